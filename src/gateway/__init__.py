@@ -1,0 +1,1 @@
+"""CRM Graph Gateway: the application, settings, auth, errors and backends."""

@@ -1,0 +1,1 @@
+"""Data backends. Resolvers and loaders see only the protocols in ``base``."""

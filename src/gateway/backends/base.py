@@ -1,0 +1,69 @@
+"""The protocol every backend implements. Loaders call it; they never see SQL or HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+from uuid import UUID
+
+from gateway.backends.query import ListQuery, Page
+from gateway.backends.records import AuditedRecord, ContactRecord, Detail, Entity, Relation, TenantRecord
+
+
+class RecordReader(Protocol):
+    """Reads scoped to one tenant: nothing it returns belongs to another tenant."""
+
+    async def get_many(
+        self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False
+    ) -> Mapping[UUID, AuditedRecord]: ...
+
+    async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]: ...
+
+    async def count(self, entity: Entity, query: ListQuery) -> int: ...
+
+    async def pages_by_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> Mapping[UUID, Page[AuditedRecord]]: ...
+
+    async def counts_by_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> Mapping[UUID, int]: ...
+
+    async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]: ...
+
+    async def contacts_by_phone(self, number: str) -> list[ContactRecord]: ...
+
+    async def tenant(self) -> TenantRecord | None: ...
+
+
+class RecordWriter(Protocol):
+    """One transaction: everything it does commits together or not at all."""
+
+    async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID: ...
+
+    async def update(
+        self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
+    ) -> bool: ...
+
+    async def set_deleted(
+        self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None
+    ) -> bool: ...
+
+    async def replace_details(self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]) -> None: ...
+
+    async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool: ...
+
+    async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool: ...
+
+    async def is_referenced(self, entity: Entity, id: UUID) -> bool: ...
+
+    async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]: ...
+
+    async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None: ...
+
+    async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None: ...
+
+
+class Backend(RecordReader, Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[RecordWriter]: ...

@@ -1,0 +1,266 @@
+"""Plain records the backends return. The graph depends on these, never on ORM rows or JSON bodies.
+
+Enumerated values are stored and carried as their string names (``"PERSON"``, ``"CALL"``); the
+GraphQL layer turns them into enums.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+from uuid import UUID
+
+
+class Entity(StrEnum):
+    """Entity types with their own identity, list and node lookup."""
+
+    CONTACT = "Contact"
+    ACCOUNT = "Account"
+    LEAD = "Lead"
+    EVENT = "Event"
+    STAGE = "Stage"
+    USER = "User"
+    FRANCHISE = "Franchise"
+    DEPARTMENT = "Department"
+
+
+class Relation(StrEnum):
+    """Nested lists from a parent entity to many children."""
+
+    CONTACT_ACCOUNTS = "contact.accounts"
+    CONTACT_LEADS = "contact.leads"
+    CONTACT_EVENTS = "contact.events"
+    ACCOUNT_CONTACTS = "account.contacts"
+    ACCOUNT_LEADS = "account.leads"
+    ACCOUNT_EVENTS = "account.events"
+    LEAD_EVENTS = "lead.events"
+    LEAD_ASSIGNEES = "lead.assignees"
+    STAGE_LEADS = "stage.leads"
+
+
+class Detail(StrEnum):
+    """Value lists owned by a contact or account, loaded whole by owner."""
+
+    EMAILS = "emails"
+    PHONES = "phones"
+    ADDRESSES = "addresses"
+    THIRD_PARTY_IDS = "third_party_ids"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditedRecord:
+    id: UUID
+    tenant: str
+    date_created: datetime
+    created_by: str | None = None
+    date_modified: datetime | None = None
+    modified_by: str | None = None
+    is_deleted: bool = False
+    date_deleted: datetime | None = None
+    deleted_by: str | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomerRecord(AuditedRecord):
+    language: str | None = None
+    address: str | None = None
+    city: str | None = None
+    province: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    is_active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactRecord(CustomerRecord):
+    kind: str = "PERSON"
+    first_name: str | None = None
+    middle_name: str | None = None
+    last_name: str | None = None
+    preferred_name: str | None = None
+    suffix: str | None = None
+    civility: str | None = None
+    company_name: str | None = None
+    gender: str | None = None
+    position_title: str | None = None
+    languages_spoken: list[str] = field(default_factory=list)
+    preferred_method_of_contact: str | None = None
+    opt_out: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountRecord(CustomerRecord):
+    name: str
+    alias: str | None = None
+    primary_contact_id: UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadRecord(AuditedRecord):
+    subject: str
+    description: str | None = None
+    status: str = "OPEN"
+    source: str | None = None
+    category: str | None = None
+    direction: str | None = None
+    contact_id: UUID | None = None
+    account_id: UUID | None = None
+    stage_id: UUID | None = None
+    franchise_id: UUID | None = None
+    department_id: UUID | None = None
+    due_date: datetime | None = None
+    is_qualified: bool = False
+    priority: int | None = None
+    closed_date: datetime | None = None
+    lost_date: datetime | None = None
+    first_open_date: datetime | None = None
+    expected_delivery_date: datetime | None = None
+    offer_made_date: datetime | None = None
+    sold_date: datetime | None = None
+    visit_count: int = 0
+    presale_visit_count: int = 0
+    postsale_visit_count: int = 0
+    customer_initiated: bool = False
+    handling_instructions: str | None = None
+    form_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventRecord(AuditedRecord):
+    kind: str
+    title: str
+    type: str | None = None
+    note: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    task_done: bool = False
+    notified: bool = False
+    assignee_id: UUID | None = None
+    contact_id: UUID | None = None
+    account_id: UUID | None = None
+    lead_id: UUID | None = None
+    no_show: bool | None = None
+    customer_confirmed: bool | None = None
+    canceled: bool | None = None
+    url: str | None = None
+    from_automation: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageRecord(AuditedRecord):
+    name: str
+    position: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRecord(AuditedRecord):
+    username: str
+    email: str | None = None
+    firstname: str | None = None
+    lastname: str | None = None
+    mobile_phone: str | None = None
+    user_type: str = "USER"
+    is_active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class FranchiseRecord(AuditedRecord):
+    name: str
+    code: str | None = None
+    is_active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class DepartmentRecord(AuditedRecord):
+    name: str
+    franchise_id: UUID | None = None
+    pipeline_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailRecord:
+    id: UUID
+    owner_id: UUID
+    position: int
+    email: str
+    type: str | None = None
+    is_primary: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneRecord:
+    id: UUID
+    owner_id: UUID
+    position: int
+    mode: str
+    number: str
+    type: str | None = None
+    country_code: str | None = None
+    extension: str | None = None
+    is_primary: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressRecord:
+    id: UUID
+    owner_id: UUID
+    position: int
+    type: str | None = None
+    line1: str | None = None
+    line2: str | None = None
+    line3: str | None = None
+    line4: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    country: str | None = None
+    is_primary: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThirdPartyIdRecord:
+    id: UUID
+    owner_id: UUID
+    system_name: str
+    third_party_id: str
+    metadata: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenantRecord:
+    key: str
+    name: str
+    vertical: str | None = None
+
+
+ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
+    Entity.CONTACT: ContactRecord,
+    Entity.ACCOUNT: AccountRecord,
+    Entity.LEAD: LeadRecord,
+    Entity.EVENT: EventRecord,
+    Entity.STAGE: StageRecord,
+    Entity.USER: UserRecord,
+    Entity.FRANCHISE: FranchiseRecord,
+    Entity.DEPARTMENT: DepartmentRecord,
+}
+
+DETAIL_RECORDS: dict[Detail, type[Any]] = {
+    Detail.EMAILS: EmailRecord,
+    Detail.PHONES: PhoneRecord,
+    Detail.ADDRESSES: AddressRecord,
+    Detail.THIRD_PARTY_IDS: ThirdPartyIdRecord,
+}
+
+R = TypeVar("R")
+_FIELD_NAMES: dict[type[Any], frozenset[str]] = {}
+
+
+def record_from_mapping(cls: type[R], mapping: Any) -> R:
+    """Build a record from a row mapping, ignoring columns the record does not carry."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    return cls(**{name: mapping[name] for name in names if name in mapping})

@@ -1,0 +1,93 @@
+"""Compile backend-neutral filters (``gateway.backends.query``) into SQL expressions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, NoneOf, Op
+from gateway.backends.sql.mapping import DETAIL_FILTER_FIELDS, DETAIL_TABLES
+
+Expr = ColumnElement[bool]
+
+
+class UnknownFilterField(ValueError):
+    """The filter names a field this entity cannot be filtered on."""
+
+
+def compile_filter(table: sa.Table, expr: FilterExpr) -> Expr:
+    if isinstance(expr, AllOf):
+        return sa.and_(sa.true(), *(compile_filter(table, item) for item in expr.items))
+    if isinstance(expr, AnyOf):
+        return sa.or_(sa.false(), *(compile_filter(table, item) for item in expr.items))
+    if isinstance(expr, NoneOf):
+        return sa.not_(compile_filter(table, expr.item))
+    return _compile_condition(table, expr)
+
+
+def _compile_condition(table: sa.Table, condition: Condition) -> Expr:
+    if condition.field in DETAIL_FILTER_FIELDS:
+        return _detail_condition(table, condition)
+    if condition.field not in table.c:
+        raise UnknownFilterField(condition.field)
+    return compare(table.c[condition.field], condition.op, condition.value)
+
+
+def _detail_condition(table: sa.Table, condition: Condition) -> Expr:
+    # "email contains x" means "some e-mail address of the owner contains x".
+    detail, column_name = DETAIL_FILTER_FIELDS[condition.field]
+    detail_table = DETAIL_TABLES[detail]
+    match = compare(detail_table.c[column_name], condition.op, condition.value)
+    return sa.exists().where(detail_table.c.owner_id == table.c.id, match)
+
+
+def _like(pattern: str) -> Callable[[Any, Any], Expr]:
+    def build(column: Any, value: Any) -> Expr:
+        escaped = str(value).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return sa.func.lower(column).like(pattern.format(escaped), escape="\\")
+
+    return build
+
+
+def _negated(build: Callable[[Any, Any], Expr]) -> Callable[[Any, Any], Expr]:
+    # Rows without a value are "not equal", "not in", "do not contain": SQL's NULL logic would drop them.
+    return lambda column, value: sa.or_(column.is_(None), sa.not_(build(column, value)))
+
+
+def _between(column: Any, value: Any) -> Expr:
+    low, high = value
+    return column.between(low, high)
+
+
+def _is_null(column: Any, value: Any) -> Expr:
+    return column.is_(None) if value else column.is_not(None)
+
+
+_OPERATORS: dict[Op, Callable[[Any, Any], Expr]] = {
+    Op.EQ: lambda c, v: c == v,
+    Op.GT: lambda c, v: c > v,
+    Op.GTE: lambda c, v: c >= v,
+    Op.LT: lambda c, v: c < v,
+    Op.LTE: lambda c, v: c <= v,
+    Op.IN: lambda c, v: c.in_(list(v)),
+    Op.BETWEEN: _between,
+    Op.CONTAINS: _like("%{}%"),
+    Op.BEGINS_WITH: _like("{}%"),
+    Op.ENDS_WITH: _like("%{}"),
+    Op.IS_NULL: _is_null,
+}
+_OPERATORS |= {
+    Op.NE: _negated(_OPERATORS[Op.EQ]),
+    Op.NOT_IN: _negated(_OPERATORS[Op.IN]),
+    Op.NOT_BETWEEN: _negated(_between),
+    Op.DOES_NOT_CONTAIN: _negated(_OPERATORS[Op.CONTAINS]),
+    Op.DOES_NOT_BEGIN_WITH: _negated(_OPERATORS[Op.BEGINS_WITH]),
+    Op.DOES_NOT_END_WITH: _negated(_OPERATORS[Op.ENDS_WITH]),
+}
+
+
+def compare(column: Any, op: Op, value: Any) -> Expr:
+    return _OPERATORS[op](column, value)

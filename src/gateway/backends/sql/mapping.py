@@ -1,0 +1,74 @@
+"""Where each entity, relation and detail list lives in the SQL schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from gateway.backends.records import Detail, Entity, Relation
+from gateway.backends.sql import tables as t
+
+ENTITY_TABLES: dict[Entity, sa.Table] = {
+    Entity.CONTACT: t.contacts,
+    Entity.ACCOUNT: t.accounts,
+    Entity.LEAD: t.leads,
+    Entity.EVENT: t.events,
+    Entity.STAGE: t.stages,
+    Entity.USER: t.users,
+    Entity.FRANCHISE: t.franchises,
+    Entity.DEPARTMENT: t.departments,
+}
+
+DETAIL_TABLES: dict[Detail, sa.Table] = {
+    Detail.EMAILS: t.emails,
+    Detail.PHONES: t.phones,
+    Detail.ADDRESSES: t.addresses,
+    Detail.THIRD_PARTY_IDS: t.third_party_ids,
+}
+
+
+@dataclass(frozen=True)
+class RelationMap:
+    """A parent-to-children list: either a foreign key on the child or a link table."""
+
+    child: Entity
+    parent_column: sa.Column[object]
+    link: sa.Table | None = None
+    child_column: sa.Column[object] | None = None
+
+
+RELATIONS: dict[Relation, RelationMap] = {
+    Relation.CONTACT_LEADS: RelationMap(Entity.LEAD, t.leads.c.contact_id),
+    Relation.CONTACT_EVENTS: RelationMap(Entity.EVENT, t.events.c.contact_id),
+    Relation.ACCOUNT_LEADS: RelationMap(Entity.LEAD, t.leads.c.account_id),
+    Relation.ACCOUNT_EVENTS: RelationMap(Entity.EVENT, t.events.c.account_id),
+    Relation.LEAD_EVENTS: RelationMap(Entity.EVENT, t.events.c.lead_id),
+    Relation.STAGE_LEADS: RelationMap(Entity.LEAD, t.leads.c.stage_id),
+    Relation.CONTACT_ACCOUNTS: RelationMap(
+        Entity.ACCOUNT, t.account_contacts.c.contact_id, t.account_contacts, t.account_contacts.c.account_id
+    ),
+    Relation.ACCOUNT_CONTACTS: RelationMap(
+        Entity.CONTACT, t.account_contacts.c.account_id, t.account_contacts, t.account_contacts.c.contact_id
+    ),
+    Relation.LEAD_ASSIGNEES: RelationMap(
+        Entity.USER, t.lead_assignees.c.lead_id, t.lead_assignees, t.lead_assignees.c.user_id
+    ),
+}
+
+# Free-text search looks at these columns and at the owner's e-mail addresses and phone numbers.
+SEARCH_COLUMNS: dict[Entity, tuple[str, ...]] = {
+    Entity.CONTACT: ("first_name", "last_name", "preferred_name", "company_name"),
+    Entity.ACCOUNT: ("name", "alias"),
+}
+
+# Filter fields that are not columns of the entity's table but of a detail list it owns.
+DETAIL_FILTER_FIELDS: dict[str, tuple[Detail, str]] = {
+    "email": (Detail.EMAILS, "email"),
+    "phone": (Detail.PHONES, "number"),
+}
+
+# What still points at a row; a referenced row cannot be deleted (seed 004: a stage in use).
+REFERENCES: dict[Entity, tuple[sa.Column[object], ...]] = {
+    Entity.STAGE: (t.leads.c.stage_id,),
+}

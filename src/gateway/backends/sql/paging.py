@@ -1,0 +1,113 @@
+"""Keyset ordering: every order ends with the id, and a cursor holds the row's sort-key values.
+
+Nullable sort columns are compared through ``COALESCE`` with a floor value, so rows without a
+value sort first and keyset comparisons never meet NULL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from gateway.backends.query import OrderKey, PageRequest
+from gateway.backends.sql.types import UtcDateTime
+
+DATETIME_FLOOR = datetime(1, 1, 1, tzinfo=UTC)
+
+
+class BadCursor(ValueError):
+    """The cursor does not fit this list's ordering."""
+
+
+def sort_expressions(table: sa.Table, order: tuple[OrderKey, ...]) -> list[tuple[Any, bool]]:
+    """(expression, descending) for each order key, ending with the id as the tie-breaker."""
+    keys = [(_sort_expression(table.c[key.field]), key.descending) for key in order]
+    return [*keys, (table.c.id, order[-1].descending if order else False)]
+
+
+def _sort_expression(column: sa.Column[Any]) -> Any:
+    if not column.nullable:
+        return column
+    floor: Any = DATETIME_FLOOR if isinstance(column.type, UtcDateTime) else _floor_for(column)
+    return sa.func.coalesce(column, sa.literal(floor, column.type))
+
+
+def _floor_for(column: sa.Column[Any]) -> Any:
+    python_type = column.type.python_type
+    if python_type is bool:
+        return False
+    if python_type in (int, float):
+        return -(2**62)
+    if python_type is uuid.UUID:
+        return uuid.UUID(int=0)
+    return ""
+
+
+def order_by(keys: list[tuple[Any, bool]], backwards: bool) -> list[Any]:
+    return [expr.desc() if descending != backwards else expr.asc() for expr, descending in keys]
+
+
+def keyset_predicate(keys: list[tuple[Any, bool]], page: PageRequest) -> ColumnElement[bool] | None:
+    """Rows strictly after ``page.after`` and strictly before ``page.before`` in this ordering."""
+    conditions = []
+    if page.after is not None:
+        conditions.append(_beyond(keys, _coerce(keys, page.after), forward=True))
+    if page.before is not None:
+        conditions.append(_beyond(keys, _coerce(keys, page.before), forward=False))
+    return sa.and_(*conditions) if conditions else None
+
+
+def _beyond(keys: list[tuple[Any, bool]], values: list[Any], forward: bool) -> ColumnElement[bool]:
+    # (a, b, id) > (va, vb, vid) expanded, because each key may sort in its own direction.
+    alternatives = []
+    for index, (expr, descending) in enumerate(keys):
+        equal_prefix = [keys[i][0] == values[i] for i in range(index)]
+        later = expr < values[index] if descending == forward else expr > values[index]
+        alternatives.append(sa.and_(*equal_prefix, later))
+    return sa.or_(*alternatives)
+
+
+def _coerce(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> list[Any]:
+    if len(values) != len(keys):
+        raise BadCursor("cursor does not match this ordering")
+    try:
+        return [_coerce_value(expr.type, value) for (expr, _), value in zip(keys, values, strict=True)]
+    except (TypeError, ValueError) as error:
+        raise BadCursor("cursor does not match this ordering") from error
+
+
+def _coerce_value(sql_type: Any, value: Any) -> Any:
+    python_type = sql_type.python_type
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if python_type is bool:
+        if not isinstance(value, bool):
+            raise TypeError("not a boolean")
+        return value
+    if python_type is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError("not an integer")
+        return value
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def key_values(row: Any, key_count: int) -> tuple[Any, ...]:
+    """The row's sort-key values in a JSON-friendly form, for its cursor."""
+    values = tuple(row[f"_k{i}"] for i in range(key_count))
+    return tuple(_plain(value) for value in values)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value

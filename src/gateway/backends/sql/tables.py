@@ -1,0 +1,307 @@
+"""The gateway's own SQL schema (SQLAlchemy Core). Alembic migrations are generated from it.
+
+Every table carries ``tenant`` as the leading column of its indexes: each statement the backend
+issues filters on it, and a tenant's rows stay together in the index.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from gateway.backends.sql.types import UtcDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+TENANT = sa.String(64)
+NAME = sa.String(255)
+
+
+def audit_columns() -> list[sa.Column[object]]:
+    """BaseRecord (seed 004): creation, modification, soft deletion, plus an optimistic-lock version."""
+    return [
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("tenant", TENANT, nullable=False),
+        sa.Column("date_created", UtcDateTime(), nullable=False),
+        sa.Column("created_by", NAME, nullable=True),
+        sa.Column("date_modified", UtcDateTime(), nullable=True),
+        sa.Column("modified_by", NAME, nullable=True),
+        sa.Column("is_deleted", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("date_deleted", UtcDateTime(), nullable=True),
+        sa.Column("deleted_by", NAME, nullable=True),
+        sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    ]
+
+
+def tenant_index(table: str, *columns: str) -> sa.Index:
+    return sa.Index(f"ix_{table}_tenant_{'_'.join(columns)}", "tenant", *columns)
+
+
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("key", TENANT, primary_key=True),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("vertical", NAME, nullable=True),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    *audit_columns(),
+    sa.Column("username", NAME, nullable=False),
+    sa.Column("email", NAME, nullable=True),
+    sa.Column("firstname", NAME, nullable=True),
+    sa.Column("lastname", NAME, nullable=True),
+    sa.Column("mobile_phone", sa.String(32), nullable=True),
+    sa.Column("user_type", sa.String(32), nullable=False, server_default="USER"),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    tenant_index("users", "date_created", "id"),
+    sa.UniqueConstraint("tenant", "username"),
+)
+
+franchises = sa.Table(
+    "franchises",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("code", sa.String(64), nullable=True),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    tenant_index("franchises", "date_created", "id"),
+)
+
+departments = sa.Table(
+    "departments",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("franchise_id", sa.Uuid, sa.ForeignKey("franchises.id"), nullable=True),
+    sa.Column("pipeline_name", NAME, nullable=True),
+    tenant_index("departments", "date_created", "id"),
+)
+
+stages = sa.Table(
+    "stages",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    tenant_index("stages", "position", "id"),
+)
+
+CUSTOMER_COLUMNS = (
+    # BaseCustomer (seed 004) fields shared by contacts and accounts.
+    ("language", sa.String(16)),
+    ("address", NAME),
+    ("city", NAME),
+    ("province", NAME),
+    ("postal_code", sa.String(32)),
+    ("country", NAME),
+)
+
+
+def customer_columns() -> list[sa.Column[object]]:
+    return [sa.Column(name, type_, nullable=True) for name, type_ in CUSTOMER_COLUMNS] + [
+        sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    ]
+
+
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    *audit_columns(),
+    *customer_columns(),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="PERSON"),
+    sa.Column("first_name", NAME, nullable=True),
+    sa.Column("middle_name", NAME, nullable=True),
+    sa.Column("last_name", NAME, nullable=True),
+    sa.Column("preferred_name", NAME, nullable=True),
+    sa.Column("suffix", sa.String(32), nullable=True),
+    sa.Column("civility", sa.String(32), nullable=True),
+    sa.Column("company_name", NAME, nullable=True),
+    sa.Column("gender", sa.String(16), nullable=True),
+    sa.Column("position_title", NAME, nullable=True),
+    sa.Column("languages_spoken", sa.JSON, nullable=False, default=list),
+    sa.Column("preferred_method_of_contact", sa.String(32), nullable=True),
+    sa.Column("opt_out", sa.Boolean, nullable=False, server_default=sa.false()),
+    tenant_index("contacts", "date_created", "id"),
+    tenant_index("contacts", "last_name", "id"),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    *audit_columns(),
+    *customer_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("alias", NAME, nullable=True),
+    sa.Column("primary_contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=True),
+    tenant_index("accounts", "date_created", "id"),
+    tenant_index("accounts", "name", "id"),
+)
+
+account_contacts = sa.Table(
+    "account_contacts",
+    metadata,
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id"), primary_key=True),
+    sa.Column("contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), primary_key=True),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+    tenant_index("account_contacts", "contact_id"),
+)
+
+emails = sa.Table(
+    "emails",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("email", NAME, nullable=False),
+    sa.Column("type", sa.String(64), nullable=True),
+    sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
+    tenant_index("emails", "owner_id"),
+    tenant_index("emails", "email"),
+)
+
+phones = sa.Table(
+    "phones",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("type", sa.String(64), nullable=True),
+    sa.Column("number", sa.String(32), nullable=False),
+    sa.Column("country_code", sa.String(2), nullable=True),
+    sa.Column("extension", sa.String(16), nullable=True),
+    sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
+    tenant_index("phones", "owner_id"),
+    tenant_index("phones", "number"),
+)
+
+addresses = sa.Table(
+    "addresses",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(16), nullable=True),
+    sa.Column("line1", NAME, nullable=True),
+    sa.Column("line2", NAME, nullable=True),
+    sa.Column("line3", NAME, nullable=True),
+    sa.Column("line4", NAME, nullable=True),
+    sa.Column("city", NAME, nullable=True),
+    sa.Column("state", NAME, nullable=True),
+    sa.Column("zip", sa.String(32), nullable=True),
+    sa.Column("country", NAME, nullable=True),
+    sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
+    tenant_index("addresses", "owner_id"),
+)
+
+third_party_ids = sa.Table(
+    "third_party_ids",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("system_name", sa.String(64), nullable=False),
+    sa.Column("third_party_id", NAME, nullable=False),
+    sa.Column("metadata", sa.Text, nullable=True),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+    tenant_index("third_party_ids", "owner_id"),
+    tenant_index("third_party_ids", "system_name", "third_party_id"),
+)
+
+leads = sa.Table(
+    "leads",
+    metadata,
+    *audit_columns(),
+    sa.Column("subject", NAME, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="OPEN"),
+    sa.Column("source", NAME, nullable=True),
+    sa.Column("category", NAME, nullable=True),
+    sa.Column("direction", sa.String(16), nullable=True),
+    sa.Column("contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("stage_id", sa.Uuid, sa.ForeignKey("stages.id"), nullable=True),
+    sa.Column("franchise_id", sa.Uuid, sa.ForeignKey("franchises.id"), nullable=True),
+    sa.Column("department_id", sa.Uuid, sa.ForeignKey("departments.id"), nullable=True),
+    sa.Column("due_date", UtcDateTime(), nullable=True),
+    sa.Column("is_qualified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("priority", sa.Integer, nullable=True),
+    sa.Column("closed_date", UtcDateTime(), nullable=True),
+    sa.Column("lost_date", UtcDateTime(), nullable=True),
+    sa.Column("first_open_date", UtcDateTime(), nullable=True),
+    sa.Column("expected_delivery_date", UtcDateTime(), nullable=True),
+    sa.Column("offer_made_date", UtcDateTime(), nullable=True),
+    sa.Column("sold_date", UtcDateTime(), nullable=True),
+    sa.Column("visit_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("presale_visit_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("postsale_visit_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("customer_initiated", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("handling_instructions", sa.Text, nullable=True),
+    sa.Column("form_name", NAME, nullable=True),
+    tenant_index("leads", "date_created", "id"),
+    tenant_index("leads", "contact_id"),
+    tenant_index("leads", "account_id"),
+    tenant_index("leads", "stage_id"),
+)
+
+lead_assignees = sa.Table(
+    "lead_assignees",
+    metadata,
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("lead_id", sa.Uuid, sa.ForeignKey("leads.id"), primary_key=True),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    *audit_columns(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("type", sa.String(32), nullable=True),
+    sa.Column("title", NAME, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("start", UtcDateTime(), nullable=True),
+    sa.Column("end", UtcDateTime(), nullable=True),
+    sa.Column("task_done", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("notified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("assignee_id", sa.Uuid, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("lead_id", sa.Uuid, sa.ForeignKey("leads.id"), nullable=True),
+    sa.Column("no_show", sa.Boolean, nullable=True),
+    sa.Column("customer_confirmed", sa.Boolean, nullable=True),
+    sa.Column("canceled", sa.Boolean, nullable=True),
+    sa.Column("url", sa.String(2048), nullable=True),
+    sa.Column("from_automation", sa.Boolean, nullable=True),
+    tenant_index("events", "date_created", "id"),
+    tenant_index("events", "contact_id"),
+    tenant_index("events", "account_id"),
+    tenant_index("events", "lead_id"),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("tenant", TENANT, primary_key=True),
+    sa.Column("operation", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.Uuid, nullable=False),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+)

@@ -1,0 +1,141 @@
+"""Writes inside one transaction. Optimistic locking compares the row's version in the UPDATE itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.backends.errors import IdempotencyRace
+from gateway.backends.records import Detail, Entity, Relation
+from gateway.backends.sql import tables as t
+from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS
+from gateway.backends.sql.reader import SqlReader
+from gateway.cost import Cost
+from gateway.ids import utcnow, uuid7
+
+
+class SqlWriter(SqlReader):
+    def __init__(self, connection: AsyncConnection, tenant: str, cost: Cost) -> None:
+        super().__init__(connection.engine, tenant, cost)
+        self._connection = connection
+
+    async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
+        record_id = uuid7()
+        row = {**values, "id": record_id, "tenant": self.tenant, "date_created": utcnow(), "created_by": actor}
+        await self._run(sa.insert(ENTITY_TABLES[entity]).values(row))
+        return record_id
+
+    async def update(
+        self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
+    ) -> bool:
+        table = ENTITY_TABLES[entity]
+        changes = {**values, "date_modified": utcnow(), "modified_by": actor, "version": table.c.version + 1}
+        return await self._versioned_update(table, id, changes, expected_version, deleted=False)
+
+    async def set_deleted(
+        self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None
+    ) -> bool:
+        table = ENTITY_TABLES[entity]
+        changes = {
+            "is_deleted": deleted,
+            "date_deleted": utcnow() if deleted else None,
+            "deleted_by": actor if deleted else None,
+            "version": table.c.version + 1,
+        }
+        return await self._versioned_update(table, id, changes, expected_version, deleted=not deleted)
+
+    async def _versioned_update(
+        self, table: sa.Table, id: UUID, changes: Mapping[str, Any], expected: int | None, deleted: bool
+    ) -> bool:
+        conditions = [table.c.tenant == self.tenant, table.c.id == id, table.c.is_deleted.is_(deleted)]
+        if expected is not None:
+            conditions.append(table.c.version == expected)
+        result = await self._run(sa.update(table).where(*conditions).values(changes))
+        return bool(result.rowcount)
+
+    async def replace_details(self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]) -> None:
+        table = DETAIL_TABLES[detail]
+        await self._run(sa.delete(table).where(table.c.tenant == self.tenant, table.c.owner_id == owner_id))
+        if not items:
+            return
+        extra: dict[str, Any] = {"date_created": utcnow()} if "date_created" in table.c else {}
+        rows = [
+            {**item, **extra, "id": uuid7(), "tenant": self.tenant, "owner_id": owner_id}
+            | ({"position": index} if "position" in table.c else {})
+            for index, item in enumerate(items)
+        ]
+        await self._run(sa.insert(table).values(rows))
+
+    async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        spec = RELATIONS[relation]
+        assert spec.link is not None and spec.child_column is not None
+        if await self._linked(relation, parent_id, child_id):
+            return False
+        row = {
+            "tenant": self.tenant,
+            spec.parent_column.name: parent_id,
+            spec.child_column.name: child_id,
+            "date_created": utcnow(),
+        }
+        await self._run(sa.insert(spec.link).values(row))
+        return True
+
+    async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        spec = RELATIONS[relation]
+        assert spec.link is not None and spec.child_column is not None
+        statement = sa.delete(spec.link).where(
+            spec.link.c.tenant == self.tenant, spec.parent_column == parent_id, spec.child_column == child_id
+        )
+        return bool((await self._run(statement)).rowcount)
+
+    async def _linked(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        spec = RELATIONS[relation]
+        assert spec.link is not None and spec.child_column is not None
+        statement = sa.select(sa.literal(1)).where(
+            spec.link.c.tenant == self.tenant, spec.parent_column == parent_id, spec.child_column == child_id
+        )
+        return (await self._run(statement)).first() is not None
+
+    async def is_referenced(self, entity: Entity, id: UUID) -> bool:
+        for column in REFERENCES.get(entity, ()):
+            table = column.table
+            conditions = [table.c.tenant == self.tenant, column == id]  # type: ignore[attr-defined]
+            if "is_deleted" in table.c:  # type: ignore[attr-defined]
+                conditions.append(table.c.is_deleted.is_(False))  # type: ignore[attr-defined]
+            if (await self._run(sa.select(sa.literal(1)).where(*conditions).limit(1))).first():
+                return True
+        return False
+
+    async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
+        if not ids:
+            return set()
+        table = ENTITY_TABLES[entity]
+        statement = sa.select(table.c.id).where(*self._visible(table), table.c.id.in_(list(ids)))
+        return set((await self._run(statement)).scalars().all())
+
+    async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None:
+        keys = t.idempotency_keys
+        statement = sa.select(keys.c.request_hash, keys.c.record_id).where(
+            keys.c.tenant == self.tenant, keys.c.operation == operation, keys.c.key == key
+        )
+        row = (await self._run(statement)).first()
+        return (row[0], row[1]) if row else None
+
+    async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None:
+        row = {
+            "tenant": self.tenant,
+            "operation": operation,
+            "key": key,
+            "request_hash": request_hash,
+            "record_id": record_id,
+            "date_created": utcnow(),
+        }
+        try:
+            async with self._connection.begin_nested():  # type: ignore[union-attr]
+                await self._run(sa.insert(t.idempotency_keys).values(row))
+        except sa.exc.IntegrityError as error:
+            raise IdempotencyRace(key) from error

@@ -1,0 +1,105 @@
+"""Settings read from ``CRM_GATEWAY_*`` environment variables and validated at start-up."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path("var")
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'crm-gateway.db'}"
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names the variable and what is wrong."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRM_GATEWAY_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: str | None = Field(default=None, repr=False)
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=600)
+    graphiql: bool | None = None
+    max_page_size: int = Field(default=100, ge=1, le=10_000)
+    default_page_size: int = Field(default=20, ge=1, le=10_000)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(SUPPORTED_DRIVERS):
+            raise ValueError(f"must start with one of {', '.join(SUPPORTED_DRIVERS)}")
+        return value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _strong_secret(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 32:
+            raise ValueError("must be at least 32 characters long")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        levels = ("DEBUG", "INFO", "WARNING", "ERROR")
+        if value.upper() not in levels:
+            raise ValueError(f"must be one of {', '.join(levels)}")
+        return value.upper()
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        if self.graphiql is not None:
+            return self.graphiql
+        return self.env is Environment.DEVELOPMENT
+
+    def resolved_jwt_secret(self) -> str:
+        """The configured secret; in development a generated one kept in ``var/``.
+
+        Production refuses to start without an explicit secret, so a token minted on one
+        machine can never be accepted by a gateway that silently invented its own key.
+        """
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.env is Environment.PRODUCTION:
+            raise SettingsError("CRM_GATEWAY_JWT_SECRET: required when CRM_GATEWAY_ENV=production")
+        return _development_secret()
+
+
+def _development_secret() -> str:
+    path = DATA_DIR / "dev-jwt-secret"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings, turning pydantic's report into one clear line per problem."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = [
+            f"CRM_GATEWAY_{'_'.join(str(p) for p in item['loc']).upper()}: {item['msg']}"
+            for item in error.errors()
+        ]
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
