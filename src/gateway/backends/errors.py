@@ -3,3 +3,11 @@
 
 class IdempotencyRace(Exception):
     """Another request stored the same idempotency key first; its result is the answer."""
+
+
+class InvalidValue(ValueError):
+    """A value the store cannot keep for that field: too long, or null where one is required."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.backends.query import ListQuery, Page
+from gateway.backends.query import ListQuery, Op, Page
 from gateway.backends.records import (
     DETAIL_RECORDS,
     ENTITY_RECORDS,
@@ -23,7 +23,7 @@ from gateway.backends.records import (
     record_from_mapping,
 )
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.filters import compile_filter, compare
+from gateway.backends.sql.filters import compare, compile_filter
 from gateway.backends.sql.mapping import (
     DETAIL_FILTER_FIELDS,
     DETAIL_TABLES,
@@ -32,7 +32,6 @@ from gateway.backends.sql.mapping import (
     SEARCH_COLUMNS,
 )
 from gateway.backends.sql.paging import key_values, keyset_predicate, order_by, sort_expressions
-from gateway.backends.query import Op
 from gateway.cost import Cost
 
 
@@ -117,7 +116,9 @@ class SqlReader:
         statement = sa.select(sa.func.count()).select_from(table).where(*self._where(entity, query))
         return int((await self._run(statement)).scalar_one())
 
-    def _related(self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery) -> tuple[Any, Any, list[Any]]:
+    def _related(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> tuple[Any, Any, list[Any]]:
         """(child table, parent column, conditions) for the children of these parents."""
         spec = RELATIONS[relation]
         table = ENTITY_TABLES[spec.child]

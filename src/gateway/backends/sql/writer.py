@@ -9,7 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.backends.errors import IdempotencyRace
+from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS
@@ -24,8 +24,15 @@ class SqlWriter(SqlReader):
         self._connection = connection
 
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
+        _check_values(ENTITY_TABLES[entity], values)
         record_id = uuid7()
-        row = {**values, "id": record_id, "tenant": self.tenant, "date_created": utcnow(), "created_by": actor}
+        row = {
+            **values,
+            "id": record_id,
+            "tenant": self.tenant,
+            "date_created": utcnow(),
+            "created_by": actor,
+        }
         await self._run(sa.insert(ENTITY_TABLES[entity]).values(row))
         return record_id
 
@@ -33,6 +40,7 @@ class SqlWriter(SqlReader):
         self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
     ) -> bool:
         table = ENTITY_TABLES[entity]
+        _check_values(table, values)
         changes = {**values, "date_modified": utcnow(), "modified_by": actor, "version": table.c.version + 1}
         return await self._versioned_update(table, id, changes, expected_version, deleted=False)
 
@@ -57,8 +65,12 @@ class SqlWriter(SqlReader):
         result = await self._run(sa.update(table).where(*conditions).values(changes))
         return bool(result.rowcount)
 
-    async def replace_details(self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]) -> None:
+    async def replace_details(
+        self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
+    ) -> None:
         table = DETAIL_TABLES[detail]
+        for item in items:
+            _check_values(table, item)
         await self._run(sa.delete(table).where(table.c.tenant == self.tenant, table.c.owner_id == owner_id))
         if not items:
             return
@@ -139,3 +151,14 @@ class SqlWriter(SqlReader):
                 await self._run(sa.insert(t.idempotency_keys).values(row))
         except sa.exc.IntegrityError as error:
             raise IdempotencyRace(key) from error
+
+
+def _check_values(table: sa.Table, values: Mapping[str, Any]) -> None:
+    # PostgreSQL refuses an over-long value with an error; SQLite would silently keep it. Both answer alike.
+    for name, value in values.items():
+        column = table.c[name]
+        length = getattr(column.type, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            raise InvalidValue(name, f"may have at most {length} characters")
+        if value is None and not column.nullable:
+            raise InvalidValue(name, "cannot be null")

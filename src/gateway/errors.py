@@ -1,0 +1,58 @@
+"""GraphQL errors with ``extensions.code``, and masking of everything unexpected."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+log = logging.getLogger("gateway")
+
+
+class GatewayError(GraphQLError):
+    """An error the caller may see as is, with a stable code."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": self.code, **extensions})
+
+
+class BadUserInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+
+class Unauthenticated(GatewayError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GatewayError):
+    code = "FORBIDDEN"
+
+
+class MaskUnexpectedErrors(SchemaExtension):
+    """Replaces unexpected exceptions by "Internal error" and a request id that is also in the log."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = getattr(self.execution_context.context, "request_id", "-")
+        result.errors = [self._masked(error, request_id) for error in result.errors]
+
+    @staticmethod
+    def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError):
+            return error
+        log.error("unexpected error in request %s at %s", request_id, error.path, exc_info=original)
+        return GraphQLError(
+            "Internal error",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

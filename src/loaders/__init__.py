@@ -1,0 +1,68 @@
+"""Per-request loaders. A ``Loaders`` is made for each request, so its caches live one request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.backends.base import RecordReader
+from gateway.backends.query import ListQuery, Page
+from gateway.backends.records import AuditedRecord, Detail, Entity, Relation
+from loaders import accounts, contacts, leads, tasks, users
+from loaders.base import (
+    ChildCountByParentLoader,
+    ChildrenByParentLoader,
+    DetailsByOwnerLoader,
+    EntityByIdLoader,
+)
+
+_MODULES = (accounts, contacts, leads, tasks, users)
+
+
+def _registry(base: type[Any], attribute: str) -> dict[Any, type[Any]]:
+    found = {}
+    for module in _MODULES:
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, base) and value is not base:
+                found[getattr(value, attribute)] = value
+    return found
+
+
+BY_ID = _registry(EntityByIdLoader, "entity")
+CHILDREN = _registry(ChildrenByParentLoader, "relation")
+COUNTS = _registry(ChildCountByParentLoader, "relation")
+DETAILS = _registry(DetailsByOwnerLoader, "detail")
+
+
+class Loaders:
+    def __init__(self, backend: RecordReader) -> None:
+        self.backend = backend
+        self._made: dict[tuple[str, Any], Any] = {}
+
+    def _get(self, kind: str, key: Any, registry: dict[Any, type[Any]]) -> Any:
+        loader = self._made.get((kind, key))
+        if loader is None:
+            loader = self._made[(kind, key)] = registry[key](self.backend)
+        return loader
+
+    def by_id(self, entity: Entity) -> EntityByIdLoader:
+        return self._get("id", entity, BY_ID)  # type: ignore[no-any-return]
+
+    def children(self, relation: Relation) -> ChildrenByParentLoader:
+        return self._get("children", relation, CHILDREN)  # type: ignore[no-any-return]
+
+    def child_count(self, relation: Relation) -> ChildCountByParentLoader:
+        return self._get("count", relation, COUNTS)  # type: ignore[no-any-return]
+
+    def details(self, detail: Detail) -> DetailsByOwnerLoader:
+        return self._get("details", detail, DETAILS)  # type: ignore[no-any-return]
+
+    async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
+        """A root list page: one statement, nothing to batch."""
+        return await self.backend.page(entity, query)
+
+    async def count(self, entity: Entity, query: ListQuery) -> int:
+        return await self.backend.count(entity, query)
+
+    def clear(self) -> None:
+        """Forget everything loaded: after a mutation the next read must see the new state."""
+        self._made.clear()

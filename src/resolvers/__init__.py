@@ -1,0 +1,1 @@
+"""The GraphQL layer: one package per domain area, shared pieces in ``common``."""

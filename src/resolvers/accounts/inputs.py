@@ -1,0 +1,106 @@
+"""Filter, order and mutation inputs of the accounts area."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry import UNSET
+
+from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
+from resolvers.common.filters import BooleanFilter, DateTimeFilter, IDFilter, StringFilter
+from resolvers.common.ordering import OrderDirection
+
+
+def _f(description: str, name: str | None = None) -> Any:
+    return strawberry.field(default=None, description=description, name=name)
+
+
+def _u(description: str) -> Any:
+    return strawberry.field(default=UNSET, description=description)
+
+
+@strawberry.enum(description="Fields accounts can be sorted by.")
+class AccountOrderField(Enum):
+    DATE_CREATED = strawberry.enum_value("date_created", description="Creation time.")
+    DATE_MODIFIED = strawberry.enum_value("date_modified", description="Last change.")
+    NAME = strawberry.enum_value("name", description="Name.")
+    CITY = strawberry.enum_value("city", description="City.")
+
+
+@strawberry.input(description="Which accounts to return; all given conditions must hold.")
+class AccountFilter:
+    and_: list[AccountFilter] | None = _f("All of these filters hold.", name="and")
+    or_: list[AccountFilter] | None = _f("At least one of these filters holds.", name="or")
+    not_: AccountFilter | None = _f("This filter does not hold.", name="not")
+    id: IDFilter | None = _f("The account's ID.")
+    name: StringFilter | None = _f("Name.")
+    alias: StringFilter | None = _f("Alias.")
+    email: StringFilter | None = _f("Any of the account's e-mail addresses.")
+    phone: StringFilter | None = _f("Any of the account's phone numbers (E.164).")
+    city: StringFilter | None = _f("City.")
+    country: StringFilter | None = _f("Country.")
+    primary_contact_id: IDFilter | None = _f("The primary contact.")
+    is_active: BooleanFilter | None = _f("Active or not.")
+    date_created: DateTimeFilter | None = _f("Creation time.")
+    date_modified: DateTimeFilter | None = _f("Last change.")
+
+
+@strawberry.input(description="A sort key for accounts.")
+class AccountOrder:
+    field: AccountOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending or descending."
+    )
+
+
+@strawberry.input(description="A new account (organization).")
+class AccountCreateInput:
+    name: str = strawberry.field(description="Name (required).")
+    alias: str | None = _f("Alias.")
+    primary_contact_id: strawberry.ID | None = _f("The primary contact; also linked to the account.")
+    language: str | None = _f("Preferred language.")
+    is_active: bool = strawberry.field(default=True, description="Active account.")
+    address: str | None = _f("Street address.")
+    city: str | None = _f("City.")
+    province: str | None = _f("Province or state.")
+    postal_code: str | None = _f("Postal or ZIP code.")
+    country: str | None = _f("Country.")
+    emails: list[EmailInput] | None = _f("E-mail addresses.")
+    phones: list[PhoneInput] | None = _f("Phone numbers.")
+    addresses: list[AddressInput] | None = _f("Postal addresses.")
+    third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
+
+
+@strawberry.input(
+    description="Changes to an account: only the fields given change; lists are replaced whole."
+)
+class AccountUpdateInput:
+    name: str | None = _u("Name.")
+    alias: str | None = _u("Alias.")
+    primary_contact_id: strawberry.ID | None = _u("The primary contact.")
+    language: str | None = _u("Preferred language.")
+    is_active: bool | None = _u("Active account.")
+    address: str | None = _u("Street address.")
+    city: str | None = _u("City.")
+    province: str | None = _u("Province or state.")
+    postal_code: str | None = _u("Postal or ZIP code.")
+    country: str | None = _u("Country.")
+    emails: list[EmailInput] | None = _u("E-mail addresses (replace the list).")
+    phones: list[PhoneInput] | None = _u("Phone numbers (replace the list).")
+    addresses: list[AddressInput] | None = _u("Postal addresses (replace the list).")
+    third_party_ids: list[ThirdPartyIdInput] | None = _u("Identifiers in other systems (replace the list).")
+
+
+ACCOUNT_COLUMNS = [
+    "name",
+    "alias",
+    "language",
+    "is_active",
+    "address",
+    "city",
+    "province",
+    "postal_code",
+    "country",
+]

@@ -1,0 +1,1 @@
+"""Shared GraphQL machinery: node identity, connections, filters, ordering and user errors."""

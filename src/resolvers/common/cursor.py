@@ -1,0 +1,35 @@
+"""Opaque keyset cursors: the sort-key values of a row, tagged with the ordering they belong to."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from gateway.backends.query import OrderKey
+from gateway.errors import BadUserInput
+
+
+class InvalidCursor(BadUserInput):
+    code = "INVALID_CURSOR"
+
+
+def order_signature(order: tuple[OrderKey, ...]) -> str:
+    return ",".join(f"{key.field}{'-' if key.descending else '+'}" for key in order)
+
+
+def encode_cursor(order: tuple[OrderKey, ...], keys: tuple[Any, ...]) -> str:
+    raw = json.dumps([order_signature(order), list(keys)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: tuple[OrderKey, ...]) -> tuple[Any, ...]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        signature, keys = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        raise InvalidCursor("the cursor is not valid") from None
+    if signature != order_signature(order) or not isinstance(keys, list):
+        raise InvalidCursor("the cursor belongs to a different ordering of this list")
+    return tuple(keys)

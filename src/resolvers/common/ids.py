@@ -1,0 +1,36 @@
+"""Opaque global IDs: ``base64url("<TypeName>:<uuid>")``. Clients must not parse them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+
+from gateway.errors import BadUserInput
+
+
+class InvalidId(BadUserInput):
+    code = "INVALID_ID"
+
+
+def encode_global_id(type_name: str, record_id: uuid.UUID) -> str:
+    raw = f"{type_name}:{record_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_global_id(global_id: str) -> tuple[str, uuid.UUID]:
+    """(type name, uuid), or InvalidId for anything that is not a global id of ours."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, raw_uuid = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        return type_name, uuid.UUID(raw_uuid)
+    except (ValueError, binascii.Error, UnicodeError):
+        raise InvalidId(f"'{global_id[:80]}' is not a valid ID") from None
+
+
+def decode_id_of(global_id: str, *type_names: str) -> uuid.UUID:
+    """The uuid of a global id that must name one of these types."""
+    type_name, record_id = decode_global_id(global_id)
+    if type_name not in type_names:
+        raise InvalidId(f"ID '{global_id[:80]}' is not the ID of a {' or '.join(type_names)}")
+    return record_id

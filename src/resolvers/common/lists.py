@@ -1,0 +1,135 @@
+"""Field factories for root and nested lists, so every list in the graph takes the same arguments.
+
+A ``ListSpec`` names what a list holds: its entity, its connection type, its filter and order inputs.
+"""
+
+import dataclasses
+import importlib
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.backends.query import AllOf, FilterExpr, ListQuery, OrderKey
+from gateway.backends.records import Entity, Relation
+from resolvers.common.connection import build_connection, page_request
+from resolvers.common.filters import compile_filter
+from resolvers.common.node import node_from_record
+from resolvers.common.ordering import order_keys
+
+MAX_SEARCH_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    entity: Entity
+    connection: Any  # the concrete connection class, or a lazy annotation of it
+    filter: Any
+    order: Any
+    default_order: tuple[OrderKey, ...] = (OrderKey("date_created"),)
+    scope: FilterExpr | None = None  # a condition every row of this list meets, e.g. kind = TASK
+
+    def resolved_connection(self) -> type[Any]:
+        connection = self.connection
+        if hasattr(connection, "__metadata__"):  # Annotated["X", strawberry.lazy(...)]
+            reference = connection.__metadata__[0]
+            module = importlib.import_module(reference.module, reference.package)
+            return getattr(module, connection.__origin__.__forward_arg__)  # type: ignore[no-any-return]
+        return connection  # type: ignore[no-any-return]
+
+
+def list_query(
+    info: strawberry.Info,
+    spec: ListSpec,
+    paging: dict[str, Any],
+    filter: Any,
+    order_by: Any,
+    search: str | None,
+) -> ListQuery:
+    order = order_keys(order_by, spec.default_order)
+    page = page_request(order, info.context.settings, **paging)
+    if search is not None:
+        search = search.strip()[:MAX_SEARCH_LENGTH] or None
+    conditions = tuple(part for part in (spec.scope, compile_filter(filter)) if part is not None)
+    return ListQuery(filter=AllOf(conditions) if conditions else None, order=order, page=page, search=search)
+
+
+def _connection(spec: ListSpec, page: Any, query: ListQuery, count: Any) -> Any:
+    to_node = lambda record: node_from_record(spec.entity, record)  # noqa: E731
+    return build_connection(spec.resolved_connection(), page, query, to_node, count)
+
+
+FIRST = Annotated[int | None, strawberry.argument(description="Return the first n rows (after `after`).")]
+AFTER = Annotated[str | None, strawberry.argument(description="Start after the row with this cursor.")]
+LAST = Annotated[int | None, strawberry.argument(description="Return the last n rows (before `before`).")]
+BEFORE = Annotated[str | None, strawberry.argument(description="End before the row with this cursor.")]
+SEARCH = Annotated[
+    str | None,
+    strawberry.argument(description="Free text matched against names, e-mail addresses and phones."),
+]
+
+
+def root_list(spec: ListSpec, description: str, searchable: bool = False) -> Any:
+    """A root list such as ``contacts(first, after, last, before, filter, orderBy)``."""
+    filter_arg = Annotated[spec.filter | None, strawberry.argument(description="Only rows matching this.")]
+    order_arg = Annotated[
+        list[spec.order] | None, strawberry.argument(description="Sort keys, most significant first.")  # type: ignore[name-defined]
+    ]
+
+    async def resolve(
+        info: strawberry.Info,
+        first: FIRST = None,
+        after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
+        filter: filter_arg = None,  # type: ignore[valid-type]
+        order_by: order_arg = None,  # type: ignore[valid-type]
+        search: SEARCH = None,
+    ) -> spec.connection:  # type: ignore[name-defined]
+        paging = {"first": first, "after": after, "last": last, "before": before}
+        query = list_query(info, spec, paging, filter, order_by, search)
+        loaders = info.context.loaders
+        page = await loaders.page(spec.entity, query)
+        return _connection(spec, page, query, lambda: loaders.count(spec.entity, query))
+
+    if not searchable:
+        _drop_parameter(resolve, "search")
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
+    """A list under a parent, batched for all parents, e.g. ``Contact.leads(first: 5)``."""
+    filter_arg = Annotated[spec.filter | None, strawberry.argument(description="Only rows matching this.")]
+    order_arg = Annotated[
+        list[spec.order] | None, strawberry.argument(description="Sort keys, most significant first.")  # type: ignore[name-defined]
+    ]
+
+    async def resolve(
+        root: Any,
+        info: strawberry.Info,
+        first: FIRST = None,
+        after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
+        filter: filter_arg = None,  # type: ignore[valid-type]
+        order_by: order_arg = None,  # type: ignore[valid-type]
+    ) -> spec.connection:  # type: ignore[name-defined]
+        paging = {"first": first, "after": after, "last": last, "before": before}
+        query = list_query(info, spec, paging, filter, order_by, None)
+        loaders = info.context.loaders
+        parent = root.record.id
+        page = await loaders.children(relation).load((parent, query))
+        unpaged = dataclasses.replace(query, page=type(query.page)())
+        return _connection(spec, page, query, lambda: loaders.child_count(relation).load((parent, unpaged)))
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def _drop_parameter(function: Any, name: str) -> None:
+    import inspect
+
+    signature = inspect.signature(function)
+    function.__signature__ = signature.replace(
+        parameters=[p for p in signature.parameters.values() if p.name != name]
+    )
+    function.__annotations__.pop(name, None)

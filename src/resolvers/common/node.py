@@ -1,0 +1,68 @@
+"""The ``Node`` interface and the registry that turns global IDs back into objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry import Private
+
+from gateway.backends.records import Entity
+from resolvers.common.ids import decode_global_id, encode_global_id
+from resolvers.common.records import from_record
+
+
+@strawberry.interface(description="An object with a global ID; `node(id:)` fetches it again.")
+class Node:
+    record: Private[Any]
+
+    @strawberry.field(description="The object's global ID. Opaque: pass it back as it is.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_global_id(self.__strawberry_definition__.name, self.record.id))  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class NodeType:
+    cls: type[Any]
+    entity: Entity
+    kind: str | None = None  # events share a table; ``kind`` tells a Task from an Appointment
+
+
+NODE_TYPES: dict[str, NodeType] = {}
+
+
+def register_node(cls: type[Any], entity: Entity, kind: str | None = None) -> type[Any]:
+    NODE_TYPES[cls.__strawberry_definition__.name] = NodeType(cls, entity, kind)
+    return cls
+
+
+def node_from_record(entity: Entity, record: Any) -> Any:
+    """The GraphQL object for a record of this entity (events by their kind)."""
+    for node_type in NODE_TYPES.values():
+        if node_type.entity is entity and node_type.kind in (None, getattr(record, "kind", None)):
+            return from_record(node_type.cls, record)
+    raise LookupError(f"no GraphQL type for {entity}")
+
+
+async def resolve_nodes(info: strawberry.Info, global_ids: list[str]) -> list[Any]:
+    """Objects for global IDs, batched per entity; unknown or foreign IDs resolve to null."""
+    decoded = [decode_global_id(global_id) for global_id in global_ids]
+    results = []
+    for type_name, record_id in decoded:
+        node_type = NODE_TYPES.get(type_name)
+        if node_type is None:
+            results.append(None)
+            continue
+        results.append(info.context.loaders.by_id(node_type.entity).load(record_id))
+    records = [await item if item is not None else None for item in results]
+    return [
+        _matching_node(NODE_TYPES[type_name], record) if record is not None else None
+        for (type_name, _), record in zip(decoded, records, strict=True)
+    ]
+
+
+def _matching_node(node_type: NodeType, record: Any) -> Any:
+    if node_type.kind is not None and record.kind != node_type.kind:
+        return None
+    return from_record(node_type.cls, record)

@@ -1,0 +1,43 @@
+"""Building GraphQL objects from backend records: same field names, enum strings turned to enums."""
+
+from __future__ import annotations
+
+import types
+import typing
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+@cache
+def _plain_fields(cls: type[Any]) -> tuple[tuple[str, type[Enum] | None], ...]:
+    """(python name, enum class or None) for each field that is set by the constructor."""
+    definition = cls.__strawberry_definition__
+    hints = typing.get_type_hints(cls, include_extras=False)
+    fields = []
+    for field in definition.fields:
+        if field.base_resolver is not None or field.python_name in ("id", "record"):
+            continue
+        fields.append((field.python_name, _enum_of(hints.get(field.python_name))))
+    return tuple(fields)
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _enum_of(arg)
+            if found:
+                return found
+    return None
+
+
+def from_record(cls: type[T], record: Any, **extra: Any) -> T:
+    values: dict[str, Any] = {}
+    for name, enum in _plain_fields(cls):
+        value = getattr(record, name)
+        values[name] = enum(value) if enum is not None and value is not None else value
+    return cls(record=record, **values, **extra)  # type: ignore[call-arg]

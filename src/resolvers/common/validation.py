@@ -1,0 +1,60 @@
+"""Input checks that produce ``UserError``s: required values, e-mail addresses, phone numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from resolvers.common.errors import UserError, UserErrorCode, error
+
+DEFAULT_REGION = "US"
+
+
+def required_text(value: str | None, path: list[str], seed_code: str = "CUST1101") -> list[UserError]:
+    if value is None or not value.strip():
+        return [error(path, "Required parameters cannot be null.", UserErrorCode.REQUIRED, seed_code)]
+    return []
+
+
+def normalised_email(value: str, path: list[str]) -> tuple[str | None, list[UserError]]:
+    try:
+        checked = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as problem:
+        return None, [error(path, f"Invalid e-mail address: {problem}", UserErrorCode.INVALID_EMAIL)]
+    return checked.normalized, []
+
+
+def normalised_phone(
+    value: str, country_code: str | None, path: list[str]
+) -> tuple[str | None, list[UserError]]:
+    """E.164 form of a number; seed 000's CUST5115 (cannot parse) and CUST5116 (not a valid number)."""
+    region = (country_code or DEFAULT_REGION).upper()
+    try:
+        parsed = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        message = "Unable to parse phone number using country code and value."
+        return None, [error(path, message, UserErrorCode.INVALID_PHONE, "CUST5115")]
+    if not phonenumbers.is_valid_number(parsed):
+        message = "Failed validating phone number using country code and value."
+        return None, [error(path, message, UserErrorCode.INVALID_PHONE, "CUST5116")]
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), []
+
+
+def search_phone(value: str) -> str | None:
+    """E.164 form for a lookup, or None when the text is not a phone number at all."""
+    number, problems = normalised_phone(value, None, [])
+    return None if problems else number
+
+
+def changed_values(input: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The plain fields an update input sets (UNSET means "leave as is")."""
+    from strawberry import UNSET
+
+    values = {}
+    for name in names:
+        value = getattr(input, name, UNSET)
+        if value is not UNSET:
+            values[name] = value.value if hasattr(value, "value") and not isinstance(value, str) else value
+    return values

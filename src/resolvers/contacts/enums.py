@@ -1,0 +1,30 @@
+"""Enumerations of the contacts area."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+
+@strawberry.enum(description="Whether a contact is a person or a company (seed 003 contact type).")
+class ContactKind(Enum):
+    PERSON = strawberry.enum_value("PERSON", description="A person: first and last name are required.")
+    COMPANY = strawberry.enum_value("COMPANY", description="A company: the company name is required.")
+
+
+@strawberry.enum(description="Gender (seed 000).")
+class Gender(Enum):
+    MALE = strawberry.enum_value("MALE", description="Male.")
+    FEMALE = strawberry.enum_value("FEMALE", description="Female.")
+    NON_BINARY = strawberry.enum_value("NON_BINARY", description="Non-binary.")
+
+
+@strawberry.enum(description="Fields contacts can be sorted by.")
+class ContactOrderField(Enum):
+    DATE_CREATED = strawberry.enum_value("date_created", description="Creation time.")
+    DATE_MODIFIED = strawberry.enum_value("date_modified", description="Last change.")
+    FIRST_NAME = strawberry.enum_value("first_name", description="First name.")
+    LAST_NAME = strawberry.enum_value("last_name", description="Last name.")
+    COMPANY_NAME = strawberry.enum_value("company_name", description="Company name.")
+    CITY = strawberry.enum_value("city", description="City.")

@@ -1,0 +1,130 @@
+"""Filter, order and mutation inputs of the contacts area."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import UNSET
+
+from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
+from resolvers.common.filters import BooleanFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter
+from resolvers.common.ordering import OrderDirection
+from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
+
+
+def _f(description: str, name: str | None = None) -> Annotated[None, None]:
+    return strawberry.field(default=None, description=description, name=name)  # type: ignore[no-any-return]
+
+
+@strawberry.input(description="Which contacts to return; all given conditions must hold.")
+class ContactFilter:
+    and_: list[ContactFilter] | None = _f("All of these filters hold.", name="and")
+    or_: list[ContactFilter] | None = _f("At least one of these filters holds.", name="or")
+    not_: ContactFilter | None = _f("This filter does not hold.", name="not")
+    id: IDFilter | None = _f("The contact's ID.")
+    kind: EnumFilter[ContactKind] | None = _f("Person or company.")
+    first_name: StringFilter | None = _f("First name.")
+    last_name: StringFilter | None = _f("Last name.")
+    company_name: StringFilter | None = _f("Company name.")
+    email: StringFilter | None = _f("Any of the contact's e-mail addresses.")
+    phone: StringFilter | None = _f("Any of the contact's phone numbers (E.164, e.g. +1514...).")
+    city: StringFilter | None = _f("City.")
+    country: StringFilter | None = _f("Country.")
+    language: StringFilter | None = _f("Preferred language.")
+    is_active: BooleanFilter | None = _f("Active or not.")
+    opt_out: BooleanFilter | None = _f("Opted out of communication or not.")
+    date_created: DateTimeFilter | None = _f("Creation time.")
+    date_modified: DateTimeFilter | None = _f("Last change.")
+
+
+@strawberry.input(description="A sort key for contacts.")
+class ContactOrder:
+    field: ContactOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending or descending."
+    )
+
+
+@strawberry.input(description="A new contact. Persons need first and last name; companies a company name.")
+class ContactCreateInput:
+    kind: ContactKind = strawberry.field(default=ContactKind.PERSON, description="Person or company.")
+    first_name: str | None = _f("First name.")
+    middle_name: str | None = _f("Middle name.")
+    last_name: str | None = _f("Last name.")
+    preferred_name: str | None = _f("Preferred name.")
+    suffix: str | None = _f("Name suffix.")
+    civility: str | None = _f("Civility or title.")
+    company_name: str | None = _f("Company name.")
+    gender: Gender | None = _f("Gender.")
+    position_title: str | None = _f("Job title.")
+    languages_spoken: list[str] | None = _f("Languages spoken.")
+    language: str | None = _f("Preferred language, e.g. fr-CA.")
+    preferred_method_of_contact: str | None = _f("Preferred method of contact.")
+    opt_out: bool = strawberry.field(default=False, description="Opted out of all communication.")
+    is_active: bool = strawberry.field(default=True, description="Active contact.")
+    address: str | None = _f("Street address.")
+    city: str | None = _f("City.")
+    province: str | None = _f("Province or state.")
+    postal_code: str | None = _f("Postal or ZIP code.")
+    country: str | None = _f("Country.")
+    emails: list[EmailInput] | None = _f("E-mail addresses.")
+    phones: list[PhoneInput] | None = _f("Phone numbers.")
+    addresses: list[AddressInput] | None = _f("Postal addresses.")
+    third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
+
+
+def _u(description: str) -> Annotated[None, None]:
+    return strawberry.field(default=UNSET, description=description)  # type: ignore[no-any-return]
+
+
+@strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")
+class ContactUpdateInput:
+    kind: ContactKind | None = _u("Person or company.")
+    first_name: str | None = _u("First name.")
+    middle_name: str | None = _u("Middle name.")
+    last_name: str | None = _u("Last name.")
+    preferred_name: str | None = _u("Preferred name.")
+    suffix: str | None = _u("Name suffix.")
+    civility: str | None = _u("Civility or title.")
+    company_name: str | None = _u("Company name.")
+    gender: Gender | None = _u("Gender.")
+    position_title: str | None = _u("Job title.")
+    languages_spoken: list[str] | None = _u("Languages spoken.")
+    language: str | None = _u("Preferred language.")
+    preferred_method_of_contact: str | None = _u("Preferred method of contact.")
+    opt_out: bool | None = _u("Opted out of all communication.")
+    is_active: bool | None = _u("Active contact.")
+    address: str | None = _u("Street address.")
+    city: str | None = _u("City.")
+    province: str | None = _u("Province or state.")
+    postal_code: str | None = _u("Postal or ZIP code.")
+    country: str | None = _u("Country.")
+    emails: list[EmailInput] | None = _u("E-mail addresses (replace the current list).")
+    phones: list[PhoneInput] | None = _u("Phone numbers (replace the current list).")
+    addresses: list[AddressInput] | None = _u("Postal addresses (replace the current list).")
+    third_party_ids: list[ThirdPartyIdInput] | None = _u("Identifiers in other systems (replace the list).")
+
+
+CONTACT_COLUMNS = [
+    "kind",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "preferred_name",
+    "suffix",
+    "civility",
+    "company_name",
+    "gender",
+    "position_title",
+    "languages_spoken",
+    "language",
+    "preferred_method_of_contact",
+    "opt_out",
+    "is_active",
+    "address",
+    "city",
+    "province",
+    "postal_code",
+    "country",
+]

@@ -1,0 +1,1 @@
+"""Leads: sales opportunities moving through stages (seed 004 Connection and Lead)."""

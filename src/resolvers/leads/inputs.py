@@ -1,0 +1,148 @@
+"""Enums, filter, order and mutation inputs of the leads area."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry import UNSET
+
+from resolvers.common.details import ThirdPartyIdInput
+from resolvers.common.filters import (
+    BooleanFilter,
+    DateTimeFilter,
+    EnumFilter,
+    IDFilter,
+    IntFilter,
+    StringFilter,
+)
+from resolvers.common.ordering import OrderDirection
+
+
+def _f(description: str, name: str | None = None) -> Any:
+    return strawberry.field(default=None, description=description, name=name)
+
+
+def _u(description: str) -> Any:
+    return strawberry.field(default=UNSET, description=description)
+
+
+@strawberry.enum(description="Where a lead stands overall (seed 004 connection status).")
+class LeadStatus(Enum):
+    OPEN = strawberry.enum_value("OPEN", description="Being worked on.")
+    WON = strawberry.enum_value("WON", description="Closed with a sale.")
+    LOST = strawberry.enum_value("LOST", description="Closed without a sale.")
+    CLOSED = strawberry.enum_value("CLOSED", description="Closed for another reason.")
+
+
+@strawberry.enum(description="Who started the conversation (seed 004 connection direction).")
+class LeadDirection(Enum):
+    INBOUND = strawberry.enum_value("INBOUND", description="The customer reached out.")
+    OUTBOUND = strawberry.enum_value("OUTBOUND", description="The business reached out.")
+
+
+@strawberry.enum(description="Fields leads can be sorted by.")
+class LeadOrderField(Enum):
+    DATE_CREATED = strawberry.enum_value("date_created", description="Creation time.")
+    DATE_MODIFIED = strawberry.enum_value("date_modified", description="Last change.")
+    DUE_DATE = strawberry.enum_value("due_date", description="Due date.")
+    PRIORITY = strawberry.enum_value("priority", description="Priority.")
+    SUBJECT = strawberry.enum_value("subject", description="Subject.")
+
+
+@strawberry.input(description="Which leads to return; all given conditions must hold.")
+class LeadFilter:
+    and_: list[LeadFilter] | None = _f("All of these filters hold.", name="and")
+    or_: list[LeadFilter] | None = _f("At least one of these filters holds.", name="or")
+    not_: LeadFilter | None = _f("This filter does not hold.", name="not")
+    id: IDFilter | None = _f("The lead's ID.")
+    subject: StringFilter | None = _f("Subject.")
+    status: EnumFilter[LeadStatus] | None = _f("Status.")
+    direction: EnumFilter[LeadDirection] | None = _f("Direction.")
+    source: StringFilter | None = _f("Source.")
+    category: StringFilter | None = _f("Category.")
+    contact_id: IDFilter | None = _f("The contact.")
+    account_id: IDFilter | None = _f("The account.")
+    stage_id: IDFilter | None = _f("The stage.")
+    priority: IntFilter | None = _f("Priority.")
+    is_qualified: BooleanFilter | None = _f("Qualified or not.")
+    due_date: DateTimeFilter | None = _f("Due date.")
+    date_created: DateTimeFilter | None = _f("Creation time.")
+
+
+@strawberry.input(description="A sort key for leads.")
+class LeadOrder:
+    field: LeadOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending or descending."
+    )
+
+
+@strawberry.input(description="A new lead.")
+class LeadCreateInput:
+    subject: str = strawberry.field(description="Subject (required).")
+    description: str | None = _f("Description.")
+    status: LeadStatus = strawberry.field(default=LeadStatus.OPEN, description="Status.")
+    source: str | None = _f("Source, e.g. Web form.")
+    category: str | None = _f("Category.")
+    direction: LeadDirection | None = _f("Direction.")
+    contact_id: strawberry.ID | None = _f("The contact.")
+    account_id: strawberry.ID | None = _f("The account.")
+    stage_id: strawberry.ID | None = _f("The stage.")
+    franchise_id: strawberry.ID | None = _f("The franchise.")
+    department_id: strawberry.ID | None = _f("The department.")
+    assignee_ids: list[strawberry.ID] | None = _f("Users assigned to the lead.")
+    due_date: dt.datetime | None = _f("Due date.")
+    is_qualified: bool = strawberry.field(default=False, description="Qualified.")
+    priority: int | None = _f("Priority.")
+    customer_initiated: bool = strawberry.field(default=False, description="Initiated by the customer.")
+    handling_instructions: str | None = _f("Handling instructions.")
+    form_name: str | None = _f("Name of the form that captured the lead.")
+    third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
+
+
+@strawberry.input(description="Changes to a lead: only the fields given change.")
+class LeadUpdateInput:
+    subject: str | None = _u("Subject.")
+    description: str | None = _u("Description.")
+    status: LeadStatus | None = _u("Status.")
+    source: str | None = _u("Source.")
+    category: str | None = _u("Category.")
+    direction: LeadDirection | None = _u("Direction.")
+    contact_id: strawberry.ID | None = _u("The contact.")
+    account_id: strawberry.ID | None = _u("The account.")
+    franchise_id: strawberry.ID | None = _u("The franchise.")
+    department_id: strawberry.ID | None = _u("The department.")
+    assignee_ids: list[strawberry.ID] | None = _u("Users assigned (replaces the list).")
+    due_date: dt.datetime | None = _u("Due date.")
+    is_qualified: bool | None = _u("Qualified.")
+    priority: int | None = _u("Priority.")
+    visit_count: int | None = _u("Number of visits.")
+    presale_visit_count: int | None = _u("Number of pre-sale visits.")
+    postsale_visit_count: int | None = _u("Number of post-sale visits.")
+    customer_initiated: bool | None = _u("Initiated by the customer.")
+    handling_instructions: str | None = _u("Handling instructions.")
+    form_name: str | None = _u("Form name.")
+    third_party_ids: list[ThirdPartyIdInput] | None = _u("Identifiers in other systems (replace the list).")
+
+
+LEAD_COLUMNS = [
+    "subject",
+    "description",
+    "status",
+    "source",
+    "category",
+    "direction",
+    "due_date",
+    "is_qualified",
+    "priority",
+    "customer_initiated",
+    "handling_instructions",
+    "form_name",
+    "visit_count",
+    "presale_visit_count",
+    "postsale_visit_count",
+]
+LEAD_REFERENCES = ("contact_id", "account_id", "stage_id", "franchise_id", "department_id")

@@ -1,0 +1,88 @@
+"""The ``Lead`` type (seed 004 Connection + Lead) and its connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from gateway.backends.records import Detail, Entity, Relation
+from resolvers.common.base import BaseRecord
+from resolvers.common.connection import Connection
+from resolvers.common.details import ThirdPartyId
+from resolvers.common.links import load_node
+from resolvers.common.lists import nested_list
+from resolvers.common.node import register_node
+from resolvers.common.records import from_record
+from resolvers.leads.inputs import LeadDirection, LeadStatus
+from resolvers.lists import EVENT_LIST, USER_LIST
+from resolvers.stages.types import Stage
+from resolvers.users.types import Department, Franchise
+
+ContactRef = Annotated["Contact", strawberry.lazy("resolvers.contacts.types")]
+AccountRef = Annotated["Account", strawberry.lazy("resolvers.accounts.types")]
+
+
+@strawberry.type(description="A sales opportunity (ConeCRM Lead / Connection).")
+class Lead(BaseRecord):
+    subject: str = strawberry.field(description="Subject.")
+    description: str | None = strawberry.field(description="Detailed description.")
+    status: LeadStatus = strawberry.field(description="Open, won, lost or closed.")
+    source: str | None = strawberry.field(description="Where the lead came from.")
+    category: str | None = strawberry.field(description="Category.")
+    direction: LeadDirection | None = strawberry.field(description="Inbound or outbound.")
+    due_date: dt.datetime | None = strawberry.field(description="Due date.")
+    is_qualified: bool = strawberry.field(description="Whether the lead is qualified.")
+    priority: int | None = strawberry.field(description="Priority level.")
+    closed_date: dt.datetime | None = strawberry.field(description="When the lead was closed.")
+    lost_date: dt.datetime | None = strawberry.field(description="When the lead was marked lost.")
+    first_open_date: dt.datetime | None = strawberry.field(description="When the lead was first opened.")
+    expected_delivery_date: dt.datetime | None = strawberry.field(
+        description="Expected delivery date (milestone)."
+    )
+    offer_made_date: dt.datetime | None = strawberry.field(description="When an offer was made (milestone).")
+    sold_date: dt.datetime | None = strawberry.field(description="When the lead was sold (milestone).")
+    visit_count: int = strawberry.field(description="Number of visits.")
+    presale_visit_count: int = strawberry.field(description="Number of pre-sale visits.")
+    postsale_visit_count: int = strawberry.field(description="Number of post-sale visits.")
+    customer_initiated: bool = strawberry.field(description="Whether the customer initiated the lead.")
+    handling_instructions: str | None = strawberry.field(description="Instructions for handling the lead.")
+    form_name: str | None = strawberry.field(description="Name of the form that captured the lead.")
+
+    @strawberry.field(description="The contact the lead is with.")
+    async def contact(self, info: strawberry.Info) -> ContactRef | None:
+        return await load_node(info, Entity.CONTACT, self.record.contact_id)
+
+    @strawberry.field(description="The account the lead is with.")
+    async def account(self, info: strawberry.Info) -> AccountRef | None:
+        return await load_node(info, Entity.ACCOUNT, self.record.account_id)
+
+    @strawberry.field(description="The pipeline stage the lead is in.")
+    async def stage(self, info: strawberry.Info) -> Stage | None:
+        return await load_node(info, Entity.STAGE, self.record.stage_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The franchise handling the lead.")
+    async def franchise(self, info: strawberry.Info) -> Franchise | None:
+        return await load_node(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The department handling the lead.")
+    async def department(self, info: strawberry.Info) -> Department | None:
+        return await load_node(info, Entity.DEPARTMENT, self.record.department_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Identifiers of this lead in other systems.")
+    async def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
+        records = await info.context.loaders.details(Detail.THIRD_PARTY_IDS).load(self.record.id)
+        return [from_record(ThirdPartyId, record) for record in records]
+
+    assignees = nested_list(USER_LIST, Relation.LEAD_ASSIGNEES, "Users assigned to the lead.")
+    events = nested_list(EVENT_LIST, Relation.LEAD_EVENTS, "Tasks, appointments and follow-ups of the lead.")
+    tasks = nested_list(EVENT_LIST, Relation.LEAD_EVENTS, "Alias of `events`, as ConeCRM names them.")
+
+
+@strawberry.type(name="LeadConnection", description="A page of leads.")
+class LeadConnection(Connection[Lead]):
+    pass
+
+
+register_node(Lead, Entity.LEAD)

@@ -1,0 +1,49 @@
+"""What each list of the graph holds. Connections are lazy: areas refer to each other's types."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from gateway.backends.query import OrderKey
+from gateway.backends.records import Entity
+from resolvers.accounts.inputs import AccountFilter, AccountOrder
+from resolvers.common.lists import ListSpec
+from resolvers.contacts.inputs import ContactFilter, ContactOrder
+from resolvers.leads.inputs import LeadFilter, LeadOrder
+from resolvers.stages.inputs import StageFilter, StageOrder
+from resolvers.tasks.inputs import EventFilter, EventOrder
+from resolvers.users.inputs import UserFilter, UserOrder
+
+CONTACT_LIST = ListSpec(
+    Entity.CONTACT,
+    Annotated["ContactConnection", strawberry.lazy("resolvers.contacts.types")],
+    ContactFilter,
+    ContactOrder,
+)
+ACCOUNT_LIST = ListSpec(
+    Entity.ACCOUNT,
+    Annotated["AccountConnection", strawberry.lazy("resolvers.accounts.types")],
+    AccountFilter,
+    AccountOrder,
+)
+LEAD_LIST = ListSpec(
+    Entity.LEAD, Annotated["LeadConnection", strawberry.lazy("resolvers.leads.types")], LeadFilter, LeadOrder
+)
+EVENT_LIST = ListSpec(
+    Entity.EVENT,
+    Annotated["EventConnection", strawberry.lazy("resolvers.tasks.types")],
+    EventFilter,
+    EventOrder,
+)
+STAGE_LIST = ListSpec(
+    Entity.STAGE,
+    Annotated["StageConnection", strawberry.lazy("resolvers.stages.types")],
+    StageFilter,
+    StageOrder,
+    default_order=(OrderKey("position"),),
+)
+USER_LIST = ListSpec(
+    Entity.USER, Annotated["UserConnection", strawberry.lazy("resolvers.users.types")], UserFilter, UserOrder
+)

@@ -1,0 +1,1 @@
+"""Stages of the lead pipeline (seed 004 ConnectionStage)."""

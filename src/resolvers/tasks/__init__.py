@@ -1,0 +1,1 @@
+"""Events: tasks, appointments and follow-ups (seed 004 EventBase)."""

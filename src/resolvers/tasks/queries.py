@@ -1,0 +1,39 @@
+"""Event queries: tasks, and all events (tasks, appointments, follow-ups)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated
+
+import strawberry
+
+from gateway.backends.query import Condition, Op
+from gateway.backends.records import Entity
+from resolvers.common.lists import root_list
+from resolvers.common.lookups import node_by_id
+from resolvers.lists import EVENT_LIST
+from resolvers.tasks.types import Event, Task
+
+TASK_LIST = dataclasses.replace(EVENT_LIST, scope=Condition("kind", Op.EQ, "TASK"))
+
+
+@strawberry.type
+class TaskQuery:
+    @strawberry.field(description="A task by ID; null if it does not exist in your tenant.")
+    async def task(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The task's ID.")],
+    ) -> Task | None:
+        return await node_by_id(info, id, Entity.EVENT, "Task")  # type: ignore[no-any-return]
+
+    @strawberry.field(description="A task, appointment or follow-up by ID.")
+    async def event(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The event's ID.")],
+    ) -> Event | None:
+        return await node_by_id(info, id, Entity.EVENT, "Task", "Appointment", "FollowUp")  # type: ignore[no-any-return]
+
+    tasks = root_list(TASK_LIST, "Tasks only (kind TASK), filtered, sorted and paged.")
+    events = root_list(EVENT_LIST, "Tasks, appointments and follow-ups, filtered, sorted and paged.")

@@ -1,0 +1,80 @@
+"""The ``Event`` interface (seed 004 EventBase) and ``Task``, ``Appointment``, ``FollowUp``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from gateway.backends.records import Entity
+from resolvers.common.base import BaseRecord
+from resolvers.common.connection import Connection
+from resolvers.common.links import load_node
+from resolvers.common.node import register_node
+from resolvers.tasks.inputs import EventKind, TaskType
+from resolvers.users.types import User
+
+ContactRef = Annotated["Contact", strawberry.lazy("resolvers.contacts.types")]
+AccountRef = Annotated["Account", strawberry.lazy("resolvers.accounts.types")]
+LeadRef = Annotated["Lead", strawberry.lazy("resolvers.leads.types")]
+
+
+@strawberry.interface(description="Something scheduled with a contact, account or lead (ConeCRM EventBase).")
+class Event(BaseRecord):
+    kind: EventKind = strawberry.field(description="Task, appointment or follow-up.")
+    title: str = strawberry.field(description="Title.")
+    note: str | None = strawberry.field(description="Note or description.")
+    start: dt.datetime | None = strawberry.field(description="Start time.")
+    end: dt.datetime | None = strawberry.field(description="End time.")
+    task_done: bool = strawberry.field(description="Whether it is done.")
+    notified: bool = strawberry.field(description="Whether notifications were sent.")
+
+    @strawberry.field(description="The user it is assigned to.")
+    async def assignee(self, info: strawberry.Info) -> User | None:
+        return await load_node(info, Entity.USER, self.record.assignee_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The contact it concerns.")
+    async def contact(self, info: strawberry.Info) -> ContactRef | None:
+        return await load_node(info, Entity.CONTACT, self.record.contact_id)
+
+    @strawberry.field(description="The account it concerns.")
+    async def account(self, info: strawberry.Info) -> AccountRef | None:
+        return await load_node(info, Entity.ACCOUNT, self.record.account_id)
+
+    @strawberry.field(description="The lead it belongs to.")
+    async def lead(self, info: strawberry.Info) -> LeadRef | None:
+        return await load_node(info, Entity.LEAD, self.record.lead_id)
+
+
+@strawberry.type(description="A task (ConeCRM Task).")
+class Task(Event):
+    @strawberry.field(description="What the task is about.")
+    def type(self) -> TaskType | None:
+        value = self.record.type
+        return TaskType(value) if value in TaskType._value2member_map_ else None
+
+
+@strawberry.type(description="An appointment with a customer (ConeCRM Appointment).")
+class Appointment(Event):
+    type: str | None = strawberry.field(description="Type of appointment.")
+    no_show: bool | None = strawberry.field(description="True when the customer did not show up.")
+    customer_confirmed: bool | None = strawberry.field(description="True when the customer confirmed.")
+    canceled: bool | None = strawberry.field(description="True when the appointment was canceled.")
+    url: str | None = strawberry.field(description="Meeting link.")
+
+
+@strawberry.type(description="A follow-up (ConeCRM FollowUp).")
+class FollowUp(Event):
+    from_automation: bool | None = strawberry.field(description="True when an automation created it.")
+
+
+@strawberry.type(name="EventConnection", description="A page of tasks, appointments and follow-ups.")
+class EventConnection(Connection[Event]):
+    pass
+
+
+register_node(Task, Entity.EVENT, "TASK")
+register_node(Appointment, Entity.EVENT, "APPOINTMENT")
+register_node(FollowUp, Entity.EVENT, "FOLLOW_UP")
+EVENT_TYPES = (Task, Appointment, FollowUp)

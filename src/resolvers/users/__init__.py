@@ -1,0 +1,1 @@
+"""Users, franchises, departments and the caller (`me`)."""
