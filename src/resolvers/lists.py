@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -15,6 +15,14 @@ from resolvers.leads.inputs import LeadFilter, LeadOrder
 from resolvers.stages.inputs import StageFilter, StageOrder
 from resolvers.tasks.inputs import EventFilter, EventOrder
 from resolvers.users.inputs import UserFilter, UserOrder
+
+if TYPE_CHECKING:
+    from resolvers.accounts.types import AccountConnection
+    from resolvers.contacts.types import ContactConnection
+    from resolvers.leads.types import LeadConnection
+    from resolvers.stages.types import StageConnection
+    from resolvers.tasks.types import EventConnection
+    from resolvers.users.types import UserConnection
 
 CONTACT_LIST = ListSpec(
     Entity.CONTACT,

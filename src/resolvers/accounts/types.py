@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -15,6 +15,9 @@ from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.records import from_record
 from resolvers.lists import CONTACT_LIST, EVENT_LIST, LEAD_LIST
+
+if TYPE_CHECKING:
+    from resolvers.contacts.types import Contact
 
 
 @strawberry.type(description="An organization (ConeCRM Account, Thinx Organization, CRM.COM COMPANY).")
@@ -32,7 +35,7 @@ class Account(BaseRecord):
     @strawberry.field(description="The account's main contact person.")
     async def primary_contact(
         self, info: strawberry.Info
-    ) -> Annotated[Contact, strawberry.lazy("resolvers.contacts.types")] | None:  # noqa: F821
+    ) -> Annotated[Contact, strawberry.lazy("resolvers.contacts.types")] | None:
         return await load_node(info, Entity.CONTACT, self.record.primary_contact_id)
 
     @strawberry.field(description="E-mail addresses.")

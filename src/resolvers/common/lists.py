@@ -71,7 +71,7 @@ SEARCH = Annotated[
 
 def root_list(spec: ListSpec, description: str, searchable: bool = False) -> Any:
     """A root list such as ``contacts(first, after, last, before, filter, orderBy)``."""
-    filter_arg = Annotated[spec.filter | None, strawberry.argument(description="Only rows matching this.")]
+    filter_arg = Annotated[spec.filter | None, strawberry.argument(description="Only rows matching this.")]  # type: ignore[name-defined]
     order_arg = Annotated[
         list[spec.order] | None, strawberry.argument(description="Sort keys, most significant first.")  # type: ignore[name-defined]
     ]
@@ -99,7 +99,7 @@ def root_list(spec: ListSpec, description: str, searchable: bool = False) -> Any
 
 def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
     """A list under a parent, batched for all parents, e.g. ``Contact.leads(first: 5)``."""
-    filter_arg = Annotated[spec.filter | None, strawberry.argument(description="Only rows matching this.")]
+    filter_arg = Annotated[spec.filter | None, strawberry.argument(description="Only rows matching this.")]  # type: ignore[name-defined]
     order_arg = Annotated[
         list[spec.order] | None, strawberry.argument(description="Sort keys, most significant first.")  # type: ignore[name-defined]
     ]

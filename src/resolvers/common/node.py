@@ -48,7 +48,7 @@ def node_from_record(entity: Entity, record: Any) -> Any:
 async def resolve_nodes(info: strawberry.Info, global_ids: list[str]) -> list[Any]:
     """Objects for global IDs, batched per entity; unknown or foreign IDs resolve to null."""
     decoded = [decode_global_id(global_id) for global_id in global_ids]
-    results = []
+    results: list[Any] = []
     for type_name, record_id in decoded:
         node_type = NODE_TYPES.get(type_name)
         if node_type is None:

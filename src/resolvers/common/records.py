@@ -37,7 +37,7 @@ def _enum_of(annotation: Any) -> type[Enum] | None:
 
 def from_record(cls: type[T], record: Any, **extra: Any) -> T:
     values: dict[str, Any] = {}
-    for name, enum in _plain_fields(cls):
+    for name, enum in _plain_fields(cls):  # type: ignore[arg-type]
         value = getattr(record, name)
         values[name] = enum(value) if enum is not None and value is not None else value
     return cls(record=record, **values, **extra)  # type: ignore[call-arg]

@@ -1,1 +1,1 @@
-"""Contacts: people and companies (seed 004 Contact/BaseCustomer, seed 000 Customer, seed 003 PERSON/COMPANY)."""
+"""Contacts: people and companies (ConeCRM Contact, Thinx Customer, CRM.COM PERSON/COMPANY)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
 import strawberry
 from strawberry import UNSET
@@ -13,8 +13,8 @@ from resolvers.common.ordering import OrderDirection
 from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
 
 
-def _f(description: str, name: str | None = None) -> Annotated[None, None]:
-    return strawberry.field(default=None, description=description, name=name)  # type: ignore[no-any-return]
+def _f(description: str, name: str | None = None) -> Any:
+    return strawberry.field(default=None, description=description, name=name)
 
 
 @strawberry.input(description="Which contacts to return; all given conditions must hold.")
@@ -74,8 +74,8 @@ class ContactCreateInput:
     third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
 
 
-def _u(description: str) -> Annotated[None, None]:
-    return strawberry.field(default=UNSET, description=description)  # type: ignore[no-any-return]
+def _u(description: str) -> Any:
+    return strawberry.field(default=UNSET, description=description)
 
 
 @strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")

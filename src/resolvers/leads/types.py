@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -19,6 +19,10 @@ from resolvers.leads.inputs import LeadDirection, LeadStatus
 from resolvers.lists import EVENT_LIST, USER_LIST
 from resolvers.stages.types import Stage
 from resolvers.users.types import Department, Franchise
+
+if TYPE_CHECKING:
+    from resolvers.accounts.types import Account
+    from resolvers.contacts.types import Contact
 
 ContactRef = Annotated["Contact", strawberry.lazy("resolvers.contacts.types")]
 AccountRef = Annotated["Account", strawberry.lazy("resolvers.accounts.types")]

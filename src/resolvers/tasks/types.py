@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,6 +14,11 @@ from resolvers.common.links import load_node
 from resolvers.common.node import register_node
 from resolvers.tasks.inputs import EventKind, TaskType
 from resolvers.users.types import User
+
+if TYPE_CHECKING:
+    from resolvers.accounts.types import Account
+    from resolvers.contacts.types import Contact
+    from resolvers.leads.types import Lead
 
 ContactRef = Annotated["Contact", strawberry.lazy("resolvers.contacts.types")]
 AccountRef = Annotated["Account", strawberry.lazy("resolvers.accounts.types")]

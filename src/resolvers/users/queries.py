@@ -18,7 +18,7 @@ class UserQuery:
     async def me(self, info: strawberry.Info) -> Viewer:
         principal = info.context.principal
         loaders = info.context.loaders
-        tenant = await loaders.backend.tenant()
+        tenant = await loaders.backend.tenant_record()
         query = ListQuery(filter=Condition("username", Op.EQ, principal.subject), page=PageRequest(first=1))
         users = (await loaders.page(Entity.USER, query)).rows
         return Viewer(

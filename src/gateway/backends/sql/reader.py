@@ -42,13 +42,13 @@ class SqlReader:
         self.cost = cost
         self._connection: AsyncConnection | None = None
 
-    async def _run(self, statement: sa.Executable) -> sa.CursorResult[Any]:
+    async def _run(self, statement: sa.Executable) -> Any:
         self.cost.sql_statements += 1
         if self._connection is not None:
             return await self._connection.execute(statement)
         async with self.engine.connect() as connection:
             result = await connection.execute(statement)
-            return result.freeze()()  # type: ignore[no-any-return]
+            return result.freeze()()
 
     def _visible(self, table: sa.Table, include_deleted: bool = False) -> list[Any]:
         conditions: list[Any] = [table.c.tenant == self.tenant]
@@ -157,8 +157,8 @@ class SqlReader:
         )
         statement = (
             sa.select(numbered)
-            .where(numbered.c._rn <= query.page.size + 1)
-            .order_by(numbered.c._parent, numbered.c._rn)
+            .where(numbered.c["_rn"] <= query.page.size + 1)
+            .order_by(numbered.c["_parent"], numbered.c["_rn"])
         )
         rows = (await self._run(statement)).mappings().all()
         grouped: dict[UUID, list[Any]] = defaultdict(list)
@@ -208,7 +208,7 @@ class SqlReader:
         rows = (await self._run(statement)).mappings().all()
         return [record_from_mapping(ContactRecord, row) for row in rows]
 
-    async def tenant(self) -> TenantRecord | None:
+    async def tenant_record(self) -> TenantRecord | None:
         statement = sa.select(t.tenants).where(t.tenants.c.key == self.tenant)
         row = (await self._run(statement)).mappings().first()
         return record_from_mapping(TenantRecord, row) if row else None

@@ -6,6 +6,8 @@ issues filters on it, and a tenant's rows stay together in the index.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from gateway.backends.sql.types import UtcDateTime
@@ -24,7 +26,7 @@ TENANT = sa.String(64)
 NAME = sa.String(255)
 
 
-def audit_columns() -> list[sa.Column[object]]:
+def audit_columns() -> list[sa.Column[Any]]:
     """BaseRecord (seed 004): creation, modification, soft deletion, plus an optimistic-lock version."""
     return [
         sa.Column("id", sa.Uuid, primary_key=True),
@@ -108,7 +110,7 @@ CUSTOMER_COLUMNS = (
 )
 
 
-def customer_columns() -> list[sa.Column[object]]:
+def customer_columns() -> list[sa.Column[Any]]:
     return [sa.Column(name, type_, nullable=True) for name, type_ in CUSTOMER_COLUMNS] + [
         sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
     ]
