@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gateway.backends.query import OrderKey
+from gateway.backends.query import Condition, Op, OrderKey
 from gateway.backends.records import Entity
 from resolvers.accounts.inputs import AccountFilter, AccountOrder
 from resolvers.common.lists import ListSpec
@@ -55,3 +56,4 @@ STAGE_LIST = ListSpec(
 USER_LIST = ListSpec(
     Entity.USER, Annotated["UserConnection", strawberry.lazy("resolvers.users.types")], UserFilter, UserOrder
 )
+TASK_LIST = dataclasses.replace(EVENT_LIST, scope=Condition("kind", Op.EQ, "TASK"))

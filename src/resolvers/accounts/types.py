@@ -14,7 +14,7 @@ from resolvers.common.links import load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.records import from_record
-from resolvers.lists import CONTACT_LIST, EVENT_LIST, LEAD_LIST
+from resolvers.lists import CONTACT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 if TYPE_CHECKING:
     from resolvers.contacts.types import Contact
@@ -63,6 +63,7 @@ class Account(BaseRecord):
     events = nested_list(
         EVENT_LIST, Relation.ACCOUNT_EVENTS, "Tasks, appointments and follow-ups of this account."
     )
+    tasks = nested_list(TASK_LIST, Relation.ACCOUNT_EVENTS, "Tasks only (kind TASK) of this account.")
 
 
 @strawberry.type(name="AccountConnection", description="A page of accounts.")

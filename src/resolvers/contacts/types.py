@@ -14,7 +14,7 @@ from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.records import from_record
 from resolvers.contacts.enums import ContactKind, Gender
-from resolvers.lists import ACCOUNT_LIST, EVENT_LIST, LEAD_LIST
+from resolvers.lists import ACCOUNT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
@@ -87,6 +87,7 @@ class Contact(BaseRecord):
     events = nested_list(
         EVENT_LIST, Relation.CONTACT_EVENTS, "Tasks, appointments and follow-ups of this contact."
     )
+    tasks = nested_list(TASK_LIST, Relation.CONTACT_EVENTS, "Tasks only (kind TASK) of this contact.")
 
 
 @strawberry.type(name="ContactConnection", description="A page of contacts.")

@@ -16,7 +16,7 @@ from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.records import from_record
 from resolvers.leads.inputs import LeadDirection, LeadStatus
-from resolvers.lists import EVENT_LIST, USER_LIST
+from resolvers.lists import EVENT_LIST, TASK_LIST, USER_LIST
 from resolvers.stages.types import Stage
 from resolvers.users.types import Department, Franchise
 
@@ -81,7 +81,7 @@ class Lead(BaseRecord):
 
     assignees = nested_list(USER_LIST, Relation.LEAD_ASSIGNEES, "Users assigned to the lead.")
     events = nested_list(EVENT_LIST, Relation.LEAD_EVENTS, "Tasks, appointments and follow-ups of the lead.")
-    tasks = nested_list(EVENT_LIST, Relation.LEAD_EVENTS, "Alias of `events`, as ConeCRM names them.")
+    tasks = nested_list(TASK_LIST, Relation.LEAD_EVENTS, "Tasks only (kind TASK) of the lead.")
 
 
 @strawberry.type(name="LeadConnection", description="A page of leads.")

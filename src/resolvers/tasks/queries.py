@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated
 
 import strawberry
 
-from gateway.backends.query import Condition, Op
 from gateway.backends.records import Entity
 from resolvers.common.lists import root_list
 from resolvers.common.lookups import node_by_id
-from resolvers.lists import EVENT_LIST
+from resolvers.lists import EVENT_LIST, TASK_LIST
 from resolvers.tasks.types import Event, Task
-
-TASK_LIST = dataclasses.replace(EVENT_LIST, scope=Condition("kind", Op.EQ, "TASK"))
 
 
 @strawberry.type
