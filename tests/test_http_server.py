@@ -29,21 +29,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('server') / 'server.db'}"
     env = {**os.environ, "CRM_GATEWAY_JWT_SECRET": SECRET, "CRM_GATEWAY_DATABASE_URL": database}
     command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--demo"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path_factory.mktemp("server-log") / "server.log"
     base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(base, process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    # Output goes to a file: an unread pipe could fill up and stall the server.
+    with log.open("w") as output, subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT) as process:
+        try:
+            _wait_until_healthy(base, process, log)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
-def _wait_until_healthy(base: str, process: subprocess.Popen[str]) -> None:
+def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stdout.read() if process.stdout else ''}")
+            raise AssertionError(f"server exited: {log.read_text()}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return

@@ -12,7 +12,7 @@ from gateway.ids import utcnow
 from gateway.settings import Settings
 
 ALGORITHM = "HS256"  # fixed by configuration, never taken from the token's header
-TENANT_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+TENANT_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class AuthenticationError(Exception):
@@ -60,7 +60,7 @@ def _principal(claims: dict[str, object]) -> Principal:
     subject, tenant, permissions = claims.get("sub"), claims.get("tenant"), claims.get("permissions", [])
     if not isinstance(subject, str) or not subject:
         raise AuthenticationError("invalid token: 'sub' must be a non-empty string")
-    if not isinstance(tenant, str) or not TENANT_PATTERN.match(tenant):
+    if not isinstance(tenant, str) or not TENANT_PATTERN.fullmatch(tenant):
         raise AuthenticationError("invalid token: 'tenant' must be a tenant name (letters, digits, . _ -)")
     if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
         raise AuthenticationError("invalid token: 'permissions' must be a list of strings")
@@ -70,7 +70,7 @@ def _principal(claims: dict[str, object]) -> Principal:
 def mint_token(
     settings: Settings, subject: str, tenant: str, permissions: list[str], lifetime: timedelta
 ) -> str:
-    if not TENANT_PATTERN.match(tenant):
+    if not TENANT_PATTERN.fullmatch(tenant):
         raise ValueError("tenant must be letters, digits, '.', '_' or '-' (at most 64)")
     now = utcnow()
     claims = {

@@ -127,15 +127,21 @@ NOTES = (
 STAGE_NAMES = ("New", "Contacted", "Qualified", "Proposal", "Negotiation", "Won", "Lost")
 TASK_TYPES = ("CALL", "MEETING", "OTHER", "SMS", "FOLLOW_UP", "REMINDER", "LINKEDIN_MESSAGE", "DM")
 APPOINTMENT_TYPES = ("SHOWROOM", "TEST_DRIVE", "DELIVERY", "SERVICE", "VIDEO_CALL")
-EVENT_LABELS = dict(
-    pair.split("=")
-    for pair in _words(
-        "CALL=Call back,MEETING=Meeting,OTHER=Paperwork,SMS=Text,FOLLOW_UP=Follow up,REMINDER=Reminder,"
-        "LINKEDIN_MESSAGE=LinkedIn message,DM=Reply to DM,SHOWROOM=Showroom visit,TEST_DRIVE=Test drive,"
-        "DELIVERY=Delivery,SERVICE=Service visit,VIDEO_CALL=Video call",
-        ",",
-    )
-)
+EVENT_LABELS = {
+    "CALL": "Call back",
+    "MEETING": "Meeting",
+    "OTHER": "Paperwork",
+    "SMS": "Text",
+    "FOLLOW_UP": "Follow up",
+    "REMINDER": "Reminder",
+    "LINKEDIN_MESSAGE": "LinkedIn message",
+    "DM": "Reply to DM",
+    "SHOWROOM": "Showroom visit",
+    "TEST_DRIVE": "Test drive",
+    "DELIVERY": "Delivery",
+    "SERVICE": "Service visit",
+    "VIDEO_CALL": "Video call",
+}
 ADDRESS_TYPES = ("HOME", "OFFICE", "BUSINESS", "SHIPPING", "PO_BOX", "PERMANENT", "TEMPORARY", "RESIDENTIAL")
 ADDRESS_WEIGHTS = (60, 3, 3, 4, 3, 10, 3, 14)
 THIRD_PARTY_FORMATS = {
@@ -210,7 +216,8 @@ class _Refs:
 
 
 # Parents before children: foreign keys are enforced on both databases.
-INSERT_ORDER = (
+REFERENCE_ORDER = (t.users, t.franchises, t.departments, t.stages)
+BATCH_ORDER = (
     t.contacts,
     t.emails,
     t.phones,
@@ -238,13 +245,13 @@ async def seed_tenant(
             size = min(batch_size, contacts - start)
             rows = _Batch(_Rows(rng, tenant, refs.usernames), refs, utcnow()).build(size)
             async with engine.begin() as conn:
-                await _insert(conn, rows, added)
+                await _insert(conn, rows, BATCH_ORDER, added)
             bar.update(size)
     return SeedSummary(tenant=tenant, **added)
 
 
 def _check_arguments(tenant: str, contacts: int, batch_size: int) -> None:
-    if not TENANT_PATTERN.match(tenant):
+    if not TENANT_PATTERN.fullmatch(tenant):
         raise ValueError("tenant must be letters, digits, '.', '_' or '-' (at most 64)")
     if contacts < 0:
         raise ValueError("contacts must be zero or more")
@@ -252,9 +259,11 @@ def _check_arguments(tenant: str, contacts: int, batch_size: int) -> None:
         raise ValueError("batch_size must be at least 1")
 
 
-async def _insert(conn: AsyncConnection, rows: dict[str, list[Row]], added: Counter[str]) -> None:
-    for table in INSERT_ORDER:
-        if batch := rows.get(table.name):
+async def _insert(
+    conn: AsyncConnection, pending: dict[str, list[Row]], order: tuple[sa.Table, ...], added: Counter[str]
+) -> None:
+    for table in order:
+        if batch := pending.get(table.name):
             await conn.execute(table.insert(), batch)
             added[table.name] += len(batch)
 
@@ -269,7 +278,7 @@ async def _prepare_tenant(
     rows.usernames = tuple(name for _, name in users)
     departments = await _ensure_departments(conn, rows, since)
     stages = await _ensure_stages(conn, rows, since)
-    await _insert_reference(conn, rows, added)
+    await _insert(conn, rows.pending, REFERENCE_ORDER, added)
     by_name = {name.lower(): stage_id for stage_id, name in stages}
     open_stages = tuple(i for i, name in stages if name.lower() not in ("won", "lost")) or (stages[0][0],)
     return _Refs(
@@ -280,13 +289,6 @@ async def _prepare_tenant(
         won_stage=by_name.get("won", stages[-1][0]),
         lost_stage=by_name.get("lost", stages[-1][0]),
     )
-
-
-async def _insert_reference(conn: AsyncConnection, rows: _Rows, added: Counter[str]) -> None:
-    for table in (t.users, t.franchises, t.departments, t.stages):
-        if batch := rows.pending.get(table.name):
-            await conn.execute(table.insert(), batch)
-            added[table.name] += len(batch)
 
 
 async def _ensure_tenant(conn: AsyncConnection, tenant: str, since: datetime) -> int:
@@ -317,9 +319,9 @@ async def _ensure_users(
 def _new_user(rows: _Rows, taken: set[str], since: datetime, admin: str | None) -> tuple[UUID, str]:
     rng = rows.rng
     first, last = rng.choice(MALE + FEMALE), rng.choice(LAST_NAMES)
-    username = f"{_slug(first)}.{_slug(last)}"
+    base = username = f"{_slug(first, '')}.{_slug(last, '')}"
     while username in taken:  # the (tenant, username) constraint must survive repeated runs
-        username = f"{_slug(first)}.{_slug(last)}.{uuid7().hex[-6:]}"
+        username = f"{base}.{uuid7().hex[-6:]}"
     taken.add(username)
     row = rows.audited(since, created_by=admin or username)
     rows.add(
@@ -626,7 +628,7 @@ def _visits(rng: random.Random, status: str) -> Row:
 def _email(rng: random.Random, contact: Row, position: int) -> Row:
     """A personal address first; the second (or a company's only one) at the employer's domain."""
     company = _slug(contact["company_name"] or "", "")
-    person = ".".join(_slug(part) for part in (contact["first_name"], contact["last_name"]) if part)
+    person = ".".join(_slug(part, "") for part in (contact["first_name"], contact["last_name"]) if part)
     at_work = bool(company) and (position == 1 or not person)
     local = person or "info"
     if not at_work and rng.random() < 0.5:

@@ -1,0 +1,291 @@
+"""``crm-gateway``: serve the API, migrate the database, seed demo data, export the schema, mint tokens.
+
+Problems the user can fix (bad arguments, bad settings, an unreachable database) are reported in a
+line or two on stderr with exit status 2 (usage, settings) or 1 (database), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypeVar
+
+import sqlalchemy as sa
+from alembic.util import CommandError as AlembicError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from gateway.auth import TENANT_PATTERN, mint_token
+from gateway.backends.sql import tables
+from gateway.backends.sql.engine import create_engine
+from gateway.backends.sql.migrate import upgrade
+from gateway.seed import SeedSummary, seed_tenant
+from gateway.settings import Environment, Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+DEMO_TENANT = "demo"
+DEMO_CONTACTS = 200
+DEMO_SUBJECT = "demo-user"
+DEMO_PERMISSIONS = ["CRM_ALL", "CUST_ALL"]
+DEMO_TOKEN_LIFETIME = timedelta(days=30)
+PROBE_TIMEOUT_SECONDS = 10
+MAX_LIFETIME_HOURS = 24 * 366 * 10  # timedelta overflows long before a float does
+
+
+class CommandError(Exception):
+    """A problem to report on stderr, and the exit status that goes with it."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has already printed the usage and the problem
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        return int(args.handler(args))
+    except SettingsError as error:
+        return _fail(str(error), 2)
+    except CommandError as error:
+        return _fail(str(error), error.status)
+    except KeyboardInterrupt:
+        return _fail("interrupted (batches already committed stay in the database)", 130)
+    except BrokenPipeError:
+        # The reader went away (``| head``). Point stdout at /dev/null so the flush at exit is quiet too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"crm-gateway: {message}", file=sys.stderr)
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm-gateway", description="CRM Graph Gateway.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_serve(commands)
+    database = commands.add_parser("db", help="database maintenance")
+    actions = database.add_subparsers(dest="action", required=True, metavar="ACTION")
+    db_upgrade = actions.add_parser("upgrade", help="apply all migrations (safe to repeat)")
+    _database_option(db_upgrade)
+    db_upgrade.set_defaults(handler=_db_upgrade)
+    _add_seed(commands)
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.set_defaults(handler=_export_schema)
+    _add_token(commands)
+    return parser
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="migrate the database and run the HTTP server")
+    serve.add_argument("--host", help="interface to listen on (default: CRM_GATEWAY_HOST)")
+    serve.add_argument("--port", type=_port, help="port to listen on (default: CRM_GATEWAY_PORT)")
+    serve.add_argument("--demo", action="store_true", help=f"seed tenant {DEMO_TENANT!r} when it is empty")
+    _database_option(serve)
+    serve.set_defaults(handler=_serve)
+
+
+def _add_seed(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    seed = commands.add_parser("seed", help="add realistic demo data to a tenant")
+    seed.add_argument("--contacts", type=_count, default=1000, help="contacts to add (default: 1000)")
+    seed.add_argument("--tenant", type=_tenant, default=DEMO_TENANT, help="tenant to fill (default: demo)")
+    seed.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    _database_option(seed)
+    seed.set_defaults(handler=_seed)
+
+
+def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    token = commands.add_parser("token", help="print a JWT signed with the configured secret")
+    token.add_argument("--sub", type=_text, required=True, help="the token's subject (user)")
+    token.add_argument("--tenant", type=_tenant, required=True, help="the tenant the token may see")
+    token.add_argument("--permission", action="append", type=_text, default=[], help="e.g. CRM_ALL (repeat)")
+    token.add_argument("--lifetime-hours", type=_hours, default=24.0, help="validity (default: 24)")
+    token.set_defaults(handler=_token)
+
+
+def _database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: CRM_GATEWAY_DATABASE_URL)")
+
+
+def _count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {value!r})")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _count(value)
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535 (got {value!r})")
+    return number
+
+
+def _hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= MAX_LIFETIME_HOURS:
+        raise argparse.ArgumentTypeError(f"must be a number of hours above 0, at most {MAX_LIFETIME_HOURS}")
+    return hours
+
+
+def _tenant(value: str) -> str:
+    if not TENANT_PATTERN.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a tenant name: use letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit, at most 64 characters"
+        )
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    # The flag overrides the environment, and goes through the same validation.
+    url = getattr(args, "database_url", None)
+    return load_settings(database_url=url) if url else load_settings()
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    url = _settings(args).database_url
+    _prepare_database(url)
+    print(f"database {_safe_url(url)} is at the latest schema revision")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    url = _settings(args).database_url
+    _prepare_database(url)
+    started = time.perf_counter()
+    seeding = _seed_tenant(url, args.tenant, args.contacts, args.progress)
+    summary = _database_step(url, lambda: asyncio.run(seeding))
+    print(f"seeded tenant {summary.tenant!r} in {time.perf_counter() - started:.1f} s; rows added:")
+    for table, count in summary.counts().items():
+        print(f"  {table:<16} {count:>10,}")
+    return 0
+
+
+async def _seed_tenant(url: str, tenant: str, contacts: int, progress: bool) -> SeedSummary:
+    engine = create_engine(url)
+    try:
+        return await seed_tenant(engine, tenant, contacts, progress=progress)
+    finally:
+        await engine.dispose()
+
+
+async def _seed_demo_if_empty(url: str) -> SeedSummary | None:
+    engine = create_engine(url)
+    try:
+        c = tables.contacts.c
+        async with engine.connect() as conn:
+            found = await conn.scalar(sa.select(c.id).where(c.tenant == DEMO_TENANT).limit(1))
+        if found is not None:
+            return None
+        return await seed_tenant(engine, DEMO_TENANT, DEMO_CONTACTS, progress=False)
+    finally:
+        await engine.dispose()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    url, host, port = settings.database_url, args.host or settings.host, args.port or settings.port
+    _prepare_database(url)
+    if args.demo and _database_step(url, lambda: asyncio.run(_seed_demo_if_empty(url))):
+        print(f"seeded tenant {DEMO_TENANT!r} with {DEMO_CONTACTS} contacts")
+    print(f"GraphiQL: http://{host}:{port}/graphql")
+    # A 30-day all-permissions token belongs in a developer's terminal, not in production logs.
+    if args.demo or settings.env is Environment.DEVELOPMENT:
+        token = mint_token(settings, DEMO_SUBJECT, DEMO_TENANT, DEMO_PERMISSIONS, DEMO_TOKEN_LIFETIME)
+        print(f"Headers for tenant {DEMO_TENANT!r} (valid 30 days):")
+        print(json.dumps({"Authorization": f"Bearer {token}"}), flush=True)
+    import uvicorn
+
+    from gateway.app import create_app  # the app pulls in the whole schema: only serve needs it
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _export_schema(_args: argparse.Namespace) -> int:
+    from resolvers.schema import schema
+
+    sys.stdout.write(schema.as_str() + "\n")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    lifetime = timedelta(hours=args.lifetime_hours)
+    print(mint_token(settings, args.sub, args.tenant, args.permission, lifetime))
+    return 0
+
+
+def _prepare_database(url: str) -> None:
+    """Fail early and plainly when the database cannot be reached, then bring its schema up to date."""
+    try:
+        asyncio.run(_probe(url))
+    except Exception as error:  # whatever the driver raises, the answer is the same: not reachable
+        raise CommandError(f"cannot reach database: {_reason(error, url)} ({_safe_url(url)})", 1) from None
+    _database_step(url, lambda: upgrade(url))
+
+
+async def _probe(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS), engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+def _database_step(url: str, step: Callable[[], T]) -> T:
+    try:
+        return step()
+    except (SQLAlchemyError, AlembicError, OSError) as error:
+        raise CommandError(f"database error: {_reason(error, url)}", 1) from None
+
+
+def _reason(error: BaseException, url: str) -> str:
+    """The driver's own message, first line only, with the password blanked out if it appears."""
+    if isinstance(error, TimeoutError):
+        return f"no answer within {PROBE_TIMEOUT_SECONDS} s"
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    text = lines[0] if lines else type(cause).__name__
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        password = None
+    return text.replace(str(password), "***") if password else text
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable database URL)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

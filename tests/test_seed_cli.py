@@ -1,0 +1,235 @@
+"""The ``crm-gateway`` command: migrations, seeding, tokens, and how it reports bad input.
+
+The command runs in a subprocess, as a user would run it, against a SQLite file of the test's own
+(and, when configured, a scratch PostgreSQL database), with every ``CRM_GATEWAY_*`` variable of the
+surrounding environment removed so that only what a test sets reaches it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from gateway.auth import authenticate
+from gateway.settings import load_settings
+
+SECRET = "seed-cli-test-secret-" + "s" * 32
+POSTGRES_URL = os.environ.get("CRM_GATEWAY_TEST_POSTGRES_URL")
+REQUIRE_SERVICES = os.environ.get("CRM_GATEWAY_TEST_REQUIRE_SERVICES") == "1"
+TENANT_TABLES = (
+    "users",
+    "franchises",
+    "departments",
+    "stages",
+    "contacts",
+    "accounts",
+    "account_contacts",
+    "emails",
+    "phones",
+    "addresses",
+    "third_party_ids",
+    "leads",
+    "lead_assignees",
+    "events",
+)
+
+
+def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("CRM_GATEWAY_")}
+    environment |= {"CRM_GATEWAY_JWT_SECRET": SECRET, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "gateway.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def seeded_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """A database where ``seed --tenant acme --contacts 50`` ran twice; its path and both outputs."""
+    folder = tmp_path_factory.mktemp("seeded")
+    database = folder / "crm.db"
+    outputs = []
+    for _ in range(2):
+        done = run_cli(
+            "seed",
+            "--tenant",
+            "acme",
+            "--contacts",
+            "50",
+            "--no-progress",
+            "--database-url",
+            sqlite_url(database),
+            cwd=folder,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    return database, outputs
+
+
+def scalar(database: Path, query: str) -> Any:
+    with closing(sqlite3.connect(database)) as connection:
+        return connection.execute(query).fetchone()[0]
+
+
+def test_db_upgrade_can_run_twice(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "crm.db")
+    for _ in range(2):
+        done = run_cli("db", "upgrade", "--database-url", url, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "latest schema revision" in done.stdout
+    assert scalar(tmp_path / "crm.db", "SELECT count(*) FROM alembic_version") == 1
+
+
+def test_seed_twice_adds_both_batches_of_contacts(seeded_twice: tuple[Path, list[str]]) -> None:
+    database, outputs = seeded_twice
+    assert scalar(database, "SELECT count(*) FROM contacts WHERE tenant = 'acme'") == 100
+    assert all("contacts" in output and "50" in output for output in outputs)
+
+
+def test_seed_twice_reuses_the_stage_pipeline(seeded_twice: tuple[Path, list[str]]) -> None:
+    database, _ = seeded_twice
+    assert scalar(database, "SELECT count(*) FROM stages") == 7
+    assert scalar(database, "SELECT count(DISTINCT name) FROM stages") == 7
+
+
+def test_seeded_leads_span_several_stages(seeded_twice: tuple[Path, list[str]]) -> None:
+    database, _ = seeded_twice
+    assert scalar(database, "SELECT count(DISTINCT stage_id) FROM leads") >= 3
+
+
+@pytest.mark.parametrize("table", TENANT_TABLES)
+def test_seeded_rows_belong_to_the_named_tenant_only(
+    seeded_twice: tuple[Path, list[str]], table: str
+) -> None:
+    database, _ = seeded_twice
+    assert scalar(database, f"SELECT count(*) FROM {table} WHERE tenant = 'acme'") > 0
+    assert scalar(database, f"SELECT count(*) FROM {table} WHERE tenant <> 'acme'") == 0
+
+
+def test_seed_registers_the_tenant_once(seeded_twice: tuple[Path, list[str]]) -> None:
+    database, _ = seeded_twice
+    assert scalar(database, "SELECT group_concat(key || '=' || name) FROM tenants") == "acme=Acme"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "parent"),
+    [("emails", "owner_id", "contacts"), ("leads", "contact_id", "contacts"), ("events", "lead_id", "leads")],
+)
+def test_seeded_children_point_at_rows_of_the_same_tenant(
+    seeded_twice: tuple[Path, list[str]], table: str, column: str, parent: str
+) -> None:
+    database, _ = seeded_twice
+    orphans = scalar(
+        database,
+        f"SELECT count(*) FROM {table} child LEFT JOIN {parent} p ON p.id = child.{column} "
+        "AND p.tenant = child.tenant WHERE p.id IS NULL",
+    )
+    assert orphans == 0
+
+
+def test_token_is_accepted_by_authenticate_for_its_tenant(tmp_path: Path) -> None:
+    done = run_cli("token", "--sub", "u", "--tenant", "acme", "--permission", "CUST_READ", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    principal = authenticate(done.stdout.strip(), load_settings(jwt_secret=SECRET))
+    assert (principal.subject, principal.tenant) == ("u", "acme")
+    assert principal.permissions == frozenset({"CUST_READ"})
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "mentions"),
+    [
+        (["seed", "--contacts", "-1"], {}, "--contacts"),
+        (["seed", "--tenant", "bad name"], {}, "bad name"),
+        (["token", "--sub", "u"], {}, "--tenant"),
+        (["token", "--sub", "u", "--tenant", "acme\n"], {}, "not a tenant name"),
+        (["token", "--sub", "u", "--tenant", "acme"], {"CRM_GATEWAY_MAX_PAGE_SIZE": "abc"}, "MAX_PAGE_SIZE"),
+    ],
+    ids=["negative-contacts", "tenant-with-space", "no-tenant", "tenant-with-newline", "bad-setting"],
+)
+def test_bad_input_exits_2_with_a_message_and_no_traceback(
+    tmp_path: Path, args: list[str], env: dict[str, str], mentions: str
+) -> None:
+    database = tmp_path / "crm.db"
+    extra = ["--database-url", sqlite_url(database)] if args[0] == "seed" else []
+    done = run_cli(*args, *extra, cwd=tmp_path, **env)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert mentions in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not database.exists()
+
+
+def test_unreachable_database_exits_1_without_showing_the_password(tmp_path: Path) -> None:
+    url = "postgresql+asyncpg://crm:hunter2@127.0.0.1:1/crm"  # port 1: nothing listens there
+    done = run_cli("db", "upgrade", "--database-url", url, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "cannot reach database" in done.stderr
+    assert "hunter2" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def postgres_admin_url() -> str:
+    if not POSTGRES_URL:
+        if REQUIRE_SERVICES:
+            pytest.fail("CRM_GATEWAY_TEST_REQUIRE_SERVICES=1 but CRM_GATEWAY_TEST_POSTGRES_URL is not set")
+        pytest.skip("set CRM_GATEWAY_TEST_POSTGRES_URL (postgresql+asyncpg://...) to seed PostgreSQL")
+    return POSTGRES_URL
+
+
+async def postgres_run(url: str, statement: str) -> list[tuple[object, ...]]:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")  # CREATE DATABASE refuses transactions
+    try:
+        async with engine.connect() as connection:
+            result = await connection.execute(sa.text(statement))
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def postgres_scratch_url() -> Iterator[str]:
+    admin = make_url(postgres_admin_url())
+    name = f"crm_seed_{uuid.uuid4().hex[:12]}"
+    asyncio.run(postgres_run(admin.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'))
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(
+        postgres_run(admin.render_as_string(hide_password=False), f'DROP DATABASE "{name}" WITH (FORCE)')
+    )
+
+
+def test_seed_fills_a_postgresql_database(tmp_path: Path, postgres_scratch_url: str) -> None:
+    for args in (["db", "upgrade"], ["seed", "--contacts", "20", "--tenant", "pgseed", "--no-progress"]):
+        done = run_cli(*args, "--database-url", postgres_scratch_url, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    counts = asyncio.run(
+        postgres_run(
+            postgres_scratch_url,
+            (
+                "SELECT (SELECT count(*) FROM contacts WHERE tenant = 'pgseed'), "
+                "(SELECT count(*) FROM stages WHERE tenant = 'pgseed'), "
+                "(SELECT count(*) FROM leads WHERE tenant <> 'pgseed')"
+            ),
+        )
+    )
+    assert counts == [(20, 7, 0)]
