@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import SchemaExtension
-from strawberry.tools import merge_types
 
 from gateway.errors import MaskUnexpectedErrors
+from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
 from resolvers.common.node_queries import NodeQuery
 from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
+from resolvers.leads.mutations import LeadMutation
 from resolvers.leads.queries import LeadQuery
+from resolvers.stages.mutations import StageMutation
 from resolvers.stages.queries import StageQuery
+from resolvers.tasks.mutations import TaskMutation
 from resolvers.tasks.queries import TaskQuery
 from resolvers.tasks.types import EVENT_TYPES
 from resolvers.users.queries import UserQuery
 
-Query = merge_types(
-    "Query", (NodeQuery, UserQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery)
-)
-Mutation = merge_types("Mutation", (ContactMutation,))
+
+
+@strawberry.type(description="Everything a caller can read, scoped to the tenant of its token.")
+class Query(NodeQuery, UserQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery):
+    pass
+
+
+@strawberry.type(description="Changes to CRM data; each mutation runs in one transaction.")
+class Mutation(ContactMutation, AccountMutation, LeadMutation, TaskMutation, StageMutation):
+    pass
 
 
 class CostExtension(SchemaExtension):

@@ -8,8 +8,10 @@ from typing import Any
 import strawberry
 from strawberry import UNSET
 
+from gateway.backends.records import Entity
 from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, IDFilter, StringFilter
+from resolvers.common.mutations import RefField
 from resolvers.common.ordering import OrderDirection
 
 
@@ -104,3 +106,4 @@ ACCOUNT_COLUMNS = [
     "postal_code",
     "country",
 ]
+ACCOUNT_REFS = (RefField("primary_contact_id", "Contact", Entity.CONTACT),)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
+from strawberry import UNSET
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.errors import IdempotencyRace, InvalidValue
-from gateway.backends.records import Entity
+from gateway.backends.records import Detail, Entity, Relation
+from resolvers.common.details import detail_rows, store_details
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
+from resolvers.common.ids import InvalidId, decode_id_of
 from resolvers.common.naming import to_camel
+from resolvers.common.validation import changed_values
 
 T = TypeVar("T")
 MAX_IDEMPOTENCY_KEY = 255
@@ -58,7 +64,7 @@ async def create_once(
     """A create that a client may retry: the same key returns the first result, no duplicate."""
     if key is None:
         return await in_transaction(info, create)
-    if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
+    if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY or "\x00" in key:
         message = f"The idempotency key must have 1 to {MAX_IDEMPOTENCY_KEY} characters."
         return None, [error(["idempotencyKey"], message, UserErrorCode.INVALID)]
     request_hash = hashlib.sha256(repr(input).encode()).hexdigest()
@@ -127,3 +133,216 @@ async def require_existing(
     ]
     if problems:
         raise UserErrors(problems)
+
+
+# --- Shared steps of the areas' mutations (accounts, leads, tasks, stages) --------------------------------
+
+# Seed 000's own codes for a reference that does not resolve.
+REFERENCE_SEED_CODES: dict[Entity, str] = {Entity.CONTACT: "CUST1102", Entity.ACCOUNT: "CUST2102"}
+
+
+@dataclass(frozen=True)
+class RefField:
+    """An input field that holds the global ID of another object (``contact_id`` -> a Contact)."""
+
+    name: str
+    type_name: str
+    entity: Entity
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A decoded reference that must exist in the caller's tenant; ``path`` is where to report it."""
+
+    path: list[str]
+    entity: Entity
+    id: UUID
+
+
+def decode_ref(
+    global_id: str, type_name: str, entity: Entity, path: list[str]
+) -> tuple[UUID | None, list[UserError]]:
+    """A reference of the wrong type or in no valid form is a NOT_FOUND on its path, not a GraphQL error."""
+    try:
+        return decode_id_of(global_id, type_name), []
+    except InvalidId:
+        message = f"No {type_name} with this ID."
+        return None, [error(path, message, UserErrorCode.NOT_FOUND, REFERENCE_SEED_CODES.get(entity))]
+
+
+def decode_refs(
+    input: Any, fields: Sequence[RefField], path: Sequence[str] = ("input",)
+) -> tuple[dict[str, UUID | None], list[Ref], list[UserError]]:
+    """Column values of the reference fields the input sets (UNSET skipped, null kept), and what to check."""
+    values: dict[str, UUID | None] = {}
+    refs: list[Ref] = []
+    problems: list[UserError] = []
+    for field in fields:
+        global_id = getattr(input, field.name, UNSET)
+        if global_id is UNSET:
+            continue
+        values[field.name] = None
+        if global_id is None:
+            continue
+        field_path = [*path, to_camel(field.name)]
+        values[field.name], found = decode_ref(global_id, field.type_name, field.entity, field_path)
+        problems += found
+        if values[field.name] is not None:
+            refs.append(Ref(field_path, field.entity, values[field.name]))  # type: ignore[arg-type]
+    return values, refs, problems
+
+
+def decode_ref_list(
+    global_ids: Sequence[str], field: RefField, path: Sequence[str] = ("input",)
+) -> tuple[list[UUID], list[Ref], list[UserError]]:
+    """Decoded IDs of a list field (e.g. ``assigneeIds``), without duplicates, and what to check."""
+    ids: list[UUID] = []
+    refs: list[Ref] = []
+    problems: list[UserError] = []
+    for index, global_id in enumerate(global_ids):
+        item_path = [*path, to_camel(field.name), str(index)]
+        record_id, found = decode_ref(global_id, field.type_name, field.entity, item_path)
+        problems += found
+        if record_id is not None and record_id not in ids:
+            ids.append(record_id)
+            refs.append(Ref(item_path, field.entity, record_id))
+    return ids, refs, problems
+
+
+async def require_refs(writer: RecordWriter, refs: Sequence[Ref]) -> None:
+    """Every reference names a live object of this tenant; else NOT_FOUND on each failing path."""
+    wanted: dict[Entity, set[UUID]] = {}
+    for ref in refs:
+        wanted.setdefault(ref.entity, set()).add(ref.id)
+    found = {entity: await writer.existing_ids(entity, list(ids)) for entity, ids in wanted.items()}
+    problems = [
+        error(
+            ref.path,
+            f"No {ref.entity.value} with this ID.",
+            UserErrorCode.NOT_FOUND,
+            REFERENCE_SEED_CODES.get(ref.entity),
+        )
+        for ref in refs
+        if ref.id not in found[ref.entity]
+    ]
+    if problems:
+        raise UserErrors(problems)
+
+
+async def current_record(
+    writer: RecordWriter, entity: Entity, record_id: UUID, not_found: UserError, kind: str | None = None
+) -> Any:
+    """The live record inside the transaction, or NOT_FOUND (also for an event of another kind)."""
+    record = (await writer.get_many(entity, [record_id])).get(record_id)
+    if record is None or (kind is not None and getattr(record, "kind", None) != kind):
+        raise UserErrors([not_found])
+    return record
+
+
+async def update_checked(
+    writer: RecordWriter,
+    entity: Entity,
+    record_id: UUID,
+    values: dict[str, Any],
+    actor: str,
+    expected_version: int | None,
+    not_found: UserError,
+) -> UUID:
+    """A versioned update that answers NOT_FOUND or CONFLICT instead of writing nothing silently."""
+    changed = await writer.update(entity, record_id, values, actor, expected_version)
+    await check_changed(writer, entity, record_id, changed, not_found)
+    return record_id
+
+
+async def set_deleted_in_transaction(
+    info: strawberry.Info,
+    entity: Entity,
+    record_id: UUID,
+    deleted: bool,
+    expected_version: int | None,
+    not_found: UserError,
+    check: Callable[[RecordWriter], Awaitable[None]] | None = None,
+) -> tuple[UUID | None, list[UserError]]:
+    """Soft-delete or restore in a transaction of its own; ``check`` may still veto (and roll back) it."""
+
+    async def work(writer: RecordWriter) -> UUID:
+        await set_deleted_checked(
+            writer, entity, record_id, deleted, info.context.actor, expected_version, not_found
+        )
+        if check is not None:
+            await check(writer)
+        return record_id
+
+    return await in_transaction(info, work)
+
+
+async def replace_links(
+    writer: RecordWriter, relation: Relation, parent_id: UUID, child_ids: list[UUID]
+) -> None:
+    """Make exactly ``child_ids`` linked to the parent: unlink the others, link the new ones."""
+    current = await writer.linked_ids(relation, parent_id)
+    for child_id in current - set(child_ids):
+        await writer.unlink(relation, parent_id, child_id)
+    for child_id in child_ids:
+        if child_id not in current:
+            await writer.link(relation, parent_id, child_id)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive datetimes are UTC (as the store keeps them), so that naive and aware values compare."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass
+class WritePlan:
+    """What a create or update input asks for, checked as far as possible before the transaction."""
+
+    values: dict[str, Any]  # column values, references decoded to UUIDs
+    refs: list[Ref]  # references that must exist in the tenant
+    details: dict[Detail, list[dict[str, Any]]]  # detail lists to replace
+    problems: list[UserError]
+
+
+def write_plan(input: Any, columns: Sequence[str], ref_fields: Sequence[RefField] = ()) -> WritePlan:
+    """Plain values, decoded references and validated detail rows of an input (UNSET fields left out)."""
+    values = changed_values(input, tuple(columns))
+    ref_values, refs, problems = decode_refs(input, ref_fields)
+    details, detail_problems = detail_rows(input, ["input"])
+    problems += _out_of_range_times(values) + detail_problems
+    return WritePlan({**values, **ref_values}, refs, details, problems)
+
+
+def _out_of_range_times(values: dict[str, Any]) -> list[UserError]:
+    """Times that exist in their own offset but not in UTC (e.g. 9999-12-31T23:00-05:00) cannot be stored."""
+    problems = []
+    for name, value in values.items():
+        try:
+            if isinstance(value, datetime):
+                as_utc(value).astimezone(UTC)
+        except OverflowError:
+            field = to_camel(name)
+            message = f"{field} is out of range in UTC."
+            problems.append(error(["input", field], message, UserErrorCode.INVALID))
+    return problems
+
+
+async def insert_planned(writer: RecordWriter, entity: Entity, plan: WritePlan, actor: str) -> UUID:
+    await require_refs(writer, plan.refs)
+    record_id = await writer.insert(entity, plan.values, actor)
+    await store_details(writer, record_id, plan.details)
+    return record_id
+
+
+async def update_planned(
+    writer: RecordWriter,
+    entity: Entity,
+    record_id: UUID,
+    plan: WritePlan,
+    actor: str,
+    expected_version: int | None,
+    not_found: UserError,
+) -> UUID:
+    await require_refs(writer, plan.refs)
+    await update_checked(writer, entity, record_id, plan.values, actor, expected_version, not_found)
+    await store_details(writer, record_id, plan.details)
+    return record_id

@@ -58,3 +58,8 @@ def changed_values(input: Any, names: tuple[str, ...]) -> dict[str, Any]:
         if value is not UNSET:
             values[name] = value.value if hasattr(value, "value") and not isinstance(value, str) else value
     return values
+
+
+def required_if_given(values: dict[str, Any], name: str, path: list[str], seed_code: str) -> list[UserError]:
+    """An update may leave a required text alone, but not set it to null or blank."""
+    return required_text(values[name], path, seed_code) if name in values else []

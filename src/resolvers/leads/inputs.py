@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry import UNSET
 
+from gateway.backends.records import Entity
 from resolvers.common.details import ThirdPartyIdInput
 from resolvers.common.filters import (
     BooleanFilter,
@@ -18,6 +19,7 @@ from resolvers.common.filters import (
     IntFilter,
     StringFilter,
 )
+from resolvers.common.mutations import RefField
 from resolvers.common.ordering import OrderDirection
 
 
@@ -146,3 +148,11 @@ LEAD_COLUMNS = [
     "postsale_visit_count",
 ]
 LEAD_REFERENCES = ("contact_id", "account_id", "stage_id", "franchise_id", "department_id")
+LEAD_REFS = (
+    RefField("contact_id", "Contact", Entity.CONTACT),
+    RefField("account_id", "Account", Entity.ACCOUNT),
+    RefField("stage_id", "Stage", Entity.STAGE),
+    RefField("franchise_id", "Franchise", Entity.FRANCHISE),
+    RefField("department_id", "Department", Entity.DEPARTMENT),
+)
+LEAD_ASSIGNEES = RefField("assignee_ids", "User", Entity.USER)

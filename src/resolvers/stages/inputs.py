@@ -51,3 +51,6 @@ class StageCreateInput:
 class StageUpdateInput:
     name: str | None = strawberry.field(default=UNSET, description="Name.")
     position: int | None = strawberry.field(default=UNSET, description="Position in the pipeline.")
+
+
+STAGE_COLUMNS = ("name", "position")

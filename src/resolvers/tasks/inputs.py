@@ -9,7 +9,9 @@ from typing import Any
 import strawberry
 from strawberry import UNSET
 
+from gateway.backends.records import Entity
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter
+from resolvers.common.mutations import RefField
 from resolvers.common.ordering import OrderDirection
 
 
@@ -103,3 +105,9 @@ class TaskUpdateInput:
 
 
 TASK_COLUMNS = ("title", "type", "note", "start", "end", "task_done")
+TASK_REFS = (
+    RefField("assignee_id", "User", Entity.USER),
+    RefField("contact_id", "Contact", Entity.CONTACT),
+    RefField("account_id", "Account", Entity.ACCOUNT),
+    RefField("lead_id", "Lead", Entity.LEAD),
+)

@@ -104,6 +104,15 @@ class SqlWriter(SqlReader):
         )
         return bool((await self._run(statement)).rowcount)
 
+    async def linked_ids(self, relation: Relation, parent_id: UUID) -> set[UUID]:
+        """Children linked to the parent, deleted ones included (a link table relation only)."""
+        spec = RELATIONS[relation]
+        assert spec.link is not None and spec.child_column is not None
+        statement = sa.select(spec.child_column).where(
+            spec.link.c.tenant == self.tenant, spec.parent_column == parent_id
+        )
+        return set((await self._run(statement)).scalars().all())
+
     async def _linked(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
         spec = RELATIONS[relation]
         assert spec.link is not None and spec.child_column is not None
@@ -160,5 +169,7 @@ def _check_values(table: sa.Table, values: Mapping[str, Any]) -> None:
         length = getattr(column.type, "length", None)
         if isinstance(value, str) and length is not None and len(value) > length:
             raise InvalidValue(name, f"may have at most {length} characters")
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot store NUL in text
+            raise InvalidValue(name, "may not contain NUL characters")
         if value is None and not column.nullable:
             raise InvalidValue(name, "cannot be null")
