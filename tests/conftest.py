@@ -57,7 +57,8 @@ def postgres_url() -> Iterator[str]:
     url = admin.set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     yield url
-    asyncio.run(_postgres_admin(admin.render_as_string(hide_password=False), f'DROP DATABASE "{name}" WITH (FORCE)'))
+    drop = f'DROP DATABASE "{name}" WITH (FORCE)'
+    asyncio.run(_postgres_admin(admin.render_as_string(hide_password=False), drop))
 
 
 async def _postgres_admin(url: str, statement: str) -> None:
@@ -96,9 +97,12 @@ class Client:
     http: httpx.AsyncClient
     token: str
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> httpx.Response:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> httpx.Response:
         auth = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=auth | headers)
+        payload = {"query": query, "variables": variables or {}}
+        return await self.http.post("/graphql", json=payload, headers=auth | headers)
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """The JSON body of a successful GraphQL response; fails the test on any error."""
@@ -121,7 +125,9 @@ async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def token_for(settings: Settings, tenant: str, subject: str = "tester", permissions: list[str] | None = None) -> str:
+def token_for(
+    settings: Settings, tenant: str, subject: str = "tester", permissions: list[str] | None = None
+) -> str:
     return mint_token(settings, subject, tenant, permissions or ["CRM_ALL", "CUST_ALL"], timedelta(hours=1))
 
 
@@ -134,3 +140,21 @@ def client(http: httpx.AsyncClient, settings: Settings, tenant: str) -> Client:
 def other_client(http: httpx.AsyncClient, settings: Settings) -> Client:
     """A caller of another tenant, for isolation tests."""
     return Client(http, token_for(settings, f"o{uuid.uuid4().hex[:12]}"))
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[Any]:
+    """A SQLAlchemy engine on the test database, for factories that insert rows directly."""
+    from gateway.backends.sql.engine import create_engine
+
+    sql_engine = create_engine(database_url)
+    yield sql_engine
+    await sql_engine.dispose()
+
+
+@pytest.fixture
+def factory(engine: Any, tenant: str) -> Any:
+    """Builds rows of the test's own tenant (the one ``client`` acts in); see ``factories.py``."""
+    from factories import Factory
+
+    return Factory(engine, tenant)

@@ -32,7 +32,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("server-log") / "server.log"
     base = f"http://127.0.0.1:{port}"
     # Output goes to a file: an unread pipe could fill up and stall the server.
-    with log.open("w") as output, subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT) as process:
+    with (
+        log.open("w") as output,
+        subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT) as process,
+    ):
         try:
             _wait_until_healthy(base, process, log)
             yield base
@@ -74,7 +77,9 @@ def test_a_bad_token_is_refused_with_401(server: str) -> None:
 
 def test_demo_data_is_served_with_cost(server: str) -> None:
     headers = {"Authorization": f"Bearer {_demo_token()}"}
-    query = "{ contacts(first: 3) { totalCount edges { node { displayName leads(first: 2) { totalCount } } } } }"
+    query = (
+        "{ contacts(first: 3) { totalCount edges { node { displayName leads(first: 2) { totalCount } } } } }"
+    )
     body = httpx.post(f"{server}/graphql", json={"query": query}, headers=headers).json()
     assert "errors" not in body, body
     assert body["data"]["contacts"]["totalCount"] == 200

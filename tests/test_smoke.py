@@ -14,8 +14,14 @@ mutation($input: ContactCreateInput!) {
 async def test_created_contact_is_listed(client: Client) -> None:
     created = await client.execute(
         CREATE,
-        {"input": {"firstName": "Ada", "lastName": "Lovelace", "emails": [{"email": "ada@example.com"}],
-                   "phones": [{"number": "(514) 555-0123", "countryCode": "CA"}]}},
+        {
+            "input": {
+                "firstName": "Ada",
+                "lastName": "Lovelace",
+                "emails": [{"email": "ada@example.com"}],
+                "phones": [{"number": "(514) 555-0123", "countryCode": "CA"}],
+            }
+        },
     )
     contact = created["data"]["contactCreate"]["contact"]
     assert contact["phones"] == [{"number": "+15145550123"}]

@@ -93,7 +93,7 @@ class GraphQLView:
 
     async def _run(self, scope: Scope, body: bytes, send: Send, request_id: str) -> int:
         sent_body = False
-        status = 500
+        response = _ResponseRewriter(send, request_id)
 
         async def replay() -> Message:
             nonlocal sent_body
@@ -102,15 +102,8 @@ class GraphQLView:
             sent_body = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
-            await send(message)
-
-        await self.strawberry(scope, replay, send_with_id)
-        return status
+        await self.strawberry(scope, replay, response.send)
+        return response.status
 
     def _principal(self, request: Request, body: bytes) -> Principal | AuthenticationError:
         try:
@@ -127,6 +120,55 @@ class GraphQLView:
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             return True
         return _is_introspection_only(_query_text(request, body))
+
+
+class _ResponseRewriter:
+    """Adds the request id, and turns Strawberry's plain-text request errors into GraphQL JSON errors."""
+
+    def __init__(self, send: Send, request_id: str) -> None:
+        self._send = send
+        self.request_id = request_id
+        self.status = 500
+        self._held: Message | None = None
+        self._text = b""
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            headers = [*message.get("headers", []), (b"x-request-id", self.request_id.encode())]
+            message = {**message, "headers": headers}
+            if self.status >= 400 and _is_plain_text(headers):
+                self._held = message
+                return
+        elif self._held is not None:
+            self._text += message.get("body", b"")
+            if not message.get("more_body", False):
+                await self._send_json_error()
+            return
+        await self._send(message)
+
+    async def _send_json_error(self) -> None:
+        text = self._text.decode(errors="replace").strip() or "Bad request"
+        body = json.dumps(
+            {
+                "errors": [
+                    {"message": text, "extensions": {"code": "BAD_REQUEST", "requestId": self.request_id}}
+                ]
+            }
+        ).encode()
+        assert self._held is not None
+        headers = [
+            (name, value)
+            for name, value in self._held["headers"]
+            if name.lower() not in (b"content-type", b"content-length")
+        ]
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await self._send({**self._held, "headers": headers})
+        await self._send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _is_plain_text(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(name.lower() == b"content-type" and value.startswith(b"text/plain") for name, value in headers)
 
 
 def _query_text(request: Request, body: bytes) -> str | None:

@@ -32,4 +32,10 @@ def decode_cursor(cursor: str, order: tuple[OrderKey, ...]) -> tuple[Any, ...]:
         raise InvalidCursor("the cursor is not valid") from None
     if signature != order_signature(order) or not isinstance(keys, list):
         raise InvalidCursor("the cursor belongs to a different ordering of this list")
+    # One plain value per sort key plus the id: the keys end up in hashable loader keys and in SQL.
+    if len(keys) != len(order) + 1 or not all(isinstance(key, _SCALARS) for key in keys):
+        raise InvalidCursor("the cursor is not valid")
     return tuple(keys)
+
+
+_SCALARS = (str, int, float, bool, type(None))

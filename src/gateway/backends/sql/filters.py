@@ -24,7 +24,9 @@ def compile_filter(table: sa.Table, expr: FilterExpr) -> Expr:
     if isinstance(expr, AnyOf):
         return sa.or_(sa.false(), *(compile_filter(table, item) for item in expr.items))
     if isinstance(expr, NoneOf):
-        return sa.not_(compile_filter(table, expr.item))
+        # A filter's "not" is its complement. SQL's NOT keeps an unknown (NULL) comparison unknown,
+        # which would drop rows without a value from both a filter and its negation.
+        return sa.not_(sa.func.coalesce(compile_filter(table, expr.item), sa.false()))
     return _compile_condition(table, expr)
 
 
@@ -37,11 +39,21 @@ def _compile_condition(table: sa.Table, condition: Condition) -> Expr:
 
 
 def _detail_condition(table: sa.Table, condition: Condition) -> Expr:
-    # "email contains x" means "some e-mail address of the owner contains x".
+    # "email contains x" means "some e-mail address of the owner contains x"; the negative operators
+    # mean "no address of the owner contains x" (true for an owner without any), and "email is null"
+    # means "the owner has no e-mail address".
     detail, column_name = DETAIL_FILTER_FIELDS[condition.field]
     detail_table = DETAIL_TABLES[detail]
+    owned = (detail_table.c.owner_id == table.c.id, detail_table.c.tenant == table.c.tenant)
+    if condition.op is Op.IS_NULL:
+        some = sa.exists().where(*owned)
+        return sa.not_(some) if condition.value else some
+    positive = _POSITIVE_OF.get(condition.op)
+    if positive is not None:
+        match = compare(detail_table.c[column_name], positive, condition.value)
+        return sa.not_(sa.exists().where(*owned, match))
     match = compare(detail_table.c[column_name], condition.op, condition.value)
-    return sa.exists().where(detail_table.c.owner_id == table.c.id, match)
+    return sa.exists().where(*owned, match)
 
 
 def _like(pattern: str) -> Callable[[Any, Any], Expr]:
@@ -86,6 +98,15 @@ _OPERATORS |= {
     Op.DOES_NOT_CONTAIN: _negated(_OPERATORS[Op.CONTAINS]),
     Op.DOES_NOT_BEGIN_WITH: _negated(_OPERATORS[Op.BEGINS_WITH]),
     Op.DOES_NOT_END_WITH: _negated(_OPERATORS[Op.ENDS_WITH]),
+}
+
+_POSITIVE_OF = {
+    Op.NE: Op.EQ,
+    Op.NOT_IN: Op.IN,
+    Op.NOT_BETWEEN: Op.BETWEEN,
+    Op.DOES_NOT_CONTAIN: Op.CONTAINS,
+    Op.DOES_NOT_BEGIN_WITH: Op.BEGINS_WITH,
+    Op.DOES_NOT_END_WITH: Op.ENDS_WITH,
 }
 
 

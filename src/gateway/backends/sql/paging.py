@@ -15,12 +15,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.backends.query import OrderKey, PageRequest
 from gateway.backends.sql.types import UtcDateTime
+from gateway.errors import BadUserInput
 
 DATETIME_FLOOR = datetime(1, 1, 1, tzinfo=UTC)
 
 
-class BadCursor(ValueError):
-    """The cursor does not fit this list's ordering."""
+class BadCursor(BadUserInput):
+    """The cursor does not fit this list's ordering: the caller sent it, so the caller is told."""
+
+    code = "INVALID_CURSOR"
 
 
 def sort_expressions(table: sa.Table, order: tuple[OrderKey, ...]) -> list[tuple[Any, bool]]:
@@ -40,8 +43,15 @@ def _floor_for(column: sa.Column[Any]) -> Any:
     python_type = column.type.python_type
     if python_type is bool:
         return False
-    if python_type in (int, float):
-        return -(2**62)
+    if python_type is int:
+        # The smallest value the column's own type holds: PostgreSQL binds the floor with that type.
+        if isinstance(column.type, sa.SmallInteger):
+            return -(2**15)
+        if isinstance(column.type, sa.BigInteger):
+            return -(2**63)
+        return -(2**31)
+    if python_type is float:
+        return float("-inf")
     if python_type is uuid.UUID:
         return uuid.UUID(int=0)
     return ""
@@ -82,6 +92,8 @@ def _coerce(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> list[Any]:
 
 def _coerce_value(sql_type: Any, value: Any) -> Any:
     python_type = sql_type.python_type
+    if python_type in (datetime, uuid.UUID) and not isinstance(value, str):
+        raise TypeError("not a string")
     if python_type is datetime:
         return datetime.fromisoformat(value)
     if python_type is uuid.UUID:

@@ -88,6 +88,7 @@ class SqlReader:
                 matches.append(
                     sa.exists().where(
                         detail_table.c.owner_id == table.c.id,
+                        detail_table.c.tenant == table.c.tenant,
                         compare(detail_table.c[column], Op.CONTAINS, word),
                     )
                 )

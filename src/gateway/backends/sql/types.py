@@ -14,6 +14,12 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[datetime]:
+        # TypeDecorator does not delegate to ``impl`` (SQLAlchemy 2.1 answers ``object``); keyset
+        # cursors rely on it to turn their ISO strings back into datetimes.
+        return datetime
+
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None

@@ -1,0 +1,254 @@
+"""Nested connections: a bounded number of SQL statements whatever the page size, and paging per parent.
+
+Run with ``-s`` to see the statement counts the closing note quotes.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from conftest import Client
+from factories import Factory, gid
+
+NESTED = """
+query($n: Int!) {
+  contacts(first: $n) {
+    edges { node {
+      id
+      accounts { edges { node { id contacts { edges { node { id } } } } } }
+      leads(first: 5) { edges { node {
+        id
+        stage { name }
+        tasks(first: 5) { edges { node { id assignee { username } } } }
+      } } }
+    } }
+  }
+}
+"""
+
+
+@contextmanager
+def statements_executed(app: Any) -> Iterator[list[str]]:
+    """Every statement SQLAlchemy sends on the app's engine while the block runs."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    sync_engine = app.state.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", count)
+
+
+async def _big_dataset(factory: Factory) -> dict[uuid.UUID, dict[str, Any]]:
+    """100 contacts, each with 1-2 accounts, 6-8 leads; each lead with 6-7 tasks and an appointment."""
+    rng = random.Random(7)
+    users = [factory.user(f"agent{i}") for i in range(5)]
+    stages = [factory.stage(f"Stage {i}", i) for i in range(4)]
+    contacts = [factory.contact(f"C{i:03d}", "Big") for i in range(100)]
+    expected: dict[uuid.UUID, dict[str, Any]] = {
+        contact: {"accounts": [], "leads": []} for contact in contacts
+    }
+    for i in range(0, 100, 2):
+        # Two contacts share an account; every other pair also shares a second one.
+        pair = contacts[i : i + 2]
+        accounts = [factory.account(f"A{i:03d}", contacts=pair)]
+        if i % 4 == 0:
+            accounts.append(factory.account(f"B{i:03d}", contacts=pair))
+        for contact in pair:
+            expected[contact]["accounts"] = accounts
+    for contact in contacts:
+        for j in range(rng.randint(6, 8)):
+            stage = rng.randrange(len(stages))
+            lead = factory.lead(f"L{j}", contact_id=contact, stage_id=stages[stage])
+            tasks = []
+            for k in range(rng.randint(6, 7)):
+                if k == 2:  # an appointment among the tasks: ``Lead.tasks`` lists tasks only
+                    factory.event(f"Appointment {j}", "APPOINTMENT", lead_id=lead, contact_id=contact)
+                tasks.append(factory.task(f"T{k}", lead_id=lead, assignee_id=rng.choice(users)))
+            expected[contact]["leads"].append((lead, tasks, f"Stage {stage}"))
+    await factory.save()
+    return expected
+
+
+async def test_statement_count_does_not_grow_with_the_page(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    expected = await _big_dataset(factory)
+    counts = {}
+    for n in (10, 100):
+        with statements_executed(app) as statements:
+            body = await client.execute(NESTED, {"n": n})
+        reported = body["extensions"]["cost"]["sqlStatements"]
+        assert reported == len(statements), statements
+        counts[n] = reported
+
+        contacts = body["data"]["contacts"]["edges"]
+        assert [edge["node"]["id"] for edge in contacts] == [gid("Contact", c) for c in list(expected)[:n]]
+        by_global_id = {gid("Contact", contact): mine for contact, mine in expected.items()}
+        for edge in contacts:
+            node = edge["node"]
+            mine = by_global_id[node["id"]]
+            accounts = node["accounts"]["edges"]
+            assert [a["node"]["id"] for a in accounts] == [gid("Account", a) for a in mine["accounts"]]
+            for account in accounts:
+                members = {c["node"]["id"] for c in account["node"]["contacts"]["edges"]}
+                assert node["id"] in members and len(members) == 2
+            leads = node["leads"]["edges"]
+            assert [lead["node"]["id"] for lead in leads] == [
+                gid("Lead", lead) for lead, _, _ in mine["leads"][:5]
+            ]
+            for lead, (_, tasks, stage_name) in zip(leads, mine["leads"], strict=False):
+                assert lead["node"]["stage"] == {"name": stage_name}
+                got = lead["node"]["tasks"]["edges"]
+                assert [task["node"]["id"] for task in got] == [gid("Task", task) for task in tasks[:5]]
+                assert all(task["node"]["assignee"]["username"].startswith("agent") for task in got)
+
+    print(f"\nnested query statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
+    assert counts[10] == counts[100]
+    # contacts, accounts, their contacts, leads, stages, tasks, assignees: one statement each.
+    assert counts[100] == 7
+
+
+async def test_nested_pages_are_per_parent(client: Client, factory: Factory) -> None:
+    ada = factory.contact("Ada", "Seven")
+    bob = factory.contact("Bob", "Three")
+    cid = factory.contact("Cid", "None")
+    dee = factory.contact("Dee", "Five")
+    counts = {ada: 7, bob: 3, cid: 0, dee: 5}
+    subjects: dict[uuid.UUID, list[str]] = {contact: [] for contact in counts}
+    # Interleave creation so that a global order would mix the contacts' leads.
+    for j in range(7):
+        for contact, count in counts.items():
+            if j < count:
+                factory.lead(f"{j}", contact_id=contact, priority=(j * 3) % 7)
+                subjects[contact].append(f"{j}")
+        factory.lead(f"deleted {j}", contact_id=ada, is_deleted=True)
+    await factory.save()
+
+    body = await client.execute(
+        """{ contacts { edges { node { id firstName
+              leads(first: 5) {
+                totalCount
+                edges { node { subject contact { id } } }
+                pageInfo { hasNextPage hasPreviousPage endCursor }
+              }
+        } } } }"""
+    )
+    found = {edge["node"]["firstName"]: edge["node"] for edge in body["data"]["contacts"]["edges"]}
+    for name, contact in (("Ada", ada), ("Bob", bob), ("Cid", cid), ("Dee", dee)):
+        leads = found[name]["leads"]
+        assert [lead["node"]["subject"] for lead in leads["edges"]] == subjects[contact][:5], name
+        assert {lead["node"]["contact"]["id"] for lead in leads["edges"]} <= {gid("Contact", contact)}
+        assert leads["totalCount"] == counts[contact], name
+        assert leads["pageInfo"]["hasNextPage"] is (counts[contact] > 5), name
+        assert leads["pageInfo"]["hasPreviousPage"] is False
+
+    # The next page of Ada's leads, through her own cursor.
+    cursor = found["Ada"]["leads"]["pageInfo"]["endCursor"]
+    body = await client.execute(
+        """query($id: ID!, $after: String) { contact(id: $id) {
+              leads(first: 5, after: $after) {
+                totalCount edges { node { subject } } pageInfo { hasNextPage hasPreviousPage }
+              }
+        } }""",
+        {"id": gid("Contact", ada), "after": cursor},
+    )
+    leads = body["data"]["contact"]["leads"]
+    assert [lead["node"]["subject"] for lead in leads["edges"]] == ["5", "6"]
+    assert leads["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": True}
+    assert leads["totalCount"] == 7
+
+    # Backwards and with another order, still per parent.
+    body = await client.execute(
+        """{ contacts { edges { node { firstName
+              last: leads(last: 2) { edges { node { subject } } pageInfo { hasPreviousPage } }
+              top: leads(first: 2, orderBy: [{field: PRIORITY, direction: DESC}]) {
+                edges { node { subject priority } }
+              }
+        } } } }"""
+    )
+    found = {edge["node"]["firstName"]: edge["node"] for edge in body["data"]["contacts"]["edges"]}
+    for name, contact in (("Ada", ada), ("Bob", bob), ("Cid", cid), ("Dee", dee)):
+        assert [lead["node"]["subject"] for lead in found[name]["last"]["edges"]] == subjects[contact][-2:], (
+            name
+        )
+        assert found[name]["last"]["pageInfo"]["hasPreviousPage"] is (counts[contact] > 2), name
+        by_priority = sorted(range(counts[contact]), key=lambda j: (j * 3) % 7, reverse=True)[:2]
+        assert [lead["node"]["subject"] for lead in found[name]["top"]["edges"]] == [
+            str(j) for j in by_priority
+        ]
+
+
+async def test_nested_link_table_lists_page_and_count_per_parent(client: Client, factory: Factory) -> None:
+    people = [factory.contact(f"P{i}", "Member") for i in range(5)]
+    big = factory.account("Big", contacts=people)
+    small = factory.account("Small", contacts=people[3:])
+    factory.account("Empty")
+    await factory.save()
+    body = await client.execute(
+        """{ accounts { edges { node { name
+              contacts(first: 2) {
+                totalCount
+                edges { node { firstName accounts { totalCount } } }
+                pageInfo { hasNextPage endCursor }
+              }
+        } } } }"""
+    )
+    found = {edge["node"]["name"]: edge["node"]["contacts"] for edge in body["data"]["accounts"]["edges"]}
+    assert found["Big"]["totalCount"] == 5
+    assert [c["node"]["firstName"] for c in found["Big"]["edges"]] == ["P0", "P1"]
+    assert [c["node"]["accounts"]["totalCount"] for c in found["Big"]["edges"]] == [1, 1]
+    assert found["Big"]["pageInfo"]["hasNextPage"] is True
+    assert found["Small"]["totalCount"] == 2
+    assert [c["node"]["firstName"] for c in found["Small"]["edges"]] == ["P3", "P4"]
+    assert [c["node"]["accounts"]["totalCount"] for c in found["Small"]["edges"]] == [2, 2]
+    assert found["Small"]["pageInfo"]["hasNextPage"] is False
+    assert found["Empty"] == {
+        "totalCount": 0,
+        "edges": [],
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+    }
+
+    body = await client.execute(
+        """query($id: ID!, $after: String) { account(id: $id) { contacts(first: 2, after: $after) {
+              edges { node { firstName } } pageInfo { hasNextPage } } } }""",
+        {"id": gid("Account", big), "after": found["Big"]["pageInfo"]["endCursor"]},
+    )
+    assert body["data"]["account"]["contacts"] == {
+        "edges": [{"node": {"firstName": "P2"}}, {"node": {"firstName": "P3"}}],
+        "pageInfo": {"hasNextPage": True},
+    }
+    assert small  # built for its links
+
+
+async def test_nested_total_counts_cost_one_statement_per_level(client: Client, factory: Factory) -> None:
+    for i in range(4):
+        contact = factory.contact(f"C{i}", "Counted")
+        for j in range(i + 1):
+            lead = factory.lead(f"L{i}.{j}", contact_id=contact)
+            for k in range(j + 1):
+                factory.task(f"T{i}.{j}.{k}", lead_id=lead)
+    await factory.save()
+    body = await client.execute(
+        """{ contacts { totalCount edges { node { firstName
+              leads(first: 2) { totalCount edges { node { subject tasks(first: 1) { totalCount } } } }
+        } } } }"""
+    )
+    contacts = body["data"]["contacts"]
+    assert contacts["totalCount"] == 4
+    for i, edge in enumerate(contacts["edges"]):
+        leads = edge["node"]["leads"]
+        assert leads["totalCount"] == i + 1
+        assert [lead["node"]["tasks"]["totalCount"] for lead in leads["edges"]] == [1, 2][: i + 1]
+    # contacts page + count, leads page + count, tasks page + count.
+    assert body["extensions"]["cost"]["sqlStatements"] == 6
