@@ -6,7 +6,10 @@ from conftest import Client
 
 CREATE = """
 mutation($input: ContactCreateInput!) {
-  contactCreate(input: $input) { contact { id displayName emails { email } phones { number } } errors { code field seedCode } }
+  contactCreate(input: $input) {
+    contact { id displayName emails { email } phones { number } }
+    errors { code field seedCode }
+  }
 }
 """
 

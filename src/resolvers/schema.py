@@ -21,7 +21,6 @@ from resolvers.tasks.types import EVENT_TYPES
 from resolvers.users.queries import UserQuery
 
 
-
 @strawberry.type(description="Everything a caller can read, scoped to the tenant of its token.")
 class Query(NodeQuery, UserQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery):
     pass
