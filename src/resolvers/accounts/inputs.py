@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 import strawberry
-from strawberry import UNSET
 
 from gateway.backends.records import Entity
 from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
+from resolvers.common.fields import optional_field as _f
+from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, IDFilter, StringFilter
 from resolvers.common.mutations import RefField
 from resolvers.common.ordering import OrderDirection
-
-
-def _f(description: str, name: str | None = None) -> Any:
-    return strawberry.field(default=None, description=description, name=name)
-
-
-def _u(description: str) -> Any:
-    return strawberry.field(default=UNSET, description=description)
 
 
 @strawberry.enum(description="Fields accounts can be sorted by.")

@@ -16,6 +16,7 @@ import strawberry
 
 from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, NoneOf, Op
 from gateway.errors import BadUserInput
+from resolvers.common.fields import optional_field as _f
 from resolvers.common.ids import decode_global_id
 
 MAX_FILTER_DEPTH = 8
@@ -25,10 +26,6 @@ E = TypeVar("E")
 
 class InvalidFilter(BadUserInput):
     code = "INVALID_FILTER"
-
-
-def _f(description: str, name: str | None = None) -> Any:
-    return strawberry.field(default=None, description=description, name=name)
 
 
 @strawberry.input(description="An inclusive range of text values.")

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
-from strawberry import UNSET
 
 from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
+from resolvers.common.fields import optional_field as _f
+from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
 from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
-
-
-def _f(description: str, name: str | None = None) -> Any:
-    return strawberry.field(default=None, description=description, name=name)
 
 
 @strawberry.input(description="Which contacts to return; all given conditions must hold.")
@@ -72,10 +67,6 @@ class ContactCreateInput:
     phones: list[PhoneInput] | None = _f("Phone numbers.")
     addresses: list[AddressInput] | None = _f("Postal addresses.")
     third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
-
-
-def _u(description: str) -> Any:
-    return strawberry.field(default=UNSET, description=description)
 
 
 @strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")

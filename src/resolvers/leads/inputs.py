@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Any
 
 import strawberry
-from strawberry import UNSET
 
 from gateway.backends.records import Entity
 from resolvers.common.details import ThirdPartyIdInput
+from resolvers.common.fields import optional_field as _f
+from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import (
     BooleanFilter,
     DateTimeFilter,
@@ -21,14 +21,6 @@ from resolvers.common.filters import (
 )
 from resolvers.common.mutations import RefField
 from resolvers.common.ordering import OrderDirection
-
-
-def _f(description: str, name: str | None = None) -> Any:
-    return strawberry.field(default=None, description=description, name=name)
-
-
-def _u(description: str) -> Any:
-    return strawberry.field(default=UNSET, description=description)
 
 
 @strawberry.enum(description="Where a lead stands overall (seed 004 connection status).")

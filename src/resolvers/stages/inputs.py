@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 import strawberry
 from strawberry import UNSET
 
+from resolvers.common.fields import optional_field as _f
 from resolvers.common.filters import IDFilter, IntFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
-
-
-def _f(description: str, name: str | None = None) -> Any:
-    return strawberry.field(default=None, description=description, name=name)
 
 
 @strawberry.enum(description="Fields stages can be sorted by.")

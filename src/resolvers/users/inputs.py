@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 import strawberry
 
+from resolvers.common.fields import optional_field as _f
 from resolvers.common.filters import BooleanFilter, IDFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
-
-
-def _f(description: str, name: str | None = None) -> Any:
-    return strawberry.field(default=None, description=description, name=name)
 
 
 @strawberry.enum(description="Fields users can be sorted by.")
