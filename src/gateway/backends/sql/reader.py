@@ -10,7 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.backends.query import ListQuery, Op, Page
+from gateway.backends.query import AllOf, AnyOf, Condition, ListQuery, Op, Page
 from gateway.backends.records import (
     DETAIL_RECORDS,
     ENTITY_RECORDS,
@@ -23,7 +23,7 @@ from gateway.backends.records import (
     record_from_mapping,
 )
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.filters import compare, compile_filter
+from gateway.backends.sql.filters import compile_filter
 from gateway.backends.sql.mapping import (
     DETAIL_FILTER_FIELDS,
     DETAIL_TABLES,
@@ -77,23 +77,11 @@ class SqlReader:
         return conditions
 
     def _search(self, entity: Entity, text: str) -> Any:
-        table = ENTITY_TABLES[entity]
-        words = [word for word in text.split() if word][:8]
-        per_word = []
-        for word in words:
-            matches = [compare(table.c[name], Op.CONTAINS, word) for name in SEARCH_COLUMNS[entity]]
-            for field in DETAIL_FILTER_FIELDS:
-                detail, column = DETAIL_FILTER_FIELDS[field]
-                detail_table = DETAIL_TABLES[detail]
-                matches.append(
-                    sa.exists().where(
-                        detail_table.c.owner_id == table.c.id,
-                        detail_table.c.tenant == table.c.tenant,
-                        compare(detail_table.c[column], Op.CONTAINS, word),
-                    )
-                )
-            per_word.append(sa.or_(*matches))
-        return sa.and_(sa.true(), *per_word)
+        """Every word is in a searchable column or in one of the owner's e-mail addresses or phones."""
+        fields = (*SEARCH_COLUMNS[entity], *DETAIL_FILTER_FIELDS)
+        words = text.split()[:8]
+        expr = AllOf(tuple(AnyOf(tuple(Condition(f, Op.CONTAINS, word) for f in fields)) for word in words))
+        return compile_filter(ENTITY_TABLES[entity], expr)
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
         table = ENTITY_TABLES[entity]
