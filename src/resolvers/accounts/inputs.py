@@ -11,8 +11,8 @@ from resolvers.common.details import AddressInput, EmailInput, PhoneInput, Third
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, IDFilter, StringFilter
-from resolvers.common.mutations import RefField
 from resolvers.common.ordering import OrderDirection
+from resolvers.common.references import RefField
 
 
 @strawberry.enum(description="Fields accounts can be sorted by.")

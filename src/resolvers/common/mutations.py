@@ -10,15 +10,14 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
-from strawberry import UNSET
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.details import detail_rows, store_details
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
-from resolvers.common.ids import InvalidId, decode_id_of
 from resolvers.common.naming import to_camel
+from resolvers.common.references import Ref, RefField, decode_refs, require_refs
 from resolvers.common.validation import changed_values
 
 T = TypeVar("T")
@@ -83,9 +82,8 @@ async def create_once(
     try:
         return await in_transaction(info, work)
     except IdempotencyRace:
-        return await in_transaction(
-            info, work
-        )  # the concurrent request committed first: answer with its result
+        # The concurrent request committed first: the retry finds its key and answers with its result.
+        return await in_transaction(info, work)
 
 
 CONFLICT_MESSAGE = "The record was changed by someone else since the expected version; reload it and retry."
@@ -120,113 +118,7 @@ async def check_changed(
     raise UserErrors([error(["expectedVersion"], CONFLICT_MESSAGE, UserErrorCode.CONFLICT)])
 
 
-async def require_existing(
-    writer: RecordWriter, entity: Entity, ids: dict[str, UUID | None], code: str | None
-) -> None:
-    """Every referenced id (by input field name) exists in this tenant; else NOT_FOUND errors."""
-    wanted = {name: value for name, value in ids.items() if value is not None}
-    found = await writer.existing_ids(entity, list(set(wanted.values())))
-    problems = [
-        error(["input", name], f"No {entity.value} with this ID.", UserErrorCode.NOT_FOUND, code)
-        for name, value in wanted.items()
-        if value not in found
-    ]
-    if problems:
-        raise UserErrors(problems)
-
-
-# --- Shared steps of the areas' mutations (accounts, leads, tasks, stages) --------------------------------
-
-# Seed 000's own codes for a reference that does not resolve.
-REFERENCE_SEED_CODES: dict[Entity, str] = {Entity.CONTACT: "CUST1102", Entity.ACCOUNT: "CUST2102"}
-
-
-@dataclass(frozen=True)
-class RefField:
-    """An input field that holds the global ID of another object (``contact_id`` -> a Contact)."""
-
-    name: str
-    type_name: str
-    entity: Entity
-
-
-@dataclass(frozen=True)
-class Ref:
-    """A decoded reference that must exist in the caller's tenant; ``path`` is where to report it."""
-
-    path: list[str]
-    entity: Entity
-    id: UUID
-
-
-def decode_ref(
-    global_id: str, type_name: str, entity: Entity, path: list[str]
-) -> tuple[UUID | None, list[UserError]]:
-    """A reference of the wrong type or in no valid form is a NOT_FOUND on its path, not a GraphQL error."""
-    try:
-        return decode_id_of(global_id, type_name), []
-    except InvalidId:
-        message = f"No {type_name} with this ID."
-        return None, [error(path, message, UserErrorCode.NOT_FOUND, REFERENCE_SEED_CODES.get(entity))]
-
-
-def decode_refs(
-    input: Any, fields: Sequence[RefField], path: Sequence[str] = ("input",)
-) -> tuple[dict[str, UUID | None], list[Ref], list[UserError]]:
-    """Column values of the reference fields the input sets (UNSET skipped, null kept), and what to check."""
-    values: dict[str, UUID | None] = {}
-    refs: list[Ref] = []
-    problems: list[UserError] = []
-    for field in fields:
-        global_id = getattr(input, field.name, UNSET)
-        if global_id is UNSET:
-            continue
-        values[field.name] = None
-        if global_id is None:
-            continue
-        field_path = [*path, to_camel(field.name)]
-        values[field.name], found = decode_ref(global_id, field.type_name, field.entity, field_path)
-        problems += found
-        if values[field.name] is not None:
-            refs.append(Ref(field_path, field.entity, values[field.name]))  # type: ignore[arg-type]
-    return values, refs, problems
-
-
-def decode_ref_list(
-    global_ids: Sequence[str], field: RefField, path: Sequence[str] = ("input",)
-) -> tuple[list[UUID], list[Ref], list[UserError]]:
-    """Decoded IDs of a list field (e.g. ``assigneeIds``), without duplicates, and what to check."""
-    ids: list[UUID] = []
-    refs: list[Ref] = []
-    problems: list[UserError] = []
-    for index, global_id in enumerate(global_ids):
-        item_path = [*path, to_camel(field.name), str(index)]
-        record_id, found = decode_ref(global_id, field.type_name, field.entity, item_path)
-        problems += found
-        if record_id is not None and record_id not in ids:
-            ids.append(record_id)
-            refs.append(Ref(item_path, field.entity, record_id))
-    return ids, refs, problems
-
-
-async def require_refs(writer: RecordWriter, refs: Sequence[Ref]) -> None:
-    """Every reference names a live object of this tenant; else NOT_FOUND on each failing path."""
-    wanted: dict[Entity, set[UUID]] = {}
-    for ref in refs:
-        wanted.setdefault(ref.entity, set()).add(ref.id)
-    found = {entity: await writer.existing_ids(entity, list(ids)) for entity, ids in wanted.items()}
-    problems = [
-        error(
-            ref.path,
-            f"No {ref.entity.value} with this ID.",
-            UserErrorCode.NOT_FOUND,
-            REFERENCE_SEED_CODES.get(ref.entity),
-        )
-        for ref in refs
-        if ref.id not in found[ref.entity]
-    ]
-    if problems:
-        raise UserErrors(problems)
+# --- Shared steps of the areas' mutations ---------------------------------------------------------------
 
 
 async def current_record(

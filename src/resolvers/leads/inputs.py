@@ -19,8 +19,8 @@ from resolvers.common.filters import (
     IntFilter,
     StringFilter,
 )
-from resolvers.common.mutations import RefField
 from resolvers.common.ordering import OrderDirection
+from resolvers.common.references import RefField
 
 
 @strawberry.enum(description="Where a lead stands overall (seed 004 connection status).")

@@ -17,20 +17,17 @@ from resolvers.common.links import load_node
 from resolvers.common.mutations import (
     ExpectedVersion,
     IdempotencyKey,
-    Ref,
     WritePlan,
     create_once,
-    decode_ref,
-    decode_ref_list,
     in_transaction,
     insert_planned,
     replace_links,
-    require_refs,
     set_deleted_in_transaction,
     update_checked,
     update_planned,
     write_plan,
 )
+from resolvers.common.references import Ref, decode_ref, decode_ref_list, require_refs
 from resolvers.common.validation import required_if_given
 from resolvers.leads.errors import REQUIRED_CODE, lead_not_found
 from resolvers.leads.inputs import (
