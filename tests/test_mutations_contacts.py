@@ -143,6 +143,18 @@ async def test_create_many_with_a_failing_row(client: Client) -> None:
     assert await contact_count(client) == 2
 
 
+async def test_create_many_refuses_only_the_row_with_an_over_long_value(client: Client) -> None:
+    too_long_email = {**PERSON, "emails": [{"email": "a@example.com", "type": "t" * 100}]}
+    rows = [PERSON, {**PERSON, "firstName": "x" * 300}, too_long_email, PERSON]
+    payload = (await data(client, CREATE_MANY, inputs=rows))["contactCreateMany"]
+    assert codes(payload) == [(["inputs"], "PARTIAL_FAILURE", "CUST1107")]
+    results = payload["results"]
+    assert [r["contact"] is not None for r in results] == [True, False, False, True]
+    assert codes(results[1]) == [(["inputs", "1", "firstName"], "INVALID", None)]
+    assert codes(results[2]) == [(["inputs", "2", "type"], "INVALID", None)]
+    assert await contact_count(client) == 2
+
+
 async def test_create_many_without_failures(client: Client) -> None:
     payload = (await data(client, CREATE_MANY, inputs=[PERSON, PERSON]))["contactCreateMany"]
     assert payload["errors"] == [] and all(result["contact"] for result in payload["results"])

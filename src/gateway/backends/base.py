@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 from uuid import UUID
 
+from gateway.backends.errors import InvalidValue
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import AuditedRecord, ContactRecord, Detail, Entity, Relation, TenantRecord
 
@@ -53,6 +54,12 @@ class RecordWriter(RecordReader, Protocol):
     async def replace_details(
         self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
     ) -> None: ...
+
+    def invalid_value(
+        self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]
+    ) -> InvalidValue | None:
+        """What ``insert`` and ``replace_details`` would refuse in these values, without writing."""
+        ...
 
     async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool: ...
 

@@ -37,6 +37,11 @@ ExpectedVersion = Annotated[
 ]
 
 
+def invalid_value_error(problem: InvalidValue, path: Sequence[str] = ("input",)) -> UserError:
+    field = to_camel(problem.field)
+    return error([*path, field], f"{field} {problem}", UserErrorCode.INVALID)
+
+
 async def in_transaction(
     info: strawberry.Info, work: Callable[[RecordWriter], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
@@ -47,8 +52,7 @@ async def in_transaction(
     except UserErrors as failure:
         return None, failure.errors
     except InvalidValue as problem:
-        field = to_camel(problem.field)
-        return None, [error(["input", field], f"{field} {problem}", UserErrorCode.INVALID)]
+        return None, [invalid_value_error(problem)]
     info.context.loaders.clear()  # later fields of this response must see the committed state
     return result, []
 
@@ -195,16 +199,18 @@ class WritePlan:
     problems: list[UserError]
 
 
-def write_plan(input: Any, columns: Sequence[str], ref_fields: Sequence[RefField] = ()) -> WritePlan:
+def write_plan(
+    input: Any, columns: Sequence[str], ref_fields: Sequence[RefField] = (), path: Sequence[str] = ("input",)
+) -> WritePlan:
     """Plain values, decoded references and validated detail rows of an input (UNSET fields left out)."""
     values = changed_values(input, tuple(columns))
-    ref_values, refs, problems = decode_refs(input, ref_fields)
-    details, detail_problems = detail_rows(input, ["input"])
-    problems += _out_of_range_times(values) + detail_problems
+    ref_values, refs, problems = decode_refs(input, ref_fields, path)
+    details, detail_problems = detail_rows(input, list(path))
+    problems += _out_of_range_times(values, path) + detail_problems
     return WritePlan({**values, **ref_values}, refs, details, problems)
 
 
-def _out_of_range_times(values: dict[str, Any]) -> list[UserError]:
+def _out_of_range_times(values: dict[str, Any], path: Sequence[str]) -> list[UserError]:
     """Times that exist in their own offset but not in UTC (e.g. 9999-12-31T23:00-05:00) cannot be stored."""
     problems = []
     for name, value in values.items():
@@ -214,7 +220,7 @@ def _out_of_range_times(values: dict[str, Any]) -> list[UserError]:
         except OverflowError:
             field = to_camel(name)
             message = f"{field} is out of range in UTC."
-            problems.append(error(["input", field], message, UserErrorCode.INVALID))
+            problems.append(error([*path, field], message, UserErrorCode.INVALID))
     return problems
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -9,19 +11,23 @@ import strawberry
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity
-from resolvers.common.details import detail_rows, store_details
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
 from resolvers.common.mutations import (
     ExpectedVersion,
     IdempotencyKey,
-    check_changed,
+    WritePlan,
     create_once,
+    current_record,
     in_transaction,
-    set_deleted_checked,
+    insert_planned,
+    invalid_value_error,
+    set_deleted_in_transaction,
+    update_planned,
+    write_plan,
 )
-from resolvers.common.validation import changed_values, required_text
+from resolvers.common.validation import required_text
 from resolvers.contacts.errors import contact_not_found
 from resolvers.contacts.inputs import CONTACT_COLUMNS, ContactCreateInput, ContactUpdateInput
 from resolvers.contacts.types import Contact
@@ -68,7 +74,7 @@ class ContactCreateManyPayload:
     )
 
 
-def _name_problems(kind: str, values: dict[str, Any], path: list[str]) -> list[UserError]:
+def _name_problems(kind: str, values: dict[str, Any], path: Sequence[str]) -> list[UserError]:
     """Seed 003: a PERSON needs first and last name, a COMPANY its company name."""
     if kind == "COMPANY":
         return required_text(values.get("company_name"), [*path, "companyName"])
@@ -77,44 +83,45 @@ def _name_problems(kind: str, values: dict[str, Any], path: list[str]) -> list[U
     )
 
 
-def _create_plan(
-    input: ContactCreateInput, path: list[str]
-) -> tuple[dict[str, Any], dict[Any, Any], list[UserError]]:
-    values = {name: getattr(input, name) for name in CONTACT_COLUMNS}
-    values = {k: v.value if hasattr(v, "value") and not isinstance(v, str) else v for k, v in values.items()}
-    values["languages_spoken"] = values["languages_spoken"] or []
-    details, problems = detail_rows(input, path)
-    return values, details, _name_problems(values["kind"], values, path) + problems
+def _plan(input: ContactCreateInput | ContactUpdateInput, path: Sequence[str] = ("input",)) -> WritePlan:
+    plan = write_plan(input, CONTACT_COLUMNS, path=path)
+    if plan.values.get("languages_spoken", ()) is None:
+        plan.values["languages_spoken"] = []
+    return plan
 
 
-async def _insert(writer: RecordWriter, actor: str, values: dict[str, Any], details: dict[Any, Any]) -> UUID:
-    record_id = await writer.insert(Entity.CONTACT, values, actor)
-    await store_details(writer, record_id, details)
-    return record_id
+def _create_plan(input: ContactCreateInput, path: Sequence[str] = ("input",)) -> WritePlan:
+    plan = _plan(input, path)
+    plan.problems = _name_problems(plan.values["kind"], plan.values, path) + plan.problems
+    return plan
 
 
 async def _update(
-    writer: RecordWriter,
-    info: strawberry.Info,
-    record_id: UUID,
-    input: ContactUpdateInput,
-    expected_version: int | None,
+    writer: RecordWriter, actor: str, record_id: UUID, plan: WritePlan, expected_version: int | None
 ) -> UUID:
-    current = (await writer.get_many(Entity.CONTACT, [record_id])).get(record_id)
-    if current is None:
-        raise UserErrors([contact_not_found()])
-    values = changed_values(input, tuple(CONTACT_COLUMNS))
-    if values.get("languages_spoken", 0) is None:
-        values["languages_spoken"] = []
-    merged = {**vars(current), **values}
-    details, problems = detail_rows(input, ["input"])
-    problems = _name_problems(merged["kind"], merged, ["input"]) + problems
+    # The name rules apply to the contact as it will be, so they need the stored values.
+    current = await current_record(writer, Entity.CONTACT, record_id, contact_not_found())
+    merged = {**vars(current), **plan.values}
+    problems = _name_problems(merged["kind"], merged, ["input"])
     if problems:
         raise UserErrors(problems)
-    changed = await writer.update(Entity.CONTACT, record_id, values, info.context.actor, expected_version)
-    await check_changed(writer, Entity.CONTACT, record_id, changed, contact_not_found())
-    await store_details(writer, record_id, details)
-    return record_id
+    return await update_planned(
+        writer, Entity.CONTACT, record_id, plan, actor, expected_version, contact_not_found()
+    )
+
+
+async def _insert_rows(
+    writer: RecordWriter, actor: str, plans: dict[int, WritePlan]
+) -> dict[int, UUID | list[UserError]]:
+    """Rows of a bulk create: a row the store would refuse fails alone, the others are written."""
+    outcome: dict[int, UUID | list[UserError]] = {}
+    for index, plan in plans.items():
+        problem = writer.invalid_value(Entity.CONTACT, plan.values, plan.details)
+        if problem is not None:
+            outcome[index] = [invalid_value_error(problem, ["inputs", str(index)])]
+        else:
+            outcome[index] = await insert_planned(writer, Entity.CONTACT, plan, actor)
+    return outcome
 
 
 @strawberry.type
@@ -128,12 +135,12 @@ class ContactMutation:
         input: Annotated[ContactCreateInput, strawberry.argument(description="The new contact.")],
         idempotency_key: IdempotencyKey = None,
     ) -> ContactCreatePayload:
-        values, details, problems = _create_plan(input, ["input"])
-        if problems:
-            return ContactCreatePayload(contact=None, errors=problems)
+        plan = _create_plan(input)
+        if plan.problems:
+            return ContactCreatePayload(contact=None, errors=plan.problems)
 
         async def create(writer: RecordWriter) -> UUID:
-            return await _insert(writer, info.context.actor, values, details)
+            return await insert_planned(writer, Entity.CONTACT, plan, info.context.actor)
 
         record_id, errors = await create_once(info, "contactCreate", idempotency_key, input, create)
         return ContactCreatePayload(contact=await load_node(info, Entity.CONTACT, record_id), errors=errors)
@@ -154,20 +161,21 @@ class ContactMutation:
                 results=[], errors=[error(["inputs"], message, UserErrorCode.INVALID)]
             )
         plans = [_create_plan(item, ["inputs", str(index)]) for index, item in enumerate(inputs)]
-        valid = [index for index, plan in enumerate(plans) if not plan[2]]
-
-        async def create_all(writer: RecordWriter) -> list[UUID]:
-            return [await _insert(writer, info.context.actor, plans[i][0], plans[i][1]) for i in valid]
-
-        created, errors = await in_transaction(info, create_all)
-        ids = dict(zip(valid, created or [], strict=False))
+        valid = {index: plan for index, plan in enumerate(plans) if not plan.problems}
+        written, errors = await in_transaction(
+            info, lambda writer: _insert_rows(writer, info.context.actor, valid)
+        )
+        outcome = written or {}
+        ids = {index: value for index, value in outcome.items() if isinstance(value, UUID)}
+        # Scheduled together, the loads of all new contacts batch into one statement.
+        contacts = await asyncio.gather(
+            *(load_node(info, Entity.CONTACT, ids.get(i)) for i in range(len(inputs)))
+        )
         results = [
             ContactCreateResult(
-                index=index,
-                contact=await load_node(info, Entity.CONTACT, ids.get(index)),
-                errors=plans[index][2] or ([] if index in ids else errors),
+                index=index, contact=contact, errors=_row_errors(plans[index], outcome.get(index), errors)
             )
-            for index in range(len(inputs))
+            for index, contact in enumerate(contacts)
         ]
         if any(result.errors for result in results):
             message = "Bulk Customer operation contained failures."
@@ -183,8 +191,11 @@ class ContactMutation:
         expected_version: ExpectedVersion = None,
     ) -> ContactUpdatePayload:
         record_id = decode_id_of(id, "Contact")
+        plan = _plan(input)
+        if plan.problems:
+            return ContactUpdatePayload(contact=None, errors=plan.problems)
         done, errors = await in_transaction(
-            info, lambda writer: _update(writer, info, record_id, input, expected_version)
+            info, lambda writer: _update(writer, info.context.actor, record_id, plan, expected_version)
         )
         return ContactUpdatePayload(contact=await load_node(info, Entity.CONTACT, done), errors=errors)
 
@@ -196,17 +207,8 @@ class ContactMutation:
         expected_version: ExpectedVersion = None,
     ) -> ContactDeletePayload:
         record_id = decode_id_of(id, "Contact")
-        _, errors = await in_transaction(
-            info,
-            lambda writer: set_deleted_checked(
-                writer,
-                Entity.CONTACT,
-                record_id,
-                True,
-                info.context.actor,
-                expected_version,
-                contact_not_found(),
-            ),
+        _, errors = await set_deleted_in_transaction(
+            info, Entity.CONTACT, record_id, True, expected_version, contact_not_found()
         )
         return ContactDeletePayload(deleted_id=None if errors else strawberry.ID(id), errors=errors)
 
@@ -218,16 +220,17 @@ class ContactMutation:
         expected_version: ExpectedVersion = None,
     ) -> ContactRestorePayload:
         record_id = decode_id_of(id, "Contact")
-        done, errors = await in_transaction(
-            info,
-            lambda writer: set_deleted_checked(
-                writer,
-                Entity.CONTACT,
-                record_id,
-                False,
-                info.context.actor,
-                expected_version,
-                contact_not_found(),
-            ),
+        done, errors = await set_deleted_in_transaction(
+            info, Entity.CONTACT, record_id, False, expected_version, contact_not_found()
         )
         return ContactRestorePayload(contact=await load_node(info, Entity.CONTACT, done), errors=errors)
+
+
+def _row_errors(
+    plan: WritePlan, outcome: UUID | list[UserError] | None, transaction_errors: list[UserError]
+) -> list[UserError]:
+    if plan.problems:
+        return plan.problems
+    if isinstance(outcome, list):
+        return outcome
+    return [] if outcome is not None else transaction_errors

@@ -82,6 +82,18 @@ class SqlWriter(SqlReader):
         ]
         await self._run(sa.insert(table).values(rows))
 
+    def invalid_value(
+        self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]
+    ) -> InvalidValue | None:
+        try:
+            _check_values(ENTITY_TABLES[entity], values)
+            for detail, items in details.items():
+                for item in items:
+                    _check_values(DETAIL_TABLES[detail], item)
+        except InvalidValue as problem:
+            return problem
+        return None
+
     async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
         spec = RELATIONS[relation]
         assert spec.link is not None and spec.child_column is not None
