@@ -8,7 +8,7 @@ import strawberry
 
 from gateway.backends.records import Entity
 from resolvers.accounts.types import Account
-from resolvers.common.lists import root_list
+from resolvers.common.lists import searchable_root_list
 from resolvers.common.lookups import node_by_id
 from resolvers.lists import ACCOUNT_LIST
 
@@ -23,4 +23,4 @@ class AccountQuery:
     ) -> Account | None:
         return await node_by_id(info, id, Entity.ACCOUNT, "Account")  # type: ignore[no-any-return]
 
-    accounts = root_list(ACCOUNT_LIST, "Accounts, filtered, sorted and paged.", searchable=True)
+    accounts = searchable_root_list(ACCOUNT_LIST, "Accounts, filtered, sorted and paged.")

@@ -69,12 +69,51 @@ SEARCH = Annotated[
 ]
 
 
-def root_list(spec: ListSpec, description: str, searchable: bool = False) -> Any:
-    """A root list such as ``contacts(first, after, last, before, filter, orderBy)``."""
+def _arguments(spec: ListSpec) -> tuple[Any, Any]:
+    """The ``filter`` and ``orderBy`` argument types of a list of this spec."""
     filter_arg = Annotated[spec.filter | None, strawberry.argument(description="Only rows matching this.")]  # type: ignore[name-defined]
     order_arg = Annotated[
         list[spec.order] | None, strawberry.argument(description="Sort keys, most significant first.")  # type: ignore[name-defined]
     ]
+    return filter_arg, order_arg
+
+
+async def _root_connection(
+    info: strawberry.Info,
+    spec: ListSpec,
+    paging: dict[str, Any],
+    filter: Any,
+    order_by: Any,
+    search: str | None,
+) -> Any:
+    query = list_query(info, spec, paging, filter, order_by, search)
+    loaders = info.context.loaders
+    page = await loaders.page(spec.entity, query)
+    return _connection(spec, page, query, lambda: loaders.count(spec.entity, query))
+
+
+def root_list(spec: ListSpec, description: str) -> Any:
+    """A root list such as ``leads(first, after, last, before, filter, orderBy)``."""
+    filter_arg, order_arg = _arguments(spec)
+
+    async def resolve(
+        info: strawberry.Info,
+        first: FIRST = None,
+        after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
+        filter: filter_arg = None,  # type: ignore[valid-type]
+        order_by: order_arg = None,  # type: ignore[valid-type]
+    ) -> spec.connection:  # type: ignore[name-defined]
+        paging = {"first": first, "after": after, "last": last, "before": before}
+        return await _root_connection(info, spec, paging, filter, order_by, None)
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def searchable_root_list(spec: ListSpec, description: str) -> Any:
+    """A root list that also takes a free-text ``search``, e.g. ``contacts(search: "ada")``."""
+    filter_arg, order_arg = _arguments(spec)
 
     async def resolve(
         info: strawberry.Info,
@@ -87,22 +126,14 @@ def root_list(spec: ListSpec, description: str, searchable: bool = False) -> Any
         search: SEARCH = None,
     ) -> spec.connection:  # type: ignore[name-defined]
         paging = {"first": first, "after": after, "last": last, "before": before}
-        query = list_query(info, spec, paging, filter, order_by, search)
-        loaders = info.context.loaders
-        page = await loaders.page(spec.entity, query)
-        return _connection(spec, page, query, lambda: loaders.count(spec.entity, query))
+        return await _root_connection(info, spec, paging, filter, order_by, search)
 
-    if not searchable:
-        _drop_parameter(resolve, "search")
     return strawberry.field(resolver=resolve, description=description)
 
 
 def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
     """A list under a parent, batched for all parents, e.g. ``Contact.leads(first: 5)``."""
-    filter_arg = Annotated[spec.filter | None, strawberry.argument(description="Only rows matching this.")]  # type: ignore[name-defined]
-    order_arg = Annotated[
-        list[spec.order] | None, strawberry.argument(description="Sort keys, most significant first.")  # type: ignore[name-defined]
-    ]
+    filter_arg, order_arg = _arguments(spec)
 
     async def resolve(
         root: Any,
@@ -123,13 +154,3 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
         return _connection(spec, page, query, lambda: loaders.child_count(relation).load((parent, unpaged)))
 
     return strawberry.field(resolver=resolve, description=description)
-
-
-def _drop_parameter(function: Any, name: str) -> None:
-    import inspect
-
-    signature = inspect.signature(function)
-    function.__signature__ = signature.replace(
-        parameters=[p for p in signature.parameters.values() if p.name != name]
-    )
-    function.__annotations__.pop(name, None)

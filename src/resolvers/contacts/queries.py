@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.backends.records import Entity
-from resolvers.common.lists import root_list
+from resolvers.common.lists import searchable_root_list
 from resolvers.common.lookups import node_by_id
 from resolvers.common.node import node_from_record
 from resolvers.common.validation import search_phone
@@ -26,7 +26,7 @@ class ContactQuery:
     ) -> Contact | None:
         return await node_by_id(info, id, Entity.CONTACT, "Contact")  # type: ignore[no-any-return]
 
-    contacts = root_list(CONTACT_LIST, "Contacts, filtered, sorted and paged.", searchable=True)
+    contacts = searchable_root_list(CONTACT_LIST, "Contacts, filtered, sorted and paged.")
 
     @strawberry.field(description="Contacts with this phone number (ConeCRM GET /api/contact/phone/{phone}).")
     async def contact_by_phone(
