@@ -6,19 +6,17 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.backends.records import Detail, Entity, Relation
-from resolvers.common.base import BaseRecord
+from gateway.backends.records import Entity, Relation
 from resolvers.common.connection import Connection
-from resolvers.common.details import Address, Email, Phone, ThirdPartyId
+from resolvers.common.customer import BaseCustomer
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
-from resolvers.common.records import from_record
 from resolvers.contacts.enums import ContactKind, Gender
 from resolvers.lists import ACCOUNT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
-class Contact(BaseRecord):
+class Contact(BaseCustomer):
     kind: ContactKind = strawberry.field(description="Person or company.")
     first_name: str | None = strawberry.field(description="First name.")
     middle_name: str | None = strawberry.field(description="Middle name.")
@@ -30,17 +28,10 @@ class Contact(BaseRecord):
     gender: Gender | None = strawberry.field(description="Gender.")
     position_title: str | None = strawberry.field(description="Job title.")
     languages_spoken: list[str] = strawberry.field(description="Languages the contact speaks.")
-    language: str | None = strawberry.field(description="Preferred language, e.g. fr-CA.")
     preferred_method_of_contact: str | None = strawberry.field(
         description="How the contact likes to be reached."
     )
     opt_out: bool = strawberry.field(description="True when the contact opted out of all communication.")
-    is_active: bool = strawberry.field(description="False for an inactive contact.")
-    address: str | None = strawberry.field(description="Street address (ConeCRM flat form).")
-    city: str | None = strawberry.field(description="City.")
-    province: str | None = strawberry.field(description="Province or state.")
-    postal_code: str | None = strawberry.field(description="Postal or ZIP code.")
-    country: str | None = strawberry.field(description="Country.")
 
     @strawberry.field(description="Preferred name or first and last name; the company name for companies.")
     def display_name(self) -> str:
@@ -53,32 +44,6 @@ class Contact(BaseRecord):
     @strawberry.field(description="True for an inactive contact (seed 000 `inactive`).")
     def inactive(self) -> bool:
         return not self.record.is_active
-
-    @strawberry.field(description="E-mail addresses, primary first as entered.")
-    async def emails(self, info: strawberry.Info) -> list[Email]:
-        records = await info.context.loaders.details(Detail.EMAILS).load(self.record.id)
-        return [from_record(Email, record) for record in records]
-
-    @strawberry.field(description="The primary e-mail address, else the first one.")
-    async def primary_email(self, info: strawberry.Info) -> str | None:
-        records = await info.context.loaders.details(Detail.EMAILS).load(self.record.id)
-        chosen = next((r for r in records if r.is_primary), records[0] if records else None)
-        return chosen.email if chosen else None
-
-    @strawberry.field(description="Phone, mobile and fax numbers.")
-    async def phones(self, info: strawberry.Info) -> list[Phone]:
-        records = await info.context.loaders.details(Detail.PHONES).load(self.record.id)
-        return [from_record(Phone, record) for record in records]
-
-    @strawberry.field(description="Postal addresses.")
-    async def addresses(self, info: strawberry.Info) -> list[Address]:
-        records = await info.context.loaders.details(Detail.ADDRESSES).load(self.record.id)
-        return [from_record(Address, record) for record in records]
-
-    @strawberry.field(description="Identifiers of this contact in other systems.")
-    async def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
-        records = await info.context.loaders.details(Detail.THIRD_PARTY_IDS).load(self.record.id)
-        return [from_record(ThirdPartyId, record) for record in records]
 
     accounts = nested_list(
         ACCOUNT_LIST, Relation.CONTACT_ACCOUNTS, "Accounts (organizations) the contact belongs to."

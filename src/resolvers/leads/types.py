@@ -10,11 +10,11 @@ import strawberry
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.base import BaseRecord
 from resolvers.common.connection import Connection
+from resolvers.common.customer import detail_objects
 from resolvers.common.details import ThirdPartyId
 from resolvers.common.links import load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
-from resolvers.common.records import from_record
 from resolvers.leads.inputs import LeadDirection, LeadStatus
 from resolvers.lists import EVENT_LIST, TASK_LIST, USER_LIST
 from resolvers.stages.types import Stage
@@ -76,8 +76,7 @@ class Lead(BaseRecord):
 
     @strawberry.field(description="Identifiers of this lead in other systems.")
     async def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
-        records = await info.context.loaders.details(Detail.THIRD_PARTY_IDS).load(self.record.id)
-        return [from_record(ThirdPartyId, record) for record in records]
+        return await detail_objects(info, Detail.THIRD_PARTY_IDS, self.record.id, ThirdPartyId)
 
     assignees = nested_list(USER_LIST, Relation.LEAD_ASSIGNEES, "Users assigned to the lead.")
     events = nested_list(EVENT_LIST, Relation.LEAD_EVENTS, "Tasks, appointments and follow-ups of the lead.")

@@ -1,0 +1,53 @@
+"""``BaseCustomer`` (seed 004): what contacts and accounts share, including their detail lists."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import strawberry
+
+from gateway.backends.records import Detail
+from resolvers.common.base import BaseRecord
+from resolvers.common.details import Address, Email, Phone, ThirdPartyId
+from resolvers.common.records import from_record
+
+T = TypeVar("T")
+
+
+async def detail_objects(info: strawberry.Info, detail: Detail, owner_id: Any, cls: type[T]) -> list[T]:
+    """An owner's detail list (e-mails, phones ...), batched with every other owner's in the response."""
+    records = await info.context.loaders.details(detail).load(owner_id)
+    return [from_record(cls, record) for record in records]
+
+
+@strawberry.interface(description="Fields contacts and accounts share (ConeCRM BaseCustomer).")
+class BaseCustomer(BaseRecord):
+    language: str | None = strawberry.field(description="Preferred language, e.g. fr-CA.")
+    is_active: bool = strawberry.field(description="False when inactive.")
+    address: str | None = strawberry.field(description="Street address (ConeCRM flat form).")
+    city: str | None = strawberry.field(description="City.")
+    province: str | None = strawberry.field(description="Province or state.")
+    postal_code: str | None = strawberry.field(description="Postal or ZIP code.")
+    country: str | None = strawberry.field(description="Country.")
+
+    @strawberry.field(description="E-mail addresses, in the order entered.")
+    async def emails(self, info: strawberry.Info) -> list[Email]:
+        return await detail_objects(info, Detail.EMAILS, self.record.id, Email)
+
+    @strawberry.field(description="The primary e-mail address, else the first one.")
+    async def primary_email(self, info: strawberry.Info) -> str | None:
+        emails = await detail_objects(info, Detail.EMAILS, self.record.id, Email)
+        chosen = next((email for email in emails if email.is_primary), emails[0] if emails else None)
+        return chosen.email if chosen else None
+
+    @strawberry.field(description="Phone, mobile and fax numbers.")
+    async def phones(self, info: strawberry.Info) -> list[Phone]:
+        return await detail_objects(info, Detail.PHONES, self.record.id, Phone)
+
+    @strawberry.field(description="Postal addresses.")
+    async def addresses(self, info: strawberry.Info) -> list[Address]:
+        return await detail_objects(info, Detail.ADDRESSES, self.record.id, Address)
+
+    @strawberry.field(description="Identifiers of this record in other systems.")
+    async def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
+        return await detail_objects(info, Detail.THIRD_PARTY_IDS, self.record.id, ThirdPartyId)
