@@ -25,6 +25,12 @@ class BadUserInput(GatewayError):
     code = "BAD_USER_INPUT"
 
 
+class InvalidCursor(BadUserInput):
+    """A cursor that is garbled or does not fit the list's ordering; the caller sent it, so is told."""
+
+    code = "INVALID_CURSOR"
+
+
 class Unauthenticated(GatewayError):
     code = "UNAUTHENTICATED"
 

@@ -8,11 +8,7 @@ import json
 from typing import Any
 
 from gateway.backends.query import OrderKey
-from gateway.errors import BadUserInput
-
-
-class InvalidCursor(BadUserInput):
-    code = "INVALID_CURSOR"
+from gateway.errors import InvalidCursor
 
 
 def order_signature(order: tuple[OrderKey, ...]) -> str:

@@ -15,15 +15,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.backends.query import OrderKey, PageRequest
 from gateway.backends.sql.types import UtcDateTime
-from gateway.errors import BadUserInput
+from gateway.errors import InvalidCursor
 
 DATETIME_FLOOR = datetime(1, 1, 1, tzinfo=UTC)
-
-
-class BadCursor(BadUserInput):
-    """The cursor does not fit this list's ordering: the caller sent it, so the caller is told."""
-
-    code = "INVALID_CURSOR"
 
 
 def sort_expressions(table: sa.Table, order: tuple[OrderKey, ...]) -> list[tuple[Any, bool]]:
@@ -83,11 +77,11 @@ def _beyond(keys: list[tuple[Any, bool]], values: list[Any], forward: bool) -> C
 
 def _coerce(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> list[Any]:
     if len(values) != len(keys):
-        raise BadCursor("cursor does not match this ordering")
+        raise InvalidCursor("cursor does not match this ordering")
     try:
         return [_coerce_value(expr.type, value) for (expr, _), value in zip(keys, values, strict=True)]
     except (TypeError, ValueError) as error:
-        raise BadCursor("cursor does not match this ordering") from error
+        raise InvalidCursor("cursor does not match this ordering") from error
 
 
 def _coerce_value(sql_type: Any, value: Any) -> Any:
