@@ -214,7 +214,34 @@ async def test_a_cursor_with_a_value_of_the_wrong_type_for_an_int_order(
         )
 
 
+async def test_a_cursor_with_an_out_of_range_integer_or_a_nul_character(
+    client: Client, some_rows: dict[str, uuid.UUID]
+) -> None:
+    by_priority = (
+        "query($c: String) { leads(first: 1, after: $c, orderBy: [{field: PRIORITY}]) { totalCount } }"
+    )
+    by_subject = (
+        "query($c: String) { leads(first: 1, after: $c, orderBy: [{field: SUBJECT}]) { totalCount } }"
+    )
+    for query, keys in (
+        (by_priority, [2**40, str(uuid.uuid4())]),
+        (by_subject, ["a\x00b", str(uuid.uuid4())]),
+    ):
+        signature = "priority+" if "PRIORITY" in query else "subject+"
+        assert error_code(await client.post(query, {"c": cursor(signature, keys)})) == "INVALID_CURSOR", keys
+
+
 # -- filters ------------------------------------------------------------------------------------------
+
+
+async def test_nul_characters_in_filters_and_search_are_invalid_filter(client: Client) -> None:
+    for query, variables in (
+        ("query($v: String) { contacts(filter: {firstName: {eq: $v}}) { totalCount } }", {"v": "a\x00b"}),
+        ("query($v: String) { contacts(filter: {email: {contains: $v}}) { totalCount } }", {"v": "\x00"}),
+        ("query($v: [String!]) { contacts(filter: {lastName: {in: $v}}) { totalCount } }", {"v": ["\x00"]}),
+        ("query($v: String) { contacts(search: $v) { totalCount } }", {"v": "ada\x00"}),
+    ):
+        assert error_code(await client.post(query, variables)) == "INVALID_FILTER", variables
 
 
 def nested_filter(levels: int) -> dict[str, Any]:

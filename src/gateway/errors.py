@@ -31,6 +31,10 @@ class InvalidCursor(BadUserInput):
     code = "INVALID_CURSOR"
 
 
+class InvalidFilter(BadUserInput):
+    code = "INVALID_FILTER"
+
+
 class Unauthenticated(GatewayError):
     code = "UNAUTHENTICATED"
 

@@ -15,17 +15,13 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, NoneOf, Op
-from gateway.errors import BadUserInput
+from gateway.errors import InvalidFilter
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.ids import decode_global_id
 
 MAX_FILTER_DEPTH = 8
 MAX_LIST_VALUES = 1000
 E = TypeVar("E")
-
-
-class InvalidFilter(BadUserInput):
-    code = "INVALID_FILTER"
 
 
 @strawberry.input(description="An inclusive range of text values.")

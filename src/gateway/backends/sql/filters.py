@@ -10,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, NoneOf, Op
 from gateway.backends.sql.mapping import DETAIL_FILTER_FIELDS, DETAIL_TABLES
+from gateway.errors import InvalidFilter
 
 Expr = ColumnElement[bool]
 
@@ -111,4 +112,9 @@ _POSITIVE_OF = {
 
 
 def compare(column: Any, op: Op, value: Any) -> Expr:
+    if any(
+        isinstance(item, str) and "\x00" in item for item in (value if isinstance(value, tuple) else (value,))
+    ):
+        # No stored text holds a NUL (writes refuse it), and PostgreSQL cannot even compare with one.
+        raise InvalidFilter("text values may not contain NUL characters")
     return _OPERATORS[op](column, value)

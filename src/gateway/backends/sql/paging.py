@@ -17,6 +17,7 @@ from gateway.backends.query import OrderKey, PageRequest
 from gateway.backends.sql.types import UtcDateTime
 from gateway.errors import InvalidCursor
 
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1  # sa.Integer is 32-bit on PostgreSQL
 DATETIME_FLOOR = datetime(1, 1, 1, tzinfo=UTC)
 
 
@@ -97,11 +98,11 @@ def _coerce_value(sql_type: Any, value: Any) -> Any:
             raise TypeError("not a boolean")
         return value
     if python_type is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError("not an integer")
+        if not isinstance(value, int) or isinstance(value, bool) or not INT32_MIN <= value <= INT32_MAX:
+            raise TypeError("not a 32-bit integer")
         return value
-    if not isinstance(value, str):
-        raise TypeError("not a string")
+    if not isinstance(value, str) or "\x00" in value:
+        raise TypeError("not a storable string")
     return value
 
 
