@@ -234,6 +234,12 @@ async def test_a_cursor_with_an_out_of_range_integer_or_a_nul_character(
 # -- filters ------------------------------------------------------------------------------------------
 
 
+async def test_date_times_out_of_range_in_utc_are_invalid_filter(client: Client) -> None:
+    query = "query($v: DateTime) { contacts(filter: {dateCreated: {gt: $v}}) { totalCount } }"
+    for value in ("9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00"):
+        assert error_code(await client.post(query, {"v": value})) == "INVALID_FILTER", value
+
+
 async def test_nul_characters_in_filters_and_search_are_invalid_filter(client: Client) -> None:
     for query, variables in (
         ("query($v: String) { contacts(filter: {firstName: {eq: $v}}) { totalCount } }", {"v": "a\x00b"}),

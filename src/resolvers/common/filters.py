@@ -18,6 +18,7 @@ from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, NoneOf, 
 from gateway.errors import InvalidFilter
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.ids import decode_global_id
+from resolvers.common.validation import storable_instant
 
 MAX_FILTER_DEPTH = 8
 MAX_LIST_VALUES = 1000
@@ -63,6 +64,8 @@ class OperatorInput:
         return self._scalar(value)
 
     def _scalar(self, value: Any) -> Any:
+        if isinstance(value, dt.datetime) and not storable_instant(value):
+            raise InvalidFilter("date-time is out of range in UTC")
         return value.value if isinstance(value, Enum) else value
 
 

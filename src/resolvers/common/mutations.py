@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from resolvers.common.details import detail_rows, store_details
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.naming import to_camel
 from resolvers.common.references import Ref, RefField, decode_refs, require_refs
-from resolvers.common.validation import changed_values
+from resolvers.common.validation import changed_values, storable_instant
 
 T = TypeVar("T")
 MAX_IDEMPOTENCY_KEY = 255
@@ -184,11 +184,6 @@ async def replace_links(
             await writer.link(relation, parent_id, child_id)
 
 
-def as_utc(value: datetime) -> datetime:
-    """Naive datetimes are UTC (as the store keeps them), so that naive and aware values compare."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 @dataclass
 class WritePlan:
     """What a create or update input asks for, checked as far as possible before the transaction."""
@@ -214,10 +209,7 @@ def _out_of_range_times(values: dict[str, Any], path: Sequence[str]) -> list[Use
     """Times that exist in their own offset but not in UTC (e.g. 9999-12-31T23:00-05:00) cannot be stored."""
     problems = []
     for name, value in values.items():
-        try:
-            if isinstance(value, datetime):
-                as_utc(value).astimezone(UTC)
-        except OverflowError:
+        if isinstance(value, datetime) and not storable_instant(value):
             field = to_camel(name)
             message = f"{field} is out of range in UTC."
             problems.append(error([*path, field], message, UserErrorCode.INVALID))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import phonenumbers
@@ -46,6 +47,20 @@ def search_phone(value: str) -> str | None:
     """E.164 form for a lookup, or None when the text is not a phone number at all."""
     number, problems = normalised_phone(value, None, [])
     return None if problems else number
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive datetimes are UTC (as the store keeps them), so that naive and aware values compare."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def storable_instant(value: datetime) -> bool:
+    """False for a time that exists in its own offset but not in UTC (e.g. 9999-12-31T23:00-05:00)."""
+    try:
+        as_utc(value).astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def changed_values(input: Any, names: tuple[str, ...]) -> dict[str, Any]:

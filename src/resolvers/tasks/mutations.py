@@ -17,7 +17,6 @@ from resolvers.common.mutations import (
     ExpectedVersion,
     IdempotencyKey,
     WritePlan,
-    as_utc,
     create_once,
     current_record,
     in_transaction,
@@ -27,7 +26,7 @@ from resolvers.common.mutations import (
     update_planned,
     write_plan,
 )
-from resolvers.common.validation import required_if_given
+from resolvers.common.validation import as_utc, required_if_given
 from resolvers.tasks.errors import REQUIRED_CODE, end_before_start, task_not_found
 from resolvers.tasks.inputs import TASK_COLUMNS, TASK_REFS, TaskCreateInput, TaskUpdateInput
 from resolvers.tasks.types import Task
