@@ -158,3 +158,16 @@ def factory(engine: Any, tenant: str) -> Any:
     from factories import Factory
 
     return Factory(engine, tenant)
+
+
+REDIS_URL = os.environ.get("CRM_GATEWAY_TEST_REDIS_URL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis server for the tests that share state through it; mandatory in CI (``.ci/run``)."""
+    if REDIS_URL:
+        return REDIS_URL
+    if REQUIRE_SERVICES:
+        pytest.fail("CRM_GATEWAY_TEST_REQUIRE_SERVICES=1 but CRM_GATEWAY_TEST_REDIS_URL is not set")
+    pytest.skip("set CRM_GATEWAY_TEST_REDIS_URL to run the tests that need Redis")

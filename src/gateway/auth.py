@@ -9,6 +9,7 @@ from datetime import timedelta
 import jwt
 
 from gateway.ids import utcnow
+from gateway.permissions import grants
 from gateway.settings import Settings
 
 ALGORITHM = "HS256"  # fixed by configuration, never taken from the token's header
@@ -24,6 +25,10 @@ class Principal:
     subject: str
     tenant: str
     permissions: frozenset[str] = field(default_factory=frozenset)
+
+    def has(self, permission: str) -> bool:
+        """Whether the caller holds ``permission``, directly or through ``CRM_ALL`` / ``CUST_ALL``."""
+        return grants(self.permissions, permission)
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -1,0 +1,141 @@
+"""The permission catalog: Thinx's CRM_* and CUST_* permissions (seed 000), extended in their style.
+
+``CRM_ALL`` grants every ``CRM_*`` permission and ``CUST_ALL`` every ``CUST_*`` one. Seed 000 has no
+permissions for leads, stages, users, automations, integration configs or API keys; the gateway adds
+them with the same prefixes and verbs, marked ``source="gateway"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    description: str
+    source: str = "seed 000"
+
+    @property
+    def module(self) -> str:
+        return self.name.split("_", 1)[0]
+
+
+def _seed(name: str, description: str) -> Permission:
+    return Permission(name, description)
+
+
+def _gateway(name: str, description: str) -> Permission:
+    return Permission(name, description, source="gateway")
+
+
+CATALOG: tuple[Permission, ...] = (
+    _seed("CRM_ACTIVITY_VIEW", "View activity associated with a contact or organization."),
+    _seed("CRM_ALL", "Perform any CRM module functionality (grants every CRM_* permission)."),
+    _seed("CRM_DOC_REMOVE", "Remove documents attached to contacts or organizations."),
+    _seed("CRM_DOC_UPLOAD", "Upload documents to a contact or organization."),
+    _seed("CRM_DOC_VIEW", "View the document list and uploaded documents."),
+    _seed("CRM_RECEIVE_EMAIL", "Receive e-mails from the CRM module."),
+    _seed("CRM_RECEIVE_SMS", "Receive SMS from the CRM module."),
+    _seed("CRM_SEARCH_ALL", "Use free-text search (the `search` argument of lists)."),
+    _seed("CRM_SEND_EMAIL", "Send e-mails from within the CRM module."),
+    _seed("CRM_SEND_SMS", "Send SMS from within the CRM module."),
+    _seed("CRM_TASK_CREATE", "Create tasks."),
+    _seed("CRM_TASK_DELETE", "Delete and restore tasks."),
+    _seed("CRM_VIEW_EMAIL", "View e-mail messages."),
+    _seed("CRM_VIEW_SMS", "View SMS messages."),
+    _gateway("CRM_TASK_VIEW", "View tasks, appointments and follow-ups."),
+    _gateway("CRM_TASK_EDIT", "Update and complete tasks."),
+    _gateway("CRM_LEAD_VIEW", "View leads."),
+    _gateway("CRM_LEAD_CREATE", "Create leads."),
+    _gateway("CRM_LEAD_EDIT", "Update leads and move them between stages."),
+    _gateway("CRM_LEAD_DELETE", "Delete and restore leads."),
+    _gateway("CRM_STAGE_VIEW", "View pipeline stages."),
+    _gateway("CRM_STAGE_EDIT", "Create and update pipeline stages."),
+    _gateway("CRM_STAGE_DELETE", "Delete and restore pipeline stages."),
+    _gateway("CRM_USER_VIEW", "View the users of the tenant (e.g. to pick an assignee)."),
+    _gateway("CRM_AUTOMATION_VIEW", "View automations."),
+    _gateway("CRM_AUTOMATION_EDIT", "Create and update automations."),
+    _gateway("CRM_AUTOMATION_DELETE", "Delete automations."),
+    _gateway("CRM_INTEGRATION_VIEW", "View integration configurations (e.g. Akixi CRM configurations)."),
+    _gateway("CRM_INTEGRATION_EDIT", "Create and change integration configurations."),
+    _gateway("CRM_INTEGRATION_DELETE", "Delete integration configurations."),
+    _gateway(
+        "CRM_ADMIN",
+        "Administer the tenant: see every contact whatever its row permissions, manage API keys.",
+    ),
+    _seed("CUST_ALL", "Perform any customer functionality (grants every CUST_* permission)."),
+    _seed("CUST_DELETE", "Delete and restore a contact (customer)."),
+    _seed("CUST_ORGANIZATION_DELETE", "Delete and restore an organization (account)."),
+    _seed("CUST_ORGANIZATION_EDIT", "Create and edit an organization (account) and its contacts."),
+    _seed("CUST_ORGANIZATION_VIEW", "View organizations (accounts)."),
+    _seed("CUST_READ", "Read contacts (customers)."),
+    _seed("CUST_TAG_ADD", "Add a tag to a contact or organization."),
+    _seed("CUST_TAG_REMOVE", "Remove a tag from a contact or organization."),
+    _seed("CUST_WRITE", "Create and edit contacts (customers)."),
+)
+
+BY_NAME = {permission.name: permission for permission in CATALOG}
+MODULE_GRANTS = {"CRM": "CRM_ALL", "CUST": "CUST_ALL"}
+
+# Names used by code, so that a typo is an import error rather than a silently unsatisfiable check.
+CRM_ADMIN = "CRM_ADMIN"
+CRM_SEARCH_ALL = "CRM_SEARCH_ALL"
+CRM_USER_VIEW = "CRM_USER_VIEW"
+CRM_TASK_VIEW, CRM_TASK_CREATE, CRM_TASK_EDIT, CRM_TASK_DELETE = (
+    "CRM_TASK_VIEW",
+    "CRM_TASK_CREATE",
+    "CRM_TASK_EDIT",
+    "CRM_TASK_DELETE",
+)
+CRM_LEAD_VIEW, CRM_LEAD_CREATE, CRM_LEAD_EDIT, CRM_LEAD_DELETE = (
+    "CRM_LEAD_VIEW",
+    "CRM_LEAD_CREATE",
+    "CRM_LEAD_EDIT",
+    "CRM_LEAD_DELETE",
+)
+CRM_STAGE_VIEW, CRM_STAGE_EDIT, CRM_STAGE_DELETE = "CRM_STAGE_VIEW", "CRM_STAGE_EDIT", "CRM_STAGE_DELETE"
+CUST_READ, CUST_WRITE, CUST_DELETE = "CUST_READ", "CUST_WRITE", "CUST_DELETE"
+CUST_ORGANIZATION_VIEW, CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_DELETE = (
+    "CUST_ORGANIZATION_VIEW",
+    "CUST_ORGANIZATION_EDIT",
+    "CUST_ORGANIZATION_DELETE",
+)
+
+# Seed 000's "permission denied" codes: customers, organizations, tags, comments.
+_DENIAL_CODES = (
+    ("CUST_ORGANIZATION_", "CUST2103"),
+    ("CUST_TAG_", "CUST3103"),
+    ("CUST_", "CUST1103"),
+)
+
+
+def _check_names() -> None:
+    for name, value in globals().items():
+        if name.isupper() and isinstance(value, str) and value not in BY_NAME:
+            raise AssertionError(f"{name} is not in the permission catalog")
+
+
+_check_names()
+
+
+def grants(held: Iterable[str], needed: str) -> bool:
+    """Whether a holder of ``held`` has ``needed``, directly or through its module's ``*_ALL``."""
+    held = held if isinstance(held, frozenset | set) else frozenset(held)
+    if needed in held:
+        return True
+    module_all = MODULE_GRANTS.get(needed.split("_", 1)[0])
+    return module_all is not None and module_all in held
+
+
+def effective(held: Iterable[str]) -> frozenset[str]:
+    """Every permission ``held`` amounts to: the explicit ones plus each granted module's catalog."""
+    held = frozenset(held)
+    granted = {p.name for p in CATALOG if grants(held, p.name)}
+    return held | granted
+
+
+def denial_code(needed: str) -> str | None:
+    """Seed 000's code for a refusal of ``needed``; the CRM module defines none."""
+    return next((code for prefix, code in _DENIAL_CODES if needed.startswith(prefix)), None)
