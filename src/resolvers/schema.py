@@ -13,6 +13,7 @@ from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
 from resolvers.leads.mutations import LeadMutation
 from resolvers.leads.queries import LeadQuery
+from resolvers.permissions.queries import PermissionQuery
 from resolvers.stages.mutations import StageMutation
 from resolvers.stages.queries import StageQuery
 from resolvers.tasks.mutations import TaskMutation
@@ -22,7 +23,9 @@ from resolvers.users.queries import UserQuery
 
 
 @strawberry.type(description="Everything a caller can read, scoped to the tenant of its token.")
-class Query(NodeQuery, UserQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery):
+class Query(
+    NodeQuery, UserQuery, PermissionQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery
+):
     pass
 
 

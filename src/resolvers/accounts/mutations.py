@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity, Relation
+from gateway.permissions import CUST_ORGANIZATION_DELETE, CUST_ORGANIZATION_EDIT
 from resolvers.accounts.errors import REQUIRED_CODE, account_not_found, key_contact_removal
 from resolvers.accounts.inputs import ACCOUNT_COLUMNS, ACCOUNT_REFS, AccountCreateInput, AccountUpdateInput
 from resolvers.accounts.types import Account
@@ -27,6 +28,7 @@ from resolvers.common.mutations import (
     update_planned,
     write_plan,
 )
+from resolvers.common.permissions import requires
 from resolvers.common.validation import required_if_given
 from resolvers.contacts.errors import contact_not_found
 from resolvers.contacts.types import Contact
@@ -124,14 +126,15 @@ async def _change_membership(
 @strawberry.type
 class AccountMutation:
     @strawberry.mutation(
-        description="Create an account. Retrying with the same idempotency key creates nothing new."
+        description="Create an account. Retrying with the same idempotency key creates nothing new.",
+        extensions=requires(CUST_ORGANIZATION_EDIT),
     )
     async def account_create(
         self,
         info: strawberry.Info,
         input: Annotated[AccountCreateInput, strawberry.argument(description="The new account.")],
         idempotency_key: IdempotencyKey = None,
-    ) -> AccountCreatePayload:
+    ) -> AccountCreatePayload | None:
         plan = _plan(input)
         if plan.problems:
             return AccountCreatePayload(account=None, errors=plan.problems)
@@ -143,14 +146,17 @@ class AccountMutation:
         record_id, errors = await create_once(info, "accountCreate", idempotency_key, input, create)
         return AccountCreatePayload(account=await load_node(info, Entity.ACCOUNT, record_id), errors=errors)
 
-    @strawberry.mutation(description="Change an account. Pass `expectedVersion` to refuse lost updates.")
+    @strawberry.mutation(
+        description="Change an account. Pass `expectedVersion` to refuse lost updates.",
+        extensions=requires(CUST_ORGANIZATION_EDIT),
+    )
     async def account_update(
         self,
         info: strawberry.Info,
         id: AccountId,
         input: Annotated[AccountUpdateInput, strawberry.argument(description="The fields to change.")],
         expected_version: ExpectedVersion = None,
-    ) -> AccountUpdatePayload:
+    ) -> AccountUpdatePayload | None:
         record_id = decode_id_of(id, "Account")
         plan = _plan(input)
         if plan.problems:
@@ -160,20 +166,26 @@ class AccountMutation:
         )
         return AccountUpdatePayload(account=await load_node(info, Entity.ACCOUNT, done), errors=errors)
 
-    @strawberry.mutation(description="Soft-delete an account; `accountRestore` brings it back.")
+    @strawberry.mutation(
+        description="Soft-delete an account; `accountRestore` brings it back.",
+        extensions=requires(CUST_ORGANIZATION_DELETE),
+    )
     async def account_delete(
         self, info: strawberry.Info, id: AccountId, expected_version: ExpectedVersion = None
-    ) -> AccountDeletePayload:
+    ) -> AccountDeletePayload | None:
         record_id = decode_id_of(id, "Account")
         _, errors = await set_deleted_in_transaction(
             info, Entity.ACCOUNT, record_id, True, expected_version, account_not_found()
         )
         return AccountDeletePayload(deleted_id=None if errors else strawberry.ID(id), errors=errors)
 
-    @strawberry.mutation(description="Restore a soft-deleted account.")
+    @strawberry.mutation(
+        description="Restore a soft-deleted account.",
+        extensions=requires(CUST_ORGANIZATION_DELETE),
+    )
     async def account_restore(
         self, info: strawberry.Info, id: AccountId, expected_version: ExpectedVersion = None
-    ) -> AccountRestorePayload:
+    ) -> AccountRestorePayload | None:
         record_id = decode_id_of(id, "Account")
         done, errors = await set_deleted_in_transaction(
             info, Entity.ACCOUNT, record_id, False, expected_version, account_not_found()
@@ -181,19 +193,21 @@ class AccountMutation:
         return AccountRestorePayload(account=await load_node(info, Entity.ACCOUNT, done), errors=errors)
 
     @strawberry.mutation(
-        description="Make a contact a member of an account; adding a member again is a no-op."
+        description="Make a contact a member of an account; adding a member again is a no-op.",
+        extensions=requires(CUST_ORGANIZATION_EDIT),
     )
     async def account_add_contact(
         self, info: strawberry.Info, account_id: AccountId, contact_id: ContactId
-    ) -> AccountAddContactPayload:
+    ) -> AccountAddContactPayload | None:
         account, contact, errors = await _change_membership(info, account_id, contact_id, adding=True)
         return AccountAddContactPayload(account=account, contact=contact, errors=errors)
 
     @strawberry.mutation(
-        description="Remove a contact from an account; the key (primary) contact must be replaced first."
+        description="Remove a contact from an account; the key (primary) contact must be replaced first.",
+        extensions=requires(CUST_ORGANIZATION_EDIT),
     )
     async def account_remove_contact(
         self, info: strawberry.Info, account_id: AccountId, contact_id: ContactId
-    ) -> AccountRemoveContactPayload:
+    ) -> AccountRemoveContactPayload | None:
         account, contact, errors = await _change_membership(info, account_id, contact_id, adding=False)
         return AccountRemoveContactPayload(account=account, contact=contact, errors=errors)

@@ -10,12 +10,16 @@ from gateway.backends.records import Entity
 from resolvers.accounts.types import Account
 from resolvers.common.lists import searchable_root_list
 from resolvers.common.lookups import node_by_id
+from resolvers.common.permissions import reads
 from resolvers.lists import ACCOUNT_LIST
 
 
 @strawberry.type
 class AccountQuery:
-    @strawberry.field(description="An account by ID; null if it does not exist in your tenant.")
+    @strawberry.field(
+        description="An account by ID; null if it does not exist in your tenant.",
+        extensions=reads(Entity.ACCOUNT),
+    )
     async def account(
         self,
         info: strawberry.Info,

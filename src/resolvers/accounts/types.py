@@ -12,6 +12,7 @@ from resolvers.common.customer import BaseCustomer
 from resolvers.common.links import load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
+from resolvers.common.permissions import reads
 from resolvers.lists import CONTACT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class Account(BaseCustomer):
     name: str = strawberry.field(description="Name.")
     alias: str | None = strawberry.field(description="Alias.")
 
-    @strawberry.field(description="The account's main contact person.")
+    @strawberry.field(description="The account's main contact person.", extensions=reads(Entity.CONTACT))
     async def primary_contact(
         self, info: strawberry.Info
     ) -> Annotated[Contact, strawberry.lazy("resolvers.contacts.types")] | None:

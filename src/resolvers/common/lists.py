@@ -12,10 +12,12 @@ import strawberry
 
 from gateway.backends.query import AllOf, FilterExpr, ListQuery, OrderKey
 from gateway.backends.records import Entity, Relation
+from gateway.permissions import CRM_SEARCH_ALL
 from resolvers.common.connection import build_connection, page_request
 from resolvers.common.filters import compile_filter
 from resolvers.common.node import node_from_record
 from resolvers.common.ordering import order_keys
+from resolvers.common.permissions import reads, require
 
 MAX_SEARCH_LENGTH = 200
 
@@ -65,7 +67,9 @@ LAST = Annotated[int | None, strawberry.argument(description="Return the last n 
 BEFORE = Annotated[str | None, strawberry.argument(description="End before the row with this cursor.")]
 SEARCH = Annotated[
     str | None,
-    strawberry.argument(description="Free text matched against names, e-mail addresses and phones."),
+    strawberry.argument(
+        description="Free text matched against names, e-mail addresses and phones. Requires `CRM_SEARCH_ALL`."
+    ),
 ]
 
 
@@ -104,11 +108,11 @@ def root_list(spec: ListSpec, description: str) -> Any:
         before: BEFORE = None,
         filter: filter_arg = None,  # type: ignore[valid-type]
         order_by: order_arg = None,  # type: ignore[valid-type]
-    ) -> spec.connection:  # type: ignore[name-defined]
+    ) -> spec.connection | None:  # type: ignore[name-defined]
         paging = {"first": first, "after": after, "last": last, "before": before}
         return await _root_connection(info, spec, paging, filter, order_by, None)
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, extensions=reads(spec.entity))
 
 
 def searchable_root_list(spec: ListSpec, description: str) -> Any:
@@ -124,11 +128,13 @@ def searchable_root_list(spec: ListSpec, description: str) -> Any:
         filter: filter_arg = None,  # type: ignore[valid-type]
         order_by: order_arg = None,  # type: ignore[valid-type]
         search: SEARCH = None,
-    ) -> spec.connection:  # type: ignore[name-defined]
+    ) -> spec.connection | None:  # type: ignore[name-defined]
         paging = {"first": first, "after": after, "last": last, "before": before}
+        if search is not None:
+            require(info, CRM_SEARCH_ALL)
         return await _root_connection(info, spec, paging, filter, order_by, search)
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, extensions=reads(spec.entity))
 
 
 def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
@@ -144,7 +150,7 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
         before: BEFORE = None,
         filter: filter_arg = None,  # type: ignore[valid-type]
         order_by: order_arg = None,  # type: ignore[valid-type]
-    ) -> spec.connection:  # type: ignore[name-defined]
+    ) -> spec.connection | None:  # type: ignore[name-defined]
         paging = {"first": first, "after": after, "last": last, "before": before}
         query = list_query(info, spec, paging, filter, order_by, None)
         loaders = info.context.loaders
@@ -153,4 +159,4 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
         unpaged = dataclasses.replace(query, page=type(query.page)())
         return _connection(spec, page, query, lambda: loaders.child_count(relation).load((parent, unpaged)))
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, extensions=reads(spec.entity))

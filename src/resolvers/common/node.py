@@ -10,6 +10,7 @@ from strawberry import Private
 
 from gateway.backends.records import Entity
 from resolvers.common.ids import decode_global_id, encode_global_id
+from resolvers.common.permissions import READ_PERMISSIONS, forbidden
 from resolvers.common.records import from_record
 
 
@@ -46,20 +47,32 @@ def node_from_record(entity: Entity, record: Any) -> Any:
 
 
 async def resolve_nodes(info: strawberry.Info, global_ids: list[str]) -> list[Any]:
-    """Objects for global IDs, batched per entity; unknown or foreign IDs resolve to null."""
+    """Objects for global IDs, batched per entity; unknown or foreign IDs resolve to null.
+
+    An ID of a type the caller may not read gives a FORBIDDEN error in its place (graphql-core
+    reports an exception returned as a list item at that item's path).
+    """
     decoded = [decode_global_id(global_id) for global_id in global_ids]
+    pending: list[Any] = [_load(info, type_name, record_id) for type_name, record_id in decoded]
     results: list[Any] = []
-    for type_name, record_id in decoded:
-        node_type = NODE_TYPES.get(type_name)
-        if node_type is None:
-            results.append(None)
+    for (type_name, _), item in zip(decoded, pending, strict=True):
+        if item is None or isinstance(item, Exception):
+            results.append(item)
             continue
-        results.append(info.context.loaders.by_id(node_type.entity).load(record_id))
-    records = [await item if item is not None else None for item in results]
-    return [
-        _matching_node(NODE_TYPES[type_name], record) if record is not None else None
-        for (type_name, _), record in zip(decoded, records, strict=True)
-    ]
+        record = await item
+        results.append(_matching_node(NODE_TYPES[type_name], record) if record is not None else None)
+    return results
+
+
+def _load(info: strawberry.Info, type_name: str, record_id: Any) -> Any:
+    """A pending load for this ID, None for an unknown type, or the FORBIDDEN error to report."""
+    node_type = NODE_TYPES.get(type_name)
+    if node_type is None:
+        return None
+    permission = READ_PERMISSIONS[node_type.entity]
+    if not info.context.principal.has(permission):
+        return forbidden(permission)
+    return info.context.loaders.by_id(node_type.entity).load(record_id)
 
 
 def _matching_node(node_type: NodeType, record: Any) -> Any:

@@ -21,6 +21,8 @@ class NodeQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
     ) -> Node | None:
         found: list[Any] = await resolve_nodes(info, [id])
+        if isinstance(found[0], Exception):
+            raise found[0]
         return found[0]  # type: ignore[no-any-return]
 
     @strawberry.field(

@@ -11,6 +11,7 @@ import strawberry
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity
+from gateway.permissions import CUST_DELETE, CUST_WRITE
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
@@ -27,6 +28,7 @@ from resolvers.common.mutations import (
     update_planned,
     write_plan,
 )
+from resolvers.common.permissions import requires
 from resolvers.common.validation import required_text
 from resolvers.contacts.errors import contact_not_found
 from resolvers.contacts.inputs import CONTACT_COLUMNS, ContactCreateInput, ContactUpdateInput
@@ -127,14 +129,15 @@ async def _insert_rows(
 @strawberry.type
 class ContactMutation:
     @strawberry.mutation(
-        description="Create a contact. Retrying with the same idempotency key creates nothing new."
+        description="Create a contact. Retrying with the same idempotency key creates nothing new.",
+        extensions=requires(CUST_WRITE),
     )
     async def contact_create(
         self,
         info: strawberry.Info,
         input: Annotated[ContactCreateInput, strawberry.argument(description="The new contact.")],
         idempotency_key: IdempotencyKey = None,
-    ) -> ContactCreatePayload:
+    ) -> ContactCreatePayload | None:
         plan = _create_plan(input)
         if plan.problems:
             return ContactCreatePayload(contact=None, errors=plan.problems)
@@ -146,7 +149,8 @@ class ContactMutation:
         return ContactCreatePayload(contact=await load_node(info, Entity.CONTACT, record_id), errors=errors)
 
     @strawberry.mutation(
-        description="Create many contacts at once; valid rows are saved, failing rows reported."
+        description="Create many contacts at once; valid rows are saved, failing rows reported.",
+        extensions=requires(CUST_WRITE),
     )
     async def contact_create_many(
         self,
@@ -154,7 +158,7 @@ class ContactMutation:
         inputs: Annotated[
             list[ContactCreateInput], strawberry.argument(description=f"Up to {MAX_BULK_ROWS} new contacts.")
         ],
-    ) -> ContactCreateManyPayload:
+    ) -> ContactCreateManyPayload | None:
         if len(inputs) > MAX_BULK_ROWS:
             message = f"At most {MAX_BULK_ROWS} contacts per call."
             return ContactCreateManyPayload(
@@ -182,14 +186,17 @@ class ContactMutation:
             errors = [error(["inputs"], message, UserErrorCode.PARTIAL_FAILURE, "CUST1107"), *errors]
         return ContactCreateManyPayload(results=results, errors=errors)
 
-    @strawberry.mutation(description="Change a contact. Pass `expectedVersion` to refuse lost updates.")
+    @strawberry.mutation(
+        description="Change a contact. Pass `expectedVersion` to refuse lost updates.",
+        extensions=requires(CUST_WRITE),
+    )
     async def contact_update(
         self,
         info: strawberry.Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
         input: Annotated[ContactUpdateInput, strawberry.argument(description="The fields to change.")],
         expected_version: ExpectedVersion = None,
-    ) -> ContactUpdatePayload:
+    ) -> ContactUpdatePayload | None:
         record_id = decode_id_of(id, "Contact")
         plan = _plan(input)
         if plan.problems:
@@ -199,26 +206,32 @@ class ContactMutation:
         )
         return ContactUpdatePayload(contact=await load_node(info, Entity.CONTACT, done), errors=errors)
 
-    @strawberry.mutation(description="Soft-delete a contact; `contactRestore` brings it back.")
+    @strawberry.mutation(
+        description="Soft-delete a contact; `contactRestore` brings it back.",
+        extensions=requires(CUST_DELETE),
+    )
     async def contact_delete(
         self,
         info: strawberry.Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
         expected_version: ExpectedVersion = None,
-    ) -> ContactDeletePayload:
+    ) -> ContactDeletePayload | None:
         record_id = decode_id_of(id, "Contact")
         _, errors = await set_deleted_in_transaction(
             info, Entity.CONTACT, record_id, True, expected_version, contact_not_found()
         )
         return ContactDeletePayload(deleted_id=None if errors else strawberry.ID(id), errors=errors)
 
-    @strawberry.mutation(description="Restore a soft-deleted contact.")
+    @strawberry.mutation(
+        description="Restore a soft-deleted contact.",
+        extensions=requires(CUST_DELETE),
+    )
     async def contact_restore(
         self,
         info: strawberry.Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
         expected_version: ExpectedVersion = None,
-    ) -> ContactRestorePayload:
+    ) -> ContactRestorePayload | None:
         record_id = decode_id_of(id, "Contact")
         done, errors = await set_deleted_in_transaction(
             info, Entity.CONTACT, record_id, False, expected_version, contact_not_found()

@@ -10,6 +10,7 @@ from gateway.backends.records import Entity
 from resolvers.common.lists import searchable_root_list
 from resolvers.common.lookups import node_by_id
 from resolvers.common.node import node_from_record
+from resolvers.common.permissions import reads
 from resolvers.common.validation import search_phone
 from resolvers.contacts.errors import InvalidPhoneArgument
 from resolvers.contacts.types import Contact
@@ -18,7 +19,10 @@ from resolvers.lists import CONTACT_LIST
 
 @strawberry.type
 class ContactQuery:
-    @strawberry.field(description="A contact by ID; null if it does not exist in your tenant.")
+    @strawberry.field(
+        description="A contact by ID; null if it does not exist in your tenant.",
+        extensions=reads(Entity.CONTACT),
+    )
     async def contact(
         self,
         info: strawberry.Info,
@@ -28,14 +32,17 @@ class ContactQuery:
 
     contacts = searchable_root_list(CONTACT_LIST, "Contacts, filtered, sorted and paged.")
 
-    @strawberry.field(description="Contacts with this phone number (ConeCRM GET /api/contact/phone/{phone}).")
+    @strawberry.field(
+        description="Contacts with this phone number (ConeCRM GET /api/contact/phone/{phone}).",
+        extensions=reads(Entity.CONTACT),
+    )
     async def contact_by_phone(
         self,
         info: strawberry.Info,
         phone: Annotated[
             str, strawberry.argument(description="The number in any common format; read as US if national.")
         ],
-    ) -> list[Contact]:
+    ) -> list[Contact] | None:
         number = search_phone(phone[:64])
         if number is None:
             raise InvalidPhoneArgument(

@@ -11,6 +11,7 @@ from strawberry import UNSET
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity, Relation
+from gateway.permissions import CRM_LEAD_CREATE, CRM_LEAD_DELETE, CRM_LEAD_EDIT
 from resolvers.common.errors import UserError
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
@@ -27,6 +28,7 @@ from resolvers.common.mutations import (
     update_planned,
     write_plan,
 )
+from resolvers.common.permissions import requires
 from resolvers.common.references import Ref, decode_ref, decode_ref_list, require_refs
 from resolvers.common.validation import required_if_given
 from resolvers.leads.errors import REQUIRED_CODE, lead_not_found
@@ -123,14 +125,15 @@ async def _move(
 @strawberry.type
 class LeadMutation:
     @strawberry.mutation(
-        description="Create a lead. Retrying with the same idempotency key creates nothing new."
+        description="Create a lead. Retrying with the same idempotency key creates nothing new.",
+        extensions=requires(CRM_LEAD_CREATE),
     )
     async def lead_create(
         self,
         info: strawberry.Info,
         input: Annotated[LeadCreateInput, strawberry.argument(description="The new lead.")],
         idempotency_key: IdempotencyKey = None,
-    ) -> LeadCreatePayload:
+    ) -> LeadCreatePayload | None:
         plan, assignees = _plan(input)
         if plan.problems:
             return LeadCreatePayload(lead=None, errors=plan.problems)
@@ -141,14 +144,17 @@ class LeadMutation:
         record_id, errors = await create_once(info, "leadCreate", idempotency_key, input, create)
         return LeadCreatePayload(lead=await load_node(info, Entity.LEAD, record_id), errors=errors)
 
-    @strawberry.mutation(description="Change a lead. Pass `expectedVersion` to refuse lost updates.")
+    @strawberry.mutation(
+        description="Change a lead. Pass `expectedVersion` to refuse lost updates.",
+        extensions=requires(CRM_LEAD_EDIT),
+    )
     async def lead_update(
         self,
         info: strawberry.Info,
         id: LeadId,
         input: Annotated[LeadUpdateInput, strawberry.argument(description="The fields to change.")],
         expected_version: ExpectedVersion = None,
-    ) -> LeadUpdatePayload:
+    ) -> LeadUpdatePayload | None:
         record_id = decode_id_of(id, "Lead")
         planned = _plan(input)
         if planned[0].problems:
@@ -158,34 +164,43 @@ class LeadMutation:
         )
         return LeadUpdatePayload(lead=await load_node(info, Entity.LEAD, done), errors=errors)
 
-    @strawberry.mutation(description="Soft-delete a lead; `leadRestore` brings it back.")
+    @strawberry.mutation(
+        description="Soft-delete a lead; `leadRestore` brings it back.",
+        extensions=requires(CRM_LEAD_DELETE),
+    )
     async def lead_delete(
         self, info: strawberry.Info, id: LeadId, expected_version: ExpectedVersion = None
-    ) -> LeadDeletePayload:
+    ) -> LeadDeletePayload | None:
         record_id = decode_id_of(id, "Lead")
         _, errors = await set_deleted_in_transaction(
             info, Entity.LEAD, record_id, True, expected_version, lead_not_found()
         )
         return LeadDeletePayload(deleted_id=None if errors else strawberry.ID(id), errors=errors)
 
-    @strawberry.mutation(description="Restore a soft-deleted lead.")
+    @strawberry.mutation(
+        description="Restore a soft-deleted lead.",
+        extensions=requires(CRM_LEAD_DELETE),
+    )
     async def lead_restore(
         self, info: strawberry.Info, id: LeadId, expected_version: ExpectedVersion = None
-    ) -> LeadRestorePayload:
+    ) -> LeadRestorePayload | None:
         record_id = decode_id_of(id, "Lead")
         done, errors = await set_deleted_in_transaction(
             info, Entity.LEAD, record_id, False, expected_version, lead_not_found()
         )
         return LeadRestorePayload(lead=await load_node(info, Entity.LEAD, done), errors=errors)
 
-    @strawberry.mutation(description="Move a lead to another pipeline stage (seed 004 connection stage).")
+    @strawberry.mutation(
+        description="Move a lead to another pipeline stage (seed 004 connection stage).",
+        extensions=requires(CRM_LEAD_EDIT),
+    )
     async def lead_move_to_stage(
         self,
         info: strawberry.Info,
         id: LeadId,
         stage_id: Annotated[strawberry.ID, strawberry.argument(description="The stage to move the lead to.")],
         expected_version: ExpectedVersion = None,
-    ) -> LeadMoveToStagePayload:
+    ) -> LeadMoveToStagePayload | None:
         record_id = decode_id_of(id, "Lead")
         stage, errors = decode_ref(stage_id, "Stage", Entity.STAGE, ["stageId"])
         if stage is not None:

@@ -12,13 +12,16 @@ from resolvers.common.ids import decode_id_of
 from resolvers.common.lists import root_list
 from resolvers.common.lookups import node_by_id
 from resolvers.common.node import node_from_record
+from resolvers.common.permissions import reads
 from resolvers.leads.types import Lead
 from resolvers.lists import LEAD_LIST
 
 
 @strawberry.type
 class LeadQuery:
-    @strawberry.field(description="A lead by ID; null if it does not exist in your tenant.")
+    @strawberry.field(
+        description="A lead by ID; null if it does not exist in your tenant.", extensions=reads(Entity.LEAD)
+    )
     async def lead(
         self,
         info: strawberry.Info,
@@ -29,13 +32,14 @@ class LeadQuery:
     leads = root_list(LEAD_LIST, "Leads, filtered, sorted and paged.")
 
     @strawberry.field(
-        description="The open leads of a contact, oldest first (ConeCRM GET /api/contact/{id}/lead/open)."
+        description="The open leads of a contact, oldest first (ConeCRM GET /api/contact/{id}/lead/open).",
+        extensions=reads(Entity.LEAD),
     )
     async def open_leads_for_contact(
         self,
         info: strawberry.Info,
         contact_id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
-    ) -> list[Lead]:
+    ) -> list[Lead] | None:
         contact = decode_id_of(contact_id, "Contact")
         condition = AllOf((Condition("contact_id", Op.EQ, contact), Condition("status", Op.EQ, "OPEN")))
         page = PageRequest(first=info.context.settings.max_page_size)

@@ -15,6 +15,7 @@ from resolvers.common.details import ThirdPartyId
 from resolvers.common.links import load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
+from resolvers.common.permissions import reads
 from resolvers.leads.inputs import LeadDirection, LeadStatus
 from resolvers.lists import EVENT_LIST, TASK_LIST, USER_LIST
 from resolvers.stages.types import Stage
@@ -54,23 +55,23 @@ class Lead(BaseRecord):
     handling_instructions: str | None = strawberry.field(description="Instructions for handling the lead.")
     form_name: str | None = strawberry.field(description="Name of the form that captured the lead.")
 
-    @strawberry.field(description="The contact the lead is with.")
+    @strawberry.field(description="The contact the lead is with.", extensions=reads(Entity.CONTACT))
     async def contact(self, info: strawberry.Info) -> ContactRef | None:
         return await load_node(info, Entity.CONTACT, self.record.contact_id)
 
-    @strawberry.field(description="The account the lead is with.")
+    @strawberry.field(description="The account the lead is with.", extensions=reads(Entity.ACCOUNT))
     async def account(self, info: strawberry.Info) -> AccountRef | None:
         return await load_node(info, Entity.ACCOUNT, self.record.account_id)
 
-    @strawberry.field(description="The pipeline stage the lead is in.")
+    @strawberry.field(description="The pipeline stage the lead is in.", extensions=reads(Entity.STAGE))
     async def stage(self, info: strawberry.Info) -> Stage | None:
         return await load_node(info, Entity.STAGE, self.record.stage_id)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="The franchise handling the lead.")
+    @strawberry.field(description="The franchise handling the lead.", extensions=reads(Entity.FRANCHISE))
     async def franchise(self, info: strawberry.Info) -> Franchise | None:
         return await load_node(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="The department handling the lead.")
+    @strawberry.field(description="The department handling the lead.", extensions=reads(Entity.DEPARTMENT))
     async def department(self, info: strawberry.Info) -> Department | None:
         return await load_node(info, Entity.DEPARTMENT, self.record.department_id)  # type: ignore[no-any-return]
 

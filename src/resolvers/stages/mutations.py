@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity
+from gateway.permissions import CRM_STAGE_DELETE, CRM_STAGE_EDIT
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
@@ -20,6 +21,7 @@ from resolvers.common.mutations import (
     set_deleted_in_transaction,
     update_checked,
 )
+from resolvers.common.permissions import requires
 from resolvers.common.validation import changed_values, required_if_given, required_text
 from resolvers.stages.errors import REQUIRED_CODE, stage_in_use, stage_not_found
 from resolvers.stages.inputs import STAGE_COLUMNS, StageCreateInput, StageUpdateInput
@@ -62,14 +64,15 @@ async def _refuse_if_used(writer: RecordWriter, record_id: UUID) -> None:
 @strawberry.type
 class StageMutation:
     @strawberry.mutation(
-        description="Create a pipeline stage. Retrying with the same key creates nothing new."
+        description="Create a pipeline stage. Retrying with the same key creates nothing new.",
+        extensions=requires(CRM_STAGE_EDIT),
     )
     async def stage_create(
         self,
         info: strawberry.Info,
         input: Annotated[StageCreateInput, strawberry.argument(description="The new stage.")],
         idempotency_key: IdempotencyKey = None,
-    ) -> StageCreatePayload:
+    ) -> StageCreatePayload | None:
         values = changed_values(input, STAGE_COLUMNS)
         problems = required_text(values["name"], ["input", "name"], REQUIRED_CODE)
         if problems:
@@ -81,14 +84,17 @@ class StageMutation:
         record_id, errors = await create_once(info, "stageCreate", idempotency_key, input, create)
         return StageCreatePayload(stage=await load_node(info, Entity.STAGE, record_id), errors=errors)
 
-    @strawberry.mutation(description="Rename or move a stage. Pass `expectedVersion` to refuse lost updates.")
+    @strawberry.mutation(
+        description="Rename or move a stage. Pass `expectedVersion` to refuse lost updates.",
+        extensions=requires(CRM_STAGE_EDIT),
+    )
     async def stage_update(
         self,
         info: strawberry.Info,
         id: StageId,
         input: Annotated[StageUpdateInput, strawberry.argument(description="The fields to change.")],
         expected_version: ExpectedVersion = None,
-    ) -> StageUpdatePayload:
+    ) -> StageUpdatePayload | None:
         record_id = decode_id_of(id, "Stage")
         values = changed_values(input, STAGE_COLUMNS)
         problems = required_if_given(values, "name", ["input", "name"], REQUIRED_CODE)
@@ -109,11 +115,12 @@ class StageMutation:
         return StageUpdatePayload(stage=await load_node(info, Entity.STAGE, done), errors=errors)
 
     @strawberry.mutation(
-        description="Soft-delete a stage; refused with IN_USE while leads are in it. `stageRestore` undoes."
+        description="Soft-delete a stage; refused with IN_USE while leads are in it. `stageRestore` undoes.",
+        extensions=requires(CRM_STAGE_DELETE),
     )
     async def stage_delete(
         self, info: strawberry.Info, id: StageId, expected_version: ExpectedVersion = None
-    ) -> StageDeletePayload:
+    ) -> StageDeletePayload | None:
         record_id = decode_id_of(id, "Stage")
         _, errors = await set_deleted_in_transaction(
             info,
@@ -126,10 +133,13 @@ class StageMutation:
         )
         return StageDeletePayload(deleted_id=None if errors else strawberry.ID(id), errors=errors)
 
-    @strawberry.mutation(description="Restore a soft-deleted stage.")
+    @strawberry.mutation(
+        description="Restore a soft-deleted stage.",
+        extensions=requires(CRM_STAGE_DELETE),
+    )
     async def stage_restore(
         self, info: strawberry.Info, id: StageId, expected_version: ExpectedVersion = None
-    ) -> StageRestorePayload:
+    ) -> StageRestorePayload | None:
         record_id = decode_id_of(id, "Stage")
         done, errors = await set_deleted_in_transaction(
             info, Entity.STAGE, record_id, False, expected_version, stage_not_found()

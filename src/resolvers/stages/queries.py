@@ -9,13 +9,16 @@ import strawberry
 from gateway.backends.records import Entity
 from resolvers.common.lists import root_list
 from resolvers.common.lookups import node_by_id
+from resolvers.common.permissions import reads
 from resolvers.lists import STAGE_LIST
 from resolvers.stages.types import Stage
 
 
 @strawberry.type
 class StageQuery:
-    @strawberry.field(description="A stage by ID; null if it does not exist in your tenant.")
+    @strawberry.field(
+        description="A stage by ID; null if it does not exist in your tenant.", extensions=reads(Entity.STAGE)
+    )
     async def stage(
         self,
         info: strawberry.Info,

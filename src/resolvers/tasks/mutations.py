@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity
+from gateway.permissions import CRM_TASK_CREATE, CRM_TASK_DELETE, CRM_TASK_EDIT
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
@@ -26,6 +27,7 @@ from resolvers.common.mutations import (
     update_planned,
     write_plan,
 )
+from resolvers.common.permissions import requires
 from resolvers.common.validation import as_utc, required_if_given
 from resolvers.tasks.errors import REQUIRED_CODE, end_before_start, task_not_found
 from resolvers.tasks.inputs import TASK_COLUMNS, TASK_REFS, TaskCreateInput, TaskUpdateInput
@@ -125,14 +127,15 @@ async def _set_deleted(
 @strawberry.type
 class TaskMutation:
     @strawberry.mutation(
-        description="Create a task. Retrying with the same idempotency key creates nothing new."
+        description="Create a task. Retrying with the same idempotency key creates nothing new.",
+        extensions=requires(CRM_TASK_CREATE),
     )
     async def task_create(
         self,
         info: strawberry.Info,
         input: Annotated[TaskCreateInput, strawberry.argument(description="The new task.")],
         idempotency_key: IdempotencyKey = None,
-    ) -> TaskCreatePayload:
+    ) -> TaskCreatePayload | None:
         plan = _plan(input)
         plan.problems += _period_problems(input.start, input.end)
         if plan.problems:
@@ -145,14 +148,17 @@ class TaskMutation:
         record_id, errors = await create_once(info, "taskCreate", idempotency_key, input, create)
         return TaskCreatePayload(task=await load_node(info, Entity.EVENT, record_id), errors=errors)
 
-    @strawberry.mutation(description="Change a task. Pass `expectedVersion` to refuse lost updates.")
+    @strawberry.mutation(
+        description="Change a task. Pass `expectedVersion` to refuse lost updates.",
+        extensions=requires(CRM_TASK_EDIT),
+    )
     async def task_update(
         self,
         info: strawberry.Info,
         id: TaskId,
         input: Annotated[TaskUpdateInput, strawberry.argument(description="The fields to change.")],
         expected_version: ExpectedVersion = None,
-    ) -> TaskUpdatePayload:
+    ) -> TaskUpdatePayload | None:
         record_id = decode_id_of(id, "Task")
         plan = _plan(input)
         if plan.problems:
@@ -162,24 +168,33 @@ class TaskMutation:
         )
         return TaskUpdatePayload(task=await load_node(info, Entity.EVENT, done), errors=errors)
 
-    @strawberry.mutation(description="Soft-delete a task; `taskRestore` brings it back.")
+    @strawberry.mutation(
+        description="Soft-delete a task; `taskRestore` brings it back.",
+        extensions=requires(CRM_TASK_DELETE),
+    )
     async def task_delete(
         self, info: strawberry.Info, id: TaskId, expected_version: ExpectedVersion = None
-    ) -> TaskDeletePayload:
+    ) -> TaskDeletePayload | None:
         _, errors = await _set_deleted(info, decode_id_of(id, "Task"), True, expected_version)
         return TaskDeletePayload(deleted_id=None if errors else strawberry.ID(id), errors=errors)
 
-    @strawberry.mutation(description="Restore a soft-deleted task.")
+    @strawberry.mutation(
+        description="Restore a soft-deleted task.",
+        extensions=requires(CRM_TASK_DELETE),
+    )
     async def task_restore(
         self, info: strawberry.Info, id: TaskId, expected_version: ExpectedVersion = None
-    ) -> TaskRestorePayload:
+    ) -> TaskRestorePayload | None:
         done, errors = await _set_deleted(info, decode_id_of(id, "Task"), False, expected_version)
         return TaskRestorePayload(task=await load_node(info, Entity.EVENT, done), errors=errors)
 
-    @strawberry.mutation(description="Mark a task done; completing a done task again changes nothing.")
+    @strawberry.mutation(
+        description="Mark a task done; completing a done task again changes nothing.",
+        extensions=requires(CRM_TASK_EDIT),
+    )
     async def task_complete(
         self, info: strawberry.Info, id: TaskId, expected_version: ExpectedVersion = None
-    ) -> TaskCompletePayload:
+    ) -> TaskCompletePayload | None:
         record_id = decode_id_of(id, "Task")
         done, errors = await in_transaction(
             info, lambda writer: _complete(writer, info.context.actor, record_id, expected_version)

@@ -9,13 +9,16 @@ import strawberry
 from gateway.backends.records import Entity
 from resolvers.common.lists import root_list
 from resolvers.common.lookups import node_by_id
+from resolvers.common.permissions import reads
 from resolvers.lists import EVENT_LIST, TASK_LIST
 from resolvers.tasks.types import Event, Task
 
 
 @strawberry.type
 class TaskQuery:
-    @strawberry.field(description="A task by ID; null if it does not exist in your tenant.")
+    @strawberry.field(
+        description="A task by ID; null if it does not exist in your tenant.", extensions=reads(Entity.EVENT)
+    )
     async def task(
         self,
         info: strawberry.Info,
@@ -23,7 +26,7 @@ class TaskQuery:
     ) -> Task | None:
         return await node_by_id(info, id, Entity.EVENT, "Task")  # type: ignore[no-any-return]
 
-    @strawberry.field(description="A task, appointment or follow-up by ID.")
+    @strawberry.field(description="A task, appointment or follow-up by ID.", extensions=reads(Entity.EVENT))
     async def event(
         self,
         info: strawberry.Info,

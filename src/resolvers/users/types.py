@@ -9,6 +9,7 @@ from resolvers.common.base import BaseRecord
 from resolvers.common.connection import Connection
 from resolvers.common.links import load_node
 from resolvers.common.node import register_node
+from resolvers.common.permissions import reads
 
 
 @strawberry.type(description="A user of the CRM: what a client needs to show an assignee.")
@@ -39,7 +40,9 @@ class Department(BaseRecord):
     name: str = strawberry.field(description="Name.")
     pipeline_name: str | None = strawberry.field(description="Name of the department's pipeline.")
 
-    @strawberry.field(description="The franchise the department belongs to.")
+    @strawberry.field(
+        description="The franchise the department belongs to.", extensions=reads(Entity.FRANCHISE)
+    )
     async def franchise(self, info: strawberry.Info) -> Franchise | None:
         return await load_node(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]
 

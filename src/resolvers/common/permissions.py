@@ -1,0 +1,91 @@
+"""Per-field permission checks: each gated field declares the catalog permission it needs.
+
+A field declares ``extensions=requires(PERMISSION)``. A caller without it gets a FORBIDDEN error on that
+field (with seed 000's code where there is one) and null in its place, while sibling fields are still
+served; gated fields are therefore nullable (a schema test checks both).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.types.field import StrawberryField
+
+from gateway.backends.records import Entity
+from gateway.errors import Forbidden
+from gateway.permissions import (
+    BY_NAME,
+    CRM_LEAD_VIEW,
+    CRM_STAGE_VIEW,
+    CRM_TASK_VIEW,
+    CRM_USER_VIEW,
+    CUST_ORGANIZATION_VIEW,
+    CUST_READ,
+    denial_code,
+)
+
+# Reading an entity, on any path: root lists, nested lists, single references, node and nodes.
+READ_PERMISSIONS: dict[Entity, str] = {
+    Entity.CONTACT: CUST_READ,
+    Entity.ACCOUNT: CUST_ORGANIZATION_VIEW,
+    Entity.LEAD: CRM_LEAD_VIEW,
+    Entity.EVENT: CRM_TASK_VIEW,
+    Entity.STAGE: CRM_STAGE_VIEW,
+    Entity.USER: CRM_USER_VIEW,
+    Entity.FRANCHISE: CRM_USER_VIEW,
+    Entity.DEPARTMENT: CRM_USER_VIEW,
+}
+
+
+def forbidden(permission: str) -> Forbidden:
+    extensions: dict[str, Any] = {"permission": permission}
+    seed_code = denial_code(permission)
+    if seed_code is not None:
+        extensions["seedCode"] = seed_code
+    return Forbidden(f"Permission denied: this needs {permission}.", **extensions)
+
+
+def require(info: strawberry.Info, permission: str) -> None:
+    """Raise FORBIDDEN unless the caller holds ``permission`` (directly or through its module's *_ALL)."""
+    if not info.context.principal.has(permission):
+        raise forbidden(permission)
+
+
+class RequirePermission(FieldExtension):
+    """Checks the caller's permission before the field resolves; says so in the field's description."""
+
+    def __init__(self, permission: str) -> None:
+        if permission not in BY_NAME:
+            raise ValueError(f"{permission} is not in the permission catalog")
+        self.permission = permission
+
+    def apply(self, field: StrawberryField) -> None:
+        note = f"Requires `{self.permission}`."
+        if field.description and note in field.description:
+            return  # inherited fields (e.g. by every event type) are applied once per type
+        field.description = f"{field.description} {note}" if field.description else note
+
+    def resolve(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        require(info, self.permission)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        require(info, self.permission)
+        return await next_(source, info, **kwargs)
+
+
+def requires(permission: str) -> list[FieldExtension]:
+    """``extensions=`` for a field that needs ``permission``."""
+    return [RequirePermission(permission)]
+
+
+def reads(entity: Entity) -> list[FieldExtension]:
+    """``extensions=`` for a field that reads ``entity`` (a list of it, or a link to one)."""
+    return requires(READ_PERMISSIONS[entity])
+
+
+def declared_permission(field: StrawberryField) -> str | None:
+    """The permission a field declares, for the schema tests and the permission matrix."""
+    return next((e.permission for e in field.extensions if isinstance(e, RequirePermission)), None)
