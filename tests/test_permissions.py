@@ -1,0 +1,300 @@
+"""The permission matrix: every root field and mutation, with and without the permission it declares.
+
+A caller holding every other permission (but not its module's ``*_ALL``) is refused with FORBIDDEN on
+that field only, while a sibling field is still served; a caller holding just that permission passes
+the check. The tables below must name every root field and mutation: a new one fails
+``test_matrix_covers_every_root_field`` until it is added here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, get_named_type
+
+from conftest import Client, token_for
+from factories import Factory, gid
+from gateway.permissions import CATALOG, denial_code
+from resolvers.common.permissions import declared_permission
+from resolvers.schema import schema
+
+UNKNOWN = uuid.UUID(int=7)
+CONTACT, ACCOUNT, LEAD = gid("Contact", UNKNOWN), gid("Account", UNKNOWN), gid("Lead", UNKNOWN)
+TASK, STAGE = gid("Task", UNKNOWN), gid("Stage", UNKNOWN)
+
+# Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
+UNGATED_QUERIES = {"me", "permissions", "node", "nodes"}
+
+QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it needs)
+    "users": ("users(first: 1) { totalCount }", "CRM_USER_VIEW"),
+    "contact": (f'contact(id: "{CONTACT}") {{ id }}', "CUST_READ"),
+    "contacts": ("contacts(first: 1) { totalCount }", "CUST_READ"),
+    "contactByPhone": ('contactByPhone(phone: "+15145550123") { id }', "CUST_READ"),
+    "account": (f'account(id: "{ACCOUNT}") {{ id }}', "CUST_ORGANIZATION_VIEW"),
+    "accounts": ("accounts(first: 1) { totalCount }", "CUST_ORGANIZATION_VIEW"),
+    "lead": (f'lead(id: "{LEAD}") {{ id }}', "CRM_LEAD_VIEW"),
+    "leads": ("leads(first: 1) { totalCount }", "CRM_LEAD_VIEW"),
+    "openLeadsForContact": (f'openLeadsForContact(contactId: "{CONTACT}") {{ id }}', "CRM_LEAD_VIEW"),
+    "task": (f'task(id: "{TASK}") {{ id }}', "CRM_TASK_VIEW"),
+    "event": (f'event(id: "{TASK}") {{ id }}', "CRM_TASK_VIEW"),
+    "tasks": ("tasks(first: 1) { totalCount }", "CRM_TASK_VIEW"),
+    "events": ("events(first: 1) { totalCount }", "CRM_TASK_VIEW"),
+    "stage": (f'stage(id: "{STAGE}") {{ id }}', "CRM_STAGE_VIEW"),
+    "stages": ("stages(first: 1) { totalCount }", "CRM_STAGE_VIEW"),
+}
+
+MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)
+    "contactCreate": ('contactCreate(input: {firstName: "Ada", lastName: "Lovelace"})', "CUST_WRITE"),
+    "contactCreateMany": (
+        'contactCreateMany(inputs: [{firstName: "Ada", lastName: "Lovelace"}])',
+        "CUST_WRITE",
+    ),
+    "contactUpdate": (f'contactUpdate(id: "{CONTACT}", input: {{firstName: "Ada"}})', "CUST_WRITE"),
+    "contactDelete": (f'contactDelete(id: "{CONTACT}")', "CUST_DELETE"),
+    "contactRestore": (f'contactRestore(id: "{CONTACT}")', "CUST_DELETE"),
+    "accountCreate": ('accountCreate(input: {name: "Acme"})', "CUST_ORGANIZATION_EDIT"),
+    "accountUpdate": (f'accountUpdate(id: "{ACCOUNT}", input: {{name: "Acme"}})', "CUST_ORGANIZATION_EDIT"),
+    "accountDelete": (f'accountDelete(id: "{ACCOUNT}")', "CUST_ORGANIZATION_DELETE"),
+    "accountRestore": (f'accountRestore(id: "{ACCOUNT}")', "CUST_ORGANIZATION_DELETE"),
+    "accountAddContact": (
+        f'accountAddContact(accountId: "{ACCOUNT}", contactId: "{CONTACT}")',
+        "CUST_ORGANIZATION_EDIT",
+    ),
+    "accountRemoveContact": (
+        f'accountRemoveContact(accountId: "{ACCOUNT}", contactId: "{CONTACT}")',
+        "CUST_ORGANIZATION_EDIT",
+    ),
+    "leadCreate": ('leadCreate(input: {subject: "Deal"})', "CRM_LEAD_CREATE"),
+    "leadUpdate": (f'leadUpdate(id: "{LEAD}", input: {{subject: "Deal"}})', "CRM_LEAD_EDIT"),
+    "leadDelete": (f'leadDelete(id: "{LEAD}")', "CRM_LEAD_DELETE"),
+    "leadRestore": (f'leadRestore(id: "{LEAD}")', "CRM_LEAD_DELETE"),
+    "leadMoveToStage": (f'leadMoveToStage(id: "{LEAD}", stageId: "{STAGE}")', "CRM_LEAD_EDIT"),
+    "taskCreate": ('taskCreate(input: {title: "Call"})', "CRM_TASK_CREATE"),
+    "taskUpdate": (f'taskUpdate(id: "{TASK}", input: {{title: "Call"}})', "CRM_TASK_EDIT"),
+    "taskDelete": (f'taskDelete(id: "{TASK}")', "CRM_TASK_DELETE"),
+    "taskRestore": (f'taskRestore(id: "{TASK}")', "CRM_TASK_DELETE"),
+    "taskComplete": (f'taskComplete(id: "{TASK}")', "CRM_TASK_EDIT"),
+    "stageCreate": ('stageCreate(input: {name: "New"})', "CRM_STAGE_EDIT"),
+    "stageUpdate": (f'stageUpdate(id: "{STAGE}", input: {{name: "New"}})', "CRM_STAGE_EDIT"),
+    "stageDelete": (f'stageDelete(id: "{STAGE}")', "CRM_STAGE_DELETE"),
+    "stageRestore": (f'stageRestore(id: "{STAGE}")', "CRM_STAGE_DELETE"),
+}
+
+
+def _declared(type_name: str, field_name: str) -> str | None:
+    definition = schema.get_type_by_name(type_name)
+    assert definition is not None
+    for field in definition.fields:  # type: ignore[union-attr]
+        if schema.config.name_converter.get_graphql_name(field) == field_name:
+            return declared_permission(field)
+    raise AssertionError(f"{type_name}.{field_name} not found")
+
+
+def _without(permission: str) -> list[str]:
+    """Every catalog permission except this one and the *_ALL that would grant it."""
+    excluded = {permission, "CRM_ALL", "CUST_ALL"}
+    return [p.name for p in CATALOG if p.name not in excluded]
+
+
+def _caller(client: Client, settings: Any, tenant: str, permissions: list[str]) -> Client:
+    return Client(client.http, token_for(settings, tenant, permissions=permissions))
+
+
+def _operation(kind: str, name: str) -> str:
+    if kind == "query":
+        return f"{{ {QUERIES[name][0]} me {{ subject }} }}"
+    return f"mutation {{ {MUTATIONS[name][0]} {{ __typename }} }}"
+
+
+def _forbidden_paths(body: dict[str, Any]) -> list[list[Any]]:
+    return [e["path"] for e in body.get("errors", []) if e["extensions"]["code"] == "FORBIDDEN"]
+
+
+def test_matrix_covers_every_root_field() -> None:
+    graphql_schema = schema._schema
+    queries = set(graphql_schema.query_type.fields)  # type: ignore[union-attr]
+    mutations = set(graphql_schema.mutation_type.fields)  # type: ignore[union-attr]
+    assert queries == set(QUERIES) | UNGATED_QUERIES
+    assert mutations == set(MUTATIONS)
+
+
+def test_every_gated_root_field_declares_a_permission_and_is_nullable() -> None:
+    graphql_schema = schema._schema
+    for type_name, names in (("Query", QUERIES), ("Mutation", MUTATIONS)):
+        graphql_type = graphql_schema.get_type(type_name)
+        assert isinstance(graphql_type, GraphQLObjectType)
+        for name, (_, permission) in names.items():
+            assert _declared(type_name, name) == permission, f"{type_name}.{name} should need {permission}"
+            # Non-null would turn a refusal into a null response for the whole operation.
+            assert not isinstance(graphql_type.fields[name].type, GraphQLNonNull), f"{type_name}.{name}"
+    for name in UNGATED_QUERIES:
+        assert _declared("Query", name) is None
+
+
+def _crosses_to_entity(field_type: Any) -> bool:
+    named = get_named_type(field_type)
+    interfaces = {i.name for i in getattr(named, "interfaces", [])}
+    return "Node" in interfaces or named.name.endswith("Connection")
+
+
+def test_every_field_that_crosses_to_another_entity_is_gated() -> None:
+    """Nested links and lists (Lead.contact, Contact.leads ...) carry the target entity's permission."""
+    graphql_schema = schema._schema
+    checked = 0
+    for type_name, graphql_type in graphql_schema.type_map.items():
+        if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
+            continue
+        if type_name in ("Query", "Mutation", "Viewer") or type_name.endswith(
+            ("Payload", "Result", "Edge", "Connection")
+        ):
+            continue  # roots are checked above; payloads return what was just written; edges sit in lists
+        for field_name, field in graphql_type.fields.items():
+            if field_name == "id" or not _crosses_to_entity(field.type):
+                continue
+            checked += 1
+            assert _declared(type_name, field_name) is not None, f"{type_name}.{field_name} is not gated"
+            assert not isinstance(field.type, GraphQLNonNull), f"{type_name}.{field_name} must be nullable"
+    assert checked >= 20  # the walk really found the nested links and lists
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"), [("query", n) for n in QUERIES] + [("mutation", n) for n in MUTATIONS]
+)
+async def test_without_the_permission_the_field_is_forbidden(
+    client: Client, settings: Any, tenant: str, kind: str, name: str
+) -> None:
+    permission = _declared("Query" if kind == "query" else "Mutation", name)
+    assert permission is not None
+    caller = _caller(client, settings, tenant, _without(permission))
+    response = await caller.post(_operation(kind, name))
+    body = response.json()
+    assert response.status_code == 200, body
+    assert _forbidden_paths(body) == [[name]], body
+    error = body["errors"][0]
+    assert error["extensions"]["permission"] == permission
+    assert error["extensions"].get("seedCode") == denial_code(permission)
+    assert body["data"][name] is None
+    if kind == "query":
+        assert body["data"]["me"]["subject"] == "tester"  # the sibling is still served
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"), [("query", n) for n in QUERIES] + [("mutation", n) for n in MUTATIONS]
+)
+async def test_with_only_the_permission_the_field_runs(
+    client: Client, settings: Any, tenant: str, kind: str, name: str
+) -> None:
+    permission = _declared("Query" if kind == "query" else "Mutation", name)
+    assert permission is not None
+    caller = _caller(client, settings, tenant, [permission])
+    body = (await caller.post(_operation(kind, name))).json()
+    assert "errors" not in body, body
+
+
+@pytest.mark.parametrize("module_all", ["CRM_ALL", "CUST_ALL"])
+async def test_module_all_grants_the_whole_module(
+    client: Client, settings: Any, tenant: str, module_all: str
+) -> None:
+    caller = _caller(client, settings, tenant, [module_all])
+    body = (await caller.post("{ contacts(first: 1) { totalCount } leads(first: 1) { totalCount } }")).json()
+    granted = "contacts" if module_all == "CUST_ALL" else "leads"
+    refused = "leads" if module_all == "CUST_ALL" else "contacts"
+    assert body["data"][granted] == {"totalCount": 0}
+    assert _forbidden_paths(body) == [[refused]]
+
+
+async def test_search_needs_crm_search_all(client: Client, settings: Any, tenant: str) -> None:
+    caller = _caller(client, settings, tenant, ["CUST_READ"])
+    body = (await caller.post('{ contacts(search: "ada") { totalCount } }')).json()
+    assert body["errors"][0]["extensions"]["permission"] == "CRM_SEARCH_ALL"
+    allowed = _caller(client, settings, tenant, ["CUST_READ", "CRM_SEARCH_ALL"])
+    assert "errors" not in (await allowed.post('{ contacts(search: "ada") { totalCount } }')).json()
+
+
+@pytest.fixture
+async def linked(factory: Factory) -> dict[str, str]:
+    user = factory.user("tester")
+    stage = factory.stage("Qualify")
+    contact = factory.contact("Ada", "Lovelace")
+    account = factory.account("Analytical Engines", contacts=[contact])
+    lead = factory.lead("Deal", contact_id=contact, account_id=account, stage_id=stage)
+    factory.task("Call", lead_id=lead, contact_id=contact, assignee_id=user)
+    await factory.save()
+    return {"Contact": gid("Contact", contact), "Lead": gid("Lead", lead), "Account": gid("Account", account)}
+
+
+NESTED = [
+    # (root lookup, nested field selection, permission the caller lacks, path of the refusal)
+    ("lead", "contact { id }", "CUST_READ", ["lead", "contact"]),
+    ("lead", "account { id }", "CUST_ORGANIZATION_VIEW", ["lead", "account"]),
+    ("lead", "stage { id }", "CRM_STAGE_VIEW", ["lead", "stage"]),
+    ("lead", "tasks { totalCount }", "CRM_TASK_VIEW", ["lead", "tasks"]),
+    ("lead", "assignees { totalCount }", "CRM_USER_VIEW", ["lead", "assignees"]),
+    ("contact", "leads { totalCount }", "CRM_LEAD_VIEW", ["contact", "leads"]),
+    ("contact", "accounts { totalCount }", "CUST_ORGANIZATION_VIEW", ["contact", "accounts"]),
+    ("account", "contacts { totalCount }", "CUST_READ", ["account", "contacts"]),
+]
+
+
+@pytest.mark.parametrize(("root", "selection", "permission", "path"), NESTED)
+async def test_nested_fields_check_the_target_entity(
+    client: Client,
+    settings: Any,
+    tenant: str,
+    linked: dict[str, str],
+    root: str,
+    selection: str,
+    permission: str,
+    path: list[str],
+) -> None:
+    caller = _caller(client, settings, tenant, _without(permission))
+    root_id = linked[root.capitalize()]
+    body = (await caller.post(f'{{ {root}(id: "{root_id}") {{ id {selection} }} }}')).json()
+    assert _forbidden_paths(body) == [path], body
+    assert body["data"][root]["id"] == root_id  # the parent and its other fields are still served
+    assert body["data"][root][path[1]] is None
+
+
+async def test_node_and_nodes_check_each_ids_type(
+    client: Client, settings: Any, tenant: str, linked: dict[str, str]
+) -> None:
+    caller = _caller(client, settings, tenant, _without("CUST_READ"))
+    body = (await caller.post(f'{{ node(id: "{linked["Contact"]}") {{ id }} }}')).json()
+    assert body["data"]["node"] is None
+    assert _forbidden_paths(body) == [["node"]]
+    ids = [linked["Lead"], linked["Contact"], linked["Account"]]
+    body = (await caller.post("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})).json()
+    assert body["data"]["nodes"] == [{"id": linked["Lead"]}, None, {"id": linked["Account"]}]
+    assert _forbidden_paths(body) == [["nodes", 1]]
+    assert body["errors"][0]["extensions"]["seedCode"] == "CUST1103"
+
+
+async def test_the_permissions_query_lists_the_catalog(client: Client, settings: Any, tenant: str) -> None:
+    caller = _caller(client, settings, tenant, ["CUST_ALL", "CRM_TASK_VIEW"])
+    body = (await caller.execute("{ permissions { name module source granted } }"))["data"]
+    entries = {entry["name"]: entry for entry in body["permissions"]}
+    assert set(entries) == {p.name for p in CATALOG}
+    assert entries["CUST_ORGANIZATION_DELETE"]["granted"] is True  # via CUST_ALL
+    assert entries["CRM_TASK_VIEW"]["granted"] is True
+    assert entries["CRM_TASK_DELETE"]["granted"] is False
+    assert entries["CRM_LEAD_VIEW"]["source"] == "gateway"
+    assert entries["CUST_READ"] == {
+        "name": "CUST_READ",
+        "module": "CUST",
+        "source": "seed 000",
+        "granted": True,
+    }
+
+
+def test_forbidden_errors_carry_seed_codes() -> None:
+    assert denial_code("CUST_READ") == "CUST1103"
+    assert denial_code("CUST_ORGANIZATION_VIEW") == "CUST2103"
+    assert denial_code("CUST_TAG_ADD") == "CUST3103"
+    assert denial_code("CRM_LEAD_VIEW") is None
+
+
+def test_nullable_list_check_sees_lists() -> None:
+    # Guard for the walk above: a list of entities counts as crossing to an entity.
+    assert _crosses_to_entity(GraphQLList(schema._schema.get_type("Contact")))  # type: ignore[arg-type]
