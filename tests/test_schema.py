@@ -12,6 +12,7 @@ from graphql import (
     GraphQLSchema,
 )
 
+from gateway.permissions import CATALOG
 from resolvers.schema import schema
 
 SCHEMA_FILE = Path(__file__).parents[1] / "schema.graphql"
@@ -54,3 +55,9 @@ def undescribed(graphql_schema: GraphQLSchema) -> list[str]:
 def test_everything_is_described() -> None:
     missing = undescribed(schema._schema)
     assert not missing, f"{len(missing)} parts of the schema have no description:\n" + "\n".join(missing)
+
+
+def test_readme_lists_the_whole_permission_catalog() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    missing = [p.name for p in CATALOG if f"| `{p.name}` |" not in readme]
+    assert not missing, f"README's permission table lacks {missing}"
