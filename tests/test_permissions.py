@@ -92,6 +92,11 @@ def _declared(type_name: str, field_name: str) -> str | None:
     raise AssertionError(f"{type_name}.{field_name} not found")
 
 
+ROOT_FIELDS = pytest.mark.parametrize(
+    ("kind", "name"), [("query", n) for n in QUERIES] + [("mutation", n) for n in MUTATIONS]
+)
+
+
 def _without(permission: str) -> list[str]:
     """Every catalog permission except this one and the *_ALL that would grant it."""
     excluded = {permission, "CRM_ALL", "CUST_ALL"}
@@ -159,14 +164,11 @@ def test_every_field_that_crosses_to_another_entity_is_gated() -> None:
     assert checked >= 20  # the walk really found the nested links and lists
 
 
-@pytest.mark.parametrize(
-    ("kind", "name"), [("query", n) for n in QUERIES] + [("mutation", n) for n in MUTATIONS]
-)
+@ROOT_FIELDS
 async def test_without_the_permission_the_field_is_forbidden(
     client: Client, settings: Any, tenant: str, kind: str, name: str
 ) -> None:
-    permission = _declared("Query" if kind == "query" else "Mutation", name)
-    assert permission is not None
+    permission = (QUERIES if kind == "query" else MUTATIONS)[name][1]
     caller = _caller(client, settings, tenant, _without(permission))
     response = await caller.post(_operation(kind, name))
     body = response.json()
@@ -180,14 +182,11 @@ async def test_without_the_permission_the_field_is_forbidden(
         assert body["data"]["me"]["subject"] == "tester"  # the sibling is still served
 
 
-@pytest.mark.parametrize(
-    ("kind", "name"), [("query", n) for n in QUERIES] + [("mutation", n) for n in MUTATIONS]
-)
+@ROOT_FIELDS
 async def test_with_only_the_permission_the_field_runs(
     client: Client, settings: Any, tenant: str, kind: str, name: str
 ) -> None:
-    permission = _declared("Query" if kind == "query" else "Mutation", name)
-    assert permission is not None
+    permission = (QUERIES if kind == "query" else MUTATIONS)[name][1]
     caller = _caller(client, settings, tenant, [permission])
     body = (await caller.post(_operation(kind, name))).json()
     assert "errors" not in body, body
