@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -23,7 +20,8 @@ from gateway.app import create_app
 from gateway.cli import main
 from gateway.persisted import REDIS_KEY_PREFIX, MemoryStore, sha256_hex
 from gateway.settings import Settings, SettingsError, load_settings
-from test_http_server import _free_port, _wait_until_healthy
+from test_http_server import _free_port
+from test_http_server import server as server  # a server of this module's own (module scope)
 
 CONTACT_NAMES = "{ contacts(first: 5) { totalCount edges { node { firstName } } } }"
 
@@ -436,26 +434,6 @@ def test_serve_refuses_to_start_with_a_bad_manifest(
 
 
 # -- a real server ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    database = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('apq') / 'server.db'}"
-    env = {**os.environ, "CRM_GATEWAY_JWT_SECRET": SECRET, "CRM_GATEWAY_DATABASE_URL": database}
-    command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--demo"]
-    log = tmp_path_factory.mktemp("apq-log") / "server.log"
-    base = f"http://127.0.0.1:{port}"
-    with (
-        log.open("w") as output,
-        subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT) as process,
-    ):
-        try:
-            _wait_until_healthy(base, process, log)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 def test_the_apq_dance_against_a_real_server(server: str) -> None:
