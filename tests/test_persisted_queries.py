@@ -299,9 +299,10 @@ async def test_without_redis_full_queries_run_and_hashes_are_not_found(
     assert "hunter2" not in caplog.text
 
 
-def test_a_redis_url_of_another_scheme_is_a_settings_error() -> None:
+@pytest.mark.parametrize("url", ["http://user:secret@localhost", "redis://:secret@localhost:port/0"])
+def test_a_bad_redis_url_is_a_settings_error_that_hides_the_password(url: str) -> None:
     with pytest.raises(SettingsError, match="CRM_GATEWAY_REDIS_URL") as raised:
-        load_settings(redis_url="http://user:secret@localhost")
+        load_settings(redis_url=url)
     assert "secret" not in str(raised.value)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.asyncio.connection import parse_url as parse_redis_url
 
 DATA_DIR = Path("var")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'crm-gateway.db'}"
@@ -67,6 +68,11 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(REDIS_SCHEMES):
             raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
+        try:
+            parse_redis_url(value)
+        except ValueError:
+            # Not redis's own message: it may quote parts of the URL, password included.
+            raise ValueError("is not a valid Redis URL (redis://[:password@]host[:port][/db])") from None
         return value
 
     @field_validator("trusted_documents")
