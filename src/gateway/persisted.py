@@ -211,15 +211,7 @@ class PersistedQueries:
         """
         query_string: bytes = request.scope.get("query_string", b"")
         if request.method == "GET":
-            params = dict(request.query_params)
-            if "extensions" in params:
-                params["extensions"] = _json_or_none(params["extensions"])
-            operation = await self._resolve_or_refusal(params, may_register)
-            if isinstance(operation, Refusal):
-                return operation
-            if operation is not params:
-                query_string = _encode_query_params(operation).encode()
-            return Prepared(query_string, body)
+            return await self._prepare_get(request, query_string, body, may_register)
         payload = _json_or_none(body)
         if isinstance(payload, list):
             # A JSON batch: every operation in it passes, or none runs; each gets its own answer.
@@ -230,6 +222,20 @@ class PersistedQueries:
         if isinstance(operation, Refusal):
             return operation
         return Prepared(query_string, body if operation is payload else json.dumps(operation).encode())
+
+    async def _prepare_get(
+        self, request: Request, query_string: bytes, body: bytes, may_register: bool
+    ) -> Prepared | Refusal:
+        # The same reading of the parameters as Strawberry's (the last of repeated names wins).
+        params = dict(request.query_params)
+        if "extensions" in params:
+            params["extensions"] = _json_or_none(params["extensions"])
+        operation = await self._resolve_or_refusal(params, may_register)
+        if isinstance(operation, Refusal):
+            return operation
+        if operation is not params:
+            query_string = _encode_query_params(operation).encode()
+        return Prepared(query_string, body)
 
     async def _prepare_batch(
         self, payload: list[Any], query_string: bytes, body: bytes, may_register: bool
