@@ -32,6 +32,7 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await view.persisted.close()
         await engine.dispose()
 
     routes = [
@@ -41,4 +42,5 @@ def create_app(settings: Settings) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.engine = engine
+    app.state.persisted = view.persisted
     return app

@@ -19,6 +19,7 @@ from gateway.auth import AuthenticationError, Principal, authenticate, bearer_to
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
+from gateway.persisted import PersistedQueries, Refusal
 from gateway.settings import Settings
 from loaders import Loaders
 from resolvers.schema import schema
@@ -74,6 +75,7 @@ class GraphQLView:
         self.settings = settings
         self.metrics = metrics
         self.strawberry = StrawberryView(settings, engine)
+        self.persisted = PersistedQueries(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -86,6 +88,14 @@ class GraphQLView:
             self.metrics.responses[response.status_code] += 1
             await response(scope, receive, send)
             return
+        # After authentication, so that an unauthenticated request never registers or runs a stored query.
+        prepared = await self.persisted.prepare(request, body, may_register=principal is not ANONYMOUS)
+        if isinstance(prepared, Refusal):
+            refusal = prepared.response(request_id)
+            self.metrics.responses[refusal.status_code] += 1
+            await refusal(scope, receive, send)
+            return
+        scope["query_string"], body = prepared.query_string, prepared.body
         scope.update({"gateway.principal": principal, "gateway.cost": cost, "gateway.request_id": request_id})
         status = await self._run(scope, body, send, request_id)
         self.metrics.responses[status] += 1

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from redis.asyncio.connection import parse_url as parse_redis_url
 
 DATA_DIR = Path("var")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'crm-gateway.db'}"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class Environment(StrEnum):
@@ -38,6 +40,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    redis_url: str | None = Field(default=None, repr=False)
+    apq: bool = True
+    apq_cache_size: int = Field(default=1000, ge=1, le=1_000_000)
+    apq_ttl_seconds: int = Field(default=86_400, ge=1, le=365 * 86_400)
+    apq_max_query_bytes: int = Field(default=100_000, ge=1, le=10_000_000)
+    trusted_documents: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -52,6 +60,25 @@ class Settings(BaseSettings):
         if value is not None and len(value) < 32:
             raise ValueError("must be at least 32 characters long")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(REDIS_SCHEMES):
+            raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
+        try:
+            parse_redis_url(value)
+        except ValueError:
+            # Not redis's own message: it may quote parts of the URL, password included.
+            raise ValueError("is not a valid Redis URL (redis://[:password@]host[:port][/db])") from None
+        return value
+
+    @field_validator("trusted_documents")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        return value or None
 
     @field_validator("log_level")
     @classmethod
