@@ -55,13 +55,13 @@ def postgres_owner_url() -> Iterator[str]:
         pytest.fail("CRM_GATEWAY_TEST_REQUIRE_SERVICES=1 but CRM_GATEWAY_TEST_POSTGRES_URL is not set")
     name = f"crm_test_{uuid.uuid4().hex[:10]}"
     admin = make_url(POSTGRES_URL)
-    asyncio.run(_postgres_admin(admin.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'))
+    asyncio.run(postgres_admin(admin.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'))
     url = admin.set(database=name).render_as_string(hide_password=False)
     upgrade(url)
-    asyncio.run(_postgres_admin(url, *_app_role_statements(name)))
+    asyncio.run(postgres_admin(url, *_app_role_statements(name)))
     yield url
     drop = f'DROP DATABASE "{name}" WITH (FORCE)'
-    asyncio.run(_postgres_admin(admin.render_as_string(hide_password=False), drop))
+    asyncio.run(postgres_admin(admin.render_as_string(hide_password=False), drop))
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +89,7 @@ def _app_role_statements(database: str) -> list[str]:
     ]
 
 
-async def _postgres_admin(url: str, *statements: str) -> None:
+async def postgres_admin(url: str, *statements: str) -> None:
     from sqlalchemy.ext.asyncio import create_async_engine
 
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")

@@ -6,6 +6,7 @@ describes), which the policies bind, and as the owner (the superuser), which the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import subprocess
 import sys
@@ -16,15 +17,18 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import APP_ROLE, POSTGRES_URL, REQUIRE_SERVICES, SECRET, Client
+from conftest import APP_ROLE, POSTGRES_URL, REQUIRE_SERVICES, SECRET, Client, postgres_admin
 from factories import Factory
 from gateway.app import UnsafeDatabaseRole, create_app
 from gateway.backends.query import ListQuery
 from gateway.backends.records import Entity
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.engine import create_engine, for_tenant
+from gateway.backends.sql.migrate import alembic_config, upgrade
 from gateway.backends.sql.reader import SqlReader
 from gateway.backends.sql.rls import (
     POLICY,
@@ -263,3 +267,35 @@ def test_serve_in_production_as_a_superuser_exits_with_a_plain_message(
     assert "CRM_GATEWAY_DATABASE_URL: the database role 'postgres' is a superuser" in done.stderr
     assert "Traceback" not in done.stderr
     assert "GraphiQL" not in done.stdout  # it stopped before announcing a server
+
+
+async def _policy_state(url: str) -> tuple[int, int]:
+    """(tables with row-level security enabled, policies named ``POLICY``) in the database at ``url``."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            enabled = await connection.scalar(sa.text("SELECT count(*) FROM pg_class WHERE relrowsecurity"))
+            policies = await connection.scalar(
+                sa.text("SELECT count(*) FROM pg_policies WHERE policyname = :p"), {"p": POLICY}
+            )
+    finally:
+        await engine.dispose()
+    return int(enabled or 0), int(policies or 0)
+
+
+def test_downgrading_to_0001_removes_the_policies_and_upgrading_restores_them(owner_url: str) -> None:
+    admin = make_url(owner_url)
+    name = f"crm_rls_{uuid.uuid4().hex[:12]}"
+    scratch = admin.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(postgres_admin(admin.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'))
+    try:
+        upgrade(scratch)
+        at_head = asyncio.run(_policy_state(scratch))
+        command.downgrade(alembic_config(scratch), "0001")
+        assert asyncio.run(_policy_state(scratch)) == (0, 0)
+        upgrade(scratch)
+        assert asyncio.run(_policy_state(scratch)) == at_head
+        assert at_head[0] == at_head[1] >= 16  # migration 0002 alone guards 16 tables
+    finally:
+        drop = f'DROP DATABASE "{name}" WITH (FORCE)'
+        asyncio.run(postgres_admin(admin.render_as_string(hide_password=False), drop))
