@@ -27,6 +27,7 @@ from gateway.settings import Settings, load_settings
 POSTGRES_URL = os.environ.get("CRM_GATEWAY_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("CRM_GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-" + "x" * 40
+APP_ROLE = "crm_gateway_app"  # the role the app connects as on PostgreSQL: bound by row-level security
 
 
 def _backends() -> list[Any]:
@@ -48,26 +49,54 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_owner_url() -> Iterator[str]:
+    """A fresh PostgreSQL database migrated by the superuser, who owns the tables and bypasses RLS."""
     if not POSTGRES_URL:
         pytest.fail("CRM_GATEWAY_TEST_REQUIRE_SERVICES=1 but CRM_GATEWAY_TEST_POSTGRES_URL is not set")
     name = f"crm_test_{uuid.uuid4().hex[:10]}"
     admin = make_url(POSTGRES_URL)
-    asyncio.run(_postgres_admin(admin.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'))
+    asyncio.run(postgres_admin(admin.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'))
     url = admin.set(database=name).render_as_string(hide_password=False)
     upgrade(url)
+    asyncio.run(postgres_admin(url, *_app_role_statements(name)))
     yield url
     drop = f'DROP DATABASE "{name}" WITH (FORCE)'
-    asyncio.run(_postgres_admin(admin.render_as_string(hide_password=False), drop))
+    asyncio.run(postgres_admin(admin.render_as_string(hide_password=False), drop))
 
 
-async def _postgres_admin(url: str, statement: str) -> None:
+@pytest.fixture(scope="session")
+def postgres_url(postgres_owner_url: str) -> str:
+    """The migrated PostgreSQL test database as the app sees it: as a role that RLS binds."""
+    app_role = make_url(postgres_owner_url).set(username=APP_ROLE, password=None)
+    return app_role.render_as_string(hide_password=False)
+
+
+def _app_role_statements(database: str) -> list[str]:
+    """The deployment the README describes: a login role without SUPERUSER or BYPASSRLS, with DML grants.
+
+    Roles belong to the whole server and parallel test sessions share it, so creating one that
+    already exists (or that another session is creating right now) is not an error.
+    """
+    return [
+        f"""DO $$ BEGIN
+              CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$""",
+        f'GRANT CONNECT ON DATABASE "{database}" TO {APP_ROLE}',
+        f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}",
+    ]
+
+
+async def postgres_admin(url: str, *statements: str) -> None:
     from sqlalchemy.ext.asyncio import create_async_engine
 
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            await connection.execute(sa.text(statement))
+            for statement in statements:
+                await connection.execute(sa.text(statement))
     finally:
         await engine.dispose()
 
@@ -76,6 +105,14 @@ async def _postgres_admin(url: str, statement: str) -> None:
 def database_url(request: pytest.FixtureRequest) -> str:
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return request.getfixturevalue(fixture)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def owner_database_url(database_url: str, request: pytest.FixtureRequest) -> str:
+    """The test database as its owner, who migrates it; on PostgreSQL a superuser, whom RLS does not bind."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        return database_url
+    return request.getfixturevalue("postgres_owner_url")  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")
@@ -143,11 +180,14 @@ def other_client(http: httpx.AsyncClient, settings: Settings) -> Client:
 
 
 @pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[Any]:
-    """A SQLAlchemy engine on the test database, for factories that insert rows directly."""
+async def engine(owner_database_url: str) -> AsyncIterator[Any]:
+    """A SQLAlchemy engine on the test database, for factories that insert rows directly.
+
+    It connects as the owner, so factories may write any tenant's rows (even corrupted ones) in one go.
+    """
     from gateway.backends.sql.engine import create_engine
 
-    sql_engine = create_engine(database_url)
+    sql_engine = create_engine(owner_database_url)
     yield sql_engine
     await sql_engine.dispose()
 

@@ -6,14 +6,32 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from gateway.backends.sql.engine import create_engine
+from gateway.backends.sql.rls import role_escapes_rls
 from gateway.http import GraphQLView, Metrics
-from gateway.settings import Settings
+from gateway.settings import Environment, Settings, SettingsError
+
+logger = logging.getLogger(__name__)
+
+
+class UnsafeDatabaseRole(SettingsError):
+    """Production refuses a database role that PostgreSQL's row-level security does not bind."""
+
+
+async def check_database_role(settings: Settings, engine: AsyncEngine) -> None:
+    """Refuse (production) or warn (development) when the role would escape the tenant policies."""
+    problem = await role_escapes_rls(engine)
+    if problem is None:
+        return
+    if settings.env is Environment.PRODUCTION:
+        raise UnsafeDatabaseRole(f"CRM_GATEWAY_DATABASE_URL: {problem}")
+    logger.warning("%s (allowed because CRM_GATEWAY_ENV is not production)", problem)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -31,6 +49,7 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await check_database_role(settings, engine)
         yield
         await view.persisted.close()
         await engine.dispose()

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from gateway.auth import TENANT_PATTERN, mint_token
 from gateway.backends.sql import tables
-from gateway.backends.sql.engine import create_engine
+from gateway.backends.sql.engine import create_engine, for_tenant
 from gateway.backends.sql.migrate import upgrade
 from gateway.seed import SeedSummary, seed_tenant
 from gateway.settings import Environment, Settings, SettingsError, load_settings
@@ -198,7 +198,7 @@ async def _seed_demo_if_empty(url: str) -> SeedSummary | None:
     engine = create_engine(url)
     try:
         c = tables.contacts.c
-        async with engine.connect() as conn:
+        async with for_tenant(engine, DEMO_TENANT).connect() as conn:
             found = await conn.scalar(sa.select(c.id).where(c.tenant == DEMO_TENANT).limit(1))
         if found is not None:
             return None
@@ -211,6 +211,9 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     url, host, port = settings.database_url, args.host or settings.host, args.port or settings.port
     _prepare_database(url)
+    if settings.env is Environment.PRODUCTION:
+        # The app checks again as it starts; checking here first turns a refusal into a plain message.
+        _database_step(url, lambda: asyncio.run(_check_database_role(settings)))
     if args.demo and _database_step(url, lambda: asyncio.run(_seed_demo_if_empty(url))):
         print(f"seeded tenant {DEMO_TENANT!r} with {DEMO_CONTACTS} contacts")
     print(f"GraphiQL: http://{host}:{port}/graphql")
@@ -225,6 +228,16 @@ def _serve(args: argparse.Namespace) -> int:
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
     return 0
+
+
+async def _check_database_role(settings: Settings) -> None:
+    from gateway.app import check_database_role
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_database_role(settings, engine)
+    finally:
+        await engine.dispose()
 
 
 def _export_schema(_args: argparse.Namespace) -> int:

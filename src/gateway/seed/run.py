@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
 
 from gateway.auth import TENANT_PATTERN
+from gateway.backends.sql.engine import for_tenant
 from gateway.ids import utcnow
 from gateway.seed.batch import BATCH_ORDER, Batch
 from gateway.seed.pending import Rows, insert_pending
@@ -48,6 +49,7 @@ async def seed_tenant(
 ) -> SeedSummary:
     """Add ``contacts`` contacts to ``tenant`` with their accounts, details, leads and events."""
     _check_arguments(tenant, contacts, batch_size)
+    engine = for_tenant(engine, tenant)  # row-level security accepts only this tenant's rows
     rng = random.Random(os.urandom(16))  # two runs must add different rows
     added: Counter[str] = Counter()
     async with engine.begin() as conn:

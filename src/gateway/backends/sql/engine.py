@@ -6,15 +6,58 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from gateway.backends.sql.rls import TENANT_SETTING
+
+TENANT_OPTION = "crm_gateway_tenant"
+# Transaction-local (third argument true): it ends with the transaction, so a pooled connection
+# never carries one request's tenant into the next.
+SET_TENANT = f"SELECT set_config('{TENANT_SETTING}', $1, true)"
 
 
 def create_engine(database_url: str) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(database_url, url.database)
-    return create_async_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_async_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine.sync_engine, "begin", _set_tenant)
+    return engine
+
+
+def for_tenant(engine: AsyncEngine, tenant: str) -> AsyncEngine:
+    """The same engine and pool, but each transaction it begins tells PostgreSQL whose rows it may touch.
+
+    The row-level security policies (see ``rls.py``) compare each row's tenant with that setting.
+    SQLite has no such policies, so it gets the engine unchanged.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(**{TENANT_OPTION: tenant})
+
+
+def _set_tenant(connection: Connection) -> None:
+    """Runs as a transaction begins: set ``crm_gateway.tenant`` when the engine carries a tenant.
+
+    The statement goes straight to the driver's cursor, past SQLAlchemy's execution events: it is
+    bookkeeping, not a query, so it is neither counted in ``cost.sql_statements`` nor seen by
+    statement listeners. It costs one round trip per transaction (its prepared statement is cached
+    per connection): asyncpg sends BEGIN alone as a simple query and every other statement through
+    the extended protocol, one statement per message, so the setting cannot ride along on either
+    without reaching into asyncpg's private transaction state.
+    """
+    tenant = connection.get_execution_options().get(TENANT_OPTION)
+    if tenant is None:
+        return
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(SET_TENANT, (tenant,))
+    except Exception as error:
+        # SQLAlchemy's own handling: wraps the driver error and invalidates a dropped connection.
+        connection._handle_dbapi_exception(error, SET_TENANT, (tenant,), cursor, None)  # type: ignore[arg-type]
+    finally:
+        cursor.close()
 
 
 def _sqlite_engine(database_url: str, database: str | None) -> AsyncEngine:

@@ -23,6 +23,7 @@ from gateway.backends.records import (
     record_from_mapping,
 )
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.engine import for_tenant
 from gateway.backends.sql.filters import compile_filter
 from gateway.backends.sql.mapping import (
     DETAIL_FILTER_FIELDS,
@@ -37,7 +38,7 @@ from gateway.cost import Cost
 
 class SqlReader:
     def __init__(self, engine: AsyncEngine, tenant: str, cost: Cost) -> None:
-        self.engine = engine
+        self.engine = for_tenant(engine, tenant)  # PostgreSQL's row-level security checks it too
         self.tenant = tenant
         self.cost = cost
         self._connection: AsyncConnection | None = None
