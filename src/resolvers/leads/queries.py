@@ -32,7 +32,7 @@ class LeadQuery:
     @strawberry.field(
         description=(
             "The open leads of a contact, oldest first (ConeCRM GET /api/contact/{id}/lead/open); "
-            "empty for a contact you cannot see."
+            "empty for a deleted contact or one you cannot see (row rules)."
         )
     )
     async def open_leads_for_contact(
