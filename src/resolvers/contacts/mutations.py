@@ -96,18 +96,11 @@ def _plan(input: ContactCreateInput | ContactUpdateInput, path: Sequence[str] = 
     return plan
 
 
-def _lockout(
-    access: RowAccess, created_by: str | None, plan: WritePlan, path: Sequence[str]
-) -> list[UserError]:
-    rules = plan.details.get(Detail.PERMISSIONS)
-    return [] if rules is None else lockout(access, created_by, rules, path)
-
-
 def _create_plan(input: ContactCreateInput, access: RowAccess, path: Sequence[str] = ("input",)) -> WritePlan:
     plan = _plan(input, path)
     plan.problems = _name_problems(plan.values["kind"], plan.values, path) + plan.problems
     if not plan.problems:  # the creator is the caller
-        plan.problems = _lockout(access, access.subject, plan, path)
+        plan.problems = lockout(access, access.subject, plan.details.get(Detail.PERMISSIONS), path)
     return plan
 
 
@@ -117,14 +110,14 @@ async def _update(
     # The name and lockout rules apply to the contact as it will be, so they need the stored values.
     current = await current_record(writer, Entity.CONTACT, record_id, contact_not_found())
     merged = {**vars(current), **plan.values}
-    problems = _name_problems(merged["kind"], merged, ["input"]) + _lockout(
-        access, current.created_by, plan, ["input"]
+    rules = plan.details.get(Detail.PERMISSIONS)
+    problems = _name_problems(merged["kind"], merged, ["input"]) + lockout(
+        access, current.created_by, rules, ["input"]
     )
     if problems:
         raise UserErrors(problems)
-    actor = access.subject
     return await update_planned(
-        writer, Entity.CONTACT, record_id, plan, actor, expected_version, contact_not_found()
+        writer, Entity.CONTACT, record_id, plan, access.subject, expected_version, contact_not_found()
     )
 
 

@@ -63,9 +63,11 @@ def permission_rows(input: Any, path: Sequence[str]) -> tuple[list[dict[str, Any
 
 
 def lockout(
-    access: RowAccess, created_by: str | None, rows: list[dict[str, Any]], path: Sequence[str]
+    access: RowAccess, created_by: str | None, rows: list[dict[str, Any]] | None, path: Sequence[str]
 ) -> list[UserError]:
-    """A caller may only set rules under which it still sees the contact."""
+    """A caller may only set rules under which it still sees the contact (``rows`` None: no new rules)."""
+    if rows is None:
+        return []
     rules = [ContactRule(row["owner_only"], row["permission"]) for row in rows]
     if access.sees(created_by, rules):
         return []
