@@ -148,6 +148,22 @@ class Factory:
         self._pending[t.phones.name].append(row)
         return row["id"]  # type: ignore[return-value]
 
+    def contact_permission(
+        self, contact_id: uuid.UUID, permission: str | None = None, *, owner_only: bool = False
+    ) -> uuid.UUID:
+        """A contact's row rule (seed 000 ContactPermission): private, or for holders of ``permission``."""
+        pending = self._pending[t.contact_permissions.name]
+        row = {
+            "id": uuid7(),
+            "tenant": self.tenant,
+            "owner_id": contact_id,
+            "position": sum(1 for row in pending if row["owner_id"] == contact_id),
+            "owner_only": owner_only,
+            "permission": permission,
+        }
+        pending.append(row)
+        return row["id"]  # type: ignore[return-value]
+
     def lead(self, subject: str, **values: Any) -> uuid.UUID:
         """A lead; pass ``contact_id``, ``account_id``, ``stage_id``, ``status``, ``priority`` ..."""
         return self._audited(t.leads, {"subject": subject, **values})

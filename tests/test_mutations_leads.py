@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from conftest import Client
+from gateway.backends.access import RowAccess
 from gateway.backends.records import Entity
 from gateway.backends.sql.store import SqlBackend
 from gateway.cost import Cost
@@ -66,7 +67,9 @@ def ids(connection: dict[str, Any]) -> list[str]:
 
 async def insert(app: Any, tenant: str, entity: Entity, **values: Any) -> str:
     """A row the API cannot create (users, franchises, departments), written through the SQL backend."""
-    async with SqlBackend(app.state.engine, tenant, Cost()).transaction() as writer:
+    async with SqlBackend(
+        app.state.engine, tenant, RowAccess.unrestricted("fixture"), Cost()
+    ).transaction() as writer:
         record_id = await writer.insert(entity, values, "fixture")
     return encode_global_id(entity.value, record_id)
 

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from conftest import Client
+from gateway.backends.access import RowAccess
 from gateway.backends.records import Entity
 from gateway.backends.sql.store import SqlBackend
 from gateway.cost import Cost
@@ -54,7 +55,9 @@ def codes(payload: dict[str, Any]) -> list[tuple[list[str] | None, str, str | No
 
 async def insert(app: Any, tenant: str, entity: Entity, **values: Any) -> uuid.UUID:
     """A row the API cannot create (users, appointments), written through the SQL backend."""
-    async with SqlBackend(app.state.engine, tenant, Cost()).transaction() as writer:
+    async with SqlBackend(
+        app.state.engine, tenant, RowAccess.unrestricted("fixture"), Cost()
+    ).transaction() as writer:
         return await writer.insert(entity, values, "fixture")
 
 

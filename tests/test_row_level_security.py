@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conftest import APP_ROLE, POSTGRES_URL, REQUIRE_SERVICES, SECRET, Client, _backends, postgres_admin
 from factories import Factory
 from gateway.app import UnsafeDatabaseRole, create_app
+from gateway.backends.access import RowAccess
 from gateway.backends.query import ListQuery
 from gateway.backends.records import Entity
 from gateway.backends.sql import tables as t
@@ -174,8 +175,9 @@ async def test_a_resolver_that_forgets_the_tenant_filter_still_sees_one_tenant(
 ) -> None:
     a, _ = two_tenants
     # As a superuser the bug leaks every tenant's contacts; as the app's role the policy stops it.
-    assert await SqlBackend(owner_engine, a, Cost()).count(Entity.CONTACT, ListQuery()) > 2
-    assert await SqlBackend(app_engine, a, Cost()).count(Entity.CONTACT, ListQuery()) == 2
+    access = RowAccess.unrestricted("fixture")
+    assert await SqlBackend(owner_engine, a, access, Cost()).count(Entity.CONTACT, ListQuery()) > 2
+    assert await SqlBackend(app_engine, a, access, Cost()).count(Entity.CONTACT, ListQuery()) == 2
 
 
 @pytest.mark.parametrize("database_url", _backends()[1:], indirect=True)  # PostgreSQL only

@@ -16,6 +16,7 @@ from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from gateway.auth import AuthenticationError, Principal, authenticate, bearer_token
+from gateway.backends.access import RowAccess
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
@@ -59,7 +60,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         principal: Principal = request.scope["gateway.principal"]
         cost: Cost = request.scope["gateway.cost"]
-        backend = SqlBackend(self.engine, principal.tenant, cost)
+        backend = SqlBackend(self.engine, principal.tenant, RowAccess.for_principal(principal), cost)
         return RequestContext(
             principal=principal,
             backend=backend,

@@ -35,3 +35,7 @@ class AddressesByOwnerLoader(DetailsByOwnerLoader):
 
 class ThirdPartyIdsByOwnerLoader(DetailsByOwnerLoader):
     detail = Detail.THIRD_PARTY_IDS
+
+
+class PermissionsByContactLoader(DetailsByOwnerLoader):
+    detail = Detail.PERMISSIONS

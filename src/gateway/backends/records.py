@@ -47,6 +47,7 @@ class Detail(StrEnum):
     PHONES = "phones"
     ADDRESSES = "addresses"
     THIRD_PARTY_IDS = "third_party_ids"
+    PERMISSIONS = "permissions"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,6 +231,17 @@ class ThirdPartyIdRecord:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ContactPermissionRecord:
+    """A contact's row rule (seed 000 ContactPermission); ``gateway.backends.access`` gives its meaning."""
+
+    id: UUID
+    owner_id: UUID
+    position: int
+    owner_only: bool = False
+    permission: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class TenantRecord:
     key: str
     name: str
@@ -252,6 +264,7 @@ DETAIL_RECORDS: dict[Detail, type[Any]] = {
     Detail.PHONES: PhoneRecord,
     Detail.ADDRESSES: AddressRecord,
     Detail.THIRD_PARTY_IDS: ThirdPartyIdRecord,
+    Detail.PERMISSIONS: ContactPermissionRecord,
 }
 
 R = TypeVar("R")

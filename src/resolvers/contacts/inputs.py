@@ -10,6 +10,7 @@ from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
 from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
+from resolvers.contacts.permissions import ContactPermissionInput
 
 
 @strawberry.input(description="Which contacts to return; all given conditions must hold.")
@@ -67,6 +68,9 @@ class ContactCreateInput:
     phones: list[PhoneInput] | None = _f("Phone numbers.")
     addresses: list[AddressInput] | None = _f("Postal addresses.")
     third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
+    permissions: list[ContactPermissionInput] | None = _f(
+        "Who may see the contact; empty or absent: every user. You must still see it yourself."
+    )
 
 
 @strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")
@@ -95,6 +99,9 @@ class ContactUpdateInput:
     phones: list[PhoneInput] | None = _u("Phone numbers (replace the current list).")
     addresses: list[AddressInput] | None = _u("Postal addresses (replace the current list).")
     third_party_ids: list[ThirdPartyIdInput] | None = _u("Identifiers in other systems (replace the list).")
+    permissions: list[ContactPermissionInput] | None = _u(
+        "Who may see the contact (replace the list; empty: every user). You must still see it yourself."
+    )
 
 
 CONTACT_COLUMNS = [

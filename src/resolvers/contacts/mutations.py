@@ -9,8 +9,9 @@ from uuid import UUID
 
 import strawberry
 
+from gateway.backends.access import RowAccess
 from gateway.backends.base import RecordWriter
-from gateway.backends.records import Entity
+from gateway.backends.records import Detail, Entity
 from gateway.permissions import CUST_DELETE, CUST_WRITE
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.ids import decode_id_of
@@ -32,6 +33,7 @@ from resolvers.common.permissions import requires
 from resolvers.common.validation import required_text
 from resolvers.contacts.errors import contact_not_found
 from resolvers.contacts.inputs import CONTACT_COLUMNS, ContactCreateInput, ContactUpdateInput
+from resolvers.contacts.permissions import lockout, permission_rows
 from resolvers.contacts.types import Contact
 
 MAX_BULK_ROWS = 100
@@ -89,26 +91,35 @@ def _plan(input: ContactCreateInput | ContactUpdateInput, path: Sequence[str] = 
     plan = write_plan(input, CONTACT_COLUMNS, path=path)
     if plan.values.get("languages_spoken", ()) is None:
         plan.values["languages_spoken"] = []
+    rules, problems = permission_rows(input, path)
+    if rules is not None:
+        plan.details[Detail.PERMISSIONS] = rules
+    plan.problems += problems
     return plan
 
 
-def _create_plan(input: ContactCreateInput, path: Sequence[str] = ("input",)) -> WritePlan:
+def _create_plan(input: ContactCreateInput, access: RowAccess, path: Sequence[str] = ("input",)) -> WritePlan:
     plan = _plan(input, path)
     plan.problems = _name_problems(plan.values["kind"], plan.values, path) + plan.problems
+    if not plan.problems:  # the creator is the caller
+        plan.problems = lockout(access, access.subject, plan.details.get(Detail.PERMISSIONS), path)
     return plan
 
 
 async def _update(
-    writer: RecordWriter, actor: str, record_id: UUID, plan: WritePlan, expected_version: int | None
+    writer: RecordWriter, access: RowAccess, record_id: UUID, plan: WritePlan, expected_version: int | None
 ) -> UUID:
-    # The name rules apply to the contact as it will be, so they need the stored values.
+    # The name and lockout rules apply to the contact as it will be, so they need the stored values.
     current = await current_record(writer, Entity.CONTACT, record_id, contact_not_found())
     merged = {**vars(current), **plan.values}
-    problems = _name_problems(merged["kind"], merged, ["input"])
+    rules = plan.details.get(Detail.PERMISSIONS)
+    problems = _name_problems(merged["kind"], merged, ["input"]) + lockout(
+        access, current.created_by, rules, ["input"]
+    )
     if problems:
         raise UserErrors(problems)
     return await update_planned(
-        writer, Entity.CONTACT, record_id, plan, actor, expected_version, contact_not_found()
+        writer, Entity.CONTACT, record_id, plan, access.subject, expected_version, contact_not_found()
     )
 
 
@@ -138,7 +149,7 @@ class ContactMutation:
         input: Annotated[ContactCreateInput, strawberry.argument(description="The new contact.")],
         idempotency_key: IdempotencyKey = None,
     ) -> ContactCreatePayload | None:
-        plan = _create_plan(input)
+        plan = _create_plan(input, RowAccess.for_principal(info.context.principal))
         if plan.problems:
             return ContactCreatePayload(contact=None, errors=plan.problems)
 
@@ -164,7 +175,8 @@ class ContactMutation:
             return ContactCreateManyPayload(
                 results=[], errors=[error(["inputs"], message, UserErrorCode.INVALID)]
             )
-        plans = [_create_plan(item, ["inputs", str(index)]) for index, item in enumerate(inputs)]
+        access = RowAccess.for_principal(info.context.principal)
+        plans = [_create_plan(item, access, ["inputs", str(index)]) for index, item in enumerate(inputs)]
         valid = {index: plan for index, plan in enumerate(plans) if not plan.problems}
         written, errors = await in_transaction(
             info, lambda writer: _insert_rows(writer, info.context.actor, valid)
@@ -201,8 +213,9 @@ class ContactMutation:
         plan = _plan(input)
         if plan.problems:
             return ContactUpdatePayload(contact=None, errors=plan.problems)
+        access = RowAccess.for_principal(info.context.principal)
         done, errors = await in_transaction(
-            info, lambda writer: _update(writer, info.context.actor, record_id, plan, expected_version)
+            info, lambda writer: _update(writer, access, record_id, plan, expected_version)
         )
         return ContactUpdatePayload(contact=await load_node(info, Entity.CONTACT, done), errors=errors)
 

@@ -6,12 +6,13 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.backends.records import Entity, Relation
+from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.connection import Connection
-from resolvers.common.customer import BaseCustomer
+from resolvers.common.customer import BaseCustomer, detail_objects
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.contacts.enums import ContactKind, Gender
+from resolvers.contacts.permissions import ContactPermission
 from resolvers.lists import ACCOUNT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 
@@ -44,6 +45,12 @@ class Contact(BaseCustomer):
     @strawberry.field(description="True for an inactive contact (seed 000 `inactive`).")
     def inactive(self) -> bool:
         return not self.record.is_active
+
+    @strawberry.field(
+        description="Who may see the contact (seed 000 ContactPermission); empty: every user of the tenant."
+    )
+    async def permissions(self, info: strawberry.Info) -> list[ContactPermission]:
+        return await detail_objects(info, Detail.PERMISSIONS, self.record.id, ContactPermission)
 
     accounts = nested_list(
         ACCOUNT_LIST, Relation.CONTACT_ACCOUNTS, "Accounts (organizations) the contact belongs to."

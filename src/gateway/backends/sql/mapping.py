@@ -25,6 +25,7 @@ DETAIL_TABLES: dict[Detail, sa.Table] = {
     Detail.PHONES: t.phones,
     Detail.ADDRESSES: t.addresses,
     Detail.THIRD_PARTY_IDS: t.third_party_ids,
+    Detail.PERMISSIONS: t.contact_permissions,
 }
 
 

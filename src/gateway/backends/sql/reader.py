@@ -10,6 +10,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.backends.access import RowAccess
 from gateway.backends.query import AllOf, AnyOf, Condition, ListQuery, Op, Page
 from gateway.backends.records import (
     DETAIL_RECORDS,
@@ -33,13 +34,15 @@ from gateway.backends.sql.mapping import (
     SEARCH_COLUMNS,
 )
 from gateway.backends.sql.paging import key_values, keyset_predicate, order_by, sort_expressions
+from gateway.backends.sql.row_rules import visible_contacts
 from gateway.cost import Cost
 
 
 class SqlReader:
-    def __init__(self, engine: AsyncEngine, tenant: str, cost: Cost) -> None:
+    def __init__(self, engine: AsyncEngine, tenant: str, access: RowAccess, cost: Cost) -> None:
         self.engine = for_tenant(engine, tenant)  # PostgreSQL's row-level security checks it too
         self.tenant = tenant
+        self.access = access
         self.cost = cost
         self._connection: AsyncConnection | None = None
 
@@ -52,9 +55,12 @@ class SqlReader:
             return result.freeze()()
 
     def _visible(self, table: sa.Table, include_deleted: bool = False) -> list[Any]:
+        """The caller's rows of ``table``: its tenant's, live ones only by default, row rules applied."""
         conditions: list[Any] = [table.c.tenant == self.tenant]
         if not include_deleted and "is_deleted" in table.c:
             conditions.append(table.c.is_deleted.is_(False))
+        if table is t.contacts and not self.access.admin:
+            conditions.append(visible_contacts(self.tenant, self.access))
         return conditions
 
     async def get_many(

@@ -225,6 +225,19 @@ third_party_ids = sa.Table(
     tenant_index("third_party_ids", "system_name", "third_party_id"),
 )
 
+contact_permissions = sa.Table(
+    # Seed 000 ContactPermission: row rules that restrict who sees a contact (gateway.backends.access).
+    "contact_permissions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("owner_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("owner_only", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("permission", sa.String(64), nullable=True),
+    tenant_index("contact_permissions", "owner_id"),
+)
+
 leads = sa.Table(
     "leads",
     metadata,

@@ -9,6 +9,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.backends.access import RowAccess
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.sql import tables as t
@@ -19,8 +20,8 @@ from gateway.ids import utcnow, uuid7
 
 
 class SqlWriter(SqlReader):
-    def __init__(self, connection: AsyncConnection, tenant: str, cost: Cost) -> None:
-        super().__init__(connection.engine, tenant, cost)
+    def __init__(self, connection: AsyncConnection, tenant: str, access: RowAccess, cost: Cost) -> None:
+        super().__init__(connection.engine, tenant, access, cost)
         self._connection = connection
 
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
@@ -59,7 +60,12 @@ class SqlWriter(SqlReader):
     async def _versioned_update(
         self, table: sa.Table, id: UUID, changes: Mapping[str, Any], expected: int | None, deleted: bool
     ) -> bool:
-        conditions = [table.c.tenant == self.tenant, table.c.id == id, table.c.is_deleted.is_(deleted)]
+        # The row rules hold for writes too: what the caller cannot see, it cannot change.
+        conditions = [
+            *self._visible(table, include_deleted=True),
+            table.c.id == id,
+            table.c.is_deleted.is_(deleted),
+        ]
         if expected is not None:
             conditions.append(table.c.version == expected)
         result = await self._run(sa.update(table).where(*conditions).values(changes))
