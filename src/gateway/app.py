@@ -32,6 +32,7 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        await view.close()
         await engine.dispose()
 
     routes = [
