@@ -7,25 +7,28 @@ GraphQL JSON error with its own code, the right HTTP status, and must not have r
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
 import pytest
-from graphql import get_introspection_query, parse
+from graphql import OperationDefinitionNode, get_introspection_query, parse
 from sqlalchemy import event
 
 from conftest import SECRET, Client, token_for
 from factories import Factory, assert_clean_error
 from gateway.app import create_app
-from gateway.limits import count_tokens, estimate_nodes, selection_depth
+from gateway.limits import count_tokens, estimate_nodes, fragments_of, selection_depth
 from gateway.settings import Settings, SettingsError, load_settings
 from resolvers.schema import schema
 
 ME = "{ me { subject } }"  # 6 tokens, 2 levels, no alias, touches no table
 
-LimitedClient = Callable[..., Any]
+CREATE_MANY = (
+    "mutation($rows: [ContactCreateInput!]!) "
+    "{ contactCreateMany(inputs: $rows) { results { contact { id } } } }"
+)
 
 
 @contextmanager
@@ -105,7 +108,10 @@ async def test_a_huge_document_is_refused_by_its_token_count(client: Client) -> 
 # --- depth ----------------------------------------------------------------------------------------
 
 DEEP = "{ me { tenant { key } } }"  # 3 levels
-DEEP_BY_FRAGMENT = "query Deep { ...Me } fragment Me on Query { me { ...Tenant } } fragment Tenant on Viewer { tenant { key } }"
+DEEP_BY_FRAGMENT = (
+    "query Deep { ...Me } fragment Me on Query { me { ...Tenant } } "
+    "fragment Tenant on Viewer { tenant { key } }"
+)
 
 
 async def test_depth_just_under_and_over_the_limit(database_url: str, tenant: str) -> None:
@@ -137,9 +143,9 @@ async def test_a_fragment_cycle_is_a_validation_error_not_a_hang(database_url: s
 
 def test_graphiql_introspection_fits_the_default_depth() -> None:
     document = parse(_full_introspection_query())
-    operation, *fragment_definitions = document.definitions
-    fragments = {d.name.value: d for d in fragment_definitions}  # type: ignore[attr-defined]
-    assert selection_depth(operation.selection_set, fragments) == load_settings().max_depth  # type: ignore[attr-defined]
+    operation = document.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    assert selection_depth(operation.selection_set, fragments_of(document)) == load_settings().max_depth
 
 
 async def test_graphiql_introspection_passes_with_the_default_limits(client: Client) -> None:
@@ -302,11 +308,7 @@ def test_the_estimate_follows_fragments_and_counts_plain_lists() -> None:
     assert _estimate(fragment) == 4 + 4 + 4 + 4 * 5  # leads, their stage and contact, 5 assumed e-mails
     inline = '{ nodes(ids: ["a", "b", "c"]) { ... on Contact { leads(first: 2) { nodes { id } } } } }'
     assert _estimate(inline) == 3 + 3 * 2
-    bulk = (
-        "mutation($rows: [ContactCreateInput!]!) { contactCreateMany(inputs: $rows) "
-        "{ results { contact { id } } } }"
-    )
-    assert _estimate(bulk, {"rows": [{}] * 8}) == 1 + 8 + 8
+    assert _estimate(CREATE_MANY, {"rows": [{}] * 8}) == 1 + 8 + 8
 
 
 async def test_cost_just_under_and_over_the_limit(database_url: str, tenant: str) -> None:
@@ -327,10 +329,9 @@ async def test_cost_just_under_and_over_the_limit(database_url: str, tenant: str
 
 
 async def test_a_bulk_mutation_over_the_cost_limit_writes_nothing(database_url: str, tenant: str) -> None:
-    create = "mutation($rows: [ContactCreateInput!]!) { contactCreateMany(inputs: $rows) { results { contact { id } } } }"
     rows = [{"firstName": f"R{i}", "lastName": "Bulk"} for i in range(10)]
     async with limited_app(database_url, tenant, max_estimated_nodes=20) as (app, client):
-        await refused(app, client.post(create, {"rows": rows}), 200, "COST_LIMIT_EXCEEDED")
+        await refused(app, client.post(CREATE_MANY, {"rows": rows}), 200, "COST_LIMIT_EXCEEDED")
         assert (await client.execute("{ contacts { totalCount } }"))["data"]["contacts"]["totalCount"] == 0
 
 
@@ -387,12 +388,11 @@ async def test_a_slow_query_times_out_with_504(database_url: str, factory: Facto
 
 
 async def test_a_mutation_cancelled_by_the_timeout_leaves_no_row(database_url: str, tenant: str) -> None:
-    create = "mutation($rows: [ContactCreateInput!]!) { contactCreateMany(inputs: $rows) { results { contact { id } } } }"
     rows = [{"firstName": f"R{i}", "lastName": "Cancelled"} for i in range(20)]
     async with limited_app(database_url, tenant, execution_timeout_seconds=TIMEOUT) as (app, client):
         await client.execute("{ contacts { totalCount } }")  # connects and warms up
         with slow_after_first(app, "INSERT", STALL) as inserts:
-            response = await client.post(create, {"rows": rows})
+            response = await client.post(CREATE_MANY, {"rows": rows})
         assert response.status_code == 504, response.text
         assert code_of(response.json()) == "TIMEOUT"
         assert inserts, "the mutation was cancelled before it wrote anything, so proves nothing"

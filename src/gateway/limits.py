@@ -163,7 +163,7 @@ def validation_rules(settings: Settings) -> tuple[type[ValidationRule], ...]:
 def _depth_rule(limit: int) -> type[ValidationRule]:
     class MaxDepthRule(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            depth = selection_depth(node.selection_set, _fragments(self.context.document))
+            depth = selection_depth(node.selection_set, fragments_of(self.context.document))
             if depth > limit:
                 name = f"Operation '{node.name.value}'" if node.name else "The operation"
                 self.report_error(
@@ -179,7 +179,7 @@ def _depth_rule(limit: int) -> type[ValidationRule]:
 def _alias_rule(limit: int) -> type[ValidationRule]:
     class MaxAliasesRule(ValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
-            fragments = _fragments(node)
+            fragments = fragments_of(node)
             aliases = sum(
                 count_fields_with_alias(definition, fragments)
                 for definition in node.definitions
@@ -231,7 +231,7 @@ def selection_depth(
     return deepest
 
 
-def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
 
 
@@ -259,7 +259,7 @@ def estimate_nodes(
     root = schema.get_root_type(operation.operation)
     if root is None:
         return 0
-    estimator = _Estimator(schema, _fragments(document), _variables(operation, variables), settings)
+    estimator = _Estimator(schema, fragments_of(document), _variables(operation, variables), settings)
     return estimator.selections(operation.selection_set, root, 1, None, frozenset())
 
 
