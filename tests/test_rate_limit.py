@@ -103,6 +103,15 @@ async def test_rate_limiting_can_be_turned_off(database_url: str, tenant: str) -
             assert (await _me(caller)).status_code == 200
 
 
+async def test_anonymous_callers_are_limited_by_client_address(database_url: str) -> None:
+    """In development GraphiQL's introspection needs no token; its caller is known by address only."""
+    introspection = {"query": "{ __schema { queryType { name } } }"}
+    async with rate_limited_app(database_url, rate_limit_burst=2) as (_, http):
+        for _ in range(2):
+            assert (await http.post("/graphql", json=introspection)).status_code == 200
+        assert_rate_limited(await http.post("/graphql", json=introspection))
+
+
 async def test_replicas_share_one_bucket_through_redis(
     database_url: str, redis_url: str, tenant: str
 ) -> None:

@@ -112,15 +112,12 @@ class GraphQLView:
         request_id = uuid.uuid4().hex[:16]
         cost = Cost()
         try:
+            # Cheapest refusals first; all of them before any GraphQL is parsed or run.
             body = await read_body(request, self.settings.max_body_bytes)
-        except Refused as refusal:
-            await self._respond(refusal.response(request_id), scope, receive, send)
-            return
-        principal = self._principal(request, body)
-        if isinstance(principal, AuthenticationError):
-            await self._respond(_unauthenticated(str(principal), request_id), scope, receive, send)
-            return
-        try:
+            principal = self._principal(request, body)
+            if isinstance(principal, AuthenticationError):
+                await self._respond(_unauthenticated(str(principal), request_id), scope, receive, send)
+                return
             await self._check_rate(request, principal)
             check_batch(body, self.settings.max_batch_operations)
         except Refused as refusal:
