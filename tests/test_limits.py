@@ -181,6 +181,23 @@ async def test_aliases_just_under_and_over_the_limit(database_url: str, tenant: 
         }
 
 
+def _fragment_fan(levels: int) -> str:
+    """Each fragment spreads the next one twice: 2**levels aliased objects in a few hundred tokens."""
+    fragments = [
+        f"fragment F{i} on Viewer {{ t{i}: tenant {{ key }} ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
+    ]
+    return "{ me { ...F0 } } " + " ".join([*fragments, f"fragment F{levels} on Viewer {{ subject }}"])
+
+
+async def test_fragments_spread_exponentially_are_counted_without_expanding_them(
+    client: Client, app: Any
+) -> None:
+    """Walking such a document naively takes 2**40 steps; each fragment must be walked once."""
+    body = await refused(app, client.post(_fragment_fan(40)), 200, "MAX_ALIASES_EXCEEDED")
+    assert body["errors"][0]["extensions"]["aliases"] == 2**40 - 1
+    assert _estimate(_fragment_fan(40)) == 1 + 2**40 - 1
+
+
 # --- batches --------------------------------------------------------------------------------------
 
 

@@ -6,8 +6,8 @@ the execution timeout wraps each operation in ``gateway.http``. README "Limits" 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +24,9 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
+    NamedTypeNode,
     OperationDefinitionNode,
+    SelectionNode,
     SelectionSetNode,
     Source,
     ValidationRule,
@@ -40,7 +42,6 @@ from graphql import (
 )
 from graphql.language import Lexer, TokenKind
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.max_aliases import count_fields_with_alias
 
 from gateway.errors import (
     CostLimitExceeded,
@@ -180,8 +181,9 @@ def _alias_rule(limit: int) -> type[ValidationRule]:
     class MaxAliasesRule(ValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
             fragments = fragments_of(node)
+            memo: dict[str, int] = {}
             aliases = sum(
-                count_fields_with_alias(definition, fragments)
+                alias_count(definition.selection_set, fragments, memo)
                 for definition in node.definitions
                 if isinstance(definition, OperationDefinitionNode)
             )
@@ -209,26 +211,76 @@ class _NoIntrospection(ValidationRule):
 def selection_depth(
     selection_set: SelectionSetNode | None,
     fragments: Mapping[str, FragmentDefinitionNode],
+    memo: dict[str, int] | None = None,
     visiting: frozenset[str] = frozenset(),
 ) -> int:
-    """Fields nested in ``selection_set``, following fragments (a fragment cycle counts once)."""
+    """Fields nested in ``selection_set``, following fragments."""
     if selection_set is None:
         return 0
-    deepest = 0
-    for selection in selection_set.selections:
+    memo = {} if memo is None else memo
+
+    def depth(selection: SelectionNode) -> int:
         if isinstance(selection, FieldNode):
-            depth = 1 + selection_depth(selection.selection_set, fragments, visiting)
-        elif isinstance(selection, InlineFragmentNode):
-            depth = selection_depth(selection.selection_set, fragments, visiting)
-        else:
-            assert isinstance(selection, FragmentSpreadNode)
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in visiting:
-                continue
-            depth = selection_depth(fragment.selection_set, fragments, visiting | {name})
-        deepest = max(deepest, depth)
-    return deepest
+            return 1 + selection_depth(selection.selection_set, fragments, memo, visiting)
+        if isinstance(selection, InlineFragmentNode):
+            return selection_depth(selection.selection_set, fragments, memo, visiting)
+        return _through_fragment(
+            selection,
+            fragments,
+            memo,
+            visiting,
+            lambda fragment, seen: selection_depth(fragment.selection_set, fragments, memo, seen),
+        )
+
+    return max((depth(selection) for selection in selection_set.selections), default=0)
+
+
+def alias_count(
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    memo: dict[str, int] | None = None,
+    visiting: frozenset[str] = frozenset(),
+) -> int:
+    """Aliased fields in ``selection_set``, a fragment counted each time it is spread."""
+    if selection_set is None:
+        return 0
+    memo = {} if memo is None else memo
+
+    def aliases(selection: SelectionNode) -> int:
+        if isinstance(selection, FieldNode):
+            own = 1 if selection.alias else 0
+            return own + alias_count(selection.selection_set, fragments, memo, visiting)
+        if isinstance(selection, InlineFragmentNode):
+            return alias_count(selection.selection_set, fragments, memo, visiting)
+        return _through_fragment(
+            selection,
+            fragments,
+            memo,
+            visiting,
+            lambda fragment, seen: alias_count(fragment.selection_set, fragments, memo, seen),
+        )
+
+    return sum(aliases(selection) for selection in selection_set.selections)
+
+
+def _through_fragment(
+    selection: SelectionNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    memo: dict[str, int],
+    visiting: frozenset[str],
+    compute: Callable[[FragmentDefinitionNode, frozenset[str]], int],
+) -> int:
+    """``compute`` over a spread fragment, once per fragment: the memo keeps fragments that spread each
+    other many times linear rather than exponential to walk. Unknown fragments and cycles (refused by
+    validation anyway) count 0."""
+    assert isinstance(selection, FragmentSpreadNode)
+    name = selection.name.value
+    if name not in memo:
+        fragment = fragments.get(name)
+        if fragment is None or name in visiting:
+            return 0
+        memo[name] = compute(fragment, visiting | {name})
+    return memo[name]
 
 
 def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
@@ -285,6 +337,8 @@ class _Estimator:
     fragments: Mapping[str, FragmentDefinitionNode]
     variables: Mapping[str, Any]
     settings: Settings
+    # Objects per fragment for a multiplier of 1, by bulk size: the estimate is linear in the multiplier.
+    memo: dict[int | None, dict[str, int]] = field(default_factory=dict)
 
     def selections(
         self,
@@ -300,17 +354,25 @@ class _Estimator:
                 total += self.field(selection, parent, multiplier, bulk, visiting)
                 continue
             if isinstance(selection, InlineFragmentNode):
-                inner, condition = selection.selection_set, selection.type_condition
-            else:
-                assert isinstance(selection, FragmentSpreadNode)
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is None or selection.name.value in visiting:
-                    continue
-                inner, condition = fragment.selection_set, fragment.type_condition
-                visiting = visiting | {selection.name.value}
-            narrowed = self.schema.get_type(condition.name.value) if condition else parent
-            total += self.selections(inner, narrowed or parent, multiplier, bulk, visiting)
+                narrowed = self._narrowed(selection.type_condition, parent)
+                total += self.selections(selection.selection_set, narrowed, multiplier, bulk, visiting)
+                continue
+            memo = self.memo.setdefault(bulk, {})
+            per_object = _through_fragment(
+                selection,
+                self.fragments,
+                memo,
+                visiting,
+                lambda fragment, seen: self.selections(
+                    fragment.selection_set, self._narrowed(fragment.type_condition, parent), 1, bulk, seen
+                ),
+            )
+            total += multiplier * per_object
         return total
+
+    def _narrowed(self, condition: NamedTypeNode | None, parent: GraphQLNamedType) -> GraphQLNamedType:
+        narrowed = self.schema.get_type(condition.name.value) if condition else None
+        return narrowed or parent
 
     def field(
         self,
