@@ -55,7 +55,7 @@ async def test_introspection_is_refused_in_production(
     body = assert_clean_error(response)
     assert response.status_code == 200
     assert body["data"] is None
-    assert {e["extensions"]["code"] for e in body["errors"]} == {"INTROSPECTION_DISABLED"}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INTROSPECTION_DISABLED"]
     assert "Contact" not in response.text
     await development.execute(query)
 

@@ -35,7 +35,6 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     is_interface_type,
-    is_introspection_type,
     is_list_type,
     is_object_type,
     value_from_ast_untyped,
@@ -131,7 +130,7 @@ def cost_error(estimate: int, settings: Settings) -> GraphQLError:
 
 
 def count_tokens(query: str, stop_after: int) -> int:
-    """Lexer tokens in ``query`` (comments excluded, as graphql-core counts them), stopping early.
+    """Lexer tokens in ``query``, comments excluded, stopping early (graphql-core also counts the EOF).
 
     A syntax error ends the count: the parser reports it properly right after.
     """
@@ -203,8 +202,8 @@ class _NoIntrospection(ValidationRule):
     """Production hides the schema: ``__schema`` and ``__type`` are refused (``__typename`` stays)."""
 
     def enter_field(self, node: FieldNode, *_: Any) -> None:
-        type_ = get_named_type(self.context.get_type())
-        if type_ is not None and is_introspection_type(type_):
+        # The rest of the introspection types are reachable only through these two: one error each.
+        if node.name.value in ("__schema", "__type"):
             self.report_error(IntrospectionDisabled("Introspection is disabled on this server."))
 
 
