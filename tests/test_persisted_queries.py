@@ -70,7 +70,7 @@ async def gateway(settings: Settings, tenant: str, **overrides: Any) -> AsyncIte
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
             yield Client(http, token_for(changed, tenant))
     finally:
-        await app.state.persisted.close()
+        await app.state.view.close()
         await app.state.engine.dispose()
 
 

@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await check_database_role(settings, engine)
         yield
-        await view.persisted.close()
+        await view.close()
         await engine.dispose()
 
     routes = [
@@ -62,4 +62,5 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.engine = engine
     app.state.persisted = view.persisted
+    app.state.view = view  # closes its Redis clients (persisted queries, rate limits)
     return app

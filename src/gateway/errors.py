@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,8 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 log = logging.getLogger("gateway")
+# graphql-core appends its suggestions to the message: " Did you mean 'x', 'y' or 'z'?".
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
 
 
 class GatewayError(GraphQLError):
@@ -43,16 +46,55 @@ class Forbidden(GatewayError):
     code = "FORBIDDEN"
 
 
+class LimitExceeded(GatewayError):
+    """A request over one of the configured limits (README "Limits"); refused before it runs."""
+
+    code = "LIMIT_EXCEEDED"
+
+
+class MaxDepthExceeded(LimitExceeded):
+    code = "MAX_DEPTH_EXCEEDED"
+
+
+class MaxAliasesExceeded(LimitExceeded):
+    code = "MAX_ALIASES_EXCEEDED"
+
+
+class MaxTokensExceeded(LimitExceeded):
+    code = "MAX_TOKENS_EXCEEDED"
+
+
+class CostLimitExceeded(LimitExceeded):
+    code = "COST_LIMIT_EXCEEDED"
+
+
+class IntrospectionDisabled(GatewayError):
+    code = "INTROSPECTION_DISABLED"
+
+
+class ExecutionTimeout(GatewayError):
+    code = "TIMEOUT"
+
+
 class MaskUnexpectedErrors(SchemaExtension):
-    """Replaces unexpected exceptions by "Internal error" and a request id that is also in the log."""
+    """Replaces unexpected exceptions by "Internal error" and a request id that is also in the log.
+
+    In production it also drops graphql-core's "Did you mean ...?" suggestions, which would otherwise
+    reveal field, argument and enum names of a schema whose introspection is off.
+    """
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        request_id = getattr(self.execution_context.context, "request_id", "-")
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", "-")
         result.errors = [self._masked(error, request_id) for error in result.errors]
+        settings = getattr(context, "settings", None)
+        if settings is not None and settings.production:
+            for error in result.errors:
+                error.message = _without_suggestions(error.message)
 
     @staticmethod
     def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
@@ -66,3 +108,7 @@ class MaskUnexpectedErrors(SchemaExtension):
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+
+def _without_suggestions(message: str) -> str:
+    return _SUGGESTION.sub("", message)

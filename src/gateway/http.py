@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import GraphQLError, OperationDefinitionNode, parse
@@ -14,13 +16,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 from gateway.auth import AuthenticationError, Principal, authenticate, bearer_token
 from gateway.backends.access import RowAccess
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
+from gateway.errors import ExecutionTimeout
 from gateway.persisted import PersistedQueries, Refusal
+from gateway.ratelimit import RateLimiter, create_rate_limiter
 from gateway.settings import Settings
 from loaders import Loaders
 from resolvers.schema import schema
@@ -70,6 +75,28 @@ class StrawberryView(GraphQL[RequestContext, None]):
             cost=cost,
         )
 
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Runs one operation under the execution timeout (each operation of a batch has its own).
+
+        Cancelling the task cancels the database call in flight and rolls its transaction back, so a
+        mutation that times out leaves nothing behind. The answer is 504 with a TIMEOUT error.
+        """
+        timeout = self.settings.execution_timeout_seconds
+        try:
+            async with asyncio.timeout(timeout):
+                return await super().execute_single(*args, **kwargs)
+        except TimeoutError:
+            context: RequestContext = kwargs["context"]
+            kwargs["sub_response"].status_code = 504
+            log.warning("request %s timed out after %s s", context.request_id, timeout)
+            error = ExecutionTimeout(
+                f"The operation did not finish within {timeout:g} s and was cancelled.",
+                timeoutSeconds=timeout,
+            )
+            return ExecutionResult(
+                data=None, errors=[error], extensions={"cost": context.cost.as_extension()}
+            )
+
 
 class GraphQLView:
     def __init__(self, settings: Settings, engine: AsyncEngine, metrics: Metrics) -> None:
@@ -77,26 +104,36 @@ class GraphQLView:
         self.metrics = metrics
         self.strawberry = StrawberryView(settings, engine)
         self.persisted = PersistedQueries(settings)
+        self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
+
+    async def close(self) -> None:
+        await self.persisted.close()
+        if self.rate_limiter is not None:
+            await self.rate_limiter.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         request_id = uuid.uuid4().hex[:16]
         cost = Cost()
-        body = await request.body()
-        principal = self._principal(request, body)
-        if isinstance(principal, AuthenticationError):
-            response = _unauthenticated(str(principal), request_id)
-            self.metrics.responses[response.status_code] += 1
-            await response(scope, receive, send)
+        try:
+            # Cheapest refusals first; all of them before any GraphQL is parsed or run.
+            body = await read_body(request, self.settings.max_body_bytes)
+            principal = self._principal(request, body)
+            if isinstance(principal, AuthenticationError):
+                await self._respond(_unauthenticated(str(principal), request_id), scope, receive, send)
+                return
+            await self._check_rate(request, principal)
+            check_batch_size(body, self.settings.max_batch_operations)
+            # After authentication, so that an unauthenticated request never registers or runs a stored query.
+            prepared = await self.persisted.prepare(request, body, may_register=principal is not ANONYMOUS)
+            if isinstance(prepared, Refusal):
+                await self._respond(prepared.response(request_id), scope, receive, send)
+                return
+            scope["query_string"], body = prepared.query_string, prepared.body
+            check_batch_items(body)  # once persisted queries have filled in the texts they stand for
+        except Refused as refusal:
+            await self._respond(refusal.response(request_id), scope, receive, send)
             return
-        # After authentication, so that an unauthenticated request never registers or runs a stored query.
-        prepared = await self.persisted.prepare(request, body, may_register=principal is not ANONYMOUS)
-        if isinstance(prepared, Refusal):
-            refusal = prepared.response(request_id)
-            self.metrics.responses[refusal.status_code] += 1
-            await refusal(scope, receive, send)
-            return
-        scope["query_string"], body = prepared.query_string, prepared.body
         scope.update({"gateway.principal": principal, "gateway.cost": cost, "gateway.request_id": request_id})
         status = await self._run(scope, body, send, request_id)
         self.metrics.responses[status] += 1
@@ -115,6 +152,22 @@ class GraphQLView:
 
         await self.strawberry(scope, replay, response.send)
         return response.status
+
+    async def _respond(self, response: Response, scope: Scope, receive: Receive, send: Send) -> None:
+        self.metrics.responses[response.status_code] += 1
+        await response(scope, receive, send)
+
+    async def _check_rate(self, request: Request, principal: Principal) -> None:
+        if self.rate_limiter is None:
+            return
+        decision = await self.rate_limiter.take(_rate_key(request, principal))
+        if not decision.allowed:
+            raise Refused(
+                429,
+                "RATE_LIMITED",
+                f"Too many requests; retry in {decision.retry_after_header} s.",
+                headers={"Retry-After": decision.retry_after_header},
+            )
 
     def _principal(self, request: Request, body: bytes) -> Principal | AuthenticationError:
         try:
@@ -205,6 +258,92 @@ def _is_introspection_only(query: Any) -> bool:
         for operation in operations
         for selection in operation.selection_set.selections
     )
+
+
+@dataclass
+class Refused(Exception):
+    """A request refused before any GraphQL runs; answered as a GraphQL JSON error with this status."""
+
+    status: int
+    code: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def response(self, request_id: str) -> Response:
+        body = {
+            "errors": [{"message": self.message, "extensions": {"code": self.code, "requestId": request_id}}],
+            "extensions": {"cost": Cost().as_extension(), "requestId": request_id},
+        }
+        headers = {**self.headers, "x-request-id": request_id}
+        return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 once it passes ``limit`` bytes: never buffered past it."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> Refused:
+    return Refused(413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes, the limit.")
+
+
+def _batch(body: bytes) -> list[Any] | None:
+    """The operations of a batch (a JSON array), or None when the body is not one."""
+    if not body.lstrip().startswith(b"["):
+        return None
+    try:
+        operations = json.loads(body)
+    except ValueError:
+        return None  # Strawberry answers malformed JSON itself
+    return operations if isinstance(operations, list) else None
+
+
+def check_batch_size(body: bytes, limit: int) -> None:
+    """A batch is refused whole when empty or longer than ``limit``."""
+    operations = _batch(body)
+    if operations is None:
+        return
+    if not operations:
+        raise Refused(400, "BAD_REQUEST", "An empty batch: send at least one operation.")
+    if len(operations) > limit:
+        raise Refused(
+            400, "BATCH_TOO_LARGE", f"The batch has {len(operations)} operations; the limit is {limit}."
+        )
+
+
+def check_batch_items(body: bytes) -> None:
+    for index, operation in enumerate(_batch(body) or []):
+        if problem := _batch_item_problem(operation):
+            raise Refused(400, "BAD_REQUEST", f"Operation {index} of the batch: {problem}.")
+
+
+def _batch_item_problem(operation: Any) -> str | None:
+    """What Strawberry checks for a single request but not for the items of a batch."""
+    if not isinstance(operation, dict):
+        return "must be a JSON object"
+    if not isinstance(operation.get("query"), str):
+        return "`query` must be a string"
+    for key, kind in (("variables", dict), ("extensions", dict), ("operationName", str)):
+        if not isinstance(operation.get(key), (kind, type(None))):
+            return f"`{key}` must be {'an object' if kind is dict else 'a string'} or null"
+    return None
+
+
+def _rate_key(request: Request, principal: Principal) -> str:
+    """One bucket per tenant and subject; anonymous callers (development only) by client address."""
+    if principal is ANONYMOUS:
+        return f"ip:{request.client.host if request.client else '-'}"
+    return f"{principal.tenant}:{principal.subject}"
 
 
 def _unauthenticated(message: str, request_id: str) -> Response:

@@ -16,6 +16,8 @@ DATA_DIR = Path("var")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'crm-gateway.db'}"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+# Strawberry's own batch ceiling; CRM_GATEWAY_MAX_BATCH_OPERATIONS is checked first and may only be lower.
+MAX_BATCH_CEILING = 100
 
 
 class Environment(StrEnum):
@@ -46,6 +48,16 @@ class Settings(BaseSettings):
     apq_ttl_seconds: int = Field(default=86_400, ge=1, le=365 * 86_400)
     apq_max_query_bytes: int = Field(default=100_000, ge=1, le=10_000_000)
     trusted_documents: str | None = None
+    # Limits (README "Limits"). The depth default fits GraphiQL's standard introspection query (15 deep).
+    max_depth: int = Field(default=15, ge=1, le=1_000)
+    max_aliases: int = Field(default=30, ge=0, le=10_000)
+    max_tokens: int = Field(default=2_000, ge=1, le=1_000_000)
+    max_batch_operations: int = Field(default=10, ge=1, le=MAX_BATCH_CEILING)
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=100 * 1_048_576)
+    max_estimated_nodes: int = Field(default=100_000, ge=1, le=10_000_000)
+    execution_timeout_seconds: float = Field(default=10.0, gt=0, le=3_600)
+    rate_limit_per_second: float = Field(default=50.0, ge=0, le=1_000_000)
+    rate_limit_burst: int = Field(default=200, ge=1, le=1_000_000)
 
     @field_validator("database_url")
     @classmethod
@@ -93,6 +105,14 @@ class Settings(BaseSettings):
         if self.graphiql is not None:
             return self.graphiql
         return self.env is Environment.DEVELOPMENT
+
+    @property
+    def production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def rate_limit_enabled(self) -> bool:
+        return self.rate_limit_per_second > 0
 
     def resolved_jwt_secret(self) -> str:
         """The configured secret; in development a generated one kept in ``var/``.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 
 from gateway.errors import MaskUnexpectedErrors
+from gateway.limits import OperationLimits
+from gateway.settings import MAX_BATCH_CEILING
 from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
 from resolvers.common.node_queries import NodeQuery
@@ -34,17 +36,12 @@ class Mutation(ContactMutation, AccountMutation, LeadMutation, TaskMutation, Sta
     pass
 
 
-class CostExtension(SchemaExtension):
-    """``extensions.cost``: SQL statements and upstream calls that served this response."""
-
-    def get_results(self) -> dict[str, object]:
-        context = self.execution_context.context
-        return {"cost": context.cost.as_extension()} if context is not None else {}
-
-
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[*EVENT_TYPES],
-    extensions=[MaskUnexpectedErrors, CostExtension],
+    # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate).
+    extensions=[MaskUnexpectedErrors, OperationLimits],
+    # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
+    config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
 )
