@@ -8,6 +8,8 @@ from strawberry.extensions import SchemaExtension
 from gateway.errors import MaskUnexpectedErrors
 from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
+from resolvers.apikeys.mutations import ApiKeyMutation
+from resolvers.apikeys.queries import ApiKeyQuery
 from resolvers.common.node_queries import NodeQuery
 from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
@@ -22,12 +24,12 @@ from resolvers.users.queries import UserQuery
 
 
 @strawberry.type(description="Everything a caller can read, scoped to the tenant of its token.")
-class Query(NodeQuery, UserQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery):
+class Query(NodeQuery, UserQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery, ApiKeyQuery):
     pass
 
 
 @strawberry.type(description="Changes to CRM data; each mutation runs in one transaction.")
-class Mutation(ContactMutation, AccountMutation, LeadMutation, TaskMutation, StageMutation):
+class Mutation(ContactMutation, AccountMutation, LeadMutation, TaskMutation, StageMutation, ApiKeyMutation):
     pass
 
 
