@@ -6,6 +6,7 @@ confusion case shows the HS256 path never uses a published public key.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -14,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -24,11 +26,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from conftest import SECRET
 from gateway.app import create_app
+from gateway.auth import authenticate, mint_token
 from gateway.settings import Settings, SettingsError, load_settings
 from servers import free_port, threaded_server
 
@@ -77,13 +80,19 @@ class Idp:
         return JSONResponse({"keys": [key.jwk() for key in self.published] + self.extra})
 
 
+async def login_page(_: Request) -> Response:
+    """What a misconfigured JWKS URL often returns: a 200 page that is not JSON."""
+    return HTMLResponse("<html><body>Sign in</body></html>")
+
+
 RSA_1, EC_1 = rsa_key("rsa-1"), ec_key("ec-1")
 
 
 @pytest.fixture(scope="module")
 def idp() -> Iterator[Idp]:
     provider = Idp(published=[RSA_1, EC_1])
-    app = Starlette(routes=[Route("/.well-known/jwks.json", provider.jwks)])
+    routes = [Route("/.well-known/jwks.json", provider.jwks), Route("/login", login_page)]
+    app = Starlette(routes=routes)
     with threaded_server(app) as base:
         provider.url = f"{base}/.well-known/jwks.json"
         yield provider
@@ -298,10 +307,15 @@ async def test_a_symmetric_key_in_the_jwks_verifies_nothing(http: httpx.AsyncCli
     assert_refused(await ask(http, token), token)
 
 
-async def test_an_unreachable_jwks_endpoint_is_503_not_500(sqlite_url: str, idp: Idp) -> None:
-    closed = f"http://127.0.0.1:{free_port()}/jwks.json"
+@pytest.mark.parametrize("where", ["closed port", "not JSON"])
+async def test_an_unusable_jwks_endpoint_is_503_not_500(sqlite_url: str, idp: Idp, where: str) -> None:
+    url = (
+        f"http://127.0.0.1:{free_port()}/jwks.json"
+        if where == "closed port"
+        else idp.url.replace("/.well-known/jwks.json", "/login")
+    )
     token = RSA_1.sign(claims())
-    async with gateway(idp_settings(sqlite_url, idp, jwks_url=closed)) as http:
+    async with gateway(idp_settings(sqlite_url, idp, jwks_url=url)) as http:
         response = await ask(http, token)
     message = assert_refused(response, token, status=503)
     assert "unreachable" in message
@@ -360,3 +374,28 @@ async def test_an_oauth_scope_string_grants_its_permissions(sqlite_url: str, idp
 def test_unusable_auth_settings_are_refused(overrides: dict[str, Any], mentions: str) -> None:
     with pytest.raises(SettingsError, match=mentions):
         load_settings(**overrides)
+
+
+def test_development_tokens_need_hs256_among_the_algorithms(idp: Idp) -> None:
+    settings = load_settings(jwt_secret=SECRET, jwt_algorithms="RS256", jwks_url=idp.url)
+    with pytest.raises(ValueError, match="HS256"):
+        mint_token(settings, "u", "acme", [], timedelta(hours=1))
+
+
+def test_development_tokens_use_the_configured_claim_names() -> None:
+    settings = load_settings(
+        jwt_secret=SECRET,
+        jwt_tenant_claim="org_id",
+        jwt_permissions_claim="realm_access.roles",
+        jwt_audience=AUDIENCE,
+        jwt_issuer=ISSUER,
+    )
+    token = mint_token(settings, "u", "acme", ["CUST_READ"], timedelta(hours=1))
+    principal = asyncio.run(authenticate(token, settings))
+    assert (principal.tenant, principal.permissions) == ("acme", frozenset({"CUST_READ"}))
+    decoded = jwt.decode(token, options={"verify_signature": False})
+    assert (decoded["org_id"], decoded["realm_access"], decoded["aud"]) == (
+        "acme",
+        {"roles": ["CUST_READ"]},
+        AUDIENCE,
+    )

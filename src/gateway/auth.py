@@ -67,8 +67,9 @@ class Authenticator:
         if len(token) > MAX_TOKEN_LENGTH:
             raise AuthenticationError("invalid token: too long")
         try:
-            algorithm = self._algorithm(token)
-            key = await self._key(token, algorithm)
+            header = jwt.get_unverified_header(token)
+            algorithm = self._algorithm(header)
+            key = await self._key(header, algorithm)
             claims = jwt.decode(
                 token,
                 key,
@@ -84,18 +85,18 @@ class Authenticator:
             raise AuthenticationError(f"invalid token: {_reason(error)}") from None
         return self._principal(claims)
 
-    def _algorithm(self, token: str) -> str:
-        algorithm = jwt.get_unverified_header(token).get("alg")
+    def _algorithm(self, header: dict[str, Any]) -> str:
+        algorithm = header.get("alg")
         if algorithm not in self.settings.algorithms:
             accepted = ", ".join(self.settings.algorithms)
             raise AuthenticationError(f"invalid token: its algorithm is not accepted (accepted: {accepted})")
         return str(algorithm)
 
-    async def _key(self, token: str, algorithm: str) -> str | jwt.PyJWK:
+    async def _key(self, header: dict[str, Any], algorithm: str) -> str | jwt.PyJWK:
         if algorithm in HMAC_ALGORITHMS:
             return self.settings.resolved_jwt_secret()
         assert self.jwks is not None  # settings refuse RS256/ES256 without a JWKS URL
-        kid = jwt.get_unverified_header(token).get("kid")
+        kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise AuthenticationError("invalid token: its header names no key ('kid')")
         key = await self.jwks.key(kid)

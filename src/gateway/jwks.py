@@ -62,7 +62,7 @@ class JwksKeys:
             try:
                 # PyJWKClient fetches with blocking urllib: run it in a worker thread.
                 jwk_set = await asyncio.to_thread(self._client.get_jwk_set, True)
-            except (PyJWKClientError, PyJWTError) as error:
+            except (PyJWKClientError, PyJWTError, ValueError) as error:  # ValueError: a body that is not JSON
                 log.warning("JWKS fetch failed, keeping %d known keys: %s", len(self._keys), error)
                 return
             self._keys = {key.key_id: key for key in jwk_set.keys if key.key_id and _verifies_signatures(key)}
