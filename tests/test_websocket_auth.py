@@ -66,13 +66,21 @@ async def receive(ws: ClientConnection) -> dict[str, Any]:
 async def run_over_websocket(server: str, payload: dict[str, Any], query: str = ME) -> dict[str, Any]:
     """Connect, authenticate with ``payload``, run one query; its ``next`` payload."""
     async with connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-        assert (await receive(ws))["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
-        result = await receive(ws)
-        assert result["type"] == "next", result
-        assert (await receive(ws))["type"] == "complete"
-        return result["payload"]  # type: ignore[no-any-return]
+        await initialise(ws, payload)
+        return await run(ws, "1", query)
+
+
+async def initialise(ws: ClientConnection, payload: dict[str, Any]) -> None:
+    await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+    assert (await receive(ws))["type"] == "connection_ack"
+
+
+async def run(ws: ClientConnection, operation_id: str, query: str) -> dict[str, Any]:
+    await ws.send(json.dumps({"id": operation_id, "type": "subscribe", "payload": {"query": query}}))
+    result = await receive(ws)
+    assert result["type"] == "next", result
+    assert (await receive(ws))["type"] == "complete"
+    return result["payload"]  # type: ignore[no-any-return]
 
 
 async def close_code(server: str, payload: Any) -> int | None:
@@ -97,6 +105,26 @@ async def test_the_payload_key_is_case_insensitive(server: str) -> None:
 async def test_an_api_key_works_over_websocket(server: str, api_key: str) -> None:
     result = await run_over_websocket(server, {"x-api-key": api_key})
     assert result["data"]["me"] == {"subject": "apikey:ws", "tenant": {"key": "demo"}}
+
+
+async def test_later_operations_on_a_socket_see_current_data(server: str) -> None:
+    headers = {"Authorization": f"Bearer {demo_token()}"}
+
+    def over_http(query: str) -> dict[str, Any]:
+        body = httpx.post(f"{server}/graphql", json={"query": query}, headers=headers).json()
+        assert "errors" not in body, body
+        return body["data"]  # type: ignore[no-any-return]
+
+    stage = over_http('mutation { stageCreate(input: {name: "Before"}) { stage { id } } }')
+    stage_id = stage["stageCreate"]["stage"]["id"]
+    read = f'{{ stage(id: "{stage_id}") {{ name }} }}'
+    async with connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+        await initialise(ws, headers)
+        assert (await run(ws, "1", read))["data"]["stage"]["name"] == "Before"
+        over_http(
+            f'mutation {{ stageUpdate(id: "{stage_id}", input: {{name: "After"}}) {{ errors {{ code }} }} }}'
+        )
+        assert (await run(ws, "2", read))["data"]["stage"]["name"] == "After"
 
 
 def expired_token() -> str:

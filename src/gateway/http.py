@@ -18,6 +18,10 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.types.unset import UNSET, UnsetType
 
 from gateway.apikeys import ApiKeyStore
@@ -75,7 +79,16 @@ class WebSocketContext(RequestContext):
     connection_params: dict[str, Any] = field(default_factory=dict)
 
 
+class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
+    async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
+        # A socket's context lives as long as the socket: each operation must read current data.
+        self.context.loaders.clear()
+        await super().run_operation(operation)
+
+
 class StrawberryView(GraphQL[RequestContext, None]):
+    graphql_transport_ws_handler_class = _TransportWsHandler
+
     def __init__(self, settings: Settings, engine: AsyncEngine, credentials: Credentials) -> None:
         super().__init__(
             schema,
