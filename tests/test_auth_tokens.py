@@ -369,6 +369,7 @@ async def test_an_oauth_scope_string_grants_its_permissions(sqlite_url: str, idp
         ),
         ({"jwt_tenant_claim": "org id"}, "CRM_GATEWAY_JWT_TENANT_CLAIM"),
         ({"jwks_cache_seconds": 0}, "CRM_GATEWAY_JWKS_CACHE_SECONDS"),
+        ({"jwt_audience": ""}, "CRM_GATEWAY_JWT_AUDIENCE"),
     ],
 )
 def test_unusable_auth_settings_are_refused(overrides: dict[str, Any], mentions: str) -> None:

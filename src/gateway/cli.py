@@ -281,7 +281,8 @@ def _api_key_create(args: argparse.Namespace) -> int:
     try:
         issued = _with_key_store(args, create)
     except ApiKeyError as problem:
-        raise CommandError(f"--{problem.field.rstrip('s')}: {problem}", 2) from None
+        option = {"permissions": "--permission"}.get(problem.field, f"--{problem.field}")
+        raise CommandError(f"{option}: {problem}", 2) from None
     print(f"created API key {issued.key.id} ({_describe(issued.key)})", file=sys.stderr)
     print("the key below is shown only now; send it in the x-api-key header:", file=sys.stderr)
     print(issued.secret)

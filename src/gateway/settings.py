@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     jwks_url: str | None = None
     jwks_cache_seconds: int = Field(default=300, ge=1, le=86_400)
     jwks_min_refresh_seconds: int = Field(default=10, ge=0, le=3_600)
-    jwt_audience: str | None = None
-    jwt_issuer: str | None = None
+    jwt_audience: str | None = Field(default=None, min_length=1)
+    jwt_issuer: str | None = Field(default=None, min_length=1)
     jwt_tenant_claim: str = Field(default="tenant", pattern=CLAIM_NAME)
     jwt_permissions_claim: str = Field(default="permissions", pattern=CLAIM_NAME)
     graphiql: bool | None = None
