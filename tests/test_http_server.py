@@ -2,59 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from conftest import SECRET, token_for
 from gateway.settings import load_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from servers import gateway_server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    database = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('server') / 'server.db'}"
-    env = {**os.environ, "CRM_GATEWAY_JWT_SECRET": SECRET, "CRM_GATEWAY_DATABASE_URL": database}
-    command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--demo"]
-    log = tmp_path_factory.mktemp("server-log") / "server.log"
-    base = f"http://127.0.0.1:{port}"
-    # Output goes to a file: an unread pipe could fill up and stall the server.
-    with (
-        log.open("w") as output,
-        subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT) as process,
-    ):
-        try:
-            _wait_until_healthy(base, process, log)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-
-
-def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError("server did not become healthy within 60 s")
+    folder = tmp_path_factory.mktemp("server")
+    database = f"sqlite+aiosqlite:///{folder / 'server.db'}"
+    with gateway_server(
+        folder, {"CRM_GATEWAY_JWT_SECRET": SECRET, "CRM_GATEWAY_DATABASE_URL": database}
+    ) as base:
+        yield base
 
 
 def _demo_token() -> str:

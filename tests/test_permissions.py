@@ -43,6 +43,7 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "events": ("events(first: 1) { totalCount }", "CRM_TASK_VIEW"),
     "stage": (f'stage(id: "{STAGE}") {{ id }}', "CRM_STAGE_VIEW"),
     "stages": ("stages(first: 1) { totalCount }", "CRM_STAGE_VIEW"),
+    "apiKeys": ("apiKeys { id }", "CRM_ADMIN"),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)
@@ -80,6 +81,8 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "stageUpdate": (f'stageUpdate(id: "{STAGE}", input: {{name: "New"}})', "CRM_STAGE_EDIT"),
     "stageDelete": (f'stageDelete(id: "{STAGE}")', "CRM_STAGE_DELETE"),
     "stageRestore": (f'stageRestore(id: "{STAGE}")', "CRM_STAGE_DELETE"),
+    "apiKeyCreate": ('apiKeyCreate(input: {name: "robot", permissions: []})', "CRM_ADMIN"),
+    "apiKeyRevoke": (f'apiKeyRevoke(id: "{UNKNOWN}")', "CRM_ADMIN"),
 }
 
 

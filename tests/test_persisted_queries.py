@@ -20,7 +20,7 @@ from gateway.app import create_app
 from gateway.cli import main
 from gateway.persisted import REDIS_KEY_PREFIX, MemoryStore, sha256_hex
 from gateway.settings import Settings, SettingsError, load_settings
-from test_http_server import _free_port
+from servers import free_port
 from test_http_server import server as server  # a server of this module's own (module scope)
 
 CONTACT_NAMES = "{ contacts(first: 5) { totalCount edges { node { firstName } } } }"
@@ -282,7 +282,7 @@ async def test_replicas_share_queries_through_redis(settings: Settings, tenant: 
 async def test_without_redis_full_queries_run_and_hashes_are_not_found(
     settings: Settings, tenant: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    closed = f"redis://:hunter2@127.0.0.1:{_free_port()}/0"
+    closed = f"redis://:hunter2@127.0.0.1:{free_port()}/0"
     query = unique("{ me { subject } }")
     with caplog.at_level(logging.WARNING, logger="gateway.persisted"):
         async with gateway(settings, tenant, redis_url=closed) as client:
@@ -428,7 +428,7 @@ def test_serve_refuses_to_start_with_a_bad_manifest(
     monkeypatch.setenv("CRM_GATEWAY_JWT_SECRET", SECRET)
     monkeypatch.setenv("CRM_GATEWAY_TRUSTED_DOCUMENTS", str(path))
 
-    status = main(["serve", "--database-url", sqlite_url, "--port", str(_free_port())])
+    status = main(["serve", "--database-url", sqlite_url, "--port", str(free_port())])
 
     assert status == 2
     assert f"CRM_GATEWAY_TRUSTED_DOCUMENTS: {path}: cannot read the file" in capsys.readouterr().err

@@ -24,7 +24,7 @@ from factories import assert_clean_error
 from gateway.app import create_app
 from gateway.ratelimit import MemoryBuckets
 from gateway.settings import Settings, load_settings
-from test_http_server import _free_port, _wait_until_healthy
+from servers import free_port, wait_until_healthy
 
 ME = "{ me { subject } }"
 SLOW_REFILL = 0.001  # tokens per second
@@ -131,7 +131,7 @@ async def test_replicas_share_one_bucket_through_redis(
 async def test_unreachable_redis_falls_back_to_the_replicas_own_bucket(
     database_url: str, tenant: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    unreachable = f"redis://:secret-password@127.0.0.1:{_free_port()}/0"
+    unreachable = f"redis://:secret-password@127.0.0.1:{free_port()}/0"
     with caplog.at_level(logging.WARNING, logger="gateway.ratelimit"):
         async with rate_limited_app(database_url, redis_url=unreachable, rate_limit_burst=2) as (
             settings,
@@ -153,7 +153,7 @@ async def test_unreachable_redis_falls_back_to_the_replicas_own_bucket(
 @contextmanager
 def running_server(tmp_path: Path, **settings: str) -> Iterator[str]:
     """``crm-gateway serve --demo`` in a subprocess with extra ``CRM_GATEWAY_*`` settings."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CRM_GATEWAY_JWT_SECRET": SECRET,
@@ -168,7 +168,7 @@ def running_server(tmp_path: Path, **settings: str) -> Iterator[str]:
         subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT) as process,
     ):
         try:
-            _wait_until_healthy(base, process, log)
+            wait_until_healthy(base, process, log)
             yield base
         finally:
             process.terminate()

@@ -152,7 +152,7 @@ def test_seeded_children_point_at_rows_of_the_same_tenant(
 def test_token_is_accepted_by_authenticate_for_its_tenant(tmp_path: Path) -> None:
     done = run_cli("token", "--sub", "u", "--tenant", "acme", "--permission", "CUST_READ", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    principal = authenticate(done.stdout.strip(), load_settings(jwt_secret=SECRET))
+    principal = asyncio.run(authenticate(done.stdout.strip(), load_settings(jwt_secret=SECRET)))
     assert (principal.subject, principal.tenant) == ("u", "acme")
     assert principal.permissions == frozenset({"CUST_READ"})
 

@@ -1,4 +1,4 @@
-"""The Starlette application: ``/graphql`` (authenticated), ``/healthz`` and ``/metrics``."""
+"""The Starlette application: ``/graphql`` (HTTP and WebSocket, authenticated), ``/healthz``, ``/metrics``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
@@ -36,7 +36,7 @@ async def check_database_role(settings: Settings, engine: AsyncEngine) -> None:
 
 def create_app(settings: Settings) -> Starlette:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings.resolved_jwt_secret()  # fail at start-up, not at the first request
+    settings.check_key_sources()  # fail at start-up, not at the first request
     engine = create_engine(settings.database_url)
     metrics = Metrics()
     view = GraphQLView(settings, engine, metrics)
@@ -56,6 +56,8 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = [
         Route("/graphql", view, methods=["GET", "POST"]),
+        # graphql-transport-ws; the caller authenticates in the connection_init payload.
+        WebSocketRoute("/graphql", view.strawberry),
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
     ]

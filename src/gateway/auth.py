@@ -1,19 +1,30 @@
-"""Bearer-token authentication: HS256 JWTs carrying ``sub``, ``tenant``, ``permissions`` and ``exp``."""
+"""Bearer-token authentication: JWTs signed with the shared secret (HS256) or by an IdP (RS256, ES256).
+
+The accepted algorithms come from ``CRM_GATEWAY_JWT_ALGORITHMS``, never from the token. An HS256 token
+is only ever verified with ``CRM_GATEWAY_JWT_SECRET``, an RS256/ES256 token only with a public key
+from ``CRM_GATEWAY_JWKS_URL``: so ``alg: none`` and "HMAC keyed with the public key" both fail.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import jwt
 
 from gateway.ids import utcnow
+from gateway.jwks import JwksKeys, JwksUnavailable
 from gateway.permissions import grants
-from gateway.settings import Settings
+from gateway.settings import HMAC_ALGORITHMS, Settings
 
-ALGORITHM = "HS256"  # fixed by configuration, never taken from the token's header
 TENANT_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+REQUIRED_CLAIMS = ["sub", "exp", "iat"]  # plus the tenant claim, whose name is configurable
+SCOPE_CLAIM = "scope"  # OAuth's space-separated string; every other permissions claim is a list
+MAX_TOKEN_LENGTH = 16_384
+
+__all__ = ["AuthenticationError", "Authenticator", "JwksUnavailable", "Principal", "mint_token"]
 
 
 class AuthenticationError(Exception):
@@ -40,20 +51,98 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def authenticate(token: str, settings: Settings) -> Principal:
-    try:
-        claims = jwt.decode(
-            token,
-            settings.resolved_jwt_secret(),
-            algorithms=[ALGORITHM],
-            leeway=settings.jwt_leeway_seconds,
-            options={"require": ["sub", "tenant", "exp"]},
+class Authenticator:
+    """Verifies tokens for one gateway process; holds the JWKS cache shared by its requests."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.jwks = (
+            JwksKeys(settings.jwks_url, settings.jwks_cache_seconds, settings.jwks_min_refresh_seconds)
+            if settings.jwks_url
+            else None
         )
-    except jwt.ExpiredSignatureError:
-        raise AuthenticationError("token has expired") from None
-    except jwt.InvalidTokenError as error:
-        raise AuthenticationError(f"invalid token: {_reason(error)}") from None
-    return _principal(claims)
+
+    async def authenticate(self, token: str) -> Principal:
+        """The caller a token names; ``AuthenticationError`` or ``JwksUnavailable`` when it cannot."""
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise AuthenticationError("invalid token: too long")
+        try:
+            header = jwt.get_unverified_header(token)
+            algorithm = self._algorithm(header)
+            key = await self._key(header, algorithm)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                leeway=self.settings.jwt_leeway_seconds,
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": REQUIRED_CLAIMS, "verify_aud": self.settings.jwt_audience is not None},
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthenticationError("token has expired") from None
+        except jwt.InvalidTokenError as error:
+            raise AuthenticationError(f"invalid token: {_reason(error)}") from None
+        return self._principal(claims)
+
+    def _algorithm(self, header: dict[str, Any]) -> str:
+        algorithm = header.get("alg")
+        if algorithm not in self.settings.algorithms:
+            accepted = ", ".join(self.settings.algorithms)
+            raise AuthenticationError(f"invalid token: its algorithm is not accepted (accepted: {accepted})")
+        return str(algorithm)
+
+    async def _key(self, header: dict[str, Any], algorithm: str) -> str | jwt.PyJWK:
+        if algorithm in HMAC_ALGORITHMS:
+            return self.settings.resolved_jwt_secret()
+        assert self.jwks is not None  # settings refuse RS256/ES256 without a JWKS URL
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise AuthenticationError("invalid token: its header names no key ('kid')")
+        key = await self.jwks.key(kid)
+        if key is None:
+            raise AuthenticationError(
+                "invalid token: signed with a key the identity provider does not publish"
+            )
+        return key
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        tenant_claim = self.settings.jwt_tenant_claim
+        permissions_claim = self.settings.jwt_permissions_claim
+        subject, tenant = claims["sub"], _claim(claims, tenant_claim)
+        if not isinstance(subject, str) or not subject:
+            raise AuthenticationError("invalid token: 'sub' must be a non-empty string")
+        if tenant is None:
+            raise AuthenticationError(f'invalid token: Token is missing the "{tenant_claim}" claim')
+        if not isinstance(tenant, str) or not TENANT_PATTERN.fullmatch(tenant):
+            message = f"invalid token: '{tenant_claim}' must be a tenant name (letters, digits, . _ -)"
+            raise AuthenticationError(message)
+        return Principal(subject, tenant, _permissions(_claim(claims, permissions_claim), permissions_claim))
+
+
+def _claim(claims: dict[str, Any], name: str) -> Any:
+    """A claim by name, or by dotted path into nested objects (``realm_access.roles``).
+
+    The whole name is tried first, because some IdPs use URLs with dots as claim names.
+    """
+    if name in claims:
+        return claims[name]
+    value: Any = claims
+    for part in name.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _permissions(value: Any, name: str) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if name == SCOPE_CLAIM and isinstance(value, str):
+        return frozenset(value.split())
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise AuthenticationError(f"invalid token: '{name}' must be a list of strings")
+    return frozenset(value)
 
 
 def _reason(error: jwt.InvalidTokenError) -> str:
@@ -61,28 +150,37 @@ def _reason(error: jwt.InvalidTokenError) -> str:
     return str(error) or type(error).__name__
 
 
-def _principal(claims: dict[str, object]) -> Principal:
-    subject, tenant, permissions = claims.get("sub"), claims.get("tenant"), claims.get("permissions", [])
-    if not isinstance(subject, str) or not subject:
-        raise AuthenticationError("invalid token: 'sub' must be a non-empty string")
-    if not isinstance(tenant, str) or not TENANT_PATTERN.fullmatch(tenant):
-        raise AuthenticationError("invalid token: 'tenant' must be a tenant name (letters, digits, . _ -)")
-    if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
-        raise AuthenticationError("invalid token: 'permissions' must be a list of strings")
-    return Principal(subject, tenant, frozenset(permissions))
+async def authenticate(token: str, settings: Settings) -> Principal:
+    """One-off verification (CLI, tests); the HTTP view keeps one ``Authenticator`` for its JWKS cache."""
+    return await Authenticator(settings).authenticate(token)
 
 
 def mint_token(
     settings: Settings, subject: str, tenant: str, permissions: list[str], lifetime: timedelta
 ) -> str:
+    """A development token signed with the shared secret, with the configured claim names."""
     if not TENANT_PATTERN.fullmatch(tenant):
         raise ValueError("tenant must be letters, digits, '.', '_' or '-' (at most 64)")
+    if not settings.accepts_shared_secret:
+        raise ValueError("tokens can only be minted when CRM_GATEWAY_JWT_ALGORITHMS includes HS256")
     now = utcnow()
-    claims = {
+    claims: dict[str, Any] = {
         "sub": subject,
-        "tenant": tenant,
-        "permissions": permissions,
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
     }
-    return jwt.encode(claims, settings.resolved_jwt_secret(), algorithm=ALGORITHM)
+    _set_claim(claims, settings.jwt_tenant_claim, tenant)
+    scope = settings.jwt_permissions_claim == SCOPE_CLAIM
+    _set_claim(claims, settings.jwt_permissions_claim, " ".join(permissions) if scope else permissions)
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    return jwt.encode(claims, settings.resolved_jwt_secret(), algorithm="HS256")
+
+
+def _set_claim(claims: dict[str, Any], name: str, value: Any) -> None:
+    *parents, last = name.split(".")
+    for part in parents:
+        claims = claims.setdefault(part, {})
+    claims[last] = value

@@ -1,4 +1,4 @@
-"""``crm-gateway``: serve the API, migrate the database, seed demo data, export the schema, mint tokens.
+"""``crm-gateway``: serve, migrate, seed demo data, export the schema, mint tokens, manage API keys.
 
 Problems the user can fix (bad arguments, bad settings, an unreachable database) are reported in a
 line or two on stderr with exit status 2 (usage, settings) or 1 (database), never as a traceback.
@@ -12,15 +12,17 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
+from uuid import UUID
 
 import sqlalchemy as sa
 from alembic.util import CommandError as AlembicError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from gateway.apikeys import ApiKey, ApiKeyError, ApiKeyStore, IssuedKey
 from gateway.auth import TENANT_PATTERN, mint_token
 from gateway.backends.sql import tables
 from gateway.backends.sql.engine import create_engine, for_tenant
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.set_defaults(handler=_export_schema)
     _add_token(commands)
+    _add_api_key(commands)
     return parser
 
 
@@ -113,6 +116,26 @@ def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     token.add_argument("--permission", action="append", type=_text, default=[], help="e.g. CRM_ALL (repeat)")
     token.add_argument("--lifetime-hours", type=_hours, default=24.0, help="validity (default: 24)")
     token.set_defaults(handler=_token)
+
+
+def _add_api_key(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    api_key = commands.add_parser("api-key", help="create, revoke and list API keys (x-api-key)")
+    actions = api_key.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a key and print it (the only time it is shown)")
+    create.add_argument("--tenant", type=_tenant, required=True, help="the tenant the key acts in")
+    create.add_argument("--name", type=_text, required=True, help="unique among the tenant's active keys")
+    create.add_argument(
+        "--permission", action="append", type=_text, default=[], help="e.g. CUST_READ (repeat)"
+    )
+    create.set_defaults(handler=_api_key_create)
+    revoke = actions.add_parser("revoke", help="revoke a key by its ID")
+    revoke.add_argument("id", type=_uuid, help="the key's ID (see api-key list)")
+    revoke.set_defaults(handler=_api_key_revoke)
+    listing = actions.add_parser("list", help="list a tenant's keys, revoked ones included")
+    listing.add_argument("--tenant", type=_tenant, required=True, help="the tenant whose keys to list")
+    listing.set_defaults(handler=_api_key_list)
+    for parser in (create, revoke, listing):
+        _database_option(parser)
 
 
 def _database_option(parser: argparse.ArgumentParser) -> None:
@@ -153,6 +176,13 @@ def _tenant(value: str) -> str:
             "starting with a letter or digit, at most 64 characters"
         )
     return value
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an API key ID (a UUID)") from None
 
 
 def _text(value: str) -> str:
@@ -218,7 +248,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"seeded tenant {DEMO_TENANT!r} with {DEMO_CONTACTS} contacts")
     print(f"GraphiQL: http://{host}:{port}/graphql")
     # A 30-day all-permissions token belongs in a developer's terminal, not in production logs.
-    if args.demo or settings.env is Environment.DEVELOPMENT:
+    if (args.demo or settings.env is Environment.DEVELOPMENT) and settings.accepts_shared_secret:
         token = mint_token(settings, DEMO_SUBJECT, DEMO_TENANT, DEMO_PERMISSIONS, DEMO_TOKEN_LIFETIME)
         print(f"Headers for tenant {DEMO_TENANT!r} (valid 30 days):")
         print(json.dumps({"Authorization": f"Bearer {token}"}), flush=True)
@@ -250,8 +280,66 @@ def _export_schema(_args: argparse.Namespace) -> int:
 def _token(args: argparse.Namespace) -> int:
     settings = load_settings()
     lifetime = timedelta(hours=args.lifetime_hours)
-    print(mint_token(settings, args.sub, args.tenant, args.permission, lifetime))
+    try:
+        print(mint_token(settings, args.sub, args.tenant, args.permission, lifetime))
+    except ValueError as error:
+        raise CommandError(str(error), 2) from None
     return 0
+
+
+def _api_key_create(args: argparse.Namespace) -> int:
+    async def create(store: ApiKeyStore) -> IssuedKey:
+        return await store.create(args.tenant, args.name, args.permission, created_by="cli")
+
+    try:
+        issued = _with_key_store(args, create)
+    except ApiKeyError as problem:
+        option = {"permissions": "--permission"}.get(problem.field, f"--{problem.field}")
+        raise CommandError(f"{option}: {problem}", 2) from None
+    print(f"created API key {issued.key.id} ({_describe(issued.key)})", file=sys.stderr)
+    print("the key below is shown only now; send it in the x-api-key header:", file=sys.stderr)
+    print(issued.secret)
+    return 0
+
+
+def _api_key_revoke(args: argparse.Namespace) -> int:
+    async def revoke(store: ApiKeyStore) -> ApiKey | None:
+        return await store.revoke(args.id)
+
+    key = _with_key_store(args, revoke)
+    if key is None:
+        raise CommandError(f"no API key with ID {args.id}", 1)
+    print(f"revoked API key {key.id} ({_describe(key)}) at {key.date_revoked:%Y-%m-%d %H:%M:%S} UTC")
+    return 0
+
+
+def _api_key_list(args: argparse.Namespace) -> int:
+    async def list_keys(store: ApiKeyStore) -> list[ApiKey]:
+        return await store.list(args.tenant)
+
+    for key in _with_key_store(args, list_keys):
+        state = f"revoked {key.date_revoked:%Y-%m-%d}" if key.date_revoked else "active"
+        print(f"{key.id}  {key.date_created:%Y-%m-%d}  {state:<18}  {_describe(key)}")
+    return 0
+
+
+def _describe(key: ApiKey) -> str:
+    permissions = " ".join(key.permissions) or "-"
+    return f"name {key.name!r}, tenant {key.tenant!r}, prefix {key.prefix}, permissions {permissions}"
+
+
+def _with_key_store(args: argparse.Namespace, work: Callable[[ApiKeyStore], Awaitable[T]]) -> T:
+    url = _settings(args).database_url
+    _prepare_database(url)
+
+    async def run() -> T:
+        engine = create_engine(url)
+        try:
+            return await work(ApiKeyStore(engine))
+        finally:
+            await engine.dispose()
+
+    return _database_step(url, lambda: asyncio.run(run()))
 
 
 def _prepare_database(url: str) -> None:

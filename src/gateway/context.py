@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gateway.apikeys import ApiKeyStore
 from gateway.auth import Principal
 from gateway.backends.base import Backend
 from gateway.cost import Cost
@@ -19,6 +20,7 @@ class RequestContext:
     settings: Settings
     request_id: str
     cost: Cost = field(default_factory=Cost)
+    api_keys: ApiKeyStore | None = None  # the API key admin; None where no database serves keys
 
     @property
     def actor(self) -> str:

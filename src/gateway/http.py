@@ -15,10 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
-from gateway.auth import AuthenticationError, Principal, authenticate, bearer_token
+from gateway.apikeys import ApiKeyStore
+from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
 from gateway.backends.access import RowAccess
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
@@ -54,25 +63,71 @@ class Metrics:
         return "\n".join(lines) + "\n"
 
 
-class StrawberryView(GraphQL[RequestContext, None]):
+class Credentials:
+    """Who a request is: a Bearer token or an API key, never both (which one would win is unclear)."""
+
     def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        self.tokens = Authenticator(settings)
+        self.api_keys = ApiKeyStore(engine)
+
+    async def principal(self, authorization: str | None, api_key: str | None) -> Principal:
+        if authorization is not None and api_key is not None:
+            raise AuthenticationError("send either an Authorization header or an x-api-key header, not both")
+        if api_key is not None:
+            return await self.api_keys.authenticate(api_key)
+        return await self.tokens.authenticate(bearer_token(authorization))
+
+
+@dataclass
+class WebSocketContext(RequestContext):
+    """The context of one WebSocket: anonymous until ``connection_init`` names the caller."""
+
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+
+class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
+    async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
+        # A socket's context lives as long as the socket: each operation must read current data.
+        self.context.loaders.clear()
+        await super().run_operation(operation)
+
+
+class StrawberryView(GraphQL[RequestContext, None]):
+    graphql_transport_ws_handler_class = _TransportWsHandler
+
+    def __init__(self, settings: Settings, engine: AsyncEngine, credentials: Credentials) -> None:
         super().__init__(
-            schema, graphql_ide="graphiql" if settings.graphiql_enabled else None, allow_queries_via_get=True
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allow_queries_via_get=True,
+            keep_alive=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
         self.engine = engine
+        self.credentials = credentials
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
-        principal: Principal = request.scope["gateway.principal"]
-        cost: Cost = request.scope["gateway.cost"]
+        if isinstance(request, WebSocket):
+            # Browsers cannot set headers on a WebSocket: the caller is known at connection_init.
+            return self._context(WebSocketContext, ANONYMOUS, Cost(), uuid.uuid4().hex[:16])
+        scope = request.scope
+        return self._context(
+            RequestContext, scope["gateway.principal"], scope["gateway.cost"], scope["gateway.request_id"]
+        )
+
+    def _context(
+        self, kind: type[RequestContext], principal: Principal, cost: Cost, request_id: str
+    ) -> RequestContext:
         backend = SqlBackend(self.engine, principal.tenant, RowAccess.for_principal(principal), cost)
-        return RequestContext(
+        return kind(
             principal=principal,
             backend=backend,
             loaders=Loaders(backend),
             settings=self.settings,
-            request_id=request.scope["gateway.request_id"],
+            request_id=request_id,
             cost=cost,
+            api_keys=self.credentials.api_keys,
         )
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
@@ -97,12 +152,39 @@ class StrawberryView(GraphQL[RequestContext, None]):
                 data=None, errors=[error], extensions={"cost": context.cost.as_extension()}
             )
 
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        """Authenticate from the connection_init payload; a refusal closes the socket with 4403."""
+        assert isinstance(context, WebSocketContext)
+        try:
+            principal = await self.credentials.principal(*_payload_credentials(context.connection_params))
+        except (AuthenticationError, JwksUnavailable) as error:
+            log.info("WebSocket %s refused: %s", context.request_id, error)
+            raise ConnectionRejectionError from None
+        context.principal = principal
+        context.backend = SqlBackend(
+            self.engine, principal.tenant, RowAccess.for_principal(principal), context.cost
+        )
+        context.loaders = Loaders(context.backend)
+        return UNSET
+
+
+def _payload_credentials(payload: dict[str, Any]) -> tuple[str | None, str | None]:
+    """``Authorization`` and ``x-api-key`` from a connection_init payload, whatever their case."""
+    found: dict[str, str | None] = {"authorization": None, "x-api-key": None}
+    for key, value in payload.items():
+        if isinstance(key, str) and key.lower() in found:
+            if not isinstance(value, str):
+                raise AuthenticationError(f"'{key}' in the connection_init payload must be a string")
+            found[key.lower()] = value
+    return found["authorization"], found["x-api-key"]
+
 
 class GraphQLView:
     def __init__(self, settings: Settings, engine: AsyncEngine, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
-        self.strawberry = StrawberryView(settings, engine)
+        self.credentials = Credentials(settings, engine)
+        self.strawberry = StrawberryView(settings, engine, self.credentials)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
 
@@ -118,9 +200,9 @@ class GraphQLView:
         try:
             # Cheapest refusals first; all of them before any GraphQL is parsed or run.
             body = await read_body(request, self.settings.max_body_bytes)
-            principal = self._principal(request, body)
-            if isinstance(principal, AuthenticationError):
-                await self._respond(_unauthenticated(str(principal), request_id), scope, receive, send)
+            principal = await self._principal(request, body, request_id)
+            if isinstance(principal, Response):
+                await self._respond(principal, scope, receive, send)
                 return
             await self._check_rate(request, principal)
             check_batch_size(body, self.settings.max_batch_operations)
@@ -169,13 +251,18 @@ class GraphQLView:
                 headers={"Retry-After": decision.retry_after_header},
             )
 
-    def _principal(self, request: Request, body: bytes) -> Principal | AuthenticationError:
+    async def _principal(self, request: Request, body: bytes, request_id: str) -> Principal | Response:
+        """The caller, or the error response to send instead."""
+        headers = request.headers
         try:
-            return authenticate(bearer_token(request.headers.get("authorization")), self.settings)
+            return await self.credentials.principal(headers.get("authorization"), headers.get("x-api-key"))
         except AuthenticationError as error:
             if self._may_skip_auth(request, body):
                 return ANONYMOUS
-            return error
+            return _unauthenticated(str(error), request_id)
+        except JwksUnavailable as error:
+            log.warning("request %s: %s", request_id, error)
+            return _unavailable(str(error), request_id, self.settings.jwks_min_refresh_seconds)
 
     def _may_skip_auth(self, request: Request, body: bytes) -> bool:
         """GraphiQL's page and its schema introspection work before a token is pasted (not in production)."""
@@ -347,10 +434,20 @@ def _rate_key(request: Request, principal: Principal) -> str:
 
 
 def _unauthenticated(message: str, request_id: str) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="crm-gateway"', "x-request-id": request_id}
+    return _refusal(401, "UNAUTHENTICATED", message, request_id, headers)
+
+
+def _unavailable(message: str, request_id: str, retry_after: int) -> Response:
+    """The IdP's keys cannot be fetched: the token may be fine, so 503 (retry), not 401 (log in again)."""
+    headers = {"Retry-After": str(max(retry_after, 1)), "x-request-id": request_id}
+    return _refusal(503, "SERVICE_UNAVAILABLE", message, request_id, headers)
+
+
+def _refusal(status: int, code: str, message: str, request_id: str, headers: dict[str, str]) -> Response:
     body = {
         "data": None,
-        "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}],
+        "errors": [{"message": message, "extensions": {"code": code}}],
         "extensions": {"cost": Cost().as_extension(), "requestId": request_id},
     }
-    headers = {"WWW-Authenticate": 'Bearer realm="crm-gateway"', "x-request-id": request_id}
-    return JSONResponse(body, status_code=401, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -7,8 +7,9 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlparse
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.asyncio.connection import parse_url as parse_redis_url
 
@@ -18,6 +19,9 @@ SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 # Strawberry's own batch ceiling; CRM_GATEWAY_MAX_BATCH_OPERATIONS is checked first and may only be lower.
 MAX_BATCH_CEILING = 100
+HMAC_ALGORITHMS = ("HS256",)  # verified with CRM_GATEWAY_JWT_SECRET only
+JWKS_ALGORITHMS = ("RS256", "ES256")  # verified with keys from CRM_GATEWAY_JWKS_URL only
+CLAIM_NAME = r"^\S{1,200}$"  # a claim name, or a dotted path into nested claims
 
 
 class Environment(StrEnum):
@@ -36,6 +40,15 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     jwt_secret: str | None = Field(default=None, repr=False)
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=600)
+    # A comma-separated string rather than a list, so the variable reads ``HS256,RS256`` and not JSON.
+    jwt_algorithms: str = "HS256"
+    jwks_url: str | None = None
+    jwks_cache_seconds: int = Field(default=300, ge=1, le=86_400)
+    jwks_min_refresh_seconds: int = Field(default=10, ge=0, le=3_600)
+    jwt_audience: str | None = Field(default=None, min_length=1)
+    jwt_issuer: str | None = Field(default=None, min_length=1)
+    jwt_tenant_claim: str = Field(default="tenant", pattern=CLAIM_NAME)
+    jwt_permissions_claim: str = Field(default="permissions", pattern=CLAIM_NAME)
     graphiql: bool | None = None
     max_page_size: int = Field(default=100, ge=1, le=10_000)
     default_page_size: int = Field(default=20, ge=1, le=10_000)
@@ -92,6 +105,39 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: str | None) -> str | None:
         return value or None
 
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _known_algorithms(cls, value: str) -> str:
+        names = [name.strip().upper() for name in value.split(",") if name.strip()]
+        allowed = (*HMAC_ALGORITHMS, *JWKS_ALGORITHMS)
+        if not names or any(name not in allowed for name in names):
+            raise ValueError(f"must be a comma-separated list of {', '.join(allowed)}")
+        return ",".join(dict.fromkeys(names))
+
+    @field_validator("jwks_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and (
+            urlparse(value).scheme not in ("http", "https") or not urlparse(value).netloc
+        ):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _usable_key_source(self) -> Settings:
+        uses_jwks = any(name in JWKS_ALGORITHMS for name in self.algorithms)
+        if uses_jwks and not self.jwks_url:
+            raise ValueError(
+                "CRM_GATEWAY_JWKS_URL is required when CRM_GATEWAY_JWT_ALGORITHMS has RS256 or ES256"
+            )
+        if self.jwks_url and not uses_jwks:
+            raise ValueError(
+                "CRM_GATEWAY_JWKS_URL is set but CRM_GATEWAY_JWT_ALGORITHMS has no RS256 or ES256"
+            )
+        if self.env is Environment.PRODUCTION and self.jwks_url and urlparse(self.jwks_url).scheme != "https":
+            raise ValueError("CRM_GATEWAY_JWKS_URL must use https when CRM_GATEWAY_ENV=production")
+        return self
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -113,6 +159,20 @@ class Settings(BaseSettings):
     @property
     def rate_limit_enabled(self) -> bool:
         return self.rate_limit_per_second > 0
+
+    @property
+    def algorithms(self) -> tuple[str, ...]:
+        """The accepted JWT algorithms; a token's header may only pick among these."""
+        return tuple(self.jwt_algorithms.split(","))
+
+    @property
+    def accepts_shared_secret(self) -> bool:
+        return any(name in HMAC_ALGORITHMS for name in self.algorithms)
+
+    def check_key_sources(self) -> None:
+        """Fail at start-up, not at the first request, when a configured algorithm has no key."""
+        if self.accepts_shared_secret:
+            self.resolved_jwt_secret()
 
     def resolved_jwt_secret(self) -> str:
         """The configured secret; in development a generated one kept in ``var/``.
@@ -143,11 +203,15 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
-        problems = [
-            f"CRM_GATEWAY_{'_'.join(str(p) for p in item['loc']).upper()}: {item['msg']}"
-            for item in error.errors()
-        ]
+        problems = [_problem(item["loc"], item["msg"]) for item in error.errors()]
         raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
+
+
+def _problem(location: tuple[int | str, ...], message: str) -> str:
+    # A check across several settings has no location; its message names the variables itself.
+    if not location:
+        return message.removeprefix("Value error, ")
+    return f"CRM_GATEWAY_{'_'.join(str(p) for p in location).upper()}: {message}"
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,8 @@ from gateway.limits import OperationLimits
 from gateway.settings import MAX_BATCH_CEILING
 from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
+from resolvers.apikeys.mutations import ApiKeyMutation
+from resolvers.apikeys.queries import ApiKeyQuery
 from resolvers.common.node_queries import NodeQuery
 from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
@@ -26,13 +28,21 @@ from resolvers.users.queries import UserQuery
 
 @strawberry.type(description="Everything a caller can read, scoped to the tenant of its token.")
 class Query(
-    NodeQuery, UserQuery, PermissionQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery
+    NodeQuery,
+    UserQuery,
+    PermissionQuery,
+    ContactQuery,
+    AccountQuery,
+    LeadQuery,
+    TaskQuery,
+    StageQuery,
+    ApiKeyQuery,
 ):
     pass
 
 
 @strawberry.type(description="Changes to CRM data; each mutation runs in one transaction.")
-class Mutation(ContactMutation, AccountMutation, LeadMutation, TaskMutation, StageMutation):
+class Mutation(ContactMutation, AccountMutation, LeadMutation, TaskMutation, StageMutation, ApiKeyMutation):
     pass
 
 

@@ -320,3 +320,22 @@ idempotency_keys = sa.Table(
     sa.Column("record_id", sa.Uuid, nullable=False),
     sa.Column("date_created", UtcDateTime(), nullable=False),
 )
+
+# Looked up by hash before the tenant is known, so it is the one table outside tenant scoping (and
+# outside row-level security): all access goes through gateway.apikeys.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("prefix", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("permissions", sa.JSON, nullable=False),
+    sa.Column("created_by", NAME, nullable=True),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+    sa.Column("date_revoked", UtcDateTime(), nullable=True),
+    sa.Column("last_used", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("key_hash"),
+    tenant_index("api_keys", "date_created", "id"),
+)

@@ -1,7 +1,7 @@
 """contact permissions (seed 000 ContactPermission row rules)
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-24 09:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from gateway.backends.sql.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

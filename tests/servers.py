@@ -1,0 +1,78 @@
+"""Real servers on 127.0.0.1 for tests: the gateway (``crm-gateway serve`` in a subprocess) and
+small Starlette apps run by uvicorn in a thread (e.g. an identity provider's JWKS endpoint)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gateway_server(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """``crm-gateway serve --demo`` with ``env`` on a free port; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--demo"]
+    log = folder / "server.log"
+    base = f"http://127.0.0.1:{port}"
+    # Output goes to a file: an unread pipe could fill up and stall the server.
+    with (
+        log.open("w") as output,
+        subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
+        ) as process,
+    ):
+        try:
+            wait_until_healthy(base, process, log)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("server did not become healthy within 60 s")
+
+
+@contextmanager
+def threaded_server(app: Any) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn in a background thread; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise AssertionError("the threaded server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
