@@ -19,6 +19,7 @@ from gateway.auth import AuthenticationError, Principal, authenticate, bearer_to
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
+from gateway.permissions import visible_media
 from gateway.persisted import PersistedQueries, Refusal
 from gateway.settings import Settings
 from loaders import Loaders
@@ -59,7 +60,9 @@ class StrawberryView(GraphQL[RequestContext, None]):
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         principal: Principal = request.scope["gateway.principal"]
         cost: Cost = request.scope["gateway.cost"]
-        backend = SqlBackend(self.engine, principal.tenant, cost)
+        backend = SqlBackend(
+            self.engine, principal.tenant, cost, visible_media=visible_media(principal.permissions)
+        )
         return RequestContext(
             principal=principal,
             backend=backend,

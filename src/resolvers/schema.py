@@ -9,6 +9,9 @@ from gateway.errors import MaskUnexpectedErrors
 from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
 from resolvers.common.node_queries import NodeQuery
+from resolvers.communications.mutations import CommunicationMutation
+from resolvers.communications.queries import CommunicationQuery
+from resolvers.communications.queue import CommunicationQueueMutation
 from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
 from resolvers.leads.mutations import LeadMutation
@@ -24,13 +27,29 @@ from resolvers.users.queries import UserQuery
 
 @strawberry.type(description="Everything a caller can read, scoped to the tenant of its token.")
 class Query(
-    NodeQuery, UserQuery, PermissionQuery, ContactQuery, AccountQuery, LeadQuery, TaskQuery, StageQuery
+    NodeQuery,
+    UserQuery,
+    PermissionQuery,
+    ContactQuery,
+    AccountQuery,
+    LeadQuery,
+    TaskQuery,
+    StageQuery,
+    CommunicationQuery,
 ):
     pass
 
 
 @strawberry.type(description="Changes to CRM data; each mutation runs in one transaction.")
-class Mutation(ContactMutation, AccountMutation, LeadMutation, TaskMutation, StageMutation):
+class Mutation(
+    ContactMutation,
+    AccountMutation,
+    LeadMutation,
+    TaskMutation,
+    StageMutation,
+    CommunicationMutation,
+    CommunicationQueueMutation,
+):
     pass
 
 

@@ -36,10 +36,14 @@ from gateway.cost import Cost
 
 
 class SqlReader:
-    def __init__(self, engine: AsyncEngine, tenant: str, cost: Cost) -> None:
+    def __init__(
+        self, engine: AsyncEngine, tenant: str, cost: Cost, *, visible_media: frozenset[str] | None = None
+    ) -> None:
         self.engine = engine
         self.tenant = tenant
         self.cost = cost
+        # Communications of other media are invisible, like another tenant's rows (None: no restriction).
+        self.visible_media = visible_media
         self._connection: AsyncConnection | None = None
 
     async def _run(self, statement: sa.Executable) -> Any:
@@ -54,6 +58,8 @@ class SqlReader:
         conditions: list[Any] = [table.c.tenant == self.tenant]
         if not include_deleted and "is_deleted" in table.c:
             conditions.append(table.c.is_deleted.is_(False))
+        if table is t.communications and self.visible_media is not None:
+            conditions.append(table.c.media.in_(sorted(self.visible_media)))
         return conditions
 
     async def get_many(

@@ -13,4 +13,4 @@ class SqlBackend(SqlReader):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlWriter]:
         async with self.engine.begin() as connection:
-            yield SqlWriter(connection, self.tenant, self.cost)
+            yield SqlWriter(connection, self.tenant, self.cost, visible_media=self.visible_media)
