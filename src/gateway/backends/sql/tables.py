@@ -342,7 +342,7 @@ communication_queue_external_systems = sa.Table(
     tenant_index("communication_queue_external_systems", "date_created", "id"),
 )
 
-UDF_COLUMNS = (
+UDF_COLUMNS: tuple[tuple[str, Any], ...] = (
     *((f"udf_string_{n}", NAME) for n in range(1, 9)),
     *((f"udf_float_{n}", sa.Float()) for n in range(1, 5)),
     *((f"udf_date_{n}", sa.Date()) for n in range(1, 5)),
@@ -420,7 +420,14 @@ communication_queue_entries = sa.Table(
     sa.Column("lease_expires_at", UtcDateTime(), nullable=True),
     sa.Column("claim_count", sa.Integer, nullable=False, server_default="0"),
     tenant_index("communication_queue_entries", "date_created", "id"),
-    tenant_index("communication_queue_entries", "external_system_id", "life_cycle_state", "date_created"),
+    # The claim's and the queue lists' path: one system's entries in a state, oldest first.
+    sa.Index(
+        "ix_communication_queue_entries_tenant_system_state",
+        "tenant",
+        "external_system_id",
+        "life_cycle_state",
+        "date_created",
+    ),
     tenant_index("communication_queue_entries", "communication_id"),
     tenant_index("communication_queue_entries", "contact_id"),
 )

@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=255), nullable=True),
         sa.Column("date_modified", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("modified_by", sa.String(length=255), nullable=True),
-        sa.Column("is_deleted", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("date_deleted", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("deleted_by", sa.String(length=255), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
@@ -63,7 +63,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=255), nullable=True),
         sa.Column("date_modified", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("modified_by", sa.String(length=255), nullable=True),
-        sa.Column("is_deleted", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("date_deleted", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("deleted_by", sa.String(length=255), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
@@ -105,7 +105,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=255), nullable=True),
         sa.Column("date_modified", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("modified_by", sa.String(length=255), nullable=True),
-        sa.Column("is_deleted", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("date_deleted", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("deleted_by", sa.String(length=255), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
@@ -138,7 +138,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=255), nullable=True),
         sa.Column("date_modified", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("modified_by", sa.String(length=255), nullable=True),
-        sa.Column("is_deleted", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("date_deleted", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("deleted_by", sa.String(length=255), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
@@ -150,7 +150,7 @@ def upgrade() -> None:
         sa.Column("to", sa.String(length=255), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("life_cycle_state", sa.String(length=16), server_default="COMPLETED", nullable=False),
-        sa.Column("viewed", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("viewed", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("viewed_on", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("completed_on", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("contact_id", sa.Uuid(), nullable=False),
@@ -211,7 +211,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=255), nullable=True),
         sa.Column("date_modified", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("modified_by", sa.String(length=255), nullable=True),
-        sa.Column("is_deleted", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_deleted", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("date_deleted", gateway.backends.sql.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("deleted_by", sa.String(length=255), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
@@ -261,7 +261,7 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
-            "ix_communication_queue_entries_tenant_external_system_id_life_cycle_state_date_created",
+            "ix_communication_queue_entries_tenant_system_state",
             ["tenant", "external_system_id", "life_cycle_state", "date_created"],
             unique=False,
         )
@@ -270,9 +270,7 @@ def upgrade() -> None:
 def downgrade() -> None:
 
     with op.batch_alter_table("communication_queue_entries", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_communication_queue_entries_tenant_external_system_id_life_cycle_state_date_created"
-        )
+        batch_op.drop_index("ix_communication_queue_entries_tenant_system_state")
         batch_op.drop_index("ix_communication_queue_entries_tenant_date_created_id")
         batch_op.drop_index("ix_communication_queue_entries_tenant_contact_id")
         batch_op.drop_index("ix_communication_queue_entries_tenant_communication_id")
