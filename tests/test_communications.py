@@ -1,4 +1,4 @@
-"""Communication queries (seed 001): by id and number, filtered lists, nested batched lists, nodes, media rules."""
+"""Communication queries (seed 001): by id and number, filters, nested batched lists, nodes, media rules."""
 
 from __future__ import annotations
 
