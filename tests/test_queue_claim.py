@@ -32,10 +32,14 @@ CLAIM = """mutation($system: ID!, $max: Int, $lease: Int) {
 }"""
 ENTRY = "id lifeCycleState errorCode errorDescription completedOn removedOn leaseExpiresAt"
 COMPLETE = f"""mutation($id: ID!, $token: String) {{
-  communicationQueueEntryComplete(id: $id, claimToken: $token) {{ entry {{ {ENTRY} }} errors {{ field code }} }}
+  communicationQueueEntryComplete(id: $id, claimToken: $token) {{
+    entry {{ {ENTRY} }} errors {{ field code }}
+  }}
 }}"""
 REJECT = f"""mutation($id: ID!, $token: String, $code: String!, $description: String!) {{
-  communicationQueueEntryReject(id: $id, claimToken: $token, errorCode: $code, errorDescription: $description) {{
+  communicationQueueEntryReject(
+    id: $id, claimToken: $token, errorCode: $code, errorDescription: $description
+  ) {{
     entry {{ {ENTRY} }} errors {{ field code }}
   }}
 }}"""
@@ -203,7 +207,7 @@ async def test_claim_refuses_bad_arguments(
 ) -> None:
     queue = await _queue(comms, 1)
     system = gid("CommunicationQueueExternalSystem", queue["system"])
-    cases = [
+    cases: list[tuple[dict[str, Any], list[tuple[list[str], str]]]] = [
         ({"system": system, "max": 0}, [(["max"], "INVALID")]),
         ({"system": system, "max": 101}, [(["max"], "INVALID")]),
         ({"system": system, "lease": 0}, [(["leaseSeconds"], "INVALID")]),
