@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -387,3 +388,21 @@ async def test_mutations_on_unknown_or_hidden_communications_are_not_found(
     ):
         hidden = _payload(await phone_only.execute(query, {"id": email["id"], **variables}), name)
         assert _codes(hidden) == [(["id"], "NOT_FOUND")], name
+
+
+async def test_concurrent_creates_get_distinct_numbers_and_event_sequences(
+    client: Client, world: dict[str, Any], engine: Any, tenant: str
+) -> None:
+    """The first creates of a tenant race to make its counter rows; each still gets its own number."""
+    input = {
+        "contactId": world["contact"],
+        "templateId": world["template"],
+        "externalSystemId": world["system"],
+    }
+    plain = """mutation($input: CommunicationCreateInput!) {
+      communicationCreate(input: $input) { communication { number } errors { code } }
+    }"""
+    bodies = await asyncio.gather(*(client.execute(plain, {"input": input}) for _ in range(8)))
+    numbers = sorted(int(body["data"]["communicationCreate"]["communication"]["number"]) for body in bodies)
+    assert numbers == list(range(1, 9))
+    assert [sequence for sequence, _ in await _events(engine, tenant)] == list(range(1, 9))
