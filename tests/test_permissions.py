@@ -23,6 +23,8 @@ from resolvers.schema import schema
 UNKNOWN = uuid.UUID(int=7)
 CONTACT, ACCOUNT, LEAD = gid("Contact", UNKNOWN), gid("Account", UNKNOWN), gid("Lead", UNKNOWN)
 TASK, STAGE = gid("Task", UNKNOWN), gid("Stage", UNKNOWN)
+COMMUNICATION, QUEUE_ENTRY = gid("Communication", UNKNOWN), gid("CommunicationQueueEntry", UNKNOWN)
+QUEUE_SYSTEM = gid("CommunicationQueueExternalSystem", UNKNOWN)
 
 # Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
 UNGATED_QUERIES = {"me", "permissions", "node", "nodes"}
@@ -44,6 +46,21 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "stage": (f'stage(id: "{STAGE}") {{ id }}', "CRM_STAGE_VIEW"),
     "stages": ("stages(first: 1) { totalCount }", "CRM_STAGE_VIEW"),
     "apiKeys": ("apiKeys { id }", "CRM_ADMIN"),
+    "communication": (f'communication(id: "{COMMUNICATION}") {{ id }}', "CRM_COMMUNICATION_VIEW"),
+    "communications": ("communications(first: 1) { totalCount }", "CRM_COMMUNICATION_VIEW"),
+    "communicationCategories": ("communicationCategories(first: 1) { totalCount }", "CRM_COMMUNICATION_VIEW"),
+    "communicationTemplates": ("communicationTemplates(first: 1) { totalCount }", "CRM_COMMUNICATION_VIEW"),
+    "communicationQueueExternalSystems": (
+        "communicationQueueExternalSystems(first: 1) { totalCount }",
+        "CRM_QUEUE_VIEW",
+    ),
+    "communicationQueueEntry": (f'communicationQueueEntry(id: "{QUEUE_ENTRY}") {{ id }}', "CRM_QUEUE_VIEW"),
+    "communicationQueueEntries": ("communicationQueueEntries(first: 1) { totalCount }", "CRM_QUEUE_VIEW"),
+    "communicationQueueLatest": ("communicationQueueLatest(media: SMS, number: 1) { id }", "CRM_QUEUE_VIEW"),
+    "communicationQueuePendingCompleted": (
+        "communicationQueuePendingCompleted(media: SMS) { id }",
+        "CRM_QUEUE_VIEW",
+    ),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)
@@ -83,6 +100,33 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "stageRestore": (f'stageRestore(id: "{STAGE}")', "CRM_STAGE_DELETE"),
     "apiKeyCreate": ('apiKeyCreate(input: {name: "robot", permissions: []})', "CRM_ADMIN"),
     "apiKeyRevoke": (f'apiKeyRevoke(id: "{UNKNOWN}")', "CRM_ADMIN"),
+    "communicationCreate": (
+        f'communicationCreate(input: {{contactId: "{CONTACT}", media: PHONE, direction: INCOMING, '
+        'subject: "Call", content: "Talked"})',
+        "CRM_COMMUNICATION_EDIT",
+    ),
+    "communicationUpdate": (
+        f'communicationUpdate(id: "{COMMUNICATION}", input: {{notes: "n"}})',
+        "CRM_COMMUNICATION_EDIT",
+    ),
+    "communicationComplete": (f'communicationComplete(id: "{COMMUNICATION}")', "CRM_COMMUNICATION_EDIT"),
+    "communicationSetViewed": (f'communicationSetViewed(id: "{COMMUNICATION}")', "CRM_COMMUNICATION_EDIT"),
+    "communicationQueueClaim": (
+        f'communicationQueueClaim(externalSystemId: "{QUEUE_SYSTEM}")',
+        "CRM_QUEUE_PROCESS",
+    ),
+    "communicationQueueEntryComplete": (
+        f'communicationQueueEntryComplete(id: "{QUEUE_ENTRY}")',
+        "CRM_QUEUE_PROCESS",
+    ),
+    "communicationQueueEntryReject": (
+        f'communicationQueueEntryReject(id: "{QUEUE_ENTRY}", errorCode: "E1", errorDescription: "Failed")',
+        "CRM_QUEUE_PROCESS",
+    ),
+    "communicationQueueEntryRemove": (
+        f'communicationQueueEntryRemove(id: "{QUEUE_ENTRY}")',
+        "CRM_QUEUE_PROCESS",
+    ),
 }
 
 
@@ -237,6 +281,9 @@ NESTED = [
     ("contact", "leads { totalCount }", "CRM_LEAD_VIEW", ["contact", "leads"]),
     ("contact", "accounts { totalCount }", "CUST_ORGANIZATION_VIEW", ["contact", "accounts"]),
     ("account", "contacts { totalCount }", "CUST_READ", ["account", "contacts"]),
+    ("contact", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["contact", "communications"]),
+    ("lead", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["lead", "communications"]),
+    ("account", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["account", "communications"]),
 ]
 
 

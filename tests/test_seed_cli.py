@@ -44,6 +44,12 @@ TENANT_TABLES = (
     "leads",
     "lead_assignees",
     "events",
+    "communication_categories",
+    "communication_templates",
+    "communication_queue_external_systems",
+    "communications",
+    "communication_references",
+    "communication_queue_entries",
 )
 
 
@@ -135,7 +141,14 @@ def test_seed_registers_the_tenant_once(seeded_twice: tuple[Path, list[str]]) ->
 
 @pytest.mark.parametrize(
     ("table", "column", "parent"),
-    [("emails", "owner_id", "contacts"), ("leads", "contact_id", "contacts"), ("events", "lead_id", "leads")],
+    [
+        ("emails", "owner_id", "contacts"),
+        ("leads", "contact_id", "contacts"),
+        ("events", "lead_id", "leads"),
+        ("communications", "contact_id", "contacts"),
+        ("communication_queue_entries", "communication_id", "communications"),
+        ("communication_references", "target_id", "leads"),
+    ],
 )
 def test_seeded_children_point_at_rows_of_the_same_tenant(
     seeded_twice: tuple[Path, list[str]], table: str, column: str, parent: str
@@ -233,3 +246,24 @@ def test_seed_fills_a_postgresql_database(tmp_path: Path, postgres_scratch_url: 
         )
     )
     assert counts == [(20, 7, 0)]
+
+
+def test_seeded_communications_have_unique_numbers_and_reused_settings(
+    seeded_twice: tuple[Path, list[str]],
+) -> None:
+    database, _ = seeded_twice
+    communications = scalar(database, "SELECT count(*) FROM communications")
+    assert scalar(database, "SELECT count(DISTINCT number) FROM communications") == communications
+    assert (
+        scalar(database, "SELECT max(value) FROM counters WHERE name = 'communication_number'")
+        == communications
+    )
+    assert scalar(database, "SELECT count(*) FROM communication_categories") == 4  # reused by the second run
+    pending = scalar(
+        database, "SELECT count(*) FROM communication_queue_entries WHERE life_cycle_state = 'PENDING'"
+    )
+    assert (
+        scalar(database, "SELECT count(*) FROM communication_queue_events WHERE kind = 'ENQUEUED'") == pending
+    )
+    no_to = "SELECT count(*) FROM communications WHERE media = 'EMAIL' AND (\"to\" IS NULL OR \"to\" = '')"
+    assert scalar(database, no_to) == 0

@@ -211,8 +211,10 @@ def _seed(args: argparse.Namespace) -> int:
     seeding = _seed_tenant(url, args.tenant, args.contacts, args.progress)
     summary = _database_step(url, lambda: asyncio.run(seeding))
     print(f"seeded tenant {summary.tenant!r} in {time.perf_counter() - started:.1f} s; rows added:")
-    for table, count in summary.counts().items():
-        print(f"  {table:<16} {count:>10,}")
+    counts = summary.counts()
+    width = max(map(len, counts))
+    for table, count in counts.items():
+        print(f"  {table:<{width}} {count:>10,}")
     return 0
 
 

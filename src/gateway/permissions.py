@@ -62,6 +62,20 @@ CATALOG: tuple[Permission, ...] = (
     _gateway("CRM_INTEGRATION_EDIT", "Create and change integration configurations."),
     _gateway("CRM_INTEGRATION_DELETE", "Delete integration configurations."),
     _gateway(
+        "CRM_COMMUNICATION_VIEW",
+        "View communications; e-mails also need CRM_VIEW_EMAIL and SMS CRM_VIEW_SMS.",
+    ),
+    _gateway(
+        "CRM_COMMUNICATION_EDIT",
+        "Create, update, complete and mark communications viewed; outgoing e-mails and SMS also need "
+        "CRM_SEND_EMAIL or CRM_SEND_SMS.",
+    ),
+    _gateway("CRM_QUEUE_VIEW", "View the communication queue, its external systems and entries."),
+    _gateway(
+        "CRM_QUEUE_PROCESS",
+        "Process the communication queue as an external sender: claim, complete, reject and remove entries.",
+    ),
+    _gateway(
         "CRM_ADMIN",
         "Administer the tenant: see every contact whatever its row permissions, manage API keys.",
     ),
@@ -96,6 +110,14 @@ CRM_LEAD_VIEW, CRM_LEAD_CREATE, CRM_LEAD_EDIT, CRM_LEAD_DELETE = (
     "CRM_LEAD_DELETE",
 )
 CRM_STAGE_VIEW, CRM_STAGE_EDIT, CRM_STAGE_DELETE = "CRM_STAGE_VIEW", "CRM_STAGE_EDIT", "CRM_STAGE_DELETE"
+CRM_COMMUNICATION_VIEW, CRM_COMMUNICATION_EDIT = "CRM_COMMUNICATION_VIEW", "CRM_COMMUNICATION_EDIT"
+CRM_QUEUE_VIEW, CRM_QUEUE_PROCESS = "CRM_QUEUE_VIEW", "CRM_QUEUE_PROCESS"
+CRM_VIEW_EMAIL, CRM_SEND_EMAIL, CRM_VIEW_SMS, CRM_SEND_SMS = (
+    "CRM_VIEW_EMAIL",
+    "CRM_SEND_EMAIL",
+    "CRM_VIEW_SMS",
+    "CRM_SEND_SMS",
+)
 CUST_READ, CUST_WRITE, CUST_DELETE = "CUST_READ", "CUST_WRITE", "CUST_DELETE"
 CUST_ORGANIZATION_VIEW, CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_DELETE = (
     "CUST_ORGANIZATION_VIEW",
@@ -139,3 +161,20 @@ def effective(held: Iterable[str]) -> frozenset[str]:
 def denial_code(needed: str) -> str | None:
     """Seed 000's code for a refusal of ``needed``; the CRM module defines none."""
     return next((code for prefix, code in _DENIAL_CODES if needed.startswith(prefix)), None)
+
+
+# Communication media (seed 001) and what reading or sending one takes beyond the communications area's
+# own CRM_COMMUNICATION_VIEW / CRM_COMMUNICATION_EDIT: seed 000 covers e-mail and SMS only.
+COMMUNICATION_MEDIA = ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE")
+MEDIA_VIEW_PERMISSIONS = {"EMAIL": CRM_VIEW_EMAIL, "SMS": CRM_VIEW_SMS}
+MEDIA_SEND_PERMISSIONS = {"EMAIL": CRM_SEND_EMAIL, "SMS": CRM_SEND_SMS}
+
+
+def visible_media(held: Iterable[str]) -> frozenset[str]:
+    """The media whose communications a holder of ``held`` may read (a row rule of every read path)."""
+    held = frozenset(held)
+    return frozenset(
+        media
+        for media in COMMUNICATION_MEDIA
+        if grants(held, MEDIA_VIEW_PERMISSIONS.get(media, CRM_COMMUNICATION_VIEW))
+    )

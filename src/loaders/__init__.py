@@ -7,7 +7,7 @@ from typing import Any
 from gateway.backends.base import RecordReader
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import AuditedRecord, Detail, Entity, Relation
-from loaders import accounts, contacts, leads, tasks, users
+from loaders import accounts, communications, contacts, leads, tasks, users
 from loaders.base import (
     ChildCountByParentLoader,
     ChildrenByParentLoader,
@@ -15,7 +15,7 @@ from loaders.base import (
     EntityByIdLoader,
 )
 
-_MODULES = (accounts, contacts, leads, tasks, users)
+_MODULES = (accounts, communications, contacts, leads, tasks, users)
 
 
 def _registry(base: type[Any], attribute: str) -> dict[Any, type[Any]]:

@@ -11,6 +11,14 @@ from gateway.backends.query import Condition, Op, OrderKey
 from gateway.backends.records import Entity
 from resolvers.accounts.inputs import AccountFilter, AccountOrder
 from resolvers.common.lists import ListSpec
+from resolvers.communications.inputs import (
+    CommunicationFilter,
+    CommunicationOrder,
+    CommunicationQueueEntryFilter,
+    CommunicationQueueEntryOrder,
+    CommunicationSettingFilter,
+    CommunicationSettingOrder,
+)
 from resolvers.contacts.inputs import ContactFilter, ContactOrder
 from resolvers.leads.inputs import LeadFilter, LeadOrder
 from resolvers.stages.inputs import StageFilter, StageOrder
@@ -19,6 +27,13 @@ from resolvers.users.inputs import UserFilter, UserOrder
 
 if TYPE_CHECKING:
     from resolvers.accounts.types import AccountConnection
+    from resolvers.communications.types import (
+        CommunicationCategoryConnection,
+        CommunicationConnection,
+        CommunicationQueueEntryConnection,
+        CommunicationQueueExternalSystemConnection,
+        CommunicationTemplateConnection,
+    )
     from resolvers.contacts.types import ContactConnection
     from resolvers.leads.types import LeadConnection
     from resolvers.stages.types import StageConnection
@@ -57,3 +72,35 @@ USER_LIST = ListSpec(
     Entity.USER, Annotated["UserConnection", strawberry.lazy("resolvers.users.types")], UserFilter, UserOrder
 )
 TASK_LIST = dataclasses.replace(EVENT_LIST, scope=Condition("kind", Op.EQ, "TASK"))
+
+_COMMUNICATIONS = "resolvers.communications.types"
+COMMUNICATION_LIST = ListSpec(
+    Entity.COMMUNICATION,
+    Annotated["CommunicationConnection", strawberry.lazy(_COMMUNICATIONS)],
+    CommunicationFilter,
+    CommunicationOrder,
+)
+COMMUNICATION_QUEUE_ENTRY_LIST = ListSpec(
+    Entity.COMMUNICATION_QUEUE_ENTRY,
+    Annotated["CommunicationQueueEntryConnection", strawberry.lazy(_COMMUNICATIONS)],
+    CommunicationQueueEntryFilter,
+    CommunicationQueueEntryOrder,
+)
+COMMUNICATION_CATEGORY_LIST = ListSpec(
+    Entity.COMMUNICATION_CATEGORY,
+    Annotated["CommunicationCategoryConnection", strawberry.lazy(_COMMUNICATIONS)],
+    CommunicationSettingFilter,
+    CommunicationSettingOrder,
+)
+COMMUNICATION_TEMPLATE_LIST = ListSpec(
+    Entity.COMMUNICATION_TEMPLATE,
+    Annotated["CommunicationTemplateConnection", strawberry.lazy(_COMMUNICATIONS)],
+    CommunicationSettingFilter,
+    CommunicationSettingOrder,
+)
+COMMUNICATION_QUEUE_EXTERNAL_SYSTEM_LIST = ListSpec(
+    Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM,
+    Annotated["CommunicationQueueExternalSystemConnection", strawberry.lazy(_COMMUNICATIONS)],
+    CommunicationSettingFilter,
+    CommunicationSettingOrder,
+)

@@ -13,6 +13,9 @@ from resolvers.accounts.queries import AccountQuery
 from resolvers.apikeys.mutations import ApiKeyMutation
 from resolvers.apikeys.queries import ApiKeyQuery
 from resolvers.common.node_queries import NodeQuery
+from resolvers.communications.mutations import CommunicationMutation
+from resolvers.communications.queries import CommunicationQuery
+from resolvers.communications.queue import CommunicationQueueMutation
 from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
 from resolvers.leads.mutations import LeadMutation
@@ -37,12 +40,22 @@ class Query(
     TaskQuery,
     StageQuery,
     ApiKeyQuery,
+    CommunicationQuery,
 ):
     pass
 
 
 @strawberry.type(description="Changes to CRM data; each mutation runs in one transaction.")
-class Mutation(ContactMutation, AccountMutation, LeadMutation, TaskMutation, StageMutation, ApiKeyMutation):
+class Mutation(
+    ContactMutation,
+    AccountMutation,
+    LeadMutation,
+    TaskMutation,
+    StageMutation,
+    CommunicationMutation,
+    CommunicationQueueMutation,
+    ApiKeyMutation,
+):
     pass
 
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from gateway.backends.errors import InvalidValue
 from gateway.backends.query import ListQuery, Page
-from gateway.backends.records import AuditedRecord, ContactRecord, Detail, Entity, Relation, TenantRecord
+from gateway.backends.records import (
+    AuditedRecord,
+    CommunicationQueueEntryRecord,
+    ContactRecord,
+    Detail,
+    Entity,
+    Relation,
+    TenantRecord,
+)
 
 
 class RecordReader(Protocol):
@@ -74,6 +83,23 @@ class RecordWriter(RecordReader, Protocol):
     async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None: ...
 
     async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None: ...
+
+    async def next_counter(self, name: str, increment: int = 1) -> int:
+        """Reserve values of a per-tenant counter (e.g. communication numbers); returns the last one."""
+        ...
+
+    async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
+        """Append ENQUEUED / CLAIMED / COMPLETED / REJECTED / REMOVED events to the queue's event log."""
+        ...
+
+    async def claim_queue_entries(
+        self, external_system_id: UUID, limit: int, lease_seconds: int, claimant: str
+    ) -> tuple[UUID, datetime, list[CommunicationQueueEntryRecord]]:
+        """Atomically lease up to ``limit`` claimable PENDING entries: (claim token, lease end, entries).
+
+        Two concurrent claims never return the same entry; a lapsed lease makes an entry claimable again.
+        """
+        ...
 
 
 class Backend(RecordReader, Protocol):

@@ -7,7 +7,7 @@ GraphQL layer turns them into enums.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -24,6 +24,11 @@ class Entity(StrEnum):
     USER = "User"
     FRANCHISE = "Franchise"
     DEPARTMENT = "Department"
+    COMMUNICATION = "Communication"
+    COMMUNICATION_TEMPLATE = "CommunicationTemplate"
+    COMMUNICATION_CATEGORY = "CommunicationCategory"
+    COMMUNICATION_QUEUE_EXTERNAL_SYSTEM = "CommunicationQueueExternalSystem"
+    COMMUNICATION_QUEUE_ENTRY = "CommunicationQueueEntry"
 
 
 class Relation(StrEnum):
@@ -38,6 +43,10 @@ class Relation(StrEnum):
     LEAD_EVENTS = "lead.events"
     LEAD_ASSIGNEES = "lead.assignees"
     STAGE_LEADS = "stage.leads"
+    CONTACT_COMMUNICATIONS = "contact.communications"
+    LEAD_COMMUNICATIONS = "lead.communications"
+    ACCOUNT_COMMUNICATIONS = "account.communications"
+    COMMUNICATION_QUEUE_ENTRIES = "communication.queue_entries"
 
 
 class Detail(StrEnum):
@@ -48,6 +57,7 @@ class Detail(StrEnum):
     ADDRESSES = "addresses"
     THIRD_PARTY_IDS = "third_party_ids"
     PERMISSIONS = "permissions"
+    COMMUNICATION_REFERENCES = "communication_references"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -242,6 +252,93 @@ class ContactPermissionRecord:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CommunicationCategoryRecord(AuditedRecord):
+    name: str
+    code: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommunicationTemplateRecord(AuditedRecord):
+    name: str
+    direction: str | None = None
+    media: str | None = None
+    subject: str | None = None
+    content: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommunicationQueueExternalSystemRecord(AuditedRecord):
+    name: str
+    alternative_code: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommunicationRecord(AuditedRecord):
+    number: str
+    direction: str
+    media: str
+    subject: str
+    content: str
+    contact_id: UUID
+    to: str | None = None
+    notes: str | None = None
+    life_cycle_state: str = "COMPLETED"
+    viewed: bool = False
+    viewed_on: datetime | None = None
+    completed_on: datetime | None = None
+    category_id: UUID | None = None
+    template_id: UUID | None = None
+    external_system_id: UUID | None = None
+    owned_by_group: str | None = None
+    privacy_level: str | None = None
+    udf_string_1: str | None = None
+    udf_string_2: str | None = None
+    udf_string_3: str | None = None
+    udf_string_4: str | None = None
+    udf_string_5: str | None = None
+    udf_string_6: str | None = None
+    udf_string_7: str | None = None
+    udf_string_8: str | None = None
+    udf_float_1: float | None = None
+    udf_float_2: float | None = None
+    udf_float_3: float | None = None
+    udf_float_4: float | None = None
+    udf_date_1: date | None = None
+    udf_date_2: date | None = None
+    udf_date_3: date | None = None
+    udf_date_4: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommunicationQueueEntryRecord(AuditedRecord):
+    communication_id: UUID
+    contact_id: UUID
+    external_system_id: UUID
+    media: str
+    life_cycle_state: str = "PENDING"
+    error_code: str | None = None
+    error_description: str | None = None
+    completed_on: datetime | None = None
+    rejected_on: datetime | None = None
+    removed_on: datetime | None = None
+    claim_token: UUID | None = None
+    claimed_by: str | None = None
+    lease_expires_at: datetime | None = None
+    claim_count: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommunicationReferenceRecord:
+    id: UUID
+    owner_id: UUID
+    position: int
+    target_type: str
+    target_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
 class TenantRecord:
     key: str
     name: str
@@ -257,6 +354,11 @@ ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
     Entity.USER: UserRecord,
     Entity.FRANCHISE: FranchiseRecord,
     Entity.DEPARTMENT: DepartmentRecord,
+    Entity.COMMUNICATION: CommunicationRecord,
+    Entity.COMMUNICATION_TEMPLATE: CommunicationTemplateRecord,
+    Entity.COMMUNICATION_CATEGORY: CommunicationCategoryRecord,
+    Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: CommunicationQueueExternalSystemRecord,
+    Entity.COMMUNICATION_QUEUE_ENTRY: CommunicationQueueEntryRecord,
 }
 
 DETAIL_RECORDS: dict[Detail, type[Any]] = {
@@ -265,6 +367,7 @@ DETAIL_RECORDS: dict[Detail, type[Any]] = {
     Detail.ADDRESSES: AddressRecord,
     Detail.THIRD_PARTY_IDS: ThirdPartyIdRecord,
     Detail.PERMISSIONS: ContactPermissionRecord,
+    Detail.COMMUNICATION_REFERENCES: CommunicationReferenceRecord,
 }
 
 R = TypeVar("R")

@@ -7,6 +7,7 @@ import random
 import sys
 from collections import Counter
 from dataclasses import dataclass, fields
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
@@ -15,8 +16,10 @@ from gateway.auth import TENANT_PATTERN
 from gateway.backends.sql.engine import for_tenant
 from gateway.ids import utcnow
 from gateway.seed.batch import BATCH_ORDER, Batch
+from gateway.seed.communications import CommunicationBatch, insert_communications, prepare_communications
 from gateway.seed.pending import Rows, insert_pending
 from gateway.seed.reference import prepare_tenant
+from gateway.seed.words import HISTORY
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class SeedSummary:
     leads: int = 0
     lead_assignees: int = 0
     events: int = 0
+    communication_categories: int = 0
+    communication_templates: int = 0
+    communication_queue_external_systems: int = 0
+    communications: int = 0
+    communication_references: int = 0
+    communication_queue_entries: int = 0
+    communication_queue_events: int = 0
 
     def counts(self) -> dict[str, int]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "tenant"}
@@ -54,12 +64,16 @@ async def seed_tenant(
     added: Counter[str] = Counter()
     async with engine.begin() as conn:
         refs = await prepare_tenant(conn, tenant, contacts, rng, added)
+        since = utcnow() - HISTORY - timedelta(days=30)
+        comm_refs = await prepare_communications(conn, Rows(rng, tenant, refs.usernames), since, added)
     with tqdm(total=contacts, unit="contacts", file=sys.stderr, disable=not progress) as bar:
         for start in range(0, contacts, batch_size):
             size = min(batch_size, contacts - start)
-            rows = Batch(Rows(rng, tenant, refs.usernames), refs, utcnow()).build(size)
+            batch = Batch(Rows(rng, tenant, refs.usernames), refs, utcnow())
+            rows = CommunicationBatch(batch.rows, comm_refs, batch.now).build(batch.build(size))
             async with engine.begin() as conn:
                 await insert_pending(conn, rows, BATCH_ORDER, added)
+                await insert_communications(conn, tenant, rows, added)
             bar.update(size)
     return SeedSummary(tenant=tenant, **added)
 

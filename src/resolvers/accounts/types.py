@@ -13,7 +13,7 @@ from resolvers.common.links import load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
-from resolvers.lists import CONTACT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
+from resolvers.lists import COMMUNICATION_LIST, CONTACT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 if TYPE_CHECKING:
     from resolvers.contacts.types import Contact
@@ -36,6 +36,9 @@ class Account(BaseCustomer):
         EVENT_LIST, Relation.ACCOUNT_EVENTS, "Tasks, appointments and follow-ups of this account."
     )
     tasks = nested_list(TASK_LIST, Relation.ACCOUNT_EVENTS, "Tasks only (kind TASK) of this account.")
+    communications = nested_list(
+        COMMUNICATION_LIST, Relation.ACCOUNT_COMMUNICATIONS, "Communications that refer to this account."
+    )
 
 
 @strawberry.type(name="AccountConnection", description="A page of accounts.")

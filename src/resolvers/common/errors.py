@@ -21,6 +21,12 @@ class UserErrorCode(Enum):
     IDEMPOTENCY_KEY_REUSED = strawberry.enum_value(
         "IDEMPOTENCY_KEY_REUSED", description="The idempotency key was used before with a different input."
     )
+    INVALID_STATE = strawberry.enum_value(
+        "INVALID_STATE", description="The object's life cycle state does not allow this change."
+    )
+    LEASE_HELD = strawberry.enum_value(
+        "LEASE_HELD", description="Another worker holds the lease on this queue entry; pass its claim token."
+    )
     PARTIAL_FAILURE = strawberry.enum_value(
         "PARTIAL_FAILURE", description="Some rows of a bulk operation failed; see their results."
     )

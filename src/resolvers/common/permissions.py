@@ -17,7 +17,9 @@ from gateway.backends.records import Entity
 from gateway.errors import Forbidden
 from gateway.permissions import (
     BY_NAME,
+    CRM_COMMUNICATION_VIEW,
     CRM_LEAD_VIEW,
+    CRM_QUEUE_VIEW,
     CRM_STAGE_VIEW,
     CRM_TASK_VIEW,
     CRM_USER_VIEW,
@@ -36,6 +38,12 @@ READ_PERMISSIONS: dict[Entity, str] = {
     Entity.USER: CRM_USER_VIEW,
     Entity.FRANCHISE: CRM_USER_VIEW,
     Entity.DEPARTMENT: CRM_USER_VIEW,
+    # E-mails and SMS also need CRM_VIEW_EMAIL / CRM_VIEW_SMS: a row rule of the backend (visible_media).
+    Entity.COMMUNICATION: CRM_COMMUNICATION_VIEW,
+    Entity.COMMUNICATION_TEMPLATE: CRM_COMMUNICATION_VIEW,
+    Entity.COMMUNICATION_CATEGORY: CRM_COMMUNICATION_VIEW,
+    Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: CRM_QUEUE_VIEW,
+    Entity.COMMUNICATION_QUEUE_ENTRY: CRM_QUEUE_VIEW,
 }
 
 

@@ -13,7 +13,7 @@ from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.contacts.enums import ContactKind, Gender
 from resolvers.contacts.permissions import ContactPermission
-from resolvers.lists import ACCOUNT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
+from resolvers.lists import ACCOUNT_LIST, COMMUNICATION_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
@@ -60,6 +60,9 @@ class Contact(BaseCustomer):
         EVENT_LIST, Relation.CONTACT_EVENTS, "Tasks, appointments and follow-ups of this contact."
     )
     tasks = nested_list(TASK_LIST, Relation.CONTACT_EVENTS, "Tasks only (kind TASK) of this contact.")
+    communications = nested_list(
+        COMMUNICATION_LIST, Relation.CONTACT_COMMUNICATIONS, "Communications with this contact (seed 001)."
+    )
 
 
 @strawberry.type(name="ContactConnection", description="A page of contacts.")

@@ -17,7 +17,7 @@ from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
 from resolvers.leads.inputs import LeadDirection, LeadStatus
-from resolvers.lists import EVENT_LIST, TASK_LIST, USER_LIST
+from resolvers.lists import COMMUNICATION_LIST, EVENT_LIST, TASK_LIST, USER_LIST
 from resolvers.stages.types import Stage
 from resolvers.users.types import Department, Franchise
 
@@ -82,6 +82,9 @@ class Lead(BaseRecord):
     assignees = nested_list(USER_LIST, Relation.LEAD_ASSIGNEES, "Users assigned to the lead.")
     events = nested_list(EVENT_LIST, Relation.LEAD_EVENTS, "Tasks, appointments and follow-ups of the lead.")
     tasks = nested_list(TASK_LIST, Relation.LEAD_EVENTS, "Tasks only (kind TASK) of the lead.")
+    communications = nested_list(
+        COMMUNICATION_LIST, Relation.LEAD_COMMUNICATIONS, "Communications that refer to the lead."
+    )
 
 
 @strawberry.type(name="LeadConnection", description="A page of leads.")

@@ -18,6 +18,11 @@ ENTITY_TABLES: dict[Entity, sa.Table] = {
     Entity.USER: t.users,
     Entity.FRANCHISE: t.franchises,
     Entity.DEPARTMENT: t.departments,
+    Entity.COMMUNICATION: t.communications,
+    Entity.COMMUNICATION_TEMPLATE: t.communication_templates,
+    Entity.COMMUNICATION_CATEGORY: t.communication_categories,
+    Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: t.communication_queue_external_systems,
+    Entity.COMMUNICATION_QUEUE_ENTRY: t.communication_queue_entries,
 }
 
 DETAIL_TABLES: dict[Detail, sa.Table] = {
@@ -26,6 +31,7 @@ DETAIL_TABLES: dict[Detail, sa.Table] = {
     Detail.ADDRESSES: t.addresses,
     Detail.THIRD_PARTY_IDS: t.third_party_ids,
     Detail.PERMISSIONS: t.contact_permissions,
+    Detail.COMMUNICATION_REFERENCES: t.communication_references,
 }
 
 
@@ -55,6 +61,23 @@ RELATIONS: dict[Relation, RelationMap] = {
     Relation.LEAD_ASSIGNEES: RelationMap(
         Entity.USER, t.lead_assignees.c.lead_id, t.lead_assignees, t.lead_assignees.c.user_id
     ),
+    Relation.CONTACT_COMMUNICATIONS: RelationMap(Entity.COMMUNICATION, t.communications.c.contact_id),
+    # A lead's or account's communications are those whose referring_to names it.
+    Relation.LEAD_COMMUNICATIONS: RelationMap(
+        Entity.COMMUNICATION,
+        t.communication_references.c.target_id,
+        t.communication_references,
+        t.communication_references.c.owner_id,
+    ),
+    Relation.ACCOUNT_COMMUNICATIONS: RelationMap(
+        Entity.COMMUNICATION,
+        t.communication_references.c.target_id,
+        t.communication_references,
+        t.communication_references.c.owner_id,
+    ),
+    Relation.COMMUNICATION_QUEUE_ENTRIES: RelationMap(
+        Entity.COMMUNICATION_QUEUE_ENTRY, t.communication_queue_entries.c.communication_id
+    ),
 }
 
 # Free-text search looks at these columns and at the owner's e-mail addresses and phone numbers.
@@ -72,4 +95,7 @@ DETAIL_FILTER_FIELDS: dict[str, tuple[Detail, str]] = {
 # What still points at a row; a referenced row cannot be deleted (seed 004: a stage in use).
 REFERENCES: dict[Entity, tuple[sa.Column[object], ...]] = {
     Entity.STAGE: (t.leads.c.stage_id,),
+    Entity.COMMUNICATION_CATEGORY: (t.communications.c.category_id,),
+    Entity.COMMUNICATION_TEMPLATE: (t.communications.c.template_id,),
+    Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: (t.communications.c.external_system_id,),
 }

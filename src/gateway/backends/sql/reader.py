@@ -36,6 +36,7 @@ from gateway.backends.sql.mapping import (
 from gateway.backends.sql.paging import key_values, keyset_predicate, order_by, sort_expressions
 from gateway.backends.sql.row_rules import visible_contacts
 from gateway.cost import Cost
+from gateway.permissions import visible_media
 
 
 class SqlReader:
@@ -61,6 +62,10 @@ class SqlReader:
             conditions.append(table.c.is_deleted.is_(False))
         if table is t.contacts and not self.access.admin:
             conditions.append(visible_contacts(self.tenant, self.access))
+        if table is t.communications and not self.access.admin:
+            # Seed 000's CRM_VIEW_EMAIL / CRM_VIEW_SMS: a communication of a medium the caller may not view
+            # does not exist for it, on every path.
+            conditions.append(table.c.media.in_(sorted(visible_media(self.access.permissions))))
         return conditions
 
     async def get_many(

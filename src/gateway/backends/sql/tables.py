@@ -339,3 +339,151 @@ api_keys = sa.Table(
     sa.UniqueConstraint("key_hash"),
     tenant_index("api_keys", "date_created", "id"),
 )
+
+# --- Communications and the communication queue (seed 001, CRM.COM) ------------------------------------
+
+communication_categories = sa.Table(
+    "communication_categories",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("code", sa.String(64), nullable=True),
+    sa.Column("description", sa.Text, nullable=True),
+    tenant_index("communication_categories", "date_created", "id"),
+)
+
+communication_templates = sa.Table(
+    "communication_templates",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("direction", sa.String(16), nullable=True),
+    sa.Column("media", sa.String(16), nullable=True),
+    sa.Column("subject", NAME, nullable=True),
+    sa.Column("content", sa.Text, nullable=True),
+    tenant_index("communication_templates", "date_created", "id"),
+)
+
+communication_queue_external_systems = sa.Table(
+    "communication_queue_external_systems",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("alternative_code", sa.String(64), nullable=True),
+    sa.Column("description", sa.Text, nullable=True),
+    tenant_index("communication_queue_external_systems", "date_created", "id"),
+)
+
+UDF_COLUMNS: tuple[tuple[str, Any], ...] = (
+    *((f"udf_string_{n}", NAME) for n in range(1, 9)),
+    *((f"udf_float_{n}", sa.Float()) for n in range(1, 5)),
+    *((f"udf_date_{n}", sa.Date()) for n in range(1, 5)),
+)
+
+communications = sa.Table(
+    "communications",
+    metadata,
+    *audit_columns(),
+    sa.Column("number", sa.String(32), nullable=False),
+    sa.Column("direction", sa.String(16), nullable=False),
+    sa.Column("media", sa.String(16), nullable=False),
+    sa.Column("subject", NAME, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("to", NAME, nullable=True),
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("life_cycle_state", sa.String(16), nullable=False, server_default="COMPLETED"),
+    sa.Column("viewed", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("viewed_on", UtcDateTime(), nullable=True),
+    sa.Column("completed_on", UtcDateTime(), nullable=True),
+    sa.Column("contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=False),
+    sa.Column("category_id", sa.Uuid, sa.ForeignKey("communication_categories.id"), nullable=True),
+    sa.Column("template_id", sa.Uuid, sa.ForeignKey("communication_templates.id"), nullable=True),
+    sa.Column(
+        "external_system_id",
+        sa.Uuid,
+        sa.ForeignKey("communication_queue_external_systems.id"),
+        nullable=True,
+    ),
+    sa.Column("owned_by_group", NAME, nullable=True),
+    sa.Column("privacy_level", NAME, nullable=True),
+    *(sa.Column(name, type_, nullable=True) for name, type_ in UDF_COLUMNS),
+    tenant_index("communications", "date_created", "id"),
+    tenant_index("communications", "contact_id"),
+    tenant_index("communications", "category_id"),
+    sa.UniqueConstraint("tenant", "number"),
+)
+
+# What a communication refers to (seed 001 referring_to): leads, tasks, accounts, other communications.
+communication_references = sa.Table(
+    "communication_references",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("target_type", sa.String(32), nullable=False),
+    sa.Column("target_id", sa.Uuid, nullable=False),
+    tenant_index("communication_references", "owner_id"),
+    tenant_index("communication_references", "target_id"),
+)
+
+communication_queue_entries = sa.Table(
+    "communication_queue_entries",
+    metadata,
+    *audit_columns(),
+    sa.Column("communication_id", sa.Uuid, sa.ForeignKey("communications.id"), nullable=False),
+    sa.Column("contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=False),
+    sa.Column(
+        "external_system_id",
+        sa.Uuid,
+        sa.ForeignKey("communication_queue_external_systems.id"),
+        nullable=False,
+    ),
+    sa.Column("media", sa.String(16), nullable=False),
+    sa.Column("life_cycle_state", sa.String(32), nullable=False, server_default="PENDING"),
+    sa.Column("error_code", sa.String(64), nullable=True),
+    sa.Column("error_description", sa.Text, nullable=True),
+    sa.Column("completed_on", UtcDateTime(), nullable=True),
+    sa.Column("rejected_on", UtcDateTime(), nullable=True),
+    sa.Column("removed_on", UtcDateTime(), nullable=True),
+    # The work-queue lease: who holds the entry and until when; a lapsed lease makes it claimable again.
+    sa.Column("claim_token", sa.Uuid, nullable=True),
+    sa.Column("claimed_by", NAME, nullable=True),
+    sa.Column("lease_expires_at", UtcDateTime(), nullable=True),
+    sa.Column("claim_count", sa.Integer, nullable=False, server_default="0"),
+    tenant_index("communication_queue_entries", "date_created", "id"),
+    # The claim's and the queue lists' path: one system's entries in a state, oldest first.
+    sa.Index(
+        "ix_communication_queue_entries_tenant_system_state",
+        "tenant",
+        "external_system_id",
+        "life_cycle_state",
+        "date_created",
+    ),
+    tenant_index("communication_queue_entries", "communication_id"),
+    tenant_index("communication_queue_entries", "contact_id"),
+)
+
+# Append-only log of queue-entry state changes, written in the changing transaction. ``sequence`` comes
+# from the tenant's counter row, whose lock is held to commit: sequences commit in order, so a reader
+# replaying ``after: <sequence>`` never skips an event that commits later with a smaller number.
+communication_queue_events = sa.Table(
+    "communication_queue_events",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("sequence", sa.BigInteger, nullable=False),
+    sa.Column("entry_id", sa.Uuid, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("tenant", "sequence"),
+)
+
+# Per-tenant counters (communication numbers, queue event sequences), incremented under a row lock.
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("tenant", TENANT, primary_key=True),
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)

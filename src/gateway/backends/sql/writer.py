@@ -14,12 +14,13 @@ from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS
+from gateway.backends.sql.queue import QueueWriterSteps
 from gateway.backends.sql.reader import SqlReader
 from gateway.cost import Cost
 from gateway.ids import utcnow, uuid7
 
 
-class SqlWriter(SqlReader):
+class SqlWriter(QueueWriterSteps, SqlReader):
     def __init__(self, connection: AsyncConnection, tenant: str, access: RowAccess, cost: Cost) -> None:
         super().__init__(connection.engine, tenant, access, cost)
         self._connection = connection
