@@ -68,6 +68,22 @@ async def test_variables_of_the_wrong_type(client: Client) -> None:
         assert_clean_error(await client.post(query, variables))
 
 
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ contacts { totalCount ", {}, "GRAPHQL_PARSE_FAILED"),
+        ("{ nope }", {}, "GRAPHQL_VALIDATION_FAILED"),
+        ("subscription { contacts { totalCount } }", {}, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($n: Int) { contacts(first: $n) { totalCount } }", {"n": "x"}, "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+async def test_syntax_and_validation_errors_have_a_code(
+    client: Client, query: str, variables: dict[str, Any], code: str
+) -> None:
+    """graphql-core's own errors came without ``extensions.code`` (found by test_fuzz.py)."""
+    assert error_code(await client.post(query, variables)) == code
+
+
 # -- IDs ---------------------------------------------------------------------------------------------
 
 
