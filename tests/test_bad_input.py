@@ -338,6 +338,22 @@ async def test_empty_body(client: Client) -> None:
     assert_clean_error(response)
 
 
+@pytest.mark.parametrize("content", [b"null", b"5", b'"{ me { subject } }"', b"true"])
+async def test_a_body_that_is_json_but_not_an_object(client: Client, content: bytes) -> None:
+    """Strawberry read ``.get`` of these and answered HTTP 500 (found by test_fuzz.py)."""
+    headers = {**_auth(client), "Content-Type": "application/json"}
+    response = await client.http.post("/graphql", content=content, headers=headers)
+    assert response.status_code == 400
+    assert error_code(response) == "BAD_REQUEST"
+
+
+async def test_get_variables_that_are_not_an_object(client: Client) -> None:
+    params = {"query": "query($n: Int) { contacts(first: $n) { totalCount } }", "variables": "5"}
+    response = await client.http.get("/graphql", params=params, headers=_auth(client))
+    assert response.status_code == 400
+    assert error_code(response) == "BAD_REQUEST"
+
+
 async def test_a_mutation_over_get_is_refused(client: Client) -> None:
     query = 'mutation { contactCreate(input: {firstName: "Get", lastName: "Mutation"}) { errors { code } } }'
     response = await client.http.get("/graphql", params={"query": query}, headers=_auth(client))
