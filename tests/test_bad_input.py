@@ -338,9 +338,10 @@ async def test_empty_body(client: Client) -> None:
     assert_clean_error(response)
 
 
-@pytest.mark.parametrize("content", [b"null", b"5", b'"{ me { subject } }"', b"true"])
+@pytest.mark.parametrize("content", [b"null", b"5", b'"{ me { subject } }"', b"true", b'{"query": "\xd2"}'])
 async def test_a_body_that_is_json_but_not_an_object(client: Client, content: bytes) -> None:
-    """Strawberry read ``.get`` of these and answered HTTP 500 (found by test_fuzz.py)."""
+    """Strawberry read ``.get`` of these, or failed to decode them, and answered HTTP 500 (found by
+    test_fuzz.py)."""
     headers = {**_auth(client), "Content-Type": "application/json"}
     response = await client.http.post("/graphql", content=content, headers=headers)
     assert response.status_code == 400

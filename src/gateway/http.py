@@ -57,8 +57,12 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.engine = engine
 
     def parse_json(self, data: str | bytes) -> Any:
-        """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500."""
-        parsed = super().parse_json(data)
+        """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,
+        and so was a body that is not UTF-8."""
+        try:
+            parsed = super().parse_json(data)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body is not UTF-8") from error
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body and `variables` must be JSON objects")
         return parsed
