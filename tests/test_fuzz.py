@@ -191,44 +191,54 @@ JSON_VALUES = st.recursive(
     ),
     max_leaves=8,
 )
-SCALAR_VALUES: dict[str, st.SearchStrategy[Any]] = {
-    "Int": st.integers(min_value=-(2**31), max_value=2**31 - 1) | st.integers(),
+SCALAR_VALUES: dict[str, st.SearchStrategy[Any]] = {  # valid ones; garbage comes from JSON_VALUES
+    "Int": st.integers(min_value=-(2**31), max_value=2**31 - 1),
     "Float": st.floats(allow_nan=False, allow_infinity=False),
     "String": st.text(max_size=40),
     "Boolean": st.booleans(),
-    "DateTime": MOMENTS | st.text(max_size=30),
+    "DateTime": MOMENTS,
 }
 
 
 @cache
-def variable_values(type_: graphql.GraphQLInputType) -> st.SearchStrategy[Any]:
-    """JSON for a variable of this type: usually of the right shape (so resolvers run), else anything."""
-    return st.one_of(_shaped_like(type_), JSON_VALUES) if _is_leaf(type_) else _shaped_like(type_)
+def variable_values(type_: graphql.GraphQLInputType, garbage: bool) -> st.SearchStrategy[Any]:
+    """JSON for a variable of this type; with ``garbage``, any leaf may be any JSON instead."""
+    if isinstance(type_, graphql.GraphQLNonNull):
+        return _shaped_like(type_.of_type, garbage)
+    return st.none() | _shaped_like(type_, garbage)
 
 
-def _deferred(type_: graphql.GraphQLInputType) -> st.SearchStrategy[Any]:
+def _deferred(type_: graphql.GraphQLInputType, garbage: bool) -> st.SearchStrategy[Any]:
     """Input types refer to themselves (``and: [ContactFilter!]``): build their strategies lazily."""
-    return st.deferred(lambda: variable_values(type_))
+    return st.deferred(lambda: variable_values(type_, garbage))
 
 
 def _is_leaf(type_: graphql.GraphQLInputType) -> bool:
     return isinstance(graphql.get_named_type(type_), graphql.GraphQLScalarType | graphql.GraphQLEnumType)
 
 
-def _shaped_like(type_: graphql.GraphQLInputType) -> st.SearchStrategy[Any]:
-    if isinstance(type_, graphql.GraphQLNonNull):
-        return _deferred(type_.of_type)
+def _shaped_like(type_: graphql.GraphQLNullableType, garbage: bool) -> st.SearchStrategy[Any]:
     if isinstance(type_, graphql.GraphQLList):
-        return st.none() | st.lists(_deferred(type_.of_type), max_size=3)
-    if isinstance(type_, graphql.GraphQLEnumType):
-        return st.none() | st.sampled_from(sorted(type_.values))
+        return st.lists(_deferred(type_.of_type, garbage), max_size=3)
     if isinstance(type_, graphql.GraphQLInputObjectType):
-        fields = {name: _deferred(field.type) for name, field in type_.fields.items()}
-        return st.none() | st.fixed_dictionaries({}, optional=fields)
+        fields = {name: _deferred(field.type, garbage) for name, field in type_.fields.items()}
+        required = {name: fields.pop(name) for name in _required_fields(type_)}
+        return st.fixed_dictionaries(required, optional=fields)
+    leaf = _leaf_values(type_)
+    return leaf | JSON_VALUES if garbage else leaf
+
+
+def _required_fields(type_: graphql.GraphQLInputObjectType) -> list[str]:
+    return [name for name, field in type_.fields.items() if graphql.is_required_input_field(field)]
+
+
+def _leaf_values(type_: graphql.GraphQLNullableType) -> st.SearchStrategy[Any]:
+    if isinstance(type_, graphql.GraphQLEnumType):
+        return st.sampled_from(sorted(type_.values))
     assert isinstance(type_, graphql.GraphQLScalarType)
     if type_.name == "ID":
-        return st.none() | st.sampled_from(PLACEHOLDER_IDS) | st.text(max_size=40)
-    return st.none() | SCALAR_VALUES[type_.name]
+        return st.sampled_from(PLACEHOLDER_IDS) | st.text(max_size=40)
+    return SCALAR_VALUES[type_.name]
 
 
 def _selection(type_: graphql.GraphQLOutputType) -> str:
@@ -247,7 +257,9 @@ def operations_with_variables(draw: st.DrawFn) -> tuple[str, str]:
     header = f"{operation}({declared})" if declared else operation
     call = f"{name}({passed})" if passed else name
     document = f"{header} {{ {call}{_selection(field.type)} }}"
-    variables = {arg: draw(variable_values(argument.type)) for arg, argument in field.args.items()}
+    # One in three with garbage leaves; the rest well-typed, so that coercion passes and resolvers run.
+    garbage = draw(st.sampled_from([False, False, True]))
+    variables = {arg: draw(variable_values(argument.type, garbage)) for arg, argument in field.args.items()}
     return document, json.dumps(variables)
 
 
