@@ -68,6 +68,22 @@ async def test_variables_of_the_wrong_type(client: Client) -> None:
         assert_clean_error(await client.post(query, variables))
 
 
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ contacts { totalCount ", {}, "GRAPHQL_PARSE_FAILED"),
+        ("{ nope }", {}, "GRAPHQL_VALIDATION_FAILED"),
+        ("subscription { contacts { totalCount } }", {}, "GRAPHQL_VALIDATION_FAILED"),
+        ("query($n: Int) { contacts(first: $n) { totalCount } }", {"n": "x"}, "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+async def test_syntax_and_validation_errors_have_a_code(
+    client: Client, query: str, variables: dict[str, Any], code: str
+) -> None:
+    """graphql-core's own errors came without ``extensions.code`` (found by test_fuzz.py)."""
+    assert error_code(await client.post(query, variables)) == code
+
+
 # -- IDs ---------------------------------------------------------------------------------------------
 
 
@@ -320,6 +336,23 @@ async def test_empty_body(client: Client) -> None:
     response = await client.http.post("/graphql", content=b"", headers=headers)
     assert 400 <= response.status_code < 500
     assert_clean_error(response)
+
+
+@pytest.mark.parametrize("content", [b"null", b"5", b'"{ me { subject } }"', b"true", b'{"query": "\xd2"}'])
+async def test_a_body_that_is_json_but_not_an_object(client: Client, content: bytes) -> None:
+    """Strawberry read ``.get`` of these, or failed to decode them, and answered HTTP 500 (found by
+    test_fuzz.py)."""
+    headers = {**_auth(client), "Content-Type": "application/json"}
+    response = await client.http.post("/graphql", content=content, headers=headers)
+    assert response.status_code == 400
+    assert error_code(response) == "BAD_REQUEST"
+
+
+async def test_get_variables_that_are_not_an_object(client: Client) -> None:
+    params = {"query": "query($n: Int) { contacts(first: $n) { totalCount } }", "variables": "5"}
+    response = await client.http.get("/graphql", params=params, headers=_auth(client))
+    assert response.status_code == 400
+    assert error_code(response) == "BAD_REQUEST"
 
 
 async def test_a_mutation_over_get_is_refused(client: Client) -> None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 log = logging.getLogger("gateway")
@@ -81,6 +81,8 @@ class MaskUnexpectedErrors(SchemaExtension):
 
     In production it also drops graphql-core's "Did you mean ...?" suggestions, which would otherwise
     reveal field, argument and enum names of a schema whose introspection is off.
+    Also gives graphql-core's own errors (syntax, validation, variable coercion), which come without
+    one, a code: clients branch on ``extensions.code``, so every error has one.
     """
 
     def on_operation(self) -> Iterator[None]:
@@ -98,9 +100,13 @@ class MaskUnexpectedErrors(SchemaExtension):
 
     @staticmethod
     def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
-        original = error.original_error
-        if original is None or isinstance(original, GraphQLError):
+        if error.extensions and "code" in error.extensions:
             return error
+        if error.path is None:
+            return _request_error(error)
+        # Past parsing and validation, only an exception or graphql-core's complaint about what a
+        # resolver returned (a null for a non-null field, a value a scalar cannot serialize) lacks a code.
+        original = error.original_error
         log.error("unexpected error in request %s at %s", request_id, error.path, exc_info=original)
         return GraphQLError(
             "Internal error",
@@ -112,3 +118,10 @@ class MaskUnexpectedErrors(SchemaExtension):
 
 def _without_suggestions(message: str) -> str:
     return _SUGGESTION.sub("", message)
+
+
+def _request_error(error: GraphQLError) -> GraphQLError:
+    """A syntax, validation or variable error: the request is at fault, and the message says how."""
+    code = "GRAPHQL_PARSE_FAILED" if isinstance(error, GraphQLSyntaxError) else "GRAPHQL_VALIDATION_FAILED"
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error

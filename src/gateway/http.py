@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -106,6 +107,17 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.settings = settings
         self.engine = engine
         self.credentials = credentials
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,
+        and so was a body that is not UTF-8."""
+        try:
+            parsed = super().parse_json(data)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body is not UTF-8") from error
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body and `variables` must be JSON objects")
+        return parsed
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         if isinstance(request, WebSocket):
