@@ -31,8 +31,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, nodes, queries
 
+from comms_factory import CommsFactory
 from conftest import Client, token_for
-from factories import Factory, gid
+from factories import gid
 from gateway.settings import Settings
 
 T = TypeVar("T")
@@ -42,7 +43,11 @@ HUNT_EXAMPLES = int(os.environ.get("CRM_GATEWAY_TEST_FUZZ_EXAMPLES", "0"))
 TRACEBACK_MARKERS = ("Traceback", 'File "', "site-packages")
 # Documents are generated once per session with these stand-ins for IDs, then sent to each database
 # with the IDs of the test's own rows put in their place.
-ROW_TYPES = ["User", "Stage", "Contact", "Contact", "Account", "Lead", "Task", "Appointment", "FollowUp"]
+ROW_TYPES = [
+    *("User", "Stage", "Contact", "Contact", "Account", "Lead", "Task", "Appointment", "FollowUp"),
+    *("CommunicationCategory", "CommunicationTemplate", "CommunicationQueueExternalSystem"),
+    *("Communication", "Communication", "CommunicationQueueEntry"),
+]
 PLACEHOLDER_IDS = [f"__row{index}__" for index in range(len(ROW_TYPES))]
 ZONES = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))])
 MOMENTS = st.datetimes(datetime(1900, 1, 1), datetime(2100, 1, 1), timezones=st.one_of(st.none(), ZONES)).map(
@@ -91,8 +96,9 @@ def assert_no_internal_error(response: httpx.Response, sent: object) -> dict[str
 
 
 @pytest.fixture
-async def ids(factory: Factory) -> list[str]:
+async def ids(engine: Any, tenant: str) -> list[str]:
     """Global IDs of rows in the test's tenant; the ID scalar draws from them, so lookups find rows."""
+    factory = CommsFactory(engine, tenant)
     user = factory.user("agent", email="agent@example.com")
     stage = factory.stage("New")
     ada = factory.contact("Ada", "Lovelace", emails=["ada@example.com"], phones=["+15145550100"])
@@ -102,8 +108,18 @@ async def ids(factory: Factory) -> list[str]:
     task = factory.task("Call back", lead_id=lead, contact_id=ada, assignee_id=user)
     meeting = factory.event("Meet", "APPOINTMENT", contact_id=ada)
     follow_up = factory.event("Follow", "FOLLOW_UP", lead_id=lead)
+    category = factory.category("Sales")
+    template = factory.template("Quote", direction="OUTGOING", media="EMAIL", subject="Quote", content="Hi")
+    system = factory.external_system("Mailer")
+    email = factory.communication(
+        ada, "Quote", media="EMAIL", direction="OUTGOING", to="ada@example.com", category_id=category,
+        template_id=template, external_system_id=system, refers_to=(("Lead", lead), ("Account", account)),
+    )  # fmt: skip
+    sms = factory.communication(ada, "Reminder", media="SMS", life_cycle_state="DRAFT")
+    entry = factory.queue_entry(email, ada, system, media="EMAIL")
     await factory.save()
-    rows = [user, stage, ada, bob, account, lead, task, meeting, follow_up]
+    rows = [user, stage, ada, bob, account, lead, task, meeting, follow_up, category, template, system]
+    rows += [email, sms, entry]
     return [gid(type_name, row_id) for type_name, row_id in zip(ROW_TYPES, rows, strict=True)]
 
 
