@@ -21,8 +21,9 @@ from comms_factory import CommsFactory
 from conftest import SECRET, token_for
 from factories import gid
 from gateway.settings import load_settings
+from resolvers.communications.subscriptions import encode_event_cursor
 from servers import gateway_server
-from ws_client import authenticated, ws_client
+from ws_client import WsClient, authenticated, ws_client
 
 QUEUE_UPDATED = """subscription($filter: CommunicationQueueEntryFilter, $after: String) {
   communicationQueueUpdated(filter: $filter, after: $after) {
@@ -48,6 +49,9 @@ REJECT = """mutation($id: ID!) {
 }"""
 REMOVE = """mutation($id: ID!) { communicationQueueEntryRemove(id: $id) { errors { code } } }"""
 ALL = ["CRM_ALL", "CUST_ALL"]
+# Every test works in a fresh tenant: subscribing after its event 0 replays all of it, so an event that
+# happens while the subscription is still being set up is not lost (and the tests do not race it).
+FROM_START = {"after": encode_event_cursor(0)}
 
 
 def _env(database_url: str, folder: Path, **extra: str) -> dict[str, str]:
@@ -62,7 +66,9 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 def _token(tenant: str, permissions: list[str] | None = None, subject: str = "tester") -> str:
-    return token_for(load_settings(jwt_secret=SECRET), tenant, subject=subject, permissions=permissions or ALL)
+    return token_for(
+        load_settings(jwt_secret=SECRET), tenant, subject=subject, permissions=permissions or ALL
+    )
 
 
 class Tenant:
@@ -80,6 +86,17 @@ class Tenant:
         body = response.json()
         assert response.status_code == 200 and "errors" not in body, body
         return body["data"]  # type: ignore[no-any-return]
+
+    def note(self, subject: str, contact: str = "ada") -> None:
+        """An incoming phone call: a new communication that is not queued."""
+        input = {
+            "contactId": self.world[contact],
+            "direction": "INCOMING",
+            "media": "PHONE",
+            "subject": subject,
+            "content": "Hi",
+        }
+        assert self.execute(CREATE, {"input": input})["communicationCreate"]["errors"] == []
 
     def send(self, subject: str, media: str = "SMS", system: str = "system", contact: str = "ada") -> str:
         """An outgoing completed communication for an external system: queued (ENQUEUED). Its entry's ID."""
@@ -115,14 +132,35 @@ async def acme(server: str, engine: Any, tenant: str) -> Tenant:
     return Tenant(server, tenant, await _world(engine, tenant))
 
 
+async def until_live(ws: WsClient, operation_id: str, tenant: Tenant) -> None:
+    """Log calls until one reaches a ``communicationCreated`` subscription: from then on it is live."""
+    for attempt in range(100):
+        tenant.note(f"Probe {attempt}")
+        try:
+            message = await ws.next_of(operation_id, timeout=0.3)
+        except TimeoutError:
+            continue
+        # A late probe may still be followed by later ones: read up to the last one sent.
+        while _subject(message) != f"Probe {attempt}":
+            message = await ws.next_of(operation_id)
+        return
+    raise AssertionError("the subscription did not become live")
+
+
+def _subject(message: dict[str, Any]) -> str:
+    assert message["type"] == "next", message
+    return str(message["payload"]["data"]["communicationCreated"]["communication"]["subject"])
+
+
 def _event(data: dict[str, Any]) -> dict[str, Any]:
     return data["communicationQueueUpdated"]  # type: ignore[no-any-return]
 
 
 async def test_each_change_of_an_entry_arrives_with_its_kind_and_nested_data(acme: Tenant) -> None:
     async with authenticated(acme.base, acme.token) as ws:
-        await ws.subscribe("q", QUEUE_UPDATED)
+        await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
         await ws.subscribe("c", CREATED, {"contact": acme.world["ada"]})
+        await until_live(ws, "c", acme)
         entry = acme.send("First")
         claim = acme.execute(CLAIM, {"system": acme.world["system"], "max": 5})["communicationQueueClaim"]
         acme.execute(COMPLETE, {"id": entry, "token": claim["claimToken"]})
@@ -163,7 +201,7 @@ async def test_filters_leave_out_the_entries_that_do_not_match(
     if "eq" in condition and condition["eq"] in acme.world:
         condition = {"eq": acme.world[condition["eq"]]}
     async with authenticated(acme.base, acme.token) as ws:
-        await ws.subscribe("q", QUEUE_UPDATED, {"filter": {field: condition}})
+        await ws.subscribe("q", QUEUE_UPDATED, {"filter": {field: condition}, **FROM_START})
         acme.send("Not this")  # SMS, system, Ada, PENDING: matches none of the filters
         if wanted == "by system":
             entry = acme.send(wanted, system="other")
@@ -182,8 +220,12 @@ async def test_another_tenants_events_never_arrive(acme: Tenant, engine: Any, se
     other_tenant = f"o{uuid.uuid4().hex[:12]}"
     other = Tenant(server, other_tenant, await _world(engine, other_tenant))
     async with authenticated(acme.base, acme.token) as ws:
-        await ws.subscribe("q", QUEUE_UPDATED)
+        await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
         await ws.subscribe("c", CREATED, {"contact": acme.world["ada"]})
+        # A replayed event shows the live subscription is in place (it subscribes before replaying).
+        acme.send("Warm-up")
+        await ws.events("q", 1)
+        await until_live(ws, "c", acme)
         other.send("Theirs")
         mine = acme.send("Mine")
         (event,) = [_event(data) for data in await ws.events("q", 1)]
@@ -195,7 +237,7 @@ async def test_another_tenants_events_never_arrive(acme: Tenant, engine: Any, se
 async def test_a_subscriber_without_crm_view_email_never_sees_email_entries(acme: Tenant) -> None:
     sms_only = _token(acme.name, ["CRM_QUEUE_VIEW", "CRM_COMMUNICATION_VIEW", "CRM_VIEW_SMS", "CUST_READ"])
     async with authenticated(acme.base, sms_only) as ws:
-        await ws.subscribe("q", QUEUE_UPDATED)
+        await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
         acme.send("Secret e-mail", media="EMAIL")
         sms = acme.send("Plain SMS")
         (event,) = [_event(data) for data in await ws.events("q", 1)]
@@ -231,7 +273,7 @@ async def test_reconnecting_after_a_cursor_receives_exactly_the_missed_events_th
     acme: Tenant,
 ) -> None:
     async with authenticated(acme.base, acme.token) as ws:
-        await ws.subscribe("q", QUEUE_UPDATED)
+        await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
         first = acme.send("Before the drop")
         (seen,) = [_event(data) for data in await ws.events("q", 1)]
     missed = [acme.send("Missed 1"), acme.send("Missed 2")]
@@ -260,8 +302,9 @@ async def test_a_bad_cursor_is_refused_with_a_code(acme: Tenant) -> None:
 
 async def test_a_rolled_back_mutation_publishes_nothing(acme: Tenant) -> None:
     async with authenticated(acme.base, acme.token) as ws:
-        await ws.subscribe("q", QUEUE_UPDATED)
+        await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
         await ws.subscribe("c", CREATED, {"contact": acme.world["ada"]})
+        await until_live(ws, "c", acme)
         # EMAIL without `to`: the communication is refused after the insert began; nothing commits.
         bad = {
             "contactId": acme.world["ada"],
@@ -308,7 +351,8 @@ async def test_a_subscriber_that_falls_behind_is_ended_with_overflow(
     for index in range(4):
         acme.send(f"Queued {index}")
     async with authenticated(tight_server, acme.token) as ws:
-        await ws.subscribe("q", QUEUE_UPDATED)
+        await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
+        await ws.events("q", 4)  # the four ENQUEUED events, replayed: the subscription is live
         # One claim of 4 entries publishes 4 events at once: more than the buffer of 2 holds.
         acme.execute(CLAIM, {"system": acme.world["system"], "max": 4})
         messages = [await ws.next_of("q")]
@@ -325,7 +369,7 @@ async def test_operations_over_the_cap_are_refused_and_the_others_keep_running(
 ) -> None:
     acme = Tenant(tight_server, tenant, await _world(engine, tenant))
     async with authenticated(tight_server, acme.token) as ws:
-        await ws.subscribe("1", QUEUE_UPDATED)
+        await ws.subscribe("1", QUEUE_UPDATED, FROM_START)
         await ws.subscribe("2", CREATED, {"contact": acme.world["ada"]})
         await ws.subscribe("3", QUEUE_UPDATED)
         refused = await ws.next_of("3")
@@ -347,8 +391,9 @@ async def test_two_gateway_processes_sharing_redis_deliver_across_processes(
     ):
         writer = Tenant(first, tenant, await _world(engine, tenant))
         async with authenticated(second, writer.token) as ws:
-            await ws.subscribe("q", QUEUE_UPDATED)
+            await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
             await ws.subscribe("c", CREATED, {"contact": writer.world["ada"]})
+            await until_live(ws, "c", writer)
             entry = writer.send("Across replicas")
             (event,) = [_event(data) for data in await ws.events("q", 1)]
             (created,) = await ws.events("c", 1)
