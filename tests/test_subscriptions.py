@@ -23,6 +23,7 @@ from factories import gid
 from gateway.settings import load_settings
 from resolvers.communications.subscriptions import encode_event_cursor
 from servers import gateway_server
+from test_permissions import SUBSCRIPTIONS, _without
 from ws_client import WsClient, authenticated, ws_client
 
 QUEUE_UPDATED = """subscription($filter: CommunicationQueueEntryFilter, $after: String) {
@@ -244,16 +245,13 @@ async def test_a_subscriber_without_crm_view_email_never_sees_email_entries(acme
     assert event["entry"]["id"] == sms and event["entry"]["media"] == "SMS"
 
 
-@pytest.mark.parametrize(
-    ("subscription", "permission"),
-    [(QUEUE_UPDATED, "CRM_QUEUE_VIEW"), (CREATED, "CRM_COMMUNICATION_VIEW")],
-)
-async def test_subscribing_without_the_permission_is_forbidden(
-    acme: Tenant, subscription: str, permission: str
-) -> None:
-    token = _token(acme.name, ["CUST_READ"])
+@pytest.mark.parametrize("name", list(SUBSCRIPTIONS))
+async def test_subscribing_without_the_permission_is_forbidden(acme: Tenant, name: str) -> None:
+    """The permission matrix of test_permissions.py, over a real WebSocket."""
+    selection, permission = SUBSCRIPTIONS[name]
+    token = _token(acme.name, _without(permission))
     async with authenticated(acme.base, token) as ws:
-        await ws.subscribe("s", subscription, {"contact": acme.world["ada"]})
+        await ws.subscribe("s", f"subscription {{ {selection} }}")
         message = await ws.next_of("s")
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert errors[0]["extensions"]["code"] == "FORBIDDEN"

@@ -1,4 +1,4 @@
-"""A tiny graphql-transport-ws client for tests: connection_init/ack, subscribe, next/error/complete, ping/pong."""
+"""A tiny graphql-transport-ws client for tests: init/ack, subscribe, next/error/complete, ping/pong."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from resolvers.common.filters import compile_filter
 from resolvers.common.ids import decode_id_of
 from resolvers.common.mutations import COMMUNICATION_CREATED, QUEUE_EVENT
 from resolvers.common.node import node_from_record
-from resolvers.common.permissions import RequirePermission
+from resolvers.common.permissions import RequirePermission, reads
 from resolvers.communications.inputs import CommunicationQueueEntryFilter
 from resolvers.communications.types import Communication, CommunicationQueueEntry
 
@@ -56,12 +56,16 @@ class CommunicationQueueEvent:
         "`after: <cursor>` to receive every later event."
     )
     occurred_at: dt.datetime = strawberry.field(description="When it happened.")
-    entry: CommunicationQueueEntry = strawberry.field(description="The entry as it is now.")
+    entry: CommunicationQueueEntry | None = strawberry.field(
+        description="The entry as it is now.", extensions=reads(ENTRY)
+    )
 
 
 @strawberry.type(description="A communication that was just created.")
 class CommunicationCreatedEvent:
-    communication: Communication = strawberry.field(description="The new communication.")
+    communication: Communication | None = strawberry.field(
+        description="The new communication.", extensions=reads(Entity.COMMUNICATION)
+    )
 
 
 def encode_event_cursor(sequence: int) -> str:
