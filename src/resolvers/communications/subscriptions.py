@@ -7,9 +7,11 @@ tenant and permissions at the moment it is delivered: an entry it may not read d
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from enum import Enum
 from typing import Annotated, Any
@@ -32,6 +34,8 @@ from resolvers.communications.types import Communication, CommunicationQueueEntr
 
 ENTRY = Entity.COMMUNICATION_QUEUE_ENTRY
 REPLAY_PAGE = 500
+SHARED_LOADS = 4096  # recent per-event loads kept for the other subscribers of the same event
+_SHARED_LOADS: OrderedDict[tuple[Any, ...], asyncio.Future[Any]] = OrderedDict()
 CURSOR_PREFIX = "queue-event:"
 
 
@@ -113,11 +117,37 @@ async def _visible_entry(
     return entry
 
 
+def _shared_visible_entry(
+    info: strawberry.Info, sequence: int, entry_id: UUID, condition: FilterExpr | None
+) -> asyncio.Future[CommunicationQueueEntryRecord | None]:
+    """One load per event for all the subscribers of a process that read with the same rights and filter.
+
+    A thousand subscribers of one user then cost one query per event, not a thousand; subscribers with
+    other rights (or another tenant) have keys of their own, so nobody sees what their rules hide.
+    """
+    backend = info.context.backend
+    key = (backend.tenant, backend.access, sequence, repr(condition))
+    load = _SHARED_LOADS.get(key)
+    if load is None:
+        load = _SHARED_LOADS[key] = asyncio.ensure_future(_visible_entry(info, entry_id, condition))
+        load.add_done_callback(lambda done: _forget_failed(key, done))
+        if len(_SHARED_LOADS) > SHARED_LOADS:
+            _SHARED_LOADS.popitem(last=False)
+    return load
+
+
+def _forget_failed(key: tuple[Any, ...], load: asyncio.Future[Any]) -> None:
+    """A failed load (e.g. a dropped database connection) is tried again by the next subscriber."""
+    if load.cancelled() or load.exception() is not None:
+        _SHARED_LOADS.pop(key, None)
+
+
 async def _queue_event(
     info: strawberry.Info, sequence: int, kind: str, entry_id: UUID, occurred_at: dt.datetime, condition: Any
 ) -> CommunicationQueueEvent | None:
     info.context.loaders.clear()  # each event reads current data, not what an earlier one cached
-    entry = await _visible_entry(info, entry_id, condition)
+    # Shielded: a subscriber that leaves must not cancel the load the others wait for.
+    entry = await asyncio.shield(_shared_visible_entry(info, sequence, entry_id, condition))
     if entry is None:
         return None
     return CommunicationQueueEvent(
