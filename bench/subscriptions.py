@@ -104,7 +104,8 @@ def _client_process(
 
     async def main() -> list[float]:
         ready, stop = asyncio.Event(), asyncio.Event()
-        counter, latencies = [0], []
+        counter: list[int] = [0]
+        latencies: list[float] = []
         tasks = []
         for _ in range(count):
             tasks.append(
@@ -114,7 +115,7 @@ def _client_process(
         await ready.wait()
         ready_queue.put(count)
         await asyncio.get_running_loop().run_in_executor(None, go.wait)
-        done, pending = await asyncio.wait(tasks, timeout=deadline_seconds)
+        _, pending = await asyncio.wait(tasks, timeout=deadline_seconds)
         stop.set()
         await asyncio.gather(*pending, return_exceptions=True)
         return latencies

@@ -7,6 +7,7 @@ import json
 import logging
 import uuid
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +23,11 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
+    _OperationStreamClosed,
 )
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
+from strawberry.utils.aio import aclosing
 
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
@@ -90,9 +93,32 @@ class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
     _pinger: asyncio.Task[None] | None = None
 
     async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
-        # A socket's context lives as long as the socket: each operation must read current data.
-        self.context.loaders.clear()
-        await super().run_operation(operation)
+        """Strawberry's ``run_operation``, with a context of the operation's own.
+
+        The socket's context lives as long as the socket; each operation gets fresh loaders and cost
+        (same caller and rules), so it reads current data and ``extensions.cost`` counts its own work.
+        """
+        assert isinstance(self.view, StrawberryView) and isinstance(self.context, WebSocketContext)
+        context = self.view.operation_context(self.context)
+        try:
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
 
     async def handle_subscribe(self, message: Any) -> None:
         """Over the cap, this operation gets an ``error`` with a code; the running ones go on."""
@@ -154,6 +180,13 @@ class StrawberryView(GraphQL[RequestContext, None]):
         return self._context(
             RequestContext, scope["gateway.principal"], scope["gateway.cost"], scope["gateway.request_id"]
         )
+
+    def operation_context(self, socket: WebSocketContext) -> WebSocketContext:
+        """A context for one operation on a socket: the socket's caller, fresh loaders and cost."""
+        context = self._context(WebSocketContext, socket.principal, Cost(), socket.request_id)
+        assert isinstance(context, WebSocketContext)
+        context.connection_params = socket.connection_params
+        return context
 
     def _context(
         self, kind: type[RequestContext], principal: Principal, cost: Cost, request_id: str
