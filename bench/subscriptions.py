@@ -161,6 +161,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50)
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--redis-url", help="publish through Redis (CRM_GATEWAY_REDIS_URL) instead of in-process")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="crm-bench-"))
@@ -174,6 +175,8 @@ def main() -> None:
         "CRM_GATEWAY_RATE_LIMIT_PER_SECOND": "0",
         "CRM_GATEWAY_MAX_SUBSCRIPTIONS_PER_CONNECTION": "20",
     }
+    if args.redis_url:
+        env["CRM_GATEWAY_REDIS_URL"] = args.redis_url
     base = f"http://127.0.0.1:{args.port}"
     server = _start_server(args.port, env, folder)
     try:

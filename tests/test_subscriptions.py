@@ -245,6 +245,23 @@ async def test_a_subscriber_without_crm_view_email_never_sees_email_entries(acme
     assert event["entry"]["id"] == sms and event["entry"]["media"] == "SMS"
 
 
+async def test_entries_of_a_contact_hidden_by_its_row_rules_never_arrive(
+    acme: Tenant, engine: Any, tenant: str
+) -> None:
+    comms = CommsFactory(engine, tenant)
+    private = comms.contact("Pat", "Private")
+    comms.contact_permission(private, owner_only=True)  # private to its creator, "factory"
+    await comms.save()
+    acme.world["private"] = gid("Contact", private)
+    reader = _token(tenant, ["CRM_QUEUE_VIEW", "CRM_COMMUNICATION_VIEW", "CRM_VIEW_SMS", "CUST_READ"])
+    async with authenticated(acme.base, reader) as ws:
+        await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
+        acme.send("To the private contact", contact="private")
+        visible = acme.send("To Ada")
+        (event,) = [_event(data) for data in await ws.events("q", 1)]
+    assert event["entry"]["id"] == visible
+
+
 @pytest.mark.parametrize("name", list(SUBSCRIPTIONS))
 async def test_subscribing_without_the_permission_is_forbidden(acme: Tenant, name: str) -> None:
     """The permission matrix of test_permissions.py, over a real WebSocket."""
