@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50)
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--redis-url", help="publish through Redis (CRM_GATEWAY_REDIS_URL) instead of in-process")
+    parser.add_argument("--redis-url", help="publish through Redis (CRM_GATEWAY_REDIS_URL), not in-process")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="crm-bench-"))
