@@ -307,12 +307,34 @@ async def test_reconnecting_after_a_cursor_receives_exactly_the_missed_events_th
     assert (after["kind"], after["entry"]["id"]) == ("ENQUEUED", live)
 
 
-async def test_a_bad_cursor_is_refused_with_a_code(acme: Tenant) -> None:
+@pytest.mark.parametrize("cursor", ["not-a-cursor", encode_event_cursor(10**9)])
+async def test_a_bad_cursor_is_refused_with_a_code(acme: Tenant, cursor: str) -> None:
     async with authenticated(acme.base, acme.token) as ws:
-        await ws.subscribe("q", QUEUE_UPDATED, {"after": "not-a-cursor"})
+        await ws.subscribe("q", QUEUE_UPDATED, {"after": cursor})
         message = await ws.next_of("q")
     errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     assert errors[0]["extensions"]["code"] == "INVALID_CURSOR"
+
+
+async def test_an_event_whose_publish_never_arrived_is_filled_in_from_the_log(
+    acme: Tenant, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A second process without Redis: its events are committed but never reach this server's pub/sub.
+
+    The next event that does arrive shows the gap, and the subscriber reads the missing ones from the
+    log, in order, before it.
+    """
+    folder = tmp_path_factory.mktemp("unlinked")
+    with gateway_server(folder, _env(database_url, folder)) as unlinked:
+        elsewhere = Tenant(unlinked, acme.name, acme.world)
+        async with authenticated(acme.base, acme.token) as ws:
+            await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
+            acme.send("Warm-up")
+            await ws.events("q", 1)
+            lost = elsewhere.send("Published where nobody listens")
+            here = acme.send("Published here")
+            events = [_event(data) for data in await ws.events("q", 2)]
+    assert [(e["kind"], e["entry"]["id"]) for e in events] == [("ENQUEUED", lost), ("ENQUEUED", here)]
 
 
 async def test_a_rolled_back_mutation_publishes_nothing(acme: Tenant) -> None:

@@ -61,6 +61,10 @@ class RecordReader(Protocol):
         """The tenant's queue events with a sequence above ``sequence``, oldest first, at most ``limit``."""
         ...
 
+    async def latest_queue_event_sequence(self) -> int:
+        """The sequence of the tenant's newest queue event; 0 before the first one."""
+        ...
+
 
 class RecordWriter(RecordReader, Protocol):
     """One transaction: everything it does commits together or not at all."""

@@ -199,26 +199,25 @@ class CommunicationSubscription:
     ) -> AsyncGenerator[CommunicationQueueEvent | None, None]:
         condition = compile_filter(filter)
         replay_from = decode_event_cursor(after) if after is not None else None
+        backend = info.context.backend
         async with _subscribe(info) as stream:  # subscribed before the replay reads: nothing slips between
-            last = -1
-            if replay_from is not None:
-                async for event in _replay(info, replay_from):
-                    last = int(event[0])
-                    if (found := await _queue_event(info, *event, condition)) is not None:
-                        yield found
+            # Sequences commit in order, so every event up to the newest one seen is in the log: the
+            # stream stays gapless and in order even when publishes cross or one was lost.
+            latest = await backend.latest_queue_event_sequence()
+            if replay_from is not None and replay_from > latest:
+                raise InvalidCursor("the cursor is ahead of your tenant's event log")
+            last = latest if replay_from is None else replay_from
+            async for event in _replay(info, last, upto=latest):  # what the subscriber missed
+                last = event[0]
+                if (found := await _queue_event(info, *event, condition)) is not None:
+                    yield found
             async for message in _live(stream):
                 if message.get("type") != QUEUE_EVENT or message["sequence"] <= last:
-                    continue  # replayed already
-                found = await _queue_event(
-                    info,
-                    message["sequence"],
-                    message["kind"],
-                    UUID(message["entryId"]),
-                    dt.datetime.fromisoformat(message["occurredAt"]),
-                    condition,
-                )
-                if found is not None:
-                    yield found
+                    continue  # not a queue event, or delivered already
+                async for event in _with_gap_filled(info, last, message):
+                    last = event[0]
+                    if (found := await _queue_event(info, *event, condition)) is not None:
+                        yield found
 
     @strawberry.subscription(
         description="Communications created for a contact from now on: its live timeline. Those whose "
@@ -249,12 +248,26 @@ async def _visible_communication(info: strawberry.Info, communication_id: UUID) 
     return node_from_record(Entity.COMMUNICATION, record)
 
 
-async def _replay(info: strawberry.Info, after: int) -> AsyncIterator[tuple[int, str, UUID, dt.datetime]]:
-    """The tenant's logged events after ``after``, page by page, oldest first."""
-    while True:
-        events = await info.context.backend.queue_events_after(after, REPLAY_PAGE)
+async def _with_gap_filled(
+    info: strawberry.Info, last: int, message: Message
+) -> AsyncIterator[tuple[int, str, UUID, dt.datetime]]:
+    """The events before a live one that did not arrive (yet), read from the log, then the live one."""
+    sequence = int(message["sequence"])
+    if sequence > last + 1:
+        async for event in _replay(info, last, upto=sequence - 1):
+            yield event
+    occurred_at = dt.datetime.fromisoformat(message["occurredAt"])
+    yield sequence, message["kind"], UUID(message["entryId"]), occurred_at
+
+
+async def _replay(
+    info: strawberry.Info, after: int, upto: int
+) -> AsyncIterator[tuple[int, str, UUID, dt.datetime]]:
+    """The tenant's logged events after ``after`` up to ``upto``, page by page, oldest first."""
+    while after < upto:
+        events = await info.context.backend.queue_events_after(after, min(REPLAY_PAGE, upto - after))
         for event in events:
             yield event.sequence, event.kind, event.entry_id, event.occurred_at
-        if len(events) < REPLAY_PAGE:
+        if not events:
             return
         after = events[-1].sequence

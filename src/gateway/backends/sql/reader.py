@@ -226,6 +226,11 @@ class SqlReader:
         rows = (await self._run(statement)).all()
         return [QueueEvent(int(row[0]), row[1], row[2], row[3]) for row in rows]
 
+    async def latest_queue_event_sequence(self) -> int:
+        events = t.communication_queue_events
+        statement = sa.select(sa.func.max(events.c.sequence)).where(events.c.tenant == self.tenant)
+        return int((await self._run(statement)).scalar_one() or 0)
+
 
 def _to_page(record_class: type[Any], rows: list[Any], key_count: int, query: ListQuery) -> Page[Any]:
     size = query.page.size
