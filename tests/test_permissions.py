@@ -2,7 +2,7 @@
 
 A caller holding every other permission (but not its module's ``*_ALL``) is refused with FORBIDDEN on
 that field only, while a sibling field is still served; a caller holding just that permission passes
-the check. The tables below must name every root field and mutation: a new one fails
+the check. The tables below must name every root field, mutation and subscription: a new one fails
 ``test_matrix_covers_every_root_field`` until it is added here.
 """
 
@@ -129,6 +129,15 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     ),
 }
 
+# Subscriptions are checked over a real WebSocket in test_subscriptions.py (same FORBIDDEN error).
+SUBSCRIPTIONS: dict[str, tuple[str, str]] = {
+    "communicationQueueUpdated": ("communicationQueueUpdated { kind }", "CRM_QUEUE_VIEW"),
+    "communicationCreated": (
+        f'communicationCreated(contactId: "{CONTACT}") {{ __typename }}',
+        "CRM_COMMUNICATION_VIEW",
+    ),
+}
+
 
 def _declared(type_name: str, field_name: str) -> str | None:
     definition = schema.get_type_by_name(type_name)
@@ -170,11 +179,12 @@ def test_matrix_covers_every_root_field() -> None:
     mutations = set(graphql_schema.mutation_type.fields)  # type: ignore[union-attr]
     assert queries == set(QUERIES) | UNGATED_QUERIES
     assert mutations == set(MUTATIONS)
+    assert set(graphql_schema.subscription_type.fields) == set(SUBSCRIPTIONS)  # type: ignore[union-attr]
 
 
 def test_every_gated_root_field_declares_a_permission_and_is_nullable() -> None:
     graphql_schema = schema._schema
-    for type_name, names in (("Query", QUERIES), ("Mutation", MUTATIONS)):
+    for type_name, names in (("Query", QUERIES), ("Mutation", MUTATIONS), ("Subscription", SUBSCRIPTIONS)):
         graphql_type = graphql_schema.get_type(type_name)
         assert isinstance(graphql_type, GraphQLObjectType)
         for name, (_, permission) in names.items():
@@ -198,7 +208,7 @@ def test_every_field_that_crosses_to_another_entity_is_gated() -> None:
     for type_name, graphql_type in graphql_schema.type_map.items():
         if not isinstance(graphql_type, GraphQLObjectType) or type_name.startswith("__"):
             continue
-        if type_name in ("Query", "Mutation", "Viewer") or type_name.endswith(
+        if type_name in ("Query", "Mutation", "Subscription", "Viewer") or type_name.endswith(
             ("Payload", "Result", "Edge", "Connection")
         ):
             continue  # roots are checked above; payloads return what was just written; edges sit in lists

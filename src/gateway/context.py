@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import Principal
 from gateway.backends.base import Backend
 from gateway.cost import Cost
+from gateway.pubsub import Message, PubSub, tenant_channel
 from gateway.settings import Settings
 from loaders import Loaders
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -21,8 +25,23 @@ class RequestContext:
     request_id: str
     cost: Cost = field(default_factory=Cost)
     api_keys: ApiKeyStore | None = None  # the API key admin; None where no database serves keys
+    pubsub: PubSub | None = None  # where subscription events go; None where nothing subscribes
+    # Events of the transaction in progress: published once it commits, dropped if it rolls back.
+    outbox: list[Message] = field(default_factory=list)
 
     @property
     def actor(self) -> str:
         """Who is written into createdBy / modifiedBy / deletedBy."""
         return self.principal.subject
+
+    async def publish_outbox(self) -> None:
+        """Publish the committed transaction's events; a pub/sub failure never fails the mutation."""
+        messages, self.outbox = self.outbox, []
+        if self.pubsub is None:
+            return
+        channel = tenant_channel(self.principal.tenant)
+        try:
+            for message in messages:
+                await self.pubsub.publish(channel, message)
+        except Exception:
+            log.exception("request %s: publishing %d events failed", self.request_id, len(messages))

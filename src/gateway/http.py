@@ -7,6 +7,7 @@ import json
 import logging
 import uuid
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +24,11 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
+    _OperationStreamClosed,
 )
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
+from strawberry.utils.aio import aclosing
 
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
@@ -35,6 +38,7 @@ from gateway.context import RequestContext
 from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
 from gateway.persisted import PersistedQueries, Refusal
+from gateway.pubsub import PubSub, create_pubsub
 from gateway.ratelimit import RateLimiter, create_rate_limiter
 from gateway.settings import Settings
 from loaders import Loaders
@@ -87,26 +91,87 @@ class WebSocketContext(RequestContext):
 
 
 class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
+    _pinger: asyncio.Task[None] | None = None
+
     async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
-        # A socket's context lives as long as the socket: each operation must read current data.
-        self.context.loaders.clear()
-        await super().run_operation(operation)
+        """Strawberry's ``run_operation``, with a context of the operation's own.
+
+        The socket's context lives as long as the socket; each operation gets fresh loaders and cost
+        (same caller and rules), so it reads current data and ``extensions.cost`` counts its own work.
+        """
+        assert isinstance(self.view, StrawberryView) and isinstance(self.context, WebSocketContext)
+        context = self.view.operation_context(self.context)
+        try:
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+
+    async def handle_subscribe(self, message: Any) -> None:
+        """Over the cap, this operation gets an ``error`` with a code; the running ones go on."""
+        limit = self.context.settings.max_subscriptions_per_connection
+        full = len(self.operations) >= limit and message["id"] not in self.operations
+        if self.connection_acknowledged and full:
+            error = GraphQLError(
+                f"This connection already runs {limit} operations, the limit; complete one first.",
+                extensions={"code": "SUBSCRIPTION_LIMIT", "limit": limit},
+            )
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+            return
+        await super().handle_subscribe(message)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self._pinger is None:
+            self._pinger = asyncio.create_task(self._ping_regularly())
+
+    async def _ping_regularly(self) -> None:
+        """Protocol pings keep idle connections alive through proxies and mobile networks."""
+        interval = self.context.settings.ws_ping_seconds
+        try:
+            while True:
+                await asyncio.sleep(interval)
+                await self.send_message({"type": "ping"})
+        except Exception:  # the socket is gone; the handler's shutdown follows
+            return
+
+    async def shutdown(self) -> None:
+        if self._pinger is not None:
+            self._pinger.cancel()
+        await super().shutdown()
 
 
 class StrawberryView(GraphQL[RequestContext, None]):
     graphql_transport_ws_handler_class = _TransportWsHandler
 
-    def __init__(self, settings: Settings, engine: AsyncEngine, credentials: Credentials) -> None:
+    def __init__(
+        self, settings: Settings, engine: AsyncEngine, credentials: Credentials, pubsub: PubSub
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
             allow_queries_via_get=True,
-            keep_alive=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=None,  # _TransportWsHandler caps them, with a code
         )
         self.settings = settings
         self.engine = engine
         self.credentials = credentials
+        self.pubsub = pubsub
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,
@@ -128,6 +193,13 @@ class StrawberryView(GraphQL[RequestContext, None]):
             RequestContext, scope["gateway.principal"], scope["gateway.cost"], scope["gateway.request_id"]
         )
 
+    def operation_context(self, socket: WebSocketContext) -> WebSocketContext:
+        """A context for one operation on a socket: the socket's caller, fresh loaders and cost."""
+        context = self._context(WebSocketContext, socket.principal, Cost(), socket.request_id)
+        assert isinstance(context, WebSocketContext)
+        context.connection_params = socket.connection_params
+        return context
+
     def _context(
         self, kind: type[RequestContext], principal: Principal, cost: Cost, request_id: str
     ) -> RequestContext:
@@ -140,6 +212,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
             request_id=request_id,
             cost=cost,
             api_keys=self.credentials.api_keys,
+            pubsub=self.pubsub,
         )
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
@@ -196,11 +269,13 @@ class GraphQLView:
         self.settings = settings
         self.metrics = metrics
         self.credentials = Credentials(settings, engine)
-        self.strawberry = StrawberryView(settings, engine, self.credentials)
+        self.pubsub = create_pubsub(settings)
+        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
 
     async def close(self) -> None:
+        await self.pubsub.close()
         await self.persisted.close()
         if self.rate_limiter is not None:
             await self.rate_limiter.close()

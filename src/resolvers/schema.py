@@ -16,6 +16,7 @@ from resolvers.common.node_queries import NodeQuery
 from resolvers.communications.mutations import CommunicationMutation
 from resolvers.communications.queries import CommunicationQuery
 from resolvers.communications.queue import CommunicationQueueMutation
+from resolvers.communications.subscriptions import CommunicationSubscription
 from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
 from resolvers.leads.mutations import LeadMutation
@@ -59,9 +60,17 @@ class Mutation(
     pass
 
 
+@strawberry.type(
+    description="Live events over WebSocket (graphql-transport-ws), scoped to the tenant of your token."
+)
+class Subscription(CommunicationSubscription):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[*EVENT_TYPES],
     # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate).
     extensions=[MaskUnexpectedErrors, OperationLimits],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -19,6 +20,16 @@ from gateway.backends.records import (
     Relation,
     TenantRecord,
 )
+
+
+@dataclass(frozen=True)
+class QueueEvent:
+    """One row of a tenant's communication queue event log; ``sequence`` grows per tenant in commit order."""
+
+    sequence: int
+    kind: str  # ENQUEUED, CLAIMED, COMPLETED, REJECTED, REMOVED
+    entry_id: UUID
+    occurred_at: datetime
 
 
 class RecordReader(Protocol):
@@ -45,6 +56,14 @@ class RecordReader(Protocol):
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]: ...
 
     async def tenant_record(self) -> TenantRecord | None: ...
+
+    async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
+        """The tenant's queue events with a sequence above ``sequence``, oldest first, at most ``limit``."""
+        ...
+
+    async def latest_queue_event_sequence(self) -> int:
+        """The sequence of the tenant's newest queue event; 0 before the first one."""
+        ...
 
 
 class RecordWriter(RecordReader, Protocol):
@@ -90,6 +109,11 @@ class RecordWriter(RecordReader, Protocol):
 
     async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
         """Append ENQUEUED / CLAIMED / COMPLETED / REJECTED / REMOVED events to the queue's event log."""
+        ...
+
+    @property
+    def recorded_queue_events(self) -> list[QueueEvent]:
+        """The queue events this transaction appended, to publish once it has committed."""
         ...
 
     async def claim_queue_entries(

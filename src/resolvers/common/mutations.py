@@ -11,7 +11,7 @@ from uuid import UUID
 
 import strawberry
 
-from gateway.backends.base import RecordWriter
+from gateway.backends.base import QueueEvent, RecordWriter
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.details import detail_rows, store_details
@@ -21,6 +21,8 @@ from resolvers.common.references import Ref, RefField, decode_refs, require_refs
 from resolvers.common.validation import changed_values, storable_instant
 
 T = TypeVar("T")
+QUEUE_EVENT = "queue"  # the ``type`` of a published communication-queue event
+COMMUNICATION_CREATED = "communicationCreated"  # the ``type`` of a published new communication
 MAX_IDEMPOTENCY_KEY = 255
 
 IdempotencyKey = Annotated[
@@ -46,15 +48,35 @@ async def in_transaction(
     info: strawberry.Info, work: Callable[[RecordWriter], Awaitable[T]]
 ) -> tuple[T | None, list[UserError]]:
     """Run ``work`` in one transaction; a ``UserErrors`` rolls everything back."""
+    context = info.context
+    context.outbox.clear()
     try:
-        async with info.context.backend.transaction() as writer:
+        async with context.backend.transaction() as writer:
             result = await work(writer)
+            context.outbox.extend(queue_event_message(event) for event in writer.recorded_queue_events)
     except UserErrors as failure:
+        context.outbox.clear()
         return None, failure.errors
     except InvalidValue as problem:
+        context.outbox.clear()
         return None, [invalid_value_error(problem)]
-    info.context.loaders.clear()  # later fields of this response must see the committed state
+    except BaseException:
+        context.outbox.clear()  # rolled back: nothing happened, so nothing is published
+        raise
+    context.loaders.clear()  # later fields of this response must see the committed state
+    await context.publish_outbox()
     return result, []
+
+
+def queue_event_message(event: QueueEvent) -> dict[str, Any]:
+    """What subscribers learn of a queue event: ids only; each loads the entry with its own rights."""
+    return {
+        "type": QUEUE_EVENT,
+        "sequence": event.sequence,
+        "kind": event.kind,
+        "entryId": str(event.entry_id),
+        "occurredAt": event.occurred_at.isoformat(),
+    }
 
 
 async def create_once(

@@ -16,6 +16,7 @@ from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
 from resolvers.common.mutations import (
+    COMMUNICATION_CREATED,
     ExpectedVersion,
     IdempotencyKey,
     WritePlan,
@@ -88,7 +89,15 @@ async def _create(
         values.update(completion_values())
     record_id = await writer.insert(Entity.COMMUNICATION, values, info.context.actor)
     await writer.replace_details(Detail.COMMUNICATION_REFERENCES, record_id, references or [])
-    await enqueue_if_sent(writer, info.context.actor, await load_communication(writer, record_id))
+    communication = await load_communication(writer, record_id)
+    await enqueue_if_sent(writer, info.context.actor, communication)
+    info.context.outbox.append(
+        {
+            "type": COMMUNICATION_CREATED,
+            "communicationId": str(record_id),
+            "contactId": str(communication.contact_id),
+        }
+    )
     return record_id
 
 

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from gateway.backends.base import QueueEvent
 from gateway.backends.records import CommunicationQueueEntryRecord, record_from_mapping
 from gateway.backends.sql import tables as t
 from gateway.ids import utcnow, uuid7
@@ -31,6 +32,12 @@ class QueueWriterSteps:
     if TYPE_CHECKING:
 
         async def _run(self, statement: sa.Executable) -> Any: ...
+
+    @property
+    def recorded_queue_events(self) -> list[QueueEvent]:
+        """The queue events this transaction appended, to publish once it has committed."""
+        recorded: list[QueueEvent] = self.__dict__.setdefault("_recorded_queue_events", [])
+        return recorded
 
     async def next_counter(self, name: str, increment: int = 1) -> int:
         """Reserve ``increment`` values of the tenant's counter ``name``; returns the last one reserved.
@@ -71,6 +78,9 @@ class QueueWriterSteps:
             for offset, entry_id in enumerate(entry_ids)
         ]
         await self._run(sa.insert(t.communication_queue_events).values(rows))
+        self.recorded_queue_events.extend(
+            QueueEvent(first + offset, kind, entry_id, now) for offset, entry_id in enumerate(entry_ids)
+        )
 
     async def claim_queue_entries(
         self, external_system_id: UUID, limit: int, lease_seconds: int, claimant: str

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.access import RowAccess
+from gateway.backends.base import QueueEvent
 from gateway.backends.query import AllOf, AnyOf, Condition, ListQuery, Op, Page
 from gateway.backends.records import (
     DETAIL_RECORDS,
@@ -213,6 +214,22 @@ class SqlReader:
         statement = sa.select(t.tenants).where(t.tenants.c.key == self.tenant)
         row = (await self._run(statement)).mappings().first()
         return record_from_mapping(TenantRecord, row) if row else None
+
+    async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
+        events = t.communication_queue_events
+        statement = (
+            sa.select(events.c.sequence, events.c.kind, events.c.entry_id, events.c.occurred_at)
+            .where(events.c.tenant == self.tenant, events.c.sequence > sequence)
+            .order_by(events.c.sequence)
+            .limit(limit)
+        )
+        rows = (await self._run(statement)).all()
+        return [QueueEvent(int(row[0]), row[1], row[2], row[3]) for row in rows]
+
+    async def latest_queue_event_sequence(self) -> int:
+        events = t.communication_queue_events
+        statement = sa.select(sa.func.max(events.c.sequence)).where(events.c.tenant == self.tenant)
+        return int((await self._run(statement)).scalar_one() or 0)
 
 
 def _to_page(record_class: type[Any], rows: list[Any], key_count: int, query: ListQuery) -> Page[Any]:

@@ -1,0 +1,273 @@
+"""Live subscriptions: communication queue events and a contact's new communications.
+
+A published message names what happened by id only. Each subscriber loads the entry or communication
+through its own tenant-scoped, row-ruled backend, so every event is checked against the subscriber's
+tenant and permissions at the moment it is delivered: an entry it may not read does not arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, AsyncIterator
+from enum import Enum
+from typing import Annotated, Any
+from uuid import UUID
+
+import strawberry
+
+from gateway.backends.query import AllOf, Condition, FilterExpr, ListQuery, Op, PageRequest
+from gateway.backends.records import CommunicationQueueEntryRecord, Entity
+from gateway.errors import GatewayError, InvalidCursor
+from gateway.permissions import CRM_COMMUNICATION_VIEW, CRM_QUEUE_VIEW, visible_media
+from gateway.pubsub import Message, SubscriptionOverflow, tenant_channel
+from resolvers.common.filters import compile_filter
+from resolvers.common.ids import decode_id_of
+from resolvers.common.mutations import COMMUNICATION_CREATED, QUEUE_EVENT
+from resolvers.common.node import node_from_record
+from resolvers.common.permissions import RequirePermission, reads
+from resolvers.communications.inputs import CommunicationQueueEntryFilter
+from resolvers.communications.types import Communication, CommunicationQueueEntry
+
+ENTRY = Entity.COMMUNICATION_QUEUE_ENTRY
+REPLAY_PAGE = 500
+SHARED_LOADS = 4096  # recent per-event loads kept for the other subscribers of the same event
+_SHARED_LOADS: OrderedDict[tuple[Any, ...], asyncio.Future[Any]] = OrderedDict()
+CURSOR_PREFIX = "queue-event:"
+
+
+class SubscriptionOverflowed(GatewayError):
+    code = "SUBSCRIPTION_OVERFLOW"
+
+
+@strawberry.enum(description="What happened to a communication queue entry.")
+class CommunicationQueueEventKind(Enum):
+    ENQUEUED = strawberry.enum_value("ENQUEUED", description="A sent communication entered the queue.")
+    CLAIMED = strawberry.enum_value("CLAIMED", description="A worker leased the entry.")
+    COMPLETED = strawberry.enum_value("COMPLETED", description="The external system sent it.")
+    REJECTED = strawberry.enum_value("REJECTED", description="The external system rejected it.")
+    REMOVED = strawberry.enum_value("REMOVED", description="It was removed from the queue.")
+
+
+@strawberry.type(description="Something that happened to a communication queue entry.")
+class CommunicationQueueEvent:
+    kind: CommunicationQueueEventKind = strawberry.field(description="What happened.")
+    cursor: str = strawberry.field(
+        description="Where this event is in your tenant's event log: subscribe again with "
+        "`after: <cursor>` to receive every later event."
+    )
+    occurred_at: dt.datetime = strawberry.field(description="When it happened.")
+    entry: CommunicationQueueEntry | None = strawberry.field(
+        description="The entry as it is now.", extensions=reads(ENTRY)
+    )
+
+
+@strawberry.type(description="A communication that was just created.")
+class CommunicationCreatedEvent:
+    communication: Communication | None = strawberry.field(
+        description="The new communication.", extensions=reads(Entity.COMMUNICATION)
+    )
+
+
+def encode_event_cursor(sequence: int) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{sequence}".encode()).decode().rstrip("=")
+
+
+def decode_event_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+    except (ValueError, binascii.Error, UnicodeError):
+        raise InvalidCursor("the cursor is not a queue event cursor") from None
+    number = text.removeprefix(CURSOR_PREFIX)
+    if not text.startswith(CURSOR_PREFIX) or not number.isdigit() or len(number) > 18:
+        raise InvalidCursor("the cursor is not a queue event cursor")
+    return int(number)
+
+
+class RequireForSubscription(RequirePermission):
+    """``requires`` for a subscription: checks before the event stream starts, hands the stream on."""
+
+    async def resolve_async(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        self.resolve(lambda *_, **__: None, source, info, **kwargs)  # raises FORBIDDEN
+        return next_(source, info, **kwargs)
+
+
+async def _visible_entry(
+    info: strawberry.Info, entry_id: UUID, condition: FilterExpr | None
+) -> CommunicationQueueEntryRecord | None:
+    """The entry when the subscriber may read it and it matches the filter, else None."""
+    context = info.context
+    conditions: tuple[FilterExpr, ...] = (Condition("id", Op.EQ, entry_id),)
+    if condition is not None:
+        conditions += (condition,)
+    query = ListQuery(filter=AllOf(conditions), page=PageRequest(first=1))
+    rows = (await context.backend.page(ENTRY, query)).rows
+    if not rows:
+        return None
+    entry = rows[0]
+    assert isinstance(entry, CommunicationQueueEntryRecord)
+    access = context.backend.access
+    if not access.admin and entry.media not in visible_media(access.permissions):
+        return None  # CRM_VIEW_EMAIL / CRM_VIEW_SMS: what the media rule hides from queries
+    if not await context.backend.get_many(Entity.CONTACT, [entry.contact_id]):
+        return None  # the contact's row rules hide it from this subscriber
+    return entry
+
+
+def _shared_visible_entry(
+    info: strawberry.Info, sequence: int, entry_id: UUID, condition: FilterExpr | None
+) -> asyncio.Future[CommunicationQueueEntryRecord | None]:
+    """One load per event for all the subscribers of a process that read with the same rights and filter.
+
+    A thousand subscribers of one user then cost one query per event, not a thousand; subscribers with
+    other rights (or another tenant) have keys of their own, so nobody sees what their rules hide.
+    """
+    backend = info.context.backend
+    key = (backend.tenant, backend.access, sequence, repr(condition))
+    load = _SHARED_LOADS.get(key)
+    if load is None:
+        load = _SHARED_LOADS[key] = asyncio.ensure_future(_visible_entry(info, entry_id, condition))
+        load.add_done_callback(lambda done: _forget_failed(key, done))
+        if len(_SHARED_LOADS) > SHARED_LOADS:
+            _SHARED_LOADS.popitem(last=False)
+    return load
+
+
+def _forget_failed(key: tuple[Any, ...], load: asyncio.Future[Any]) -> None:
+    """A failed load (e.g. a dropped database connection) is tried again by the next subscriber."""
+    if load.cancelled() or load.exception() is not None:
+        _SHARED_LOADS.pop(key, None)
+
+
+async def _queue_event(
+    info: strawberry.Info, sequence: int, kind: str, entry_id: UUID, occurred_at: dt.datetime, condition: Any
+) -> CommunicationQueueEvent | None:
+    info.context.loaders.clear()  # each event reads current data, not what an earlier one cached
+    # Shielded: a subscriber that leaves must not cancel the load the others wait for.
+    entry = await asyncio.shield(_shared_visible_entry(info, sequence, entry_id, condition))
+    if entry is None:
+        return None
+    return CommunicationQueueEvent(
+        kind=CommunicationQueueEventKind(kind),
+        cursor=encode_event_cursor(sequence),
+        occurred_at=occurred_at,
+        entry=node_from_record(ENTRY, entry),
+    )
+
+
+async def _live(stream: AsyncIterator[Message]) -> AsyncIterator[Message]:
+    try:
+        async for message in stream:
+            yield message
+    except SubscriptionOverflow:
+        raise SubscriptionOverflowed(
+            "You fell too far behind and events were dropped: subscribe again with `after` set to the "
+            "cursor of the last event you received."
+        ) from None
+
+
+def _subscribe(info: strawberry.Info) -> Any:
+    context = info.context
+    if context.pubsub is None:
+        raise GatewayError("Subscriptions are not available here.")
+    channel = tenant_channel(context.principal.tenant)
+    return context.pubsub.subscribe(channel, context.settings.subscription_buffer)
+
+
+@strawberry.type
+class CommunicationSubscription:
+    @strawberry.subscription(
+        description="Events of your tenant's communication queue as they happen (ENQUEUED, CLAIMED, "
+        "COMPLETED, REJECTED, REMOVED), for the entries that match `filter` (as in "
+        "`communicationQueueEntries`) and that you may read. With `after`, the events you missed since "
+        "that cursor come first, then live ones, without gaps or duplicates.",
+        extensions=[RequireForSubscription(CRM_QUEUE_VIEW)],
+    )
+    async def communication_queue_updated(
+        self,
+        info: strawberry.Info,
+        filter: Annotated[
+            CommunicationQueueEntryFilter | None,
+            strawberry.argument(description="Only events of entries matching this (as they are now)."),
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Replay the events after this event cursor first.")
+        ] = None,
+    ) -> AsyncGenerator[CommunicationQueueEvent | None, None]:
+        condition = compile_filter(filter)
+        replay_from = decode_event_cursor(after) if after is not None else None
+        backend = info.context.backend
+        async with _subscribe(info) as stream:  # subscribed before the replay reads: nothing slips between
+            # Sequences commit in order, so every event up to the newest one seen is in the log: the
+            # stream stays gapless and in order even when publishes cross or one was lost.
+            latest = await backend.latest_queue_event_sequence()
+            if replay_from is not None and replay_from > latest:
+                raise InvalidCursor("the cursor is ahead of your tenant's event log")
+            last = latest if replay_from is None else replay_from
+            async for event in _replay(info, last, upto=latest):  # what the subscriber missed
+                last = event[0]
+                if (found := await _queue_event(info, *event, condition)) is not None:
+                    yield found
+            async for message in _live(stream):
+                if message.get("type") != QUEUE_EVENT or message["sequence"] <= last:
+                    continue  # not a queue event, or delivered already
+                async for event in _with_gap_filled(info, last, message):
+                    last = event[0]
+                    if (found := await _queue_event(info, *event, condition)) is not None:
+                        yield found
+
+    @strawberry.subscription(
+        description="Communications created for a contact from now on: its live timeline. Those whose "
+        "media you may not view (CRM_VIEW_EMAIL, CRM_VIEW_SMS) do not arrive.",
+        extensions=[RequireForSubscription(CRM_COMMUNICATION_VIEW)],
+    )
+    async def communication_created(
+        self,
+        info: strawberry.Info,
+        contact_id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
+    ) -> AsyncGenerator[CommunicationCreatedEvent | None, None]:
+        contact = str(decode_id_of(contact_id, "Contact"))
+        async with _subscribe(info) as stream:
+            async for message in _live(stream):
+                if message.get("type") != COMMUNICATION_CREATED or message.get("contactId") != contact:
+                    continue
+                found = await _visible_communication(info, UUID(message["communicationId"]))
+                if found is not None:
+                    yield CommunicationCreatedEvent(communication=found)
+
+
+async def _visible_communication(info: strawberry.Info, communication_id: UUID) -> Any:
+    info.context.loaders.clear()
+    backend = info.context.backend
+    record = (await backend.get_many(Entity.COMMUNICATION, [communication_id])).get(communication_id)
+    if record is None or not await backend.get_many(Entity.CONTACT, [record.contact_id]):  # type: ignore[attr-defined]
+        return None
+    return node_from_record(Entity.COMMUNICATION, record)
+
+
+async def _with_gap_filled(
+    info: strawberry.Info, last: int, message: Message
+) -> AsyncIterator[tuple[int, str, UUID, dt.datetime]]:
+    """The events before a live one that did not arrive (yet), read from the log, then the live one."""
+    sequence = int(message["sequence"])
+    if sequence > last + 1:
+        async for event in _replay(info, last, upto=sequence - 1):
+            yield event
+    occurred_at = dt.datetime.fromisoformat(message["occurredAt"])
+    yield sequence, message["kind"], UUID(message["entryId"]), occurred_at
+
+
+async def _replay(
+    info: strawberry.Info, after: int, upto: int
+) -> AsyncIterator[tuple[int, str, UUID, dt.datetime]]:
+    """The tenant's logged events after ``after`` up to ``upto``, page by page, oldest first."""
+    while after < upto:
+        events = await info.context.backend.queue_events_after(after, min(REPLAY_PAGE, upto - after))
+        for event in events:
+            yield event.sequence, event.kind, event.entry_id, event.occurred_at
+        if not events:
+            return
+        after = events[-1].sequence
