@@ -35,6 +35,9 @@ QUEUE_UPDATED = """subscription($filter: CommunicationQueueEntryFilter, $after: 
 CREATED = """subscription($contact: ID!) {
   communicationCreated(contactId: $contact) { communication { subject media contact { lastName } } }
 }"""
+CREATED_AFTER = """subscription($contact: ID!, $after: String) {
+  communicationCreated(contactId: $contact, after: $after) { cursor communication { subject } }
+}"""
 CREATE = """mutation($input: CommunicationCreateInput!) {
   communicationCreate(input: $input) { communication { id queueEntries { edges { node { id } } } }
   errors { code } }
@@ -305,6 +308,31 @@ async def test_reconnecting_after_a_cursor_receives_exactly_the_missed_events_th
         ("REJECTED", missed[0]),
     ]
     assert (after["kind"], after["entry"]["id"]) == ("ENQUEUED", live)
+
+
+async def test_reconnecting_to_a_timeline_after_a_cursor_receives_exactly_the_missed_communications(
+    acme: Tenant,
+) -> None:
+    ada = acme.world["ada"]
+    async with authenticated(acme.base, acme.token) as ws:
+        await ws.subscribe("c", CREATED_AFTER, {"contact": ada})
+        await until_live(ws, "c", acme)
+        acme.note("Seen")
+        (seen,) = [data["communicationCreated"] for data in await ws.events("c", 1)]
+    acme.note("Missed 1")
+    acme.note("Bob's, not Ada's", contact="bob")
+    acme.note("Missed 2")
+    async with authenticated(acme.base, acme.token) as ws:
+        await ws.subscribe("c", CREATED_AFTER, {"contact": ada, "after": seen["cursor"]})
+        replayed = [data["communicationCreated"] for data in await ws.events("c", 2)]
+        acme.note("Live")
+        (live,) = [data["communicationCreated"] for data in await ws.events("c", 1)]
+        await ws.nothing_more("c")
+    assert seen["communication"]["subject"] == "Seen"
+    assert [event["communication"]["subject"] for event in replayed] == ["Missed 1", "Missed 2"]
+    assert live["communication"]["subject"] == "Live"
+    cursors = [seen["cursor"], *(event["cursor"] for event in replayed), live["cursor"]]
+    assert len(set(cursors)) == 4
 
 
 @pytest.mark.parametrize("cursor", ["not-a-cursor", encode_event_cursor(10**9)])

@@ -14,6 +14,7 @@ from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
     CommunicationQueueEntryRecord,
+    CommunicationRecord,
     ContactRecord,
     Detail,
     Entity,
@@ -63,6 +64,21 @@ class RecordReader(Protocol):
 
     async def latest_queue_event_sequence(self) -> int:
         """The sequence of the tenant's newest queue event; 0 before the first one."""
+        ...
+
+    async def communications_numbered_after(
+        self, contact_id: UUID, after: int, upto: int, limit: int
+    ) -> list[CommunicationRecord]:
+        """A contact's visible communications numbered above ``after`` up to ``upto``, in number order.
+
+        Numbers come from a per-tenant counter whose row stays locked until the creating transaction
+        commits, so every number up to ``latest_communication_number()`` is committed: a replay up to
+        it misses nothing.
+        """
+        ...
+
+    async def latest_communication_number(self) -> int:
+        """The tenant's highest committed communication number; 0 before the first one."""
         ...
 
 

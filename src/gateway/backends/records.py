@@ -12,6 +12,9 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import UUID
 
+# The per-tenant counter that numbers communications (seed 001 `number`), in commit order.
+COMMUNICATION_NUMBER_COUNTER = "communication_number"
+
 
 class Entity(StrEnum):
     """Entity types with their own identity, list and node lookup."""

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.access import RowAccess
+from gateway.backends.records import COMMUNICATION_NUMBER_COUNTER
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.writer import SqlWriter
 from gateway.cost import Cost
@@ -46,7 +47,7 @@ SETTINGS_ORDER = (
     t.communication_templates,
     t.communication_queue_external_systems,
 )
-NUMBER_COUNTER = "communication_number"
+NUMBER_COUNTER = COMMUNICATION_NUMBER_COUNTER
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ async def _create(
             "type": COMMUNICATION_CREATED,
             "communicationId": str(record_id),
             "contactId": str(communication.contact_id),
+            "number": int(communication.number),
         }
     )
     return record_id

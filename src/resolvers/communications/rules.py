@@ -9,7 +9,12 @@ from uuid import UUID
 import strawberry
 
 from gateway.backends.base import RecordWriter
-from gateway.backends.records import CommunicationRecord, CommunicationTemplateRecord, Entity
+from gateway.backends.records import (
+    COMMUNICATION_NUMBER_COUNTER,
+    CommunicationRecord,
+    CommunicationTemplateRecord,
+    Entity,
+)
 from gateway.ids import utcnow
 from gateway.permissions import MEDIA_SEND_PERMISSIONS, MEDIA_VIEW_PERMISSIONS
 from resolvers.common.errors import UserError, UserErrors
@@ -20,7 +25,7 @@ from resolvers.common.references import Ref
 from resolvers.communications.errors import invalid, required
 from resolvers.communications.inputs import REFERRING_TO_TYPES, TEMPLATE_COLUMNS
 
-NUMBER_COUNTER = "communication_number"
+NUMBER_COUNTER = COMMUNICATION_NUMBER_COUNTER
 REFERENCE_TYPES = ", ".join(REFERRING_TO_TYPES)
 
 

@@ -37,6 +37,7 @@ REPLAY_PAGE = 500
 SHARED_LOADS = 4096  # recent per-event loads kept for the other subscribers of the same event
 _SHARED_LOADS: OrderedDict[tuple[Any, ...], asyncio.Future[Any]] = OrderedDict()
 CURSOR_PREFIX = "queue-event:"
+CREATED_CURSOR_PREFIX = "communication-number:"
 
 
 class SubscriptionOverflowed(GatewayError):
@@ -67,23 +68,27 @@ class CommunicationQueueEvent:
 
 @strawberry.type(description="A communication that was just created.")
 class CommunicationCreatedEvent:
+    cursor: str = strawberry.field(
+        description="Subscribe again with `after: <cursor>` to receive every later communication."
+    )
     communication: Communication | None = strawberry.field(
         description="The new communication.", extensions=reads(Entity.COMMUNICATION)
     )
 
 
-def encode_event_cursor(sequence: int) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{sequence}".encode()).decode().rstrip("=")
+def encode_event_cursor(sequence: int, prefix: str = CURSOR_PREFIX) -> str:
+    return base64.urlsafe_b64encode(f"{prefix}{sequence}".encode()).decode().rstrip("=")
 
 
-def decode_event_cursor(cursor: str) -> int:
+def decode_event_cursor(cursor: str, prefix: str = CURSOR_PREFIX) -> int:
+    what = "a queue event" if prefix == CURSOR_PREFIX else "a communicationCreated"
     try:
         text = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
     except (ValueError, binascii.Error, UnicodeError):
-        raise InvalidCursor("the cursor is not a queue event cursor") from None
-    number = text.removeprefix(CURSOR_PREFIX)
-    if not text.startswith(CURSOR_PREFIX) or not number.isdigit() or len(number) > 18:
-        raise InvalidCursor("the cursor is not a queue event cursor")
+        raise InvalidCursor(f"the cursor is not {what} cursor") from None
+    number = text.removeprefix(prefix)
+    if not text.startswith(prefix) or not number.isdigit() or len(number) > 18:
+        raise InvalidCursor(f"the cursor is not {what} cursor")
     return int(number)
 
 
@@ -220,23 +225,53 @@ class CommunicationSubscription:
                         yield found
 
     @strawberry.subscription(
-        description="Communications created for a contact from now on: its live timeline. Those whose "
-        "media you may not view (CRM_VIEW_EMAIL, CRM_VIEW_SMS) do not arrive.",
+        description="Communications created for a contact: its live timeline. With `after`, those created "
+        "since that cursor come first, then live ones, without gaps or duplicates. Those whose media you "
+        "may not view (CRM_VIEW_EMAIL, CRM_VIEW_SMS) do not arrive.",
         extensions=[RequireForSubscription(CRM_COMMUNICATION_VIEW)],
     )
     async def communication_created(
         self,
         info: strawberry.Info,
         contact_id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="Replay the communications after this event cursor first."),
+        ] = None,
     ) -> AsyncGenerator[CommunicationCreatedEvent | None, None]:
-        contact = str(decode_id_of(contact_id, "Contact"))
-        async with _subscribe(info) as stream:
+        contact = decode_id_of(contact_id, "Contact")
+        replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
+        backend = info.context.backend
+        async with _subscribe(info) as stream:  # subscribed before the replay reads: nothing slips between
+            latest = await backend.latest_communication_number()
+            if replay_from is not None and replay_from > latest:
+                raise InvalidCursor("the cursor is ahead of your tenant's communications")
+            last = latest if replay_from is None else replay_from
+            while last < latest:  # what the subscriber missed, in number (= commit) order
+                info.context.loaders.clear()
+                missed = await backend.communications_numbered_after(contact, last, latest, REPLAY_PAGE)
+                # Only the counter's decimal numbers have a place in the order; imported ones do not.
+                numbered = [record for record in missed if record.number.isdigit()]
+                for record in numbered:
+                    node = node_from_record(Entity.COMMUNICATION, record)
+                    yield _created_event(int(record.number), node)
+                numbers = [int(record.number) for record in numbered]
+                last = max(numbers) if len(missed) == REPLAY_PAGE and numbers else latest
             async for message in _live(stream):
-                if message.get("type") != COMMUNICATION_CREATED or message.get("contactId") != contact:
+                if message.get("type") != COMMUNICATION_CREATED or message.get("contactId") != str(contact):
                     continue
+                number = int(message.get("number", 0))
+                if number and number <= last:
+                    continue  # replayed already
                 found = await _visible_communication(info, UUID(message["communicationId"]))
                 if found is not None:
-                    yield CommunicationCreatedEvent(communication=found)
+                    yield _created_event(number, found)
+
+
+def _created_event(number: int, communication: Any) -> CommunicationCreatedEvent:
+    return CommunicationCreatedEvent(
+        cursor=encode_event_cursor(number, CREATED_CURSOR_PREFIX), communication=communication
+    )
 
 
 async def _visible_communication(info: strawberry.Info, communication_id: UUID) -> Any:

@@ -14,9 +14,11 @@ from gateway.backends.access import RowAccess
 from gateway.backends.base import QueueEvent
 from gateway.backends.query import AllOf, AnyOf, Condition, ListQuery, Op, Page
 from gateway.backends.records import (
+    COMMUNICATION_NUMBER_COUNTER,
     DETAIL_RECORDS,
     ENTITY_RECORDS,
     AuditedRecord,
+    CommunicationRecord,
     ContactRecord,
     Detail,
     Entity,
@@ -230,6 +232,42 @@ class SqlReader:
         events = t.communication_queue_events
         statement = sa.select(sa.func.max(events.c.sequence)).where(events.c.tenant == self.tenant)
         return int((await self._run(statement)).scalar_one() or 0)
+
+    async def communications_numbered_after(
+        self, contact_id: UUID, after: int, upto: int, limit: int
+    ) -> list[CommunicationRecord]:
+        table = t.communications
+        statement = (
+            sa.select(table)
+            .where(
+                *self._visible(table),
+                table.c.contact_id == contact_id,
+                _number_above(table.c.number, after),
+                sa.not_(_number_above(table.c.number, upto)),
+            )
+            .order_by(sa.func.length(table.c.number), table.c.number)
+            .limit(limit)
+        )
+        rows = (await self._run(statement)).mappings().all()
+        return [record_from_mapping(CommunicationRecord, row) for row in rows]
+
+    async def latest_communication_number(self) -> int:
+        counters = t.counters
+        statement = sa.select(counters.c.value).where(
+            counters.c.tenant == self.tenant, counters.c.name == COMMUNICATION_NUMBER_COUNTER
+        )
+        return int((await self._run(statement)).scalar_one_or_none() or 0)
+
+
+def _number_above(number: Any, value: int) -> Any:
+    """``number > value`` for the decimal strings the tenant's counter hands out, without a cast.
+
+    Comparing by length first keeps it numeric (no leading zeros) and never fails on a number that is
+    not decimal (imported or hand-made ones), which a CAST would on PostgreSQL.
+    """
+    text = str(value)
+    longer = sa.func.length(number) > len(text)
+    return sa.or_(longer, sa.and_(sa.func.length(number) == len(text), number > text))
 
 
 def _to_page(record_class: type[Any], rows: list[Any], key_count: int, query: ListQuery) -> Page[Any]:
