@@ -99,13 +99,14 @@ query ContactDetail($id: ID!) {
 # PostGraphile v4 generated names; ``condition: {tenant}`` stands for the gateway's tenant scoping.
 _POSTGRAPHILE_CONTACT_ROW = """
   id firstName lastName companyName
-  emailsByOwnerId: emailsByOwnerId(condition: {tenant: $tenant}) { nodes { email type isPrimary } }
+  emailsByOwnerId(condition: {tenant: $tenant}, orderBy: POSITION_ASC) { nodes { email type isPrimary } }
   accountContactsByContactId(first: 3, condition: {tenant: $tenant}) {
     nodes { accountByAccountId { id name } } }
-  leadsByContactId(first: 5, orderBy: [DATE_CREATED_ASC, ID_ASC], condition: {tenant: $tenant}) {
+  leadsByContactId(first: 5, orderBy: [DATE_CREATED_ASC, ID_ASC],
+    condition: {tenant: $tenant, isDeleted: false}) {
     nodes { id subject status stageByStageId { id name } } }
   tasks: eventsByContactId(first: 5, orderBy: [DATE_CREATED_ASC, ID_ASC],
-    condition: {tenant: $tenant, kind: "TASK"}) {
+    condition: {tenant: $tenant, kind: "TASK", isDeleted: false}) {
     nodes { id title start userByAssigneeId { id firstname lastname username } } }
 """
 
@@ -127,7 +128,7 @@ query ContactDetail($tenant: String!, $id: UUID!) {
     phonesByOwnerId(condition: {tenant: $tenant}) { nodes { number mode type isPrimary } }
     addressesByOwnerId(condition: {tenant: $tenant}) { nodes { type line1 city zip country isPrimary } }
     thirdPartyIdsByOwnerId(condition: {tenant: $tenant}) { nodes { systemName thirdPartyId } }
-    contactPermissionsByContactId(condition: {tenant: $tenant}) { nodes { ownerOnly permission } }
+    contactPermissionsByOwnerId(condition: {tenant: $tenant}) { nodes { ownerOnly permission } }
     accountContactsByContactId(first: 10, condition: {tenant: $tenant}) {
       nodes { accountByAccountId { id name city } } }
     leadsByContactId(first: 10, condition: {tenant: $tenant}) {

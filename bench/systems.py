@@ -234,8 +234,18 @@ def postgraphile_installed() -> bool:
     return (POSTGRAPHILE_DIR / "node_modules" / "postgraphile" / "cli.js").exists()
 
 
+# emails, phones, addresses and third-party ids belong to a contact or an account through ``owner_id``,
+# which has no foreign key; PostGraphile builds relations from foreign keys only, so smart comments
+# declare the contact side (they change nothing for the gateway).
+POSTGRAPHILE_COMMENTS = [
+    f"COMMENT ON TABLE {table} IS E'@foreignKey (owner_id) references contacts (id)'"
+    for table in ("emails", "phones", "addresses", "third_party_ids")
+]
+
+
 @contextlib.contextmanager
 def postgraphile(dataset: Dataset) -> Iterator[Server]:
+    asyncio.run(_execute(dataset.owner_url, *POSTGRAPHILE_COMMENTS))
     port = free_port()
     # As the owner: PostGraphile v4's CLI sets no per-request tenant, so row-level security would hide
     # every row from the app role. The queries filter by tenant instead (see operations.py).
