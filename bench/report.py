@@ -126,6 +126,8 @@ def machine(results: dict[str, Any]) -> str:
         parts.append(f"PostgreSQL {m['postgresql']}")
     if "node" in m:
         parts.append(f"Node {m['node']}")
+    if "postgraphile" in m:
+        parts.append(f"PostGraphile {m['postgraphile']}")
     return "; ".join(parts)
 
 
@@ -158,8 +160,10 @@ def page(all_results: list[dict[str, Any]]) -> str:
             "",
             f"- Command: `{results['command']}`",
             f"- Machine: {machine(results)}",
-            f"- Each case: {results['seconds']} s measured after a warm-up; peak RSS is the server",
-            "  process's VmHWM during the case. PostGraphile reports no statement count (n/a).",
+            f"- Each case: {results['seconds']} s measured after a warm-up (a slow request started in the",
+            "  window is waited for and counted). Peak RSS is the server process's VmHWM, reset to the",
+            "  current RSS before each case: it never drops below what earlier cases left resident.",
+            "  PostGraphile reports no statement count (n/a); it compiles each query to one SQL statement.",
             "",
             "Targets of issue 6, as this run measured them:",
             "",

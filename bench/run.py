@@ -89,21 +89,20 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench.run " + shlex.join(sys.argv[1:] if argv is None else argv)
     dataset = systems.prepare_dataset(args.database, args.contacts, args.postgres_url)
     fixtures = asyncio.run(load_fixtures(dataset))
-    measurements: list[Measurement] = []
-    for name in args.systems.split(","):
-        with _start(name, dataset) as server:
-            if server is not None:
-                measurements += measure_system(server, name, fixtures, args)
-    results = {
+    results: dict[str, Any] = {
         "command": command,
         "database": args.database,
         "contacts": args.contacts,
         "seconds": args.seconds,
         "machine": machine(dataset),
-        "measurements": [asdict(m) for m in measurements],
+        "measurements": [],
     }
     path = VAR / f"results-{args.database}.json"
-    path.write_text(json.dumps(results, indent=2))
+    for name in args.systems.split(","):
+        with _start(name, dataset) as server:
+            if server is not None:
+                results["measurements"] += [asdict(m) for m in measure_system(server, name, fixtures, args)]
+        path.write_text(json.dumps(results, indent=2))  # after each system: a failure keeps the rest
     print(f"results: {path}", file=sys.stderr)
     report.main([])
     return 0
@@ -298,6 +297,9 @@ def machine(dataset: Dataset) -> dict[str, Any]:
         info["node"] = subprocess.run(
             ["node", "--version"], capture_output=True, text=True, check=False
         ).stdout.strip()
+    package = systems.POSTGRAPHILE_DIR / "node_modules" / "postgraphile" / "package.json"
+    if package.exists():
+        info["postgraphile"] = json.loads(package.read_text())["version"]
     return info
 
 

@@ -143,7 +143,10 @@ async def fetch_rows(url: str, statement: str) -> list[tuple[object, ...]]:
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
-            result = await connection.execute(sa.text(statement).bindparams(tenant=TENANT))
+            text = sa.text(statement)
+            if ":tenant" in statement:
+                text = text.bindparams(tenant=TENANT)
+            result = await connection.execute(text)
             return [tuple(row) for row in result]
     finally:
         await engine.dispose()
