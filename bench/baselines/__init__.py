@@ -1,0 +1,1 @@
+"""Baselines the gateway is measured against."""

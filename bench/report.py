@@ -1,0 +1,241 @@
+"""Write ``docs/performance.md`` and ``docs/performance.png`` from ``var/bench/results-*.json``.
+
+``python -m bench.report`` re-renders the page from the last results of each database without
+measuring again; ``python -m bench.run`` calls it at its end.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from bench.systems import ROOT, VAR
+
+DOCS = ROOT / "docs"
+PAGE = DOCS / "performance.md"
+CHART = DOCS / "performance.png"
+SYSTEMS = ("gateway", "naive", "postgraphile")
+OPERATIONS = {
+    "Q1": "contact list page: contacts(first: N) with emails, accounts(3), leads(5) + stage, "
+    "tasks(5) + assignee",
+    "Q2": "one contact in full detail (every relation)",
+    "Q3": "Q1's selection, first: 50, after a cursor ~5,000 rows into the list",
+    "M1": "contactCreate (fresh input per request)",
+    "M2": "leadMoveToStage (alternating stages over 200 leads)",
+}
+
+Key = tuple[str, str, int | None, int]  # system, operation, page size, concurrency
+
+
+def load_results() -> list[dict[str, Any]]:
+    return [json.loads(path.read_text()) for path in sorted(VAR.glob("results-*.json"))]
+
+
+def index(results: dict[str, Any]) -> dict[Key, dict[str, Any]]:
+    return {
+        (m["system"], m["operation"], m["page_size"], m["concurrency"]): m for m in results["measurements"]
+    }
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def _ratio(mine: float | None, theirs: float | None) -> str:
+    if not mine or not theirs:
+        return "n/a"
+    return f"{mine / theirs:.2f}x"
+
+
+def table(results: dict[str, Any]) -> list[str]:
+    found = index(results)
+    lines = [
+        "| op | page | conc | system | req/s | p50 ms | p99 ms | SQL/req | upstream/req | peak RSS MiB "
+        "| req/s vs naive | req/s vs PostGraphile |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (system, operation, size, concurrency), m in sorted(found.items(), key=_order):
+        naive = found.get(("naive", operation, size, concurrency))
+        graphile = found.get(("postgraphile", operation, size, concurrency))
+        versus = ("", "")
+        if system == "gateway":
+            versus = (
+                _ratio(m["throughput"], naive and naive["throughput"]),
+                _ratio(m["throughput"], graphile and graphile["throughput"]),
+            )
+        error = f" ({m['errors']} errors)" if m["errors"] else ""
+        lines.append(
+            f"| {operation} | {size or ''} | {concurrency} | {system}{error} | {_num(m['throughput'])} "
+            f"| {_num(m['p50_ms'])} | {_num(m['p99_ms'])} | {_num(m['sql_per_request'])} "
+            f"| {_num(m['upstream_per_request'])} | {_num(m['peak_rss_mib'], 0)} "
+            f"| {versus[0]} | {versus[1]} |"
+        )
+    return lines
+
+
+def _order(item: tuple[Key, dict[str, Any]]) -> tuple[str, int, int, int]:
+    (system, operation, size, concurrency), _ = item
+    return (operation, size or 0, concurrency, SYSTEMS.index(system))
+
+
+def targets(results: dict[str, Any]) -> list[str]:
+    """The issue's targets, checked against this run's figures."""
+    found = index(results)
+    lines = []
+    sizes = sorted({k[2] for k in found if k[0] == "gateway" and k[1] == "Q1" and k[2]})
+    q1 = [
+        found[("gateway", "Q1", s, 1)]["sql_per_request"] for s in sizes if ("gateway", "Q1", s, 1) in found
+    ]
+    lines.append(
+        f"- Q1 statements per request at page sizes {sizes}: {[_num(v) for v in q1]} (target: constant)"
+    )
+    q2 = found.get(("gateway", "Q2", None, 1))
+    lines.append(f"- Q2 statements per request: {_num(q2 and q2['sql_per_request'])}")
+    for concurrency in (1, 8):
+        mine = found.get(("gateway", "Q1", 50, concurrency))
+        naive = found.get(("naive", "Q1", 50, concurrency))
+        if mine and naive:
+            ratio = _ratio(mine["throughput"], naive["throughput"])
+            lines.append(
+                f"- Q1 (first: 50) throughput vs plain resolvers, concurrency {concurrency}: {ratio} "
+                "(target >= 10x on PostgreSQL)"
+            )
+        for operation, size in (("Q1", 50), ("Q2", None), ("Q3", 50)):
+            graphile = found.get(("postgraphile", operation, size, concurrency))
+            gateway = found.get(("gateway", operation, size, concurrency))
+            if graphile and gateway:
+                ratio = _ratio(gateway["throughput"], graphile["throughput"])
+                lines.append(
+                    f"- {operation} throughput vs PostGraphile, concurrency {concurrency}: {ratio} "
+                    "(target >= 0.5x)"
+                )
+    q1, q3 = found.get(("gateway", "Q1", 50, 1)), found.get(("gateway", "Q3", 50, 1))
+    if q1 and q3 and q1["p50_ms"] and q3["p50_ms"]:
+        lines.append(
+            f"- Q3 p50 / Q1 (first: 50) p50 at concurrency 1: {q3['p50_ms'] / q1['p50_ms']:.2f} "
+            "(target <= 1.20)"
+        )
+    return lines
+
+
+def machine(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    parts = [f"{m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB RAM", m["os"], f"Python {m['python']}"]
+    parts.append(f"SQLite {m['sqlite']}")
+    if "postgresql" in m:
+        parts.append(f"PostgreSQL {m['postgresql']}")
+    if "node" in m:
+        parts.append(f"Node {m['node']}")
+    if "postgraphile" in m:
+        parts.append(f"PostGraphile {m['postgraphile']}")
+    return "; ".join(parts)
+
+
+def page(all_results: list[dict[str, Any]]) -> str:
+    lines = [
+        "# Performance",
+        "",
+        "Written by `python -m bench.report` from the last run of the benchmark suite (`bench/`, see",
+        "the README). Systems: **gateway** (this project, `crm-gateway serve`), **naive** (baseline a:",
+        "the same tables behind plain Strawberry resolvers without loaders, `bench/baselines/naive.py`),",
+        "**postgraphile** (baseline b: PostGraphile 4 over the same PostgreSQL data, `bench/postgraphile/`).",
+        "Each server runs in its own process; the load generator (`bench/load.py`, httpx) in another.",
+        "Ratios are the gateway's throughput divided by the baseline's for the same operation, page size",
+        "and concurrency.",
+        "",
+        "Operations:",
+        "",
+        *[f"- **{name}**: {text}" for name, text in OPERATIONS.items()],
+        "",
+        "> **These figures are noisy.** The run that produced them shared a 2-core machine with other",
+        "> work, and the load generator competes with the server for those cores. Re-run the command on",
+        "> a quiet machine before drawing conclusions; compare ratios, not absolute numbers.",
+        "",
+        f"![throughput and statements per request]({CHART.name})",
+        "",
+    ]
+    for results in all_results:
+        lines += [
+            f"## {results['database']} ({results['contacts']:,} contacts)",
+            "",
+            f"- Command: `{results['command']}`",
+            f"- Machine: {machine(results)}",
+            f"- Each case: {results['seconds']} s measured after a warm-up (a slow request started in the",
+            "  window is waited for and counted). Peak RSS is the server process's VmHWM, reset to the",
+            "  current RSS before each case: it never drops below what earlier cases left resident.",
+            "  PostGraphile reports no statement count (n/a); it compiles each query to one SQL statement.",
+            "",
+            "Targets of issue 6, as this run measured them:",
+            "",
+            *targets(results),
+            "",
+            *table(results),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def chart(all_results: list[dict[str, Any]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(len(all_results), 2, figsize=(13, 4.5 * len(all_results)), squeeze=False)
+    for row, results in enumerate(all_results):
+        found = index(results)
+        _throughput(axes[row][0], found, results["database"])
+        _statements(axes[row][1], found, results["database"])
+    figure.tight_layout()
+    figure.savefig(CHART, dpi=90)
+    plt.close(figure)
+
+
+def _throughput(axis: Any, found: dict[Key, dict[str, Any]], database: str) -> None:
+    cases = [("Q1", 10), ("Q1", 50), ("Q1", 200), ("Q2", None), ("Q3", 50), ("M1", None), ("M2", None)]
+    width = 0.27
+    for offset, system in enumerate(SYSTEMS):
+        values = [(found.get((system, op, size, 8)) or {}).get("throughput", 0.0) for op, size in cases]
+        if any(values):
+            positions = [i + (offset - 1) * width for i in range(len(cases))]
+            axis.bar(positions, values, width, label=system)
+    axis.set_xticks(range(len(cases)), [f"{op}" + (f"\n{size}" if size else "") for op, size in cases])
+    axis.set_ylabel("requests/s (concurrency 8)")
+    axis.set_yscale("log")
+    axis.set_title(f"{database}: throughput per operation")
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend()
+
+
+def _statements(axis: Any, found: dict[Key, dict[str, Any]], database: str) -> None:
+    for system in ("gateway", "naive"):
+        points = sorted(
+            (size, m["sql_per_request"])
+            for (s, op, size, c), m in found.items()
+            if s == system and op == "Q1" and c == 1 and size and m["sql_per_request"] is not None
+        )
+        if points:
+            axis.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=system)
+    axis.set_xlabel("Q1 page size (first)")
+    axis.set_ylabel("SQL statements per request")
+    axis.set_yscale("log")
+    axis.set_title(f"{database}: statements per request vs page size")
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend()
+
+
+def main(argv: list[str] | None = None) -> int:
+    all_results = load_results()
+    if not all_results:
+        print(f"no results in {VAR}: run python -m bench.run first", file=sys.stderr)
+        return 1
+    DOCS.mkdir(exist_ok=True)
+    PAGE.write_text(page(all_results))
+    chart(all_results)
+    print(f"wrote {PAGE.relative_to(ROOT)} and {CHART.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,332 @@
+"""Run the benchmark suite: ``python -m bench.run --database sqlite|postgresql --contacts 10000``.
+
+Prepares the reference dataset, starts each system under test in its own process (the gateway with
+``crm-gateway serve``, the plain-resolver baseline, and PostGraphile on PostgreSQL), drives each
+reference operation with the load generator (``bench/load.py``, another process) at each concurrency
+and page size, and writes the figures to ``var/bench/results-<database>.json`` and, through
+``bench/report.py``, to ``docs/performance.md`` and ``docs/performance.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import shlex
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import operations as ops
+from bench import report, systems
+from bench.systems import TENANT, VAR, Dataset, Server
+from resolvers.common.ids import encode_global_id
+
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass
+class Measurement:
+    system: str
+    operation: str
+    page_size: int | None
+    concurrency: int
+    requests: int
+    errors: int
+    throughput: float  # requests per second
+    p50_ms: float | None
+    p99_ms: float | None
+    sql_per_request: float | None
+    upstream_per_request: float | None
+    peak_rss_mib: float | None
+    first_error: str | None = None
+
+
+@dataclass
+class Fixtures:
+    """What the operations need from the data, in each system's own ID format."""
+
+    contact: uuid.UUID
+    leads: list[uuid.UUID]
+    stages: list[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class Case:
+    operation: str
+    document: str  # key into ops.QUERIES, or a mutation document
+    page_size: int | None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--contacts", type=int, default=10_000, help="contacts in tenant 'bench'")
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per case")
+    parser.add_argument("--warmup-seconds", type=float, default=1.0)
+    parser.add_argument("--concurrency", default="1,8", help="comma-separated (default: 1,8)")
+    parser.add_argument("--page-sizes", default="10,50,200", help="Q1 page sizes (default: 10,50,200)")
+    parser.add_argument("--far", type=int, default=5_000, help="Q3 starts after this many rows")
+    parser.add_argument("--systems", default="gateway,naive,postgraphile", help="which to measure")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="a superuser URL")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = "python -m bench.run " + shlex.join(sys.argv[1:] if argv is None else argv)
+    dataset = systems.prepare_dataset(args.database, args.contacts, args.postgres_url)
+    fixtures = asyncio.run(load_fixtures(dataset))
+    results: dict[str, Any] = {
+        "command": command,
+        "database": args.database,
+        "contacts": args.contacts,
+        "seconds": args.seconds,
+        "machine": machine(dataset),
+        "measurements": [],
+    }
+    path = VAR / f"results-{args.database}.json"
+    for name in args.systems.split(","):
+        with _start(name, dataset) as server:
+            if server is not None:
+                results["measurements"] += [asdict(m) for m in measure_system(server, name, fixtures, args)]
+        path.write_text(json.dumps(results, indent=2))  # after each system: a failure keeps the rest
+    print(f"results: {path}", file=sys.stderr)
+    report.main([])
+    return 0
+
+
+@contextlib.contextmanager
+def _start(name: str, dataset: Dataset) -> Iterator[Server | None]:
+    if name == ops.POSTGRAPHILE and dataset.database != "postgresql":
+        print("PostGraphile baseline skipped: it serves PostgreSQL only (use --database postgresql)")
+        yield None
+        return
+    if name == ops.POSTGRAPHILE and not systems.postgraphile_installed():
+        print("PostGraphile baseline skipped: run `npm ci --prefix bench/postgraphile` first")
+        yield None
+        return
+    starter = {ops.GATEWAY: systems.gateway, ops.NAIVE: systems.naive, ops.POSTGRAPHILE: systems.postgraphile}
+    with starter[name](dataset) as server:
+        yield server
+
+
+async def load_fixtures(dataset: Dataset) -> Fixtures:
+    url = dataset.owner_url
+    busiest = (
+        "SELECT contact_id FROM leads WHERE tenant = :tenant AND contact_id IS NOT NULL "
+        "GROUP BY contact_id ORDER BY count(*) DESC, contact_id LIMIT 1"
+    )
+    leads = "SELECT id FROM leads WHERE tenant = :tenant AND is_deleted = false ORDER BY id LIMIT 200"
+    stages = "SELECT id FROM stages WHERE tenant = :tenant AND is_deleted = false ORDER BY position, id"
+    contact = (await systems.fetch_rows(url, busiest))[0][0]
+    return Fixtures(
+        contact=_uuid(contact),
+        leads=[_uuid(row[0]) for row in await systems.fetch_rows(url, leads)],
+        stages=[_uuid(row[0]) for row in await systems.fetch_rows(url, stages)],
+    )
+
+
+def _uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def measure_system(
+    server: Server, name: str, fixtures: Fixtures, args: argparse.Namespace
+) -> list[Measurement]:
+    cursor = walk_far(server, name, args.far)
+    found = []
+    for case in cases(name, args):
+        for concurrency in map(int, args.concurrency.split(",")):
+            spec = _spec(server, name, case, fixtures, cursor, concurrency, args)
+            measurement = measure(server, name, case, concurrency, spec)
+            print(_line(measurement), file=sys.stderr)
+            found.append(measurement)
+    return found
+
+
+def cases(name: str, args: argparse.Namespace) -> list[Case]:
+    found = [Case("Q1", "list", size) for size in map(int, args.page_sizes.split(","))]
+    found += [Case("Q2", "detail", None), Case("Q3", "list", 50)]
+    if name == ops.GATEWAY:  # the baselines are read-only
+        found += [Case("M1", ops.GATEWAY_CREATE, None), Case("M2", ops.GATEWAY_MOVE, None)]
+    return found
+
+
+def _spec(
+    server: Server,
+    name: str,
+    case: Case,
+    fixtures: Fixtures,
+    cursor: str | None,
+    concurrency: int,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    document = ops.QUERIES[name].get(case.document, case.document)
+    return {
+        "url": server.graphql_url,
+        "headers": server.headers,
+        "query": document,
+        "variables": _variables(name, case, fixtures, cursor),
+        "concurrency": concurrency,
+        "seconds": args.seconds,
+        "warmup_seconds": args.warmup_seconds,
+    }
+
+
+def _variables(name: str, case: Case, fixtures: Fixtures, cursor: str | None) -> dict[str, Any]:
+    if case.operation == "M1":
+        return {"kind": "contact_create"}
+    if case.operation == "M2":
+        leads = [encode_global_id("Lead", lead) for lead in fixtures.leads]
+        stages = [encode_global_id("Stage", stage) for stage in fixtures.stages]
+        return {"kind": "lead_move", "leads": leads, "stages": stages}
+    value: dict[str, Any] = {"tenant": TENANT} if name == ops.POSTGRAPHILE else {}
+    if case.operation == "Q2":
+        value["id"] = (
+            encode_global_id("Contact", fixtures.contact) if name == ops.GATEWAY else str(fixtures.contact)
+        )
+    else:
+        value["first"] = case.page_size
+        if case.operation == "Q3":
+            value["after"] = cursor
+    return {"kind": "fixed", "value": value}
+
+
+def walk_far(server: Server, name: str, far: int) -> str | None:
+    """The cursor after row ``far`` of the list, reached by pages of 200 (once, before measuring)."""
+    cursor: str | None = None
+    extra = {"tenant": TENANT} if name == ops.POSTGRAPHILE else {}
+    with httpx.Client(headers=server.headers, timeout=120) as client:
+        for _ in range(far // 200):
+            variables = {**extra, "first": 200, "after": cursor}
+            body = client.post(
+                server.graphql_url, json={"query": ops.CURSOR_WALK[name], "variables": variables}
+            )
+            data = body.json()
+            if data.get("errors"):
+                raise SystemExit(f"{name}: walking the list failed: {data['errors']}")
+            connection = next(iter(data["data"].values()))
+            cursor = connection["pageInfo"]["endCursor"]
+    return cursor
+
+
+def measure(server: Server, name: str, case: Case, concurrency: int, spec: dict[str, Any]) -> Measurement:
+    server.reset_peak_rss()
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.load"],
+        input=json.dumps(spec),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise SystemExit(
+            f"load generator failed after {time.perf_counter() - started:.0f} s:\n{completed.stderr}"
+        )
+    result = json.loads(completed.stdout)
+    latencies = sorted(result["latencies"])
+    return Measurement(
+        system=name,
+        operation=case.operation,
+        page_size=case.page_size,
+        concurrency=concurrency,
+        requests=len(latencies),
+        errors=result["errors"],
+        throughput=len(latencies) / result["elapsed"] if result["elapsed"] else 0.0,
+        p50_ms=_percentile(latencies, 50),
+        p99_ms=_percentile(latencies, 99),
+        sql_per_request=_mean(result["sql_statements"]),
+        upstream_per_request=_mean(result["upstream_calls"]),
+        peak_rss_mib=server.peak_rss_mib(),
+        first_error=result["first_error"],
+    )
+
+
+def _percentile(sorted_values: list[float], percent: int) -> float | None:
+    if not sorted_values:
+        return None
+    index = min(len(sorted_values) - 1, round(percent / 100 * (len(sorted_values) - 1)))
+    return sorted_values[index] * 1000
+
+
+def _mean(values: list[int]) -> float | None:
+    return statistics.fmean(values) if values else None
+
+
+def _line(m: Measurement) -> str:
+    size = f" first={m.page_size}" if m.page_size else ""
+    error = f" errors={m.errors} ({m.first_error})" if m.errors else ""
+    return (
+        f"{m.system:<12} {m.operation}{size} c={m.concurrency}: {m.throughput:.1f} req/s, "
+        f"p50 {_fmt(m.p50_ms)} ms, p99 {_fmt(m.p99_ms)} ms, sql {_fmt(m.sql_per_request)}, "
+        f"rss {_fmt(m.peak_rss_mib)} MiB{error}"
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def machine(dataset: Dataset) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "cpu": _cpu_model(),
+        "cores": _cpu_count(),
+        "memory_gib": _memory_gib(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
+    info["sqlite"] = sqlite3.sqlite_version
+    if dataset.database == "postgresql":
+        rows = asyncio.run(systems.fetch_rows(dataset.owner_url, "SHOW server_version"))
+        info["postgresql"] = str(rows[0][0])
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        info["node"] = subprocess.run(
+            ["node", "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    package = systems.POSTGRAPHILE_DIR / "node_modules" / "postgraphile" / "package.json"
+    if package.exists():
+        info["postgraphile"] = json.loads(package.read_text())["version"]
+    return info
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def _cpu_model() -> str:
+    for line in _read("/proc/cpuinfo").splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 0
+
+
+def _memory_gib() -> float:
+    for line in _read("/proc/meminfo").splitlines():
+        if line.startswith("MemTotal:"):
+            return round(int(line.split()[1]) / 1024 / 1024, 1)
+    return 0.0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,261 @@
+"""The servers under test, each started in its own process, and the dataset they share."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+BIN = Path(sys.executable).parent
+TENANT = "bench"
+SECRET = "bench-secret-" + "x" * 40
+APP_ROLE = "crm_gateway_app"  # as in tests/conftest.py: a login role that row-level security binds
+POSTGRAPHILE_DIR = ROOT / "bench" / "postgraphile"
+
+
+@dataclass
+class Dataset:
+    """Where the reference data lives: ``owner_url`` migrates and seeds, ``app_url`` serves."""
+
+    database: str  # "sqlite" or "postgresql"
+    owner_url: str
+    app_url: str
+
+
+@dataclass
+class Server:
+    name: str
+    base_url: str
+    process: subprocess.Popen[bytes]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.base_url}/graphql"
+
+    def reset_peak_rss(self) -> None:
+        # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so each measurement gets its own peak.
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+
+    def peak_rss_mib(self) -> float | None:
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return None
+
+
+def prepare_dataset(database: str, contacts: int, postgres_url: str) -> Dataset:
+    VAR.mkdir(parents=True, exist_ok=True)
+    if database == "sqlite":
+        url = f"sqlite+aiosqlite:///{VAR / 'bench.db'}"
+        dataset = Dataset(database, url, url)
+    else:
+        dataset = _postgres_dataset(postgres_url)
+    _crm_gateway("db", "upgrade", "--database-url", dataset.owner_url)
+    if database == "postgresql":
+        asyncio.run(_execute(dataset.owner_url, *_app_role_statements(make_url(dataset.owner_url).database)))
+    present = asyncio.run(_count_contacts(dataset.owner_url))
+    if present >= contacts:
+        print(f"tenant {TENANT!r} already has {present:,} contacts: seed skipped", file=sys.stderr)
+    else:
+        print(f"seeding {contacts - present:,} contacts into tenant {TENANT!r} ...", file=sys.stderr)
+        add = str(contacts - present)
+        _crm_gateway("seed", "--contacts", add, "--tenant", TENANT, "--database-url", dataset.owner_url)
+    if database == "postgresql":
+        asyncio.run(_execute(dataset.owner_url, "ANALYZE"))
+    return dataset
+
+
+def _postgres_dataset(postgres_url: str) -> Dataset:
+    admin = make_url(postgres_url)
+    name = "crm_bench"
+    exists = asyncio.run(_scalar(admin.render_as_string(hide_password=False), _database_exists(name)))
+    if not exists:
+        asyncio.run(_execute(admin.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'))
+    owner = admin.set(database=name)
+    app = owner.set(username=APP_ROLE, password=None)
+    return Dataset("postgresql", owner.render_as_string(False), app.render_as_string(False))
+
+
+def _database_exists(name: str) -> sa.TextClause:
+    return sa.text("SELECT 1 FROM pg_database WHERE datname = :name").bindparams(name=name)
+
+
+def _app_role_statements(database: str | None) -> list[str]:
+    # The same deployment as tests/conftest.py: no SUPERUSER, no BYPASSRLS, DML grants only.
+    return [
+        f"""DO $$ BEGIN
+              CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$""",
+        f'GRANT CONNECT ON DATABASE "{database}" TO {APP_ROLE}',
+        f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}",
+    ]
+
+
+async def _execute(url: str, *statements: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.execute(sa.text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _scalar(url: str, statement: sa.Executable) -> object:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.scalar(statement)
+    finally:
+        await engine.dispose()
+
+
+async def _count_contacts(url: str) -> int:
+    count = sa.text("SELECT count(*) FROM contacts WHERE tenant = :tenant").bindparams(tenant=TENANT)
+    return int(await _scalar(url, count) or 0)  # type: ignore[call-overload]
+
+
+async def fetch_rows(url: str, statement: str) -> list[tuple[object, ...]]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            text = sa.text(statement)
+            if ":tenant" in statement:
+                text = text.bindparams(tenant=TENANT)
+            result = await connection.execute(text)
+            return [tuple(row) for row in result]
+    finally:
+        await engine.dispose()
+
+
+def _crm_gateway(*args: str) -> str:
+    completed = subprocess.run(
+        [str(BIN / "crm-gateway"), *args], env=gateway_env(), capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        raise SystemExit(f"crm-gateway {args[0]} failed:\n{completed.stderr}")
+    return completed.stdout
+
+
+def gateway_env(**extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CRM_GATEWAY_")}
+    env.update(
+        CRM_GATEWAY_JWT_SECRET=SECRET,
+        CRM_GATEWAY_RATE_LIMIT_PER_SECOND="0",  # on by default; it would throttle the load generator
+        CRM_GATEWAY_LOG_LEVEL="WARNING",
+        CRM_GATEWAY_MAX_PAGE_SIZE="200",
+    )
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running(name: str, command: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[Server]:
+    log = (VAR / f"{name}.log").open("wb")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_ready(process, base + ready, name)
+        yield Server(name, base, process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], url: str, name: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} exited with {process.returncode}; see {VAR / (name + '.log')}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"{name} did not answer {url} within 120 s; see {VAR / (name + '.log')}")
+
+
+@contextlib.contextmanager
+def gateway(dataset: Dataset) -> Iterator[Server]:
+    port = free_port()
+    command = [str(BIN / "crm-gateway"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    env = gateway_env(CRM_GATEWAY_DATABASE_URL=dataset.app_url)
+    with running("gateway", command, env, port, "/healthz") as server:
+        server.headers = {"Authorization": f"Bearer {mint_token()}"}
+        yield server
+
+
+def mint_token() -> str:
+    permissions = ["--permission", "CRM_ALL", "--permission", "CUST_ALL"]
+    return _crm_gateway("token", "--sub", "bench", "--tenant", TENANT, *permissions).strip()
+
+
+@contextlib.contextmanager
+def naive(dataset: Dataset) -> Iterator[Server]:
+    port = free_port()
+    command = [sys.executable, "-m", "bench.baselines.naive", "--port", str(port)]
+    env = gateway_env(BENCH_DATABASE_URL=dataset.app_url, BENCH_TENANT=TENANT)
+    with running("naive", command, env, port, "/healthz") as server:
+        yield server
+
+
+def postgraphile_installed() -> bool:
+    return (POSTGRAPHILE_DIR / "node_modules" / "postgraphile" / "cli.js").exists()
+
+
+# emails, phones, addresses and third-party ids belong to a contact or an account through ``owner_id``,
+# which has no foreign key; PostGraphile builds relations from foreign keys only, so smart comments
+# declare the contact side (they change nothing for the gateway).
+POSTGRAPHILE_COMMENTS = [
+    f"COMMENT ON TABLE {table} IS E'@foreignKey (owner_id) references contacts (id)'"
+    for table in ("emails", "phones", "addresses", "third_party_ids")
+]
+
+
+@contextlib.contextmanager
+def postgraphile(dataset: Dataset) -> Iterator[Server]:
+    asyncio.run(_execute(dataset.owner_url, *POSTGRAPHILE_COMMENTS))
+    port = free_port()
+    # As the owner: PostGraphile v4's CLI sets no per-request tenant, so row-level security would hide
+    # every row from the app role. The queries filter by tenant instead (see operations.py).
+    url = make_url(dataset.owner_url).set(drivername="postgres").render_as_string(False)
+    cli = POSTGRAPHILE_DIR / "node_modules" / "postgraphile" / "cli.js"
+    command = ["node", str(cli), "-c", url, "--schema", "public", "--port", str(port), "--host", "127.0.0.1"]
+    command += ["--disable-query-log", "--no-setof-functions-contain-nulls"]
+    env = dict(os.environ, NODE_ENV="production")
+    with running("postgraphile", command, env, port, "/graphql") as server:
+        yield server
