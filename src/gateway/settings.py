@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     subscription_buffer: int = Field(default=1000, ge=1, le=1_000_000)
     ws_ping_seconds: float = Field(default=15.0, gt=0, le=3_600)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=10_000)
+    # Upstream REST backends (README "Upstream backends"): the routing file, and the most upstream calls
+    # one request may be estimated to make before it is refused (UPSTREAM_BUDGET_EXCEEDED).
+    backends: str | None = None
+    max_upstream_calls: int = Field(default=50, ge=1, le=100_000)
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,49 @@
+"""What a vendor connector provides, and the registry that builds one from its ``kind``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from gateway.backends.access import RowAccess
+from gateway.backends.base import Backend
+from gateway.backends.records import Entity
+from gateway.backends.rest.client import UpstreamClient
+from gateway.cost import Cost
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    """Who is asking, for one request: what a connector needs to call its upstream on the caller's behalf."""
+
+    tenant: str
+    access: RowAccess
+    cost: Cost
+    # The caller's bearer token, for upstreams configured to forward it; None for API-key callers.
+    bearer_token: str | None = field(default=None, repr=False)
+
+
+class Connector(Protocol):
+    """One upstream, for the life of the process (it owns the ``UpstreamClient``)."""
+
+    client: UpstreamClient
+    entities: frozenset[Entity]  # the entity types it can hold; routing anything else to it is refused
+
+    def backend(self, scope: RequestScope) -> Backend:
+        """A backend for one request; every call it makes counts in ``scope.cost``."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+ConnectorFactory = Callable[[UpstreamClient], Connector]
+CONNECTORS: dict[str, ConnectorFactory] = {}  # kind -> factory; each vendor module registers itself
+
+
+def register(kind: str) -> Callable[[ConnectorFactory], ConnectorFactory]:
+    def add(factory: ConnectorFactory) -> ConnectorFactory:
+        CONNECTORS[kind] = factory
+        return factory
+
+    return add

@@ -1,0 +1,63 @@
+"""Upstream failures as GraphQL errors: the field they affect is null, the rest of the response is served.
+
+A connector raises these from a backend call; the loader that made the call rejects its keys with the
+error, so graphql-core puts it on the path of each affected field. Messages name the upstream by its
+routing name and never carry credentials, URLs with secrets, or the upstream's raw body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.errors import GatewayError
+
+
+class UpstreamError(GatewayError):
+    """Base class: the upstream could not give what the gateway asked for."""
+
+    code = "UPSTREAM_ERROR"
+
+    def __init__(self, system: str, message: str, **extensions: Any) -> None:
+        super().__init__(message, system=system, **extensions)
+        self.system = system
+
+
+class UpstreamUnavailable(UpstreamError):
+    """Connection refused or reset, a 5xx after retries, or the circuit breaker is open."""
+
+    code = "UPSTREAM_UNAVAILABLE"
+
+
+class UpstreamTimeout(UpstreamError):
+    """No answer within the connect, read or total timeout."""
+
+    code = "UPSTREAM_TIMEOUT"
+
+
+class UpstreamRateLimited(UpstreamError):
+    """Still 429 after the retries the request was allowed; ``retryAfter`` says when to try again."""
+
+    code = "UPSTREAM_RATE_LIMITED"
+
+
+class UpstreamRejected(UpstreamError):
+    """The upstream refused the request with its own error code (e.g. Akixi 31003, CRM.COM's status code).
+
+    ``code`` is the upstream's code mapped by the connector; ``upstreamCode`` keeps the original.
+    """
+
+    def __init__(self, system: str, code: str, message: str, **extensions: Any) -> None:
+        self.code = code
+        super().__init__(system, message, **extensions)
+
+
+class UpstreamUnsupported(UpstreamError):
+    """The upstream's API has no operation for this (e.g. ConeCRM cannot create contacts)."""
+
+    code = "UPSTREAM_UNSUPPORTED"
+
+
+class UpstreamBudgetExceeded(GatewayError):
+    """Estimated upstream calls over CRM_GATEWAY_MAX_UPSTREAM_CALLS: refused before it runs."""
+
+    code = "UPSTREAM_BUDGET_EXCEEDED"
