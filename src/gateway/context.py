@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import Principal
@@ -28,6 +29,9 @@ class RequestContext:
     pubsub: PubSub | None = None  # where subscription events go; None where nothing subscribes
     # Events of the transaction in progress: published once it commits, dropped if it rolls back.
     outbox: list[Message] = field(default_factory=list)
+    # Per-request APIs of the configured upstreams by connector kind ("conecrm", "crmcom", "akixi"), for
+    # what is not a routed entity (e.g. Akixi CRM configurations); empty without a routing file.
+    upstream_apis: dict[str, Any] = field(default_factory=dict)
 
     @property
     def actor(self) -> str:
