@@ -1,5 +1,10 @@
 """Switchable faults and a request log, shared by every simulator.
 
+Faults: latency before every answer; an error status (e.g. 503, or 429 with Retry-After) for the next N
+requests; a connection reset (the TCP connection is aborted with SO_LINGER 0, so the client sees a
+reset, not an HTTP answer); a hang (no answer at all until the client gives up). ``FaultMiddleware``
+must be the outermost wrapper of the simulator's app, so it can reach the connection to reset it.
+
 Tests flip faults on the ``Faults`` object of an in-process simulator (or POST them to
 ``/_simulator/faults`` when it runs in another process) and read ``Faults.log`` to assert what the
 gateway sent, e.g. that a POST was not sent twice.
@@ -8,6 +13,9 @@ gateway sent, e.g. that a POST was not sent twice.
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -15,6 +23,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 CONTROL_PATH = "/_simulator/faults"
+HANG_LIMIT_SECONDS = (
+    60.0  # a hung request answers nothing for at most this long, then the connection is reset
+)
 
 
 @dataclass
@@ -29,14 +40,23 @@ class Faults:
     latency_seconds: float = 0.0  # added before every answer
     fail_status: int | None = None  # answer this status (e.g. 503) instead of serving ...
     fail_count: int = 0  # ... for this many requests (then serve normally)
-    retry_after_seconds: int | None = None  # sent as Retry-After with fail_status (e.g. with 429)
+    retry_after_seconds: int | str | None = None  # sent as Retry-After with fail_status (seconds or date)
+    reset_count: int = 0  # reset the connection of this many requests, instead of answering
+    hang_count: int = 0  # answer nothing to this many requests, until the client hangs up
     log: list[LoggedRequest] = field(default_factory=list)
 
-    def fail(self, status: int, count: int = 1_000_000, retry_after: int | None = None) -> None:
+    def fail(self, status: int, count: int = 1_000_000, retry_after: int | str | None = None) -> None:
         self.fail_status, self.fail_count, self.retry_after_seconds = status, count, retry_after
+
+    def reset(self, count: int = 1_000_000) -> None:
+        self.reset_count = count
+
+    def hang(self, count: int = 1_000_000) -> None:
+        self.hang_count = count
 
     def clear(self) -> None:
         self.latency_seconds, self.fail_status, self.fail_count, self.retry_after_seconds = 0.0, None, 0, None
+        self.reset_count = self.hang_count = 0
 
     def calls(self, method: str, path: str) -> int:
         return sum(1 for entry in self.log if entry.method == method and entry.path == path)
@@ -65,6 +85,15 @@ class FaultMiddleware:
         self.faults.log.append(LoggedRequest(scope["method"], scope["path"], scope["query_string"].decode()))
         if self.faults.latency_seconds:
             await asyncio.sleep(self.faults.latency_seconds)
+        if self.faults.hang_count > 0:
+            self.faults.hang_count -= 1
+            await _hang(receive)
+            await _reset(send)
+            return
+        if self.faults.reset_count > 0:
+            self.faults.reset_count -= 1
+            await _reset(send)
+            return
         status = self.faults.take_failure()
         if status is None:
             await self.app(scope, receive, send)
@@ -81,6 +110,31 @@ class FaultMiddleware:
         return _ControlResponse(self.faults, request)
 
 
+async def _hang(receive: Receive) -> None:
+    """Answer nothing until the client disconnects (it timed out), or for HANG_LIMIT_SECONDS."""
+    with suppress(TimeoutError):
+        async with asyncio.timeout(HANG_LIMIT_SECONDS):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+
+async def _reset(send: Send) -> None:
+    """Abort the TCP connection with SO_LINGER 0: the kernel sends RST, the client sees a reset.
+
+    uvicorn's ``send`` is a method of its request cycle, which holds the connection's transport. Behind
+    another wrapper that is out of reach: then the answer stops after its headers and the app returns,
+    which makes uvicorn close the connection mid-response (still a transport error for the client).
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if isinstance(transport, asyncio.Transport) and not transport.is_closing():
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1000")]})
+
+
 class _ControlResponse(Response):
     def __init__(self, faults: Faults, request: Request) -> None:
         super().__init__()
@@ -92,6 +146,8 @@ class _ControlResponse(Response):
             body = await self.request.json()
             self.faults.clear()
             self.faults.latency_seconds = float(body.get("latency_seconds", 0))
+            self.faults.reset_count = int(body.get("reset_count", 0))
+            self.faults.hang_count = int(body.get("hang_count", 0))
             if body.get("fail_status"):
                 self.faults.fail(
                     int(body["fail_status"]),
@@ -102,6 +158,8 @@ class _ControlResponse(Response):
             "latency_seconds": self.faults.latency_seconds,
             "fail_status": self.faults.fail_status,
             "fail_count": self.faults.fail_count,
+            "reset_count": self.faults.reset_count,
+            "hang_count": self.faults.hang_count,
             "requests": len(self.faults.log),
         }
         await JSONResponse(state)(scope, receive, send)
