@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
 from gateway.http import GraphQLView, Metrics
@@ -37,9 +38,10 @@ async def check_database_role(settings: Settings, engine: AsyncEngine) -> None:
 def create_app(settings: Settings) -> Starlette:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings.check_key_sources()  # fail at start-up, not at the first request
+    upstreams = Upstreams.from_settings(settings)  # a bad routing file stops start-up here
     engine = create_engine(settings.database_url)
     metrics = Metrics()
-    view = GraphQLView(settings, engine, metrics)
+    view = GraphQLView(settings, engine, metrics, upstreams)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -52,6 +54,8 @@ def create_app(settings: Settings) -> Starlette:
         await check_database_role(settings, engine)
         yield
         await view.close()
+        if upstreams is not None:
+            await upstreams.aclose()
         await engine.dispose()
 
     routes = [
@@ -64,5 +68,6 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.engine = engine
     app.state.persisted = view.persisted
+    app.state.upstreams = upstreams  # None without CRM_GATEWAY_BACKENDS
     app.state.view = view  # closes its Redis clients (persisted queries, rate limits)
     return app

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import Principal
 from gateway.backends.base import Backend
+from gateway.backends.records import Entity
 from gateway.cost import Cost
 from gateway.pubsub import Message, PubSub, tenant_channel
 from gateway.settings import Settings
@@ -32,6 +34,9 @@ class RequestContext:
     # Per-request APIs of the configured upstreams by connector kind ("conecrm", "crmcom", "akixi"), for
     # what is not a routed entity (e.g. Akixi CRM configurations); empty without a routing file.
     upstream_apis: dict[str, Any] = field(default_factory=dict)
+    # Routed entities -> ``UpstreamRoute`` (system, batches), for the upstream-call budget; empty without
+    # a routing file.
+    upstream_routes: Mapping[Entity, Any] = field(default_factory=dict)
 
     @property
     def actor(self) -> str:

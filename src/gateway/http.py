@@ -33,6 +33,9 @@ from strawberry.utils.aio import aclosing
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
 from gateway.backends.access import RowAccess
+from gateway.backends.base import Backend
+from gateway.backends.rest.connector import RequestScope
+from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
@@ -159,7 +162,12 @@ class StrawberryView(GraphQL[RequestContext, None]):
     graphql_transport_ws_handler_class = _TransportWsHandler
 
     def __init__(
-        self, settings: Settings, engine: AsyncEngine, credentials: Credentials, pubsub: PubSub
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        credentials: Credentials,
+        pubsub: PubSub,
+        upstreams: Upstreams | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -172,6 +180,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.engine = engine
         self.credentials = credentials
         self.pubsub = pubsub
+        self.upstreams = upstreams  # None without a routing file
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,
@@ -190,20 +199,30 @@ class StrawberryView(GraphQL[RequestContext, None]):
             return self._context(WebSocketContext, ANONYMOUS, Cost(), uuid.uuid4().hex[:16])
         scope = request.scope
         return self._context(
-            RequestContext, scope["gateway.principal"], scope["gateway.cost"], scope["gateway.request_id"]
+            RequestContext,
+            scope["gateway.principal"],
+            scope["gateway.cost"],
+            scope["gateway.request_id"],
+            _caller_token(request.headers.get("authorization")),
         )
 
     def operation_context(self, socket: WebSocketContext) -> WebSocketContext:
         """A context for one operation on a socket: the socket's caller, fresh loaders and cost."""
-        context = self._context(WebSocketContext, socket.principal, Cost(), socket.request_id)
+        token = _caller_token(_payload_credentials(socket.connection_params)[0])
+        context = self._context(WebSocketContext, socket.principal, Cost(), socket.request_id, token)
         assert isinstance(context, WebSocketContext)
         context.connection_params = socket.connection_params
         return context
 
     def _context(
-        self, kind: type[RequestContext], principal: Principal, cost: Cost, request_id: str
+        self,
+        kind: type[RequestContext],
+        principal: Principal,
+        cost: Cost,
+        request_id: str,
+        token: str | None = None,
     ) -> RequestContext:
-        backend = SqlBackend(self.engine, principal.tenant, RowAccess.for_principal(principal), cost)
+        backend, apis = self._backend(principal, cost, token)
         return kind(
             principal=principal,
             backend=backend,
@@ -213,7 +232,17 @@ class StrawberryView(GraphQL[RequestContext, None]):
             cost=cost,
             api_keys=self.credentials.api_keys,
             pubsub=self.pubsub,
+            upstream_apis=apis,
+            upstream_routes=self.upstreams.routes if self.upstreams is not None else {},
         )
+
+    def _backend(self, principal: Principal, cost: Cost, token: str | None) -> tuple[Backend, dict[str, Any]]:
+        """The SQL backend, routed per entity to the upstreams when a routing file is configured."""
+        access = RowAccess.for_principal(principal)
+        sql = SqlBackend(self.engine, principal.tenant, access, cost)
+        if self.upstreams is None:
+            return sql, {}
+        return self.upstreams.for_request(sql, RequestScope(principal.tenant, access, cost, token))
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """Runs one operation under the execution timeout (each operation of a batch has its own).
@@ -246,11 +275,18 @@ class StrawberryView(GraphQL[RequestContext, None]):
             log.info("WebSocket %s refused: %s", context.request_id, error)
             raise ConnectionRejectionError from None
         context.principal = principal
-        context.backend = SqlBackend(
-            self.engine, principal.tenant, RowAccess.for_principal(principal), context.cost
-        )
+        token = _caller_token(_payload_credentials(context.connection_params)[0])
+        context.backend, context.upstream_apis = self._backend(principal, context.cost, token)
         context.loaders = Loaders(context.backend)
         return UNSET
+
+
+def _caller_token(authorization: str | None) -> str | None:
+    """The caller's JWT, for upstreams that forward it; None for API-key (or anonymous) callers."""
+    try:
+        return bearer_token(authorization)
+    except AuthenticationError:
+        return None
 
 
 def _payload_credentials(payload: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -265,12 +301,14 @@ def _payload_credentials(payload: dict[str, Any]) -> tuple[str | None, str | Non
 
 
 class GraphQLView:
-    def __init__(self, settings: Settings, engine: AsyncEngine, metrics: Metrics) -> None:
+    def __init__(
+        self, settings: Settings, engine: AsyncEngine, metrics: Metrics, upstreams: Upstreams | None = None
+    ) -> None:
         self.settings = settings
         self.metrics = metrics
         self.credentials = Credentials(settings, engine)
         self.pubsub = create_pubsub(settings)
-        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub)
+        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub, upstreams)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
 

@@ -64,6 +64,7 @@ class OperationLimits(SchemaExtension):
     """
 
     estimated_nodes: int | None = None
+    estimated_upstream_calls: int | None = None
 
     def _settings(self) -> Settings | None:
         return getattr(self.execution_context.context, "settings", None)
@@ -100,7 +101,30 @@ class OperationLimits(SchemaExtension):
                 self.execution_context.result = ExecutionResult(
                     data=None, errors=[cost_error(estimate, settings)]
                 )
+            else:
+                self._check_upstream_budget(settings)
         yield
+
+    def _check_upstream_budget(self, settings: Settings) -> None:
+        """With entities routed to upstreams, refuse what may cost them more calls than the budget."""
+        routes = getattr(self.execution_context.context, "upstream_routes", None)
+        document = self.execution_context.graphql_document
+        if not routes or document is None:
+            return
+        from gateway.budget import budget_error, estimate_upstream_calls  # it builds on this module
+
+        context = self.execution_context
+        calls = estimate_upstream_calls(
+            context.schema._schema,
+            document,
+            context.operation_name,
+            context.variables or {},
+            settings,
+            routes,
+        )
+        self.estimated_upstream_calls = calls
+        if calls > settings.max_upstream_calls:
+            context.result = ExecutionResult(data=None, errors=[budget_error(calls, settings)])
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context
@@ -113,6 +137,11 @@ class OperationLimits(SchemaExtension):
             report |= {
                 "estimatedNodes": self.estimated_nodes,
                 "maxEstimatedNodes": settings.max_estimated_nodes,
+            }
+        if self.estimated_upstream_calls is not None and settings is not None:
+            report |= {
+                "estimatedUpstreamCalls": self.estimated_upstream_calls,
+                "maxUpstreamCalls": settings.max_upstream_calls,
             }
         return {"cost": report}
 

@@ -4,15 +4,28 @@
 entity it is about: an entity's own lists and lookups go to its system; a relation goes to the system
 of its child entity; details go to the system of their owner. With no routing file it is not used at
 all: the SQL backend serves everything directly.
+
+Cross-system relations: when a relation's parent and child entities live in different systems and the
+child's system is an upstream, the parent's ids mean nothing there. The parent's third-party ids (seed
+004 ThirdPartyId) whose ``systemName`` is the child upstream's ``system_name`` name it in that system:
+``RoutedBackend`` reads them for all parents in one call, asks the child's system with those ids, and
+maps the pages and counts back to the graph's parent ids (rewriting the children's parent reference,
+e.g. ``CommunicationRecord.contact_id``). A parent without such a link has no children there. A
+parent entity that owns no third-party ids (leads, stages) is looked up with its own id, and so is a
+child kept in SQL: SQL rows store the upstream's ids of their parents.
+
+Writes (``transaction()``): see ``gateway.backends.routed_writer``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 from uuid import UUID
 
-from gateway.backends.base import Backend, QueueEvent
+from gateway.backends.base import Backend, QueueEvent, RecordReader, RecordWriter
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
@@ -22,6 +35,7 @@ from gateway.backends.records import (
     Entity,
     Relation,
     TenantRecord,
+    ThirdPartyIdRecord,
 )
 
 # The parent entity of each relation (its child entity is in each backend's own mapping).
@@ -66,14 +80,32 @@ DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {
 }
 
 
-class RoutedBackend:
-    """Reads routed per entity; ``sql`` serves every entity the routes do not name."""
+# The field of a child record that names its parent, rewritten to the graph's parent id across systems.
+PARENT_REFERENCES: dict[Relation, str] = {
+    Relation.CONTACT_LEADS: "contact_id",
+    Relation.CONTACT_EVENTS: "contact_id",
+    Relation.ACCOUNT_LEADS: "account_id",
+    Relation.ACCOUNT_EVENTS: "account_id",
+    Relation.LEAD_EVENTS: "lead_id",
+    Relation.STAGE_LEADS: "stage_id",
+    Relation.CONTACT_COMMUNICATIONS: "contact_id",
+    Relation.COMMUNICATION_QUEUE_ENTRIES: "communication_id",
+}
+_EMPTY_PAGE: Page[AuditedRecord] = Page(rows=[], keys=[], has_next=False, has_previous=False)
 
-    def __init__(self, sql: Backend, routed: Mapping[Entity, Backend]) -> None:
+
+class RoutedReads:
+    """The read half of routing, shared by the backend and its transaction's writer."""
+
+    def __init__(
+        self, sql: RecordReader, routed: Mapping[Entity, Backend], system_names: Mapping[Entity, str] | None
+    ) -> None:
         self.sql = sql
         self.routed = dict(routed)
+        # The ThirdPartyId systemName of each routed entity's upstream: how other systems link to it.
+        self.system_names = dict(system_names or {})
 
-    def backend_for(self, entity: Entity) -> Backend:
+    def backend_for(self, entity: Entity) -> RecordReader:
         return self.routed.get(entity, self.sql)
 
     async def get_many(
@@ -91,13 +123,45 @@ class RoutedBackend:
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
     ) -> Mapping[UUID, Page[AuditedRecord]]:
         backend = self.backend_for(RELATION_CHILDREN[relation])
-        return await backend.pages_by_parent(relation, parent_ids, query)
+        links = await self._links(relation, parent_ids)
+        if links is None:
+            return await backend.pages_by_parent(relation, parent_ids, query)
+        foreign = list(dict.fromkeys(links.values()))
+        pages = await backend.pages_by_parent(relation, foreign, query) if foreign else {}
+        return {
+            parent: _for_parent(pages.get(links[parent], _EMPTY_PAGE), relation, parent)
+            if parent in links
+            else _EMPTY_PAGE
+            for parent in parent_ids
+        }
 
     async def counts_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
     ) -> Mapping[UUID, int]:
         backend = self.backend_for(RELATION_CHILDREN[relation])
-        return await backend.counts_by_parent(relation, parent_ids, query)
+        links = await self._links(relation, parent_ids)
+        if links is None:
+            return await backend.counts_by_parent(relation, parent_ids, query)
+        foreign = list(dict.fromkeys(links.values()))
+        counts = await backend.counts_by_parent(relation, foreign, query) if foreign else {}
+        return {parent: counts.get(links[parent], 0) if parent in links else 0 for parent in parent_ids}
+
+    async def _links(self, relation: Relation, parent_ids: Sequence[UUID]) -> dict[UUID, UUID] | None:
+        """Graph parent id -> the id of the same parent in the child's upstream; None when the child's
+        system takes the graph's ids as they are."""
+        parent, child = RELATION_PARENTS[relation], RELATION_CHILDREN[relation]
+        system_name = self.system_names.get(child)
+        owns_links = parent in DETAIL_OWNERS[Detail.THIRD_PARTY_IDS]
+        if system_name is None or not owns_links or self.backend_for(parent) is self.backend_for(child):
+            return None
+        found = await self.backend_for(parent).details(
+            Detail.THIRD_PARTY_IDS, list(dict.fromkeys(parent_ids))
+        )
+        return {
+            owner: foreign
+            for owner, items in found.items()
+            if (foreign := _foreign_id(items, system_name)) is not None
+        }
 
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
         found: dict[UUID, list[Any]] = {}
@@ -126,10 +190,58 @@ class RoutedBackend:
     async def latest_communication_number(self) -> int:
         return await self.backend_for(Entity.COMMUNICATION).latest_communication_number()
 
-    def _distinct(self, entities: Sequence[Entity]) -> list[Backend]:
-        backends: list[Backend] = []
+    def _distinct(self, entities: Sequence[Entity]) -> list[RecordReader]:
+        backends: list[RecordReader] = []
         for entity in entities:
             backend = self.backend_for(entity)
             if all(backend is not seen for seen in backends):
                 backends.append(backend)
         return backends
+
+
+class RoutedBackend(RoutedReads):
+    """Reads routed per entity; ``sql`` serves every entity the routes do not name."""
+
+    def __init__(
+        self, sql: Backend, routed: Mapping[Entity, Backend], system_names: Mapping[Entity, str] | None = None
+    ) -> None:
+        super().__init__(sql, routed, system_names)
+        self.sql_backend = sql
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[RecordWriter]:
+        """A writer over the SQL transaction and, opened on first use, each upstream's writer.
+
+        Upstream writes are not part of the SQL transaction: they happen when made, and a later
+        failure rolls back only the SQL side (see ``gateway.backends.routed_writer``).
+        """
+        from gateway.backends.routed_writer import RoutedWriter
+
+        async with self.sql_backend.transaction() as sql_writer, AsyncExitStack() as upstream_writers:
+            yield RoutedWriter(sql_writer, self.routed, self.system_names, upstream_writers)
+
+
+def _foreign_id(items: Sequence[ThirdPartyIdRecord], system_name: str) -> UUID | None:
+    """The first third-party id of ``system_name`` that is an id there (a UUID, or CRM.COM's 32 hex)."""
+    for item in items:
+        if item.system_name == system_name:
+            try:
+                return UUID(item.third_party_id.strip())  # takes 8-4-4-4-12 and 32-hex forms alike
+            except ValueError:
+                continue
+    return None
+
+
+def _for_parent(page: Page[AuditedRecord], relation: Relation, parent: UUID) -> Page[AuditedRecord]:
+    """The child system's page, its rows pointing at the graph's parent id rather than the foreign one."""
+    reference = PARENT_REFERENCES.get(relation)
+    if reference is None:
+        return page
+    changes: dict[str, Any] = {reference: parent}
+    rows: list[AuditedRecord] = [
+        dataclasses.replace(row, **changes)
+        if any(f.name == reference for f in dataclasses.fields(row))
+        else row
+        for row in page.rows
+    ]
+    return dataclasses.replace(page, rows=rows)

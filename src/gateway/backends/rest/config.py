@@ -147,11 +147,13 @@ def _upstream(name: str, section: Any, source: str, environ: Mapping[str, str]) 
     try:
         return UpstreamConfig(**{**section, "name": name, "credentials": credentials})
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
-            for problem in error.errors()
-        )
+        problems = "; ".join(_problem(problem["loc"], problem["msg"]) for problem in error.errors())
         raise SettingsError(f"CRM_GATEWAY_BACKENDS: {source}: [upstreams.{name}] {problems}") from None
+
+
+def _problem(location: tuple[int | str, ...], message: str) -> str:
+    # pydantic's own messages, not its input values: those may be credentials.
+    return f"{'.'.join(str(part) for part in location)}: {message.removeprefix('Value error, ')}"
 
 
 def _credential(name: str, key: str, value: Any, source: str, environ: Mapping[str, str]) -> str:

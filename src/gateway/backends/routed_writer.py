@@ -1,0 +1,136 @@
+"""The writer of a routed transaction: each write goes to the system that holds its entity.
+
+What is in SQL is written in the SQL transaction and commits or rolls back as one. What lives in an
+upstream goes to that connector's writer, opened on the first write to it, and is **not** part of the
+SQL transaction: an upstream's API has no transaction to join, so its writes take effect when made and
+stay if a later step fails. Mutations should therefore make their upstream write last.
+
+The idempotency-key memory (``remembered_create`` / ``remember_create``) and per-tenant counters stay
+in SQL whatever the routes say, so a retried create is recognised even for an upstream entity.
+Reads inside the transaction see SQL's uncommitted rows and the upstreams' current state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from gateway.backends.base import Backend, QueueEvent, RecordWriter
+from gateway.backends.errors import InvalidValue
+from gateway.backends.records import CommunicationQueueEntryRecord, Detail, Entity, Relation
+from gateway.backends.routing import DETAIL_OWNERS, RELATION_CHILDREN, RoutedReads
+
+
+class RoutedWriter(RoutedReads):
+    def __init__(
+        self,
+        sql: RecordWriter,
+        routed: Mapping[Entity, Backend],
+        system_names: Mapping[Entity, str],
+        upstream_writers: AsyncExitStack,
+    ) -> None:
+        super().__init__(sql, routed, system_names)
+        self.sql_writer = sql
+        self._stack = upstream_writers
+        self._opened: dict[int, RecordWriter] = {}  # by id() of the upstream backend
+        self._owner_entities: dict[UUID, Entity] = {}  # records this transaction wrote, for their details
+
+    async def writer_for(self, entity: Entity) -> RecordWriter:
+        backend = self.routed.get(entity)
+        if backend is None:
+            return self.sql_writer
+        if id(backend) not in self._opened:
+            self._opened[id(backend)] = await self._stack.enter_async_context(backend.transaction())
+        return self._opened[id(backend)]
+
+    def _opened_writer(self, entity: Entity) -> RecordWriter | None:
+        backend = self.routed.get(entity)
+        return self.sql_writer if backend is None else self._opened.get(id(backend))
+
+    async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
+        record_id = await (await self.writer_for(entity)).insert(entity, values, actor)
+        self._owner_entities[record_id] = entity
+        return record_id
+
+    async def update(
+        self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
+    ) -> bool:
+        self._owner_entities[id] = entity
+        return await (await self.writer_for(entity)).update(entity, id, values, actor, expected_version)
+
+    async def set_deleted(
+        self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None
+    ) -> bool:
+        self._owner_entities[id] = entity
+        writer = await self.writer_for(entity)
+        return await writer.set_deleted(entity, id, deleted, actor, expected_version)
+
+    async def replace_details(
+        self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
+    ) -> None:
+        entity = await self._owner_entity(detail, owner_id)
+        await (await self.writer_for(entity)).replace_details(detail, owner_id, items)
+
+    async def _owner_entity(self, detail: Detail, owner_id: UUID) -> Entity:
+        """Which entity owns ``owner_id``: known when this transaction wrote it, else looked up."""
+        candidates = DETAIL_OWNERS[detail]
+        known = self._owner_entities.get(owner_id)
+        if known in candidates:
+            return known
+        if len({id(self.backend_for(entity)) for entity in candidates}) == 1:
+            return candidates[0]
+        for entity in candidates:
+            if owner_id in await (await self.writer_for(entity)).existing_ids(entity, [owner_id]):
+                return entity
+        return candidates[0]
+
+    def invalid_value(
+        self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]
+    ) -> InvalidValue | None:
+        # An upstream writer not opened yet cannot be asked without I/O: its upstream checks on write.
+        writer = self._opened_writer(entity)
+        return writer.invalid_value(entity, values, details) if writer is not None else None
+
+    async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).link(relation, parent_id, child_id)
+
+    async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).unlink(
+            relation, parent_id, child_id
+        )
+
+    async def linked_ids(self, relation: Relation, parent_id: UUID) -> set[UUID]:
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).linked_ids(relation, parent_id)
+
+    async def is_referenced(self, entity: Entity, id: UUID) -> bool:
+        return await (await self.writer_for(entity)).is_referenced(entity, id)
+
+    async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
+        return await (await self.writer_for(entity)).existing_ids(entity, ids)
+
+    async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None:
+        return await self.sql_writer.remembered_create(operation, key)
+
+    async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None:
+        await self.sql_writer.remember_create(operation, key, request_hash, record_id)
+
+    async def next_counter(self, name: str, increment: int = 1) -> int:
+        return await self.sql_writer.next_counter(name, increment)
+
+    async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
+        writer = await self.writer_for(Entity.COMMUNICATION_QUEUE_ENTRY)
+        await writer.record_queue_events(entry_ids, kind)
+
+    @property
+    def recorded_queue_events(self) -> list[QueueEvent]:
+        writer = self._opened_writer(Entity.COMMUNICATION_QUEUE_ENTRY)
+        return writer.recorded_queue_events if writer is not None else []
+
+    async def claim_queue_entries(
+        self, external_system_id: UUID, limit: int, lease_seconds: int, claimant: str
+    ) -> tuple[UUID, datetime, list[CommunicationQueueEntryRecord]]:
+        writer = await self.writer_for(Entity.COMMUNICATION_QUEUE_ENTRY)
+        return await writer.claim_queue_entries(external_system_id, limit, lease_seconds, claimant)
