@@ -3,24 +3,29 @@ HTTP, and a connector ("widgets") that serves contacts from it, for the routing 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from conftest import SECRET
+from gateway.app import create_app
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import AuditedRecord, ContactRecord, Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.config import Breaker, Retries, Timeouts, UpstreamConfig
 from gateway.backends.rest.connector import RequestScope
 from gateway.backends.rest.errors import UpstreamUnsupported
+from gateway.settings import load_settings
 from servers import threaded_server
 from simulators.faults import FaultMiddleware, Faults
 
@@ -85,12 +90,20 @@ class WidgetsConnector:
 
     def __init__(self, client: UpstreamClient) -> None:
         self.client = client
+        self.scopes: list[RequestScope] = []  # every request's scope, for the tests to inspect
 
     def backend(self, scope: RequestScope) -> WidgetsBackend:
+        self.scopes.append(scope)
         return WidgetsBackend(self.client, scope)
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+class UnbatchedWidgetsConnector(WidgetsConnector):
+    """The same upstream, as if it had no batch form: the budget counts one call per parent."""
+
+    batches: frozenset[Entity] = frozenset()
 
 
 class WidgetsBackend:
@@ -135,3 +148,45 @@ def _contact(item: Mapping[str, Any], tenant: str) -> ContactRecord:
         first_name=item.get("firstName"),
         last_name=item.get("lastName"),
     )
+
+
+def routing_file(folder: Path, base_url: str, routes: str = 'Contact = "widgets"', extra: str = "") -> str:
+    """A routing file with one upstream, ``widgets`` (kind conecrm, served by the connector a test
+    registers), whose token comes from ``WIDGETS_TOKEN``."""
+    path = folder / "backends.toml"
+    path.write_text(
+        f"""[routes]
+{routes}
+
+[upstreams.widgets]
+kind = "conecrm"
+base_url = "{base_url}"
+system_name = "Widgets"
+[upstreams.widgets.credentials]
+token = "${{WIDGETS_TOKEN}}"
+[upstreams.widgets.timeouts]
+read = 0.5
+[upstreams.widgets.retries]
+attempts = 2
+backoff_seconds = 0.01
+{extra}"""
+    )
+    return str(path)
+
+
+@asynccontextmanager
+async def routed_gateway(
+    database_url: str, backends: str, **limits: Any
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    """The app with ``backends`` as its routing file (lifespan's closing done by hand, as ASGITransport
+    runs no lifespan)."""
+    settings = load_settings(database_url=database_url, jwt_secret=SECRET, backends=backends, **limits)
+    app = create_app(settings)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as http:
+            yield app, http
+    finally:
+        await app.state.upstreams.aclose()
+        await app.state.engine.dispose()

@@ -124,8 +124,11 @@ class UpstreamClient:
             delay = self._delay(outcome, number)
             left = deadline - asyncio.get_running_loop().time()
             # A POST without idempotency key may be retried only when it never left: the upstream
-            # cannot have acted on it. A wait longer than allowed, or than the time left, fails now.
-            if not (idempotent or outcome.unsent) or number == attempts or delay is None or delay >= left:
+            # cannot have acted on it. A read timeout is not retried: the time is spent already. A wait
+            # longer than allowed, or than the time left, fails now.
+            timed_out = isinstance(outcome.error, httpx.TimeoutException) and not outcome.unsent
+            retryable = outcome.unsent or (idempotent and not timed_out)
+            if not retryable or number == attempts or delay is None or delay >= left:
                 break
             await asyncio.sleep(delay)
         raise self._final_error(request, outcome)
