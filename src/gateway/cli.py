@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from gateway.apikeys import ApiKey, ApiKeyError, ApiKeyStore, IssuedKey
 from gateway.auth import TENANT_PATTERN, mint_token
+from gateway.backends.rest.config import load_backends
 from gateway.backends.sql import tables
 from gateway.backends.sql.engine import create_engine, for_tenant
 from gateway.backends.sql.migrate import upgrade
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_export_schema)
     _add_token(commands)
     _add_api_key(commands)
+    _add_simulate(commands)
     return parser
 
 
@@ -98,6 +100,15 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--demo", action="store_true", help=f"seed tenant {DEMO_TENANT!r} when it is empty")
     _database_option(serve)
     serve.set_defaults(handler=_serve)
+
+
+def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    simulate = commands.add_parser("simulate", help="serve an upstream simulator (conecrm, crmcom, akixi)")
+    simulate.add_argument("name", help="the simulator to serve, e.g. conecrm")
+    simulate.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
+    simulate.add_argument("--port", type=_port, required=True, help="port to listen on")
+    simulate.add_argument("--database", help="where the simulator keeps its data (default: in memory)")
+    simulate.set_defaults(handler=_simulate)
 
 
 def _add_seed(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -242,6 +253,7 @@ async def _seed_demo_if_empty(url: str) -> SeedSummary | None:
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     url, host, port = settings.database_url, args.host or settings.host, args.port or settings.port
+    load_backends(settings.backends)  # a bad routing file stops here, before the database is touched
     _prepare_database(url)
     if settings.env is Environment.PRODUCTION:
         # The app checks again as it starts; checking here first turns a refusal into a plain message.
@@ -259,6 +271,20 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app  # the app pulls in the whole schema: only serve needs it
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from simulators.registry import UnknownSimulator, simulator
+
+    try:
+        factory = simulator(args.name)
+    except UnknownSimulator as error:
+        raise CommandError(str(error), 2) from None
+    import uvicorn
+
+    print(f"simulator {args.name}: http://{args.host}:{args.port} (faults: /_simulator/faults)", flush=True)
+    uvicorn.run(factory(args.database), host=args.host, port=args.port, log_level="info")
     return 0
 
 
