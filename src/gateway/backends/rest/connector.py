@@ -20,12 +20,19 @@ class RequestScope:
     tenant: str
     access: RowAccess
     cost: Cost
-    # The caller's bearer token, for upstreams configured to forward it; None for API-key callers.
+    # The caller's bearer token (the JWT of its Authorization header, or of the WebSocket's connection_init
+    # payload), for upstreams configured to forward it; None for API-key callers.
     bearer_token: str | None = field(default=None, repr=False)
 
 
 class Connector(Protocol):
-    """One upstream, for the life of the process (it owns the ``UpstreamClient``)."""
+    """One upstream, for the life of the process (it owns the ``UpstreamClient``).
+
+    Optional: ``batches: frozenset[Entity]``, the entities whose by-id loads and nested lists take one
+    upstream call per level (a batch form such as ConeCRM's query-builder ``in`` rule). The upstream-call
+    budget counts one call per level for those and one per parent for the others; without the attribute
+    every entity counts per parent. ``backend(scope)`` is called for every request, so it does no I/O.
+    """
 
     client: UpstreamClient
     entities: frozenset[Entity]  # the entity types it can hold; routing anything else to it is refused
