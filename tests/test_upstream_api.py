@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 
 from conftest import SECRET, token_for
+from gateway.app import create_app
 from gateway.backends.rest.connector import CONNECTORS
 from gateway.settings import load_settings
 from resolvers.common.ids import encode_global_id
+from servers import threaded_server
 from upstream_sim import Simulator, WidgetsConnector, routed_gateway, routing_file, running_simulator
+from ws_client import authenticated
 
 QUERY = """query($id: ID!) {
   contact(id: $id) { id firstName lastName }
@@ -106,3 +109,25 @@ async def test_upstream_list_is_served_and_the_breaker_is_shared_by_requests(
     }
     assert second["extensions"]["cost"]["upstreamCalls"] == 0
     assert sim.faults.calls("GET", "/contacts") == 3
+
+
+async def test_operations_over_websocket_are_routed_too(
+    sim: Simulator, database_url: str, tenant: str, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        database_url=database_url, jwt_secret=SECRET, backends=routing_file(tmp_path, sim.url)
+    )
+    app = create_app(settings)
+    token = token_for(settings, tenant)
+    try:
+        with threaded_server(app) as base:  # uvicorn runs the lifespan: it closes the upstreams
+            async with authenticated(base, token) as ws:
+                await ws.subscribe("1", QUERY, {"id": contact_id(sim)})
+                message = await ws.receive()
+    finally:
+        await app.state.engine.dispose()
+    assert message["type"] == "next", message
+    assert message["payload"]["data"]["contact"]["firstName"] == "Ada"
+    assert message["payload"]["extensions"]["cost"]["upstreamCallsBySystem"] == {"widgets": 1}
+    scopes = app.state.upstreams.connectors["widgets"].scopes
+    assert scopes[-1].tenant == tenant and scopes[-1].bearer_token == token
