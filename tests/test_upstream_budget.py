@@ -64,6 +64,20 @@ def test_fragments_and_unrouted_fields() -> None:
     assert estimate("{ leads(first: 5) { nodes { id } } }", BATCHED) == 0
 
 
+def test_nested_list_across_upstreams_counts_the_link_lookup() -> None:
+    query = "{ contacts(first: 10) { nodes { communications(first: 5) { totalCount nodes { id } } } } }"
+    crm = {Entity.COMMUNICATION: UpstreamRoute("crm", batches=False)}
+    cone = {Entity.CONTACT: UpstreamRoute("cone", batches=True)}
+    # contacts: 1 page; communications: a page and a count per contact; their links: 2 batched calls
+    assert estimate(query, cone | crm) == 1 + 10 * 2 + 2
+    assert estimate(query, crm) == 10 * 2  # contacts in SQL: the links are read there
+    same = {
+        Entity.CONTACT: UpstreamRoute("crm", batches=True),
+        Entity.COMMUNICATION: crm[Entity.COMMUNICATION],
+    }
+    assert estimate(query, same) == 1 + 10 * 2  # one system: no link to read
+
+
 @pytest.fixture
 def sim(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
     monkeypatch.setenv("WIDGETS_TOKEN", "t")

@@ -77,6 +77,25 @@ async def test_too_long_retry_after_fails_fast_as_rate_limited(
     assert raised.value.extensions == {"code": "UPSTREAM_RATE_LIMITED", "system": "sim", "retryAfter": 120}
 
 
+async def test_503_with_too_long_retry_after_says_when(sim: Simulator, client: UpstreamClient) -> None:
+    sim.faults.fail(503, retry_after=30)
+    with pytest.raises(UpstreamUnavailable) as raised:
+        await client.request("GET", "/items", cost=Cost())
+    assert raised.value.extensions["retryAfter"] == 30 and sim.faults.calls("GET", "/items") == 1
+
+
+async def test_faults_are_switched_over_http(sim: Simulator, client: UpstreamClient) -> None:
+    async with httpx.AsyncClient(base_url=sim.url) as control:
+        state = (await control.post("/_simulator/faults", json={"reset_count": 1, "hang_count": 1})).json()
+        assert state["reset_count"] == 1 and state["hang_count"] == 1
+        with pytest.raises(UpstreamTimeout):  # hang first, then reset, then normal service
+            await client.request("GET", "/items", cost=Cost())
+        with pytest.raises(httpx.TransportError):
+            await control.get("/items")
+        assert (await control.get("/items")).status_code == 200
+        assert (await control.get("/_simulator/faults")).json()["requests"] == 3
+
+
 async def test_post_without_idempotency_key_is_sent_once_on_503(
     sim: Simulator, client: UpstreamClient
 ) -> None:

@@ -5,8 +5,9 @@ A field whose type is an entity routed to an upstream (a list, a connection, a r
 id) costs one call per level where the upstream loads in batches (the connector lists the entity in
 ``batches``), and otherwise one call per parent object (the parents estimated the way the node estimate
 does: page sizes multiplied down the tree). A connection asking for ``totalCount`` costs one more. The
-estimate does not see ``node(id:)`` lookups, the writes of mutations, or the extra call that links a
-parent to another system's children; those are counted in ``extensions.cost`` as they happen.
+nested list whose parents live in another upstream also counts the call that reads the parents'
+third-party ids there (``gateway.backends.routing``). The estimate does not see ``node(id:)`` lookups
+or the writes of mutations; ``extensions.cost`` counts them as they happen.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from graphql import (
     is_list_type,
 )
 
-from gateway.backends.records import Entity
+from gateway.backends.records import Detail, Entity
 from gateway.backends.rest.config import ROUTE_NAMES
 from gateway.backends.rest.errors import UpstreamBudgetExceeded
+from gateway.backends.routing import DETAIL_OWNERS
 from gateway.limits import (
     _Estimator,
     _field_definition,
@@ -43,6 +45,8 @@ from gateway.limits import (
     fragments_of,
 )
 from gateway.settings import Settings
+
+LINK_OWNERS = DETAIL_OWNERS[Detail.THIRD_PARTY_IDS]  # parents that link to other systems' records
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,15 @@ class _CallEstimator:
         if route is None or _is_connection_plumbing(parent):
             return Calls()  # not upstream data, or a connection's edges/nodes (counted on the connection)
         calls = 1 + (1 if _is_connection(named) and _selects(node, "totalCount") else 0)
-        return Calls(fixed=calls) if route.batches else Calls(per_parent=calls)
+        own = _per_level(calls, route.batches)
+        return own + self._links(named, parent, route, calls)
+
+    def _links(self, named: GraphQLNamedType, parent: GraphQLNamedType, route: Any, calls: int) -> Calls:
+        """A nested list whose parents live in another upstream first reads their third-party ids there."""
+        owner = _entity_of(parent)
+        parent_route = self.routes.get(owner) if owner in LINK_OWNERS else None
+        crosses = _is_connection(named) and parent_route is not None and parent_route.system != route.system
+        return _per_level(calls, parent_route.batches) if crosses and parent_route is not None else Calls()
 
     def _objects(self, node: FieldNode, type_: Any, named: GraphQLNamedType, parent: GraphQLNamedType) -> int:
         """Objects this field gives each parent: the parents of the calls nested in it."""
@@ -145,6 +157,10 @@ class _CallEstimator:
             return 1
         length = self.sizes._list_argument_length(node)
         return length if length is not None else self.sizes._assumed_list_size(named)
+
+
+def _per_level(calls: int, batches: bool) -> Calls:
+    return Calls(fixed=calls) if batches else Calls(per_parent=calls)
 
 
 def _entity_of(named: GraphQLNamedType) -> Entity | None:

@@ -170,7 +170,7 @@ class UpstreamClient:
         return random.uniform(0, base)  # full jitter: retries of many requests do not arrive together
 
     def _final_error(self, request: httpx.Request, outcome: Outcome) -> UpstreamError:
-        attempt = Attempt(self.name, outcome, self.config.retries.max_retry_after_seconds)
+        attempt = Attempt(self.name, outcome)
         error = attempt.error()
         self._log_failure(request, attempt.describe())
         return error

@@ -59,7 +59,6 @@ class Attempt:
 
     system: str
     outcome: Outcome
-    max_retry_after: float
 
     def error(self) -> UpstreamError:
         response, error = self.outcome.response, self.outcome.error
@@ -67,18 +66,18 @@ class Attempt:
             return UpstreamTimeout(self.system, f"{self.system} did not answer in time")
         if response is None:
             return UpstreamUnavailable(self.system, f"{self.system} is unavailable (connection failed)")
+        wait = retry_after_seconds(response)
+        extensions = {} if wait is None else {"retryAfter": math.ceil(wait)}  # when to try again, in seconds
         if response.status_code == 429:
-            return self._rate_limited(response)
+            return UpstreamRateLimited(
+                self.system, f"{self.system} is rate limiting the gateway", **extensions
+            )
         return UpstreamUnavailable(
             self.system,
             f"{self.system} is unavailable (HTTP {response.status_code})",
             status=response.status_code,
+            **extensions,
         )
-
-    def _rate_limited(self, response: httpx.Response) -> UpstreamRateLimited:
-        wait = retry_after_seconds(response)
-        extensions = {} if wait is None else {"retryAfter": math.ceil(wait)}
-        return UpstreamRateLimited(self.system, f"{self.system} is rate limiting the gateway", **extensions)
 
     def describe(self) -> str:
         """For the log: the status or the error's type, nothing the upstream or the caller sent."""
