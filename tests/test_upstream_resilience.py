@@ -189,7 +189,10 @@ async def test_4xx_is_returned_to_the_connector(sim: Simulator, client: Upstream
     assert sim.faults.calls("GET", "/missing") == 1
 
 
-async def test_breaker_opens_stays_open_then_half_opens_and_closes(sim: Simulator) -> None:
+async def test_breaker_opens_stays_open_then_half_opens_and_closes(
+    sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "gateway.backends.rest.client")
     client = UpstreamClient(
         upstream_config(sim.url, retries=upstream_config(sim.url).retries.model_copy(update={"attempts": 1}))
     )
@@ -199,6 +202,7 @@ async def test_breaker_opens_stays_open_then_half_opens_and_closes(sim: Simulato
             with pytest.raises(UpstreamUnavailable):
                 await client.request("GET", "/items", cost=Cost())
         assert client.breaker.state is CircuitState.OPEN
+        assert "upstream sim: circuit opened after 3 failures in a row" in caplog.text
         cost = Cost()
         with pytest.raises(UpstreamUnavailable) as raised:
             await client.request("GET", "/items", cost=cost)
@@ -209,6 +213,7 @@ async def test_breaker_opens_stays_open_then_half_opens_and_closes(sim: Simulato
         assert client.breaker.state is CircuitState.HALF_OPEN
         assert (await client.request("GET", "/items", cost=Cost())).status_code == 200
         assert client.breaker.state is CircuitState.CLOSED
+        assert "upstream sim: circuit closed" in caplog.text
     finally:
         await client.aclose()
 

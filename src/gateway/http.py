@@ -203,13 +203,13 @@ class StrawberryView(GraphQL[RequestContext, None]):
             scope["gateway.principal"],
             scope["gateway.cost"],
             scope["gateway.request_id"],
-            _caller_token(request.headers.get("authorization")),
+            request.headers.get("authorization"),
         )
 
     def operation_context(self, socket: WebSocketContext) -> WebSocketContext:
         """A context for one operation on a socket: the socket's caller, fresh loaders and cost."""
-        token = _caller_token(_payload_credentials(socket.connection_params)[0])
-        context = self._context(WebSocketContext, socket.principal, Cost(), socket.request_id, token)
+        authorization = _payload_credentials(socket.connection_params)[0]
+        context = self._context(WebSocketContext, socket.principal, Cost(), socket.request_id, authorization)
         assert isinstance(context, WebSocketContext)
         context.connection_params = socket.connection_params
         return context
@@ -220,9 +220,9 @@ class StrawberryView(GraphQL[RequestContext, None]):
         principal: Principal,
         cost: Cost,
         request_id: str,
-        token: str | None = None,
+        authorization: str | None = None,
     ) -> RequestContext:
-        backend, apis = self._backend(principal, cost, token)
+        backend, apis = self._backend(principal, cost, authorization)
         return kind(
             principal=principal,
             backend=backend,
@@ -236,13 +236,16 @@ class StrawberryView(GraphQL[RequestContext, None]):
             upstream_routes=self.upstreams.routes if self.upstreams is not None else {},
         )
 
-    def _backend(self, principal: Principal, cost: Cost, token: str | None) -> tuple[Backend, dict[str, Any]]:
+    def _backend(
+        self, principal: Principal, cost: Cost, authorization: str | None
+    ) -> tuple[Backend, dict[str, Any]]:
         """The SQL backend, routed per entity to the upstreams when a routing file is configured."""
         access = RowAccess.for_principal(principal)
         sql = SqlBackend(self.engine, principal.tenant, access, cost)
         if self.upstreams is None:
             return sql, {}
-        return self.upstreams.for_request(sql, RequestScope(principal.tenant, access, cost, token))
+        scope = RequestScope(principal.tenant, access, cost, _caller_token(authorization))
+        return self.upstreams.for_request(sql, scope)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """Runs one operation under the execution timeout (each operation of a batch has its own).
@@ -275,8 +278,8 @@ class StrawberryView(GraphQL[RequestContext, None]):
             log.info("WebSocket %s refused: %s", context.request_id, error)
             raise ConnectionRejectionError from None
         context.principal = principal
-        token = _caller_token(_payload_credentials(context.connection_params)[0])
-        context.backend, context.upstream_apis = self._backend(principal, context.cost, token)
+        authorization = _payload_credentials(context.connection_params)[0]
+        context.backend, context.upstream_apis = self._backend(principal, context.cost, authorization)
         context.loaders = Loaders(context.backend)
         return UNSET
 

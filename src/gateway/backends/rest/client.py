@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from gateway.backends.rest.breaker import CircuitBreaker
+from gateway.backends.rest.breaker import CircuitBreaker, CircuitState
 from gateway.backends.rest.config import UpstreamConfig
 from gateway.backends.rest.errors import (
     UpstreamError,
@@ -141,20 +141,33 @@ class UpstreamClient:
         try:
             response = await self._http.send(request)
         except httpx.TimeoutException as error:
-            self.breaker.failed()
+            self._failed()
             unsent = isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout)
             return Outcome(error=error, unsent=unsent)
         except httpx.TransportError as error:
-            self.breaker.failed()
+            self._failed()
             return Outcome(error=error, unsent=isinstance(error, httpx.ConnectError))
         except BaseException:
             self.breaker.abandoned()
             raise
         if response.status_code >= 500:
-            self.breaker.failed()
+            self._failed()
         else:
-            self.breaker.succeeded()
+            self._succeeded()
         return Outcome(response=response)
+
+    def _failed(self) -> None:
+        was_open = self.breaker.state is not CircuitState.CLOSED
+        self.breaker.failed()
+        if not was_open and self.breaker.state is CircuitState.OPEN:
+            log.warning(
+                "upstream %s: circuit opened after %d failures in a row", self.name, self.breaker.threshold
+            )
+
+    def _succeeded(self) -> None:
+        if self.breaker.state is not CircuitState.CLOSED:
+            log.info("upstream %s: circuit closed, the trial call succeeded", self.name)
+        self.breaker.succeeded()
 
     def _accepted(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
         if response.status_code >= 500:
