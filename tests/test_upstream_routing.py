@@ -14,13 +14,15 @@ from uuid import UUID
 
 import pytest
 
+from gateway.backends.access import RowAccess
 from gateway.backends.base import Backend
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import CommunicationRecord, Detail, Entity, Relation, ThirdPartyIdRecord
 from gateway.backends.rest.config import load_backends
-from gateway.backends.rest.connector import CONNECTORS
+from gateway.backends.rest.connector import CONNECTORS, RequestScope
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.routing import RoutedBackend
+from gateway.cost import Cost
 from gateway.settings import SettingsError
 from upstream_sim import WidgetsConnector
 
@@ -271,6 +273,13 @@ async def test_start_up_builds_one_connector_per_upstream(
     try:
         assert isinstance(upstreams.connectors["cone"], WidgetsConnector)
         assert upstreams.routes[Entity.CONTACT].system == "cone" and upstreams.routes[Entity.CONTACT].batches
+        sql = cast(Backend, FakeBackend())
+        scope = RequestScope("t1", RowAccess("tester", admin=False), Cost(), "caller-jwt")
+        backend, apis = upstreams.for_request(sql, scope)
+        assert isinstance(backend, RoutedBackend) and backend.sql is sql
+        assert backend.routed[Entity.CONTACT] is apis["conecrm"]  # one backend per upstream and request
+        assert backend.system_names == {Entity.CONTACT: "ConeCRM"}
+        assert upstreams.connectors["cone"].scopes == [scope]  # type: ignore[attr-defined]
     finally:
         await upstreams.aclose()
 
