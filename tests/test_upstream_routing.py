@@ -17,7 +17,14 @@ import pytest
 from gateway.backends.access import RowAccess
 from gateway.backends.base import Backend
 from gateway.backends.query import ListQuery, Page
-from gateway.backends.records import CommunicationRecord, Detail, Entity, Relation, ThirdPartyIdRecord
+from gateway.backends.records import (
+    AuditedRecord,
+    CommunicationRecord,
+    Detail,
+    Entity,
+    Relation,
+    ThirdPartyIdRecord,
+)
 from gateway.backends.rest.config import load_backends
 from gateway.backends.rest.connector import CONNECTORS, RequestScope
 from gateway.backends.rest.upstreams import Upstreams
@@ -71,6 +78,10 @@ class FakeBackend:
     async def counts_by_parent(self, relation: Relation, parents: Sequence[UUID], query: ListQuery) -> Any:
         self.calls.append(("counts", relation, list(parents)))
         return {p: len(self.children.get(p, [])) for p in parents}
+
+    async def get_many(self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False) -> Any:
+        self.calls.append(("get_many", entity, list(ids)))
+        return {i: AuditedRecord(id=i, tenant="t", date_created=NOW) for i in ids}
 
     async def details(self, detail: Detail, owners: Sequence[UUID]) -> Any:
         self.calls.append(("details", detail, list(owners)))
@@ -171,6 +182,21 @@ async def test_same_system_and_sql_children_use_the_graph_ids() -> None:
     await backend.pages_by_parent(Relation.CONTACT_COMMUNICATIONS, [parent], ListQuery())  # children in SQL
     assert conecrm.calls == [("pages", Relation.ACCOUNT_CONTACTS, [parent])]
     assert sql.calls == [("pages", Relation.CONTACT_COMMUNICATIONS, [parent])]
+
+
+async def test_details_go_to_the_system_that_served_their_owner() -> None:
+    contact, account, unknown = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    sql, conecrm = FakeBackend(), FakeBackend()
+    backend = routed(sql, {Entity.CONTACT: conecrm}, {Entity.CONTACT: "ConeCRM"})
+    await backend.get_many(Entity.CONTACT, [contact])
+    await backend.get_many(Entity.ACCOUNT, [account])
+    await backend.details(Detail.EMAILS, [contact, account, unknown])
+    # contacts' e-mails from ConeCRM only, accounts' from SQL only: a ConeCRM outage does not hide them
+    assert conecrm.calls[-1] == ("details", Detail.EMAILS, [contact, unknown])
+    assert sql.calls[-1] == ("details", Detail.EMAILS, [account, unknown])
+    await backend.details(Detail.PERMISSIONS, [contact])  # contacts only own these: no question to SQL
+    assert conecrm.calls[-1] == ("details", Detail.PERMISSIONS, [contact])
+    assert sql.calls[-1] == ("details", Detail.EMAILS, [account, unknown])
 
 
 async def test_writer_sends_each_write_to_its_system_and_keeps_idempotency_in_sql() -> None:

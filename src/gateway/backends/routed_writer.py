@@ -36,7 +36,6 @@ class RoutedWriter(RoutedReads):
         self.sql_writer = sql
         self._stack = upstream_writers
         self._opened: dict[int, RecordWriter] = {}  # by id() of the upstream backend
-        self._owner_entities: dict[UUID, Entity] = {}  # records this transaction wrote, for their details
 
     async def writer_for(self, entity: Entity) -> RecordWriter:
         backend = self.routed.get(entity)
@@ -52,19 +51,19 @@ class RoutedWriter(RoutedReads):
 
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
         record_id = await (await self.writer_for(entity)).insert(entity, values, actor)
-        self._owner_entities[record_id] = entity
+        self.owner_entities[record_id] = entity
         return record_id
 
     async def update(
         self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
     ) -> bool:
-        self._owner_entities[id] = entity
+        self.owner_entities[id] = entity
         return await (await self.writer_for(entity)).update(entity, id, values, actor, expected_version)
 
     async def set_deleted(
         self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None
     ) -> bool:
-        self._owner_entities[id] = entity
+        self.owner_entities[id] = entity
         writer = await self.writer_for(entity)
         return await writer.set_deleted(entity, id, deleted, actor, expected_version)
 
@@ -75,9 +74,9 @@ class RoutedWriter(RoutedReads):
         await (await self.writer_for(entity)).replace_details(detail, owner_id, items)
 
     async def _owner_entity(self, detail: Detail, owner_id: UUID) -> Entity:
-        """Which entity owns ``owner_id``: known when this transaction wrote it, else looked up."""
+        """Which entity owns ``owner_id``: known when this transaction wrote or read it, else looked up."""
         candidates = DETAIL_OWNERS[detail]
-        known = self._owner_entities.get(owner_id)
+        known = self.owner_entities.get(owner_id)
         if known in candidates:
             return known
         if len({id(self.backend_for(entity)) for entity in candidates}) == 1:

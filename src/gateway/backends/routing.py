@@ -20,7 +20,7 @@ Writes (``transaction()``): see ``gateway.backends.routed_writer``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -104,6 +104,9 @@ class RoutedReads:
         self.routed = dict(routed)
         # The ThirdPartyId systemName of each routed entity's upstream: how other systems link to it.
         self.system_names = dict(system_names or {})
+        # The entity of each record served in this request: contacts and accounts share detail lists, so
+        # this says which system holds an owner's e-mails without asking every system.
+        self.owner_entities: dict[UUID, Entity] = {}
 
     def backend_for(self, entity: Entity) -> RecordReader:
         return self.routed.get(entity, self.sql)
@@ -111,15 +114,32 @@ class RoutedReads:
     async def get_many(
         self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False
     ) -> Mapping[UUID, AuditedRecord]:
-        return await self.backend_for(entity).get_many(entity, ids, include_deleted=include_deleted)
+        found = await self.backend_for(entity).get_many(entity, ids, include_deleted=include_deleted)
+        self._served(entity, found.values())
+        return found
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
-        return await self.backend_for(entity).page(entity, query)
+        page = await self.backend_for(entity).page(entity, query)
+        self._served(entity, page.rows)
+        return page
+
+    def _served(self, entity: Entity, records: Iterable[AuditedRecord]) -> None:
+        if entity in DETAIL_OWNERS[Detail.EMAILS]:
+            self.owner_entities.update((record.id, entity) for record in records)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         return await self.backend_for(entity).count(entity, query)
 
     async def pages_by_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> Mapping[UUID, Page[AuditedRecord]]:
+        pages = await self._pages_by_parent(relation, parent_ids, query)
+        child = RELATION_CHILDREN[relation]
+        for page in pages.values():
+            self._served(child, page.rows)
+        return pages
+
+    async def _pages_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
     ) -> Mapping[UUID, Page[AuditedRecord]]:
         backend = self.backend_for(RELATION_CHILDREN[relation])
@@ -164,13 +184,24 @@ class RoutedReads:
         }
 
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
+        """Each owner's details from the system of its entity when this request served the owner; an
+        owner it did not serve is asked of every system that holds owners of such details."""
+        owners, candidates = DETAIL_OWNERS[detail], self._distinct(DETAIL_OWNERS[detail])
+        asked: dict[int, tuple[RecordReader, list[UUID]]] = {}
+        for owner in owner_ids:
+            entity = self.owner_entities.get(owner)
+            served_by = [self.backend_for(entity)] if entity is not None and entity in owners else candidates
+            for backend in served_by:
+                asked.setdefault(id(backend), (backend, []))[1].append(owner)
         found: dict[UUID, list[Any]] = {}
-        for backend in self._distinct(DETAIL_OWNERS[detail]):
-            found.update(await backend.details(detail, owner_ids))
+        for backend, ids in asked.values():
+            found.update(await backend.details(detail, ids))
         return found
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
-        return await self.backend_for(Entity.CONTACT).contacts_by_phone(number)
+        found = await self.backend_for(Entity.CONTACT).contacts_by_phone(number)
+        self._served(Entity.CONTACT, found)
+        return found
 
     async def tenant_record(self) -> TenantRecord | None:
         return await self.sql.tenant_record()
