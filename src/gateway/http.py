@@ -33,6 +33,8 @@ from strawberry.utils.aio import aclosing
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
 from gateway.backends.access import RowAccess
+from gateway.backends.rest.connector import RequestScope
+from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
@@ -172,6 +174,8 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.engine = engine
         self.credentials = credentials
         self.pubsub = pubsub
+        # TEMPORARY (conecrm branch): routed backends until rest-platform's wiring lands.
+        self.upstreams = Upstreams.from_path(settings.backends)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,
@@ -189,8 +193,13 @@ class StrawberryView(GraphQL[RequestContext, None]):
             # Browsers cannot set headers on a WebSocket: the caller is known at connection_init.
             return self._context(WebSocketContext, ANONYMOUS, Cost(), uuid.uuid4().hex[:16])
         scope = request.scope
+        scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
         return self._context(
-            RequestContext, scope["gateway.principal"], scope["gateway.cost"], scope["gateway.request_id"]
+            RequestContext,
+            scope["gateway.principal"],
+            scope["gateway.cost"],
+            scope["gateway.request_id"],
+            token.strip() if scheme.lower() == "bearer" else None,
         )
 
     def operation_context(self, socket: WebSocketContext) -> WebSocketContext:
@@ -201,9 +210,17 @@ class StrawberryView(GraphQL[RequestContext, None]):
         return context
 
     def _context(
-        self, kind: type[RequestContext], principal: Principal, cost: Cost, request_id: str
+        self,
+        kind: type[RequestContext],
+        principal: Principal,
+        cost: Cost,
+        request_id: str,
+        bearer: str | None = None,
     ) -> RequestContext:
-        backend = SqlBackend(self.engine, principal.tenant, RowAccess.for_principal(principal), cost)
+        access = RowAccess.for_principal(principal)
+        backend: Any = SqlBackend(self.engine, principal.tenant, access, cost)
+        if self.upstreams is not None:  # TEMPORARY (conecrm branch), see gateway/backends/rest/upstreams.py
+            backend = self.upstreams.backend(backend, RequestScope(principal.tenant, access, cost, bearer))
         return kind(
             principal=principal,
             backend=backend,
@@ -277,6 +294,8 @@ class GraphQLView:
     async def close(self) -> None:
         await self.pubsub.close()
         await self.persisted.close()
+        if self.strawberry.upstreams is not None:  # TEMPORARY (conecrm branch)
+            await self.strawberry.upstreams.aclose()
         if self.rate_limiter is not None:
             await self.rate_limiter.close()
 
