@@ -140,7 +140,16 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
 CONECRM_MODULES = {"test_queries", "test_paging", "test_filters", "test_nested_cost"}
 ROUTED_URLS: set[str] = set()
 # Tests that cannot pass against ConeCRM, and why (strict: they must fail, or the entry goes).
-CONECRM_XFAIL: dict[str, str] = {}
+_SQL_COUNT = (
+    "asserts the number of SQL statements; routed, the same batched loads are ConeCRM calls "
+    "(equal at 10 and 100 rows: tests/test_conecrm_reads.py) and the SQL count differs"
+)
+CONECRM_XFAIL: dict[str, str] = {
+    "test_nodes_keeps_order_and_answers_null_for_unknown_ids": _SQL_COUNT,
+    "test_single_links_are_batched_and_null_when_missing": _SQL_COUNT,
+    "test_statement_count_does_not_grow_with_the_page": _SQL_COUNT,
+    "test_nested_total_counts_cost_one_statement_per_level": _SQL_COUNT,
+}
 
 
 @pytest.fixture(scope="session")
