@@ -1,0 +1,189 @@
+"""ConeCRM failures and writes: partial data with the right code, no POST sent twice, ConeCRM's own errors."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from conecrm_support import client_for, resetting_server, routed_gateway, routing_file
+from conftest import SECRET, Client, token_for
+from factories import Factory, gid
+from gateway.backends.access import RowAccess
+from gateway.backends.rest.client import UpstreamClient
+from gateway.backends.rest.conecrm.api import ConeCrmApi
+from gateway.backends.rest.config import UpstreamConfig
+from gateway.backends.rest.connector import RequestScope
+from gateway.backends.rest.errors import UpstreamRejected
+from gateway.backends.sql import tables as t
+from gateway.cost import Cost
+from gateway.settings import load_settings
+from servers import threaded_server
+from simulators.conecrm import create_app as create_simulator
+from simulators.faults import Faults
+
+# Stages stay in SQL here, so a ConeCRM failure leaves them served: partial data.
+PARTIAL = "{ stages { edges { node { name } } } contacts { totalCount } }"
+NOT_STAGES = ("Contact", "Account", "Lead", "Task")
+
+
+@pytest.fixture(scope="module")
+def simulator(owner_database_url: str) -> Iterator[tuple[str, Faults]]:
+    faults = Faults()
+    with threaded_server(create_simulator(owner_database_url, SECRET, faults=faults)) as base:
+        yield base, faults
+
+
+@pytest.fixture
+def faults(simulator: tuple[str, Faults]) -> Iterator[Faults]:
+    simulator[1].clear()
+    simulator[1].log.clear()
+    yield simulator[1]
+    simulator[1].clear()
+
+
+async def _partial(database_url: str, routing: str, tenant: str) -> tuple[httpx.Response, str]:
+    async with routed_gateway(database_url, routing) as (settings, http):
+        client = client_for(settings, http, tenant)
+        return await client.post(PARTIAL), client.token
+
+
+@pytest.mark.parametrize(
+    ("fault", "code"),
+    [
+        ("latency", "UPSTREAM_TIMEOUT"),
+        ("503", "UPSTREAM_UNAVAILABLE"),
+        ("429", "UPSTREAM_RATE_LIMITED"),
+        ("reset", "UPSTREAM_UNAVAILABLE"),
+    ],
+)
+async def test_each_fault_gives_partial_data_with_its_code(
+    fault: str, code: str, database_url: str, simulator: tuple[str, Faults], faults: Faults,
+    factory: Factory, tenant: str, tmp_path: Path,
+) -> None:  # fmt: skip
+    factory.stage("New")
+    factory.contact("Ada", "Lovelace")
+    await factory.save()
+    base, read_timeout = simulator[0], 5.0
+    if fault == "latency":
+        faults.latency_seconds, read_timeout = 1.0, 0.2
+    elif fault != "reset":
+        faults.fail(int(fault), retry_after=7 if fault == "429" else None)
+    with resetting_server() as resetting:
+        routing = routing_file(
+            tmp_path, resetting if fault == "reset" else base, read_timeout=read_timeout, routed=NOT_STAGES
+        )
+        response, token = await _partial(database_url, routing, tenant)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] == {"stages": {"edges": [{"node": {"name": "New"}}]}, "contacts": None}
+    [error] = body["errors"]
+    assert (error["path"], error["extensions"]["code"], error["extensions"]["system"]) == (
+        ["contacts"], code, "conecrm"
+    )
+    if fault == "429":
+        assert error["extensions"]["retryAfter"] == "7"
+    assert token not in response.text and "Traceback" not in response.text
+
+
+LEAD_CREATE = """mutation($input: LeadCreateInput!) { leadCreate(input: $input) {
+    lead { subject } errors { code } } }"""
+TASK_CREATE = """mutation($input: TaskCreateInput!) { taskCreate(input: $input) {
+    task { id title } errors { code } } }"""
+
+
+async def _count(factory: Factory, table: sa.Table, **where: Any) -> int:
+    async with factory.engine.connect() as connection:
+        conditions = [table.c.tenant == factory.tenant, *(table.c[k] == v for k, v in where.items())]
+        return int((await connection.execute(sa.select(sa.func.count()).where(*conditions))).scalar_one())
+
+
+async def test_a_failing_create_is_sent_once_and_writes_nothing(
+    database_url: str, simulator: tuple[str, Faults], faults: Faults, factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    user = factory.user("agent")
+    await factory.save()
+    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
+        client = client_for(settings, http, tenant)
+        faults.fail(503)
+        lead = await client.post(LEAD_CREATE, {"input": {"subject": "Once"}})
+        task = await client.post(TASK_CREATE, {"input": {"title": "Once", "assigneeId": gid("User", user)}})
+    for response, field in ((lead, "leadCreate"), (task, "taskCreate")):
+        assert response.status_code == 200
+        [error] = response.json()["errors"]
+        assert (error["path"], error["extensions"]["code"]) == ([field], "UPSTREAM_UNAVAILABLE")
+    assert faults.calls("POST", "/api/lead") == 1
+    assert faults.calls("POST", "/api/task") == 1
+    assert await _count(factory, t.leads) == 0 and await _count(factory, t.events) == 0
+
+
+async def test_tasks_are_created_changed_and_deleted_in_conecrm(
+    database_url: str, simulator: tuple[str, Faults], faults: Faults, factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    user = factory.user("agent")
+    contact = factory.contact("Ada", "Lovelace")
+    await factory.save()
+    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
+        client = client_for(settings, http, tenant)
+        inputs = {"title": "Call Ada", "assigneeId": gid("User", user), "contactId": gid("Contact", contact)}
+        created = (await client.execute(TASK_CREATE, {"input": inputs}))["data"]["taskCreate"]
+        assert created["errors"] == [] and created["task"]["title"] == "Call Ada"
+        task_id = created["task"]["id"]
+        update = "mutation($id: ID!) { taskUpdate(id: $id, input: {title: \"Call Ada back\"}) { task { title } } }"
+        updated = await client.execute(update, {"id": task_id})
+        assert updated["data"]["taskUpdate"]["task"] == {"title": "Call Ada back"}
+        deleted = await client.execute("mutation($id: ID!) { taskDelete(id: $id) { deletedId } }", {"id": task_id})
+        assert deleted["data"]["taskDelete"]["deletedId"] == task_id
+    assert [faults.calls(m, p) for m, p in (("POST", "/api/task"),)] == [1]
+    assert await _count(factory, t.events, is_deleted=True, title="Call Ada back", created_by="tester") == 1
+
+
+async def test_conecrm_refusals_become_codes(
+    database_url: str, simulator: tuple[str, Faults], faults: Faults, tenant: str, tmp_path: Path
+) -> None:
+    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
+        client = client_for(settings, http, tenant)
+        no_contact = await client.post(LEAD_CREATE, {"input": {"subject": "Nobody's"}})
+        no_assignee = await client.post(TASK_CREATE, {"input": {"title": "Nobody's"}})
+    # ConeCRM's ValidationError ({errors, message}) and its plain 400 (TaskRequest answers a string).
+    assert _code(no_contact) == "UPSTREAM_VALIDATION_FAILED"
+    assert _code(no_assignee) == "UPSTREAM_BAD_REQUEST"
+    token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
+    config = UpstreamConfig(name="conecrm", kind="conecrm", base_url=simulator[0], system_name="ConeCRM",
+                            credentials={"token": token})  # fmt: skip
+    client_ = UpstreamClient(config)
+    try:
+        api = ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
+        with pytest.raises(UpstreamRejected) as missing:
+            await api.call("GET", f"/api/stage/{uuid.uuid4()}")
+        with pytest.raises(UpstreamRejected) as unknown_entity:
+            await api.call("POST", "/api/query-builder/filter/spaceship", json={"query": {"rules": []}})
+    finally:
+        await client_.aclose()
+    assert missing.value.code == unknown_entity.value.code == "UPSTREAM_NOT_FOUND"
+    assert token not in str(missing.value)
+
+
+def _code(response: httpx.Response) -> str:
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    return error["extensions"]["code"]  # type: ignore[no-any-return]
+
+
+async def test_contact_create_is_unsupported_and_writes_nothing(
+    database_url: str, simulator: tuple[str, Faults], faults: Faults, factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
+        client: Client = client_for(settings, http, tenant)
+        response = await client.post(
+            'mutation { contactCreate(input: {firstName: "Ada", lastName: "Lovelace", '
+            'emails: [{email: "ada@a.org"}]}) { contact { id } errors { code } } }'
+        )
+    assert _code(response) == "UPSTREAM_UNSUPPORTED"
+    assert await _count(factory, t.contacts) == 0 and await _count(factory, t.emails) == 0
+    assert [entry for entry in faults.log if entry.method != "GET" and "query-builder" not in entry.path] == []
