@@ -14,18 +14,55 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from conftest import SECRET, Client, token_for
 from gateway.app import create_app
 from gateway.settings import Settings, load_settings
+from servers import threaded_server
+from simulators.conecrm import create_app as create_simulator
+from simulators.faults import Faults
 
 ROUTED = ("Contact", "Account", "Lead", "Task", "Stage")
 
 
+# Fixtures for the test_conecrm_* modules, which import them.
+
+
+@pytest.fixture(scope="module")
+def simulator(owner_database_url: str) -> Iterator[tuple[str, Faults]]:
+    """The ConeCRM simulator over the test database (as its owner): (base URL, its faults)."""
+    faults = Faults()
+    with threaded_server(create_simulator(owner_database_url, SECRET, faults=faults)) as base:
+        yield base, faults
+
+
+@pytest.fixture
+def faults(simulator: tuple[str, Faults]) -> Iterator[Faults]:
+    """The simulator's faults, cleared (log too) before and after the test."""
+    simulator[1].clear()
+    simulator[1].log.clear()
+    yield simulator[1]
+    simulator[1].clear()
+
+
+@pytest.fixture
+async def conecrm_client(
+    database_url: str, simulator: tuple[str, Faults], faults: Faults, tenant: str, tmp_path: Path
+) -> AsyncIterator[Client]:
+    """A caller of the test's tenant on a gateway routed to the simulator with forwarded tokens."""
+    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
+        yield client_for(settings, http, tenant)
+
+
 def routing_file(
-    folder: Path, base_url: str, *, token: str | None = None, read_timeout: float = 5.0,
+    folder: Path,
+    base_url: str,
+    *,
+    token: str | None = None,
+    read_timeout: float = 5.0,
     routed: tuple[str, ...] = ROUTED,
-) -> str:  # fmt: skip
+) -> str:
     auth = f"credentials = {{ token = '{token}' }}" if token else "options = { forward_caller_token = true }"
     routes = "".join(f"{name} = 'conecrm'\n" for name in routed)
     path = folder / f"backends-{abs(hash((base_url, token, read_timeout, routed)))}.toml"
@@ -38,11 +75,17 @@ def routing_file(
 
 
 @asynccontextmanager
-async def routed_gateway(database_url: str, routing: str) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
-    settings = load_settings(database_url=database_url, jwt_secret=SECRET, max_page_size=100, backends=routing)
+async def routed_gateway(
+    database_url: str, routing: str
+) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
+    settings = load_settings(
+        database_url=database_url, jwt_secret=SECRET, max_page_size=100, backends=routing
+    )
     app = create_app(settings)
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as http:
             yield settings, http
     finally:
         await app.state.view.strawberry.upstreams.aclose()

@@ -27,6 +27,7 @@ from gateway.settings import Settings, load_settings
 POSTGRES_URL = os.environ.get("CRM_GATEWAY_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("CRM_GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-" + "x" * 40
+pytest_plugins = ["conecrm_support"]  # the ConeCRM simulator fixtures of tests/test_conecrm_*.py
 CONECRM_VARIANT = "sqlite-conecrm"  # the core query tests routed to ConeCRM (see below)
 APP_ROLE = "crm_gateway_app"  # the role the app connects as on PostgreSQL: bound by row-level security
 
@@ -104,7 +105,9 @@ async def postgres_admin(url: str, *statements: str) -> None:
 
 @pytest.fixture(params=_backends(), scope="session")
 def database_url(request: pytest.FixtureRequest) -> str:
-    fixture = {"sqlite": "sqlite_url", CONECRM_VARIANT: "conecrm_sqlite_url"}.get(request.param, "postgres_url")
+    fixture = {"sqlite": "sqlite_url", CONECRM_VARIANT: "conecrm_sqlite_url"}.get(
+        request.param, "postgres_url"
+    )
     return request.getfixturevalue(fixture)  # type: ignore[no-any-return]
 
 
@@ -164,7 +167,6 @@ def conecrm_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def conecrm_simulator(owner_database_url: str) -> Iterator[tuple[str, Any]]:
     """The ConeCRM simulator over the test database: (base URL, its ``Faults``)."""
     from servers import threaded_server
-
     from simulators.conecrm import create_app as create_simulator
     from simulators.faults import Faults
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from conecrm_support import client_for, resetting_server, routed_gateway, routing_file
+from conecrm_support import (
+    client_for,
+    resetting_server,
+    routed_gateway,
+    routing_file,
+)
 from conftest import SECRET, Client, token_for
 from factories import Factory, gid
 from gateway.backends.access import RowAccess
@@ -23,28 +27,12 @@ from gateway.backends.rest.errors import UpstreamRejected
 from gateway.backends.sql import tables as t
 from gateway.cost import Cost
 from gateway.settings import load_settings
-from servers import threaded_server
-from simulators.conecrm import create_app as create_simulator
+from resolvers.common.ids import decode_global_id
 from simulators.faults import Faults
 
 # Stages stay in SQL here, so a ConeCRM failure leaves them served: partial data.
 PARTIAL = "{ stages { edges { node { name } } } contacts { totalCount } }"
 NOT_STAGES = ("Contact", "Account", "Lead", "Task")
-
-
-@pytest.fixture(scope="module")
-def simulator(owner_database_url: str) -> Iterator[tuple[str, Faults]]:
-    faults = Faults()
-    with threaded_server(create_simulator(owner_database_url, SECRET, faults=faults)) as base:
-        yield base, faults
-
-
-@pytest.fixture
-def faults(simulator: tuple[str, Faults]) -> Iterator[Faults]:
-    simulator[1].clear()
-    simulator[1].log.clear()
-    yield simulator[1]
-    simulator[1].clear()
 
 
 async def _partial(database_url: str, routing: str, tenant: str) -> tuple[httpx.Response, str]:
@@ -63,9 +51,15 @@ async def _partial(database_url: str, routing: str, tenant: str) -> tuple[httpx.
     ],
 )
 async def test_each_fault_gives_partial_data_with_its_code(
-    fault: str, code: str, database_url: str, simulator: tuple[str, Faults], faults: Faults,
-    factory: Factory, tenant: str, tmp_path: Path,
-) -> None:  # fmt: skip
+    fault: str,
+    code: str,
+    database_url: str,
+    simulator: tuple[str, Faults],
+    faults: Faults,
+    factory: Factory,
+    tenant: str,
+    tmp_path: Path,
+) -> None:
     factory.stage("New")
     factory.contact("Ada", "Lovelace")
     await factory.save()
@@ -84,7 +78,9 @@ async def test_each_fault_gives_partial_data_with_its_code(
     assert body["data"] == {"stages": {"edges": [{"node": {"name": "New"}}]}, "contacts": None}
     [error] = body["errors"]
     assert (error["path"], error["extensions"]["code"], error["extensions"]["system"]) == (
-        ["contacts"], code, "conecrm"
+        ["contacts"],
+        code,
+        "conecrm",
     )
     if fault == "429":
         assert error["extensions"]["retryAfter"] == "7"
@@ -104,15 +100,15 @@ async def _count(factory: Factory, table: sa.Table, **where: Any) -> int:
 
 
 async def test_a_failing_create_is_sent_once_and_writes_nothing(
-    database_url: str, simulator: tuple[str, Faults], faults: Faults, factory: Factory, tenant: str, tmp_path: Path
+    conecrm_client: Client, faults: Faults, factory: Factory
 ) -> None:
     user = factory.user("agent")
     await factory.save()
-    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
-        client = client_for(settings, http, tenant)
-        faults.fail(503)
-        lead = await client.post(LEAD_CREATE, {"input": {"subject": "Once"}})
-        task = await client.post(TASK_CREATE, {"input": {"title": "Once", "assigneeId": gid("User", user)}})
+    faults.fail(503)
+    lead = await conecrm_client.post(LEAD_CREATE, {"input": {"subject": "Once"}})
+    task = await conecrm_client.post(
+        TASK_CREATE, {"input": {"title": "Once", "assigneeId": gid("User", user)}}
+    )
     for response, field in ((lead, "leadCreate"), (task, "taskCreate")):
         assert response.status_code == 200
         [error] = response.json()["errors"]
@@ -123,39 +119,46 @@ async def test_a_failing_create_is_sent_once_and_writes_nothing(
 
 
 async def test_tasks_are_created_changed_and_deleted_in_conecrm(
-    database_url: str, simulator: tuple[str, Faults], faults: Faults, factory: Factory, tenant: str, tmp_path: Path
+    conecrm_client: Client, faults: Faults, factory: Factory
 ) -> None:
     user = factory.user("agent")
     contact = factory.contact("Ada", "Lovelace")
     await factory.save()
-    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
-        client = client_for(settings, http, tenant)
-        inputs = {"title": "Call Ada", "assigneeId": gid("User", user), "contactId": gid("Contact", contact)}
-        created = (await client.execute(TASK_CREATE, {"input": inputs}))["data"]["taskCreate"]
-        assert created["errors"] == [] and created["task"]["title"] == "Call Ada"
-        task_id = created["task"]["id"]
-        update = "mutation($id: ID!) { taskUpdate(id: $id, input: {title: \"Call Ada back\"}) { task { title } } }"
-        updated = await client.execute(update, {"id": task_id})
-        assert updated["data"]["taskUpdate"]["task"] == {"title": "Call Ada back"}
-        deleted = await client.execute("mutation($id: ID!) { taskDelete(id: $id) { deletedId } }", {"id": task_id})
-        assert deleted["data"]["taskDelete"]["deletedId"] == task_id
-    assert [faults.calls(m, p) for m, p in (("POST", "/api/task"),)] == [1]
+    inputs = {"title": "Call Ada", "assigneeId": gid("User", user), "contactId": gid("Contact", contact)}
+    created = (await conecrm_client.execute(TASK_CREATE, {"input": inputs}))["data"]["taskCreate"]
+    assert created["errors"] == [] and created["task"]["title"] == "Call Ada"
+    task_id = created["task"]["id"]
+    update = 'mutation($id: ID!) { taskUpdate(id: $id, input: {title: "Call Ada back"}) { task { title } } }'
+    updated = await conecrm_client.execute(update, {"id": task_id})
+    assert updated["data"]["taskUpdate"]["task"] == {"title": "Call Ada back"}
+    delete = "mutation($id: ID!) { taskDelete(id: $id) { deletedId } }"
+    deleted = await conecrm_client.execute(delete, {"id": task_id})
+    assert deleted["data"]["taskDelete"]["deletedId"] == task_id
+    calls = [
+        ("POST", "/api/task"),
+        ("PATCH", f"/api/task/{_uuid(task_id)}"),
+        ("DELETE", f"/api/task/{_uuid(task_id)}"),
+    ]
+    assert [faults.calls(method, path) for method, path in calls] == [1, 1, 1]
     assert await _count(factory, t.events, is_deleted=True, title="Call Ada back", created_by="tester") == 1
 
 
 async def test_conecrm_refusals_become_codes(
-    database_url: str, simulator: tuple[str, Faults], faults: Faults, tenant: str, tmp_path: Path
+    conecrm_client: Client, database_url: str, simulator: tuple[str, Faults], tenant: str
 ) -> None:
-    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
-        client = client_for(settings, http, tenant)
-        no_contact = await client.post(LEAD_CREATE, {"input": {"subject": "Nobody's"}})
-        no_assignee = await client.post(TASK_CREATE, {"input": {"title": "Nobody's"}})
+    no_contact = await conecrm_client.post(LEAD_CREATE, {"input": {"subject": "Nobody's"}})
+    no_assignee = await conecrm_client.post(TASK_CREATE, {"input": {"title": "Nobody's"}})
     # ConeCRM's ValidationError ({errors, message}) and its plain 400 (TaskRequest answers a string).
     assert _code(no_contact) == "UPSTREAM_VALIDATION_FAILED"
     assert _code(no_assignee) == "UPSTREAM_BAD_REQUEST"
     token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
-    config = UpstreamConfig(name="conecrm", kind="conecrm", base_url=simulator[0], system_name="ConeCRM",
-                            credentials={"token": token})  # fmt: skip
+    config = UpstreamConfig(
+        name="conecrm",
+        kind="conecrm",
+        base_url=simulator[0],
+        system_name="ConeCRM",
+        credentials={"token": token},
+    )
     client_ = UpstreamClient(config)
     try:
         api = ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
@@ -169,6 +172,10 @@ async def test_conecrm_refusals_become_codes(
     assert token not in str(missing.value)
 
 
+def _uuid(global_id: str) -> str:
+    return str(decode_global_id(global_id)[1])
+
+
 def _code(response: httpx.Response) -> str:
     assert response.status_code == 200
     [error] = response.json()["errors"]
@@ -176,14 +183,14 @@ def _code(response: httpx.Response) -> str:
 
 
 async def test_contact_create_is_unsupported_and_writes_nothing(
-    database_url: str, simulator: tuple[str, Faults], faults: Faults, factory: Factory, tenant: str, tmp_path: Path
+    conecrm_client: Client, faults: Faults, factory: Factory
 ) -> None:
-    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
-        client: Client = client_for(settings, http, tenant)
-        response = await client.post(
-            'mutation { contactCreate(input: {firstName: "Ada", lastName: "Lovelace", '
-            'emails: [{email: "ada@a.org"}]}) { contact { id } errors { code } } }'
-        )
+    response = await conecrm_client.post(
+        'mutation { contactCreate(input: {firstName: "Ada", lastName: "Lovelace", '
+        'emails: [{email: "ada@a.org"}]}) { contact { id } errors { code } } }'
+    )
     assert _code(response) == "UPSTREAM_UNSUPPORTED"
     assert await _count(factory, t.contacts) == 0 and await _count(factory, t.emails) == 0
-    assert [entry for entry in faults.log if entry.method != "GET" and "query-builder" not in entry.path] == []
+    assert [
+        entry for entry in faults.log if entry.method != "GET" and "query-builder" not in entry.path
+    ] == []

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
+
 import httpx
 import pytest
 
-from conecrm_support import client_for, cost, routed_gateway, routing_file
+from conecrm_support import (
+    client_for,
+    cost,
+    routed_gateway,
+    routing_file,
+)
 from conftest import SECRET, token_for
 from factories import Factory, gid
 from gateway.settings import Settings, load_settings
-from servers import threaded_server
-from simulators.conecrm import create_app as create_simulator
 from simulators.faults import Faults
 
 FILTER = "/api/query-builder/filter/{}"
@@ -23,19 +27,10 @@ NESTED = """query($n: Int!) { contacts(first: $n) { edges { node { id
 } } } }"""
 
 
-@pytest.fixture(scope="module")
-def simulator(owner_database_url: str) -> Iterator[tuple[str, Faults]]:
-    faults = Faults()
-    with threaded_server(create_simulator(owner_database_url, SECRET, faults=faults)) as base:
-        yield base, faults
-
-
 @pytest.fixture
 async def gateway(
-    database_url: str, simulator: tuple[str, Faults], tmp_path: Path
+    database_url: str, simulator: tuple[str, Faults], faults: Faults, tmp_path: Path
 ) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
-    simulator[1].clear()
-    simulator[1].log.clear()
     async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as pair:
         yield pair
 
@@ -60,7 +55,8 @@ async def test_nested_query_costs_the_same_calls_at_10_and_100_rows(
             assert [a["node"]["name"] for a in edge["node"]["accounts"]["edges"]] == [f"A{i:03d}"]
             leads = edge["node"]["leads"]["edges"]
             assert [[t["node"]["title"] for t in lead["node"]["tasks"]["edges"]] for lead in leads] == [
-                [f"T{i}.0"], [f"T{i}.1"]
+                [f"T{i}.0"],
+                [f"T{i}.1"],
             ]
         calls[n] = {key: cost(body)[key] for key in ("upstreamCallsBySystem", "sqlStatements")}
     # contacts, their accounts, their leads, the leads' tasks: one query-builder call each.
@@ -75,7 +71,9 @@ async def test_by_id_loads_are_one_in_rule_call(
     query = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Contact { firstName emails { email } } } }"
     global_ids = [gid("Contact", i) for i in reversed(ids)] + [gid("Contact", uuid.uuid4())]
     body = await client_for(*gateway, tenant).execute(query, {"ids": global_ids})
-    assert body["data"]["nodes"] == [{"firstName": f"P{i}", "emails": []} for i in reversed(range(5))] + [None]
+    assert body["data"]["nodes"] == [{"firstName": f"P{i}", "emails": []} for i in reversed(range(5))] + [
+        None
+    ]
     # The e-mail addresses came with the records: no second call for the details.
     assert cost(body)["upstreamCalls"] == 1
     assert simulator[1].calls("POST", FILTER.format("contact")) == 1
@@ -103,7 +101,9 @@ async def test_contact_by_phone_asks_conecrm_phone_lookup(
     factory.contact("Ada", "Lovelace", phones=["+15145550123"])
     factory.contact("Grace", "Hopper", phones=["+16175550199"])
     await factory.save()
-    body = await client_for(*gateway, tenant).execute('{ contactByPhone(phone: "+1 514 555 0123") { firstName } }')
+    body = await client_for(*gateway, tenant).execute(
+        '{ contactByPhone(phone: "+1 514 555 0123") { firstName } }'
+    )
     assert body["data"]["contactByPhone"] == [{"firstName": "Ada"}]
     assert simulator[1].calls("GET", "/api/contact/phone/+15145550123") == 1
 
@@ -115,7 +115,10 @@ async def test_service_token_and_forwarded_token_both_reach_the_tenant(
     await factory.save()
     settings_probe = load_settings(database_url=database_url, jwt_secret=SECRET)
     service = token_for(settings_probe, tenant, subject="gateway-service")
-    for routing in (routing_file(tmp_path, simulator[0]), routing_file(tmp_path, simulator[0], token=service)):
+    for routing in (
+        routing_file(tmp_path, simulator[0]),
+        routing_file(tmp_path, simulator[0], token=service),
+    ):
         async with routed_gateway(database_url, routing) as (settings, http):
             body = await client_for(settings, http, tenant).execute("{ contacts { totalCount } }")
             assert body["data"]["contacts"]["totalCount"] == 1
@@ -153,7 +156,9 @@ async def test_row_rules_hide_conecrm_contacts(
     reader = client_for(*gateway, tenant, permissions=["CUST_READ", "CRM_SEARCH_ALL"])
     body = await reader.execute("{ contacts { totalCount edges { node { id } } } }")
     assert body["data"]["contacts"] == {"totalCount": 1, "edges": [{"node": {"id": gid("Contact", public)}}]}
-    body = await reader.execute("query($id: ID!) { contact(id: $id) { id } }", {"id": gid("Contact", private)})
+    body = await reader.execute(
+        "query($id: ID!) { contact(id: $id) { id } }", {"id": gid("Contact", private)}
+    )
     assert body["data"]["contact"] is None
 
 

@@ -25,8 +25,16 @@ from simulators.faults import FaultMiddleware, Faults
 
 Handler = Callable[[Request, str], Awaitable[Response]]
 FILTER_ENTITIES = ("contact", "account", "lead", "event", "stage")
-CONTACT_SEARCH_FIELDS = ("firstName", "lastName", "companyName", "primaryEmail", "secondaryEmail", "homePhone",
-                         "workPhone", "mobilePhone")  # fmt: skip
+CONTACT_SEARCH_FIELDS = (
+    "firstName",
+    "lastName",
+    "companyName",
+    "primaryEmail",
+    "secondaryEmail",
+    "homePhone",
+    "workPhone",
+    "mobilePhone",
+)
 ACCOUNT_SEARCH_FIELDS = ("name", "primaryEmail", "secondaryEmail", "homePhone", "workPhone", "mobilePhone")
 
 
@@ -94,13 +102,18 @@ async def account_list(request: Request, tenant: str) -> Response:
     return JSONResponse({"total": len(records), "accounts": records[offset : offset + limit]})
 
 
-async def _listed(request: Request, entity: str, tenant: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+async def _listed(
+    request: Request, entity: str, tenant: str, fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
     from simulators.conecrm.querybuilder import sort_key
 
     params = request.query_params
     records = [r for r in await store(request).records(entity, tenant) if not r["isDeleted"]]
     for word in (params.get("search") or "").split():
-        any_field = {"combinator": "or", "rules": [{"field": f, "operator": "contains", "value": word} for f in fields]}
+        any_field = {
+            "combinator": "or",
+            "rules": [{"field": f, "operator": "contains", "value": word} for f in fields],
+        }
         records = [record for record in records if matches(record, any_field)]
     records = [record for record in records if record["id"] != params.get("exclude")]
     if params.get("sortField"):
@@ -119,8 +132,12 @@ def _int(request: Request, name: str, default: int) -> int:
 async def contacts_by_phone(request: Request, tenant: str) -> Response:
     # Seed: GET /api/contact/phone/{phone}: the live contacts with this number in any phone field.
     number = request.path_params["phone"]
-    rule = {"combinator": "or", "rules": [{"field": f, "operator": "=", "value": number}
-                                          for f in ("homePhone", "workPhone", "mobilePhone")]}  # fmt: skip
+    rule = {
+        "combinator": "or",
+        "rules": [
+            {"field": f, "operator": "=", "value": number} for f in ("homePhone", "workPhone", "mobilePhone")
+        ],
+    }
     records = await store(request).records("contact", tenant)
     return JSONResponse([r for r in records if not r["isDeleted"] and matches(r, rule)])
 
@@ -129,11 +146,15 @@ async def open_leads(request: Request, tenant: str) -> Response:
     # Seed: GET /api/contact/{contact}/lead/open -> [Lead] (open: status OPEN, not deleted).
     contact = str(UUID(request.path_params["contact"]))
     leads = await store(request).records("lead", tenant)
-    return JSONResponse([
-        lead for lead in leads
-        if not lead["isDeleted"] and (lead.get("contact") or {}).get("id") == contact
-        and lead["customFields"].get("status", "OPEN") == "OPEN"
-    ])  # fmt: skip
+    return JSONResponse(
+        [
+            lead
+            for lead in leads
+            if not lead["isDeleted"]
+            and (lead.get("contact") or {}).get("id") == contact
+            and lead["customFields"].get("status", "OPEN") == "OPEN"
+        ]
+    )
 
 
 def create_app(

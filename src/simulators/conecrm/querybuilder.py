@@ -15,10 +15,34 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-OPERATORS = ("=", "!=", ">", ">=", "<", "<=", "contains", "doesNotContain", "beginsWith", "doesNotBeginWith",
-             "endsWith", "doesNotEndWith", "null", "notNull", "in", "notIn", "between", "notBetween")  # fmt: skip
-NEGATIONS = {"!=": "=", "doesNotContain": "contains", "doesNotBeginWith": "beginsWith",
-             "doesNotEndWith": "endsWith", "notIn": "in", "notBetween": "between"}  # fmt: skip
+OPERATORS = (
+    "=",
+    "!=",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "contains",
+    "doesNotContain",
+    "beginsWith",
+    "doesNotBeginWith",
+    "endsWith",
+    "doesNotEndWith",
+    "null",
+    "notNull",
+    "in",
+    "notIn",
+    "between",
+    "notBetween",
+)
+NEGATIONS = {
+    "!=": "=",
+    "doesNotContain": "contains",
+    "doesNotBeginWith": "beginsWith",
+    "doesNotEndWith": "endsWith",
+    "notIn": "in",
+    "notBetween": "between",
+}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 

@@ -18,8 +18,16 @@ import sqlalchemy as sa
 
 from gateway.backends.sql import tables as t
 
-AUDIT = {"id", "date_created", "created_by", "date_modified", "modified_by", "is_deleted", "date_deleted",
-         "deleted_by"}  # fmt: skip
+AUDIT = {
+    "id",
+    "date_created",
+    "created_by",
+    "date_modified",
+    "modified_by",
+    "is_deleted",
+    "date_deleted",
+    "deleted_by",
+}
 CUSTOMER = {"address", "city", "province", "postal_code", "country", "language", "is_active"}
 
 
@@ -36,8 +44,11 @@ class Shape:
 SHAPES: dict[str, Shape] = {
     "contact": Shape(
         t.contacts,
-        frozenset(AUDIT | CUSTOMER | {"first_name", "last_name", "company_name", "civility",
-                                      "preferred_method_of_contact"}),  # fmt: skip
+        frozenset(
+            AUDIT
+            | CUSTOMER
+            | {"first_name", "last_name", "company_name", "civility", "preferred_method_of_contact"}
+        ),
         dtype="Contact",
     ),
     "account": Shape(
@@ -48,18 +59,55 @@ SHAPES: dict[str, Shape] = {
     ),
     "lead": Shape(
         t.leads,
-        frozenset(AUDIT | {"subject", "description", "category", "direction", "contact_id", "account_id",
-            "stage_id", "franchise_id", "due_date", "is_qualified", "priority", "closed_date", "lost_date",
-            "first_open_date", "expected_delivery_date", "offer_made_date", "sold_date", "visit_count",
-            "presale_visit_count", "postsale_visit_count", "customer_initiated", "handling_instructions",
-            "form_name"}),  # fmt: skip
+        frozenset(
+            AUDIT
+            | {
+                "subject",
+                "description",
+                "category",
+                "direction",
+                "contact_id",
+                "account_id",
+                "stage_id",
+                "franchise_id",
+                "due_date",
+                "is_qualified",
+                "priority",
+                "closed_date",
+                "lost_date",
+                "first_open_date",
+                "expected_delivery_date",
+                "offer_made_date",
+                "sold_date",
+                "visit_count",
+                "presale_visit_count",
+                "postsale_visit_count",
+                "customer_initiated",
+                "handling_instructions",
+                "form_name",
+            }
+        ),
         {"closed_date": "connectionClosedDate", "handling_instructions": "leadHandlingInstructions"},
         dtype="Lead",
     ),
     "event": Shape(
         t.events,
-        frozenset(AUDIT | {"type", "title", "note", "start", "end", "task_done", "notified", "assignee_id",
-                           "contact_id", "account_id", "lead_id"}),  # fmt: skip
+        frozenset(
+            AUDIT
+            | {
+                "type",
+                "title",
+                "note",
+                "start",
+                "end",
+                "task_done",
+                "notified",
+                "assignee_id",
+                "contact_id",
+                "account_id",
+                "lead_id",
+            }
+        ),
         {"lead_id": "connection"},
     ),
     "stage": Shape(t.stages, frozenset(AUDIT | {"name"})),
@@ -106,9 +154,12 @@ def to_json(entity: str, row: Mapping[str, Any], tenant: str) -> dict[str, Any]:
 
 
 def customer_details(
-    body: dict[str, Any], emails: Sequence[Mapping[str, Any]], phones: Sequence[Mapping[str, Any]],
-    third_party_ids: Sequence[Mapping[str, Any]], tenant: str,
-) -> None:  # fmt: skip
+    body: dict[str, Any],
+    emails: Sequence[Mapping[str, Any]],
+    phones: Sequence[Mapping[str, Any]],
+    third_party_ids: Sequence[Mapping[str, Any]],
+    tenant: str,
+) -> None:
     """BaseCustomer's e-mail and phone fields from the owner's lists, and its thirdPartyIds."""
     addresses = [row["email"] for row in sorted(emails, key=lambda row: row["position"])]
     body["primaryEmail"] = addresses[0] if addresses else None
@@ -123,10 +174,17 @@ def customer_details(
     body.update(slots)
     body.setdefault("workPhoneExtension", None)
     body["thirdPartyIds"] = [
-        {"id": plain(row["id"]), "dateCreated": plain(row["date_created"]), "isDeleted": False,
-         "dtype": "CustomerThirdPartyId", "customer": {"id": plain(row["owner_id"])},
-         "systemName": row["system_name"], "thirdPartyId": row["third_party_id"],
-         "metadata": row["metadata"], "tenant": {"id": tenant}}  # fmt: skip
+        {
+            "id": plain(row["id"]),
+            "dateCreated": plain(row["date_created"]),
+            "isDeleted": False,
+            "dtype": "CustomerThirdPartyId",
+            "customer": {"id": plain(row["owner_id"])},
+            "systemName": row["system_name"],
+            "thirdPartyId": row["third_party_id"],
+            "metadata": row["metadata"],
+            "tenant": {"id": tenant},
+        }
         for row in third_party_ids
     ]
 

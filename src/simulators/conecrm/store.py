@@ -43,28 +43,43 @@ class Store:
     async def records(self, entity: str, tenant: str, ids: list[UUID] | None = None) -> list[dict[str, Any]]:
         """Every record of the tenant (deleted ones too: they carry ``isDeleted``), as seed JSON."""
         table = SHAPES[entity].table
-        statement = sa.select(table).where(table.c.tenant == tenant).order_by(table.c.date_created, table.c.id)
+        statement = (
+            sa.select(table).where(table.c.tenant == tenant).order_by(table.c.date_created, table.c.id)
+        )
         if ids is not None:
             statement = statement.where(table.c.id.in_(ids))
         async with self.engine.connect() as connection:
             rows = (await connection.execute(statement)).mappings().all()
-            bodies = [to_json(entity, row, tenant) for row in rows]
+            bodies = [to_json(entity, dict(row), tenant) for row in rows]
             if entity in CUSTOMERS and bodies:
                 await _add_customer_parts(connection, entity, tenant, bodies)
         return bodies
 
     async def insert(self, entity: str, tenant: str, values: Mapping[str, Any], actor: str) -> UUID:
         record_id = uuid7()
-        row = {"id": record_id, "tenant": tenant, "date_created": datetime.now(UTC), "created_by": actor,
-               "version": 1, "is_deleted": False, **values}  # fmt: skip
+        row = {
+            "id": record_id,
+            "tenant": tenant,
+            "date_created": datetime.now(UTC),
+            "created_by": actor,
+            "version": 1,
+            "is_deleted": False,
+            **values,
+        }
         async with self.engine.begin() as connection:
             await connection.execute(SHAPES[entity].table.insert().values(**row))
         return record_id
 
-    async def update(self, entity: str, tenant: str, record_id: UUID, values: Mapping[str, Any], actor: str) -> bool:
+    async def update(
+        self, entity: str, tenant: str, record_id: UUID, values: Mapping[str, Any], actor: str
+    ) -> bool:
         table = SHAPES[entity].table
-        changes = {**values, "date_modified": datetime.now(UTC), "modified_by": actor,
-                   "version": table.c.version + 1}  # fmt: skip
+        changes = {
+            **values,
+            "date_modified": datetime.now(UTC),
+            "modified_by": actor,
+            "version": table.c.version + 1,
+        }
         statement = (
             table.update()
             .where(table.c.tenant == tenant, table.c.id == record_id, table.c.is_deleted.is_(False))
@@ -87,7 +102,9 @@ class Store:
             return bool((await connection.execute(statement)).scalar_one())
 
 
-async def _add_customer_parts(connection: Any, entity: str, tenant: str, bodies: list[dict[str, Any]]) -> None:
+async def _add_customer_parts(
+    connection: Any, entity: str, tenant: str, bodies: list[dict[str, Any]]
+) -> None:
     owners = [UUID(body["id"]) for body in bodies]
     parts = {}
     for table in (t.emails, t.phones, t.third_party_ids):
@@ -99,15 +116,23 @@ async def _add_customer_parts(connection: Any, entity: str, tenant: str, bodies:
     links = await _links(connection, entity, tenant, owners)
     for body in bodies:
         key = body["id"]
-        customer_details(body, parts["emails"][key], parts["phones"][key], parts["third_party_ids"][key], tenant)
+        customer_details(
+            body, parts["emails"][key], parts["phones"][key], parts["third_party_ids"][key], tenant
+        )
         # Contact.accounts / Account.contacts (seed 004), as references.
         body["accounts" if entity == "contact" else "contacts"] = [{"id": other} for other in links[key]]
 
 
 async def _links(connection: Any, entity: str, tenant: str, owners: list[UUID]) -> dict[str, list[str]]:
     link = t.account_contacts
-    mine, other = (link.c.contact_id, link.c.account_id) if entity == "contact" else (link.c.account_id, link.c.contact_id)
-    statement = sa.select(mine, other).where(link.c.tenant == tenant, mine.in_(owners)).order_by(link.c.date_created)
+    mine, other = (
+        (link.c.contact_id, link.c.account_id)
+        if entity == "contact"
+        else (link.c.account_id, link.c.contact_id)
+    )
+    statement = (
+        sa.select(mine, other).where(link.c.tenant == tenant, mine.in_(owners)).order_by(link.c.date_created)
+    )
     found: dict[str, list[str]] = defaultdict(list)
     for owner, linked in (await connection.execute(statement)).all():
         found[str(owner)].append(str(linked))

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from simulators.conecrm.shapes import from_json
 from simulators.conecrm.store import Store
 
+
 def _store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
@@ -101,8 +102,12 @@ async def lead_copy(request: Request, tenant: str) -> Response:
 
 # -- tasks ------------------------------------------------------------------------------------------
 
-TASK_REFERENCES = {"assignee": "assignee_id", "contact": "contact_id", "account": "account_id",
-                   "connection": "lead_id"}  # fmt: skip
+TASK_REFERENCES = {
+    "assignee": "assignee_id",
+    "contact": "contact_id",
+    "account": "account_id",
+    "connection": "lead_id",
+}
 
 
 def _task_values(body: dict[str, Any]) -> dict[str, Any]:

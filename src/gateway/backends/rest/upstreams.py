@@ -43,7 +43,9 @@ class Upstreams:
     def backend(self, sql: Backend, scope: RequestScope) -> Backend:
         scope = RequestScope(scope.tenant, scope.access, scope.cost, scope.bearer_token, sql=sql)
         per_request = {name: connector.backend(scope) for name, connector in self.connectors.items()}
-        routed = {entity: per_request[name] for entity, name in self.config.routes.items() if name in per_request}
+        routed = {
+            entity: per_request[name] for entity, name in self.config.routes.items() if name in per_request
+        }
         return WritableRoutedBackend(sql, routed)  # type: ignore[return-value]
 
     async def aclose(self) -> None:
@@ -90,19 +92,27 @@ class RoutedWriter:
         self._owners[record_id] = entity
         return record_id
 
-    async def update(self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None) -> bool:
+    async def update(
+        self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
+    ) -> bool:
         self._owners[id] = entity
         return await self._for(entity).update(entity, id, values, actor, expected_version)
 
-    async def set_deleted(self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None) -> bool:
+    async def set_deleted(
+        self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None
+    ) -> bool:
         return await self._for(entity).set_deleted(entity, id, deleted, actor, expected_version)
 
-    async def replace_details(self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]) -> None:
+    async def replace_details(
+        self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
+    ) -> None:
         owner = self._owners.get(owner_id)
         writer = self.sql if detail is Detail.PERMISSIONS or owner is None else self._for(owner)
         await writer.replace_details(detail, owner_id, items)
 
-    def invalid_value(self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]) -> InvalidValue | None:
+    def invalid_value(
+        self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]
+    ) -> InvalidValue | None:
         return self._for(entity).invalid_value(entity, values, details)
 
     async def is_referenced(self, entity: Entity, id: UUID) -> bool:

@@ -47,7 +47,9 @@ class ConeCrmApi:
             return self.scope.bearer_token
         token = self.client.config.credentials.get("token")
         if not token:
-            raise UpstreamRejected(self.system, "UPSTREAM_ACCESS_DENIED", f"{self.system} has no token configured")
+            raise UpstreamRejected(
+                self.system, "UPSTREAM_ACCESS_DENIED", f"{self.system} has no token configured"
+            )
         return token
 
     async def call(self, method: str, path: str, *, params: Any = None, json: Any = None) -> Any:
@@ -72,10 +74,16 @@ class ConeCrmApi:
         body = _json_or_none(response)
         if status == 400 and isinstance(body, dict) and isinstance(body.get("errors"), list):
             problems = "; ".join(str(problem) for problem in body["errors"])
-            return UpstreamRejected(self.system, VALIDATION_FAILED, _short(f"{self.system}: {problems}"), upstreamStatus=400)
+            return UpstreamRejected(
+                self.system, VALIDATION_FAILED, _short(f"{self.system}: {problems}"), upstreamStatus=400
+            )
         code = CODES.get(status, "UPSTREAM_REJECTED")
         text = body.get("error") if isinstance(body, dict) else body if isinstance(body, str) else None
-        message = f"{self.system}: {text}" if isinstance(text, str) and text else f"{self.system} refused ({status})"
+        message = (
+            f"{self.system}: {text}"
+            if isinstance(text, str) and text
+            else f"{self.system} refused ({status})"
+        )
         return UpstreamRejected(self.system, code, _short(message), upstreamStatus=status)
 
 

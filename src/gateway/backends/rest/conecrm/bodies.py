@@ -22,8 +22,19 @@ PATHS: dict[tuple[Entity, str], str] = {
     (Entity.STAGE, "DELETE"): "/api/stage/{id}",
 }
 # Written by ConeCRM itself, never sent.
-SERVER_FIELDS = {"id", "tenant", "date_created", "created_by", "date_modified", "modified_by", "is_deleted",
-                 "date_deleted", "deleted_by", "version", "kind"}  # fmt: skip
+SERVER_FIELDS = {
+    "id",
+    "tenant",
+    "date_created",
+    "created_by",
+    "date_modified",
+    "modified_by",
+    "is_deleted",
+    "date_deleted",
+    "deleted_by",
+    "version",
+    "kind",
+}
 
 
 def body_for(entity: Entity, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""A ConeCRM customer's e-mail addresses, phones and third-party ids (seed 004 BaseCustomer) as detail records.
+"""A ConeCRM customer's e-mails, phones and third-party ids (seed 004 BaseCustomer) as detail records.
 
 Seed 004 has two e-mail fields (primaryEmail, secondaryEmail), three phone fields (homePhone,
 workPhone + workPhoneExtension, mobilePhone) and ``thirdPartyIds``; it has no list of postal
@@ -13,7 +13,11 @@ from uuid import UUID, uuid5
 
 from gateway.backends.records import Detail, EmailRecord, PhoneRecord, ThirdPartyIdRecord
 
-PHONE_FIELDS = (("homePhone", "PHONE", "HOME"), ("workPhone", "PHONE", "WORK"), ("mobilePhone", "MOBILE", "MOBILE"))
+PHONE_FIELDS = (
+    ("homePhone", "PHONE", "HOME"),
+    ("workPhone", "PHONE", "WORK"),
+    ("mobilePhone", "MOBILE", "MOBILE"),
+)
 
 
 def customer_details(detail: Detail, owner: UUID, body: dict[str, Any]) -> list[Any]:
@@ -30,7 +34,9 @@ def _emails(owner: UUID, body: dict[str, Any]) -> list[EmailRecord]:
     addresses = [(name, body.get(name)) for name in ("primaryEmail", "secondaryEmail")]
     present = [(name, address) for name, address in addresses if address]
     return [
-        EmailRecord(id=uuid5(owner, name), owner_id=owner, position=position, email=address, is_primary=position == 0)
+        EmailRecord(
+            id=uuid5(owner, name), owner_id=owner, position=position, email=address, is_primary=position == 0
+        )
         for position, (name, address) in enumerate(present)
     ]
 

@@ -28,11 +28,27 @@ FILTER_ENTITIES: dict[Entity, str] = {
     Entity.EVENT: "event",
     Entity.STAGE: "stage",
 }
-_AUDIT = {"id": "id", "tenant": "tenant.id", "date_created": "dateCreated", "created_by": "createdBy.id",
-          "date_modified": "dateModified", "modified_by": "modifiedBy.id", "is_deleted": "isDeleted",
-          "date_deleted": "dateDeleted", "deleted_by": "deletedBy.id", "version": "customFields.version"}  # fmt: skip
-_CUSTOMER = {"language": "language", "address": "address", "city": "city", "province": "province",
-             "postal_code": "postalCode", "country": "country", "is_active": "isActive"}  # fmt: skip
+_AUDIT = {
+    "id": "id",
+    "tenant": "tenant.id",
+    "date_created": "dateCreated",
+    "created_by": "createdBy.id",
+    "date_modified": "dateModified",
+    "modified_by": "modifiedBy.id",
+    "is_deleted": "isDeleted",
+    "date_deleted": "dateDeleted",
+    "deleted_by": "deletedBy.id",
+    "version": "customFields.version",
+}
+_CUSTOMER = {
+    "language": "language",
+    "address": "address",
+    "city": "city",
+    "province": "province",
+    "postal_code": "postalCode",
+    "country": "country",
+    "is_active": "isActive",
+}
 
 
 def _custom(*names: str) -> dict[str, str]:
@@ -49,25 +65,63 @@ def _seed(*names: str) -> dict[str, str]:
 
 
 FIELD_PATHS: dict[Entity, dict[str, str]] = {
-    Entity.CONTACT: _AUDIT | _CUSTOMER
+    Entity.CONTACT: _AUDIT
+    | _CUSTOMER
     | _seed("first_name", "last_name", "company_name", "civility", "preferred_method_of_contact")
-    | _custom("kind", "middle_name", "preferred_name", "suffix", "gender", "position_title", "languages_spoken",
-              "opt_out"),  # fmt: skip
-    Entity.ACCOUNT: _AUDIT | _CUSTOMER | _seed("name") | _custom("alias")
+    | _custom(
+        "kind",
+        "middle_name",
+        "preferred_name",
+        "suffix",
+        "gender",
+        "position_title",
+        "languages_spoken",
+        "opt_out",
+    ),
+    Entity.ACCOUNT: _AUDIT
+    | _CUSTOMER
+    | _seed("name")
+    | _custom("alias")
     | {"primary_contact_id": "primaryContact.id"},
     Entity.LEAD: _AUDIT
-    | _seed("subject", "description", "category", "direction", "due_date", "is_qualified", "priority",
-            "lost_date", "first_open_date", "expected_delivery_date", "offer_made_date", "sold_date",
-            "visit_count", "presale_visit_count", "postsale_visit_count", "customer_initiated", "form_name")
+    | _seed(
+        "subject",
+        "description",
+        "category",
+        "direction",
+        "due_date",
+        "is_qualified",
+        "priority",
+        "lost_date",
+        "first_open_date",
+        "expected_delivery_date",
+        "offer_made_date",
+        "sold_date",
+        "visit_count",
+        "presale_visit_count",
+        "postsale_visit_count",
+        "customer_initiated",
+        "form_name",
+    )
     | _custom("status", "source", "department_id")
-    | {"contact_id": "contact.id", "account_id": "account.id", "stage_id": "stage.id",
-       "franchise_id": "franchise.id", "closed_date": "connectionClosedDate",
-       "handling_instructions": "leadHandlingInstructions"},  # fmt: skip
+    | {
+        "contact_id": "contact.id",
+        "account_id": "account.id",
+        "stage_id": "stage.id",
+        "franchise_id": "franchise.id",
+        "closed_date": "connectionClosedDate",
+        "handling_instructions": "leadHandlingInstructions",
+    },
     Entity.EVENT: _AUDIT
     | _seed("type", "title", "note", "start", "end", "task_done", "notified")
     | _custom("no_show", "customer_confirmed", "canceled", "url", "from_automation")
-    | {"kind": "dtype", "assignee_id": "assignee.id", "contact_id": "contact.id", "account_id": "account.id",
-       "lead_id": "connection.id"},  # fmt: skip
+    | {
+        "kind": "dtype",
+        "assignee_id": "assignee.id",
+        "contact_id": "contact.id",
+        "account_id": "account.id",
+        "lead_id": "connection.id",
+    },
     Entity.STAGE: _AUDIT | _seed("name") | _custom("position"),
 }
 # EventBase subtypes (seed 004: Task, Appointment, FollowUp) are the graph's event kinds.

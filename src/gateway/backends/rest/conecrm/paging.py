@@ -16,6 +16,7 @@ from gateway.backends.query import ListQuery, OrderKey, Page
 from gateway.backends.records import ENTITY_RECORDS, AuditedRecord, Entity
 from gateway.backends.rest.conecrm.mapping import FIELD_PATHS, field_type
 from gateway.backends.rest.conecrm.rules import NOTHING, Rule, group, json_value, rule
+from gateway.backends.sql.paging import coerce_cursor_value
 from gateway.errors import InvalidCursor
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -113,27 +114,9 @@ def _coerce(entity: Entity, keys: list[tuple[str, bool]], values: tuple[Any, ...
     if len(values) != len(keys):
         raise InvalidCursor("cursor does not match this ordering")
     try:
-        return [_coerce_value(field_type(ENTITY_RECORDS[entity], name), v) for (name, _), v in zip(keys, values, strict=True)]
+        return [
+            coerce_cursor_value(field_type(ENTITY_RECORDS[entity], name), v)
+            for (name, _), v in zip(keys, values, strict=True)
+        ]
     except (TypeError, ValueError) as error:
         raise InvalidCursor("cursor does not match this ordering") from error
-
-
-def _coerce_value(kind: Any, value: Any) -> Any:
-    if kind in (datetime, UUID) and not isinstance(value, str):
-        raise TypeError("not a string")
-    if kind is datetime:
-        parsed = datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    if kind is UUID:
-        return UUID(value)
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise TypeError("not a boolean")
-        return value
-    if kind is int:
-        if not isinstance(value, int) or isinstance(value, bool) or not INT32_MIN <= value <= INT32_MAX:
-            raise TypeError("not a 32-bit integer")
-        return value
-    if not isinstance(value, str) or "\x00" in value:
-        raise TypeError("not a storable string")
-    return value

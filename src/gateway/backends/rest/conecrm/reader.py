@@ -170,7 +170,9 @@ class ConeCrmReader:
         items = [item for item in answer or [] if self._ours(item) and not item.get("isDeleted")]
         found = await self._visible_contacts([(to_record(Entity.CONTACT, item), item) for item in items])
         self._customers.update((record.id, item) for record, item in found)
-        contacts = sorted((record for record, _ in found), key=lambda record: (record.date_created, record.id))
+        contacts = sorted(
+            (record for record, _ in found), key=lambda record: (record.date_created, record.id)
+        )
         return [contact for contact in contacts if isinstance(contact, ContactRecord)][:100]
 
     async def tenant_record(self) -> TenantRecord | None:

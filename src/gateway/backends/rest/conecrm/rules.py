@@ -19,7 +19,14 @@ from gateway.errors import InvalidFilter
 
 Rule = dict[str, Any]
 OPERATORS = {Op.EQ: "=", Op.NE: "!=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
-NEGATIVE = {Op.NE, Op.NOT_IN, Op.NOT_BETWEEN, Op.DOES_NOT_CONTAIN, Op.DOES_NOT_BEGIN_WITH, Op.DOES_NOT_END_WITH}
+NEGATIVE = {
+    Op.NE,
+    Op.NOT_IN,
+    Op.NOT_BETWEEN,
+    Op.DOES_NOT_CONTAIN,
+    Op.DOES_NOT_BEGIN_WITH,
+    Op.DOES_NOT_END_WITH,
+}
 DETAIL_FIELDS = {
     "email": ("primaryEmail", "secondaryEmail"),
     "phone": ("homePhone", "workPhone", "mobilePhone"),
@@ -65,7 +72,9 @@ def _condition(entity: Entity, condition: Condition) -> Rule:
         raise InvalidFilter(f"cannot filter on {condition.field}")
     value = condition.value
     if path == "dtype":
-        value = tuple(DTYPES.get(v, v) for v in value) if isinstance(value, tuple) else DTYPES.get(value, value)
+        value = (
+            tuple(DTYPES.get(v, v) for v in value) if isinstance(value, tuple) else DTYPES.get(value, value)
+        )
     return _rule(path, condition.op, value)
 
 

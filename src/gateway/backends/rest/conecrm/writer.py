@@ -46,7 +46,9 @@ class ConeCrmWriter:
         try:
             return UUID(str(answer["id"]))
         except (TypeError, KeyError, ValueError):
-            raise UpstreamRejected(self.system, "UPSTREAM_BAD_ANSWER", f"{self.system} did not say what it created") from None
+            raise UpstreamRejected(
+                self.system, "UPSTREAM_BAD_ANSWER", f"{self.system} did not say what it created"
+            ) from None
 
     async def update(
         self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
@@ -74,11 +76,15 @@ class ConeCrmWriter:
         record = (await self.backend.get_many(entity, [id])).get(id)
         return record is not None and (expected_version is None or record.version == expected_version)
 
-    async def replace_details(self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]) -> None:
+    async def replace_details(
+        self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
+    ) -> None:
         if items:
             raise self._unsupported(f"store {detail.value} lists")
 
-    def invalid_value(self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]) -> InvalidValue | None:
+    def invalid_value(
+        self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]
+    ) -> InvalidValue | None:
         return None
 
     async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
@@ -87,7 +93,9 @@ class ConeCrmWriter:
     async def is_referenced(self, entity: Entity, id: UUID) -> bool:
         if entity is not Entity.STAGE:
             return False
-        page = await self.backend._filter(Entity.LEAD, [rule("stage.id", "=", json_value(id)), rule("isDeleted", "=", False)])
+        page = await self.backend._filter(
+            Entity.LEAD, [rule("stage.id", "=", json_value(id)), rule("isDeleted", "=", False)]
+        )
         return bool(page)
 
     async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
