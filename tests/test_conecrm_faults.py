@@ -194,3 +194,41 @@ async def test_contact_create_is_unsupported_and_writes_nothing(
     assert [
         entry for entry in faults.log if entry.method != "GET" and "query-builder" not in entry.path
     ] == []
+
+
+async def test_accounts_and_stages_are_written_in_conecrm(
+    conecrm_client: Client, faults: Faults, factory: Factory
+) -> None:
+    create = """mutation { accountCreate(input: {name: "Acme", city: "Montreal",
+        emails: [{email: "hq@acme.com"}], phones: [{number: "+15145550123"}]}) {
+        account { id name city primaryEmail phones { number } } errors { code } } }"""
+    created = (await conecrm_client.execute(create))["data"]["accountCreate"]
+    assert created["errors"] == []
+    account = created["account"]
+    assert {key: account[key] for key in ("name", "city", "primaryEmail")} == {
+        "name": "Acme",
+        "city": "Montreal",
+        "primaryEmail": "hq@acme.com",
+    }
+    assert account["phones"] == [{"number": "+15145550123"}]
+    update = 'mutation($id: ID!) { accountUpdate(id: $id, input: {name: "Acme Inc."}) { account { name } } }'
+    assert (await conecrm_client.execute(update, {"id": account["id"]}))["data"]["accountUpdate"] == {
+        "account": {"name": "Acme Inc."}
+    }
+    restore = "mutation($id: ID!) { accountRestore(id: $id) { errors { code } } }"
+    delete = "mutation($id: ID!) { accountDelete(id: $id) { deletedId } }"
+    assert (await conecrm_client.execute(delete, {"id": account["id"]}))["data"]["accountDelete"] == {
+        "deletedId": account["id"]
+    }
+    assert _code(await conecrm_client.post(restore, {"id": account["id"]})) == "UPSTREAM_UNSUPPORTED"
+    assert faults.calls("POST", "/api/account") == 1
+    stage = await conecrm_client.execute(
+        'mutation { stageCreate(input: {name: "Won"}) { stage { id name } } }'
+    )
+    stage_id = stage["data"]["stageCreate"]["stage"]["id"]
+    factory.lead("Uses the stage", stage_id=decode_global_id(stage_id)[1])
+    await factory.save()
+    in_use = await conecrm_client.post(
+        "mutation($id: ID!) { stageDelete(id: $id) { deletedId } }", {"id": stage_id}
+    )
+    assert _code(in_use) == "UPSTREAM_BAD_REQUEST"

@@ -21,6 +21,12 @@ from gateway.ids import uuid7
 from simulators.conecrm.shapes import SHAPES, customer_details, to_json
 
 CUSTOMERS = ("contact", "account")
+EMAIL_FIELDS = ("primaryEmail", "secondaryEmail")
+PHONE_FIELDS = {
+    "homePhone": ("PHONE", "HOME"),
+    "workPhone": ("PHONE", "WORK"),
+    "mobilePhone": ("MOBILE", None),
+}
 
 
 class Store:
@@ -93,6 +99,27 @@ class Store:
         values = {"is_deleted": True, "date_deleted": now, "deleted_by": actor}
         return await self.update(entity, tenant, record_id, values, actor)
 
+    async def set_customer_fields(self, tenant: str, owner: UUID, body: dict[str, Any]) -> None:
+        """BaseCustomer's e-mail and phone fields, stored as the owner's e-mail and phone rows."""
+        async with self.engine.begin() as connection:
+            if any(name in body for name in EMAIL_FIELDS):
+                emails = [body.get(name) for name in EMAIL_FIELDS if body.get(name)]
+                rows = [{"email": email, "is_primary": i == 0} for i, email in enumerate(emails)]
+                await _replace(connection, t.emails, tenant, owner, rows)
+            if any(name in body for name in PHONE_FIELDS):
+                rows = [
+                    {
+                        "number": body[name],
+                        "mode": mode,
+                        "type": kind,
+                        "is_primary": False,
+                        "extension": body.get("workPhoneExtension") if name == "workPhone" else None,
+                    }
+                    for name, (mode, kind) in PHONE_FIELDS.items()
+                    if body.get(name)
+                ]
+                await _replace(connection, t.phones, tenant, owner, rows)
+
     async def stage_in_use(self, tenant: str, stage_id: UUID) -> bool:
         leads = t.leads
         statement = sa.select(sa.func.count()).where(
@@ -137,3 +164,10 @@ async def _links(connection: Any, entity: str, tenant: str, owners: list[UUID]) 
     for owner, linked in (await connection.execute(statement)).all():
         found[str(owner)].append(str(linked))
     return found
+
+
+async def _replace(connection: Any, table: Any, tenant: str, owner: UUID, rows: list[dict[str, Any]]) -> None:
+    await connection.execute(table.delete().where(table.c.tenant == tenant, table.c.owner_id == owner))
+    for position, row in enumerate(rows):
+        values = {"id": uuid7(), "tenant": tenant, "owner_id": owner, "position": position, **row}
+        await connection.execute(table.insert().values(**values))

@@ -50,11 +50,17 @@ async def account_create(request: Request, tenant: str) -> Response:
     if not str(body.get("name") or "").strip():
         return _invalid("Account name is required")
     record_id = await _store(request).insert("account", tenant, from_json("account", body), _actor(request))
+    await _store(request).set_customer_fields(tenant, record_id, body)
     return JSONResponse(await _record(request, "account", tenant, record_id))
 
 
 async def account_update(request: Request, tenant: str) -> Response:
-    return await _update(request, tenant, "account", UUID(request.path_params["account"]), "Account")
+    record_id = UUID(request.path_params["account"])
+    response = await _update(request, tenant, "account", record_id, "Account")
+    if response.status_code == 200:
+        await _store(request).set_customer_fields(tenant, record_id, await _body(request))
+        return JSONResponse(await _record(request, "account", tenant, record_id))
+    return response
 
 
 async def account_delete(request: Request, tenant: str) -> Response:

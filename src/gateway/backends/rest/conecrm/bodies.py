@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gateway.backends.records import Entity
+from gateway.backends.records import Detail, Entity
 from gateway.backends.rest.conecrm.mapping import FIELD_PATHS
 from gateway.backends.rest.conecrm.rules import json_value
 
@@ -54,3 +54,41 @@ def body_for(entity: Entity, values: Mapping[str, Any], *, creating: bool) -> di
         else:
             body[head] = plain
     return body
+
+
+EMAIL_FIELDS = ("primaryEmail", "secondaryEmail")
+PHONE_FIELDS = {
+    "MOBILE": ("mobilePhone",),
+    "WORK": ("workPhone", "homePhone"),
+    "": ("homePhone", "workPhone"),
+}
+
+
+def customer_fields(detail: Detail, items: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """BaseCustomer's e-mail or phone fields for a whole list; None when the list does not fit them."""
+    if detail is Detail.EMAILS:
+        if len(items) > len(EMAIL_FIELDS):
+            return None
+        addresses = [item["email"] for item in items] + [None] * len(EMAIL_FIELDS)
+        return dict(zip(EMAIL_FIELDS, addresses, strict=False))
+    slots: dict[str, Any] = {
+        "homePhone": None,
+        "workPhone": None,
+        "mobilePhone": None,
+        "workPhoneExtension": None,
+    }
+    for item in items:
+        kind = (
+            "MOBILE"
+            if item.get("mode") == "MOBILE"
+            else "WORK"
+            if str(item.get("type") or "").upper() == "WORK"
+            else ""
+        )
+        slot = next((name for name in PHONE_FIELDS[kind] if slots[name] is None), None)
+        if slot is None:
+            return None
+        slots[slot] = item["number"]
+        if slot == "workPhone":
+            slots["workPhoneExtension"] = item.get("extension")
+    return slots

@@ -17,7 +17,7 @@ from uuid import UUID
 from gateway.backends.base import RecordWriter
 from gateway.backends.errors import InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
-from gateway.backends.rest.conecrm.bodies import PATHS, body_for
+from gateway.backends.rest.conecrm.bodies import PATHS, body_for, customer_fields
 from gateway.backends.rest.conecrm.rules import json_value, rule
 from gateway.backends.rest.errors import UpstreamRejected, UpstreamUnsupported
 
@@ -30,6 +30,7 @@ class ConeCrmWriter:
         self.backend = backend
         self.api = backend.api
         self.system = backend.system
+        self._created: set[UUID] = set()
 
     def __getattr__(self, name: str) -> Any:
         # Reads inside a "transaction" are the backend's reads.
@@ -44,6 +45,7 @@ class ConeCrmWriter:
             raise self._unsupported(f"create {entity.value} records")
         answer = await self.api.call("POST", path, json=body_for(entity, values, creating=True))
         try:
+            self._created.add(UUID(str(answer["id"])))
             return UUID(str(answer["id"]))
         except (TypeError, KeyError, ValueError):
             raise UpstreamRejected(
@@ -79,8 +81,17 @@ class ConeCrmWriter:
     async def replace_details(
         self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
     ) -> None:
-        if items:
-            raise self._unsupported(f"store {detail.value} lists")
+        """An account's e-mails and phones are fields of the account itself: one PATCH sets them."""
+        if detail not in (Detail.EMAILS, Detail.PHONES):
+            if items:
+                raise self._unsupported(f"store {detail.value} lists")
+            return
+        if not items and owner_id in self._created:
+            return
+        fields = customer_fields(detail, items)
+        if fields is None:
+            raise self._unsupported(f"store more {detail.value} than its customer fields hold")
+        await self.api.call("PATCH", PATHS[(Entity.ACCOUNT, "PATCH")].format(id=owner_id), json=fields)
 
     def invalid_value(
         self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]
