@@ -171,3 +171,26 @@ async def test_the_simulator_refuses_missing_and_bad_tokens(simulator: tuple[str
         )
     assert (missing.status_code, missing.json()) == (401, {"error": "Access denied"})
     assert forged.status_code == 401
+
+
+async def test_simulator_list_endpoints_page_sort_and_search(
+    simulator: tuple[str, Faults], factory: Factory, tenant: str, database_url: str
+) -> None:
+    for name in ("Initech", "Acme", "Globex"):
+        factory.account(name)
+    factory.account("Gone", is_deleted=True)
+    factory.contact("Ada", "Lovelace", emails=["ada@analytical.org"])
+    factory.contact("Grace", "Hopper")
+    await factory.save()
+    token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=simulator[0], headers=headers) as http:
+        params = {"offset": 1, "limit": 1, "sortField": "name", "sortDirection": "DESC"}
+        accounts = (await http.get("/api/account", params=params)).json()
+        contacts = (await http.get("/api/contact", params={"search": "analytical", "start": 0})).json()
+        bad = await http.get("/api/contact", params={"start": -1})
+    assert accounts["total"] == 3 and [a["name"] for a in accounts["accounts"]] == ["Globex"]
+    assert [(c["firstName"], c["primaryEmail"], c["tenant"]) for c in contacts] == [
+        ("Ada", "ada@analytical.org", {"id": tenant})
+    ]
+    assert bad.status_code == 400 and bad.json()["message"] == "Validation failed"
