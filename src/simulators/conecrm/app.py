@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulators.conecrm.querybuilder import BadQuery, matches
+from simulators.conecrm.querybuilder import BadQuery, matches, sort_key
 from simulators.conecrm.store import Store
 from simulators.conecrm.writes import WRITE_ROUTES
 from simulators.faults import FaultMiddleware, Faults
@@ -105,8 +105,6 @@ async def account_list(request: Request, tenant: str) -> Response:
 async def _listed(
     request: Request, entity: str, tenant: str, fields: tuple[str, ...]
 ) -> list[dict[str, Any]]:
-    from simulators.conecrm.querybuilder import sort_key
-
     params = request.query_params
     records = [r for r in await store(request).records(entity, tenant) if not r["isDeleted"]]
     for word in (params.get("search") or "").split():

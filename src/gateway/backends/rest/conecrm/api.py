@@ -20,7 +20,6 @@ from gateway.backends.rest.errors import (
     UpstreamRejected,
     UpstreamUnavailable,
 )
-from gateway.backends.rest.errors import UpstreamUnsupported as UpstreamUnsupported
 
 log = logging.getLogger(__name__)
 CODES = {
