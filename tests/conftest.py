@@ -27,6 +27,8 @@ from gateway.settings import Settings, load_settings
 POSTGRES_URL = os.environ.get("CRM_GATEWAY_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("CRM_GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-" + "x" * 40
+pytest_plugins = ["conecrm_support"]  # the ConeCRM simulator fixtures of tests/test_conecrm_*.py
+CONECRM_VARIANT = "sqlite-conecrm"  # the core query tests routed to ConeCRM (see below)
 APP_ROLE = "crm_gateway_app"  # the role the app connects as on PostgreSQL: bound by row-level security
 
 
@@ -38,7 +40,7 @@ def _backends() -> list[Any]:
             reason="set CRM_GATEWAY_TEST_POSTGRES_URL to run the PostgreSQL variant",
         ),
     )
-    return ["sqlite", postgres]
+    return ["sqlite", postgres, CONECRM_VARIANT]
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +105,9 @@ async def postgres_admin(url: str, *statements: str) -> None:
 
 @pytest.fixture(params=_backends(), scope="session")
 def database_url(request: pytest.FixtureRequest) -> str:
-    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    fixture = {"sqlite": "sqlite_url", CONECRM_VARIANT: "conecrm_sqlite_url"}.get(
+        request.param, "postgres_url"
+    )
     return request.getfixturevalue(fixture)  # type: ignore[no-any-return]
 
 
@@ -116,15 +120,89 @@ def owner_database_url(database_url: str, request: pytest.FixtureRequest) -> str
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    return load_settings(database_url=database_url, jwt_secret=SECRET, max_page_size=100)
+def settings(database_url: str, request: pytest.FixtureRequest) -> Settings:
+    routing = request.getfixturevalue("conecrm_routing") if database_url in ROUTED_URLS else None
+    return load_settings(database_url=database_url, jwt_secret=SECRET, max_page_size=100, backends=routing)
 
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[Any]:
     application = create_app(settings)
     yield application
+    upstreams = application.state.view.strawberry.upstreams
+    if upstreams is not None:
+        await upstreams.aclose()
     await application.state.engine.dispose()
+
+
+# -- The core query tests routed to ConeCRM (conecrm branch) ------------------------------------------
+# Modules in CONECRM_MODULES also run as ``sqlite-conecrm``: contacts, accounts, leads and tasks live in
+# the ConeCRM simulator (served over real HTTP, storing in this variant's own SQLite database, so the
+# factories fill it) and the gateway reaches them through the conecrm connector with the caller's token.
+
+CONECRM_MODULES = {"test_queries", "test_paging", "test_filters", "test_nested_cost"}
+ROUTED_URLS: set[str] = set()
+# Tests that cannot pass against ConeCRM, and why (strict: they must fail, or the entry goes).
+_SQL_COUNT = (
+    "asserts the number of SQL statements; routed, the same batched loads are ConeCRM calls "
+    "(equal at 10 and 100 rows: tests/test_conecrm_reads.py) and the SQL count differs"
+)
+CONECRM_XFAIL: dict[str, str] = {
+    "test_nodes_keeps_order_and_answers_null_for_unknown_ids": _SQL_COUNT,
+    "test_single_links_are_batched_and_null_when_missing": _SQL_COUNT,
+    "test_statement_count_does_not_grow_with_the_page": _SQL_COUNT,
+    "test_nested_total_counts_cost_one_statement_per_level": _SQL_COUNT,
+}
+
+
+@pytest.fixture(scope="session")
+def conecrm_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('conecrm') / 'test.db'}"
+    upgrade(url)
+    ROUTED_URLS.add(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def conecrm_simulator(owner_database_url: str) -> Iterator[tuple[str, Any]]:
+    """The ConeCRM simulator over the test database: (base URL, its ``Faults``)."""
+    from servers import threaded_server
+    from simulators.conecrm import create_app as create_simulator
+    from simulators.faults import Faults
+
+    faults = Faults()
+    with threaded_server(create_simulator(owner_database_url, SECRET, faults=faults)) as base:
+        yield base, faults
+
+
+@pytest.fixture(scope="session")
+def conecrm_routing(conecrm_simulator: tuple[str, Any], tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("routing") / "backends.toml"
+    path.write_text(
+        "[routes]\nContact = 'conecrm'\nAccount = 'conecrm'\nLead = 'conecrm'\nTask = 'conecrm'\n"
+        f"[upstreams.conecrm]\nkind = 'conecrm'\nbase_url = '{conecrm_simulator[0]}'\n"
+        "system_name = 'ConeCRM'\noptions = { forward_caller_token = true }\n"
+    )
+    return str(path)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the ConeCRM variant only for CONECRM_MODULES; mark its known, explained failures."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None or callspec.params.get("database_url") != CONECRM_VARIANT:
+            kept.append(item)
+        elif item.module.__name__ not in CONECRM_MODULES:  # type: ignore[attr-defined]
+            dropped.append(item)
+        else:
+            reason = CONECRM_XFAIL.get(item.name.split("[")[0])
+            if reason is not None:
+                item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @dataclass

@@ -244,7 +244,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         sql = SqlBackend(self.engine, principal.tenant, access, cost)
         if self.upstreams is None:
             return sql, {}
-        scope = RequestScope(principal.tenant, access, cost, _caller_token(authorization))
+        scope = RequestScope(principal.tenant, access, cost, _caller_token(authorization), sql=sql)
         return self.upstreams.for_request(sql, scope)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:

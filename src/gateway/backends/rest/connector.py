@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from gateway.backends.access import RowAccess
-from gateway.backends.base import Backend
+from gateway.backends.base import Backend, RecordReader
 from gateway.backends.records import Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.cost import Cost
@@ -23,6 +23,9 @@ class RequestScope:
     # The caller's bearer token (the JWT of its Authorization header, or of the WebSocket's connection_init
     # payload), for upstreams configured to forward it; None for API-key callers.
     bearer_token: str | None = field(default=None, repr=False)
+    # The gateway's own SQL reader for this caller, for what the gateway keeps about upstream records
+    # (e.g. contact row rules, seed 000 ContactPermission). Added by the conecrm branch.
+    sql: RecordReader | None = field(default=None, repr=False)
 
 
 class Connector(Protocol):

@@ -86,7 +86,13 @@ def _coerce(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> list[Any]:
 
 
 def _coerce_value(sql_type: Any, value: Any) -> Any:
-    python_type = sql_type.python_type
+    return coerce_cursor_value(sql_type.python_type, value)
+
+
+def coerce_cursor_value(python_type: Any, value: Any) -> Any:
+    """A cursor's sort-key value as ``python_type``; TypeError/ValueError when it cannot be one.
+
+    Shared with the REST backends, whose cursors hold the same values."""
     if python_type in (datetime, uuid.UUID) and not isinstance(value, str):
         raise TypeError("not a string")
     if python_type is datetime:

@@ -1,0 +1,53 @@
+"""ConeCRM (seed 004) as a backend: contacts, accounts, leads, tasks/events and stages.
+
+Routing file::
+
+    [routes]
+    Contact = "conecrm"
+    [upstreams.conecrm]
+    kind = "conecrm"
+    base_url = "https://api.conecrm.com"
+    system_name = "ConeCRM"
+    credentials = { token = "${CONECRM_TOKEN}" }   # a service token, or:
+    options = { forward_caller_token = true }        # call ConeCRM with the caller's own bearer token
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+
+from gateway.backends.base import Backend, RecordWriter
+from gateway.backends.records import Entity
+from gateway.backends.rest.client import UpstreamClient
+from gateway.backends.rest.conecrm.api import ConeCrmApi
+from gateway.backends.rest.conecrm.reader import ConeCrmReader
+from gateway.backends.rest.conecrm.writer import ConeCrmWriter, transaction
+from gateway.backends.rest.connector import RequestScope, register
+
+ENTITIES = frozenset({Entity.CONTACT, Entity.ACCOUNT, Entity.LEAD, Entity.EVENT, Entity.STAGE})
+
+
+class ConeCrmBackend(ConeCrmReader):
+    """One request's view of ConeCRM: the reads, and a writer for what its API can write."""
+
+    def transaction(self) -> AbstractAsyncContextManager[RecordWriter]:
+        return transaction(ConeCrmWriter(self))
+
+
+class ConeCrmConnector:
+    def __init__(self, client: UpstreamClient) -> None:
+        self.client = client
+        self.entities = ENTITIES
+        # Every read is one query-builder call per level (an `in` rule on ids or parent references).
+        self.batches = ENTITIES
+
+    def backend(self, scope: RequestScope) -> Backend:
+        return ConeCrmBackend(ConeCrmApi(self.client, scope))  # type: ignore[return-value]
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+@register("conecrm")
+def connector(client: UpstreamClient) -> ConeCrmConnector:
+    return ConeCrmConnector(client)

@@ -1,0 +1,104 @@
+"""One request's calls to ConeCRM: authentication, the seed's error envelopes, the tenant check.
+
+Errors (seed 004): 400 ``{"error"}`` or ValidationError ``{"errors", "message"}``, 401/403
+AccessDeniedError, 404 NotFoundError, and 429/5xx from the transport. Messages carry the upstream's
+own error text at most (shortened), never the token or the raw body.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+from gateway.backends.rest.client import UpstreamClient
+from gateway.backends.rest.connector import RequestScope
+from gateway.backends.rest.errors import (
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+
+log = logging.getLogger(__name__)
+CODES = {
+    400: "UPSTREAM_BAD_REQUEST",
+    401: "UPSTREAM_ACCESS_DENIED",
+    403: "UPSTREAM_ACCESS_DENIED",
+    404: "UPSTREAM_NOT_FOUND",
+}
+VALIDATION_FAILED = "UPSTREAM_VALIDATION_FAILED"
+
+
+class ConeCrmApi:
+    def __init__(self, client: UpstreamClient, scope: RequestScope) -> None:
+        self.client = client
+        self.scope = scope
+        self.system = client.name
+
+    def _token(self) -> str:
+        if self.client.config.options.get("forward_caller_token"):
+            if not self.scope.bearer_token:
+                raise UpstreamRejected(
+                    self.system, "UPSTREAM_ACCESS_DENIED", f"{self.system} needs the caller's bearer token"
+                )
+            return self.scope.bearer_token
+        token = self.client.config.credentials.get("token")
+        if not token:
+            raise UpstreamRejected(
+                self.system, "UPSTREAM_ACCESS_DENIED", f"{self.system} has no token configured"
+            )
+        return token
+
+    async def call(self, method: str, path: str, *, params: Any = None, json: Any = None) -> Any:
+        """The decoded JSON answer of a 2xx response (None when it has no body); errors raised."""
+        headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
+        response = await self.client.request(
+            method, path, cost=self.scope.cost, params=params, json=json, headers=headers
+        )
+        if response.is_success:
+            return _json(response, self.system) if response.content else None
+        raise self.error(response, method, path)
+
+    def error(self, response: httpx.Response, method: str, path: str) -> UpstreamError:
+        status = response.status_code
+        log.info("upstream %s: %s %s answered %s", self.system, method, path.split("?")[0], status)
+        if status == 429:
+            return UpstreamRateLimited(
+                self.system, f"{self.system} is rate limiting", retryAfter=response.headers.get("Retry-After")
+            )
+        if status >= 500:
+            return UpstreamUnavailable(self.system, f"{self.system} is unavailable ({status})")
+        body = _json_or_none(response)
+        if status == 400 and isinstance(body, dict) and isinstance(body.get("errors"), list):
+            problems = "; ".join(str(problem) for problem in body["errors"])
+            return UpstreamRejected(
+                self.system, VALIDATION_FAILED, _short(f"{self.system}: {problems}"), upstreamStatus=400
+            )
+        code = CODES.get(status, "UPSTREAM_REJECTED")
+        text = body.get("error") if isinstance(body, dict) else body if isinstance(body, str) else None
+        message = (
+            f"{self.system}: {text}"
+            if isinstance(text, str) and text
+            else f"{self.system} refused ({status})"
+        )
+        return UpstreamRejected(self.system, code, _short(message), upstreamStatus=status)
+
+
+def _json(response: httpx.Response, system: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise UpstreamUnavailable(system, f"{system} answered something that is not JSON") from None
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 300 else text[:297] + "..."

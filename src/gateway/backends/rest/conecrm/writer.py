@@ -1,0 +1,124 @@
+"""Writes ConeCRM's API offers (seed 004); every other write raises ``UpstreamUnsupported``.
+
+Supported: accounts POST/PATCH/DELETE, leads POST, tasks POST/PATCH/DELETE, stages POST/PATCH/DELETE.
+ConeCRM has no contact create/update, no lead update/delete, no restore and no versions. Each write
+is one HTTP call that commits on its own: a mutation that fails after it cannot roll it back. A POST
+or PATCH is sent once (the client never retries them); an expected version is checked against the
+record read just before (ConeCRM has none of its own, so a concurrent change in between is not seen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from gateway.backends.base import RecordWriter
+from gateway.backends.errors import InvalidValue
+from gateway.backends.records import Detail, Entity, Relation
+from gateway.backends.rest.conecrm.bodies import PATHS, body_for, customer_fields
+from gateway.backends.rest.conecrm.rules import json_value, rule
+from gateway.backends.rest.errors import UpstreamRejected, UpstreamUnsupported
+
+if TYPE_CHECKING:
+    from gateway.backends.rest.conecrm import ConeCrmBackend
+
+
+class ConeCrmWriter:
+    def __init__(self, backend: ConeCrmBackend) -> None:
+        self.backend = backend
+        self.api = backend.api
+        self.system = backend.system
+        self._created: set[UUID] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        # Reads inside a "transaction" are the backend's reads.
+        return getattr(self.backend, name)
+
+    def _unsupported(self, what: str) -> UpstreamUnsupported:
+        return UpstreamUnsupported(self.system, f"{self.system} cannot {what}")
+
+    async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
+        path = PATHS.get((entity, "POST"))
+        if path is None or (entity is Entity.EVENT and values.get("kind", "TASK") != "TASK"):
+            raise self._unsupported(f"create {entity.value} records")
+        answer = await self.api.call("POST", path, json=body_for(entity, values, creating=True))
+        try:
+            self._created.add(UUID(str(answer["id"])))
+            return UUID(str(answer["id"]))
+        except (TypeError, KeyError, ValueError):
+            raise UpstreamRejected(
+                self.system, "UPSTREAM_BAD_ANSWER", f"{self.system} did not say what it created"
+            ) from None
+
+    async def update(
+        self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
+    ) -> bool:
+        path = PATHS.get((entity, "PATCH"))
+        if path is None:
+            raise self._unsupported(f"update {entity.value} records")
+        if not await self._current(entity, id, expected_version):
+            return False
+        await self.api.call("PATCH", path.format(id=id), json=body_for(entity, values, creating=False))
+        return True
+
+    async def set_deleted(
+        self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None
+    ) -> bool:
+        path = PATHS.get((entity, "DELETE"))
+        if path is None or not deleted:
+            raise self._unsupported(f"{'delete' if deleted else 'restore'} {entity.value} records")
+        if not await self._current(entity, id, expected_version):
+            return False
+        await self.api.call("DELETE", path.format(id=id))
+        return True
+
+    async def _current(self, entity: Entity, id: UUID, expected_version: int | None) -> bool:
+        record = (await self.backend.get_many(entity, [id])).get(id)
+        return record is not None and (expected_version is None or record.version == expected_version)
+
+    async def replace_details(
+        self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """An account's e-mails and phones are fields of the account itself: one PATCH sets them."""
+        if detail not in (Detail.EMAILS, Detail.PHONES):
+            if items:
+                raise self._unsupported(f"store {detail.value} lists")
+            return
+        if not items and owner_id in self._created:
+            return
+        fields = customer_fields(detail, items)
+        if fields is None:
+            raise self._unsupported(f"store more {detail.value} than its customer fields hold")
+        await self.api.call("PATCH", PATHS[(Entity.ACCOUNT, "PATCH")].format(id=owner_id), json=fields)
+
+    def invalid_value(
+        self, entity: Entity, values: Mapping[str, Any], details: Mapping[Detail, Sequence[Mapping[str, Any]]]
+    ) -> InvalidValue | None:
+        return None
+
+    async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
+        return set(await self.backend.get_many(entity, ids))
+
+    async def is_referenced(self, entity: Entity, id: UUID) -> bool:
+        if entity is not Entity.STAGE:
+            return False
+        page = await self.backend._filter(
+            Entity.LEAD, [rule("stage.id", "=", json_value(id)), rule("isDeleted", "=", False)]
+        )
+        return bool(page)
+
+    async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        raise self._unsupported(f"change {relation.value}")
+
+    async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        raise self._unsupported(f"change {relation.value}")
+
+    async def linked_ids(self, relation: Relation, parent_id: UUID) -> set[UUID]:
+        raise self._unsupported(f"change {relation.value}")
+
+
+@asynccontextmanager
+async def transaction(writer: ConeCrmWriter) -> AsyncIterator[RecordWriter]:
+    yield cast(RecordWriter, writer)

@@ -1,0 +1,160 @@
+"""Seed 004's query builder, evaluated over ConeCRM JSON records (the simulator's own implementation).
+
+A rule is ``{field, operator, value}``; a group ``{combinator: and|or, not, rules}``. A field is a
+dotted path (``contact.id``, ``customFields.gender``); through a list (``accounts.id``) a positive
+operator holds when it holds for some element and a negative one when it holds for none. A missing
+value (null) satisfies only ``null`` and the negative operators. Text matching is case-insensitive
+except ``=``/``!=``; ISO date-time strings compare as instants. ``in``/``between`` take a JSON array or
+a comma-separated string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+OPERATORS = (
+    "=",
+    "!=",
+    ">",
+    ">=",
+    "<",
+    "<=",
+    "contains",
+    "doesNotContain",
+    "beginsWith",
+    "doesNotBeginWith",
+    "endsWith",
+    "doesNotEndWith",
+    "null",
+    "notNull",
+    "in",
+    "notIn",
+    "between",
+    "notBetween",
+)
+NEGATIONS = {
+    "!=": "=",
+    "doesNotContain": "contains",
+    "doesNotBeginWith": "beginsWith",
+    "doesNotEndWith": "endsWith",
+    "notIn": "in",
+    "notBetween": "between",
+}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+class BadQuery(ValueError):
+    """The body is not a QueryBuilderQuery the simulator understands: answered with 400."""
+
+
+def matches(record: dict[str, Any], group: Any) -> bool:
+    if not isinstance(group, dict) or not isinstance(group.get("rules", []), list):
+        raise BadQuery("a rule group needs a list of rules")
+    combinator = group.get("combinator", "and")
+    if combinator not in ("and", "or"):
+        raise BadQuery(f"unknown combinator {combinator!r}")
+    results = (_item(record, item) for item in group.get("rules", []))
+    held = all(results) if combinator == "and" else any(results)
+    return not held if group.get("not") else held
+
+
+def _item(record: dict[str, Any], item: Any) -> bool:
+    if isinstance(item, dict) and "rules" in item:
+        return matches(record, item)
+    if not isinstance(item, dict) or not isinstance(item.get("field"), str):
+        raise BadQuery("a rule needs a field")
+    operator = item.get("operator")
+    if operator not in OPERATORS:
+        raise BadQuery(f"unknown operator {operator!r}")
+    candidates = _values(record, item["field"].split("."))
+    if operator == "null":
+        return all(value is None for value in candidates)
+    if operator == "notNull":
+        return any(value is not None for value in candidates)
+    if operator in NEGATIONS:
+        test = _TESTS[NEGATIONS[operator]]
+        return not any(value is not None and test(value, item.get("value")) for value in candidates)
+    test = _TESTS[operator]
+    return any(value is not None and test(value, item.get("value")) for value in candidates)
+
+
+def _values(value: Any, path: list[str]) -> list[Any]:
+    if not path:
+        return value if isinstance(value, list) and value else [None] if isinstance(value, list) else [value]
+    if isinstance(value, list):
+        found = [item for element in value for item in _values(element, path)]
+        return found or [None]
+    if not isinstance(value, dict):
+        return [None]
+    return _values(value.get(path[0]), path[1:])
+
+
+def comparable(value: Any) -> Any:
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return value
+
+
+def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def test(value: Any, wanted: Any) -> bool:
+        left, right = comparable(value), comparable(wanted)
+        try:
+            return op(left, right)
+        except TypeError:
+            raise BadQuery("value does not compare with the field's type") from None
+
+    return test
+
+
+def _text(op: Callable[[str, str], bool]) -> Callable[[Any, Any], bool]:
+    return lambda value, wanted: op(str(value).lower(), str(wanted).lower())
+
+
+def _list(wanted: Any) -> list[Any]:
+    if isinstance(wanted, list):
+        return wanted
+    if isinstance(wanted, str):
+        return [part.strip() for part in wanted.split(",")]
+    raise BadQuery("in / between need a list of values")
+
+
+def _in(value: Any, wanted: Any) -> bool:
+    return any(_compare(lambda a, b: a == b)(value, item) for item in _list(wanted))
+
+
+def _between(value: Any, wanted: Any) -> bool:
+    bounds = _list(wanted)
+    if len(bounds) != 2:
+        raise BadQuery("between needs two values")
+    return _compare(lambda a, b: a >= b)(value, bounds[0]) and _compare(lambda a, b: a <= b)(value, bounds[1])
+
+
+_TESTS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": _compare(lambda a, b: a == b),
+    ">": _compare(lambda a, b: a > b),
+    ">=": _compare(lambda a, b: a >= b),
+    "<": _compare(lambda a, b: a < b),
+    "<=": _compare(lambda a, b: a <= b),
+    "contains": _text(lambda a, b: b in a),
+    "beginsWith": _text(lambda a, b: a.startswith(b)),
+    "endsWith": _text(lambda a, b: a.endswith(b)),
+    "in": _in,
+    "between": _between,
+}
+
+
+def sort_key(field: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """For the list endpoints' ``sortField``: records without a value first, then by value, then id."""
+
+    def key(record: dict[str, Any]) -> tuple[Any, ...]:
+        value = comparable(_values(record, field.split("."))[0])
+        return (value is not None, value if value is not None else 0, record["id"])
+
+    return key

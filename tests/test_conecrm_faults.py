@@ -1,0 +1,234 @@
+"""ConeCRM failures and writes: partial data with the right code, no POST sent twice, ConeCRM's own errors."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from conecrm_support import (
+    client_for,
+    resetting_server,
+    routed_gateway,
+    routing_file,
+)
+from conftest import SECRET, Client, token_for
+from factories import Factory, gid
+from gateway.backends.access import RowAccess
+from gateway.backends.rest.client import UpstreamClient
+from gateway.backends.rest.conecrm.api import ConeCrmApi
+from gateway.backends.rest.config import UpstreamConfig
+from gateway.backends.rest.connector import RequestScope
+from gateway.backends.rest.errors import UpstreamRejected
+from gateway.backends.sql import tables as t
+from gateway.cost import Cost
+from gateway.settings import load_settings
+from resolvers.common.ids import decode_global_id
+from simulators.faults import Faults
+
+# Stages stay in SQL here, so a ConeCRM failure leaves them served: partial data.
+PARTIAL = "{ stages { edges { node { name } } } contacts { totalCount } }"
+NOT_STAGES = ("Contact", "Account", "Lead", "Task")
+
+
+async def _partial(database_url: str, routing: str, tenant: str) -> tuple[httpx.Response, str]:
+    async with routed_gateway(database_url, routing) as (settings, http):
+        client = client_for(settings, http, tenant)
+        return await client.post(PARTIAL), client.token
+
+
+@pytest.mark.parametrize(
+    ("fault", "code"),
+    [
+        ("latency", "UPSTREAM_TIMEOUT"),
+        ("503", "UPSTREAM_UNAVAILABLE"),
+        ("429", "UPSTREAM_RATE_LIMITED"),
+        ("reset", "UPSTREAM_UNAVAILABLE"),
+    ],
+)
+async def test_each_fault_gives_partial_data_with_its_code(
+    fault: str,
+    code: str,
+    database_url: str,
+    simulator: tuple[str, Faults],
+    faults: Faults,
+    factory: Factory,
+    tenant: str,
+    tmp_path: Path,
+) -> None:
+    factory.stage("New")
+    factory.contact("Ada", "Lovelace")
+    await factory.save()
+    base, read_timeout = simulator[0], 5.0
+    if fault == "latency":
+        faults.latency_seconds, read_timeout = 1.0, 0.2
+    elif fault != "reset":
+        faults.fail(int(fault), retry_after=7 if fault == "429" else None)
+    with resetting_server() as resetting:
+        routing = routing_file(
+            tmp_path, resetting if fault == "reset" else base, read_timeout=read_timeout, routed=NOT_STAGES
+        )
+        response, token = await _partial(database_url, routing, tenant)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] == {"stages": {"edges": [{"node": {"name": "New"}}]}, "contacts": None}
+    [error] = body["errors"]
+    assert (error["path"], error["extensions"]["code"], error["extensions"]["system"]) == (
+        ["contacts"],
+        code,
+        "conecrm",
+    )
+    if fault == "429":
+        assert error["extensions"]["retryAfter"] == "7"
+    assert token not in response.text and "Traceback" not in response.text
+
+
+LEAD_CREATE = """mutation($input: LeadCreateInput!) { leadCreate(input: $input) {
+    lead { subject } errors { code } } }"""
+TASK_CREATE = """mutation($input: TaskCreateInput!) { taskCreate(input: $input) {
+    task { id title } errors { code } } }"""
+
+
+async def _count(factory: Factory, table: sa.Table, **where: Any) -> int:
+    async with factory.engine.connect() as connection:
+        conditions = [table.c.tenant == factory.tenant, *(table.c[k] == v for k, v in where.items())]
+        return int((await connection.execute(sa.select(sa.func.count()).where(*conditions))).scalar_one())
+
+
+async def test_a_failing_create_is_sent_once_and_writes_nothing(
+    conecrm_client: Client, faults: Faults, factory: Factory
+) -> None:
+    user = factory.user("agent")
+    await factory.save()
+    faults.fail(503)
+    lead = await conecrm_client.post(LEAD_CREATE, {"input": {"subject": "Once"}})
+    task = await conecrm_client.post(
+        TASK_CREATE, {"input": {"title": "Once", "assigneeId": gid("User", user)}}
+    )
+    for response, field in ((lead, "leadCreate"), (task, "taskCreate")):
+        assert response.status_code == 200
+        [error] = response.json()["errors"]
+        assert (error["path"], error["extensions"]["code"]) == ([field], "UPSTREAM_UNAVAILABLE")
+    assert faults.calls("POST", "/api/lead") == 1
+    assert faults.calls("POST", "/api/task") == 1
+    assert await _count(factory, t.leads) == 0 and await _count(factory, t.events) == 0
+
+
+async def test_tasks_are_created_changed_and_deleted_in_conecrm(
+    conecrm_client: Client, faults: Faults, factory: Factory
+) -> None:
+    user = factory.user("agent")
+    contact = factory.contact("Ada", "Lovelace")
+    await factory.save()
+    inputs = {"title": "Call Ada", "assigneeId": gid("User", user), "contactId": gid("Contact", contact)}
+    created = (await conecrm_client.execute(TASK_CREATE, {"input": inputs}))["data"]["taskCreate"]
+    assert created["errors"] == [] and created["task"]["title"] == "Call Ada"
+    task_id = created["task"]["id"]
+    update = 'mutation($id: ID!) { taskUpdate(id: $id, input: {title: "Call Ada back"}) { task { title } } }'
+    updated = await conecrm_client.execute(update, {"id": task_id})
+    assert updated["data"]["taskUpdate"]["task"] == {"title": "Call Ada back"}
+    delete = "mutation($id: ID!) { taskDelete(id: $id) { deletedId } }"
+    deleted = await conecrm_client.execute(delete, {"id": task_id})
+    assert deleted["data"]["taskDelete"]["deletedId"] == task_id
+    calls = [
+        ("POST", "/api/task"),
+        ("PATCH", f"/api/task/{_uuid(task_id)}"),
+        ("DELETE", f"/api/task/{_uuid(task_id)}"),
+    ]
+    assert [faults.calls(method, path) for method, path in calls] == [1, 1, 1]
+    assert await _count(factory, t.events, is_deleted=True, title="Call Ada back", created_by="tester") == 1
+
+
+async def test_conecrm_refusals_become_codes(
+    conecrm_client: Client, database_url: str, simulator: tuple[str, Faults], tenant: str
+) -> None:
+    no_contact = await conecrm_client.post(LEAD_CREATE, {"input": {"subject": "Nobody's"}})
+    no_assignee = await conecrm_client.post(TASK_CREATE, {"input": {"title": "Nobody's"}})
+    # ConeCRM's ValidationError ({errors, message}) and its plain 400 (TaskRequest answers a string).
+    assert _code(no_contact) == "UPSTREAM_VALIDATION_FAILED"
+    assert _code(no_assignee) == "UPSTREAM_BAD_REQUEST"
+    token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
+    config = UpstreamConfig(
+        name="conecrm",
+        kind="conecrm",
+        base_url=simulator[0],
+        system_name="ConeCRM",
+        credentials={"token": token},
+    )
+    client_ = UpstreamClient(config)
+    try:
+        api = ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
+        with pytest.raises(UpstreamRejected) as missing:
+            await api.call("GET", f"/api/stage/{uuid.uuid4()}")
+        with pytest.raises(UpstreamRejected) as unknown_entity:
+            await api.call("POST", "/api/query-builder/filter/spaceship", json={"query": {"rules": []}})
+    finally:
+        await client_.aclose()
+    assert missing.value.code == unknown_entity.value.code == "UPSTREAM_NOT_FOUND"
+    assert token not in str(missing.value)
+
+
+def _uuid(global_id: str) -> str:
+    return str(decode_global_id(global_id)[1])
+
+
+def _code(response: httpx.Response) -> str:
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    return error["extensions"]["code"]  # type: ignore[no-any-return]
+
+
+async def test_contact_create_is_unsupported_and_writes_nothing(
+    conecrm_client: Client, faults: Faults, factory: Factory
+) -> None:
+    response = await conecrm_client.post(
+        'mutation { contactCreate(input: {firstName: "Ada", lastName: "Lovelace", '
+        'emails: [{email: "ada@a.org"}]}) { contact { id } errors { code } } }'
+    )
+    assert _code(response) == "UPSTREAM_UNSUPPORTED"
+    assert await _count(factory, t.contacts) == 0 and await _count(factory, t.emails) == 0
+    assert [
+        entry for entry in faults.log if entry.method != "GET" and "query-builder" not in entry.path
+    ] == []
+
+
+async def test_accounts_and_stages_are_written_in_conecrm(
+    conecrm_client: Client, faults: Faults, factory: Factory
+) -> None:
+    create = """mutation { accountCreate(input: {name: "Acme", city: "Montreal",
+        emails: [{email: "hq@acme.com"}], phones: [{number: "+15145550123"}]}) {
+        account { id name city primaryEmail phones { number } } errors { code } } }"""
+    created = (await conecrm_client.execute(create))["data"]["accountCreate"]
+    assert created["errors"] == []
+    account = created["account"]
+    assert {key: account[key] for key in ("name", "city", "primaryEmail")} == {
+        "name": "Acme",
+        "city": "Montreal",
+        "primaryEmail": "hq@acme.com",
+    }
+    assert account["phones"] == [{"number": "+15145550123"}]
+    update = 'mutation($id: ID!) { accountUpdate(id: $id, input: {name: "Acme Inc."}) { account { name } } }'
+    assert (await conecrm_client.execute(update, {"id": account["id"]}))["data"]["accountUpdate"] == {
+        "account": {"name": "Acme Inc."}
+    }
+    restore = "mutation($id: ID!) { accountRestore(id: $id) { errors { code } } }"
+    delete = "mutation($id: ID!) { accountDelete(id: $id) { deletedId } }"
+    assert (await conecrm_client.execute(delete, {"id": account["id"]}))["data"]["accountDelete"] == {
+        "deletedId": account["id"]
+    }
+    assert _code(await conecrm_client.post(restore, {"id": account["id"]})) == "UPSTREAM_UNSUPPORTED"
+    assert faults.calls("POST", "/api/account") == 1
+    stage = await conecrm_client.execute(
+        'mutation { stageCreate(input: {name: "Won"}) { stage { id name } } }'
+    )
+    stage_id = stage["data"]["stageCreate"]["stage"]["id"]
+    factory.lead("Uses the stage", stage_id=decode_global_id(stage_id)[1])
+    await factory.save()
+    in_use = await conecrm_client.post(
+        "mutation($id: ID!) { stageDelete(id: $id) { deletedId } }", {"id": stage_id}
+    )
+    assert _code(in_use) == "UPSTREAM_BAD_REQUEST"

@@ -1,0 +1,196 @@
+"""Reads through the ConeCRM connector: batching, call counts, tokens, tenants and row rules."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conecrm_support import (
+    client_for,
+    cost,
+    routed_gateway,
+    routing_file,
+)
+from conftest import SECRET, token_for
+from factories import Factory, gid
+from gateway.settings import Settings, load_settings
+from simulators.faults import Faults
+
+FILTER = "/api/query-builder/filter/{}"
+NESTED = """query($n: Int!) { contacts(first: $n) { edges { node { id
+  accounts { edges { node { id name } } }
+  leads(first: 5) { edges { node { id tasks(first: 5) { edges { node { id title } } } } } }
+} } } }"""
+
+
+@pytest.fixture
+async def gateway(
+    database_url: str, simulator: tuple[str, Faults], faults: Faults, tmp_path: Path
+) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
+    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as pair:
+        yield pair
+
+
+async def test_nested_query_costs_the_same_calls_at_10_and_100_rows(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str
+) -> None:
+    contacts = [factory.contact(f"C{i:03d}", "Nested") for i in range(100)]
+    for i, contact in enumerate(contacts):
+        factory.account(f"A{i:03d}", contacts=[contact])
+        for j in range(2):
+            lead = factory.lead(f"L{i}.{j}", contact_id=contact)
+            factory.task(f"T{i}.{j}", lead_id=lead)
+    await factory.save()
+    client = client_for(*gateway, tenant)
+    calls = {}
+    for n in (10, 100):
+        body = await client.execute(NESTED, {"n": n})
+        edges = body["data"]["contacts"]["edges"]
+        assert [edge["node"]["id"] for edge in edges] == [gid("Contact", c) for c in contacts[:n]]
+        for i, edge in enumerate(edges):
+            assert [a["node"]["name"] for a in edge["node"]["accounts"]["edges"]] == [f"A{i:03d}"]
+            leads = edge["node"]["leads"]["edges"]
+            assert [[t["node"]["title"] for t in lead["node"]["tasks"]["edges"]] for lead in leads] == [
+                [f"T{i}.0"],
+                [f"T{i}.1"],
+            ]
+        calls[n] = {key: cost(body)[key] for key in ("upstreamCallsBySystem", "sqlStatements")}
+    # contacts, their accounts, their leads, the leads' tasks: one query-builder call each.
+    assert calls[10] == calls[100] == {"upstreamCallsBySystem": {"conecrm": 4}, "sqlStatements": 0}
+
+
+async def test_by_id_loads_are_one_in_rule_call(
+    gateway: tuple[Settings, httpx.AsyncClient], simulator: tuple[str, Faults], factory: Factory, tenant: str
+) -> None:
+    ids = [factory.contact(f"P{i}", "Batch") for i in range(5)]
+    await factory.save()
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Contact { firstName emails { email } } } }"
+    global_ids = [gid("Contact", i) for i in reversed(ids)] + [gid("Contact", uuid.uuid4())]
+    body = await client_for(*gateway, tenant).execute(query, {"ids": global_ids})
+    assert body["data"]["nodes"] == [{"firstName": f"P{i}", "emails": []} for i in reversed(range(5))] + [
+        None
+    ]
+    # The e-mail addresses came with the records: no second call for the details.
+    assert cost(body)["upstreamCalls"] == 1
+    assert simulator[1].calls("POST", FILTER.format("contact")) == 1
+
+
+async def test_details_come_from_the_customer_json(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str
+) -> None:
+    contact = factory.contact("Ada", "Lovelace", emails=["ada@a.org", "ada@b.org"], phones=["+15145550123"])
+    await factory.save()
+    query = """query($id: ID!) { contact(id: $id) { primaryEmail emails { email isPrimary }
+        phones { number mode } } }"""
+    body = await client_for(*gateway, tenant).execute(query, {"id": gid("Contact", contact)})
+    assert body["data"]["contact"] == {
+        "primaryEmail": "ada@a.org",
+        "emails": [{"email": "ada@a.org", "isPrimary": True}, {"email": "ada@b.org", "isPrimary": False}],
+        "phones": [{"number": "+15145550123", "mode": "PHONE"}],
+    }
+    assert cost(body)["upstreamCalls"] == 1
+
+
+async def test_contact_by_phone_asks_conecrm_phone_lookup(
+    gateway: tuple[Settings, httpx.AsyncClient], simulator: tuple[str, Faults], factory: Factory, tenant: str
+) -> None:
+    factory.contact("Ada", "Lovelace", phones=["+15145550123"])
+    factory.contact("Grace", "Hopper", phones=["+16175550199"])
+    await factory.save()
+    body = await client_for(*gateway, tenant).execute(
+        '{ contactByPhone(phone: "+1 514 555 0123") { firstName } }'
+    )
+    assert body["data"]["contactByPhone"] == [{"firstName": "Ada"}]
+    assert simulator[1].calls("GET", "/api/contact/phone/+15145550123") == 1
+
+
+async def test_service_token_and_forwarded_token_both_reach_the_tenant(
+    database_url: str, simulator: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    factory.contact("Ada", "Lovelace")
+    await factory.save()
+    settings_probe = load_settings(database_url=database_url, jwt_secret=SECRET)
+    service = token_for(settings_probe, tenant, subject="gateway-service")
+    for routing in (
+        routing_file(tmp_path, simulator[0]),
+        routing_file(tmp_path, simulator[0], token=service),
+    ):
+        async with routed_gateway(database_url, routing) as (settings, http):
+            body = await client_for(settings, http, tenant).execute("{ contacts { totalCount } }")
+            assert body["data"]["contacts"]["totalCount"] == 1
+
+
+async def test_another_tenants_records_never_show(
+    database_url: str, simulator: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    factory.contact("Ada", "Lovelace")
+    await factory.save()
+    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
+        other = client_for(settings, http, f"o{uuid.uuid4().hex[:12]}")
+        body = await other.execute("{ contacts { totalCount edges { node { id } } } }")
+        assert body["data"]["contacts"] == {"totalCount": 0, "edges": []}
+    # A service token of another tenant: ConeCRM answers that tenant's records, which the connector drops.
+    victim = Factory(factory.engine, f"v{uuid.uuid4().hex[:12]}")
+    victim.contact("Victim", "Row")
+    await victim.save()
+    victim_token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), victim.tenant)
+    routing = routing_file(tmp_path, simulator[0], token=victim_token)
+    async with routed_gateway(database_url, routing) as (settings, http):
+        body = await client_for(settings, http, tenant).execute("{ contacts { totalCount } }")
+        assert body["data"]["contacts"]["totalCount"] == 0
+
+
+async def test_row_rules_hide_conecrm_contacts(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str
+) -> None:
+    public = factory.contact("Public", "Row")
+    private = factory.contact("Private", "Row")
+    managers = factory.contact("Managers", "Row")
+    factory.contact_permission(private, owner_only=True)  # created by "factory", not by the caller
+    factory.contact_permission(managers, "CRM_ADMIN_MANAGERS")
+    await factory.save()
+    reader = client_for(*gateway, tenant, permissions=["CUST_READ", "CRM_SEARCH_ALL"])
+    body = await reader.execute("{ contacts { totalCount edges { node { id } } } }")
+    assert body["data"]["contacts"] == {"totalCount": 1, "edges": [{"node": {"id": gid("Contact", public)}}]}
+    body = await reader.execute(
+        "query($id: ID!) { contact(id: $id) { id } }", {"id": gid("Contact", private)}
+    )
+    assert body["data"]["contact"] is None
+
+
+async def test_the_simulator_refuses_missing_and_bad_tokens(simulator: tuple[str, Faults]) -> None:
+    query = {"query": {"combinator": "and", "rules": []}}
+    async with httpx.AsyncClient(base_url=simulator[0]) as http:
+        missing = await http.post(FILTER.format("contact"), json=query)
+        forged = await http.post(
+            FILTER.format("contact"), json=query, headers={"Authorization": "Bearer not.a.token"}
+        )
+    assert (missing.status_code, missing.json()) == (401, {"error": "Access denied"})
+    assert forged.status_code == 401
+
+
+async def test_simulator_list_endpoints_page_sort_and_search(
+    simulator: tuple[str, Faults], factory: Factory, tenant: str, database_url: str
+) -> None:
+    for name in ("Initech", "Acme", "Globex"):
+        factory.account(name)
+    factory.account("Gone", is_deleted=True)
+    factory.contact("Ada", "Lovelace", emails=["ada@analytical.org"])
+    factory.contact("Grace", "Hopper")
+    await factory.save()
+    token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=simulator[0], headers=headers) as http:
+        params = {"offset": 1, "limit": 1, "sortField": "name", "sortDirection": "DESC"}
+        accounts = (await http.get("/api/account", params=params)).json()
+        contacts = (await http.get("/api/contact", params={"search": "analytical", "start": 0})).json()
+        bad = await http.get("/api/contact", params={"start": -1})
+    assert accounts["total"] == 3 and [a["name"] for a in accounts["accounts"]] == ["Globex"]
+    assert [(c["firstName"], c["primaryEmail"], c["tenant"]) for c in contacts] == [
+        ("Ada", "ada@analytical.org", {"id": tenant})
+    ]
+    assert bad.status_code == 400 and bad.json()["message"] == "Validation failed"
