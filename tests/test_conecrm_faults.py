@@ -83,7 +83,7 @@ async def test_each_fault_gives_partial_data_with_its_code(
         "conecrm",
     )
     if fault == "429":
-        assert error["extensions"]["retryAfter"] == "7"
+        assert error["extensions"]["retryAfter"] == 7
     assert token not in response.text and "Traceback" not in response.text
 
 
