@@ -33,6 +33,7 @@ from strawberry.utils.aio import aclosing
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
 from gateway.backends.access import RowAccess
+from gateway.backends.rest.upstream_apis import UpstreamApis  # TEMPORARY (akixi branch), see module
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
@@ -159,7 +160,12 @@ class StrawberryView(GraphQL[RequestContext, None]):
     graphql_transport_ws_handler_class = _TransportWsHandler
 
     def __init__(
-        self, settings: Settings, engine: AsyncEngine, credentials: Credentials, pubsub: PubSub
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        credentials: Credentials,
+        pubsub: PubSub,
+        upstreams: UpstreamApis,
     ) -> None:
         super().__init__(
             schema,
@@ -172,6 +178,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.engine = engine
         self.credentials = credentials
         self.pubsub = pubsub
+        self.upstreams = upstreams
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,
@@ -213,6 +220,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
             cost=cost,
             api_keys=self.credentials.api_keys,
             pubsub=self.pubsub,
+            upstream_apis=self.upstreams.for_request(principal, cost),
         )
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
@@ -270,12 +278,14 @@ class GraphQLView:
         self.metrics = metrics
         self.credentials = Credentials(settings, engine)
         self.pubsub = create_pubsub(settings)
-        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub)
+        self.upstreams = UpstreamApis(settings)
+        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub, self.upstreams)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
 
     async def close(self) -> None:
         await self.pubsub.close()
+        await self.upstreams.aclose()
         await self.persisted.close()
         if self.rate_limiter is not None:
             await self.rate_limiter.close()

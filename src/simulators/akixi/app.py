@@ -1,8 +1,9 @@
 """The Akixi CRM configuration API of seed 002 on Starlette, wrapped in the shared fault middleware.
 
-    POST   /CCS/API/v1/admin/telsys/{telSysID}/partition/{partitionIDInTelSys}/device/{deviceNumber}/crm/configs
-    PUT    .../crm/configs/{CRMConfigID}      GET .../crm/configs[/{CRMConfigID}]
-    DELETE .../crm/configs/{CRMConfigID}      (the seed writes ``/CCS/API/v1/amin/...`` for Delete; both serve)
+    POST   /CCS/API/v1/admin/telsys/{telSysID}/partition/{partitionIDInTelSys}/device/{deviceNumber}
+           /crm/configs                         (Add; GET: List)
+    PUT    .../crm/configs/{CRMConfigID}       (Change; GET: Info)
+    DELETE .../crm/configs/{CRMConfigID}       (the seed writes ``/CCS/API/v1/amin/...``; both serve)
 
 Either ``x-api-key`` or ``Cookie: JSESSIONID=...`` authenticates. The seed gives no error envelope; this
 one answers ``{"Result": "Error", "ErrorCode": 31003, "ErrorMessage": "CRM CONFIGURATION NOT FOUND"}``.

@@ -63,7 +63,13 @@ class AkixiSimulator:
 
     def new_id(self) -> str:
         # The shape of the seed's ids: "3d5b6efefaa0a823:3af2db2a:199bb1c0014:-496".
-        return f"{secrets.token_hex(8)}:{secrets.token_hex(4)}:{secrets.token_hex(5)[:11]}:{next(self._counter):x}"
+        parts = (
+            secrets.token_hex(8),
+            secrets.token_hex(4),
+            secrets.token_hex(6)[:11],
+            f"{next(self._counter):x}",
+        )
+        return ":".join(parts)
 
     def add(
         self, device: Device, description: str, crm_type: str, json_data: str, common: str

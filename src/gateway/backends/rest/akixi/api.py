@@ -100,7 +100,8 @@ class AkixiApi:
 
 def _configs(scope: DeviceScope) -> str:
     device = quote(scope.device_number, safe="")
-    return f"/CCS/API/v1/admin/telsys/{scope.tel_sys_id}/partition/{scope.partition_id}/device/{device}/crm/configs"
+    where = f"telsys/{scope.tel_sys_id}/partition/{scope.partition_id}/device/{device}"
+    return f"/CCS/API/v1/admin/{where}/crm/configs"
 
 
 def _config(scope: DeviceScope, config_id: str) -> str:
