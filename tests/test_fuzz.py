@@ -216,6 +216,7 @@ SCALAR_VALUES: dict[str, st.SearchStrategy[Any]] = {  # valid ones; garbage come
     "Boolean": st.booleans(),
     "DateTime": MOMENTS,
     "Date": DAYS,
+    "JSON": JSON_VALUES,  # any JSON is a valid value of the JSON scalar (Akixi settings `extra`)
 }
 
 

@@ -61,6 +61,8 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
         "communicationQueuePendingCompleted(media: SMS) { id }",
         "CRM_QUEUE_VIEW",
     ),
+    "akixiCrmConfigs": ("akixiCrmConfigs { totalCount }", "CRM_INTEGRATION_VIEW"),
+    "akixiCrmConfig": ('akixiCrmConfig(id: "x:1") { id }', "CRM_INTEGRATION_VIEW"),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)
@@ -127,7 +129,13 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
         f'communicationQueueEntryRemove(id: "{QUEUE_ENTRY}")',
         "CRM_QUEUE_PROCESS",
     ),
+    "akixiCrmConfigAdd": ('akixiCrmConfigAdd(input: {description: "d"})', "CRM_INTEGRATION_EDIT"),
+    "akixiCrmConfigChange": ('akixiCrmConfigChange(id: "x:1", input: {})', "CRM_INTEGRATION_EDIT"),
+    "akixiCrmConfigDelete": ('akixiCrmConfigDelete(id: "x:1")', "CRM_INTEGRATION_DELETE"),
 }
+# Root fields served by an upstream: without one configured (as here) they answer UPSTREAM_NOT_CONFIGURED,
+# which shows that the permission check passed.
+NOT_CONFIGURED = "UPSTREAM_NOT_CONFIGURED"
 
 # Subscriptions are checked over a real WebSocket in test_subscriptions.py (same FORBIDDEN error).
 SUBSCRIPTIONS: dict[str, tuple[str, str]] = {
@@ -246,7 +254,8 @@ async def test_with_only_the_permission_the_field_runs(
     permission = (QUERIES if kind == "query" else MUTATIONS)[name][1]
     caller = _caller(client, settings, tenant, [permission])
     body = (await caller.post(_operation(kind, name))).json()
-    assert "errors" not in body, body
+    errors = [e for e in body.get("errors", []) if e["extensions"]["code"] != NOT_CONFIGURED]
+    assert not errors, body
 
 
 @pytest.mark.parametrize("module_all", ["CRM_ALL", "CUST_ALL"])

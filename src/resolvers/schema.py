@@ -19,6 +19,8 @@ from resolvers.communications.queue import CommunicationQueueMutation
 from resolvers.communications.subscriptions import CommunicationSubscription
 from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
+from resolvers.integrations.mutations import IntegrationMutation
+from resolvers.integrations.queries import IntegrationQuery
 from resolvers.leads.mutations import LeadMutation
 from resolvers.leads.queries import LeadQuery
 from resolvers.permissions.queries import PermissionQuery
@@ -42,6 +44,7 @@ class Query(
     StageQuery,
     ApiKeyQuery,
     CommunicationQuery,
+    IntegrationQuery,
 ):
     pass
 
@@ -56,6 +59,7 @@ class Mutation(
     CommunicationMutation,
     CommunicationQueueMutation,
     ApiKeyMutation,
+    IntegrationMutation,
 ):
     pass
 

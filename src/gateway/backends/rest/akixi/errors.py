@@ -1,0 +1,88 @@
+"""Akixi answers that are not a success, as the gateway's upstream errors.
+
+Seed 002's CRM codes 31000-31007 become ``AkixiRejected`` with a gateway code (the ``UserErrorCode`` a
+mutation reports) and the seed's code kept as ``seedCode``/``upstreamCode``. Messages are the seed's,
+never the upstream's raw body, and never a credential.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from gateway.backends.rest.errors import (
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamRejected,
+    UpstreamUnavailable,
+)
+
+# seed code -> (gateway code, the part of the request at fault, the seed's description)
+CRM_CODES: dict[int, tuple[str, str, str]] = {
+    31000: ("INVALID", "scope", "Add CRM Configuration for device and not for extensions."),
+    31001: ("REQUIRED", "settings", "Provide a valid CRM Configuration."),
+    31002: ("REQUIRED", "id", "Provide a valid CRM Configuration ID."),
+    31003: ("NOT_FOUND", "id", "CRM Configuration was not found for the given ID."),
+    31004: ("REQUIRED", "crmType", "Provide a valid CRM Type."),
+    31005: ("CONFLICT", "scope", "CRM Configuration with same scope already exists."),
+    31006: ("REQUIRED", "common", "No common configuration provided."),
+    31007: ("INVALID", "crmType", "No template found."),
+}
+UNAUTHORIZED = "UPSTREAM_UNAUTHORIZED"
+INVALID_RESPONSE = "UPSTREAM_INVALID_RESPONSE"
+
+
+class AkixiRejected(UpstreamRejected):
+    """Akixi refused with one of its CRM codes; ``field`` names the input part at fault."""
+
+    def __init__(self, system: str, seed_code: int) -> None:
+        code, self.field, message = CRM_CODES[seed_code]
+        self.seed_code = str(seed_code)
+        super().__init__(
+            system, code, f"Akixi: {message}", seedCode=self.seed_code, upstreamCode=self.seed_code
+        )
+
+
+def failure(system: str, response: httpx.Response) -> Exception:
+    """The error for a non-2xx answer."""
+    status = response.status_code
+    seed_code = _crm_code(response)
+    if seed_code is not None:
+        return AkixiRejected(system, seed_code)
+    if status == 429:
+        retry_after = response.headers.get("retry-after")
+        extensions = {"retryAfter": retry_after} if retry_after else {}
+        return UpstreamRateLimited(system, f"{system} is rate limiting; try again later", **extensions)
+    if status >= 500:
+        return UpstreamUnavailable(system, f"{system} is unavailable (HTTP {status})")
+    if status in (401, 403):
+        message = f"{system} refused the configured credentials (HTTP {status})"
+        return UpstreamRejected(system, UNAUTHORIZED, message, upstreamStatus=status)
+    if status == 404:
+        message = f"{system} does not know this telephone system, partition or device"
+        return UpstreamRejected(system, "NOT_FOUND", message, upstreamStatus=status)
+    return UpstreamRejected(system, "UPSTREAM_REJECTED", f"{system} refused the request (HTTP {status})")
+
+
+def invalid_response(system: str, what: str) -> UpstreamRejected:
+    return UpstreamRejected(
+        system, INVALID_RESPONSE, f"{system} sent an answer the gateway cannot read: {what}"
+    )
+
+
+def _crm_code(response: httpx.Response) -> int | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("ErrorCode") if isinstance(body, dict) else None
+    try:
+        number = int(str(code))
+    except ValueError:
+        return None
+    return number if number in CRM_CODES else None
+
+
+class UpstreamNotConfigured(UpstreamError):
+    """No upstream of this kind in the routing file, or not one open to the caller's tenant."""
+
+    code = "UPSTREAM_NOT_CONFIGURED"

@@ -1,0 +1,1 @@
+"""Integration configurations: Akixi CRM configurations (seed 002), read and written in Akixi itself."""

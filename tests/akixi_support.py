@@ -1,0 +1,86 @@
+"""Fixtures of the Akixi tests: the simulator on real uvicorn, and a gateway whose routing file names it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from conftest import SECRET, Client, token_for
+from gateway.app import create_app
+from gateway.settings import load_settings
+from servers import threaded_server
+from simulators.akixi import AkixiSimulator
+from simulators.akixi import create_app as create_simulator
+from simulators.faults import Faults
+
+API_KEY = "akixi-test-key-5f1c2e9a"
+SESSION = "akixi-session-77d0b3"
+ADMIN = "/CCS/API/v1/admin"
+
+
+@dataclass
+class Simulator:
+    state: AkixiSimulator
+    faults: Faults
+    url: str
+
+    def calls(self, method: str | None = None) -> int:
+        return sum(1 for entry in self.faults.log if method in (None, entry.method))
+
+
+@contextmanager
+def serve_akixi() -> Iterator[Simulator]:
+    """The demo simulator (seed 002's sample configurations) on uvicorn, with its own faults and log."""
+    state, faults = AkixiSimulator.demo(api_key=API_KEY, session=SESSION), Faults()
+    with threaded_server(create_simulator(state, faults)) as url:
+        yield Simulator(state, faults, url)
+
+
+def routing_file(folder: Path, url: str, credentials: str, extra: str = "") -> Path:
+    path = folder / "backends.toml"
+    path.write_text(
+        f"""
+[upstreams.akixi]
+kind = "akixi"
+base_url = "{url}"
+system_name = "Akixi"
+[upstreams.akixi.credentials]
+{credentials}
+[upstreams.akixi.timeouts]
+read = 0.5
+{extra}
+"""
+    )
+    return path
+
+
+@asynccontextmanager
+async def gateway(
+    folder: Path, database_url: str, url: str, credentials: str = f'api_key = "{API_KEY}"', extra: str = ""
+) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    """The gateway app over ASGI, routed to the simulator at ``url``; yields its HTTP client and settings."""
+    backends = routing_file(folder, url, credentials, extra)
+    settings = load_settings(database_url=database_url, jwt_secret=SECRET, backends=str(backends))
+    app = create_app(settings)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            yield http, settings
+    finally:
+        await app.state.view.close()
+        await app.state.engine.dispose()
+
+
+def caller(
+    http: httpx.AsyncClient, settings: Any, tenant: str, permissions: list[str] | None = None
+) -> Client:
+    return Client(http, token_for(settings, tenant, permissions=permissions or ["CRM_ALL"]))
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors", [])]
