@@ -53,9 +53,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await check_database_role(settings, engine)
         yield
-        await view.close()
-        if upstreams is not None:
-            await upstreams.aclose()
+        await view.close()  # its upstream clients too
         await engine.dispose()
 
     routes = [

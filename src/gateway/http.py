@@ -320,6 +320,8 @@ class GraphQLView:
         await self.persisted.close()
         if self.rate_limiter is not None:
             await self.rate_limiter.close()
+        if self.strawberry.upstreams is not None:
+            await self.strawberry.upstreams.aclose()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
