@@ -33,6 +33,9 @@ from strawberry.utils.aio import aclosing
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
 from gateway.backends.access import RowAccess
+from gateway.backends.base import Backend
+from gateway.backends.rest.config import BackendsConfig
+from gateway.backends.rest.wiring import Upstreams
 from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
@@ -159,7 +162,12 @@ class StrawberryView(GraphQL[RequestContext, None]):
     graphql_transport_ws_handler_class = _TransportWsHandler
 
     def __init__(
-        self, settings: Settings, engine: AsyncEngine, credentials: Credentials, pubsub: PubSub
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        credentials: Credentials,
+        pubsub: PubSub,
+        upstreams: Upstreams | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -172,6 +180,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.engine = engine
         self.credentials = credentials
         self.pubsub = pubsub
+        self.upstreams = upstreams or Upstreams(BackendsConfig())
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,
@@ -203,7 +212,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
     def _context(
         self, kind: type[RequestContext], principal: Principal, cost: Cost, request_id: str
     ) -> RequestContext:
-        backend = SqlBackend(self.engine, principal.tenant, RowAccess.for_principal(principal), cost)
+        backend, apis = self._backend(principal, cost)
         return kind(
             principal=principal,
             backend=backend,
@@ -213,7 +222,14 @@ class StrawberryView(GraphQL[RequestContext, None]):
             cost=cost,
             api_keys=self.credentials.api_keys,
             pubsub=self.pubsub,
+            upstream_apis=apis,
         )
+
+    def _backend(self, principal: Principal, cost: Cost) -> tuple[Backend, dict[str, Any]]:
+        """SQL, routed per entity to the upstreams of the routing file (crmcom branch: minimum wiring)."""
+        access = RowAccess.for_principal(principal)
+        sql = SqlBackend(self.engine, principal.tenant, access, cost)
+        return self.upstreams.backend(sql, principal.tenant, access, cost)
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         """Runs one operation under the execution timeout (each operation of a batch has its own).
@@ -246,9 +262,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
             log.info("WebSocket %s refused: %s", context.request_id, error)
             raise ConnectionRejectionError from None
         context.principal = principal
-        context.backend = SqlBackend(
-            self.engine, principal.tenant, RowAccess.for_principal(principal), context.cost
-        )
+        context.backend, context.upstream_apis = self._backend(principal, context.cost)
         context.loaders = Loaders(context.backend)
         return UNSET
 
@@ -270,11 +284,13 @@ class GraphQLView:
         self.metrics = metrics
         self.credentials = Credentials(settings, engine)
         self.pubsub = create_pubsub(settings)
-        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub)
+        self.upstreams = Upstreams.from_settings(settings)  # crmcom branch: minimum wiring
+        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub, self.upstreams)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
 
     async def close(self) -> None:
+        await self.upstreams.aclose()
         await self.pubsub.close()
         await self.persisted.close()
         if self.rate_limiter is not None:

@@ -9,10 +9,12 @@ all: the SQL backend serves everything directly.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
-from gateway.backends.base import Backend, QueueEvent
+from gateway.backends.base import Backend, QueueEvent, RecordWriter
+from gateway.backends.cross_system import by_parent_across
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
@@ -69,9 +71,24 @@ DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {
 class RoutedBackend:
     """Reads routed per entity; ``sql`` serves every entity the routes do not name."""
 
-    def __init__(self, sql: Backend, routed: Mapping[Entity, Backend]) -> None:
+    def __init__(
+        self, sql: Backend, routed: Mapping[Entity, Backend], system_names: Mapping[Entity, str] | None = None
+    ) -> None:
         self.sql = sql
         self.routed = dict(routed)
+        # crmcom branch (minimum cross-system relations): the ThirdPartyId systemName of each routed entity.
+        self.system_names = dict(system_names or {})
+
+    @property
+    def tenant(self) -> str:
+        return self.sql.tenant  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def access(self) -> Any:
+        return self.sql.access  # type: ignore[attr-defined]
+
+    def transaction(self) -> AbstractAsyncContextManager[RecordWriter]:
+        return routed_transaction(self)  # crmcom branch: minimum routed writer
 
     def backend_for(self, entity: Entity) -> Backend:
         return self.routed.get(entity, self.sql)
@@ -90,14 +107,30 @@ class RoutedBackend:
     async def pages_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
     ) -> Mapping[UUID, Page[AuditedRecord]]:
-        backend = self.backend_for(RELATION_CHILDREN[relation])
-        return await backend.pages_by_parent(relation, parent_ids, query)
+        child = RELATION_CHILDREN[relation]
+        backend = self.backend_for(child)
+        parents = self.backend_for(RELATION_PARENTS[relation])
+        if parents is backend or child not in self.system_names:
+            return await backend.pages_by_parent(relation, parent_ids, query)
+
+        async def load(ids: list[UUID]) -> Mapping[UUID, Page[AuditedRecord]]:
+            return await backend.pages_by_parent(relation, ids, query)
+
+        return await by_parent_across(parents, parent_ids, self.system_names[child], load, _empty_page)
 
     async def counts_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
     ) -> Mapping[UUID, int]:
-        backend = self.backend_for(RELATION_CHILDREN[relation])
-        return await backend.counts_by_parent(relation, parent_ids, query)
+        child = RELATION_CHILDREN[relation]
+        backend = self.backend_for(child)
+        parents = self.backend_for(RELATION_PARENTS[relation])
+        if parents is backend or child not in self.system_names:
+            return await backend.counts_by_parent(relation, parent_ids, query)
+
+        async def load(ids: list[UUID]) -> Mapping[UUID, int]:
+            return await backend.counts_by_parent(relation, ids, query)
+
+        return await by_parent_across(parents, parent_ids, self.system_names[child], load, int)
 
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
         found: dict[UUID, list[Any]] = {}
@@ -133,3 +166,10 @@ class RoutedBackend:
             if all(backend is not seen for seen in backends):
                 backends.append(backend)
         return backends
+
+
+def _empty_page() -> Page[AuditedRecord]:
+    return Page([], [], False, False)
+
+
+from gateway.backends.routed_writer import routed_transaction  # noqa: E402  (it imports RoutedBackend)

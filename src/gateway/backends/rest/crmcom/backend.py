@@ -1,0 +1,282 @@
+"""The CRM.COM backend of one request: communications and queue entries read through seed 001's methods.
+
+Lookups by id use ``show`` (CRM.COM has no batch-by-ids form), one call per id with at most
+``max_concurrency`` in flight; the loaders have deduplicated the ids already. Lists use ``list`` with
+``offset``/``number_of_results`` (the paging parameters of seed 003's list methods: seed 001 shows none
+for communications, so the simulator and this connector assume the same ones). Every communication read
+applies the media rule (CRM_VIEW_EMAIL / CRM_VIEW_SMS), and, where the contacts live elsewhere, the
+contacts' row rules through ``contacts`` (one batched lookup per upstream page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+from uuid import UUID
+
+from gateway.backends.base import QueueEvent, RecordReader
+from gateway.backends.query import AllOf, Condition, ListQuery, Op, Page
+from gateway.backends.records import (
+    AuditedRecord,
+    CommunicationQueueEntryRecord,
+    CommunicationRecord,
+    ContactRecord,
+    Detail,
+    Entity,
+    Relation,
+)
+from gateway.backends.rest.connector import RequestScope
+from gateway.backends.rest.crmcom import mapping
+from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
+from gateway.backends.rest.crmcom.paging import Keep, Window, count_all, fetch_window
+from gateway.backends.rest.crmcom.plans import Plan, matches, plan_list
+from gateway.backends.rest.errors import UpstreamError, UpstreamUnsupported
+from gateway.permissions import visible_media
+
+SHOW = {
+    Entity.COMMUNICATION: "communications/show",
+    Entity.COMMUNICATION_QUEUE_ENTRY: "communications/queue/show",
+}
+LIST = {
+    Entity.COMMUNICATION: "communications/list",
+    Entity.COMMUNICATION_QUEUE_ENTRY: "communications/queue/list",
+}
+IDENTIFIER = {
+    Entity.COMMUNICATION: "communication_identifier",
+    Entity.COMMUNICATION_QUEUE_ENTRY: "communication_queue_identifier",
+}
+FIELDS = {
+    Entity.COMMUNICATION: mapping.COMMUNICATION_FIELDS,
+    Entity.COMMUNICATION_QUEUE_ENTRY: mapping.QUEUE_ENTRY_FIELDS,
+}
+BUILD: dict[Entity, Callable[[dict[str, Any], str], AuditedRecord | None]] = {
+    Entity.COMMUNICATION: mapping.communication,
+    Entity.COMMUNICATION_QUEUE_ENTRY: mapping.queue_entry,
+}
+ENTITIES = frozenset(SHOW)
+
+
+class CrmcomBackend:
+    def __init__(
+        self, api: CrmcomApi, scope: RequestScope, serves_tenant: bool, max_concurrency: int
+    ) -> None:
+        self.api, self.scope = api, scope
+        self.tenant, self.access = scope.tenant, scope.access
+        self.serves_tenant = serves_tenant
+        self._slots = asyncio.Semaphore(max_concurrency)
+        # Where the contacts live when not in this upstream: their row rules hide communications too.
+        self.contacts: RecordReader | None = None
+        # Where the queue's event log lives (the poller writes it to SQL); set by the wiring.
+        self.events: RecordReader | None = None
+
+    def bind(self, routed: Any) -> None:
+        """Called by the wiring with the request's routed backend: contacts held elsewhere keep their row
+        rules over communications, and the queue's event log is the poller's (in SQL)."""
+        contacts = routed.backend_for(Entity.CONTACT)
+        self.contacts = None if contacts is self else contacts
+        self.events = routed.sql
+
+    # --- lookups -------------------------------------------------------------------------------------
+    async def get_many(
+        self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False
+    ) -> Mapping[UUID, AuditedRecord]:
+        records = await self._show_all(entity, [{"id": mapping.crm_id(i)} for i in dict.fromkeys(ids)])
+        return {record.id: record for record in await self._visible(records)}
+
+    async def _show_all(self, entity: Entity, identifiers: list[dict[str, str]]) -> list[AuditedRecord]:
+        self._check(entity)
+        if not self.serves_tenant:
+            return []
+        found = await asyncio.gather(*(self._show(entity, identifier) for identifier in identifiers))
+        return [record for record in found if record is not None]
+
+    async def _show(self, entity: Entity, identifier: dict[str, str]) -> AuditedRecord | None:
+        key, value = next(iter(identifier.items()))
+        params = {IDENTIFIER[entity]: f"{key}={value}", "fields_set": ",".join(FIELDS[entity])}
+        async with self._slots:
+            try:
+                data = await self.api.get(SHOW[entity], params)
+            except UpstreamError as error:
+                if is_not_found(error):
+                    return None
+                raise
+        return BUILD[entity](data, self.tenant) if isinstance(data, dict) else None
+
+    # --- lists ---------------------------------------------------------------------------------------
+    async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
+        return await self._page(entity, query, self._visible)
+
+    async def _page(self, entity: Entity, query: ListQuery, keep: Keep) -> Page[AuditedRecord]:
+        self._check(entity)
+        plan = plan_list(entity, query)
+        if not self.serves_tenant:
+            return Page([], [], False, False)
+        keep = _also_matching(keep, plan)
+        if plan.ids is not None or plan.number is not None:
+            return await self._page_of_lookups(entity, plan, query)
+        if plan.latest is not None:
+            rows = await self._latest(entity, plan, query.page.size)
+            kept = await keep(rows)
+            return Page(kept, [(r.date_created.isoformat(), n) for n, r in enumerate(kept)], False, False)
+
+        async def fetch(offset: int, size: int) -> list[AuditedRecord]:
+            return await self._list(entity, plan, offset, size)
+
+        return await fetch_window(Window(query.order, query.page), fetch, keep)
+
+    async def _page_of_lookups(self, entity: Entity, plan: Plan, query: ListQuery) -> Page[AuditedRecord]:
+        identifiers = [{"number": plan.number}] if plan.number is not None else []
+        identifiers += [{"id": mapping.crm_id(i)} for i in plan.ids or ()]
+        records = await self._visible(await self._show_all(entity, identifiers))
+        rows = [record for record in records if matches(record, plan.conditions)][: query.page.size or None]
+        return Page(rows, [(r.date_created.isoformat(), n) for n, r in enumerate(rows)], False, False)
+
+    async def _list(self, entity: Entity, plan: Plan, offset: int, size: int) -> list[AuditedRecord]:
+        params = {**plan.params, "offset": str(offset), "number_of_results": str(size)}
+        params["fields_set"] = ",".join(FIELDS[entity])
+        async with self._slots:
+            data = await self.api.get(LIST[entity], params)
+        return self._build_all(entity, data)
+
+    async def _latest(self, entity: Entity, plan: Plan, number: int) -> list[AuditedRecord]:
+        params = {**plan.params, "number": str(number), "fields_set": ",".join(FIELDS[entity])}
+        async with self._slots:
+            data = await self.api.get(plan.latest or "", params)
+        return self._build_all(entity, data)
+
+    def _build_all(self, entity: Entity, data: Any) -> list[AuditedRecord]:
+        built = [BUILD[entity](item, self.tenant) for item in data or [] if isinstance(item, dict)]
+        return [record for record in built if record is not None]
+
+    async def count(self, entity: Entity, query: ListQuery) -> int:
+        """CRM.COM has no count: the list is read page by page (``paging.COUNT_PAGE`` rows per call)."""
+        return await self._count(entity, query, self._visible)
+
+    async def _count(self, entity: Entity, query: ListQuery, keep: Keep) -> int:
+        self._check(entity)
+        plan = plan_list(entity, query)
+        if not self.serves_tenant:
+            return 0
+        keep = _also_matching(keep, plan)
+        if plan.ids is not None or plan.number is not None or plan.latest is not None:
+            return len((await self._page(entity, query, keep)).rows)
+
+        async def fetch(offset: int, size: int) -> list[AuditedRecord]:
+            return await self._list(entity, plan, offset, size)
+
+        return await count_all(fetch, keep)
+
+    # --- nested lists --------------------------------------------------------------------------------
+    async def pages_by_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> Mapping[UUID, Page[AuditedRecord]]:
+        """Contact communications: one communications/list call per contact (CRM.COM has no batch form),
+        concurrently up to ``max_concurrency``; the parents are visible contacts, so only the media rule
+        applies. Queue entries of a communication: queue/list by the communication's media and contact."""
+        entity, queries = await self._per_parent(relation, parent_ids, query)
+        pages = await asyncio.gather(*(self._page(entity, q, self._media_rule) for q in queries))
+        return dict(zip(parent_ids, pages, strict=True))
+
+    async def counts_by_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> Mapping[UUID, int]:
+        entity, queries = await self._per_parent(relation, parent_ids, query)
+        counts = await asyncio.gather(*(self._count(entity, q, self._media_rule) for q in queries))
+        return dict(zip(parent_ids, counts, strict=True))
+
+    async def _per_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> tuple[Entity, list[ListQuery]]:
+        if relation is Relation.CONTACT_COMMUNICATIONS:
+            return Entity.COMMUNICATION, [_with(query, Condition("contact_id", Op.EQ, p)) for p in parent_ids]
+        if relation is Relation.COMMUNICATION_QUEUE_ENTRIES:
+            return Entity.COMMUNICATION_QUEUE_ENTRY, await self._entry_queries(parent_ids, query)
+        raise UpstreamUnsupported(self.api.client.name, f"CRM.COM cannot list {relation.value}")
+
+    async def _entry_queries(self, parent_ids: Sequence[UUID], query: ListQuery) -> list[ListQuery]:
+        """queue/list has no communication parameter: scope it by the communication's media and contact."""
+        communications = await self.get_many(Entity.COMMUNICATION, parent_ids)
+        queries = []
+        for parent in parent_ids:
+            record = communications.get(parent)
+            if not isinstance(record, CommunicationRecord):
+                queries.append(_with(query, Condition("id", Op.IN, ())))
+                continue
+            scope = (
+                Condition("media", Op.EQ, record.media),
+                Condition("contact_id", Op.EQ, record.contact_id),
+            )
+            queries.append(_with(query, *scope, Condition("communication_id", Op.EQ, parent)))
+        return queries
+
+    # --- rules ---------------------------------------------------------------------------------------
+    async def _media_rule(self, records: list[AuditedRecord]) -> list[AuditedRecord]:
+        if self.access.admin:
+            return records
+        media = visible_media(self.access.permissions)
+        return [r for r in records if not isinstance(r, CommunicationRecord) or r.media in media]
+
+    async def _visible(self, records: list[AuditedRecord]) -> list[AuditedRecord]:
+        """The media rule, then the contacts' row rules (one batched lookup where contacts live elsewhere)."""
+        records = await self._media_rule(records)
+        if self.contacts is None or not records:
+            return records
+        visible = await self.contacts.get_many(Entity.CONTACT, list({_contact(r) for r in records}))
+        return [r for r in records if _contact(r) in visible]
+
+    def _check(self, entity: Entity) -> None:
+        if entity not in ENTITIES:
+            raise UpstreamUnsupported(self.api.client.name, f"CRM.COM does not hold {entity.value} records")
+
+    # --- what CRM.COM does not have ------------------------------------------------------------------
+    async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
+        """Communication references (seed 001 referring_to) are not read from CRM.COM: none are shown."""
+        return {}
+
+    async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
+        raise UpstreamUnsupported(self.api.client.name, "CRM.COM communications hold no contacts")
+
+    async def tenant_record(self) -> None:
+        return None
+
+    async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
+        """The poller's event log (in SQL): see ``gateway.backends.rest.crmcom.poller``."""
+        return [] if self.events is None else await self.events.queue_events_after(sequence, limit)
+
+    async def latest_queue_event_sequence(self) -> int:
+        return 0 if self.events is None else await self.events.latest_queue_event_sequence()
+
+    async def communications_numbered_after(
+        self, contact_id: UUID, after: int, upto: int, limit: int
+    ) -> list[CommunicationRecord]:
+        raise UpstreamUnsupported(self.api.client.name, "CRM.COM cannot replay a contact's communications")
+
+    async def latest_communication_number(self) -> int:
+        raise UpstreamUnsupported(self.api.client.name, "CRM.COM cannot replay a contact's communications")
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        from gateway.backends.rest.crmcom.writer import CrmcomWriter
+
+        return CrmcomWriter.open(self)
+
+
+def _with(query: ListQuery, *conditions: Condition) -> ListQuery:
+    items = (*conditions, query.filter) if query.filter is not None else conditions
+    return ListQuery(filter=AllOf(tuple(items)), order=query.order, page=query.page, search=query.search)
+
+
+def _also_matching(keep: Keep, plan: Plan) -> Keep:
+    if not plan.client_side:
+        return keep
+
+    async def kept(records: list[AuditedRecord]) -> list[AuditedRecord]:
+        return [r for r in await keep(records) if matches(r, plan.client_side)]
+
+    return kept
+
+
+def _contact(record: AuditedRecord) -> UUID:
+    assert isinstance(record, CommunicationRecord | CommunicationQueueEntryRecord)
+    return record.contact_id
