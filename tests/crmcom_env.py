@@ -22,7 +22,8 @@ from conftest import Client, token_for
 from gateway.app import create_app
 from gateway.settings import Settings
 from servers import threaded_server
-from simulators.crmcom import CrmcomSimulator, CrmcomStore, create_app as create_simulator
+from simulators.crmcom import CrmcomSimulator, CrmcomStore
+from simulators.crmcom import create_app as create_simulator
 from simulators.faults import Faults
 
 SYSTEM_NAME = "CRM.COM"
@@ -153,6 +154,3 @@ def cost(body: dict[str, Any]) -> dict[str, Any]:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
-
-
-__all__ = ["Client", "token_for"]

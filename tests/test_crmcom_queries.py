@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import Client
-from crmcom_env import CrmSeed, Simulator, cost, crm_app, crm_client, crmcom, seed, simulator  # noqa: F401
+from crmcom_env import CrmSeed, Simulator, cost
 from factories import gid
 
 QUERY_BY_ID = """query($id: ID, $number: String) {
