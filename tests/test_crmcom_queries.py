@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
-from conftest import Client
+import pytest
+
+from conftest import Client, token_for
 from crmcom_env import CrmSeed, Simulator, cost
 from factories import gid
 
@@ -42,3 +45,151 @@ async def test_communication_by_id_and_by_number(
     assert by_number["data"]["communication"]["id"] == found["id"]
     missing = await crm_client.execute(QUERY_BY_ID, {"number": "no-such-number"})
     assert missing["data"]["communication"] is None
+
+
+def _subjects(body: dict[str, Any], *path: str) -> list[str]:
+    node: Any = body["data"]
+    for key in path:
+        node = node[key]
+    return [edge["node"]["subject"] for edge in node["edges"]]
+
+
+async def test_communications_filtered_by_contact_category_direction_and_media(
+    crm_client: Client, seed: CrmSeed
+) -> None:
+    data = await _mixed(seed)
+    query = """query($filter: CommunicationFilter) {
+      communications(first: 10, filter: $filter) { totalCount edges { node { subject } } }
+    }"""
+    ada, billing = gid("Contact", data["ada"]), gid("CommunicationCategory", data["billing"])
+    cases = [
+        ({"contactId": {"eq": ada}}, ["Invoice", "Reminder", "Call back", "Contract"]),
+        ({"categoryId": {"eq": billing}}, ["Invoice", "Call back"]),
+        ({"contactId": {"eq": ada}, "direction": {"eq": "OUTGOING"}}, ["Reminder"]),
+        ({"contactId": {"eq": ada}, "media": {"in": ["LETTER"]}}, ["Contract"]),
+    ]
+    for filter, expected in cases:
+        body = await crm_client.execute(query, {"filter": filter})
+        assert _subjects(body, "communications") == expected, filter
+        assert body["data"]["communications"]["totalCount"] == len(expected)
+
+
+async def test_filters_crmcom_cannot_apply_are_refused_by_name(crm_client: Client, seed: CrmSeed) -> None:
+    data = await _mixed(seed)
+    query = "query($f: CommunicationFilter) { communications(first: 5, filter: $f) { totalCount } }"
+    ada = gid("Contact", data["ada"])
+    cases = [
+        ({"contactId": {"eq": ada}, "lifeCycleState": {"eq": "DRAFT"}}, "life_cycle_state"),
+        ({"media": {"eq": "PHONE"}}, "only by contact or category"),
+        ({"contactId": {"eq": ada}, "or": [{"media": {"eq": "SMS"}}]}, "or/not"),
+    ]
+    for filter, words in cases:
+        response = await crm_client.post(query, {"f": filter})
+        body = response.json()
+        assert response.status_code == 200 and body["data"]["communications"] is None
+        assert body["errors"][0]["extensions"]["code"] == "INVALID_FILTER", filter
+        assert words in body["errors"][0]["message"]
+
+
+async def test_paging_through_a_contacts_communications(crm_client: Client, seed: CrmSeed) -> None:
+    ada = seed.contact("Ada", "Lovelace")
+    for n in range(7):
+        seed.communication(ada, f"S{n}")
+    await seed.save()
+    query = """query($f: CommunicationFilter, $after: String) {
+      communications(first: 3, after: $after, filter: $f) {
+        edges { node { subject } } pageInfo { hasNextPage endCursor }
+      }
+    }"""
+    seen, after = [], None
+    for _ in range(4):
+        variables = {"f": {"contactId": {"eq": gid("Contact", ada)}}, "after": after}
+        page = (await crm_client.execute(query, variables))["data"]["communications"]
+        seen += [edge["node"]["subject"] for edge in page["edges"]]
+        after = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+    assert seen == [f"S{n}" for n in range(7)]
+
+
+async def test_fields_set_names_the_record_fields(
+    crm_client: Client, seed: CrmSeed, simulator: Simulator
+) -> None:
+    data = await _mixed(seed)
+    await crm_client.execute(
+        "query($id: ID!) { communication(id: $id) { subject } }", {"id": gid("Communication", data["call"])}
+    )
+    shows = [entry for entry in simulator.faults.log if entry.path.endswith("/communications/show")]
+    assert len(shows) == 1
+    query = parse_qs(shows[0].query)
+    fields = query["fields_set"][0].split(",")
+    assert {"id", "subject", "media", "contact_information", "log_information"} <= set(fields)
+    assert query["communication_identifier"] == [f"id={data['call'].hex.upper()}"]
+
+
+async def test_media_rule_hides_emails_and_sms(
+    crm_client: Client, seed: CrmSeed, settings: Any, tenant: str
+) -> None:
+    data = await _mixed(seed)
+    phone_only = Client(
+        crm_client.http, token_for(settings, tenant, permissions=["CRM_COMMUNICATION_VIEW", "CUST_READ"])
+    )
+    body = await phone_only.execute(
+        """query($c: ID!, $email: ID!) {
+          communications(first: 10, filter: {contactId: {eq: $c}}) { totalCount edges { node { subject } } }
+          contact(id: $c) { communications(first: 10) { totalCount edges { node { subject } } } }
+          communication(id: $email) { id }
+          node(id: $email) { id }
+        }""",
+        {"c": gid("Contact", data["ada"]), "email": gid("Communication", data["email"])},
+    )
+    assert _subjects(body, "communications") == ["Call back", "Contract"]
+    assert body["data"]["communications"]["totalCount"] == 2
+    assert _subjects(body, "contact", "communications") == ["Call back", "Contract"]
+    assert body["data"]["contact"]["communications"]["totalCount"] == 2
+    assert body["data"]["communication"] is None and body["data"]["node"] is None
+
+
+async def test_another_tenant_sees_nothing(
+    crm_client: Client, seed: CrmSeed, settings: Any, simulator: Simulator
+) -> None:
+    """The upstream serves the test's tenant only: another tenant's caller gets nothing, and no call."""
+    data = await _mixed(seed)
+    other = Client(crm_client.http, token_for(settings, "someone-else"))
+    before = len(simulator.faults.log)
+    body = await other.execute(
+        """query($id: ID!, $c: ID!) {
+          communication(id: $id) { id }
+          communications(first: 5, filter: {contactId: {eq: $c}}) { totalCount }
+        }""",
+        {"id": gid("Communication", data["call"]), "c": gid("Contact", data["ada"])},
+    )
+    assert body["data"] == {"communication": None, "communications": {"totalCount": 0}}
+    assert len(simulator.faults.log) == before
+
+
+NESTED = """query($n: Int!) {
+  contacts(first: $n, filter: {lastName: {eq: "Nested"}}) { edges { node {
+    communications(first: 2) { edges { node { subject } } }
+  } } }
+}"""
+
+
+@pytest.mark.parametrize("rows", [10, 100])
+async def test_nested_communications_call_count(
+    crm_client: Client, seed: CrmSeed, simulator: Simulator, rows: int
+) -> None:
+    """CRM.COM's communications/list takes one contact: one call per contact (no batch form), run with
+    bounded concurrency; the SQL side stays at a fixed number of statements."""
+    for i in range(rows):
+        contact = seed.contact(f"C{i}", "Nested")
+        for j in range(3):
+            seed.communication(contact, f"{i}-{j}")
+    await seed.save()
+    body = await crm_client.execute(NESTED, {"n": rows})
+    contacts = body["data"]["contacts"]["edges"]
+    assert len(contacts) == rows
+    assert [e["node"]["subject"] for e in contacts[0]["node"]["communications"]["edges"]] == ["0-0", "0-1"]
+    assert cost(body)["upstreamCallsBySystem"] == {"crmcom": rows + 1}  # one login, one list per contact
+    assert simulator.calls("communications/list") == rows
+    assert cost(body)["sqlStatements"] <= 3
