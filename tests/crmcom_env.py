@@ -20,6 +20,7 @@ import pytest
 from comms_factory import CommsFactory
 from conftest import Client, token_for
 from gateway.app import create_app
+from gateway.backends.sql import tables as t
 from gateway.settings import Settings
 from servers import threaded_server
 from simulators.crmcom import CrmcomSimulator, CrmcomStore
@@ -113,12 +114,30 @@ class CrmSeed:
 
     def __init__(self, comms: CommsFactory, store: CrmcomStore, organisation: str) -> None:
         self.comms, self.store, self.organisation = comms, store, organisation
+        self.crm_ids: dict[uuid.UUID, uuid.UUID] = {}  # SQL contact id -> its CRM.COM id, where they differ
 
     def contact(self, first_name: str, last_name: str, **values: Any) -> uuid.UUID:
         contact_id = self.comms.contact(first_name, last_name, **values)
         self.store.add_contact(
             self.organisation, id=contact_id.hex, first_name=first_name, last_name=last_name
         )
+        return contact_id
+
+    def linked_contact(self, first_name: str, last_name: str, system_name: str = SYSTEM_NAME) -> uuid.UUID:
+        """A contact in SQL whose CRM.COM contact has another id, linked by a ThirdPartyId (seed 004)."""
+        contact_id = self.comms.contact(first_name, last_name)
+        crm_id = self.store.add_contact(self.organisation, first_name=first_name, last_name=last_name)
+        self.comms._pending[t.third_party_ids.name].append(
+            {
+                "id": uuid.uuid4(),
+                "tenant": self.comms.tenant,
+                "owner_id": contact_id,
+                "system_name": system_name,
+                "third_party_id": crm_id,
+                "date_created": self.comms.next_time(),
+            }
+        )
+        self.crm_ids[contact_id] = uuid.UUID(hex=crm_id)
         return contact_id
 
     def category(self, name: str) -> tuple[uuid.UUID, dict[str, str]]:
@@ -132,7 +151,8 @@ class CrmSeed:
 
     def communication(self, contact_id: uuid.UUID, subject: str = "Hello", **values: Any) -> uuid.UUID:
         values.setdefault("content", f"About {subject}")
-        created = self.store.add_communication(self.organisation, contact_id.hex, subject=subject, **values)
+        crm_contact = self.crm_ids.get(contact_id, contact_id)
+        created = self.store.add_communication(self.organisation, crm_contact.hex, subject=subject, **values)
         return uuid.UUID(hex=created)
 
     def entry(self, communication_id: uuid.UUID, system: dict[str, str], **values: Any) -> uuid.UUID:
