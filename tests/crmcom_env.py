@@ -8,6 +8,7 @@ simulator under the same ids, and communications and queue entries in the simula
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -83,7 +84,7 @@ def routing_file(
         f'password = "{PASSWORD}"',
         f'organisation = "{tenant}"',
         "[upstreams.crmcom.options]",
-        *(f"{key} = {value!r}".replace("'", '"') for key, value in options.items()),
+        *(f"{key} = {json.dumps(value)}" for key, value in options.items()),  # JSON scalars/lists are TOML
     ]
     path = folder / "backends.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
