@@ -10,6 +10,9 @@ import pytest
 from conftest import Client, token_for
 from crmcom_env import CrmSeed, Simulator, cost
 from factories import gid
+from gateway.backends.rest.crmcom.fields import FIELDS, GRAPH_TO_CRMCOM, TYPE_NAMES, fields_for
+from gateway.backends.rest.crmcom.mapping import COMMUNICATION_FIELDS
+from resolvers.schema import schema
 
 QUERY_BY_ID = """query($id: ID, $number: String) {
   communication(id: $id, number: $number) {
@@ -112,19 +115,35 @@ async def test_paging_through_a_contacts_communications(crm_client: Client, seed
     assert seen == [f"S{n}" for n in range(7)]
 
 
-async def test_fields_set_names_the_record_fields(
+def _fields_sent(simulator: Simulator, method: str) -> list[list[str]]:
+    calls = [entry for entry in simulator.faults.log if entry.path.endswith(method)]
+    return [parse_qs(entry.query)["fields_set"][0].split(",") for entry in calls]
+
+
+async def test_fields_set_follows_the_selection(
     crm_client: Client, seed: CrmSeed, simulator: Simulator
 ) -> None:
     data = await _mixed(seed)
-    await crm_client.execute(
-        "query($id: ID!) { communication(id: $id) { subject } }", {"id": gid("Communication", data["call"])}
-    )
+    node = {"id": gid("Communication", data["call"])}
+    await crm_client.execute("query($id: ID!) { communication(id: $id) { subject category { name } } }", node)
+    [narrow] = _fields_sent(simulator, "/communications/show")
+    # What the query selects, plus what cursors and the media and row rules need.
+    assert narrow == ["id", "log_information", "media", "contact_information", "category", "subject"]
     shows = [entry for entry in simulator.faults.log if entry.path.endswith("/communications/show")]
-    assert len(shows) == 1
-    query = parse_qs(shows[0].query)
-    fields = query["fields_set"][0].split(",")
-    assert {"id", "subject", "media", "contact_information", "log_information"} <= set(fields)
-    assert query["communication_identifier"] == [f"id={data['call'].hex.upper()}"]
+    assert parse_qs(shows[0].query)["communication_identifier"] == [f"id={data['call'].hex.upper()}"]
+
+
+async def test_a_batch_fetches_whole_records(crm_client: Client, seed: CrmSeed, simulator: Simulator) -> None:
+    """The operations of a batch share their loaders: a record fetched narrowly must not serve another."""
+    data = await _mixed(seed)
+    query = "query($id: ID!) { communication(id: $id) { subject } }"
+    operation = {"query": query, "variables": {"id": gid("Communication", data["call"])}}
+    headers = {"Authorization": f"Bearer {crm_client.token}"}
+    response = await crm_client.http.post("/graphql", json=[operation, operation], headers=headers)
+    assert [item["data"]["communication"] for item in response.json()] == [{"subject": "Call back"}] * 2
+    assert all(
+        set(fields) == set(COMMUNICATION_FIELDS) for fields in _fields_sent(simulator, "/communications/show")
+    )
 
 
 async def test_media_rule_hides_emails_and_sms(
@@ -193,3 +212,11 @@ async def test_nested_communications_call_count(
     assert cost(body)["upstreamCallsBySystem"] == {"crmcom": rows + 1}  # one login, one list per contact
     assert simulator.calls("communications/list") == rows
     assert cost(body)["sqlStatements"] <= 3
+
+
+def test_every_graphql_field_has_its_crmcom_fields() -> None:
+    """A field the table does not know would fetch whole records: keep the table complete."""
+    for entity, type_name in TYPE_NAMES.items():
+        graphql_fields = set(schema._schema.type_map[type_name].fields)  # type: ignore[attr-defined]
+        assert graphql_fields <= set(GRAPH_TO_CRMCOM[entity]), type_name
+        assert fields_for({type_name: frozenset({"notAField"})})[entity] == FIELDS[entity]

@@ -32,6 +32,9 @@ class RequestContext:
     # Per-request APIs of the configured upstreams by connector kind ("conecrm", "crmcom", "akixi"), for
     # what is not a routed entity (e.g. Akixi CRM configurations); empty without a routing file.
     upstream_apis: dict[str, Any] = field(default_factory=dict)
+    # Whether upstream APIs may fetch only the fields the operation selects (gateway.selection): a single
+    # HTTP request or WebSocket operation, not the shared context of a batch.
+    selection_hints: bool = False
 
     @property
     def actor(self) -> str:

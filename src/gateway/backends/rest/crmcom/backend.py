@@ -11,6 +11,7 @@ contacts' row rules through ``contacts`` (one batched lookup per upstream page).
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -30,10 +31,12 @@ from gateway.backends.records import (
 from gateway.backends.rest.connector import RequestScope
 from gateway.backends.rest.crmcom import mapping
 from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
+from gateway.backends.rest.crmcom.fields import FIELDS, fields_for
 from gateway.backends.rest.crmcom.paging import Keep, Window, count_all, fetch_window
 from gateway.backends.rest.crmcom.plans import Plan, matches, plan_list
 from gateway.backends.rest.errors import UpstreamError, UpstreamUnsupported
 from gateway.permissions import visible_media
+from gateway.selection import Selection
 
 SHOW = {
     Entity.COMMUNICATION: "communications/show",
@@ -46,10 +49,6 @@ LIST = {
 IDENTIFIER = {
     Entity.COMMUNICATION: "communication_identifier",
     Entity.COMMUNICATION_QUEUE_ENTRY: "communication_queue_identifier",
-}
-FIELDS = {
-    Entity.COMMUNICATION: mapping.COMMUNICATION_FIELDS,
-    Entity.COMMUNICATION_QUEUE_ENTRY: mapping.QUEUE_ENTRY_FIELDS,
 }
 BUILD: dict[Entity, Callable[[dict[str, Any], str], AuditedRecord | None]] = {
     Entity.COMMUNICATION: mapping.communication,
@@ -70,6 +69,18 @@ class CrmcomBackend:
         self.contacts: RecordReader | None = None
         # Where the queue's event log lives (the poller writes it to SQL); set by the wiring.
         self.events: RecordReader | None = None
+        # fields_set per entity for this request's query (gateway.selection); whole records otherwise.
+        self.fields: dict[Entity, tuple[str, ...]] = dict(FIELDS)
+
+    def use_selection(self, selection: Selection | None) -> None:
+        """Ask CRM.COM only for what the query selects (and what the rules and cursors need)."""
+        self.fields = dict(FIELDS) if selection is None else fields_for(selection)
+
+    def whole_records(self) -> CrmcomBackend:
+        """The same backend asking for whole records (for writes, which check every field)."""
+        whole = copy.copy(self)
+        whole.fields = dict(FIELDS)
+        return whole
 
     def bind(self, routed: Any) -> None:
         """Called by the wiring with the request's routed backend: contacts held elsewhere keep their row
@@ -94,7 +105,7 @@ class CrmcomBackend:
 
     async def _show(self, entity: Entity, identifier: dict[str, str]) -> AuditedRecord | None:
         key, value = next(iter(identifier.items()))
-        params = {IDENTIFIER[entity]: f"{key}={value}", "fields_set": ",".join(FIELDS[entity])}
+        params = {IDENTIFIER[entity]: f"{key}={value}", "fields_set": ",".join(self.fields[entity])}
         async with self._slots:
             try:
                 data = await self.api.get(SHOW[entity], params)
@@ -135,13 +146,13 @@ class CrmcomBackend:
 
     async def _list(self, entity: Entity, plan: Plan, offset: int, size: int) -> list[AuditedRecord]:
         params = {**plan.params, "offset": str(offset), "number_of_results": str(size)}
-        params["fields_set"] = ",".join(FIELDS[entity])
+        params["fields_set"] = ",".join(self.fields[entity])
         async with self._slots:
             data = await self.api.get(LIST[entity], params)
         return self._build_all(entity, data)
 
     async def _latest(self, entity: Entity, plan: Plan, number: int) -> list[AuditedRecord]:
-        params = {**plan.params, "number": str(number), "fields_set": ",".join(FIELDS[entity])}
+        params = {**plan.params, "number": str(number), "fields_set": ",".join(self.fields[entity])}
         async with self._slots:
             data = await self.api.get(plan.latest or "", params)
         return self._build_all(entity, data)

@@ -104,7 +104,9 @@ def communication(record: Json, tenant: str) -> CommunicationRecord | None:
     return CommunicationRecord(
         **audit,
         number=str(record.get("number") or ""),
-        direction=str(record.get("direction") or ""),
+        # A field is absent only when fields_set left it out, and then the query does not read it; enum
+        # fields still need a valid value, because the GraphQL object is built from the whole record.
+        direction=str(record.get("direction") or "INCOMING"),
         media=MEDIA_IN.get(str(record.get("media")), str(record.get("media") or "")),
         subject=str(record.get("subject") or ""),
         content=str(record.get("content") or ""),

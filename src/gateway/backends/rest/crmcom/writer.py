@@ -57,7 +57,7 @@ def communication_body(values: Mapping[str, Any]) -> dict[str, Any]:
 
 class CrmcomWriter:
     def __init__(self, backend: CrmcomBackend) -> None:
-        self.backend = backend
+        self.backend = backend.whole_records()
         self.system = backend.api.client.name
 
     @classmethod
