@@ -92,11 +92,17 @@ def routing_file(
 
 
 @pytest.fixture
+def crm_routes() -> dict[str, str] | None:
+    """The routing file's [routes] (None: communications and the queue in CRM.COM); modules override it."""
+    return None
+
+
+@pytest.fixture
 async def crm_app(
-    settings: Settings, tenant: str, simulator: Simulator, tmp_path: Path
+    settings: Settings, tenant: str, simulator: Simulator, tmp_path: Path, crm_routes: dict[str, str] | None
 ) -> AsyncIterator[Any]:
     simulator.store.add_user(tenant, "gateway", PASSWORD)
-    path = routing_file(tmp_path, simulator.url, tenant)
+    path = routing_file(tmp_path, simulator.url, tenant, crm_routes)
     application = create_app(settings.model_copy(update={"backends": str(path)}))
     yield application
     await application.state.view.close()

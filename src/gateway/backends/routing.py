@@ -135,7 +135,10 @@ class RoutedBackend:
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
         found: dict[UUID, list[Any]] = {}
         for backend in self._distinct(DETAIL_OWNERS[detail]):
-            found.update(await backend.details(detail, owner_ids))
+            # crmcom branch: a backend that does not hold an owner answers [] for it; keep the other's list.
+            for owner, items in (await backend.details(detail, owner_ids)).items():
+                if items or owner not in found:
+                    found[owner] = items
         return found
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:

@@ -18,8 +18,10 @@ PLAIN_FIELDS = (
 SETS = {
     "address_set": ("addresses_set", "type"),
     "phone_set": ("phones_set", "type"),
-    "email_set": ("emails_set", "email_address"),
+    "email_set": ("emails_set", "email"),
 }
+# Requests name an e-mail "email_address"; answers (emails_set) name it "email" (seed 003's examples).
+RENAMED = {"email_address": "email"}
 LIST_FILTERS = ("id_number", "passport_number", "social_security_number", "vat_registration_number")
 
 
@@ -39,7 +41,7 @@ async def list_contacts(call: Call) -> list[Json]:
         row
         for row in call.org.contacts.values()
         if all(str((row.get("demographics") or {}).get(k, row.get(k))) == v for k, v in given.items())
-        and (email is None or any(e.get("email_address") == email for e in row["emails_set"]))
+        and (email is None or any(e.get("email") == email for e in row["emails_set"]))
         and (phone is None or any(p.get("number") == phone for p in row["phones_set"]))
     ]
     return call.paged(rows)
@@ -80,13 +82,18 @@ def _apply_action(current: list[Json], item: Any, key: str, name: str, creating:
     if not isinstance(item, dict):
         raise ApiError(codes.INVALID_VALUE, f"{name} items must be objects")
     action = "add" if creating else item.get("action")
-    values = {k: v for k, v in item.items() if k != "action" and not k.endswith("_identifier")}
+    values = {
+        RENAMED.get(str(k), str(k)): v
+        for k, v in item.items()
+        if k != "action" and not k.endswith("_identifier")
+    }
     if action == "add":
         current.append({"id": new_id(), **values})
         return
     if action not in ("update", "remove"):
         raise ApiError(codes.INVALID_VALUE, f"{name}: action must be add, update or remove")
     identifier = next((v for k, v in item.items() if k.endswith("_identifier") and isinstance(v, dict)), None)
+    identifier = {RENAMED.get(str(k), str(k)): v for k, v in (identifier or {}).items()}
     if not identifier:
         raise ApiError(codes.MANDATORY_FIELD_MISSING, f"{name}: an identifier is mandatory for {action}")
     found = next((c for c in current if all(str(c.get(k)) == str(v) for k, v in identifier.items())), None)

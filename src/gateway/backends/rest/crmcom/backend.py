@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from gateway.backends.base import QueueEvent, RecordReader
-from gateway.backends.query import AllOf, Condition, ListQuery, Op, Page
+from gateway.backends.query import AllOf, Condition, ListQuery, Op, Page, PageRequest
 from gateway.backends.records import (
     AuditedRecord,
     CommunicationQueueEntryRecord,
@@ -29,7 +29,7 @@ from gateway.backends.records import (
     Relation,
 )
 from gateway.backends.rest.connector import RequestScope
-from gateway.backends.rest.crmcom import mapping
+from gateway.backends.rest.crmcom import contacts, mapping
 from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
 from gateway.backends.rest.crmcom.fields import FIELDS, fields_for
 from gateway.backends.rest.crmcom.paging import Keep, Window, count_all, fetch_window
@@ -39,18 +39,22 @@ from gateway.permissions import visible_media
 from gateway.selection import Selection
 
 SHOW = {
+    Entity.CONTACT: "contact_information/show",
     Entity.COMMUNICATION: "communications/show",
     Entity.COMMUNICATION_QUEUE_ENTRY: "communications/queue/show",
 }
 LIST = {
+    Entity.CONTACT: "contact_information/list",
     Entity.COMMUNICATION: "communications/list",
     Entity.COMMUNICATION_QUEUE_ENTRY: "communications/queue/list",
 }
 IDENTIFIER = {
+    Entity.CONTACT: "contact_information_identifier",
     Entity.COMMUNICATION: "communication_identifier",
     Entity.COMMUNICATION_QUEUE_ENTRY: "communication_queue_identifier",
 }
 BUILD: dict[Entity, Callable[[dict[str, Any], str], AuditedRecord | None]] = {
+    Entity.CONTACT: contacts.contact,
     Entity.COMMUNICATION: mapping.communication,
     Entity.COMMUNICATION_QUEUE_ENTRY: mapping.queue_entry,
 }
@@ -71,6 +75,8 @@ class CrmcomBackend:
         self.events: RecordReader | None = None
         # fields_set per entity for this request's query (gateway.selection); whole records otherwise.
         self.fields: dict[Entity, tuple[str, ...]] = dict(FIELDS)
+        self.holds_contacts = False  # whether the routing file sends contacts here (set by ``bind``)
+        self._contact_json: dict[UUID, dict[str, Any]] = {}
 
     def use_selection(self, selection: Selection | None) -> None:
         """Ask CRM.COM only for what the query selects (and what the rules and cursors need)."""
@@ -86,6 +92,7 @@ class CrmcomBackend:
         """Called by the wiring with the request's routed backend: contacts held elsewhere keep their row
         rules over communications, and the queue's event log is the poller's (in SQL)."""
         contacts = routed.backend_for(Entity.CONTACT)
+        self.holds_contacts = contacts is self
         self.contacts = None if contacts is self else contacts
         self.events = routed.sql
 
@@ -113,7 +120,7 @@ class CrmcomBackend:
                 if is_not_found(error):
                     return None
                 raise
-        return BUILD[entity](data, self.tenant) if isinstance(data, dict) else None
+        return self._build(entity, data) if isinstance(data, dict) else None
 
     # --- lists ---------------------------------------------------------------------------------------
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
@@ -158,8 +165,23 @@ class CrmcomBackend:
         return self._build_all(entity, data)
 
     def _build_all(self, entity: Entity, data: Any) -> list[AuditedRecord]:
-        built = [BUILD[entity](item, self.tenant) for item in data or [] if isinstance(item, dict)]
+        built = [self._build(entity, item) for item in data or [] if isinstance(item, dict)]
         return [record for record in built if record is not None]
+
+    def _build(self, entity: Entity, item: dict[str, Any]) -> AuditedRecord | None:
+        record = BUILD[entity](item, self.tenant)
+        if entity is Entity.CONTACT and record is not None:
+            self._contact_json[record.id] = item  # its sets are the contact's detail lists
+        return record
+
+    async def contact_json(self, contact_id: UUID) -> dict[str, Any] | None:
+        """The contact information as CRM.COM answered it (read now unless this request has it)."""
+        if contact_id not in self._contact_json:
+            await self.get_many(Entity.CONTACT, [contact_id])
+        return self._contact_json.get(contact_id)
+
+    def forget_contact(self, contact_id: UUID) -> None:
+        self._contact_json.pop(contact_id, None)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         """CRM.COM has no count: the list is read page by page (``paging.COUNT_PAGE`` rows per call)."""
@@ -232,7 +254,7 @@ class CrmcomBackend:
     async def _visible(self, records: list[AuditedRecord]) -> list[AuditedRecord]:
         """The media rule, then the contacts' row rules (one batched lookup where contacts live elsewhere)."""
         records = await self._media_rule(records)
-        if self.contacts is None or not records:
+        if self.contacts is None or not records or not isinstance(records[0], HAS_CONTACT):
             return records
         visible = await self.contacts.get_many(Entity.CONTACT, list({_contact(r) for r in records}))
         return [r for r in records if _contact(r) in visible]
@@ -243,11 +265,24 @@ class CrmcomBackend:
 
     # --- what CRM.COM does not have ------------------------------------------------------------------
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
-        """Communication references (seed 001 referring_to) are not read from CRM.COM: none are shown."""
-        return {}
+        """A contact's e-mails, phones and addresses: its sets, from the record read for it (one show per
+        contact not read yet). Communication references (referring_to) are not read: none are shown."""
+        if not self.holds_contacts or detail not in contacts.ANSWER_SETS or not self.serves_tenant:
+            return {}
+        missing = [owner for owner in dict.fromkeys(owner_ids) if owner not in self._contact_json]
+        await self.get_many(Entity.CONTACT, missing)
+        return {
+            owner: contacts.details(detail, owner, self._contact_json[owner])
+            for owner in owner_ids
+            if owner in self._contact_json
+        }
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
-        raise UpstreamUnsupported(self.api.client.name, "CRM.COM communications hold no contacts")
+        """contact_information/list by ``phone_number`` (seed 003, from CRM.COM R13)."""
+        if not self.holds_contacts:
+            raise UpstreamUnsupported(self.api.client.name, "contacts are not routed to CRM.COM")
+        query = ListQuery(filter=Condition("phone", Op.EQ, number), page=PageRequest(first=100))
+        return [r for r in (await self.page(Entity.CONTACT, query)).rows if isinstance(r, ContactRecord)]
 
     async def tenant_record(self) -> None:
         return None
@@ -286,6 +321,9 @@ def _also_matching(keep: Keep, plan: Plan) -> Keep:
         return [r for r in await keep(records) if matches(r, plan.client_side)]
 
     return kept
+
+
+HAS_CONTACT = (CommunicationRecord, CommunicationQueueEntryRecord)
 
 
 def _contact(record: AuditedRecord) -> UUID:

@@ -11,10 +11,15 @@ field this table does not know makes the whole record be fetched, so a new field
 from __future__ import annotations
 
 from gateway.backends.records import Entity
+from gateway.backends.rest.crmcom.contacts import CONTACT_FIELDS
 from gateway.backends.rest.crmcom.mapping import COMMUNICATION_FIELDS, QUEUE_ENTRY_FIELDS
 from gateway.selection import Selection
 
-FIELDS = {Entity.COMMUNICATION: COMMUNICATION_FIELDS, Entity.COMMUNICATION_QUEUE_ENTRY: QUEUE_ENTRY_FIELDS}
+FIELDS = {
+    Entity.COMMUNICATION: COMMUNICATION_FIELDS,
+    Entity.COMMUNICATION_QUEUE_ENTRY: QUEUE_ENTRY_FIELDS,
+    Entity.CONTACT: CONTACT_FIELDS,  # always whole: its sets are the contact's detail lists
+}
 TYPE_NAMES = {
     Entity.COMMUNICATION: "Communication",
     Entity.COMMUNICATION_QUEUE_ENTRY: "CommunicationQueueEntry",
@@ -69,7 +74,10 @@ GRAPH_TO_CRMCOM: dict[Entity, dict[str, tuple[str, ...]]] = {
 
 
 def fields_for(selection: Selection) -> dict[Entity, tuple[str, ...]]:
-    return {entity: _fields(entity, selection.get(TYPE_NAMES[entity], frozenset())) for entity in FIELDS}
+    narrowed = {
+        entity: _fields(entity, selection.get(name, frozenset())) for entity, name in TYPE_NAMES.items()
+    }
+    return FIELDS | narrowed
 
 
 def _fields(entity: Entity, selected: frozenset[str]) -> tuple[str, ...]:

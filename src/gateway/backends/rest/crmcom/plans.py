@@ -32,6 +32,17 @@ QUEUE_PARAMS = {
     "contact_id": "contact_information_identifier",
     "life_cycle_state": "life_cycle_state",
 }
+CONTACT_PARAMS = {"email": "email_address", "phone": "phone_number"}  # seed 003's semi-optional ones
+PARAMS = {
+    Entity.COMMUNICATION: COMMUNICATION_PARAMS,
+    Entity.COMMUNICATION_QUEUE_ENTRY: QUEUE_PARAMS,
+    Entity.CONTACT: CONTACT_PARAMS,
+}
+WHAT = {
+    Entity.COMMUNICATION: "communications",
+    Entity.COMMUNICATION_QUEUE_ENTRY: "communication queue entries",
+    Entity.CONTACT: "contact information",
+}
 OLDEST_FIRST = ((), (OrderKey("date_created"),))
 NEWEST_FIRST = (OrderKey("date_created", descending=True),)
 PENDING_COMPLETED = frozenset({"PENDING", "COMPLETED"})
@@ -88,8 +99,7 @@ def _lookup(plan: Plan, condition: Condition) -> bool:
 
 
 def plan_list(entity: Entity, query: ListQuery) -> Plan:
-    names = COMMUNICATION_PARAMS if entity is Entity.COMMUNICATION else QUEUE_PARAMS
-    what = "communications" if entity is Entity.COMMUNICATION else "communication queue entries"
+    names, what = PARAMS[entity], WHAT[entity]
     plan = Plan(conditions=list(flat(query.filter)))
     unsent: list[Condition] = []
     for condition in plan.conditions:
@@ -130,6 +140,10 @@ def _check_scope(entity: Entity, plan: Plan) -> None:
         plan.params
     ):
         raise InvalidFilter("CRM.COM lists communications only by contact or category: filter on one of them")
+    if entity is Entity.CONTACT and not plan.params:
+        raise InvalidFilter(
+            "CRM.COM lists contact information only by e-mail address or phone: filter on one"
+        )
     if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
         scopes = {"communication_queue_external_system_identifier", "media"} & set(plan.params)
         if len(scopes) != 1:

@@ -14,6 +14,7 @@ from uuid import UUID
 from gateway.backends.base import QueueEvent
 from gateway.backends.query import AllOf, Condition, ListQuery, Op, PageRequest
 from gateway.backends.records import Detail, Entity
+from gateway.backends.rest.crmcom import contacts
 from gateway.backends.rest.crmcom.api import is_not_found
 from gateway.backends.rest.crmcom.mapping import UDF_DATES, UDF_FLOATS, UDF_STRINGS, crm_id, graph_id
 from gateway.backends.rest.errors import UpstreamError, UpstreamUnavailable, UpstreamUnsupported
@@ -78,9 +79,15 @@ class CrmcomWriter:
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
         if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
             return await self._queued_entry(values)
+        if entity is Entity.CONTACT:
+            data = await self.backend.api.post("contact_information/create", contacts.create_body(values))
+            return self._created_id(data)
         if entity is not Entity.COMMUNICATION:
             raise UpstreamUnsupported(self.system, f"CRM.COM cannot create {entity.value} records")
         data = await self.backend.api.post("communications/create", communication_body(values))
+        return self._created_id(data)
+
+    def _created_id(self, data: Any) -> UUID:
         created = graph_id(data.get("id")) if isinstance(data, dict) else None
         if created is None:
             raise UpstreamUnavailable(self.system, "CRM.COM's create answered no 32-hex id")
@@ -109,6 +116,8 @@ class CrmcomWriter:
                 await self._update_communication(id, values)
             elif entity is Entity.COMMUNICATION_QUEUE_ENTRY:
                 await self._change_entry(id, values)
+            elif entity is Entity.CONTACT:
+                await self._update_contact(id, values)
             else:
                 raise UpstreamUnsupported(self.system, f"CRM.COM cannot change {entity.value} records")
         except UpstreamError as error:
@@ -145,12 +154,36 @@ class CrmcomWriter:
         """CRM.COM checks its own values when the call is made; nothing to check ahead of it."""
         return None
 
+    async def _update_contact(self, id: UUID, values: Mapping[str, Any]) -> None:
+        body = contacts.create_body(values)
+        if "kind" not in values:
+            del body["type"]
+        identifier = {"contact_information_identifier": {"id": crm_id(id)}}
+        await self.backend.api.post("contact_information/update", identifier | body)
+
     async def replace_details(
         self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
     ) -> None:
-        """Communication references (seed 001 referring_to) are not written to CRM.COM by the gateway."""
-        if items:
-            raise UpstreamUnsupported(self.system, "the gateway does not send referring_to to CRM.COM")
+        """A contact's e-mails, phones and addresses become seed 003's set actions against its current
+        sets (one show, then one update). ThirdPartyIds, row rules and communication references
+        (referring_to) are not written to CRM.COM."""
+        if detail not in contacts.REQUEST_SETS:
+            if items:
+                raise UpstreamUnsupported(
+                    self.system, f"the gateway does not write {detail.value} to CRM.COM"
+                )
+            return
+        current = await self.backend.contact_json(owner_id)
+        if current is None:
+            raise UpstreamUnsupported(self.system, "CRM.COM has no such contact information")
+        actions = contacts.set_actions(detail, current, items)
+        if actions:
+            body = {
+                "contact_information_identifier": {"id": crm_id(owner_id)},
+                contacts.REQUEST_SETS[detail]: actions,
+            }
+            await self.backend.api.post("contact_information/update", body)
+            self.backend.forget_contact(owner_id)  # read again when next asked
 
     async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
         """Nothing to record: the poller publishes what CRM.COM's queue shows changed."""
