@@ -77,6 +77,7 @@ class CrmcomBackend:
         self.fields: dict[Entity, tuple[str, ...]] = dict(FIELDS)
         self.holds_contacts = False  # whether the routing file sends contacts here (set by ``bind``)
         self._contact_json: dict[UUID, dict[str, Any]] = {}
+        self._communications: dict[UUID, CommunicationRecord] = {}  # read in this request (rules applied)
 
     def use_selection(self, selection: Selection | None) -> None:
         """Ask CRM.COM only for what the query selects (and what the rules and cursors need)."""
@@ -128,9 +129,9 @@ class CrmcomBackend:
 
     async def _page(self, entity: Entity, query: ListQuery, keep: Keep) -> Page[AuditedRecord]:
         self._check(entity)
-        plan = plan_list(entity, query)
-        if not self.serves_tenant:
+        if not self.serves_tenant:  # another tenant: nothing, whatever it asks
             return Page([], [], False, False)
+        plan = plan_list(entity, query)
         keep = _also_matching(keep, plan)
         if plan.ids is not None or plan.number is not None:
             return await self._page_of_lookups(entity, plan, query)
@@ -172,6 +173,8 @@ class CrmcomBackend:
         record = BUILD[entity](item, self.tenant)
         if entity is Entity.CONTACT and record is not None:
             self._contact_json[record.id] = item  # its sets are the contact's detail lists
+        if isinstance(record, CommunicationRecord):
+            self._communications[record.id] = record  # a nested queueEntries needs its media and contact
         return record
 
     async def contact_json(self, contact_id: UUID) -> dict[str, Any] | None:
@@ -189,9 +192,9 @@ class CrmcomBackend:
 
     async def _count(self, entity: Entity, query: ListQuery, keep: Keep) -> int:
         self._check(entity)
-        plan = plan_list(entity, query)
         if not self.serves_tenant:
             return 0
+        plan = plan_list(entity, query)
         keep = _also_matching(keep, plan)
         if plan.ids is not None or plan.number is not None or plan.latest is not None:
             return len((await self._page(entity, query, keep)).rows)
@@ -229,8 +232,11 @@ class CrmcomBackend:
         raise UpstreamUnsupported(self.api.client.name, f"CRM.COM cannot list {relation.value}")
 
     async def _entry_queries(self, parent_ids: Sequence[UUID], query: ListQuery) -> list[ListQuery]:
-        """queue/list has no communication parameter: scope it by the communication's media and contact."""
-        communications = await self.get_many(Entity.COMMUNICATION, parent_ids)
+        """queue/list has no communication parameter: scope it by the communication's media and contact
+        (known from reading the communications, which the parents were; else read now)."""
+        unread = [parent for parent in parent_ids if parent not in self._communications]
+        communications = {**(await self.get_many(Entity.COMMUNICATION, unread) if unread else {})}
+        communications |= {p: self._communications[p] for p in parent_ids if p in self._communications}
         queries = []
         for parent in parent_ids:
             record = communications.get(parent)
