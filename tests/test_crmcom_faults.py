@@ -76,6 +76,19 @@ async def test_crmcom_status_code_comes_back_as_its_code_without_secrets(
     assert PASSWORD not in str(error) and PASSWORD not in caplog.text
 
 
+async def test_tokens_never_reach_the_log(
+    crm_client: Client, seed: CrmSeed, simulator: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = await _one(seed)
+    with caplog.at_level(logging.DEBUG):
+        await crm_client.execute(QUERY, {"id": data["id"]})
+        simulator.faults.fail(503)
+        await crm_client.post(QUERY, {"id": data["id"]})
+    tokens = list(simulator.store.tokens)
+    assert tokens and caplog.records
+    assert not any(token in caplog.text for token in tokens) and PASSWORD not in caplog.text
+
+
 async def test_expired_token_is_replaced_by_one_login(
     crm_client: Client, seed: CrmSeed, simulator: Simulator
 ) -> None:
