@@ -11,6 +11,8 @@ import httpx
 import pytest
 
 from crmcom_env import Simulator
+from servers import threaded_server
+from simulators.crmcom import simulate
 
 API = "/crmapi/rest/v2/"
 
@@ -128,3 +130,12 @@ async def test_contact_information_sets_and_photo(api: httpx.AsyncClient, simula
     assert photo["file_name"].endswith("_ada.jpg")
     await _contact_call(api, "profile_photo/remove", identifier)
     assert _status(await api.get("contact_information/profile_photo/view", params=view)) == "NOT_FOUND"
+
+
+async def test_the_demo_simulator_serves_a_demo_user() -> None:
+    """What ``crm-gateway simulate crmcom`` serves: organisation, username and password "demo"."""
+    with threaded_server(simulate(None)) as url:
+        async with httpx.AsyncClient(base_url=url + API) as api:
+            body = {"username": "demo", "password": "demo", "organisation": "demo"}
+            answer = (await api.post("authentication/token", json=body)).json()
+    assert answer["status"]["code"] == "OK" and answer["data"]["token"]

@@ -7,6 +7,7 @@ serves; default: the organisation's name) and ``options.poll_seconds`` (the queu
 
 from __future__ import annotations
 
+from gateway.backends.records import Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.connector import RequestScope, register
 from gateway.backends.rest.crmcom.api import CrmcomApi, TokenSource
@@ -15,6 +16,8 @@ from gateway.backends.rest.crmcom.backend import ENTITIES, CrmcomBackend
 
 class CrmcomConnector:
     entities = ENTITIES
+    # No batch-by-ids or by-parent form in CRM.COM's API: the upstream-call budget counts per parent.
+    batches: frozenset[Entity] = frozenset()
 
     def __init__(self, client: UpstreamClient) -> None:
         self.client = client
