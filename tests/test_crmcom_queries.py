@@ -13,6 +13,7 @@ from factories import gid
 from gateway.backends.rest.crmcom.fields import FIELDS, GRAPH_TO_CRMCOM, TYPE_NAMES, fields_for
 from gateway.backends.rest.crmcom.mapping import COMMUNICATION_FIELDS
 from resolvers.schema import schema
+from test_communications import _subjects
 
 QUERY_BY_ID = """query($id: ID, $number: String) {
   communication(id: $id, number: $number) {
@@ -48,13 +49,6 @@ async def test_communication_by_id_and_by_number(
     assert by_number["data"]["communication"]["id"] == found["id"]
     missing = await crm_client.execute(QUERY_BY_ID, {"number": "no-such-number"})
     assert missing["data"]["communication"] is None
-
-
-def _subjects(body: dict[str, Any], *path: str) -> list[str]:
-    node: Any = body["data"]
-    for key in path:
-        node = node[key]
-    return [edge["node"]["subject"] for edge in node["edges"]]
 
 
 async def test_communications_filtered_by_contact_category_direction_and_media(
