@@ -24,6 +24,8 @@ from gateway.auth import mint_token
 from gateway.backends.sql.migrate import upgrade
 from gateway.settings import Settings, load_settings
 
+# crmcom branch: the CRM.COM simulator's fixtures for the test_crmcom_* modules (crmcom, crm_app, seed, ...).
+pytest_plugins = ["crmcom_env"]
 POSTGRES_URL = os.environ.get("CRM_GATEWAY_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("CRM_GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-" + "x" * 40

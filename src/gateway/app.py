@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from gateway.backends.rest.crmcom.poller import start_pollers
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
@@ -52,7 +54,12 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await check_database_role(settings, engine)
+        # The CRM.COM queue poller runs while the app does, when the routing file sends the queue there.
+        pollers = start_pollers(upstreams, engine, view.pubsub) if upstreams is not None else []
         yield
+        for poller in pollers:
+            poller.cancel()
+        await asyncio.gather(*pollers, return_exceptions=True)
         await view.close()  # its upstream clients too
         await engine.dispose()
 

@@ -37,6 +37,9 @@ class RequestContext:
     # Routed entities -> ``UpstreamRoute`` (system, batches), for the upstream-call budget; empty without
     # a routing file.
     upstream_routes: Mapping[Entity, Any] = field(default_factory=dict)
+    # Whether upstream APIs may fetch only the fields the operation selects (gateway.selection): a single
+    # HTTP request or WebSocket operation, not the shared context of a batch.
+    selection_hints: bool = False
 
     @property
     def actor(self) -> str:

@@ -198,19 +198,22 @@ class StrawberryView(GraphQL[RequestContext, None]):
             # Browsers cannot set headers on a WebSocket: the caller is known at connection_init.
             return self._context(WebSocketContext, ANONYMOUS, Cost(), uuid.uuid4().hex[:16])
         scope = request.scope
-        return self._context(
+        context = self._context(
             RequestContext,
             scope["gateway.principal"],
             scope["gateway.cost"],
             scope["gateway.request_id"],
             request.headers.get("authorization"),
         )
+        context.selection_hints = not scope.get("gateway.batch", True)
+        return context
 
     def operation_context(self, socket: WebSocketContext) -> WebSocketContext:
         """A context for one operation on a socket: the socket's caller, fresh loaders and cost."""
         authorization = _payload_credentials(socket.connection_params)[0]
         context = self._context(WebSocketContext, socket.principal, Cost(), socket.request_id, authorization)
         assert isinstance(context, WebSocketContext)
+        context.selection_hints = True  # one operation per context
         context.connection_params = socket.connection_params
         return context
 
@@ -347,6 +350,7 @@ class GraphQLView:
             await self._respond(refusal.response(request_id), scope, receive, send)
             return
         scope.update({"gateway.principal": principal, "gateway.cost": cost, "gateway.request_id": request_id})
+        scope["gateway.batch"] = body.lstrip().startswith(b"[")  # its operations share one context
         status = await self._run(scope, body, send, request_id)
         self.metrics.responses[status] += 1
         self.metrics.sql_statements += cost.sql_statements

@@ -19,12 +19,30 @@ from typing import Any, Protocol
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub as RedisPubSub
 
+from gateway.backends.base import QueueEvent
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
 Message = dict[str, Any]
 CHANNEL_PREFIX = "crm-gateway:events:"
 SUBSCRIBE_TIMEOUT_SECONDS = 10
+
+
+QUEUE_EVENT = "queue"  # the ``type`` of a published communication-queue event
+
+
+def queue_event_message(event: QueueEvent) -> dict[str, Any]:
+    """What subscribers learn of a queue event: ids only; each loads the entry with its own rights.
+
+    Published after the commit of a mutation that logged the event, or by an upstream queue's poller.
+    """
+    return {
+        "type": QUEUE_EVENT,
+        "sequence": event.sequence,
+        "kind": event.kind,
+        "entryId": str(event.entry_id),
+        "occurredAt": event.occurred_at.isoformat(),
+    }
 
 
 def tenant_channel(tenant: str) -> str:

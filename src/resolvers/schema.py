@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.errors import MaskUnexpectedErrors
 from gateway.limits import OperationLimits
+from gateway.selection import SelectionHints
 from gateway.settings import MAX_BATCH_CEILING
 from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
@@ -77,7 +78,7 @@ schema = strawberry.Schema(
     subscription=Subscription,
     types=[*EVENT_TYPES],
     # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate).
-    extensions=[MaskUnexpectedErrors, OperationLimits],
+    extensions=[MaskUnexpectedErrors, OperationLimits, SelectionHints],
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
 )

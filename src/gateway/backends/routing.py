@@ -108,6 +108,15 @@ class RoutedReads:
         # this says which system holds an owner's e-mails without asking every system.
         self.owner_entities: dict[UUID, Entity] = {}
 
+    @property
+    def tenant(self) -> str:
+        """The request's tenant and row access, as the SQL backend has them (subscriptions read them)."""
+        return self.sql.tenant  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def access(self) -> Any:
+        return self.sql.access  # type: ignore[attr-defined]
+
     def backend_for(self, entity: Entity) -> RecordReader:
         return self.routed.get(entity, self.sql)
 

@@ -11,9 +11,10 @@ from uuid import UUID
 
 import strawberry
 
-from gateway.backends.base import QueueEvent, RecordWriter
+from gateway.backends.base import RecordWriter
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
+from gateway.pubsub import queue_event_message
 from resolvers.common.details import detail_rows, store_details
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.naming import to_camel
@@ -21,7 +22,6 @@ from resolvers.common.references import Ref, RefField, decode_refs, require_refs
 from resolvers.common.validation import changed_values, storable_instant
 
 T = TypeVar("T")
-QUEUE_EVENT = "queue"  # the ``type`` of a published communication-queue event
 COMMUNICATION_CREATED = "communicationCreated"  # the ``type`` of a published new communication
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -66,17 +66,6 @@ async def in_transaction(
     context.loaders.clear()  # later fields of this response must see the committed state
     await context.publish_outbox()
     return result, []
-
-
-def queue_event_message(event: QueueEvent) -> dict[str, Any]:
-    """What subscribers learn of a queue event: ids only; each loads the entry with its own rights."""
-    return {
-        "type": QUEUE_EVENT,
-        "sequence": event.sequence,
-        "kind": event.kind,
-        "entryId": str(event.entry_id),
-        "occurredAt": event.occurred_at.isoformat(),
-    }
 
 
 async def create_once(

@@ -23,10 +23,10 @@ from gateway.backends.query import AllOf, Condition, FilterExpr, ListQuery, Op, 
 from gateway.backends.records import CommunicationQueueEntryRecord, Entity
 from gateway.errors import GatewayError, InvalidCursor
 from gateway.permissions import CRM_COMMUNICATION_VIEW, CRM_QUEUE_VIEW, visible_media
-from gateway.pubsub import Message, SubscriptionOverflow, tenant_channel
+from gateway.pubsub import QUEUE_EVENT, Message, SubscriptionOverflow, tenant_channel
 from resolvers.common.filters import compile_filter
 from resolvers.common.ids import decode_id_of
-from resolvers.common.mutations import COMMUNICATION_CREATED, QUEUE_EVENT
+from resolvers.common.mutations import COMMUNICATION_CREATED
 from resolvers.common.node import node_from_record
 from resolvers.common.permissions import RequirePermission, reads
 from resolvers.communications.inputs import CommunicationQueueEntryFilter

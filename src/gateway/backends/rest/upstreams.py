@@ -70,7 +70,19 @@ class Upstreams:
         }
         if not routed:
             return sql, apis
-        return RoutedBackend(sql, routed, system_names), apis
+        backend = RoutedBackend(sql, routed, system_names)
+        for upstream in backends.values():
+            # A connector that needs the rest of the request's graph (e.g. CRM.COM checking the row rules
+            # of contacts held elsewhere) gets the routed backend once it exists.
+            bind = getattr(upstream, "bind", None)
+            if bind is not None:
+                bind(backend)
+        return backend, apis
+
+    def routed_to(self, entity: Entity) -> tuple[str, Connector] | None:
+        """The upstream name and connector that hold ``entity``; None when it lives in SQL."""
+        route = self.routes.get(entity)
+        return None if route is None else (route.system, self.connectors[route.system])
 
     async def aclose(self) -> None:
         for connector in self.connectors.values():

@@ -479,6 +479,18 @@ communication_queue_events = sa.Table(
     sa.UniqueConstraint("tenant", "sequence"),
 )
 
+# The upstream queue events a poller has logged already (e.g. CRM.COM's, see gateway.backends.rest.crmcom
+# .poller): one row per entry and kind, so a restart or two overlapping polls never log an event twice.
+upstream_queue_seen = sa.Table(
+    "upstream_queue_seen",
+    metadata,
+    sa.Column("tenant", TENANT, primary_key=True),
+    sa.Column("system", sa.String(100), primary_key=True),
+    sa.Column("entry_id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(24), primary_key=True),
+    sa.Column("seen_at", UtcDateTime(), nullable=False),
+)
+
 # Per-tenant counters (communication numbers, queue event sequences), incremented under a row lock.
 counters = sa.Table(
     "counters",

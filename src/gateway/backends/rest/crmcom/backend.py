@@ -1,0 +1,337 @@
+"""The CRM.COM backend of one request: communications and queue entries read through seed 001's methods.
+
+Lookups by id use ``show`` (CRM.COM has no batch-by-ids form), one call per id with at most
+``max_concurrency`` in flight; the loaders have deduplicated the ids already. Lists use ``list`` with
+``offset``/``number_of_results`` (the paging parameters of seed 003's list methods: seed 001 shows none
+for communications, so the simulator and this connector assume the same ones). Every communication read
+applies the media rule (CRM_VIEW_EMAIL / CRM_VIEW_SMS), and, where the contacts live elsewhere, the
+contacts' row rules through ``contacts`` (one batched lookup per upstream page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+from uuid import UUID
+
+from gateway.backends.base import QueueEvent, RecordReader
+from gateway.backends.query import AllOf, Condition, ListQuery, Op, Page, PageRequest
+from gateway.backends.records import (
+    AuditedRecord,
+    CommunicationQueueEntryRecord,
+    CommunicationRecord,
+    ContactRecord,
+    Detail,
+    Entity,
+    Relation,
+)
+from gateway.backends.rest.connector import RequestScope
+from gateway.backends.rest.crmcom import contacts, mapping
+from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
+from gateway.backends.rest.crmcom.fields import FIELDS, fields_for
+from gateway.backends.rest.crmcom.paging import Keep, Window, count_all, fetch_window
+from gateway.backends.rest.crmcom.plans import Plan, matches, plan_list
+from gateway.backends.rest.errors import UpstreamError, UpstreamUnsupported
+from gateway.permissions import visible_media
+from gateway.selection import Selection
+
+SHOW = {
+    Entity.CONTACT: "contact_information/show",
+    Entity.COMMUNICATION: "communications/show",
+    Entity.COMMUNICATION_QUEUE_ENTRY: "communications/queue/show",
+}
+LIST = {
+    Entity.CONTACT: "contact_information/list",
+    Entity.COMMUNICATION: "communications/list",
+    Entity.COMMUNICATION_QUEUE_ENTRY: "communications/queue/list",
+}
+IDENTIFIER = {
+    Entity.CONTACT: "contact_information_identifier",
+    Entity.COMMUNICATION: "communication_identifier",
+    Entity.COMMUNICATION_QUEUE_ENTRY: "communication_queue_identifier",
+}
+BUILD: dict[Entity, Callable[[dict[str, Any], str], AuditedRecord | None]] = {
+    Entity.CONTACT: contacts.contact,
+    Entity.COMMUNICATION: mapping.communication,
+    Entity.COMMUNICATION_QUEUE_ENTRY: mapping.queue_entry,
+}
+ENTITIES = frozenset(SHOW)
+
+
+class CrmcomBackend:
+    def __init__(
+        self, api: CrmcomApi, scope: RequestScope, serves_tenant: bool, max_concurrency: int
+    ) -> None:
+        self.api, self.scope = api, scope
+        self.tenant, self.access = scope.tenant, scope.access
+        self.serves_tenant = serves_tenant
+        self._slots = asyncio.Semaphore(max_concurrency)
+        # Where the contacts live when not in this upstream: their row rules hide communications too.
+        self.contacts: RecordReader | None = None
+        # Where the queue's event log lives (the poller writes it to SQL); set by the wiring.
+        self.events: RecordReader | None = None
+        # fields_set per entity for this request's query (gateway.selection); whole records otherwise.
+        self.fields: dict[Entity, tuple[str, ...]] = dict(FIELDS)
+        self.holds_contacts = False  # whether the routing file sends contacts here (set by ``bind``)
+        self._contact_json: dict[UUID, dict[str, Any]] = {}
+        self._communications: dict[UUID, CommunicationRecord] = {}  # read in this request (rules applied)
+
+    def use_selection(self, selection: Selection | None) -> None:
+        """Ask CRM.COM only for what the query selects (and what the rules and cursors need)."""
+        self.fields = dict(FIELDS) if selection is None else fields_for(selection)
+
+    def whole_records(self) -> CrmcomBackend:
+        """The same backend asking for whole records (for writes, which check every field)."""
+        whole = copy.copy(self)
+        whole.fields = dict(FIELDS)
+        return whole
+
+    def bind(self, routed: Any) -> None:
+        """Called by the wiring with the request's routed backend: contacts held elsewhere keep their row
+        rules over communications, and the queue's event log is the poller's (in SQL)."""
+        contacts = routed.backend_for(Entity.CONTACT)
+        self.holds_contacts = contacts is self
+        self.contacts = None if contacts is self else contacts
+        self.events = routed.sql
+
+    # --- lookups -------------------------------------------------------------------------------------
+    async def get_many(
+        self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False
+    ) -> Mapping[UUID, AuditedRecord]:
+        records = await self._show_all(entity, [{"id": mapping.crm_id(i)} for i in dict.fromkeys(ids)])
+        return {record.id: record for record in await self._visible(records)}
+
+    async def _show_all(self, entity: Entity, identifiers: list[dict[str, str]]) -> list[AuditedRecord]:
+        self._check(entity)
+        if not self.serves_tenant:
+            return []
+        found = await asyncio.gather(*(self._show(entity, identifier) for identifier in identifiers))
+        return [record for record in found if record is not None]
+
+    async def _show(self, entity: Entity, identifier: dict[str, str]) -> AuditedRecord | None:
+        key, value = next(iter(identifier.items()))
+        params = {IDENTIFIER[entity]: f"{key}={value}", "fields_set": ",".join(self.fields[entity])}
+        async with self._slots:
+            try:
+                data = await self.api.get(SHOW[entity], params)
+            except UpstreamError as error:
+                if is_not_found(error):
+                    return None
+                raise
+        return self._build(entity, data) if isinstance(data, dict) else None
+
+    # --- lists ---------------------------------------------------------------------------------------
+    async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
+        return await self._page(entity, query, self._visible)
+
+    async def _page(self, entity: Entity, query: ListQuery, keep: Keep) -> Page[AuditedRecord]:
+        self._check(entity)
+        if not self.serves_tenant:  # another tenant: nothing, whatever it asks
+            return Page([], [], False, False)
+        plan = plan_list(entity, query)
+        keep = _also_matching(keep, plan)
+        if plan.ids is not None or plan.number is not None:
+            return await self._page_of_lookups(entity, plan, query)
+        if plan.latest is not None:
+            rows = await self._latest(entity, plan, query.page.size)
+            kept = await keep(rows)
+            return Page(kept, [(r.date_created.isoformat(), n) for n, r in enumerate(kept)], False, False)
+
+        async def fetch(offset: int, size: int) -> list[AuditedRecord]:
+            return await self._list(entity, plan, offset, size)
+
+        return await fetch_window(Window(query.order, query.page), fetch, keep)
+
+    async def _page_of_lookups(self, entity: Entity, plan: Plan, query: ListQuery) -> Page[AuditedRecord]:
+        identifiers = [{"number": plan.number}] if plan.number is not None else []
+        identifiers += [{"id": mapping.crm_id(i)} for i in plan.ids or ()]
+        records = await self._visible(await self._show_all(entity, identifiers))
+        rows = [record for record in records if matches(record, plan.conditions)][: query.page.size or None]
+        return Page(rows, [(r.date_created.isoformat(), n) for n, r in enumerate(rows)], False, False)
+
+    async def _list(self, entity: Entity, plan: Plan, offset: int, size: int) -> list[AuditedRecord]:
+        params = {**plan.params, "offset": str(offset), "number_of_results": str(size)}
+        params["fields_set"] = ",".join(self.fields[entity])
+        async with self._slots:
+            data = await self.api.get(LIST[entity], params)
+        return self._build_all(entity, data)
+
+    async def _latest(self, entity: Entity, plan: Plan, number: int) -> list[AuditedRecord]:
+        params = {**plan.params, "number": str(number), "fields_set": ",".join(self.fields[entity])}
+        async with self._slots:
+            data = await self.api.get(plan.latest or "", params)
+        return self._build_all(entity, data)
+
+    def _build_all(self, entity: Entity, data: Any) -> list[AuditedRecord]:
+        built = [self._build(entity, item) for item in data or [] if isinstance(item, dict)]
+        return [record for record in built if record is not None]
+
+    def _build(self, entity: Entity, item: dict[str, Any]) -> AuditedRecord | None:
+        record = BUILD[entity](item, self.tenant)
+        if entity is Entity.CONTACT and record is not None:
+            self._contact_json[record.id] = item  # its sets are the contact's detail lists
+        if isinstance(record, CommunicationRecord):
+            self._communications[record.id] = record  # a nested queueEntries needs its media and contact
+        return record
+
+    async def contact_json(self, contact_id: UUID) -> dict[str, Any] | None:
+        """The contact information as CRM.COM answered it (read now unless this request has it)."""
+        if contact_id not in self._contact_json:
+            await self.get_many(Entity.CONTACT, [contact_id])
+        return self._contact_json.get(contact_id)
+
+    def forget_contact(self, contact_id: UUID) -> None:
+        self._contact_json.pop(contact_id, None)
+
+    async def count(self, entity: Entity, query: ListQuery) -> int:
+        """CRM.COM has no count: the list is read page by page (``paging.COUNT_PAGE`` rows per call)."""
+        return await self._count(entity, query, self._visible)
+
+    async def _count(self, entity: Entity, query: ListQuery, keep: Keep) -> int:
+        self._check(entity)
+        if not self.serves_tenant:
+            return 0
+        plan = plan_list(entity, query)
+        keep = _also_matching(keep, plan)
+        if plan.ids is not None or plan.number is not None or plan.latest is not None:
+            return len((await self._page(entity, query, keep)).rows)
+
+        async def fetch(offset: int, size: int) -> list[AuditedRecord]:
+            return await self._list(entity, plan, offset, size)
+
+        return await count_all(fetch, keep)
+
+    # --- nested lists --------------------------------------------------------------------------------
+    async def pages_by_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> Mapping[UUID, Page[AuditedRecord]]:
+        """Contact communications: one communications/list call per contact (CRM.COM has no batch form),
+        concurrently up to ``max_concurrency``; the parents are visible contacts, so only the media rule
+        applies. Queue entries of a communication: queue/list by the communication's media and contact."""
+        entity, queries = await self._per_parent(relation, parent_ids, query)
+        pages = await asyncio.gather(*(self._page(entity, q, self._media_rule) for q in queries))
+        return dict(zip(parent_ids, pages, strict=True))
+
+    async def counts_by_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> Mapping[UUID, int]:
+        entity, queries = await self._per_parent(relation, parent_ids, query)
+        counts = await asyncio.gather(*(self._count(entity, q, self._media_rule) for q in queries))
+        return dict(zip(parent_ids, counts, strict=True))
+
+    async def _per_parent(
+        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
+    ) -> tuple[Entity, list[ListQuery]]:
+        if relation is Relation.CONTACT_COMMUNICATIONS:
+            return Entity.COMMUNICATION, [_with(query, Condition("contact_id", Op.EQ, p)) for p in parent_ids]
+        if relation is Relation.COMMUNICATION_QUEUE_ENTRIES:
+            return Entity.COMMUNICATION_QUEUE_ENTRY, await self._entry_queries(parent_ids, query)
+        raise UpstreamUnsupported(self.api.client.name, f"CRM.COM cannot list {relation.value}")
+
+    async def _entry_queries(self, parent_ids: Sequence[UUID], query: ListQuery) -> list[ListQuery]:
+        """queue/list has no communication parameter: scope it by the communication's media and contact
+        (known from reading the communications, which the parents were; else read now)."""
+        unread = [parent for parent in parent_ids if parent not in self._communications]
+        communications = {**(await self.get_many(Entity.COMMUNICATION, unread) if unread else {})}
+        communications |= {p: self._communications[p] for p in parent_ids if p in self._communications}
+        queries = []
+        for parent in parent_ids:
+            record = communications.get(parent)
+            if not isinstance(record, CommunicationRecord):
+                queries.append(_with(query, Condition("id", Op.IN, ())))
+                continue
+            scope = (
+                Condition("media", Op.EQ, record.media),
+                Condition("contact_id", Op.EQ, record.contact_id),
+            )
+            queries.append(_with(query, *scope, Condition("communication_id", Op.EQ, parent)))
+        return queries
+
+    # --- rules ---------------------------------------------------------------------------------------
+    async def _media_rule(self, records: list[AuditedRecord]) -> list[AuditedRecord]:
+        if self.access.admin:
+            return records
+        media = visible_media(self.access.permissions)
+        return [r for r in records if not isinstance(r, CommunicationRecord) or r.media in media]
+
+    async def _visible(self, records: list[AuditedRecord]) -> list[AuditedRecord]:
+        """The media rule, then the contacts' row rules (one batched lookup where contacts live elsewhere)."""
+        records = await self._media_rule(records)
+        if self.contacts is None or not records or not isinstance(records[0], HAS_CONTACT):
+            return records
+        visible = await self.contacts.get_many(Entity.CONTACT, list({_contact(r) for r in records}))
+        return [r for r in records if _contact(r) in visible]
+
+    def _check(self, entity: Entity) -> None:
+        if entity not in ENTITIES:
+            raise UpstreamUnsupported(self.api.client.name, f"CRM.COM does not hold {entity.value} records")
+
+    # --- what CRM.COM does not have ------------------------------------------------------------------
+    async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
+        """A contact's e-mails, phones and addresses: its sets, from the record read for it (one show per
+        contact not read yet). Communication references (referring_to) are not read: none are shown."""
+        if not self.holds_contacts or detail not in contacts.ANSWER_SETS or not self.serves_tenant:
+            return {}
+        missing = [owner for owner in dict.fromkeys(owner_ids) if owner not in self._contact_json]
+        await self.get_many(Entity.CONTACT, missing)
+        return {
+            owner: contacts.details(detail, owner, self._contact_json[owner])
+            for owner in owner_ids
+            if owner in self._contact_json
+        }
+
+    async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
+        """contact_information/list by ``phone_number`` (seed 003, from CRM.COM R13)."""
+        if not self.holds_contacts:
+            raise UpstreamUnsupported(self.api.client.name, "contacts are not routed to CRM.COM")
+        query = ListQuery(filter=Condition("phone", Op.EQ, number), page=PageRequest(first=100))
+        return [r for r in (await self.page(Entity.CONTACT, query)).rows if isinstance(r, ContactRecord)]
+
+    async def tenant_record(self) -> None:
+        return None
+
+    async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
+        """The poller's event log (in SQL): see ``gateway.backends.rest.crmcom.poller``."""
+        return [] if self.events is None else await self.events.queue_events_after(sequence, limit)
+
+    async def latest_queue_event_sequence(self) -> int:
+        return 0 if self.events is None else await self.events.latest_queue_event_sequence()
+
+    async def communications_numbered_after(
+        self, contact_id: UUID, after: int, upto: int, limit: int
+    ) -> list[CommunicationRecord]:
+        raise UpstreamUnsupported(self.api.client.name, "CRM.COM cannot replay a contact's communications")
+
+    async def latest_communication_number(self) -> int:
+        raise UpstreamUnsupported(self.api.client.name, "CRM.COM cannot replay a contact's communications")
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        from gateway.backends.rest.crmcom.writer import CrmcomWriter
+
+        return CrmcomWriter.open(self)
+
+
+def _with(query: ListQuery, *conditions: Condition) -> ListQuery:
+    items = (*conditions, query.filter) if query.filter is not None else conditions
+    return ListQuery(filter=AllOf(tuple(items)), order=query.order, page=query.page, search=query.search)
+
+
+def _also_matching(keep: Keep, plan: Plan) -> Keep:
+    if not plan.client_side:
+        return keep
+
+    async def kept(records: list[AuditedRecord]) -> list[AuditedRecord]:
+        return [r for r in await keep(records) if matches(r, plan.client_side)]
+
+    return kept
+
+
+HAS_CONTACT = (CommunicationRecord, CommunicationQueueEntryRecord)
+
+
+def _contact(record: AuditedRecord) -> UUID:
+    assert isinstance(record, CommunicationRecord | CommunicationQueueEntryRecord)
+    return record.contact_id

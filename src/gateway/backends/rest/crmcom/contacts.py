@@ -1,0 +1,162 @@
+"""CRM.COM contact information (seed 003) as the graph's contacts: the record, its e-mail, phone and
+address sets as detail lists, and the set actions (add / update / remove) that change them.
+
+Answers carry ``emails_set`` (items with ``email``), ``phones_set`` and ``addresses_set``; requests
+send ``email_set`` (items with ``email_address``), ``phone_set`` and ``address_set`` with an
+``action``, and name the item to update or remove with an ``<item>_identifier`` (seed 003's example:
+``"phone_identifier": {"type": "LANDLINE"}``). The first address is the contact's own address fields.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from gateway.backends.records import AddressRecord, ContactRecord, Detail, EmailRecord, PhoneRecord
+from gateway.backends.rest.crmcom.mapping import Json, graph_id, parse_time
+
+CONTACT_FIELDS = (
+    "id", "type", "first_name", "middle_name", "last_name", "company_name", "title", "demographics",
+    "preferred_language", "life_cycle_state", "addresses_set", "phones_set", "emails_set", "log_information",
+)  # fmt: skip
+ANSWER_SETS = {Detail.EMAILS: "emails_set", Detail.PHONES: "phones_set", Detail.ADDRESSES: "addresses_set"}
+REQUEST_SETS = {Detail.EMAILS: "email_set", Detail.PHONES: "phone_set", Detail.ADDRESSES: "address_set"}
+IDENTIFIERS = {
+    Detail.EMAILS: "email_identifier",
+    Detail.PHONES: "phone_identifier",
+    Detail.ADDRESSES: "address_identifier",
+}
+PLAIN = ("first_name", "middle_name", "last_name", "company_name")
+EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+def contact(record: Json, tenant: str) -> ContactRecord | None:
+    contact_id = graph_id(record.get("id"))
+    if contact_id is None:
+        return None
+    log = record.get("log_information") or {}
+    first_address = (record.get("addresses_set") or [{}])[0]
+    demographics = record.get("demographics") or {}
+    return ContactRecord(
+        id=contact_id,
+        tenant=tenant,
+        date_created=parse_time(log.get("created_date")) or EPOCH,
+        date_modified=parse_time(log.get("updated_date")),
+        kind="COMPANY" if record.get("type") == "COMPANY" else "PERSON",
+        first_name=record.get("first_name"),
+        middle_name=record.get("middle_name"),
+        last_name=record.get("last_name"),
+        company_name=record.get("company_name"),
+        civility=record.get("title"),
+        gender=demographics.get("gender") if isinstance(demographics, dict) else None,
+        language=_name(record.get("preferred_language")),
+        address=_street(first_address),
+        city=first_address.get("town_city"),
+        province=first_address.get("district"),
+        postal_code=first_address.get("postal_code"),
+        country=_country(first_address),
+    )
+
+
+def details(detail: Detail, owner_id: UUID, record: Json) -> list[Any]:
+    items = [item for item in record.get(ANSWER_SETS[detail]) or [] if isinstance(item, dict)]
+    build = {Detail.EMAILS: _email, Detail.PHONES: _phone, Detail.ADDRESSES: _address}[detail]
+    return [build(owner_id, position, item) for position, item in enumerate(items)]
+
+
+def _item_id(owner_id: UUID, position: int, item: Json) -> UUID:
+    return graph_id(item.get("id")) or uuid.uuid5(owner_id, str(position))
+
+
+def _email(owner_id: UUID, position: int, item: Json) -> EmailRecord:
+    return EmailRecord(
+        id=_item_id(owner_id, position, item), owner_id=owner_id, position=position,
+        email=str(item.get("email") or ""), type=item.get("type"), is_primary=position == 0,
+    )  # fmt: skip
+
+
+def _phone(owner_id: UUID, position: int, item: Json) -> PhoneRecord:
+    return PhoneRecord(
+        id=_item_id(owner_id, position, item), owner_id=owner_id, position=position,
+        mode="MOBILE" if item.get("type") == "MOBILE" else "PHONE", number=str(item.get("number") or ""),
+        type=item.get("type"), country_code=_country(item), is_primary=position == 0,
+    )  # fmt: skip
+
+
+def _address(owner_id: UUID, position: int, item: Json) -> AddressRecord:
+    return AddressRecord(
+        id=_item_id(owner_id, position, item), owner_id=owner_id, position=position, type=item.get("type"),
+        line1=_street(item), line2=item.get("area"), city=item.get("town_city"), state=item.get("district"),
+        zip=item.get("postal_code"), country=_country(item), is_primary=position == 0,
+    )  # fmt: skip
+
+
+def _street(item: Json) -> str | None:
+    return (
+        " ".join(str(part) for part in (item.get("street_number"), item.get("street_name")) if part) or None
+    )
+
+
+def _country(item: Json) -> str | None:
+    country = item.get("country")
+    return country.get("two_character_code") or country.get("name") if isinstance(country, dict) else None
+
+
+def _name(value: Any) -> str | None:
+    return str(value.get("name") or value.get("code")) if isinstance(value, dict) else None
+
+
+# --- writes -----------------------------------------------------------------------------------------
+
+
+def create_body(values: Mapping[str, Any]) -> Json:
+    body: Json = {"type": values.get("kind") or "PERSON"}
+    body |= {name: values[name] for name in PLAIN if values.get(name) is not None}
+    if values.get("civility"):
+        body["title"] = values["civility"]
+    return body
+
+
+def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]]) -> list[Json]:
+    """Seed 003's actions that turn the current set into ``items``: remove what is gone, add what is new."""
+    wanted = [_request_item(detail, item) for item in items]
+    have = [item for item in current.get(ANSWER_SETS[detail]) or [] if isinstance(item, dict)]
+    key = _key(detail)
+    actions = [
+        {"action": "remove", IDENTIFIERS[detail]: {"id": item["id"]}}
+        for item in have
+        if all(_answer_key(detail, item) != key(w) for w in wanted) and item.get("id")
+    ]
+    actions += [
+        {"action": "add", **w} for w in wanted if all(key(w) != _answer_key(detail, item) for item in have)
+    ]
+    return actions
+
+
+def _request_item(detail: Detail, item: Mapping[str, Any]) -> Json:
+    if detail is Detail.EMAILS:
+        return {"type": item.get("type") or "PERSONAL", "email_address": item["email"]}
+    if detail is Detail.PHONES:
+        kind = "MOBILE" if item.get("mode") == "MOBILE" else item.get("type") or "LANDLINE"
+        return {"type": kind, "number": item["number"]}
+    return {
+        "type": item.get("type") or "HOME",
+        "street_name": item.get("line1"),
+        "area": item.get("line2"),
+        "town_city": item.get("city"),
+        "district": item.get("state"),
+        "postal_code": item.get("zip"),
+    }
+
+
+def _key(detail: Detail) -> Any:
+    field = {Detail.EMAILS: "email_address", Detail.PHONES: "number", Detail.ADDRESSES: "street_name"}[detail]
+    return lambda item: (item.get("type"), item.get(field))
+
+
+def _answer_key(detail: Detail, item: Json) -> tuple[Any, Any]:
+    field = {Detail.EMAILS: "email", Detail.PHONES: "number", Detail.ADDRESSES: "street_name"}[detail]
+    return item.get("type"), item.get(field)

@@ -1,0 +1,202 @@
+"""Writes to CRM.COM (seed 001): communications/create and update, set_as_viewed, and the queue's
+complete, reject and remove. Each is one POST, sent once: CRM.COM has no idempotency key, so a create
+that fails in flight is reported, never resent. CRM.COM has no transactions: each call takes effect on
+its own. Queue events are not recorded here: the poller sees the upstream's new states and publishes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from gateway.backends.base import QueueEvent
+from gateway.backends.query import AllOf, Condition, ListQuery, Op, PageRequest
+from gateway.backends.records import Detail, Entity
+from gateway.backends.rest.crmcom import contacts
+from gateway.backends.rest.crmcom.api import is_not_found
+from gateway.backends.rest.crmcom.mapping import UDF_DATES, UDF_FLOATS, UDF_STRINGS, crm_id, graph_id
+from gateway.backends.rest.errors import UpstreamError, UpstreamUnavailable, UpstreamUnsupported
+
+if TYPE_CHECKING:
+    from gateway.backends.rest.crmcom.backend import CrmcomBackend
+
+PLAIN = (
+    "direction",
+    "media",
+    "subject",
+    "content",
+    "to",
+    "notes",
+    "life_cycle_state",
+    *UDF_STRINGS,
+    *UDF_FLOATS,
+)
+LINKS = {
+    "contact_id": "contact_information_identifier",
+    "category_id": "category_identifier",
+    "template_id": "template_identifier",
+    "external_system_id": "communication_queue_external_system_identifier",
+}
+QUEUE_METHODS = {
+    "COMPLETED": "communications/queue/complete",
+    "REJECTED": "communications/queue/reject",
+    "COMPLETED_AND_REMOVED": "communications/queue/remove",
+}
+
+
+def communication_body(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The graph's columns as communications/create or update parameters (unknown columns are not sent)."""
+    body: dict[str, Any] = {name: values[name] for name in PLAIN if name in values}
+    body |= {name: values[name].isoformat() for name in UDF_DATES if values.get(name) is not None}
+    for column, parameter in LINKS.items():
+        if values.get(column) is not None:
+            body[parameter] = {"id": crm_id(values[column])}
+    return body
+
+
+class CrmcomWriter:
+    def __init__(self, backend: CrmcomBackend) -> None:
+        self.backend = backend.whole_records()
+        self.system = backend.api.client.name
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, backend: CrmcomBackend) -> AsyncIterator[CrmcomWriter]:
+        if not backend.serves_tenant:
+            raise UpstreamUnsupported(
+                backend.api.client.name, "this CRM.COM upstream does not serve your tenant"
+            )
+        yield cls(backend)
+
+    def __getattr__(self, name: str) -> Any:
+        """Reads go to the backend; writes CRM.COM has no method for are refused."""
+        if name in READS:
+            return getattr(self.backend, name)
+        raise UpstreamUnsupported(self.system, f"CRM.COM cannot do {name} here")
+
+    async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
+        if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
+            return await self._queued_entry(values)
+        if entity is Entity.CONTACT:
+            data = await self.backend.api.post("contact_information/create", contacts.create_body(values))
+            return self._created_id(data)
+        if entity is not Entity.COMMUNICATION:
+            raise UpstreamUnsupported(self.system, f"CRM.COM cannot create {entity.value} records")
+        data = await self.backend.api.post("communications/create", communication_body(values))
+        return self._created_id(data)
+
+    def _created_id(self, data: Any) -> UUID:
+        created = graph_id(data.get("id")) if isinstance(data, dict) else None
+        if created is None:
+            raise UpstreamUnavailable(self.system, "CRM.COM's create answered no 32-hex id")
+        return created
+
+    async def _queued_entry(self, values: Mapping[str, Any]) -> UUID:
+        """CRM.COM queues an outgoing communication for an external system itself when it is created:
+        the graph's "enqueue" finds that entry (queue/list by the communication's media and contact)."""
+        scope = (
+            Condition("media", Op.EQ, values["media"]),
+            Condition("contact_id", Op.EQ, values["contact_id"]),
+        )
+        query = ListQuery(filter=AllOf(scope), page=PageRequest(first=500))
+        page = await self.backend.page(Entity.COMMUNICATION_QUEUE_ENTRY, query)
+        for entry in page.rows:
+            if getattr(entry, "communication_id", None) == values["communication_id"]:
+                return entry.id
+        raise UpstreamUnsupported(self.system, "CRM.COM did not queue the communication")
+
+    async def update(
+        self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
+    ) -> bool:
+        """CRM.COM keeps no versions: ``expected_version`` cannot be checked there and is not sent."""
+        try:
+            if entity is Entity.COMMUNICATION:
+                await self._update_communication(id, values)
+            elif entity is Entity.COMMUNICATION_QUEUE_ENTRY:
+                await self._change_entry(id, values)
+            elif entity is Entity.CONTACT:
+                await self._update_contact(id, values)
+            else:
+                raise UpstreamUnsupported(self.system, f"CRM.COM cannot change {entity.value} records")
+        except UpstreamError as error:
+            if is_not_found(error):
+                return False
+            raise
+        return True
+
+    async def _update_communication(self, id: UUID, values: Mapping[str, Any]) -> None:
+        identifier = {"communication_identifier": {"id": crm_id(id)}}
+        if values.get("viewed"):
+            viewed_on = values.get("viewed_on")
+            extra = {"viewed_on": viewed_on.isoformat()} if viewed_on is not None else {}
+            await self.backend.api.post("communications/set_as_viewed", identifier | extra)
+            return
+        body = communication_body({k: v for k, v in values.items() if k not in ("viewed", "viewed_on")})
+        await self.backend.api.post("communications/update", identifier | body)
+
+    async def _change_entry(self, id: UUID, values: Mapping[str, Any]) -> None:
+        method = QUEUE_METHODS.get(str(values.get("life_cycle_state")))
+        if method is None:
+            raise UpstreamUnsupported(
+                self.system, "CRM.COM can only complete, reject or remove queue entries"
+            )
+        body: dict[str, Any] = {"communication_queue_identifier": {"id": crm_id(id)}}
+        if method.endswith("reject"):
+            body |= {
+                "error_code": values.get("error_code"),
+                "error_description": values.get("error_description"),
+            }
+        await self.backend.api.post(method, body)
+
+    def invalid_value(self, entity: Entity, values: Mapping[str, Any], details: Any) -> None:
+        """CRM.COM checks its own values when the call is made; nothing to check ahead of it."""
+        return None
+
+    async def _update_contact(self, id: UUID, values: Mapping[str, Any]) -> None:
+        body = contacts.create_body(values)
+        if "kind" not in values:
+            del body["type"]
+        identifier = {"contact_information_identifier": {"id": crm_id(id)}}
+        await self.backend.api.post("contact_information/update", identifier | body)
+
+    async def replace_details(
+        self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """A contact's e-mails, phones and addresses become seed 003's set actions against its current
+        sets (one show, then one update). ThirdPartyIds, row rules and communication references
+        (referring_to) are not written to CRM.COM."""
+        if detail not in contacts.REQUEST_SETS:
+            if items:
+                raise UpstreamUnsupported(
+                    self.system, f"the gateway does not write {detail.value} to CRM.COM"
+                )
+            return
+        current = await self.backend.contact_json(owner_id)
+        if current is None:
+            raise UpstreamUnsupported(self.system, "CRM.COM has no such contact information")
+        actions = contacts.set_actions(detail, current, items)
+        if actions:
+            body = {
+                "contact_information_identifier": {"id": crm_id(owner_id)},
+                contacts.REQUEST_SETS[detail]: actions,
+            }
+            await self.backend.api.post("contact_information/update", body)
+            self.backend.forget_contact(owner_id)  # read again when next asked
+
+    async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
+        """Nothing to record: the poller publishes what CRM.COM's queue shows changed."""
+
+    @property
+    def recorded_queue_events(self) -> list[QueueEvent]:
+        return []
+
+
+READS = frozenset(
+    {
+        "get_many", "page", "count", "pages_by_parent", "counts_by_parent", "details", "contacts_by_phone",
+        "tenant_record", "queue_events_after", "latest_queue_event_sequence",
+        "communications_numbered_after", "latest_communication_number", "tenant", "access",
+    }
+)  # fmt: skip
