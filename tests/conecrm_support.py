@@ -30,7 +30,7 @@ ROUTED = ("Contact", "Account", "Lead", "Task", "Stage")
 
 
 @pytest.fixture(scope="module")
-def simulator(owner_database_url: str) -> Iterator[tuple[str, Faults]]:
+def conecrm_sim(owner_database_url: str) -> Iterator[tuple[str, Faults]]:
     """The ConeCRM simulator over the test database (as its owner): (base URL, its faults)."""
     faults = Faults()
     with threaded_server(create_simulator(owner_database_url, SECRET, faults=faults)) as base:
@@ -38,20 +38,20 @@ def simulator(owner_database_url: str) -> Iterator[tuple[str, Faults]]:
 
 
 @pytest.fixture
-def faults(simulator: tuple[str, Faults]) -> Iterator[Faults]:
+def faults(conecrm_sim: tuple[str, Faults]) -> Iterator[Faults]:
     """The simulator's faults, cleared (log too) before and after the test."""
-    simulator[1].clear()
-    simulator[1].log.clear()
-    yield simulator[1]
-    simulator[1].clear()
+    conecrm_sim[1].clear()
+    conecrm_sim[1].log.clear()
+    yield conecrm_sim[1]
+    conecrm_sim[1].clear()
 
 
 @pytest.fixture
 async def conecrm_client(
-    database_url: str, simulator: tuple[str, Faults], faults: Faults, tenant: str, tmp_path: Path
+    database_url: str, conecrm_sim: tuple[str, Faults], faults: Faults, tenant: str, tmp_path: Path
 ) -> AsyncIterator[Client]:
     """A caller of the test's tenant on a gateway routed to the simulator with forwarded tokens."""
-    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
+    async with routed_gateway(database_url, routing_file(tmp_path, conecrm_sim[0])) as (settings, http):
         yield client_for(settings, http, tenant)
 
 

@@ -24,12 +24,11 @@ from gateway.auth import mint_token
 from gateway.backends.sql.migrate import upgrade
 from gateway.settings import Settings, load_settings
 
-# crmcom branch: the CRM.COM simulator's fixtures for the test_crmcom_* modules (crmcom, crm_app, seed, ...).
-pytest_plugins = ["crmcom_env"]
+# Simulator fixtures: ConeCRM for tests/test_conecrm_*.py, CRM.COM for tests/test_crmcom_*.py.
+pytest_plugins = ["conecrm_support", "crmcom_env"]
 POSTGRES_URL = os.environ.get("CRM_GATEWAY_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("CRM_GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-" + "x" * 40
-pytest_plugins = ["conecrm_support"]  # the ConeCRM simulator fixtures of tests/test_conecrm_*.py
 CONECRM_VARIANT = "sqlite-conecrm"  # the core query tests routed to ConeCRM (see below)
 APP_ROLE = "crm_gateway_app"  # the role the app connects as on PostgreSQL: bound by row-level security
 

@@ -54,7 +54,7 @@ async def test_each_fault_gives_partial_data_with_its_code(
     fault: str,
     code: str,
     database_url: str,
-    simulator: tuple[str, Faults],
+    conecrm_sim: tuple[str, Faults],
     faults: Faults,
     factory: Factory,
     tenant: str,
@@ -63,7 +63,7 @@ async def test_each_fault_gives_partial_data_with_its_code(
     factory.stage("New")
     factory.contact("Ada", "Lovelace")
     await factory.save()
-    base, read_timeout = simulator[0], 5.0
+    base, read_timeout = conecrm_sim[0], 5.0
     if fault == "latency":
         faults.latency_seconds, read_timeout = 1.0, 0.2
     elif fault != "reset":
@@ -144,7 +144,7 @@ async def test_tasks_are_created_changed_and_deleted_in_conecrm(
 
 
 async def test_conecrm_refusals_become_codes(
-    conecrm_client: Client, database_url: str, simulator: tuple[str, Faults], tenant: str
+    conecrm_client: Client, database_url: str, conecrm_sim: tuple[str, Faults], tenant: str
 ) -> None:
     no_contact = await conecrm_client.post(LEAD_CREATE, {"input": {"subject": "Nobody's"}})
     no_assignee = await conecrm_client.post(TASK_CREATE, {"input": {"title": "Nobody's"}})
@@ -155,7 +155,7 @@ async def test_conecrm_refusals_become_codes(
     config = UpstreamConfig(
         name="conecrm",
         kind="conecrm",
-        base_url=simulator[0],
+        base_url=conecrm_sim[0],
         system_name="ConeCRM",
         credentials={"token": token},
     )

@@ -29,9 +29,9 @@ NESTED = """query($n: Int!) { contacts(first: $n) { edges { node { id
 
 @pytest.fixture
 async def gateway(
-    database_url: str, simulator: tuple[str, Faults], faults: Faults, tmp_path: Path
+    database_url: str, conecrm_sim: tuple[str, Faults], faults: Faults, tmp_path: Path
 ) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
-    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as pair:
+    async with routed_gateway(database_url, routing_file(tmp_path, conecrm_sim[0])) as pair:
         yield pair
 
 
@@ -64,7 +64,10 @@ async def test_nested_query_costs_the_same_calls_at_10_and_100_rows(
 
 
 async def test_by_id_loads_are_one_in_rule_call(
-    gateway: tuple[Settings, httpx.AsyncClient], simulator: tuple[str, Faults], factory: Factory, tenant: str
+    gateway: tuple[Settings, httpx.AsyncClient],
+    conecrm_sim: tuple[str, Faults],
+    factory: Factory,
+    tenant: str,
 ) -> None:
     ids = [factory.contact(f"P{i}", "Batch") for i in range(5)]
     await factory.save()
@@ -76,7 +79,7 @@ async def test_by_id_loads_are_one_in_rule_call(
     ]
     # The e-mail addresses came with the records: no second call for the details.
     assert cost(body)["upstreamCalls"] == 1
-    assert simulator[1].calls("POST", FILTER.format("contact")) == 1
+    assert conecrm_sim[1].calls("POST", FILTER.format("contact")) == 1
 
 
 async def test_details_come_from_the_customer_json(
@@ -96,7 +99,10 @@ async def test_details_come_from_the_customer_json(
 
 
 async def test_contact_by_phone_asks_conecrm_phone_lookup(
-    gateway: tuple[Settings, httpx.AsyncClient], simulator: tuple[str, Faults], factory: Factory, tenant: str
+    gateway: tuple[Settings, httpx.AsyncClient],
+    conecrm_sim: tuple[str, Faults],
+    factory: Factory,
+    tenant: str,
 ) -> None:
     factory.contact("Ada", "Lovelace", phones=["+15145550123"])
     factory.contact("Grace", "Hopper", phones=["+16175550199"])
@@ -105,19 +111,19 @@ async def test_contact_by_phone_asks_conecrm_phone_lookup(
         '{ contactByPhone(phone: "+1 514 555 0123") { firstName } }'
     )
     assert body["data"]["contactByPhone"] == [{"firstName": "Ada"}]
-    assert simulator[1].calls("GET", "/api/contact/phone/+15145550123") == 1
+    assert conecrm_sim[1].calls("GET", "/api/contact/phone/+15145550123") == 1
 
 
 async def test_service_token_and_forwarded_token_both_reach_the_tenant(
-    database_url: str, simulator: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
+    database_url: str, conecrm_sim: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
 ) -> None:
     factory.contact("Ada", "Lovelace")
     await factory.save()
     settings_probe = load_settings(database_url=database_url, jwt_secret=SECRET)
     service = token_for(settings_probe, tenant, subject="gateway-service")
     for routing in (
-        routing_file(tmp_path, simulator[0]),
-        routing_file(tmp_path, simulator[0], token=service),
+        routing_file(tmp_path, conecrm_sim[0]),
+        routing_file(tmp_path, conecrm_sim[0], token=service),
     ):
         async with routed_gateway(database_url, routing) as (settings, http):
             body = await client_for(settings, http, tenant).execute("{ contacts { totalCount } }")
@@ -125,11 +131,11 @@ async def test_service_token_and_forwarded_token_both_reach_the_tenant(
 
 
 async def test_another_tenants_records_never_show(
-    database_url: str, simulator: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
+    database_url: str, conecrm_sim: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
 ) -> None:
     factory.contact("Ada", "Lovelace")
     await factory.save()
-    async with routed_gateway(database_url, routing_file(tmp_path, simulator[0])) as (settings, http):
+    async with routed_gateway(database_url, routing_file(tmp_path, conecrm_sim[0])) as (settings, http):
         other = client_for(settings, http, f"o{uuid.uuid4().hex[:12]}")
         body = await other.execute("{ contacts { totalCount edges { node { id } } } }")
         assert body["data"]["contacts"] == {"totalCount": 0, "edges": []}
@@ -138,7 +144,7 @@ async def test_another_tenants_records_never_show(
     victim.contact("Victim", "Row")
     await victim.save()
     victim_token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), victim.tenant)
-    routing = routing_file(tmp_path, simulator[0], token=victim_token)
+    routing = routing_file(tmp_path, conecrm_sim[0], token=victim_token)
     async with routed_gateway(database_url, routing) as (settings, http):
         body = await client_for(settings, http, tenant).execute("{ contacts { totalCount } }")
         assert body["data"]["contacts"]["totalCount"] == 0
@@ -162,9 +168,9 @@ async def test_row_rules_hide_conecrm_contacts(
     assert body["data"]["contact"] is None
 
 
-async def test_the_simulator_refuses_missing_and_bad_tokens(simulator: tuple[str, Faults]) -> None:
+async def test_the_simulator_refuses_missing_and_bad_tokens(conecrm_sim: tuple[str, Faults]) -> None:
     query = {"query": {"combinator": "and", "rules": []}}
-    async with httpx.AsyncClient(base_url=simulator[0]) as http:
+    async with httpx.AsyncClient(base_url=conecrm_sim[0]) as http:
         missing = await http.post(FILTER.format("contact"), json=query)
         forged = await http.post(
             FILTER.format("contact"), json=query, headers={"Authorization": "Bearer not.a.token"}
@@ -174,7 +180,7 @@ async def test_the_simulator_refuses_missing_and_bad_tokens(simulator: tuple[str
 
 
 async def test_simulator_list_endpoints_page_sort_and_search(
-    simulator: tuple[str, Faults], factory: Factory, tenant: str, database_url: str
+    conecrm_sim: tuple[str, Faults], factory: Factory, tenant: str, database_url: str
 ) -> None:
     for name in ("Initech", "Acme", "Globex"):
         factory.account(name)
@@ -184,7 +190,7 @@ async def test_simulator_list_endpoints_page_sort_and_search(
     await factory.save()
     token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=simulator[0], headers=headers) as http:
+    async with httpx.AsyncClient(base_url=conecrm_sim[0], headers=headers) as http:
         params = {"offset": 1, "limit": 1, "sortField": "name", "sortDirection": "DESC"}
         accounts = (await http.get("/api/account", params=params)).json()
         contacts = (await http.get("/api/contact", params={"search": "analytical", "start": 0})).json()

@@ -141,9 +141,12 @@ async def test_relation_across_systems_goes_through_third_party_ids(contacts_ups
     assert counts == {linked: 2, other_system: 0, unlinked: 0}
     # one batched third-party id lookup per call, never one per row
     assert parents.calls.count(("details", Detail.THIRD_PARTY_IDS, ids)) == 2
+    # a parent without a CRM.COM link is looked up under its own id (systems loaded with the gateway's
+    # ids); here CRM.COM has nothing under those ids, so they get nothing
+    asked = [foreign, other_system, unlinked]
     assert crmcom.calls == [
-        ("pages", Relation.CONTACT_COMMUNICATIONS, [foreign]),
-        ("counts", Relation.CONTACT_COMMUNICATIONS, [foreign]),
+        ("pages", Relation.CONTACT_COMMUNICATIONS, asked),
+        ("counts", Relation.CONTACT_COMMUNICATIONS, asked),
     ]
     if contacts_upstream:
         assert sql.calls == []

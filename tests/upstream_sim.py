@@ -134,6 +134,9 @@ class WidgetsBackend:
         return len(await self._contacts(None))
 
     def __getattr__(self, name: str) -> Any:
+        if name == "bind":  # an optional connector hook (Upstreams.for_request), not a backend call
+            raise AttributeError(name)
+
         async def unsupported(*_: Any, **__: Any) -> Any:
             raise UpstreamUnsupported(self.client.name, f"{self.client.name} cannot {name}")
 

@@ -177,7 +177,8 @@ class RoutedReads:
 
     async def _links(self, relation: Relation, parent_ids: Sequence[UUID]) -> dict[UUID, UUID] | None:
         """Graph parent id -> the id of the same parent in the child's upstream; None when the child's
-        system takes the graph's ids as they are."""
+        system takes the graph's ids as they are. A parent without a link to that system is looked up
+        under its own id (ids are UUIDs, so systems that were loaded with the gateway's ids just work)."""
         parent, child = RELATION_PARENTS[relation], RELATION_CHILDREN[relation]
         system_name = self.system_names.get(child)
         owns_links = parent in DETAIL_OWNERS[Detail.THIRD_PARTY_IDS]
@@ -186,11 +187,14 @@ class RoutedReads:
         found = await self.backend_for(parent).details(
             Detail.THIRD_PARTY_IDS, list(dict.fromkeys(parent_ids))
         )
-        return {
-            owner: foreign
-            for owner, items in found.items()
-            if (foreign := _foreign_id(items, system_name)) is not None
-        }
+        links: dict[UUID, UUID] = {}
+        for owner in parent_ids:
+            items = [item for item in found.get(owner, []) if item.system_name == system_name]
+            if not items:
+                links[owner] = owner
+            elif (foreign := _foreign_id(items, system_name)) is not None:
+                links[owner] = foreign  # a link that is no id there (unparseable) leaves the parent out
+        return links
 
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
         """Each owner's details from the system of its entity when this request served the owner; an
