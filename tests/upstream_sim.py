@@ -134,7 +134,7 @@ class WidgetsBackend:
         return len(await self._contacts(None))
 
     def __getattr__(self, name: str) -> Any:
-        if name == "bind":  # an optional connector hook (Upstreams.for_request), not a backend call
+        if name in ("bind", "use_selection"):  # optional connector hooks, not backend calls
             raise AttributeError(name)
 
         async def unsupported(*_: Any, **__: Any) -> Any:
