@@ -7,7 +7,7 @@ import json
 import logging
 import uuid
 from collections import Counter
-from contextlib import suppress
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,11 +222,11 @@ class StrawberryView(GraphQL[RequestContext, None]):
         mutation that times out leaves nothing behind. The answer is 504 with a TIMEOUT error.
         """
         timeout = self.settings.execution_timeout_seconds
+        context: RequestContext = kwargs["context"]
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(timeout), _read_session(context.backend):
                 return await super().execute_single(*args, **kwargs)
         except TimeoutError:
-            context: RequestContext = kwargs["context"]
             kwargs["sub_response"].status_code = 504
             log.warning("request %s timed out after %s s", context.request_id, timeout)
             error = ExecutionTimeout(
@@ -251,6 +251,12 @@ class StrawberryView(GraphQL[RequestContext, None]):
         )
         context.loaders = Loaders(context.backend)
         return UNSET
+
+
+def _read_session(backend: Any) -> AbstractAsyncContextManager[Any]:
+    """One database connection for the operation's reads, where the backend offers it (SQL does)."""
+    session = getattr(backend, "session", None)
+    return session() if session is not None else nullcontext()
 
 
 def _payload_credentials(payload: dict[str, Any]) -> tuple[str | None, str | None]:

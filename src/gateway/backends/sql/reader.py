@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from typing import Any
 from uuid import UUID
@@ -39,6 +40,7 @@ from gateway.backends.sql.mapping import (
 )
 from gateway.backends.sql.paging import keyset_predicate, order_by, plain_key, sort_expressions
 from gateway.backends.sql.row_rules import visible_contacts
+from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.cost import Cost
 from gateway.permissions import visible_media
 
@@ -50,14 +52,33 @@ class SqlReader:
         self.access = access
         self.cost = cost
         self._connection: AsyncConnection | None = None
+        self._shared: SharedConnection | None = None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        """Reads inside the block share one connection (see ``session.py``); the HTTP view opens one
+        around each operation. Outside a session each statement has a connection of its own."""
+        if self._connection is not None:
+            yield
+            return
+        # The operations of a batch run at the same time on one backend: the last one out closes it.
+        shared = self._shared = self._shared or SharedConnection(self.engine)
+        shared.users += 1
+        try:
+            yield
+        finally:
+            shared.users -= 1
+            if not shared.users:
+                self._shared = None
+                await shared.close()
 
     async def _run(self, statement: sa.Executable) -> Any:
         self.cost.sql_statements += 1
         if self._connection is not None:
             return await self._connection.execute(statement)
-        async with self.engine.connect() as connection:
-            result = await connection.execute(statement)
-            return result.freeze()()
+        if self._shared is not None:
+            return await self._shared.execute(statement)
+        return await run_alone(self.engine, statement)
 
     def _visible(self, table: sa.Table, include_deleted: bool = False) -> list[Any]:
         """The caller's rows of ``table``: its tenant's, live ones only by default, row rules applied."""
