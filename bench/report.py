@@ -14,6 +14,8 @@ from bench.systems import ROOT, VAR
 
 DOCS = ROOT / "docs"
 PAGE = DOCS / "performance.md"
+# Written by hand (what the profiles showed, what each change gained); appended to the page as is.
+FINDINGS = ROOT / "bench" / "findings.md"
 CHART = DOCS / "performance.png"
 SYSTEMS = ("gateway", "naive", "postgraphile")
 OPERATIONS = {
@@ -156,9 +158,11 @@ def page(all_results: list[dict[str, Any]]) -> str:
         "",
     ]
     for results in all_results:
+        note = [f"> **{results['note']}**", ""] if results.get("note") else []
         lines += [
             f"## {results['database']} ({results['contacts']:,} contacts)",
             "",
+            *note,
             f"- Command: `{results['command']}`",
             f"- Machine: {machine(results)}",
             f"- Each case: {results['seconds']} s measured after a warm-up (a slow request started in the",
@@ -173,6 +177,8 @@ def page(all_results: list[dict[str, Any]]) -> str:
             *table(results),
             "",
         ]
+    if FINDINGS.exists():
+        lines += [FINDINGS.read_text().rstrip(), ""]
     return "\n".join(lines)
 
 

@@ -269,8 +269,11 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.app import create_app  # the app pulls in the whole schema: only serve needs it
+    from gateway.runtime import tune_garbage_collector
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    app = create_app(settings)
+    tune_garbage_collector()
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
     return 0
 
 

@@ -7,10 +7,11 @@ import json
 import logging
 import uuid
 from collections import Counter
-from contextlib import suppress
+from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -193,6 +194,17 @@ class StrawberryView(GraphQL[RequestContext, None]):
             raise HTTPException(400, "The request body and `variables` must be JSON objects")
         return parsed
 
+    def encode_json(self, data: object) -> str:
+        """orjson: ~5x faster than ``json.dumps`` on a page of 50 contacts with their relations.
+
+        A str, not bytes: Strawberry sends bytes over a WebSocket as binary frames, which
+        graphql-transport-ws clients do not accept.
+        """
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:  # e.g. an integer past 64 bits, which only the standard library encodes
+            return json.dumps(data, separators=(",", ":"))
+
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         if isinstance(request, WebSocket):
             # Browsers cannot set headers on a WebSocket: the caller is known at connection_init.
@@ -257,11 +269,11 @@ class StrawberryView(GraphQL[RequestContext, None]):
         mutation that times out leaves nothing behind. The answer is 504 with a TIMEOUT error.
         """
         timeout = self.settings.execution_timeout_seconds
+        context: RequestContext = kwargs["context"]
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(timeout), _read_session(context.backend):
                 return await super().execute_single(*args, **kwargs)
         except TimeoutError:
-            context: RequestContext = kwargs["context"]
             kwargs["sub_response"].status_code = 504
             log.warning("request %s timed out after %s s", context.request_id, timeout)
             error = ExecutionTimeout(
@@ -293,6 +305,12 @@ def _caller_token(authorization: str | None) -> str | None:
         return bearer_token(authorization)
     except AuthenticationError:
         return None
+
+
+def _read_session(backend: Any) -> AbstractAsyncContextManager[Any]:
+    """One database connection for the operation's reads, where the backend offers it (SQL does)."""
+    session = getattr(backend, "session", None)
+    return session() if session is not None else nullcontext()
 
 
 def _payload_credentials(payload: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -42,6 +42,7 @@ from graphql import (
 from graphql.language import Lexer, TokenKind
 from strawberry.extensions import SchemaExtension
 
+from gateway import documents
 from gateway.errors import (
     CostLimitExceeded,
     IntrospectionDisabled,
@@ -78,11 +79,41 @@ class OperationLimits(SchemaExtension):
 
     def on_parse(self) -> Iterator[None]:
         settings = self._settings()
-        query = self.execution_context.query
-        if settings is not None and query:
-            # Raised before parsing: a huge document is refused without building its AST.
-            check_token_count(query, settings.max_tokens)
+        context = self.execution_context
+        query = context.query
+        if settings is None or not query:
+            yield
+            return
+        cached = documents.parsed.get(query)
+        if cached is not None:
+            tokens, document = cached
+            if tokens > settings.max_tokens:
+                raise _too_many_tokens(settings.max_tokens)
+            context.graphql_document = document  # Strawberry skips parsing when a document is set
+            yield
+            return
+        # Raised before parsing: a huge document is refused without building its AST.
+        tokens = check_token_count(query, settings.max_tokens)
         yield
+        if context.graphql_document is not None and documents.cacheable(query):
+            documents.parsed.put(query, (tokens, context.graphql_document))
+
+    def on_validate(self) -> Iterator[None]:
+        """Skips validation of a text that already passed the same rules (see ``gateway.documents``)."""
+        context = self.execution_context
+        query = context.query
+        if not documents.cacheable(query) or context.pre_execution_errors is not None:
+            yield
+            return
+        assert query is not None
+        key = (context.schema, query, tuple(context.validation_rules))
+        if documents.validated.get(key):
+            context.pre_execution_errors = []  # Strawberry validates only while this is None
+            yield
+            return
+        yield
+        if context.pre_execution_errors == []:
+            documents.validated.put(key, True)
 
     def on_execute(self) -> Iterator[None]:
         settings = self._settings()
@@ -175,9 +206,16 @@ def count_tokens(query: str, stop_after: int) -> int:
     return count
 
 
-def check_token_count(query: str, limit: int) -> None:
-    if count_tokens(query, limit) > limit:
-        raise MaxTokensExceeded(f"The query has more than {limit} tokens, the limit.", maxTokens=limit)
+def check_token_count(query: str, limit: int) -> int:
+    """The tokens in ``query``; MAX_TOKENS_EXCEEDED past ``limit``."""
+    tokens = count_tokens(query, limit)
+    if tokens > limit:
+        raise _too_many_tokens(limit)
+    return tokens
+
+
+def _too_many_tokens(limit: int) -> MaxTokensExceeded:
+    return MaxTokensExceeded(f"The query has more than {limit} tokens, the limit.", maxTokens=limit)
 
 
 # --- validation rules: depth, aliases, introspection ------------------------------------------------

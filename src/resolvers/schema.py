@@ -13,6 +13,7 @@ from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
 from resolvers.apikeys.mutations import ApiKeyMutation
 from resolvers.apikeys.queries import ApiKeyQuery
+from resolvers.common import fastpath
 from resolvers.common.node_queries import NodeQuery
 from resolvers.communications.mutations import CommunicationMutation
 from resolvers.communications.queries import CommunicationQuery
@@ -82,3 +83,4 @@ schema = strawberry.Schema(
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
 )
+fastpath.install(schema)  # direct resolvers for the hottest fields (README "Performance")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 from uuid import UUID
 
@@ -251,6 +251,10 @@ class RoutedBackend(RoutedReads):
     ) -> None:
         super().__init__(sql, routed, system_names)
         self.sql_backend = sql
+
+    def session(self) -> AbstractAsyncContextManager[None]:
+        """The SQL backend's read session (one connection per operation); upstreams need none."""
+        return self.sql_backend.session()  # type: ignore[attr-defined,no-any-return]
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[RecordWriter]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from functools import lru_cache
 from typing import Any
 
 from gateway.backends.query import OrderKey
 from gateway.errors import InvalidCursor
 
 
+@lru_cache(maxsize=256)
 def order_signature(order: tuple[OrderKey, ...]) -> str:
     return ",".join(f"{key.field}{'-' if key.descending else '+'}" for key in order)
 

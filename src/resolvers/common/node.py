@@ -40,9 +40,20 @@ def register_node(cls: type[Any], entity: Entity, kind: str | None = None) -> ty
 
 def node_from_record(entity: Entity, record: Any) -> Any:
     """The GraphQL object for a record of this entity (events by their kind)."""
+    kind = getattr(record, "kind", None)
+    cls = _CLASSES.get((entity, kind))
+    if cls is None:
+        cls = _CLASSES[(entity, kind)] = _node_class(entity, kind)
+    return from_record(cls, record)
+
+
+_CLASSES: dict[tuple[Entity, Any], type[Any]] = {}  # filled as records come: a few entries
+
+
+def _node_class(entity: Entity, kind: Any) -> type[Any]:
     for node_type in NODE_TYPES.values():
-        if node_type.entity is entity and node_type.kind in (None, getattr(record, "kind", None)):
-            return from_record(node_type.cls, record)
+        if node_type.entity is entity and node_type.kind in (None, kind):
+            return node_type.cls
     raise LookupError(f"no GraphQL type for {entity}")
 
 

@@ -112,13 +112,8 @@ def coerce_cursor_value(python_type: Any, value: Any) -> Any:
     return value
 
 
-def key_values(row: Any, key_count: int) -> tuple[Any, ...]:
-    """The row's sort-key values in a JSON-friendly form, for its cursor."""
-    values = tuple(row[f"_k{i}"] for i in range(key_count))
-    return tuple(_plain(value) for value in values)
-
-
-def _plain(value: Any) -> Any:
+def plain_key(value: Any) -> Any:
+    """A sort-key value in a JSON-friendly form, for a cursor."""
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     if isinstance(value, uuid.UUID):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, fields
 from typing import Any
 from uuid import UUID
 
@@ -36,8 +38,9 @@ from gateway.backends.sql.mapping import (
     RELATIONS,
     SEARCH_COLUMNS,
 )
-from gateway.backends.sql.paging import key_values, keyset_predicate, order_by, sort_expressions
+from gateway.backends.sql.paging import keyset_predicate, order_by, plain_key, sort_expressions
 from gateway.backends.sql.row_rules import visible_contacts
+from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.cost import Cost
 from gateway.permissions import visible_media
 
@@ -49,14 +52,33 @@ class SqlReader:
         self.access = access
         self.cost = cost
         self._connection: AsyncConnection | None = None
+        self._shared: SharedConnection | None = None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[None]:
+        """Reads inside the block share one connection (see ``session.py``); the HTTP view opens one
+        around each operation. Outside a session each statement has a connection of its own."""
+        if self._connection is not None:
+            yield
+            return
+        # The operations of a batch run at the same time on one backend: the last one out closes it.
+        shared = self._shared = self._shared or SharedConnection(self.engine)
+        shared.users += 1
+        try:
+            yield
+        finally:
+            shared.users -= 1
+            if not shared.users:
+                self._shared = None
+                await shared.close()
 
     async def _run(self, statement: sa.Executable) -> Any:
         self.cost.sql_statements += 1
         if self._connection is not None:
             return await self._connection.execute(statement)
-        async with self.engine.connect() as connection:
-            result = await connection.execute(statement)
-            return result.freeze()()
+        if self._shared is not None:
+            return await self._shared.execute(statement)
+        return await run_alone(self.engine, statement)
 
     def _visible(self, table: sa.Table, include_deleted: bool = False) -> list[Any]:
         """The caller's rows of ``table``: its tenant's, live ones only by default, row rules applied."""
@@ -78,9 +100,8 @@ class SqlReader:
             return {}
         table = ENTITY_TABLES[entity]
         statement = sa.select(table).where(*self._visible(table, include_deleted), table.c.id.in_(list(ids)))
-        rows = (await self._run(statement)).mappings().all()
-        record_class = ENTITY_RECORDS[entity]
-        return {row["id"]: record_from_mapping(record_class, row) for row in rows}
+        records = _records(ENTITY_RECORDS[entity], await self._run(statement))
+        return {record.id: record for record in records}
 
     def _where(self, entity: Entity, query: ListQuery) -> list[Any]:
         table = ENTITY_TABLES[entity]
@@ -112,8 +133,9 @@ class SqlReader:
             .order_by(*order_by(keys, backwards))
             .limit(query.page.size + 1)
         )
-        rows = (await self._run(statement)).mappings().all()
-        return _to_page(ENTITY_RECORDS[entity], list(rows), len(keys), query)
+        result = await self._run(statement)
+        shape = _RowShape.of(ENTITY_RECORDS[entity], tuple(result.keys()), len(keys))
+        return _to_page(shape, result.all(), query)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         table = ENTITY_TABLES[entity]
@@ -164,14 +186,13 @@ class SqlReader:
             .where(numbered.c["_rn"] <= query.page.size + 1)
             .order_by(numbered.c["_parent"], numbered.c["_rn"])
         )
-        rows = (await self._run(statement)).mappings().all()
+        result = await self._run(statement)
+        shape = _RowShape.of(ENTITY_RECORDS[spec.child], tuple(result.keys()), len(keys))
+        parent_index = shape.index("_parent")
         grouped: dict[UUID, list[Any]] = defaultdict(list)
-        for row in rows:
-            grouped[row["_parent"]].append(row)
-        record_class = ENTITY_RECORDS[spec.child]
-        return {
-            parent: _to_page(record_class, grouped.get(parent, []), len(keys), query) for parent in parent_ids
-        }
+        for row in result.all():
+            grouped[row[parent_index]].append(row)
+        return {parent: _to_page(shape, grouped.get(parent, []), query) for parent in parent_ids}
 
     async def counts_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
@@ -195,9 +216,8 @@ class SqlReader:
             .order_by(table.c.owner_id, order, table.c.id)
         )
         grouped: dict[UUID, list[Any]] = {owner: [] for owner in owner_ids}
-        record_class = DETAIL_RECORDS[detail]
-        for row in (await self._run(statement)).mappings().all():
-            grouped[row["owner_id"]].append(record_from_mapping(record_class, row))
+        for record in _records(DETAIL_RECORDS[detail], await self._run(statement)):
+            grouped[record.owner_id].append(record)
         return grouped
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
@@ -270,15 +290,63 @@ def _number_above(number: Any, value: int) -> Any:
     return sa.or_(longer, sa.and_(sa.func.length(number) == len(text), number > text))
 
 
-def _to_page(record_class: type[Any], rows: list[Any], key_count: int, query: ListQuery) -> Page[Any]:
+@dataclass(frozen=True)
+class _RowShape:
+    """How the columns of a result map onto a record class: built once per (class, columns).
+
+    Rows are read by position rather than through ``RowMapping`` (a name lookup and a membership test
+    per column and row): for a page of leads with their ~35 columns that is most of the decoding time.
+    """
+
+    keys: tuple[str, ...]
+    build: Callable[[Sequence[Any]], Any]
+    sort_key_indexes: tuple[int, ...]
+
+    @staticmethod
+    def of(record_class: type[Any], keys: tuple[str, ...], key_count: int = 0) -> _RowShape:
+        shape = _SHAPES.get((record_class, keys, key_count))
+        if shape is None:
+            if len(_SHAPES) > 1024:  # statements have a few shapes each; this only bounds the worst case
+                _SHAPES.clear()
+            shape = _SHAPES[(record_class, keys, key_count)] = _RowShape._make(record_class, keys, key_count)
+        return shape
+
+    @staticmethod
+    def _make(record_class: type[Any], keys: tuple[str, ...], key_count: int) -> _RowShape:
+        names = {f.name for f in fields(record_class)}
+        picks = tuple((name, index) for index, name in enumerate(keys) if name in names)
+
+        def build(row: Sequence[Any]) -> Any:
+            return record_class(**{name: row[index] for name, index in picks})
+
+        sort_keys = tuple(keys.index(f"_k{i}") for i in range(key_count))
+        return _RowShape(keys, build, sort_keys)
+
+    def index(self, column: str) -> int:
+        return self.keys.index(column)
+
+    def sort_key(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """The row's sort-key values in a JSON-friendly form, for its cursor."""
+        return tuple(plain_key(row[index]) for index in self.sort_key_indexes)
+
+
+_SHAPES: dict[tuple[type[Any], tuple[str, ...], int], _RowShape] = {}
+
+
+def _records(record_class: type[Any], result: Any) -> list[Any]:
+    build = _RowShape.of(record_class, tuple(result.keys())).build
+    return [build(row) for row in result.all()]
+
+
+def _to_page(shape: _RowShape, rows: Sequence[Any], query: ListQuery) -> Page[Any]:
     size = query.page.size
     more = len(rows) > size
-    rows = rows[:size]
+    rows = list(rows[:size])
     if query.page.backwards:
         rows.reverse()
     return Page(
-        rows=[record_from_mapping(record_class, row) for row in rows],
-        keys=[key_values(row, key_count) for row in rows],
+        rows=[shape.build(row) for row in rows],
+        keys=[shape.sort_key(row) for row in rows],
         has_next=more if not query.page.backwards else query.page.before is not None,
         has_previous=more if query.page.backwards else query.page.after is not None,
     )
