@@ -27,7 +27,9 @@ COMMUNICATION, QUEUE_ENTRY = gid("Communication", UNKNOWN), gid("CommunicationQu
 QUEUE_SYSTEM = gid("CommunicationQueueExternalSystem", UNKNOWN)
 
 # Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
-UNGATED_QUERIES = {"me", "permissions", "node", "nodes"}
+# Custom fields and labels describe the tenant's forms, not records: every caller of the tenant may read them.
+UNGATED_QUERIES = {"me", "permissions", "node", "nodes", "customFields", "customLabels"}
+LABEL = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
 
 QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it needs)
     "users": ("users(first: 1) { totalCount }", "CRM_USER_VIEW"),
@@ -63,6 +65,13 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     ),
     "akixiCrmConfigs": ("akixiCrmConfigs { totalCount }", "CRM_INTEGRATION_VIEW"),
     "akixiCrmConfig": ('akixiCrmConfig(id: "x:1") { id }', "CRM_INTEGRATION_VIEW"),
+    "savedFilters": ("savedFilters { id }", "CRM_SEARCH_ALL"),
+    "savedFilter": ('savedFilter(id: "x") { id }', "CRM_SEARCH_ALL"),
+    "filterMetadata": ('filterMetadata(entity: "contact") { entity }', "CRM_SEARCH_ALL"),
+    "queryBuilderConfig": ('queryBuilderConfig(entity: "contact") { entity }', "CRM_SEARCH_ALL"),
+    "automations": ("automations { id }", "CRM_AUTOMATION_VIEW"),
+    "automation": ('automation(id: "x") { id }', "CRM_AUTOMATION_VIEW"),
+    "automationBuilderData": ("automationBuilderData { triggers }", "CRM_AUTOMATION_VIEW"),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)
@@ -132,6 +141,31 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "akixiCrmConfigAdd": ('akixiCrmConfigAdd(input: {description: "d"})', "CRM_INTEGRATION_EDIT"),
     "akixiCrmConfigChange": ('akixiCrmConfigChange(id: "x:1", input: {})', "CRM_INTEGRATION_EDIT"),
     "akixiCrmConfigDelete": ('akixiCrmConfigDelete(id: "x:1")', "CRM_INTEGRATION_DELETE"),
+    "customFieldCreate": (
+        'customFieldCreate(input: {entity: "contact", fieldName: "x", fieldType: STRING})',
+        "CRM_ADMIN",
+    ),
+    "customFieldUpdate": ('customFieldUpdate(id: "x", input: {fieldName: "y"})', "CRM_ADMIN"),
+    "customFieldDelete": ('customFieldDelete(id: "x")', "CRM_ADMIN"),
+    "customLabelCreate": ('customLabelCreate(input: {value: {label1: "A"}})', "CRM_ADMIN"),
+    "customLabelUpdate": (
+        f'customLabelUpdate(id: "{LABEL}", input: {{value: {{label1: "A"}}}})',
+        "CRM_ADMIN",
+    ),
+    "customLabelDelete": (f'customLabelDelete(id: "{LABEL}")', "CRM_ADMIN"),
+    "savedFilterCreate": (
+        'savedFilterCreate(input: {name: "n", module: "contact", value: {combinator: "and", rules: []}})',
+        "CRM_SEARCH_ALL",
+    ),
+    "savedFilterUpdate": ('savedFilterUpdate(id: "x", input: {name: "m"})', "CRM_SEARCH_ALL"),
+    "savedFilterDelete": ('savedFilterDelete(id: "x")', "CRM_SEARCH_ALL"),
+    "automationCreate": (
+        'automationCreate(input: {name: "n", automationTrigger: "lead.created"})',
+        "CRM_AUTOMATION_EDIT",
+    ),
+    "automationUpdate": ('automationUpdate(id: "x", input: {name: "m"})', "CRM_AUTOMATION_EDIT"),
+    "automationDuplicate": ('automationDuplicate(id: "x")', "CRM_AUTOMATION_EDIT"),
+    "automationDelete": ('automationDelete(id: "x")', "CRM_AUTOMATION_DELETE"),
 }
 # Root fields served by an upstream: without one configured (as here) they answer UPSTREAM_NOT_CONFIGURED,
 # which shows that the permission check passed.

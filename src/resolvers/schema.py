@@ -21,6 +21,9 @@ from resolvers.communications.queue import CommunicationQueueMutation
 from resolvers.communications.subscriptions import CommunicationSubscription
 from resolvers.contacts.mutations import ContactMutation
 from resolvers.contacts.queries import ContactQuery
+from resolvers.customization.automations import AutomationMutation
+from resolvers.customization.mutations import CustomizationMutation
+from resolvers.customization.queries import CustomizationQuery
 from resolvers.integrations.mutations import IntegrationMutation
 from resolvers.integrations.queries import IntegrationQuery
 from resolvers.leads.mutations import LeadMutation
@@ -47,6 +50,7 @@ class Query(
     ApiKeyQuery,
     CommunicationQuery,
     IntegrationQuery,
+    CustomizationQuery,
 ):
     pass
 
@@ -62,6 +66,8 @@ class Mutation(
     CommunicationQueueMutation,
     ApiKeyMutation,
     IntegrationMutation,
+    CustomizationMutation,
+    AutomationMutation,
 ):
     pass
 

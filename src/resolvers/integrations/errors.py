@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.backends.rest.akixi import AkixiApi, AkixiRejected, UpstreamNotConfigured
-from gateway.backends.rest.errors import UpstreamRejected
+from gateway.backends.rest.akixi import AkixiApi, AkixiRejected
+from gateway.backends.rest.errors import UpstreamNotConfigured, UpstreamRejected
 from resolvers.common.errors import UserError, UserErrorCode, error
 
 AKIXI = "akixi"

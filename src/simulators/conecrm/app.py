@@ -18,8 +18,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from simulators.conecrm.automations import AUTOMATION_ROUTES
+from simulators.conecrm.customization import CUSTOMIZATION_ROUTES
 from simulators.conecrm.querybuilder import BadQuery, matches, sort_key
+from simulators.conecrm.saved_filters import SAVED_FILTER_ROUTES
 from simulators.conecrm.store import Store
+from simulators.conecrm.tenants import Tenants
 from simulators.conecrm.writes import WRITE_ROUTES
 from simulators.faults import FaultMiddleware, Faults
 
@@ -172,10 +176,19 @@ def create_app(
         Route("/api/contact/phone/{phone}", authenticated(contacts_by_phone), methods=["GET"]),
         Route("/api/contact/{contact}/lead/open", authenticated(open_leads), methods=["GET"]),
         Route("/api/account", authenticated(account_list), methods=["GET"]),
-        *(Route(path, authenticated(handler), methods=[method]) for method, path, handler in WRITE_ROUTES),
+        *(
+            Route(path, authenticated(handler), methods=[method])
+            for method, path, handler in [
+                *WRITE_ROUTES,
+                *CUSTOMIZATION_ROUTES,
+                *SAVED_FILTER_ROUTES,
+                *AUTOMATION_ROUTES,
+            ]
+        ),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.store, app.state.secret, app.state.tenant_claim = sim_store, secret, tenant_claim
+    app.state.tenants = Tenants()  # custom fields, labels, saved filters, automations: in memory
     middleware = FaultMiddleware(app, faults or Faults())
     middleware.store = sim_store  # type: ignore[attr-defined]  # tests close it when not served by uvicorn
     return middleware

@@ -57,6 +57,12 @@ class UpstreamUnsupported(UpstreamError):
     code = "UPSTREAM_UNSUPPORTED"
 
 
+class UpstreamNotConfigured(UpstreamError):
+    """No upstream of this kind in the routing file, or not one open to the caller's tenant."""
+
+    code = "UPSTREAM_NOT_CONFIGURED"
+
+
 class UpstreamBudgetExceeded(GatewayError):
     """Estimated upstream calls over CRM_GATEWAY_MAX_UPSTREAM_CALLS: refused before it runs."""
 

@@ -3,7 +3,7 @@ partition and device. Importing the package registers the ``akixi`` connector.""
 
 from gateway.backends.rest.akixi.api import AkixiApi
 from gateway.backends.rest.akixi.connector import AkixiConnector
-from gateway.backends.rest.akixi.errors import AkixiRejected, UpstreamNotConfigured
+from gateway.backends.rest.akixi.errors import AkixiRejected
 from gateway.backends.rest.akixi.models import (
     CrmCommonSettings,
     CrmConfig,
@@ -12,6 +12,7 @@ from gateway.backends.rest.akixi.models import (
     CrmSettings,
     DeviceScope,
 )
+from gateway.backends.rest.errors import UpstreamNotConfigured
 
 __all__ = [
     "AkixiApi",

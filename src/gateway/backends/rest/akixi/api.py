@@ -9,11 +9,12 @@ from urllib.parse import quote
 import httpx
 
 from gateway.backends.rest.akixi import records
-from gateway.backends.rest.akixi.errors import UpstreamNotConfigured, failure, invalid_response
+from gateway.backends.rest.akixi.errors import failure, invalid_response
 from gateway.backends.rest.akixi.jsondata import InvalidJsonData, dump_common, dump_settings
 from gateway.backends.rest.akixi.models import CrmConfig, CrmConfigChange, CrmConfigPage, DeviceScope
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.connector import RequestScope
+from gateway.backends.rest.errors import UpstreamNotConfigured
 
 # Seed 002 List/Info: the fields asked for in every answer, in the seed's own notation.
 CONFIGURATION_FIELDS = (

@@ -10,7 +10,6 @@ from __future__ import annotations
 import httpx
 
 from gateway.backends.rest.errors import (
-    UpstreamError,
     UpstreamRateLimited,
     UpstreamRejected,
     UpstreamUnavailable,
@@ -80,9 +79,3 @@ def _crm_code(response: httpx.Response) -> int | None:
     except ValueError:
         return None
     return number if number in CRM_CODES else None
-
-
-class UpstreamNotConfigured(UpstreamError):
-    """No upstream of this kind in the routing file, or not one open to the caller's tenant."""
-
-    code = "UPSTREAM_NOT_CONFIGURED"

@@ -20,6 +20,7 @@ from gateway.backends.base import Backend, RecordWriter
 from gateway.backends.records import Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.conecrm.api import ConeCrmApi
+from gateway.backends.rest.conecrm.customization import ConeCrmCustomization
 from gateway.backends.rest.conecrm.reader import ConeCrmReader
 from gateway.backends.rest.conecrm.writer import ConeCrmWriter, transaction
 from gateway.backends.rest.connector import RequestScope, register
@@ -28,7 +29,13 @@ ENTITIES = frozenset({Entity.CONTACT, Entity.ACCOUNT, Entity.LEAD, Entity.EVENT,
 
 
 class ConeCrmBackend(ConeCrmReader):
-    """One request's view of ConeCRM: the reads, and a writer for what its API can write."""
+    """One request's view of ConeCRM: the reads, a writer for what its API can write, and
+    ``customization`` (custom fields, labels, saved filters, filter metadata, automations), which are
+    no graph entities: GraphQL reaches them through ``RequestContext.upstream_apis["conecrm"]``."""
+
+    def __init__(self, api: ConeCrmApi) -> None:
+        super().__init__(api)
+        self.customization = ConeCrmCustomization(api)
 
     def transaction(self) -> AbstractAsyncContextManager[RecordWriter]:
         return transaction(ConeCrmWriter(self))
