@@ -32,8 +32,15 @@ ROUTED = ("Contact", "Account", "Lead", "Task", "Stage")
 @pytest.fixture(scope="module")
 def conecrm_sim(owner_database_url: str) -> Iterator[tuple[str, Faults]]:
     """The ConeCRM simulator over the test database (as its owner): (base URL, its faults)."""
+    with serve_simulator(owner_database_url) as served:
+        yield served
+
+
+@contextmanager
+def serve_simulator(database_url: str) -> Iterator[tuple[str, Faults]]:
+    """The ConeCRM simulator over ``database_url`` on uvicorn, with faults of its own."""
     faults = Faults()
-    with threaded_server(create_simulator(owner_database_url, SECRET, faults=faults)) as base:
+    with threaded_server(create_simulator(database_url, SECRET, faults=faults)) as base:
         yield base, faults
 
 
