@@ -413,3 +413,22 @@ async def test_the_simulator_refuses_calls_without_a_bearer_token(
     async with httpx.AsyncClient(base_url=simulator[0]) as http:
         answer = await http.request(method, path, json={})
     assert (answer.status_code, answer.json()) == (401, {"error": "Access denied"})
+
+
+async def test_custom_labels_of_another_tenant_are_dropped(
+    sqlite_url: str, simulator: tuple[str, Faults], faults: Faults, tmp_path: Path, tenant: str
+) -> None:
+    """A service token of another ConeCRM tenant: its labels carry that tenant and never reach the caller."""
+    other = token_for(load_settings(database_url=sqlite_url, jwt_secret=SECRET), f"o{tenant}")
+    async with routed_gateway(
+        sqlite_url, routing_file(tmp_path, simulator[0], token=other, routed=())
+    ) as pair:
+        caller = client_for(*pair, tenant)
+        assert (await caller.execute("{ customLabels { id } }"))["data"]["customLabels"] == []
+        body = (
+            await caller.post(
+                'mutation { customLabelCreate(input: {value: {a: "b"}}) { customLabel { id } } }'
+            )
+        ).json()
+    assert body["data"]["customLabelCreate"] is None and codes(body) == ["UPSTREAM_BAD_ANSWER"]
+    assert faults.calls("GET", "/api/custom-labels") == 1
