@@ -32,7 +32,7 @@ QUERY = {"combinator": "and", "rules": [{"field": "lastName", "operator": "begin
 
 
 @pytest.fixture(scope="module")
-def simulator(sqlite_url: str) -> Iterator[tuple[str, Faults]]:
+def conecrm_sim(sqlite_url: str) -> Iterator[tuple[str, Faults]]:
     """Overrides conecrm_support's (and so feeds its ``faults``): these tests need no SQL variant, the
     simulator keeps customization data in memory; its records are the SQLite test database's."""
     with serve_simulator(sqlite_url) as served:
@@ -41,10 +41,10 @@ def simulator(sqlite_url: str) -> Iterator[tuple[str, Faults]]:
 
 @pytest.fixture
 async def gateway(
-    sqlite_url: str, simulator: tuple[str, Faults], faults: Faults, tmp_path: Path
+    sqlite_url: str, conecrm_sim: tuple[str, Faults], faults: Faults, tmp_path: Path
 ) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
     """A gateway whose routing file names ConeCRM (forwarding the caller's token), routing no entity."""
-    async with routed_gateway(sqlite_url, routing_file(tmp_path, simulator[0], routed=())) as pair:
+    async with routed_gateway(sqlite_url, routing_file(tmp_path, conecrm_sim[0], routed=())) as pair:
         yield pair
 
 
@@ -153,14 +153,14 @@ async def test_filter_metadata_and_query_builder_config_follow_the_simulators_qu
 
 
 async def test_every_configured_field_and_operator_is_accepted_by_the_filter_endpoint(
-    api: Client, simulator: tuple[str, Faults], gateway: tuple[Settings, httpx.AsyncClient], tenant: str
+    api: Client, conecrm_sim: tuple[str, Faults], gateway: tuple[Settings, httpx.AsyncClient], tenant: str
 ) -> None:
     """The config is what the query builder really supports: a saved filter built from it runs."""
     query = '{ queryBuilderConfig(entity: "lead") { fields { name } operators } }'
     config = (await api.execute(query))["data"]["queryBuilderConfig"]
     rules = [{"field": f["name"], "operator": "notNull"} for f in config["fields"]]
     headers = {"Authorization": f"Bearer {token_for(gateway[0], tenant)}"}
-    async with httpx.AsyncClient(base_url=simulator[0], headers=headers) as http:
+    async with httpx.AsyncClient(base_url=conecrm_sim[0], headers=headers) as http:
         answer = await http.post(
             "/api/query-builder/filter/lead", json={"query": {"combinator": "or", "rules": rules}}
         )
@@ -382,11 +382,11 @@ async def test_without_a_conecrm_upstream_the_fields_say_so(client: Client) -> N
 
 
 async def test_a_service_token_is_sent_and_never_shown(
-    sqlite_url: str, simulator: tuple[str, Faults], faults: Faults, tmp_path: Path, tenant: str
+    sqlite_url: str, conecrm_sim: tuple[str, Faults], faults: Faults, tmp_path: Path, tenant: str
 ) -> None:
     # A token the simulator accepts (same secret), configured as the upstream's service token.
     service = token_for(load_settings(database_url=sqlite_url, jwt_secret=SECRET), tenant, subject="service")
-    routing = routing_file(tmp_path, simulator[0], token=service, routed=())
+    routing = routing_file(tmp_path, conecrm_sim[0], token=service, routed=())
     async with routed_gateway(sqlite_url, routing) as (settings, http):
         caller = Client(http, token_for(settings, tenant, subject="someone"))
         create = 'mutation { savedFilterCreate(input: {name: "S", module: "contact", value: {}}) { savedFilter { ownerId } } }'  # noqa: E501
@@ -408,20 +408,20 @@ async def test_a_service_token_is_sent_and_never_shown(
     ],
 )
 async def test_the_simulator_refuses_calls_without_a_bearer_token(
-    simulator: tuple[str, Faults], method: str, path: str
+    conecrm_sim: tuple[str, Faults], method: str, path: str
 ) -> None:
-    async with httpx.AsyncClient(base_url=simulator[0]) as http:
+    async with httpx.AsyncClient(base_url=conecrm_sim[0]) as http:
         answer = await http.request(method, path, json={})
     assert (answer.status_code, answer.json()) == (401, {"error": "Access denied"})
 
 
 async def test_custom_labels_of_another_tenant_are_dropped(
-    sqlite_url: str, simulator: tuple[str, Faults], faults: Faults, tmp_path: Path, tenant: str
+    sqlite_url: str, conecrm_sim: tuple[str, Faults], faults: Faults, tmp_path: Path, tenant: str
 ) -> None:
     """A service token of another ConeCRM tenant: its labels carry that tenant and never reach the caller."""
     other = token_for(load_settings(database_url=sqlite_url, jwt_secret=SECRET), f"o{tenant}")
     async with routed_gateway(
-        sqlite_url, routing_file(tmp_path, simulator[0], token=other, routed=())
+        sqlite_url, routing_file(tmp_path, conecrm_sim[0], token=other, routed=())
     ) as pair:
         caller = client_for(*pair, tenant)
         assert (await caller.execute("{ customLabels { id } }"))["data"]["customLabels"] == []
