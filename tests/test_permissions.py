@@ -28,7 +28,7 @@ QUEUE_SYSTEM = gid("CommunicationQueueExternalSystem", UNKNOWN)
 
 # Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
 # Custom fields and labels describe the tenant's forms, not records: every caller of the tenant may read them.
-UNGATED_QUERIES = {"me", "permissions", "node", "nodes", "customFields", "customLabels"}
+UNGATED_QUERIES = {"me", "permissions", "node", "nodes"}
 LABEL = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
 
 QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it needs)
@@ -65,6 +65,8 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     ),
     "akixiCrmConfigs": ("akixiCrmConfigs { totalCount }", "CRM_INTEGRATION_VIEW"),
     "akixiCrmConfig": ('akixiCrmConfig(id: "x:1") { id }', "CRM_INTEGRATION_VIEW"),
+    "customFields": ("customFields { id }", "CUST_READ"),
+    "customLabels": ("customLabels { id }", "CUST_READ"),
     "savedFilters": ("savedFilters { id }", "CRM_SEARCH_ALL"),
     "savedFilter": ('savedFilter(id: "x") { id }', "CRM_SEARCH_ALL"),
     "filterMetadata": ('filterMetadata(entity: "contact") { entity }', "CRM_SEARCH_ALL"),

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.permissions import CRM_AUTOMATION_VIEW, CRM_SEARCH_ALL
+from gateway.permissions import CRM_AUTOMATION_VIEW, CRM_SEARCH_ALL, CUST_READ
 from resolvers.common.permissions import requires
 from resolvers.customization import validation as check
 from resolvers.customization.errors import conecrm, found_or_none
@@ -41,8 +41,11 @@ RecordId = Annotated[str, strawberry.argument(description="ConeCRM's id.")]
 
 @strawberry.type
 class CustomizationQuery:
+    # Field and label definitions describe the tenant's customer forms: whoever may read customers
+    # may read them (every path to data is gated, even to metadata).
     @strawberry.field(
-        description="ConeCRM's custom fields, of one entity or of all (`GET /api/custom-field`)."
+        description="ConeCRM's custom fields, of one entity or of all (`GET /api/custom-field`).",
+        extensions=requires(CUST_READ),
     )
     async def custom_fields(
         self, info: strawberry.Info, entity: AnyEntity = None
@@ -51,7 +54,10 @@ class CustomizationQuery:
         check.refuse(check.entity(entity, ["entity"]))
         return [custom_field_type(item) for item in await api.custom_fields(entity)]
 
-    @strawberry.field(description="The tenant's custom labels in ConeCRM (`GET /api/custom-labels`).")
+    @strawberry.field(
+        description="The tenant's custom labels in ConeCRM (`GET /api/custom-labels`).",
+        extensions=requires(CUST_READ),
+    )
     async def custom_labels(self, info: strawberry.Info) -> list[CustomLabel] | None:
         return [custom_label_type(item) for item in await conecrm(info).custom_labels()]
 
