@@ -341,5 +341,5 @@ def test_the_readme_example_is_a_valid_routing_file(tmp_path: Path) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     section = readme[readme.index("## Upstream backends") :]
     example = section[section.index("```toml\n") + 8 : section.index("```\n", section.index("```toml"))]
-    config = load_backends(write(tmp_path, example), {"CONECRM_TOKEN": "a", "CRMCOM_API_KEY": "b"})
+    config = load_backends(write(tmp_path, example), {"CONECRM_TOKEN": "a", "CRMCOM_PASSWORD": "b"})
     assert config.routes[Entity.COMMUNICATION] == "crm" and config.upstreams["cone"].timeouts.total == 10.0
