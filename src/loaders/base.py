@@ -22,10 +22,20 @@ class EntityByIdLoader(DataLoader[UUID, AuditedRecord | None]):
     def __init__(self, backend: RecordReader) -> None:
         super().__init__()
         self.backend = backend
+        self._loaded: dict[UUID, AuditedRecord | None] = {}  # what batches returned, by id
 
     async def batch_load_fn(self, ids: Sequence[UUID]) -> list[AuditedRecord | None]:
         found = await self.backend.get_many(self.entity, list(dict.fromkeys(ids)))
-        return [found.get(record_id) for record_id in ids]
+        results = [found.get(record_id) for record_id in ids]
+        self._loaded.update(zip(ids, results, strict=True))
+        return results
+
+    def loaded(self, record_id: UUID) -> tuple[bool, AuditedRecord | None]:
+        """(True, record or None) when a batch of this request already loaded this id, else (False, None):
+        lets a link resolver return a plain value instead of awaiting a settled future."""
+        if record_id in self._loaded:
+            return True, self._loaded[record_id]
+        return False, None
 
 
 class ChildrenByParentLoader(DataLoader[tuple[UUID, ListQuery], Page[AuditedRecord]]):

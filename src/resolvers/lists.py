@@ -10,6 +10,7 @@ import strawberry
 from gateway.backends.query import Condition, Op, OrderKey
 from gateway.backends.records import Entity
 from resolvers.accounts.inputs import AccountFilter, AccountOrder
+from resolvers.common.links import Link
 from resolvers.common.lists import ListSpec
 from resolvers.communications.inputs import (
     CommunicationFilter,
@@ -40,6 +41,12 @@ if TYPE_CHECKING:
     from resolvers.tasks.types import EventConnection
     from resolvers.users.types import UserConnection
 
+# The contact and account a lead or an event is with, prefetched with the page when selected.
+_CUSTOMER_LINKS = (
+    Link("contact", Entity.CONTACT, "contact_id"),
+    Link("account", Entity.ACCOUNT, "account_id"),
+)
+
 CONTACT_LIST = ListSpec(
     Entity.CONTACT,
     Annotated["ContactConnection", strawberry.lazy("resolvers.contacts.types")],
@@ -53,13 +60,27 @@ ACCOUNT_LIST = ListSpec(
     AccountOrder,
 )
 LEAD_LIST = ListSpec(
-    Entity.LEAD, Annotated["LeadConnection", strawberry.lazy("resolvers.leads.types")], LeadFilter, LeadOrder
+    Entity.LEAD,
+    Annotated["LeadConnection", strawberry.lazy("resolvers.leads.types")],
+    LeadFilter,
+    LeadOrder,
+    links=(
+        *_CUSTOMER_LINKS,
+        Link("stage", Entity.STAGE, "stage_id"),
+        Link("franchise", Entity.FRANCHISE, "franchise_id"),
+        Link("department", Entity.DEPARTMENT, "department_id"),
+    ),
 )
 EVENT_LIST = ListSpec(
     Entity.EVENT,
     Annotated["EventConnection", strawberry.lazy("resolvers.tasks.types")],
     EventFilter,
     EventOrder,
+    links=(
+        *_CUSTOMER_LINKS,
+        Link("assignee", Entity.USER, "assignee_id"),
+        Link("lead", Entity.LEAD, "lead_id"),
+    ),
 )
 STAGE_LIST = ListSpec(
     Entity.STAGE,

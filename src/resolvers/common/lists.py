@@ -15,6 +15,7 @@ from gateway.backends.records import Entity, Relation
 from gateway.permissions import CRM_SEARCH_ALL
 from resolvers.common.connection import build_connection, page_request
 from resolvers.common.filters import compile_filter
+from resolvers.common.links import Link, prefetch_links
 from resolvers.common.node import node_from_record
 from resolvers.common.ordering import order_keys
 from resolvers.common.permissions import reads, require
@@ -30,6 +31,7 @@ class ListSpec:
     order: Any
     default_order: tuple[OrderKey, ...] = (OrderKey("date_created"),)
     scope: FilterExpr | None = None  # a condition every row of this list meets, e.g. kind = TASK
+    links: tuple[Link, ...] = ()  # single links of the rows, prefetched when selected
 
     def resolved_connection(self) -> type[Any]:
         connection = self.connection
@@ -93,6 +95,7 @@ async def _root_connection(
     query = list_query(info, spec, paging, filter, order_by, search)
     loaders = info.context.loaders
     page = await loaders.page(spec.entity, query)
+    await prefetch_links(info, spec.links, page.rows)
     return _connection(spec, page, query, lambda: loaders.count(spec.entity, query))
 
 
@@ -156,6 +159,7 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
         loaders = info.context.loaders
         parent = root.record.id
         page = await loaders.children(relation).load((parent, query))
+        await prefetch_links(info, spec.links, page.rows)
         unpaged = dataclasses.replace(query, page=type(query.page)())
         return _connection(spec, page, query, lambda: loaders.child_count(relation).load((parent, unpaged)))
 

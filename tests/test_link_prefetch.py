@@ -1,0 +1,69 @@
+"""Single links of a list's rows are prefetched with the page when the selection asks for them.
+
+The link resolvers then answer from the loaded records; what the caller sees and the statements
+sent must be the same as when each link is loaded on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import Client, token_for
+from factories import Factory
+from test_nested_cost import statements_executed
+
+PLAIN = "{ contacts { edges { node { leads { edges { node { subject stage { name } } } } } } } }"
+THROUGH_FRAGMENTS = """
+query { contacts { edges { node { leads { ...Rows nodes { ... on Lead { subject } } } } } } }
+fragment Rows on LeadConnection { edges { node { ... on Lead { subject stage { name } } } } }
+"""
+NO_LINK = "{ contacts { edges { node { leads { edges { node { subject } } } } } } }"
+
+
+async def _leads_with_stages(factory: Factory) -> None:
+    stages = [factory.stage(f"Stage {i}", i) for i in range(3)]
+    for i in range(4):
+        contact = factory.contact(f"C{i}", "Linked")
+        for j in range(3):
+            factory.lead(f"L{i}{j}", contact_id=contact, stage_id=stages[(i + j) % 3])
+    await factory.save()
+
+
+def _stage_names(body: dict[str, Any]) -> list[tuple[str, str]]:
+    return sorted(
+        (lead["node"]["subject"], lead["node"]["stage"]["name"])
+        for contact in body["data"]["contacts"]["edges"]
+        for lead in contact["node"]["leads"]["edges"]
+    )
+
+
+async def test_links_selected_through_fragments_are_prefetched_with_the_same_statements(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    await _leads_with_stages(factory)
+    results = {}
+    for name, query in (("plain", PLAIN), ("fragments", THROUGH_FRAGMENTS), ("no link", NO_LINK)):
+        with statements_executed(app) as statements:
+            body = await client.execute(query)
+        results[name] = (body, len(statements))
+    expected = [(f"L{i}{j}", f"Stage {(i + j) % 3}") for i in range(4) for j in range(3)]
+    assert _stage_names(results["plain"][0]) == expected
+    assert _stage_names(results["fragments"][0]) == expected
+    # contacts, leads, stages; without `stage` in the selection no stage is read.
+    assert results["plain"][1] == results["fragments"][1] == 3
+    assert results["no link"][1] == 2
+
+
+async def test_a_link_the_caller_may_not_read_is_neither_prefetched_nor_returned(
+    client: Client, factory: Factory, app: Any, settings: Any, tenant: str
+) -> None:
+    await _leads_with_stages(factory)
+    limited = Client(client.http, token_for(settings, tenant, permissions=["CUST_READ", "CRM_LEAD_VIEW"]))
+    with statements_executed(app) as statements:
+        response = await limited.post(PLAIN)
+    body = response.json()
+    assert response.status_code == 200
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+    leads = [lead for c in body["data"]["contacts"]["edges"] for lead in c["node"]["leads"]["edges"]]
+    assert len(leads) == 12 and all(lead["node"]["stage"] is None for lead in leads)
+    assert len(statements) == 2  # contacts and leads only
