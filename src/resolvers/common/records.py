@@ -36,8 +36,14 @@ def _enum_of(annotation: Any) -> type[Enum] | None:
 
 
 def from_record(cls: type[T], record: Any, **extra: Any) -> T:
-    values: dict[str, Any] = {}
+    # The object is made without the dataclass ``__init__`` (~35 keyword arguments for a lead): the
+    # fields are set straight into its ``__dict__``, as ``__init__`` would; fields not set here keep
+    # their class-level defaults. A page builds ~800 of these.
+    values: dict[str, Any] = {"record": record}
     for name, enum in _plain_fields(cls):  # type: ignore[arg-type]
         value = getattr(record, name)
         values[name] = enum(value) if enum is not None and value is not None else value
-    return cls(record=record, **values, **extra)  # type: ignore[call-arg]
+    values.update(extra)
+    instance = object.__new__(cls)
+    instance.__dict__.update(values)
+    return instance
