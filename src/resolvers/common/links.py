@@ -53,7 +53,11 @@ async def prefetch_links(info: strawberry.Info, links: Sequence[Link], records: 
     """Load the records of the selected links of these rows (one batch per target across parents)."""
     if not links or not records:
         return
-    selected = _node_fields(info)
+    memo = info.context.loaders.memo
+    key = ("node fields", *map(id, info._raw_info.field_nodes))  # the same for every parent of a level
+    selected = memo.get(key)
+    if selected is None:
+        selected = memo[key] = _node_fields(info)
     principal = info.context.principal
     loads = []
     for wanted in links:
