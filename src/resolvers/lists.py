@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.backends.query import Condition, Op, OrderKey
-from gateway.backends.records import Entity
+from gateway.backends.records import Detail, Entity
 from resolvers.accounts.inputs import AccountFilter, AccountOrder
-from resolvers.common.links import Link
-from resolvers.common.lists import ListSpec
+from resolvers.common.listspec import Link, ListSpec
 from resolvers.communications.inputs import (
     CommunicationFilter,
     CommunicationOrder,
@@ -47,17 +46,27 @@ _CUSTOMER_LINKS = (
     Link("account", Entity.ACCOUNT, "account_id"),
 )
 
+# The detail lists contacts and accounts share (``BaseCustomer``), by GraphQL field name.
+_CUSTOMER_DETAILS = (
+    ("emails", Detail.EMAILS),
+    ("phones", Detail.PHONES),
+    ("addresses", Detail.ADDRESSES),
+    ("thirdPartyIds", Detail.THIRD_PARTY_IDS),
+)
+
 CONTACT_LIST = ListSpec(
     Entity.CONTACT,
     Annotated["ContactConnection", strawberry.lazy("resolvers.contacts.types")],
     ContactFilter,
     ContactOrder,
+    details=_CUSTOMER_DETAILS,
 )
 ACCOUNT_LIST = ListSpec(
     Entity.ACCOUNT,
     Annotated["AccountConnection", strawberry.lazy("resolvers.accounts.types")],
     AccountFilter,
     AccountOrder,
+    details=_CUSTOMER_DETAILS,
 )
 LEAD_LIST = ListSpec(
     Entity.LEAD,

@@ -36,6 +36,9 @@ from resolvers.common.node import Node
 from resolvers.common.permissions import RequirePermission, forbidden
 
 DEFINITION = "strawberry-definition"  # where Strawberry keeps a GraphQLField's StrawberryField
+# Where a gated field keeps (its permission, its argument converter), for the prefetch (prefetch.py)
+# to compute a nested list's query exactly as its resolver will.
+ARGUMENTS = "crm-gateway-arguments"
 _NODE_ID = Node.__strawberry_definition__.get_field("id")  # type: ignore[attr-defined]
 
 
@@ -50,6 +53,9 @@ def install(schema: strawberry.Schema) -> int:
             if resolve is not None:
                 field.resolve = resolve
                 installed += 1
+                gate = getattr(resolve, "gate", None)
+                if gate is not None:
+                    field.extensions = {**(field.extensions or {}), ARGUMENTS: gate}
     return installed
 
 
@@ -127,6 +133,7 @@ def _gated(schema: strawberry.Schema, definition: StrawberryField) -> Callable[.
             return function(source, strawberry_info, **kwargs)
         return function(strawberry_info, **kwargs)
 
+    resolve.gate = (permission, convert)  # type: ignore[attr-defined]
     return resolve
 
 

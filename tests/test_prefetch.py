@@ -1,7 +1,7 @@
-"""Single links of a list's rows are prefetched with the page when the selection asks for them.
+"""What a page's rows select (single links, detail lists, nested pages) is prefetched with the page.
 
-The link resolvers then answer from the loaded records; what the caller sees and the statements
-sent must be the same as when each link is loaded on its own.
+The field resolvers then answer from the loaded values (``resolvers/common/prefetch.py``); what the
+caller sees and the statements sent must be the same as when each field loads on its own.
 """
 
 from __future__ import annotations
@@ -67,3 +67,41 @@ async def test_a_link_the_caller_may_not_read_is_neither_prefetched_nor_returned
     leads = [lead for c in body["data"]["contacts"]["edges"] for lead in c["node"]["leads"]["edges"]]
     assert len(leads) == 12 and all(lead["node"]["stage"] is None for lead in leads)
     assert len(statements) == 2  # contacts and leads only
+
+
+NESTED_WITH_VARIABLES = """
+query($first: Int!, $order: [LeadOrder!]) { contacts { edges { node {
+  leads(first: $first, orderBy: $order) { edges { node { subject stage { name } } } }
+} } } }
+"""
+
+
+async def test_nested_pages_come_from_the_parent_level_with_literal_or_variable_arguments(
+    client: Client, factory: Factory, app: Any, monkeypatch: Any
+) -> None:
+    """Each contact's leads page was loaded by the contacts level, so no nested resolver loads its own."""
+    from resolvers.common import lists
+
+    await _leads_with_stages(factory)
+    fallbacks: list[Any] = []
+    load_nested = lists._load_nested
+
+    def counting(*args: Any) -> Any:
+        fallbacks.append(args)
+        return load_nested(*args)
+
+    monkeypatch.setattr(lists, "_load_nested", counting)
+    order = [{"field": "SUBJECT", "direction": "DESC"}]
+    with statements_executed(app) as statements:
+        body = await client.execute(NESTED_WITH_VARIABLES, {"first": 2, "order": order})
+    subjects = [
+        [lead["node"]["subject"] for lead in c["node"]["leads"]["edges"]]
+        for c in body["data"]["contacts"]["edges"]
+    ]
+    assert sorted(subjects) == [[f"L{i}2", f"L{i}1"] for i in range(4)]
+    assert len(statements) == 3 and fallbacks == []
+
+    # A page size the caller may not ask for is not prefetched: the field reports its own error.
+    response = await client.post(NESTED_WITH_VARIABLES, {"first": 100_000})
+    errors = response.json()["errors"]
+    assert errors and all(error["extensions"]["code"] == "INVALID_PAGE_SIZE" for error in errors)
