@@ -6,6 +6,7 @@ caller sees and the statements sent must be the same as when each field loads on
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from conftest import Client, token_for
@@ -105,3 +106,27 @@ async def test_nested_pages_come_from_the_parent_level_with_literal_or_variable_
     response = await client.post(NESTED_WITH_VARIABLES, {"first": 100_000})
     errors = response.json()["errors"]
     assert errors and all(error["extensions"]["code"] == "INVALID_PAGE_SIZE" for error in errors)
+
+
+async def test_a_nested_page_statement_reused_for_another_tenant_reads_only_that_tenants_rows(
+    client: Client, factory: Factory, engine: Any, settings: Any
+) -> None:
+    """The windowed statement of nested pages is built once per list shape and caller: the same query
+    of another tenant gets a statement of its own, never one carrying the first tenant's conditions."""
+    other_tenant = f"o{uuid.uuid4().hex[:12]}"
+    other = Factory(engine, other_tenant)
+    mine = factory.contact("Mine", "Tenant")
+    factory.lead("my lead", contact_id=mine)
+    theirs = other.contact("Theirs", "Tenant")
+    other.lead("their lead", contact_id=theirs)
+    await factory.save()
+    await other.save()
+    other_client = Client(client.http, token_for(settings, other_tenant))
+    for caller, subject in ((client, "my lead"), (other_client, "their lead"), (client, "my lead")):
+        body = await caller.execute(NO_LINK)
+        leads = [
+            lead["node"]["subject"]
+            for c in body["data"]["contacts"]["edges"]
+            for lead in c["node"]["leads"]["edges"]
+        ]
+        assert leads == [subject]

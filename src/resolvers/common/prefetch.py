@@ -132,14 +132,18 @@ def _child(info: strawberry.Info, row_type: GraphQLObjectType, node: FieldNode) 
     spec, relation = nested
     raw = info._raw_info
     try:
-        # Strawberry's info carries the coerced variables only; argument coercion reads nothing else.
-        given = get_argument_values(field, node, VariableValues(sources={}, coerced=raw.variable_values))
+        given = get_argument_values(field, node, _variables(raw.variable_values))
         arguments = gate[1](given, strawberry.Info(_raw_info=raw, _field=definition))
         paging = {name: arguments.get(name) for name in ("first", "after", "last", "before")}
         query = list_query(info, spec, paging, arguments.get("filter"), arguments.get("order_by"), None)
     except Exception:
         return None
     return _Child(node, spec, relation, query, field.type)
+
+
+def _variables(values: Any) -> VariableValues:
+    """Strawberry's info carries the coerced variables only; argument coercion reads nothing else."""
+    return values if isinstance(values, VariableValues) else VariableValues(sources={}, coerced=values)
 
 
 def _row_type(connection_type: GraphQLOutputType) -> GraphQLObjectType | None:
