@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -311,14 +312,8 @@ class _RowShape:
 
     @staticmethod
     def _make(record_class: type[Any], keys: tuple[str, ...], key_count: int) -> _RowShape:
-        names = {f.name for f in fields(record_class)}
-        picks = tuple((name, index) for index, name in enumerate(keys) if name in names)
-
-        def build(row: Sequence[Any]) -> Any:
-            return record_class(**{name: row[index] for name, index in picks})
-
         sort_keys = tuple(keys.index(f"_k{i}") for i in range(key_count))
-        return _RowShape(keys, build, sort_keys)
+        return _RowShape(keys, _builder(record_class, keys), sort_keys)
 
     def index(self, column: str) -> int:
         return self.keys.index(column)
@@ -329,6 +324,27 @@ class _RowShape:
 
 
 _SHAPES: dict[tuple[type[Any], tuple[str, ...], int], _RowShape] = {}
+
+
+def _builder(record_class: type[Any], keys: tuple[str, ...]) -> Callable[[Sequence[Any]], Any]:
+    """Row -> record. When every field the row lacks has a plain default, the record's ``__dict__`` is
+    filled directly (a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``)."""
+    record_fields = fields(record_class)
+    picks = [(f.name, keys.index(f.name)) for f in record_fields if f.name in keys]
+    names = tuple(name for name, _ in picks)
+    values = itemgetter(*(index for _, index in picks)) if len(picks) > 1 else None
+    if values is None or any(f.default is MISSING for f in record_fields if f.name not in names):
+        return lambda row: record_class(**{name: row[index] for name, index in picks})
+    new = object.__new__
+
+    def build(row: Sequence[Any]) -> Any:
+        record = new(record_class)
+        record.__dict__.update(zip(names, values(row), strict=True))
+        return record
+
+    return build
+
+
 PARENTS = "parents"  # the bound parameter of the parent ids in a cached windowed statement
 _PAGE_STATEMENTS: dict[tuple[Any, ...], tuple[sa.Select[Any], int]] = {}
 
