@@ -37,6 +37,9 @@ class Loaders:
     def __init__(self, backend: RecordReader) -> None:
         self.backend = backend
         self._made: dict[tuple[str, Any], Any] = {}
+        # Values derived from the operation's document, e.g. which fields a selection asks for. The
+        # document lives as long as the request, so keys may use ids of its nodes.
+        self.memo: dict[Any, Any] = {}
 
     def _get(self, kind: str, key: Any, registry: dict[Any, type[Any]]) -> Any:
         loader = self._made.get((kind, key))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from aiodataloader import DataLoader
@@ -13,36 +13,51 @@ from gateway.backends.base import RecordReader
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import AuditedRecord, Detail, Entity, Relation
 
+K = TypeVar("K")
+V = TypeVar("V")
 
-class EntityByIdLoader(DataLoader[UUID, AuditedRecord | None]):
+
+class _Remembering(DataLoader[K, V]):
+    """A loader that keeps what its batches returned, so that a resolver can use a value loaded
+    earlier in the request (see ``resolvers/common/prefetch.py``) without awaiting a settled future."""
+
+    def __init__(self, backend: RecordReader) -> None:
+        super().__init__()
+        self.backend = backend
+        self._loaded: dict[K, V] = {}
+
+    def _remember(self, keys: Sequence[K], results: list[V]) -> list[V]:
+        self._loaded.update(zip(keys, results, strict=True))
+        return results
+
+    def loaded(self, key: K) -> tuple[bool, V | None]:
+        """(True, value) when a batch of this request already loaded ``key``, else (False, None)."""
+        if key in self._loaded:
+            return True, self._loaded[key]
+        return False, None
+
+
+class EntityByIdLoader(_Remembering[UUID, AuditedRecord | None]):
     """Loads records of one entity by id; ids of another tenant or deleted rows load as None."""
 
     entity: ClassVar[Entity]
 
-    def __init__(self, backend: RecordReader) -> None:
-        super().__init__()
-        self.backend = backend
-
     async def batch_load_fn(self, ids: Sequence[UUID]) -> list[AuditedRecord | None]:
         found = await self.backend.get_many(self.entity, list(dict.fromkeys(ids)))
-        return [found.get(record_id) for record_id in ids]
+        return self._remember(ids, [found.get(record_id) for record_id in ids])
 
 
-class ChildrenByParentLoader(DataLoader[tuple[UUID, ListQuery], Page[AuditedRecord]]):
+class ChildrenByParentLoader(_Remembering[tuple[UUID, ListQuery], Page[AuditedRecord]]):
     """One page of children per parent; parents asking for the same page shape share one statement."""
 
     relation: ClassVar[Relation]
-
-    def __init__(self, backend: RecordReader) -> None:
-        super().__init__()
-        self.backend = backend
 
     async def batch_load_fn(self, keys: Sequence[tuple[UUID, ListQuery]]) -> list[Page[AuditedRecord]]:
         results: dict[tuple[UUID, ListQuery], Page[AuditedRecord]] = {}
         for query, parents in _group_by_query(keys).items():
             pages = await self.backend.pages_by_parent(self.relation, parents, query)
             results.update({(parent, query): pages[parent] for parent in parents})
-        return [results[key] for key in keys]
+        return self._remember(keys, [results[key] for key in keys])
 
 
 class ChildCountByParentLoader(DataLoader[tuple[UUID, ListQuery], int]):
@@ -62,18 +77,14 @@ class ChildCountByParentLoader(DataLoader[tuple[UUID, ListQuery], int]):
         return [results[key] for key in keys]
 
 
-class DetailsByOwnerLoader(DataLoader[UUID, list[Any]]):
+class DetailsByOwnerLoader(_Remembering[UUID, list[Any]]):
     """E-mail addresses, phone numbers, addresses or third-party ids of many owners at once."""
 
     detail: ClassVar[Detail]
 
-    def __init__(self, backend: RecordReader) -> None:
-        super().__init__()
-        self.backend = backend
-
     async def batch_load_fn(self, owner_ids: Sequence[UUID]) -> list[list[Any]]:
         found = await self.backend.details(self.detail, list(dict.fromkeys(owner_ids)))
-        return [found.get(owner, []) for owner in owner_ids]
+        return self._remember(owner_ids, [found.get(owner, []) for owner in owner_ids])
 
 
 def _group_by_query(keys: Sequence[tuple[UUID, ListQuery]]) -> dict[ListQuery, list[UUID]]:

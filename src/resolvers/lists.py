@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.backends.query import Condition, Op, OrderKey
-from gateway.backends.records import Entity
+from gateway.backends.records import Detail, Entity
 from resolvers.accounts.inputs import AccountFilter, AccountOrder
-from resolvers.common.lists import ListSpec
+from resolvers.common.listspec import Link, ListSpec
 from resolvers.communications.inputs import (
     CommunicationFilter,
     CommunicationOrder,
@@ -40,26 +40,56 @@ if TYPE_CHECKING:
     from resolvers.tasks.types import EventConnection
     from resolvers.users.types import UserConnection
 
+# The contact and account a lead or an event is with, prefetched with the page when selected.
+_CUSTOMER_LINKS = (
+    Link("contact", Entity.CONTACT, "contact_id"),
+    Link("account", Entity.ACCOUNT, "account_id"),
+)
+
+# The detail lists contacts and accounts share (``BaseCustomer``), by GraphQL field name.
+_CUSTOMER_DETAILS = (
+    ("emails", Detail.EMAILS),
+    ("phones", Detail.PHONES),
+    ("addresses", Detail.ADDRESSES),
+    ("thirdPartyIds", Detail.THIRD_PARTY_IDS),
+)
+
 CONTACT_LIST = ListSpec(
     Entity.CONTACT,
     Annotated["ContactConnection", strawberry.lazy("resolvers.contacts.types")],
     ContactFilter,
     ContactOrder,
+    details=_CUSTOMER_DETAILS,
 )
 ACCOUNT_LIST = ListSpec(
     Entity.ACCOUNT,
     Annotated["AccountConnection", strawberry.lazy("resolvers.accounts.types")],
     AccountFilter,
     AccountOrder,
+    details=_CUSTOMER_DETAILS,
 )
 LEAD_LIST = ListSpec(
-    Entity.LEAD, Annotated["LeadConnection", strawberry.lazy("resolvers.leads.types")], LeadFilter, LeadOrder
+    Entity.LEAD,
+    Annotated["LeadConnection", strawberry.lazy("resolvers.leads.types")],
+    LeadFilter,
+    LeadOrder,
+    links=(
+        *_CUSTOMER_LINKS,
+        Link("stage", Entity.STAGE, "stage_id"),
+        Link("franchise", Entity.FRANCHISE, "franchise_id"),
+        Link("department", Entity.DEPARTMENT, "department_id"),
+    ),
 )
 EVENT_LIST = ListSpec(
     Entity.EVENT,
     Annotated["EventConnection", strawberry.lazy("resolvers.tasks.types")],
     EventFilter,
     EventOrder,
+    links=(
+        *_CUSTOMER_LINKS,
+        Link("assignee", Entity.USER, "assignee_id"),
+        Link("lead", Entity.LEAD, "lead_id"),
+    ),
 )
 STAGE_LIST = ListSpec(
     Entity.STAGE,

@@ -8,6 +8,8 @@ import json
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from gateway.backends.query import OrderKey
 from gateway.errors import InvalidCursor
 
@@ -18,8 +20,8 @@ def order_signature(order: tuple[OrderKey, ...]) -> str:
 
 
 def encode_cursor(order: tuple[OrderKey, ...], keys: tuple[Any, ...]) -> str:
-    raw = json.dumps([order_signature(order), list(keys)], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    raw = orjson.dumps([order_signature(order), keys])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, order: tuple[OrderKey, ...]) -> tuple[Any, ...]:

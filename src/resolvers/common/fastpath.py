@@ -28,7 +28,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
 from strawberry.types.arguments import StrawberryArgument, convert_arguments
-from strawberry.types.base import StrawberryMaybe
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from resolvers.common.ids import encode_global_id
@@ -36,6 +36,9 @@ from resolvers.common.node import Node
 from resolvers.common.permissions import RequirePermission, forbidden
 
 DEFINITION = "strawberry-definition"  # where Strawberry keeps a GraphQLField's StrawberryField
+# Where a gated field keeps (its permission, its argument converter), for the prefetch (prefetch.py)
+# to compute a nested list's query exactly as its resolver will.
+ARGUMENTS = "crm-gateway-arguments"
 _NODE_ID = Node.__strawberry_definition__.get_field("id")  # type: ignore[attr-defined]
 
 
@@ -50,6 +53,9 @@ def install(schema: strawberry.Schema) -> int:
             if resolve is not None:
                 field.resolve = resolve
                 installed += 1
+                gate = getattr(resolve, "gate", None)
+                if gate is not None:
+                    field.extensions = {**(field.extensions or {}), ARGUMENTS: gate}
     return installed
 
 
@@ -127,6 +133,7 @@ def _gated(schema: strawberry.Schema, definition: StrawberryField) -> Callable[.
             return function(source, strawberry_info, **kwargs)
         return function(strawberry_info, **kwargs)
 
+    resolve.gate = (permission, convert)  # type: ignore[attr-defined]
     return resolve
 
 
@@ -134,14 +141,33 @@ def _argument_converter(
     schema: strawberry.Schema, arguments: list[StrawberryArgument]
 ) -> Callable[[dict[str, Any], strawberry.Info], dict[str, Any]]:
     """Strawberry's conversion of the given arguments, skipping nulls whose Python default is None
-    (graphql-core passes every argument with a default; converting six nulls per nested list adds up)."""
+    (graphql-core passes every argument with a default; converting six nulls per nested list adds up)
+    and passing plain scalars (``first``, ``after``) through: Strawberry would return them unchanged."""
     config = schema.config
-    defaults_none = {config.name_converter.from_argument(a) for a in arguments if a.default is None}
+    graphql_name = config.name_converter.from_argument
+    defaults_none = {graphql_name(a) for a in arguments if a.default is None}
+    plain = {graphql_name(a): a.python_name for a in arguments if _is_plain_scalar(a.type)}
+    converted = [a for a in arguments if graphql_name(a) not in plain]
+    registry = schema.schema_converter.scalar_registry
 
     def convert(given: dict[str, Any], info: strawberry.Info) -> dict[str, Any]:
-        present = {k: v for k, v in given.items() if v is not None or k not in defaults_none}
-        if not present:
-            return {}
-        return convert_arguments(present, arguments, schema.schema_converter.scalar_registry, config, info)
+        kwargs: dict[str, Any] = {}
+        rest: dict[str, Any] = {}
+        for name, value in given.items():
+            if value is None and name in defaults_none:
+                continue
+            if name in plain:
+                kwargs[plain[name]] = value
+            else:
+                rest[name] = value
+        if rest:
+            kwargs.update(convert_arguments(rest, converted, registry, config, info))
+        return kwargs
 
     return convert
+
+
+def _is_plain_scalar(annotation: Any) -> bool:
+    if isinstance(annotation, StrawberryOptional):
+        annotation = annotation.of_type
+    return annotation in (int, str, bool, float)

@@ -1,59 +1,24 @@
 """Field factories for root and nested lists, so every list in the graph takes the same arguments.
 
-A ``ListSpec`` names what a list holds: its entity, its connection type, its filter and order inputs.
+A ``ListSpec`` (``listspec.py``) names what a list holds: its entity, its connection type, its filter
+and order inputs.
 """
 
 import dataclasses
-import importlib
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
 
-from gateway.backends.query import AllOf, FilterExpr, ListQuery, OrderKey
-from gateway.backends.records import Entity, Relation
+from gateway.backends.query import ListQuery
+from gateway.backends.records import Relation
 from gateway.permissions import CRM_SEARCH_ALL
-from resolvers.common.connection import build_connection, page_request
-from resolvers.common.filters import compile_filter
+from resolvers.common.connection import build_connection
+from resolvers.common.listspec import MAX_SEARCH_LENGTH, Link, ListSpec, list_query
 from resolvers.common.node import node_from_record
-from resolvers.common.ordering import order_keys
 from resolvers.common.permissions import reads, require
+from resolvers.common.prefetch import NESTED, prefetch_rows
 
-MAX_SEARCH_LENGTH = 200
-
-
-@dataclass(frozen=True)
-class ListSpec:
-    entity: Entity
-    connection: Any  # the concrete connection class, or a lazy annotation of it
-    filter: Any
-    order: Any
-    default_order: tuple[OrderKey, ...] = (OrderKey("date_created"),)
-    scope: FilterExpr | None = None  # a condition every row of this list meets, e.g. kind = TASK
-
-    def resolved_connection(self) -> type[Any]:
-        connection = self.connection
-        if hasattr(connection, "__metadata__"):  # Annotated["X", strawberry.lazy(...)]
-            reference = connection.__metadata__[0]
-            module = importlib.import_module(reference.module, reference.package)
-            return getattr(module, connection.__origin__.__forward_arg__)  # type: ignore[no-any-return]
-        return connection  # type: ignore[no-any-return]
-
-
-def list_query(
-    info: strawberry.Info,
-    spec: ListSpec,
-    paging: dict[str, Any],
-    filter: Any,
-    order_by: Any,
-    search: str | None,
-) -> ListQuery:
-    order = order_keys(order_by, spec.default_order)
-    page = page_request(order, info.context.settings, **paging)
-    if search is not None:
-        search = search.strip()[:MAX_SEARCH_LENGTH] or None
-    conditions = tuple(part for part in (spec.scope, compile_filter(filter)) if part is not None)
-    return ListQuery(filter=AllOf(conditions) if conditions else None, order=order, page=page, search=search)
+__all__ = ["MAX_SEARCH_LENGTH", "Link", "ListSpec", "list_query", "nested_list", "root_list"]
 
 
 def _connection(spec: ListSpec, page: Any, query: ListQuery, count: Any) -> Any:
@@ -93,6 +58,7 @@ async def _root_connection(
     query = list_query(info, spec, paging, filter, order_by, search)
     loaders = info.context.loaders
     page = await loaders.page(spec.entity, query)
+    await prefetch_rows(info, spec, page.rows)
     return _connection(spec, page, query, lambda: loaders.count(spec.entity, query))
 
 
@@ -138,10 +104,13 @@ def searchable_root_list(spec: ListSpec, description: str) -> Any:
 
 
 def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
-    """A list under a parent, batched for all parents, e.g. ``Contact.leads(first: 5)``."""
+    """A list under a parent, batched for all parents, e.g. ``Contact.leads(first: 5)``.
+
+    Returns the connection itself when the parent level prefetched this page (``prefetch.py``), else
+    an awaitable of it."""
     filter_arg, order_arg = _arguments(spec)
 
-    async def resolve(
+    def resolve(
         root: Any,
         info: strawberry.Info,
         first: FIRST = None,
@@ -153,10 +122,27 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
     ) -> spec.connection | None:  # type: ignore[name-defined]
         paging = {"first": first, "after": after, "last": last, "before": before}
         query = list_query(info, spec, paging, filter, order_by, None)
-        loaders = info.context.loaders
         parent = root.record.id
-        page = await loaders.children(relation).load((parent, query))
-        unpaged = dataclasses.replace(query, page=type(query.page)())
-        return _connection(spec, page, query, lambda: loaders.child_count(relation).load((parent, unpaged)))
+        found, page = info.context.loaders.children(relation).loaded((parent, query))
+        if found:
+            return _nested_connection(info, spec, relation, parent, query, page)
+        return _load_nested(info, spec, relation, parent, query)
 
+    NESTED[resolve] = (spec, relation)
     return strawberry.field(resolver=resolve, description=description, extensions=reads(spec.entity))
+
+
+async def _load_nested(
+    info: strawberry.Info, spec: ListSpec, relation: Relation, parent: Any, query: ListQuery
+) -> Any:
+    page = await info.context.loaders.children(relation).load((parent, query))
+    await prefetch_rows(info, spec, page.rows)
+    return _nested_connection(info, spec, relation, parent, query, page)
+
+
+def _nested_connection(
+    info: strawberry.Info, spec: ListSpec, relation: Relation, parent: Any, query: ListQuery, page: Any
+) -> Any:
+    loaders = info.context.loaders
+    unpaged = dataclasses.replace(query, page=type(query.page)())
+    return _connection(spec, page, query, lambda: loaders.child_count(relation).load((parent, unpaged)))

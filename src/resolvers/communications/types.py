@@ -11,7 +11,7 @@ import strawberry
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.base import BaseRecord
 from resolvers.common.connection import Connection
-from resolvers.common.links import load_node
+from resolvers.common.links import link, load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import Node, register_node
 from resolvers.common.permissions import READ_PERMISSIONS, reads
@@ -93,18 +93,18 @@ class Communication(BaseRecord):
     udf_date_4: dt.date | None = strawberry.field(description="User-defined date field 4.")
 
     @strawberry.field(description="The contact it is with.", extensions=reads(Entity.CONTACT))
-    async def contact(self, info: strawberry.Info) -> ContactRef | None:
-        return await load_node(info, Entity.CONTACT, self.record.contact_id)
+    def contact(self, info: strawberry.Info) -> ContactRef | None:
+        return link(info, Entity.CONTACT, self.record.contact_id)
 
     @strawberry.field(description="Its category.", extensions=reads(Entity.COMMUNICATION_CATEGORY))
-    async def category(self, info: strawberry.Info) -> CommunicationCategory | None:
-        return await load_node(info, Entity.COMMUNICATION_CATEGORY, self.record.category_id)  # type: ignore[no-any-return]
+    def category(self, info: strawberry.Info) -> CommunicationCategory | None:
+        return link(info, Entity.COMMUNICATION_CATEGORY, self.record.category_id)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="The template it was made from.", extensions=reads(Entity.COMMUNICATION_TEMPLATE)
     )
-    async def template(self, info: strawberry.Info) -> CommunicationTemplate | None:
-        return await load_node(info, Entity.COMMUNICATION_TEMPLATE, self.record.template_id)  # type: ignore[no-any-return]
+    def template(self, info: strawberry.Info) -> CommunicationTemplate | None:
+        return link(info, Entity.COMMUNICATION_TEMPLATE, self.record.template_id)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="The queue external system that sends it.",
@@ -158,12 +158,12 @@ class CommunicationQueueEntry(BaseRecord):
         description="The communication it sends; null when its media is hidden from you.",
         extensions=reads(Entity.COMMUNICATION),
     )
-    async def communication(self, info: strawberry.Info) -> Communication | None:
-        return await load_node(info, Entity.COMMUNICATION, self.record.communication_id)  # type: ignore[no-any-return]
+    def communication(self, info: strawberry.Info) -> Communication | None:
+        return link(info, Entity.COMMUNICATION, self.record.communication_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The contact that receives it.", extensions=reads(Entity.CONTACT))
-    async def contact(self, info: strawberry.Info) -> ContactRef | None:
-        return await load_node(info, Entity.CONTACT, self.record.contact_id)
+    def contact(self, info: strawberry.Info) -> ContactRef | None:
+        return link(info, Entity.CONTACT, self.record.contact_id)
 
     @strawberry.field(
         description="The external system that sends it.",

@@ -12,7 +12,7 @@ from resolvers.common.base import BaseRecord
 from resolvers.common.connection import Connection
 from resolvers.common.customer import detail_objects
 from resolvers.common.details import ThirdPartyId
-from resolvers.common.links import load_node
+from resolvers.common.links import link
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
@@ -56,24 +56,24 @@ class Lead(BaseRecord):
     form_name: str | None = strawberry.field(description="Name of the form that captured the lead.")
 
     @strawberry.field(description="The contact the lead is with.", extensions=reads(Entity.CONTACT))
-    async def contact(self, info: strawberry.Info) -> ContactRef | None:
-        return await load_node(info, Entity.CONTACT, self.record.contact_id)
+    def contact(self, info: strawberry.Info) -> ContactRef | None:
+        return link(info, Entity.CONTACT, self.record.contact_id)
 
     @strawberry.field(description="The account the lead is with.", extensions=reads(Entity.ACCOUNT))
-    async def account(self, info: strawberry.Info) -> AccountRef | None:
-        return await load_node(info, Entity.ACCOUNT, self.record.account_id)
+    def account(self, info: strawberry.Info) -> AccountRef | None:
+        return link(info, Entity.ACCOUNT, self.record.account_id)
 
     @strawberry.field(description="The pipeline stage the lead is in.", extensions=reads(Entity.STAGE))
-    async def stage(self, info: strawberry.Info) -> Stage | None:
-        return await load_node(info, Entity.STAGE, self.record.stage_id)  # type: ignore[no-any-return]
+    def stage(self, info: strawberry.Info) -> Stage | None:
+        return link(info, Entity.STAGE, self.record.stage_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The franchise handling the lead.", extensions=reads(Entity.FRANCHISE))
-    async def franchise(self, info: strawberry.Info) -> Franchise | None:
-        return await load_node(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]
+    def franchise(self, info: strawberry.Info) -> Franchise | None:
+        return link(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The department handling the lead.", extensions=reads(Entity.DEPARTMENT))
-    async def department(self, info: strawberry.Info) -> Department | None:
-        return await load_node(info, Entity.DEPARTMENT, self.record.department_id)  # type: ignore[no-any-return]
+    def department(self, info: strawberry.Info) -> Department | None:
+        return link(info, Entity.DEPARTMENT, self.record.department_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Identifiers of this lead in other systems.")
     async def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:

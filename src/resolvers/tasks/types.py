@@ -10,7 +10,7 @@ import strawberry
 from gateway.backends.records import Entity
 from resolvers.common.base import BaseRecord
 from resolvers.common.connection import Connection
-from resolvers.common.links import load_node
+from resolvers.common.links import link
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
 from resolvers.tasks.inputs import EventKind, TaskType
@@ -37,20 +37,20 @@ class Event(BaseRecord):
     notified: bool = strawberry.field(description="Whether notifications were sent.")
 
     @strawberry.field(description="The user it is assigned to.", extensions=reads(Entity.USER))
-    async def assignee(self, info: strawberry.Info) -> User | None:
-        return await load_node(info, Entity.USER, self.record.assignee_id)  # type: ignore[no-any-return]
+    def assignee(self, info: strawberry.Info) -> User | None:
+        return link(info, Entity.USER, self.record.assignee_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The contact it concerns.", extensions=reads(Entity.CONTACT))
-    async def contact(self, info: strawberry.Info) -> ContactRef | None:
-        return await load_node(info, Entity.CONTACT, self.record.contact_id)
+    def contact(self, info: strawberry.Info) -> ContactRef | None:
+        return link(info, Entity.CONTACT, self.record.contact_id)
 
     @strawberry.field(description="The account it concerns.", extensions=reads(Entity.ACCOUNT))
-    async def account(self, info: strawberry.Info) -> AccountRef | None:
-        return await load_node(info, Entity.ACCOUNT, self.record.account_id)
+    def account(self, info: strawberry.Info) -> AccountRef | None:
+        return link(info, Entity.ACCOUNT, self.record.account_id)
 
     @strawberry.field(description="The lead it belongs to.", extensions=reads(Entity.LEAD))
-    async def lead(self, info: strawberry.Info) -> LeadRef | None:
-        return await load_node(info, Entity.LEAD, self.record.lead_id)
+    def lead(self, info: strawberry.Info) -> LeadRef | None:
+        return link(info, Entity.LEAD, self.record.lead_id)
 
 
 @strawberry.type(description="A task (ConeCRM Task).")

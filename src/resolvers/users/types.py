@@ -7,7 +7,7 @@ import strawberry
 from gateway.backends.records import Entity
 from resolvers.common.base import BaseRecord
 from resolvers.common.connection import Connection
-from resolvers.common.links import load_node
+from resolvers.common.links import link
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
 
@@ -43,8 +43,8 @@ class Department(BaseRecord):
     @strawberry.field(
         description="The franchise the department belongs to.", extensions=reads(Entity.FRANCHISE)
     )
-    async def franchise(self, info: strawberry.Info) -> Franchise | None:
-        return await load_node(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]
+    def franchise(self, info: strawberry.Info) -> Franchise | None:
+        return link(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]
 
 
 @strawberry.type(name="UserConnection", description="A page of users.")

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.backends.query import OrderKey, PageRequest
+from gateway.backends.query import ListQuery, OrderKey, PageRequest
 from gateway.backends.sql.types import UtcDateTime
 from gateway.errors import InvalidCursor
 
@@ -54,6 +54,43 @@ def _floor_for(column: sa.Column[Any]) -> Any:
 
 def order_by(keys: list[tuple[Any, bool]], backwards: bool) -> list[Any]:
     return [expr.desc() if descending != backwards else expr.asc() for expr, descending in keys]
+
+
+def windowed_pages(
+    source: Any, parent_column: Any, conditions: list[Any], query: ListQuery
+) -> tuple[sa.Select[Any], int]:
+    """(statement, number of sort keys): each parent's rows of ``source`` numbered in the query's order,
+    the first page size + 1 of each kept (the extra row tells whether a next page exists)."""
+    table = query_table(source)
+    keys = sort_expressions(table, query.order)
+    keyset = keyset_predicate(keys, query.page)
+    if keyset is not None:
+        conditions = [*conditions, keyset]
+    row_number = sa.func.row_number().over(
+        partition_by=parent_column, order_by=order_by(keys, query.page.backwards)
+    )
+    numbered = (
+        sa.select(
+            table,
+            parent_column.label("_parent"),
+            row_number.label("_rn"),
+            *(expr.label(f"_k{i}") for i, (expr, _) in enumerate(keys)),
+        )
+        .select_from(source)
+        .where(*conditions)
+        .subquery()
+    )
+    statement = (
+        sa.select(numbered)
+        .where(numbered.c["_rn"] <= query.page.size + 1)
+        .order_by(numbered.c["_parent"], numbered.c["_rn"])
+    )
+    return statement, len(keys)
+
+
+def query_table(source: Any) -> sa.Table:
+    """The child table of a source: the table itself or the left side of its join with a link table."""
+    return source if isinstance(source, sa.Table) else source.left
 
 
 def keyset_predicate(keys: list[tuple[Any, bool]], page: PageRequest) -> ColumnElement[bool] | None:

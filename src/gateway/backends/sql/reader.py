@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -38,7 +39,13 @@ from gateway.backends.sql.mapping import (
     RELATIONS,
     SEARCH_COLUMNS,
 )
-from gateway.backends.sql.paging import keyset_predicate, order_by, plain_key, sort_expressions
+from gateway.backends.sql.paging import (
+    keyset_predicate,
+    order_by,
+    plain_key,
+    sort_expressions,
+    windowed_pages,
+)
 from gateway.backends.sql.row_rules import visible_contacts
 from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.cost import Cost
@@ -73,12 +80,15 @@ class SqlReader:
                 await shared.close()
 
     async def _run(self, statement: sa.Executable) -> Any:
+        return await self._run_with(statement, None)
+
+    async def _run_with(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
         self.cost.sql_statements += 1
         if self._connection is not None:
-            return await self._connection.execute(statement)
+            return await self._connection.execute(statement, parameters)
         if self._shared is not None:
-            return await self._shared.execute(statement)
-        return await run_alone(self.engine, statement)
+            return await self._shared.execute(statement, parameters)
+        return await run_alone(self.engine, statement, parameters)
 
     def _visible(self, table: sa.Table, include_deleted: bool = False) -> list[Any]:
         """The caller's rows of ``table``: its tenant's, live ones only by default, row rules applied."""
@@ -142,14 +152,12 @@ class SqlReader:
         statement = sa.select(sa.func.count()).select_from(table).where(*self._where(entity, query))
         return int((await self._run(statement)).scalar_one())
 
-    def _related(
-        self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
-    ) -> tuple[Any, Any, list[Any]]:
-        """(child table, parent column, conditions) for the children of these parents."""
+    def _related(self, relation: Relation, parents: Any, query: ListQuery) -> tuple[Any, Any, list[Any]]:
+        """(child table, parent column, conditions) for the children of ``parents`` (ids or a bound list)."""
         spec = RELATIONS[relation]
         table = ENTITY_TABLES[spec.child]
         conditions = self._where(spec.child, query)
-        conditions.append(spec.parent_column.in_(list(parent_ids)))
+        conditions.append(spec.parent_column.in_(parents))
         source: Any = table
         if spec.link is not None and spec.child_column is not None:
             source = table.join(spec.link, spec.child_column == table.c.id)
@@ -161,43 +169,34 @@ class SqlReader:
     ) -> Mapping[UUID, Page[AuditedRecord]]:
         """One statement for all parents: a window function numbers each parent's rows."""
         spec = RELATIONS[relation]
-        table = ENTITY_TABLES[spec.child]
-        source, parent_column, conditions = self._related(relation, parent_ids, query)
-        keys = sort_expressions(table, query.order)
-        keyset = keyset_predicate(keys, query.page)
-        if keyset is not None:
-            conditions.append(keyset)
-        row_number = sa.func.row_number().over(
-            partition_by=parent_column, order_by=order_by(keys, query.page.backwards)
-        )
-        numbered = (
-            sa.select(
-                table,
-                parent_column.label("_parent"),
-                row_number.label("_rn"),
-                *(expr.label(f"_k{i}") for i, (expr, _) in enumerate(keys)),
-            )
-            .select_from(source)
-            .where(*conditions)
-            .subquery()
-        )
-        statement = (
-            sa.select(numbered)
-            .where(numbered.c["_rn"] <= query.page.size + 1)
-            .order_by(numbered.c["_parent"], numbered.c["_rn"])
-        )
-        result = await self._run(statement)
-        shape = _RowShape.of(ENTITY_RECORDS[spec.child], tuple(result.keys()), len(keys))
+        statement, key_count = self._pages_statement(relation, query)
+        result = await self._run_with(statement, {PARENTS: list(parent_ids)})
+        shape = _RowShape.of(ENTITY_RECORDS[spec.child], tuple(result.keys()), key_count)
         parent_index = shape.index("_parent")
         grouped: dict[UUID, list[Any]] = defaultdict(list)
         for row in result.all():
             grouped[row[parent_index]].append(row)
         return {parent: _to_page(shape, grouped.get(parent, []), query) for parent in parent_ids}
 
+    def _pages_statement(self, relation: Relation, query: ListQuery) -> tuple[sa.Select[Any], int]:
+        """The windowed statement, built once per (relation, query, caller) with the parents bound at
+        execution: building its subquery's ~40 column proxies costs more CPU than PostgreSQL spends
+        running it. Everything the statement depends on besides the parents is in the cache key."""
+        cache_key = (relation, query, self.tenant, self.access)
+        found = _PAGE_STATEMENTS.get(cache_key)
+        if found is None:
+            if len(_PAGE_STATEMENTS) > 512:  # a few shapes per list; this only bounds the worst case
+                _PAGE_STATEMENTS.clear()
+            parents = sa.bindparam(PARENTS, expanding=True, type_=RELATIONS[relation].parent_column.type)
+            found = _PAGE_STATEMENTS[cache_key] = windowed_pages(
+                *self._related(relation, parents, query), query
+            )
+        return found
+
     async def counts_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
     ) -> Mapping[UUID, int]:
-        source, parent_column, conditions = self._related(relation, parent_ids, query)
+        source, parent_column, conditions = self._related(relation, list(parent_ids), query)
         statement = (
             sa.select(parent_column, sa.func.count())
             .select_from(source)
@@ -313,14 +312,8 @@ class _RowShape:
 
     @staticmethod
     def _make(record_class: type[Any], keys: tuple[str, ...], key_count: int) -> _RowShape:
-        names = {f.name for f in fields(record_class)}
-        picks = tuple((name, index) for index, name in enumerate(keys) if name in names)
-
-        def build(row: Sequence[Any]) -> Any:
-            return record_class(**{name: row[index] for name, index in picks})
-
         sort_keys = tuple(keys.index(f"_k{i}") for i in range(key_count))
-        return _RowShape(keys, build, sort_keys)
+        return _RowShape(keys, _builder(record_class, keys), sort_keys)
 
     def index(self, column: str) -> int:
         return self.keys.index(column)
@@ -331,6 +324,29 @@ class _RowShape:
 
 
 _SHAPES: dict[tuple[type[Any], tuple[str, ...], int], _RowShape] = {}
+
+
+def _builder(record_class: type[Any], keys: tuple[str, ...]) -> Callable[[Sequence[Any]], Any]:
+    """Row -> record. When every field the row lacks has a plain default, the record's ``__dict__`` is
+    filled directly (a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``)."""
+    record_fields = fields(record_class)
+    picks = [(f.name, keys.index(f.name)) for f in record_fields if f.name in keys]
+    names = tuple(name for name, _ in picks)
+    values = itemgetter(*(index for _, index in picks)) if len(picks) > 1 else None
+    if values is None or any(f.default is MISSING for f in record_fields if f.name not in names):
+        return lambda row: record_class(**{name: row[index] for name, index in picks})
+    new = object.__new__
+
+    def build(row: Sequence[Any]) -> Any:
+        record = new(record_class)
+        record.__dict__.update(zip(names, values(row), strict=True))
+        return record
+
+    return build
+
+
+PARENTS = "parents"  # the bound parameter of the parent ids in a cached windowed statement
+_PAGE_STATEMENTS: dict[tuple[Any, ...], tuple[sa.Select[Any], int]] = {}
 
 
 def _records(record_class: type[Any], result: Any) -> list[Any]:

@@ -29,15 +29,15 @@ class SharedConnection:
         self._closed = False
         self.users = 0  # sessions using it; the reader closes it when the last one ends
 
-    async def execute(self, statement: sa.Executable) -> Any:
+    async def execute(self, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> Any:
         """The statement's result, fully fetched."""
         async with self._lock:
             if self._closed:
-                return await run_alone(self.engine, statement)
+                return await run_alone(self.engine, statement, parameters)
             if self._connection is None:
                 self._connection = await self.engine.connect()
             try:
-                result = await self._connection.execute(statement)
+                result = await self._connection.execute(statement, parameters)
                 return result.freeze()()
             except BaseException:
                 await self._discard()
@@ -55,8 +55,10 @@ class SharedConnection:
             await asyncio.shield(connection.close())
 
 
-async def run_alone(engine: AsyncEngine, statement: sa.Executable) -> Any:
+async def run_alone(
+    engine: AsyncEngine, statement: sa.Executable, parameters: dict[str, Any] | None = None
+) -> Any:
     """The statement on a connection of its own, fully fetched."""
     async with engine.connect() as connection:
-        result = await connection.execute(statement)
+        result = await connection.execute(statement, parameters)
         return result.freeze()()

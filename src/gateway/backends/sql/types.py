@@ -28,6 +28,13 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # asyncpg decodes timestamptz as an aware datetime in UTC already: skip a Python call per
+        # value (a Q1 page reads ~2,000 of them).
+        if dialect.name == "postgresql" and dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None

@@ -1,0 +1,65 @@
+"""What a list of the graph holds (``ListSpec``) and the backend query its arguments make."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+
+from gateway.backends.query import AllOf, FilterExpr, ListQuery, OrderKey
+from gateway.backends.records import Detail, Entity
+from resolvers.common.connection import page_request
+from resolvers.common.filters import compile_filter
+from resolvers.common.ordering import order_keys
+
+MAX_SEARCH_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link field of a list's rows: its GraphQL name, the entity it points to, the record attribute."""
+
+    field: str
+    target: Entity
+    attribute: str
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A list's entity, its connection type, its filter and order inputs; the rows' links and detail
+    lists (by GraphQL field name) that a page prefetches when the selection asks for them."""
+
+    entity: Entity
+    connection: Any  # the concrete connection class, or a lazy annotation of it
+    filter: Any
+    order: Any
+    default_order: tuple[OrderKey, ...] = (OrderKey("date_created"),)
+    scope: FilterExpr | None = None  # a condition every row of this list meets, e.g. kind = TASK
+    links: tuple[Link, ...] = ()
+    details: tuple[tuple[str, Detail], ...] = ()
+
+    def resolved_connection(self) -> type[Any]:
+        connection = self.connection
+        if hasattr(connection, "__metadata__"):  # Annotated["X", strawberry.lazy(...)]
+            reference = connection.__metadata__[0]
+            module = importlib.import_module(reference.module, reference.package)
+            return getattr(module, connection.__origin__.__forward_arg__)  # type: ignore[no-any-return]
+        return connection  # type: ignore[no-any-return]
+
+
+def list_query(
+    info: strawberry.Info,
+    spec: ListSpec,
+    paging: dict[str, Any],
+    filter: Any,
+    order_by: Any,
+    search: str | None,
+) -> ListQuery:
+    order = order_keys(order_by, spec.default_order)
+    page = page_request(order, info.context.settings, **paging)
+    if search is not None:
+        search = search.strip()[:MAX_SEARCH_LENGTH] or None
+    conditions = tuple(part for part in (spec.scope, compile_filter(filter)) if part is not None)
+    return ListQuery(filter=AllOf(conditions) if conditions else None, order=order, page=page, search=search)

@@ -1,0 +1,181 @@
+"""Prefetching what a page's rows select, level by level, so their resolvers return plain values.
+
+graphql-core completes a subtree of plain values far cheaper than one with awaitables: an awaitable
+field costs a coroutine, and a list item with one costs a task. When a list resolver has its page, it
+loads, for all rows at once, what the selection asks of them: single links (``Lead.stage``), detail
+lists (``Contact.emails``) and nested lists (``Contact.leads(first: 5)``), then the same for the rows
+of those nested pages. These are the loads the field resolvers would make, through the same loaders,
+so the statements are the same ones; the resolvers then find the values loaded and return them
+directly (``link``, ``details_now``, ``nested_list``), or load them as before when they are not.
+
+A nested list is prefetched only when it is gated by one permission the caller holds, carries no
+directive and its arguments convert without error: otherwise its resolver runs as before and reports
+what it must at its own path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values
+from strawberry.types.field import StrawberryField
+
+from gateway.backends.query import ListQuery
+from gateway.backends.records import Detail, Entity, Relation
+from resolvers.common.fastpath import ARGUMENTS, DEFINITION
+from resolvers.common.listspec import ListSpec, list_query
+from resolvers.common.permissions import READ_PERMISSIONS
+
+NESTED: dict[Callable[..., Any], tuple[ListSpec, Relation]] = {}  # nested list resolvers -> what they list
+
+
+@dataclass(frozen=True)
+class _Child:
+    """A nested list selected on the rows, with the query every row's page is loaded with."""
+
+    node: FieldNode
+    spec: ListSpec
+    relation: Relation
+    query: ListQuery
+    connection_type: GraphQLOutputType
+
+
+@dataclass(frozen=True)
+class _Plan:
+    links: tuple[tuple[Entity, str], ...]  # (target, record attribute)
+    details: tuple[Detail, ...]
+    children: tuple[_Child, ...]
+
+
+async def prefetch_rows(
+    info: strawberry.Info,
+    spec: ListSpec,
+    records: Sequence[Any],
+    field_nodes: Sequence[FieldNode] | None = None,
+    connection_type: GraphQLOutputType | None = None,
+) -> None:
+    """Load what the selection of these rows (the connection's ``field_nodes``) asks for."""
+    if not records:
+        return
+    raw = info._raw_info
+    nodes = tuple(field_nodes if field_nodes is not None else raw.field_nodes)
+    memo = info.context.loaders.memo
+    key = ("prefetch", *map(id, nodes))  # the document lives as long as the request
+    plan = memo.get(key)
+    if plan is None:
+        plan = memo[key] = _plan(info, spec, nodes, connection_type or raw.return_type)
+    loaders = info.context.loaders
+    pending: list[Any] = []
+    for target, attribute in plan.links:
+        ids = list({getattr(record, attribute) for record in records} - {None})
+        if ids:
+            pending.append(loaders.by_id(target).load_many(ids))
+    owners = list(dict.fromkeys(record.id for record in records))
+    pending.extend(loaders.details(detail).load_many(owners) for detail in plan.details)
+    pending.extend(_prefetch_child(info, child, owners) for child in plan.children)
+    if pending:
+        # A failed load stays in its loader: the field's resolver reports it at its own path.
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _prefetch_child(info: strawberry.Info, child: _Child, parents: list[Any]) -> None:
+    pages = await info.context.loaders.children(child.relation).load_many([(p, child.query) for p in parents])
+    rows = [row for page in pages for row in page.rows]
+    await prefetch_rows(info, child.spec, rows, (child.node,), child.connection_type)
+
+
+def _plan(
+    info: strawberry.Info, spec: ListSpec, nodes: Sequence[FieldNode], connection_type: GraphQLOutputType
+) -> _Plan:
+    fields = list(_row_fields(nodes, info._raw_info.fragments))
+    names = {field.name.value for field in fields}
+    principal = info.context.principal
+    links = tuple(
+        (link.target, link.attribute)
+        for link in spec.links
+        if link.field in names and principal.has(READ_PERMISSIONS[link.target])
+    )
+    details = tuple(dict.fromkeys(detail for name, detail in spec.details if name in names))
+    row_type = _row_type(connection_type)
+    children = tuple(
+        child
+        for field in fields
+        if row_type is not None and (child := _child(info, row_type, field)) is not None
+    )
+    return _Plan(links, details, children)
+
+
+def _child(info: strawberry.Info, row_type: GraphQLObjectType, node: FieldNode) -> _Child | None:
+    field = row_type.fields.get(node.name.value)
+    if field is None or node.directives:
+        return None
+    definition = (field.extensions or {}).get(DEFINITION)
+    if not isinstance(definition, StrawberryField) or definition.base_resolver is None:
+        return None
+    nested = NESTED.get(definition.base_resolver.wrapped_func)  # type: ignore[arg-type]
+    gate = (field.extensions or {}).get(ARGUMENTS)
+    if nested is None or gate is None or not info.context.principal.has(gate[0]):
+        return None
+    spec, relation = nested
+    raw = info._raw_info
+    try:
+        given = get_argument_values(field, node, _variables(raw.variable_values))
+        arguments = gate[1](given, strawberry.Info(_raw_info=raw, _field=definition))
+        paging = {name: arguments.get(name) for name in ("first", "after", "last", "before")}
+        query = list_query(info, spec, paging, arguments.get("filter"), arguments.get("order_by"), None)
+    except Exception:
+        return None
+    return _Child(node, spec, relation, query, field.type)
+
+
+def _variables(values: Any) -> VariableValues:
+    """Strawberry's info carries the coerced variables only; argument coercion reads nothing else."""
+    return values if isinstance(values, VariableValues) else VariableValues(sources={}, coerced=values)
+
+
+def _row_type(connection_type: GraphQLOutputType) -> GraphQLObjectType | None:
+    connection = get_named_type(connection_type)
+    edges = getattr(connection, "fields", {}).get("edges")
+    node = getattr(get_named_type(edges.type), "fields", {}).get("node") if edges is not None else None
+    row = get_named_type(node.type) if node is not None else None
+    return row if isinstance(row, GraphQLObjectType) else None
+
+
+def _row_fields(nodes: Sequence[FieldNode], fragments: dict[str, Any]) -> Iterable[FieldNode]:
+    """The fields selected on the rows of a connection (``edges.node`` and ``nodes``)."""
+    for connection in nodes:
+        for edges in _fields(connection.selection_set, fragments, ("edges", "nodes")):
+            if edges.name.value == "nodes":
+                yield from _fields(edges.selection_set, fragments, None)
+                continue
+            for node in _fields(edges.selection_set, fragments, ("node",)):
+                yield from _fields(node.selection_set, fragments, None)
+
+
+def _fields(
+    selection_set: SelectionSetNode | None, fragments: dict[str, Any], only: tuple[str, ...] | None
+) -> Iterable[FieldNode]:
+    """The fields of a selection set, through inline fragments and fragment spreads."""
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if only is None or selection.name.value in only:
+                yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(selection.selection_set, fragments, only)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
+            yield from _fields(fragments[selection.name.value].selection_set, fragments, only)

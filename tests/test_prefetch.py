@@ -1,0 +1,132 @@
+"""What a page's rows select (single links, detail lists, nested pages) is prefetched with the page.
+
+The field resolvers then answer from the loaded values (``resolvers/common/prefetch.py``); what the
+caller sees and the statements sent must be the same as when each field loads on its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from conftest import Client, token_for
+from factories import Factory
+from test_nested_cost import statements_executed
+
+PLAIN = "{ contacts { edges { node { leads { edges { node { subject stage { name } } } } } } } }"
+THROUGH_FRAGMENTS = """
+query { contacts { edges { node { leads { ...Rows nodes { ... on Lead { subject } } } } } } }
+fragment Rows on LeadConnection { edges { node { ... on Lead { subject stage { name } } } } }
+"""
+NO_LINK = "{ contacts { edges { node { leads { edges { node { subject } } } } } } }"
+
+
+async def _leads_with_stages(factory: Factory) -> None:
+    stages = [factory.stage(f"Stage {i}", i) for i in range(3)]
+    for i in range(4):
+        contact = factory.contact(f"C{i}", "Linked")
+        for j in range(3):
+            factory.lead(f"L{i}{j}", contact_id=contact, stage_id=stages[(i + j) % 3])
+    await factory.save()
+
+
+def _stage_names(body: dict[str, Any]) -> list[tuple[str, str]]:
+    return sorted(
+        (lead["node"]["subject"], lead["node"]["stage"]["name"])
+        for contact in body["data"]["contacts"]["edges"]
+        for lead in contact["node"]["leads"]["edges"]
+    )
+
+
+async def test_links_selected_through_fragments_are_prefetched_with_the_same_statements(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    await _leads_with_stages(factory)
+    results = {}
+    for name, query in (("plain", PLAIN), ("fragments", THROUGH_FRAGMENTS), ("no link", NO_LINK)):
+        with statements_executed(app) as statements:
+            body = await client.execute(query)
+        results[name] = (body, len(statements))
+    expected = [(f"L{i}{j}", f"Stage {(i + j) % 3}") for i in range(4) for j in range(3)]
+    assert _stage_names(results["plain"][0]) == expected
+    assert _stage_names(results["fragments"][0]) == expected
+    # contacts, leads, stages; without `stage` in the selection no stage is read.
+    assert results["plain"][1] == results["fragments"][1] == 3
+    assert results["no link"][1] == 2
+
+
+async def test_a_link_the_caller_may_not_read_is_neither_prefetched_nor_returned(
+    client: Client, factory: Factory, app: Any, settings: Any, tenant: str
+) -> None:
+    await _leads_with_stages(factory)
+    limited = Client(client.http, token_for(settings, tenant, permissions=["CUST_READ", "CRM_LEAD_VIEW"]))
+    with statements_executed(app) as statements:
+        response = await limited.post(PLAIN)
+    body = response.json()
+    assert response.status_code == 200
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+    leads = [lead for c in body["data"]["contacts"]["edges"] for lead in c["node"]["leads"]["edges"]]
+    assert len(leads) == 12 and all(lead["node"]["stage"] is None for lead in leads)
+    assert len(statements) == 2  # contacts and leads only
+
+
+NESTED_WITH_VARIABLES = """
+query($first: Int!, $order: [LeadOrder!]) { contacts { edges { node {
+  leads(first: $first, orderBy: $order) { edges { node { subject stage { name } } } }
+} } } }
+"""
+
+
+async def test_nested_pages_come_from_the_parent_level_with_literal_or_variable_arguments(
+    client: Client, factory: Factory, app: Any, monkeypatch: Any
+) -> None:
+    """Each contact's leads page was loaded by the contacts level, so no nested resolver loads its own."""
+    from resolvers.common import lists
+
+    await _leads_with_stages(factory)
+    fallbacks: list[Any] = []
+    load_nested = lists._load_nested
+
+    def counting(*args: Any) -> Any:
+        fallbacks.append(args)
+        return load_nested(*args)
+
+    monkeypatch.setattr(lists, "_load_nested", counting)
+    order = [{"field": "SUBJECT", "direction": "DESC"}]
+    with statements_executed(app) as statements:
+        body = await client.execute(NESTED_WITH_VARIABLES, {"first": 2, "order": order})
+    subjects = [
+        [lead["node"]["subject"] for lead in c["node"]["leads"]["edges"]]
+        for c in body["data"]["contacts"]["edges"]
+    ]
+    assert sorted(subjects) == [[f"L{i}2", f"L{i}1"] for i in range(4)]
+    assert len(statements) == 3 and fallbacks == []
+
+    # A page size the caller may not ask for is not prefetched: the field reports its own error.
+    response = await client.post(NESTED_WITH_VARIABLES, {"first": 100_000})
+    errors = response.json()["errors"]
+    assert errors and all(error["extensions"]["code"] == "INVALID_PAGE_SIZE" for error in errors)
+
+
+async def test_a_nested_page_statement_reused_for_another_tenant_reads_only_that_tenants_rows(
+    client: Client, factory: Factory, engine: Any, settings: Any
+) -> None:
+    """The windowed statement of nested pages is built once per list shape and caller: the same query
+    of another tenant gets a statement of its own, never one carrying the first tenant's conditions."""
+    other_tenant = f"o{uuid.uuid4().hex[:12]}"
+    other = Factory(engine, other_tenant)
+    mine = factory.contact("Mine", "Tenant")
+    factory.lead("my lead", contact_id=mine)
+    theirs = other.contact("Theirs", "Tenant")
+    other.lead("their lead", contact_id=theirs)
+    await factory.save()
+    await other.save()
+    other_client = Client(client.http, token_for(settings, other_tenant))
+    for caller, subject in ((client, "my lead"), (other_client, "their lead"), (client, "my lead")):
+        body = await caller.execute(NO_LINK)
+        leads = [
+            lead["node"]["subject"]
+            for c in body["data"]["contacts"]["edges"]
+            for lead in c["node"]["leads"]["edges"]
+        ]
+        assert leads == [subject]
