@@ -10,9 +10,7 @@ from __future__ import annotations
 import httpx
 
 from gateway.backends.rest.errors import (
-    UpstreamRateLimited,
     UpstreamRejected,
-    UpstreamUnavailable,
 )
 
 # seed code -> (gateway code, the part of the request at fault, the seed's description)
@@ -47,12 +45,7 @@ def failure(system: str, response: httpx.Response) -> Exception:
     seed_code = _crm_code(response)
     if seed_code is not None:
         return AkixiRejected(system, seed_code)
-    if status == 429:
-        retry_after = response.headers.get("retry-after")
-        extensions = {"retryAfter": retry_after} if retry_after else {}
-        return UpstreamRateLimited(system, f"{system} is rate limiting; try again later", **extensions)
-    if status >= 500:
-        return UpstreamUnavailable(system, f"{system} is unavailable (HTTP {status})")
+    # 429 and 5xx never get here: the shared client retries them and raises its own errors.
     if status in (401, 403):
         message = f"{system} refused the configured credentials (HTTP {status})"
         return UpstreamRejected(system, UNAUTHORIZED, message, upstreamStatus=status)

@@ -16,7 +16,6 @@ from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.connector import RequestScope
 from gateway.backends.rest.errors import (
     UpstreamError,
-    UpstreamRateLimited,
     UpstreamRejected,
     UpstreamUnavailable,
 )
@@ -64,12 +63,7 @@ class ConeCrmApi:
     def error(self, response: httpx.Response, method: str, path: str) -> UpstreamError:
         status = response.status_code
         log.info("upstream %s: %s %s answered %s", self.system, method, path.split("?")[0], status)
-        if status == 429:
-            return UpstreamRateLimited(
-                self.system, f"{self.system} is rate limiting", retryAfter=response.headers.get("Retry-After")
-            )
-        if status >= 500:
-            return UpstreamUnavailable(self.system, f"{self.system} is unavailable ({status})")
+        # 429 and 5xx never get here: the shared client retries them and raises its own errors.
         body = _json_or_none(response)
         if status == 400 and isinstance(body, dict) and isinstance(body.get("errors"), list):
             problems = "; ".join(str(problem) for problem in body["errors"])

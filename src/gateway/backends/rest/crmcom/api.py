@@ -20,16 +20,12 @@ import httpx
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.errors import (
     UpstreamError,
-    UpstreamRateLimited,
     UpstreamRejected,
     UpstreamUnavailable,
 )
 from gateway.cost import Cost
 
 log = logging.getLogger(__name__)
-# httpx logs every request's URL at INFO, and a CRM.COM GET carries the token in its query string (as the
-# seeds define it): keep those lines out of the logs. (Platform-wide, this belongs in the shared client.)
-logging.getLogger("httpx").setLevel(logging.WARNING)
 LOGIN_PATH = "authentication/token"
 TOKEN_CODES = frozenset({"TOKEN_EXPIRED", "INVALID_TOKEN"})  # answered for a token to replace
 OK = "OK"
@@ -116,9 +112,7 @@ class CrmcomApi:
 
 def read_envelope(system: str, method: str, response: httpx.Response) -> Any:
     """``data`` of an OK answer; an error of the right kind for anything else (never the raw body)."""
-    if response.status_code == 429:
-        retry_after = response.headers.get("Retry-After")
-        raise UpstreamRateLimited(system, "CRM.COM is rate limiting the gateway", retryAfter=retry_after)
+    # 429 and 5xx never get here: the shared client retries them and raises its own errors.
     if response.status_code >= 400:
         log.warning("upstream %s: %s answered HTTP %s", system, method, response.status_code)
         raise UpstreamUnavailable(system, f"CRM.COM answered HTTP {response.status_code} to {method}")
