@@ -119,13 +119,16 @@ class QueuePoller:
     async def _insert_seen(self, writer: Any, tenant: str, wanted: Iterable[tuple[UUID, str]]) -> list[Any]:
         """The (entry, kind) pairs inserted now: ON CONFLICT DO NOTHING returns none logged before."""
         seen = t.upstream_queue_seen
-        where = (seen.c.tenant == tenant, seen.c.system == self.system)
+        wanted = list(dict.fromkeys(wanted))
+        # Only the entries listed now: the log of every entry ever seen grows with the queue's history.
+        listed = {entry for entry, _ in wanted}
+        where = (seen.c.tenant == tenant, seen.c.system == self.system, seen.c.entry_id.in_(listed))
         # SqlWriter._run: the writer's own connection and transaction (and its statement count).
         known = {
             (row.entry_id, row.kind)
             for row in await writer._run(sa.select(seen.c.entry_id, seen.c.kind).where(*where))
         }
-        fresh = [pair for pair in dict.fromkeys(wanted) if pair not in known]
+        fresh = [pair for pair in wanted if pair not in known]
         if not fresh:
             return []
         now = utcnow()
