@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from gateway.backends.rest.crmcom.poller import start_pollers
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
@@ -54,12 +53,12 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await check_database_role(settings, engine)
-        # The CRM.COM queue poller runs while the app does, when the routing file sends the queue there.
-        pollers = start_pollers(upstreams, engine, view.pubsub) if upstreams is not None else []
+        # Connectors' background work (CRM.COM's queue poller) runs while the app does.
+        background = upstreams.start_background(engine, view.pubsub) if upstreams is not None else []
         yield
-        for poller in pollers:
-            poller.cancel()
-        await asyncio.gather(*pollers, return_exceptions=True)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         await view.close()  # its upstream clients too
         await engine.dispose()
 

@@ -35,6 +35,8 @@ class Connector(Protocol):
     upstream call per level (a batch form such as ConeCRM's query-builder ``in`` rule). The upstream-call
     budget counts one call per level for those and one per parent for the others; without the attribute
     every entity counts per parent. ``backend(scope)`` is called for every request, so it does no I/O.
+    Optional too: ``background(routed, engine, pubsub)``, coroutines to run while the app does (CRM.COM's
+    queue poller), given the entities the routing file sends to this upstream.
     """
 
     client: UpstreamClient

@@ -7,12 +7,14 @@ connector can hold, and for each request builds the routed backend and the per-k
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.backends.base import Backend
 from gateway.backends.records import Entity
@@ -20,6 +22,7 @@ from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.config import BackendsConfig, UpstreamConfig, load_backends
 from gateway.backends.rest.connector import CONNECTORS, Connector, RequestScope
 from gateway.backends.routing import RoutedBackend
+from gateway.pubsub import PubSub
 from gateway.settings import Settings, SettingsError
 
 
@@ -83,6 +86,19 @@ class Upstreams:
         """The upstream name and connector that hold ``entity``; None when it lives in SQL."""
         route = self.routes.get(entity)
         return None if route is None else (route.system, self.connectors[route.system])
+
+    def start_background(self, engine: AsyncEngine, pubsub: PubSub) -> list[asyncio.Task[None]]:
+        """Start what connectors run while the app does (``background``, optional: e.g. CRM.COM's queue
+        poller), each told which entities the routing file sends it."""
+        tasks: list[asyncio.Task[None]] = []
+        for name, connector in self.connectors.items():
+            background = getattr(connector, "background", None)
+            if background is None:
+                continue
+            routed = frozenset(entity for entity, route in self.routes.items() if route.system == name)
+            for number, job in enumerate(background(routed, engine, pubsub)):
+                tasks.append(asyncio.create_task(job, name=f"upstream-{name}-{number}"))
+        return tasks
 
     async def aclose(self) -> None:
         for connector in self.connectors.values():

@@ -7,11 +7,16 @@ serves; default: the organisation's name) and ``options.poll_seconds`` (the queu
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from gateway.backends.records import Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.connector import RequestScope, register
 from gateway.backends.rest.crmcom.api import CrmcomApi, TokenSource
 from gateway.backends.rest.crmcom.backend import ENTITIES, CrmcomBackend
+from gateway.pubsub import PubSub
 
 
 class CrmcomConnector:
@@ -30,6 +35,14 @@ class CrmcomConnector:
         api = CrmcomApi(self.client, self.tokens, scope.cost)
         serves = scope.tenant in self.tenants
         return CrmcomBackend(api, scope, serves, self.client.config.max_concurrency)
+
+    def background(self, routed: frozenset[Entity], engine: AsyncEngine, pubsub: PubSub) -> list[Any]:
+        """What runs while the app does: the queue poller, when the routing file sends the queue here."""
+        if Entity.COMMUNICATION_QUEUE_ENTRY not in routed:
+            return []
+        from gateway.backends.rest.crmcom.poller import QueuePoller  # it imports this module
+
+        return [QueuePoller(self, engine, pubsub).run()]
 
     async def aclose(self) -> None:
         await self.client.aclose()

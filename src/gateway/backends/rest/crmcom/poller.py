@@ -143,13 +143,3 @@ class QueuePoller:
             for row in await writer._run(statement.returning(seen.c.entry_id, seen.c.kind))
         }
         return [pair for pair in fresh if pair in inserted]
-
-
-def start_pollers(upstreams: Any, engine: AsyncEngine, pubsub: PubSub) -> list[asyncio.Task[None]]:
-    """One poller task per CRM.COM upstream that holds the queue (routing file), in the app's lifespan."""
-    found = upstreams.routed_to(Entity.COMMUNICATION_QUEUE_ENTRY)
-    if found is None or not isinstance(found[1], CrmcomConnector):
-        return []
-    return [
-        asyncio.create_task(QueuePoller(found[1], engine, pubsub).run(), name=f"crmcom-poller-{found[0]}")
-    ]
