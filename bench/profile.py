@@ -52,6 +52,7 @@ async def run(args: argparse.Namespace) -> None:
     os.environ.update(gateway_env(CRM_GATEWAY_DATABASE_URL=args.database_url))
     from gateway.app import create_app
     from gateway.auth import mint_token
+    from gateway.runtime import tune_garbage_collector
     from gateway.settings import load_settings
 
     settings = load_settings()
@@ -69,6 +70,10 @@ async def run(args: argparse.Namespace) -> None:
             payload = {"query": ops.GATEWAY_DETAIL, "variables": {"id": await _contact_id(client)}}
         for _ in range(5):
             await _post(client, payload)
+        tune_garbage_collector()  # as `crm-gateway serve` does after start-up
+        import gc
+
+        gc.disable() if os.environ.get("NOGC") else None
         await _measure(client, payload, args)
 
 

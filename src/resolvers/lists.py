@@ -59,7 +59,7 @@ CONTACT_LIST = ListSpec(
     Annotated["ContactConnection", strawberry.lazy("resolvers.contacts.types")],
     ContactFilter,
     ContactOrder,
-    details=_CUSTOMER_DETAILS,
+    details=(*_CUSTOMER_DETAILS, ("permissions", Detail.PERMISSIONS)),
 )
 ACCOUNT_LIST = ListSpec(
     Entity.ACCOUNT,
@@ -134,3 +134,9 @@ COMMUNICATION_QUEUE_EXTERNAL_SYSTEM_LIST = ListSpec(
     CommunicationSettingFilter,
     CommunicationSettingOrder,
 )
+
+# What ``contact(id:)``, ``lead(id:)`` ... prefetch for the object they return (``prefetch_object``).
+OBJECT_SPECS: dict[Entity, ListSpec] = {
+    spec.entity: spec
+    for spec in (CONTACT_LIST, ACCOUNT_LIST, LEAD_LIST, EVENT_LIST, STAGE_LIST, USER_LIST, COMMUNICATION_LIST)
+}

@@ -14,6 +14,7 @@ from resolvers.accounts.queries import AccountQuery
 from resolvers.apikeys.mutations import ApiKeyMutation
 from resolvers.apikeys.queries import ApiKeyQuery
 from resolvers.common import fastpath
+from resolvers.common.compiled import CompilingExecutor
 from resolvers.common.node_queries import NodeQuery
 from resolvers.communications.mutations import CommunicationMutation
 from resolvers.communications.queries import CommunicationQuery
@@ -88,5 +89,7 @@ schema = strawberry.Schema(
     extensions=[MaskUnexpectedErrors, OperationLimits, SelectionHints],
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
+    # Completes plain subtrees in one pass instead of field by field (README "Performance").
+    execution_context_class=CompilingExecutor,
 )
 fastpath.install(schema)  # direct resolvers for the hottest fields (README "Performance")

@@ -9,8 +9,8 @@ so the statements are the same ones; the resolvers then find the values loaded a
 directly (``link``, ``details_now``, ``nested_list``), or load them as before when they are not.
 
 A nested list is prefetched only when it is gated by one permission the caller holds, carries no
-directive and its arguments convert without error: otherwise its resolver runs as before and reports
-what it must at its own path.
+directive but a passing ``@include`` / ``@skip`` and its arguments convert without error: otherwise
+its resolver runs as before and reports what it must at its own path.
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ import strawberry
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLIncludeDirective,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLSkipDirective,
     InlineFragmentNode,
     SelectionSetNode,
     get_named_type,
 )
-from graphql.execution.values import VariableValues, get_argument_values
+from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 from strawberry.types.field import StrawberryField
 
 from gateway.backends.query import ListQuery
@@ -76,7 +78,30 @@ async def prefetch_rows(
     key = ("prefetch", *map(id, nodes))  # the document lives as long as the request
     plan = memo.get(key)
     if plan is None:
-        plan = memo[key] = _plan(info, spec, nodes, connection_type or raw.return_type)
+        fields = list(_row_fields(nodes, raw.fragments))
+        row_type = _row_type(connection_type or raw.return_type)
+        plan = memo[key] = _plan(info, spec, fields, row_type)
+    await _load(info, plan, records)
+
+
+async def prefetch_object(info: strawberry.Info, spec: ListSpec, record: Any) -> None:
+    """Load what the selection of the field being resolved asks of the one object it returns
+    (``contact(id:)``), as a list page does for its rows."""
+    raw = info._raw_info
+    memo = info.context.loaders.memo
+    key = ("prefetch-object", *map(id, raw.field_nodes))
+    plan = memo.get(key)
+    if plan is None:
+        fields = [
+            field for node in raw.field_nodes for field in _fields(node.selection_set, raw.fragments, None)
+        ]
+        object_type = get_named_type(raw.return_type)
+        row_type = object_type if isinstance(object_type, GraphQLObjectType) else None
+        plan = memo[key] = _plan(info, spec, fields, row_type)
+    await _load(info, plan, [record])
+
+
+async def _load(info: strawberry.Info, plan: _Plan, records: Sequence[Any]) -> None:
     loaders = info.context.loaders
     pending: list[Any] = []
     for target, attribute in plan.links:
@@ -98,9 +123,9 @@ async def _prefetch_child(info: strawberry.Info, child: _Child, parents: list[An
 
 
 def _plan(
-    info: strawberry.Info, spec: ListSpec, nodes: Sequence[FieldNode], connection_type: GraphQLOutputType
+    info: strawberry.Info, spec: ListSpec, fields: list[FieldNode], row_type: GraphQLObjectType | None
 ) -> _Plan:
-    fields = list(_row_fields(nodes, info._raw_info.fragments))
+    """What to load for rows of ``spec`` whose selection is ``fields`` (on ``row_type``)."""
     names = {field.name.value for field in fields}
     principal = info.context.principal
     links = tuple(
@@ -109,7 +134,6 @@ def _plan(
         if link.field in names and principal.has(READ_PERMISSIONS[link.target])
     )
     details = tuple(dict.fromkeys(detail for name, detail in spec.details if name in names))
-    row_type = _row_type(connection_type)
     children = tuple(
         child
         for field in fields
@@ -120,7 +144,8 @@ def _plan(
 
 def _child(info: strawberry.Info, row_type: GraphQLObjectType, node: FieldNode) -> _Child | None:
     field = row_type.fields.get(node.name.value)
-    if field is None or node.directives:
+    raw = info._raw_info
+    if field is None or not _included(node, raw.variable_values):
         return None
     definition = (field.extensions or {}).get(DEFINITION)
     if not isinstance(definition, StrawberryField) or definition.base_resolver is None:
@@ -130,7 +155,6 @@ def _child(info: strawberry.Info, row_type: GraphQLObjectType, node: FieldNode) 
     if nested is None or gate is None or not info.context.principal.has(gate[0]):
         return None
     spec, relation = nested
-    raw = info._raw_info
     try:
         given = get_argument_values(field, node, _variables(raw.variable_values))
         arguments = gate[1](given, strawberry.Info(_raw_info=raw, _field=definition))
@@ -139,6 +163,21 @@ def _child(info: strawberry.Info, row_type: GraphQLObjectType, node: FieldNode) 
     except Exception:
         return None
     return _Child(node, spec, relation, query, field.type)
+
+
+def _included(node: FieldNode, variables: Any) -> bool:
+    """True when the field is selected whatever its directives say: only ``@include`` / ``@skip`` are
+    understood here, and their conditions must let it through. Any other directive: False."""
+    if not node.directives:
+        return True
+    if any(d.name.value not in ("include", "skip") for d in node.directives):
+        return False
+    try:
+        skip = get_directive_values(GraphQLSkipDirective, node, _variables(variables))
+        include = get_directive_values(GraphQLIncludeDirective, node, _variables(variables))
+    except Exception:
+        return False  # graphql-core reports a bad condition
+    return not (skip and skip["if"]) and not (include and not include["if"])
 
 
 def _variables(values: Any) -> VariableValues:

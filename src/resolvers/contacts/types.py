@@ -8,7 +8,7 @@ import strawberry
 
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.connection import Connection
-from resolvers.common.customer import BaseCustomer, detail_objects
+from resolvers.common.customer import BaseCustomer, details_now
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.contacts.enums import ContactKind, Gender
@@ -49,8 +49,8 @@ class Contact(BaseCustomer):
     @strawberry.field(
         description="Who may see the contact (seed 000 ContactPermission); empty: every user of the tenant."
     )
-    async def permissions(self, info: strawberry.Info) -> list[ContactPermission]:
-        return await detail_objects(info, Detail.PERMISSIONS, self.record.id, ContactPermission)
+    def permissions(self, info: strawberry.Info) -> list[ContactPermission]:
+        return details_now(info, Detail.PERMISSIONS, self.record.id, ContactPermission)  # type: ignore[no-any-return]
 
     accounts = nested_list(
         ACCOUNT_LIST, Relation.CONTACT_ACCOUNTS, "Accounts (organizations) the contact belongs to."

@@ -1,0 +1,189 @@
+"""The compiling executor (``resolvers.common.compiled``) answers exactly as graphql-core does.
+
+Each test sends the same request twice, once through the compiling executor and once through
+Strawberry's own, and compares the whole response body (data, errors with their paths and codes,
+statement counts). Each also checks that the compiled completion did the work, so a comparison cannot
+pass merely because every object fell back to graphql-core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from conftest import Client, token_for
+from factories import Factory, gid
+from resolvers.common import compiled
+from resolvers.schema import schema
+
+pytestmark = pytest.mark.usefixtures("people")
+
+
+@pytest.fixture
+def graphql_core_completions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the object types graphql-core itself completed, in order."""
+    completed: list[str] = []
+    complete = compiled._COMPLETE_OBJECT
+
+    def counting(self: Any, return_type: Any, *args: Any) -> Any:
+        completed.append(return_type.name)
+        return complete(self, return_type, *args)
+
+    monkeypatch.setattr(compiled, "_COMPLETE_OBJECT", counting)
+    yield completed
+
+
+async def _both(client: Client, query: str, variables: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    """(compiled body, graphql-core body) of the same request."""
+    compiled_body = (await client.post(query, variables)).json()
+    schema.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    try:
+        plain_body = (await client.post(query, variables)).json()
+    finally:
+        schema.execution_context_class = compiled.CompilingExecutor
+    return _without_request_ids(compiled_body), _without_request_ids(plain_body)
+
+
+def _without_request_ids(body: Any) -> Any:
+    for error in body.get("errors", []):
+        error.get("extensions", {}).pop("requestId", None)
+    return body
+
+
+@pytest.fixture
+async def people(factory: Factory) -> dict[str, Any]:
+    won = factory.stage("Won", 3)
+    lost = factory.stage("Lost", 4)
+    owner = factory.user("grace")
+    ids: dict[str, Any] = {"won": won, "owner": owner, "contacts": []}
+    for n in range(6):
+        contact = factory.contact(f"Ada{n}", "Lovelace", emails=[f"ada{n}@example.com", f"a{n}@example.org"])
+        ids["contacts"].append(contact)
+        factory.account(f"Analytical {n}", contacts=[contact]) if n % 2 else None
+        for m in range(n % 3):
+            factory.lead(f"Engine {n}.{m}", contact_id=contact, stage_id=won if m else lost, status="OPEN")
+        factory.task(f"Call {n}", contact_id=contact, assignee_id=owner if n % 2 else None)
+        factory.event(f"Meet {n}", kind="APPOINTMENT", contact_id=contact)
+    await factory.save()
+    return ids
+
+
+PAGE = """
+query Page($first: Int!, $withTasks: Boolean!) {
+  contacts(first: $first, filter: {lastName: {eq: "Lovelace"}}) {
+    edges { cursor node { __typename id displayName kind optOut
+      emails { email isPrimary }
+      mail: emails { email }
+      accounts(first: 3) { edges { node { id name } } }
+      leads(first: 5) { nodes { id subject status stage { id name } } }
+      tasks(first: 5) @include(if: $withTasks) { edges { node { id title start
+        ... on Task { assignee { id displayName } } } } }
+      ...More
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+fragment More on Contact {
+  events(first: 5) { edges { node { __typename title ... on Appointment { id } } } }
+}
+"""
+
+
+async def test_a_page_with_nested_lists_fragments_and_aliases_answers_alike(
+    client: Client, graphql_core_completions: list[str]
+) -> None:
+    for with_tasks in (True, False):
+        graphql_core_completions.clear()
+        compiled_body, plain_body = await _both(client, PAGE, {"first": 6, "withTasks": with_tasks})
+        assert "errors" not in compiled_body, compiled_body
+        assert compiled_body == plain_body
+        edges = compiled_body["data"]["contacts"]["edges"]
+        assert len(edges) == 6 and ("tasks" in edges[0]["node"]) is with_tasks
+        # Only the plain run's objects: the compiled run completed the whole page in one pass.
+        assert graphql_core_completions == []  # the compiled run completed the whole page itself
+
+
+async def test_an_async_field_leaves_only_the_objects_on_its_path_to_graphql_core(
+    client: Client, graphql_core_completions: list[str]
+) -> None:
+    # totalCount is counted when asked (an awaitable): the objects above it complete field by field.
+    query = """{ contacts(first: 6) { edges { node { displayName emails { email }
+        accounts(first: 3) { totalCount edges { node { name } } } } } } }"""
+    compiled_body, plain_body = await _both(client, query)
+    assert "errors" not in compiled_body, compiled_body
+    assert compiled_body == plain_body
+    assert compiled_body["data"]["contacts"]["edges"][1]["node"]["accounts"]["totalCount"] == 1
+    assert set(graphql_core_completions) == {
+        "ContactConnection",
+        "ContactEdge",
+        "Contact",
+        "AccountConnection",
+    }
+    assert graphql_core_completions.count("Contact") == 6  # once each; no retry per row
+
+
+async def test_statement_counts_do_not_change(client: Client) -> None:
+    compiled_body, plain_body = await _both(client, PAGE, {"first": 6, "withTasks": True})
+    assert compiled_body["extensions"]["cost"]["sqlStatements"] > 0
+    assert compiled_body["extensions"]["cost"] == plain_body["extensions"]["cost"]
+
+
+async def test_a_forbidden_nested_field_is_null_with_its_error_at_each_path(
+    http: Any, settings: Any, tenant: str, graphql_core_completions: list[str]
+) -> None:
+    # Leads are readable, their stages are not: each stage is null with FORBIDDEN at its own path.
+    reader = Client(http, token_for(settings, tenant, permissions=["CUST_READ", "CRM_LEAD_VIEW"]))
+    query = """{ contacts(first: 6) { edges { node { displayName
+        leads(first: 5) { edges { node { subject stage { name } } } } } } } }"""
+    compiled_body, plain_body = await _both(reader, query)
+    assert compiled_body == plain_body
+    errors = compiled_body["errors"]
+    assert len(errors) == 6 and {e["extensions"]["code"] for e in errors} == {"FORBIDDEN"}
+    assert errors[0]["path"] == ["contacts", "edges", 1, "node", "leads", "edges", 0, "node", "stage"]
+
+
+async def test_an_argument_error_below_the_page_is_reported_at_each_row(client: Client) -> None:
+    query = """{ contacts(first: 3) { edges { node { displayName leads(first: -1) { totalCount } } } } }"""
+    compiled_body, plain_body = await _both(client, query)
+    assert compiled_body == plain_body
+    assert [e["path"] for e in compiled_body["errors"]] == [
+        ["contacts", "edges", n, "node", "leads"] for n in range(3)
+    ]
+    assert compiled_body["errors"][0]["extensions"]["code"] == "INVALID_PAGE_SIZE"
+
+
+async def test_one_object_by_id_and_through_node_answers_alike(
+    client: Client, people: dict[str, Any], graphql_core_completions: list[str]
+) -> None:
+    contact = gid("Contact", people["contacts"][5])
+    query = """query One($id: ID!) {
+      contact(id: $id) { id displayName emails { email } phones { number } permissions { permission }
+        leads(first: 5) { edges { node { subject stage { name } } } } }
+      node(id: $id) { __typename id ... on Contact { lastName } }
+    }"""
+    compiled_body, plain_body = await _both(client, query, {"id": contact})
+    assert "errors" not in compiled_body, compiled_body
+    assert compiled_body == plain_body
+    assert compiled_body["data"]["contact"]["id"] == contact
+    assert compiled_body["data"]["node"] == {"__typename": "Contact", "id": contact, "lastName": "Lovelace"}
+    assert graphql_core_completions == []
+
+
+async def test_a_mutation_payload_answers_alike(client: Client) -> None:
+    mutation = """mutation Create($input: ContactCreateInput!) {
+      contactCreate(input: $input) { contact { firstName lastName emails { email } } errors { code } } }"""
+    variables = {"input": {"kind": "PERSON", "firstName": "Grace", "lastName": "Hopper"}}
+    compiled_body, plain_body = await _both(client, mutation, variables)
+    assert compiled_body == plain_body
+    assert compiled_body["data"]["contactCreate"]["contact"]["lastName"] == "Hopper"
+
+
+async def test_introspection_and_typename_on_the_root_answer_alike(client: Client) -> None:
+    query = """{ __typename __type(name: "Contact") { name fields { name } }
+      contacts(first: 2) { __typename edges { node { __typename } } } }"""
+    compiled_body, plain_body = await _both(client, query)
+    assert "errors" not in compiled_body, compiled_body
+    assert compiled_body == plain_body
