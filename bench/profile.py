@@ -90,10 +90,12 @@ async def _measure(client: httpx.AsyncClient, payload: dict[str, Any], args: arg
         profiler = cProfile.Profile()
         profiler.enable()
     times = []
+    cpu_started = time.process_time()
     for _ in range(args.requests):
         started = time.perf_counter()
         body = await _post(client, payload)
         times.append((time.perf_counter() - started) * 1000)
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / args.requests
     if args.cprofile:
         profiler.disable()
         profiler.dump_stats(args.cprofile)
@@ -103,7 +105,8 @@ async def _measure(client: httpx.AsyncClient, payload: dict[str, Any], args: arg
     cost = body.get("extensions", {}).get("cost", {})
     print(
         f"{args.operation} first={args.first}: mean {statistics.mean(times):.1f} ms, "
-        f"median {statistics.median(times):.1f} ms over {len(times)} requests; cost {cost}"
+        f"median {statistics.median(times):.1f} ms, CPU {cpu_ms:.1f} ms over {len(times)} requests; "
+        f"cost {cost}"
     )
 
 

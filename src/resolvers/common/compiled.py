@@ -65,6 +65,7 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         # during the operation; the completer or None; ids of the field nodes the completer covers)
         self._objects: dict[tuple[GraphQLObjectType, int], tuple[Any, Completer | None, frozenset[int]]] = {}
         self._refused: set[int] = set()  # ids of field nodes graphql-core must complete itself
+        self._seen: dict[tuple[GraphQLObjectType, int], FieldDetailsList] = {}
 
     def complete_object_value(
         self,
@@ -77,13 +78,27 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         # The hook is here, not in ``complete_value``: an override of that recursive method costs
         # ~3 µs on each of its ~5,000 calls per page, more than an object's completion saves.
-        completer = self._object(return_type, field_details_list, path, info)[0]
-        if completer is not None:
-            try:
-                return completer(result)
-            except Exception:  # _StepAside, or is_type_of failing: graphql-core reports it
-                self._forget_refused()
+        key = (return_type, id(field_details_list))
+        if key in self._objects or self._seen_before(key, field_details_list):
+            completer = self._object(return_type, field_details_list, path, info)[0]
+            if completer is not None:
+                try:
+                    return completer(result)
+                except Exception:  # _StepAside, or is_type_of failing: graphql-core reports it
+                    self._forget_refused()
         return _COMPLETE_OBJECT(self, return_type, field_details_list, info, path, result, position_context)
+
+    def _seen_before(self, key: tuple[GraphQLObjectType, int], field_details_list: FieldDetailsList) -> bool:
+        """False the first time an object of this selection is completed, True after.
+
+        Planning costs about what one completion by graphql-core does, so it pays only for a
+        selection completed more than once (the rows of a list): a lone object (``contact(id:)``)
+        is completed by graphql-core, the rows of its lists by compiled closures from the second on.
+        """
+        if key in self._seen:
+            return True
+        self._seen[key] = field_details_list  # kept so that its id is not reused during the operation
+        return False
 
     def _forget_refused(self) -> None:
         """Drop the completers that cover a field refused since they were compiled."""
