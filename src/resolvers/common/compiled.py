@@ -27,18 +27,24 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from operator import attrgetter
 from types import GeneratorType
 from typing import Any
 
 from graphql import (
     FieldNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLScalarType,
+    GraphQLString,
     is_leaf_type,
     is_object_type,
 )
@@ -46,6 +52,8 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from resolvers.common.fastpath import ATTRIBUTE
 
 Completer = Callable[[Any], Any]  # a resolved value -> its completed (JSON-ready) value
 _MISSING: Any = object()
@@ -146,14 +154,16 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
     def _field(
         self, object_type: GraphQLObjectType, response_name: str, details: FieldDetailsList, path: Path
     ) -> tuple[tuple[Any, ...], frozenset[int]] | None:
-        """(response name, resolver, info, arguments, completer, field node) for one selected field,
-        with the field nodes it covers; None when graphql-core must complete it."""
+        """(response name, reader or None, resolver, info, arguments, completer, field node) for one
+        selected field, with the field nodes it covers; None when graphql-core must complete it."""
         node: FieldNode = details[0].node
         name = node.name.value
         if id(node) in self._refused or any(d.fragment_variable_values for d in details):
             return None
         if name == "__typename":
-            return (response_name, _typename(object_type.name), None, {}, _identity, node), frozenset()
+            typename = object_type.name
+            plan: tuple[Any, ...] = (response_name, lambda _source: typename, None, None, {}, _identity, node)
+            return plan, frozenset()
         field_def: GraphQLField | None = object_type.fields.get(name)
         if field_def is None or name.startswith("__"):
             return None
@@ -172,7 +182,10 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             return None  # graphql-core reports the argument error at its path
         completer, nodes = compiled
         resolve = field_def.resolve or self.field_resolver
-        return (response_name, resolve, info, arguments, completer, node), nodes | {id(node)}
+        # A plain attribute (fastpath's direct resolver says which) is read without a call.
+        attribute = getattr(resolve, ATTRIBUTE, None)
+        read = attrgetter(attribute) if attribute is not None and not arguments else None
+        return (response_name, read, resolve, info, arguments, completer, node), nodes | {id(node)}
 
     def _compile(
         self,
@@ -189,7 +202,7 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             item = self._compile(return_type.of_type, field_details_list, path, info)
             return None if item is None else (_list_of(item[0]), item[1])
         if is_leaf_type(return_type):
-            return _leaf(return_type.coerce_output_value), frozenset()  # type: ignore[union-attr]
+            return _leaf(return_type), frozenset()  # type: ignore[arg-type]
         if is_object_type(return_type):
             completer, nodes = self._object(return_type, field_details_list, path, info)  # type: ignore[arg-type]
             return None if completer is None else (completer, nodes)
@@ -249,9 +262,9 @@ def _object_of(
                     _discard(matches)
                 raise _StepAside
         data = {}
-        for response_name, resolve, field_info, arguments, completer, node in fields:
+        for response_name, read, resolve, field_info, arguments, completer, node in fields:
             try:
-                value = resolve(source, field_info, **arguments)
+                value = read(source) if read is not None else resolve(source, field_info, **arguments)
                 if _is_awaitable(value):
                     _discard(value)
                     raise _StepAside
@@ -288,8 +301,17 @@ def _list_of(item: Completer) -> Completer:
     return complete
 
 
-def _leaf(coerce: Callable[[Any], Any]) -> Completer:
+# Values graphql-core's own scalars return unchanged: a str as a String or ID, a bool as a Boolean.
+_UNCHANGED: dict[GraphQLScalarType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
+def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Completer:
+    coerce = leaf_type.coerce_output_value
+    unchanged = _UNCHANGED.get(leaf_type) if isinstance(leaf_type, GraphQLScalarType) else None
+
     def complete(value: Any) -> Any:
+        if type(value) is unchanged:
+            return value
         if value is None:
             return None
         coerced = coerce(value)
@@ -298,10 +320,6 @@ def _leaf(coerce: Callable[[Any], Any]) -> Completer:
         return coerced
 
     return complete
-
-
-def _typename(name: str) -> Callable[..., str]:
-    return lambda _source, _info: name
 
 
 def _identity(value: Any) -> Any:

@@ -39,6 +39,9 @@ DEFINITION = "strawberry-definition"  # where Strawberry keeps a GraphQLField's 
 # Where a gated field keeps (its permission, its argument converter), for the prefetch (prefetch.py)
 # to compute a nested list's query exactly as its resolver will.
 ARGUMENTS = "crm-gateway-arguments"
+# Where a plain attribute's direct resolver names the attribute it reads, so that the compiled
+# completion (compiled.py) can read it without calling the resolver.
+ATTRIBUTE = "attribute"
 _NODE_ID = Node.__strawberry_definition__.get_field("id")  # type: ignore[attr-defined]
 
 
@@ -91,6 +94,7 @@ def _attribute(name: str) -> Callable[..., Any]:
     def resolve(source: Any, _info: GraphQLResolveInfo) -> Any:
         return getattr(source, name)
 
+    setattr(resolve, ATTRIBUTE, name)
     return resolve
 
 

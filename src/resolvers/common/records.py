@@ -43,10 +43,11 @@ def from_record(cls: type[T], record: Any, **extra: Any) -> T:
     # their class-level defaults. A page builds ~800 of these.
     names, read, enums = _reader(cls)  # type: ignore[arg-type]
     values = dict(zip(names, read(record), strict=True))
-    for name, enum in enums:
+    for name, members, enum in enums:
         value = values[name]
         if value is not None:
-            values[name] = enum(value)
+            member = members.get(value)  # a dict lookup; the enum's call (and its error) only for misses
+            values[name] = member if member is not None else enum(value)
     values["record"] = record
     values.update(extra)
     instance = object.__new__(cls)
@@ -56,9 +57,11 @@ def from_record(cls: type[T], record: Any, **extra: Any) -> T:
 
 @cache
 def _reader(cls: type[Any]) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], tuple[Any, ...]]:
-    """(field names, a function reading them off a record as a tuple, the (name, enum) pairs)."""
+    """(field names, a function reading them off a record as a tuple, (name, members by value, enum)
+    for each enum field)."""
     plain = _plain_fields(cls)  # type: ignore[arg-type]
     names = tuple(name for name, _ in plain)
     getter = attrgetter(*names) if names else (lambda _record: ())
     read = getter if len(names) != 1 else (lambda record: (getter(record),))
-    return names, read, tuple((name, enum) for name, enum in plain if enum is not None)
+    enums = tuple((name, enum._value2member_map_, enum) for name, enum in plain if enum is not None)
+    return names, read, enums
