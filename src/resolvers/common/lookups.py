@@ -10,6 +10,7 @@ from gateway.backends.records import Entity
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
 from resolvers.common.prefetch import prefetch_object
+from resolvers.lists import OBJECT_SPECS
 
 
 async def node_by_id(info: strawberry.Info, global_id: str, entity: Entity, *type_names: str) -> Any:
@@ -21,8 +22,6 @@ async def node_by_id(info: strawberry.Info, global_id: str, entity: Entity, *typ
     if node is not None and node.__strawberry_definition__.name not in type_names:
         return None  # an event of another kind, e.g. an Appointment asked for as a Task
     if node is not None:
-        from resolvers.lists import OBJECT_SPECS  # the lists import the areas, which import this
-
         spec = OBJECT_SPECS.get(entity)
         if spec is not None:
             await prefetch_object(info, spec, node.record)
