@@ -50,7 +50,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path, Undefined
+from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from resolvers.common.fastpath import ATTRIBUTE
@@ -294,8 +294,8 @@ def _list_of(item: Completer) -> Completer:
     def complete(value: Any) -> Any:
         if value is None:
             return None
-        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
-            raise _StepAside  # graphql-core reports "Expected Iterable"
+        if not is_iterable(value):  # graphql-core's own test: it reports "Expected Iterable"
+            raise _StepAside
         return [item(element) for element in value]
 
     return complete
@@ -343,6 +343,5 @@ def _is_awaitable(value: Any) -> bool:
 
 def _discard(awaitable: Any) -> None:
     """Close an unawaited coroutine (no "never awaited" warning); a future is left to its loader."""
-    close = getattr(awaitable, "close", None)
-    if inspect.iscoroutine(awaitable) and close is not None:
-        close()
+    if inspect.iscoroutine(awaitable):
+        awaitable.close()
