@@ -29,6 +29,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--operation", choices=["Q1", "Q2"], default="Q1")
     parser.add_argument("--first", type=int, default=50, help="Q1 page size")
+    parser.add_argument("--query", help="profile this GraphQL document instead of an operation")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--pyinstrument", action="store_true", help="print a pyinstrument call tree")
     parser.add_argument("--cprofile", metavar="FILE", help="write cProfile statistics here")
@@ -64,7 +65,9 @@ async def run(args: argparse.Namespace) -> None:
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client,
     ):
-        if args.operation == "Q1":
+        if args.query:
+            payload = {"query": args.query}
+        elif args.operation == "Q1":
             payload = {"query": ops.GATEWAY_LIST, "variables": {"first": args.first}}
         else:
             payload = {"query": ops.GATEWAY_DETAIL, "variables": {"id": await _contact_id(client)}}

@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import MISSING, dataclass, fields
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.access import RowAccess
@@ -50,6 +51,9 @@ from gateway.backends.sql.row_rules import visible_contacts
 from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.cost import Cost
 from gateway.permissions import visible_media
+
+S = TypeVar("S")
+IDS = "ids"  # the bound parameter of the id list in a cached statement (see ``SqlReader._cached``)
 
 
 class SqlReader:
@@ -109,9 +113,39 @@ class SqlReader:
         if not ids:
             return {}
         table = ENTITY_TABLES[entity]
-        statement = sa.select(table).where(*self._visible(table, include_deleted), table.c.id.in_(list(ids)))
-        records = _records(ENTITY_RECORDS[entity], await self._run(statement))
+        statement = self._cached(
+            ("get_many", entity, include_deleted),
+            lambda: sa.select(table).where(*self._visible(table, include_deleted), self._one_of(table.c.id)),
+        )
+        records = _records(ENTITY_RECORDS[entity], await self._run_with(statement, {IDS: list(ids)}))
         return {record.id: record for record in records}
+
+    def _cached(self, key: tuple[Any, ...], build: Callable[[], S]) -> S:
+        """The statement built once per ``key`` and caller, its id list bound at execution (``IDS``).
+
+        Building a select costs more CPU than PostgreSQL spends running these, and a statement object
+        used again skips SQLAlchemy's cache-key walk too. Everything the statement depends on besides
+        the bound lists is in the cache key: the caller (tenant, row rules) and the dialect.
+        """
+        cache_key = (*key, self.tenant, self.access, self.engine.dialect.name)
+        found = _STATEMENTS.get(cache_key)
+        if found is None:
+            if len(_STATEMENTS) > 512:  # a few shapes per entity; this only bounds the worst case
+                _STATEMENTS.clear()
+            found = _STATEMENTS[cache_key] = build()
+        return found  # type: ignore[no-any-return]
+
+    def _one_of(self, column: Any, name: str = IDS) -> Any:
+        """``column IN (<the list bound as name>)``.
+
+        On PostgreSQL the list travels as one array parameter (``column = ANY($n)``): the SQL text is
+        the same whatever the list's length, so asyncpg prepares it once per connection rather than
+        once per length (a round trip each time), and SQLAlchemy has no list to expand. SQLite has no
+        arrays: there the list expands into ``IN (?, ?, ...)``.
+        """
+        if self.engine.dialect.name == "postgresql":
+            return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+        return column.in_(sa.bindparam(name, expanding=True, type_=column.type))
 
     def _where(self, entity: Entity, query: ListQuery) -> list[Any]:
         table = ENTITY_TABLES[entity]
@@ -153,11 +187,12 @@ class SqlReader:
         return int((await self._run(statement)).scalar_one())
 
     def _related(self, relation: Relation, parents: Any, query: ListQuery) -> tuple[Any, Any, list[Any]]:
-        """(child table, parent column, conditions) for the children of ``parents`` (ids or a bound list)."""
+        """(child table, parent column, conditions) for the children whose parent matches ``parents``
+        (a condition on the parent column)."""
         spec = RELATIONS[relation]
         table = ENTITY_TABLES[spec.child]
         conditions = self._where(spec.child, query)
-        conditions.append(spec.parent_column.in_(parents))
+        conditions.append(parents)
         source: Any = table
         if spec.link is not None and spec.child_column is not None:
             source = table.join(spec.link, spec.child_column == table.c.id)
@@ -169,8 +204,13 @@ class SqlReader:
     ) -> Mapping[UUID, Page[AuditedRecord]]:
         """One statement for all parents: a window function numbers each parent's rows."""
         spec = RELATIONS[relation]
-        statement, key_count = self._pages_statement(relation, query)
-        result = await self._run_with(statement, {PARENTS: list(parent_ids)})
+        statement, key_count = self._cached(
+            ("pages", relation, query),
+            lambda: windowed_pages(
+                *self._related(relation, self._one_of(RELATIONS[relation].parent_column), query), query
+            ),
+        )
+        result = await self._run_with(statement, {IDS: list(parent_ids)})
         shape = _RowShape.of(ENTITY_RECORDS[spec.child], tuple(result.keys()), key_count)
         parent_index = shape.index("_parent")
         grouped: dict[UUID, list[Any]] = defaultdict(list)
@@ -178,25 +218,11 @@ class SqlReader:
             grouped[row[parent_index]].append(row)
         return {parent: _to_page(shape, grouped.get(parent, []), query) for parent in parent_ids}
 
-    def _pages_statement(self, relation: Relation, query: ListQuery) -> tuple[sa.Select[Any], int]:
-        """The windowed statement, built once per (relation, query, caller) with the parents bound at
-        execution: building its subquery's ~40 column proxies costs more CPU than PostgreSQL spends
-        running it. Everything the statement depends on besides the parents is in the cache key."""
-        cache_key = (relation, query, self.tenant, self.access)
-        found = _PAGE_STATEMENTS.get(cache_key)
-        if found is None:
-            if len(_PAGE_STATEMENTS) > 512:  # a few shapes per list; this only bounds the worst case
-                _PAGE_STATEMENTS.clear()
-            parents = sa.bindparam(PARENTS, expanding=True, type_=RELATIONS[relation].parent_column.type)
-            found = _PAGE_STATEMENTS[cache_key] = windowed_pages(
-                *self._related(relation, parents, query), query
-            )
-        return found
-
     async def counts_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
     ) -> Mapping[UUID, int]:
-        source, parent_column, conditions = self._related(relation, list(parent_ids), query)
+        parents = RELATIONS[relation].parent_column.in_(list(parent_ids))
+        source, parent_column, conditions = self._related(relation, parents, query)
         statement = (
             sa.select(parent_column, sa.func.count())
             .select_from(source)
@@ -209,13 +235,18 @@ class SqlReader:
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
         table = DETAIL_TABLES[detail]
         order = table.c.position if "position" in table.c else table.c.date_created
-        statement = (
-            sa.select(table)
-            .where(table.c.tenant == self.tenant, table.c.owner_id.in_(list(owner_ids)))
-            .order_by(table.c.owner_id, order, table.c.id)
+        statement = self._cached(
+            ("details", detail),
+            lambda: (
+                sa.select(table)
+                .where(table.c.tenant == self.tenant, self._one_of(table.c.owner_id))
+                .order_by(table.c.owner_id, order, table.c.id)
+            ),
         )
         grouped: dict[UUID, list[Any]] = {owner: [] for owner in owner_ids}
-        for record in _records(DETAIL_RECORDS[detail], await self._run(statement)):
+        for record in _records(
+            DETAIL_RECORDS[detail], await self._run_with(statement, {IDS: list(owner_ids)})
+        ):
             grouped[record.owner_id].append(record)
         return grouped
 
@@ -345,8 +376,7 @@ def _builder(record_class: type[Any], keys: tuple[str, ...]) -> Callable[[Sequen
     return build
 
 
-PARENTS = "parents"  # the bound parameter of the parent ids in a cached windowed statement
-_PAGE_STATEMENTS: dict[tuple[Any, ...], tuple[sa.Select[Any], int]] = {}
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
 
 
 def _records(record_class: type[Any], result: Any) -> list[Any]:
