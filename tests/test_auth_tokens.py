@@ -187,6 +187,19 @@ async def test_an_rs256_token_from_the_idp_is_accepted(http: httpx.AsyncClient) 
     assert me == {"subject": "alice", "permissions": ["CUST_READ"], "tenant": {"key": "acme"}}
 
 
+async def test_a_token_accepted_before_is_refused_once_it_expires(sqlite_url: str, idp: Idp) -> None:
+    # The gateway remembers verified tokens; the memory must not outlive the token's expiry.
+    async with gateway(idp_settings(sqlite_url, idp, jwt_leeway_seconds=0)) as http:
+        token = RSA_1.sign(claims(exp=int(time.time()) + 2))
+        for _ in range(2):
+            response = await ask(http, token)
+            assert response.status_code == 200, response.text
+        await asyncio.sleep(
+            max(0.0, jwt.decode(token, options={"verify_signature": False})["exp"] - time.time()) + 0.2
+        )
+        assert "expired" in assert_refused(await ask(http, token), token)
+
+
 async def test_an_es256_token_from_the_idp_is_accepted(http: httpx.AsyncClient) -> None:
     response = await ask(http, EC_1.sign(claims(sub="bob")))
     assert response.status_code == 200, response.text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,11 @@ def grants(held: Iterable[str], needed: str) -> bool:
 
 def effective(held: Iterable[str]) -> frozenset[str]:
     """Every permission ``held`` amounts to: the explicit ones plus each granted module's catalog."""
-    held = frozenset(held)
+    return _effective(frozenset(held))
+
+
+@lru_cache(maxsize=1024)  # every request asks, and callers hold a few distinct sets
+def _effective(held: frozenset[str]) -> frozenset[str]:
     granted = {p.name for p in CATALOG if grants(held, p.name)}
     return held | granted
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from gateway.backends.sql.rls import TENANT_SETTING
 
 TENANT_OPTION = "crm_gateway_tenant"
+_TENANT_ENGINES = "_crm_gateway_tenant_engines"
 # Transaction-local (third argument true): it ends with the transaction, so a pooled connection
 # never carries one request's tenant into the next.
 SET_TENANT = f"SELECT set_config('{TENANT_SETTING}', $1, true)"
@@ -34,7 +35,14 @@ def for_tenant(engine: AsyncEngine, tenant: str) -> AsyncEngine:
     """
     if engine.dialect.name != "postgresql":
         return engine
-    return engine.execution_options(**{TENANT_OPTION: tenant})
+    # One option engine per tenant, kept on the engine: making one costs ~20 µs per request.
+    by_tenant: dict[str, AsyncEngine] = engine.sync_engine.__dict__.setdefault(_TENANT_ENGINES, {})
+    found = by_tenant.get(tenant)
+    if found is None:
+        if len(by_tenant) >= 4096:  # bounds the memory a stream of tenants could hold
+            by_tenant.clear()
+        found = by_tenant[tenant] = engine.execution_options(**{TENANT_OPTION: tenant})
+    return found
 
 
 def _set_tenant(connection: Connection) -> None:
