@@ -130,3 +130,25 @@ async def test_a_nested_page_statement_reused_for_another_tenant_reads_only_that
             for lead in c["node"]["leads"]["edges"]
         ]
         assert leads == [subject]
+
+
+async def test_operations_of_a_batch_keep_their_own_nested_arguments(
+    client: Client, factory: Factory
+) -> None:
+    # One context serves the whole batch, and both operations share one parsed document: what the
+    # first worked out for `leads(first: $n)` must not answer for the second.
+    await _leads_with_stages(factory)
+    query = (
+        "query($n: Int!) { contacts { edges { node { leads(first: $n) { edges { node { subject } } } } } } }"
+    )
+    response = await client.http.post(
+        "/graphql",
+        json=[{"query": query, "variables": {"n": n}} for n in (1, 3, 2)],
+        headers={"Authorization": f"Bearer {client.token}"},
+    )
+    assert response.status_code == 200, response.text
+    sizes = [
+        {len(contact["node"]["leads"]["edges"]) for contact in item["data"]["contacts"]["edges"]}
+        for item in response.json()
+    ]
+    assert sizes == [{1}, {3}, {2}]

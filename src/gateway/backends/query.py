@@ -7,6 +7,7 @@ parents that ask for the same page shape.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -102,6 +103,6 @@ class Page(Generic[T]):
     """Rows of one page in display order, each with its sort key for cursors."""
 
     rows: list[T]
-    keys: list[tuple[Any, ...]]
+    keys: Sequence[tuple[Any, ...]]  # the SQL reader works each one out only when asked for
     has_next: bool
     has_previous: bool

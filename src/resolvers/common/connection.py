@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -15,18 +15,38 @@ from resolvers.common.cursor import decode_cursor, encode_cursor
 T = TypeVar("T")
 
 
+@strawberry.type(description="One row of a page and its cursor.")
+class Edge(Generic[T]):
+    # The cursor is encoded only when selected: most nested pages never show one, and a page's rows
+    # carry their sort keys unencoded (``Page.keys`` may even work them out only when asked).
+    keys: Private[Sequence[tuple[Any, ...]]]
+    index: Private[int]
+    order: Private[tuple[OrderKey, ...]]
+
+    @strawberry.field(description="Opaque position of this row, for `after` / `before`.")
+    def cursor(self) -> str:
+        return _cursor(self)
+
+    node: T = strawberry.field(description="The row itself.")
+
+
+def _cursor(edge: Edge[Any]) -> str:
+    return encode_cursor(edge.order, edge.keys[edge.index])
+
+
 @strawberry.type(description="Where a page sits in its list, for fetching the next or previous one.")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="True when more rows follow `endCursor`.")
     has_previous_page: bool = strawberry.field(description="True when rows precede `startCursor`.")
-    start_cursor: str | None = strawberry.field(description="Cursor of the first edge, to page backwards.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last edge, to page forwards.")
+    edges: Private[list[Edge[Any]]]  # the cursors are encoded only when selected, as on the edges
 
+    @strawberry.field(description="Cursor of the first edge, to page backwards.")
+    def start_cursor(self) -> str | None:
+        return _cursor(self.edges[0]) if self.edges else None
 
-@strawberry.type(description="One row of a page and its cursor.")
-class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque position of this row, for `after` / `before`.")
-    node: T = strawberry.field(description="The row itself.")
+    @strawberry.field(description="Cursor of the last edge, to page forwards.")
+    def end_cursor(self) -> str | None:
+        return _cursor(self.edges[-1]) if self.edges else None
 
 
 @strawberry.type(description="A page of a list, with keyset cursors.")
@@ -79,14 +99,7 @@ def build_connection(
     to_node: Callable[[Any], Any],
     count: Callable[[], Awaitable[int]],
 ) -> Any:
-    edges = [
-        Edge(cursor=encode_cursor(query.order, key), node=to_node(row))
-        for row, key in zip(page.rows, page.keys, strict=True)
-    ]
-    info = PageInfo(
-        has_next_page=page.has_next,
-        has_previous_page=page.has_previous,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
+    keys, order = page.keys, query.order
+    edges = [Edge(keys=keys, index=i, order=order, node=to_node(row)) for i, row in enumerate(page.rows)]
+    info = PageInfo(has_next_page=page.has_next, has_previous_page=page.has_previous, edges=edges)
     return cls(edges=edges, page_info=info, count=count)

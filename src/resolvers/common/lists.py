@@ -23,7 +23,7 @@ __all__ = ["MAX_SEARCH_LENGTH", "Link", "ListSpec", "list_query", "nested_list",
 
 def _connection(spec: ListSpec, page: Any, query: ListQuery, count: Any) -> Any:
     to_node = lambda record: node_from_record(spec.entity, record)  # noqa: E731
-    return build_connection(spec.resolved_connection(), page, query, to_node, count)
+    return build_connection(spec.resolved_connection, page, query, to_node, count)
 
 
 FIRST = Annotated[int | None, strawberry.argument(description="Return the first n rows (after `after`).")]
@@ -120,29 +120,59 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
         filter: filter_arg = None,  # type: ignore[valid-type]
         order_by: order_arg = None,  # type: ignore[valid-type]
     ) -> spec.connection | None:  # type: ignore[name-defined]
-        paging = {"first": first, "after": after, "last": last, "before": before}
-        query = list_query(info, spec, paging, filter, order_by, None)
+        queries = _nested_queries(info)
+        if queries is None:
+            paging = {"first": first, "after": after, "last": last, "before": before}
+            queries = _remember_queries(info, list_query(info, spec, paging, filter, order_by, None))
         parent = root.record.id
-        found, page = info.context.loaders.children(relation).loaded((parent, query))
+        found, page = info.context.loaders.children(relation).loaded((parent, queries[0]))
         if found:
-            return _nested_connection(info, spec, relation, parent, query, page)
-        return _load_nested(info, spec, relation, parent, query)
+            return _nested_connection(info, spec, relation, parent, queries, page)
+        return _load_nested(info, spec, relation, parent, queries)
 
     NESTED[resolve] = (spec, relation)
     return strawberry.field(resolver=resolve, description=description, extensions=reads(spec.entity))
 
 
+# (the list's query, the same without paging for its totalCount)
+_Queries = tuple[ListQuery, ListQuery]
+
+
+def _nested_queries(info: strawberry.Info) -> _Queries | None:
+    """The queries an earlier row worked out for this field, if any.
+
+    Every row of a page resolves a nested list with the same field node and variables, so with the
+    same arguments: the query is worked out once per field and operation, not once per row. The entry
+    holds the node and variables it was made for; checking them by identity keeps two operations of
+    one batch (one context, maybe one document) apart.
+    """
+    raw = info._raw_info
+    node, variables = raw.field_nodes[0], raw.variable_values
+    entry = info.context.loaders.memo.get(("nested-query", id(node), id(variables)))
+    if entry is None or entry[0] is not node or entry[1] is not variables:
+        return None
+    return entry[2]  # type: ignore[no-any-return]
+
+
+def _remember_queries(info: strawberry.Info, query: ListQuery) -> _Queries:
+    raw = info._raw_info
+    node, variables = raw.field_nodes[0], raw.variable_values
+    queries = (query, dataclasses.replace(query, page=type(query.page)()))
+    info.context.loaders.memo[("nested-query", id(node), id(variables))] = (node, variables, queries)
+    return queries
+
+
 async def _load_nested(
-    info: strawberry.Info, spec: ListSpec, relation: Relation, parent: Any, query: ListQuery
+    info: strawberry.Info, spec: ListSpec, relation: Relation, parent: Any, queries: _Queries
 ) -> Any:
-    page = await info.context.loaders.children(relation).load((parent, query))
+    page = await info.context.loaders.children(relation).load((parent, queries[0]))
     await prefetch_rows(info, spec, page.rows)
-    return _nested_connection(info, spec, relation, parent, query, page)
+    return _nested_connection(info, spec, relation, parent, queries, page)
 
 
 def _nested_connection(
-    info: strawberry.Info, spec: ListSpec, relation: Relation, parent: Any, query: ListQuery, page: Any
+    info: strawberry.Info, spec: ListSpec, relation: Relation, parent: Any, queries: _Queries, page: Any
 ) -> Any:
     loaders = info.context.loaders
-    unpaged = dataclasses.replace(query, page=type(query.page)())
+    query, unpaged = queries
     return _connection(spec, page, query, lambda: loaders.child_count(relation).load((parent, unpaged)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import strawberry
@@ -40,6 +41,7 @@ class ListSpec:
     links: tuple[Link, ...] = ()
     details: tuple[tuple[str, Detail], ...] = ()
 
+    @cached_property  # resolved once: every nested page of every request asks
     def resolved_connection(self) -> type[Any]:
         connection = self.connection
         if hasattr(connection, "__metadata__"):  # Annotated["X", strawberry.lazy(...)]

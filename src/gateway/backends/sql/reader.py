@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import MISSING, dataclass, fields
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -384,6 +384,29 @@ def _records(record_class: type[Any], result: Any) -> list[Any]:
     return [build(row) for row in result.all()]
 
 
+class _SortKeys(Sequence[tuple[Any, ...]]):
+    """A page's sort keys, each worked out when asked for: only the rows whose cursor is selected need
+    one (on a nested page usually none, on a root page its first and last row)."""
+
+    __slots__ = ("_rows", "_shape")
+
+    def __init__(self, shape: _RowShape, rows: Sequence[Any]) -> None:
+        self._shape = shape
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[Any, ...] | list[tuple[Any, ...]]:
+        if isinstance(index, slice):
+            return [self._shape.sort_key(row) for row in self._rows[index]]
+        return self._shape.sort_key(self._rows[index])
+
+
 def _to_page(shape: _RowShape, rows: Sequence[Any], query: ListQuery) -> Page[Any]:
     size = query.page.size
     more = len(rows) > size
@@ -392,7 +415,7 @@ def _to_page(shape: _RowShape, rows: Sequence[Any], query: ListQuery) -> Page[An
         rows.reverse()
     return Page(
         rows=[shape.build(row) for row in rows],
-        keys=[shape.sort_key(row) for row in rows],
+        keys=_SortKeys(shape, rows),
         has_next=more if not query.page.backwards else query.page.before is not None,
         has_previous=more if query.page.backwards else query.page.after is not None,
     )
