@@ -27,7 +27,8 @@ DEFAULT_URL = "postgresql+asyncpg://crm_gateway_app@127.0.0.1:5432/crm_bench"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--operation", choices=["Q1", "Q2"], default="Q1")
+    parser.add_argument("--operation", choices=["Q1", "Q2", "Q3"], default="Q1")
+    parser.add_argument("--far", type=int, default=5_000, help="Q3 starts after this many rows")
     parser.add_argument("--first", type=int, default=50, help="Q1 page size")
     parser.add_argument("--query", help="profile this GraphQL document instead of an operation")
     parser.add_argument("--requests", type=int, default=50)
@@ -39,6 +40,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 async def _contact_id(client: httpx.AsyncClient) -> str:
     body = await _post(client, {"query": "{ contacts(first: 1) { edges { node { id } } } }"})
     return str(body["data"]["contacts"]["edges"][0]["node"]["id"])
+
+
+async def _walk(client: httpx.AsyncClient, far: int) -> str | None:
+    """The cursor after row ``far`` of the contact list, as bench.run's Q3 starts from."""
+    cursor = None
+    for _ in range(far // 200):
+        variables = {"first": 200, "after": cursor}
+        body = await _post(client, {"query": ops.CURSOR_WALK[ops.GATEWAY], "variables": variables})
+        cursor = body["data"]["contacts"]["pageInfo"]["endCursor"]
+    return cursor
 
 
 async def _post(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:
@@ -67,8 +78,9 @@ async def run(args: argparse.Namespace) -> None:
     ):
         if args.query:
             payload = {"query": args.query}
-        elif args.operation == "Q1":
-            payload = {"query": ops.GATEWAY_LIST, "variables": {"first": args.first}}
+        elif args.operation in ("Q1", "Q3"):
+            after = await _walk(client, args.far) if args.operation == "Q3" else None
+            payload = {"query": ops.GATEWAY_LIST, "variables": {"first": args.first, "after": after}}
         else:
             payload = {"query": ops.GATEWAY_DETAIL, "variables": {"id": await _contact_id(client)}}
         for _ in range(5):

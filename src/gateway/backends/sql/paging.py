@@ -110,7 +110,12 @@ def _beyond(keys: list[tuple[Any, bool]], values: list[Any], forward: bool) -> C
         equal_prefix = [keys[i][0] == values[i] for i in range(index)]
         later = expr < values[index] if descending == forward else expr > values[index]
         alternatives.append(sa.and_(*equal_prefix, later))
-    return sa.or_(*alternatives)
+    # The alternatives imply ``a >= va`` (``<=`` the other way), but a database does not see it in
+    # an OR: stated on its own it bounds the index scan, which otherwise reads and discards every row
+    # before the cursor (PostgreSQL: 5,000 of them for a page 5,000 rows in).
+    first, descending = keys[0]
+    bound = first <= values[0] if descending == forward else first >= values[0]
+    return sa.and_(bound, sa.or_(*alternatives))
 
 
 def _coerce(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> list[Any]:
