@@ -135,8 +135,8 @@ class SqlReader:
             found = _STATEMENTS[cache_key] = build()
         return found  # type: ignore[no-any-return]
 
-    def _one_of(self, column: Any, name: str = IDS) -> Any:
-        """``column IN (<the list bound as name>)``.
+    def _one_of(self, column: Any) -> Any:
+        """``column IN (<the list bound as IDS>)``.
 
         On PostgreSQL the list travels as one array parameter (``column = ANY($n)``): the SQL text is
         the same whatever the list's length, so asyncpg prepares it once per connection rather than
@@ -144,8 +144,8 @@ class SqlReader:
         arrays: there the list expands into ``IN (?, ?, ...)``.
         """
         if self.engine.dialect.name == "postgresql":
-            return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
-        return column.in_(sa.bindparam(name, expanding=True, type_=column.type))
+            return column == sa.any_(sa.bindparam(IDS, type_=postgresql.ARRAY(column.type)))
+        return column.in_(sa.bindparam(IDS, expanding=True, type_=column.type))
 
     def _where(self, entity: Entity, query: ListQuery) -> list[Any]:
         table = ENTITY_TABLES[entity]
