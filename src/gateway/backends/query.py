@@ -94,6 +94,16 @@ class ListQuery:
     page: PageRequest = field(default_factory=PageRequest)
     search: str | None = None
 
+    def __hash__(self) -> int:
+        # A nested list's query is a loader key once per parent row (~300 lookups for a list page), and
+        # hashing the nested dataclasses again each time showed in profiles. Frozen: hash it once. The
+        # hash lives outside the fields, so equality, repr and ``replace`` do not see it.
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.filter, self.order, self.page, self.search))
+            object.__setattr__(self, "_hash", found)
+        return found
+
 
 T = TypeVar("T")
 

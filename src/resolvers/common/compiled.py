@@ -154,15 +154,17 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
     def _field(
         self, object_type: GraphQLObjectType, response_name: str, details: FieldDetailsList, path: Path
     ) -> tuple[tuple[Any, ...], frozenset[int]] | None:
-        """(response name, reader or None, resolver, info, arguments, completer, field node) for one
-        selected field, with the field nodes it covers; None when graphql-core must complete it."""
+        """(response name, reader or None, resolver, info, arguments, completer, the type its completer
+        returns unchanged or None, field node) for one selected field, with the field nodes it covers;
+        None when graphql-core must complete it."""
         node: FieldNode = details[0].node
         name = node.name.value
         if id(node) in self._refused or any(d.fragment_variable_values for d in details):
             return None
         if name == "__typename":
             typename = object_type.name
-            plan: tuple[Any, ...] = (response_name, lambda _source: typename, None, None, {}, _identity, node)
+            name_of = lambda _source: typename  # noqa: E731
+            plan: tuple[Any, ...] = (response_name, name_of, None, None, {}, _identity, str, node)
             return plan, frozenset()
         field_def: GraphQLField | None = object_type.fields.get(name)
         if field_def is None or name.startswith("__"):
@@ -185,7 +187,8 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         # A plain attribute (fastpath's direct resolver says which) is read without a call.
         attribute = getattr(resolve, ATTRIBUTE, None)
         read = attrgetter(attribute) if attribute is not None and not arguments else None
-        return (response_name, read, resolve, info, arguments, completer, node), nodes | {id(node)}
+        unchanged = _unchanged_by(field_def.type)
+        return (response_name, read, resolve, info, arguments, completer, unchanged, node), nodes | {id(node)}
 
     def _compile(
         self,
@@ -262,10 +265,14 @@ def _object_of(
                     _discard(matches)
                 raise _StepAside
         data = {}
-        for response_name, read, resolve, field_info, arguments, completer, node in fields:
+        for response_name, read, resolve, field_info, arguments, completer, unchanged, node in fields:
             try:
                 value = read(source) if read is not None else resolve(source, field_info, **arguments)
-                if _is_awaitable(value):
+                cls = type(value)
+                if cls is unchanged:  # most leaves: a str or bool, complete as it is (no calls)
+                    data[response_name] = value
+                    continue
+                if cls not in _PLAIN_TYPES and _is_awaitable(value):
                     _discard(value)
                     raise _StepAside
                 data[response_name] = completer(value)
@@ -320,6 +327,12 @@ def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Completer:
         return coerced
 
     return complete
+
+
+def _unchanged_by(field_type: GraphQLOutputType) -> type | None:
+    """The type of value a leaf field's completion returns as it is (see ``_leaf``), else None."""
+    leaf = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    return _UNCHANGED.get(leaf) if isinstance(leaf, GraphQLScalarType) else None
 
 
 def _identity(value: Any) -> Any:

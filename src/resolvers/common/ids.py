@@ -14,8 +14,19 @@ class InvalidId(BadUserInput):
 
 
 def encode_global_id(type_name: str, record_id: uuid.UUID) -> str:
-    raw = f"{type_name}:{record_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    # A list page shows ~500 ids, many of them the same stages and users again; formatting a UUID and
+    # base64 cost more than a dict lookup. The bound keeps a stream of distinct ids from holding memory.
+    key = (type_name, record_id)
+    found = _ENCODED.get(key)
+    if found is None:
+        if len(_ENCODED) >= 65_536:
+            _ENCODED.clear()
+        raw = f"{type_name}:{record_id}".encode()
+        found = _ENCODED[key] = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return found
+
+
+_ENCODED: dict[tuple[str, uuid.UUID], str] = {}
 
 
 def decode_global_id(global_id: str) -> tuple[str, uuid.UUID]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable
 from enum import Enum
 from functools import cache
-from operator import attrgetter
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -37,31 +35,46 @@ def _enum_of(annotation: Any) -> type[Enum] | None:
     return None
 
 
+class _FromRecord:
+    """A plain field of a GraphQL type, read off the object's record the first time it is asked for.
+
+    A non-data descriptor: a value in the instance's ``__dict__`` wins over it, so objects built by the
+    dataclass ``__init__`` (which sets every field) never reach it, and once read, the value is kept
+    there. Records are frozen, so reading late gives what reading early would have.
+    """
+
+    __slots__ = ("enum", "members", "name")
+
+    def __init__(self, name: str, enum: type[Enum] | None) -> None:
+        self.name = name
+        self.enum = enum
+        self.members = enum._value2member_map_ if enum is not None else None
+
+    def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any:
+        if instance is None:
+            return self
+        value = getattr(instance.__dict__["record"], self.name)
+        if self.members is not None and value is not None:
+            member = self.members.get(value)  # a dict lookup; the enum's call (and its error) only for misses
+            value = member if member is not None else self.enum(value)  # type: ignore[misc]
+        instance.__dict__[self.name] = value
+        return value
+
+
 def from_record(cls: type[T], record: Any, **extra: Any) -> T:
-    # The object is made without the dataclass ``__init__`` (~35 keyword arguments for a lead): the
-    # fields are set straight into its ``__dict__``, as ``__init__`` would; fields not set here keep
-    # their class-level defaults. A page builds ~800 of these.
-    names, read, enums = _reader(cls)  # type: ignore[arg-type]
-    values = dict(zip(names, read(record), strict=True))
-    for name, members, enum in enums:
-        value = values[name]
-        if value is not None:
-            member = members.get(value)  # a dict lookup; the enum's call (and its error) only for misses
-            values[name] = member if member is not None else enum(value)
-    values["record"] = record
-    values.update(extra)
+    # The object is made without the dataclass ``__init__`` (~35 keyword arguments for a lead), and its
+    # plain fields are read off the record only when a selection asks for them (``_FromRecord``): a
+    # page builds ~550 of these and reads two or three fields of each.
+    _install(cls)  # type: ignore[arg-type]
     instance = object.__new__(cls)
-    instance.__dict__.update(values)
+    instance.__dict__["record"] = record
+    if extra:
+        instance.__dict__.update(extra)
     return instance
 
 
 @cache
-def _reader(cls: type[Any]) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], tuple[Any, ...]]:
-    """(field names, a function reading them off a record as a tuple, (name, members by value, enum)
-    for each enum field)."""
-    plain = _plain_fields(cls)  # type: ignore[arg-type]
-    names = tuple(name for name, _ in plain)
-    getter = attrgetter(*names) if names else (lambda _record: ())
-    read = getter if len(names) != 1 else (lambda record: (getter(record),))
-    enums = tuple((name, enum._value2member_map_, enum) for name, enum in plain if enum is not None)
-    return names, read, enums
+def _install(cls: type[Any]) -> None:
+    """Put a ``_FromRecord`` on ``cls`` for each plain field, once per class."""
+    for name, enum in _plain_fields(cls):  # type: ignore[arg-type]
+        setattr(cls, name, _FromRecord(name, enum))

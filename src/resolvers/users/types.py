@@ -24,8 +24,11 @@ class User(BaseRecord):
 
     @strawberry.field(description="First and last name, else the user name.")
     def display_name(self) -> str:
-        name = " ".join(part for part in (self.record.firstname, self.record.lastname) if part)
-        return name or self.record.username
+        record = self.record  # ~250 assignees on a list page: no generator, no join
+        first, last = record.firstname, record.lastname
+        if first and last:
+            return f"{first} {last}"
+        return first or last or record.username
 
 
 @strawberry.type(description="A franchise (seed 004 Franchise).")
