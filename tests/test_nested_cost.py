@@ -258,3 +258,63 @@ async def test_nested_total_counts_cost_one_statement_per_level(client: Client, 
         assert [lead["node"]["tasks"]["totalCount"] for lead in leads["edges"]] == [1, 2][: i + 1]
     # contacts page + count, leads page + count, tasks page + count.
     assert body["extensions"]["cost"]["sqlStatements"] == 6
+
+
+DETAILS = """
+query($id: ID!) {
+  contacts(first: 10, orderBy: [{field: FIRST_NAME}]) { edges { node {
+    firstName emails { email isPrimary } phones { number mode } permissions { permission ownerOnly }
+  } } }
+  contact(id: $id) { emails { email } phones { number } }
+}
+"""
+
+
+async def test_detail_lists_of_several_kinds_load_with_one_statement(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    ada = factory.contact("Ada", "Lists")
+    bob = factory.contact("Bob", "Lists")
+    factory.contact("Cy", "Lists")  # no details at all
+    factory.email(ada, "ada@one.test")
+    factory.email(ada, "ada@two.test")
+    factory.email(ada, "ada@other-tenant.test", tenant="elsewhere")  # must not show
+    factory.phone(ada, "+15145550101", mode="MOBILE")
+    factory.phone(ada, "+15145550102")
+    factory.email(bob, "bob@one.test")
+    factory.contact_permission(bob, "CRM_ALL")
+    await factory.save()
+
+    with statements_executed(app) as statements:
+        body = await client.execute(DETAILS, {"id": gid("Contact", ada)})
+    assert "errors" not in body, body
+    rows = [edge["node"] for edge in body["data"]["contacts"]["edges"]]
+    assert rows == [
+        {
+            "firstName": "Ada",
+            "emails": [
+                {"email": "ada@one.test", "isPrimary": True},
+                {"email": "ada@two.test", "isPrimary": False},
+            ],
+            "phones": [
+                {"number": "+15145550101", "mode": "MOBILE"},
+                {"number": "+15145550102", "mode": "PHONE"},
+            ],
+            "permissions": [],
+        },
+        {
+            "firstName": "Bob",
+            "emails": [{"email": "bob@one.test", "isPrimary": True}],
+            "phones": [],
+            "permissions": [{"permission": "CRM_ALL", "ownerOnly": False}],
+        },
+        {"firstName": "Cy", "emails": [], "phones": [], "permissions": []},
+    ]
+    assert body["data"]["contact"] == {
+        "emails": [{"email": "ada@one.test"}, {"email": "ada@two.test"}],
+        "phones": [{"number": "+15145550101"}, {"number": "+15145550102"}],
+    }
+    # The page, the contact, then one statement for all their details: the page's three kinds and
+    # the contact's two load in the same turn (the contact's are among the page's), not one per kind.
+    assert body["extensions"]["cost"]["sqlStatements"] == len(statements) == 3, statements
+    assert sum("UNION ALL" in statement for statement in statements) == 1

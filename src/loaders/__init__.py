@@ -11,6 +11,7 @@ from loaders import accounts, communications, contacts, leads, tasks, users
 from loaders.base import (
     ChildCountByParentLoader,
     ChildrenByParentLoader,
+    DetailKindsLoader,
     DetailsByOwnerLoader,
     EntityByIdLoader,
 )
@@ -57,7 +58,14 @@ class Loaders:
         return self._get("count", relation, COUNTS)  # type: ignore[no-any-return]
 
     def details(self, detail: Detail) -> DetailsByOwnerLoader:
-        return self._get("details", detail, DETAILS)  # type: ignore[no-any-return]
+        loader = self._made.get(("details", detail))
+        if loader is None:
+            # The loaders of all kinds share one DetailKindsLoader: kinds asked together load together.
+            together = self._made.get(("details", None))
+            if together is None:
+                together = self._made[("details", None)] = DetailKindsLoader(self.backend)
+            loader = self._made[("details", detail)] = DETAILS[detail](self.backend, together)
+        return loader  # type: ignore[no-any-return]
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
         """A root list page: one statement, nothing to batch."""

@@ -77,14 +77,38 @@ class ChildCountByParentLoader(DataLoader[tuple[UUID, ListQuery], int]):
         return [results[key] for key in keys]
 
 
+class DetailKindsLoader(DataLoader[tuple[Detail, UUID], list[Any]]):
+    """Details of every kind asked for in one turn of the event loop, with one backend call.
+
+    A contact in full selects five detail lists; their loaders dispatch in the same turn, and each
+    hands its batch on to this loader, which asks the backend for all kinds at once (the SQL backend
+    answers with one statement instead of five).
+    """
+
+    def __init__(self, backend: RecordReader) -> None:
+        super().__init__()
+        self.backend = backend
+
+    async def batch_load_fn(self, keys: Sequence[tuple[Detail, UUID]]) -> list[list[Any]]:
+        wanted: dict[Detail, list[UUID]] = defaultdict(list)
+        for detail, owner in dict.fromkeys(keys):
+            wanted[detail].append(owner)
+        found = await self.backend.details_of_kinds(wanted)
+        return [found[detail].get(owner, []) for detail, owner in keys]
+
+
 class DetailsByOwnerLoader(_Remembering[UUID, list[Any]]):
     """E-mail addresses, phone numbers, addresses or third-party ids of many owners at once."""
 
     detail: ClassVar[Detail]
 
+    def __init__(self, backend: RecordReader, together: DetailKindsLoader | None = None) -> None:
+        super().__init__(backend)
+        self.together = together or DetailKindsLoader(backend)
+
     async def batch_load_fn(self, owner_ids: Sequence[UUID]) -> list[list[Any]]:
-        found = await self.backend.details(self.detail, list(dict.fromkeys(owner_ids)))
-        return self._remember(owner_ids, [found.get(owner, []) for owner in owner_ids])
+        found = await self.together.load_many([(self.detail, owner) for owner in owner_ids])
+        return self._remember(owner_ids, found)
 
 
 def _group_by_query(keys: Sequence[tuple[UUID, ListQuery]]) -> dict[ListQuery, list[UUID]]:

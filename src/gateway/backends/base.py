@@ -54,6 +54,13 @@ class RecordReader(Protocol):
 
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]: ...
 
+    async def details_of_kinds(
+        self, wanted: Mapping[Detail, Sequence[UUID]]
+    ) -> Mapping[Detail, Mapping[UUID, list[Any]]]:
+        """``details`` of several kinds at once, each for its owners (``details_kind_by_kind`` is the
+        plain way to answer it)."""
+        ...
+
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]: ...
 
     async def tenant_record(self) -> TenantRecord | None: ...
@@ -80,6 +87,13 @@ class RecordReader(Protocol):
     async def latest_communication_number(self) -> int:
         """The tenant's highest committed communication number; 0 before the first one."""
         ...
+
+
+async def details_kind_by_kind(
+    reader: RecordReader, wanted: Mapping[Detail, Sequence[UUID]]
+) -> dict[Detail, Mapping[UUID, list[Any]]]:
+    """``details_of_kinds`` for a backend that gains nothing from reading kinds together."""
+    return {detail: await reader.details(detail, owners) for detail, owners in wanted.items()}
 
 
 class RecordWriter(RecordReader, Protocol):

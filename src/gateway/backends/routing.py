@@ -25,7 +25,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from typing import Any
 from uuid import UUID
 
-from gateway.backends.base import Backend, QueueEvent, RecordReader, RecordWriter
+from gateway.backends.base import Backend, QueueEvent, RecordReader, RecordWriter, details_kind_by_kind
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
@@ -210,6 +210,11 @@ class RoutedReads:
         for backend, ids in asked.values():
             found.update(await backend.details(detail, ids))
         return found
+
+    async def details_of_kinds(
+        self, wanted: Mapping[Detail, Sequence[UUID]]
+    ) -> Mapping[Detail, Mapping[UUID, list[Any]]]:
+        return await details_kind_by_kind(self, wanted)
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
         found = await self.backend_for(Entity.CONTACT).contacts_by_phone(number)

@@ -31,6 +31,7 @@ from gateway.backends.records import (
     record_from_mapping,
 )
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.details import details_union
 from gateway.backends.sql.engine import for_tenant
 from gateway.backends.sql.filters import compile_filter
 from gateway.backends.sql.mapping import (
@@ -135,8 +136,8 @@ class SqlReader:
             found = _STATEMENTS[cache_key] = build()
         return found  # type: ignore[no-any-return]
 
-    def _one_of(self, column: Any) -> Any:
-        """``column IN (<the list bound as IDS>)``.
+    def _one_of(self, column: Any, name: str = IDS) -> Any:
+        """``column IN (<the list bound as name>)``.
 
         On PostgreSQL the list travels as one array parameter (``column = ANY($n)``): the SQL text is
         the same whatever the list's length, so asyncpg prepares it once per connection rather than
@@ -144,8 +145,8 @@ class SqlReader:
         arrays: there the list expands into ``IN (?, ?, ...)``.
         """
         if self.engine.dialect.name == "postgresql":
-            return column == sa.any_(sa.bindparam(IDS, type_=postgresql.ARRAY(column.type)))
-        return column.in_(sa.bindparam(IDS, expanding=True, type_=column.type))
+            return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+        return column.in_(sa.bindparam(name, expanding=True, type_=column.type))
 
     def _where(self, entity: Entity, query: ListQuery) -> list[Any]:
         table = ENTITY_TABLES[entity]
@@ -249,6 +250,30 @@ class SqlReader:
         ):
             grouped[record.owner_id].append(record)
         return grouped
+
+    async def details_of_kinds(
+        self, wanted: Mapping[Detail, Sequence[UUID]]
+    ) -> dict[Detail, Mapping[UUID, list[Any]]]:
+        """Several kinds of details in one statement (see ``details.py``)."""
+        kinds = tuple(sorted(wanted))  # one cached statement per set of kinds, whatever the order
+        if len(kinds) == 1:
+            return {kinds[0]: await self.details(kinds[0], wanted[kinds[0]])}
+        union = self._cached(("details-of-kinds", kinds), lambda: details_union(kinds, self._owned_by))
+        parameters = {f"{IDS}{index}": list(wanted[kind]) for index, kind in enumerate(kinds)}
+        rows = (await self._run_with(union.statement, parameters)).all()
+        shapes = zip(kinds, union.keys, strict=True)
+        builders = [_RowShape.of(DETAIL_RECORDS[kind], keys).build for kind, keys in shapes]
+        found: dict[Detail, dict[UUID, list[Any]]] = {kind: {o: [] for o in wanted[kind]} for kind in kinds}
+        for row in rows:
+            index = row[0]  # which kind (see details_union)
+            record = builders[index](row)
+            found[kinds[index]][record.owner_id].append(record)
+        return dict(found)
+
+    def _owned_by(self, index: int, table: sa.Table) -> list[Any]:
+        """The conditions of branch ``index`` of a details union: the tenant's rows of the owners bound
+        as ``ids<index>``."""
+        return [table.c.tenant == self.tenant, self._one_of(table.c.owner_id, f"{IDS}{index}")]
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
         contacts, phones = t.contacts, t.phones

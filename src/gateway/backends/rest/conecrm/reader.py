@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from gateway.backends.access import ContactRule
-from gateway.backends.base import QueueEvent
+from gateway.backends.base import QueueEvent, details_kind_by_kind
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
@@ -163,6 +163,11 @@ class ConeCrmReader:
             for owner in owner_ids
             if owner in self._customers
         }
+
+    async def details_of_kinds(
+        self, wanted: Mapping[Detail, Sequence[UUID]]
+    ) -> Mapping[Detail, Mapping[UUID, list[Any]]]:
+        return await details_kind_by_kind(self, wanted)
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
         # Seed: GET /api/contact/phone/{phone}.

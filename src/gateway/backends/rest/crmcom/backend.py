@@ -17,7 +17,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
-from gateway.backends.base import QueueEvent, RecordReader
+from gateway.backends.base import QueueEvent, RecordReader, details_kind_by_kind
 from gateway.backends.query import AllOf, Condition, ListQuery, Op, Page, PageRequest
 from gateway.backends.records import (
     AuditedRecord,
@@ -282,6 +282,11 @@ class CrmcomBackend:
             for owner in owner_ids
             if owner in self._contact_json
         }
+
+    async def details_of_kinds(
+        self, wanted: Mapping[Detail, Sequence[UUID]]
+    ) -> Mapping[Detail, Mapping[UUID, list[Any]]]:
+        return await details_kind_by_kind(self, wanted)
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
         """contact_information/list by ``phone_number`` (seed 003, from CRM.COM R13)."""
