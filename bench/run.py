@@ -3,8 +3,9 @@
 Prepares the reference dataset, starts each system under test in its own process (the gateway with
 ``crm-gateway serve``, the plain-resolver baseline, and PostGraphile on PostgreSQL), drives each
 reference operation with the load generator (``bench/load.py``, another process) at each concurrency
-and page size, and writes the figures to ``var/bench/results-<database>.json`` and, through
-``bench/report.py``, to ``docs/performance.md`` and ``docs/performance.png``.
+and page size, on each system in turn before the next case, and writes the figures to
+``var/bench/results-<database>.json`` and, through ``bench/report.py``, to ``docs/performance.md`` and
+``docs/performance.png``.
 """
 
 from __future__ import annotations
@@ -98,11 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         "measurements": [],
     }
     path = VAR / f"results-{args.database}.json"
-    for name in args.systems.split(","):
-        with _start(name, dataset) as server:
+    with contextlib.ExitStack() as stack:
+        servers = {}
+        for name in args.systems.split(","):
+            server = stack.enter_context(_start(name, dataset))
             if server is not None:
-                results["measurements"] += [asdict(m) for m in measure_system(server, name, fixtures, args)]
-        path.write_text(json.dumps(results, indent=2))  # after each system: a failure keeps the rest
+                servers[name] = server
+        for measurement in measure_interleaved(servers, fixtures, args):
+            results["measurements"].append(asdict(measurement))
+            path.write_text(json.dumps(results, indent=2))  # after each case: a failure keeps the rest
     # Leave the tenant as seeded: prepare_dataset would also clean up at the next run, but bench.profile
     # reads the same database without preparing it.
     systems.remove_created_contacts(dataset)
@@ -146,18 +151,25 @@ def _uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def measure_system(
-    server: Server, name: str, fixtures: Fixtures, args: argparse.Namespace
-) -> list[Measurement]:
-    cursor = walk_far(server, name, args.far)
-    found = []
-    for case in cases(name, args):
+def measure_interleaved(
+    servers: dict[str, Server], fixtures: Fixtures, args: argparse.Namespace
+) -> Iterator[Measurement]:
+    """Each case on every system in turn, before the next case.
+
+    The systems run side by side (an idle one costs no CPU) and take turns case by case, so that a
+    system and its baselines are measured within seconds of each other: this machine's speed drifts
+    by a fifth within minutes, and measuring one system after the other put that drift into the ratios.
+    """
+    cursors = {name: walk_far(server, name, args.far) for name, server in servers.items()}
+    for case in cases(ops.GATEWAY, args):
         for concurrency in map(int, args.concurrency.split(",")):
-            spec = _spec(server, name, case, fixtures, cursor, concurrency, args)
-            measurement = measure(server, name, case, concurrency, spec)
-            print(_line(measurement), file=sys.stderr)
-            found.append(measurement)
-    return found
+            for name, server in servers.items():
+                if case not in cases(name, args):
+                    continue
+                spec = _spec(server, name, case, fixtures, cursors[name], concurrency, args)
+                measurement = measure(server, name, case, concurrency, spec)
+                print(_line(measurement), file=sys.stderr)
+                yield measurement
 
 
 def cases(name: str, args: argparse.Namespace) -> list[Case]:
