@@ -25,10 +25,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def gateway_server(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    """``crm-gateway serve --demo`` with ``env`` on a free port; yields its base URL."""
+def gateway_server(folder: Path, env: dict[str, str], *args: str) -> Iterator[str]:
+    """``crm-gateway serve --demo [args]`` with ``env`` on a free port; yields its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--demo"]
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--demo", *args]
     log = folder / "server.log"
     base = f"http://127.0.0.1:{port}"
     # Output goes to a file: an unread pipe could fill up and stall the server.

@@ -75,3 +75,17 @@ def create_app(settings: Settings) -> Starlette:
     app.state.upstreams = upstreams  # None without CRM_GATEWAY_BACKENDS
     app.state.view = view  # closes its Redis clients (persisted queries, rate limits)
     return app
+
+
+def worker_app(settings: Settings | None = None) -> Starlette:
+    """The app one ``serve`` process runs: built, then the collector tuned for a long-lived server.
+
+    With ``CRM_GATEWAY_WORKERS`` above 1 uvicorn calls this in each worker process, without arguments,
+    so every worker reads the settings that ``serve`` validated and exported before it started them.
+    """
+    from gateway.runtime import tune_garbage_collector
+    from gateway.settings import load_settings
+
+    app = create_app(settings if settings is not None else load_settings())
+    tune_garbage_collector()
+    return app

@@ -98,6 +98,8 @@ def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument("--host", help="interface to listen on (default: CRM_GATEWAY_HOST)")
     serve.add_argument("--port", type=_port, help="port to listen on (default: CRM_GATEWAY_PORT)")
     serve.add_argument("--demo", action="store_true", help=f"seed tenant {DEMO_TENANT!r} when it is empty")
+    workers = "processes serving the port (default: CRM_GATEWAY_WORKERS; more than 1 needs Redis)"
+    serve.add_argument("--workers", type=_count, help=workers)
     _database_option(serve)
     serve.set_defaults(handler=_serve)
 
@@ -203,9 +205,9 @@ def _text(value: str) -> str:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    # The flag overrides the environment, and goes through the same validation.
-    url = getattr(args, "database_url", None)
-    return load_settings(database_url=url) if url else load_settings()
+    # Flags override the environment, and go through the same validation.
+    flags = {name: getattr(args, name, None) for name in ("database_url", "workers")}
+    return load_settings(**{name: value for name, value in flags.items() if value is not None})
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -268,12 +270,16 @@ def _serve(args: argparse.Namespace) -> int:
         print(json.dumps({"Authorization": f"Bearer {token}"}), flush=True)
     import uvicorn
 
-    from gateway.app import create_app  # the app pulls in the whole schema: only serve needs it
-    from gateway.runtime import tune_garbage_collector
+    log_level = settings.log_level.lower()
+    if settings.workers > 1:
+        # Each worker process builds its own app from the environment: hand it what the flags said.
+        os.environ.update(CRM_GATEWAY_DATABASE_URL=url, CRM_GATEWAY_WORKERS=str(settings.workers))
+        app, workers = "gateway.app:worker_app", settings.workers
+        uvicorn.run(app, factory=True, workers=workers, host=host, port=port, log_level=log_level)
+        return 0
+    from gateway.app import worker_app  # the app pulls in the whole schema: only serve needs it
 
-    app = create_app(settings)
-    tune_garbage_collector()
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    uvicorn.run(worker_app(settings), host=host, port=port, log_level=log_level)
     return 0
 
 

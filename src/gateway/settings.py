@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=20, ge=1, le=10_000)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Processes ``serve`` runs on one socket; each is a replica, so more than one needs Redis.
+    workers: int = Field(default=1, ge=1, le=64)
     log_level: str = "INFO"
     redis_url: str | None = Field(default=None, repr=False)
     apq: bool = True
@@ -145,6 +147,10 @@ class Settings(BaseSettings):
             )
         if self.env is Environment.PRODUCTION and self.jwks_url and urlparse(self.jwks_url).scheme != "https":
             raise ValueError("CRM_GATEWAY_JWKS_URL must use https when CRM_GATEWAY_ENV=production")
+        if self.workers > 1 and not self.redis_url:
+            # Each worker is a replica: without Redis a subscriber on one would miss the events
+            # published by another, and each would keep its own rate-limit buckets and APQ store.
+            raise ValueError("CRM_GATEWAY_WORKERS above 1 needs CRM_GATEWAY_REDIS_URL (their shared state)")
         return self
 
     @field_validator("log_level")

@@ -1,0 +1,104 @@
+"""``crm-gateway serve --workers N``: several processes on one port, sharing their state through Redis."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import SECRET
+from servers import free_port, gateway_server
+from test_subscriptions import CREATED, Tenant, _env, _world, until_live
+from ws_client import authenticated
+
+STARTED = re.compile(r"Started server process \[(\d+)\]")
+
+
+def _worker_pids(log: Path, expected: int) -> set[int]:
+    """The worker processes uvicorn says it started, once ``expected`` of them have."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pids = {int(pid) for pid in STARTED.findall(log.read_text())}
+        if len(pids) >= expected:
+            return pids
+        time.sleep(0.2)
+    raise AssertionError(f"fewer than {expected} workers started: {log.read_text()}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_two_workers_serve_one_port_and_every_event_reaches_a_subscriber(
+    database_url: str, redis_url: str, tmp_path: Path, engine: Any, tenant: str
+) -> None:
+    env = _env(database_url, tmp_path, CRM_GATEWAY_REDIS_URL=redis_url)
+    with gateway_server(tmp_path, env, "--workers", "2") as base:
+        pids = _worker_pids(tmp_path / "server.log", 2)
+        assert len(pids) == 2 and all(map(_alive, pids)) and os.getpid() not in pids
+        writer = Tenant(base, tenant, await _world(engine, tenant))
+        async with authenticated(base, writer.token) as ws:
+            await ws.subscribe("c", CREATED, {"contact": writer.world["ada"]})
+            await until_live(ws, "c", writer)
+            # Each note is its own connection (httpx.post), so the workers share them between them;
+            # a subscriber that heard only its own worker's publishes would miss some.
+            subjects = [f"Call {number}" for number in range(12)]
+            for subject in subjects:
+                writer.note(subject)
+            received = [
+                data["communicationCreated"]["communication"]["subject"] for data in await ws.events("c", 12)
+            ]
+        assert received == subjects
+        assert all(map(_alive, pids))
+
+
+def _serve(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(free_port()), *args]
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("CRM_GATEWAY_")}
+    return subprocess.run(
+        command,
+        env={**environment, "CRM_GATEWAY_JWT_SECRET": SECRET, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (("--workers", "2"), {}, "CRM_GATEWAY_WORKERS above 1 needs CRM_GATEWAY_REDIS_URL"),
+        ((), {"CRM_GATEWAY_WORKERS": "3"}, "CRM_GATEWAY_WORKERS above 1 needs CRM_GATEWAY_REDIS_URL"),
+        (("--workers", "0"), {}, "CRM_GATEWAY_WORKERS: Input should be greater than or equal to 1"),
+        (("--workers", "two"), {}, "--workers: must be a whole number"),
+    ],
+)
+def test_workers_that_could_not_share_their_state_are_refused_before_serving(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], message: str
+) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'refused.db'}"
+    completed = _serve(*args, "--database-url", database, **env)
+    assert completed.returncode == 2, completed.stderr
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr and "GraphiQL" not in completed.stdout
+
+
+def test_one_worker_needs_no_redis(tmp_path: Path) -> None:
+    env = {
+        "CRM_GATEWAY_JWT_SECRET": SECRET,
+        "CRM_GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'one.db'}",
+    }
+    with gateway_server(tmp_path, {**env, "CRM_GATEWAY_WORKERS": "1"}) as base:
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+        assert len(_worker_pids(tmp_path / "server.log", 1)) == 1
