@@ -10,6 +10,23 @@ from __future__ import annotations
 GATEWAY = "gateway"
 NAIVE = "naive"
 POSTGRAPHILE = "postgraphile"
+# The same two servers run as two processes each (``serve --workers 2``, PostGraphile's
+# ``--cluster-workers 2``): they answer the same documents as their one-process selves.
+GATEWAY_WORKERS = "gateway-2w"
+POSTGRAPHILE_WORKERS = "postgraphile-2w"
+GATEWAYS = (GATEWAY, GATEWAY_WORKERS)
+POSTGRAPHILES = (POSTGRAPHILE, POSTGRAPHILE_WORKERS)
+# Each system's counterpart in the other server: gateway-2w is compared with postgraphile-2w.
+COUNTERPART = {GATEWAY: POSTGRAPHILE, GATEWAY_WORKERS: POSTGRAPHILE_WORKERS}
+
+
+SYSTEMS = (GATEWAY, GATEWAY_WORKERS, NAIVE, POSTGRAPHILE, POSTGRAPHILE_WORKERS)
+
+
+def dialect(system: str) -> str:
+    """Whose documents and ID format a system speaks: a multi-process server, its own server's."""
+    return {GATEWAY_WORKERS: GATEWAY, POSTGRAPHILE_WORKERS: POSTGRAPHILE}.get(system, system)
+
 
 # Q1: the contact list page; Q3 is the same selection after a cursor far into the list.
 _GATEWAY_CONTACT_ROW = """

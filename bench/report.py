@@ -10,6 +10,7 @@ import json
 import sys
 from typing import Any
 
+from bench.operations import COUNTERPART, GATEWAYS, SYSTEMS
 from bench.systems import ROOT, VAR
 
 DOCS = ROOT / "docs"
@@ -17,7 +18,6 @@ PAGE = DOCS / "performance.md"
 # Written by hand (what the profiles showed, what each change gained); appended to the page as is.
 FINDINGS = ROOT / "bench" / "findings.md"
 CHART = DOCS / "performance.png"
-SYSTEMS = ("gateway", "naive", "postgraphile")
 OPERATIONS = {
     "Q1": "contact list page: contacts(first: N) with emails, accounts(3), leads(5) + stage, "
     "tasks(5) + assignee",
@@ -58,13 +58,13 @@ def table(results: dict[str, Any]) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (system, operation, size, concurrency), m in sorted(found.items(), key=_order):
-        naive = found.get(("naive", operation, size, concurrency))
-        graphile = found.get(("postgraphile", operation, size, concurrency))
         versus = ("", "")
-        if system == "gateway":
+        if system in GATEWAYS:
+            naive = found.get(("naive", operation, size, concurrency))
+            graphile = found.get((COUNTERPART[system], operation, size, concurrency))
             versus = (
-                _ratio(m["throughput"], naive and naive["throughput"]),
-                _ratio(m["throughput"], graphile and graphile["throughput"]),
+                _ratio(m["throughput"], naive["throughput"] if naive else None),
+                _ratio(m["throughput"], graphile["throughput"] if graphile else None),
             )
         error = f" ({m['errors']} errors)" if m["errors"] else ""
         lines.append(
@@ -86,14 +86,14 @@ def targets(results: dict[str, Any]) -> list[str]:
     found = index(results)
     lines = []
     sizes = sorted({k[2] for k in found if k[0] == "gateway" and k[1] == "Q1" and k[2]})
-    q1 = [
+    counts = [
         found[("gateway", "Q1", s, 1)]["sql_per_request"] for s in sizes if ("gateway", "Q1", s, 1) in found
     ]
     lines.append(
-        f"- Q1 statements per request at page sizes {sizes}: {[_num(v) for v in q1]} (target: constant)"
+        f"- Q1 statements per request at page sizes {sizes}: {[_num(v) for v in counts]} (target: constant)"
     )
     q2 = found.get(("gateway", "Q2", None, 1))
-    lines.append(f"- Q2 statements per request: {_num(q2 and q2['sql_per_request'])}")
+    lines.append(f"- Q2 statements per request: {_num(q2['sql_per_request'] if q2 else None)}")
     for concurrency in (1, 8):
         mine = found.get(("gateway", "Q1", 50, concurrency))
         naive = found.get(("naive", "Q1", 50, concurrency))
@@ -104,14 +104,7 @@ def targets(results: dict[str, Any]) -> list[str]:
                 "(target >= 10x on PostgreSQL)"
             )
         for operation, size in (("Q1", 50), ("Q2", None), ("Q3", 50)):
-            graphile = found.get(("postgraphile", operation, size, concurrency))
-            gateway = found.get(("gateway", operation, size, concurrency))
-            if graphile and gateway:
-                ratio = _ratio(gateway["throughput"], graphile["throughput"])
-                lines.append(
-                    f"- {operation} throughput vs PostGraphile, concurrency {concurrency}: {ratio} "
-                    "(target >= 0.5x)"
-                )
+            lines += _versus_postgraphile(found, operation, size, concurrency)
     q1, q3 = found.get(("gateway", "Q1", 50, 1)), found.get(("gateway", "Q3", 50, 1))
     if q1 and q3 and q1["p50_ms"] and q3["p50_ms"]:
         lines.append(
@@ -119,6 +112,28 @@ def targets(results: dict[str, Any]) -> list[str]:
             "(target <= 1.20)"
         )
     return lines
+
+
+def _versus_postgraphile(
+    found: dict[Key, dict[str, Any]], operation: str, size: int | None, concurrency: int
+) -> list[str]:
+    """Like for like (one process each, two each), then each server in its faster configuration."""
+    measured = {
+        system: found[(system, operation, size, concurrency)]["throughput"]
+        for system in SYSTEMS
+        if (system, operation, size, concurrency) in found
+    }
+    pairs = [
+        (mine, COUNTERPART[mine]) for mine in GATEWAYS if mine in measured and COUNTERPART[mine] in measured
+    ]
+    parts = [f"{_ratio(measured[mine], measured[theirs])} ({mine} / {theirs})" for mine, theirs in pairs]
+    if len(pairs) > 1:
+        best = max(measured[mine] for mine, _ in pairs) / max(measured[theirs] for _, theirs in pairs)
+        parts.append(f"{best:.2f}x (each server's faster configuration)")
+    if not parts:
+        return []
+    versus = ", ".join(parts)
+    return [f"- {operation} throughput vs PostGraphile, concurrency {concurrency}: {versus} (target >= 0.5x)"]
 
 
 def machine(results: dict[str, Any]) -> str:
@@ -142,9 +157,11 @@ def page(all_results: list[dict[str, Any]]) -> str:
         "the README). Systems: **gateway** (this project, `crm-gateway serve`), **naive** (baseline a:",
         "the same tables behind plain Strawberry resolvers without loaders, `bench/baselines/naive.py`),",
         "**postgraphile** (baseline b: PostGraphile 4 over the same PostgreSQL data, `bench/postgraphile/`).",
-        "Each server runs in its own process; the load generator (`bench/load.py`, httpx) in another.",
-        "Ratios are the gateway's throughput divided by the baseline's for the same operation, page size",
-        "and concurrency.",
+        "**gateway-2w** and **postgraphile-2w** are the same two servers as two processes each",
+        "(`crm-gateway serve --workers 2` with Redis, PostGraphile's `--cluster-workers 2`).",
+        "Each server runs in its own process(es); the load generator (`bench/load.py`, httpx) in another.",
+        "Ratios are a gateway's throughput divided by the baseline's for the same operation, page size",
+        "and concurrency: gateway against postgraphile, gateway-2w against postgraphile-2w.",
         "",
         "Operations:",
         "",
@@ -200,11 +217,11 @@ def chart(all_results: list[dict[str, Any]]) -> None:
 
 def _throughput(axis: Any, found: dict[Key, dict[str, Any]], database: str) -> None:
     cases = [("Q1", 10), ("Q1", 50), ("Q1", 200), ("Q2", None), ("Q3", 50), ("M1", None), ("M2", None)]
-    width = 0.27
+    width = 0.8 / len(SYSTEMS)
     for offset, system in enumerate(SYSTEMS):
         values = [(found.get((system, op, size, 8)) or {}).get("throughput", 0.0) for op, size in cases]
         if any(values):
-            positions = [i + (offset - 1) * width for i in range(len(cases))]
+            positions = [i + (offset - (len(SYSTEMS) - 1) / 2) * width for i in range(len(cases))]
             axis.bar(positions, values, width, label=system)
     axis.set_xticks(range(len(cases)), [f"{op}" + (f"\n{size}" if size else "") for op, size in cases])
     axis.set_ylabel("requests/s (concurrency 8)")

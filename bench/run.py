@@ -36,6 +36,7 @@ from bench.systems import TENANT, VAR, Dataset, Server
 from resolvers.common.ids import encode_global_id
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @dataclass
@@ -80,8 +81,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", default="1,8", help="comma-separated (default: 1,8)")
     parser.add_argument("--page-sizes", default="10,50,200", help="Q1 page sizes (default: 10,50,200)")
     parser.add_argument("--far", type=int, default=5_000, help="Q3 starts after this many rows")
-    parser.add_argument("--systems", default="gateway,naive,postgraphile", help="which to measure")
+    parser.add_argument("--systems", default=",".join(ops.SYSTEMS), help="which to measure")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="a superuser URL")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="what gateway-2w's workers share")
     return parser.parse_args(argv)
 
 
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         servers = {}
         for name in args.systems.split(","):
-            server = stack.enter_context(_start(name, dataset))
+            server = stack.enter_context(_start(name, dataset, args.redis_url))
             if server is not None:
                 servers[name] = server
         for measurement in measure_interleaved(servers, fixtures, args):
@@ -117,17 +119,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 @contextlib.contextmanager
-def _start(name: str, dataset: Dataset) -> Iterator[Server | None]:
-    if name == ops.POSTGRAPHILE and dataset.database != "postgresql":
-        print("PostGraphile baseline skipped: it serves PostgreSQL only (use --database postgresql)")
+def _start(name: str, dataset: Dataset, redis_url: str) -> Iterator[Server | None]:
+    if name in ops.POSTGRAPHILES and dataset.database != "postgresql":
+        print(f"{name} baseline skipped: it serves PostgreSQL only (use --database postgresql)")
         yield None
         return
-    if name == ops.POSTGRAPHILE and not systems.postgraphile_installed():
-        print("PostGraphile baseline skipped: run `npm ci --prefix bench/postgraphile` first")
+    if name in ops.POSTGRAPHILES and not systems.postgraphile_installed():
+        print(f"{name} baseline skipped: run `npm ci --prefix bench/postgraphile` first")
         yield None
         return
-    starter = {ops.GATEWAY: systems.gateway, ops.NAIVE: systems.naive, ops.POSTGRAPHILE: systems.postgraphile}
-    with starter[name](dataset) as server:
+    starters = {
+        ops.GATEWAY: lambda: systems.gateway(dataset),
+        ops.GATEWAY_WORKERS: lambda: systems.gateway(dataset, workers=2, redis_url=redis_url),
+        ops.NAIVE: lambda: systems.naive(dataset),
+        ops.POSTGRAPHILE: lambda: systems.postgraphile(dataset),
+        ops.POSTGRAPHILE_WORKERS: lambda: systems.postgraphile(dataset, workers=2),
+    }
+    with starters[name]() as server:
         yield server
 
 
@@ -175,7 +183,7 @@ def measure_interleaved(
 def cases(name: str, args: argparse.Namespace) -> list[Case]:
     found = [Case("Q1", "list", size) for size in map(int, args.page_sizes.split(","))]
     found += [Case("Q2", "detail", None), Case("Q3", "list", 50)]
-    if name == ops.GATEWAY:  # the baselines are read-only
+    if name == ops.GATEWAY:  # the baselines are read-only; writes are measured on one process only
         found += [Case("M1", ops.GATEWAY_CREATE, None), Case("M2", ops.GATEWAY_MOVE, None)]
     return found
 
@@ -189,7 +197,7 @@ def _spec(
     concurrency: int,
     args: argparse.Namespace,
 ) -> dict[str, Any]:
-    document = ops.QUERIES[name].get(case.document, case.document)
+    document = ops.QUERIES[ops.dialect(name)].get(case.document, case.document)
     return {
         "url": server.graphql_url,
         "headers": server.headers,
@@ -208,10 +216,11 @@ def _variables(name: str, case: Case, fixtures: Fixtures, cursor: str | None) ->
         leads = [encode_global_id("Lead", lead) for lead in fixtures.leads]
         stages = [encode_global_id("Stage", stage) for stage in fixtures.stages]
         return {"kind": "lead_move", "leads": leads, "stages": stages}
-    value: dict[str, Any] = {"tenant": TENANT} if name == ops.POSTGRAPHILE else {}
+    speaks = ops.dialect(name)
+    value: dict[str, Any] = {"tenant": TENANT} if speaks == ops.POSTGRAPHILE else {}
     if case.operation == "Q2":
         value["id"] = (
-            encode_global_id("Contact", fixtures.contact) if name == ops.GATEWAY else str(fixtures.contact)
+            encode_global_id("Contact", fixtures.contact) if speaks == ops.GATEWAY else str(fixtures.contact)
         )
     else:
         value["first"] = case.page_size
@@ -223,6 +232,7 @@ def _variables(name: str, case: Case, fixtures: Fixtures, cursor: str | None) ->
 def walk_far(server: Server, name: str, far: int) -> str | None:
     """The cursor after row ``far`` of the list, reached by pages of 200 (once, before measuring)."""
     cursor: str | None = None
+    name = ops.dialect(name)
     extra = {"tenant": TENANT} if name == ops.POSTGRAPHILE else {}
     with httpx.Client(headers=server.headers, timeout=120) as client:
         for _ in range(far // 200):
@@ -286,7 +296,7 @@ def _line(m: Measurement) -> str:
     size = f" first={m.page_size}" if m.page_size else ""
     error = f" errors={m.errors} ({m.first_error})" if m.errors else ""
     return (
-        f"{m.system:<12} {m.operation}{size} c={m.concurrency}: {m.throughput:.1f} req/s, "
+        f"{m.system:<15} {m.operation}{size} c={m.concurrency}: {m.throughput:.1f} req/s, "
         f"p50 {_fmt(m.p50_ms)} ms, p99 {_fmt(m.p99_ms)} ms, sql {_fmt(m.sql_per_request)}, "
         f"rss {_fmt(m.peak_rss_mib)} MiB{error}"
     )

@@ -52,18 +52,36 @@ class Server:
 
     def reset_peak_rss(self) -> None:
         # Writing 5 to clear_refs resets VmHWM (Linux >= 4.0), so each measurement gets its own peak.
-        with contextlib.suppress(OSError):
-            Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+        for pid in self._processes():
+            with contextlib.suppress(OSError):
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
 
     def peak_rss_mib(self) -> float | None:
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return None
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
+        """The server's peak RSS: with worker processes, the sum of every process's own peak."""
+        peaks = [peak for peak in map(_peak_rss_kib, self._processes()) if peak is not None]
+        return sum(peaks) / 1024 if peaks else None
+
+    def _processes(self) -> list[int]:
+        """The server's process and, for a multi-process server, its workers (children, recursively)."""
+        found, pending = [], [self.process.pid]
+        while pending:
+            pid = pending.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*/children"):
+                with contextlib.suppress(OSError):
+                    pending += [int(child) for child in task.read_text().split()]
+        return found
+
+
+def _peak_rss_kib(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
         return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
 
 
 def prepare_dataset(database: str, contacts: int, postgres_url: str) -> Dataset:
@@ -267,11 +285,14 @@ def _wait_until_ready(process: subprocess.Popen[bytes], url: str, name: str) -> 
 
 
 @contextlib.contextmanager
-def gateway(dataset: Dataset) -> Iterator[Server]:
+def gateway(dataset: Dataset, workers: int = 1, redis_url: str | None = None) -> Iterator[Server]:
+    """``crm-gateway serve``; with ``workers`` above 1, that many processes sharing state in Redis."""
     port = free_port()
     command = [str(BIN / "crm-gateway"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    env = gateway_env(CRM_GATEWAY_DATABASE_URL=dataset.app_url)
-    with running("gateway", command, env, port, "/healthz") as server:
+    extra = {"CRM_GATEWAY_WORKERS": str(workers), "CRM_GATEWAY_REDIS_URL": redis_url or ""}
+    env = gateway_env(CRM_GATEWAY_DATABASE_URL=dataset.app_url, **(extra if workers > 1 else {}))
+    name = "gateway" if workers == 1 else f"gateway-{workers}w"
+    with running(name, command, env, port, "/healthz") as server:
         server.headers = {"Authorization": f"Bearer {mint_token()}"}
         yield server
 
@@ -304,7 +325,8 @@ POSTGRAPHILE_COMMENTS = [
 
 
 @contextlib.contextmanager
-def postgraphile(dataset: Dataset) -> Iterator[Server]:
+def postgraphile(dataset: Dataset, workers: int = 1) -> Iterator[Server]:
+    """PostGraphile's CLI; with ``workers`` above 1, its own ``--cluster-workers`` (Node's cluster)."""
     asyncio.run(_execute(dataset.owner_url, *POSTGRAPHILE_COMMENTS))
     port = free_port()
     # As the owner: PostGraphile v4's CLI sets no per-request tenant, so row-level security would hide
@@ -313,6 +335,10 @@ def postgraphile(dataset: Dataset) -> Iterator[Server]:
     cli = POSTGRAPHILE_DIR / "node_modules" / "postgraphile" / "cli.js"
     command = ["node", str(cli), "-c", url, "--schema", "public", "--port", str(port), "--host", "127.0.0.1"]
     command += ["--disable-query-log", "--no-setof-functions-contain-nulls"]
+    name = "postgraphile"
+    if workers > 1:
+        command += ["--cluster-workers", str(workers)]
+        name = f"postgraphile-{workers}w"
     env = dict(os.environ, NODE_ENV="production")
-    with running("postgraphile", command, env, port, "/graphql") as server:
+    with running(name, command, env, port, "/graphql") as server:
         yield server
