@@ -14,18 +14,17 @@ POSTGRAPHILE = "postgraphile"
 # ``--cluster-workers 2``): they answer the same documents as their one-process selves.
 GATEWAY_WORKERS = "gateway-2w"
 POSTGRAPHILE_WORKERS = "postgraphile-2w"
+SYSTEMS = (GATEWAY, GATEWAY_WORKERS, NAIVE, POSTGRAPHILE, POSTGRAPHILE_WORKERS)
 GATEWAYS = (GATEWAY, GATEWAY_WORKERS)
 POSTGRAPHILES = (POSTGRAPHILE, POSTGRAPHILE_WORKERS)
 # Each system's counterpart in the other server: gateway-2w is compared with postgraphile-2w.
 COUNTERPART = {GATEWAY: POSTGRAPHILE, GATEWAY_WORKERS: POSTGRAPHILE_WORKERS}
-
-
-SYSTEMS = (GATEWAY, GATEWAY_WORKERS, NAIVE, POSTGRAPHILE, POSTGRAPHILE_WORKERS)
+_ONE_PROCESS = {GATEWAY_WORKERS: GATEWAY, POSTGRAPHILE_WORKERS: POSTGRAPHILE}
 
 
 def dialect(system: str) -> str:
     """Whose documents and ID format a system speaks: a multi-process server, its own server's."""
-    return {GATEWAY_WORKERS: GATEWAY, POSTGRAPHILE_WORKERS: POSTGRAPHILE}.get(system, system)
+    return _ONE_PROCESS.get(system, system)
 
 
 # Q1: the contact list page; Q3 is the same selection after a cursor far into the list.
