@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -72,6 +73,45 @@ def postgres_url(postgres_owner_url: str) -> str:
     """The migrated PostgreSQL test database as the app sees it: as a role that RLS binds."""
     app_role = make_url(postgres_owner_url).set(username=APP_ROLE, password=None)
     return app_role.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def app_url(request: pytest.FixtureRequest) -> str:
+    """The test database as the app's role, for tests of what only PostgreSQL has (row-level security,
+    reads straight on asyncpg); they skip without it."""
+    if not POSTGRES_URL and not REQUIRE_SERVICES:
+        pytest.skip("a PostgreSQL-only test: set CRM_GATEWAY_TEST_POSTGRES_URL to run it")
+    return request.getfixturevalue("postgres_url")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def owner_url(app_url: str, request: pytest.FixtureRequest) -> str:
+    """The same database as its owner (the superuser), whom row-level security does not bind."""
+    return request.getfixturevalue("postgres_owner_url")  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def app_engine(app_url: str) -> AsyncIterator[Any]:
+    """An engine on ``app_url``, as the gateway makes one."""
+    async with _engine_on(app_url) as sql_engine:
+        yield sql_engine
+
+
+@pytest.fixture
+async def owner_engine(owner_url: str) -> AsyncIterator[Any]:
+    async with _engine_on(owner_url) as sql_engine:
+        yield sql_engine
+
+
+@asynccontextmanager
+async def _engine_on(url: str) -> AsyncIterator[Any]:
+    from gateway.backends.sql.engine import create_engine
+
+    sql_engine = create_engine(url)
+    try:
+        yield sql_engine
+    finally:
+        await sql_engine.dispose()
 
 
 def _app_role_statements(database: str) -> list[str]:

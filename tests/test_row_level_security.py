@@ -11,7 +11,6 @@ import logging
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from alembic import command
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conftest import APP_ROLE, POSTGRES_URL, REQUIRE_SERVICES, SECRET, Client, _backends, postgres_admin
+from conftest import APP_ROLE, SECRET, Client, _backends, postgres_admin
 from factories import Factory
 from gateway.app import UnsafeDatabaseRole, create_app
 from gateway.backends.access import RowAccess
@@ -41,33 +40,6 @@ from gateway.backends.sql.rls import (
 from gateway.backends.sql.store import SqlBackend
 from gateway.cost import Cost
 from gateway.settings import load_settings
-
-
-@pytest.fixture(scope="session")
-def app_url(request: pytest.FixtureRequest) -> str:
-    """The test database as the app's role; PostgreSQL only, since SQLite has no row-level security."""
-    if not POSTGRES_URL and not REQUIRE_SERVICES:
-        pytest.skip("row-level security is PostgreSQL's: set CRM_GATEWAY_TEST_POSTGRES_URL to test it")
-    return request.getfixturevalue("postgres_url")  # type: ignore[no-any-return]
-
-
-@pytest.fixture(scope="session")
-def owner_url(app_url: str, request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue("postgres_owner_url")  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-async def app_engine(app_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(app_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def owner_engine(owner_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(owner_url)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture

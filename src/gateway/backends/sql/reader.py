@@ -32,6 +32,7 @@ from gateway.backends.records import (
 )
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.details import details_union
+from gateway.backends.sql.direct import DirectRead, direct_read
 from gateway.backends.sql.engine import for_tenant
 from gateway.backends.sql.filters import compile_filter
 from gateway.backends.sql.mapping import (
@@ -92,8 +93,17 @@ class SqlReader:
         if self._connection is not None:
             return await self._connection.execute(statement, parameters)
         if self._shared is not None:
-            return await self._shared.execute(statement, parameters)
+            return await self._shared.execute(statement, parameters, self._direct(statement, parameters))
         return await run_alone(self.engine, statement, parameters)
+
+    def _direct(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> DirectRead | None:
+        """The compiled form of a cached statement (the only ones run with ``parameters``), for asyncpg."""
+        if parameters is None or self.engine.dialect.driver != "asyncpg":
+            return None
+        found = _DIRECT_READS.get(statement, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = _DIRECT_READS[statement] = direct_read(self.engine.dialect, statement, tuple(parameters))
+        return found  # type: ignore[return-value]
 
     def _visible(self, table: sa.Table, include_deleted: bool = False) -> list[Any]:
         """The caller's rows of ``table``: its tenant's, live ones only by default, row rules applied."""
@@ -133,6 +143,7 @@ class SqlReader:
         if found is None:
             if len(_STATEMENTS) > 512:  # a few shapes per entity; this only bounds the worst case
                 _STATEMENTS.clear()
+                _DIRECT_READS.clear()
             found = _STATEMENTS[cache_key] = build()
         return found  # type: ignore[no-any-return]
 
@@ -402,6 +413,10 @@ def _builder(record_class: type[Any], keys: tuple[str, ...]) -> Callable[[Sequen
 
 
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
+# The statements of _STATEMENTS in asyncpg's form (None: not runnable straight on the driver), by
+# statement object: a statement's hash is its identity.
+_DIRECT_READS: dict[Any, DirectRead | None] = {}
+_UNKNOWN = object()
 
 
 def _records(record_class: type[Any], result: Any) -> list[Any]:

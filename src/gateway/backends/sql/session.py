@@ -20,6 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.backends.sql.direct import DirectRead
+
 
 class SharedConnection:
     def __init__(self, engine: AsyncEngine) -> None:
@@ -29,14 +31,22 @@ class SharedConnection:
         self._closed = False
         self.users = 0  # sessions using it; the reader closes it when the last one ends
 
-    async def execute(self, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> Any:
-        """The statement's result, fully fetched."""
+    async def execute(
+        self,
+        statement: sa.Executable,
+        parameters: dict[str, Any] | None = None,
+        direct: DirectRead | None = None,
+    ) -> Any:
+        """The statement's result, fully fetched; run straight on the driver when ``direct`` is its
+        compiled form (see ``direct.py``)."""
         async with self._lock:
             if self._closed:
                 return await run_alone(self.engine, statement, parameters)
             if self._connection is None:
                 self._connection = await self.engine.connect()
             try:
+                if direct is not None:
+                    return await direct.run(self._connection, parameters)
                 result = await self._connection.execute(statement, parameters)
                 return result.freeze()()
             except BaseException:
