@@ -82,6 +82,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--page-sizes", default="10,50,200", help="Q1 page sizes (default: 10,50,200)")
     parser.add_argument("--far", type=int, default=5_000, help="Q3 starts after this many rows")
     parser.add_argument("--systems", default=",".join(ops.SYSTEMS), help="which to measure")
+    parser.add_argument("--operations", default="Q1,Q2,Q3,M1,M2", help="which to measure (default: all)")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="a superuser URL")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="what gateway-2w's workers share")
     return parser.parse_args(argv)
@@ -185,7 +186,8 @@ def cases(name: str, args: argparse.Namespace) -> list[Case]:
     found += [Case("Q2", "detail", None), Case("Q3", "list", 50)]
     if name == ops.GATEWAY:  # the baselines are read-only; writes are measured on one process only
         found += [Case("M1", ops.GATEWAY_CREATE, None), Case("M2", ops.GATEWAY_MOVE, None)]
-    return found
+    wanted = args.operations.split(",")
+    return [case for case in found if case.operation in wanted]
 
 
 def _spec(

@@ -50,7 +50,7 @@ async def test_the_statements_of_a_query_share_one_connection(
     await factory.save()
     with checkouts(app) as seen:
         body = await client.execute(LIST)
-    assert body["extensions"]["cost"]["sqlStatements"] >= 6
+    assert body["extensions"]["cost"]["sqlStatements"] >= 3  # a statement per level
     assert len(seen) == 1
     assert len(body["data"]["contacts"]["edges"]) == 3
 

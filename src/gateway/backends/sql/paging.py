@@ -66,7 +66,7 @@ def windowed_pages(
     keyset = keyset_predicate(keys, query.page)
     if keyset is not None:
         conditions = [*conditions, keyset]
-    row_number = sa.func.row_number().over(
+    row_number = sa.func.row_number(type_=sa.Integer).over(
         partition_by=parent_column, order_by=order_by(keys, query.page.backwards)
     )
     numbered = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -31,8 +33,7 @@ from gateway.backends.records import (
     record_from_mapping,
 )
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.details import details_union
-from gateway.backends.sql.direct import DirectRead, direct_read
+from gateway.backends.sql.direct import DirectRead, Rows, direct_read
 from gateway.backends.sql.engine import for_tenant
 from gateway.backends.sql.filters import compile_filter
 from gateway.backends.sql.mapping import (
@@ -51,10 +52,12 @@ from gateway.backends.sql.paging import (
 )
 from gateway.backends.sql.row_rules import visible_contacts
 from gateway.backends.sql.session import SharedConnection, run_alone
+from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
 from gateway.permissions import visible_media
 
 S = TypeVar("S")
+log = logging.getLogger("gateway.sql")
 IDS = "ids"  # the bound parameter of the id list in a cached statement (see ``SqlReader._cached``)
 
 
@@ -66,6 +69,7 @@ class SqlReader:
         self.cost = cost
         self._connection: AsyncConnection | None = None
         self._shared: SharedConnection | None = None
+        self._wave: Wave | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[None]:
@@ -83,18 +87,64 @@ class SqlReader:
             shared.users -= 1
             if not shared.users:
                 self._shared = None
+                wave, self._wave = self._wave, None
+                if wave is not None:  # nothing of the session's may outlive it (a timed-out request)
+                    await wave.close()
                 await shared.close()
 
     async def _run(self, statement: sa.Executable) -> Any:
         return await self._run_with(statement, None)
 
     async def _run_with(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
+        """Runs a statement; in a session, the cached ones (by id list, given ``parameters``) join
+        the wave of reads of their level and go to the database with it (see ``waves.py``)."""
+        if parameters is not None and self._shared is not None and combinable(statement):
+            if self._wave is None:
+                self._wave = Wave(self._send_wave)
+            return await self._wave.submit(statement, parameters)  # type: ignore[arg-type]
+        return await self._run_alone(statement, parameters)
+
+    async def _run_alone(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
         self.cost.sql_statements += 1
         if self._connection is not None:
             return await self._connection.execute(statement, parameters)
         if self._shared is not None:
             return await self._shared.execute(statement, parameters, self._direct(statement, parameters))
         return await run_alone(self.engine, statement, parameters)
+
+    async def _send_wave(self, wave: list[Any]) -> None:
+        """Settles each read of the wave: one statement for all, or each on its own when alone or
+        when the combined one failed (then each read gets its own outcome)."""
+        if len(wave) > 1:
+            statements = tuple(read.statement for read in wave)
+            parameters = {
+                parameter_name(name, index): value
+                for index, read in enumerate(wave)
+                for name, value in read.parameters.items()
+            }
+            try:
+                combined = self._combined(statements, tuple(tuple(read.parameters) for read in wave))
+                rows = (await self._run_alone(combined.statement, parameters)).all()
+            except Exception:
+                log.warning("a combined read failed; its statements run one by one", exc_info=True)
+            else:
+                for read, keys, found in zip(wave, combined.keys, combined.split(rows), strict=True):
+                    _settle(read.future, result=Rows(keys, found))
+                return
+        for read in wave:
+            try:
+                _settle(read.future, result=await self._run_alone(read.statement, read.parameters))
+            except Exception as error:
+                _settle(read.future, error=error)
+
+    def _combined(self, statements: tuple[Any, ...], variable: tuple[tuple[str, ...], ...]) -> Combined:
+        """The statements as one, built once per sequence of statements (which are cached themselves)."""
+        found = _COMBINED.get(statements)
+        if found is None:
+            if len(_COMBINED) > 512:
+                _COMBINED.clear()
+            found = _COMBINED[statements] = combine(statements, variable)
+        return found
 
     def _direct(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> DirectRead | None:
         """The compiled form of a cached statement (the only ones run with ``parameters``), for asyncpg."""
@@ -144,6 +194,7 @@ class SqlReader:
             if len(_STATEMENTS) > 512:  # a few shapes per entity; this only bounds the worst case
                 _STATEMENTS.clear()
                 _DIRECT_READS.clear()
+                _COMBINED.clear()
             found = _STATEMENTS[cache_key] = build()
         return found  # type: ignore[no-any-return]
 
@@ -265,26 +316,10 @@ class SqlReader:
     async def details_of_kinds(
         self, wanted: Mapping[Detail, Sequence[UUID]]
     ) -> dict[Detail, Mapping[UUID, list[Any]]]:
-        """Several kinds of details in one statement (see ``details.py``)."""
-        kinds = tuple(sorted(wanted))  # one cached statement per set of kinds, whatever the order
-        if len(kinds) == 1:
-            return {kinds[0]: await self.details(kinds[0], wanted[kinds[0]])}
-        union = self._cached(("details-of-kinds", kinds), lambda: details_union(kinds, self._owned_by))
-        parameters = {f"{IDS}{index}": list(wanted[kind]) for index, kind in enumerate(kinds)}
-        rows = (await self._run_with(union.statement, parameters)).all()
-        shapes = zip(kinds, union.keys, strict=True)
-        builders = [_RowShape.of(DETAIL_RECORDS[kind], keys).build for kind, keys in shapes]
-        found: dict[Detail, dict[UUID, list[Any]]] = {kind: {o: [] for o in wanted[kind]} for kind in kinds}
-        for row in rows:
-            index = row[0]  # which kind (see details_union)
-            record = builders[index](row)
-            found[kinds[index]][record.owner_id].append(record)
-        return dict(found)
-
-    def _owned_by(self, index: int, table: sa.Table) -> list[Any]:
-        """The conditions of branch ``index`` of a details union: the tenant's rows of the owners bound
-        as ``ids<index>``."""
-        return [table.c.tenant == self.tenant, self._one_of(table.c.owner_id, f"{IDS}{index}")]
+        """Several kinds of details at once: in a session their statements go out as one (waves.py)."""
+        kinds = list(wanted)
+        found = await asyncio.gather(*(self.details(kind, wanted[kind]) for kind in kinds))
+        return dict(zip(kinds, found, strict=True))
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
         contacts, phones = t.contacts, t.phones
@@ -417,6 +452,17 @@ _STATEMENTS: dict[tuple[Any, ...], Any] = {}
 # statement object: a statement's hash is its identity.
 _DIRECT_READS: dict[Any, DirectRead | None] = {}
 _UNKNOWN = object()
+# Sequences of _STATEMENTS sent together as one (waves.py), by the statements' identities.
+_COMBINED: dict[tuple[Any, ...], Combined] = {}
+
+
+def _settle(future: Any, result: Any = None, error: BaseException | None = None) -> None:
+    if future.done():  # the load awaiting it was cancelled (a timed-out request)
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
 
 
 def _records(record_class: type[Any], result: Any) -> list[Any]:
