@@ -204,3 +204,20 @@ async def test_a_connection_used_moments_ago_is_not_pinged(
     async with backend.session():
         await backend.get_many(Entity.CONTACT, contacts)
     assert len(pings) == 1
+
+
+async def test_the_reads_of_a_session_are_planned_once_and_writes_as_postgresql_chooses(
+    app_engine: AsyncEngine, seeded: tuple[str, list[uuid.UUID]]
+) -> None:
+    """A session's transaction sets ``plan_cache_mode`` beside the tenant (``engine.for_tenant``);
+    a statement alone and a write transaction keep PostgreSQL's default."""
+    tenant, _ = seeded
+    backend = SqlBackend(app_engine, tenant, RowAccess.unrestricted("test"), Cost())
+    settings = sa.select(
+        sa.func.current_setting("plan_cache_mode"), sa.func.current_setting("crm_gateway.tenant")
+    )
+    async with backend.session():
+        assert (await backend._run(settings)).one() == ("force_generic_plan", tenant)
+    assert (await backend._run(settings)).one() == ("auto", tenant)
+    async with backend.transaction() as writer:
+        assert (await writer._run(settings)).one() == ("auto", tenant)

@@ -64,6 +64,7 @@ IDS = "ids"  # the bound parameter of the id list in a cached statement (see ``S
 class SqlReader:
     def __init__(self, engine: AsyncEngine, tenant: str, access: RowAccess, cost: Cost) -> None:
         self.engine = for_tenant(engine, tenant)  # PostgreSQL's row-level security checks it too
+        self._session_engine = for_tenant(engine, tenant, generic_plans=True)
         self.tenant = tenant
         self.access = access
         self.cost = cost
@@ -79,7 +80,7 @@ class SqlReader:
             yield
             return
         # The operations of a batch run at the same time on one backend: the last one out closes it.
-        shared = self._shared = self._shared or SharedConnection(self.engine)
+        shared = self._shared = self._shared or SharedConnection(self._session_engine)
         shared.users += 1
         try:
             yield
