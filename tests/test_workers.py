@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -102,3 +106,72 @@ def test_one_worker_needs_no_redis(tmp_path: Path) -> None:
     with gateway_server(tmp_path, {**env, "CRM_GATEWAY_WORKERS": "1"}) as base:
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         assert len(_worker_pids(tmp_path / "server.log", 1)) == 1
+
+
+def _connections_of(pid: int, port: int) -> int:
+    """Established TCP connections on ``port`` held by process ``pid`` (Linux's /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9]
+            count += local_port == port and state == "01" and inode in inodes
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="counts connections through Linux's /proc")
+async def test_connections_opened_at_once_spread_over_the_workers(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """Each worker accepts on a socket of its own (gateway/workers.py): sixteen keep-alive connections
+    opened together do not all land on one worker, as they did on uvicorn's shared socket."""
+    env = _env(database_url, tmp_path, CRM_GATEWAY_REDIS_URL=redis_url)
+    with gateway_server(tmp_path, env, "--workers", "2") as base:
+        pids = _worker_pids(tmp_path / "server.log", 2)
+        port = int(base.rsplit(":", 1)[1])
+        clients = [httpx.AsyncClient(base_url=base) for _ in range(16)]
+        try:
+            responses = await asyncio.gather(*(client.get("/healthz") for client in clients))
+            assert all(response.status_code == 200 for response in responses)
+            held = {pid: _connections_of(pid, port) for pid in pids}
+        finally:
+            await asyncio.gather(*(client.aclose() for client in clients))
+    assert sum(held.values()) == 16, held
+    assert all(count > 0 for count in held.values()), held
+
+
+def test_a_worker_that_dies_is_replaced(database_url: str, redis_url: str, tmp_path: Path) -> None:
+    env = _env(database_url, tmp_path, CRM_GATEWAY_REDIS_URL=redis_url)
+    with gateway_server(tmp_path, env, "--workers", "2") as base:
+        first, second = sorted(_worker_pids(tmp_path / "server.log", 2))
+        os.kill(first, signal.SIGKILL)
+        pids = _worker_pids(tmp_path / "server.log", 3)
+        assert second in pids and first in pids and len(pids) == 3
+        for _ in range(8):  # whichever worker each new connection reaches, it answers
+            assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+
+
+def test_workers_refuse_a_port_that_is_taken(tmp_path: Path, redis_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        database = f"sqlite+aiosqlite:///{tmp_path / 'taken.db'}"
+        command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--workers", "2"]
+        environment = {key: value for key, value in os.environ.items() if not key.startswith("CRM_GATEWAY_")}
+        completed = subprocess.run(
+            [*command, "--database-url", database],
+            env={**environment, "CRM_GATEWAY_JWT_SECRET": SECRET, "CRM_GATEWAY_REDIS_URL": redis_url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert completed.returncode == 1, completed.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in completed.stderr
+    assert "Traceback" not in completed.stderr

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -274,7 +275,14 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.workers > 1:
         # Each worker process builds its own app from the environment: hand it what the flags said.
         os.environ.update(CRM_GATEWAY_DATABASE_URL=url, CRM_GATEWAY_WORKERS=str(settings.workers))
-        app, workers = "gateway.app:worker_app", settings.workers
+        if hasattr(socket, "SO_REUSEPORT"):
+            from gateway.workers import PortInUse, serve_workers
+
+            try:
+                return serve_workers(settings.workers, host, port, log_level)
+            except PortInUse as error:
+                raise CommandError(str(error), 1) from None
+        app, workers = "gateway.app:worker_app", settings.workers  # one shared socket (Windows)
         uvicorn.run(app, factory=True, workers=workers, host=host, port=port, log_level=log_level)
         return 0
     from gateway.app import worker_app  # the app pulls in the whole schema: only serve needs it
