@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from gateway.backends.query import ListQuery, PageRequest
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.sql import engine as engine_module
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.direct import direct_read
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.store import SqlBackend
 from gateway.cost import Cost
@@ -221,3 +223,18 @@ async def test_the_reads_of_a_session_are_planned_once_and_writes_as_postgresql_
     assert (await backend._run(settings)).one() == ("auto", tenant)
     async with backend.transaction() as writer:
         assert (await writer._run(settings)).one() == ("auto", tenant)
+
+
+async def test_a_column_sqlalchemy_converts_is_converted_directly_too(app_engine: AsyncEngine) -> None:
+    """No column of the gateway's tables needs a result processor on asyncpg today; one that does
+    (NUMERIC read as float) gets SQLAlchemy's, learnt from the column's type on the first run."""
+    amount = sa.cast(sa.bindparam("value", type_=sa.Numeric(10, 2)), sa.Numeric(10, 2, asdecimal=False))
+    statement = sa.select(amount.label("amount"), sa.literal("x").label("label"))
+    direct = direct_read(app_engine.dialect, statement, ["value"])
+    assert direct is not None
+    async with app_engine.connect() as connection:
+        expected = [tuple(row) for row in (await connection.execute(statement, {"value": Decimal("1.25")}))]
+        first = (await direct.run(connection, {"value": Decimal("1.25")})).all()
+        again = (await direct.run(connection, {"value": Decimal("2.50")})).all()
+    assert first == expected == [(1.25, "x")] and isinstance(first[0][0], float)
+    assert again == [(2.5, "x")]
