@@ -275,14 +275,16 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.workers > 1:
         # Each worker process builds its own app from the environment: hand it what the flags said.
         os.environ.update(CRM_GATEWAY_DATABASE_URL=url, CRM_GATEWAY_WORKERS=str(settings.workers))
-        if hasattr(socket, "SO_REUSEPORT"):
+        # Linux spreads connections over SO_REUSEPORT sockets; macOS and the BSDs accept the option
+        # but do not balance, so elsewhere the workers share one socket, as uvicorn has it.
+        if sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT"):
             from gateway.workers import PortInUse, serve_workers
 
             try:
                 return serve_workers(settings.workers, host, port, log_level)
             except PortInUse as error:
                 raise CommandError(str(error), 1) from None
-        app, workers = "gateway.app:worker_app", settings.workers  # one shared socket (Windows)
+        app, workers = "gateway.app:worker_app", settings.workers
         uvicorn.run(app, factory=True, workers=workers, host=host, port=port, log_level=log_level)
         return 0
     from gateway.app import worker_app  # the app pulls in the whole schema: only serve needs it
