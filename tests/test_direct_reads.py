@@ -238,3 +238,18 @@ async def test_a_column_sqlalchemy_converts_is_converted_directly_too(app_engine
         again = (await direct.run(connection, {"value": Decimal("2.50")})).all()
     assert first == expected == [(1.25, "x")] and isinstance(first[0][0], float)
     assert again == [(2.5, "x")]
+
+
+async def test_a_page_states_its_limit_in_the_sql_for_its_generic_plan(
+    app_engine: AsyncEngine, seeded: tuple[str, list[uuid.UUID]]
+) -> None:
+    """A generic plan takes a bound LIMIT for 10% of the table's rows, which on a large tenant can
+    turn a page's index walk into a scan and a sort: the limit is written into the statement."""
+    tenant, _ = seeded
+    backend = SqlBackend(app_engine, tenant, RowAccess.unrestricted("test"), Cost())
+    with cursor_statements(app_engine) as seen:
+        async with backend.session():
+            page = await backend.page(Entity.CONTACT, ListQuery(page=PageRequest(first=2)))
+    assert len(page.rows) == 2 and page.has_next
+    ((statement, _),) = seen
+    assert statement.rstrip().endswith("LIMIT 3"), statement

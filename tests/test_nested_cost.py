@@ -6,6 +6,7 @@ Run with ``-s`` to see the statement counts the closing note quotes.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,7 +93,8 @@ async def test_statement_count_does_not_grow_with_the_page(
         reported = body["extensions"]["cost"]["sqlStatements"]
         assert reported == len(statements), statements
         counts[n] = reported
-        texts[n] = sorted(statements)
+        # The root page writes its LIMIT into the SQL (generic plans, reader._row_limit): set it aside.
+        texts[n] = sorted(re.sub(r"LIMIT \d+\s*$", "LIMIT n", statement) for statement in statements)
 
         contacts = body["data"]["contacts"]["edges"]
         assert [edge["node"]["id"] for edge in contacts] == [gid("Contact", c) for c in list(expected)[:n]]
