@@ -20,8 +20,7 @@ _TENANT_ENGINES = "_crm_gateway_tenant_engines"
 SET_TENANT = f"SELECT set_config('{TENANT_SETTING}', $1, true)"
 # Read sessions also plan their statements once per connection (see ``for_tenant``).
 GENERIC_PLANS_OPTION = "crm_gateway_generic_plans"
-_GENERIC_PLANS = "set_config('plan_cache_mode', 'force_generic_plan', true)"
-SET_TENANT_WITH_GENERIC_PLANS = f"SELECT set_config('{TENANT_SETTING}', $1, true), {_GENERIC_PLANS}"
+SET_TENANT_WITH_GENERIC_PLANS = f"{SET_TENANT}, set_config('plan_cache_mode', 'force_generic_plan', true)"
 
 # asyncpg keeps prepared statements of up to 15 KiB by default; the combined statement of a level
 # (waves.py) is ~30 KiB of SQL for a contact in full, and a statement prepared anew is planned anew
