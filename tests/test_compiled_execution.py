@@ -19,7 +19,15 @@ from factories import Factory, gid
 from resolvers.common import compiled
 from resolvers.schema import schema
 
-pytestmark = pytest.mark.usefixtures("people")
+pytestmark = pytest.mark.usefixtures("people", "fresh_plans")
+
+
+@pytest.fixture
+def fresh_plans() -> Iterator[None]:
+    """Plans are shared by the operations of a process: each test starts as a new process would."""
+    compiled.forget_plans()
+    yield
+    compiled.forget_plans()
 
 
 @pytest.fixture
@@ -191,3 +199,88 @@ async def test_introspection_and_typename_on_the_root_answer_alike(client: Clien
     compiled_body, plain_body = await _both(client, query)
     assert "errors" not in compiled_body, compiled_body
     assert compiled_body == plain_body
+
+
+# Plans are shared across operations: a document sent again is completed by the closures from its
+# first object on, and what a plan holds (resolvers, arguments) is the same for every caller.
+
+
+async def test_an_operation_sent_again_is_completed_without_graphql_core(
+    client: Client, graphql_core_completions: list[str]
+) -> None:
+    variables = {"first": 6, "withTasks": True}
+    first = (await client.post(PAGE, variables)).json()
+    assert "ContactEdge" in graphql_core_completions  # first sight: graphql-core completed it
+    graphql_core_completions.clear()
+    second = (await client.post(PAGE, variables)).json()
+    assert _without_request_ids(second) == _without_request_ids(first)
+    assert graphql_core_completions == []  # every object of the page, the page itself too
+    _, plain = await _both(client, PAGE, variables)
+    assert _without_request_ids(second) == plain
+
+
+async def test_a_lone_object_is_compiled_from_its_second_operation_on(
+    client: Client, people: dict[str, Any], graphql_core_completions: list[str]
+) -> None:
+    query = "query One($id: ID!) { contact(id: $id) { id displayName emails { email } } }"
+    bodies = []
+    for contact in people["contacts"][:3]:
+        graphql_core_completions.clear()
+        bodies.append((await client.post(query, {"id": gid("Contact", contact)})).json())
+    assert graphql_core_completions == []  # the third contact: all closures
+    assert [body["data"]["contact"]["id"] for body in bodies] == [
+        gid("Contact", c) for c in people["contacts"][:3]
+    ]
+    compiled_body, plain_body = await _both(client, query, {"id": gid("Contact", people["contacts"][4])})
+    assert compiled_body == plain_body
+
+
+async def test_a_plan_made_for_one_caller_checks_the_permissions_of_the_next(
+    client: Client, http: Any, settings: Any, tenant: str, graphql_core_completions: list[str]
+) -> None:
+    query = """{ contacts(first: 6) { edges { node { displayName
+        leads(first: 5) { edges { node { subject stage { name } } } } } } } }"""
+    for _ in range(2):  # the full-rights caller's operations make and then use the plans
+        body = (await client.post(query)).json()
+        assert "errors" not in body, body
+    reader = Client(http, token_for(settings, tenant, permissions=["CUST_READ", "CRM_LEAD_VIEW"]))
+    compiled_body, plain_body = await _both(reader, query)
+    assert compiled_body == plain_body
+    assert [e["extensions"]["code"] for e in compiled_body["errors"]] == ["FORBIDDEN"] * 6
+    graphql_core_completions.clear()
+    again = (await client.post(query)).json()  # the reader's refusals did not stay with the plans
+    assert "errors" not in again and again["data"] == body["data"]
+    assert "Contact" not in graphql_core_completions
+
+
+async def test_variables_below_the_page_have_plans_of_their_own(client: Client) -> None:
+    query = """query Leads($n: Int!, $withStage: Boolean!) { contacts(first: 6) { edges { node {
+        leads(first: $n) { edges { node { subject stage @include(if: $withStage) { name } } } } } } } }"""
+    for n, with_stage in [(1, True), (2, False), (1, True), (2, True), (2, False)]:
+        variables = {"n": n, "withStage": with_stage}
+        sent = (await client.post(query, variables)).json()
+        compiled_body, plain_body = await _both(client, query, variables)
+        assert _without_request_ids(sent) == compiled_body == plain_body
+        leads = [len(edge["node"]["leads"]["edges"]) for edge in compiled_body["data"]["contacts"]["edges"]]
+        assert max(leads) == n
+        nodes = [
+            lead["node"]
+            for edge in compiled_body["data"]["contacts"]["edges"]
+            for lead in edge["node"]["leads"]["edges"]
+        ]
+        assert all(("stage" in node) is with_stage for node in nodes)
+
+
+async def test_an_operation_that_fell_back_answers_alike_when_sent_again(
+    client: Client, graphql_core_completions: list[str]
+) -> None:
+    query = """{ contacts(first: 6) { edges { node { displayName emails { email }
+        accounts(first: 3) { totalCount edges { node { name } } } } } } }"""
+    bodies = [(await client.post(query)).json() for _ in range(3)]
+    assert (
+        _without_request_ids(bodies[1]) == _without_request_ids(bodies[2]) == _without_request_ids(bodies[0])
+    )
+    graphql_core_completions.clear()
+    compiled_body, plain_body = await _both(client, query)
+    assert compiled_body == plain_body
+    assert graphql_core_completions.count("Contact") == 6  # on the async field's path: once each

@@ -6,11 +6,17 @@ build a path. For a page of 50 contacts that is ~2,300 fields and ~40% of the re
 the selection below the page is the same for every row and, once the page prefetched its relations
 (``prefetch.py``), every resolver there returns a plain value.
 
-``CompilingExecutor.complete_value`` therefore turns the selection below a field, once per request,
-into nested closures that do only the per-row part: call the same resolver with the same arguments and
-an info built once, and complete its value as graphql-core would (non-null checks, lists, leaf
-coercion, ``is_type_of``, ``__typename``). Nothing is decided differently: the resolvers are the
-schema's own, so permissions, row rules, masking and limits run exactly as before.
+``CompilingExecutor.complete_value`` therefore turns the selection below a field into nested closures
+that do only the per-row part: call the same resolver with the same arguments and an info built once,
+and complete its value as graphql-core would (non-null checks, lists, leaf coercion, ``is_type_of``,
+``__typename``). Nothing is decided differently: the resolvers are the schema's own, so permissions,
+row rules, masking and limits run exactly as before.
+
+Planning (collecting the fields, reading arguments, walking the types) is done once per process for
+each selection of a cached document and values of the variables below it, and shared by the
+operations that send it again (``_PLANS``); each operation only binds a plan to its own resolve infos
+(its context, caller and variables). Planning took ~2 ms of a contact in full (Q2), whose lone objects
+graphql-core completed besides, since planning within one operation pays only for repeated objects.
 
 It steps aside and lets graphql-core complete the value whenever the result could differ:
 
@@ -25,14 +31,17 @@ It steps aside and lets graphql-core complete the value whenever the result coul
 
 from __future__ import annotations
 
+import copy
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from operator import attrgetter
 from types import GeneratorType
 from typing import Any
 
 from graphql import (
     FieldNode,
+    FragmentSpreadNode,
     GraphQLAbstractType,
     GraphQLBoolean,
     GraphQLEnumType,
@@ -45,14 +54,17 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLString,
+    Node,
+    VariableNode,
     is_leaf_type,
     is_object_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from gateway.documents import BoundedCache
 from resolvers.common.fastpath import ATTRIBUTE
 
 Completer = Callable[[Any], Any]  # a resolved value -> its completed (JSON-ready) value
@@ -72,8 +84,8 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         # (object type, id of the field group) -> (the field group, kept so that its id is not reused
         # during the operation; the completer or None; ids of the field nodes the completer covers)
         self._objects: dict[tuple[GraphQLObjectType, int], tuple[Any, Completer | None, frozenset[int]]] = {}
+        self._bound: dict[int, tuple[_ObjectPlan, Completer]] = {}  # id(plan) -> (plan, its completer)
         self._refused: set[int] = set()  # ids of field nodes graphql-core must complete itself
-        self._seen: dict[tuple[GraphQLObjectType, int], FieldDetailsList] = {}
 
     def complete_object_value(
         self,
@@ -87,76 +99,97 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         # The hook is here, not in ``complete_value``: an override of that recursive method costs
         # ~3 µs on each of its ~5,000 calls per page, more than an object's completion saves.
         key = (return_type, id(field_details_list))
-        if key in self._objects or self._seen_before(key, field_details_list):
-            completer = self._object(return_type, field_details_list, path, info)[0]
-            if completer is not None:
-                try:
-                    return completer(result)
-                except Exception:  # _StepAside, or is_type_of failing: graphql-core reports it
-                    self._forget_refused()
+        entry = self._objects.get(key)
+        if entry is None:
+            entry = self._entry(return_type, field_details_list, path, info)
+            if entry is not None:
+                self._objects[key] = entry
+        if entry is not None and entry[1] is not None:
+            try:
+                return entry[1](result)
+            except Exception:  # _StepAside, or is_type_of failing: graphql-core reports it
+                self._forget_refused()
         return _COMPLETE_OBJECT(self, return_type, field_details_list, info, path, result, position_context)
 
-    def _seen_before(self, key: tuple[GraphQLObjectType, int], field_details_list: FieldDetailsList) -> bool:
-        """False the first time an object of this selection is completed, True after.
-
-        Planning costs about what one completion by graphql-core does, so it pays only for a
-        selection completed more than once (the rows of a list): a lone object (``contact(id:)``)
-        is completed by graphql-core, the rows of its lists by compiled closures from the second on.
-        """
-        if key in self._seen:
-            return True
-        self._seen[key] = field_details_list  # kept so that its id is not reused during the operation
-        return False
+    def _entry(
+        self,
+        object_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        info: GraphQLResolveInfo,
+    ) -> tuple[Any, Completer | None, frozenset[int]] | None:
+        """What completes objects of this type and selection in this operation: (the field group, the
+        completer or None for graphql-core, the field nodes it covers); None when graphql-core
+        completes this one object and the question is asked again at the next."""
+        never: tuple[Any, Completer | None, frozenset[int]] = (field_details_list, None, frozenset())
+        if self.middleware_manager and self.middleware_manager.middlewares:
+            return never
+        key = _shared_key(self, object_type, field_details_list)
+        if key is None:
+            return never
+        if _PLANS.get(key) is None and not _SIGHTED.get(key):
+            # Planning costs about what one completion by graphql-core does, so it pays only for a
+            # selection completed more than once, in this operation or across operations.
+            _SIGHTED.put(key, True)
+            return None
+        plan = self._planned(object_type, field_details_list, path)
+        if plan is None:
+            return never
+        return field_details_list, self._bind_object(plan, info), plan.covered
 
     def _forget_refused(self) -> None:
-        """Drop the completers that cover a field refused since they were compiled."""
+        """Drop the completers that cover a field refused since they were bound."""
         refused = self._refused
         stale = [key for key, (_, _, nodes) in self._objects.items() if not nodes.isdisjoint(refused)]
         for key in stale:
             del self._objects[key]
+        unbound = [
+            plan_id for plan_id, (plan, _) in self._bound.items() if not plan.covered.isdisjoint(refused)
+        ]
+        for plan_id in unbound:
+            del self._bound[plan_id]
 
-    def _object(
-        self,
-        object_type: GraphQLObjectType,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        info: GraphQLResolveInfo,
-    ) -> tuple[Completer | None, frozenset[int]]:
-        """The completer of this object type for this selection, and the field nodes it covers."""
-        key = (object_type, id(field_details_list))
-        found = self._objects.get(key)
-        if found is None:
-            completer, nodes = self._compile_object(object_type, field_details_list, path, info)
-            found = self._objects[key] = (field_details_list, completer, nodes)
-        return found[1], found[2]
+    # Planning: what completing an object of a selection takes, the same for every operation that has
+    # the same document and the same values of the variables below the selection.
 
-    def _compile_object(
-        self,
-        object_type: GraphQLObjectType,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        info: GraphQLResolveInfo,
-    ) -> tuple[Completer | None, frozenset[int]]:
+    def _planned(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
+    ) -> _ObjectPlan | None:
+        """The shared plan of this selection, made and shared if there is none yet; a plan of this
+        operation's own when the shared one covers a field refused in it."""
+        key = _shared_key(self, object_type, field_details_list)
+        plan = _PLANS.get(key) if key is not None else None
+        if plan is None:
+            plan = self._plan_object(object_type, field_details_list, path)
+            if key is not None and not self._refused:  # a plan made around refusals is this operation's
+                _PLANS.put(key, plan or _UNPLANNABLE)
+            return plan
+        if plan is _UNPLANNABLE:
+            return None
+        if not plan.covered.isdisjoint(self._refused):
+            return self._plan_object(object_type, field_details_list, path)
+        return plan  # type: ignore[no-any-return]
+
+    def _plan_object(
+        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
+    ) -> _ObjectPlan | None:
         grouped, defer_usages, forbidden = self.collect_subfields(object_type, field_details_list)
-        if defer_usages or forbidden or (self.middleware_manager and self.middleware_manager.middlewares):
-            return None, frozenset()
+        if defer_usages or forbidden:
+            return None
         fields = []
         covered: set[int] = set()
         for response_name, details in grouped.items():
-            field = self._field(object_type, response_name, details, path)
+            field = self._plan_field(object_type, response_name, details, path)
             if field is None:
-                return None, frozenset()
-            plan, nodes = field
-            fields.append(plan)
-            covered |= nodes
-        return _object_of(object_type, tuple(fields), self._refused, info), frozenset(covered)
+                return None
+            fields.append(field)
+            covered |= field.covered
+        return _ObjectPlan(object_type, tuple(fields), frozenset(covered))
 
-    def _field(
+    def _plan_field(
         self, object_type: GraphQLObjectType, response_name: str, details: FieldDetailsList, path: Path
-    ) -> tuple[tuple[Any, ...], frozenset[int]] | None:
-        """(response name, reader or None, resolver, info, arguments, completer, the type its completer
-        returns unchanged or None, field node) for one selected field, with the field nodes it covers;
-        None when graphql-core must complete it."""
+    ) -> _FieldPlan | None:
+        """How one selected field is resolved and completed; None when graphql-core must do it."""
         node: FieldNode = details[0].node
         name = node.name.value
         if id(node) in self._refused or any(d.fragment_variable_values for d in details):
@@ -164,15 +197,15 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         if name == "__typename":
             typename = object_type.name
             name_of = lambda _source: typename  # noqa: E731
-            plan: tuple[Any, ...] = (response_name, name_of, None, None, {}, _identity, str, node)
-            return plan, frozenset()
+            return _FieldPlan(
+                response_name, None, object_type, [], path, None, name_of, {}, str, node, None, frozenset()
+            )
         field_def: GraphQLField | None = object_type.fields.get(name)
         if field_def is None or name.startswith("__"):
             return None
         field_path = Path(path, response_name, object_type.name)  # list indexes are left out
-        info = self.build_resolve_info(field_def, [d.node for d in details], object_type, field_path)
-        compiled = self._compile(field_def.type, details, field_path, info)
-        if compiled is None:
+        shape = self._plan_shape(field_def.type, details, field_path)
+        if shape is None:
             return None
         try:
             arguments = (
@@ -182,45 +215,74 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             )
         except Exception:
             return None  # graphql-core reports the argument error at its path
-        completer, nodes = compiled
         resolve = field_def.resolve or self.field_resolver
         # A plain attribute (fastpath's direct resolver says which) is read without a call.
         attribute = getattr(resolve, ATTRIBUTE, None)
         read = attrgetter(attribute) if attribute is not None and not arguments else None
-        unchanged = _unchanged_by(field_def.type)
-        return (response_name, read, resolve, info, arguments, completer, unchanged, node), nodes | {id(node)}
+        nodes = [d.node for d in details]
+        return _FieldPlan(
+            response_name, field_def, object_type, nodes, field_path, resolve, read, arguments,
+            _unchanged_by(field_def.type), node, shape, _covered_by(shape) | {id(node)},
+        )  # fmt: skip
 
-    def _compile(
-        self,
-        return_type: GraphQLOutputType,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        info: GraphQLResolveInfo,
-    ) -> tuple[Completer, frozenset[int]] | None:
-        """A completer for the values of the field ``info`` describes, and the field nodes it covers."""
-        if isinstance(return_type, GraphQLNonNull):
-            inner = self._compile(return_type.of_type, field_details_list, path, info)
-            return None if inner is None else (_non_null(inner[0]), inner[1])
-        if isinstance(return_type, GraphQLList):
-            item = self._compile(return_type.of_type, field_details_list, path, info)
-            return None if item is None else (_list_of(item[0]), item[1])
+    def _plan_shape(self, return_type: GraphQLOutputType, details: FieldDetailsList, path: Path) -> Any:
+        """How the values of a field of this type are completed, or None."""
+        if isinstance(return_type, GraphQLNonNull | GraphQLList):
+            inner = self._plan_shape(return_type.of_type, details, path)
+            return (
+                None
+                if inner is None
+                else (_NON_NULL if isinstance(return_type, GraphQLNonNull) else _LIST, inner)
+            )
         if is_leaf_type(return_type):
-            return _leaf(return_type), frozenset()  # type: ignore[arg-type]
+            return (_LEAF, _leaf(return_type))  # type: ignore[arg-type]
         if is_object_type(return_type):
-            completer, nodes = self._object(return_type, field_details_list, path, info)  # type: ignore[arg-type]
-            return None if completer is None else (completer, nodes)
-        # An interface or union: its runtime types' completers are found per value, so a refusal
-        # there refuses this field too (see _object_of) and invalidates what covers it.
-        return self._abstract(return_type, field_details_list, path, info), frozenset()  # type: ignore[arg-type]
+            plan = self._planned(return_type, details, path)  # type: ignore[arg-type]
+            return None if plan is None else (_OBJECT, plan)
+        # An interface or union: its runtime types' plans are found as values of them come, so a
+        # refusal there refuses this field too (see _object_of) and invalidates what covers it.
+        return (_ABSTRACT, _AbstractPlan(return_type, details, path))  # type: ignore[arg-type]
 
-    def _abstract(
-        self,
-        abstract_type: GraphQLAbstractType,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        info: GraphQLResolveInfo,
-    ) -> Completer:
+    # Binding: a plan's closures for this operation, with its resolve infos (context, variables).
+
+    def _bind_object(self, plan: _ObjectPlan, info: GraphQLResolveInfo) -> Completer:
+        """The completer of ``plan``; ``info`` is the field's whose value the object is (is_type_of)."""
+        found = self._bound.get(id(plan))
+        if found is not None:
+            return found[1]
+        fields: list[tuple[Any, ...]] = []
+        for each in plan.fields:
+            if each.field_def is None:  # __typename
+                fields.append((each.response_name, each.read, None, None, {}, _identity, str, each.node))
+                continue
+            field_info = self.build_resolve_info(each.field_def, each.nodes, each.parent_type, each.path)
+            completer = self._bind_shape(each.shape, field_info)
+            # The plan's arguments are every operation's: a resolver that changed an input object or
+            # list in place must not change it for the next.
+            arguments = copy.deepcopy(each.arguments) if each.arguments else each.arguments
+            fields.append(
+                (each.response_name, each.read, each.resolve, field_info, arguments, completer,
+                 each.unchanged, each.node)
+            )  # fmt: skip
+        completer = _object_of(plan.object_type, tuple(fields), self._refused, info)
+        self._bound[id(plan)] = (plan, completer)
+        return completer
+
+    def _bind_shape(self, shape: Any, info: GraphQLResolveInfo) -> Completer:
+        kind, inner = shape
+        if kind is _LEAF:
+            return inner  # type: ignore[no-any-return]
+        if kind is _NON_NULL:
+            return _non_null(self._bind_shape(inner, info))
+        if kind is _LIST:
+            return _list_of(self._bind_shape(inner, info))
+        if kind is _OBJECT:
+            return self._bind_object(inner, info)
+        return self._bind_abstract(inner, info)
+
+    def _bind_abstract(self, abstract: _AbstractPlan, info: GraphQLResolveInfo) -> Completer:
         """Completes an interface or union value with the completer of its runtime type."""
+        abstract_type = abstract.abstract_type
         resolve_type = abstract_type.resolve_type or self.type_resolver
         runtime_types: dict[str, GraphQLObjectType] = {}
 
@@ -235,14 +297,126 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             runtime_type = runtime_types.get(name)
             if runtime_type is None:
                 runtime_type = runtime_types[name] = self.ensure_valid_runtime_type(
-                    name, abstract_type, field_details_list, info, value
+                    name, abstract_type, abstract.details, info, value
                 )
-            completer = self._object(runtime_type, field_details_list, path, info)[0]
-            if completer is None:
+            plan = self._planned(runtime_type, abstract.details, abstract.path)
+            if plan is None:
                 raise _StepAside
-            return completer(value)
+            return self._bind_object(plan, info)(value)
 
         return complete
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    response_name: str
+    field_def: GraphQLField | None  # None for __typename
+    parent_type: GraphQLObjectType
+    nodes: list[FieldNode]
+    path: Path
+    resolve: Any
+    read: Callable[[Any], Any] | None  # reads a plain attribute without calling the resolver
+    arguments: dict[str, Any]
+    unchanged: type | None  # the type of value its completion returns as it is
+    node: FieldNode
+    shape: Any  # (_LEAF, completer) | (_NON_NULL or _LIST, shape) | (_OBJECT, plan) | (_ABSTRACT, plan)
+    covered: frozenset[int]  # ids of the field nodes it and the fields below it cover
+
+
+@dataclass(frozen=True, slots=True)
+class _ObjectPlan:
+    object_type: GraphQLObjectType
+    fields: tuple[_FieldPlan, ...]
+    covered: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _AbstractPlan:
+    abstract_type: GraphQLAbstractType
+    details: FieldDetailsList
+    path: Path
+
+
+_LEAF, _NON_NULL, _LIST, _OBJECT, _ABSTRACT = "leaf", "non-null", "list", "object", "abstract"
+_UNPLANNABLE: Any = object()  # cached: graphql-core completes this selection (e.g. an async field)
+
+
+def _covered_by(shape: Any) -> frozenset[int]:
+    kind, inner = shape
+    if kind in (_NON_NULL, _LIST):
+        return _covered_by(inner)
+    return inner.covered if kind is _OBJECT else frozenset()
+
+
+# Plans shared by the operations of this process, keyed by (object type, operation, ids of the field
+# nodes of the selection, values of the variables read below it). The key's nodes are those of a
+# document in the parse cache (``gateway.documents``); the entry keeps them alive with it, so their ids
+# cannot be reused while the entry exists. A document parsed anew has new nodes, hence new keys.
+_PLANS: BoundedCache[Hashable, Any] = BoundedCache(2048)
+_SIGHTED: BoundedCache[Hashable, bool] = BoundedCache(4096)
+_SELECTIONS: BoundedCache[tuple[Any, ...], tuple[tuple[str, ...], FieldDetailsList, Any]] = BoundedCache(2048)
+
+
+def forget_plans() -> None:
+    """Drop every shared plan (tests start from a process that has seen nothing)."""
+    for cache in (_PLANS, _SIGHTED, _SELECTIONS):
+        cache.clear()
+
+
+def _shared_key(
+    executor: CompilingExecutor, object_type: GraphQLObjectType, field_details_list: FieldDetailsList
+) -> Hashable | None:
+    """The key of this selection's plan, or None when it is not shared (fragment arguments, or a
+    variable value that cannot be a key)."""
+    if any(d.fragment_variable_values for d in field_details_list):
+        return None
+    selection = (object_type, id(executor.operation), *(id(d.node) for d in field_details_list))
+    found = _SELECTIONS.get(selection)
+    if found is None:
+        names = _variables_below([d.node for d in field_details_list], executor.fragments)
+        found = (names, field_details_list, executor.operation)  # the nodes, kept alive with the key
+        _SELECTIONS.put(selection, found)
+    values = executor.variable_values.coerced
+    try:
+        key = (selection, tuple(_frozen(values.get(name, _MISSING)) for name in found[0]))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _variables_below(nodes: list[FieldNode], fragments: dict[str, FragmentDetails]) -> tuple[str, ...]:
+    """Names of the variables the selection sets of ``nodes`` read, through fragments too: their
+    values decide arguments and ``@skip``/``@include`` below, and so the plan."""
+    names: set[str] = set()
+    spread: set[str] = set()
+    stack: list[Node] = [node.selection_set for node in nodes if node.selection_set is not None]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, VariableNode):
+            names.add(current.name.value)
+            continue
+        if isinstance(current, FragmentSpreadNode) and current.name.value not in spread:
+            spread.add(current.name.value)
+            fragment = fragments.get(current.name.value)
+            if fragment is not None:
+                stack.append(fragment.definition)
+        for key in current.keys:
+            value = getattr(current, key, None)
+            if isinstance(value, Node):
+                stack.append(value)
+            elif isinstance(value, tuple | list):
+                stack.extend(item for item in value if isinstance(item, Node))
+    return tuple(sorted(names))
+
+
+def _frozen(value: Any) -> Any:
+    """A variable's value as a hashable key: lists and input objects as tuples, tagged by type."""
+    if isinstance(value, dict):
+        return (dict, tuple(sorted((key, _frozen(item)) for key, item in value.items())))
+    if isinstance(value, list | tuple):
+        return (list, tuple(_frozen(item) for item in value))
+    return (type(value), value)
 
 
 def _object_of(
