@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import event
 
 from conftest import Client
 from factories import Factory
+from gateway.backends.sql.engine import for_tenant
 from gateway.backends.sql.session import SharedConnection
 
 LIST = """
@@ -79,3 +81,97 @@ async def test_a_failed_statement_does_not_poison_the_next_one(engine: Any) -> N
     # After the request, a late statement still runs, on a connection of its own.
     assert (await shared.execute(sa.select(sa.literal(2)))).scalar_one() == 2
     assert engine.sync_engine.pool.checkedout() == 0
+
+
+# On PostgreSQL a session with a tenant begins its transaction itself: BEGIN and the settings in one
+# simple query (``engine.session_begin``), ROLLBACK when it ends.
+
+PROBE = sa.text(
+    "SELECT pg_backend_pid(), current_setting('crm_gateway.tenant', true), "
+    "current_setting('plan_cache_mode'), now(), txid_current_if_assigned() IS NULL"
+)
+
+
+async def _probe(shared: SharedConnection) -> tuple[Any, ...]:
+    return tuple((await shared.execute(PROBE)).one())
+
+
+async def test_a_read_session_runs_in_one_transaction_with_its_tenant_set(app_engine: Any) -> None:
+    shared = SharedConnection(for_tenant(app_engine, "acme", generic_plans=True))
+    try:
+        first = await _probe(shared)
+        await asyncio.sleep(0.01)
+        second = await _probe(shared)
+    finally:
+        await shared.close()
+    assert first[1:3] == ("acme", "force_generic_plan")
+    assert first == second  # same connection, and now() is the start of one transaction
+    async with app_engine.connect() as connection:  # the same pooled connection, settings gone
+        pid, tenant, plan_mode, *_ = (await connection.execute(PROBE)).one()
+    assert pid == first[0] and (tenant or None) is None and plan_mode == "auto"
+    assert app_engine.sync_engine.pool.checkedout() == 0
+
+
+@pytest.mark.parametrize(
+    "tenant", ["o'brien", "back\\slash\\", "x'); SELECT set_config('a.b', 'c', false); --"]
+)
+async def test_a_tenant_is_set_exactly_as_written(app_engine: Any, tenant: str) -> None:
+    shared = SharedConnection(for_tenant(app_engine, tenant))
+    try:
+        seen = await _probe(shared)
+        leaked = (await shared.execute(sa.text("SELECT current_setting('a.b', true)"))).scalar_one()
+    finally:
+        await shared.close()
+    assert seen[1] == tenant
+    assert leaked in (None, "")  # nothing of the name ran as SQL
+
+
+async def test_a_failed_statement_in_a_tenant_session_leaves_a_clean_connection(app_engine: Any) -> None:
+    shared = SharedConnection(for_tenant(app_engine, "acme"))
+    try:
+        with pytest.raises(sa.exc.DBAPIError):
+            await shared.execute(sa.text("SELECT * FROM no_such_table"))
+        assert (await _probe(shared))[1] == "acme"  # a new transaction, tenant set again
+    finally:
+        await shared.close()
+    async with app_engine.connect() as connection:
+        raw = (await connection.get_raw_connection()).driver_connection
+        assert not raw.is_in_transaction()
+    assert app_engine.sync_engine.pool.checkedout() == 0
+
+
+async def test_a_session_whose_connection_died_gives_no_dead_connection_back(
+    app_engine: Any, owner_engine: Any
+) -> None:
+    shared = SharedConnection(for_tenant(app_engine, "acme"))
+    pid = (await _probe(shared))[0]
+    async with owner_engine.connect() as owner:
+        await owner.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    await shared.close()  # its ROLLBACK fails: the connection is dropped, not pooled
+    async with app_engine.connect() as connection:
+        assert (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one() != pid
+
+
+async def test_a_tenant_session_costs_one_round_trip_to_begin_and_one_to_end(app_engine: Any) -> None:
+    engine = for_tenant(app_engine, "acme", generic_plans=True)
+    simple_queries: list[str] = []  # asyncpg logs the simple-protocol queries, not the prepared ones
+
+    def log(record: Any) -> None:
+        simple_queries.append(record.query)
+
+    shared = SharedConnection(engine)
+    try:
+        await shared.execute(PROBE)
+        raw = (await shared._connection.get_raw_connection()).driver_connection  # type: ignore[union-attr]
+        raw.add_query_logger(log)
+    finally:
+        await shared.close()
+    shared = SharedConnection(engine)  # the same pooled connection again: its whole life is logged
+    try:
+        assert (await _probe(shared))[1:3] == ("acme", "force_generic_plan")
+    finally:
+        await shared.close()
+    raw.remove_query_logger(log)
+    begin = "BEGIN; SELECT set_config('crm_gateway.tenant', E'acme', true), "
+    begin += "set_config('plan_cache_mode', 'force_generic_plan', true)"
+    assert simple_queries == ["ROLLBACK", begin, "ROLLBACK"]

@@ -27,6 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.backends.sql.engine import session_began
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -54,7 +56,7 @@ class DirectRead:
 
     async def run(self, connection: AsyncConnection, parameters: Mapping[str, Any] | None) -> Rows:
         """The rows, fully fetched, on ``connection`` inside its transaction (begun here if need be)."""
-        if not connection.in_transaction():
+        if not connection.in_transaction() and not session_began(connection):
             await connection.begin()  # the engine's "begin" listener sets the tenant (engine.py)
         arguments = self.arguments(parameters)
         sync = connection.sync_connection
@@ -69,7 +71,7 @@ class DirectRead:
             else:
                 rows = await raw.fetch(self.sql, *arguments)
         except Exception as error:
-            _raise_as_sqlalchemy_would(connection, pooled.dbapi_connection, error, self.sql, arguments)
+            raise_as_sqlalchemy_would(connection, pooled.dbapi_connection, error, self.sql, arguments)
         if listened:
             sync.dispatch.after_cursor_execute(sync, None, self.sql, arguments, None, False)  # type: ignore[arg-type,union-attr]
         if self.result_processors:
@@ -90,7 +92,7 @@ class DirectRead:
         return rows
 
 
-def _raise_as_sqlalchemy_would(
+def raise_as_sqlalchemy_would(
     connection: AsyncConnection, adapted: Any, error: Exception, sql: str, arguments: list[Any]
 ) -> NoReturn:
     """The error SQLAlchemy raises for it: asyncpg's exception becomes the DBAPI error of SQLAlchemy's

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gateway.backends.sql.rls import TENANT_SETTING
 
@@ -95,6 +95,38 @@ def for_tenant(engine: AsyncEngine, tenant: str, *, generic_plans: bool = False)
     return found
 
 
+# A read session (``session.py``) begins its own transaction and sets the tenant in the same round
+# trip; SQLAlchemy, told so by this option, leaves both to it.
+SESSION_BEGINS_OPTION = "crm_gateway_session_begins"
+
+
+def session_begin(engine: AsyncEngine) -> str | None:
+    """The simple query that begins a read session's transaction on PostgreSQL and sets what
+    ``_set_tenant`` would, or None when the engine carries no tenant (or is not PostgreSQL's).
+
+    asyncpg sends ``BEGIN`` as a simple query and ``set_config`` after it as a prepared statement: two
+    round trips, a sixth of a contact in full (Q2). A simple query may hold several statements but
+    takes no parameters, so the tenant is written as a literal: an escape string (``E'...'``), which
+    reads backslashes the same whatever ``standard_conforming_strings`` says, with backslashes and
+    quotes doubled. A tenant holding a NUL character (which no PostgreSQL text can) gets None.
+    """
+    options = engine.get_execution_options()
+    tenant = options.get(TENANT_OPTION)
+    if engine.dialect.name != "postgresql" or tenant is None or "\x00" in tenant:
+        return None
+    literal = "E'" + tenant.replace("\\", "\\\\").replace("'", "''") + "'"
+    settings = f"set_config('{TENANT_SETTING}', {literal}, true)"
+    if options.get(GENERIC_PLANS_OPTION):
+        settings += ", set_config('plan_cache_mode', 'force_generic_plan', true)"
+    return f"BEGIN; SELECT {settings}"
+
+
+def session_began(connection: AsyncConnection) -> bool:
+    """Whether ``connection`` is in a read session's own transaction (``session_begin``)."""
+    sync = connection.sync_connection
+    return sync is not None and bool(sync.get_execution_options().get(SESSION_BEGINS_OPTION))
+
+
 def _set_tenant(connection: Connection) -> None:
     """Runs as a transaction begins: set ``crm_gateway.tenant`` when the engine carries a tenant.
 
@@ -103,11 +135,12 @@ def _set_tenant(connection: Connection) -> None:
     statement listeners. It costs one round trip per transaction (its prepared statement is cached
     per connection): asyncpg sends BEGIN alone as a simple query and every other statement through
     the extended protocol, one statement per message, so the setting cannot ride along on either
-    without reaching into asyncpg's private transaction state.
+    without reaching into asyncpg's private transaction state. Read sessions avoid that round trip by
+    beginning their transaction themselves (``session_begin``); this listener then leaves them be.
     """
     options = connection.get_execution_options()
     tenant = options.get(TENANT_OPTION)
-    if tenant is None:
+    if tenant is None or options.get(SESSION_BEGINS_OPTION):
         return
     statement = SET_TENANT_WITH_GENERIC_PLANS if options.get(GENERIC_PLANS_OPTION) else SET_TENANT
     cursor = connection.connection.cursor()
