@@ -40,6 +40,7 @@ from types import GeneratorType
 from typing import Any
 
 from graphql import (
+    ExecutionResult,
     FieldNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
@@ -110,6 +111,24 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             except Exception:  # _StepAside, or is_type_of failing: graphql-core reports it
                 self._forget_refused()
         return _COMPLETE_OBJECT(self, return_type, field_details_list, info, path, result, position_context)
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """The response, then the executor lets go of what it holds for the operation.
+
+        graphql-core's executor refers to itself through its ``async_helpers`` (bound methods), and the
+        closures bound for the operation refer to it through their resolve infos: cycles, which only
+        the cyclic garbage collector frees, and with them everything the executor reaches (the
+        context, its loaders, every record). Under load an operation's objects then outlived it into
+        older generations: a young collection took 10-40 ms and a middle one ~250 ms at eight
+        concurrent requests. Breaking the cycles here lets reference counting free an operation as
+        soon as its response is written.
+        """
+        response = super().build_response(data)
+        if isinstance(response, ExecutionResult):  # not a deferred or streamed one, which goes on
+            self._objects.clear()
+            self._bound.clear()
+            self.async_helpers = None  # type: ignore[assignment]
+        return response
 
     def _entry(
         self,
