@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from gateway.backends.base import RecordReader
 from gateway.backends.query import ListQuery, Page
@@ -66,6 +68,30 @@ class Loaders:
                 together = self._made[("details", None)] = DetailKindsLoader(self.backend)
             loader = self._made[("details", detail)] = DETAILS[detail](self.backend, together)
         return loader  # type: ignore[no-any-return]
+
+    async def fill_details(self, details: Sequence[Detail], owners: Sequence[UUID]) -> None:
+        """Load these detail lists of these owners that are not loaded yet, all kinds with one
+        backend call (as the loaders' shared ``DetailKindsLoader`` would), without a future per key."""
+        wanted: dict[Detail, list[UUID]] = {}
+        in_flight: set[Any] = set()
+        for detail in details:
+            missing, others = self.details(detail).split(owners)
+            in_flight |= others
+            if missing:
+                wanted[detail] = missing
+        batches = {detail: self.details(detail).start_fill(missing) for detail, missing in wanted.items()}
+        try:
+            if wanted:
+                found = await self.backend.details_of_kinds(wanted)
+                for detail, missing in wanted.items():
+                    self.details(detail).remember(
+                        missing, [found[detail].get(owner, []) for owner in missing]
+                    )
+        finally:
+            for detail, batch in batches.items():
+                self.details(detail).end_fill(wanted[detail], batch)
+        for other in in_flight:
+            await other
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
         """A root list page: one statement, nothing to batch."""

@@ -107,9 +107,10 @@ async def _load(info: strawberry.Info, plan: _Plan, records: Sequence[Any]) -> N
     for target, attribute in plan.links:
         ids = list({getattr(record, attribute) for record in records} - {None})
         if ids:
-            pending.append(loaders.by_id(target).load_many(ids))
+            pending.append(loaders.by_id(target).fill(ids))
     owners = list(dict.fromkeys(record.id for record in records))
-    pending.extend(loaders.details(detail).load_many(owners) for detail in plan.details)
+    if plan.details:
+        pending.append(loaders.fill_details(plan.details, owners))
     pending.extend(_prefetch_child(info, child, owners) for child in plan.children)
     if pending:
         # A failed load stays in its loader: the field's resolver reports it at its own path.
@@ -117,8 +118,10 @@ async def _load(info: strawberry.Info, plan: _Plan, records: Sequence[Any]) -> N
 
 
 async def _prefetch_child(info: strawberry.Info, child: _Child, parents: list[Any]) -> None:
-    pages = await info.context.loaders.children(child.relation).load_many([(p, child.query) for p in parents])
-    rows = [row for page in pages for row in page.rows]
+    loader = info.context.loaders.children(child.relation)
+    keys = [(parent, child.query) for parent in parents]
+    await loader.fill(keys)
+    rows = [row for key in keys for row in loader.loaded(key)[1].rows]  # type: ignore[union-attr]
     await prefetch_rows(info, child.spec, rows, (child.node,), child.connection_type)
 
 
