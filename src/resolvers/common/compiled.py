@@ -367,13 +367,23 @@ def _covered_by(shape: Any) -> frozenset[int]:
     return inner.covered if kind is _OBJECT else frozenset()
 
 
-# Plans shared by the operations of this process, keyed by (object type, operation, ids of the field
-# nodes of the selection, values of the variables read below it). The key's nodes are those of a
-# document in the parse cache (``gateway.documents``); the entry keeps them alive with it, so their ids
-# cannot be reused while the entry exists. A document parsed anew has new nodes, hence new keys.
+# Plans shared by the operations of this process. A selection is found by (object type, operation, ids
+# of its field nodes) in ``_SELECTIONS``, which gives its ``_Selection``; plans are keyed by that object
+# (by identity) and the values of the variables read below it. The key holds the selection, which
+# holds the nodes, so no id in it can be reused by another node while a plan or sighting keyed by it
+# exists, whichever cache lets go first. A document parsed anew has new nodes, hence new keys.
+class _Selection:
+    __slots__ = ("details", "operation", "variables")
+
+    def __init__(self, variables: tuple[str, ...], details: FieldDetailsList, operation: Any) -> None:
+        self.variables = variables  # names of the variables read below the selection
+        self.details = details
+        self.operation = operation
+
+
 _PLANS: BoundedCache[Hashable, Any] = BoundedCache(2048)
 _SIGHTED: BoundedCache[Hashable, bool] = BoundedCache(4096)
-_SELECTIONS: BoundedCache[tuple[Any, ...], tuple[tuple[str, ...], FieldDetailsList, Any]] = BoundedCache(2048)
+_SELECTIONS: BoundedCache[tuple[Any, ...], _Selection] = BoundedCache(2048)
 
 
 def forget_plans() -> None:
@@ -389,15 +399,15 @@ def _shared_key(
     variable value that cannot be a key)."""
     if any(d.fragment_variable_values for d in field_details_list):
         return None
-    selection = (object_type, id(executor.operation), *(id(d.node) for d in field_details_list))
-    found = _SELECTIONS.get(selection)
-    if found is None:
+    ids = (object_type, id(executor.operation), *(id(d.node) for d in field_details_list))
+    selection = _SELECTIONS.get(ids)
+    if selection is None:
         names = _variables_below([d.node for d in field_details_list], executor.fragments)
-        found = (names, field_details_list, executor.operation)  # the nodes, kept alive with the key
-        _SELECTIONS.put(selection, found)
+        selection = _Selection(names, field_details_list, executor.operation)
+        _SELECTIONS.put(ids, selection)
     values = executor.variable_values.coerced
     try:
-        key = (selection, tuple(_frozen(values.get(name, _MISSING)) for name in found[0]))
+        key = (selection, tuple(_frozen(values.get(name, _MISSING)) for name in selection.variables))
         hash(key)
     except TypeError:
         return None
