@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from conftest import Client, token_for
@@ -313,3 +314,32 @@ async def test_an_operation_leaves_nothing_for_the_cyclic_garbage_collector(clie
         if name.split(".")[0] in ("gateway", "resolvers", "loaders", "graphql", "strawberry")
     ]
     assert ours == []
+
+
+async def test_a_gated_field_wraps_its_info_and_converts_its_arguments_once_per_operation(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = """{ contacts(first: 6) { edges { node {
+        leads(first: 5) { edges { node { subject stage { name } } } } } } } }"""
+    await client.post(query)  # plans made
+    wrapped: list[str] = []
+    original = strawberry.Info
+
+    class CountingInfo(original):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            wrapped.append(kwargs["_field"].python_name)
+
+    monkeypatch.setattr(strawberry, "Info", CountingInfo)
+    compiled_body, plain_body = await _both(client, query)
+    assert compiled_body == plain_body
+    stages = [
+        lead["node"]["stage"]
+        for edge in compiled_body["data"]["contacts"]["edges"]
+        for lead in edge["node"]["leads"]["edges"]
+    ]
+    assert len(stages) >= 3 and all(stage is not None for stage in stages)
+    assert wrapped.count("stage") == 1 + len(stages)  # once in the compiled run, per row in the plain one
+    # leads: the prefetch works out its query once in each run; the compiled run calls it once more,
+    # the plain run once per contact.
+    assert wrapped.count("leads") == (1 + 1) + (1 + 6)

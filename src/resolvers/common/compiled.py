@@ -66,7 +66,7 @@ from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.documents import BoundedCache
-from resolvers.common.fastpath import ATTRIBUTE
+from resolvers.common.fastpath import ATTRIBUTE, SPECIALIZE
 
 Completer = Callable[[Any], Any]  # a resolved value -> its completed (JSON-ready) value
 _MISSING: Any = object()
@@ -279,8 +279,13 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             # The plan's arguments are every operation's: a resolver that changed an input object or
             # list in place must not change it for the next.
             arguments = copy.deepcopy(each.arguments) if each.arguments else each.arguments
+            read = each.read
+            specialize = getattr(each.resolve, SPECIALIZE, None)
+            if read is None and specialize is not None:
+                # Strawberry's info, the permission check and the arguments, once for every row.
+                read = specialize(field_info, arguments)
             fields.append(
-                (each.response_name, each.read, each.resolve, field_info, arguments, completer,
+                (each.response_name, read, each.resolve, field_info, arguments, completer,
                  each.unchanged, each.node)
             )  # fmt: skip
         completer = _object_of(plan.object_type, tuple(fields), self._refused, info)

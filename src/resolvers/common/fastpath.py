@@ -42,6 +42,11 @@ ARGUMENTS = "crm-gateway-arguments"
 # Where a plain attribute's direct resolver names the attribute it reads, so that the compiled
 # completion (compiled.py) can read it without calling the resolver.
 ATTRIBUTE = "attribute"
+# Where a resolver that wraps graphql-core's info for Strawberry keeps its specializer: given the info
+# and arguments of one field of one operation, a callable of the source alone that does the wrapping,
+# the permission check and the argument conversion once, not once per row (compiled.py), or None when
+# it cannot (the permission is missing, the arguments do not convert: the resolver reports those).
+SPECIALIZE = "specialize"
 _NODE_ID = Node.__strawberry_definition__.get_field("id")  # type: ignore[attr-defined]
 
 
@@ -86,7 +91,16 @@ def _method(definition: StrawberryField) -> Callable[..., Any] | None:
     if parameters == ["self"]:
         return lambda source, _info: function(source)
     if parameters == ["self", "info"]:
-        return lambda source, info: function(source, strawberry.Info(_raw_info=info, _field=definition))
+
+        def resolve(source: Any, info: GraphQLResolveInfo) -> Any:
+            return function(source, strawberry.Info(_raw_info=info, _field=definition))
+
+        def specialize(info: GraphQLResolveInfo, _given: dict[str, Any]) -> Callable[[Any], Any]:
+            wrapped = strawberry.Info(_raw_info=info, _field=definition)
+            return lambda source: function(source, wrapped)
+
+        setattr(resolve, SPECIALIZE, specialize)
+        return resolve
     return None
 
 
@@ -137,7 +151,20 @@ def _gated(schema: strawberry.Schema, definition: StrawberryField) -> Callable[.
             return function(source, strawberry_info, **kwargs)
         return function(strawberry_info, **kwargs)
 
+    def specialize(info: GraphQLResolveInfo, given: dict[str, Any]) -> Callable[[Any], Any] | None:
+        if not info.context.principal.has(permission):
+            return None
+        wrapped = strawberry.Info(_raw_info=info, _field=definition)
+        try:
+            kwargs = convert(given, wrapped) if given else {}
+        except Exception:
+            return None
+        if has_source:
+            return lambda source: function(source, wrapped, **kwargs)
+        return lambda _source: function(wrapped, **kwargs)
+
     resolve.gate = (permission, convert)  # type: ignore[attr-defined]
+    setattr(resolve, SPECIALIZE, specialize)
     return resolve
 
 
