@@ -16,6 +16,7 @@ from loaders.base import (
     DetailKindsLoader,
     DetailsByOwnerLoader,
     EntityByIdLoader,
+    fill_together,
 )
 
 _MODULES = (accounts, communications, contacts, leads, tasks, users)
@@ -72,26 +73,14 @@ class Loaders:
     async def fill_details(self, details: Sequence[Detail], owners: Sequence[UUID]) -> None:
         """Load these detail lists of these owners that are not loaded yet, all kinds with one
         backend call (as the loaders' shared ``DetailKindsLoader`` would), without a future per key."""
-        wanted: dict[Detail, list[UUID]] = {}
-        in_flight: set[Any] = set()
-        for detail in details:
-            missing, others = self.details(detail).split(owners)
-            in_flight |= others
-            if missing:
-                wanted[detail] = missing
-        batches = {detail: self.details(detail).start_fill(missing) for detail, missing in wanted.items()}
-        try:
-            if wanted:
-                found = await self.backend.details_of_kinds(wanted)
-                for detail, missing in wanted.items():
-                    self.details(detail).remember(
-                        missing, [found[detail].get(owner, []) for owner in missing]
-                    )
-        finally:
-            for detail, batch in batches.items():
-                self.details(detail).end_fill(wanted[detail], batch)
-        for other in in_flight:
-            await other
+        kinds = {self.details(detail): detail for detail in details}
+
+        async def load(wanted: list[tuple[Any, list[Any]]]) -> None:
+            found = await self.backend.details_of_kinds({kinds[loader]: owners for loader, owners in wanted})
+            for loader, missing in wanted:
+                loader.remember(missing, [found[kinds[loader]].get(owner, []) for owner in missing])
+
+        await fill_together([(loader, owners) for loader in kinds], load)
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
         """A root list page: one statement, nothing to batch."""

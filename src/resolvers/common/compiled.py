@@ -151,7 +151,7 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             # selection completed more than once, in this operation or across operations.
             _SIGHTED.put(key, True)
             return None
-        plan = self._planned(object_type, field_details_list, path)
+        plan = self._planned(object_type, field_details_list, path, key)
         if plan is None:
             return never
         return field_details_list, self._bind_object(plan, info), plan.covered
@@ -172,11 +172,17 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
     # the same document and the same values of the variables below the selection.
 
     def _planned(
-        self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
+        self,
+        object_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        key: Hashable | None = _MISSING,
     ) -> _ObjectPlan | None:
-        """The shared plan of this selection, made and shared if there is none yet; a plan of this
-        operation's own when the shared one covers a field refused in it."""
-        key = _shared_key(self, object_type, field_details_list)
+        """The shared plan of this selection (``key``: its ``_shared_key``, when the caller has it),
+        made and shared if there is none yet; a plan of this operation's own when the shared one covers
+        a field refused in it."""
+        if key is _MISSING:
+            key = _shared_key(self, object_type, field_details_list)
         plan = _PLANS.get(key) if key is not None else None
         if plan is None:
             plan = self._plan_object(object_type, field_details_list, path)
@@ -309,6 +315,7 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         abstract_type = abstract.abstract_type
         resolve_type = abstract_type.resolve_type or self.type_resolver
         runtime_types: dict[str, GraphQLObjectType] = {}
+        plans: dict[str, _ObjectPlan | None] = {}  # by runtime type, found once per operation
 
         def complete(value: Any) -> Any:
             if value is None:
@@ -323,7 +330,9 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
                 runtime_type = runtime_types[name] = self.ensure_valid_runtime_type(
                     name, abstract_type, abstract.details, info, value
                 )
-            plan = self._planned(runtime_type, abstract.details, abstract.path)
+            plan = plans.get(name, _MISSING)
+            if plan is _MISSING or (plan is not None and not plan.covered.isdisjoint(self._refused)):
+                plan = plans[name] = self._planned(runtime_type, abstract.details, abstract.path)
             if plan is None:
                 raise _StepAside
             return self._bind_object(plan, info)(value)

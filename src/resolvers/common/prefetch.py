@@ -121,7 +121,8 @@ async def _prefetch_child(info: strawberry.Info, child: _Child, parents: list[An
     loader = info.context.loaders.children(child.relation)
     keys = [(parent, child.query) for parent in parents]
     await loader.fill(keys)
-    rows = [row for key in keys for row in loader.loaded(key)[1].rows]  # type: ignore[union-attr]
+    pages = [page for found, page in map(loader.loaded, keys) if found]  # a failed fill loaded none
+    rows = [row for page in pages for row in page.rows]  # type: ignore[union-attr]
     await prefetch_rows(info, child.spec, rows, (child.node,), child.connection_type)
 
 
