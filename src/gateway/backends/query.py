@@ -93,6 +93,10 @@ class ListQuery:
     order: tuple[OrderKey, ...] = ()
     page: PageRequest = field(default_factory=PageRequest)
     search: str | None = None
+    # The record attributes the caller reads of each row (None: all of them). A backend may then
+    # leave the others out (the SQL one does, see ``records.partial_record_class``); one that
+    # cannot simply returns whole records.
+    columns: frozenset[str] | None = None
 
     def __hash__(self) -> int:
         # A nested list's query is a loader key once per parent row (~300 lookups for a list page), and
@@ -100,7 +104,7 @@ class ListQuery:
         # hash lives outside the fields, so equality, repr and ``replace`` do not see it.
         found: int | None = self.__dict__.get("_hash")
         if found is None:
-            found = hash((self.filter, self.order, self.page, self.search))
+            found = hash((self.filter, self.order, self.page, self.search, self.columns))
             object.__setattr__(self, "_hash", found)
         return found
 

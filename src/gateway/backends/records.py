@@ -383,3 +383,52 @@ def record_from_mapping(cls: type[R], mapping: Any) -> R:
     if names is None:
         names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
     return cls(**{name: mapping[name] for name in names if name in mapping})
+
+
+class ColumnNotLoaded(RuntimeError):
+    """A record attribute was read that its read left out (``ListQuery.columns``).
+
+    Not an ``AttributeError``: ``getattr(record, name, default)`` must not quietly turn a column a
+    field forgot to declare into a default value. Seeing it means a resolver reads a column its
+    ``uses_columns`` declaration (``resolvers/common/columns.py``) does not name.
+    """
+
+
+class _NotLoaded:
+    """The attribute of a partial record that its read did not select: reading it raises."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type[Any] | None = None) -> Any:
+        if instance is None:
+            return self
+        raise ColumnNotLoaded(f"{type(instance).__name__}.{self.name} was not loaded")
+
+    def __set__(self, instance: Any, value: Any) -> None:  # a data descriptor: wins over __dict__
+        raise ColumnNotLoaded(f"{type(instance).__name__}.{self.name} was not loaded")
+
+
+_PARTIAL_CLASSES: dict[tuple[type[Any], frozenset[str]], type[Any]] = {}
+
+
+def partial_record_class(cls: type[R], omitted: frozenset[str]) -> type[R]:
+    """A subclass of ``cls`` whose instances carry every field but ``omitted``, which raise
+    ``ColumnNotLoaded`` when read: what a read that selected only some columns builds. Instances are
+    still instances of ``cls`` (node types, ``isinstance`` checks) and are filled through their
+    ``__dict__`` like whole ones (``reader._builder``)."""
+    key = (cls, omitted)
+    found = _PARTIAL_CLASSES.get(key)
+    if found is None:
+        namespace: dict[str, Any] = {name: _NotLoaded(name) for name in sorted(omitted)}
+        namespace["__repr__"] = _partial_repr
+        namespace["__qualname__"] = f"Partial{cls.__qualname__}"
+        found = _PARTIAL_CLASSES[key] = type(f"Partial{cls.__name__}", (cls,), namespace)
+    return found  # type: ignore[return-value]
+
+
+def _partial_repr(record: Any) -> str:
+    shown = ", ".join(f"{name}={value!r}" for name, value in record.__dict__.items())
+    return f"{type(record).__name__}({shown})"

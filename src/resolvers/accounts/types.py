@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.backends.records import Entity, Relation
+from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.customer import BaseCustomer
 from resolvers.common.links import load_node
@@ -25,6 +26,7 @@ class Account(BaseCustomer):
     alias: str | None = strawberry.field(description="Alias.")
 
     @strawberry.field(description="The account's main contact person.", extensions=reads(Entity.CONTACT))
+    @uses_columns("primary_contact_id")
     async def primary_contact(
         self, info: strawberry.Info
     ) -> Annotated[Contact, strawberry.lazy("resolvers.contacts.types")] | None:

@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.backends.records import Detail
 from resolvers.common.base import BaseRecord
+from resolvers.common.columns import uses_columns
 from resolvers.common.details import Address, Email, Phone, ThirdPartyId
 from resolvers.common.records import from_record
 
@@ -39,23 +40,28 @@ class BaseCustomer(BaseRecord):
     country: str | None = strawberry.field(description="Country.")
 
     @strawberry.field(description="E-mail addresses, in the order entered.")
+    @uses_columns("id")
     def emails(self, info: strawberry.Info) -> list[Email]:
         return details_now(info, Detail.EMAILS, self.record.id, Email)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The primary e-mail address, else the first one.")
+    @uses_columns("id")
     async def primary_email(self, info: strawberry.Info) -> str | None:
         emails = await detail_objects(info, Detail.EMAILS, self.record.id, Email)
         chosen = next((email for email in emails if email.is_primary), emails[0] if emails else None)
         return chosen.email if chosen else None
 
     @strawberry.field(description="Phone, mobile and fax numbers.")
+    @uses_columns("id")
     def phones(self, info: strawberry.Info) -> list[Phone]:
         return details_now(info, Detail.PHONES, self.record.id, Phone)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Postal addresses.")
+    @uses_columns("id")
     def addresses(self, info: strawberry.Info) -> list[Address]:
         return details_now(info, Detail.ADDRESSES, self.record.id, Address)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Identifiers of this record in other systems.")
+    @uses_columns("id")
     def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
         return details_now(info, Detail.THIRD_PARTY_IDS, self.record.id, ThirdPartyId)  # type: ignore[no-any-return]

@@ -12,6 +12,7 @@ import strawberry
 from gateway.backends.query import ListQuery
 from gateway.backends.records import Relation
 from gateway.permissions import CRM_SEARCH_ALL
+from resolvers.common.columns import PARENT_ID_READERS, with_columns
 from resolvers.common.connection import build_connection
 from resolvers.common.listspec import MAX_SEARCH_LENGTH, Link, ListSpec, list_query
 from resolvers.common.node import node_from_record
@@ -55,7 +56,10 @@ async def _root_connection(
     order_by: Any,
     search: str | None,
 ) -> Any:
-    query = list_query(info, spec, paging, filter, order_by, search)
+    raw = info._raw_info
+    query = with_columns(
+        info, spec, list_query(info, spec, paging, filter, order_by, search), raw.field_nodes, raw.return_type
+    )
     loaders = info.context.loaders
     page = await loaders.page(spec.entity, query)
     await prefetch_rows(info, spec, page.rows)
@@ -123,7 +127,11 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
         queries = _nested_queries(info)
         if queries is None:
             paging = {"first": first, "after": after, "last": last, "before": before}
-            queries = _remember_queries(info, list_query(info, spec, paging, filter, order_by, None))
+            query = list_query(info, spec, paging, filter, order_by, None)
+            raw = info._raw_info
+            queries = _remember_queries(
+                info, with_columns(info, spec, query, raw.field_nodes, raw.return_type)
+            )
         parent = root.record.id
         found, page = info.context.loaders.children(relation).loaded((parent, queries[0]))
         if found:
@@ -131,6 +139,7 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
         return _load_nested(info, spec, relation, parent, queries)
 
     NESTED[resolve] = (spec, relation)
+    PARENT_ID_READERS.add(resolve)
     return strawberry.field(resolver=resolve, description=description, extensions=reads(spec.entity))
 
 
@@ -157,7 +166,7 @@ def _nested_queries(info: strawberry.Info) -> _Queries | None:
 def _remember_queries(info: strawberry.Info, query: ListQuery) -> _Queries:
     raw = info._raw_info
     node, variables = raw.field_nodes[0], raw.variable_values
-    queries = (query, dataclasses.replace(query, page=type(query.page)()))
+    queries = (query, dataclasses.replace(query, page=type(query.page)(), columns=None))
     info.context.loaders.memo[("nested-query", id(node), id(variables))] = (node, variables, queries)
     return queries
 

@@ -16,20 +16,17 @@ its resolver runs as before and reports what it must at its own path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from graphql import (
     FieldNode,
-    FragmentSpreadNode,
     GraphQLIncludeDirective,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSkipDirective,
-    InlineFragmentNode,
-    SelectionSetNode,
     get_named_type,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
@@ -37,6 +34,7 @@ from strawberry.types.field import StrawberryField
 
 from gateway.backends.query import ListQuery
 from gateway.backends.records import Detail, Entity, Relation
+from resolvers.common.columns import fields_of, response_key, row_fields, with_columns
 from resolvers.common.fastpath import ARGUMENTS, DEFINITION
 from resolvers.common.listspec import ListSpec, list_query
 from resolvers.common.permissions import READ_PERMISSIONS
@@ -78,7 +76,7 @@ async def prefetch_rows(
     key = ("prefetch", *map(id, nodes))  # the document lives as long as the request
     plan = memo.get(key)
     if plan is None:
-        fields = list(_row_fields(nodes, raw.fragments))
+        fields = list(row_fields(nodes, raw.fragments))
         row_type = _row_type(connection_type or raw.return_type)
         plan = memo[key] = _plan(info, spec, fields, row_type)
     await _load(info, plan, records)
@@ -93,7 +91,7 @@ async def prefetch_object(info: strawberry.Info, spec: ListSpec, record: Any) ->
     plan = memo.get(key)
     if plan is None:
         fields = [
-            field for node in raw.field_nodes for field in _fields(node.selection_set, raw.fragments, None)
+            field for node in raw.field_nodes for field in fields_of(node.selection_set, raw.fragments, None)
         ]
         object_type = get_named_type(raw.return_type)
         row_type = object_type if isinstance(object_type, GraphQLObjectType) else None
@@ -141,12 +139,17 @@ def _plan(
     children = tuple(
         child
         for field in fields
-        if row_type is not None and (child := _child(info, row_type, field)) is not None
+        if row_type is not None and (child := _child(info, row_type, field, fields)) is not None
     )
     return _Plan(links, details, children)
 
 
-def _child(info: strawberry.Info, row_type: GraphQLObjectType, node: FieldNode) -> _Child | None:
+def _child(
+    info: strawberry.Info, row_type: GraphQLObjectType, node: FieldNode, fields: list[FieldNode]
+) -> _Child | None:
+    """The nested list ``node`` selects on the rows, if it can be prefetched. Its query asks for the
+    columns of every field node with its response key, as the list's resolver does (graphql-core
+    merges them into one field)."""
     field = row_type.fields.get(node.name.value)
     raw = info._raw_info
     if field is None or not _included(node, raw.variable_values):
@@ -164,6 +167,8 @@ def _child(info: strawberry.Info, row_type: GraphQLObjectType, node: FieldNode) 
         arguments = gate[1](given, strawberry.Info(_raw_info=raw, _field=definition))
         paging = {name: arguments.get(name) for name in ("first", "after", "last", "before")}
         query = list_query(info, spec, paging, arguments.get("filter"), arguments.get("order_by"), None)
+        merged = [field for field in fields if response_key(field) == response_key(node)]
+        query = with_columns(info, spec, query, merged, field.type)
     except Exception:
         return None
     return _Child(node, spec, relation, query, field.type)
@@ -195,30 +200,3 @@ def _row_type(connection_type: GraphQLOutputType) -> GraphQLObjectType | None:
     node = getattr(get_named_type(edges.type), "fields", {}).get("node") if edges is not None else None
     row = get_named_type(node.type) if node is not None else None
     return row if isinstance(row, GraphQLObjectType) else None
-
-
-def _row_fields(nodes: Sequence[FieldNode], fragments: dict[str, Any]) -> Iterable[FieldNode]:
-    """The fields selected on the rows of a connection (``edges.node`` and ``nodes``)."""
-    for connection in nodes:
-        for edges in _fields(connection.selection_set, fragments, ("edges", "nodes")):
-            if edges.name.value == "nodes":
-                yield from _fields(edges.selection_set, fragments, None)
-                continue
-            for node in _fields(edges.selection_set, fragments, ("node",)):
-                yield from _fields(node.selection_set, fragments, None)
-
-
-def _fields(
-    selection_set: SelectionSetNode | None, fragments: dict[str, Any], only: tuple[str, ...] | None
-) -> Iterable[FieldNode]:
-    """The fields of a selection set, through inline fragments and fragment spreads."""
-    if selection_set is None:
-        return
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if only is None or selection.name.value in only:
-                yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _fields(selection.selection_set, fragments, only)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            yield from _fields(fragments[selection.name.value].selection_set, fragments, only)

@@ -10,6 +10,7 @@ import strawberry
 
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.base import BaseRecord
+from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.links import link, load_node
 from resolvers.common.lists import nested_list
@@ -93,16 +94,19 @@ class Communication(BaseRecord):
     udf_date_4: dt.date | None = strawberry.field(description="User-defined date field 4.")
 
     @strawberry.field(description="The contact it is with.", extensions=reads(Entity.CONTACT))
+    @uses_columns("contact_id")
     def contact(self, info: strawberry.Info) -> ContactRef | None:
         return link(info, Entity.CONTACT, self.record.contact_id)
 
     @strawberry.field(description="Its category.", extensions=reads(Entity.COMMUNICATION_CATEGORY))
+    @uses_columns("category_id")
     def category(self, info: strawberry.Info) -> CommunicationCategory | None:
         return link(info, Entity.COMMUNICATION_CATEGORY, self.record.category_id)  # type: ignore[no-any-return]
 
     @strawberry.field(
         description="The template it was made from.", extensions=reads(Entity.COMMUNICATION_TEMPLATE)
     )
+    @uses_columns("template_id")
     def template(self, info: strawberry.Info) -> CommunicationTemplate | None:
         return link(info, Entity.COMMUNICATION_TEMPLATE, self.record.template_id)  # type: ignore[no-any-return]
 
@@ -110,6 +114,7 @@ class Communication(BaseRecord):
         description="The queue external system that sends it.",
         extensions=reads(Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM),
     )
+    @uses_columns("external_system_id")
     async def external_system(self, info: strawberry.Info) -> CommunicationQueueExternalSystem | None:
         entity = Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM
         return await load_node(info, entity, self.record.external_system_id)  # type: ignore[no-any-return]
@@ -118,6 +123,7 @@ class Communication(BaseRecord):
         description="Leads, tasks, accounts and communications it refers to (seed 001 referring_to); "
         "those you may not read are left out."
     )
+    @uses_columns("id")
     async def referring_to(self, info: strawberry.Info) -> list[Node]:
         references = await info.context.loaders.details(Detail.COMMUNICATION_REFERENCES).load(self.record.id)
         readable = [
@@ -158,10 +164,12 @@ class CommunicationQueueEntry(BaseRecord):
         description="The communication it sends; null when its media is hidden from you.",
         extensions=reads(Entity.COMMUNICATION),
     )
+    @uses_columns("communication_id")
     def communication(self, info: strawberry.Info) -> Communication | None:
         return link(info, Entity.COMMUNICATION, self.record.communication_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The contact that receives it.", extensions=reads(Entity.CONTACT))
+    @uses_columns("contact_id")
     def contact(self, info: strawberry.Info) -> ContactRef | None:
         return link(info, Entity.CONTACT, self.record.contact_id)
 
@@ -169,6 +177,7 @@ class CommunicationQueueEntry(BaseRecord):
         description="The external system that sends it.",
         extensions=reads(Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM),
     )
+    @uses_columns("external_system_id")
     async def external_system(self, info: strawberry.Info) -> CommunicationQueueExternalSystem | None:
         entity = Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM
         return await load_node(info, entity, self.record.external_system_id)  # type: ignore[no-any-return]

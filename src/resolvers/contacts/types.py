@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from gateway.backends.records import Detail, Entity, Relation
+from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.customer import BaseCustomer, details_now
 from resolvers.common.lists import nested_list
@@ -35,6 +36,7 @@ class Contact(BaseCustomer):
     opt_out: bool = strawberry.field(description="True when the contact opted out of all communication.")
 
     @strawberry.field(description="Preferred name or first and last name; the company name for companies.")
+    @uses_columns("preferred_name", "first_name", "last_name", "company_name")
     def display_name(self) -> str:
         record = self.record
         person = " ".join(
@@ -43,6 +45,7 @@ class Contact(BaseCustomer):
         return person or record.company_name or ""
 
     @strawberry.field(description="True for an inactive contact (seed 000 `inactive`).")
+    @uses_columns("is_active")
     def inactive(self) -> bool:
         return not self.record.is_active
 

@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.base import BaseRecord
+from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.customer import detail_objects
 from resolvers.common.details import ThirdPartyId
@@ -76,6 +77,7 @@ class Lead(BaseRecord):
         return link(info, Entity.DEPARTMENT, self.record.department_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Identifiers of this lead in other systems.")
+    @uses_columns("id")
     async def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
         return await detail_objects(info, Detail.THIRD_PARTY_IDS, self.record.id, ThirdPartyId)
 

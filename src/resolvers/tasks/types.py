@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.backends.records import Entity
 from resolvers.common.base import BaseRecord
+from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.links import link
 from resolvers.common.node import register_node
@@ -56,6 +57,7 @@ class Event(BaseRecord):
 @strawberry.type(description="A task (ConeCRM Task).")
 class Task(Event):
     @strawberry.field(description="What the task is about.")
+    @uses_columns("type")
     def type(self) -> TaskType | None:
         value = self.record.type
         return TaskType(value) if value in TaskType._value2member_map_ else None

@@ -6,6 +6,7 @@ import strawberry
 
 from gateway.backends.records import Entity
 from resolvers.common.base import BaseRecord
+from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.links import link
 from resolvers.common.node import register_node
@@ -23,6 +24,7 @@ class User(BaseRecord):
     is_active: bool = strawberry.field(description="False for a deactivated user.")
 
     @strawberry.field(description="First and last name, else the user name.")
+    @uses_columns("firstname", "lastname", "username")
     def display_name(self) -> str:
         record = self.record  # ~250 assignees on a list page: no generator, no join
         first, last = record.firstname, record.lastname
@@ -46,6 +48,7 @@ class Department(BaseRecord):
     @strawberry.field(
         description="The franchise the department belongs to.", extensions=reads(Entity.FRANCHISE)
     )
+    @uses_columns("franchise_id")
     def franchise(self, info: strawberry.Info) -> Franchise | None:
         return link(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]
 

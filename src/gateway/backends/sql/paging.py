@@ -52,6 +52,21 @@ def _floor_for(column: sa.Column[Any]) -> Any:
     return ""
 
 
+def row_columns(table: sa.Table, wanted: frozenset[str] | None) -> list[Any]:
+    """The columns of ``table`` a read selects: those named in ``wanted`` (``ListQuery.columns``)
+    and the id, or every column when ``wanted`` is None. Names that are no column are no concern
+    here: a record field without a column keeps its default either way."""
+    if wanted is None:
+        return list(table.c)
+    return [column for column in table.c if column.name in wanted or column.name == "id"]
+
+
+def omitted_columns(table: sa.Table, wanted: frozenset[str] | None) -> frozenset[str]:
+    """The column names ``row_columns`` leaves out: the fields a partial record lacks."""
+    selected = {column.name for column in row_columns(table, wanted)}
+    return frozenset(column.name for column in table.c if column.name not in selected)
+
+
 def order_by(keys: list[tuple[Any, bool]], backwards: bool) -> list[Any]:
     return [expr.desc() if descending != backwards else expr.asc() for expr, descending in keys]
 
@@ -71,7 +86,7 @@ def windowed_pages(
     )
     numbered = (
         sa.select(
-            table,
+            *row_columns(table, query.columns),
             parent_column.label("_parent"),
             row_number.label("_rn"),
             *(expr.label(f"_k{i}") for i, (expr, _) in enumerate(keys)),
