@@ -345,6 +345,17 @@ async def test_cost_just_under_and_over_the_limit(database_url: str, tenant: str
         }
 
 
+async def test_a_kept_estimate_follows_the_variables_and_the_limit(database_url: str, tenant: str) -> None:
+    """Estimates are kept per document and variable values (``limits.cached_estimate``): another value
+    is estimated anew, and an app with a lower limit refuses what another app's estimate let through."""
+    async with limited_app(database_url, tenant, max_estimated_nodes=110) as (app, client):
+        for n, expected in ((10, 110), (2, 22), (10, 110)):
+            body = await client.execute(NESTED, {"n": n})
+            assert body["extensions"]["cost"]["estimatedNodes"] == expected
+    async with limited_app(database_url, tenant, max_estimated_nodes=109) as (app, client):
+        await refused(app, client.post(NESTED, {"n": 10}), 200, "COST_LIMIT_EXCEEDED")
+
+
 async def test_a_bulk_mutation_over_the_cost_limit_writes_nothing(database_url: str, tenant: str) -> None:
     rows = [{"firstName": f"R{i}", "lastName": "Bulk"} for i in range(10)]
     async with limited_app(database_url, tenant, max_estimated_nodes=20) as (app, client):

@@ -70,6 +70,23 @@ async def test_a_link_the_caller_may_not_read_is_neither_prefetched_nor_returned
     assert len(statements) == 2  # contacts and leads only
 
 
+async def test_a_plan_kept_from_another_caller_prefetches_only_what_this_caller_may_read(
+    client: Client, factory: Factory, app: Any, settings: Any, tenant: str
+) -> None:
+    """Prefetch plans are kept across requests (``prefetch._plan_of``), keyed by the caller's
+    permissions: one made for a caller who may read stages must not load them for one who may not."""
+    await _leads_with_stages(factory)
+    await client.execute(PLAIN)  # a plan that prefetches stages
+    limited = Client(client.http, token_for(settings, tenant, permissions=["CUST_READ", "CRM_LEAD_VIEW"]))
+    with statements_executed(app) as statements:
+        body = (await limited.post(PLAIN)).json()
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+    assert len(statements) == 2  # contacts and leads: no stage statement
+    with statements_executed(app) as statements:
+        assert len(_stage_names(await client.execute(PLAIN))) == 12
+    assert len(statements) == 3  # and the first caller's plan still prefetches them
+
+
 NESTED_WITH_VARIABLES = """
 query($first: Int!, $order: [LeadOrder!]) { contacts { edges { node {
   leads(first: $first, orderBy: $order) { edges { node { subject stage { name } } } }
@@ -100,6 +117,16 @@ async def test_nested_pages_come_from_the_parent_level_with_literal_or_variable_
         for c in body["data"]["contacts"]["edges"]
     ]
     assert sorted(subjects) == [[f"L{i}2", f"L{i}1"] for i in range(4)]
+    assert len(statements) == 3 and fallbacks == []
+
+    # Plans are kept per variable values: another page size is another plan, as prefetched.
+    with statements_executed(app) as statements:
+        body = await client.execute(NESTED_WITH_VARIABLES, {"first": 1, "order": None})
+    subjects = [
+        [lead["node"]["subject"] for lead in c["node"]["leads"]["edges"]]
+        for c in body["data"]["contacts"]["edges"]
+    ]
+    assert sorted(subjects) == [[f"L{i}0"] for i in range(4)]
     assert len(statements) == 3 and fallbacks == []
 
     # A page size the caller may not ask for is not prefetched: the field reports its own error.

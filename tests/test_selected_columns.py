@@ -27,7 +27,7 @@ from comms_factory import CommsFactory
 from conftest import Client
 from gateway.backends.records import ColumnNotLoaded, LeadRecord, partial_record_class
 from gateway.backends.sql import tables as t
-from resolvers.common import columns
+from resolvers.common import columns, prefetch
 from resolvers.schema import schema
 
 GRAPH = schema._schema
@@ -76,9 +76,15 @@ async def world(engine: Any, tenant: str) -> None:
 @pytest.fixture(autouse=True)
 def fresh_columns() -> Iterator[None]:
     """Column sets are kept per document across requests: each test works them out anew."""
-    columns._BY_SELECTION.clear()
+    _forget_columns()
     yield
+    _forget_columns()
+
+
+def _forget_columns() -> None:
+    """Drop the column sets kept per document, and the prefetch plans holding queries made with them."""
     columns._BY_SELECTION.clear()
+    prefetch._PLANS.clear()
 
 
 @pytest.fixture
@@ -87,7 +93,7 @@ def whole_records(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     def switch() -> None:
         monkeypatch.setattr(columns, "selection_columns", lambda *args, **kwargs: None)
-        columns._BY_SELECTION.clear()
+        _forget_columns()
 
     yield switch
 

@@ -10,8 +10,9 @@ unique texts sent on purpose cannot grow memory without limit.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
-from typing import Generic, TypeVar
+from collections.abc import Hashable, Mapping
+from enum import Enum
+from typing import Any, Generic, TypeVar
 
 from graphql import DocumentNode
 
@@ -54,3 +55,25 @@ validated: BoundedCache[tuple[object, str, tuple[type, ...]], bool] = BoundedCac
 
 def cacheable(query: str | None) -> bool:
     return query is not None and len(query) <= MAX_QUERY_LENGTH
+
+
+_SCALARS = (str, int, float, bool, type(None), Enum)
+MAX_KEYED_TEXT = 1_000  # a longer string variable (a search text, say) is not worth a key
+
+
+def scalar_variables_key(values: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
+    """Variable values as a hashable key, for work that depends on the document and its variables
+    only (cost estimates, prefetch plans); None unless every value is a short scalar or an enum.
+    Lists and input objects (a bulk mutation's inputs) are not kept as keys: they may be large, and
+    the operations that repeat most (list pages, a record by id) do not have them. Values are tagged
+    with their type, since ``1``, ``1.0`` and ``True`` are equal keys in Python."""
+    if not values:
+        return ()
+    key = []
+    for name, value in values.items():
+        if isinstance(value, str) and len(value) > MAX_KEYED_TEXT:
+            return None
+        if not isinstance(value, _SCALARS):
+            return None
+        key.append((name, type(value), value))
+    return tuple(sorted(key, key=lambda item: item[0]))

@@ -6,7 +6,7 @@ the execution timeout wraps each operation in ``gateway.http``. README "Limits" 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -119,7 +119,7 @@ class OperationLimits(SchemaExtension):
         settings = self._settings()
         document = self.execution_context.graphql_document
         if settings is not None and document is not None:
-            estimate = estimate_nodes(
+            estimate = cached_estimate(
                 self.execution_context.schema._schema,
                 document,
                 self.execution_context.operation_name,
@@ -354,6 +354,34 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
 
 
 # --- cost estimate ----------------------------------------------------------------------------------
+
+
+def cached_estimate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any],
+    settings: Settings,
+) -> int:
+    """``estimate_nodes``, worked out once per document, operation, variable values and settings:
+    documents are cached by text (``gateway.documents``), so a client repeating a query with the same
+    variables (a list page, a record by id) would otherwise walk its selection again each time. The
+    entry holds the document, schema and settings its key names by id, so no id can be reused."""
+    values = documents.scalar_variables_key(variables)
+    if values is None:
+        return estimate_nodes(schema, document, operation_name, variables, settings)
+    key = (id(schema), id(document), id(settings), operation_name, values)
+    entry = _ESTIMATES.get(key)
+    if entry is not None and entry[0] is document and entry[1] is schema and entry[2] is settings:
+        return entry[3]
+    estimate = estimate_nodes(schema, document, operation_name, variables, settings)
+    _ESTIMATES.put(key, (document, schema, settings, estimate))
+    return estimate
+
+
+_ESTIMATES: documents.BoundedCache[Hashable, tuple[DocumentNode, GraphQLSchema, Settings, int]] = (
+    documents.BoundedCache(2048)
+)
 
 
 def estimate_nodes(

@@ -16,7 +16,7 @@ its resolver runs as before and reports what it must at its own path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from strawberry.types.field import StrawberryField
 
 from gateway.backends.query import ListQuery
 from gateway.backends.records import Detail, Entity, Relation
+from gateway.documents import BoundedCache, scalar_variables_key
 from resolvers.common.columns import fields_of, response_key, row_fields, with_columns
 from resolvers.common.fastpath import ARGUMENTS, DEFINITION
 from resolvers.common.listspec import ListSpec, list_query
@@ -72,31 +73,73 @@ async def prefetch_rows(
         return
     raw = info._raw_info
     nodes = tuple(field_nodes if field_nodes is not None else raw.field_nodes)
-    memo = info.context.loaders.memo
-    key = ("prefetch", *map(id, nodes))  # the document lives as long as the request
-    plan = memo.get(key)
-    if plan is None:
-        fields = list(row_fields(nodes, raw.fragments))
-        row_type = _row_type(connection_type or raw.return_type)
-        plan = memo[key] = _plan(info, spec, fields, row_type)
-    await _load(info, plan, records)
+    row_type = _row_type(connection_type or raw.return_type)
+
+    def plan_rows() -> _Plan:
+        return _plan(info, spec, list(row_fields(nodes, raw.fragments)), row_type)
+
+    await _load(info, _plan_of(info, ("prefetch", spec, row_type, nodes), plan_rows), records)
 
 
 async def prefetch_object(info: strawberry.Info, spec: ListSpec, record: Any) -> None:
     """Load what the selection of the field being resolved asks of the one object it returns
     (``contact(id:)``), as a list page does for its rows."""
     raw = info._raw_info
-    memo = info.context.loaders.memo
-    key = ("prefetch-object", *map(id, raw.field_nodes))
-    plan = memo.get(key)
-    if plan is None:
+    object_type = get_named_type(raw.return_type)
+    row_type = object_type if isinstance(object_type, GraphQLObjectType) else None
+
+    def plan_object() -> _Plan:
         fields = [
             field for node in raw.field_nodes for field in fields_of(node.selection_set, raw.fragments, None)
         ]
-        object_type = get_named_type(raw.return_type)
-        row_type = object_type if isinstance(object_type, GraphQLObjectType) else None
-        plan = memo[key] = _plan(info, spec, fields, row_type)
-    await _load(info, plan, [record])
+        return _plan(info, spec, fields, row_type)
+
+    key = ("prefetch-object", spec, row_type, tuple(raw.field_nodes))
+    await _load(info, _plan_of(info, key, plan_object), [record])
+
+
+def _plan_of(info: strawberry.Info, selection: tuple[Any, ...], make: Callable[[], _Plan]) -> _Plan:
+    """The plan of a selection (what to prefetch for which spec and row type, field nodes last).
+
+    A plan depends on the selection, the variables, the caller's permissions and the settings, and
+    on nothing else: it is kept across requests for scalar variables (``scalar_variables_key``), so a
+    client repeating a query does not plan it again (31 fields looked at for a contact in full).
+    Within a request it is in the loaders' memo either way. The shared entry holds the selection and
+    the settings, so the ids in its key cannot be reused while it exists."""
+    memo = info.context.loaders.memo
+    local_key = (selection[0], *map(id, selection[1:-1]), *map(id, selection[-1]))
+    plan: _Plan | None = memo.get(local_key)
+    if plan is not None:
+        return plan
+    context = info.context
+    values = scalar_variables_key(_coerced(info._raw_info.variable_values))
+    shared_key = None
+    if values is not None:
+        shared_key = (local_key, values, context.principal.permissions, id(context.settings))
+        entry = _PLANS.get(shared_key)
+        if entry is not None and entry[1] is context.settings and _same(entry[0], selection):
+            plan = entry[2]
+    if plan is None:
+        plan = make()
+        if shared_key is not None:
+            _PLANS.put(shared_key, (selection, context.settings, plan))
+    memo[local_key] = plan
+    return plan
+
+
+def _same(held: tuple[Any, ...], selection: tuple[Any, ...]) -> bool:
+    """The same kind of plan, and the same spec, row type and field nodes by identity."""
+    (kind, spec, row_type, nodes), (other_kind, other_spec, other_type, other_nodes) = held, selection
+    if kind != other_kind or spec is not other_spec or row_type is not other_type:
+        return False
+    return len(nodes) == len(other_nodes) and all(a is b for a, b in zip(nodes, other_nodes, strict=True))
+
+
+def _coerced(values: Any) -> Any:
+    return values.coerced if isinstance(values, VariableValues) else values
+
+
+_PLANS: BoundedCache[Hashable, tuple[tuple[Any, ...], Any, _Plan]] = BoundedCache(2048)
 
 
 async def _load(info: strawberry.Info, plan: _Plan, records: Sequence[Any]) -> None:
