@@ -346,7 +346,7 @@ async def test_cost_just_under_and_over_the_limit(database_url: str, tenant: str
 
 
 async def test_a_kept_estimate_follows_the_variables_and_the_limit(database_url: str, tenant: str) -> None:
-    """Estimates are kept per document and variable values (``limits.cached_estimate``): another value
+    """Estimates are kept per document and variable values (``limits.estimate_nodes``): another value
     is estimated anew, and an app with a lower limit refuses what another app's estimate let through."""
     async with limited_app(database_url, tenant, max_estimated_nodes=110) as (app, client):
         for n, expected in ((10, 110), (2, 22), (10, 110)):

@@ -119,7 +119,7 @@ class OperationLimits(SchemaExtension):
         settings = self._settings()
         document = self.execution_context.graphql_document
         if settings is not None and document is not None:
-            estimate = cached_estimate(
+            estimate = estimate_nodes(
                 self.execution_context.schema._schema,
                 document,
                 self.execution_context.operation_name,
@@ -356,34 +356,6 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
 # --- cost estimate ----------------------------------------------------------------------------------
 
 
-def cached_estimate(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation_name: str | None,
-    variables: Mapping[str, Any],
-    settings: Settings,
-) -> int:
-    """``estimate_nodes``, worked out once per document, operation, variable values and settings:
-    documents are cached by text (``gateway.documents``), so a client repeating a query with the same
-    variables (a list page, a record by id) would otherwise walk its selection again each time. The
-    entry holds the document, schema and settings its key names by id, so no id can be reused."""
-    values = documents.scalar_variables_key(variables)
-    if values is None:
-        return estimate_nodes(schema, document, operation_name, variables, settings)
-    key = (id(schema), id(document), id(settings), operation_name, values)
-    entry = _ESTIMATES.get(key)
-    if entry is not None and entry[0] is document and entry[1] is schema and entry[2] is settings:
-        return entry[3]
-    estimate = estimate_nodes(schema, document, operation_name, variables, settings)
-    _ESTIMATES.put(key, (document, schema, settings, estimate))
-    return estimate
-
-
-_ESTIMATES: documents.BoundedCache[Hashable, tuple[DocumentNode, GraphQLSchema, Settings, int]] = (
-    documents.BoundedCache(2048)
-)
-
-
 def estimate_nodes(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -398,15 +370,31 @@ def estimate_nodes(
     a bulk mutation (``contactCreateMany(inputs)``) sizes the lists of its payload by its input list;
     other lists of entities assume a full page, detail lists ``DETAIL_LIST_SIZE``. The connection's own
     plumbing (edges, pageInfo) is not counted; scalars are free.
+
+    Kept per document, operation, variable values and settings: documents are cached by text
+    (``gateway.documents``), so a client repeating a query with the same variables (a list page, a
+    record by id) would otherwise walk its selection again each time. The entry holds the document,
+    schema and settings its key names by id, so no id can be reused under it.
     """
+    values = documents.scalar_variables_key(variables)
+    key = (id(schema), id(document), id(settings), operation_name, values) if values is not None else None
+    entry = _ESTIMATES.get(key) if key is not None else None
+    if entry is not None and entry[0] is document and entry[1] is schema and entry[2] is settings:
+        return entry[3]
     operation = _operation(document, operation_name)
-    if operation is None:
-        return 0
-    root = schema.get_root_type(operation.operation)
-    if root is None:
-        return 0
-    estimator = _Estimator(schema, fragments_of(document), _variables(operation, variables), settings)
-    return estimator.selections(operation.selection_set, root, 1, None, frozenset())
+    root = schema.get_root_type(operation.operation) if operation is not None else None
+    estimate = 0
+    if operation is not None and root is not None:
+        estimator = _Estimator(schema, fragments_of(document), _variables(operation, variables), settings)
+        estimate = estimator.selections(operation.selection_set, root, 1, None, frozenset())
+    if key is not None:
+        _ESTIMATES.put(key, (document, schema, settings, estimate))
+    return estimate
+
+
+_ESTIMATES: documents.BoundedCache[Hashable, tuple[DocumentNode, GraphQLSchema, Settings, int]] = (
+    documents.BoundedCache(2048)
+)
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
