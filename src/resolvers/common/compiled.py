@@ -223,7 +223,19 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             typename = object_type.name
             name_of = lambda _source: typename  # noqa: E731
             return _FieldPlan(
-                response_name, None, object_type, [], path, None, name_of, {}, str, node, None, frozenset()
+                response_name,
+                None,
+                object_type,
+                [],
+                path,
+                None,
+                name_of,
+                {},
+                False,
+                str,
+                node,
+                None,
+                frozenset(),
             )
         field_def: GraphQLField | None = object_type.fields.get(name)
         if field_def is None or name.startswith("__"):
@@ -245,8 +257,9 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         attribute = getattr(resolve, ATTRIBUTE, None)
         read = attrgetter(attribute) if attribute is not None and not arguments else None
         nodes = [d.node for d in details]
+        mutable = any(isinstance(value, dict | list | set) for value in arguments.values())
         return _FieldPlan(
-            response_name, field_def, object_type, nodes, field_path, resolve, read, arguments,
+            response_name, field_def, object_type, nodes, field_path, resolve, read, arguments, mutable,
             _unchanged_by(field_def.type), node, shape, _covered_by(shape) | {id(node)},
         )  # fmt: skip
 
@@ -280,12 +293,19 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
             if each.field_def is None:  # __typename
                 fields.append((each.response_name, each.read, None, None, {}, _identity, str, each.node))
                 continue
+            read = each.read
+            if read is not None and each.shape[0] is _LEAF:
+                # An attribute read and completed as a leaf: no resolver and no completion asks for
+                # its info (an error there is reported by graphql-core, which builds its own).
+                fields.append(
+                    (each.response_name, read, None, None, {}, each.shape[1], each.unchanged, each.node)
+                )
+                continue
             field_info = self.build_resolve_info(each.field_def, each.nodes, each.parent_type, each.path)
             completer = self._bind_shape(each.shape, field_info)
             # The plan's arguments are every operation's: a resolver that changed an input object or
             # list in place must not change it for the next.
-            arguments = copy.deepcopy(each.arguments) if each.arguments else each.arguments
-            read = each.read
+            arguments = copy.deepcopy(each.arguments) if each.mutable_arguments else each.arguments
             specialize = getattr(each.resolve, SPECIALIZE, None)
             if read is None and specialize is not None:
                 # Strawberry's info, the permission check and the arguments, once for every row.
@@ -350,6 +370,7 @@ class _FieldPlan:
     resolve: Any
     read: Callable[[Any], Any] | None  # reads a plain attribute without calling the resolver
     arguments: dict[str, Any]
+    mutable_arguments: bool  # an input object or list among them: each operation gets a copy
     unchanged: type | None  # the type of value its completion returns as it is
     node: FieldNode
     shape: Any  # (_LEAF, completer) | (_NON_NULL or _LIST, shape) | (_OBJECT, plan) | (_ABSTRACT, plan)
