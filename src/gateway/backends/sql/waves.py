@@ -13,8 +13,8 @@ numbers its rows in its own order (``row_number() OVER (ORDER BY ...)``, its ORD
 into the window). The branches' columns go into shared, typed slots: a branch's n-th column of a
 kind of type (uuid, text, timestamp, ...) fills that kind's n-th slot, the slots it does not fill are
 typed NULLs, so the union is as wide as the widest branch per type, not the sum of all. ``_kind``
-says which branch a row is from and ``_ord`` its place there; each branch's rows come back as the
-tuples its own statement would have returned, under its own column names.
+says which branch a row is from and ``_ord`` its place there; each branch's rows come back as union rows
+read through names that place the branch's own column names at its slots.
 
 When the combined statement fails, each statement runs again on its own, so that each load gets
 its own outcome, as before.
@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -63,16 +62,16 @@ class Combined:
     """Several statements as one, and how to read each one's rows back out of its rows."""
 
     statement: sa.CompoundSelect
-    keys: tuple[tuple[str, ...], ...]  # each branch's column names, as its own statement names them
-    pick: tuple[Callable[[Sequence[Any]], tuple[Any, ...]], ...]  # union row -> the branch's row
+    # For each branch, a name for each column of the union: its own column name where the branch
+    # fills that slot, a name no record field has elsewhere. Read by position through these names, a
+    # union row is the branch's row: no copy of each row into the branch's own tuple is needed.
+    keys: tuple[tuple[str, ...], ...]
 
-    def split(self, rows: Sequence[Any]) -> list[list[tuple[Any, ...]]]:
-        """The rows of each branch, in each branch's own order."""
-        found: list[list[tuple[Any, ...]]] = [[] for _ in self.keys]
-        pick = self.pick
+    def split(self, rows: Sequence[Any]) -> list[list[Any]]:
+        """The union rows of each branch, in each branch's own order (read them through ``keys``)."""
+        found: list[list[Any]] = [[] for _ in self.keys]
         for row in rows:  # ordered by branch, then by the branch's own order
-            kind = row[0]
-            found[kind].append(pick[kind](row))
+            found[row[0]].append(row)
         return found
 
 
@@ -114,8 +113,14 @@ def combine(statements: Sequence[sa.Select[Any]], variable: Sequence[Sequence[st
             )
         )
     union = sa.union_all(*branches).order_by(sa.literal_column(KIND), sa.literal_column(ORDER))
-    keys = tuple(tuple(s.selected_columns.keys()) for s in statements)
-    return Combined(union, keys, tuple(_picker([2 + slot for slot in p]) for p in placements))
+    width = 2 + len(slots)
+    keys = []
+    for statement, placement in zip(statements, placements, strict=True):
+        names = [f"_slot{position}" for position in range(width)]  # _kind, _ord and unfilled slots
+        for name, slot in zip(statement.selected_columns.keys(), placement, strict=True):
+            names[2 + slot] = name
+        keys.append(tuple(names))
+    return Combined(union, tuple(keys))
 
 
 def _renamed(statement: sa.Select[Any], branch: int, variable: Sequence[str]) -> sa.Select[Any]:
@@ -152,13 +157,6 @@ def _kind_of(sql_type: Any) -> str:
         if found is not None:
             return found
     return type(sql_type).__qualname__
-
-
-def _picker(indexes: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    if len(indexes) == 1:
-        only = indexes[0]
-        return lambda row: (row[only],)
-    return itemgetter(*indexes)  # type: ignore[return-value]
 
 
 @dataclass
