@@ -194,9 +194,10 @@ def page(all_results: list[dict[str, Any]]) -> str:
             *note,
             f"- Command: `{results['command']}`",
             f"- Machine: {machine(results)}",
-            f"- Each case: {results['seconds']} s measured after a warm-up (a slow request started in the",
-            "  window is waited for and counted). Peak RSS is the server process's VmHWM, reset to the",
-            "  current RSS before each case: it never drops below what earlier cases left resident.",
+            f"- Each case: {_rounds(results)}{results['seconds']} s measured after a warm-up (a slow request",
+            "  started in the window is waited for and counted). Peak RSS is the server process's VmHWM,",
+            "  reset to the current RSS before each case: it never drops below what earlier cases left",
+            "  resident.",
             "  PostGraphile reports no statement count (n/a); it compiles each query to one SQL statement.",
             "",
             "Targets of issue 6, as this run measured them:",
@@ -209,6 +210,16 @@ def page(all_results: list[dict[str, Any]]) -> str:
     if FINDINGS.exists():
         lines += [FINDINGS.read_text().rstrip(), ""]
     return "\n".join(lines)
+
+
+def _rounds(results: dict[str, Any]) -> str:
+    rounds = results.get("rounds") or 1
+    if rounds == 1:
+        return ""
+    return (
+        f"{rounds} rounds, taken in turn with the other systems' rounds, of which the one of median "
+        "throughput is shown (every round's throughput is in the results file); each round "
+    )
 
 
 def chart(all_results: list[dict[str, Any]]) -> None:
