@@ -77,3 +77,24 @@ def scalar_variables_key(values: Mapping[str, Any] | None) -> tuple[Any, ...] | 
             return None
         key.append((name, type(value), value))
     return tuple(sorted(key, key=lambda item: item[0]))
+
+
+class HeldCache(Generic[V]):
+    """A ``BoundedCache`` for values worked out from objects that are not hashable cheaply (document
+    nodes, schemas, settings): keyed by their ids and a hashable rest, each entry holding the objects
+    themselves, so no id in its key can be reused by another object while it exists."""
+
+    def __init__(self, size: int = MAX_ENTRIES) -> None:
+        self._cache: BoundedCache[Hashable, tuple[tuple[Any, ...], V]] = BoundedCache(size)
+
+    def get(self, objects: tuple[Any, ...], rest: Hashable = ()) -> V | None:
+        entry = self._cache.get((tuple(map(id, objects)), rest))
+        if entry is None or any(held is not given for held, given in zip(entry[0], objects, strict=True)):
+            return None
+        return entry[1]
+
+    def put(self, objects: tuple[Any, ...], rest: Hashable, value: V) -> None:
+        self._cache.put((tuple(map(id, objects)), rest), (objects, value))
+
+    def clear(self) -> None:
+        self._cache.clear()

@@ -6,7 +6,7 @@ the execution timeout wraps each operation in ``gateway.http``. README "Limits" 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -377,24 +377,22 @@ def estimate_nodes(
     schema and settings its key names by id, so no id can be reused under it.
     """
     values = documents.scalar_variables_key(variables)
-    key = (id(schema), id(document), id(settings), operation_name, values) if values is not None else None
-    entry = _ESTIMATES.get(key) if key is not None else None
-    if entry is not None and entry[0] is document and entry[1] is schema and entry[2] is settings:
-        return entry[3]
+    held, rest = (schema, document, settings), (operation_name, values)
+    found = _ESTIMATES.get(held, rest) if values is not None else None
+    if found is not None:
+        return found
     operation = _operation(document, operation_name)
     root = schema.get_root_type(operation.operation) if operation is not None else None
     estimate = 0
     if operation is not None and root is not None:
         estimator = _Estimator(schema, fragments_of(document), _variables(operation, variables), settings)
         estimate = estimator.selections(operation.selection_set, root, 1, None, frozenset())
-    if key is not None:
-        _ESTIMATES.put(key, (document, schema, settings, estimate))
+    if values is not None:
+        _ESTIMATES.put(held, rest, estimate)
     return estimate
 
 
-_ESTIMATES: documents.BoundedCache[Hashable, tuple[DocumentNode, GraphQLSchema, Settings, int]] = (
-    documents.BoundedCache(2048)
-)
+_ESTIMATES: documents.HeldCache[int] = documents.HeldCache(2048)
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

@@ -41,7 +41,7 @@ from strawberry.types.field import StrawberryField
 
 from gateway.backends.query import ListQuery
 from gateway.backends.records import ENTITY_RECORDS
-from gateway.documents import BoundedCache
+from gateway.documents import HeldCache
 from resolvers.common.fastpath import DEFINITION
 from resolvers.common.listspec import ListSpec
 
@@ -76,19 +76,17 @@ def with_columns(
     Worked out once per list and document, not per request: the answer depends on nothing else (not
     on variables, see ``selection_columns``, nor on the caller). The entry holds the nodes, so their
     ids in its key cannot be reused by another document's nodes while it exists."""
-    key = (id(spec), *map(id, nodes))
-    entry = _BY_SELECTION.get(key)
-    if entry is None or any(held is not node for held, node in zip(entry[0], nodes, strict=True)):
+    held = (spec, *nodes)
+    entry = _BY_SELECTION.get(held)
+    if entry is None:
         raw = info._raw_info
-        entry = (tuple(nodes), selection_columns(spec, nodes, connection_type, raw.fragments, raw.schema))
-        _BY_SELECTION.put(key, entry)
-    columns = entry[1]
+        entry = (selection_columns(spec, nodes, connection_type, raw.fragments, raw.schema),)
+        _BY_SELECTION.put(held, (), entry)
+    columns = entry[0]
     return replace(query, columns=columns) if columns != query.columns else query
 
 
-_BY_SELECTION: BoundedCache[tuple[int, ...], tuple[tuple[FieldNode, ...], frozenset[str] | None]] = (
-    BoundedCache(4096)
-)
+_BY_SELECTION: HeldCache[tuple[frozenset[str] | None]] = HeldCache(4096)
 
 
 def response_key(node: FieldNode) -> str:

@@ -16,7 +16,7 @@ its resolver runs as before and reports what it must at its own path.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ from strawberry.types.field import StrawberryField
 
 from gateway.backends.query import ListQuery
 from gateway.backends.records import Detail, Entity, Relation
-from gateway.documents import BoundedCache, scalar_variables_key
+from gateway.documents import HeldCache, scalar_variables_key
 from resolvers.common.columns import fields_of, response_key, row_fields, with_columns
 from resolvers.common.fastpath import ARGUMENTS, DEFINITION
 from resolvers.common.listspec import ListSpec, list_query
@@ -104,8 +104,7 @@ def _plan_of(info: strawberry.Info, selection: tuple[Any, ...], make: Callable[[
     A plan depends on the selection, the variables, the caller's permissions and the settings, and
     on nothing else: it is kept across requests for scalar variables (``scalar_variables_key``), so a
     client repeating a query does not plan it again (31 fields looked at for a contact in full).
-    Within a request it is in the loaders' memo either way. The shared entry holds the selection and
-    the settings, so the ids in its key cannot be reused while it exists."""
+    Within a request it is in the loaders' memo either way."""
     memo = info.context.loaders.memo
     local_key = (selection[0], *map(id, selection[1:-1]), *map(id, selection[-1]))
     plan: _Plan | None = memo.get(local_key)
@@ -113,33 +112,23 @@ def _plan_of(info: strawberry.Info, selection: tuple[Any, ...], make: Callable[[
         return plan
     context = info.context
     values = scalar_variables_key(_coerced(info._raw_info.variable_values))
-    shared_key = None
+    held = (*selection[1:-1], *selection[-1], context.settings)
+    rest = (selection[0], values, context.principal.permissions)
     if values is not None:
-        shared_key = (local_key, values, context.principal.permissions, id(context.settings))
-        entry = _PLANS.get(shared_key)
-        if entry is not None and entry[1] is context.settings and _same(entry[0], selection):
-            plan = entry[2]
+        plan = _PLANS.get(held, rest)
     if plan is None:
         plan = make()
-        if shared_key is not None:
-            _PLANS.put(shared_key, (selection, context.settings, plan))
+        if values is not None:
+            _PLANS.put(held, rest, plan)
     memo[local_key] = plan
     return plan
-
-
-def _same(held: tuple[Any, ...], selection: tuple[Any, ...]) -> bool:
-    """The same kind of plan, and the same spec, row type and field nodes by identity."""
-    (kind, spec, row_type, nodes), (other_kind, other_spec, other_type, other_nodes) = held, selection
-    if kind != other_kind or spec is not other_spec or row_type is not other_type:
-        return False
-    return len(nodes) == len(other_nodes) and all(a is b for a, b in zip(nodes, other_nodes, strict=True))
 
 
 def _coerced(values: Any) -> Any:
     return values.coerced if isinstance(values, VariableValues) else values
 
 
-_PLANS: BoundedCache[Hashable, tuple[tuple[Any, ...], Any, _Plan]] = BoundedCache(2048)
+_PLANS: HeldCache[_Plan] = HeldCache(2048)
 
 
 async def _load(info: strawberry.Info, plan: _Plan, records: Sequence[Any]) -> None:
