@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from _pytest.terminal import TerminalReporter
 from sqlalchemy.engine import make_url
 
 from gateway.app import create_app
@@ -182,6 +184,7 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
 # factories fill it) and the gateway reaches them through the conecrm connector with the caller's token.
 
 CONECRM_MODULES = {"test_queries", "test_paging", "test_filters", "test_nested_cost"}
+CONECRM_DESELECTED = pytest.StashKey[int]()  # how many other tests' ConeCRM variants were deselected
 ROUTED_URLS: set[str] = set()
 # Tests that cannot pass against ConeCRM, and why (strict: they must fail, or the entry goes).
 _SQL_COUNT = (
@@ -248,6 +251,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    config.stash[CONECRM_DESELECTED] = len(dropped)
+
+
+def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.Config) -> None:
+    """Skips counted by reason (``-rfE`` lists none), and why the ConeCRM variants are deselected."""
+    reasons = Counter(_skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    if reasons:
+        terminalreporter.section("skipped, by reason")
+        for reason, count in reasons.most_common():
+            terminalreporter.write_line(f"{count:6} {reason}")
+    dropped = config.stash.get(CONECRM_DESELECTED, 0)
+    if dropped:
+        modules = ", ".join(sorted(CONECRM_MODULES))
+        terminalreporter.write_line(
+            f"{dropped} deselected: the {CONECRM_VARIANT} database variant runs only in {modules} "
+            "(CONECRM_MODULES in tests/conftest.py)"
+        )
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return text.removeprefix("Skipped: ")
 
 
 @dataclass

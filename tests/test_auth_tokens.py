@@ -272,6 +272,16 @@ async def test_refusals_say_why(http: httpx.AsyncClient, case: str, mentions: st
     assert mentions.lower() in assert_refused(await ask(http, token), token).lower()
 
 
+@pytest.mark.parametrize("garbage", ["not.a.jwt", "abc", "a.b", "eyJhbGciOiJIUzI1NiJ9.e30", "a.b.c"])
+async def test_a_token_that_is_no_jwt_is_refused_in_our_words(http: httpx.AsyncClient, garbage: str) -> None:
+    # PyJWT's own wording ("Invalid header padding", "Not enough segments") describes its parser.
+    message = assert_refused(await ask(http, garbage), garbage)
+    assert (
+        message
+        == "invalid token: the bearer token is not a valid JWT (three base64url parts separated by dots)"
+    )
+
+
 async def test_algorithm_confusion_is_refused_when_only_rs256_is_configured(
     sqlite_url: str, idp: Idp
 ) -> None:

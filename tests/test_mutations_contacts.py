@@ -107,6 +107,17 @@ async def test_invalid_email_and_phones(client: Client) -> None:
     assert await contact_count(client) == 0
 
 
+async def test_a_national_number_without_country_is_refused_with_a_hint(client: Client) -> None:
+    refused = await create(client, **PERSON, phones=[{"number": "555-0100"}])
+    assert codes(refused) == [(["input", "phones", "0", "number"], "INVALID_PHONE", "CUST5116")]
+    message = refused["errors"][0]["message"]
+    assert "'555-0100' is not a valid number of US" in message
+    assert "country prefix" in message and "countryCode" in message
+    accepted = await create(client, **PERSON, phones=[{"number": "020 7946 0958", "countryCode": "GB"}])
+    assert accepted["errors"] == []
+    assert accepted["contact"]["phones"] == [{"number": "+442079460958", "countryCode": "GB"}]
+
+
 async def test_over_long_values_are_invalid_not_internal_errors(client: Client) -> None:
     payload = await create(client, firstName="x" * 300, lastName="Lovelace")
     assert payload["contact"] is None

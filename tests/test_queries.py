@@ -199,6 +199,8 @@ async def test_contact_by_phone_rejects_what_is_not_a_number(client: Client) -> 
     query = "query($phone: String!) { contactByPhone(phone: $phone) { id } }"
     for typed in ("not a phone", "", "12"):
         assert error_code(await client.post(query, {"phone": typed})) == "INVALID_PHONE", typed
+    message = (await client.post(query, {"phone": "555-0100"})).json()["errors"][0]["message"]
+    assert "'555-0100' is not a valid number" in message and "country prefix" in message
 
 
 # -- accounts ---------------------------------------------------------------------------------------

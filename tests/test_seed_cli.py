@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -267,3 +268,44 @@ def test_seeded_communications_have_unique_numbers_and_reused_settings(
     )
     no_to = "SELECT count(*) FROM communications WHERE media = 'EMAIL' AND (\"to\" IS NULL OR \"to\" = '')"
     assert scalar(database, no_to) == 0
+
+
+@pytest.mark.parametrize("by_setting", [False, True], ids=["--port", "CRM_GATEWAY_PORT"])
+def test_serve_on_a_taken_port_exits_1_before_seeding_or_printing_a_token(
+    tmp_path: Path, by_setting: bool
+) -> None:
+    database = tmp_path / "crm.db"
+    with socket.socket() as taken:  # what a gateway already running there holds
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        flags, env = ([], {"CRM_GATEWAY_PORT": port}) if by_setting else (["--port", port], {})
+        done = run_cli("serve", "--demo", "--database-url", sqlite_url(database), *flags, cwd=tmp_path, **env)
+    assert done.returncode == 1, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "--port" in done.stderr and "CRM_GATEWAY_PORT" in done.stderr
+    assert "Bearer" not in done.stdout and "GraphiQL" not in done.stdout
+    assert "Traceback" not in done.stderr
+    assert not database.exists()  # nothing seeded
+
+
+def test_token_refuses_an_unknown_permission_and_suggests_close_names(tmp_path: Path) -> None:
+    args = ["--permission", "CUST_READ", "--permission", "CUST_RAED", "--permission", "cust_write"]
+    done = run_cli("token", "--sub", "u", "--tenant", "acme", *args, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "unknown permission 'CUST_RAED' (did you mean CUST_READ" in done.stderr
+    assert "'cust_write' (did you mean CUST_WRITE" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_token_without_permissions_warns_that_it_reads_nothing(tmp_path: Path) -> None:
+    done = run_cli("token", "--sub", "u", "--tenant", "acme", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "warning: no --permission given" in done.stderr
+    principal = asyncio.run(authenticate(done.stdout.strip(), load_settings(jwt_secret=SECRET)))
+    assert principal.permissions == frozenset()
+
+
+def test_token_with_permissions_prints_no_warning(tmp_path: Path) -> None:
+    done = run_cli("token", "--sub", "u", "--tenant", "acme", "--permission", "CRM_ALL", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")

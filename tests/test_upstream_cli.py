@@ -55,7 +55,10 @@ def test_simulate_an_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert "no simulator named 'no_such_vendor'; available:" in capsys.readouterr().err
 
 
-def test_simulate_serves_a_registered_simulator(tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", ["--database-url", "--database"])
+def test_simulate_serves_a_registered_simulator(tmp_path: Path, option: str) -> None:
+    """``--database-url``, as every command names it; ``--database``, its first name, still works, with a
+    warning."""
     port = free_port()
     # A registration the way a vendor package makes it, then the command, in a process of its own.
     script = textwrap.dedent(
@@ -73,7 +76,7 @@ def test_simulate_serves_a_registered_simulator(tmp_path: Path) -> None:
                 return JSONResponse({{"database": database}})
             return FaultMiddleware(Starlette(routes=[Route("/hello", hello)]), Faults())
 
-        raise SystemExit(main(["simulate", "echo", "--port", "{port}", "--database", "memory://x"]))
+        raise SystemExit(main(["simulate", "echo", "--port", "{port}", "{option}", "memory://x"]))
         """
     )
     log = tmp_path / "simulate.log"
@@ -92,6 +95,8 @@ def test_simulate_serves_a_registered_simulator(tmp_path: Path) -> None:
     assert body == {"database": "memory://x"}
     assert faults["fail_status"] == 503
     assert f"simulator echo: http://127.0.0.1:{port}" in log.read_text()
+    deprecated = "--database is deprecated; use --database-url" in log.read_text()
+    assert deprecated == (option == "--database")
 
 
 def _get_when_up(url: str, process: subprocess.Popen[bytes], log: Path) -> object:

@@ -152,6 +152,32 @@ async def test_bad_credentials_close_the_socket_with_4403(server: str, payload: 
     assert await close_code(server, payload) == 4403
 
 
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        pytest.param({}, "Forbidden: missing Authorization header with a Bearer token", id="missing"),
+        pytest.param(
+            {"Authorization": f"Bearer {expired_token()}"}, "Forbidden: token has expired", id="expired"
+        ),
+        pytest.param(
+            {"Authorization": "Bearer not.a.jwt"},
+            "Forbidden: invalid token: the bearer token is not a valid JWT",
+            id="not a JWT",
+        ),
+    ],
+)
+async def test_a_refused_socket_is_told_why_in_the_close_reason(
+    server: str, payload: dict[str, Any], reason: str
+) -> None:
+    async with connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        with pytest.raises(ConnectionClosed):
+            await receive(ws)
+    assert ws.close_code == 4403
+    assert ws.close_reason is not None and ws.close_reason.startswith(reason)
+    assert len(ws.close_reason.encode()) <= 123
+
+
 async def test_a_token_and_a_key_together_close_with_4403(server: str, api_key: str) -> None:
     payload = {"Authorization": f"Bearer {demo_token()}", "x-api-key": api_key}
     assert await close_code(server, payload) == 4403

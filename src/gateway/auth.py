@@ -169,8 +169,14 @@ def _permissions(value: Any, name: str) -> frozenset[str]:
     return frozenset(value)
 
 
+NOT_A_JWT = "the bearer token is not a valid JWT (three base64url parts separated by dots)"
+
+
 def _reason(error: jwt.InvalidTokenError) -> str:
-    # PyJWT's messages name claims and algorithms, never the secret or the token itself.
+    # PyJWT's decoding messages ("Invalid header padding", "Not enough segments") describe its parser,
+    # not the caller's mistake; its other messages name claims and algorithms, never the secret or token.
+    if isinstance(error, jwt.DecodeError) and not isinstance(error, jwt.InvalidSignatureError):
+        return NOT_A_JWT
     return str(error) or type(error).__name__
 
 

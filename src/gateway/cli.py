@@ -1,13 +1,15 @@
 """``crm-gateway``: serve, migrate, seed demo data, export the schema, mint tokens, manage API keys.
 
-Problems the user can fix (bad arguments, bad settings, an unreachable database) are reported in a
-line or two on stderr with exit status 2 (usage, settings) or 1 (database), never as a traceback.
+Problems the user can fix (bad arguments, bad settings, an unreachable database, a port in use) are
+reported in a line or two on stderr with exit status 2 (usage, settings, unknown permission names) or 1
+(database, port in use), never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import json
 import os
 import socket
@@ -23,12 +25,13 @@ from alembic.util import CommandError as AlembicError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from gateway.apikeys import ApiKey, ApiKeyError, ApiKeyStore, IssuedKey
+from gateway.apikeys import ApiKey, ApiKeyError, ApiKeyStore, IssuedKey, unknown_permissions
 from gateway.auth import TENANT_PATTERN, mint_token
 from gateway.backends.rest.config import load_backends
 from gateway.backends.sql import tables
 from gateway.backends.sql.engine import create_engine, for_tenant
 from gateway.backends.sql.migrate import upgrade
+from gateway.permissions import BY_NAME
 from gateway.seed import SeedSummary, seed_tenant
 from gateway.settings import Environment, Settings, SettingsError, load_settings
 
@@ -41,6 +44,7 @@ DEMO_PERMISSIONS = ["CRM_ALL", "CUST_ALL"]
 DEMO_TOKEN_LIFETIME = timedelta(days=30)
 PROBE_TIMEOUT_SECONDS = 10
 MAX_LIFETIME_HOURS = 24 * 366 * 10  # timedelta overflows long before a float does
+PORT_IN_USE = 1  # exit status when serve's port is taken (as for a worker that cannot bind it)
 
 
 class CommandError(Exception):
@@ -110,7 +114,12 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     simulate.add_argument("name", help="the simulator to serve, e.g. conecrm")
     simulate.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)")
     simulate.add_argument("--port", type=_port, required=True, help="port to listen on")
-    simulate.add_argument("--database", help="where the simulator keeps its data (default: in memory)")
+    simulate.add_argument(
+        "--database-url",
+        help="where the simulator keeps its data (default: conecrm the gateway's database, others in memory)",
+    )
+    # The option's first name; kept so that existing scripts keep working, with a warning.
+    simulate.add_argument("--database", dest="deprecated_database", help=argparse.SUPPRESS)
     simulate.set_defaults(handler=_simulate)
 
 
@@ -127,7 +136,8 @@ def _add_token(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     token = commands.add_parser("token", help="print a JWT signed with the configured secret")
     token.add_argument("--sub", type=_text, required=True, help="the token's subject (user)")
     token.add_argument("--tenant", type=_tenant, required=True, help="the tenant the token may see")
-    token.add_argument("--permission", action="append", type=_text, default=[], help="e.g. CRM_ALL (repeat)")
+    permission = "a name from the permission catalog, e.g. CUST_READ or CRM_ALL (repeat)"
+    token.add_argument("--permission", action="append", type=_text, default=[], help=permission)
     token.add_argument("--lifetime-hours", type=_hours, default=24.0, help="validity (default: 24)")
     token.set_defaults(handler=_token)
 
@@ -256,6 +266,7 @@ async def _seed_demo_if_empty(url: str) -> SeedSummary | None:
 def _serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     url, host, port = settings.database_url, args.host or settings.host, args.port or settings.port
+    _check_port_free(host, port)  # before seeding and printing a token that would lead nowhere
     load_backends(settings.backends)  # a bad routing file stops here, before the database is touched
     _prepare_database(url)
     if settings.env is Environment.PRODUCTION:
@@ -293,6 +304,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_port_free(host: str, port: int) -> None:
+    from gateway.workers import PortInUse, check_port_free
+
+    try:
+        check_port_free(host, port)
+    except PortInUse as error:
+        hint = "is another gateway running? Stop it, or choose another port with --port or CRM_GATEWAY_PORT"
+        raise CommandError(f"{error} ({hint})", PORT_IN_USE) from None
+
+
 def _simulate(args: argparse.Namespace) -> int:
     from simulators.registry import UnknownSimulator, simulator
 
@@ -303,7 +324,11 @@ def _simulate(args: argparse.Namespace) -> int:
     import uvicorn
 
     print(f"simulator {args.name}: http://{args.host}:{args.port} (faults: /_simulator/faults)", flush=True)
-    uvicorn.run(factory(args.database), host=args.host, port=args.port, log_level="info")
+    database_url = args.database_url
+    if args.deprecated_database is not None:
+        print("crm-gateway: --database is deprecated; use --database-url", file=sys.stderr)
+        database_url = database_url or args.deprecated_database
+    uvicorn.run(factory(database_url), host=args.host, port=args.port, log_level="info")
     return 0
 
 
@@ -326,12 +351,32 @@ def _export_schema(_args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     settings = load_settings()
+    _check_permission_names(args.permission)
+    if not args.permission:
+        print(
+            "crm-gateway: warning: no --permission given: the token authenticates but may read nothing "
+            "(e.g. --permission CRM_ALL --permission CUST_ALL)",
+            file=sys.stderr,
+        )
     lifetime = timedelta(hours=args.lifetime_hours)
     try:
         print(mint_token(settings, args.sub, args.tenant, args.permission, lifetime))
     except ValueError as error:
         raise CommandError(str(error), 2) from None
     return 0
+
+
+def _check_permission_names(names: list[str]) -> None:
+    problems = []
+    for name in unknown_permissions(names):
+        close = difflib.get_close_matches(name.upper(), BY_NAME, n=3, cutoff=0.6)
+        problems.append(f"{name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    if problems:
+        raise CommandError(
+            f"--permission: unknown permission {'; '.join(problems)}; the catalog is in "
+            "docs/permissions.md (or the `permissions` query)",
+            2,
+        )
 
 
 def _api_key_create(args: argparse.Namespace) -> int:

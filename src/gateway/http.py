@@ -45,6 +45,7 @@ from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
 from gateway.ratelimit import RateLimiter, create_rate_limiter
 from gateway.settings import Settings
+from gateway.ws_refusals import ExplainedRefusals
 from loaders import Loaders
 from resolvers.schema import schema
 
@@ -92,10 +93,15 @@ class WebSocketContext(RequestContext):
     """The context of one WebSocket: anonymous until ``connection_init`` names the caller."""
 
     connection_params: dict[str, Any] = field(default_factory=dict)
+    refusal: str | None = None  # why connection_init was refused: the reason of the 4403 close
 
 
 class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
     _pinger: asyncio.Task[None] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.websocket = ExplainedRefusals(self.websocket, lambda: getattr(self.context, "refusal", None))
 
     async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
         """Strawberry's ``run_operation``, with a context of the operation's own.
@@ -291,6 +297,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
             principal = await self.credentials.principal(*_payload_credentials(context.connection_params))
         except (AuthenticationError, JwksUnavailable) as error:
             log.info("WebSocket %s refused: %s", context.request_id, error)
+            context.refusal = str(error)
             raise ConnectionRejectionError from None
         context.principal = principal
         authorization = _payload_credentials(context.connection_params)[0]

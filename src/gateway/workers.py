@@ -70,13 +70,8 @@ def serve_workers(count: int, host: str, port: int, log_level: str) -> int:
 
 def bind_sockets(host: str, port: int, count: int) -> list[socket.socket]:
     """``count`` listening sockets on ``host:port`` that share it through ``SO_REUSEPORT``."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:  # refuses a port anyone else holds
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            raise PortInUse(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    check_port_free(host, port)
+    family = _family(host)
     sockets = []
     for _ in range(count):
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -87,6 +82,20 @@ def bind_sockets(host: str, port: int, count: int) -> list[socket.socket]:
         sock.set_inheritable(True)
         sockets.append(sock)
     return sockets
+
+
+def check_port_free(host: str, port: int) -> None:
+    """``PortInUse`` when something listens on ``host:port`` (a bind that uvicorn's would meet)."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise PortInUse(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 def _worker(sock: socket.socket, host: str, port: int, log_level: str) -> None:  # pragma: no cover

@@ -5,7 +5,7 @@
     @register("conecrm")
     def create_app(database_url: str | None) -> ASGIApp: ...
 
-The factory gets the ``--database`` option (None when not given: the simulator keeps its data in memory)
+The factory gets the ``--database-url`` option (None when not given: the simulator keeps its data in memory)
 and returns an ASGI app wrapped in ``FaultMiddleware``. A name is looked up in the registry first, then by
 importing ``simulators.<name>`` (which registers it), so only the simulator asked for is loaded.
 """

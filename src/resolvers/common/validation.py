@@ -11,6 +11,12 @@ from email_validator import EmailNotValidError, validate_email
 from resolvers.common.errors import UserError, UserErrorCode, error
 
 DEFAULT_REGION = "US"
+# Seed 000's messages alone leave a caller guessing which part was wrong (often: a national number read
+# in the default country, or too short to be any number).
+PHONE_HINT = (
+    'Write the number with its country prefix (e.g. "+44 20 7946 0958"), or give countryCode '
+    '(e.g. "GB") to read a national number; without either it is read as a US number.'
+)
 
 
 def required_text(value: str | None, path: list[str], seed_code: str = "CUST1101") -> list[UserError]:
@@ -35,10 +41,13 @@ def normalised_phone(
     try:
         parsed = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        message = "Unable to parse phone number using country code and value."
+        message = f"Unable to parse phone number using country code and value. {PHONE_HINT}"
         return None, [error(path, message, UserErrorCode.INVALID_PHONE, "CUST5115")]
     if not phonenumbers.is_valid_number(parsed):
-        message = "Failed validating phone number using country code and value."
+        message = (
+            f"Failed validating phone number using country code and value: {value!r} is not a valid "
+            f"number of {region}. {PHONE_HINT}"
+        )
         return None, [error(path, message, UserErrorCode.INVALID_PHONE, "CUST5116")]
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), []
 

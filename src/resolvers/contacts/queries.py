@@ -46,7 +46,10 @@ class ContactQuery:
         number = search_phone(phone[:64])
         if number is None:
             raise InvalidPhoneArgument(
-                "Unable to parse phone number using country code and value.", seedCode="CUST5115"
+                f"Unable to parse phone number using country code and value: {phone[:64]!r} is not a valid "
+                'number. Write it with its country prefix (e.g. "+44 20 7946 0958"); a number without one '
+                "is read as a US number.",
+                seedCode="CUST5115",
             )
         records = await info.context.loaders.backend.contacts_by_phone(number)
         return [node_from_record(Entity.CONTACT, record) for record in records]

@@ -13,7 +13,7 @@ __all__ = ["AkixiSimulator", "Credential", "Device", "StoredConfig", "create_app
 
 @register("akixi")
 def simulate(database_url: str | None) -> ASGIApp:
-    """``crm-gateway simulate akixi``: the seed's sample data in memory (``--database`` is not used);
+    """``crm-gateway simulate akixi``: the seed's sample data in memory (``--database-url`` is not used);
     the demo key is ``demo-akixi-key`` and the demo session ``demo-session``."""
     del database_url
     return create_app()

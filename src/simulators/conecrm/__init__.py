@@ -13,7 +13,7 @@ __all__ = ["create_app", "simulate"]
 
 @register("conecrm")
 def simulate(database_url: str | None) -> ASGIApp:
-    """``crm-gateway simulate conecrm``: over the gateway's database (``--database`` or
+    """``crm-gateway simulate conecrm``: over the gateway's database (``--database-url`` or
     ``CRM_GATEWAY_DATABASE_URL``), accepting the tokens the gateway mints (``CRM_GATEWAY_JWT_SECRET``),
     so a gateway routed to it with ``forward_caller_token = true`` serves the same tenants."""
     settings = load_settings()

@@ -16,5 +16,5 @@ __all__ = ["CrmcomSimulator", "CrmcomStore", "create_app", "simulate"]
 
 @register("crmcom")
 def simulate(database_url: str | None) -> ASGIApp:
-    """The registry's factory: the data stays in memory (``--database`` is not used by this simulator)."""
+    """The registry's factory: the data stays in memory (``--database-url`` is not used by this simulator)."""
     return create_app()
