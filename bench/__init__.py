@@ -1,1 +1,1 @@
-"""The benchmark suite: ``python -m bench.run`` (see the README's Benchmarks section)."""
+"""The benchmark suite: ``python -m bench.run`` (see "Running the benchmarks" in docs/performance.md)."""

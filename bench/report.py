@@ -7,6 +7,7 @@ measuring again; ``python -m bench.run`` calls it at its end.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -17,6 +18,7 @@ DOCS = ROOT / "docs"
 PAGE = DOCS / "performance.md"
 # Written by hand (what the profiles showed, what each change gained); appended to the page as is.
 FINDINGS = ROOT / "bench" / "findings.md"
+INTERNALS = ROOT / "bench" / "internals.md"  # how to run the suite, and what the gateway does for speed
 CHART = DOCS / "performance.png"
 OPERATIONS = {
     "Q1": "contact list page: contacts(first: N) with emails, accounts(3), leads(5) + stage, "
@@ -166,7 +168,8 @@ def page(all_results: list[dict[str, Any]]) -> str:
         "# Performance",
         "",
         "Written by `python -m bench.report` from the last run of the benchmark suite (`bench/`, see",
-        "the README). Systems: **gateway** (this project, `crm-gateway serve`), **naive** (baseline a:",
+        "[Running the benchmarks](#running-the-benchmarks)). Systems: **gateway** (this project,",
+        "`crm-gateway serve`), **naive** (baseline a:",
         "the same tables behind plain Strawberry resolvers without loaders, `bench/baselines/naive.py`),",
         "**postgraphile** (baseline b: PostGraphile 4 over the same PostgreSQL data, `bench/postgraphile/`).",
         "**gateway-2w** and **postgraphile-2w** are the same two servers as two processes each",
@@ -207,9 +210,14 @@ def page(all_results: list[dict[str, Any]]) -> str:
             *table(results),
             "",
         ]
-    if FINDINGS.exists():
-        lines += [FINDINGS.read_text().rstrip(), ""]
+    for written_by_hand in (INTERNALS, FINDINGS):
+        if written_by_hand.exists():
+            lines += [_without_comments(written_by_hand.read_text()).rstrip(), ""]
     return "\n".join(lines)
+
+
+def _without_comments(text: str) -> str:
+    return re.sub(r"<!--.*?-->\n?", "", text, flags=re.DOTALL)
 
 
 def _rounds(results: dict[str, Any]) -> str:

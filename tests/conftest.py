@@ -117,7 +117,8 @@ async def _engine_on(url: str) -> AsyncIterator[Any]:
 
 
 def _app_role_statements(database: str) -> list[str]:
-    """The deployment the README describes: a login role without SUPERUSER or BYPASSRLS, with DML grants.
+    """The deployment docs/operations/tenant-isolation.md describes: a login role without SUPERUSER or
+    BYPASSRLS, with DML grants.
 
     Roles belong to the whole server and parallel test sessions share it, so creating one that
     already exists (or that another session is creating right now) is not an error.

@@ -1,7 +1,8 @@
 """PostgreSQL row-level security: the second tenant wall, which holds even when the gateway's filters fail.
 
-These tests connect as the app's role (``crm_gateway_app``, set up by ``conftest.py`` the way the README
-describes), which the policies bind, and as the owner (the superuser), which they do not.
+These tests connect as the app's role (``crm_gateway_app``, set up by ``conftest.py`` the way
+docs/operations/tenant-isolation.md describes), which the policies bind, and as the owner (the
+superuser), which they do not.
 """
 
 from __future__ import annotations

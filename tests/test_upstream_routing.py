@@ -337,9 +337,8 @@ def test_a_connector_missing_from_the_build_is_a_settings_error(
         Upstreams.build(config)
 
 
-def test_the_readme_example_is_a_valid_routing_file(tmp_path: Path) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme[readme.index("## Upstream backends") :]
+def test_the_documented_example_is_a_valid_routing_file(tmp_path: Path) -> None:
+    section = (Path(__file__).parent.parent / "docs" / "upstreams" / "routing.md").read_text()
     example = section[section.index("```toml\n") + 8 : section.index("```\n", section.index("```toml"))]
     config = load_backends(write(tmp_path, example), {"CONECRM_TOKEN": "a", "CRMCOM_PASSWORD": "b"})
     assert config.routes[Entity.COMMUNICATION] == "crm" and config.upstreams["cone"].timeouts.total == 10.0

@@ -47,7 +47,7 @@ class Forbidden(GatewayError):
 
 
 class LimitExceeded(GatewayError):
-    """A request over one of the configured limits (README "Limits"); refused before it runs."""
+    """A request over one of the configured limits (docs/operations/limits.md); refused before it runs."""
 
     code = "LIMIT_EXCEEDED"
 

@@ -1,7 +1,7 @@
 """Per-operation limits checked before anything runs: tokens, depth, aliases, introspection, cost.
 
 The HTTP-level limits (body size, batch length, rate) live in ``gateway.http`` and ``gateway.ratelimit``;
-the execution timeout wraps each operation in ``gateway.http``. README "Limits" lists them all.
+the execution timeout wraps each operation in ``gateway.http``. docs/operations/limits.md lists them all.
 """
 
 from __future__ import annotations

@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     apq_ttl_seconds: int = Field(default=86_400, ge=1, le=365 * 86_400)
     apq_max_query_bytes: int = Field(default=100_000, ge=1, le=10_000_000)
     trusted_documents: str | None = None
-    # Limits (README "Limits"). The depth default fits GraphiQL's standard introspection query (15 deep).
+    # Limits (docs/operations/limits.md). The depth default fits GraphiQL's standard introspection
+    # query (15 deep).
     max_depth: int = Field(default=15, ge=1, le=1_000)
     max_aliases: int = Field(default=30, ge=0, le=10_000)
     max_tokens: int = Field(default=2_000, ge=1, le=1_000_000)
@@ -78,7 +79,7 @@ class Settings(BaseSettings):
     subscription_buffer: int = Field(default=1000, ge=1, le=1_000_000)
     ws_ping_seconds: float = Field(default=15.0, gt=0, le=3_600)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=10_000)
-    # Upstream REST backends (README "Upstream backends"): the routing file, and the most upstream calls
+    # Upstream REST backends (docs/upstreams/routing.md): the routing file, and the most upstream calls
     # one request may be estimated to make before it is refused (UPSTREAM_BUDGET_EXCEEDED).
     backends: str | None = None
     max_upstream_calls: int = Field(default=50, ge=1, le=100_000)

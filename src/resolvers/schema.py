@@ -89,7 +89,7 @@ schema = strawberry.Schema(
     extensions=[MaskUnexpectedErrors, OperationLimits, SelectionHints],
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
-    # Completes plain subtrees in one pass instead of field by field (README "Performance").
+    # Completes plain subtrees in one pass instead of field by field (docs/performance.md).
     execution_context_class=CompilingExecutor,
 )
-fastpath.install(schema)  # direct resolvers for the hottest fields (README "Performance")
+fastpath.install(schema)  # direct resolvers for the hottest fields (docs/performance.md)

@@ -72,9 +72,15 @@ class AkixiSimulator:
         return ":".join(parts)
 
     def add(
-        self, device: Device, description: str, crm_type: str, json_data: str, common: str
+        self,
+        device: Device,
+        description: str,
+        crm_type: str,
+        json_data: str,
+        common: str,
+        config_id: str | None = None,
     ) -> StoredConfig:
-        config = StoredConfig(self.new_id(), device, description, crm_type, json_data, common)
+        config = StoredConfig(config_id or self.new_id(), device, description, crm_type, json_data, common)
         self.configs[config.id] = config
         return config
 
@@ -91,12 +97,18 @@ class AkixiSimulator:
             sessions={session: Credential()},
         )
         teams, dev, _, _, sandbox, _ = DEMO_DEVICES
-        sim.add(teams, "Raman-Teams", GOOGLE_CONTACTS, DEMO_SETTINGS, DEMO_COMMON)
-        sim.add(dev, "test CRM", GRAPH_CONTACTS, DEMO_SETTINGS, DEMO_COMMON)
-        sim.add(sandbox, "test CXI", GOOGLE_CONTACTS, DEMO_SETTINGS, DEMO_COMMON)
+        # With the sample's own IDs, so that the examples in the docs (and seed 002's) find them.
+        sim.add(teams, "Raman-Teams", GOOGLE_CONTACTS, DEMO_SETTINGS, DEMO_COMMON, DEMO_IDS[0])
+        sim.add(dev, "test CRM", GRAPH_CONTACTS, DEMO_SETTINGS, DEMO_COMMON, DEMO_IDS[1])
+        sim.add(sandbox, "test CXI", GOOGLE_CONTACTS, DEMO_SETTINGS, DEMO_COMMON, DEMO_IDS[2])
         return sim
 
 
+DEMO_IDS = (
+    "fa52375053f0c2b3:78fd3a9e:19995546266:5fe8",
+    "3d5b6efefaa0a823:3af2db2a:199bb1c0014:-496",
+    "3d5b6efefaa0a823:3af2db2a:199b9df0851:6103",
+)
 GOOGLE_CONTACTS = "CrmAddin.GoogleContacts.GoogleContactsAddin"
 GRAPH_CONTACTS = "CrmAddin.GraphContacts.GraphContactsAddin"
 DEMO_SETTINGS = (

@@ -77,5 +77,5 @@ async def role_escapes_rls(engine: AsyncEngine) -> str | None:
     return (
         f"the database role {role!r} {what}, so PostgreSQL's row-level security does not apply to it "
         "and tenant isolation rests on the gateway's own filters alone; connect as a role without "
-        "SUPERUSER and BYPASSRLS (README: Tenant isolation on PostgreSQL)"
+        "SUPERUSER and BYPASSRLS (docs/operations/tenant-isolation.md)"
     )

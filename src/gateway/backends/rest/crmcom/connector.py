@@ -1,6 +1,6 @@
 """The ``crmcom`` connector: one per configured CRM.COM upstream, for the life of the process.
 
-Routing-file settings (README "CRM.COM"): ``credentials.username``/``password``/``organisation`` (the
+Routing-file settings (docs/upstreams/crmcom.md): ``credentials.username``/``password``/``organisation`` (the
 login method) or ``credentials.token``; ``options.tenants`` (the gateway tenants this upstream's account
 serves; default: the organisation's name) and ``options.poll_seconds`` (the queue poller).
 """
