@@ -29,6 +29,13 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class DatabasePooler(StrEnum):
+    """What sits between the gateway and PostgreSQL (docs/operations/scaling.md)."""
+
+    NONE = "none"  # PostgreSQL itself, or a pooler in session mode
+    TRANSACTION = "transaction"  # PgBouncer-style transaction pooling: no server state outlives a transaction
+
+
 class SettingsError(Exception):
     """A setting has a bad value; the message names the variable and what is wrong."""
 
@@ -38,6 +45,7 @@ class Settings(BaseSettings):
 
     env: Environment = Environment.DEVELOPMENT
     database_url: str = DEFAULT_DATABASE_URL
+    database_pooler: DatabasePooler = DatabasePooler.NONE
     jwt_secret: str | None = Field(default=None, repr=False)
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=600)
     # A comma-separated string rather than a list, so the variable reads ``HS256,RS256`` and not JSON.
