@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from servers import free_port
+from servers import free_port, wait_until_listening
 
 # Debian installs it in /usr/sbin, which is not on every user's PATH.
 PGBOUNCER = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
@@ -54,7 +52,7 @@ def pgbouncer(postgres_url: str, users: Iterable[str], folder: Path, pool_size: 
         subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT) as process,
     ):
         try:
-            _wait_until_listening(port, process, log)
+            wait_until_listening(port, process, log)
             yield port
         finally:
             process.terminate()
@@ -82,16 +80,3 @@ def _write_config(
         f"default_pool_size = {pool_size}\nmax_client_conn = 500\n"
     )
     return config
-
-
-def _wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"pgbouncer exited: {log.read_text()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"pgbouncer did not listen within 30 s: {log.read_text()}")

@@ -23,7 +23,7 @@ from conftest import APP_ROLE, SECRET, Client, token_for
 from factories import Factory
 from gateway.app import create_app
 from gateway.backends.sql.engine import create_engine, for_tenant
-from gateway.settings import DatabasePooler, load_settings
+from gateway.settings import DatabasePooler, SettingsError, load_settings
 from pgbouncer import pgbouncer, require_pgbouncer, through
 
 NESTED_READ = """
@@ -143,3 +143,9 @@ async def test_the_setting_is_what_keeps_statements_working_behind_the_pooler(bo
     finally:
         await unsafe.dispose()
         await safe.dispose()
+
+
+def test_the_pooler_setting_names_what_it_accepts() -> None:
+    assert load_settings(jwt_secret=SECRET).database_pooler is DatabasePooler.NONE
+    with pytest.raises(SettingsError, match="CRM_GATEWAY_DATABASE_POOLER: .*'none' or 'transaction'"):
+        load_settings(jwt_secret=SECRET, database_pooler="session-ish")

@@ -13,10 +13,13 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.asyncio.connection import parse_url as parse_redis_url
 
+from gateway.redis_urls import is_topology_url, parse_topology
+
 DATA_DIR = Path("var")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'crm-gateway.db'}"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+TOPOLOGY_SCHEMES = ("redis+sentinel://", "rediss+sentinel://", "redis+cluster://", "rediss+cluster://")
 # Strawberry's own batch ceiling; CRM_GATEWAY_MAX_BATCH_OPERATIONS is checked first and may only be lower.
 MAX_BATCH_CEILING = 100
 HMAC_ALGORITHMS = ("HS256",)  # verified with CRM_GATEWAY_JWT_SECRET only
@@ -110,8 +113,11 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if not value:
             return None
+        if is_topology_url(value):
+            parse_topology(value)  # its messages name the form, never the URL
+            return value
         if not value.startswith(REDIS_SCHEMES):
-            raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
+            raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES + TOPOLOGY_SCHEMES)}")
         try:
             parse_redis_url(value)
         except ValueError:
