@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from servers import free_port, wait_until_listening
+from servers import free_port, listening_process
 
 # Debian installs it in /usr/sbin, which is not on every user's PATH.
 PGBOUNCER = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
@@ -46,17 +45,8 @@ def pgbouncer(postgres_url: str, users: Iterable[str], folder: Path, pool_size: 
     port = free_port()
     config = _write_config(folder, target.host or "127.0.0.1", target.port or 5432, port, pool_size, users)
     command = [PGBOUNCER, str(config), *(["-u", "nobody"] if os.geteuid() == 0 else [])]
-    log = folder / "pgbouncer.log"
-    with (
-        log.open("w") as output,
-        subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT) as process,
-    ):
-        try:
-            wait_until_listening(port, process, log)
-            yield port
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    with listening_process(command, port, folder / "pgbouncer.log"):
+        yield port
 
 
 def through(postgres_url: str, port: int) -> str:

@@ -90,3 +90,18 @@ def wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path)
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"nothing listened on {port} within 30 s: {log.read_text()}")
+
+
+@contextmanager
+def listening_process(command: list[str], port: int, log: Path) -> Iterator[None]:
+    """Run ``command`` (its output in ``log``) until the block ends, once it listens on ``port``."""
+    with (
+        log.open("w") as output,
+        subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT) as process,
+    ):
+        try:
+            wait_until_listening(port, process, log)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=20)

@@ -147,5 +147,5 @@ async def test_the_setting_is_what_keeps_statements_working_behind_the_pooler(bo
 
 def test_the_pooler_setting_names_what_it_accepts() -> None:
     assert load_settings(jwt_secret=SECRET).database_pooler is DatabasePooler.NONE
-    with pytest.raises(SettingsError, match="CRM_GATEWAY_DATABASE_POOLER: .*'none' or 'transaction'"):
+    with pytest.raises(SettingsError, match=r"CRM_GATEWAY_DATABASE_POOLER: .*'none' or 'transaction'"):
         load_settings(jwt_secret=SECRET, database_pooler="session-ish")

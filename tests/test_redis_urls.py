@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from gateway.pubsub import create_pubsub
 from gateway.ratelimit import RateLimiter
 from gateway.redis_urls import RedisTopology, SentinelMaster, parse_topology, redis_client
 from gateway.settings import SettingsError, load_settings
-from servers import free_port, wait_until_listening
+from servers import free_port, listening_process
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -87,21 +85,6 @@ async def test_a_plain_url_still_builds_a_plain_client() -> None:
     await client.aclose()
 
 
-@contextmanager
-def _process(command: list[str], port: int, folder: Path, name: str) -> Iterator[None]:
-    log = folder / f"{name}.log"
-    with (
-        log.open("w") as output,
-        subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT) as process,
-    ):
-        try:
-            wait_until_listening(port, process, log)
-            yield
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-
-
 @pytest.fixture
 def sentinel_url(tmp_path: Path) -> Iterator[str]:
     """A Redis server and a Sentinel monitoring it as ``crm``; yields the ``redis+sentinel://`` URL."""
@@ -116,8 +99,8 @@ def sentinel_url(tmp_path: Path) -> Iterator[str]:
     )
     server = [REDIS_SERVER, "--port", str(master), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     with (
-        _process(server, master, tmp_path, "redis"),
-        _process([REDIS_SERVER, str(config), "--sentinel"], sentinel, tmp_path, "sentinel"),
+        listening_process(server, master, tmp_path / "redis.log"),
+        listening_process([REDIS_SERVER, str(config), "--sentinel"], sentinel, tmp_path / "sentinel.log"),
     ):
         yield f"redis+sentinel://127.0.0.1:{sentinel}/crm/1"
 
