@@ -33,18 +33,17 @@ POSTGRES_URL = os.environ.get("CRM_GATEWAY_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("CRM_GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-" + "x" * 40
 CONECRM_VARIANT = "sqlite-conecrm"  # the core query tests routed to ConeCRM (see below)
+PGBOUNCER_VARIANT = "postgresql-pgbouncer"  # the PostgreSQL tests through PgBouncer (see below)
 APP_ROLE = "crm_gateway_app"  # the role the app connects as on PostgreSQL: bound by row-level security
 
 
 def _backends() -> list[Any]:
-    postgres = pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(
-            not POSTGRES_URL and not REQUIRE_SERVICES,
-            reason="set CRM_GATEWAY_TEST_POSTGRES_URL to run the PostgreSQL variant",
-        ),
+    needs_postgres = pytest.mark.skipif(
+        not POSTGRES_URL and not REQUIRE_SERVICES,
+        reason="set CRM_GATEWAY_TEST_POSTGRES_URL to run the PostgreSQL variant",
     )
-    return ["sqlite", postgres, CONECRM_VARIANT]
+    postgres = pytest.param("postgresql", marks=needs_postgres)
+    return ["sqlite", postgres, CONECRM_VARIANT, pytest.param(PGBOUNCER_VARIANT, marks=needs_postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -149,9 +148,11 @@ async def postgres_admin(url: str, *statements: str) -> None:
 
 @pytest.fixture(params=_backends(), scope="session")
 def database_url(request: pytest.FixtureRequest) -> str:
-    fixture = {"sqlite": "sqlite_url", CONECRM_VARIANT: "conecrm_sqlite_url"}.get(
-        request.param, "postgres_url"
-    )
+    fixture = {
+        "sqlite": "sqlite_url",
+        CONECRM_VARIANT: "conecrm_sqlite_url",
+        PGBOUNCER_VARIANT: "pgbouncer_url",
+    }.get(request.param, "postgres_url")
     return request.getfixturevalue(fixture)  # type: ignore[no-any-return]
 
 
@@ -166,7 +167,14 @@ def owner_database_url(database_url: str, request: pytest.FixtureRequest) -> str
 @pytest.fixture(scope="session")
 def settings(database_url: str, request: pytest.FixtureRequest) -> Settings:
     routing = request.getfixturevalue("conecrm_routing") if database_url in ROUTED_URLS else None
-    return load_settings(database_url=database_url, jwt_secret=SECRET, max_page_size=100, backends=routing)
+    pooler = "transaction" if database_url in POOLED_URLS else "none"
+    return load_settings(
+        database_url=database_url,
+        jwt_secret=SECRET,
+        max_page_size=100,
+        backends=routing,
+        database_pooler=pooler,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -235,20 +243,61 @@ def conecrm_routing(conecrm_simulator: tuple[str, Any], tmp_path_factory: pytest
     return str(path)
 
 
+# -- The PostgreSQL tests through PgBouncer in transaction pooling mode ------------------------------
+# Modules in PGBOUNCER_MODULES also run as ``postgresql-pgbouncer``: the app reaches the PostgreSQL test
+# database (as its RLS-bound role) through a PgBouncer in transaction mode (tests/pgbouncer.py), with
+# CRM_GATEWAY_DATABASE_POOLER=transaction; factories still write straight to PostgreSQL as the owner.
+
+PGBOUNCER_MODULES = {
+    "test_queries",
+    "test_isolation",
+    "test_row_level_security",
+    "test_mutations_contacts",
+    "test_mutations_accounts",
+    "test_mutations_leads",
+    "test_mutations_tasks",
+    "test_mutations_stages",
+    "test_mutations_communications",
+}
+POOLED_URLS: set[str] = set()
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_port(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """One PgBouncer (transaction mode) for the session, in front of the test PostgreSQL server."""
+    from pgbouncer import pgbouncer
+
+    users = {make_url(postgres_url).username or APP_ROLE, APP_ROLE}
+    with pgbouncer(postgres_url, users, tmp_path_factory.mktemp("pgbouncer")) as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_url(postgres_url: str, pgbouncer_port: int) -> str:
+    """The app's view of the PostgreSQL test database, through PgBouncer."""
+    from pgbouncer import through
+
+    url = through(postgres_url, pgbouncer_port)
+    POOLED_URLS.add(url)
+    return url
+
+
+VARIANT_MODULES = {CONECRM_VARIANT: CONECRM_MODULES, PGBOUNCER_VARIANT: PGBOUNCER_MODULES}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run the ConeCRM variant only for CONECRM_MODULES; mark its known, explained failures."""
+    """Run the ConeCRM and PgBouncer variants only for their modules; mark ConeCRM's known failures."""
     kept, dropped = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is None or callspec.params.get("database_url") != CONECRM_VARIANT:
-            kept.append(item)
-        elif item.module.__name__ not in CONECRM_MODULES:  # type: ignore[attr-defined]
+        variant = callspec.params.get("database_url") if callspec is not None else None
+        if variant in VARIANT_MODULES and item.module.__name__ not in VARIANT_MODULES[variant]:  # type: ignore[attr-defined]
             dropped.append(item)
-        else:
-            reason = CONECRM_XFAIL.get(item.name.split("[")[0])
-            if reason is not None:
-                item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
-            kept.append(item)
+            continue
+        reason = CONECRM_XFAIL.get(item.name.split("[")[0]) if variant == CONECRM_VARIANT else None
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+        kept.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -76,3 +76,32 @@ def threaded_server(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def wait_until_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Return once something accepts connections on ``port``; fail with ``log`` if ``process`` exits."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{process.args} exited: {log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listened on {port} within 30 s: {log.read_text()}")
+
+
+@contextmanager
+def listening_process(command: list[str], port: int, log: Path) -> Iterator[None]:
+    """Run ``command`` (its output in ``log``) until the block ends, once it listens on ``port``."""
+    with (
+        log.open("w") as output,
+        subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT) as process,
+    ):
+        try:
+            wait_until_listening(port, process, log)
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=20)

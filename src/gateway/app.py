@@ -40,7 +40,7 @@ def create_app(settings: Settings) -> Starlette:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings.check_key_sources()  # fail at start-up, not at the first request
     upstreams = Upstreams.from_settings(settings)  # a bad routing file stops start-up here
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_pooler)
     metrics = Metrics()
     view = GraphQLView(settings, engine, metrics, upstreams)
 

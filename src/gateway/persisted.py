@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-import redis.asyncio as aioredis
 from graphql import GraphQLError, parse
 from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway.cost import Cost
+from gateway.redis_urls import redis_client
 from gateway.settings import Settings, SettingsError
 
 log = logging.getLogger("gateway.persisted")
@@ -119,7 +119,7 @@ class RedisStore:
 
     def __init__(self, url: str, ttl_seconds: int) -> None:
         self.ttl_seconds = ttl_seconds
-        self.client = aioredis.Redis.from_url(
+        self.client = redis_client(
             url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
         )
         self._available = True

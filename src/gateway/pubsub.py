@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub as RedisPubSub
 
 from gateway.backends.base import QueueEvent
+from gateway.redis_urls import redis_client
 from gateway.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ class RedisFanOut:
     """
 
     def __init__(self, url: str) -> None:
-        self._redis: Redis = Redis.from_url(url)
+        self._redis: Redis = redis_client(url)
         self._pubsub: RedisPubSub = self._redis.pubsub(ignore_subscribe_messages=False)
         self._local = LocalPubSub()
         self._confirmed: dict[str, asyncio.Event] = {}

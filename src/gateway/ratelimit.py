@@ -15,9 +15,9 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from gateway.redis_urls import redis_client
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.ratelimit")
@@ -92,7 +92,7 @@ class RateLimiter:
         self.rate = rate
         self.burst = burst
         self._redis = (
-            Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=1) if redis_url else None
+            redis_client(redis_url, socket_connect_timeout=1, socket_timeout=1) if redis_url else None
         )
         self._script = self._redis.register_script(_TAKE_SCRIPT) if self._redis else None
         self._last_warning = -math.inf

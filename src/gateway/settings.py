@@ -13,10 +13,13 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from redis.asyncio.connection import parse_url as parse_redis_url
 
+from gateway.redis_urls import is_topology_url, parse_topology
+
 DATA_DIR = Path("var")
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DATA_DIR / 'crm-gateway.db'}"
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+TOPOLOGY_SCHEMES = ("redis+sentinel://", "rediss+sentinel://", "redis+cluster://", "rediss+cluster://")
 # Strawberry's own batch ceiling; CRM_GATEWAY_MAX_BATCH_OPERATIONS is checked first and may only be lower.
 MAX_BATCH_CEILING = 100
 HMAC_ALGORITHMS = ("HS256",)  # verified with CRM_GATEWAY_JWT_SECRET only
@@ -29,6 +32,13 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class DatabasePooler(StrEnum):
+    """What sits between the gateway and PostgreSQL (docs/operations/scaling.md)."""
+
+    NONE = "none"  # PostgreSQL itself, or a pooler in session mode
+    TRANSACTION = "transaction"  # PgBouncer-style transaction pooling: no server state outlives a transaction
+
+
 class SettingsError(Exception):
     """A setting has a bad value; the message names the variable and what is wrong."""
 
@@ -38,6 +48,7 @@ class Settings(BaseSettings):
 
     env: Environment = Environment.DEVELOPMENT
     database_url: str = DEFAULT_DATABASE_URL
+    database_pooler: DatabasePooler = DatabasePooler.NONE
     jwt_secret: str | None = Field(default=None, repr=False)
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=600)
     # A comma-separated string rather than a list, so the variable reads ``HS256,RS256`` and not JSON.
@@ -103,8 +114,11 @@ class Settings(BaseSettings):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if not value:
             return None
+        if is_topology_url(value):
+            parse_topology(value)  # its messages name the form, never the URL
+            return value
         if not value.startswith(REDIS_SCHEMES):
-            raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES)}")
+            raise ValueError(f"must start with one of {', '.join(REDIS_SCHEMES + TOPOLOGY_SCHEMES)}")
         try:
             parse_redis_url(value)
         except ValueError:

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.backends.sql.engine import session_began
+from gateway.backends.sql.engine import pooler_safe, session_began, unique_statement_name
 
 Processor = Callable[[Any], Any] | None
 
@@ -67,7 +67,8 @@ class DirectRead:
         raw: Any = pooled.driver_connection
         try:
             if self.result_processors is None:
-                rows = await self._first_run(raw, connection.dialect, arguments)
+                name = unique_statement_name() if pooler_safe(connection) else None
+                rows = await self._first_run(raw, connection.dialect, arguments, name)
             else:
                 rows = await raw.fetch(self.sql, *arguments)
         except Exception as error:
@@ -78,10 +79,14 @@ class DirectRead:
             rows = _processed(self.result_processors, rows)
         return Rows(self.keys, rows)
 
-    async def _first_run(self, raw: Any, dialect: Dialect, arguments: list[Any]) -> Any:
+    async def _first_run(self, raw: Any, dialect: Dialect, arguments: list[Any], name: str | None) -> Any:
         """Prepares the statement to learn the type code of each column, which SQLAlchemy's result
-        processors take, then runs it. Later runs use asyncpg's statement cache and skip this."""
-        prepared = await raw.prepare(self.sql)
+        processors take, then runs it. Later runs use asyncpg's statement cache and skip this.
+
+        asyncpg names the statement from a counter of its own connection unless given ``name``; behind
+        a transaction pooler another client's statement of the same name may already live on the
+        server connection, so there the name is unique (``engine.unique_statement_name``)."""
+        prepared = await raw.prepare(self.sql, name=name)
         codes = [attribute.type.oid for attribute in prepared.get_attributes()]
         processors = tuple(
             type_._cached_result_processor(dialect, code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gateway.backends.sql.rls import TENANT_SETTING
+from gateway.settings import DatabasePooler, load_settings
 
 TENANT_OPTION = "crm_gateway_tenant"
 _TENANT_ENGINES = "_crm_gateway_tenant_engines"
@@ -28,17 +30,57 @@ SET_TENANT_WITH_GENERIC_PLANS = f"{SET_TENANT}, set_config('plan_cache_mode', 'f
 MAX_CACHED_STATEMENT_BYTES = 1 << 20
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+# Engines made for a transaction pooler carry this execution option (see ``pooler_safe``).
+POOLER_SAFE_OPTION = "crm_gateway_pooler_safe"
+
+
+def create_engine(database_url: str, pooler: DatabasePooler | None = None) -> AsyncEngine:
+    """The engine for ``database_url``; ``pooler`` defaults to ``CRM_GATEWAY_DATABASE_POOLER``."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(database_url, url.database)
-    connect_args = {"max_cacheable_statement_size": MAX_CACHED_STATEMENT_BYTES}
+    if pooler is None:
+        pooler = load_settings().database_pooler
+    transaction_pooled = pooler is DatabasePooler.TRANSACTION
+    connect_args = _pooler_safe_arguments() if transaction_pooled else _cached_statement_arguments()
     engine = create_async_engine(database_url, pool_size=10, max_overflow=10, connect_args=connect_args)
+    engine.update_execution_options(**{POOLER_SAFE_OPTION: transaction_pooled})
     event.listen(engine.sync_engine, "begin", _set_tenant)
     event.listen(engine.sync_engine.pool, "connect", _note_use)
     event.listen(engine.sync_engine.pool, "checkin", _note_use)
     event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     return engine
+
+
+def _cached_statement_arguments() -> dict[str, Any]:
+    return {"max_cacheable_statement_size": MAX_CACHED_STATEMENT_BYTES}
+
+
+def _pooler_safe_arguments() -> dict[str, Any]:
+    """asyncpg's arguments behind a transaction pooler (PgBouncer ``pool_mode = transaction``).
+
+    There a client connection runs each transaction on whichever server connection is free, so a
+    statement prepared in one transaction is gone (or belongs to another client) in the next:
+    asyncpg's cache is off (it then prepares anonymous statements, within the message batch that
+    runs them), SQLAlchemy's own cache is off, and the statements SQLAlchemy still names get names no
+    other client can pick. The price is a parse and plan per statement (docs/operations/scaling.md).
+    """
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": unique_statement_name,
+    }
+
+
+def unique_statement_name() -> str:
+    """A prepared statement name no other connection through the same pooler will pick."""
+    return f"__asyncpg_{uuid4().hex}__"
+
+
+def pooler_safe(connection: AsyncConnection) -> bool:
+    """Whether ``connection`` goes through a transaction pooler (``create_engine``'s ``pooler``)."""
+    sync = connection.sync_connection
+    return sync is not None and bool(sync.get_execution_options().get(POOLER_SAFE_OPTION))
 
 
 # A pooled connection that was in use less than this long ago is handed out without a ping.
