@@ -41,6 +41,7 @@ from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
+from gateway.graphiql import graphiql_page
 from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
 from gateway.ratelimit import RateLimiter, create_rate_limiter
@@ -283,6 +284,9 @@ class StrawberryView(GraphQL[RequestContext, None]):
             return ExecutionResult(
                 data=None, errors=[error], extensions={"cost": context.cost.as_extension()}
             )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request, self.settings)  # the bundled GraphiQL, not Strawberry's CDN page
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         """Authenticate from the connection_init payload; a refusal closes the socket with 4403."""
