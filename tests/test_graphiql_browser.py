@@ -25,6 +25,14 @@ BROWSER = find_browser()
 QUERY_EDITOR = "document.querySelector('.graphiql-query-editor .CodeMirror')"
 RESPONSE_EDITOR = "document.querySelector('.graphiql-response .CodeMirror')"
 
+WEBSOCKET_HANDSHAKE = """new Promise((resolve) => {
+  const socket = new WebSocket(location.href.split("?")[0].replace(/^http/, "ws"), "graphql-transport-ws");
+  socket.onopen = () => socket.send(JSON.stringify({type: "connection_init", payload: %s}));
+  socket.onmessage = (event) => { resolve(JSON.parse(event.data).type); socket.close(); };
+  socket.onerror = () => resolve("error");
+  socket.onclose = (event) => resolve("closed " + event.code);
+})"""
+
 
 def readme_sample_query() -> str:
     """The first GraphQL block of the README's "Run it" section: what a newcomer pastes first."""
@@ -72,6 +80,9 @@ async def test_readme_sample_query_runs_in_graphiql_without_internet(browser: st
             f"{RESPONSE_EDITOR} && {RESPONSE_EDITOR}.CodeMirror.getValue().includes('totalCount')"
             f" && {RESPONSE_EDITOR}.CodeMirror.getValue()"
         )
+        # Subscriptions: the page's policy lets it open the gateway's WebSocket, and the header authenticates.
+        handshake = await page.evaluate(WEBSOCKET_HANDSHAKE % json.dumps(json.loads(headers)))
+        assert handshake == "connection_ack"
 
     result = json.loads(shown)
     assert "errors" not in result, result

@@ -147,3 +147,29 @@ async def test_a_batch_answers_200_whatever_its_operations_did(http: httpx.Async
     response = await http.post("/graphql", json=batch, headers={"Accept": GRAPHQL_RESPONSE_JSON})
     assert response.status_code == 200
     assert [("errors" in result) for result in response.json()] == [False, True]
+
+
+async def test_a_timeout_keeps_its_504_and_its_data_entry(
+    database_url: str, factory: Any, tenant: str
+) -> None:
+    """A timeout's error has no path either, but the operation ran: it is no request error."""
+    from test_limits import (
+        STALL,
+        TIMEOUT,
+        _seed_contacts_with_leads,
+        limited_app,
+        slow_after_first,
+        timeout_of,
+    )
+
+    await _seed_contacts_with_leads(factory, 20, 3)
+    query = "{ contacts(first: 20) { edges { node { id leads(first: 5) { nodes { subject } } } } } }"
+    async with limited_app(database_url, tenant) as (app, client):
+        await client.execute(query)  # warms up, so that the stall below is the only slowness
+        with slow_after_first(app, "SELECT", STALL), timeout_of(app, TIMEOUT):
+            response = await client.post(query, Accept=GRAPHQL_RESPONSE_JSON)
+    assert response.status_code == 504
+    assert response.headers["content-type"] == RESPONSE_TYPE
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"

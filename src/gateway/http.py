@@ -295,7 +295,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         return graphiql_page(request, self.settings)  # the bundled GraphiQL, not Strawberry's CDN page
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
-        return shape_result(request.scope, result, await super().process_result(request, result))
+        return shape_result(request.scope, await super().process_result(request, result))
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         """Authenticate from the connection_init payload; a refusal closes the socket with 4403."""

@@ -12,8 +12,7 @@ streaming transports (``text/event-stream``, ``multipart/mixed``) and odd client
 
 from __future__ import annotations
 
-from typing import Any
-
+from starlette.datastructures import Headers
 from starlette.types import Message, Scope, Send
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -21,6 +20,7 @@ from strawberry.types import ExecutionResult
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 SCOPE_KEY = "gateway.media_type"
+REQUEST_ERROR_KEY = "gateway.request_error"
 # On equal quality a type the client named outranks one a wildcard covers; between two named types
 # the newer one wins, between two covered by a wildcard the legacy one (what */* always meant here).
 _NAMED_PREFERENCE = (GRAPHQL_RESPONSE_JSON, JSON)
@@ -40,6 +40,11 @@ def negotiate(accept: str | None) -> str:
         rank = (quality, specificity, -preference.index(candidate), candidate)
         best = rank if best is None or rank > best else best
     return best[3] if best is not None else JSON
+
+
+def negotiate_into(scope: Scope, headers: Headers) -> None:
+    """Records the negotiated type in the ASGI scope, where the view's hooks read it."""
+    scope[SCOPE_KEY] = negotiate(headers.get("accept"))
 
 
 def _media_ranges(accept: str) -> list[tuple[str, float]]:
@@ -85,15 +90,20 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 
 def request_error_status(scope: Scope, result: ExecutionResult, batch: bool) -> int | None:
-    """400 for a request error when the client asked for status codes; a batch keeps one status, 200."""
+    """400 for a request error when the client asked for status codes; a batch keeps one status, 200.
+
+    The scope remembers the verdict for ``shape_result``: only a request answered 400 loses ``data``
+    (not, say, a timeout, whose error has no path either but is answered 504).
+    """
     if batch or not wants_status_codes(scope) or not is_request_error(result):
         return None
+    scope[REQUEST_ERROR_KEY] = True
     return 400
 
 
-def shape_result(scope: Scope, result: ExecutionResult, body: GraphQLHTTPResponse) -> GraphQLHTTPResponse:
+def shape_result(scope: Scope, body: GraphQLHTTPResponse) -> GraphQLHTTPResponse:
     """The spec's graphql-response+json has no ``data`` entry when the request failed before execution."""
-    if wants_status_codes(scope) and is_request_error(result):
+    if scope.get(REQUEST_ERROR_KEY):
         body.pop("data", None)
     return body
 
@@ -117,8 +127,3 @@ def _relabel(name: bytes, value: bytes, content_type: bytes) -> tuple[bytes, byt
     if name.lower() == b"content-type" and value.split(b";")[0].strip().lower() == JSON.encode():
         return name, content_type
     return name, value
-
-
-def negotiate_into(scope: Scope, headers: Any) -> None:
-    """Records the negotiated type in the ASGI scope, where the view's hooks read it."""
-    scope[SCOPE_KEY] = negotiate(headers.get("accept"))
