@@ -43,7 +43,7 @@ from gateway.context import RequestContext
 from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
 from gateway.graphiql import graphiql_page
-from gateway.media import negotiate_into, request_error_status, shape_result, typed_send
+from gateway.media import mark_request_error, negotiate_into, shape_result, typed_send
 from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
 from gateway.ratelimit import RateLimiter, create_rate_limiter
@@ -276,9 +276,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         try:
             async with asyncio.timeout(timeout), _read_session(context.backend):
                 result = await super().execute_single(*args, **kwargs)
-            scope = kwargs["request"].scope
-            if status := request_error_status(scope, result, scope.get("gateway.batch", False)):
-                kwargs["sub_response"].status_code = status
+            mark_request_error(kwargs["request"].scope, result, kwargs["sub_response"])  # 400 if asked
             return result
         except TimeoutError:
             kwargs["sub_response"].status_code = 504

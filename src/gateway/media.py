@@ -13,6 +13,7 @@ streaming transports (``text/event-stream``, ``multipart/mixed``) and odd client
 from __future__ import annotations
 
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import Message, Scope, Send
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -89,16 +90,16 @@ def is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or [])
 
 
-def request_error_status(scope: Scope, result: ExecutionResult, batch: bool) -> int | None:
-    """400 for a request error when the client asked for status codes; a batch keeps one status, 200.
+def mark_request_error(scope: Scope, result: ExecutionResult, response: Response) -> None:
+    """A request error is a 400 when the client asked for status codes; a batch keeps one status, 200.
 
     The scope remembers the verdict for ``shape_result``: only a request answered 400 loses ``data``
     (not, say, a timeout, whose error has no path either but is answered 504).
     """
-    if batch or not wants_status_codes(scope) or not is_request_error(result):
-        return None
+    if scope.get("gateway.batch", False) or not wants_status_codes(scope) or not is_request_error(result):
+        return
     scope[REQUEST_ERROR_KEY] = True
-    return 400
+    response.status_code = 400
 
 
 def shape_result(scope: Scope, body: GraphQLHTTPResponse) -> GraphQLHTTPResponse:
