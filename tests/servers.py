@@ -46,6 +46,16 @@ def gateway_server(folder: Path, env: dict[str, str], *args: str) -> Iterator[st
             process.wait(timeout=20)
 
 
+@contextmanager
+def sqlite_gateway(folder: Path, secret: str, **env: str) -> Iterator[str]:
+    """``gateway_server`` on a SQLite database of its own in ``folder``, signing with ``secret``."""
+    database = f"sqlite+aiosqlite:///{folder / 'gateway.db'}"
+    with gateway_server(
+        folder, {"CRM_GATEWAY_JWT_SECRET": secret, "CRM_GATEWAY_DATABASE_URL": database, **env}
+    ) as base:
+        yield base
+
+
 def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

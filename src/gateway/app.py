@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
+from gateway.graphiql import asset_routes
 from gateway.http import GraphQLView, Metrics
 from gateway.settings import Environment, Settings, SettingsError
 
@@ -69,6 +70,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz),
         Route("/metrics", metrics_endpoint),
     ]
+    if settings.graphiql_enabled:
+        routes += asset_routes()  # GraphiQL's files, served here rather than from a CDN
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.engine = engine
     app.state.persisted = view.persisted

@@ -31,6 +31,7 @@ from gateway.backends.rest.config import load_backends
 from gateway.backends.sql import tables
 from gateway.backends.sql.engine import create_engine, for_tenant
 from gateway.backends.sql.migrate import upgrade
+from gateway.graphiql.page import offer_demo_token
 from gateway.permissions import BY_NAME
 from gateway.seed import SeedSummary, seed_tenant
 from gateway.settings import Environment, Settings, SettingsError, load_settings
@@ -280,6 +281,8 @@ def _serve(args: argparse.Namespace) -> int:
         token = mint_token(settings, DEMO_SUBJECT, DEMO_TENANT, DEMO_PERMISSIONS, DEMO_TOKEN_LIFETIME)
         print(f"Headers for tenant {DEMO_TENANT!r} (valid 30 days):")
         print(json.dumps({"Authorization": f"Bearer {token}"}), flush=True)
+        if args.demo:  # GraphiQL's Headers pane starts with it (development, on a loopback address)
+            settings = offer_demo_token(settings, host, token)
     import uvicorn
 
     log_level = settings.log_level.lower()

@@ -21,6 +21,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -41,6 +42,8 @@ from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
+from gateway.graphiql import graphiql_page
+from gateway.media import mark_request_error, negotiate_into, shape_result, typed_send
 from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
 from gateway.ratelimit import RateLimiter, create_rate_limiter
@@ -278,7 +281,9 @@ class StrawberryView(GraphQL[RequestContext, None]):
         context: RequestContext = kwargs["context"]
         try:
             async with asyncio.timeout(timeout), _read_session(context.backend):
-                return await super().execute_single(*args, **kwargs)
+                result = await super().execute_single(*args, **kwargs)
+            mark_request_error(kwargs["request"].scope, result, kwargs["sub_response"])  # 400 if asked
+            return result
         except TimeoutError:
             kwargs["sub_response"].status_code = 504
             log.warning("request %s timed out after %s s", context.request_id, timeout)
@@ -289,6 +294,12 @@ class StrawberryView(GraphQL[RequestContext, None]):
             return ExecutionResult(
                 data=None, errors=[error], extensions={"cost": context.cost.as_extension()}
             )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page(request, self.settings)  # the bundled GraphiQL, not Strawberry's CDN page
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        return shape_result(request.scope, await super().process_result(request, result))
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         """Authenticate from the connection_init payload; a refusal closes the socket with 4403."""
@@ -355,6 +366,8 @@ class GraphQLView:
         request = Request(scope, receive)
         request_id = uuid.uuid4().hex[:16]
         cost = Cost()
+        negotiate_into(scope, request.headers)  # application/json or application/graphql-response+json
+        send = typed_send(scope, send)
         try:
             # Cheapest refusals first; all of them before any GraphQL is parsed or run.
             body = await read_body(request, self.settings.max_body_bytes)

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     jwt_tenant_claim: str = Field(default="tenant", pattern=CLAIM_NAME)
     jwt_permissions_claim: str = Field(default="permissions", pattern=CLAIM_NAME)
     graphiql: bool | None = None
+    # The token GraphiQL's Headers pane starts with; `serve --demo` sets it (development, loopback only).
+    graphiql_token: str | None = Field(default=None, repr=False)
     max_page_size: int = Field(default=100, ge=1, le=10_000)
     default_page_size: int = Field(default=20, ge=1, le=10_000)
     host: str = "127.0.0.1"
