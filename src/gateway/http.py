@@ -41,6 +41,7 @@ from gateway.backends.sql.store import SqlBackend
 from gateway.context import RequestContext
 from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
+from gateway.outages import RETRY_AFTER_SECONDS, is_retryable, outage_error
 from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
 from gateway.ratelimit import RateLimiter, create_rate_limiter
@@ -272,7 +273,11 @@ class StrawberryView(GraphQL[RequestContext, None]):
         context: RequestContext = kwargs["context"]
         try:
             async with asyncio.timeout(timeout), _read_session(context.backend):
-                return await super().execute_single(*args, **kwargs)
+                result = await super().execute_single(*args, **kwargs)
+            if is_retryable(result.errors):  # an outage: 503, so that clients and balancers retry
+                kwargs["sub_response"].status_code = 503
+                kwargs["sub_response"].headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return result
         except TimeoutError:
             kwargs["sub_response"].status_code = 504
             log.warning("request %s timed out after %s s", context.request_id, timeout)
@@ -366,6 +371,11 @@ class GraphQLView:
             check_batch_items(body)  # once persisted queries have filled in the texts they stand for
         except Refused as refusal:
             await self._respond(refusal.response(request_id), scope, receive, send)
+            return
+        except Exception as error:  # e.g. an API key's lookup while the database is down
+            if (outage := outage_error(error)) is None:
+                raise
+            await self._respond(_refused_for(outage).response(request_id), scope, receive, send)
             return
         scope.update({"gateway.principal": principal, "gateway.cost": cost, "gateway.request_id": request_id})
         scope["gateway.batch"] = body.lstrip().startswith(b"[")  # its operations share one context
@@ -515,6 +525,11 @@ class Refused(Exception):
         }
         headers = {**self.headers, "x-request-id": request_id}
         return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+def _refused_for(outage: GraphQLError) -> Refused:
+    code = (outage.extensions or {}).get("code", "SERVICE_UNAVAILABLE")
+    return Refused(503, code, outage.message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 async def read_body(request: Request, limit: int) -> bytes:
