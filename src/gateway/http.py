@@ -59,6 +59,7 @@ class Metrics:
     def __init__(self) -> None:
         self.responses: Counter[int] = Counter()
         self.sql_statements = 0
+        self.pubsub: PubSub | None = None  # its failed publishes are counted
 
     def render(self) -> str:
         lines = ["# TYPE crm_gateway_responses_total counter"]
@@ -69,6 +70,8 @@ class Metrics:
         lines += [
             "# TYPE crm_gateway_sql_statements_total counter",
             f"crm_gateway_sql_statements_total {self.sql_statements}",
+            "# TYPE crm_gateway_pubsub_publish_failures_total counter",
+            f"crm_gateway_pubsub_publish_failures_total {self.pubsub.publish_failures if self.pubsub else 0}",
         ]
         return "\n".join(lines) + "\n"
 
@@ -336,7 +339,7 @@ class GraphQLView:
         self.settings = settings
         self.metrics = metrics
         self.credentials = Credentials(settings, engine)
-        self.pubsub = create_pubsub(settings)
+        self.pubsub = metrics.pubsub = create_pubsub(settings)
         self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub, upstreams)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)

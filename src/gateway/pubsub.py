@@ -197,8 +197,8 @@ class RedisFanOut:
         """
         async with self._lock:
             confirmed = self._confirmed.get(channel)
-            if confirmed is not None and not self.connected:
-                raise pubsub_unavailable()
+            if confirmed is not None and confirmed.is_set() and not self.connected:
+                raise pubsub_unavailable()  # the channel's Redis subscription is down
             if confirmed is None:
                 confirmed = self._confirmed[channel] = asyncio.Event()
                 try:
