@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from own_redis import OwnRedis, own_redis
 from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, encode_event_cursor
@@ -124,3 +126,29 @@ def _publish_failures(base: str) -> int:
     found = re.search(r"^crm_gateway_pubsub_publish_failures_total (\d+)$", metrics, re.MULTILINE)
     assert found is not None, metrics
     return int(found.group(1))
+
+
+async def test_a_restarting_process_closes_with_1012_and_after_resumes_where_the_client_left(
+    database_url: str, engine: Any, tenant: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("restart")
+    with ExitStack() as running:
+        first = running.enter_context(gateway_server(folder, _env(database_url, folder)))
+        acme = Tenant(first, tenant, await _world(engine, tenant))
+        async with authenticated(first, acme.token) as ws:
+            await _subscribe_both(ws, acme)
+            acme.send("Before the restart")
+            (seen,) = [data["communicationCreated"] for data in await ws.events("c", 1)]
+            running.close()  # the process shuts down, as in a deployment
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    await ws.receive()  # the queue subscription's event, then the close
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012  # "service restart"
+    with gateway_server(folder, _env(database_url, folder)) as second:
+        acme.base = second
+        acme.send("While it was away")
+        async with authenticated(second, acme.token) as ws:
+            await ws.subscribe("c", CREATED_AFTER, {"contact": acme.world["ada"], "after": seen["cursor"]})
+            acme.send("After the restart")
+            resumed = [data["communicationCreated"]["communication"] for data in await ws.events("c", 2)]
+    assert [found["subject"] for found in resumed] == ["While it was away", "After the restart"]
