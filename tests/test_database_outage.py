@@ -22,6 +22,7 @@ from fault_proxy import FaultProxy, fault_proxy
 from gateway.app import create_app
 from gateway.settings import load_settings
 from servers import gateway_server, threaded_server
+from ws_client import authenticated
 
 CREATE = """mutation($input: ContactCreateInput!, $key: String) {
   contactCreate(input: $input, idempotencyKey: $key) { contact { id } errors { code } }
@@ -83,6 +84,16 @@ def test_queries_and_mutations_on_a_refused_database_answer_503_database_unavail
         assert response.status_code == 503, response.text
         assert _code(response) == "DATABASE_UNAVAILABLE"
         assert response.headers["retry-after"] == "1"
+
+
+async def test_a_subscription_on_a_refused_database_ends_with_database_unavailable(
+    server: str, token: str, refused: FaultProxy
+) -> None:
+    async with authenticated(server, token) as ws:
+        await ws.subscribe("q", "subscription { communicationQueueUpdated { kind } }")
+        message = await ws.next_of("q")
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "DATABASE_UNAVAILABLE", message
 
 
 def test_the_first_request_after_the_database_returns_is_served(

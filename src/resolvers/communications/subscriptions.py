@@ -233,9 +233,7 @@ async def _queue_updates(
         # Sequences commit in order, so every event up to the newest one seen is in the log: the
         # stream stays gapless and in order even when publishes cross or one was lost.
         latest = await backend.latest_queue_event_sequence()
-        if replay_from is not None and replay_from > latest:
-            raise InvalidCursor("the cursor is ahead of your tenant's event log")
-        last = latest if replay_from is None else replay_from
+        last = _resume_point(replay_from, latest, "event log")
         async for sequence, found in _loaded(info, _replay(info, last, upto=latest), condition):  # missed
             last = sequence
             if found is not None:
@@ -251,6 +249,13 @@ async def _queue_updates(
                 last = sequence
                 if found is not None:
                     yield found
+
+
+def _resume_point(replay_from: int | None, latest: int, log: str) -> int:
+    """Where the replay starts: the cursor's position, or the newest one without a cursor."""
+    if replay_from is not None and replay_from > latest:
+        raise InvalidCursor(f"the cursor is ahead of your tenant's {log}")
+    return latest if replay_from is None else replay_from
 
 
 async def _loaded(
@@ -269,9 +274,7 @@ async def _created(
     backend = info.context.backend
     async with _subscribe(info) as stream:  # subscribed before the replay reads: nothing slips between
         latest = await backend.latest_communication_number()
-        if replay_from is not None and replay_from > latest:
-            raise InvalidCursor("the cursor is ahead of your tenant's communications")
-        start = latest if replay_from is None else replay_from
+        start = _resume_point(replay_from, latest, "communications")
         async for event in _numbered(info, contact, start, latest):  # missed ones
             yield event
         last = latest
