@@ -73,7 +73,10 @@ def commit_outcome_unknown() -> CommitOutcomeUnknown:
 
 
 def outage_error(error: BaseException) -> GatewayError | None:
-    """The error to answer for an exception that means an outage, or None for any other exception."""
+    """The error to answer for an exception that means an outage, or None for any other exception
+    (and for an error that already has its code)."""
+    if isinstance(error, GraphQLError):
+        return None
     if is_pubsub_outage(error):
         return pubsub_unavailable()
     if is_database_outage(error):
@@ -115,7 +118,8 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         orig = getattr(current, "orig", None)
-        pending += [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
+        context = None if current.__suppress_context__ else current.__context__  # "raise ... from None"
+        pending += [current.__cause__, context, orig if isinstance(orig, BaseException) else None]
 
 
 def is_retryable(errors: list[GraphQLError] | None) -> bool:
