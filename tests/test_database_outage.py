@@ -21,6 +21,7 @@ from conftest import SECRET, token_for
 from fault_proxy import FaultProxy, fault_proxy
 from gateway.app import create_app
 from gateway.settings import load_settings
+from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, encode_event_cursor
 from servers import gateway_server, threaded_server
 from ws_client import authenticated
 
@@ -28,6 +29,12 @@ CREATE = """mutation($input: ContactCreateInput!, $key: String) {
   contactCreate(input: $input, idempotencyKey: $key) { contact { id } errors { code } }
 }"""
 COUNT = "{ contacts { totalCount } }"
+NOTE = """mutation($input: CommunicationCreateInput!) {
+  communicationCreate(input: $input) { errors { code } }
+}"""
+TIMELINE = """subscription($contact: ID!, $after: String) {
+  communicationCreated(contactId: $contact, after: $after) { communication { subject } }
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +137,23 @@ def test_a_lost_commit_reply_without_a_key_is_told_apart_from_an_internal_error(
     proxy.drop_next_commit_reply()
     lost = _create(server, token, f"Keyless-{uuid.uuid4().hex[:8]}")
     assert lost.status_code == 503 and _code(lost) == "COMMIT_OUTCOME_UNKNOWN"
+
+
+async def test_a_communication_whose_commit_reply_was_lost_still_reaches_its_subscribers(
+    server: str, token: str, proxy: FaultProxy
+) -> None:
+    created = _create(server, token, "Timeline").json()["data"]["contactCreate"]["contact"]
+    note = {"contactId": created["id"], "direction": "INCOMING", "media": "PHONE", "content": "Hi"}
+    async with authenticated(server, token) as ws:
+        after = encode_event_cursor(0, CREATED_CURSOR_PREFIX)
+        await ws.subscribe("c", TIMELINE, {"contact": created["id"], "after": after})
+        assert post(server, token, NOTE, input={**note, "subject": "Published"}).status_code == 200
+        await ws.events("c", 1)  # the subscription is live: from now on events come only as published
+        proxy.drop_next_commit_reply()
+        lost = post(server, token, NOTE, input={**note, "subject": "Unknown outcome"})
+        assert _code(lost) == "COMMIT_OUTCOME_UNKNOWN"
+        (event,) = await ws.events("c", 1)
+    assert event["communicationCreated"]["communication"]["subject"] == "Unknown outcome"
 
 
 async def _rows_named(engine: Any, tenant: str, last_name: str) -> int:
