@@ -102,6 +102,8 @@ class MaskUnexpectedErrors(SchemaExtension):
     def _masked(error: GraphQLError, request_id: str) -> GraphQLError:
         if error.extensions and "code" in error.extensions:
             return error
+        if (outage := _outage(error)) is not None:
+            return outage
         if error.path is None:
             return _request_error(error)
         # Past parsing and validation, only an exception or graphql-core's complaint about what a
@@ -114,6 +116,18 @@ class MaskUnexpectedErrors(SchemaExtension):
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+
+def _outage(error: GraphQLError) -> GraphQLError | None:
+    """DATABASE_UNAVAILABLE or PUBSUB_UNAVAILABLE for an exception that means an outage, else None."""
+    from gateway.outages import outage_error  # it builds on GatewayError, defined here
+
+    original = error.original_error
+    found = outage_error(original) if original is not None else None
+    if found is None:
+        return None
+    log.warning("%s at %s: %s", found.code, error.path, type(original).__name__)
+    return GraphQLError(found.message, nodes=error.nodes, path=error.path, extensions=found.extensions)
 
 
 def _without_suggestions(message: str) -> str:

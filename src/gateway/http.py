@@ -44,6 +44,7 @@ from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
 from gateway.graphiql import graphiql_page
 from gateway.media import mark_request_error, negotiate_into, shape_result, typed_send
+from gateway.outages import RETRY_AFTER_SECONDS, is_retryable, outage_error
 from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
 from gateway.ratelimit import RateLimiter, create_rate_limiter
@@ -62,6 +63,7 @@ class Metrics:
     def __init__(self) -> None:
         self.responses: Counter[int] = Counter()
         self.sql_statements = 0
+        self.pubsub: PubSub | None = None  # its failed publishes are counted
 
     def render(self) -> str:
         lines = ["# TYPE crm_gateway_responses_total counter"]
@@ -72,6 +74,8 @@ class Metrics:
         lines += [
             "# TYPE crm_gateway_sql_statements_total counter",
             f"crm_gateway_sql_statements_total {self.sql_statements}",
+            "# TYPE crm_gateway_pubsub_publish_failures_total counter",
+            f"crm_gateway_pubsub_publish_failures_total {self.pubsub.publish_failures if self.pubsub else 0}",
         ]
         return "\n".join(lines) + "\n"
 
@@ -283,6 +287,9 @@ class StrawberryView(GraphQL[RequestContext, None]):
             async with asyncio.timeout(timeout), _read_session(context.backend):
                 result = await super().execute_single(*args, **kwargs)
             mark_request_error(kwargs["request"].scope, result, kwargs["sub_response"])  # 400 if asked
+            if is_retryable(result.errors):  # an outage: 503, so that clients and balancers retry
+                kwargs["sub_response"].status_code = 503
+                kwargs["sub_response"].headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return result
         except TimeoutError:
             kwargs["sub_response"].status_code = 504
@@ -349,7 +356,7 @@ class GraphQLView:
         self.settings = settings
         self.metrics = metrics
         self.credentials = Credentials(settings, engine)
-        self.pubsub = create_pubsub(settings)
+        self.pubsub = metrics.pubsub = create_pubsub(settings)
         self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub, upstreams)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
@@ -386,6 +393,11 @@ class GraphQLView:
             check_batch_items(body)  # once persisted queries have filled in the texts they stand for
         except Refused as refusal:
             await self._respond(refusal.response(request_id), scope, receive, send)
+            return
+        except Exception as error:  # e.g. an API key's lookup while the database is down
+            if (outage := outage_error(error)) is None:
+                raise
+            await self._respond(_refused_for(outage).response(request_id), scope, receive, send)
             return
         scope.update({"gateway.principal": principal, "gateway.cost": cost, "gateway.request_id": request_id})
         scope["gateway.batch"] = body.lstrip().startswith(b"[")  # its operations share one context
@@ -535,6 +547,11 @@ class Refused(Exception):
         }
         headers = {**self.headers, "x-request-id": request_id}
         return JSONResponse(body, status_code=self.status, headers=headers)
+
+
+def _refused_for(outage: GraphQLError) -> Refused:
+    code = (outage.extensions or {}).get("code", "SERVICE_UNAVAILABLE")
+    return Refused(503, code, outage.message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -2,8 +2,10 @@
 
 Messages are small JSON objects that carry ids only, never data: every subscriber loads what an event
 names through its own tenant-scoped, row-ruled backend, so what it receives is exactly what it may read.
-Each subscription has a bounded buffer; a subscriber that falls behind is ended with
-``SubscriptionOverflow`` instead of letting the buffer grow.
+Each subscription has a bounded buffer. Whenever a subscriber may have missed messages (its buffer
+overflowed, the Redis connection was lost, a publish failed), it receives ``RESYNC`` instead: every
+event is in a durable log (the queue event log, the communication number), so the subscriber reads
+what it missed from there rather than losing it.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub as RedisPubSub
+from redis.exceptions import RedisError
 
 from gateway.backends.base import QueueEvent
+from gateway.outages import pubsub_unavailable
 from gateway.redis_urls import redis_client
 from gateway.settings import Settings
 
@@ -27,6 +31,12 @@ log = logging.getLogger(__name__)
 Message = dict[str, Any]
 CHANNEL_PREFIX = "crm-gateway:events:"
 SUBSCRIBE_TIMEOUT_SECONDS = 10
+# While Redis is unreachable, subscribers are told to read the log this often: they keep receiving
+# the events committed meanwhile (late by at most this much), instead of nothing until Redis returns.
+OUTAGE_RESYNC_SECONDS = 1.0
+# "You may have missed messages: read the log from your last event up to its newest."
+RESYNC_TYPE = "resync"
+RESYNC: Message = {"type": RESYNC_TYPE}
 
 
 QUEUE_EVENT = "queue"  # the ``type`` of a published communication-queue event
@@ -51,39 +61,35 @@ def tenant_channel(tenant: str) -> str:
     return CHANNEL_PREFIX + tenant
 
 
-class SubscriptionOverflow(Exception):
-    """The subscriber did not keep up: its buffer filled and later events were not kept."""
-
-
 class Subscription:
     """One subscriber's bounded queue of messages; iterate it to receive them."""
 
     def __init__(self, buffer: int) -> None:
-        self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=buffer)
-        self.overflowed = False
+        self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=max(buffer, 1))
 
     def offer(self, message: Message) -> None:
-        """Queue a message; on a full buffer the subscription is marked overflowed and stops taking more."""
-        if self.overflowed:
-            return
+        """Queue a message; on a full buffer what is queued is dropped for one ``RESYNC``.
+
+        The subscriber then reads the events it did not receive from the log, at its own pace, so a
+        slow subscriber costs a bounded buffer and loses nothing.
+        """
         try:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:
-            self.overflowed = True
-            self._queue = asyncio.Queue(maxsize=1)  # drop what is queued: the subscriber must resubscribe
-            self._queue.put_nowait({})  # wakes a waiting reader so that it sees the overflow
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait(RESYNC)
 
     def __aiter__(self) -> Subscription:
         return self
 
     async def __anext__(self) -> Message:
-        message = await self._queue.get()
-        if self.overflowed:
-            raise SubscriptionOverflow
-        return message
+        return await self._queue.get()
 
 
 class PubSub(Protocol):
+    publish_failures: int  # messages whose publish failed, for /metrics
+
     async def publish(self, channel: str, message: Message) -> None: ...
 
     def subscribe(self, channel: str, buffer: int) -> contextlib.AbstractAsyncContextManager[Subscription]:
@@ -98,6 +104,7 @@ class LocalPubSub:
 
     def __init__(self) -> None:
         self._subscribers: defaultdict[str, set[Subscription]] = defaultdict(set)
+        self.publish_failures = 0
 
     async def publish(self, channel: str, message: Message) -> None:
         self.deliver(channel, message)
@@ -105,6 +112,10 @@ class LocalPubSub:
     def deliver(self, channel: str, message: Message) -> None:
         for subscription in list(self._subscribers.get(channel, ())):
             subscription.offer(message)
+
+    def deliver_everywhere(self, message: Message) -> None:
+        for channel in list(self._subscribers):
+            self.deliver(channel, message)
 
     def has_subscribers(self, channel: str) -> bool:
         return bool(self._subscribers.get(channel))
@@ -133,7 +144,9 @@ class RedisFanOut:
     """Fan-out through Redis: a message published on any replica reaches the subscribers on all of them.
 
     Each process holds one Redis subscription per channel that has local subscribers, and one reader
-    task that hands what arrives to the local subscribers.
+    task that hands what arrives to the local subscribers. Messages published while a connection is
+    down are lost by Redis, so a lost connection, its return, and a failed publish each end in a
+    ``RESYNC`` for the subscribers concerned (see ``OUTAGE_RESYNC_SECONDS``).
     """
 
     def __init__(self, url: str) -> None:
@@ -143,9 +156,30 @@ class RedisFanOut:
         self._confirmed: dict[str, asyncio.Event] = {}
         self._lock = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
+        self.connected = True  # false from a lost connection until Redis confirms the subscriptions again
+        self.publish_failures = 0
+        self._owed: set[str] = set()  # channels whose publish failed: a RESYNC goes out once Redis is back
+        self._repayer: asyncio.Task[None] | None = None
 
     async def publish(self, channel: str, message: Message) -> None:
-        await self._redis.publish(channel, json.dumps(message, separators=(",", ":")))
+        try:
+            await self._redis.publish(channel, json.dumps(message, separators=(",", ":")))
+        except RedisError:
+            self.publish_failures += 1
+            self._owed.add(channel)
+            if self._repayer is None or self._repayer.done():
+                self._repayer = asyncio.create_task(self._repay())
+            raise
+
+    async def _repay(self) -> None:
+        """Publish ``RESYNC`` on the channels whose publish failed, once Redis takes it: subscribers
+        whose own connection never dropped then still read the events they did not receive."""
+        while self._owed:
+            await asyncio.sleep(OUTAGE_RESYNC_SECONDS)
+            for channel in list(self._owed):
+                with contextlib.suppress(RedisError):
+                    await self._redis.publish(channel, json.dumps(RESYNC))
+                    self._owed.discard(channel)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str, buffer: int) -> AsyncIterator[Subscription]:
@@ -157,15 +191,28 @@ class RedisFanOut:
                 await self._maybe_unsubscribe(channel)
 
     async def _ensure_subscribed(self, channel: str) -> None:
-        """Subscribe the process to ``channel`` and wait for Redis to confirm it (so nothing slips by)."""
+        """Subscribe the process to ``channel`` and wait for Redis to confirm it (so nothing slips by).
+
+        Refused with PUBSUB_UNAVAILABLE while Redis is unreachable: the client retries, rather than
+        receiving an acknowledgement and then nothing.
+        """
         async with self._lock:
             confirmed = self._confirmed.get(channel)
+            if confirmed is not None and confirmed.is_set() and not self.connected:
+                raise pubsub_unavailable()  # the channel's Redis subscription is down
             if confirmed is None:
                 confirmed = self._confirmed[channel] = asyncio.Event()
-                await self._pubsub.subscribe(channel)
+                try:
+                    await self._pubsub.subscribe(channel)
+                except RedisError as error:
+                    del self._confirmed[channel]
+                    raise pubsub_unavailable() from error
             if self._reader is None:
                 self._reader = asyncio.create_task(self._read())
-        await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
+        try:
+            await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            raise pubsub_unavailable() from None
 
     async def _maybe_unsubscribe(self, channel: str) -> None:
         async with self._lock:
@@ -184,9 +231,11 @@ class RedisFanOut:
                 raw = await self._pubsub.get_message(timeout=1.0)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # a dropped connection: redis-py reconnects and resubscribes on the next read
+            except Exception:  # a dropped connection: redis-py reconnects and resubscribes on a later read
                 log.warning("reading from Redis pub/sub failed; retrying", exc_info=True)
-                await asyncio.sleep(1)
+                self.connected = False
+                self._local.deliver_everywhere(RESYNC)  # meanwhile, subscribers read the log
+                await asyncio.sleep(OUTAGE_RESYNC_SECONDS)
                 continue
             if raw is not None:
                 self._dispatch(raw)
@@ -194,8 +243,7 @@ class RedisFanOut:
     def _dispatch(self, raw: dict[str, Any]) -> None:
         channel = _text(raw["channel"])
         if raw["type"] == "subscribe":
-            if (confirmed := self._confirmed.get(channel)) is not None:
-                confirmed.set()
+            self._confirm(channel)
         elif raw["type"] == "message":
             try:
                 message = json.loads(raw["data"])
@@ -204,11 +252,23 @@ class RedisFanOut:
                 return
             self._local.deliver(channel, message)
 
+    def _confirm(self, channel: str) -> None:
+        """A subscription confirmed; again after a lost connection: what was published meanwhile is
+        lost, so the channel's subscribers read it from the log."""
+        self.connected = True
+        confirmed = self._confirmed.get(channel)
+        if confirmed is None:
+            return
+        if confirmed.is_set():
+            self._local.deliver(channel, RESYNC)
+        confirmed.set()
+
     async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        for task in (self._reader, self._repayer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._pubsub.aclose()
         await self._redis.aclose()
 

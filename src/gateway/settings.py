@@ -87,8 +87,8 @@ class Settings(BaseSettings):
     execution_timeout_seconds: float = Field(default=10.0, gt=0, le=3_600)
     rate_limit_per_second: float = Field(default=50.0, ge=0, le=1_000_000)
     rate_limit_burst: int = Field(default=200, ge=1, le=1_000_000)
-    # Subscriptions (WebSocket): events a slow subscriber may have waiting before it is ended with
-    # SUBSCRIPTION_OVERFLOW, seconds between server pings, and operations per connection.
+    # Subscriptions (WebSocket): events a slow subscriber may have waiting before they are dropped and
+    # it reads them from the event log, seconds between server pings, and operations per connection.
     subscription_buffer: int = Field(default=1000, ge=1, le=1_000_000)
     ws_ping_seconds: float = Field(default=15.0, gt=0, le=3_600)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=10_000)

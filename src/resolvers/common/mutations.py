@@ -14,7 +14,8 @@ import strawberry
 from gateway.backends.base import RecordWriter
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
-from gateway.pubsub import queue_event_message
+from gateway.outages import CommitOutcomeUnknown
+from gateway.pubsub import RESYNC, queue_event_message
 from resolvers.common.details import detail_rows, store_details
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.naming import to_camel
@@ -60,6 +61,11 @@ async def in_transaction(
     except InvalidValue as problem:
         context.outbox.clear()
         return None, [invalid_value_error(problem)]
+    except CommitOutcomeUnknown:
+        # It may have committed: its events are then in the logs, unpublished; subscribers read them there.
+        context.outbox[:] = [RESYNC]
+        await context.publish_outbox()
+        raise
     except BaseException:
         context.outbox.clear()  # rolled back: nothing happened, so nothing is published
         raise

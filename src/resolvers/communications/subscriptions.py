@@ -14,7 +14,7 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -22,8 +22,9 @@ import strawberry
 from gateway.backends.query import AllOf, Condition, FilterExpr, ListQuery, Op, PageRequest
 from gateway.backends.records import CommunicationQueueEntryRecord, Entity
 from gateway.errors import GatewayError, InvalidCursor
+from gateway.outages import outage_error
 from gateway.permissions import CRM_COMMUNICATION_VIEW, CRM_QUEUE_VIEW, visible_media
-from gateway.pubsub import QUEUE_EVENT, Message, SubscriptionOverflow, tenant_channel
+from gateway.pubsub import QUEUE_EVENT, RESYNC_TYPE, Message, tenant_channel
 from resolvers.common.filters import compile_filter
 from resolvers.common.ids import decode_id_of
 from resolvers.common.mutations import COMMUNICATION_CREATED
@@ -38,10 +39,7 @@ SHARED_LOADS = 4096  # recent per-event loads kept for the other subscribers of 
 _SHARED_LOADS: OrderedDict[tuple[Any, ...], asyncio.Future[Any]] = OrderedDict()
 CURSOR_PREFIX = "queue-event:"
 CREATED_CURSOR_PREFIX = "communication-number:"
-
-
-class SubscriptionOverflowed(GatewayError):
-    code = "SUBSCRIPTION_OVERFLOW"
+T = TypeVar("T")
 
 
 @strawberry.enum(description="What happened to a communication queue entry.")
@@ -163,15 +161,16 @@ async def _queue_event(
     )
 
 
-async def _live(stream: AsyncIterator[Message]) -> AsyncIterator[Message]:
+async def _told_outages(events: AsyncIterator[T]) -> AsyncIterator[T]:
+    """The events; a lost database or Redis connection ends them with DATABASE_UNAVAILABLE or
+    PUBSUB_UNAVAILABLE (subscribe again with `after`), not "Internal error"."""
     try:
-        async for message in stream:
-            yield message
-    except SubscriptionOverflow:
-        raise SubscriptionOverflowed(
-            "You fell too far behind and events were dropped: subscribe again with `after` set to the "
-            "cursor of the last event you received."
-        ) from None
+        async for event in events:
+            yield event
+    except Exception as error:
+        if (outage := outage_error(error)) is None:
+            raise
+        raise outage from error
 
 
 def _subscribe(info: strawberry.Info) -> Any:
@@ -202,27 +201,8 @@ class CommunicationSubscription:
             str | None, strawberry.argument(description="Replay the events after this event cursor first.")
         ] = None,
     ) -> AsyncGenerator[CommunicationQueueEvent | None, None]:
-        condition = compile_filter(filter)
-        replay_from = decode_event_cursor(after) if after is not None else None
-        backend = info.context.backend
-        async with _subscribe(info) as stream:  # subscribed before the replay reads: nothing slips between
-            # Sequences commit in order, so every event up to the newest one seen is in the log: the
-            # stream stays gapless and in order even when publishes cross or one was lost.
-            latest = await backend.latest_queue_event_sequence()
-            if replay_from is not None and replay_from > latest:
-                raise InvalidCursor("the cursor is ahead of your tenant's event log")
-            last = latest if replay_from is None else replay_from
-            async for event in _replay(info, last, upto=latest):  # what the subscriber missed
-                last = event[0]
-                if (found := await _queue_event(info, *event, condition)) is not None:
-                    yield found
-            async for message in _live(stream):
-                if message.get("type") != QUEUE_EVENT or message["sequence"] <= last:
-                    continue  # not a queue event, or delivered already
-                async for event in _with_gap_filled(info, last, message):
-                    last = event[0]
-                    if (found := await _queue_event(info, *event, condition)) is not None:
-                        yield found
+        async for event in _told_outages(_queue_updates(info, filter, after)):
+            yield event
 
     @strawberry.subscription(
         description="Communications created for a contact: its live timeline. With `after`, those created "
@@ -239,33 +219,103 @@ class CommunicationSubscription:
             strawberry.argument(description="Replay the communications after this event cursor first."),
         ] = None,
     ) -> AsyncGenerator[CommunicationCreatedEvent | None, None]:
-        contact = decode_id_of(contact_id, "Contact")
-        replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
-        backend = info.context.backend
-        async with _subscribe(info) as stream:  # subscribed before the replay reads: nothing slips between
-            latest = await backend.latest_communication_number()
-            if replay_from is not None and replay_from > latest:
-                raise InvalidCursor("the cursor is ahead of your tenant's communications")
-            last = latest if replay_from is None else replay_from
-            while last < latest:  # what the subscriber missed, in number (= commit) order
-                info.context.loaders.clear()
-                missed = await backend.communications_numbered_after(contact, last, latest, REPLAY_PAGE)
-                # Only the counter's decimal numbers have a place in the order; imported ones do not.
-                numbered = [record for record in missed if record.number.isdigit()]
-                for record in numbered:
-                    node = node_from_record(Entity.COMMUNICATION, record)
-                    yield _created_event(int(record.number), node)
-                numbers = [int(record.number) for record in numbered]
-                last = max(numbers) if len(missed) == REPLAY_PAGE and numbers else latest
-            async for message in _live(stream):
-                if message.get("type") != COMMUNICATION_CREATED or message.get("contactId") != str(contact):
-                    continue
-                number = int(message.get("number", 0))
-                if number and number <= last:
-                    continue  # replayed already
-                found = await _visible_communication(info, UUID(message["communicationId"]))
+        async for event in _told_outages(_created(info, contact_id, after)):
+            yield event
+
+
+async def _queue_updates(
+    info: strawberry.Info, filter: CommunicationQueueEntryFilter | None, after: str | None
+) -> AsyncIterator[CommunicationQueueEvent]:
+    condition = compile_filter(filter)
+    replay_from = decode_event_cursor(after) if after is not None else None
+    backend = info.context.backend
+    async with _subscribe(info) as stream:  # subscribed before the replay reads: nothing slips between
+        # Sequences commit in order, so every event up to the newest one seen is in the log: the
+        # stream stays gapless and in order even when publishes cross or one was lost.
+        latest = await backend.latest_queue_event_sequence()
+        last = _resume_point(replay_from, latest, "event log")
+        async for sequence, found in _loaded(info, _replay(info, last, upto=latest), condition):  # missed
+            last = sequence
+            if found is not None:
+                yield found
+        async for message in stream:
+            if message.get("type") == RESYNC_TYPE:  # perhaps some were missed: read the log
+                events = _replay(info, last, upto=await backend.latest_queue_event_sequence())
+            elif message.get("type") == QUEUE_EVENT and message["sequence"] > last:
+                events = _with_gap_filled(info, last, message)
+            else:
+                continue  # not a queue event, or delivered already
+            async for sequence, found in _loaded(info, events, condition):
+                last = sequence
                 if found is not None:
-                    yield _created_event(number, found)
+                    yield found
+
+
+def _resume_point(replay_from: int | None, latest: int, log: str) -> int:
+    """Where the replay starts: the cursor's position, or the newest one without a cursor."""
+    if replay_from is not None and replay_from > latest:
+        raise InvalidCursor(f"the cursor is ahead of your tenant's {log}")
+    return latest if replay_from is None else replay_from
+
+
+async def _loaded(
+    info: strawberry.Info, events: AsyncIterator[tuple[int, str, UUID, dt.datetime]], condition: Any
+) -> AsyncIterator[tuple[int, CommunicationQueueEvent | None]]:
+    """Each event's sequence, with the event as the subscriber sees it (None: not for its eyes)."""
+    async for event in events:
+        yield event[0], await _queue_event(info, *event, condition)
+
+
+async def _created(
+    info: strawberry.Info, contact_id: strawberry.ID, after: str | None
+) -> AsyncIterator[CommunicationCreatedEvent]:
+    contact = decode_id_of(contact_id, "Contact")
+    replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
+    backend = info.context.backend
+    async with _subscribe(info) as stream:  # subscribed before the replay reads: nothing slips between
+        latest = await backend.latest_communication_number()
+        start = _resume_point(replay_from, latest, "communications")
+        async for event in _numbered(info, contact, start, latest):  # missed ones
+            yield event
+        last = latest
+        async for message in stream:
+            live: Message | None = None
+            if message.get("type") == RESYNC_TYPE:  # perhaps some were missed: read the log
+                upto = await backend.latest_communication_number()
+            elif message.get("type") == COMMUNICATION_CREATED and int(message.get("number", 0)) > last:
+                # Numbers commit in order: those between the last one and this one were missed.
+                upto, live = int(message["number"]) - 1, message
+            else:
+                continue  # not a new communication, or delivered already
+            async for event in _numbered(info, contact, last, upto):
+                yield event
+            last = max(last, upto)
+            if live is not None:
+                last = int(live["number"])
+                if (found := await _live_communication(info, contact, live)) is not None:
+                    yield _created_event(last, found)
+
+
+async def _live_communication(info: strawberry.Info, contact: UUID, message: Message) -> Any:
+    if message.get("contactId") != str(contact):
+        return None
+    return await _visible_communication(info, UUID(message["communicationId"]))
+
+
+async def _numbered(
+    info: strawberry.Info, contact: UUID, after: int, upto: int
+) -> AsyncIterator[CommunicationCreatedEvent]:
+    """The contact's communications numbered after ``after`` up to ``upto``, in number (= commit) order."""
+    backend = info.context.backend
+    while after < upto:
+        info.context.loaders.clear()
+        missed = await backend.communications_numbered_after(contact, after, upto, REPLAY_PAGE)
+        # Only the counter's decimal numbers have a place in the order; imported ones do not.
+        numbered = [record for record in missed if record.number.isdigit()]
+        for record in numbered:
+            yield _created_event(int(record.number), node_from_record(Entity.COMMUNICATION, record))
+        numbers = [int(record.number) for record in numbered]
+        after = max(numbers) if len(missed) == REPLAY_PAGE and numbers else upto
 
 
 def _created_event(number: int, communication: Any) -> CommunicationCreatedEvent:

@@ -7,10 +7,24 @@ from contextlib import asynccontextmanager
 
 from gateway.backends.sql.reader import SqlReader
 from gateway.backends.sql.writer import SqlWriter
+from gateway.outages import commit_outcome_unknown, is_database_outage
 
 
 class SqlBackend(SqlReader):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlWriter]:
-        async with self.engine.begin() as connection:
-            yield SqlWriter(connection, self.tenant, self.access, self.cost)
+        """A writer in one transaction, committed when the block ends without an exception.
+
+        A connection lost while COMMIT was on its way leaves the outcome unknown: the database may have
+        committed before the reply was lost. That is told apart (COMMIT_OUTCOME_UNKNOWN) from a failure
+        before the commit, which certainly rolled back, so that a client knows a blind retry may duplicate.
+        """
+        committing = False
+        try:
+            async with self.engine.begin() as connection:
+                yield SqlWriter(connection, self.tenant, self.access, self.cost)
+                committing = True
+        except Exception as error:
+            if committing and is_database_outage(error):
+                raise commit_outcome_unknown() from error
+            raise
