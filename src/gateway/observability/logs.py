@@ -28,7 +28,7 @@ SECRET_PATTERNS = (
     r"crmgw_[0-9a-f]+_[A-Za-z0-9_-]+",  # an API key (gateway.apikeys)
 )
 # The record attributes every log record has; any other attribute came in ``extra`` and is a field.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "color_message"}
 
 
 class Redactor:
