@@ -75,7 +75,8 @@ def _instrument_libraries(engine: Any, provider: Any) -> None:
     """Process-wide: the instrumentors are singletons, and the first app of a process is the one."""
     sqlalchemy, *others = _instrumentors()
     if not sqlalchemy.is_instrumented_by_opentelemetry:
-        sqlalchemy.instrument(engine=engine.sync_engine, tracer_provider=provider)
+        # Its declared range stops before SQLAlchemy 2.1, which it traces as well (tests/test_tracing.py).
+        sqlalchemy.instrument(engine=engine.sync_engine, tracer_provider=provider, skip_dep_check=True)
     for instrumentor in others:
         if not instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.instrument(tracer_provider=provider)
