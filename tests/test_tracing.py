@@ -4,7 +4,6 @@ per SQL statement, never per field, collected with the SDK's in-memory exporter.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +22,6 @@ from gateway.app import create_app
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.config import UpstreamConfig
 from gateway.backends.sql.engine import create_engine
-from gateway.backends.sql.migrate import upgrade
 from gateway.cost import Cost
 from gateway.observability import tracing
 from gateway.seed import seed_tenant
@@ -47,15 +45,8 @@ def exporter() -> Iterator[InMemorySpanExporter]:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'traced.db'}"
-    upgrade(url)
-    return url
-
-
-@pytest.fixture
-async def traced_app(database: str, exporter: InMemorySpanExporter) -> AsyncIterator[Any]:
-    url = database
+async def traced_app(fresh_sqlite_url: str, exporter: InMemorySpanExporter) -> AsyncIterator[Any]:
+    url = fresh_sqlite_url
     seeding = create_engine(url)
     await seed_tenant(seeding, "demo", 10, progress=False)
     await seeding.dispose()
