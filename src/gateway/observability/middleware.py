@@ -69,7 +69,9 @@ def _finished(observation: Observation, watch: ResponseWatch, scope: Scope, seco
     if log.isEnabledFor(logging.INFO):
         extra: dict[str, object] = {"status": watch.status, "duration_ms": round(seconds * 1000, 2)}
         extra |= {"sql_statements": sql, "upstream_calls": upstream, "error_codes": codes}
-        log.info("%s %s %d", scope.get("method", "-"), operation, watch.status, extra=extra)
+        method, milliseconds = scope.get("method", "-"), extra["duration_ms"]
+        line = "%s %s %d %.1f ms (request %s)"
+        log.info(line, method, operation, watch.status, milliseconds, observation.request_id, extra=extra)
 
 
 def _operation_label(operations: list[str]) -> str:
