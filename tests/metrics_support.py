@@ -11,7 +11,11 @@ def scrape(base: str) -> list[Sample]:
     response = httpx.get(f"{base}/metrics", timeout=10)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    return [sample for family in text_string_to_metric_families(response.text) for sample in family.samples]
+    return parse(response.text)
+
+
+def parse(text: str) -> list[Sample]:
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
 
 
 def value(samples: list[Sample], name: str, **labels: str) -> float:

@@ -18,8 +18,9 @@ from gateway.backends.rest.errors import UpstreamError
 from gateway.cost import Cost
 from gateway.observability import metrics
 from gateway.observability.logs import REDACTED, JsonFormatter, Redactor
+from gateway.observability.pubsub import ObservedPubSub
 from gateway.settings import load_settings
-from metrics_support import names, scrape, value
+from metrics_support import names, parse, scrape, value
 from servers import free_port, gateway_server
 from ws_client import authenticated
 
@@ -183,3 +184,16 @@ async def test_an_open_circuit_is_reported() -> None:
         await client.aclose()
     text = metrics.render().decode()
     assert 'crm_gateway_upstream_circuit_state{upstream="metrics-probe"} 2.0' in text
+
+
+class _RedisDown:
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        raise ConnectionError("Redis is down")
+
+
+async def test_a_failed_publish_is_counted_and_still_raised() -> None:
+    before = value(parse(metrics.render().decode()), "crm_gateway_pubsub_publish_failures_total")
+    with pytest.raises(ConnectionError):
+        await ObservedPubSub(_RedisDown()).publish("channel", {"type": "queue"})  # type: ignore[arg-type]
+    after = value(parse(metrics.render().decode()), "crm_gateway_pubsub_publish_failures_total")
+    assert after == before + 1
