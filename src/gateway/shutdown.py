@@ -24,15 +24,14 @@ RESTART_CLOSE_CODE = 1012  # what uvicorn closes WebSockets with when it shuts d
 
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for a gateway process: log level and format, and the shutdown deadline."""
-    options: dict[str, Any] = {
+    return {
         "log_level": settings.log_level.lower(),
         "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
         # One line per /graphql request comes from gateway.access, with more in it (operation, codes).
         "access_log": False,
+        # uvicorn's own lines go through the gateway's handler: its format (text or JSON), redacted.
+        "log_config": None,
     }
-    if settings.log_format == "json":
-        options["log_config"] = None  # uvicorn's loggers then go through the gateway's JSON handler
-    return options
 
 
 def exit_zero_after_sigterm() -> None:
