@@ -37,7 +37,7 @@ async def rate_limited_app(
     values = {"rate_limit_per_second": SLOW_REFILL, "rate_limit_burst": 3} | overrides
     settings = load_settings(database_url=database_url, jwt_secret=SECRET, **values)
     app = create_app(settings)
-    view = next(route.endpoint for route in app.routes if getattr(route, "path", "") == "/graphql")  # type: ignore[attr-defined]
+    view = app.state.view  # closes its Redis clients
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:

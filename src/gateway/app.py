@@ -1,8 +1,8 @@
-"""The Starlette application: ``/graphql`` (HTTP and WebSocket, authenticated), ``/healthz``, ``/metrics``."""
+"""The Starlette application: ``/graphql`` (HTTP and WebSocket, authenticated), ``/healthz``, ``/readyz``,
+``/metrics``."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,15 +10,20 @@ from contextlib import asynccontextmanager
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
 from gateway.graphiql import asset_routes
-from gateway.http import GraphQLView, Metrics
+from gateway.health import Readiness, liveness
+from gateway.http import GraphQLView
+from gateway.observability import metrics, tracing
+from gateway.observability.logs import configure_logging
+from gateway.observability.middleware import ObservedEndpoint
 from gateway.settings import Environment, Settings, SettingsError
+from gateway.shutdown import stop_background
 
 logger = logging.getLogger(__name__)
 
@@ -38,18 +43,16 @@ async def check_database_role(settings: Settings, engine: AsyncEngine) -> None:
 
 
 def create_app(settings: Settings) -> Starlette:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings)
+    metrics.operation_names.limit = settings.metrics_max_operations
     settings.check_key_sources()  # fail at start-up, not at the first request
     upstreams = Upstreams.from_settings(settings)  # a bad routing file stops start-up here
     engine = create_engine(settings.database_url, settings.database_pooler)
-    metrics = Metrics()
-    view = GraphQLView(settings, engine, metrics, upstreams)
-
-    async def healthz(_: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+    view = GraphQLView(settings, engine, upstreams)
+    readiness = Readiness(settings, engine, upstreams)
 
     async def metrics_endpoint(_: Request) -> Response:
-        return PlainTextResponse(metrics.render(), media_type="text/plain; version=0.0.4")
+        return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -57,22 +60,24 @@ def create_app(settings: Settings) -> Starlette:
         # Connectors' background work (CRM.COM's queue poller) runs while the app does.
         background = upstreams.start_background(engine, view.pubsub) if upstreams is not None else []
         yield
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+        await stop_background(background, settings.shutdown_timeout_seconds)
         await view.close()  # its upstream clients too
+        await readiness.close()
         await engine.dispose()
 
     routes = [
-        Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/graphql", ObservedEndpoint(view), methods=["GET", "POST"]),
         # graphql-transport-ws; the caller authenticates in the connection_init payload.
-        WebSocketRoute("/graphql", view.strawberry),
-        Route("/healthz", healthz),
+        WebSocketRoute("/graphql", ObservedEndpoint(view.strawberry)),
+        Route("/healthz", liveness),
+        Route("/readyz", readiness.respond),
         Route("/metrics", metrics_endpoint),
     ]
     if settings.graphiql_enabled:
         routes += asset_routes()  # GraphiQL's files, served here rather than from a CDN
     app = Starlette(routes=routes, lifespan=lifespan)
+    if tracing.wanted(settings.otel):
+        tracing.install(app, engine)
     app.state.engine = engine
     app.state.persisted = view.persisted
     app.state.upstreams = upstreams  # None without CRM_GATEWAY_BACKENDS

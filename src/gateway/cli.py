@@ -32,9 +32,11 @@ from gateway.backends.sql import tables
 from gateway.backends.sql.engine import create_engine, for_tenant
 from gateway.backends.sql.migrate import upgrade
 from gateway.graphiql.page import offer_demo_token
+from gateway.observability.multiprocess import metrics_directory
 from gateway.permissions import BY_NAME
 from gateway.seed import SeedSummary, seed_tenant
 from gateway.settings import Environment, Settings, SettingsError, load_settings
+from gateway.shutdown import exit_zero_after_sigterm, server_options
 
 T = TypeVar("T")
 
@@ -283,27 +285,35 @@ def _serve(args: argparse.Namespace) -> int:
         print(json.dumps({"Authorization": f"Bearer {token}"}), flush=True)
         if args.demo:  # GraphiQL's Headers pane starts with it (development, on a loopback address)
             settings = offer_demo_token(settings, host, token)
-    import uvicorn
-
-    log_level = settings.log_level.lower()
     if settings.workers > 1:
         # Each worker process builds its own app from the environment: hand it what the flags said.
         os.environ.update(CRM_GATEWAY_DATABASE_URL=url, CRM_GATEWAY_WORKERS=str(settings.workers))
-        # Linux spreads connections over SO_REUSEPORT sockets; macOS and the BSDs accept the option
-        # but do not balance, so elsewhere the workers share one socket, as uvicorn has it.
-        if sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT"):
-            from gateway.workers import PortInUse, serve_workers
+        with metrics_directory():  # the workers' metrics files, for this run only
+            return _serve_workers(settings, host, port)
+    import uvicorn
 
-            try:
-                return serve_workers(settings.workers, host, port, log_level)
-            except PortInUse as error:
-                raise CommandError(str(error), 1) from None
-        app, workers = "gateway.app:worker_app", settings.workers
-        uvicorn.run(app, factory=True, workers=workers, host=host, port=port, log_level=log_level)
-        return 0
     from gateway.app import worker_app  # the app pulls in the whole schema: only serve needs it
 
-    uvicorn.run(worker_app(settings), host=host, port=port, log_level=log_level)
+    exit_zero_after_sigterm()
+    uvicorn.run(worker_app(settings), host=host, port=port, **server_options(settings))
+    return 0
+
+
+def _serve_workers(settings: Settings, host: str, port: int) -> int:
+    # Linux spreads connections over SO_REUSEPORT sockets; macOS and the BSDs accept the option
+    # but do not balance, so elsewhere the workers share one socket, as uvicorn has it.
+    if sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT"):
+        from gateway.workers import PortInUse, serve_workers
+
+        try:
+            return serve_workers(settings.workers, host, port, settings.shutdown_timeout_seconds)
+        except PortInUse as error:
+            raise CommandError(str(error), 1) from None
+    import uvicorn
+
+    app, workers = "gateway.app:worker_app", settings.workers
+    exit_zero_after_sigterm()
+    uvicorn.run(app, factory=True, workers=workers, host=host, port=port, **server_options(settings))
     return 0
 
 

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import uuid
-from collections import Counter
 from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +43,7 @@ from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
 from gateway.graphiql import graphiql_page
 from gateway.media import mark_request_error, negotiate_into, shape_result, typed_send
+from gateway.observability.pubsub import ObservedPubSub
 from gateway.outages import RETRY_AFTER_SECONDS, is_retryable, outage_error
 from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
@@ -55,29 +55,6 @@ from resolvers.schema import schema
 
 log = logging.getLogger("gateway.http")
 ANONYMOUS = Principal(subject="anonymous", tenant="-")
-
-
-class Metrics:
-    """Counters in the Prometheus text format; enough to see traffic and batching at a glance."""
-
-    def __init__(self) -> None:
-        self.responses: Counter[int] = Counter()
-        self.sql_statements = 0
-        self.pubsub: PubSub | None = None  # its failed publishes are counted
-
-    def render(self) -> str:
-        lines = ["# TYPE crm_gateway_responses_total counter"]
-        lines += [
-            f'crm_gateway_responses_total{{status="{code}"}} {n}'
-            for code, n in sorted(self.responses.items())
-        ]
-        lines += [
-            "# TYPE crm_gateway_sql_statements_total counter",
-            f"crm_gateway_sql_statements_total {self.sql_statements}",
-            "# TYPE crm_gateway_pubsub_publish_failures_total counter",
-            f"crm_gateway_pubsub_publish_failures_total {self.pubsub.publish_failures if self.pubsub else 0}",
-        ]
-        return "\n".join(lines) + "\n"
 
 
 class Credentials:
@@ -350,13 +327,10 @@ def _payload_credentials(payload: dict[str, Any]) -> tuple[str | None, str | Non
 
 
 class GraphQLView:
-    def __init__(
-        self, settings: Settings, engine: AsyncEngine, metrics: Metrics, upstreams: Upstreams | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, engine: AsyncEngine, upstreams: Upstreams | None = None) -> None:
         self.settings = settings
-        self.metrics = metrics
         self.credentials = Credentials(settings, engine)
-        self.pubsub = metrics.pubsub = create_pubsub(settings)
+        self.pubsub = ObservedPubSub(create_pubsub(settings))
         self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub, upstreams)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
@@ -371,7 +345,7 @@ class GraphQLView:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        request_id = uuid.uuid4().hex[:16]
+        request_id = scope.get("gateway.request_id") or uuid.uuid4().hex[:16]  # set by ObservedEndpoint
         cost = Cost()
         negotiate_into(scope, request.headers)  # application/json or application/graphql-response+json
         send = typed_send(scope, send)
@@ -401,9 +375,7 @@ class GraphQLView:
             return
         scope.update({"gateway.principal": principal, "gateway.cost": cost, "gateway.request_id": request_id})
         scope["gateway.batch"] = body.lstrip().startswith(b"[")  # its operations share one context
-        status = await self._run(scope, body, send, request_id)
-        self.metrics.responses[status] += 1
-        self.metrics.sql_statements += cost.sql_statements
+        await self._run(scope, body, send, request_id)
 
     async def _run(self, scope: Scope, body: bytes, send: Send, request_id: str) -> int:
         sent_body = False
@@ -420,7 +392,6 @@ class GraphQLView:
         return response.status
 
     async def _respond(self, response: Response, scope: Scope, receive: Receive, send: Send) -> None:
-        self.metrics.responses[response.status_code] += 1
         await response(scope, receive, send)
 
     async def _check_rate(self, request: Request, principal: Principal) -> None:

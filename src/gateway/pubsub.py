@@ -88,8 +88,6 @@ class Subscription:
 
 
 class PubSub(Protocol):
-    publish_failures: int  # messages whose publish failed, for /metrics
-
     async def publish(self, channel: str, message: Message) -> None: ...
 
     def subscribe(self, channel: str, buffer: int) -> contextlib.AbstractAsyncContextManager[Subscription]:
@@ -104,7 +102,6 @@ class LocalPubSub:
 
     def __init__(self) -> None:
         self._subscribers: defaultdict[str, set[Subscription]] = defaultdict(set)
-        self.publish_failures = 0
 
     async def publish(self, channel: str, message: Message) -> None:
         self.deliver(channel, message)
@@ -157,7 +154,6 @@ class RedisFanOut:
         self._lock = asyncio.Lock()
         self._reader: asyncio.Task[None] | None = None
         self.connected = True  # false from a lost connection until Redis confirms the subscriptions again
-        self.publish_failures = 0
         self._owed: set[str] = set()  # channels whose publish failed: a RESYNC goes out once Redis is back
         self._repayer: asyncio.Task[None] | None = None
 
@@ -165,7 +161,6 @@ class RedisFanOut:
         try:
             await self._redis.publish(channel, json.dumps(message, separators=(",", ":")))
         except RedisError:
-            self.publish_failures += 1
             self._owed.add(channel)
             if self._repayer is None or self._repayer.done():
                 self._repayer = asyncio.create_task(self._repay())

@@ -7,6 +7,7 @@ import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlparse
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -96,6 +97,13 @@ class Settings(BaseSettings):
     # one request may be estimated to make before it is refused (UPSTREAM_BUDGET_EXCEEDED).
     backends: str | None = None
     max_upstream_calls: int = Field(default=50, ge=1, le=100_000)
+    # Operations (docs/operations/observability.md): log lines as text or JSON, OpenTelemetry tracing
+    # (needs the ``otel`` extra), the distinct operation names /metrics keeps, and how long a SIGTERM
+    # waits for requests in flight (and then for background jobs) before it cancels them.
+    log_format: Literal["text", "json"] = "text"
+    otel: bool = False
+    metrics_max_operations: int = Field(default=200, ge=1, le=10_000)
+    shutdown_timeout_seconds: float = Field(default=20.0, gt=0, le=3_600)
 
     @field_validator("database_url")
     @classmethod

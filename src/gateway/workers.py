@@ -24,6 +24,8 @@ import threading
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from gateway.observability.multiprocess import worker_exited
+
 log = logging.getLogger("gateway.workers")
 STARTUP_FAILURE = 3  # uvicorn.config.STARTUP_FAILURE: what a worker exits with when the app cannot start
 APP = "gateway.app:worker_app"
@@ -33,8 +35,11 @@ class PortInUse(OSError):
     pass
 
 
-def serve_workers(count: int, host: str, port: int, log_level: str) -> int:
-    """Runs ``count`` workers until a signal stops them; the exit status for ``serve``."""
+def serve_workers(count: int, host: str, port: int, shutdown_seconds: float) -> int:
+    """Runs ``count`` workers until a signal stops them; the exit status for ``serve``.
+
+    On SIGTERM each worker shuts down gracefully (``gateway.shutdown``) within ``shutdown_seconds``
+    for its requests and as long again for its background jobs; one that takes longer is killed."""
     sockets = bind_sockets(host, port, count)
     context = multiprocessing.get_context("spawn")
     stop = threading.Event()
@@ -42,7 +47,7 @@ def serve_workers(count: int, host: str, port: int, log_level: str) -> int:
         signal.signal(number, lambda *_: stop.set())
 
     def start(sock: socket.socket) -> BaseProcess:
-        process = context.Process(target=_worker, args=(sock, host, port, log_level), daemon=False)
+        process = context.Process(target=_worker, args=(sock, host, port), daemon=False)
         process.start()
         return process
 
@@ -58,11 +63,15 @@ def serve_workers(count: int, host: str, port: int, log_level: str) -> int:
                 status = 1
                 break
             log.warning("worker %s exited (code %s); starting another", process.pid, process.exitcode)
+            worker_exited(process.pid)
             workers[index] = start(sockets[index])
     for process in workers:
         process.terminate()
     for process in workers:
-        process.join()
+        process.join(timeout=2 * shutdown_seconds + 5)
+        if process.is_alive():
+            process.kill()
+            process.join()
     for sock in sockets:
         sock.close()
     return status
@@ -98,10 +107,15 @@ def _family(host: str) -> socket.AddressFamily:
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
-def _worker(sock: socket.socket, host: str, port: int, log_level: str) -> None:  # pragma: no cover
+def _worker(sock: socket.socket, host: str, port: int) -> None:  # pragma: no cover
     """One worker process: uvicorn serving the app on its own socket (the app reads its settings
     from the environment that ``serve`` exported)."""
     import uvicorn
 
-    config: Any = uvicorn.Config(APP, factory=True, host=host, port=port, log_level=log_level)
+    from gateway.settings import load_settings
+    from gateway.shutdown import exit_zero_after_sigterm, server_options
+
+    options = server_options(load_settings())
+    config: Any = uvicorn.Config(APP, factory=True, host=host, port=port, **options)
+    exit_zero_after_sigterm()
     uvicorn.Server(config).run(sockets=[sock])

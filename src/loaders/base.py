@@ -13,6 +13,7 @@ from aiodataloader import DataLoader
 from gateway.backends.base import RecordReader
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import AuditedRecord, Detail, Entity, Relation
+from gateway.observability.metrics import loader_batch_size
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -111,6 +112,7 @@ class EntityByIdLoader(_Remembering[UUID, AuditedRecord | None]):
     entity: ClassVar[Entity]
 
     async def batch_load_fn(self, ids: Sequence[UUID]) -> list[AuditedRecord | None]:
+        _observe(self, ids)
         found = await self.backend.get_many(self.entity, list(dict.fromkeys(ids)))
         return self.remember(ids, [found.get(record_id) for record_id in ids])
 
@@ -121,6 +123,7 @@ class ChildrenByParentLoader(_Remembering[tuple[UUID, ListQuery], Page[AuditedRe
     relation: ClassVar[Relation]
 
     async def batch_load_fn(self, keys: Sequence[tuple[UUID, ListQuery]]) -> list[Page[AuditedRecord]]:
+        _observe(self, keys)
         results: dict[tuple[UUID, ListQuery], Page[AuditedRecord]] = {}
         for query, parents in _group_by_query(keys).items():
             pages = await self.backend.pages_by_parent(self.relation, parents, query)
@@ -138,6 +141,7 @@ class ChildCountByParentLoader(DataLoader[tuple[UUID, ListQuery], int]):
         self.backend = backend
 
     async def batch_load_fn(self, keys: Sequence[tuple[UUID, ListQuery]]) -> list[int]:
+        _observe(self, keys)
         results: dict[tuple[UUID, ListQuery], int] = {}
         for query, parents in _group_by_query(keys).items():
             counts = await self.backend.counts_by_parent(self.relation, parents, query)
@@ -158,6 +162,7 @@ class DetailKindsLoader(DataLoader[tuple[Detail, UUID], list[Any]]):
         self.backend = backend
 
     async def batch_load_fn(self, keys: Sequence[tuple[Detail, UUID]]) -> list[list[Any]]:
+        _observe(self, keys)
         wanted: dict[Detail, list[UUID]] = defaultdict(list)
         for detail, owner in dict.fromkeys(keys):
             wanted[detail].append(owner)
@@ -177,6 +182,11 @@ class DetailsByOwnerLoader(_Remembering[UUID, list[Any]]):
     async def batch_load_fn(self, owner_ids: Sequence[UUID]) -> list[list[Any]]:
         found = await self.together.load_many([(self.detail, owner) for owner in owner_ids])
         return self.remember(owner_ids, found)
+
+
+def _observe(loader: DataLoader[Any, Any], keys: Sequence[Any]) -> None:
+    """The batch's size in /metrics (per loader class: a bounded set of labels)."""
+    loader_batch_size.labels(type(loader).__name__).observe(len(keys))
 
 
 def _group_by_query(keys: Sequence[tuple[UUID, ListQuery]]) -> dict[ListQuery, list[UUID]]:

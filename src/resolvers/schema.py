@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from gateway.errors import MaskUnexpectedErrors
 from gateway.limits import OperationLimits
+from gateway.observability.extension import ObserveOperation
 from gateway.selection import SelectionHints
 from gateway.settings import MAX_BATCH_CEILING
 from resolvers.accounts.mutations import AccountMutation
@@ -85,8 +86,9 @@ schema = strawberry.Schema(
     mutation=Mutation,
     subscription=Subscription,
     types=[*EVENT_TYPES],
-    # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate).
-    extensions=[MaskUnexpectedErrors, OperationLimits, SelectionHints],
+    # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate);
+    # ObserveOperation names the operation for metrics and logs (and traces it), around all the others.
+    extensions=[ObserveOperation, MaskUnexpectedErrors, OperationLimits, SelectionHints],
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
     # Completes plain subtrees in one pass instead of field by field (docs/performance.md).

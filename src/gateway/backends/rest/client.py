@@ -36,6 +36,7 @@ from gateway.backends.rest.errors import (
 )
 from gateway.backends.rest.retry import Attempt, Outcome, retry_after_seconds
 from gateway.cost import Cost
+from gateway.observability.metrics import report_breaker, watch_breaker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,6 +80,7 @@ class UpstreamClient:
             transport=transport,
         )
         self.breaker = CircuitBreaker(config.breaker.failures, config.breaker.reset_seconds)
+        watch_breaker(config.name, self.breaker)
 
     @property
     def name(self) -> str:
@@ -159,6 +161,7 @@ class UpstreamClient:
     def _failed(self) -> None:
         was_open = self.breaker.state is not CircuitState.CLOSED
         self.breaker.failed()
+        report_breaker(self.name, self.breaker)
         if not was_open and self.breaker.state is CircuitState.OPEN:
             log.warning(
                 "upstream %s: circuit opened after %d failures in a row", self.name, self.breaker.threshold
@@ -168,6 +171,7 @@ class UpstreamClient:
         if self.breaker.state is not CircuitState.CLOSED:
             log.info("upstream %s: circuit closed, the trial call succeeded", self.name)
         self.breaker.succeeded()
+        report_breaker(self.name, self.breaker)
 
     def _accepted(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
         if response.status_code >= 500:

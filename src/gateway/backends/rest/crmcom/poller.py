@@ -62,14 +62,27 @@ class QueuePoller:
         self.backfill = bool(options.get("poll_backfill", False))
 
     async def run(self) -> None:
-        """Poll until cancelled; a failed poll is logged (without secrets) and tried again next time."""
+        """Poll until cancelled; a failed poll is logged (without secrets) and tried again next time.
+
+        Cancelled during a round, it finishes that round first and then stops, so a shutdown neither
+        abandons a poll half-way nor announces events it logged without publishing them. A second
+        cancel (the shutdown's deadline, ``gateway.shutdown.stop_background``) stops the round too.
+        """
         while True:
-            for tenant in sorted(self.connector.tenants):
-                try:
-                    await self.poll_once(tenant)
-                except Exception as error:  # one bad poll must not stop the next
-                    log.warning("CRM.COM poller %s, tenant %s: %s", self.system, tenant, type(error).__name__)
+            poll = asyncio.ensure_future(self._poll_tenants())
+            try:
+                await asyncio.shield(poll)
+            except asyncio.CancelledError:
+                await poll
+                raise
             await asyncio.sleep(self.poll_seconds)
+
+    async def _poll_tenants(self) -> None:
+        for tenant in sorted(self.connector.tenants):
+            try:
+                await self.poll_once(tenant)
+            except Exception as error:  # one bad poll must not stop the next
+                log.warning("CRM.COM poller %s, tenant %s: %s", self.system, tenant, type(error).__name__)
 
     async def poll_once(self, tenant: str) -> list[QueueEvent]:
         states = await self.read_queue(tenant)

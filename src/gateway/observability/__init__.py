@@ -1,0 +1,2 @@
+"""Operations: Prometheus metrics, structured logs and optional OpenTelemetry tracing
+(``docs/operations/observability.md``)."""
