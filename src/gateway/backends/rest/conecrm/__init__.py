@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 
-from gateway.backends.base import Backend, RecordWriter
+from gateway.backends.base import EntityBackend, EntityWriter
 from gateway.backends.records import Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.conecrm.api import ConeCrmApi
@@ -37,7 +37,7 @@ class ConeCrmBackend(ConeCrmReader):
         super().__init__(api)
         self.customization = ConeCrmCustomization(api)
 
-    def transaction(self) -> AbstractAsyncContextManager[RecordWriter]:
+    def transaction(self) -> AbstractAsyncContextManager[EntityWriter]:
         return transaction(ConeCrmWriter(self))
 
 
@@ -48,8 +48,8 @@ class ConeCrmConnector:
         # Every read is one query-builder call per level (an `in` rule on ids or parent references).
         self.batches = ENTITIES
 
-    def backend(self, scope: RequestScope) -> Backend:
-        return ConeCrmBackend(ConeCrmApi(self.client, scope))  # type: ignore[return-value]
+    def backend(self, scope: RequestScope) -> EntityBackend:
+        return ConeCrmBackend(ConeCrmApi(self.client, scope))
 
     async def aclose(self) -> None:
         await self.client.aclose()
