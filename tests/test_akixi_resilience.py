@@ -124,11 +124,11 @@ async def test_a_tenant_the_routing_file_does_not_name_gets_not_configured(
     assert akixi.calls() == 0
 
 
-async def test_without_an_akixi_upstream_the_fields_say_not_configured(client: Client) -> None:
+async def test_without_an_akixi_upstream_the_fields_say_not_served(client: Client) -> None:
     body = (await client.post(LIST)).json()
-    assert error_codes(body) == ["UPSTREAM_NOT_CONFIGURED"]
+    assert error_codes(body) == ["CAPABILITY_NOT_SERVED"]
     add = (await client.post(ADD)).json()
-    assert error_codes(add) == ["UPSTREAM_NOT_CONFIGURED"] and add["data"] == {"akixiCrmConfigAdd": None}
+    assert error_codes(add) == ["CAPABILITY_NOT_SERVED"] and add["data"] == {"akixiCrmConfigAdd": None}
 
 
 BAD_MUTATIONS = {

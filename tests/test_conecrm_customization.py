@@ -378,7 +378,7 @@ async def test_another_tenant_sees_none_of_the_first_tenants_data(
 async def test_without_a_conecrm_upstream_the_fields_say_so(client: Client) -> None:
     body = (await client.post("{ customFields { id } automations { id } me { subject } }")).json()
     assert body["data"] == {"customFields": None, "automations": None, "me": {"subject": "tester"}}
-    assert codes(body) == ["UPSTREAM_NOT_CONFIGURED", "UPSTREAM_NOT_CONFIGURED"]
+    assert codes(body) == ["CAPABILITY_NOT_SERVED", "CAPABILITY_NOT_SERVED"]
 
 
 async def test_a_service_token_is_sent_and_never_shown(

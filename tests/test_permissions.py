@@ -169,9 +169,9 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "automationDuplicate": ('automationDuplicate(id: "x")', "CRM_AUTOMATION_EDIT"),
     "automationDelete": ('automationDelete(id: "x")', "CRM_AUTOMATION_DELETE"),
 }
-# Root fields served by an upstream: without one configured (as here) they answer UPSTREAM_NOT_CONFIGURED,
-# which shows that the permission check passed.
-NOT_CONFIGURED = "UPSTREAM_NOT_CONFIGURED"
+# Root fields of areas the SQL backend does not serve yet: without an upstream configured (as here) they
+# answer CAPABILITY_NOT_SERVED, which shows that the permission check passed.
+NOT_CONFIGURED = "CAPABILITY_NOT_SERVED"
 
 # Subscriptions are checked over a real WebSocket in test_subscriptions.py (same FORBIDDEN error).
 SUBSCRIPTIONS: dict[str, tuple[str, str]] = {

@@ -7,12 +7,12 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.backends.rest.conecrm.customization import AutomationChange
+from gateway.backends.customization import AutomationChange
 from gateway.permissions import CRM_AUTOMATION_DELETE, CRM_AUTOMATION_EDIT
 from resolvers.common.errors import UserError
 from resolvers.common.permissions import requires
 from resolvers.customization import validation as check
-from resolvers.customization.errors import conecrm
+from resolvers.customization.errors import customization
 from resolvers.customization.inputs import AutomationInput
 from resolvers.customization.payloads import (
     AutomationPayload,
@@ -62,7 +62,7 @@ class AutomationMutation:
     async def automation_create(
         self, info: strawberry.Info, input: AutomationBody
     ) -> AutomationPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         change, problems = _automation(input, creating=True)
         created, errors = await write(problems, lambda: api.create_automation(change))
         return AutomationPayload(automation=maybe(created, automation_type), errors=errors)
@@ -73,7 +73,7 @@ class AutomationMutation:
     async def automation_update(
         self, info: strawberry.Info, id: RecordId, input: AutomationBody
     ) -> AutomationPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         change, problems = _automation(input, creating=False)
         changed, errors = await write(
             check.record_id(id) + problems, lambda: api.update_automation(id, change)
@@ -84,7 +84,7 @@ class AutomationMutation:
         description="Copy an automation (ConeCRM names the copy).", extensions=requires(CRM_AUTOMATION_EDIT)
     )
     async def automation_duplicate(self, info: strawberry.Info, id: RecordId) -> AutomationPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         copy, errors = await write(check.record_id(id), lambda: api.duplicate_automation(id))
         return AutomationPayload(automation=maybe(copy, automation_type), errors=errors)
 
@@ -92,5 +92,5 @@ class AutomationMutation:
     async def automation_delete(
         self, info: strawberry.Info, id: RecordId
     ) -> CustomizationDeletePayload | None:
-        api = conecrm(info)
+        api = customization(info)
         return await delete(check.record_id(id), lambda: api.delete_automation(id), id)

@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.backends.rest.conecrm import customization_records as records
+from gateway.backends import customization as records
 
 
 @strawberry.type(description="A custom field of a ConeCRM entity (seed 004 CustomField).")
