@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from gateway.backends.errors import InvalidValue
+from gateway.backends.integrations import Integrations
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
@@ -254,3 +255,7 @@ class RecordWriter(
 
 class Backend(RecordReader, Protocol):
     def transaction(self) -> AbstractAsyncContextManager[RecordWriter]: ...
+
+    def integrations(self) -> Integrations:
+        """The tenant's integration configurations in this backend's own store."""
+        ...

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from gateway.backends.errors import Rejected
+
 ALL_DEVICES = "UnknownNoneOrAll"  # seed 002: the deviceNumber of "[None Or All Devices]"
 ANY_ID = -1  # seed 002: telSysID / partitionIDInTelSys -1 stand for every one
 # seed code -> (reason, the part of the request at fault, the seed's description)
@@ -25,6 +27,10 @@ CRM_CODES: dict[int, tuple[str, str, str]] = {
     31006: ("REQUIRED", "common", "No common configuration provided."),
     31007: ("INVALID", "crmType", "No template found."),
 }
+# The CRM types seed 002 shows, for which the gateway's own store has a template (else 31007).
+CRM_TYPES = frozenset(
+    {"CrmAddin.GoogleContacts.GoogleContactsAddin", "CrmAddin.GraphContacts.GraphContactsAddin"}
+)
 # The JSONData keys the graph has typed fields for; every other key is kept in ``extra``.
 SETTINGS_KEYS = {
     "ContactsFoldersNames": "contacts_folders_names",
@@ -46,6 +52,21 @@ class DeviceScope:
     tel_sys_id: int
     partition_id: int
     device_number: str
+
+
+def seed_refusal(seed_code: int, **extensions: Any) -> Rejected:
+    """The refusal of seed 002's code, with the reason and the part of the request it concerns."""
+    reason, field, message = CRM_CODES[seed_code]
+    code = str(seed_code)
+    return Rejected(
+        reason,
+        f"Akixi: {message}",
+        field=field,
+        seed_code=code,
+        seedCode=code,
+        upstreamCode=code,
+        **extensions,
+    )
 
 
 @dataclass(frozen=True)

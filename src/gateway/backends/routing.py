@@ -39,6 +39,7 @@ from gateway.backends.base import (
     RecordWriter,
     details_kind_by_kind,
 )
+from gateway.backends.integrations import Integrations
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
@@ -293,6 +294,10 @@ class RoutedBackend(RoutedReads):
     ) -> None:
         super().__init__(sql, routed, system_names)
         self.sql_backend = sql
+
+    def integrations(self) -> Integrations:
+        """Kept in SQL; a configured Akixi upstream serves them instead (``gateway.backends.areas``)."""
+        return self.sql_backend.integrations()
 
     def session(self) -> AbstractAsyncContextManager[None]:
         """The SQL backend's read session (one connection per operation); upstreams need none."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from gateway.backends.integrations import Integrations
+from gateway.backends.sql.integrations import SqlIntegrations
 from gateway.backends.sql.reader import SqlReader
 from gateway.backends.sql.writer import SqlWriter
 
@@ -14,3 +16,6 @@ class SqlBackend(SqlReader):
     async def transaction(self) -> AsyncIterator[SqlWriter]:
         async with self.engine.begin() as connection:
             yield SqlWriter(connection, self.tenant, self.access, self.cost)
+
+    def integrations(self) -> Integrations:
+        return SqlIntegrations(self.engine, self.tenant, self.access.subject, self.cost)

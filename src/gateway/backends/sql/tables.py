@@ -499,3 +499,25 @@ counters = sa.Table(
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+# Akixi CRM configurations kept by the gateway itself (seed 002): one per exact telephone system,
+# partition and device (31005); settings are the JSONData objects as stored text.
+crm_configs = sa.Table(
+    "crm_configs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+    sa.Column("created_by", NAME, nullable=True),
+    sa.Column("date_modified", UtcDateTime(), nullable=True),
+    sa.Column("modified_by", NAME, nullable=True),
+    sa.Column("tel_sys_id", sa.Integer, nullable=False),
+    sa.Column("partition_id", sa.Integer, nullable=False),
+    sa.Column("device_number", sa.String(64), nullable=False),
+    sa.Column("description", NAME, nullable=False),
+    sa.Column("crm_type", NAME, nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("common", sa.Text, nullable=False),
+    sa.UniqueConstraint("tenant", "tel_sys_id", "partition_id", "device_number"),
+    sa.Index(None, "tenant", "description", "id"),
+)

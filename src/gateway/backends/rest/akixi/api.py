@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 import httpx
 
+from gateway.backends.crm_settings import InvalidJsonData, dump_common, dump_settings
 from gateway.backends.integrations import CrmConfig, CrmConfigChange, CrmConfigPage, DeviceScope, Integrations
 from gateway.backends.rest.akixi import records
 from gateway.backends.rest.akixi.errors import failure, invalid_response
-from gateway.backends.rest.akixi.jsondata import InvalidJsonData, dump_common, dump_settings
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.connector import RequestScope
 from gateway.backends.rest.errors import UpstreamNotConfigured

@@ -1,4 +1,4 @@
-"""JSONData strings (seed 002) to typed settings and back.
+"""Seed 002 JSONData strings to typed CRM configuration settings and back (Akixi and the SQL store alike).
 
 Requests carry ``{"JSONData": "<JSON text>"}``; Info answers with the parsed object. Both are read.
 """
