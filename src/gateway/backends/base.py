@@ -22,6 +22,7 @@ from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
+from gateway.backends.customization import Customization
 from gateway.backends.errors import InvalidValue
 from gateway.backends.integrations import Integrations
 from gateway.backends.query import ListQuery, Page
@@ -258,4 +259,8 @@ class Backend(RecordReader, Protocol):
 
     def integrations(self) -> Integrations:
         """The tenant's integration configurations in this backend's own store."""
+        ...
+
+    def customization(self) -> Customization:
+        """The tenant's custom fields, labels, saved filters and automations in this backend's store."""
         ...

@@ -80,6 +80,7 @@ class Automation:
     delayed_automations_count: int | None
     date_created: str | None
     date_modified: str | None
+    enabled: bool | None = None  # whether it runs; None where the backend has no such flag (ConeCRM)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,16 @@ class AutomationChange:
     edges: list[Any] | None = None
     franchise_id: str | None = None
     delayed_automations_count: int | None = None
+    enabled: bool | None = None
+
+
+FIELD_TYPES = ("string", "number", "boolean", "date", "datetime", "enum")
+# What the gateway's own automations offer: the triggers, actions and conditions it will run.
+GATEWAY_AUTOMATIONS = AutomationBuilderData(
+    triggers=("lead.created", "lead.stageChanged", "task.completed", "communication.created"),
+    actions=("createTask", "assignUser", "moveLeadToStage", "sendEmail", "sendSms", "addTag"),
+    conditions=("queryBuilder",),
+)
 
 
 class Customization(Protocol):

@@ -39,6 +39,7 @@ from gateway.backends.base import (
     RecordWriter,
     details_kind_by_kind,
 )
+from gateway.backends.customization import Customization
 from gateway.backends.integrations import Integrations
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
@@ -298,6 +299,10 @@ class RoutedBackend(RoutedReads):
     def integrations(self) -> Integrations:
         """Kept in SQL; a configured Akixi upstream serves them instead (``gateway.backends.areas``)."""
         return self.sql_backend.integrations()
+
+    def customization(self) -> Customization:
+        """Kept in SQL; a configured ConeCRM upstream serves it instead (``gateway.backends.areas``)."""
+        return self.sql_backend.customization()
 
     def session(self) -> AbstractAsyncContextManager[None]:
         """The SQL backend's read session (one connection per operation); upstreams need none."""

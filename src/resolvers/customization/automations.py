@@ -41,7 +41,7 @@ def _automation(input: AutomationInput, creating: bool) -> tuple[AutomationChang
         problems += check.uuid_id(input.franchise_id, ["input", "franchiseId"])
     fields = [input.name, input.automation_trigger, input.nodes, input.edges, input.franchise_id]
     if not creating:
-        problems += check.something([*fields, input.delayed_automations_count], ["input"])
+        problems += check.something([*fields, input.delayed_automations_count, input.enabled], ["input"])
     delayed = input.delayed_automations_count
     change = AutomationChange(
         name=input.name,
@@ -50,6 +50,7 @@ def _automation(input: AutomationInput, creating: bool) -> tuple[AutomationChang
         edges=input.edges,  # type: ignore[arg-type]
         franchise_id=input.franchise_id,
         delayed_automations_count=0 if creating and delayed is None else delayed,
+        enabled=input.enabled,
     )
     return change, problems
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from gateway.backends.customization import Customization
 from gateway.backends.integrations import Integrations
+from gateway.backends.sql.customization import SqlCustomization
 from gateway.backends.sql.integrations import SqlIntegrations
 from gateway.backends.sql.reader import SqlReader
 from gateway.backends.sql.writer import SqlWriter
@@ -19,3 +21,6 @@ class SqlBackend(SqlReader):
 
     def integrations(self) -> Integrations:
         return SqlIntegrations(self.engine, self.tenant, self.access.subject, self.cost)
+
+    def customization(self) -> Customization:
+        return SqlCustomization(self.engine, self.tenant, self.access.subject, self.cost)

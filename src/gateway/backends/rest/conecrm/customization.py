@@ -202,6 +202,8 @@ def _saved_filter_body(change: SavedFilterChange) -> dict[str, Any]:
 
 
 def _automation_body(change: AutomationChange) -> dict[str, Any]:
+    if change.enabled is not None:
+        raise Rejected("INVALID", "ConeCRM's automations have no enabled flag.", field="enabled")
     franchise = None if change.franchise_id is None else {"id": change.franchise_id}
     return _present(
         {
