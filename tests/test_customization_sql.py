@@ -106,3 +106,25 @@ async def test_the_builder_data_lists_what_the_gateway_runs(client: Client) -> N
         "actions": ["createTask", "assignUser", "moveLeadToStage", "sendEmail", "sendSms", "addTag"],
         "conditions": ["queryBuilder"],
     }
+
+
+PAYLOAD = "{ errors { field code } }"
+AKIXI_INPUT = 'crmType: "CrmAddin.GraphContacts.GraphContactsAddin", settings: {}, common: {}'
+NUL_CASES = [
+    ('savedFilterCreate(input: {name: $text, module: "lead", value: {rules: []}})', ["input", "name"]),
+    ('automationCreate(input: {name: $text, automationTrigger: "lead.created"})', ["input", "name"]),
+    (
+        'akixiCrmConfigAdd(scope: {telSysId: 1, partitionId: 1, deviceNumber: "9"}, '
+        f"input: {{description: $text, {AKIXI_INPUT}}})",
+        ["input", "description"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("mutation", "field"), NUL_CASES)
+async def test_text_with_a_nul_character_is_refused_on_both_databases(
+    client: Client, mutation: str, field: list[str]
+) -> None:
+    operation = f"mutation($text: String) {{ result: {mutation} {PAYLOAD} }}"
+    body = await client.execute(operation, {"text": "a\x00b"})
+    assert body["data"]["result"]["errors"] == [{"field": field, "code": "INVALID"}]

@@ -15,6 +15,7 @@ FIELD_PATHS = {
     "settings": ["input", "settings"],
     "common": ["input", "common"],
     "crmType": ["input", "crmType"],
+    "description": ["input", "description"],
 }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from gateway.backends.errors import Rejected
 from gateway.cost import Cost
 
 
@@ -36,3 +37,12 @@ class SqlArea:
         """One statement in a transaction of its own (a read)."""
         async with self.transaction() as connection:
             return await self.run(connection, statement)
+
+
+def storable(values: dict[str, Any]) -> dict[str, Any]:
+    """The values, unless a text holds NUL, which PostgreSQL cannot store (SQLite would): both refuse it."""
+    for name, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            field = name.split("_")[0] + "".join(part.title() for part in name.split("_")[1:])
+            raise Rejected("INVALID", "Text may not contain NUL characters.", field=field)
+    return values

@@ -17,7 +17,7 @@ from gateway.backends.customization import (
     AutomationChange,
 )
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.area import SqlArea
+from gateway.backends.sql.area import SqlArea, storable
 from gateway.backends.sql.customization_rows import as_id, invalid, iso, not_found, soft_deleted
 from gateway.ids import utcnow, uuid7
 
@@ -66,7 +66,7 @@ class AutomationSteps(SqlArea):
             "enabled": True,
         } | _columns(change)
         async with self.transaction() as connection:
-            await self.run(connection, sa.insert(AUTOMATIONS).values(row))
+            await self.run(connection, sa.insert(AUTOMATIONS).values(storable(row)))
         return _automation(row)
 
     async def update_automation(self, automation_id: str, change: AutomationChange) -> Automation:
@@ -74,7 +74,7 @@ class AutomationSteps(SqlArea):
         statement = (
             sa.update(AUTOMATIONS)
             .where(*self._live(automation_id))
-            .values({**values, "version": AUTOMATIONS.c.version + 1})
+            .values({**storable(values), "version": AUTOMATIONS.c.version + 1})
             .returning(*AUTOMATIONS.c)
         )
         async with self.transaction() as connection:

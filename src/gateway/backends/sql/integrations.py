@@ -29,7 +29,7 @@ from gateway.backends.integrations import (
     seed_refusal,
 )
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.area import SqlArea
+from gateway.backends.sql.area import SqlArea, storable
 from gateway.ids import utcnow, uuid7
 
 CONFIGS = t.crm_configs
@@ -70,7 +70,7 @@ class SqlIntegrations(SqlArea):
         }
         try:
             async with self.transaction() as connection:
-                await self.run(connection, sa.insert(CONFIGS).values(row))
+                await self.run(connection, sa.insert(CONFIGS).values(storable(row)))
         except sa.exc.IntegrityError:
             raise seed_refusal(31005) from None
         return _config(row, with_settings=True)
@@ -83,7 +83,7 @@ class SqlIntegrations(SqlArea):
         if change.description is not None:
             values["description"] = change.description
         values |= {"date_modified": utcnow(), "modified_by": self.actor}
-        statement = sa.update(CONFIGS).where(*_one(self.tenant, config_id, scope)).values(values)
+        statement = sa.update(CONFIGS).where(*_one(self.tenant, config_id, scope)).values(storable(values))
         async with self.transaction() as connection:
             if (await self.run(connection, statement)).rowcount == 0:
                 raise seed_refusal(31003)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from gateway.backends.customization import SavedFilter, SavedFilterChange
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.area import SqlArea
+from gateway.backends.sql.area import SqlArea, storable
 from gateway.backends.sql.customization_rows import as_id, catalogued_entity, invalid, not_found
 from gateway.errors import Forbidden
 from gateway.ids import utcnow, uuid7
@@ -45,7 +45,7 @@ class SavedFilterSteps(SqlArea):
             "private": True if change.private is None else change.private,
         }
         async with self.transaction() as connection:
-            await self.run(connection, sa.insert(SAVED).values(row))
+            await self.run(connection, sa.insert(SAVED).values(storable(row)))
         return _saved_filter(row)
 
     async def update_saved_filter(self, filter_id: str, change: SavedFilterChange) -> SavedFilter:
@@ -60,7 +60,9 @@ class SavedFilterSteps(SqlArea):
         if change.private is not None:
             values["private"] = change.private
         async with self.transaction() as connection:
-            await self.run(connection, sa.update(SAVED).where(*self._one(current["id"])).values(values))
+            await self.run(
+                connection, sa.update(SAVED).where(*self._one(current["id"])).values(storable(values))
+            )
         return _saved_filter({**current, **values})
 
     async def delete_saved_filter(self, filter_id: str) -> None:
