@@ -477,3 +477,17 @@ async def test_custom_labels_of_another_tenant_are_dropped(
         ).json()
     assert body["data"]["customLabelCreate"] is None and codes(body) == ["UPSTREAM_BAD_ANSWER"]
     assert faults.calls("GET", "/api/custom-labels") == 1
+
+
+async def test_enabled_is_the_gateways_own_flag(shared: Client, world: World) -> None:
+    create = f"""mutation {{ automationCreate(input: {{name: "Quiet", automationTrigger: "lead.created",
+        enabled: false}}) {{ automation {{ name enabled }} {ERRORS} }} }}"""
+    payload = (await shared.execute(create))["data"]["automationCreate"]
+    if world.sql:
+        assert payload == {"automation": {"name": "Quiet", "enabled": False}, "errors": []}
+        return
+    assert payload["automation"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(["input", "enabled"], "INVALID")]
+    assert world.called() == 0  # refused before anything was sent
+    listed = (await shared.execute("{ automations { enabled } }"))["data"]["automations"]
+    assert listed == [{"enabled": None}]  # ConeCRM's automations have no such flag
