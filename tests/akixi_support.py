@@ -84,3 +84,45 @@ def caller(
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
+
+
+@dataclass
+class World:
+    """Where the configurations live: the Akixi simulator (routed) or the gateway's own SQL store."""
+
+    api: Client
+    akixi: Simulator | None  # None: the gateway's own store, seeded with the simulator's demo configs
+
+    async def id_of(self, description: str) -> str:
+        body = await self.api.execute("{ akixiCrmConfigs(limit: 1000) { items { id description } } }")
+        items = body["data"]["akixiCrmConfigs"]["items"]
+        return next(str(item["id"]) for item in items if item["description"] == description)
+
+    def calls(self, method: str | None = None) -> int | None:
+        """Calls the simulator received; None in the SQL store, which no upstream call serves."""
+        return None if self.akixi is None else self.akixi.calls(method)
+
+
+# The simulator's demo configurations (seed 002's List sample), added through the graph into SQL.
+DEMO_SETTINGS = (
+    '{contactsFoldersNames: ["Contacts"], relatedMailFoldersNames: [], relatedCalendarFoldersNames: []}'
+)
+DEMO_COMMON = '{cached: true, relatedDataEnabled: true, cacheFrequency: 60, cacheFrequencyUnit: "Minutes"}'
+DEMO_CONFIGS = (
+    ("Raman-Teams", "CrmAddin.GoogleContacts.GoogleContactsAddin", 338, "UnknownNoneOrAll"),
+    ("test CRM", "CrmAddin.GraphContacts.GraphContactsAddin", 426, "+442046034983"),
+    ("test CXI", "CrmAddin.GoogleContacts.GoogleContactsAddin", 183, "0001"),
+)
+
+
+async def seed_demo_configs(api: Client) -> None:
+    for description, crm_type, tel_sys, device in DEMO_CONFIGS:
+        scope = f'{{telSysId: {tel_sys}, partitionId: 1, deviceNumber: "{device}"}}'
+        input = (
+            f'{{description: "{description}", crmType: "{crm_type}", settings: {DEMO_SETTINGS}, '
+            f"common: {DEMO_COMMON}}}"
+        )
+        body = await api.execute(
+            f"mutation {{ akixiCrmConfigAdd(scope: {scope}, input: {input}) {{ errors {{ code }} }} }}"
+        )
+        assert body["data"]["akixiCrmConfigAdd"]["errors"] == []

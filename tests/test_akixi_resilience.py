@@ -124,11 +124,11 @@ async def test_a_tenant_the_routing_file_does_not_name_gets_not_configured(
     assert akixi.calls() == 0
 
 
-async def test_without_an_akixi_upstream_the_fields_say_not_configured(client: Client) -> None:
-    body = (await client.post(LIST)).json()
-    assert error_codes(body) == ["UPSTREAM_NOT_CONFIGURED"]
-    add = (await client.post(ADD)).json()
-    assert error_codes(add) == ["UPSTREAM_NOT_CONFIGURED"] and add["data"] == {"akixiCrmConfigAdd": None}
+async def test_without_an_akixi_upstream_the_gateway_keeps_the_configurations(client: Client) -> None:
+    assert (await client.execute(LIST))["data"]["akixiCrmConfigs"] == {"totalCount": 0}
+    added = (await client.execute(ADD))["data"]["akixiCrmConfigAdd"]
+    assert added["errors"] == [] and added["crmConfig"]["id"]
+    assert (await client.execute(LIST))["data"]["akixiCrmConfigs"] == {"totalCount": 1}
 
 
 BAD_MUTATIONS = {
@@ -185,3 +185,18 @@ async def test_bad_query_arguments_are_bad_user_input_and_nothing_is_sent(
     response = await api.post(query)
     assert response.status_code == 200 and error_codes(response.json()) == ["BAD_USER_INPUT"]
     assert akixi.calls() == 0
+
+
+async def test_configurations_in_the_gateway_belong_to_their_tenant(
+    client: Client, other_client: Client
+) -> None:
+    added = (await client.execute(ADD))["data"]["akixiCrmConfigAdd"]["crmConfig"]
+    assert (await other_client.execute(LIST))["data"]["akixiCrmConfigs"] == {"totalCount": 0}
+    info = (await other_client.post(f'{{ akixiCrmConfig(id: "{added["id"]}") {{ id }} }}')).json()
+    assert error_codes(info) == ["NOT_FOUND"] and info["errors"][0]["extensions"]["seedCode"] == "31003"
+    delete = f'mutation {{ akixiCrmConfigDelete(id: "{added["id"]}") {{ errors {{ seedCode }} }} }}'
+    refused = (await other_client.execute(delete))["data"]["akixiCrmConfigDelete"]
+    assert refused == {"errors": [{"seedCode": "31003"}]}
+    # One configuration per scope is per tenant: the other tenant may add the same scope.
+    assert (await other_client.execute(ADD))["data"]["akixiCrmConfigAdd"]["errors"] == []
+    assert (await client.execute(LIST))["data"]["akixiCrmConfigs"] == {"totalCount": 1}

@@ -152,7 +152,24 @@ def scalars(root_field: str) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
         st.one_of(st.sampled_from(own), st.sampled_from(own), any_row, unknown) if own else any_row | unknown
     )
     text = {"ID": ids, "DateTime": MOMENTS, "Date": DAYS}
-    return {name: strategy.map(nodes.String) for name, strategy in text.items()}
+    return {name: strategy.map(nodes.String) for name, strategy in text.items()} | {"JSON": JSON_LITERALS}
+
+
+def _object(**fields: graphql.ValueNode) -> graphql.ObjectValueNode:
+    items = tuple(graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=v) for k, v in fields.items())
+    return graphql.ObjectValueNode(fields=items)
+
+
+# Literals of the JSON scalar (custom field options, label values, automation nodes): hypothesis-graphql
+# generates none of its own.
+JSON_LITERALS: st.SearchStrategy[graphql.ValueNode] = st.sampled_from(
+    [
+        _object(),
+        _object(label1=graphql.StringValueNode(value="Region"), min=graphql.IntValueNode(value="1")),
+        graphql.ListValueNode(values=(_object(id=graphql.StringValueNode(value="1")),)),
+        graphql.StringValueNode(value="text"),
+    ]
+)
 
 
 async def send_all(clients: list[Client], ids: list[str], batch: list[str]) -> None:

@@ -9,7 +9,10 @@ from typing import Any
 
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import Principal
+from gateway.backends.areas import customization_of, integrations_of
 from gateway.backends.base import Backend
+from gateway.backends.customization import Customization
+from gateway.backends.integrations import Integrations
 from gateway.backends.records import Entity
 from gateway.cost import Cost
 from gateway.pubsub import Message, PubSub, tenant_channel
@@ -40,6 +43,17 @@ class RequestContext:
     # Whether upstream APIs may fetch only the fields the operation selects (gateway.selection): a single
     # HTTP request or WebSocket operation, not the shared context of a batch.
     selection_hints: bool = False
+
+    @property
+    def customization(self) -> Customization:
+        """Custom fields, labels, saved filters and automations of the caller's tenant, from the backend
+        that serves them (``gateway.backends.areas``)."""
+        return customization_of(self.backend, self.upstream_apis.values())
+
+    @property
+    def integrations(self) -> Integrations:
+        """The caller's tenant's integration configurations (Akixi CRM configurations)."""
+        return integrations_of(self.backend, self.upstream_apis.values())
 
     @property
     def actor(self) -> str:

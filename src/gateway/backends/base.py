@@ -1,4 +1,16 @@
-"""The protocol every backend implements. Loaders call it; they never see SQL or HTTP."""
+"""The backend protocols: a small core every backend implements, and one protocol per area.
+
+A backend implements what it serves and nothing more: the core entity reader (and, through its
+transaction, the core writer) for the entities it holds, plus the area protocols of what it can do
+(phone lookup, the queue's event log and claims, communication numbering, per-tenant counters and the
+idempotency memory). ``mypy`` checks each implementation against the protocols it is used as.
+
+``RecordReader``, ``RecordWriter`` and ``Backend`` are what a request sees: the gateway's own backend
+(SQL) or the routed one (``gateway.backends.routing``), which serves every area by sending each call to
+a backend that implements it, and answers ``CapabilityNotServed`` naming the area when none does.
+Customization and integrations have protocols of their own (``gateway.backends.customization``,
+``gateway.backends.integrations``); loaders never call them, resolvers reach them through the request.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +18,13 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from enum import Enum
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
+from gateway.backends.customization import Customization
 from gateway.backends.errors import InvalidValue
+from gateway.backends.integrations import Integrations
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
@@ -21,6 +36,31 @@ from gateway.backends.records import (
     Relation,
     TenantRecord,
 )
+from gateway.errors import GatewayError
+
+
+class Capability(Enum):
+    """An area a backend may or may not serve, named in the error when none serves it."""
+
+    PHONE_LOOKUP = "phone lookup"
+    QUEUE_EVENTS = "queue events"
+    QUEUE_CLAIMS = "queue claims"
+    NUMBERING = "communication numbering"
+    CUSTOMIZATION = "customization"
+    INTEGRATIONS = "integrations"
+
+
+class CapabilityNotServed(GatewayError):
+    """No configured backend serves this area for the entity asked about."""
+
+    code = "CAPABILITY_NOT_SERVED"
+
+    def __init__(self, capability: Capability, system: str) -> None:
+        super().__init__(
+            f"{system} does not serve {capability.value}, and no other configured backend does.",
+            capability=capability.name,
+            system=system,
+        )
 
 
 @dataclass(frozen=True)
@@ -33,8 +73,11 @@ class QueueEvent:
     occurred_at: datetime
 
 
-class RecordReader(Protocol):
-    """Reads scoped to one tenant: nothing it returns belongs to another tenant."""
+# -- the core: entities ----------------------------------------------------------------------------------
+
+
+class EntityReader(Protocol):
+    """Reads of graph entities scoped to one tenant: nothing it returns belongs to another tenant."""
 
     async def get_many(
         self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False
@@ -61,43 +104,16 @@ class RecordReader(Protocol):
         plain way to answer it)."""
         ...
 
-    async def contacts_by_phone(self, number: str) -> list[ContactRecord]: ...
-
-    async def tenant_record(self) -> TenantRecord | None: ...
-
-    async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
-        """The tenant's queue events with a sequence above ``sequence``, oldest first, at most ``limit``."""
-        ...
-
-    async def latest_queue_event_sequence(self) -> int:
-        """The sequence of the tenant's newest queue event; 0 before the first one."""
-        ...
-
-    async def communications_numbered_after(
-        self, contact_id: UUID, after: int, upto: int, limit: int
-    ) -> list[CommunicationRecord]:
-        """A contact's visible communications numbered above ``after`` up to ``upto``, in number order.
-
-        Numbers come from a per-tenant counter whose row stays locked until the creating transaction
-        commits, so every number up to ``latest_communication_number()`` is committed: a replay up to
-        it misses nothing.
-        """
-        ...
-
-    async def latest_communication_number(self) -> int:
-        """The tenant's highest committed communication number; 0 before the first one."""
-        ...
-
 
 async def details_kind_by_kind(
-    reader: RecordReader, wanted: Mapping[Detail, Sequence[UUID]]
+    reader: EntityReader, wanted: Mapping[Detail, Sequence[UUID]]
 ) -> dict[Detail, Mapping[UUID, list[Any]]]:
     """``details_of_kinds`` for a backend that gains nothing from reading kinds together."""
     return {detail: await reader.details(detail, owners) for detail, owners in wanted.items()}
 
 
-class RecordWriter(RecordReader, Protocol):
-    """One transaction: everything it does commits together or not at all."""
+class EntityWriter(EntityReader, Protocol):
+    """Writes of graph entities. A backend refuses, per call, what its store cannot do for an entity."""
 
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID: ...
 
@@ -129,13 +145,59 @@ class RecordWriter(RecordReader, Protocol):
 
     async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]: ...
 
-    async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None: ...
 
-    async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None: ...
+class EntityBackend(EntityReader, Protocol):
+    """What an upstream connector gives per request: reads, and a writer for what it can write."""
 
-    async def next_counter(self, name: str, increment: int = 1) -> int:
-        """Reserve values of a per-tenant counter (e.g. communication numbers); returns the last one."""
+    def transaction(self) -> AbstractAsyncContextManager[EntityWriter]: ...
+
+
+# -- areas -------------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class PhoneLookup(Protocol):
+    async def contacts_by_phone(self, number: str) -> list[ContactRecord]: ...
+
+
+@runtime_checkable
+class QueueEventLog(Protocol):
+    """The communication queue's event log, which subscriptions replay."""
+
+    async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
+        """The tenant's queue events with a sequence above ``sequence``, oldest first, at most ``limit``."""
         ...
+
+    async def latest_queue_event_sequence(self) -> int:
+        """The sequence of the tenant's newest queue event; 0 before the first one."""
+        ...
+
+
+@runtime_checkable
+class CommunicationNumbering(Protocol):
+    async def communications_numbered_after(
+        self, contact_id: UUID, after: int, upto: int, limit: int
+    ) -> list[CommunicationRecord]:
+        """A contact's visible communications numbered above ``after`` up to ``upto``, in number order.
+
+        Numbers come from a per-tenant counter whose row stays locked until the creating transaction
+        commits, so every number up to ``latest_communication_number()`` is committed: a replay up to
+        it misses nothing.
+        """
+        ...
+
+    async def latest_communication_number(self) -> int:
+        """The tenant's highest committed communication number; 0 before the first one."""
+        ...
+
+
+class TenantDirectory(Protocol):
+    async def tenant_record(self) -> TenantRecord | None: ...
+
+
+@runtime_checkable
+class QueueEventRecorder(Protocol):
+    """The writing side of the queue's event log, in a transaction."""
 
     async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
         """Append ENQUEUED / CLAIMED / COMPLETED / REJECTED / REMOVED events to the queue's event log."""
@@ -146,6 +208,9 @@ class RecordWriter(RecordReader, Protocol):
         """The queue events this transaction appended, to publish once it has committed."""
         ...
 
+
+@runtime_checkable
+class QueueClaims(Protocol):
     async def claim_queue_entries(
         self, external_system_id: UUID, limit: int, lease_seconds: int, claimant: str
     ) -> tuple[UUID, datetime, list[CommunicationQueueEntryRecord]]:
@@ -156,5 +221,46 @@ class RecordWriter(RecordReader, Protocol):
         ...
 
 
+class Counters(Protocol):
+    async def next_counter(self, name: str, increment: int = 1) -> int:
+        """Reserve values of a per-tenant counter (e.g. communication numbers); returns the last one."""
+        ...
+
+
+class IdempotencyMemory(Protocol):
+    async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None: ...
+
+    async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None: ...
+
+
+# -- what a request sees -----------------------------------------------------------------------------------
+
+
+class RecordReader(
+    EntityReader, PhoneLookup, QueueEventLog, CommunicationNumbering, TenantDirectory, Protocol
+):
+    """Every read area: the gateway's own backend serves them all, the routed one sends each onward."""
+
+
+class RecordWriter(
+    RecordReader,
+    EntityWriter,
+    QueueEventRecorder,
+    QueueClaims,
+    Counters,
+    IdempotencyMemory,
+    Protocol,
+):
+    """One transaction: everything it does commits together or not at all."""
+
+
 class Backend(RecordReader, Protocol):
     def transaction(self) -> AbstractAsyncContextManager[RecordWriter]: ...
+
+    def integrations(self) -> Integrations:
+        """The tenant's integration configurations in this backend's own store."""
+        ...
+
+    def customization(self) -> Customization:
+        """The tenant's custom fields, labels, saved filters and automations in this backend's store."""
+        ...

@@ -18,7 +18,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from gateway.backends.base import Backend, QueueEvent, RecordWriter
+from gateway.backends.base import (
+    Capability,
+    EntityBackend,
+    EntityWriter,
+    QueueClaims,
+    QueueEvent,
+    QueueEventRecorder,
+    RecordWriter,
+)
 from gateway.backends.errors import InvalidValue
 from gateway.backends.records import CommunicationQueueEntryRecord, Detail, Entity, Relation
 from gateway.backends.routing import DETAIL_OWNERS, RELATION_CHILDREN, RoutedReads
@@ -28,16 +36,16 @@ class RoutedWriter(RoutedReads):
     def __init__(
         self,
         sql: RecordWriter,
-        routed: Mapping[Entity, Backend],
+        routed: Mapping[Entity, EntityBackend],
         system_names: Mapping[Entity, str],
         upstream_writers: AsyncExitStack,
     ) -> None:
         super().__init__(sql, routed, system_names)
         self.sql_writer = sql
         self._stack = upstream_writers
-        self._opened: dict[int, RecordWriter] = {}  # by id() of the upstream backend
+        self._opened: dict[int, EntityWriter] = {}  # by id() of the upstream backend
 
-    async def writer_for(self, entity: Entity) -> RecordWriter:
+    async def writer_for(self, entity: Entity) -> EntityWriter:
         backend = self.routed.get(entity)
         if backend is None:
             return self.sql_writer
@@ -45,7 +53,7 @@ class RoutedWriter(RoutedReads):
             self._opened[id(backend)] = await self._stack.enter_async_context(backend.transaction())
         return self._opened[id(backend)]
 
-    def _opened_writer(self, entity: Entity) -> RecordWriter | None:
+    def _opened_writer(self, entity: Entity) -> EntityWriter | None:
         backend = self.routed.get(entity)
         return self.sql_writer if backend is None else self._opened.get(id(backend))
 
@@ -121,15 +129,19 @@ class RoutedWriter(RoutedReads):
 
     async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
         writer = await self.writer_for(Entity.COMMUNICATION_QUEUE_ENTRY)
+        if not isinstance(writer, QueueEventRecorder):
+            raise self.not_served(Capability.QUEUE_EVENTS, Entity.COMMUNICATION_QUEUE_ENTRY)
         await writer.record_queue_events(entry_ids, kind)
 
     @property
     def recorded_queue_events(self) -> list[QueueEvent]:
         writer = self._opened_writer(Entity.COMMUNICATION_QUEUE_ENTRY)
-        return writer.recorded_queue_events if writer is not None else []
+        return writer.recorded_queue_events if isinstance(writer, QueueEventRecorder) else []
 
     async def claim_queue_entries(
         self, external_system_id: UUID, limit: int, lease_seconds: int, claimant: str
     ) -> tuple[UUID, datetime, list[CommunicationQueueEntryRecord]]:
         writer = await self.writer_for(Entity.COMMUNICATION_QUEUE_ENTRY)
+        if not isinstance(writer, QueueClaims):
+            raise self.not_served(Capability.QUEUE_CLAIMS, Entity.COMMUNICATION_QUEUE_ENTRY)
         return await writer.claim_queue_entries(external_system_id, limit, lease_seconds, claimant)

@@ -25,7 +25,22 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from typing import Any
 from uuid import UUID
 
-from gateway.backends.base import Backend, QueueEvent, RecordReader, RecordWriter, details_kind_by_kind
+from gateway.backends.base import (
+    Backend,
+    Capability,
+    CapabilityNotServed,
+    CommunicationNumbering,
+    EntityBackend,
+    EntityReader,
+    PhoneLookup,
+    QueueEvent,
+    QueueEventLog,
+    RecordReader,
+    RecordWriter,
+    details_kind_by_kind,
+)
+from gateway.backends.customization import Customization
+from gateway.backends.integrations import Integrations
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
@@ -98,7 +113,10 @@ class RoutedReads:
     """The read half of routing, shared by the backend and its transaction's writer."""
 
     def __init__(
-        self, sql: RecordReader, routed: Mapping[Entity, Backend], system_names: Mapping[Entity, str] | None
+        self,
+        sql: RecordReader,
+        routed: Mapping[Entity, EntityBackend],
+        system_names: Mapping[Entity, str] | None,
     ) -> None:
         self.sql = sql
         self.routed = dict(routed)
@@ -117,8 +135,12 @@ class RoutedReads:
     def access(self) -> Any:
         return self.sql.access  # type: ignore[attr-defined]
 
-    def backend_for(self, entity: Entity) -> RecordReader:
+    def backend_for(self, entity: Entity) -> EntityReader:
         return self.routed.get(entity, self.sql)
+
+    def not_served(self, capability: Capability, entity: Entity) -> CapabilityNotServed:
+        """The error for an area the backend holding ``entity`` does not implement."""
+        return CapabilityNotServed(capability, self.system_names.get(entity, f"The {entity.value} upstream"))
 
     async def get_many(
         self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False
@@ -200,7 +222,7 @@ class RoutedReads:
         """Each owner's details from the system of its entity when this request served the owner; an
         owner it did not serve is asked of every system that holds owners of such details."""
         owners, candidates = DETAIL_OWNERS[detail], self._distinct(DETAIL_OWNERS[detail])
-        asked: dict[int, tuple[RecordReader, list[UUID]]] = {}
+        asked: dict[int, tuple[EntityReader, list[UUID]]] = {}
         for owner in owner_ids:
             entity = self.owner_entities.get(owner)
             served_by = [self.backend_for(entity)] if entity is not None and entity in owners else candidates
@@ -217,30 +239,44 @@ class RoutedReads:
         return await details_kind_by_kind(self, wanted)
 
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]:
-        found = await self.backend_for(Entity.CONTACT).contacts_by_phone(number)
+        backend = self.backend_for(Entity.CONTACT)
+        if not isinstance(backend, PhoneLookup):
+            raise self.not_served(Capability.PHONE_LOOKUP, Entity.CONTACT)
+        found = await backend.contacts_by_phone(number)
         self._served(Entity.CONTACT, found)
         return found
 
     async def tenant_record(self) -> TenantRecord | None:
         return await self.sql.tenant_record()
 
+    def _queue_log(self) -> QueueEventLog:
+        backend = self.backend_for(Entity.COMMUNICATION_QUEUE_ENTRY)
+        if not isinstance(backend, QueueEventLog):
+            raise self.not_served(Capability.QUEUE_EVENTS, Entity.COMMUNICATION_QUEUE_ENTRY)
+        return backend
+
     async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
-        return await self.backend_for(Entity.COMMUNICATION_QUEUE_ENTRY).queue_events_after(sequence, limit)
+        return await self._queue_log().queue_events_after(sequence, limit)
 
     async def latest_queue_event_sequence(self) -> int:
-        return await self.backend_for(Entity.COMMUNICATION_QUEUE_ENTRY).latest_queue_event_sequence()
+        return await self._queue_log().latest_queue_event_sequence()
+
+    def _numbering(self) -> CommunicationNumbering:
+        backend = self.backend_for(Entity.COMMUNICATION)
+        if not isinstance(backend, CommunicationNumbering):
+            raise self.not_served(Capability.NUMBERING, Entity.COMMUNICATION)
+        return backend
 
     async def communications_numbered_after(
         self, contact_id: UUID, after: int, upto: int, limit: int
     ) -> list[CommunicationRecord]:
-        backend = self.backend_for(Entity.COMMUNICATION)
-        return await backend.communications_numbered_after(contact_id, after, upto, limit)
+        return await self._numbering().communications_numbered_after(contact_id, after, upto, limit)
 
     async def latest_communication_number(self) -> int:
-        return await self.backend_for(Entity.COMMUNICATION).latest_communication_number()
+        return await self._numbering().latest_communication_number()
 
-    def _distinct(self, entities: Sequence[Entity]) -> list[RecordReader]:
-        backends: list[RecordReader] = []
+    def _distinct(self, entities: Sequence[Entity]) -> list[EntityReader]:
+        backends: list[EntityReader] = []
         for entity in entities:
             backend = self.backend_for(entity)
             if all(backend is not seen for seen in backends):
@@ -252,10 +288,21 @@ class RoutedBackend(RoutedReads):
     """Reads routed per entity; ``sql`` serves every entity the routes do not name."""
 
     def __init__(
-        self, sql: Backend, routed: Mapping[Entity, Backend], system_names: Mapping[Entity, str] | None = None
+        self,
+        sql: Backend,
+        routed: Mapping[Entity, EntityBackend],
+        system_names: Mapping[Entity, str] | None = None,
     ) -> None:
         super().__init__(sql, routed, system_names)
         self.sql_backend = sql
+
+    def integrations(self) -> Integrations:
+        """Kept in SQL; a configured Akixi upstream serves them instead (``gateway.backends.areas``)."""
+        return self.sql_backend.integrations()
+
+    def customization(self) -> Customization:
+        """Kept in SQL; a configured ConeCRM upstream serves it instead (``gateway.backends.areas``)."""
+        return self.sql_backend.customization()
 
     def session(self) -> AbstractAsyncContextManager[None]:
         """The SQL backend's read session (one connection per operation); upstreams need none."""

@@ -7,12 +7,12 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.backends.rest.conecrm.customization import AutomationChange
+from gateway.backends.customization import AutomationChange
 from gateway.permissions import CRM_AUTOMATION_DELETE, CRM_AUTOMATION_EDIT
 from resolvers.common.errors import UserError
 from resolvers.common.permissions import requires
 from resolvers.customization import validation as check
-from resolvers.customization.errors import conecrm
+from resolvers.customization.errors import customization
 from resolvers.customization.inputs import AutomationInput
 from resolvers.customization.payloads import (
     AutomationPayload,
@@ -41,7 +41,7 @@ def _automation(input: AutomationInput, creating: bool) -> tuple[AutomationChang
         problems += check.uuid_id(input.franchise_id, ["input", "franchiseId"])
     fields = [input.name, input.automation_trigger, input.nodes, input.edges, input.franchise_id]
     if not creating:
-        problems += check.something([*fields, input.delayed_automations_count], ["input"])
+        problems += check.something([*fields, input.delayed_automations_count, input.enabled], ["input"])
     delayed = input.delayed_automations_count
     change = AutomationChange(
         name=input.name,
@@ -50,6 +50,7 @@ def _automation(input: AutomationInput, creating: bool) -> tuple[AutomationChang
         edges=input.edges,  # type: ignore[arg-type]
         franchise_id=input.franchise_id,
         delayed_automations_count=0 if creating and delayed is None else delayed,
+        enabled=input.enabled,
     )
     return change, problems
 
@@ -62,7 +63,7 @@ class AutomationMutation:
     async def automation_create(
         self, info: strawberry.Info, input: AutomationBody
     ) -> AutomationPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         change, problems = _automation(input, creating=True)
         created, errors = await write(problems, lambda: api.create_automation(change))
         return AutomationPayload(automation=maybe(created, automation_type), errors=errors)
@@ -73,7 +74,7 @@ class AutomationMutation:
     async def automation_update(
         self, info: strawberry.Info, id: RecordId, input: AutomationBody
     ) -> AutomationPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         change, problems = _automation(input, creating=False)
         changed, errors = await write(
             check.record_id(id) + problems, lambda: api.update_automation(id, change)
@@ -84,7 +85,7 @@ class AutomationMutation:
         description="Copy an automation (ConeCRM names the copy).", extensions=requires(CRM_AUTOMATION_EDIT)
     )
     async def automation_duplicate(self, info: strawberry.Info, id: RecordId) -> AutomationPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         copy, errors = await write(check.record_id(id), lambda: api.duplicate_automation(id))
         return AutomationPayload(automation=maybe(copy, automation_type), errors=errors)
 
@@ -92,5 +93,5 @@ class AutomationMutation:
     async def automation_delete(
         self, info: strawberry.Info, id: RecordId
     ) -> CustomizationDeletePayload | None:
-        api = conecrm(info)
+        api = customization(info)
         return await delete(check.record_id(id), lambda: api.delete_automation(id), id)

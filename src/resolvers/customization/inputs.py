@@ -57,3 +57,7 @@ class AutomationInput:
     edges: JSON | None = _f("The workflow's edges: a list of JSON objects.")
     franchise_id: str | None = _f("ConeCRM's id (a UUID) of the franchise it belongs to.")
     delayed_automations_count: int | None = _f("delayedAutomationsCount (0 when creating without it).")
+    enabled: bool | None = _f(
+        "Whether it runs (true when creating without it); the gateway's own automations only: ConeCRM's "
+        "have no such flag."
+    )

@@ -11,12 +11,12 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.backends.rest.conecrm.customization import CustomFieldChange, SavedFilterChange
+from gateway.backends.customization import CustomFieldChange, SavedFilterChange
 from gateway.permissions import CRM_ADMIN, CRM_SEARCH_ALL
 from resolvers.common.errors import UserError
 from resolvers.common.permissions import requires
 from resolvers.customization import validation as check
-from resolvers.customization.errors import conecrm
+from resolvers.customization.errors import customization
 from resolvers.customization.inputs import CustomFieldInput, CustomLabelInput, SavedFilterInput
 from resolvers.customization.payloads import (
     CustomFieldPayload,
@@ -76,7 +76,7 @@ class CustomizationMutation:
     async def custom_field_create(
         self, info: strawberry.Info, input: CustomFieldBody
     ) -> CustomFieldPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         change, problems = _custom_field(input, creating=True)
         created, errors = await write(problems, lambda: api.create_custom_field(change))
         return CustomFieldPayload(custom_field=maybe(created, custom_field_type), errors=errors)
@@ -87,7 +87,7 @@ class CustomizationMutation:
     async def custom_field_update(
         self, info: strawberry.Info, id: RecordId, input: CustomFieldBody
     ) -> CustomFieldPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         change, problems = _custom_field(input, creating=False)
         changed, errors = await write(
             check.record_id(id) + problems, lambda: api.update_custom_field(id, change)
@@ -98,14 +98,14 @@ class CustomizationMutation:
     async def custom_field_delete(
         self, info: strawberry.Info, id: RecordId
     ) -> CustomizationDeletePayload | None:
-        api = conecrm(info)
+        api = customization(info)
         return await delete(check.record_id(id), lambda: api.delete_custom_field(id), id)
 
     @strawberry.mutation(description="Create a custom label set.", extensions=requires(CRM_ADMIN))
     async def custom_label_create(
         self, info: strawberry.Info, input: CustomLabelBody
     ) -> CustomLabelPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         problems = check.json_object(input.value, ["input", "value"], required=True, non_empty=True)
         created, errors = await write(problems, lambda: api.create_custom_label(input.value))  # type: ignore[arg-type]
         return CustomLabelPayload(custom_label=maybe(created, custom_label_type), errors=errors)
@@ -114,7 +114,7 @@ class CustomizationMutation:
     async def custom_label_update(
         self, info: strawberry.Info, id: RecordId, input: CustomLabelBody
     ) -> CustomLabelPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         problems = check.uuid_id(id) + check.json_object(
             input.value, ["input", "value"], True, non_empty=True
         )
@@ -127,7 +127,7 @@ class CustomizationMutation:
     async def custom_label_delete(
         self, info: strawberry.Info, id: RecordId
     ) -> CustomizationDeletePayload | None:
-        api = conecrm(info)
+        api = customization(info)
         return await delete(check.uuid_id(id), lambda: api.delete_custom_label(id), id)
 
     @strawberry.mutation(
@@ -136,7 +136,7 @@ class CustomizationMutation:
     async def saved_filter_create(
         self, info: strawberry.Info, input: SavedFilterBody
     ) -> SavedFilterPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         change, problems = _saved_filter(input, creating=True)
         created, errors = await write(problems, lambda: api.create_saved_filter(change))
         return SavedFilterPayload(saved_filter=maybe(created, saved_filter_type), errors=errors)
@@ -145,7 +145,7 @@ class CustomizationMutation:
     async def saved_filter_update(
         self, info: strawberry.Info, id: RecordId, input: SavedFilterBody
     ) -> SavedFilterPayload | None:
-        api = conecrm(info)
+        api = customization(info)
         change, problems = _saved_filter(input, creating=False)
         changed, errors = await write(
             check.record_id(id) + problems, lambda: api.update_saved_filter(id, change)
@@ -156,5 +156,5 @@ class CustomizationMutation:
     async def saved_filter_delete(
         self, info: strawberry.Info, id: RecordId
     ) -> CustomizationDeletePayload | None:
-        api = conecrm(info)
+        api = customization(info)
         return await delete(check.record_id(id), lambda: api.delete_saved_filter(id), id)

@@ -14,7 +14,7 @@ import strawberry
 from gateway.permissions import CRM_AUTOMATION_VIEW, CRM_SEARCH_ALL, CUST_READ
 from resolvers.common.permissions import requires
 from resolvers.customization import validation as check
-from resolvers.customization.errors import conecrm, found_or_none
+from resolvers.customization.errors import customization, found_or_none
 from resolvers.customization.types import (
     Automation,
     AutomationBuilderData,
@@ -50,7 +50,7 @@ class CustomizationQuery:
     async def custom_fields(
         self, info: strawberry.Info, entity: AnyEntity = None
     ) -> list[CustomField] | None:
-        api = conecrm(info)
+        api = customization(info)
         check.refuse(check.entity(entity, ["entity"]))
         return [custom_field_type(item) for item in await api.custom_fields(entity)]
 
@@ -59,21 +59,21 @@ class CustomizationQuery:
         extensions=requires(CUST_READ),
     )
     async def custom_labels(self, info: strawberry.Info) -> list[CustomLabel] | None:
-        return [custom_label_type(item) for item in await conecrm(info).custom_labels()]
+        return [custom_label_type(item) for item in await customization(info).custom_labels()]
 
     @strawberry.field(
         description="Your saved filters and the shared ones (`GET /api/saved-filter`).",
         extensions=requires(CRM_SEARCH_ALL),
     )
     async def saved_filters(self, info: strawberry.Info) -> list[SavedFilter] | None:
-        return [saved_filter_type(item) for item in await conecrm(info).saved_filters()]
+        return [saved_filter_type(item) for item in await customization(info).saved_filters()]
 
     @strawberry.field(
         description="One saved filter; null when ConeCRM does not know it (`GET /api/saved-filter/{id}`).",
         extensions=requires(CRM_SEARCH_ALL),
     )
     async def saved_filter(self, info: strawberry.Info, id: RecordId) -> SavedFilter | None:
-        api = conecrm(info)
+        api = customization(info)
         check.refuse(check.record_id(id))
         found = await found_or_none(api.saved_filter(id))
         return None if found is None else saved_filter_type(found)
@@ -85,7 +85,7 @@ class CustomizationQuery:
     async def filter_metadata(
         self, info: strawberry.Info, entity: AnyEntity = None
     ) -> list[EntityFilters] | None:
-        api = conecrm(info)
+        api = customization(info)
         check.refuse(check.entity(entity, ["entity"]))
         found = await api.filters() if entity is None else [await api.entity_filters(entity)]
         return [entity_filters_type(item) for item in found]
@@ -97,7 +97,7 @@ class CustomizationQuery:
     async def query_builder_config(
         self, info: strawberry.Info, entity: EntityName
     ) -> QueryBuilderConfig | None:
-        api = conecrm(info)
+        api = customization(info)
         check.refuse(check.entity(entity, ["entity"]))
         return config_type(await api.query_builder_config(entity))
 
@@ -105,14 +105,14 @@ class CustomizationQuery:
         description="ConeCRM's automations (`GET /api/automation`).", extensions=requires(CRM_AUTOMATION_VIEW)
     )
     async def automations(self, info: strawberry.Info) -> list[Automation] | None:
-        return [automation_type(item) for item in await conecrm(info).automations()]
+        return [automation_type(item) for item in await customization(info).automations()]
 
     @strawberry.field(
         description="One automation; null when ConeCRM does not know it (`GET /api/automation/{id}`).",
         extensions=requires(CRM_AUTOMATION_VIEW),
     )
     async def automation(self, info: strawberry.Info, id: RecordId) -> Automation | None:
-        api = conecrm(info)
+        api = customization(info)
         check.refuse(check.record_id(id))
         found = await found_or_none(api.automation(id))
         return None if found is None else automation_type(found)
@@ -122,4 +122,4 @@ class CustomizationQuery:
         extensions=requires(CRM_AUTOMATION_VIEW),
     )
     async def automation_builder_data(self, info: strawberry.Info) -> AutomationBuilderData | None:
-        return builder_data_type(await conecrm(info).automation_builder_data())
+        return builder_data_type(await customization(info).automation_builder_data())

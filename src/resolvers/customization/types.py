@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.backends.rest.conecrm import customization_records as records
+from gateway.backends import customization as records
 
 
 @strawberry.type(description="A custom field of a ConeCRM entity (seed 004 CustomField).")
@@ -95,6 +95,10 @@ class Automation:
     date_modified: str | None = strawberry.field(
         description="dateModified (ISO 8601); null if never changed."
     )
+    enabled: bool | None = strawberry.field(
+        description="Whether it runs (the gateway's own automations); null where the backend has no such "
+        "flag (ConeCRM)."
+    )
 
 
 @strawberry.type(description="What the automation builder offers (seed 004 builder data).")
@@ -158,6 +162,7 @@ def automation_type(item: records.Automation) -> Automation:
         delayed_automations_count=item.delayed_automations_count,
         date_created=item.date_created,
         date_modified=item.date_modified,
+        enabled=item.enabled,
     )
 
 

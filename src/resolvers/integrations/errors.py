@@ -1,14 +1,13 @@
-"""Errors of the integrations area: Akixi's refusals as user errors, and a missing upstream."""
+"""The request's integrations backend, and its refusals as user errors."""
 
 from __future__ import annotations
 
 import strawberry
 
-from gateway.backends.rest.akixi import AkixiApi, AkixiRejected
-from gateway.backends.rest.errors import UpstreamNotConfigured, UpstreamRejected
+from gateway.backends.errors import Rejected
+from gateway.backends.integrations import Integrations
 from resolvers.common.errors import UserError, UserErrorCode, error
 
-AKIXI = "akixi"
 # Where each part of a refused request is in the mutation's arguments.
 FIELD_PATHS = {
     "scope": ["scope"],
@@ -16,25 +15,19 @@ FIELD_PATHS = {
     "settings": ["input", "settings"],
     "common": ["input", "common"],
     "crmType": ["input", "crmType"],
+    "description": ["input", "description"],
 }
 
 
-def akixi_api(info: strawberry.Info) -> AkixiApi:
-    """The request's Akixi API; UPSTREAM_NOT_CONFIGURED when the routing file has no Akixi upstream."""
-    api = info.context.upstream_apis.get(AKIXI)
-    if not isinstance(api, AkixiApi):
-        raise UpstreamNotConfigured(AKIXI, "No Akixi upstream is configured (CRM_GATEWAY_BACKENDS).")
-    return api
+def integrations(info: strawberry.Info) -> Integrations:
+    """The backend that serves integrations for this request (Akixi when configured, else the gateway's)."""
+    return info.context.integrations  # type: ignore[no-any-return]
 
 
-def rejection_error(rejected: UpstreamRejected) -> UserError | None:
-    """A user error for an Akixi refusal the caller can act on; None for the others (auth, ...)."""
-    if isinstance(rejected, AkixiRejected):
-        code = UserErrorCode[rejected.code]
-        return error(FIELD_PATHS[rejected.field], rejected.message, code, rejected.seed_code)
-    if rejected.code == "NOT_FOUND":  # an unknown telephone system, partition or device
-        return error(["scope"], rejected.message, UserErrorCode.NOT_FOUND)
-    return None
+def rejection_error(rejected: Rejected) -> UserError:
+    """A refusal as a user error on the part of the request at fault, with the seed's code."""
+    path = FIELD_PATHS.get(rejected.field or "", ["input"])
+    return error(path, rejected.message, UserErrorCode[rejected.reason], rejected.seed_code)
 
 
 def invalid(path: list[str], message: str, seed_code: str | None = None) -> UserError:

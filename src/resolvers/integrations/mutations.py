@@ -7,11 +7,11 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
-from gateway.backends.rest.errors import UpstreamRejected
+from gateway.backends.errors import Rejected
 from gateway.permissions import CRM_INTEGRATION_DELETE, CRM_INTEGRATION_EDIT
 from resolvers.common.errors import UserError
 from resolvers.common.permissions import requires
-from resolvers.integrations.errors import akixi_api, rejection_error
+from resolvers.integrations.errors import integrations, rejection_error
 from resolvers.integrations.inputs import AkixiCrmConfigInput
 from resolvers.integrations.queries import ConfigId, Scope
 from resolvers.integrations.types import AkixiCrmConfig, config_type
@@ -48,14 +48,11 @@ class AkixiCrmConfigDeletePayload:
 
 
 async def _upstream(call: Awaitable[T]) -> tuple[T | None, list[UserError]]:
-    """Akixi's refusals the caller can act on become user errors; other upstream errors stay errors."""
+    """Refusals the caller can act on become user errors; other failures stay errors on the field."""
     try:
         return await call, []
-    except UpstreamRejected as rejected:
-        problem = rejection_error(rejected)
-        if problem is None:
-            raise
-        return None, [problem]
+    except Rejected as rejected:
+        return None, [rejection_error(rejected)]
 
 
 @strawberry.type
@@ -67,7 +64,7 @@ class IntegrationMutation:
     async def akixi_crm_config_add(
         self, info: strawberry.Info, input: ConfigInput, scope: Scope = None
     ) -> AkixiCrmConfigAddPayload | None:
-        api = akixi_api(info)
+        api = integrations(info)
         where, problems = scope_of(scope, api.default_scope)
         change, input_problems = change_of(input)
         problems = problems + specific_scope(where) + input_problems
@@ -85,7 +82,7 @@ class IntegrationMutation:
     async def akixi_crm_config_change(
         self, info: strawberry.Info, id: ConfigId, input: ConfigInput, scope: Scope = None
     ) -> AkixiCrmConfigChangePayload | None:
-        api = akixi_api(info)
+        api = integrations(info)
         where, problems = scope_of(scope, api.default_scope)
         change, input_problems = change_of(input)
         problems = config_id(id) + problems + input_problems
@@ -106,7 +103,7 @@ class IntegrationMutation:
     async def akixi_crm_config_delete(
         self, info: strawberry.Info, id: ConfigId, scope: Scope = None
     ) -> AkixiCrmConfigDeletePayload | None:
-        api = akixi_api(info)
+        api = integrations(info)
         where, problems = scope_of(scope, api.default_scope)
         problems = config_id(id) + problems
         if problems:

@@ -10,7 +10,7 @@ from gateway.errors import BadUserInput
 from gateway.permissions import CRM_INTEGRATION_VIEW
 from resolvers.common.errors import UserError
 from resolvers.common.permissions import requires
-from resolvers.integrations.errors import akixi_api
+from resolvers.integrations.errors import integrations
 from resolvers.integrations.inputs import AkixiDeviceScopeInput
 from resolvers.integrations.types import AkixiCrmConfig, AkixiCrmConfigList, config_type, list_type
 from resolvers.integrations.validation import config_id, scope_of
@@ -46,7 +46,7 @@ class IntegrationQuery:
         offset: Annotated[int, strawberry.argument(description="Items to skip, 0 or more.")] = 0,
         descending: Annotated[bool, strawberry.argument(description="Sort descending.")] = False,
     ) -> AkixiCrmConfigList | None:
-        api = akixi_api(info)
+        api = integrations(info)
         where, problems = scope_of(scope, api.default_scope)
         refuse(problems)
         if not 1 <= limit <= MAX_LIMIT or not 0 <= offset <= 2**31 - 1:
@@ -60,7 +60,7 @@ class IntegrationQuery:
     async def akixi_crm_config(
         self, info: strawberry.Info, id: ConfigId, scope: Scope = None
     ) -> AkixiCrmConfig | None:
-        api = akixi_api(info)
+        api = integrations(info)
         where, problems = scope_of(scope, api.default_scope)
         refuse(config_id(id) + problems)
         return config_type(await api.info(id, where))

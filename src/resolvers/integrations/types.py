@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.backends.rest.akixi import CrmCommonSettings, CrmConfig, CrmConfigPage, CrmSettings
+from gateway.backends.integrations import CrmCommonSettings, CrmConfig, CrmConfigPage, CrmSettings
 
 
 @strawberry.type(description="CRMConfiguration: the settings of the configuration's CRM type.")

@@ -6,8 +6,14 @@ import json
 import re
 from typing import Any
 
-from gateway.backends.rest.akixi import CrmCommonSettings, CrmConfigChange, CrmSettings, DeviceScope
-from gateway.backends.rest.akixi.jsondata import COMMON_KEYS, SETTINGS_KEYS
+from gateway.backends.integrations import (
+    COMMON_KEYS,
+    SETTINGS_KEYS,
+    CrmCommonSettings,
+    CrmConfigChange,
+    CrmSettings,
+    DeviceScope,
+)
 from resolvers.common.errors import UserError, UserErrorCode, error
 from resolvers.common.naming import to_camel
 from resolvers.integrations.errors import invalid

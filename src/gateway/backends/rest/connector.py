@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from gateway.backends.access import RowAccess
-from gateway.backends.base import Backend, RecordReader
+from gateway.backends.base import EntityBackend, RecordReader
 from gateway.backends.records import Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.cost import Cost
@@ -42,7 +42,7 @@ class Connector(Protocol):
     client: UpstreamClient
     entities: frozenset[Entity]  # the entity types it can hold; routing anything else to it is refused
 
-    def backend(self, scope: RequestScope) -> Backend:
+    def backend(self, scope: RequestScope) -> EntityBackend:
         """A backend for one request; every call it makes counts in ``scope.cost``."""
         ...
 

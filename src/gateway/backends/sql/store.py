@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from gateway.backends.customization import Customization
+from gateway.backends.integrations import Integrations
+from gateway.backends.sql.customization import SqlCustomization
+from gateway.backends.sql.integrations import SqlIntegrations
 from gateway.backends.sql.reader import SqlReader
 from gateway.backends.sql.writer import SqlWriter
 from gateway.outages import commit_outcome_unknown, is_database_outage
@@ -28,3 +32,9 @@ class SqlBackend(SqlReader):
             if committing and is_database_outage(error):
                 raise commit_outcome_unknown() from error
             raise
+
+    def integrations(self) -> Integrations:
+        return SqlIntegrations(self.engine, self.tenant, self.access.subject, self.cost)
+
+    def customization(self) -> Customization:
+        return SqlCustomization(self.engine, self.tenant, self.access.subject, self.cost)

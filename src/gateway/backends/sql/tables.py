@@ -42,6 +42,18 @@ def audit_columns() -> list[sa.Column[Any]]:
     ]
 
 
+def authored_columns() -> list[sa.Column[Any]]:
+    """Who created and last changed a row, and when: for tenant rows that are no BaseRecord."""
+    return [
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("tenant", TENANT, nullable=False),
+        sa.Column("date_created", UtcDateTime(), nullable=False),
+        sa.Column("created_by", NAME, nullable=True),
+        sa.Column("date_modified", UtcDateTime(), nullable=True),
+        sa.Column("modified_by", NAME, nullable=True),
+    ]
+
+
 def tenant_index(table: str, *columns: str) -> sa.Index:
     return sa.Index(f"ix_{table}_tenant_{'_'.join(columns)}", "tenant", *columns)
 
@@ -498,4 +510,73 @@ counters = sa.Table(
     sa.Column("tenant", TENANT, primary_key=True),
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+# Akixi CRM configurations kept by the gateway itself (seed 002): one per exact telephone system,
+# partition and device (31005); settings are the JSONData objects as stored text.
+crm_configs = sa.Table(
+    "crm_configs",
+    metadata,
+    *authored_columns(),
+    sa.Column("tel_sys_id", sa.Integer, nullable=False),
+    sa.Column("partition_id", sa.Integer, nullable=False),
+    sa.Column("device_number", sa.String(64), nullable=False),
+    sa.Column("description", NAME, nullable=False),
+    sa.Column("crm_type", NAME, nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),
+    sa.Column("common", sa.Text, nullable=False),
+    sa.UniqueConstraint("tenant", "tel_sys_id", "partition_id", "device_number"),
+    sa.Index(None, "tenant", "description", "id"),
+)
+
+# Customization (seed 004) kept by the gateway itself: definitions and settings, no graph entities.
+# Custom field definitions; ``options`` and the JSON columns below hold JSON text.
+custom_fields = sa.Table(
+    "custom_fields",
+    metadata,
+    *authored_columns(),
+    sa.Column("entity", sa.String(64), nullable=False),
+    sa.Column("field_name", sa.String(64), nullable=False),
+    sa.Column("field_type", sa.String(16), nullable=False),
+    sa.Column("options", sa.Text, nullable=True),
+    sa.Column("required", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("tenant", "entity", "field_name"),
+)
+
+custom_labels = sa.Table(
+    "custom_labels",
+    metadata,
+    *audit_columns(),
+    sa.Column("value", sa.Text, nullable=False),
+    tenant_index("custom_labels", "date_created", "id"),
+)
+
+# A saved filter is private to its owner (the subject who created it) or shared with the tenant.
+saved_filters = sa.Table(
+    "saved_filters",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+    sa.Column("date_modified", UtcDateTime(), nullable=True),
+    sa.Column("owner", NAME, nullable=False),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("module", sa.String(64), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("private", sa.Boolean, nullable=False),
+    tenant_index("saved_filters", "date_created", "id"),
+)
+
+automations = sa.Table(
+    "automations",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("trigger", sa.String(64), nullable=False),
+    sa.Column("nodes", sa.Text, nullable=False),
+    sa.Column("edges", sa.Text, nullable=False),
+    sa.Column("franchise_id", sa.String(100), nullable=True),
+    sa.Column("delayed_automations_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    tenant_index("automations", "date_created", "id"),
 )

@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 import httpx
 
+from gateway.backends.crm_settings import InvalidJsonData, dump_common, dump_settings
+from gateway.backends.integrations import CrmConfig, CrmConfigChange, CrmConfigPage, DeviceScope, Integrations
 from gateway.backends.rest.akixi import records
 from gateway.backends.rest.akixi.errors import failure, invalid_response
-from gateway.backends.rest.akixi.jsondata import InvalidJsonData, dump_common, dump_settings
-from gateway.backends.rest.akixi.models import CrmConfig, CrmConfigChange, CrmConfigPage, DeviceScope
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.connector import RequestScope
 from gateway.backends.rest.errors import UpstreamNotConfigured
@@ -24,6 +24,8 @@ CONFIGURATION_FIELDS = (
 
 
 class AkixiApi:
+    """``gateway.backends.integrations.Integrations`` over Akixi."""
+
     def __init__(
         self,
         client: UpstreamClient,
@@ -37,6 +39,9 @@ class AkixiApi:
         self._auth_headers = auth_headers
         self.default_scope = default_scope  # the routing file's options; each call may name another
         self._allowed = allowed  # False: the routing file does not open this upstream to the tenant
+
+    def integrations(self) -> Integrations:
+        return self
 
     async def add(self, change: CrmConfigChange, scope: DeviceScope | None = None) -> CrmConfig | None:
         """Add; the answer is an empty 204, so the new configuration is read back by List on its scope

@@ -17,9 +17,9 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gateway.backends.integrations import ALL_DEVICES, ANY_ID, DeviceScope
 from gateway.backends.records import Entity
 from gateway.backends.rest.akixi.api import AkixiApi
-from gateway.backends.rest.akixi.models import ALL_DEVICES, ANY_ID, DeviceScope
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.connector import ConnectorFactory, RequestScope, register
 from gateway.settings import SettingsError

@@ -9,34 +9,30 @@ from __future__ import annotations
 
 import httpx
 
-from gateway.backends.rest.errors import (
-    UpstreamRejected,
-)
+from gateway.backends.errors import Rejected
+from gateway.backends.integrations import CRM_CODES
+from gateway.backends.rest.errors import UpstreamRejected
 
-# seed code -> (gateway code, the part of the request at fault, the seed's description)
-CRM_CODES: dict[int, tuple[str, str, str]] = {
-    31000: ("INVALID", "scope", "Add CRM Configuration for device and not for extensions."),
-    31001: ("REQUIRED", "settings", "Provide a valid CRM Configuration."),
-    31002: ("REQUIRED", "id", "Provide a valid CRM Configuration ID."),
-    31003: ("NOT_FOUND", "id", "CRM Configuration was not found for the given ID."),
-    31004: ("REQUIRED", "crmType", "Provide a valid CRM Type."),
-    31005: ("CONFLICT", "scope", "CRM Configuration with same scope already exists."),
-    31006: ("REQUIRED", "common", "No common configuration provided."),
-    31007: ("INVALID", "crmType", "No template found."),
-}
 UNAUTHORIZED = "UPSTREAM_UNAUTHORIZED"
 INVALID_RESPONSE = "UPSTREAM_INVALID_RESPONSE"
 
 
-class AkixiRejected(UpstreamRejected):
+class AkixiRejected(Rejected):
     """Akixi refused with one of its CRM codes; ``field`` names the input part at fault."""
 
     def __init__(self, system: str, seed_code: int) -> None:
-        code, self.field, message = CRM_CODES[seed_code]
-        self.seed_code = str(seed_code)
+        reason, field, message = CRM_CODES[seed_code]
+        code = str(seed_code)
         super().__init__(
-            system, code, f"Akixi: {message}", seedCode=self.seed_code, upstreamCode=self.seed_code
+            reason,
+            f"Akixi: {message}",
+            field=field,
+            seed_code=code,
+            system=system,
+            seedCode=code,
+            upstreamCode=code,
         )
+        self.system = system
 
 
 def failure(system: str, response: httpx.Response) -> Exception:
@@ -51,7 +47,7 @@ def failure(system: str, response: httpx.Response) -> Exception:
         return UpstreamRejected(system, UNAUTHORIZED, message, upstreamStatus=status)
     if status == 404:
         message = f"{system} does not know this telephone system, partition or device"
-        return UpstreamRejected(system, "NOT_FOUND", message, upstreamStatus=status)
+        return Rejected("NOT_FOUND", message, field="scope", system=system, upstreamStatus=status)
     return UpstreamRejected(system, "UPSTREAM_REJECTED", f"{system} refused the request (HTTP {status})")
 
 

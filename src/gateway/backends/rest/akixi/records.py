@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.backends.rest.akixi.jsondata import InvalidJsonData, parse_common, parse_settings
-from gateway.backends.rest.akixi.models import CrmConfig, CrmConfigPage
+from gateway.backends.crm_settings import InvalidJsonData, parse_common, parse_settings
+from gateway.backends.integrations import CrmConfig, CrmConfigPage
 
 
 def page(data: Any) -> CrmConfigPage:

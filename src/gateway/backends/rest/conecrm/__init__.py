@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 
-from gateway.backends.base import Backend, RecordWriter
+from gateway.backends.base import EntityBackend, EntityWriter
+from gateway.backends.customization import Customization
 from gateway.backends.records import Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.conecrm.api import ConeCrmApi
@@ -30,14 +31,13 @@ ENTITIES = frozenset({Entity.CONTACT, Entity.ACCOUNT, Entity.LEAD, Entity.EVENT,
 
 class ConeCrmBackend(ConeCrmReader):
     """One request's view of ConeCRM: the reads, a writer for what its API can write, and
-    ``customization`` (custom fields, labels, saved filters, filter metadata, automations), which are
-    no graph entities: GraphQL reaches them through ``RequestContext.upstream_apis["conecrm"]``."""
+    its customization (custom fields, labels, saved filters, filter metadata, automations), which are
+    no graph entities: the request context serves them from here when ConeCRM is configured."""
 
-    def __init__(self, api: ConeCrmApi) -> None:
-        super().__init__(api)
-        self.customization = ConeCrmCustomization(api)
+    def customization(self) -> Customization:
+        return ConeCrmCustomization(self.api)
 
-    def transaction(self) -> AbstractAsyncContextManager[RecordWriter]:
+    def transaction(self) -> AbstractAsyncContextManager[EntityWriter]:
         return transaction(ConeCrmWriter(self))
 
 
@@ -48,8 +48,8 @@ class ConeCrmConnector:
         # Every read is one query-builder call per level (an `in` rule on ids or parent references).
         self.batches = ENTITIES
 
-    def backend(self, scope: RequestScope) -> Backend:
-        return ConeCrmBackend(ConeCrmApi(self.client, scope))  # type: ignore[return-value]
+    def backend(self, scope: RequestScope) -> EntityBackend:
+        return ConeCrmBackend(ConeCrmApi(self.client, scope))
 
     async def aclose(self) -> None:
         await self.client.aclose()

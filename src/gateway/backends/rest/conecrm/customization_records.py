@@ -1,4 +1,4 @@
-"""ConeCRM's customization data (seed 004) as typed records, read from its JSON.
+"""ConeCRM's customization data (seed 004) read from its JSON into the neutral records.
 
 Seed schemas: CustomField {entity, fieldName, fieldType, options: json encoded object} (plus the ``id``
 its PATCH/DELETE path takes), CustomLabel (BaseRecord + tenant + value object), SavedFilter {id, name,
@@ -11,89 +11,23 @@ builder data {triggers, actions, conditions}. A field of the wrong type is an ``
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
+
+from gateway.backends.customization import (
+    Automation,
+    AutomationBuilderData,
+    CustomField,
+    CustomLabel,
+    EntityFilters,
+    FilterField,
+    QueryBuilderConfig,
+    QueryBuilderField,
+    SavedFilter,
+)
 
 
 class InvalidAnswer(ValueError):
     """The answer is not the seed's shape (the message names the field, never its value)."""
-
-
-@dataclass(frozen=True)
-class CustomField:
-    id: str | None
-    entity: str | None
-    field_name: str | None
-    field_type: str | None
-    options: Any  # the decoded options object; the text itself when it is not JSON
-
-
-@dataclass(frozen=True)
-class CustomLabel:
-    id: str
-    value: dict[str, Any]
-    date_created: str | None
-    date_modified: str | None
-    tenant_id: str | None  # the seed's ``tenant.id``: checked against the caller's
-
-
-@dataclass(frozen=True)
-class SavedFilter:
-    id: str
-    name: str | None
-    module: str | None
-    value: Any  # decoded from its json encoded text; the text itself when it is not JSON
-    owner_id: str | None
-    private: bool | None
-
-
-@dataclass(frozen=True)
-class FilterField:
-    field: str
-    type: str | None
-    label: str | None
-    operators: tuple[str, ...]
-    options: Any
-
-
-@dataclass(frozen=True)
-class EntityFilters:
-    entity: str
-    filters: tuple[FilterField, ...]
-
-
-@dataclass(frozen=True)
-class QueryBuilderField:
-    name: str
-    label: str | None
-    type: str | None
-
-
-@dataclass(frozen=True)
-class QueryBuilderConfig:
-    entity: str
-    fields: tuple[QueryBuilderField, ...]
-    operators: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Automation:
-    id: str
-    name: str | None
-    trigger: str | None
-    nodes: list[Any]
-    edges: list[Any]
-    franchise_id: str | None
-    delayed_automations_count: int | None
-    date_created: str | None
-    date_modified: str | None
-
-
-@dataclass(frozen=True)
-class AutomationBuilderData:
-    triggers: tuple[str, ...]
-    actions: tuple[str, ...]
-    conditions: tuple[str, ...]
 
 
 def _get(item: Any, name: str, kind: type | tuple[type, ...], required: bool = False) -> Any:

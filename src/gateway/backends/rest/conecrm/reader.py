@@ -18,16 +18,14 @@ from typing import Any
 from uuid import UUID
 
 from gateway.backends.access import ContactRule
-from gateway.backends.base import QueueEvent, details_kind_by_kind
+from gateway.backends.base import details_kind_by_kind
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     AuditedRecord,
-    CommunicationRecord,
     ContactRecord,
     Detail,
     Entity,
     Relation,
-    TenantRecord,
 )
 from gateway.backends.rest.conecrm.api import ConeCrmApi
 from gateway.backends.rest.conecrm.details import customer_details
@@ -179,20 +177,3 @@ class ConeCrmReader:
             (record for record, _ in found), key=lambda record: (record.date_created, record.id)
         )
         return [contact for contact in contacts if isinstance(contact, ContactRecord)][:100]
-
-    async def tenant_record(self) -> TenantRecord | None:
-        return await self.scope.sql.tenant_record() if self.scope.sql is not None else None
-
-    async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
-        raise UpstreamUnsupported(self.system, f"{self.system} has no communication queue")
-
-    async def latest_queue_event_sequence(self) -> int:
-        raise UpstreamUnsupported(self.system, f"{self.system} has no communication queue")
-
-    async def communications_numbered_after(
-        self, contact_id: UUID, after: int, upto: int, limit: int
-    ) -> list[CommunicationRecord]:
-        raise UpstreamUnsupported(self.system, f"{self.system} has no communications")
-
-    async def latest_communication_number(self) -> int:
-        raise UpstreamUnsupported(self.system, f"{self.system} has no communications")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from gateway.backends.base import RecordWriter
+from gateway.backends.base import EntityWriter
 from gateway.backends.errors import InvalidValue
+from gateway.backends.reads_through import ReadsThrough
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.rest.conecrm.bodies import PATHS, body_for, customer_fields
 from gateway.backends.rest.conecrm.rules import json_value, rule
@@ -25,16 +26,12 @@ if TYPE_CHECKING:
     from gateway.backends.rest.conecrm import ConeCrmBackend
 
 
-class ConeCrmWriter:
+class ConeCrmWriter(ReadsThrough):
     def __init__(self, backend: ConeCrmBackend) -> None:
-        self.backend = backend
+        self.backend = self.reads = backend  # reads inside a "transaction" are the backend's reads
         self.api = backend.api
         self.system = backend.system
         self._created: set[UUID] = set()
-
-    def __getattr__(self, name: str) -> Any:
-        # Reads inside a "transaction" are the backend's reads.
-        return getattr(self.backend, name)
 
     def _unsupported(self, what: str) -> UpstreamUnsupported:
         return UpstreamUnsupported(self.system, f"{self.system} cannot {what}")
@@ -120,5 +117,5 @@ class ConeCrmWriter:
 
 
 @asynccontextmanager
-async def transaction(writer: ConeCrmWriter) -> AsyncIterator[RecordWriter]:
-    yield cast(RecordWriter, writer)
+async def transaction(writer: ConeCrmWriter) -> AsyncIterator[EntityWriter]:
+    yield writer

@@ -17,7 +17,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
 
-from gateway.backends.base import QueueEvent, RecordReader, details_kind_by_kind
+from gateway.backends.base import EntityReader, QueueEvent, QueueEventLog, details_kind_by_kind
 from gateway.backends.query import AllOf, Condition, ListQuery, Op, Page, PageRequest
 from gateway.backends.records import (
     AuditedRecord,
@@ -70,9 +70,9 @@ class CrmcomBackend:
         self.serves_tenant = serves_tenant
         self._slots = asyncio.Semaphore(max_concurrency)
         # Where the contacts live when not in this upstream: their row rules hide communications too.
-        self.contacts: RecordReader | None = None
+        self.contacts: EntityReader | None = None
         # Where the queue's event log lives (the poller writes it to SQL); set by the wiring.
-        self.events: RecordReader | None = None
+        self.events: QueueEventLog | None = None
         # fields_set per entity for this request's query (gateway.selection); whole records otherwise.
         self.fields: dict[Entity, tuple[str, ...]] = dict(FIELDS)
         self.holds_contacts = False  # whether the routing file sends contacts here (set by ``bind``)
@@ -295,23 +295,12 @@ class CrmcomBackend:
         query = ListQuery(filter=Condition("phone", Op.EQ, number), page=PageRequest(first=100))
         return [r for r in (await self.page(Entity.CONTACT, query)).rows if isinstance(r, ContactRecord)]
 
-    async def tenant_record(self) -> None:
-        return None
-
     async def queue_events_after(self, sequence: int, limit: int) -> list[QueueEvent]:
         """The poller's event log (in SQL): see ``gateway.backends.rest.crmcom.poller``."""
         return [] if self.events is None else await self.events.queue_events_after(sequence, limit)
 
     async def latest_queue_event_sequence(self) -> int:
         return 0 if self.events is None else await self.events.latest_queue_event_sequence()
-
-    async def communications_numbered_after(
-        self, contact_id: UUID, after: int, upto: int, limit: int
-    ) -> list[CommunicationRecord]:
-        raise UpstreamUnsupported(self.api.client.name, "CRM.COM cannot replay a contact's communications")
-
-    async def latest_communication_number(self) -> int:
-        raise UpstreamUnsupported(self.api.client.name, "CRM.COM cannot replay a contact's communications")
 
     def transaction(self) -> AbstractAsyncContextManager[Any]:
         from gateway.backends.rest.crmcom.writer import CrmcomWriter

@@ -13,7 +13,8 @@ from uuid import UUID
 
 from gateway.backends.base import QueueEvent
 from gateway.backends.query import AllOf, Condition, ListQuery, Op, PageRequest
-from gateway.backends.records import Detail, Entity
+from gateway.backends.reads_through import ReadsThrough
+from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.rest.crmcom import contacts
 from gateway.backends.rest.crmcom.api import is_not_found
 from gateway.backends.rest.crmcom.mapping import UDF_DATES, UDF_FLOATS, UDF_STRINGS, crm_id, graph_id
@@ -56,9 +57,12 @@ def communication_body(values: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-class CrmcomWriter:
+class CrmcomWriter(ReadsThrough):
+    """Reads inside a transaction are the backend's (whole records); writes CRM.COM has no method for
+    are refused."""
+
     def __init__(self, backend: CrmcomBackend) -> None:
-        self.backend = backend.whole_records()
+        self.backend = self.reads = backend.whole_records()
         self.system = backend.api.client.name
 
     @classmethod
@@ -69,12 +73,6 @@ class CrmcomWriter:
                 backend.api.client.name, "this CRM.COM upstream does not serve your tenant"
             )
         yield cls(backend)
-
-    def __getattr__(self, name: str) -> Any:
-        """Reads go to the backend; writes CRM.COM has no method for are refused."""
-        if name in READS:
-            return getattr(self.backend, name)
-        raise UpstreamUnsupported(self.system, f"CRM.COM cannot do {name} here")
 
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
         if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
@@ -192,11 +190,22 @@ class CrmcomWriter:
     def recorded_queue_events(self) -> list[QueueEvent]:
         return []
 
+    async def set_deleted(
+        self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None
+    ) -> bool:
+        raise UpstreamUnsupported(self.system, f"CRM.COM cannot delete or restore {entity.value} records")
 
-READS = frozenset(
-    {
-        "get_many", "page", "count", "pages_by_parent", "counts_by_parent", "details", "contacts_by_phone",
-        "tenant_record", "queue_events_after", "latest_queue_event_sequence",
-        "communications_numbered_after", "latest_communication_number", "tenant", "access",
-    }
-)  # fmt: skip
+    async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        raise UpstreamUnsupported(self.system, f"CRM.COM cannot change {relation.value}")
+
+    async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        raise UpstreamUnsupported(self.system, f"CRM.COM cannot change {relation.value}")
+
+    async def linked_ids(self, relation: Relation, parent_id: UUID) -> set[UUID]:
+        raise UpstreamUnsupported(self.system, f"CRM.COM cannot change {relation.value}")
+
+    async def is_referenced(self, entity: Entity, id: UUID) -> bool:
+        raise UpstreamUnsupported(self.system, f"CRM.COM cannot delete {entity.value} records")
+
+    async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
+        return set(await self.backend.get_many(entity, ids))

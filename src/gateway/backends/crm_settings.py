@@ -1,4 +1,4 @@
-"""JSONData strings (seed 002) to typed settings and back.
+"""Seed 002 JSONData strings to typed CRM configuration settings and back (Akixi and the SQL store alike).
 
 Requests carry ``{"JSONData": "<JSON text>"}``; Info answers with the parsed object. Both are read.
 """
@@ -8,19 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway.backends.rest.akixi.models import CrmCommonSettings, CrmSettings
-
-SETTINGS_KEYS = {
-    "ContactsFoldersNames": "contacts_folders_names",
-    "RelatedMailFoldersNames": "related_mail_folders_names",
-    "RelatedCalendarFoldersNames": "related_calendar_folders_names",
-}
-COMMON_KEYS = {
-    "Cached": "cached",
-    "RelatedDataEnabled": "related_data_enabled",
-    "CacheFrequency": "cache_frequency",
-    "CacheFrequencyUnit": "cache_frequency_unit",
-}
+from gateway.backends.integrations import COMMON_KEYS, SETTINGS_KEYS, CrmCommonSettings, CrmSettings
 
 
 class InvalidJsonData(ValueError):

@@ -1,0 +1,163 @@
+"""What each entity of the graph can be filtered on, for filter metadata and the query-builder config.
+
+The fields are the graph's own filter inputs (``ContactFilter`` ...: ``tests/test_filter_catalog.py``
+checks that this catalogue equals them), under seed 004's entity names, with the query-builder
+operators (seed 004's 18) that each field's operator input accepts. Custom fields of an entity join
+as ``customFields.<fieldName>`` with their definition's type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gateway.backends.customization import (
+    EntityFilters,
+    FilterField,
+    QueryBuilderConfig,
+    QueryBuilderField,
+)
+
+# Seed 004's query-builder operators, in the order ConeCRM lists them.
+OPERATORS = (
+    "=", "!=", ">", ">=", "<", "<=", "contains", "doesNotContain", "beginsWith", "doesNotBeginWith",
+    "endsWith", "doesNotEndWith", "null", "notNull", "in", "notIn", "between", "notBetween",
+)  # fmt: skip
+_TEXT = ("contains", "doesNotContain", "beginsWith", "doesNotBeginWith", "endsWith", "doesNotEndWith")
+_ORDER = (">", ">=", "<", "<=")
+_PRESENCE = ("null", "notNull")
+_SETS = ("in", "notIn")
+_RANGES = ("between", "notBetween")
+# The operators of each kind of operator input (``StringFilter``, ``IntFilter`` ...).
+OPERATORS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "string": ("=", "!=", *_TEXT, *_ORDER, *_PRESENCE, *_SETS, *_RANGES),
+    "number": ("=", "!=", *_ORDER, *_PRESENCE, *_SETS, *_RANGES),
+    "datetime": ("=", "!=", *_ORDER, *_PRESENCE, *_RANGES),
+    "date": ("=", "!=", *_ORDER, *_PRESENCE, *_RANGES),
+    "boolean": ("=", *_PRESENCE),
+    "id": ("=", "!=", *_PRESENCE, *_SETS),
+    "enum": ("=", "!=", *_PRESENCE, *_SETS),
+}
+# A field's value type as the Filter schema of seed 004 names them: an id reference is a string.
+VALUE_TYPES = {"id": "string"}
+
+# entity -> field -> (kind of operator input, enum values)
+FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
+    "contact": {
+        "id": ("id", None),
+        "kind": ("enum", ("PERSON", "COMPANY")),
+        "firstName": ("string", None),
+        "lastName": ("string", None),
+        "companyName": ("string", None),
+        "email": ("string", None),
+        "phone": ("string", None),
+        "city": ("string", None),
+        "country": ("string", None),
+        "language": ("string", None),
+        "isActive": ("boolean", None),
+        "optOut": ("boolean", None),
+        "dateCreated": ("datetime", None),
+        "dateModified": ("datetime", None),
+    },
+    "account": {
+        "id": ("id", None),
+        "name": ("string", None),
+        "alias": ("string", None),
+        "email": ("string", None),
+        "phone": ("string", None),
+        "city": ("string", None),
+        "country": ("string", None),
+        "primaryContactId": ("id", None),
+        "isActive": ("boolean", None),
+        "dateCreated": ("datetime", None),
+        "dateModified": ("datetime", None),
+    },
+    "lead": {
+        "id": ("id", None),
+        "subject": ("string", None),
+        "status": ("enum", ("OPEN", "WON", "LOST", "CLOSED")),
+        "direction": ("enum", ("INBOUND", "OUTBOUND")),
+        "source": ("string", None),
+        "category": ("string", None),
+        "contactId": ("id", None),
+        "accountId": ("id", None),
+        "stageId": ("id", None),
+        "priority": ("number", None),
+        "isQualified": ("boolean", None),
+        "dueDate": ("datetime", None),
+        "dateCreated": ("datetime", None),
+    },
+    "event": {
+        "id": ("id", None),
+        "kind": ("enum", ("TASK", "APPOINTMENT", "FOLLOW_UP")),
+        "type": ("string", None),
+        "title": ("string", None),
+        "taskDone": ("boolean", None),
+        "assigneeId": ("id", None),
+        "contactId": ("id", None),
+        "accountId": ("id", None),
+        "leadId": ("id", None),
+        "start": ("datetime", None),
+        "end": ("datetime", None),
+        "dateCreated": ("datetime", None),
+    },
+    "stage": {
+        "id": ("id", None),
+        "name": ("string", None),
+        "position": ("number", None),
+    },
+    "communication": {
+        "id": ("id", None),
+        "number": ("string", None),
+        "contactId": ("id", None),
+        "categoryId": ("id", None),
+        "templateId": ("id", None),
+        "externalSystemId": ("id", None),
+        "direction": ("enum", ("INCOMING", "OUTGOING")),
+        "media": ("enum", ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE")),
+        "lifeCycleState": ("enum", ("DRAFT", "COMPLETED")),
+        "subject": ("string", None),
+        "viewed": ("boolean", None),
+        "dateCreated": ("datetime", None),
+    },
+    "user": {
+        "id": ("id", None),
+        "username": ("string", None),
+        "lastname": ("string", None),
+        "isActive": ("boolean", None),
+    },
+}
+ENTITIES = tuple(FIELDS)
+
+
+def label(path: str) -> str:
+    """``customFields.shoeSize`` -> ``Shoe size``: what a filter form shows."""
+    last = path.removesuffix("Id").split(".")[-1]
+    words = "".join(f" {c.lower()}" if c.isupper() else c for c in last).strip()
+    return words[:1].upper() + words[1:]
+
+
+def _fields(entity: str, custom: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
+    """Field path -> (kind, options); ``custom`` is the entity's custom fields, fieldName -> fieldType."""
+    found: dict[str, tuple[str, Any]] = {
+        path: (kind, None if values is None else {"values": list(values)})
+        for path, (kind, values) in FIELDS[entity].items()
+    }
+    found.update({f"customFields.{name}": (kind, None) for name, kind in custom.items()})
+    return found
+
+
+def entity_filters(entity: str, custom: Mapping[str, str]) -> EntityFilters:
+    filters = tuple(
+        FilterField(path, VALUE_TYPES.get(kind, kind), label(path), OPERATORS_BY_KIND[kind], options)
+        for path, (kind, options) in _fields(entity, custom).items()
+    )
+    return EntityFilters(entity, filters)
+
+
+def query_builder_config(entity: str, custom: Mapping[str, str]) -> QueryBuilderConfig:
+    fields = tuple(
+        QueryBuilderField(path, label(path), VALUE_TYPES.get(kind, kind))
+        for path, (kind, _) in _fields(entity, custom).items()
+    )
+    return QueryBuilderConfig(entity, fields, OPERATORS)

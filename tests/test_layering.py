@@ -1,0 +1,49 @@
+"""The design's dependency direction, checked on the source: resolvers and loaders reach data only
+through the backend protocols, never through a concrete backend, SQLAlchemy or httpx."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+CONCRETE = ("gateway.backends.sql", "gateway.backends.rest", "sqlalchemy", "httpx")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at any depth (a function-level import counts as well)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def concrete_imports(package: str) -> dict[str, list[str]]:
+    offenders: dict[str, list[str]] = {}
+    for path in sorted((SRC / package).rglob("*.py")):
+        bad = sorted(
+            module
+            for module in imported_modules(path)
+            if any(module == name or module.startswith(name + ".") for name in CONCRETE)
+        )
+        if bad:
+            offenders[str(path.relative_to(SRC))] = bad
+    return offenders
+
+
+@pytest.mark.parametrize("package", ["resolvers", "loaders"])
+def test_no_module_imports_a_concrete_backend(package: str) -> None:
+    assert list((SRC / package).rglob("*.py")), f"no modules found under src/{package}"
+    assert concrete_imports(package) == {}
+
+
+def test_the_check_sees_imports_at_any_depth(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from gateway.backends.rest.akixi import AkixiApi\n    import httpx\n")
+    assert {"gateway.backends.rest.akixi", "httpx"} <= imported_modules(module)
