@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -195,6 +196,11 @@ async def replace_links(
             await writer.link(relation, parent_id, child_id)
 
 
+async def store_links(writer: RecordWriter, parent_id: UUID, links: dict[Relation, list[UUID]]) -> None:
+    for relation, child_ids in links.items():
+        await replace_links(writer, relation, parent_id, child_ids)
+
+
 @dataclass
 class WritePlan:
     """What a create or update input asks for, checked as far as possible before the transaction."""
@@ -203,6 +209,7 @@ class WritePlan:
     refs: list[Ref]  # references that must exist in the tenant
     details: dict[Detail, list[dict[str, Any]]]  # detail lists to replace
     problems: list[UserError]
+    links: dict[Relation, list[UUID]] = dataclasses.field(default_factory=dict)  # link lists to replace
 
 
 def write_plan(
@@ -231,6 +238,7 @@ async def insert_planned(writer: RecordWriter, entity: Entity, plan: WritePlan, 
     await require_refs(writer, plan.refs)
     record_id = await writer.insert(entity, plan.values, actor)
     await store_details(writer, record_id, plan.details)
+    await store_links(writer, record_id, plan.links)
     return record_id
 
 
@@ -246,4 +254,5 @@ async def update_planned(
     await require_refs(writer, plan.refs)
     await update_checked(writer, entity, record_id, plan.values, actor, expected_version, not_found)
     await store_details(writer, record_id, plan.details)
+    await store_links(writer, record_id, plan.links)
     return record_id
