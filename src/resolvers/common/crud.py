@@ -60,6 +60,11 @@ CREATE, UPDATE, DELETE, RESTORE = Operation
 CRUD = (CREATE, UPDATE, DELETE, RESTORE)
 
 
+def permissions(create: str, update: str, delete: str) -> dict[Operation, str]:
+    """The catalog has no restore permission: restoring undoes a delete, so it needs what deleting needs."""
+    return {CREATE: create, UPDATE: update, DELETE: delete, RESTORE: delete}
+
+
 @dataclass(frozen=True)
 class Texts:
     """An operation's descriptions where they differ from the factory's wording (None: the default)."""

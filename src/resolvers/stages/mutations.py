@@ -7,7 +7,7 @@ from uuid import UUID
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity
 from gateway.permissions import CRM_STAGE_DELETE, CRM_STAGE_EDIT
-from resolvers.common.crud import CREATE, DELETE, RESTORE, UPDATE, CrudMutations, Texts
+from resolvers.common.crud import CREATE, DELETE, UPDATE, CrudMutations, Texts, permissions
 from resolvers.common.errors import UserErrors
 from resolvers.stages.errors import REQUIRED_CODE, stage_in_use, stage_not_found
 from resolvers.stages.inputs import STAGE_COLUMNS, StageCreateInput, StageUpdateInput
@@ -25,12 +25,7 @@ STAGES = CrudMutations(
     noun="stage",
     create_input=StageCreateInput,
     update_input=StageUpdateInput,
-    permissions={
-        CREATE: CRM_STAGE_EDIT,
-        UPDATE: CRM_STAGE_EDIT,
-        DELETE: CRM_STAGE_DELETE,
-        RESTORE: CRM_STAGE_DELETE,
-    },
+    permissions=permissions(CRM_STAGE_EDIT, CRM_STAGE_EDIT, CRM_STAGE_DELETE),
     not_found=stage_not_found,
     columns=STAGE_COLUMNS,
     required=("name", REQUIRED_CODE),
