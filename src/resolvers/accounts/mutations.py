@@ -13,7 +13,7 @@ from gateway.permissions import CUST_ORGANIZATION_DELETE, CUST_ORGANIZATION_EDIT
 from resolvers.accounts.errors import REQUIRED_CODE, account_not_found, key_contact_removal
 from resolvers.accounts.inputs import ACCOUNT_COLUMNS, ACCOUNT_REFS, AccountCreateInput, AccountUpdateInput
 from resolvers.accounts.types import Account
-from resolvers.common.crud import CrudMutations, permissions
+from resolvers.common.crud import Change, CrudMutations, crud_permissions
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
@@ -42,13 +42,6 @@ class AccountRemoveContactPayload:
     )
 
 
-async def _link_primary_contact(writer: RecordWriter, account_id: UUID, plan: WritePlan) -> None:
-    """The key contact also belongs to the account (seed 000 key relationships)."""
-    contact_id = plan.values.get("primary_contact_id")
-    if contact_id is not None:
-        await writer.link(Relation.ACCOUNT_CONTACTS, account_id, contact_id)
-
-
 async def _membership(writer: RecordWriter, account_id: UUID, contact_id: UUID, adding: bool) -> UUID:
     """Add the contact to the account or remove it; the key contact cannot be removed (CUST2106)."""
     account = await current_record(writer, Entity.ACCOUNT, account_id, account_not_found(["accountId"]))
@@ -72,24 +65,31 @@ async def _change_membership(
     return await load_node(info, Entity.ACCOUNT, done), await load_node(info, Entity.CONTACT, contact), []
 
 
-ACCOUNTS = CrudMutations(
-    node=Account,
-    entity=Entity.ACCOUNT,
-    noun="account",
-    article="an",
-    create_input=AccountCreateInput,
-    update_input=AccountUpdateInput,
-    permissions=permissions(CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_DELETE),
-    not_found=account_not_found,
-    columns=ACCOUNT_COLUMNS,
-    refs=ACCOUNT_REFS,
-    required=("name", REQUIRED_CODE),
-    after_write=_link_primary_contact,
-)
+class AccountCrud(CrudMutations):
+    node, create_input, update_input = Account, AccountCreateInput, AccountUpdateInput
+    permissions = crud_permissions(CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_DELETE)
+    columns, refs, required = ACCOUNT_COLUMNS, ACCOUNT_REFS, ("name", REQUIRED_CODE)
+
+    def not_found(self, path: list[str] | None = None) -> UserError:
+        return account_not_found(path)
+
+    async def insert(self, info: strawberry.Info, writer: RecordWriter, plan: WritePlan) -> UUID:
+        return await _link_primary_contact(writer, await super().insert(info, writer, plan), plan)
+
+    async def update(self, change: Change) -> UUID:
+        return await _link_primary_contact(change.writer, await super().update(change), change.plan)
+
+
+async def _link_primary_contact(writer: RecordWriter, account_id: UUID, plan: WritePlan) -> UUID:
+    """The key contact also belongs to the account (seed 000 key relationships)."""
+    contact_id = plan.values.get("primary_contact_id")
+    if contact_id is not None:
+        await writer.link(Relation.ACCOUNT_CONTACTS, account_id, contact_id)
+    return account_id
 
 
 @strawberry.type
-class AccountMutation(ACCOUNTS.mutation_type()):  # type: ignore[misc]
+class AccountMutation(AccountCrud().mutation_type()):  # type: ignore[misc]
     @strawberry.mutation(
         description="Make a contact a member of an account; adding a member again is a no-op.",
         extensions=requires(CUST_ORGANIZATION_EDIT),

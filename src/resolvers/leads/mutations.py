@@ -12,14 +12,14 @@ from strawberry import UNSET
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity, Relation
 from gateway.permissions import CRM_LEAD_CREATE, CRM_LEAD_DELETE, CRM_LEAD_EDIT
-from resolvers.common.crud import CrudMutations, permissions
+from resolvers.common.crud import CrudMutations, crud_permissions
 from resolvers.common.errors import UserError
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
 from resolvers.common.mutations import ExpectedVersion, WritePlan, in_transaction, update_checked
 from resolvers.common.permissions import requires
 from resolvers.common.references import Ref, decode_ref, decode_ref_list, require_refs
-from resolvers.leads.errors import REQUIRED_CODE, lead_not_found
+from resolvers.leads.errors import REQUIRED_CODE
 from resolvers.leads.inputs import LEAD_ASSIGNEES, LEAD_COLUMNS, LEAD_REFS, LeadCreateInput, LeadUpdateInput
 from resolvers.leads.types import Lead
 
@@ -32,20 +32,27 @@ class LeadMoveToStagePayload:
     errors: list[UserError] = strawberry.field(description="Why the lead was not moved.")
 
 
-def _assignees(info: strawberry.Info, input: Any, plan: WritePlan) -> None:
-    """The input's assignees replace the lead's when it gives them (null or absent: unchanged)."""
-    global_ids = getattr(input, "assignee_ids", None)
-    if global_ids is None or global_ids is UNSET:
-        return
-    assignees, refs, problems = decode_ref_list(global_ids, LEAD_ASSIGNEES)
-    plan.links[Relation.LEAD_ASSIGNEES] = assignees
-    plan.refs += refs
-    plan.problems += problems
+class LeadCrud(CrudMutations):
+    node, create_input, update_input = Lead, LeadCreateInput, LeadUpdateInput
+    permissions = crud_permissions(CRM_LEAD_CREATE, CRM_LEAD_EDIT, CRM_LEAD_DELETE)
+    columns, refs, required = LEAD_COLUMNS, LEAD_REFS, ("subject", REQUIRED_CODE)
+
+    def clean_create(self, info: strawberry.Info, input: Any, plan: WritePlan) -> None:
+        self.clean_update(info, input, plan)
+        plan.values["first_open_date"] = datetime.now(UTC)
+
+    def clean_update(self, info: strawberry.Info, input: Any, plan: WritePlan) -> None:
+        """The input's assignees replace the lead's when it gives them (null or absent: unchanged)."""
+        global_ids = getattr(input, "assignee_ids", None)
+        if global_ids is None or global_ids is UNSET:
+            return
+        assignees, refs, problems = decode_ref_list(global_ids, LEAD_ASSIGNEES)
+        plan.links[Relation.LEAD_ASSIGNEES] = assignees
+        plan.refs += refs
+        plan.problems += problems
 
 
-def _clean_create(info: strawberry.Info, input: Any, plan: WritePlan) -> None:
-    _assignees(info, input, plan)
-    plan.values["first_open_date"] = datetime.now(UTC)
+LEADS = LeadCrud()
 
 
 async def _move(
@@ -54,24 +61,8 @@ async def _move(
     await require_refs(writer, [Ref(["stageId"], Entity.STAGE, stage_id)])
     values = {"stage_id": stage_id}
     return await update_checked(
-        writer, Entity.LEAD, record_id, values, actor, expected_version, lead_not_found()
+        writer, Entity.LEAD, record_id, values, actor, expected_version, LEADS.not_found()
     )
-
-
-LEADS = CrudMutations(
-    node=Lead,
-    entity=Entity.LEAD,
-    noun="lead",
-    create_input=LeadCreateInput,
-    update_input=LeadUpdateInput,
-    permissions=permissions(CRM_LEAD_CREATE, CRM_LEAD_EDIT, CRM_LEAD_DELETE),
-    not_found=lead_not_found,
-    columns=LEAD_COLUMNS,
-    refs=LEAD_REFS,
-    required=("subject", REQUIRED_CODE),
-    clean_create=_clean_create,
-    clean_update=_assignees,
-)
 
 
 @strawberry.type

@@ -1,4 +1,4 @@
-"""Mutation fields and payload types built at run time for the CRUD factory (``crud.py``).
+"""Mutation fields and payload types built at run time for the CRUD factory.
 
 Strawberry reads a resolver's arguments from its signature; ``inspect.signature`` honours a function's
 ``__signature__``, so one generic resolver can declare each mutation's argument names, types,
