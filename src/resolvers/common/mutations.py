@@ -71,6 +71,7 @@ async def in_transaction(
 
 async def create_once(
     info: strawberry.Info,
+    entity: Entity,
     operation: str,
     key: str | None,
     input: Any,
@@ -90,6 +91,7 @@ async def create_once(
             if seen[0] != request_hash:
                 message = "This idempotency key was already used with a different input."
                 raise UserErrors([error(["idempotencyKey"], message, UserErrorCode.IDEMPOTENCY_KEY_REUSED)])
+            await _require_replayable(writer, entity, seen[1])
             return seen[1]
         record_id = await create(writer)
         await writer.remember_create(operation, key, request_hash, record_id)
@@ -100,6 +102,21 @@ async def create_once(
     except IdempotencyRace:
         # The concurrent request committed first: the retry finds its key and answers with its result.
         return await in_transaction(info, work)
+
+
+async def _require_replayable(writer: RecordWriter, entity: Entity, record_id: UUID) -> None:
+    """A replay answers the record its key created; when that record is gone, an error says so (rather
+    than a payload with neither a record nor an error)."""
+    record = (await writer.get_many(entity, [record_id], include_deleted=True)).get(record_id)
+    if record is not None and not record.is_deleted:
+        return
+    if record is None:  # not visible to this caller (row rules), or gone from an upstream
+        message = "The record created with this idempotency key cannot be found."
+        raise UserErrors([error(["idempotencyKey"], message, UserErrorCode.NOT_FOUND)])
+    message = (
+        "The record created with this idempotency key was deleted; restore it, or create with a new key."
+    )
+    raise UserErrors([error(["idempotencyKey"], message, UserErrorCode.IDEMPOTENCY_KEY_REPLAYED_DELETED)])
 
 
 CONFLICT_MESSAGE = "The record was changed by someone else since the expected version; reload it and retry."

@@ -223,7 +223,9 @@ class CrudMutations:
         async def create(writer: RecordWriter) -> UUID:
             return await self.insert(info, writer, plan)
 
-        record_id, errors = await create_once(info, self.name(CREATE), idempotency_key, input, create)
+        record_id, errors = await create_once(
+            info, self.entity, self.name(CREATE), idempotency_key, input, create
+        )
         return self._answer(CREATE, await load_node(info, self.entity, record_id), errors)
 
     async def _update(
