@@ -12,21 +12,20 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.records import CommunicationRecord, Detail, Entity
 from gateway.ids import utcnow
 from gateway.permissions import CRM_COMMUNICATION_EDIT
-from resolvers.common.crud import CREATE, UPDATE, Change, CrudMutations, Texts
+from resolvers.common.crud import (
+    CREATE,
+    UPDATE,
+    Change,
+    CrudMutations,
+    Target,
+    Texts,
+    action,
+    optional_argument,
+)
 from resolvers.common.details import store_details
 from resolvers.common.errors import UserError, UserErrors
-from resolvers.common.ids import decode_id_of
-from resolvers.common.links import load_node
-from resolvers.common.mutations import (
-    COMMUNICATION_CREATED,
-    ExpectedVersion,
-    WritePlan,
-    current_record,
-    in_transaction,
-    update_checked,
-)
+from resolvers.common.mutations import COMMUNICATION_CREATED, WritePlan, current_record, update_checked
 from resolvers.common.naming import to_camel
-from resolvers.common.permissions import requires
 from resolvers.common.references import require_refs
 from resolvers.communications.errors import invalid_state
 from resolvers.communications.inputs import (
@@ -49,7 +48,9 @@ from resolvers.communications.rules import (
 )
 from resolvers.communications.types import Communication
 
-CommunicationId = Annotated[strawberry.ID, strawberry.argument(description="The communication's ID.")]
+ViewedOn = Annotated[
+    dt.datetime | None, strawberry.argument(description="When it was viewed; now if not given.")
+]
 
 
 @strawberry.type(
@@ -128,49 +129,6 @@ async def _update(change: Change) -> UUID:
     return record_id
 
 
-async def _complete(
-    info: strawberry.Info, writer: RecordWriter, record_id: UUID, expected_version: int | None
-) -> UUID:
-    current = await current_record(writer, Entity.COMMUNICATION, record_id, COMMUNICATIONS.not_found())
-    check_media_access(info, current.media, current.direction)
-    if current.life_cycle_state != "DRAFT":
-        raise UserErrors([invalid_state(["id"], "Only a DRAFT communication can be completed.")])
-    actor = info.context.actor
-    await update_checked(
-        writer,
-        Entity.COMMUNICATION,
-        record_id,
-        completion_values(),
-        actor,
-        expected_version,
-        COMMUNICATIONS.not_found(),
-    )
-    await enqueue_if_sent(writer, actor, await load_communication(writer, record_id))
-    return record_id
-
-
-async def _set_viewed(
-    info: strawberry.Info,
-    writer: RecordWriter,
-    record_id: UUID,
-    viewed_on: dt.datetime | None,
-    expected_version: int | None,
-) -> UUID:
-    current = await current_record(writer, Entity.COMMUNICATION, record_id, COMMUNICATIONS.not_found())
-    if current.life_cycle_state != "COMPLETED":
-        raise UserErrors([invalid_state(["id"], "Only completed communications can be set as viewed.")])
-    values = {"viewed": True, "viewed_on": viewed_on or utcnow()}
-    return await update_checked(
-        writer,
-        Entity.COMMUNICATION,
-        record_id,
-        values,
-        info.context.actor,
-        expected_version,
-        COMMUNICATIONS.not_found(),
-    )
-
-
 class CommunicationCrud(CrudMutations):
     node, create_input, update_input = Communication, CommunicationCreateInput, CommunicationUpdateInput
     operations = (CREATE, UPDATE)  # communications are completed, not deleted (seed 001)
@@ -204,44 +162,36 @@ class CommunicationCrud(CrudMutations):
     async def update(self, change: Change) -> UUID:
         return await _update(change)
 
+    @action(
+        "Complete",
+        CRM_COMMUNICATION_EDIT,
+        Texts("Complete a DRAFT communication; an outgoing one for an external system is queued."),
+        payload=CommunicationUpdatePayload,
+    )
+    async def complete(self, communication: Target) -> UUID:
+        current = await self.stored(communication)
+        check_media_access(communication.info, current.media, current.direction)
+        if current.life_cycle_state != "DRAFT":
+            raise UserErrors([invalid_state(["id"], "Only a DRAFT communication can be completed.")])
+        await self.write(communication, completion_values())
+        completed = await load_communication(communication.writer, communication.record_id)
+        await enqueue_if_sent(communication.writer, communication.actor, completed)
+        return communication.record_id
+
+    @action(
+        "SetViewed",
+        CRM_COMMUNICATION_EDIT,
+        Texts("Set a completed communication as viewed (seed 001 communications/set_as_viewed)."),
+        [optional_argument("viewed_on", ViewedOn)],
+        payload=CommunicationUpdatePayload,
+    )
+    async def set_viewed(self, communication: Target, viewed_on: dt.datetime | None) -> UUID:
+        if (await self.stored(communication)).life_cycle_state != "COMPLETED":
+            raise UserErrors([invalid_state(["id"], "Only completed communications can be set as viewed.")])
+        return await self.write(communication, {"viewed": True, "viewed_on": viewed_on or utcnow()})
+
 
 COMMUNICATIONS = CommunicationCrud()
 
 
-@strawberry.type
-class CommunicationMutation(COMMUNICATIONS.mutation_type()):  # type: ignore[misc]
-    @strawberry.mutation(
-        description="Complete a DRAFT communication; an outgoing one for an external system is queued.",
-        extensions=requires(CRM_COMMUNICATION_EDIT),
-    )
-    async def communication_complete(
-        self, info: strawberry.Info, id: CommunicationId, expected_version: ExpectedVersion = None
-    ) -> CommunicationUpdatePayload | None:
-        record_id = decode_id_of(id, "Communication")
-        done, errors = await in_transaction(
-            info, lambda writer: _complete(info, writer, record_id, expected_version)
-        )
-        return CommunicationUpdatePayload(
-            communication=await load_node(info, Entity.COMMUNICATION, done), errors=errors
-        )
-
-    @strawberry.mutation(
-        description="Set a completed communication as viewed (seed 001 communications/set_as_viewed).",
-        extensions=requires(CRM_COMMUNICATION_EDIT),
-    )
-    async def communication_set_viewed(
-        self,
-        info: strawberry.Info,
-        id: CommunicationId,
-        viewed_on: Annotated[
-            dt.datetime | None, strawberry.argument(description="When it was viewed; now if not given.")
-        ] = None,
-        expected_version: ExpectedVersion = None,
-    ) -> CommunicationUpdatePayload | None:
-        record_id = decode_id_of(id, "Communication")
-        done, errors = await in_transaction(
-            info, lambda writer: _set_viewed(info, writer, record_id, viewed_on, expected_version)
-        )
-        return CommunicationUpdatePayload(
-            communication=await load_node(info, Entity.COMMUNICATION, done), errors=errors
-        )
+CommunicationMutation = COMMUNICATIONS.mutation_type()

@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
-from gateway.backends.base import RecordWriter
-from gateway.backends.records import Entity
 from gateway.permissions import CRM_TASK_CREATE, CRM_TASK_DELETE, CRM_TASK_EDIT
-from resolvers.common.crud import Change, CrudMutations, crud_permissions
+from resolvers.common.crud import Change, CrudMutations, Target, Texts, action, crud_permissions
 from resolvers.common.errors import UserError, UserErrors
-from resolvers.common.ids import decode_id_of
-from resolvers.common.links import load_node
-from resolvers.common.mutations import (
-    ExpectedVersion,
-    WritePlan,
-    current_record,
-    in_transaction,
-    update_checked,
-)
-from resolvers.common.permissions import requires
+from resolvers.common.mutations import WritePlan
 from resolvers.common.validation import as_utc
 from resolvers.tasks.errors import REQUIRED_CODE, end_before_start
 from resolvers.tasks.inputs import TASK_COLUMNS, TASK_REFS, TaskCreateInput, TaskUpdateInput
 from resolvers.tasks.types import Task
-
-KIND = "TASK"
-TaskId = Annotated[strawberry.ID, strawberry.argument(description="The task's ID.")]
-
-
-@strawberry.type(description="Result of `taskComplete`.")
-class TaskCompletePayload:
-    task: Task | None = strawberry.field(description="The task, now done.")
-    errors: list[UserError] = strawberry.field(description="Why the task was not completed.")
 
 
 class TaskCrud(CrudMutations):
@@ -54,6 +33,21 @@ class TaskCrud(CrudMutations):
             raise UserErrors(problems)
         return await super().update(change)
 
+    @action(
+        "Complete",
+        CRM_TASK_EDIT,
+        Texts(
+            "Mark a task done; completing a done task again changes nothing.",
+            result="The task, now done.",
+            errors="Why the task was not completed.",
+        ),
+    )
+    async def complete(self, task: Target) -> UUID:
+        """Completing a task that is done already changes nothing (and so cannot conflict)."""
+        if (await self.stored(task)).task_done:
+            return task.record_id
+        return await self.write(task, {"task_done": True})
+
 
 TASKS = TaskCrud()
 
@@ -64,28 +58,4 @@ def _period_problems(start: datetime | None, end: datetime | None) -> list[UserE
     return []
 
 
-async def _complete(writer: RecordWriter, actor: str, record_id: UUID, expected_version: int | None) -> UUID:
-    """Completing a task that is done already changes nothing (and so cannot conflict)."""
-    current = await current_record(writer, Entity.EVENT, record_id, TASKS.not_found(), KIND)
-    if current.task_done:
-        return record_id
-    values = {"task_done": True}
-    return await update_checked(
-        writer, Entity.EVENT, record_id, values, actor, expected_version, TASKS.not_found()
-    )
-
-
-@strawberry.type
-class TaskMutation(TASKS.mutation_type()):  # type: ignore[misc]
-    @strawberry.mutation(
-        description="Mark a task done; completing a done task again changes nothing.",
-        extensions=requires(CRM_TASK_EDIT),
-    )
-    async def task_complete(
-        self, info: strawberry.Info, id: TaskId, expected_version: ExpectedVersion = None
-    ) -> TaskCompletePayload | None:
-        record_id = decode_id_of(id, "Task")
-        done, errors = await in_transaction(
-            info, lambda writer: _complete(writer, info.context.actor, record_id, expected_version)
-        )
-        return TaskCompletePayload(task=await load_node(info, Entity.EVENT, done), errors=errors)
+TaskMutation = TASKS.mutation_type()

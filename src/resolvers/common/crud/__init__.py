@@ -7,8 +7,12 @@ usual arguments (``input``, ``idempotencyKey``, ``id``, ``expectedVersion``) and
 """
 
 # Names re-exported for the areas (``import X as X``: the explicit re-export form).
+from resolvers.common.crud.actions import action as action
 from resolvers.common.crud.factory import Change as Change
 from resolvers.common.crud.factory import CrudMutations as CrudMutations
+from resolvers.common.crud.factory import Target as Target
+from resolvers.common.crud.fields import argument as argument
+from resolvers.common.crud.fields import optional_argument as optional_argument
 from resolvers.common.crud.texts import CREATE as CREATE
 from resolvers.common.crud.texts import CRUD as CRUD
 from resolvers.common.crud.texts import DELETE as DELETE

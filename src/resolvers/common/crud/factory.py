@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 from gateway.backends.base import RecordWriter
+from resolvers.common.crud.actions import Action, declared_actions
 from resolvers.common.crud.fields import argument, mutation_field, optional_argument, payload_type
 from resolvers.common.crud.texts import (
     CREATE,
@@ -37,6 +38,7 @@ from resolvers.common.mutations import (
     in_transaction,
     insert_planned,
     set_deleted_in_transaction,
+    update_checked,
     update_planned,
     write_plan,
 )
@@ -48,19 +50,25 @@ from resolvers.common.validation import required_if_given
 
 
 @dataclass
-class Change:
-    """What an update works on: the open transaction, the record to change and the checked plan."""
+class Target:
+    """What a change of one record works on: the open transaction and the record."""
 
     info: strawberry.Info
     writer: RecordWriter
     record_id: UUID
-    plan: WritePlan
     expected_version: int | None
-    stored: Any = None  # the stored record, once loaded (``CrudMutations.stored``)
+    stored: Any = field(default=None, kw_only=True)  # the stored record, once loaded (``stored()``)
 
     @property
     def actor(self) -> str:
         return self.info.context.actor  # type: ignore[no-any-return]
+
+
+@dataclass
+class Change(Target):
+    """What an update works on: the target and the checked plan of the input."""
+
+    plan: WritePlan
 
 
 class CrudMutations:
@@ -128,14 +136,26 @@ class CrudMutations:
     async def veto_restore(self, writer: RecordWriter, record_id: UUID) -> None:
         await self._require_kind(writer, record_id)
 
-    async def stored(self, change: Change) -> Any:
+    async def stored(self, target: Target) -> Any:
         """The live record being changed, loaded once; NOT_FOUND if there is none (of this kind)."""
-        if change.stored is None:
+        if target.stored is None:
             record = await current_record(
-                change.writer, self.entity, change.record_id, self.not_found(), self.kind
+                target.writer, self.entity, target.record_id, self.not_found(), self.kind
             )
-            change.stored = record
-        return change.stored
+            target.stored = record
+        return target.stored
+
+    async def write(self, target: Target, values: dict[str, Any]) -> UUID:
+        """Change columns of the target record; NOT_FOUND, or CONFLICT for a stale expected version."""
+        return await update_checked(
+            target.writer,
+            self.entity,
+            target.record_id,
+            values,
+            target.actor,
+            target.expected_version,
+            self.not_found(),
+        )
 
     async def _require_kind(self, writer: RecordWriter, record_id: UUID) -> None:
         if self.kind is None:
@@ -167,8 +187,12 @@ class CrudMutations:
         )
 
     def mutation_type(self) -> type:
-        """A type with the operations' fields in CRUD order; an area's mutation type extends it."""
+        """A type with the operations' fields in CRUD order, then the actions' in the order declared;
+        an area's mutation type extends it (or places ``field(operation)`` among its own)."""
         fields = {to_snake(self.name(op)): self.field(op) for op in self.operations}
+        for method_name, declared in declared_actions(type(self)).items():
+            name = to_camel(self.result_field) + declared.name
+            fields[to_snake(name)] = self._action_field(declared, getattr(self, method_name))
         return strawberry.type(type(f"{self.type_name}CrudMutation", (), fields))
 
     def payload(self, operation: Operation) -> type:
@@ -178,9 +202,39 @@ class CrudMutations:
         default = default_texts(operation, self.noun, to_camel(self.result_field))
         return merged(self.texts.get(operation, Texts()), default)
 
+    def _action_field(self, declared: Action, run: Callable[..., Awaitable[UUID]]) -> StrawberryField:
+        """``run(target, **arguments)`` in one transaction, answering the record after the change."""
+        payload = declared.payload or self.payload_type(declared.name, declared.texts)
+
+        async def act(
+            info: strawberry.Info, id: strawberry.ID, expected_version: int | None = None, **values: Any
+        ) -> Any:
+            record_id = decode_id_of(id, self.type_name)
+
+            async def work(writer: RecordWriter) -> UUID:
+                return await run(Target(info, writer, record_id, expected_version), **values)
+
+            done, errors = await in_transaction(info, work)
+            return payload(**{self.result_field: await load_node(info, self.entity, done), "errors": errors})
+
+        parameters = [self._id_argument(), *declared.arguments, self._version_argument()]
+        description = declared.texts.mutation or ""
+        return mutation_field(act, parameters, payload, description, requires(declared.permission))
+
+    def payload_type(self, action: str, texts: Texts) -> type:
+        """``{ <record> errors }``: the payload of the mutation named for ``action`` (e.g. "Complete")."""
+        description = texts.payload or f"Result of `{to_camel(self.result_field)}{action}`."
+        result = (self.result_field, self.node | None, texts.result or "")
+        return payload_type(f"{self.type_name}{action}Payload", description, result, texts.errors or "")
+
+    def _id_argument(self) -> inspect.Parameter:
+        return argument("id", strawberry.ID, f"The {self.noun}'s ID.")
+
+    def _version_argument(self) -> inspect.Parameter:
+        return optional_argument("expected_version", ExpectedVersion)
+
     def _arguments(self, operation: Operation) -> list[inspect.Parameter]:
-        id_argument = argument("id", strawberry.ID, f"The {self.noun}'s ID.")
-        version = optional_argument("expected_version", ExpectedVersion)
+        id_argument, version = self._id_argument(), self._version_argument()
         if operation is CREATE:
             new = argument("input", self.create_input, f"The new {self.noun}.")
             return [new, optional_argument("idempotency_key", IdempotencyKey)]
@@ -190,11 +244,10 @@ class CrudMutations:
 
     def _payload_type(self, operation: Operation) -> type:
         texts = self.describe(operation)
-        result: tuple[str, Any] = ("deleted_id", strawberry.ID | None)
         if operation is not DELETE:
-            result = (self.result_field, self.node | None)
-        name = f"{self.type_name}{operation.value}Payload"
-        return payload_type(name, texts.payload or "", (*result, texts.result or ""), texts.errors or "")
+            return self.payload_type(operation.value, texts)
+        result = ("deleted_id", strawberry.ID | None, texts.result or "")
+        return payload_type(f"{self.type_name}DeletePayload", texts.payload or "", result, texts.errors or "")
 
     def _answer(self, operation: Operation, result: Any, errors: list[UserError]) -> Any:
         result_field = "deleted_id" if operation is DELETE else self.result_field
@@ -237,7 +290,7 @@ class CrudMutations:
             return self._answer(UPDATE, None, plan.problems)
 
         async def change(writer: RecordWriter) -> UUID:
-            return await self.update(Change(info, writer, record_id, plan, expected_version))
+            return await self.update(Change(info, writer, record_id, expected_version, plan))
 
         done, errors = await in_transaction(info, change)
         return self._answer(UPDATE, await load_node(info, self.entity, done), errors)

@@ -42,8 +42,11 @@ def mutation_field(
     """A mutation calling ``run(info, **arguments)`` and answering ``payload`` (nullable, like every
     permission-gated field)."""
 
+    # Strawberry passes only the arguments a request gives; the others take their declared default.
+    defaults = {p.name: p.default for p in arguments if p.default is not inspect.Parameter.empty}
+
     async def resolve(info: strawberry.Info, **values: Any) -> Any:
-        return await run(info, **values)
+        return await run(info, **{**defaults, **values})
 
     signature = inspect.Signature([_INFO, *arguments], return_annotation=payload | None)
     resolve.__signature__ = signature  # type: ignore[attr-defined]
