@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import strawberry
+from strawberry.types.field import StrawberryField
 
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity, Relation
@@ -13,7 +14,8 @@ from gateway.permissions import CUST_ORGANIZATION_DELETE, CUST_ORGANIZATION_EDIT
 from resolvers.accounts.errors import REQUIRED_CODE, account_not_found, key_contact_removal
 from resolvers.accounts.inputs import ACCOUNT_COLUMNS, ACCOUNT_REFS, AccountCreateInput, AccountUpdateInput
 from resolvers.accounts.types import Account
-from resolvers.common.crud import Change, CrudMutations, crud_permissions
+from resolvers.common.crud import Change, CrudMutations, argument, crud_permissions
+from resolvers.common.crud.fields import mutation_field
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
@@ -21,9 +23,6 @@ from resolvers.common.mutations import WritePlan, current_record, in_transaction
 from resolvers.common.permissions import requires
 from resolvers.contacts.errors import contact_not_found
 from resolvers.contacts.types import Contact
-
-AccountId = Annotated[strawberry.ID, strawberry.argument(description="The account's ID.")]
-ContactId = Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")]
 
 
 @strawberry.type(description="Result of `accountAddContact`.")
@@ -55,14 +54,22 @@ async def _membership(writer: RecordWriter, account_id: UUID, contact_id: UUID, 
     return account_id
 
 
-async def _change_membership(
-    info: strawberry.Info, account_id: strawberry.ID, contact_id: strawberry.ID, adding: bool
-) -> tuple[Any, Any, list[UserError]]:
-    account, contact = decode_id_of(account_id, "Account"), decode_id_of(contact_id, "Contact")
-    done, errors = await in_transaction(info, lambda writer: _membership(writer, account, contact, adding))
-    if errors:
-        return None, None, errors
-    return await load_node(info, Entity.ACCOUNT, done), await load_node(info, Entity.CONTACT, contact), []
+def _membership_mutation(adding: bool, description: str, payload: type) -> StrawberryField:
+    """``accountAddContact`` or ``accountRemoveContact``: both answer the account and the contact."""
+
+    async def change(info: strawberry.Info, account_id: strawberry.ID, contact_id: strawberry.ID) -> Any:
+        account, contact = decode_id_of(account_id, "Account"), decode_id_of(contact_id, "Contact")
+        done, errors = await in_transaction(info, lambda w: _membership(w, account, contact, adding))
+        if errors:
+            return payload(account=None, contact=None, errors=errors)
+        member = await load_node(info, Entity.CONTACT, contact)
+        return payload(account=await load_node(info, Entity.ACCOUNT, done), contact=member, errors=[])
+
+    arguments = [
+        argument("account_id", strawberry.ID, "The account's ID."),
+        argument("contact_id", strawberry.ID, "The contact's ID."),
+    ]
+    return mutation_field(change, arguments, payload, description, requires(CUST_ORGANIZATION_EDIT))
 
 
 class AccountCrud(CrudMutations):
@@ -90,22 +97,13 @@ async def _link_primary_contact(writer: RecordWriter, account_id: UUID, plan: Wr
 
 @strawberry.type
 class AccountMutation(AccountCrud().mutation_type()):  # type: ignore[misc]
-    @strawberry.mutation(
-        description="Make a contact a member of an account; adding a member again is a no-op.",
-        extensions=requires(CUST_ORGANIZATION_EDIT),
+    account_add_contact = _membership_mutation(
+        True,
+        "Make a contact a member of an account; adding a member again is a no-op.",
+        AccountAddContactPayload,
     )
-    async def account_add_contact(
-        self, info: strawberry.Info, account_id: AccountId, contact_id: ContactId
-    ) -> AccountAddContactPayload | None:
-        account, contact, errors = await _change_membership(info, account_id, contact_id, adding=True)
-        return AccountAddContactPayload(account=account, contact=contact, errors=errors)
-
-    @strawberry.mutation(
-        description="Remove a contact from an account; the key (primary) contact must be replaced first.",
-        extensions=requires(CUST_ORGANIZATION_EDIT),
+    account_remove_contact = _membership_mutation(
+        False,
+        "Remove a contact from an account; the key (primary) contact must be replaced first.",
+        AccountRemoveContactPayload,
     )
-    async def account_remove_contact(
-        self, info: strawberry.Info, account_id: AccountId, contact_id: ContactId
-    ) -> AccountRemoveContactPayload | None:
-        account, contact, errors = await _change_membership(info, account_id, contact_id, adding=False)
-        return AccountRemoveContactPayload(account=account, contact=contact, errors=errors)
