@@ -73,7 +73,8 @@ class Change(Target):
 
 class CrudMutations:
     """An area's create, update, delete and restore: set the class attributes, override the hooks
-    (``clean_*``, ``insert``, ``update``, ``veto_*``, ``not_found``) where the area differs.
+    (``clean_*``, ``insert``, ``update``, ``veto_*``, ``not_found``) where the area differs, and
+    declare its other mutations of one record as ``@action`` methods.
 
     Each mutation runs in one transaction (``in_transaction``: ``UserErrors`` roll it back, and events
     an area puts in the outbox are published only after commit). A create plans the input (columns,
