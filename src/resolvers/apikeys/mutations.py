@@ -9,12 +9,7 @@ import strawberry
 
 from gateway.apikeys import ApiKeyError, unknown_permissions
 from gateway.permissions import CRM_ADMIN
-from resolvers.apikeys.errors import (
-    api_key_not_found,
-    from_store,
-    not_an_api_key_id,
-    permissions_not_held,
-)
+from resolvers.apikeys.errors import api_key_not_found, from_store, not_an_api_key_id, permissions_not_held
 from resolvers.apikeys.inputs import ApiKeyCreateInput
 from resolvers.apikeys.queries import key_store
 from resolvers.apikeys.types import ApiKey, api_key_type

@@ -21,6 +21,11 @@ class UserErrorCode(Enum):
     IDEMPOTENCY_KEY_REUSED = strawberry.enum_value(
         "IDEMPOTENCY_KEY_REUSED", description="The idempotency key was used before with a different input."
     )
+    IDEMPOTENCY_KEY_REPLAYED_DELETED = strawberry.enum_value(
+        "IDEMPOTENCY_KEY_REPLAYED_DELETED",
+        description="The record this idempotency key created was deleted since; restore it, or create anew "
+        "with a new key.",
+    )
     INVALID_STATE = strawberry.enum_value(
         "INVALID_STATE", description="The object's life cycle state does not allow this change."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ async def in_transaction(
 
 async def create_once(
     info: strawberry.Info,
+    entity: Entity,
     operation: str,
     key: str | None,
     input: Any,
@@ -95,6 +97,7 @@ async def create_once(
             if seen[0] != request_hash:
                 message = "This idempotency key was already used with a different input."
                 raise UserErrors([error(["idempotencyKey"], message, UserErrorCode.IDEMPOTENCY_KEY_REUSED)])
+            await _require_replayable(writer, entity, seen[1])
             return seen[1]
         record_id = await create(writer)
         await writer.remember_create(operation, key, request_hash, record_id)
@@ -105,6 +108,21 @@ async def create_once(
     except IdempotencyRace:
         # The concurrent request committed first: the retry finds its key and answers with its result.
         return await in_transaction(info, work)
+
+
+async def _require_replayable(writer: RecordWriter, entity: Entity, record_id: UUID) -> None:
+    """A replay answers the record its key created; when that record is gone, an error says so (rather
+    than a payload with neither a record nor an error)."""
+    record = (await writer.get_many(entity, [record_id], include_deleted=True)).get(record_id)
+    if record is not None and not record.is_deleted:
+        return
+    if record is None:  # not visible to this caller (row rules), or gone from an upstream
+        message = "The record created with this idempotency key cannot be found."
+        raise UserErrors([error(["idempotencyKey"], message, UserErrorCode.NOT_FOUND)])
+    message = (
+        "The record created with this idempotency key was deleted; restore it, or create with a new key."
+    )
+    raise UserErrors([error(["idempotencyKey"], message, UserErrorCode.IDEMPOTENCY_KEY_REPLAYED_DELETED)])
 
 
 CONFLICT_MESSAGE = "The record was changed by someone else since the expected version; reload it and retry."
@@ -201,6 +219,11 @@ async def replace_links(
             await writer.link(relation, parent_id, child_id)
 
 
+async def store_links(writer: RecordWriter, parent_id: UUID, links: dict[Relation, list[UUID]]) -> None:
+    for relation, child_ids in links.items():
+        await replace_links(writer, relation, parent_id, child_ids)
+
+
 @dataclass
 class WritePlan:
     """What a create or update input asks for, checked as far as possible before the transaction."""
@@ -209,6 +232,7 @@ class WritePlan:
     refs: list[Ref]  # references that must exist in the tenant
     details: dict[Detail, list[dict[str, Any]]]  # detail lists to replace
     problems: list[UserError]
+    links: dict[Relation, list[UUID]] = dataclasses.field(default_factory=dict)  # link lists to replace
 
 
 def write_plan(
@@ -237,6 +261,7 @@ async def insert_planned(writer: RecordWriter, entity: Entity, plan: WritePlan, 
     await require_refs(writer, plan.refs)
     record_id = await writer.insert(entity, plan.values, actor)
     await store_details(writer, record_id, plan.details)
+    await store_links(writer, record_id, plan.links)
     return record_id
 
 
@@ -252,4 +277,5 @@ async def update_planned(
     await require_refs(writer, plan.refs)
     await update_checked(writer, entity, record_id, plan.values, actor, expected_version, not_found)
     await store_details(writer, record_id, plan.details)
+    await store_links(writer, record_id, plan.links)
     return record_id

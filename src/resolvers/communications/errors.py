@@ -5,10 +5,6 @@ from resolvers.common.errors import UserError, UserErrorCode, error
 REQUIRED_MESSAGE = "Required parameters cannot be null."
 
 
-def communication_not_found(path: list[str] | None = None) -> UserError:
-    return error(path or ["id"], "Cannot find the communication.", UserErrorCode.NOT_FOUND)
-
-
 def queue_entry_not_found(path: list[str] | None = None) -> UserError:
     return error(path or ["id"], "Cannot find the communication queue entry.", UserErrorCode.NOT_FOUND)
 

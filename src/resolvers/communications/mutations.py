@@ -12,24 +12,22 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.records import CommunicationRecord, Detail, Entity
 from gateway.ids import utcnow
 from gateway.permissions import CRM_COMMUNICATION_EDIT
-from resolvers.common.errors import UserError, UserErrors
-from resolvers.common.ids import decode_id_of
-from resolvers.common.links import load_node
-from resolvers.common.mutations import (
-    COMMUNICATION_CREATED,
-    ExpectedVersion,
-    IdempotencyKey,
-    WritePlan,
-    create_once,
-    current_record,
-    in_transaction,
-    update_checked,
-    write_plan,
+from resolvers.common.crud import (
+    CREATE,
+    UPDATE,
+    Change,
+    CrudMutations,
+    Target,
+    Texts,
+    action,
+    optional_argument,
 )
+from resolvers.common.details import store_details
+from resolvers.common.errors import UserError, UserErrors
+from resolvers.common.mutations import COMMUNICATION_CREATED, WritePlan, current_record, update_checked
 from resolvers.common.naming import to_camel
-from resolvers.common.permissions import requires
 from resolvers.common.references import require_refs
-from resolvers.communications.errors import communication_not_found, invalid_state
+from resolvers.communications.errors import invalid_state
 from resolvers.communications.inputs import (
     AFTER_COMPLETION_COLUMNS,
     COMMUNICATION_COLUMNS,
@@ -50,14 +48,9 @@ from resolvers.communications.rules import (
 )
 from resolvers.communications.types import Communication
 
-CommunicationId = Annotated[strawberry.ID, strawberry.argument(description="The communication's ID.")]
-References = list[dict[str, Any]] | None
-
-
-@strawberry.type(description="Result of `communicationCreate`.")
-class CommunicationCreatePayload:
-    communication: Communication | None = strawberry.field(description="The new communication.")
-    errors: list[UserError] = strawberry.field(description="Why the communication was not created.")
+ViewedOn = Annotated[
+    dt.datetime | None, strawberry.argument(description="When it was viewed; now if not given.")
+]
 
 
 @strawberry.type(
@@ -68,17 +61,16 @@ class CommunicationUpdatePayload:
     errors: list[UserError] = strawberry.field(description="Why nothing changed.")
 
 
-def _plan(input: Any) -> tuple[WritePlan, References]:
-    plan = write_plan(input, COMMUNICATION_COLUMNS, COMMUNICATION_REFS)
+def _plan_references(input: Any, plan: WritePlan, creating: bool) -> None:
+    """``referringToIds`` replace the communication's references (a create always has a list)."""
     references, refs, problems = referring_to(input.referring_to_ids)
+    if references is not None or creating:
+        plan.details[Detail.COMMUNICATION_REFERENCES] = references or []
     plan.refs += refs
     plan.problems += problems
-    return plan, references
 
 
-async def _create(
-    info: strawberry.Info, writer: RecordWriter, plan: WritePlan, references: References
-) -> UUID:
+async def _create(info: strawberry.Info, writer: RecordWriter, plan: WritePlan) -> UUID:
     await require_refs(writer, plan.refs)
     values = dict(plan.values)
     await fill_from_template(writer, values, given_columns(values))
@@ -88,10 +80,10 @@ async def _create(
     if values["life_cycle_state"] == "COMPLETED":
         values.update(completion_values())
     record_id = await writer.insert(Entity.COMMUNICATION, values, info.context.actor)
-    await writer.replace_details(Detail.COMMUNICATION_REFERENCES, record_id, references or [])
+    await store_details(writer, record_id, plan.details)
     communication = await load_communication(writer, record_id)
     await enqueue_if_sent(writer, info.context.actor, communication)
-    info.context.outbox.append(
+    info.context.outbox.append(  # published once the transaction has committed
         {
             "type": COMMUNICATION_CREATED,
             "communicationId": str(record_id),
@@ -111,16 +103,10 @@ def _locked_after_completion(current: CommunicationRecord, values: dict[str, Any
     ]
 
 
-async def _update(
-    info: strawberry.Info,
-    writer: RecordWriter,
-    record_id: UUID,
-    planned: tuple[WritePlan, References],
-    expected_version: int | None,
-) -> UUID:
-    plan, references = planned
+async def _update(change: Change) -> UUID:
+    info, writer, record_id, plan = change.info, change.writer, change.record_id, change.plan
     await require_refs(writer, plan.refs)
-    current = await current_record(writer, Entity.COMMUNICATION, record_id, communication_not_found())
+    current = await current_record(writer, Entity.COMMUNICATION, record_id, COMMUNICATIONS.not_found())
     check_media_access(info, current.media, current.direction)
     values = dict(plan.values)
     await fill_from_template(writer, values, given_columns(values))
@@ -133,141 +119,79 @@ async def _update(
     if completing:
         values.update(completion_values())
     actor = info.context.actor
+    not_found = COMMUNICATIONS.not_found()
     await update_checked(
-        writer, Entity.COMMUNICATION, record_id, values, actor, expected_version, communication_not_found()
+        writer, Entity.COMMUNICATION, record_id, values, actor, change.expected_version, not_found
     )
-    if references is not None:
-        await writer.replace_details(Detail.COMMUNICATION_REFERENCES, record_id, references)
+    await store_details(writer, record_id, plan.details)
     if completing:
         await enqueue_if_sent(writer, actor, await load_communication(writer, record_id))
     return record_id
 
 
-async def _complete(
-    info: strawberry.Info, writer: RecordWriter, record_id: UUID, expected_version: int | None
-) -> UUID:
-    current = await current_record(writer, Entity.COMMUNICATION, record_id, communication_not_found())
-    check_media_access(info, current.media, current.direction)
-    if current.life_cycle_state != "DRAFT":
-        raise UserErrors([invalid_state(["id"], "Only a DRAFT communication can be completed.")])
-    actor = info.context.actor
-    await update_checked(
-        writer,
-        Entity.COMMUNICATION,
-        record_id,
-        completion_values(),
-        actor,
-        expected_version,
-        communication_not_found(),
+class CommunicationCrud(CrudMutations):
+    node, create_input, update_input = Communication, CommunicationCreateInput, CommunicationUpdateInput
+    operations = (CREATE, UPDATE)  # communications are completed, not deleted (seed 001)
+    permissions = {CREATE: CRM_COMMUNICATION_EDIT, UPDATE: CRM_COMMUNICATION_EDIT}
+    columns, refs = COMMUNICATION_COLUMNS, COMMUNICATION_REFS
+    payloads = {UPDATE: CommunicationUpdatePayload}
+    texts = {
+        CREATE: Texts(
+            "Create a communication (seed 001 communications/create): a template fills direction, media, "
+            "subject and content not given; `to` is required for EMAIL; an outgoing COMPLETED "
+            "communication for an external system is queued as a PENDING entry. Outgoing e-mails need "
+            "CRM_SEND_EMAIL, outgoing SMS CRM_SEND_SMS. Retrying with the same idempotency key creates "
+            "nothing new.",
+            result="The new communication.",
+        ),
+        UPDATE: Texts(
+            "Change a communication (seed 001 communications/update). Setting `lifeCycleState` to "
+            "COMPLETED completes a draft. Pass `expectedVersion` to refuse lost updates."
+        ),
+    }
+
+    def clean_create(self, info: strawberry.Info, input: Any, plan: WritePlan) -> None:
+        _plan_references(input, plan, creating=True)
+
+    def clean_update(self, info: strawberry.Info, input: Any, plan: WritePlan) -> None:
+        _plan_references(input, plan, creating=False)
+
+    async def insert(self, info: strawberry.Info, writer: RecordWriter, plan: WritePlan) -> UUID:
+        return await _create(info, writer, plan)
+
+    async def update(self, change: Change) -> UUID:
+        return await _update(change)
+
+    @action(
+        "Complete",
+        CRM_COMMUNICATION_EDIT,
+        Texts("Complete a DRAFT communication; an outgoing one for an external system is queued."),
+        payload=CommunicationUpdatePayload,
     )
-    await enqueue_if_sent(writer, actor, await load_communication(writer, record_id))
-    return record_id
+    async def complete(self, communication: Target) -> UUID:
+        current = await self.stored(communication)
+        check_media_access(communication.info, current.media, current.direction)
+        if current.life_cycle_state != "DRAFT":
+            raise UserErrors([invalid_state(["id"], "Only a DRAFT communication can be completed.")])
+        await self.write(communication, completion_values())
+        completed = await load_communication(communication.writer, communication.record_id)
+        await enqueue_if_sent(communication.writer, communication.actor, completed)
+        return communication.record_id
 
-
-async def _set_viewed(
-    info: strawberry.Info,
-    writer: RecordWriter,
-    record_id: UUID,
-    viewed_on: dt.datetime | None,
-    expected_version: int | None,
-) -> UUID:
-    current = await current_record(writer, Entity.COMMUNICATION, record_id, communication_not_found())
-    if current.life_cycle_state != "COMPLETED":
-        raise UserErrors([invalid_state(["id"], "Only completed communications can be set as viewed.")])
-    values = {"viewed": True, "viewed_on": viewed_on or utcnow()}
-    return await update_checked(
-        writer,
-        Entity.COMMUNICATION,
-        record_id,
-        values,
-        info.context.actor,
-        expected_version,
-        communication_not_found(),
+    @action(
+        "SetViewed",
+        CRM_COMMUNICATION_EDIT,
+        Texts("Set a completed communication as viewed (seed 001 communications/set_as_viewed)."),
+        [optional_argument("viewed_on", ViewedOn)],
+        payload=CommunicationUpdatePayload,
     )
+    async def set_viewed(self, communication: Target, viewed_on: dt.datetime | None) -> UUID:
+        if (await self.stored(communication)).life_cycle_state != "COMPLETED":
+            raise UserErrors([invalid_state(["id"], "Only completed communications can be set as viewed.")])
+        return await self.write(communication, {"viewed": True, "viewed_on": viewed_on or utcnow()})
 
 
-@strawberry.type
-class CommunicationMutation:
-    @strawberry.mutation(
-        description="Create a communication (seed 001 communications/create): a template fills direction, "
-        "media, subject and content not given; `to` is required for EMAIL; an outgoing COMPLETED "
-        "communication for an external system is queued as a PENDING entry. Outgoing e-mails need "
-        "CRM_SEND_EMAIL, outgoing SMS CRM_SEND_SMS. Retrying with the same idempotency key creates "
-        "nothing new.",
-        extensions=requires(CRM_COMMUNICATION_EDIT),
-    )
-    async def communication_create(
-        self,
-        info: strawberry.Info,
-        input: Annotated[CommunicationCreateInput, strawberry.argument(description="The new communication.")],
-        idempotency_key: IdempotencyKey = None,
-    ) -> CommunicationCreatePayload | None:
-        plan, references = _plan(input)
-        if plan.problems:
-            return CommunicationCreatePayload(communication=None, errors=plan.problems)
+COMMUNICATIONS = CommunicationCrud()
 
-        async def create(writer: RecordWriter) -> UUID:
-            return await _create(info, writer, plan, references)
 
-        record_id, errors = await create_once(info, "communicationCreate", idempotency_key, input, create)
-        communication = await load_node(info, Entity.COMMUNICATION, record_id)
-        return CommunicationCreatePayload(communication=communication, errors=errors)
-
-    @strawberry.mutation(
-        description="Change a communication (seed 001 communications/update). Setting `lifeCycleState` to "
-        "COMPLETED completes a draft. Pass `expectedVersion` to refuse lost updates.",
-        extensions=requires(CRM_COMMUNICATION_EDIT),
-    )
-    async def communication_update(
-        self,
-        info: strawberry.Info,
-        id: CommunicationId,
-        input: Annotated[CommunicationUpdateInput, strawberry.argument(description="The fields to change.")],
-        expected_version: ExpectedVersion = None,
-    ) -> CommunicationUpdatePayload | None:
-        record_id = decode_id_of(id, "Communication")
-        planned = _plan(input)
-        if planned[0].problems:
-            return CommunicationUpdatePayload(communication=None, errors=planned[0].problems)
-        done, errors = await in_transaction(
-            info, lambda writer: _update(info, writer, record_id, planned, expected_version)
-        )
-        return CommunicationUpdatePayload(
-            communication=await load_node(info, Entity.COMMUNICATION, done), errors=errors
-        )
-
-    @strawberry.mutation(
-        description="Complete a DRAFT communication; an outgoing one for an external system is queued.",
-        extensions=requires(CRM_COMMUNICATION_EDIT),
-    )
-    async def communication_complete(
-        self, info: strawberry.Info, id: CommunicationId, expected_version: ExpectedVersion = None
-    ) -> CommunicationUpdatePayload | None:
-        record_id = decode_id_of(id, "Communication")
-        done, errors = await in_transaction(
-            info, lambda writer: _complete(info, writer, record_id, expected_version)
-        )
-        return CommunicationUpdatePayload(
-            communication=await load_node(info, Entity.COMMUNICATION, done), errors=errors
-        )
-
-    @strawberry.mutation(
-        description="Set a completed communication as viewed (seed 001 communications/set_as_viewed).",
-        extensions=requires(CRM_COMMUNICATION_EDIT),
-    )
-    async def communication_set_viewed(
-        self,
-        info: strawberry.Info,
-        id: CommunicationId,
-        viewed_on: Annotated[
-            dt.datetime | None, strawberry.argument(description="When it was viewed; now if not given.")
-        ] = None,
-        expected_version: ExpectedVersion = None,
-    ) -> CommunicationUpdatePayload | None:
-        record_id = decode_id_of(id, "Communication")
-        done, errors = await in_transaction(
-            info, lambda writer: _set_viewed(info, writer, record_id, viewed_on, expected_version)
-        )
-        return CommunicationUpdatePayload(
-            communication=await load_node(info, Entity.COMMUNICATION, done), errors=errors
-        )
+CommunicationMutation = COMMUNICATIONS.mutation_type()

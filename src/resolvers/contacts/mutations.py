@@ -13,20 +13,14 @@ from gateway.backends.access import RowAccess
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Detail, Entity
 from gateway.permissions import CUST_DELETE, CUST_WRITE
+from resolvers.common.crud import CREATE, DELETE, RESTORE, UPDATE, Change, CrudMutations, crud_permissions
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
-from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
 from resolvers.common.mutations import (
-    ExpectedVersion,
-    IdempotencyKey,
     WritePlan,
-    create_once,
-    current_record,
     in_transaction,
     insert_planned,
     invalid_value_error,
-    set_deleted_in_transaction,
-    update_planned,
     write_plan,
 )
 from resolvers.common.permissions import requires
@@ -37,30 +31,6 @@ from resolvers.contacts.permissions import lockout, permission_rows
 from resolvers.contacts.types import Contact
 
 MAX_BULK_ROWS = 100
-
-
-@strawberry.type(description="Result of `contactCreate`.")
-class ContactCreatePayload:
-    contact: Contact | None = strawberry.field(description="The new contact; null when errors occurred.")
-    errors: list[UserError] = strawberry.field(description="Why the contact was not created.")
-
-
-@strawberry.type(description="Result of `contactUpdate`.")
-class ContactUpdatePayload:
-    contact: Contact | None = strawberry.field(description="The contact after the change.")
-    errors: list[UserError] = strawberry.field(description="Why nothing changed.")
-
-
-@strawberry.type(description="Result of `contactDelete`.")
-class ContactDeletePayload:
-    deleted_id: strawberry.ID | None = strawberry.field(description="ID of the soft-deleted contact.")
-    errors: list[UserError] = strawberry.field(description="Why nothing was deleted.")
-
-
-@strawberry.type(description="Result of `contactRestore`.")
-class ContactRestorePayload:
-    contact: Contact | None = strawberry.field(description="The restored contact.")
-    errors: list[UserError] = strawberry.field(description="Why nothing was restored.")
 
 
 @strawberry.type(description="The outcome for one row of `contactCreateMany`.")
@@ -87,40 +57,57 @@ def _name_problems(kind: str, values: dict[str, Any], path: Sequence[str]) -> li
     )
 
 
-def _plan(input: ContactCreateInput | ContactUpdateInput, path: Sequence[str] = ("input",)) -> WritePlan:
-    plan = write_plan(input, CONTACT_COLUMNS, path=path)
+def _clean(plan: WritePlan, input: ContactCreateInput | ContactUpdateInput, path: Sequence[str]) -> None:
     if plan.values.get("languages_spoken", ()) is None:
         plan.values["languages_spoken"] = []
     rules, problems = permission_rows(input, path)
     if rules is not None:
         plan.details[Detail.PERMISSIONS] = rules
     plan.problems += problems
-    return plan
 
 
-def _create_plan(input: ContactCreateInput, access: RowAccess, path: Sequence[str] = ("input",)) -> WritePlan:
-    plan = _plan(input, path)
+def _clean_create(plan: WritePlan, input: ContactCreateInput, access: RowAccess, path: Sequence[str]) -> None:
+    _clean(plan, input, path)
     plan.problems = _name_problems(plan.values["kind"], plan.values, path) + plan.problems
     if not plan.problems:  # the creator is the caller
         plan.problems = lockout(access, access.subject, plan.details.get(Detail.PERMISSIONS), path)
+
+
+def _create_plan(input: ContactCreateInput, access: RowAccess, path: Sequence[str]) -> WritePlan:
+    plan = write_plan(input, CONTACT_COLUMNS, path=path)
+    _clean_create(plan, input, access, path)
     return plan
 
 
-async def _update(
-    writer: RecordWriter, access: RowAccess, record_id: UUID, plan: WritePlan, expected_version: int | None
-) -> UUID:
-    # The name and lockout rules apply to the contact as it will be, so they need the stored values.
-    current = await current_record(writer, Entity.CONTACT, record_id, contact_not_found())
-    merged = {**vars(current), **plan.values}
-    rules = plan.details.get(Detail.PERMISSIONS)
-    problems = _name_problems(merged["kind"], merged, ["input"]) + lockout(
-        access, current.created_by, rules, ["input"]
-    )
-    if problems:
-        raise UserErrors(problems)
-    return await update_planned(
-        writer, Entity.CONTACT, record_id, plan, access.subject, expected_version, contact_not_found()
-    )
+class ContactCrud(CrudMutations):
+    node, create_input, update_input = Contact, ContactCreateInput, ContactUpdateInput
+    permissions = crud_permissions(CUST_WRITE, CUST_WRITE, CUST_DELETE)
+    columns = CONTACT_COLUMNS
+
+    def not_found(self, path: list[str] | None = None) -> UserError:
+        return contact_not_found(path)
+
+    def clean_create(self, info: strawberry.Info, input: ContactCreateInput, plan: WritePlan) -> None:
+        _clean_create(plan, input, RowAccess.for_principal(info.context.principal), ["input"])
+
+    def clean_update(self, info: strawberry.Info, input: ContactUpdateInput, plan: WritePlan) -> None:
+        _clean(plan, input, ["input"])
+
+    async def update(self, change: Change) -> UUID:
+        # The name and lockout rules apply to the contact as it will be, so they need the stored values.
+        current = await self.stored(change)
+        merged = {**vars(current), **change.plan.values}
+        access = RowAccess.for_principal(change.info.context.principal)
+        rules = change.plan.details.get(Detail.PERMISSIONS)
+        problems = _name_problems(merged["kind"], merged, ["input"]) + lockout(
+            access, current.created_by, rules, ["input"]
+        )
+        if problems:
+            raise UserErrors(problems)
+        return await super().update(change)
+
+
+CONTACTS = ContactCrud()
 
 
 async def _insert_rows(
@@ -139,25 +126,7 @@ async def _insert_rows(
 
 @strawberry.type
 class ContactMutation:
-    @strawberry.mutation(
-        description="Create a contact. Retrying with the same idempotency key creates nothing new.",
-        extensions=requires(CUST_WRITE),
-    )
-    async def contact_create(
-        self,
-        info: strawberry.Info,
-        input: Annotated[ContactCreateInput, strawberry.argument(description="The new contact.")],
-        idempotency_key: IdempotencyKey = None,
-    ) -> ContactCreatePayload | None:
-        plan = _create_plan(input, RowAccess.for_principal(info.context.principal))
-        if plan.problems:
-            return ContactCreatePayload(contact=None, errors=plan.problems)
-
-        async def create(writer: RecordWriter) -> UUID:
-            return await insert_planned(writer, Entity.CONTACT, plan, info.context.actor)
-
-        record_id, errors = await create_once(info, "contactCreate", idempotency_key, input, create)
-        return ContactCreatePayload(contact=await load_node(info, Entity.CONTACT, record_id), errors=errors)
+    contact_create = CONTACTS.field(CREATE)
 
     @strawberry.mutation(
         description="Create many contacts at once; valid rows are saved, failing rows reported.",
@@ -198,58 +167,9 @@ class ContactMutation:
             errors = [error(["inputs"], message, UserErrorCode.PARTIAL_FAILURE, "CUST1107"), *errors]
         return ContactCreateManyPayload(results=results, errors=errors)
 
-    @strawberry.mutation(
-        description="Change a contact. Pass `expectedVersion` to refuse lost updates.",
-        extensions=requires(CUST_WRITE),
-    )
-    async def contact_update(
-        self,
-        info: strawberry.Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
-        input: Annotated[ContactUpdateInput, strawberry.argument(description="The fields to change.")],
-        expected_version: ExpectedVersion = None,
-    ) -> ContactUpdatePayload | None:
-        record_id = decode_id_of(id, "Contact")
-        plan = _plan(input)
-        if plan.problems:
-            return ContactUpdatePayload(contact=None, errors=plan.problems)
-        access = RowAccess.for_principal(info.context.principal)
-        done, errors = await in_transaction(
-            info, lambda writer: _update(writer, access, record_id, plan, expected_version)
-        )
-        return ContactUpdatePayload(contact=await load_node(info, Entity.CONTACT, done), errors=errors)
-
-    @strawberry.mutation(
-        description="Soft-delete a contact; `contactRestore` brings it back.",
-        extensions=requires(CUST_DELETE),
-    )
-    async def contact_delete(
-        self,
-        info: strawberry.Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
-        expected_version: ExpectedVersion = None,
-    ) -> ContactDeletePayload | None:
-        record_id = decode_id_of(id, "Contact")
-        _, errors = await set_deleted_in_transaction(
-            info, Entity.CONTACT, record_id, True, expected_version, contact_not_found()
-        )
-        return ContactDeletePayload(deleted_id=None if errors else strawberry.ID(id), errors=errors)
-
-    @strawberry.mutation(
-        description="Restore a soft-deleted contact.",
-        extensions=requires(CUST_DELETE),
-    )
-    async def contact_restore(
-        self,
-        info: strawberry.Info,
-        id: Annotated[strawberry.ID, strawberry.argument(description="The contact's ID.")],
-        expected_version: ExpectedVersion = None,
-    ) -> ContactRestorePayload | None:
-        record_id = decode_id_of(id, "Contact")
-        done, errors = await set_deleted_in_transaction(
-            info, Entity.CONTACT, record_id, False, expected_version, contact_not_found()
-        )
-        return ContactRestorePayload(contact=await load_node(info, Entity.CONTACT, done), errors=errors)
+    contact_update = CONTACTS.field(UPDATE)
+    contact_delete = CONTACTS.field(DELETE)
+    contact_restore = CONTACTS.field(RESTORE)
 
 
 def _row_errors(

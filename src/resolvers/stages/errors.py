@@ -5,10 +5,6 @@ from resolvers.common.errors import UserError, UserErrorCode, error
 REQUIRED_CODE = "CRM1101"
 
 
-def stage_not_found(path: list[str] | None = None) -> UserError:
-    return error(path or ["id"], "Cannot find the stage.", UserErrorCode.NOT_FOUND)
-
-
 def stage_in_use() -> UserError:
     """Seed 004: DELETE /api/connectionstage/{id} is refused for a stage that is in use."""
     message = "Cannot delete stage that is used in connections or pipelines."
