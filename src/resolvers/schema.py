@@ -9,6 +9,7 @@ from gateway.errors import MaskUnexpectedErrors
 from gateway.limits import OperationLimits
 from gateway.selection import SelectionHints
 from gateway.settings import MAX_BATCH_CEILING
+from gateway.suggestions import HideSuggestions
 from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
 from resolvers.apikeys.mutations import ApiKeyMutation
@@ -86,7 +87,7 @@ schema = strawberry.Schema(
     subscription=Subscription,
     types=[*EVENT_TYPES],
     # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate).
-    extensions=[MaskUnexpectedErrors, OperationLimits, SelectionHints],
+    extensions=[MaskUnexpectedErrors, OperationLimits, HideSuggestions, SelectionHints],
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
     # Completes plain subtrees in one pass instead of field by field (README "Performance").

@@ -66,6 +66,7 @@ from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.documents import BoundedCache
+from gateway.suggestions import hides_suggestions
 from resolvers.common.fastpath import ATTRIBUTE, SPECIALIZE
 
 Completer = Callable[[Any], Any]  # a resolved value -> its completed (JSON-ready) value
@@ -87,6 +88,21 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         self._objects: dict[tuple[GraphQLObjectType, int], tuple[Any, Completer | None, frozenset[int]]] = {}
         self._bound: dict[int, tuple[_ObjectPlan, Completer]] = {}  # id(plan) -> (plan, its completer)
         self._refused: set[int] = set()  # ids of field nodes graphql-core must complete itself
+
+    @classmethod
+    def build(
+        cls,
+        schema: Any,
+        document: Any,
+        root_value: Any = None,
+        context_value: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """graphql-core's build, leaving suggestions out of coercion errors in production."""
+        if hides_suggestions(context_value):
+            kwargs["hide_suggestions"] = True
+        return super().build(schema, document, root_value, context_value, *args, **kwargs)
 
     def complete_object_value(
         self,
