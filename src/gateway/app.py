@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> Starlette:
         await engine.dispose()
 
     routes = [
-        Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/graphql", view),  # every method: the view refuses the others as JSON, with a code
         # graphql-transport-ws; the caller authenticates in the connection_init payload.
         WebSocketRoute("/graphql", view.strawberry),
         Route("/healthz", healthz),

@@ -31,6 +31,7 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from gateway import safejson
 from gateway.cost import Cost
 from gateway.settings import Settings, SettingsError
 
@@ -212,7 +213,7 @@ class PersistedQueries:
         query_string: bytes = request.scope.get("query_string", b"")
         if request.method == "GET":
             return await self._prepare_get(request, query_string, body, may_register)
-        payload = _json_or_none(body)
+        payload = safejson.loads_or_none(body)
         if isinstance(payload, list):
             # A JSON batch: every operation in it passes, or none runs; each gets its own answer.
             return await self._prepare_batch(payload, query_string, body, may_register)
@@ -229,7 +230,7 @@ class PersistedQueries:
         # The same reading of the parameters as Strawberry's (the last of repeated names wins).
         params = dict(request.query_params)
         if "extensions" in params:
-            params["extensions"] = _json_or_none(params["extensions"])
+            params["extensions"] = safejson.loads_or_none(params["extensions"])
         operation = await self._resolve_or_refusal(params, may_register)
         if isinstance(operation, Refusal):
             return operation
@@ -330,13 +331,6 @@ def _requested_hash(persisted: Any) -> str:
 
 def _invalid(message: str) -> PersistedQueryError:
     return PersistedQueryError(message, "PERSISTED_QUERY_INVALID")
-
-
-def _json_or_none(text: str | bytes) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
 
 
 def _encode_query_params(params: dict[str, Any]) -> str:

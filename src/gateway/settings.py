@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2_000, ge=1, le=1_000_000)
     max_batch_operations: int = Field(default=10, ge=1, le=MAX_BATCH_CEILING)
     max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=100 * 1_048_576)
+    # Nesting of JSON from clients (body, variables, WebSocket messages): refused with JSON_TOO_DEEP.
+    max_json_depth: int = Field(default=64, ge=2, le=512)
     max_estimated_nodes: int = Field(default=100_000, ge=1, le=10_000_000)
     execution_timeout_seconds: float = Field(default=10.0, gt=0, le=3_600)
     rate_limit_per_second: float = Field(default=50.0, ge=0, le=1_000_000)
