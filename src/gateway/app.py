@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from gateway import documents
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
@@ -39,6 +40,7 @@ async def check_database_role(settings: Settings, engine: AsyncEngine) -> None:
 def create_app(settings: Settings) -> Starlette:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings.check_key_sources()  # fail at start-up, not at the first request
+    documents.configure(settings.document_cache_bytes, settings.max_cached_document_bytes)
     upstreams = Upstreams.from_settings(settings)  # a bad routing file stops start-up here
     engine = create_engine(settings.database_url)
     metrics = Metrics()

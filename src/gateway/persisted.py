@@ -86,10 +86,13 @@ class QueryStore(Protocol):
 
 
 class MemoryStore:
-    """An in-process LRU of query texts by hash; never holds more than ``size`` entries."""
+    """An in-process LRU of query texts by hash; never holds more than ``size`` entries, nor texts
+    longer than ``max_bytes`` characters in all."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.length = 0  # of the texts held
         self._queries: OrderedDict[str, str] = OrderedDict()
 
     def __len__(self) -> int:
@@ -102,10 +105,13 @@ class MemoryStore:
         return query
 
     async def put(self, sha256: str, query: str) -> None:
+        if len(query) > self.max_bytes:
+            return
+        old = self._queries.pop(sha256, "")
         self._queries[sha256] = query
-        self._queries.move_to_end(sha256)
-        while len(self._queries) > self.size:
-            self._queries.popitem(last=False)
+        self.length += len(query) - len(old)
+        while len(self._queries) > self.size or self.length > self.max_bytes:
+            self.length -= len(self._queries.popitem(last=False)[1])
 
     async def close(self) -> None:
         self._queries.clear()
@@ -198,7 +204,7 @@ class PersistedQueries:
         elif settings.apq and settings.redis_url:
             self.store = RedisStore(settings.redis_url, settings.apq_ttl_seconds)
         elif settings.apq:
-            self.store = MemoryStore(settings.apq_cache_size)
+            self.store = MemoryStore(settings.apq_cache_size, settings.document_cache_bytes)
 
     async def close(self) -> None:
         if self.store is not None:

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     apq_ttl_seconds: int = Field(default=86_400, ge=1, le=365 * 86_400)
     apq_max_query_bytes: int = Field(default=100_000, ge=1, le=10_000_000)
     trusted_documents: str | None = None
+    # Each cache of documents and of what is worked out from them, bounded by an estimate of its bytes
+    # (README "Performance"); texts longer than the second are parsed each time, not kept.
+    document_cache_bytes: int = Field(default=64 * 1_048_576, ge=0, le=64 * 1_073_741_824)
+    max_cached_document_bytes: int = Field(default=100_000, ge=0, le=10_000_000)
     # Limits (README "Limits"). The depth default fits GraphiQL's standard introspection query (15 deep).
     max_depth: int = Field(default=15, ge=1, le=1_000)
     max_aliases: int = Field(default=30, ge=0, le=10_000)
