@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from factories import assert_clean_error
 from gateway import documents
 from gateway.documents import BoundedCache
@@ -45,6 +47,39 @@ def test_the_cache_keeps_the_most_recently_used_entries() -> None:
     assert cache.get("a") == 1  # now the most recent
     cache.put("c", 3)
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+
+
+def test_the_cache_keeps_no_more_than_its_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        documents, "BUDGET", documents.Budget(cache_bytes=100 * documents.BYTES_PER_CHARACTER)
+    )
+    cache: BoundedCache[str, int] = BoundedCache(size=1_000)
+    for key in "abcd":
+        cache.put(key, 1, documents.text_weight("x" * 30))
+    assert [cache.get(key) for key in "abcd"] == [None, 1, 1, 1]  # 120 characters' worth did not fit
+    cache.put("huge", 2, documents.text_weight("x" * 101))
+    assert cache.get("huge") is None and len(cache) == 3
+    assert cache.weight == documents.text_weight("x" * 90)
+
+
+async def test_a_document_longer_than_the_setting_is_not_kept(database_url: str, tenant: str) -> None:
+    short, long = "{ me { subject } }", "{ me { subject " + " " * 200 + "} }"
+    async with limited_app(database_url, tenant, max_cached_document_bytes=100) as (_, client):
+        for query in (short, long, short, long):
+            assert (await client.execute(query))["data"]["me"]["subject"] == "tester"
+        assert documents.parsed.get(short) is not None
+        assert documents.parsed.get(long) is None
+
+
+async def test_repeated_documents_still_hit_the_cache_under_a_small_budget(
+    database_url: str, tenant: str
+) -> None:
+    query = "{ me { subject tenant { key } } }"
+    async with limited_app(database_url, tenant, document_cache_bytes=100_000) as (_, client):
+        await client.execute(query)
+        cached = documents.parsed.get(query)
+        await client.execute(query)
+        assert cached is not None and documents.parsed.get(query) is cached
 
 
 def test_very_long_texts_are_not_kept() -> None:

@@ -239,13 +239,24 @@ async def test_a_batch_with_an_unknown_hash_answers_each_operation(client: Clien
 
 
 async def test_the_memory_store_never_exceeds_its_size_and_keeps_the_recently_used() -> None:
-    store = MemoryStore(size=3)
+    store = MemoryStore(size=3, max_bytes=1_000)
     for number in range(10):
         await store.put(f"h{number}", f"q{number}")
         assert len(store) <= 3
         await store.get("h0")  # used after every insert, so it is never the least recently used
     assert await store.get("h0") == "q0"
     assert [await store.get(f"h{n}") for n in (7, 8, 9)] == [None, "q8", "q9"]
+
+
+async def test_the_memory_store_never_holds_more_text_than_its_bytes() -> None:
+    store = MemoryStore(size=100, max_bytes=10)
+    await store.put("big", "x" * 11)
+    await store.put("h1", "q" * 4)
+    await store.put("h2", "q" * 4)
+    await store.put("h3", "q" * 4)  # 12 characters in all: the least recently used goes
+    assert (await store.get("big"), await store.get("h1")) == (None, None)
+    assert (await store.get("h2"), await store.get("h3")) == ("qqqq", "qqqq")
+    assert store.length == 8
 
 
 async def test_the_gateway_evicts_the_least_recently_used_query(settings: Settings, tenant: str) -> None:

@@ -83,10 +83,19 @@ async def test_no_graphiql_page_in_production(production: Client, development: C
     [
         ("{ contactz { totalCount } }", None, "'contacts'"),  # unknown field: a validation message
         ("{ contacts(frist: 2) { totalCount } }", None, "'first'"),  # unknown argument
+        ("{ contacts(orderBy: [{field: LAST_NAM}]) { totalCount } }", None, "LAST_NAME"),  # enum value
+        ('{ contacts(filter: {lastNam: {eq: "x"}}) { totalCount } }', None, "lastName"),  # input field
+        ("query($f: ContactFiltr) { contacts(filter: $f) { totalCount } }", None, "'ContactFilter'"),  # type
+        ('{ node(id: "x") { firstName } }', None, "'Contact'"),  # a field of an implementation
         (  # an enum value in a variable: a message of execution-time coercion
             "query($order: [ContactOrder!]) { contacts(orderBy: $order) { totalCount } }",
             {"order": [{"field": "LAST_NAM", "direction": "ASC"}]},
             "LAST_NAME",
+        ),
+        (  # an input field in a variable: graphql-core goes on after the suggestion (" Found: ...")
+            "query($f: ContactFilter) { contacts(filter: $f) { totalCount } }",
+            {"f": {"lastNam": {"eq": "x"}}},
+            "lastName",
         ),
     ],
 )

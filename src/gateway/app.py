@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
+from gateway import documents
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
@@ -46,6 +47,7 @@ def create_app(settings: Settings) -> Starlette:
     configure_logging(settings)
     metrics.operation_names.limit = settings.metrics_max_operations
     settings.check_key_sources()  # fail at start-up, not at the first request
+    documents.configure(settings.document_cache_bytes, settings.max_cached_document_bytes)
     upstreams = Upstreams.from_settings(settings)  # a bad routing file stops start-up here
     engine = create_engine(settings.database_url, settings.database_pooler)
     view = GraphQLView(settings, engine, upstreams)
@@ -66,7 +68,7 @@ def create_app(settings: Settings) -> Starlette:
         await engine.dispose()
 
     routes = [
-        Route("/graphql", ObservedEndpoint(view), methods=["GET", "POST"]),
+        Route("/graphql", ObservedEndpoint(view)),  # every method: the view refuses the others as JSON
         # graphql-transport-ws; the caller authenticates in the connection_init payload.
         WebSocketRoute("/graphql", ObservedEndpoint(view.strawberry)),
         Route("/healthz", liveness),

@@ -3,47 +3,97 @@
 Parsing and validating Q1 of the benchmark took ~6 ms of its ~100 ms per request; both are pure
 functions of the text (and of the schema and rules), so each text is parsed and validated once.
 Only successes are kept: a failing document is parsed or validated again each time, so its errors are
-always fresh objects (``MaskUnexpectedErrors`` edits errors in place). The caches are bounded, so
-unique texts sent on purpose cannot grow memory without limit.
+always fresh objects (``MaskUnexpectedErrors`` edits errors in place).
+
+Every cache keyed by what a client sent (here, and the plans and estimates worked out from documents
+elsewhere) is bounded by entries and by bytes. A count alone was not a bound: distinct 16 KB
+documents grew the process by ~1.2 MB each, to 4.2 GB after 3,500 of them, since each cached
+document (its nodes and lexer tokens, which any node keeps alive through its location) weighs ~45
+times its text. An entry weighs what it keeps alive, estimated from the length of the text of the
+document it holds; texts over a length are not kept at all (``configure``, from the settings).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from graphql import DocumentNode
 
 MAX_ENTRIES = 512
-MAX_QUERY_LENGTH = 100_000  # longer texts are not worth keeping
+# Measured with tracemalloc (bench/memory.py): a parsed 16 KB document takes ~700 KB of Python objects,
+# ~45 bytes per character of its text; the process grew by ~75 per character with every cache holding it.
+BYTES_PER_CHARACTER = 64
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+@dataclass
+class Budget:
+    """The byte bound of each cache, and the longest text kept (CRM_GATEWAY_DOCUMENT_CACHE_BYTES and
+    CRM_GATEWAY_MAX_CACHED_DOCUMENT_BYTES)."""
+
+    cache_bytes: int = 64 * 1_048_576
+    max_text: int = 100_000
+
+
+BUDGET = Budget()
+
+
+def configure(cache_bytes: int, max_text: int) -> None:
+    """Set from the settings as the app starts; the caches are the process's, like the schema."""
+    BUDGET.cache_bytes, BUDGET.max_text = cache_bytes, max_text
+
+
+def text_weight(text: str) -> int:
+    """What the parsed document of ``text`` is estimated to take in memory."""
+    return len(text) * BYTES_PER_CHARACTER
+
+
+def held_weight(node: object) -> int:
+    """What holding ``node`` keeps alive: through its location, every lexer token of its document."""
+    location = getattr(node, "loc", None)
+    return text_weight(location.source.body) if location is not None else 0
+
+
 class BoundedCache(Generic[K, V]):
-    """A least-recently-used map of at most ``size`` entries."""
+    """A least-recently-used map of at most ``size`` entries weighing at most the budget's bytes."""
 
     def __init__(self, size: int = MAX_ENTRIES) -> None:
         self.size = size
-        self._entries: OrderedDict[K, V] = OrderedDict()
+        self.weight = 0
+        self._entries: OrderedDict[K, tuple[V, int]] = OrderedDict()
 
     def get(self, key: K) -> V | None:
-        value = self._entries.get(key)
-        if value is not None:
-            self._entries.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._entries[key] = value
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
         self._entries.move_to_end(key)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        return entry[0]
+
+    def put(self, key: K, value: V, weight: int = 0) -> None:
+        """Keeps ``value``, evicting the least recently used entries to stay within both bounds; an
+        entry heavier than the longest text kept (or than the whole budget) is not kept."""
+        if weight > min(BUDGET.max_text * BYTES_PER_CHARACTER, BUDGET.cache_bytes):
+            return
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.weight -= old[1]
+        self._entries[key] = (value, weight)
+        self.weight += weight
+        while len(self._entries) > self.size or self.weight > BUDGET.cache_bytes:
+            self.weight -= self._entries.popitem(last=False)[1][1]
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def clear(self) -> None:
         self._entries.clear()
+        self.weight = 0
 
 
 # query text -> (lexer tokens in it, its document): the token count is kept because the token limit
@@ -54,7 +104,7 @@ validated: BoundedCache[tuple[object, str, tuple[type, ...]], bool] = BoundedCac
 
 
 def cacheable(query: str | None) -> bool:
-    return query is not None and len(query) <= MAX_QUERY_LENGTH
+    return query is not None and len(query) <= BUDGET.max_text
 
 
 _SCALARS = (str, int, float, bool, type(None), Enum)
@@ -94,7 +144,8 @@ class HeldCache(Generic[V]):
         return entry[1]
 
     def put(self, objects: tuple[Any, ...], rest: Hashable, value: V) -> None:
-        self._cache.put((tuple(map(id, objects)), rest), (objects, value))
+        weight = max(map(held_weight, objects), default=0)
+        self._cache.put((tuple(map(id, objects)), rest), (objects, value), weight)
 
     def clear(self) -> None:
         self._cache.clear()

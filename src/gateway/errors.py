@@ -11,8 +11,9 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 log = logging.getLogger("gateway")
-# graphql-core appends its suggestions to the message: " Did you mean 'x', 'y' or 'z'?".
-_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
+# graphql-core's suggestions: " Did you mean 'x', 'y' or 'z'?", not always at the end of the message.
+# Production asks graphql-core for none (gateway.suggestions); this catches any that come anyway.
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
 class GatewayError(GraphQLError):

@@ -31,6 +31,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.aio import aclosing
 
+from gateway import safejson
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
 from gateway.backends.access import RowAccess
@@ -183,6 +184,10 @@ class StrawberryView(GraphQL[RequestContext, None]):
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body and `variables` must be JSON objects")
         return parsed
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Without recursion, refused past the depth limit: bodies, GET parameters, WebSocket messages."""
+        return safejson.loads(data, self.settings.max_json_depth)
 
     def encode_json(self, data: object) -> str:
         """orjson: ~5x faster than ``json.dumps`` on a page of 50 contacts with their relations.
@@ -351,7 +356,9 @@ class GraphQLView:
         send = typed_send(scope, send)
         try:
             # Cheapest refusals first; all of them before any GraphQL is parsed or run.
+            check_method(request)
             body = await read_body(request, self.settings.max_body_bytes)
+            check_json(request, body, self.settings.max_json_depth)
             principal = await self._principal(request, body, request_id)
             if isinstance(principal, Response):
                 await self._respond(principal, scope, receive, send)
@@ -480,10 +487,7 @@ def _is_plain_text(headers: list[tuple[bytes, bytes]]) -> bool:
 def _query_text(request: Request, body: bytes) -> str | None:
     if request.method == "GET":
         return request.query_params.get("query")
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return None
+    payload = safejson.loads_or_none(body)
     return payload.get("query") if isinstance(payload, dict) else None
 
 
@@ -540,6 +544,31 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def check_method(request: Request) -> None:
+    if request.method not in ("GET", "POST"):
+        message = f"{request.method} is not allowed here; send GraphQL with GET or POST."
+        raise Refused(405, "METHOD_NOT_ALLOWED", message, headers={"Allow": "GET, POST"})
+
+
+def check_json(request: Request, body: bytes, max_depth: int) -> None:
+    """The JSON Strawberry will parse (a JSON body, a GET's ``variables`` and ``extensions``),
+    refused here with a code when it is not JSON or nests deeper than ``max_depth``."""
+    texts: list[str | bytes | None]
+    if request.method == "GET":
+        texts = [request.query_params.get("variables"), request.query_params.get("extensions")]
+    else:
+        texts = [body] if "application/json" in request.headers.get("content-type", "") else []
+    for text in texts:
+        if not text:
+            continue
+        try:
+            safejson.loads(text, max_depth)
+        except safejson.JsonTooDeep as error:
+            raise Refused(400, "JSON_TOO_DEEP", f"The request holds {error.msg}.") from None
+        except ValueError as error:
+            raise Refused(400, "BAD_REQUEST", f"The request holds JSON that is not valid: {error}") from None
+
+
 def _too_large(limit: int) -> Refused:
     return Refused(413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes, the limit.")
 
@@ -548,10 +577,7 @@ def _batch(body: bytes) -> list[Any] | None:
     """The operations of a batch (a JSON array), or None when the body is not one."""
     if not body.lstrip().startswith(b"["):
         return None
-    try:
-        operations = json.loads(body)
-    except ValueError:
-        return None  # Strawberry answers malformed JSON itself
+    operations = safejson.loads_or_none(body)
     return operations if isinstance(operations, list) else None
 
 

@@ -96,7 +96,7 @@ class OperationLimits(SchemaExtension):
         tokens = check_token_count(query, settings.max_tokens)
         yield
         if context.graphql_document is not None and documents.cacheable(query):
-            documents.parsed.put(query, (tokens, context.graphql_document))
+            documents.parsed.put(query, (tokens, context.graphql_document), documents.text_weight(query))
 
     def on_validate(self) -> Iterator[None]:
         """Skips validation of a text that already passed the same rules (see ``gateway.documents``)."""
@@ -113,7 +113,7 @@ class OperationLimits(SchemaExtension):
             return
         yield
         if context.pre_execution_errors == []:
-            documents.validated.put(key, True)
+            documents.validated.put(key, True, len(query))  # it holds the text
 
     def on_execute(self) -> Iterator[None]:
         settings = self._settings()

@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from gateway import safejson
 from gateway.cost import Cost
 from gateway.redis_urls import redis_client
 from gateway.settings import Settings, SettingsError
@@ -85,10 +86,13 @@ class QueryStore(Protocol):
 
 
 class MemoryStore:
-    """An in-process LRU of query texts by hash; never holds more than ``size`` entries."""
+    """An in-process LRU of query texts by hash; never holds more than ``size`` entries, nor texts
+    longer than ``max_bytes`` characters in all."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.length = 0  # of the texts held
         self._queries: OrderedDict[str, str] = OrderedDict()
 
     def __len__(self) -> int:
@@ -101,10 +105,13 @@ class MemoryStore:
         return query
 
     async def put(self, sha256: str, query: str) -> None:
+        if len(query) > self.max_bytes:
+            return
+        old = self._queries.pop(sha256, "")
         self._queries[sha256] = query
-        self._queries.move_to_end(sha256)
-        while len(self._queries) > self.size:
-            self._queries.popitem(last=False)
+        self.length += len(query) - len(old)
+        while len(self._queries) > self.size or self.length > self.max_bytes:
+            self.length -= len(self._queries.popitem(last=False)[1])
 
     async def close(self) -> None:
         self._queries.clear()
@@ -197,7 +204,7 @@ class PersistedQueries:
         elif settings.apq and settings.redis_url:
             self.store = RedisStore(settings.redis_url, settings.apq_ttl_seconds)
         elif settings.apq:
-            self.store = MemoryStore(settings.apq_cache_size)
+            self.store = MemoryStore(settings.apq_cache_size, settings.document_cache_bytes)
 
     async def close(self) -> None:
         if self.store is not None:
@@ -212,7 +219,7 @@ class PersistedQueries:
         query_string: bytes = request.scope.get("query_string", b"")
         if request.method == "GET":
             return await self._prepare_get(request, query_string, body, may_register)
-        payload = _json_or_none(body)
+        payload = safejson.loads_or_none(body)
         if isinstance(payload, list):
             # A JSON batch: every operation in it passes, or none runs; each gets its own answer.
             return await self._prepare_batch(payload, query_string, body, may_register)
@@ -229,7 +236,7 @@ class PersistedQueries:
         # The same reading of the parameters as Strawberry's (the last of repeated names wins).
         params = dict(request.query_params)
         if "extensions" in params:
-            params["extensions"] = _json_or_none(params["extensions"])
+            params["extensions"] = safejson.loads_or_none(params["extensions"])
         operation = await self._resolve_or_refusal(params, may_register)
         if isinstance(operation, Refusal):
             return operation
@@ -330,13 +337,6 @@ def _requested_hash(persisted: Any) -> str:
 
 def _invalid(message: str) -> PersistedQueryError:
     return PersistedQueryError(message, "PERSISTED_QUERY_INVALID")
-
-
-def _json_or_none(text: str | bytes) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
 
 
 def _encode_query_params(params: dict[str, Any]) -> str:

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     apq_ttl_seconds: int = Field(default=86_400, ge=1, le=365 * 86_400)
     apq_max_query_bytes: int = Field(default=100_000, ge=1, le=10_000_000)
     trusted_documents: str | None = None
+    # Each cache of documents and of what is worked out from them, bounded by an estimate of its bytes
+    # (docs/performance.md); texts longer than the second are parsed each time, not kept.
+    document_cache_bytes: int = Field(default=64 * 1_048_576, ge=0, le=64 * 1_073_741_824)
+    max_cached_document_bytes: int = Field(default=100_000, ge=0, le=10_000_000)
     # Limits (docs/operations/limits.md). The depth default fits GraphiQL's standard introspection
     # query (15 deep).
     max_depth: int = Field(default=15, ge=1, le=1_000)
@@ -84,6 +88,8 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2_000, ge=1, le=1_000_000)
     max_batch_operations: int = Field(default=10, ge=1, le=MAX_BATCH_CEILING)
     max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=100 * 1_048_576)
+    # Nesting of JSON from clients (body, variables, WebSocket messages): refused with JSON_TOO_DEEP.
+    max_json_depth: int = Field(default=64, ge=2, le=512)
     max_estimated_nodes: int = Field(default=100_000, ge=1, le=10_000_000)
     execution_timeout_seconds: float = Field(default=10.0, gt=0, le=3_600)
     rate_limit_per_second: float = Field(default=50.0, ge=0, le=1_000_000)

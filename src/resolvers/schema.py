@@ -10,6 +10,7 @@ from gateway.limits import OperationLimits
 from gateway.observability.extension import ObserveOperation
 from gateway.selection import SelectionHints
 from gateway.settings import MAX_BATCH_CEILING
+from gateway.suggestions import HideSuggestions
 from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
 from resolvers.apikeys.mutations import ApiKeyMutation
@@ -88,7 +89,7 @@ schema = strawberry.Schema(
     types=[*EVENT_TYPES],
     # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate);
     # ObserveOperation names the operation for metrics and logs (and traces it), around all the others.
-    extensions=[ObserveOperation, MaskUnexpectedErrors, OperationLimits, SelectionHints],
+    extensions=[ObserveOperation, MaskUnexpectedErrors, OperationLimits, HideSuggestions, SelectionHints],
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
     # Completes plain subtrees in one pass instead of field by field (docs/performance.md).

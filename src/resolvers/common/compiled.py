@@ -65,7 +65,8 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.documents import BoundedCache
+from gateway.documents import BoundedCache, held_weight
+from gateway.suggestions import hides_suggestions
 from resolvers.common.fastpath import ATTRIBUTE, SPECIALIZE
 
 Completer = Callable[[Any], Any]  # a resolved value -> its completed (JSON-ready) value
@@ -87,6 +88,21 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         self._objects: dict[tuple[GraphQLObjectType, int], tuple[Any, Completer | None, frozenset[int]]] = {}
         self._bound: dict[int, tuple[_ObjectPlan, Completer]] = {}  # id(plan) -> (plan, its completer)
         self._refused: set[int] = set()  # ids of field nodes graphql-core must complete itself
+
+    @classmethod
+    def build(
+        cls,
+        schema: Any,
+        document: Any,
+        root_value: Any = None,
+        context_value: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """graphql-core's build, leaving suggestions out of coercion errors in production."""
+        if hides_suggestions(context_value):
+            kwargs["hide_suggestions"] = True
+        return super().build(schema, document, root_value, context_value, *args, **kwargs)
 
     def complete_object_value(
         self,
@@ -149,7 +165,7 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         if _PLANS.get(key) is None and not _SIGHTED.get(key):
             # Planning costs about what one completion by graphql-core does, so it pays only for a
             # selection completed more than once, in this operation or across operations.
-            _SIGHTED.put(key, True)
+            _SIGHTED.put(key, True, held_weight(self.operation))
             return None
         plan = self._planned(object_type, field_details_list, path, key)
         if plan is None:
@@ -187,7 +203,7 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
         if plan is None:
             plan = self._plan_object(object_type, field_details_list, path)
             if key is not None and not self._refused:  # a plan made around refusals is this operation's
-                _PLANS.put(key, plan or _UNPLANNABLE)
+                _PLANS.put(key, plan or _UNPLANNABLE, held_weight(self.operation))
             return plan
         if plan is _UNPLANNABLE:
             return None
@@ -439,7 +455,7 @@ def _shared_key(
     if selection is None:
         names = _variables_below([d.node for d in field_details_list], executor.fragments)
         selection = _Selection(names, field_details_list, executor.operation)
-        _SELECTIONS.put(ids, selection)
+        _SELECTIONS.put(ids, selection, held_weight(executor.operation))
     values = executor.variable_values.coerced
     try:
         key = (selection, tuple(_frozen(values.get(name, _MISSING)) for name in selection.variables))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from functools import lru_cache
 from typing import Any
 
 import orjson
 
+from gateway import safejson
 from gateway.backends.query import OrderKey
 from gateway.errors import InvalidCursor
 
@@ -27,7 +27,7 @@ def encode_cursor(order: tuple[OrderKey, ...], keys: tuple[Any, ...]) -> str:
 def decode_cursor(cursor: str, order: tuple[OrderKey, ...]) -> tuple[Any, ...]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        signature, keys = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        signature, keys = safejson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError, binascii.Error, UnicodeError):
         raise InvalidCursor("the cursor is not valid") from None
     if signature != order_signature(order) or not isinstance(keys, list):
