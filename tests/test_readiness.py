@@ -14,24 +14,24 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from conftest import SECRET, token_for
+from fault_proxy import FaultProxy, fault_proxy
 from gateway.backends.sql.engine import create_engine
 from gateway.health import Readiness
 from gateway.settings import load_settings
 from metrics_support import scrape, value
 from servers import free_port, gateway_server
-from tcp_proxy import TcpProxy, tcp_proxy
 
 
 @pytest.fixture(scope="module")
-def proxy(postgres_url: str) -> Iterator[TcpProxy]:
-    database = make_url(postgres_url)
-    with tcp_proxy(database.host or "127.0.0.1", database.port or 5432) as running:
+def proxy(postgres_url: str) -> Iterator[FaultProxy]:
+    with fault_proxy(make_url(postgres_url).port or 5432) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def server(proxy: TcpProxy, postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    through_proxy = make_url(postgres_url).set(host="127.0.0.1", port=proxy.port)
+def server(proxy: FaultProxy, postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # ssl=disable: the proxy reads PostgreSQL's messages, which TLS would hide
+    through_proxy = make_url(postgres_url).set(host="127.0.0.1", port=proxy.port, query={"ssl": "disable"})
     env = {
         "CRM_GATEWAY_JWT_SECRET": SECRET,
         "CRM_GATEWAY_DATABASE_URL": through_proxy.render_as_string(hide_password=False),
@@ -54,13 +54,13 @@ def _until(base: str, status: int) -> httpx.Response:
     raise AssertionError(f"/readyz never answered {status}: {response.text}")
 
 
-def test_readiness_follows_the_database(server: str, proxy: TcpProxy) -> None:
+def test_readiness_follows_the_database(server: str, proxy: FaultProxy) -> None:
     ready = _ready(server)
     assert ready.status_code == 200, ready.text
     assert ready.json()["status"] == "ready"
     assert ready.json()["checks"]["database"]["ok"] is True
     assert ready.json()["checks"]["migrations"]["ok"] is True
-    proxy.cut()
+    proxy.refuse()
     try:
         down = _until(server, 503).json()
         assert down["status"] == "unavailable"
