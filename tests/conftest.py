@@ -202,7 +202,7 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
 # factories fill it) and the gateway reaches them through the conecrm connector with the caller's token.
 
 CONECRM_MODULES = {"test_queries", "test_paging", "test_filters", "test_nested_cost"}
-CONECRM_DESELECTED = pytest.StashKey[int]()  # how many other tests' ConeCRM variants were deselected
+VARIANTS_DESELECTED = pytest.StashKey[Counter[str]]()  # per variant, the other tests' runs deselected
 ROUTED_URLS: set[str] = set()
 # Tests that cannot pass against ConeCRM, and why (strict: they must fail, or the entry goes).
 _SQL_COUNT = (
@@ -296,12 +296,13 @@ VARIANT_MODULES = {CONECRM_VARIANT: CONECRM_MODULES, PGBOUNCER_VARIANT: PGBOUNCE
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the ConeCRM and PgBouncer variants only for their modules; mark ConeCRM's known failures."""
-    kept, dropped = [], []
+    kept, dropped, by_variant = [], [], Counter[str]()
     for item in items:
         callspec = getattr(item, "callspec", None)
         variant = callspec.params.get("database_url") if callspec is not None else None
         if variant in VARIANT_MODULES and item.module.__name__ not in VARIANT_MODULES[variant]:  # type: ignore[attr-defined]
             dropped.append(item)
+            by_variant[variant] += 1
             continue
         reason = CONECRM_XFAIL.get(item.name.split("[")[0]) if variant == CONECRM_VARIANT else None
         if reason is not None:
@@ -310,22 +311,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-    config.stash[CONECRM_DESELECTED] = len(dropped)
+    config.stash[VARIANTS_DESELECTED] = by_variant
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.Config) -> None:
-    """Skips counted by reason (``-rfE`` lists none), and why the ConeCRM variants are deselected."""
+    """Skips counted by reason (``-rfE`` lists none), and why the database variants are deselected."""
     reasons = Counter(_skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
     if reasons:
         terminalreporter.section("skipped, by reason")
         for reason, count in reasons.most_common():
             terminalreporter.write_line(f"{count:6} {reason}")
-    dropped = config.stash.get(CONECRM_DESELECTED, 0)
-    if dropped:
-        modules = ", ".join(sorted(CONECRM_MODULES))
+    for variant, dropped in sorted(config.stash.get(VARIANTS_DESELECTED, Counter()).items()):
+        modules = ", ".join(sorted(VARIANT_MODULES[variant]))
         terminalreporter.write_line(
-            f"{dropped} deselected: the {CONECRM_VARIANT} database variant runs only in {modules} "
-            "(CONECRM_MODULES in tests/conftest.py)"
+            f"{dropped} deselected: the {variant} database variant runs only in {modules} "
+            "(VARIANT_MODULES in tests/conftest.py)"
         )
 
 
