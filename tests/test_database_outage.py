@@ -139,6 +139,22 @@ def test_a_lost_commit_reply_without_a_key_is_told_apart_from_an_internal_error(
     assert lost.status_code == 503 and _code(lost) == "COMMIT_OUTCOME_UNKNOWN"
 
 
+def test_a_lost_commit_reply_of_a_customization_write_answers_outcome_unknown(
+    server: str, proxy: FaultProxy, token: str
+) -> None:
+    """Customization (and integrations) write in their own transactions: a lost reply is told apart too."""
+    create = (
+        'mutation { customFieldCreate(input: {entity: "lead", fieldName: "size", fieldType: STRING})'
+        " { customField { id } errors { code } } }"
+    )
+    proxy.drop_next_commit_reply()
+    lost = post(server, token, create)
+    assert lost.status_code == 503 and _code(lost) == "COMMIT_OUTCOME_UNKNOWN"
+    assert proxy.dropped_commits >= 1
+    fields = post(server, token, "{ customFields { fieldName } }").json()["data"]["customFields"]
+    assert fields == [{"fieldName": "size"}]  # it did commit: the reply alone was lost
+
+
 async def test_a_communication_whose_commit_reply_was_lost_still_reaches_its_subscribers(
     server: str, token: str, proxy: FaultProxy
 ) -> None:

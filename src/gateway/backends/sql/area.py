@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.errors import Rejected
+from gateway.backends.sql.commit import transaction
 from gateway.cost import Cost
 
 
@@ -26,7 +27,7 @@ class SqlArea:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as connection:
+        async with transaction(self.engine) as connection:  # a lost COMMIT reply: COMMIT_OUTCOME_UNKNOWN
             yield connection
 
     async def run(self, connection: AsyncConnection, statement: sa.Executable) -> Any:
@@ -34,8 +35,8 @@ class SqlArea:
         return await connection.execute(statement)
 
     async def read(self, statement: sa.Executable) -> Any:
-        """One statement in a transaction of its own (a read)."""
-        async with self.transaction() as connection:
+        """One statement in a transaction of its own (a read: nothing to lose if its COMMIT reply is lost)."""
+        async with self.engine.begin() as connection:
             return await self.run(connection, statement)
 
 
