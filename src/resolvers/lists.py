@@ -10,6 +10,7 @@ import strawberry
 from gateway.backends.query import Condition, Op, OrderKey
 from gateway.backends.records import Detail, Entity
 from resolvers.accounts.inputs import AccountFilter, AccountOrder
+from resolvers.comments.inputs import CommentFilter, CommentOrder
 from resolvers.common.listspec import Link, ListSpec
 from resolvers.communications.inputs import (
     CommunicationFilter,
@@ -22,11 +23,13 @@ from resolvers.communications.inputs import (
 from resolvers.contacts.inputs import ContactFilter, ContactOrder
 from resolvers.leads.inputs import LeadFilter, LeadOrder
 from resolvers.stages.inputs import StageFilter, StageOrder
+from resolvers.tags.inputs import TagFilter, TagOrder
 from resolvers.tasks.inputs import EventFilter, EventOrder
 from resolvers.users.inputs import UserFilter, UserOrder
 
 if TYPE_CHECKING:
     from resolvers.accounts.types import AccountConnection
+    from resolvers.comments.types import CommentConnection
     from resolvers.communications.types import (
         CommunicationCategoryConnection,
         CommunicationConnection,
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from resolvers.contacts.types import ContactConnection
     from resolvers.leads.types import LeadConnection
     from resolvers.stages.types import StageConnection
+    from resolvers.tags.types import TagConnection
     from resolvers.tasks.types import EventConnection
     from resolvers.users.types import UserConnection
 
@@ -133,6 +137,18 @@ COMMUNICATION_QUEUE_EXTERNAL_SYSTEM_LIST = ListSpec(
     Annotated["CommunicationQueueExternalSystemConnection", strawberry.lazy(_COMMUNICATIONS)],
     CommunicationSettingFilter,
     CommunicationSettingOrder,
+)
+
+# Tags and comments of contacts and organizations (seed 000).
+TAG_LIST = ListSpec(
+    Entity.TAG, Annotated["TagConnection", strawberry.lazy("resolvers.tags.types")], TagFilter, TagOrder
+)
+COMMENT_LIST = ListSpec(
+    Entity.COMMENT,
+    Annotated["CommentConnection", strawberry.lazy("resolvers.comments.types")],
+    CommentFilter,
+    CommentOrder,
+    links=(Link("author", Entity.USER, "author_id"),),
 )
 
 # What ``contact(id:)``, ``lead(id:)`` ... prefetch for the object they return (``prefetch_object``).

@@ -15,6 +15,7 @@ from resolvers.accounts.mutations import AccountMutation
 from resolvers.accounts.queries import AccountQuery
 from resolvers.apikeys.mutations import ApiKeyMutation
 from resolvers.apikeys.queries import ApiKeyQuery
+from resolvers.comments.mutations import CommentMutation
 from resolvers.common import fastpath
 from resolvers.common.compiled import CompilingExecutor
 from resolvers.common.node_queries import NodeQuery
@@ -34,6 +35,8 @@ from resolvers.leads.queries import LeadQuery
 from resolvers.permissions.queries import PermissionQuery
 from resolvers.stages.mutations import StageMutation
 from resolvers.stages.queries import StageQuery
+from resolvers.tags.mutations import TagMutation
+from resolvers.tags.queries import TagQuery
 from resolvers.tasks.mutations import TaskMutation
 from resolvers.tasks.queries import TaskQuery
 from resolvers.tasks.types import EVENT_TYPES
@@ -54,6 +57,7 @@ class Query(
     CommunicationQuery,
     IntegrationQuery,
     CustomizationQuery,
+    TagQuery,
 ):
     pass
 
@@ -71,6 +75,8 @@ class Mutation(
     IntegrationMutation,
     CustomizationMutation,
     AutomationMutation,
+    TagMutation,
+    CommentMutation,
 ):
     pass
 

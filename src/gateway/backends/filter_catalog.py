@@ -58,6 +58,7 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
         "optOut": ("boolean", None),
         "dateCreated": ("datetime", None),
         "dateModified": ("datetime", None),
+        "tags": ("id", None),
     },
     "account": {
         "id": ("id", None),
@@ -71,6 +72,7 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
         "isActive": ("boolean", None),
         "dateCreated": ("datetime", None),
         "dateModified": ("datetime", None),
+        "tags": ("id", None),
     },
     "lead": {
         "id": ("id", None),

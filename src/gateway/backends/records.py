@@ -32,6 +32,8 @@ class Entity(StrEnum):
     COMMUNICATION_CATEGORY = "CommunicationCategory"
     COMMUNICATION_QUEUE_EXTERNAL_SYSTEM = "CommunicationQueueExternalSystem"
     COMMUNICATION_QUEUE_ENTRY = "CommunicationQueueEntry"
+    TAG = "Tag"
+    COMMENT = "Comment"
 
 
 class Relation(StrEnum):
@@ -50,6 +52,13 @@ class Relation(StrEnum):
     LEAD_COMMUNICATIONS = "lead.communications"
     ACCOUNT_COMMUNICATIONS = "account.communications"
     COMMUNICATION_QUEUE_ENTRIES = "communication.queue_entries"
+    # Tags and comments of contacts and organizations (seed 000 Tag, Comment).
+    CONTACT_TAGS = "contact.tags"
+    ACCOUNT_TAGS = "account.tags"
+    TAG_CONTACTS = "tag.contacts"
+    TAG_ACCOUNTS = "tag.accounts"
+    CONTACT_COMMENTS = "contact.comments"
+    ACCOUNT_COMMENTS = "account.comments"
 
 
 class Detail(StrEnum):
@@ -342,6 +351,24 @@ class CommunicationReferenceRecord:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TagRecord(AuditedRecord):
+    """A tenant's tag (seed 000 Tag); ``value_key`` is its value folded for case-blind uniqueness."""
+
+    value: str
+    value_key: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentRecord(AuditedRecord):
+    """A comment on a contact or organization (seed 000 Comment); ``owner_type`` is CONTACT or ACCOUNT."""
+
+    owner_id: UUID
+    owner_type: str
+    text: str
+    author_id: UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class TenantRecord:
     key: str
     name: str
@@ -362,6 +389,8 @@ ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
     Entity.COMMUNICATION_CATEGORY: CommunicationCategoryRecord,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: CommunicationQueueExternalSystemRecord,
     Entity.COMMUNICATION_QUEUE_ENTRY: CommunicationQueueEntryRecord,
+    Entity.TAG: TagRecord,
+    Entity.COMMENT: CommentRecord,
 }
 
 DETAIL_RECORDS: dict[Detail, type[Any]] = {

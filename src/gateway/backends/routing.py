@@ -68,6 +68,12 @@ RELATION_PARENTS: dict[Relation, Entity] = {
     Relation.LEAD_COMMUNICATIONS: Entity.LEAD,
     Relation.ACCOUNT_COMMUNICATIONS: Entity.ACCOUNT,
     Relation.COMMUNICATION_QUEUE_ENTRIES: Entity.COMMUNICATION,
+    Relation.CONTACT_TAGS: Entity.CONTACT,
+    Relation.ACCOUNT_TAGS: Entity.ACCOUNT,
+    Relation.TAG_CONTACTS: Entity.TAG,
+    Relation.TAG_ACCOUNTS: Entity.TAG,
+    Relation.CONTACT_COMMENTS: Entity.CONTACT,
+    Relation.ACCOUNT_COMMENTS: Entity.ACCOUNT,
 }
 RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.CONTACT_ACCOUNTS: Entity.ACCOUNT,
@@ -83,6 +89,12 @@ RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.LEAD_COMMUNICATIONS: Entity.COMMUNICATION,
     Relation.ACCOUNT_COMMUNICATIONS: Entity.COMMUNICATION,
     Relation.COMMUNICATION_QUEUE_ENTRIES: Entity.COMMUNICATION_QUEUE_ENTRY,
+    Relation.CONTACT_TAGS: Entity.TAG,
+    Relation.ACCOUNT_TAGS: Entity.TAG,
+    Relation.TAG_CONTACTS: Entity.CONTACT,
+    Relation.TAG_ACCOUNTS: Entity.ACCOUNT,
+    Relation.CONTACT_COMMENTS: Entity.COMMENT,
+    Relation.ACCOUNT_COMMENTS: Entity.COMMENT,
 }
 # Which entities own each kind of detail list (contacts and accounts are both customers in seed 004).
 DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {

@@ -13,6 +13,7 @@ from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, IDFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
 from resolvers.common.references import RefField
+from resolvers.tags.inputs import TagsFilter
 
 
 @strawberry.enum(description="Fields accounts can be sorted by.")
@@ -39,6 +40,7 @@ class AccountFilter:
     is_active: BooleanFilter | None = _f("Active or not.")
     date_created: DateTimeFilter | None = _f("Creation time.")
     date_modified: DateTimeFilter | None = _f("Last change.")
+    tags: TagsFilter | None = _f("The tags it carries (any of, all of, none of).")
 
 
 @strawberry.input(description="A sort key for accounts.")

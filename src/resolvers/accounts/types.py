@@ -14,7 +14,15 @@ from resolvers.common.links import load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
-from resolvers.lists import COMMUNICATION_LIST, CONTACT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
+from resolvers.lists import (
+    COMMENT_LIST,
+    COMMUNICATION_LIST,
+    CONTACT_LIST,
+    EVENT_LIST,
+    LEAD_LIST,
+    TAG_LIST,
+    TASK_LIST,
+)
 
 if TYPE_CHECKING:
     from resolvers.contacts.types import Contact
@@ -40,6 +48,12 @@ class Account(BaseCustomer):
     tasks = nested_list(TASK_LIST, Relation.ACCOUNT_EVENTS, "Tasks only (kind TASK) of this account.")
     communications = nested_list(
         COMMUNICATION_LIST, Relation.ACCOUNT_COMMUNICATIONS, "Communications that refer to this account."
+    )
+
+    # --- Tags and comments (seed 000 Tag, Comment) ---
+    tags = nested_list(TAG_LIST, Relation.ACCOUNT_TAGS, "Tags the organization carries (seed 000 `tags`).")
+    comments = nested_list(
+        COMMENT_LIST, Relation.ACCOUNT_COMMENTS, "Comments on the organization (seed 000 `comments`)."
     )
 
 

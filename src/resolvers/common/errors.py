@@ -32,6 +32,10 @@ class UserErrorCode(Enum):
     LEASE_HELD = strawberry.enum_value(
         "LEASE_HELD", description="Another worker holds the lease on this queue entry; pass its claim token."
     )
+    PERMISSION_DENIED = strawberry.enum_value(
+        "PERMISSION_DENIED",
+        description="The caller may use the mutation but not on this object, e.g. another author's comment.",
+    )
     PARTIAL_FAILURE = strawberry.enum_value(
         "PARTIAL_FAILURE", description="Some rows of a bulk operation failed; see their results."
     )

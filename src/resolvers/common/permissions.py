@@ -44,6 +44,10 @@ READ_PERMISSIONS: dict[Entity, str] = {
     Entity.COMMUNICATION_CATEGORY: CRM_COMMUNICATION_VIEW,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: CRM_QUEUE_VIEW,
     Entity.COMMUNICATION_QUEUE_ENTRY: CRM_QUEUE_VIEW,
+    # Tags and comments belong to the Customer Utility (seed 000); an organization's comments also
+    # need CUST_ORGANIZATION_VIEW, a row rule of the backend (comments of owners the caller sees).
+    Entity.TAG: CUST_READ,
+    Entity.COMMENT: CUST_READ,
 }
 
 

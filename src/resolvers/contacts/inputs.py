@@ -11,6 +11,7 @@ from resolvers.common.filters import BooleanFilter, DateTimeFilter, EnumFilter, 
 from resolvers.common.ordering import OrderDirection
 from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
 from resolvers.contacts.permissions import ContactPermissionInput
+from resolvers.tags.inputs import TagsFilter
 
 
 @strawberry.input(description="Which contacts to return; all given conditions must hold.")
@@ -32,6 +33,7 @@ class ContactFilter:
     opt_out: BooleanFilter | None = _f("Opted out of communication or not.")
     date_created: DateTimeFilter | None = _f("Creation time.")
     date_modified: DateTimeFilter | None = _f("Last change.")
+    tags: TagsFilter | None = _f("The tags it carries (any of, all of, none of).")
 
 
 @strawberry.input(description="A sort key for contacts.")

@@ -14,7 +14,15 @@ from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.contacts.enums import ContactKind, Gender
 from resolvers.contacts.permissions import ContactPermission
-from resolvers.lists import ACCOUNT_LIST, COMMUNICATION_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
+from resolvers.lists import (
+    ACCOUNT_LIST,
+    COMMENT_LIST,
+    COMMUNICATION_LIST,
+    EVENT_LIST,
+    LEAD_LIST,
+    TAG_LIST,
+    TASK_LIST,
+)
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
@@ -65,6 +73,12 @@ class Contact(BaseCustomer):
     tasks = nested_list(TASK_LIST, Relation.CONTACT_EVENTS, "Tasks only (kind TASK) of this contact.")
     communications = nested_list(
         COMMUNICATION_LIST, Relation.CONTACT_COMMUNICATIONS, "Communications with this contact (seed 001)."
+    )
+
+    # --- Tags and comments (seed 000 Tag, Comment) ---
+    tags = nested_list(TAG_LIST, Relation.CONTACT_TAGS, "Tags the contact carries (seed 000 `tags`).")
+    comments = nested_list(
+        COMMENT_LIST, Relation.CONTACT_COMMENTS, "Comments on the contact (seed 000 `comments`)."
     )
 
 

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, NoneOf, Op
-from gateway.backends.sql.mapping import DETAIL_FILTER_FIELDS, DETAIL_TABLES
+from gateway.backends.sql import tables as t
+from gateway.backends.sql.mapping import DETAIL_FILTER_FIELDS, DETAIL_TABLES, TAG_FILTER_FIELDS
 from gateway.errors import InvalidFilter
 
 Expr = ColumnElement[bool]
@@ -34,6 +35,8 @@ def compile_filter(table: sa.Table, expr: FilterExpr) -> Expr:
 def _compile_condition(table: sa.Table, condition: Condition) -> Expr:
     if condition.field in DETAIL_FILTER_FIELDS:
         return _detail_condition(table, condition)
+    if condition.field in TAG_FILTER_FIELDS:
+        return _tag_condition(table, condition)
     if condition.field not in table.c:
         raise UnknownFilterField(condition.field)
     return compare(table.c[condition.field], condition.op, condition.value)
@@ -46,15 +49,33 @@ def _detail_condition(table: sa.Table, condition: Condition) -> Expr:
     detail, column_name = DETAIL_FILTER_FIELDS[condition.field]
     detail_table = DETAIL_TABLES[detail]
     owned = (detail_table.c.owner_id == table.c.id, detail_table.c.tenant == table.c.tenant)
+    return _owned_condition(owned, detail_table.c[column_name], condition)
+
+
+def _tag_condition(table: sa.Table, condition: Condition) -> Expr:
+    # Like a detail list: "tags eq x" is "carries tag x", "tags in [...]" any of them, "notIn" none of
+    # them, "isNull" no tag at all. Only live tags count: a deleted tag is carried by nobody.
+    link, row_column, tag_column = TAG_FILTER_FIELDS[condition.field]
+    tags = t.tags
+    owned = (
+        link.c[row_column] == table.c.id,
+        link.c.tenant == table.c.tenant,
+        tags.c.id == link.c[tag_column],
+        tags.c.tenant == link.c.tenant,
+        tags.c.is_deleted.is_(False),
+    )
+    return _owned_condition(owned, link.c[tag_column], condition)
+
+
+def _owned_condition(owned: tuple[Any, ...], column: Any, condition: Condition) -> Expr:
+    """``condition`` on a list the row owns: some item matches, or (negative operators) none does."""
     if condition.op is Op.IS_NULL:
         some = sa.exists().where(*owned)
         return sa.not_(some) if condition.value else some
     positive = _POSITIVE_OF.get(condition.op)
     if positive is not None:
-        match = compare(detail_table.c[column_name], positive, condition.value)
-        return sa.not_(sa.exists().where(*owned, match))
-    match = compare(detail_table.c[column_name], condition.op, condition.value)
-    return sa.exists().where(*owned, match)
+        return sa.not_(sa.exists().where(*owned, compare(column, positive, condition.value)))
+    return sa.exists().where(*owned, compare(column, condition.op, condition.value))
 
 
 def _like(pattern: str) -> Callable[[Any, Any], Expr]:

@@ -23,6 +23,8 @@ ENTITY_TABLES: dict[Entity, sa.Table] = {
     Entity.COMMUNICATION_CATEGORY: t.communication_categories,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: t.communication_queue_external_systems,
     Entity.COMMUNICATION_QUEUE_ENTRY: t.communication_queue_entries,
+    Entity.TAG: t.tags,
+    Entity.COMMENT: t.comments,
 }
 
 DETAIL_TABLES: dict[Detail, sa.Table] = {
@@ -44,6 +46,8 @@ class RelationMap:
     link: sa.Table | None = None
     child_column: sa.Column[object] | None = None
 
+
+_tagged = t.tag_assignments
 
 RELATIONS: dict[Relation, RelationMap] = {
     Relation.CONTACT_LEADS: RelationMap(Entity.LEAD, t.leads.c.contact_id),
@@ -78,6 +82,15 @@ RELATIONS: dict[Relation, RelationMap] = {
     Relation.COMMUNICATION_QUEUE_ENTRIES: RelationMap(
         Entity.COMMUNICATION_QUEUE_ENTRY, t.communication_queue_entries.c.communication_id
     ),
+    # Tags and comments (seed 000): a contact's and an account's through the same columns.
+    **{
+        relation: RelationMap(Entity.TAG, _tagged.c.owner_id, _tagged, _tagged.c.tag_id)
+        for relation in (Relation.CONTACT_TAGS, Relation.ACCOUNT_TAGS)
+    },
+    Relation.TAG_CONTACTS: RelationMap(Entity.CONTACT, _tagged.c.tag_id, _tagged, _tagged.c.owner_id),
+    Relation.TAG_ACCOUNTS: RelationMap(Entity.ACCOUNT, _tagged.c.tag_id, _tagged, _tagged.c.owner_id),
+    Relation.CONTACT_COMMENTS: RelationMap(Entity.COMMENT, t.comments.c.owner_id),
+    Relation.ACCOUNT_COMMENTS: RelationMap(Entity.COMMENT, t.comments.c.owner_id),
 }
 
 # Free-text search looks at these columns and at the owner's e-mail addresses and phone numbers.
@@ -91,6 +104,9 @@ DETAIL_FILTER_FIELDS: dict[str, tuple[Detail, str]] = {
     "email": (Detail.EMAILS, "email"),
     "phone": (Detail.PHONES, "number"),
 }
+
+# Filter fields that hold when the row carries live tags: (link table, its row column, its tag column).
+TAG_FILTER_FIELDS: dict[str, tuple[sa.Table, str, str]] = {"tags": (_tagged, "owner_id", "tag_id")}
 
 # What still points at a row; a referenced row cannot be deleted (seed 004: a stage in use).
 REFERENCES: dict[Entity, tuple[sa.Column[object], ...]] = {

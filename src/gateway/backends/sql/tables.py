@@ -580,3 +580,39 @@ automations = sa.Table(
     sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     tenant_index("automations", "date_created", "id"),
 )
+
+# --- Tags and comments of contacts and organizations (seed 000 Tag, Comment) ---------------------------
+
+# A tenant's tag catalogue: one row per value, unique ignoring case (``value_key``).
+tags = sa.Table(
+    "tags",
+    metadata,
+    *audit_columns(),
+    sa.Column("value", sa.String(100), nullable=False),
+    sa.Column("value_key", sa.String(200), nullable=False),
+    tenant_index("tags", "date_created", "id"),
+    sa.UniqueConstraint("tenant", "value_key"),
+)
+
+# Which contact or account (``owner_id``: their ids never collide) carries which tag.
+tag_assignments = sa.Table(
+    "tag_assignments",
+    metadata,
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("tag_id", sa.Uuid, sa.ForeignKey("tags.id"), primary_key=True),
+    sa.Column("owner_id", sa.Uuid, primary_key=True),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+    tenant_index("tag_assignments", "owner_id"),
+)
+
+comments = sa.Table(
+    "comments",
+    metadata,
+    *audit_columns(),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("owner_type", sa.String(16), nullable=False),
+    sa.Column("author_id", sa.Uuid, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    tenant_index("comments", "date_created", "id"),
+    tenant_index("comments", "owner_id"),
+)

@@ -137,6 +137,10 @@ class CrudMutations:
     async def veto_restore(self, writer: RecordWriter, record_id: UUID) -> None:
         await self._require_kind(writer, record_id)
 
+    async def veto_caller(self, info: strawberry.Info, writer: RecordWriter, record_id: UUID) -> None:
+        """Raise ``UserErrors`` to refuse this caller a delete or restore (e.g. not the author); it runs
+        after ``veto_delete`` / ``veto_restore``."""
+
     async def stored(self, target: Target) -> Any:
         """The live record being changed, loaded once; NOT_FOUND if there is none (of this kind)."""
         if target.stored is None:
@@ -317,12 +321,11 @@ class CrudMutations:
         veto: Callable[[RecordWriter, UUID], Awaitable[None]],
     ) -> tuple[UUID | None, list[UserError]]:
         record_id = decode_id_of(id, self.type_name)
+
+        async def check(writer: RecordWriter) -> None:
+            await veto(writer, record_id)
+            await self.veto_caller(info, writer, record_id)
+
         return await set_deleted_in_transaction(
-            info,
-            self.entity,
-            record_id,
-            deleted,
-            expected_version,
-            self.not_found(),
-            check=lambda writer: veto(writer, record_id),
+            info, self.entity, record_id, deleted, expected_version, self.not_found(), check=check
         )

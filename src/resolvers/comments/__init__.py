@@ -1,0 +1,1 @@
+"""Comments on contacts and organizations (seed 000 Comment)."""
