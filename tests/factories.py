@@ -175,6 +175,29 @@ class Factory:
     def task(self, title: str, **values: Any) -> uuid.UUID:
         return self.event(title, "TASK", **values)
 
+    def tag(self, value: str, **values: Any) -> uuid.UUID:
+        """A tag of the tenant's catalogue (seed 000 Tag)."""
+        return self._audited(t.tags, {"value": value, "value_key": value.strip().casefold(), **values})
+
+    def tag_owner(self, owner_id: uuid.UUID, *tag_ids: uuid.UUID) -> None:
+        """The contact or account ``owner_id`` carries these tags."""
+        for tag_id in tag_ids:
+            row = {
+                "tenant": self.tenant,
+                "tag_id": tag_id,
+                "owner_id": owner_id,
+                "date_created": self.next_time(),
+            }
+            self._pending[t.tag_assignments.name].append(row)
+
+    def comment(
+        self, owner_id: uuid.UUID, text: str, owner_type: str = "CONTACT", **values: Any
+    ) -> uuid.UUID:
+        """A comment on a contact (or, with ``owner_type="ACCOUNT"``, an account)."""
+        return self._audited(
+            t.comments, {"owner_id": owner_id, "owner_type": owner_type, "text": text, **values}
+        )
+
     # -- writing ---------------------------------------------------------------------------------
 
     async def save(self) -> None:
