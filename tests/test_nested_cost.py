@@ -321,3 +321,59 @@ async def test_detail_lists_of_several_kinds_load_with_one_statement(
     # the contact's two load in the same turn (the contact's are among the page's), not one per kind.
     assert body["extensions"]["cost"]["sqlStatements"] == len(statements) == 3, statements
     assert sum("UNION ALL" in statement for statement in statements) == 1
+
+
+TAGGED = """
+query($n: Int!) {
+  contacts(first: $n) {
+    edges { node {
+      id
+      tags { totalCount edges { node { value } } }
+      comments(first: 3) { totalCount edges { node { text author { username } } } }
+      accounts { edges { node { tags { edges { node { value } } } comments { totalCount } } } }
+    } }
+  }
+}
+"""
+
+
+async def test_tags_and_comments_keep_the_statement_count_flat(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    """Tags and comments of contacts and their accounts (seed 000) load per level, not per row."""
+    rng = random.Random(11)
+    users = [factory.user(f"author{i}") for i in range(3)]
+    tags = [factory.tag(f"Tag {i}") for i in range(10)]
+    expected: dict[str, tuple[list[str], list[str]]] = {}
+    for i in range(100):
+        contact = factory.contact(f"C{i:03d}", "Tagged")
+        chosen = rng.sample(range(10), rng.randint(1, 3))
+        factory.tag_owner(contact, *(tags[k] for k in chosen))
+        texts = [f"Note {i}.{j}" for j in range(rng.randint(2, 4))]
+        for text in texts:
+            factory.comment(contact, text, author_id=rng.choice(users))
+        account = factory.account(f"A{i:03d}", contacts=[contact])
+        factory.tag_owner(account, tags[i % 10])
+        factory.comment(account, f"Account note {i}", owner_type="ACCOUNT")
+        expected[gid("Contact", contact)] = (sorted(f"Tag {k}" for k in chosen), texts)
+    await factory.save()
+    counts = {}
+    for n in (10, 100):
+        with statements_executed(app) as statements:
+            body = await client.execute(TAGGED, {"n": n})
+        counts[n] = body["extensions"]["cost"]["sqlStatements"]
+        assert counts[n] == len(statements), statements
+        edges = body["data"]["contacts"]["edges"]
+        assert len(edges) == n
+        for edge in edges:
+            node = edge["node"]
+            tag_values, texts = expected[node["id"]]
+            assert sorted(tag["node"]["value"] for tag in node["tags"]["edges"]) == tag_values
+            assert node["tags"]["totalCount"] == len(tag_values)
+            assert [c["node"]["text"] for c in node["comments"]["edges"]] == texts[:3]
+            assert node["comments"]["totalCount"] == len(texts)
+            assert all(c["node"]["author"]["username"].startswith("author") for c in node["comments"]["edges"])
+            account = node["accounts"]["edges"][0]["node"]
+            assert len(account["tags"]["edges"]) == 1 and account["comments"]["totalCount"] == 1
+    print(f"\ntags and comments statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
+    assert counts[10] == counts[100]

@@ -25,6 +25,7 @@ CONTACT, ACCOUNT, LEAD = gid("Contact", UNKNOWN), gid("Account", UNKNOWN), gid("
 TASK, STAGE = gid("Task", UNKNOWN), gid("Stage", UNKNOWN)
 COMMUNICATION, QUEUE_ENTRY = gid("Communication", UNKNOWN), gid("CommunicationQueueEntry", UNKNOWN)
 QUEUE_SYSTEM = gid("CommunicationQueueExternalSystem", UNKNOWN)
+TAG, COMMENT = gid("Tag", UNKNOWN), gid("Comment", UNKNOWN)
 
 # Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
 # Custom fields and labels describe the tenant's forms, not records: every caller of the tenant may read them.
@@ -74,6 +75,7 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "automations": ("automations { id }", "CRM_AUTOMATION_VIEW"),
     "automation": ('automation(id: "x") { id }', "CRM_AUTOMATION_VIEW"),
     "automationBuilderData": ("automationBuilderData { triggers }", "CRM_AUTOMATION_VIEW"),
+    "tags": ("tags(first: 1) { totalCount }", "CUST_READ"),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)
@@ -168,6 +170,14 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "automationUpdate": ('automationUpdate(id: "x", input: {name: "m"})', "CRM_AUTOMATION_EDIT"),
     "automationDuplicate": ('automationDuplicate(id: "x")', "CRM_AUTOMATION_EDIT"),
     "automationDelete": ('automationDelete(id: "x")', "CRM_AUTOMATION_DELETE"),
+    "tagCreate": ('tagCreate(input: {value: "VIP"})', "CUST_TAG_ADD"),
+    "tagUpdate": (f'tagUpdate(id: "{TAG}", input: {{value: "VIP"}})', "CUST_TAG_ADD"),
+    "tagAssign": (f'tagAssign(input: {{ownerIds: ["{CONTACT}"], values: ["VIP"]}})', "CUST_TAG_ADD"),
+    "tagUnassign": (f'tagUnassign(input: {{ownerIds: ["{CONTACT}"], values: ["VIP"]}})', "CUST_TAG_REMOVE"),
+    "commentCreate": (f'commentCreate(input: {{ownerId: "{CONTACT}", text: "Hi"}})', "CUST_READ"),
+    "commentUpdate": (f'commentUpdate(id: "{COMMENT}", input: {{text: "Hi"}})', "CUST_READ"),
+    "commentDelete": (f'commentDelete(id: "{COMMENT}")', "CUST_READ"),
+    "commentRestore": (f'commentRestore(id: "{COMMENT}")', "CUST_READ"),
 }
 # Errors that show the permission check passed: an area no backend serves here (CAPABILITY_NOT_SERVED),
 # or the made-up id of the operation above, looked up in the gateway's own store (NOT_FOUND).
@@ -339,6 +349,8 @@ NESTED = [
     ("contact", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["contact", "communications"]),
     ("lead", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["lead", "communications"]),
     ("account", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["account", "communications"]),
+    ("account", "tags { totalCount }", "CUST_READ", ["account", "tags"]),
+    ("account", "comments { totalCount }", "CUST_READ", ["account", "comments"]),
 ]
 
 
@@ -402,3 +414,32 @@ def test_forbidden_errors_carry_seed_codes() -> None:
 def test_nullable_list_check_sees_lists() -> None:
     # Guard for the walk above: a list of entities counts as crossing to an entity.
     assert _crosses_to_entity(GraphQLList(schema._schema.get_type("Contact")))  # type: ignore[arg-type]
+
+
+async def test_tags_and_comments_check_the_entities_they_reach(
+    client: Client, settings: Any, tenant: str, factory: Factory
+) -> None:
+    """A tag's contacts and organizations, a comment's author, contact and organization: each needs the
+    target's permission; a comment's node needs CUST_READ (organization comments also its view)."""
+    user = factory.user("tester")
+    contact = factory.contact("Ada", "Lovelace")
+    account = factory.account("Acme", contacts=[contact])
+    tag = factory.tag("VIP")
+    factory.tag_owner(contact, tag)
+    factory.tag_owner(account, tag)
+    comment = factory.comment(contact, "Hello", author_id=user)
+    await factory.save()
+    cases = [
+        (gid("Tag", tag), "... on Tag { contacts { totalCount } }", "CUST_READ", None),
+        (gid("Tag", tag), "... on Tag { accounts { totalCount } }", "CUST_ORGANIZATION_VIEW", "accounts"),
+        (gid("Comment", comment), "... on Comment { author { id } }", "CRM_USER_VIEW", "author"),
+        (gid("Comment", comment), "... on Comment { contact { id } }", "CUST_READ", None),
+    ]
+    for node_id, selection, permission, field in cases:
+        caller = _caller(client, settings, tenant, _without(permission))
+        body = (await caller.post(f'{{ node(id: "{node_id}") {{ id {selection} }} }}')).json()
+        if field is None:  # the node itself needs the permission the caller lacks
+            assert body["data"]["node"] is None and _forbidden_paths(body) == [["node"]], body
+        else:
+            assert body["data"]["node"] == {"id": node_id, field: None}, body
+            assert _forbidden_paths(body) == [["node", field]], body
