@@ -370,9 +370,10 @@ async def test_tags_and_comments_keep_the_statement_count_flat(
             tag_values, texts = expected[node["id"]]
             assert sorted(tag["node"]["value"] for tag in node["tags"]["edges"]) == tag_values
             assert node["tags"]["totalCount"] == len(tag_values)
-            assert [c["node"]["text"] for c in node["comments"]["edges"]] == texts[:3]
+            comments = [c["node"] for c in node["comments"]["edges"]]
+            assert [c["text"] for c in comments] == texts[:3]
             assert node["comments"]["totalCount"] == len(texts)
-            assert all(c["node"]["author"]["username"].startswith("author") for c in node["comments"]["edges"])
+            assert all(c["author"]["username"].startswith("author") for c in comments)
             account = node["accounts"]["edges"][0]["node"]
             assert len(account["tags"]["edges"]) == 1 and account["comments"]["totalCount"] == 1
     print(f"\ntags and comments statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
