@@ -12,20 +12,13 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.query import Condition, ListQuery, Op, PageRequest
 from gateway.backends.records import Entity
 from gateway.permissions import CUST_READ, CUST_WRITE
-from resolvers.comments.errors import (
-    REQUIRED_CODE,
-    comment_denied,
-    comment_not_found,
-    comment_problem,
-    owner_not_found,
-    unknown_owner_type,
-)
+from resolvers.comments.errors import OWNER_ERRORS, REQUIRED_CODE, comment_not_found, comment_problem
 from resolvers.comments.inputs import MAX_COMMENT_LENGTH, CommentCreateInput, CommentUpdateInput
 from resolvers.comments.types import Comment
 from resolvers.common.crud import CREATE, DELETE, RESTORE, UPDATE, Change, CrudMutations, Texts
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.mutations import WritePlan
-from resolvers.common.owners import Owner, OwnerProblem, decode_owner, live_owners
+from resolvers.common.owners import Owner, decode_owner, live_owners
 
 OWNER_PATH = ["input", "ownerId"]
 
@@ -39,21 +32,10 @@ def _clean_text(plan: WritePlan) -> None:
         plan.problems.append(comment_problem(path, "A comment may not contain NUL characters."))
 
 
-def _owner_problems(info: strawberry.Info, owner: Owner | OwnerProblem) -> list[UserError]:
-    if owner is OwnerProblem.MALFORMED:
-        return [owner_not_found(OWNER_PATH)]
-    if owner is OwnerProblem.WRONG_TYPE:
-        return [unknown_owner_type(OWNER_PATH)]
-    assert isinstance(owner, Owner)
-    if not info.context.principal.has(owner.permission):
-        return [comment_denied(OWNER_PATH, f"this needs {owner.permission}.")]
-    return []
-
-
 def _require_author(info: strawberry.Info, comment: Any) -> None:
     """Only the author, or a holder of CUST_WRITE, changes a comment (CUST4103)."""
     if comment.created_by != info.context.actor and not info.context.principal.has(CUST_WRITE):
-        raise UserErrors([comment_denied(["id"], "only its author or a holder of CUST_WRITE may.")])
+        raise UserErrors([OWNER_ERRORS.denied(["id"], "only its author or a holder of CUST_WRITE may.")])
 
 
 async def _author_id(writer: RecordWriter, actor: str) -> UUID | None:
@@ -84,7 +66,7 @@ class CommentCrud(CrudMutations):
 
     def clean_create(self, info: strawberry.Info, input: CommentCreateInput, plan: WritePlan) -> None:
         owner = decode_owner(input.owner_id)
-        plan.problems += _owner_problems(info, owner)
+        plan.problems += OWNER_ERRORS.problems(info, owner, OWNER_PATH)
         if isinstance(owner, Owner):
             plan.values |= {"owner_id": owner.id, "owner_type": owner.owner_type}
         _clean_text(plan)
@@ -95,7 +77,7 @@ class CommentCrud(CrudMutations):
     async def insert(self, info: strawberry.Info, writer: RecordWriter, plan: WritePlan) -> UUID:
         entity = Entity.CONTACT if plan.values["owner_type"] == "CONTACT" else Entity.ACCOUNT
         if not await live_owners(writer, [Owner(entity, plan.values["owner_id"])]):
-            raise UserErrors([owner_not_found(OWNER_PATH)])
+            raise UserErrors([OWNER_ERRORS.not_found(OWNER_PATH)])
         plan.values["author_id"] = await _author_id(writer, info.context.actor)
         return await super().insert(info, writer, plan)
 

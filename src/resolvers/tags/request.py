@@ -12,15 +12,9 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.records import Entity, Relation
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.ids import InvalidId, decode_id_of
-from resolvers.common.owners import Owner, OwnerProblem, decode_owner, live_owners
+from resolvers.common.owners import Owner, decode_owner, live_owners
 from resolvers.tags.catalogue import tags_by_key, value_key, value_problems
-from resolvers.tags.errors import (
-    REQUIRED_CODE,
-    owner_denied,
-    owner_not_found,
-    tag_problem,
-    unknown_owner_type,
-)
+from resolvers.tags.errors import OWNER_ERRORS, REQUIRED_CODE, tag_problem
 from resolvers.tags.inputs import MAX_OWNERS_PER_CALL, MAX_TAGS_PER_CALL, TagAssignInput
 
 _RELATIONS = {Entity.CONTACT: Relation.CONTACT_TAGS, Entity.ACCOUNT: Relation.ACCOUNT_TAGS}
@@ -76,13 +70,9 @@ def _read_owners(
     for index, global_id in enumerate(owner_ids):
         path = ["input", "ownerIds", str(index)]
         owner = decode_owner(global_id)
-        if owner is OwnerProblem.MALFORMED:
-            problems.append(owner_not_found(path))
-        elif owner is OwnerProblem.WRONG_TYPE:
-            problems.append(unknown_owner_type(path))
-        elif isinstance(owner, Owner) and not info.context.principal.has(owner.permission):
-            problems.append(owner_denied(path, owner.permission))
-        elif isinstance(owner, Owner):
+        found = OWNER_ERRORS.problems(info, owner, path)
+        problems += found
+        if isinstance(owner, Owner) and not found:
             request.owners.setdefault(owner, index)
     return problems
 
@@ -91,7 +81,7 @@ async def apply_request(writer: RecordWriter, request: TagRequest, adding: bool,
     """Link (or unlink) every tag to every owner; the tags' ids, in the order given."""
     live = await live_owners(writer, list(request.owners))
     missing = [
-        owner_not_found(["input", "ownerIds", str(index)])
+        OWNER_ERRORS.not_found(["input", "ownerIds", str(index)])
         for owner, index in request.owners.items()
         if owner.id not in live
     ]
