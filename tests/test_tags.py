@@ -265,3 +265,17 @@ async def test_an_organization_needs_its_view_permission_to_be_tagged(
         "CUST3103",
     )
     assert refused["data"]["tagAssign"] is None
+
+
+async def test_filtering_by_tag_needs_what_reading_tags_needs(
+    client: Client, factory: Factory, settings: Any, tenant: str
+) -> None:
+    vip = gid("Tag", factory.tag("VIP"))
+    factory.account("Acme")
+    await factory.save()
+    organizations_only = _caller(client, settings, tenant, "CUST_ORGANIZATION_VIEW")
+    query = "query($f: AccountFilter) { accounts(filter: $f) { totalCount } }"
+    assert (await organizations_only.execute(query))["data"]["accounts"] == {"totalCount": 1}
+    refused = (await organizations_only.post(query, {"f": {"not": {"tags": {"in": [vip]}}}})).json()
+    assert refused["data"]["accounts"] is None
+    assert refused["errors"][0]["extensions"]["permission"] == "CUST_READ"

@@ -9,11 +9,12 @@ from typing import Any
 
 import strawberry
 
-from gateway.backends.query import AllOf, FilterExpr, ListQuery, OrderKey
+from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, ListQuery, NoneOf, OrderKey
 from gateway.backends.records import Detail, Entity
 from resolvers.common.connection import page_request
 from resolvers.common.filters import compile_filter
 from resolvers.common.ordering import order_keys
+from resolvers.common.permissions import FILTER_PERMISSIONS, require
 
 MAX_SEARCH_LENGTH = 200
 
@@ -63,5 +64,21 @@ def list_query(
     page = page_request(order, info.context.settings, **paging)
     if search is not None:
         search = search.strip()[:MAX_SEARCH_LENGTH] or None
-    conditions = tuple(part for part in (spec.scope, compile_filter(filter)) if part is not None)
+    compiled = compile_filter(filter)
+    for field in _fields(compiled):
+        if field in FILTER_PERMISSIONS:
+            require(info, FILTER_PERMISSIONS[field])
+    conditions = tuple(part for part in (spec.scope, compiled) if part is not None)
     return ListQuery(filter=AllOf(conditions) if conditions else None, order=order, page=page, search=search)
+
+
+def _fields(expr: FilterExpr | None) -> set[str]:
+    """The fields a filter expression compares."""
+    if expr is None:
+        return set()
+    if isinstance(expr, Condition):
+        return {expr.field}
+    if isinstance(expr, NoneOf):
+        return _fields(expr.item)
+    assert isinstance(expr, AllOf | AnyOf)
+    return {field for item in expr.items for field in _fields(item)}

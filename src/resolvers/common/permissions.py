@@ -51,6 +51,10 @@ READ_PERMISSIONS: dict[Entity, str] = {
 }
 
 
+# Filter fields on what another entity holds: filtering by them reveals it, so they need its permission.
+FILTER_PERMISSIONS: dict[str, str] = {"tags": READ_PERMISSIONS[Entity.TAG]}
+
+
 def forbidden(permission: str) -> Forbidden:
     extensions: dict[str, Any] = {"permission": permission}
     seed_code = denial_code(permission)
