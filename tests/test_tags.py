@@ -279,3 +279,22 @@ async def test_filtering_by_tag_needs_what_reading_tags_needs(
     refused = (await organizations_only.post(query, {"f": {"not": {"tags": {"in": [vip]}}}})).json()
     assert refused["data"]["accounts"] is None
     assert refused["errors"][0]["extensions"]["permission"] == "CUST_READ"
+
+
+async def test_usage_counts_are_batched_per_level(client: Client, factory: Factory) -> None:
+    contact, account = factory.contact("Ada", "Lovelace"), factory.account("Acme")
+    for i in range(30):
+        tag = factory.tag(f"Tag {i:02d}")
+        factory.tag_owner(contact, tag)
+        if i % 2:
+            factory.tag_owner(account, tag)
+    await factory.save()
+    costs = {}
+    for n in (2, 30):
+        query = (
+            "query($n: Int!) { tags(first: $n, orderBy: [{field: VALUE}]) { edges { node { usageCount } } } }"
+        )
+        body = await client.execute(query, {"n": n})
+        assert [edge["node"]["usageCount"] for edge in body["data"]["tags"]["edges"]] == [1, 2] * (n // 2)
+        costs[n] = body["extensions"]["cost"]["sqlStatements"]
+    assert costs[2] == costs[30]
