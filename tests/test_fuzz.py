@@ -47,6 +47,7 @@ ROW_TYPES = [
     *("User", "Stage", "Contact", "Contact", "Account", "Lead", "Task", "Appointment", "FollowUp"),
     *("CommunicationCategory", "CommunicationTemplate", "CommunicationQueueExternalSystem"),
     *("Communication", "Communication", "CommunicationQueueEntry"),
+    *("Tag", "Comment"),
 ]
 PLACEHOLDER_IDS = [f"__row{index}__" for index in range(len(ROW_TYPES))]
 ZONES = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))])
@@ -117,9 +118,13 @@ async def ids(engine: Any, tenant: str) -> list[str]:
     )  # fmt: skip
     sms = factory.communication(ada, "Reminder", media="SMS", life_cycle_state="DRAFT")
     entry = factory.queue_entry(email, ada, system, media="EMAIL")
+    tag = factory.tag("VIP")
+    factory.tag_owner(ada, tag)
+    factory.tag_owner(account, tag)
+    comment = factory.comment(ada, "Called back", author_id=user)
     await factory.save()
     rows = [user, stage, ada, bob, account, lead, task, meeting, follow_up, category, template, system]
-    rows += [email, sms, entry]
+    rows += [email, sms, entry, tag, comment]
     return [gid(type_name, row_id) for type_name, row_id in zip(ROW_TYPES, rows, strict=True)]
 
 

@@ -4,6 +4,7 @@ nothing half-written."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -298,3 +299,21 @@ async def test_usage_counts_are_batched_per_level(client: Client, factory: Facto
         assert [edge["node"]["usageCount"] for edge in body["data"]["tags"]["edges"]] == [1, 2] * (n // 2)
         costs[n] = body["extensions"]["cost"]["sqlStatements"]
     assert costs[2] == costs[30]
+
+
+async def test_concurrent_first_uses_of_a_value_make_one_tag(
+    client: Client, owners: dict[str, uuid.UUID]
+) -> None:
+    """Callers that all find a value new race to create it: one tag results, and a loser is told
+    INVALID (nothing written) rather than meeting an internal error."""
+    input = {"ownerIds": [gid("Contact", owners["ada"])], "values": ["Brand new"]}
+    responses = await asyncio.gather(*(client.post(ASSIGN, {"input": input}) for _ in range(4)))
+    outcomes = []
+    for response in responses:
+        body = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        errors = body["data"]["tagAssign"]["errors"]
+        outcomes.append([(e["field"], e["code"]) for e in errors])
+    assert [] in outcomes
+    assert all(outcome in ([], [(["input", "value"], "INVALID")]) for outcome in outcomes), outcomes
+    assert {value: tag["usageCount"] for value, tag in (await _catalogue(client)).items()} == {"Brand new": 1}

@@ -108,6 +108,10 @@ DETAIL_FILTER_FIELDS: dict[str, tuple[Detail, str]] = {
 # Filter fields that hold when the row carries live tags: (link table, its row column, its tag column).
 TAG_FILTER_FIELDS: dict[str, tuple[sa.Table, str, str]] = {"tags": (_tagged, "owner_id", "tag_id")}
 
+# Tables whose rows are unique by a value a caller chooses (besides the tenant), with that field: two
+# transactions that both found the value free cannot both insert it, and the loser is told so.
+UNIQUE_VALUES: dict[str, str] = {"tags": "value"}
+
 # What still points at a row; a referenced row cannot be deleted (seed 004: a stage in use).
 REFERENCES: dict[Entity, tuple[sa.Column[object], ...]] = {
     Entity.STAGE: (t.leads.c.stage_id,),

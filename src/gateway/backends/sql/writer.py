@@ -13,7 +13,7 @@ from gateway.backends.access import RowAccess
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS
+from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS, UNIQUE_VALUES
 from gateway.backends.sql.queue import QueueWriterSteps
 from gateway.backends.sql.reader import SqlReader
 from gateway.cost import Cost
@@ -35,7 +35,7 @@ class SqlWriter(QueueWriterSteps, SqlReader):
             "date_created": utcnow(),
             "created_by": actor,
         }
-        await self._run(sa.insert(ENTITY_TABLES[entity]).values(row))
+        await self._run_unique(ENTITY_TABLES[entity], sa.insert(ENTITY_TABLES[entity]).values(row))
         return record_id
 
     async def update(
@@ -69,8 +69,19 @@ class SqlWriter(QueueWriterSteps, SqlReader):
         ]
         if expected is not None:
             conditions.append(table.c.version == expected)
-        result = await self._run(sa.update(table).where(*conditions).values(changes))
+        result = await self._run_unique(table, sa.update(table).where(*conditions).values(changes))
         return bool(result.rowcount)
+
+    async def _run_unique(self, table: sa.Table, statement: sa.Executable) -> Any:
+        """Runs a write; on a table unique by a chosen value, a concurrent duplicate is an InvalidValue
+        (the transaction is then rolled back, as for any refused value)."""
+        field = UNIQUE_VALUES.get(table.name)
+        if field is None:
+            return await self._run(statement)
+        try:
+            return await self._run(statement)
+        except sa.exc.IntegrityError as error:
+            raise InvalidValue(field, "is taken: the same value was just stored (ignoring case)") from error
 
     async def replace_details(
         self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
