@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -41,8 +41,7 @@ class Comment(BaseRecord):
     def contact(
         self, info: strawberry.Info
     ) -> Annotated[Contact, strawberry.lazy("resolvers.contacts.types")] | None:
-        owner = self.record.owner_id if self.record.owner_type == "CONTACT" else None
-        return link(info, Entity.CONTACT, owner)  # type: ignore[no-any-return]
+        return _owner(self, info, Entity.CONTACT)
 
     @strawberry.field(
         description="The organization the comment is about; null on a contact's.",
@@ -52,8 +51,13 @@ class Comment(BaseRecord):
     def account(
         self, info: strawberry.Info
     ) -> Annotated[Account, strawberry.lazy("resolvers.accounts.types")] | None:
-        owner = self.record.owner_id if self.record.owner_type == "ACCOUNT" else None
-        return link(info, Entity.ACCOUNT, owner)  # type: ignore[no-any-return]
+        return _owner(self, info, Entity.ACCOUNT)
+
+
+def _owner(comment: Comment, info: strawberry.Info, entity: Entity) -> Any:
+    """The comment's contact or organization, if it is of this entity (``owner_type`` says which)."""
+    record = comment.record
+    return link(info, entity, record.owner_id if record.owner_type == entity.name else None)
 
 
 @strawberry.type(name="CommentConnection", description="A page of comments.")

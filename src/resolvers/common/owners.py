@@ -24,8 +24,8 @@ class Owner:
 
     @property
     def owner_type(self) -> str:
-        """How a comment row names its owner's kind."""
-        return "CONTACT" if self.entity is Entity.CONTACT else "ACCOUNT"
+        """How a comment row names its owner's kind: CONTACT or ACCOUNT."""
+        return self.entity.name
 
     @property
     def permission(self) -> str:
