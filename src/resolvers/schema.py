@@ -31,7 +31,11 @@ from resolvers.integrations.mutations import IntegrationMutation
 from resolvers.integrations.queries import IntegrationQuery
 from resolvers.leads.mutations import LeadMutation
 from resolvers.leads.queries import LeadQuery
+from resolvers.occasions.mutations import OccasionMutation
+from resolvers.occasions.queries import OccasionQuery
 from resolvers.permissions.queries import PermissionQuery
+from resolvers.relations.mutations import ContactRelationMutation
+from resolvers.relations.queries import ContactRelationQuery
 from resolvers.stages.mutations import StageMutation
 from resolvers.stages.queries import StageQuery
 from resolvers.tasks.mutations import TaskMutation
@@ -54,6 +58,8 @@ class Query(
     CommunicationQuery,
     IntegrationQuery,
     CustomizationQuery,
+    OccasionQuery,
+    ContactRelationQuery,
 ):
     pass
 
@@ -71,6 +77,8 @@ class Mutation(
     IntegrationMutation,
     CustomizationMutation,
     AutomationMutation,
+    OccasionMutation,
+    ContactRelationMutation,
 ):
     pass
 

@@ -32,6 +32,8 @@ class Entity(StrEnum):
     COMMUNICATION_CATEGORY = "CommunicationCategory"
     COMMUNICATION_QUEUE_EXTERNAL_SYSTEM = "CommunicationQueueExternalSystem"
     COMMUNICATION_QUEUE_ENTRY = "CommunicationQueueEntry"
+    OCCASION = "Occasion"
+    CONTACT_RELATION = "ContactRelation"
 
 
 class Relation(StrEnum):
@@ -50,6 +52,10 @@ class Relation(StrEnum):
     LEAD_COMMUNICATIONS = "lead.communications"
     ACCOUNT_COMMUNICATIONS = "account.communications"
     COMMUNICATION_QUEUE_ENTRIES = "communication.queue_entries"
+    CONTACT_OCCASIONS = "contact.occasions"
+    ACCOUNT_OCCASIONS = "account.occasions"
+    CONTACT_RELATIONS = "contact.relations"  # the contact's own relations
+    ACCOUNT_RELATIONS = "account.relations"  # contacts' relations to the account
 
 
 class Detail(StrEnum):
@@ -61,6 +67,7 @@ class Detail(StrEnum):
     THIRD_PARTY_IDS = "third_party_ids"
     PERMISSIONS = "permissions"
     COMMUNICATION_REFERENCES = "communication_references"
+    URLS = "urls"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,6 +110,8 @@ class ContactRecord(CustomerRecord):
     languages_spoken: list[str] = field(default_factory=list)
     preferred_method_of_contact: str | None = None
     opt_out: bool = False
+    preferred_channel: str | None = None
+    assistant_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +119,9 @@ class AccountRecord(CustomerRecord):
     name: str
     alias: str | None = None
     primary_contact_id: UUID | None = None
+    preferred_channel: str | None = None
+    assistant_id: UUID | None = None
+    owner_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -342,6 +354,46 @@ class CommunicationReferenceRecord:
 
 
 @dataclass(frozen=True, kw_only=True)
+class UrlRecord:
+    """Seed 000 URL of a contact or account."""
+
+    id: UUID
+    owner_id: UUID
+    position: int
+    address: str
+    label: str | None = None
+    icon: str | None = None
+    type: str | None = None
+    is_primary: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OccasionRecord(AuditedRecord):
+    """Seed 000 Occasion of a contact or an account."""
+
+    date: date
+    month_day: int
+    contact_id: UUID | None = None
+    account_id: UUID | None = None
+    label: str | None = None
+    recurring: bool = False
+    reminder: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactRelationRecord(AuditedRecord):
+    """A contact's relation to another contact or to an account (seed 000 key relationships, seed 003
+    relation_set)."""
+
+    contact_id: UUID
+    type: str
+    related_contact_id: UUID | None = None
+    related_account_id: UUID | None = None
+    notes: str | None = None
+    is_key: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class TenantRecord:
     key: str
     name: str
@@ -362,6 +414,8 @@ ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
     Entity.COMMUNICATION_CATEGORY: CommunicationCategoryRecord,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: CommunicationQueueExternalSystemRecord,
     Entity.COMMUNICATION_QUEUE_ENTRY: CommunicationQueueEntryRecord,
+    Entity.OCCASION: OccasionRecord,
+    Entity.CONTACT_RELATION: ContactRelationRecord,
 }
 
 DETAIL_RECORDS: dict[Detail, type[Any]] = {
@@ -371,6 +425,7 @@ DETAIL_RECORDS: dict[Detail, type[Any]] = {
     Detail.THIRD_PARTY_IDS: ThirdPartyIdRecord,
     Detail.PERMISSIONS: ContactPermissionRecord,
     Detail.COMMUNICATION_REFERENCES: CommunicationReferenceRecord,
+    Detail.URLS: UrlRecord,
 }
 
 R = TypeVar("R")

@@ -68,6 +68,10 @@ RELATION_PARENTS: dict[Relation, Entity] = {
     Relation.LEAD_COMMUNICATIONS: Entity.LEAD,
     Relation.ACCOUNT_COMMUNICATIONS: Entity.ACCOUNT,
     Relation.COMMUNICATION_QUEUE_ENTRIES: Entity.COMMUNICATION,
+    Relation.CONTACT_OCCASIONS: Entity.CONTACT,
+    Relation.ACCOUNT_OCCASIONS: Entity.ACCOUNT,
+    Relation.CONTACT_RELATIONS: Entity.CONTACT,
+    Relation.ACCOUNT_RELATIONS: Entity.ACCOUNT,
 }
 RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.CONTACT_ACCOUNTS: Entity.ACCOUNT,
@@ -83,6 +87,10 @@ RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.LEAD_COMMUNICATIONS: Entity.COMMUNICATION,
     Relation.ACCOUNT_COMMUNICATIONS: Entity.COMMUNICATION,
     Relation.COMMUNICATION_QUEUE_ENTRIES: Entity.COMMUNICATION_QUEUE_ENTRY,
+    Relation.CONTACT_OCCASIONS: Entity.OCCASION,
+    Relation.ACCOUNT_OCCASIONS: Entity.OCCASION,
+    Relation.CONTACT_RELATIONS: Entity.CONTACT_RELATION,
+    Relation.ACCOUNT_RELATIONS: Entity.CONTACT_RELATION,
 }
 # Which entities own each kind of detail list (contacts and accounts are both customers in seed 004).
 DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {
@@ -92,6 +100,7 @@ DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {
     Detail.THIRD_PARTY_IDS: (Entity.CONTACT, Entity.ACCOUNT),
     Detail.PERMISSIONS: (Entity.CONTACT,),
     Detail.COMMUNICATION_REFERENCES: (Entity.COMMUNICATION,),
+    Detail.URLS: (Entity.CONTACT, Entity.ACCOUNT),
 }
 
 

@@ -10,11 +10,21 @@ from gateway.backends.records import Entity, Relation
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.customer import BaseCustomer
-from resolvers.common.links import load_node
+from resolvers.common.links import link, load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
-from resolvers.lists import COMMUNICATION_LIST, CONTACT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
+from resolvers.lists import (
+    COMMUNICATION_LIST,
+    CONTACT_LIST,
+    CONTACT_RELATION_LIST,
+    EVENT_LIST,
+    LEAD_LIST,
+    OCCASION_LIST,
+    TASK_LIST,
+)
+from resolvers.relations.derived import KEY_RELATIONS, related_nodes
+from resolvers.users.types import User
 
 if TYPE_CHECKING:
     from resolvers.contacts.types import Contact
@@ -41,6 +51,39 @@ class Account(BaseCustomer):
     communications = nested_list(
         COMMUNICATION_LIST, Relation.ACCOUNT_COMMUNICATIONS, "Communications that refer to this account."
     )
+
+    # --- Seed 000 people model (issue 19): owner, occasions and relations ---------------------------
+    occasions = nested_list(OCCASION_LIST, Relation.ACCOUNT_OCCASIONS, "Important dates (seed 000 Occasion).")
+    relations = nested_list(
+        CONTACT_RELATION_LIST, Relation.ACCOUNT_RELATIONS, "Contacts' relations to this account."
+    )
+
+    @strawberry.field(
+        description="The user who owns the account (seed 000 owner).", extensions=reads(Entity.USER)
+    )
+    @uses_columns("owner_id")
+    def owner(self, info: strawberry.Info) -> User | None:
+        return link(info, Entity.USER, self.record.owner_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="Its key contacts (seed 000 keyCustomers): the primary contact first, then the contacts "
+        "with a key relationship to it.",
+        extensions=reads(Entity.CONTACT),
+    )
+    @uses_columns("id", "primary_contact_id")
+    async def key_customers(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Contact, strawberry.lazy("resolvers.contacts.types")]] | None:
+        record = self.record
+        return await related_nodes(
+            info,
+            Relation.ACCOUNT_RELATIONS,
+            record.id,
+            KEY_RELATIONS,
+            "contact_id",
+            Entity.CONTACT,
+            first=record.primary_contact_id,
+        )
 
 
 @strawberry.type(name="AccountConnection", description="A page of accounts.")

@@ -13,6 +13,7 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.records import Detail
 from resolvers.common.errors import UserError
 from resolvers.common.naming import to_camel
+from resolvers.common.urls import url_rows
 from resolvers.common.validation import normalised_email, normalised_phone
 
 
@@ -160,6 +161,7 @@ DETAIL_INPUTS = (
     ("phones", Detail.PHONES),
     ("addresses", Detail.ADDRESSES),
     ("third_party_ids", Detail.THIRD_PARTY_IDS),
+    ("urls", Detail.URLS),
 )
 
 
@@ -180,6 +182,9 @@ def detail_rows(input: Any, path: list[str]) -> tuple[dict[Detail, list[dict[str
             problems += found
         elif detail is Detail.ADDRESSES:
             rows[detail] = address_rows(items)
+        elif detail is Detail.URLS:
+            rows[detail], found = url_rows(items, field_path)
+            problems += found
         else:
             rows[detail] = third_party_rows(items)
     return rows, problems

@@ -44,6 +44,9 @@ READ_PERMISSIONS: dict[Entity, str] = {
     Entity.COMMUNICATION_CATEGORY: CRM_COMMUNICATION_VIEW,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: CRM_QUEUE_VIEW,
     Entity.COMMUNICATION_QUEUE_ENTRY: CRM_QUEUE_VIEW,
+    # Customer data; an account's also need CUST_ORGANIZATION_VIEW (a row rule of the backend).
+    Entity.OCCASION: CUST_READ,
+    Entity.CONTACT_RELATION: CUST_READ,
 }
 
 

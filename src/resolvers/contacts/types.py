@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -12,9 +12,22 @@ from resolvers.common.connection import Connection
 from resolvers.common.customer import BaseCustomer, details_now
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
+from resolvers.common.permissions import reads
 from resolvers.contacts.enums import ContactKind, Gender
 from resolvers.contacts.permissions import ContactPermission
-from resolvers.lists import ACCOUNT_LIST, COMMUNICATION_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
+from resolvers.lists import (
+    ACCOUNT_LIST,
+    COMMUNICATION_LIST,
+    CONTACT_RELATION_LIST,
+    EVENT_LIST,
+    LEAD_LIST,
+    OCCASION_LIST,
+    TASK_LIST,
+)
+from resolvers.relations.derived import ALL_RELATIONS, KEY_RELATIONS, related_nodes
+
+if TYPE_CHECKING:
+    from resolvers.accounts.types import Account
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
@@ -66,6 +79,49 @@ class Contact(BaseCustomer):
     communications = nested_list(
         COMMUNICATION_LIST, Relation.CONTACT_COMMUNICATIONS, "Communications with this contact (seed 001)."
     )
+
+    # --- Seed 000 people model (issue 19): occasions and relations ----------------------------------
+    occasions = nested_list(OCCASION_LIST, Relation.CONTACT_OCCASIONS, "Important dates (seed 000 Occasion).")
+    relations = nested_list(
+        CONTACT_RELATION_LIST,
+        Relation.CONTACT_RELATIONS,
+        "Its relations to other contacts and to accounts, with type and notes (seed 003 relation_set).",
+    )
+
+    @strawberry.field(
+        description="Contacts it has a key relationship with (seed 000 keyCustomers).",
+        extensions=reads(Entity.CONTACT),
+    )
+    @uses_columns("id")
+    async def key_customers(self, info: strawberry.Info) -> list[Contact] | None:
+        relation, query = Relation.CONTACT_RELATIONS, KEY_RELATIONS
+        return await related_nodes(
+            info, relation, self.record.id, query, "related_contact_id", Entity.CONTACT
+        )
+
+    @strawberry.field(
+        description="Accounts it has a key relationship with (seed 000 keyOrganizations).",
+        extensions=reads(Entity.ACCOUNT),
+    )
+    @uses_columns("id")
+    async def key_organizations(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Account, strawberry.lazy("resolvers.accounts.types")]] | None:
+        relation, query = Relation.CONTACT_RELATIONS, KEY_RELATIONS
+        return await related_nodes(
+            info, relation, self.record.id, query, "related_account_id", Entity.ACCOUNT
+        )
+
+    @strawberry.field(
+        description="Contacts it is connected to, key or not (seed 000 customers).",
+        extensions=reads(Entity.CONTACT),
+    )
+    @uses_columns("id")
+    async def customers(self, info: strawberry.Info) -> list[Contact] | None:
+        relation, query = Relation.CONTACT_RELATIONS, ALL_RELATIONS
+        return await related_nodes(
+            info, relation, self.record.id, query, "related_contact_id", Entity.CONTACT
+        )
 
 
 @strawberry.type(name="ContactConnection", description="A page of contacts.")

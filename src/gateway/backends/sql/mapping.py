@@ -23,6 +23,8 @@ ENTITY_TABLES: dict[Entity, sa.Table] = {
     Entity.COMMUNICATION_CATEGORY: t.communication_categories,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: t.communication_queue_external_systems,
     Entity.COMMUNICATION_QUEUE_ENTRY: t.communication_queue_entries,
+    Entity.OCCASION: t.occasions,
+    Entity.CONTACT_RELATION: t.contact_relations,
 }
 
 DETAIL_TABLES: dict[Detail, sa.Table] = {
@@ -32,6 +34,7 @@ DETAIL_TABLES: dict[Detail, sa.Table] = {
     Detail.THIRD_PARTY_IDS: t.third_party_ids,
     Detail.PERMISSIONS: t.contact_permissions,
     Detail.COMMUNICATION_REFERENCES: t.communication_references,
+    Detail.URLS: t.urls,
 }
 
 
@@ -77,6 +80,12 @@ RELATIONS: dict[Relation, RelationMap] = {
     ),
     Relation.COMMUNICATION_QUEUE_ENTRIES: RelationMap(
         Entity.COMMUNICATION_QUEUE_ENTRY, t.communication_queue_entries.c.communication_id
+    ),
+    Relation.CONTACT_OCCASIONS: RelationMap(Entity.OCCASION, t.occasions.c.contact_id),
+    Relation.ACCOUNT_OCCASIONS: RelationMap(Entity.OCCASION, t.occasions.c.account_id),
+    Relation.CONTACT_RELATIONS: RelationMap(Entity.CONTACT_RELATION, t.contact_relations.c.contact_id),
+    Relation.ACCOUNT_RELATIONS: RelationMap(
+        Entity.CONTACT_RELATION, t.contact_relations.c.related_account_id
     ),
 }
 
