@@ -25,6 +25,7 @@ CONTACT, ACCOUNT, LEAD = gid("Contact", UNKNOWN), gid("Account", UNKNOWN), gid("
 TASK, STAGE = gid("Task", UNKNOWN), gid("Stage", UNKNOWN)
 COMMUNICATION, QUEUE_ENTRY = gid("Communication", UNKNOWN), gid("CommunicationQueueEntry", UNKNOWN)
 QUEUE_SYSTEM = gid("CommunicationQueueExternalSystem", UNKNOWN)
+OCCASION, RELATION = gid("Occasion", UNKNOWN), gid("ContactRelation", UNKNOWN)
 
 # Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
 # Custom fields and labels describe the tenant's forms, not records: every caller of the tenant may read them.
@@ -74,6 +75,9 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "automations": ("automations { id }", "CRM_AUTOMATION_VIEW"),
     "automation": ('automation(id: "x") { id }', "CRM_AUTOMATION_VIEW"),
     "automationBuilderData": ("automationBuilderData { triggers }", "CRM_AUTOMATION_VIEW"),
+    "occasion": (f'occasion(id: "{OCCASION}") {{ id }}', "CUST_READ"),
+    "upcomingOccasions": ("upcomingOccasions(days: 7) { date }", "CUST_READ"),
+    "contactRelation": (f'contactRelation(id: "{RELATION}") {{ id }}', "CUST_READ"),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)
@@ -168,6 +172,23 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "automationUpdate": ('automationUpdate(id: "x", input: {name: "m"})', "CRM_AUTOMATION_EDIT"),
     "automationDuplicate": ('automationDuplicate(id: "x")', "CRM_AUTOMATION_EDIT"),
     "automationDelete": ('automationDelete(id: "x")', "CRM_AUTOMATION_DELETE"),
+    "occasionCreate": (
+        f'occasionCreate(input: {{contactId: "{CONTACT}", date: "2020-01-01"}})',
+        "CUST_WRITE",
+    ),
+    "occasionUpdate": (f'occasionUpdate(id: "{OCCASION}", input: {{label: "x"}})', "CUST_WRITE"),
+    "occasionDelete": (f'occasionDelete(id: "{OCCASION}")', "CUST_WRITE"),
+    "occasionRestore": (f'occasionRestore(id: "{OCCASION}")', "CUST_WRITE"),
+    "contactRelationCreate": (
+        f'contactRelationCreate(input: {{contactId: "{CONTACT}", relatedContactId: "{CONTACT}", type: "X"}})',
+        "CUST_WRITE",
+    ),
+    "contactRelationUpdate": (
+        f'contactRelationUpdate(id: "{RELATION}", input: {{notes: "n"}})',
+        "CUST_WRITE",
+    ),
+    "contactRelationDelete": (f'contactRelationDelete(id: "{RELATION}")', "CUST_WRITE"),
+    "contactRelationRestore": (f'contactRelationRestore(id: "{RELATION}")', "CUST_WRITE"),
 }
 # Errors that show the permission check passed: an area no backend serves here (CAPABILITY_NOT_SERVED),
 # or the made-up id of the operation above, looked up in the gateway's own store (NOT_FOUND).
@@ -339,6 +360,13 @@ NESTED = [
     ("contact", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["contact", "communications"]),
     ("lead", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["lead", "communications"]),
     ("account", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["account", "communications"]),
+    # Seed 000 people model: occasions and relations are customer data; their targets keep their own.
+    ("account", "occasions { totalCount }", "CUST_READ", ["account", "occasions"]),
+    ("account", "relations { totalCount }", "CUST_READ", ["account", "relations"]),
+    ("account", "keyCustomers { id }", "CUST_READ", ["account", "keyCustomers"]),
+    ("account", "owner { id }", "CRM_USER_VIEW", ["account", "owner"]),
+    ("account", "assistant { id }", "CUST_READ", ["account", "assistant"]),
+    ("contact", "keyOrganizations { id }", "CUST_ORGANIZATION_VIEW", ["contact", "keyOrganizations"]),
 ]
 
 

@@ -72,7 +72,20 @@ class BaseCustomer(BaseRecord):
     def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
         return details_now(info, Detail.THIRD_PARTY_IDS, self.record.id, ThirdPartyId)  # type: ignore[no-any-return]
 
-    # --- Seed 000 ContactCommunication: URLs, preferred channel, assistant (issue 19) ---------------
+    # --- Seed 000 (issue 19): clientId, createdDateLong; ContactCommunication url, preferred, assistant
+    @strawberry.field(description="The tenant it belongs to (seed 000 clientId: the platform account).")
+    @uses_columns("tenant")
+    def client_id(self) -> str:
+        return self.record.tenant  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="Creation time in milliseconds since 1970-01-01 UTC (seed 000 createdDateLong); a Float, "
+        "since GraphQL's Int has 32 bits."
+    )
+    @uses_columns("date_created")
+    def created_date_long(self) -> float:
+        return float(int(self.record.date_created.timestamp() * 1000))
+
     preferred_channel: PreferredChannel | None = strawberry.field(
         description="The channel it prefers to be reached by (seed 000 ContactCommunication preferred)."
     )

@@ -14,7 +14,7 @@ from gateway.backends.records import Detail
 from resolvers.common.errors import UserError
 from resolvers.common.naming import to_camel
 from resolvers.common.urls import url_rows
-from resolvers.common.validation import normalised_email, normalised_phone
+from resolvers.common.validation import dialing_code, normalised_email, normalised_phone
 
 
 @strawberry.enum(description="How a phone number is reached (seed 000 communication mode).")
@@ -53,6 +53,10 @@ class Phone:
     country_code: str | None = strawberry.field(description="ISO country the number was given for, e.g. US.")
     extension: str | None = strawberry.field(description="Extension to dial after the number.")
     is_primary: bool = strawberry.field(description="The primary number to call.")
+
+    @strawberry.field(description="The country dialing code of the number, e.g. 1 or 44 (seed 000 Voice).")
+    def country_dialing_code(self) -> int | None:
+        return dialing_code(self.number)
 
 
 @strawberry.type(description="A postal address.")

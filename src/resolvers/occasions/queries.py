@@ -83,7 +83,7 @@ class OccasionQuery:
         found.sort(key=lambda item: (item[0], str(item[1].id)))
         return [
             UpcomingOccasion(
-                occasion=node_from_record(Entity.OCCASION, record), date=day, days_away=(day - today).days
+                node=node_from_record(Entity.OCCASION, record), date=day, days_away=(day - today).days
             )
             for day, record in found[:first]
         ]

@@ -58,9 +58,13 @@ class OccasionConnection(Connection[Occasion]):
 
 @strawberry.type(description="An occasion falling within the window of `upcomingOccasions`.")
 class UpcomingOccasion:
-    occasion: Occasion = strawberry.field(description="The occasion.")
+    node: strawberry.Private[Occasion]
     date: dt.date = strawberry.field(description="The day it falls on in the window.")
     days_away: int = strawberry.field(description="Days from today (UTC) to that day; 0 is today.")
+
+    @strawberry.field(description="The occasion.", extensions=reads(Entity.OCCASION))
+    def occasion(self) -> Occasion | None:
+        return self.node
 
 
 register_node(Occasion, Entity.OCCASION)
