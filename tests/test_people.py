@@ -599,3 +599,64 @@ async def test_incoming_email_and_sms_need_the_receive_permissions(
     receiver = caller(client, settings, tenant, ["CRM_COMMUNICATION_EDIT", "CRM_RECEIVE_EMAIL", *view])
     body = await receiver.execute(create, {"input": input})
     assert body["data"]["communicationCreate"]["communication"]["id"]
+
+
+async def test_deleted_or_hidden_owners_hide_what_belongs_to_them(
+    client: Client, other_client: Client, factory: Factory, settings: Any, tenant: str
+) -> None:
+    now = today()
+    ada, gone, private = (
+        factory.contact("Ada", "A"),
+        factory.contact("Gus", "Gone"),
+        factory.contact("Pat", "P"),
+    )
+    factory.contact_permission(private, owner_only=True)
+    helper = factory.contact("Sam", "Helper", assistant_id=private)
+    closed = factory.account("Closed", is_deleted=True)
+    factory.occasion(now, contact_id=gone, label="Gone's")
+    factory.occasion(now, account_id=closed, label="Closed's")
+    kept = factory.occasion(now, contact_id=ada, label="Ada's")
+    relation = factory.contact_relation(ada, related_contact_id=gone, is_key=True)
+    await factory.save()
+    await client.execute(
+        "mutation($id: ID!) { contactDelete(id: $id) { deletedId } }", {"id": gid("Contact", gone)}
+    )
+
+    body = await client.execute(UPCOMING, {"days": 0})
+    assert [o["occasion"]["label"] for o in body["data"]["upcomingOccasions"]] == ["Ada's"]
+    body = await client.execute(CONTACT_PEOPLE, {"id": gid("Contact", ada)})
+    assert (
+        body["data"]["contact"]["keyCustomers"] == []
+        and body["data"]["contact"]["relations"]["totalCount"] == 0
+    )
+
+    # The assistant link follows the row rules of the contact it points at.
+    reader = caller(client, settings, tenant, ["CUST_READ"])
+    query = "query($id: ID!) { contact(id: $id) { assistant { id } } }"
+    assert (await reader.execute(query, {"id": gid("Contact", helper)}))["data"]["contact"] == {
+        "assistant": None
+    }
+    admin = await client.execute(query, {"id": gid("Contact", helper)})
+    assert admin["data"]["contact"] == {"assistant": {"id": gid("Contact", private)}}
+
+    # Global IDs of the new types resolve in their own tenant only.
+    ids = [gid("Occasion", kept), gid("ContactRelation", relation)]
+    body = await other_client.execute("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
+    assert body["data"]["nodes"] == [None, None]
+    body = await client.execute("query($ids: [ID!]!) { nodes(ids: $ids) { id __typename } }", {"ids": ids})
+    assert body["data"]["nodes"] == [{"id": ids[0], "__typename": "Occasion"}, None]  # Gus is deleted
+
+
+async def test_an_occasion_create_retried_with_its_key_creates_one(
+    client: Client, factory: Factory, engine: Any, tenant: str
+) -> None:
+    ada = factory.contact("Ada", "A")
+    await factory.save()
+    create = f"""mutation($input: OccasionCreateInput!, $key: String) {{
+      occasionCreate(input: $input, idempotencyKey: $key) {{ occasion {{ id }} {ERRORS} }}
+    }}"""
+    variables = {"input": {"contactId": gid("Contact", ada), "date": "2020-03-01"}, "key": "k-1"}
+    first = payload(await client.execute(create, variables), "occasionCreate")
+    again = payload(await client.execute(create, variables), "occasionCreate")
+    assert first["occasion"] == again["occasion"] and again["errors"] == []
+    assert await count(engine, t.occasions, tenant) == 1

@@ -50,8 +50,8 @@ def _live_contact(tenant: str, access: RowAccess, column: Any) -> Any:
 
 def owned_rows(table: sa.Table, tenant: str, access: RowAccess) -> list[Any]:
     """Occasions and contact relations exist for a caller only as far as what they belong to does: the
-    contacts they name must be live and visible (row rules), and an account's need
-    CUST_ORGANIZATION_VIEW (a contact's: CUST_READ, checked by the field that reads them)."""
+    contacts and accounts they name must be live, the contacts visible (row rules), and an account's
+    need CUST_ORGANIZATION_VIEW (a contact's: CUST_READ, checked by the field that reads them)."""
     conditions: list[Any] = []
     for name in ("contact_id", "related_contact_id"):
         if name in table.c:
@@ -60,4 +60,12 @@ def owned_rows(table: sa.Table, tenant: str, access: RowAccess) -> list[Any]:
     account = table.c.account_id if "account_id" in table.c else table.c.related_account_id
     if not grants(access.permissions, CUST_ORGANIZATION_VIEW) and not access.admin:
         conditions.append(account.is_(None))
+    else:
+        conditions.append(sa.or_(account.is_(None), _live_account(tenant, account)))
     return conditions
+
+
+def _live_account(tenant: str, column: Any) -> Any:
+    accounts = t.accounts
+    conditions = [accounts.c.tenant == tenant, accounts.c.id == column, accounts.c.is_deleted.is_(False)]
+    return sa.select(sa.literal(1)).where(*conditions).exists()
