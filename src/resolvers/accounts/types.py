@@ -23,7 +23,7 @@ from resolvers.lists import (
     OCCASION_LIST,
     TASK_LIST,
 )
-from resolvers.relations.derived import KEY_RELATIONS, related_nodes
+from resolvers.relations.derived import KEY_RELATIONS, related_list
 from resolvers.users.types import User
 
 if TYPE_CHECKING:
@@ -65,25 +65,16 @@ class Account(BaseCustomer):
     def owner(self, info: strawberry.Info) -> User | None:
         return link(info, Entity.USER, self.record.owner_id)  # type: ignore[no-any-return]
 
-    @strawberry.field(
-        description="Its key contacts (seed 000 keyCustomers): the primary contact first, then the contacts "
-        "with a key relationship to it.",
-        extensions=reads(Entity.CONTACT),
+    key_customers = related_list(
+        Relation.ACCOUNT_RELATIONS,
+        KEY_RELATIONS,
+        "contact_id",
+        Entity.CONTACT,
+        Annotated["Contact", strawberry.lazy("resolvers.contacts.types")],
+        "Its key contacts (seed 000 keyCustomers): the primary contact first, then the contacts with a key "
+        "relationship to it.",
+        first="primary_contact_id",
     )
-    @uses_columns("id", "primary_contact_id")
-    async def key_customers(
-        self, info: strawberry.Info
-    ) -> list[Annotated[Contact, strawberry.lazy("resolvers.contacts.types")]] | None:
-        record = self.record
-        return await related_nodes(
-            info,
-            Relation.ACCOUNT_RELATIONS,
-            record.id,
-            KEY_RELATIONS,
-            "contact_id",
-            Entity.CONTACT,
-            first=record.primary_contact_id,
-        )
 
 
 @strawberry.type(name="AccountConnection", description="A page of accounts.")

@@ -12,7 +12,6 @@ from resolvers.common.connection import Connection
 from resolvers.common.customer import BaseCustomer, details_now
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
-from resolvers.common.permissions import reads
 from resolvers.contacts.enums import ContactKind, Gender
 from resolvers.contacts.permissions import ContactPermission
 from resolvers.lists import (
@@ -24,7 +23,7 @@ from resolvers.lists import (
     OCCASION_LIST,
     TASK_LIST,
 )
-from resolvers.relations.derived import ALL_RELATIONS, KEY_RELATIONS, related_nodes
+from resolvers.relations.derived import ALL_RELATIONS, KEY_RELATIONS, related_list
 
 if TYPE_CHECKING:
     from resolvers.accounts.types import Account
@@ -88,40 +87,30 @@ class Contact(BaseCustomer):
         "Its relations to other contacts and to accounts, with type and notes (seed 003 relation_set).",
     )
 
-    @strawberry.field(
-        description="Contacts it has a key relationship with (seed 000 keyCustomers).",
-        extensions=reads(Entity.CONTACT),
+    key_customers = related_list(
+        Relation.CONTACT_RELATIONS,
+        KEY_RELATIONS,
+        "related_contact_id",
+        Entity.CONTACT,
+        Annotated["Contact", strawberry.lazy("resolvers.contacts.types")],
+        "Contacts it has a key relationship with (seed 000 keyCustomers).",
     )
-    @uses_columns("id")
-    async def key_customers(self, info: strawberry.Info) -> list[Contact] | None:
-        relation, query = Relation.CONTACT_RELATIONS, KEY_RELATIONS
-        return await related_nodes(
-            info, relation, self.record.id, query, "related_contact_id", Entity.CONTACT
-        )
-
-    @strawberry.field(
-        description="Accounts it has a key relationship with (seed 000 keyOrganizations).",
-        extensions=reads(Entity.ACCOUNT),
+    key_organizations = related_list(
+        Relation.CONTACT_RELATIONS,
+        KEY_RELATIONS,
+        "related_account_id",
+        Entity.ACCOUNT,
+        Annotated["Account", strawberry.lazy("resolvers.accounts.types")],
+        "Accounts it has a key relationship with (seed 000 keyOrganizations).",
     )
-    @uses_columns("id")
-    async def key_organizations(
-        self, info: strawberry.Info
-    ) -> list[Annotated[Account, strawberry.lazy("resolvers.accounts.types")]] | None:
-        relation, query = Relation.CONTACT_RELATIONS, KEY_RELATIONS
-        return await related_nodes(
-            info, relation, self.record.id, query, "related_account_id", Entity.ACCOUNT
-        )
-
-    @strawberry.field(
-        description="Contacts it is connected to, key or not (seed 000 customers).",
-        extensions=reads(Entity.CONTACT),
+    customers = related_list(
+        Relation.CONTACT_RELATIONS,
+        ALL_RELATIONS,
+        "related_contact_id",
+        Entity.CONTACT,
+        Annotated["Contact", strawberry.lazy("resolvers.contacts.types")],
+        "Contacts it is connected to, key or not (seed 000 customers).",
     )
-    @uses_columns("id")
-    async def customers(self, info: strawberry.Info) -> list[Contact] | None:
-        relation, query = Relation.CONTACT_RELATIONS, ALL_RELATIONS
-        return await related_nodes(
-            info, relation, self.record.id, query, "related_contact_id", Entity.CONTACT
-        )
 
 
 @strawberry.type(name="ContactConnection", description="A page of contacts.")
