@@ -9,18 +9,18 @@ import strawberry
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
-from resolvers.common.customer import BaseCustomer, details_now
+from resolvers.common.customer import details_now
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
-from resolvers.contacts.enums import ContactKind, Gender
+from resolvers.contacts.enums import ContactKind
 from resolvers.contacts.permissions import ContactPermission
+from resolvers.contacts.person import Person
 from resolvers.lists import (
     ACCOUNT_LIST,
     COMMUNICATION_LIST,
     CONTACT_RELATION_LIST,
     EVENT_LIST,
     LEAD_LIST,
-    OCCASION_LIST,
     TASK_LIST,
 )
 from resolvers.relations.derived import ALL_RELATIONS, KEY_RELATIONS, related_list
@@ -30,18 +30,11 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
-class Contact(BaseCustomer):
+class Contact(Person):
     kind: ContactKind = strawberry.field(description="Person or company.")
-    first_name: str | None = strawberry.field(description="First name.")
-    middle_name: str | None = strawberry.field(description="Middle name.")
-    last_name: str | None = strawberry.field(description="Last name.")
-    preferred_name: str | None = strawberry.field(description="The name the contact likes to be called.")
-    suffix: str | None = strawberry.field(description="Name suffix, e.g. Jr.")
     civility: str | None = strawberry.field(description="Civility or title, e.g. Mrs.")
     company_name: str | None = strawberry.field(description="Company name (required for companies).")
-    gender: Gender | None = strawberry.field(description="Gender.")
     position_title: str | None = strawberry.field(description="Job title.")
-    languages_spoken: list[str] = strawberry.field(description="Languages the contact speaks.")
     preferred_method_of_contact: str | None = strawberry.field(
         description="How the contact likes to be reached."
     )
@@ -79,8 +72,7 @@ class Contact(BaseCustomer):
         COMMUNICATION_LIST, Relation.CONTACT_COMMUNICATIONS, "Communications with this contact (seed 001)."
     )
 
-    # --- Seed 000 people model (issue 19): occasions and relations ----------------------------------
-    occasions = nested_list(OCCASION_LIST, Relation.CONTACT_OCCASIONS, "Important dates (seed 000 Occasion).")
+    # --- Seed 000 people model (issue 19): relations (occasions: ``Person``) --------------------------
     relations = nested_list(
         CONTACT_RELATION_LIST,
         Relation.CONTACT_RELATIONS,
