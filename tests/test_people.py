@@ -399,6 +399,15 @@ async def test_upcoming_occasions_follow_permissions_and_row_rules(
     assert body["errors"][0]["extensions"]["permission"] == "CUST_ORGANIZATION_EDIT"
     body = await both.execute(UPCOMING, {"days": 0})
     assert len(body["data"]["upcomingOccasions"]) == 2  # the refused delete was rolled back
+    relation = {
+        "contactId": gid("Contact", ada),
+        "relatedAccountId": gid("Account", acme),
+        "type": "EMPLOYEE",
+    }
+    body = (await writer.post(RELATION_CREATE, {"input": relation})).json()
+    assert body["errors"][0]["extensions"]["permission"] == "CUST_ORGANIZATION_EDIT"
+    response = await client.post("query { upcomingOccasions(days: 1, first: 0) { date } }")
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "first"}
 
 
 # --- Contact relations --------------------------------------------------------------------------------
