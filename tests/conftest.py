@@ -218,6 +218,10 @@ CONECRM_XFAIL: dict[str, str] = {
         "asserts the SQL statements of detail lists and their stored order; ConeCRM holds a contact's"
         " numbers in fields of its own (mobile first) and its details come with the contact records"
     ),
+    "test_people_fields_cost_the_same_for_10_and_100_contacts": (
+        "counts SQL statements; and seed 000 URLs are kept for the gateway's own contacts only (ConeCRM"
+        " has none, so a contact routed there has no URLs)"
+    ),
 }
 
 

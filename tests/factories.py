@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -197,6 +197,30 @@ class Factory:
         return self._audited(
             t.comments, {"owner_id": owner_id, "owner_type": owner_type, "text": text, **values}
         )
+
+    # -- seed 000 people model (issue 19) ---------------------------------------------------------
+
+    def url(self, owner_id: uuid.UUID, address: str, **values: Any) -> uuid.UUID:
+        pending = self._pending[t.urls.name]
+        position = sum(1 for row in pending if row["owner_id"] == owner_id)
+        row = {"id": uuid7(), "tenant": self.tenant, "owner_id": owner_id, "position": position}
+        row.update({"address": address, "label": None, "icon": None, "type": None, "is_primary": False})
+        row.update(values)
+        pending.append(row)
+        return row["id"]  # type: ignore[return-value]
+
+    def occasion(self, day: date, *, recurring: bool = False, **values: Any) -> uuid.UUID:
+        """An occasion; pass ``contact_id`` or ``account_id``."""
+        month_day = day.month * 100 + day.day
+        return self._audited(
+            t.occasions, {"date": day, "month_day": month_day, "recurring": recurring, **values}
+        )
+
+    def contact_relation(
+        self, contact_id: uuid.UUID, type: str = "FAMILY_MEMBER", **values: Any
+    ) -> uuid.UUID:
+        """A relation; pass ``related_contact_id`` or ``related_account_id`` (and ``is_key``)."""
+        return self._audited(t.contact_relations, {"contact_id": contact_id, "type": type, **values})
 
     # -- writing ---------------------------------------------------------------------------------
 

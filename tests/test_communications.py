@@ -128,7 +128,10 @@ async def test_media_rule_hides_emails_and_sms_on_every_path(
     assert body["data"]["communication"] is None and body["data"]["node"] is None
     assert body["data"]["communicationQueueEntry"] == {"media": "SMS", "communication": None}
 
-    email_reader = _caller(client, settings, tenant, ["CRM_COMMUNICATION_VIEW", "CRM_VIEW_EMAIL"])
+    # The e-mail is incoming: reading it also takes CRM_RECEIVE_EMAIL (tests/test_people.py).
+    email_reader = _caller(
+        client, settings, tenant, ["CRM_COMMUNICATION_VIEW", "CRM_VIEW_EMAIL", "CRM_RECEIVE_EMAIL"]
+    )
     body = await email_reader.execute(
         "{ communications(first: 10, filter: {media: {in: [EMAIL, SMS]}}) { totalCount } }"
     )

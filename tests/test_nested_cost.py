@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from sqlalchemy import event
@@ -378,3 +379,60 @@ async def test_tags_and_comments_keep_the_statement_count_flat(
             assert len(account["tags"]["edges"]) == 1 and account["comments"]["totalCount"] == 1
     print(f"\ntags and comments statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
     assert counts[10] == counts[100]
+
+
+PEOPLE = """
+query($n: Int!) {
+  contacts(first: $n) {
+    edges { node {
+      id
+      urls { address }
+      assistant { id }
+      occasions(first: 5) { edges { node { label account { id } } } }
+      relations(first: 5) { edges { node { type relatedContact { id } relatedAccount { name } } } }
+      keyCustomers { id }
+      keyOrganizations { id }
+      customers { id }
+    } }
+  }
+}
+"""
+
+
+async def test_people_fields_cost_the_same_for_10_and_100_contacts(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    """Seed 000 URLs, occasions and relations (issue 19) batch per level like every nested list."""
+    contacts = [factory.contact(f"P{i:03d}", "People") for i in range(100)]
+    accounts = [factory.account(f"Org{i:02d}", contacts=contacts[i * 2 : i * 2 + 2]) for i in range(50)]
+    for i, contact in enumerate(contacts):
+        factory.url(contact, f"https://p{i}.example", is_primary=True)
+        factory.occasion(
+            date(1990, 1 + i % 12, 1 + i % 28), recurring=True, contact_id=contact, label=f"B{i}"
+        )
+        neighbour = contacts[(i + 1) % 100]
+        factory.contact_relation(contact, related_contact_id=neighbour, is_key=i % 2 == 0)
+        factory.contact_relation(contact, "EMPLOYEE", related_account_id=accounts[i // 2], is_key=True)
+    await factory.save()
+    counts = {}
+    for n in (10, 100):
+        with statements_executed(app) as statements:
+            body = await client.execute(PEOPLE, {"n": n})
+        counts[n] = body["extensions"]["cost"]["sqlStatements"]
+        assert counts[n] == len(statements)
+        edges = body["data"]["contacts"]["edges"]
+        assert len(edges) == n
+        for i, edge in enumerate(edges):
+            node = edge["node"]
+            neighbour = gid("Contact", contacts[(i + 1) % 100])
+            assert node["urls"] == [{"address": f"https://p{i}.example"}]
+            assert [o["node"]["label"] for o in node["occasions"]["edges"]] == [f"B{i}"]
+            assert [r["node"]["type"] for r in node["relations"]["edges"]] == ["FAMILY_MEMBER", "EMPLOYEE"]
+            assert node["customers"] == [{"id": neighbour}]
+            assert node["keyCustomers"] == ([{"id": neighbour}] if i % 2 == 0 else [])
+            assert node["keyOrganizations"] == [{"id": gid("Account", accounts[i // 2])}]
+    print(f"\npeople fields statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
+    assert counts[10] == counts[100]
+    # A handful of statements by level (waves.py): the contacts; their details, occasions and relations;
+    # then the links of those rows and the derived key lists' targets, each level in one or two waves.
+    assert counts[100] == 5

@@ -26,6 +26,7 @@ TASK, STAGE = gid("Task", UNKNOWN), gid("Stage", UNKNOWN)
 COMMUNICATION, QUEUE_ENTRY = gid("Communication", UNKNOWN), gid("CommunicationQueueEntry", UNKNOWN)
 QUEUE_SYSTEM = gid("CommunicationQueueExternalSystem", UNKNOWN)
 TAG, COMMENT = gid("Tag", UNKNOWN), gid("Comment", UNKNOWN)
+OCCASION, RELATION = gid("Occasion", UNKNOWN), gid("ContactRelation", UNKNOWN)
 
 # Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
 # Custom fields and labels describe the tenant's forms, not records: every caller of the tenant may read them.
@@ -76,6 +77,9 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "automation": ('automation(id: "x") { id }', "CRM_AUTOMATION_VIEW"),
     "automationBuilderData": ("automationBuilderData { triggers }", "CRM_AUTOMATION_VIEW"),
     "tags": ("tags(first: 1) { totalCount }", "CUST_READ"),
+    "occasion": (f'occasion(id: "{OCCASION}") {{ id }}', "CUST_READ"),
+    "upcomingOccasions": ("upcomingOccasions(days: 7) { date }", "CUST_READ"),
+    "contactRelation": (f'contactRelation(id: "{RELATION}") {{ id }}', "CUST_READ"),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)
@@ -178,6 +182,23 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "commentUpdate": (f'commentUpdate(id: "{COMMENT}", input: {{text: "Hi"}})', "CUST_READ"),
     "commentDelete": (f'commentDelete(id: "{COMMENT}")', "CUST_READ"),
     "commentRestore": (f'commentRestore(id: "{COMMENT}")', "CUST_READ"),
+    "occasionCreate": (
+        f'occasionCreate(input: {{contactId: "{CONTACT}", date: "2020-01-01"}})',
+        "CUST_WRITE",
+    ),
+    "occasionUpdate": (f'occasionUpdate(id: "{OCCASION}", input: {{label: "x"}})', "CUST_WRITE"),
+    "occasionDelete": (f'occasionDelete(id: "{OCCASION}")', "CUST_WRITE"),
+    "occasionRestore": (f'occasionRestore(id: "{OCCASION}")', "CUST_WRITE"),
+    "contactRelationCreate": (
+        f'contactRelationCreate(input: {{contactId: "{CONTACT}", relatedContactId: "{CONTACT}", type: "X"}})',
+        "CUST_WRITE",
+    ),
+    "contactRelationUpdate": (
+        f'contactRelationUpdate(id: "{RELATION}", input: {{notes: "n"}})',
+        "CUST_WRITE",
+    ),
+    "contactRelationDelete": (f'contactRelationDelete(id: "{RELATION}")', "CUST_WRITE"),
+    "contactRelationRestore": (f'contactRelationRestore(id: "{RELATION}")', "CUST_WRITE"),
 }
 # Errors that show the permission check passed: an area no backend serves here (CAPABILITY_NOT_SERVED),
 # or the made-up id of the operation above, looked up in the gateway's own store (NOT_FOUND).
@@ -351,6 +372,13 @@ NESTED = [
     ("account", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["account", "communications"]),
     ("account", "tags { totalCount }", "CUST_READ", ["account", "tags"]),
     ("account", "comments { totalCount }", "CUST_READ", ["account", "comments"]),
+    # Seed 000 people model: occasions and relations are customer data; their targets keep their own.
+    ("account", "occasions { totalCount }", "CUST_READ", ["account", "occasions"]),
+    ("account", "relations { totalCount }", "CUST_READ", ["account", "relations"]),
+    ("account", "keyCustomers { id }", "CUST_READ", ["account", "keyCustomers"]),
+    ("account", "owner { id }", "CRM_USER_VIEW", ["account", "owner"]),
+    ("account", "assistant { id }", "CUST_READ", ["account", "assistant"]),
+    ("contact", "keyOrganizations { id }", "CUST_ORGANIZATION_VIEW", ["contact", "keyOrganizations"]),
 ]
 
 

@@ -192,6 +192,34 @@ WRITES: dict[str, tuple[str, Any, list[str]]] = {
         lambda ids, c: {"c": c},
         ["input", "contactId"],
     ),
+    # Seed 000 people model (issue 19): occasions, relations and assistants name contacts too.
+    "occasionCreate": (
+        f'mutation($c: ID!) {{ occasionCreate(input: {{contactId: $c, date: "2020-01-01"}}) {ERRORS} }}',
+        lambda ids, c: {"c": c},
+        ["input", "contactId"],
+    ),
+    "contactRelationCreate": (
+        f"""mutation($c: ID!, $e: ID!) {{
+          contactRelationCreate(input: {{contactId: $c, relatedAccountId: $e, type: "X"}}) {ERRORS}
+        }}""",
+        lambda ids, c: {"c": c, "e": gid("Account", ids["empty"])},
+        ["input", "contactId"],
+    ),
+    "relationToHidden": (
+        f"""mutation($o: ID!, $c: ID!) {{
+          relationToHidden: contactRelationCreate(input: {{contactId: $o, relatedContactId: $c, type: "X"}})
+            {ERRORS}
+        }}""",
+        lambda ids, c: {"o": gid("Contact", ids["Open"]), "c": c},
+        ["input", "relatedContactId"],
+    ),
+    "hiddenAssistant": (
+        f"""mutation($o: ID!, $c: ID!) {{
+          hiddenAssistant: contactUpdate(id: $o, input: {{assistantId: $c}}) {ERRORS}
+        }}""",
+        lambda ids, c: {"o": gid("Contact", ids["Open"]), "c": c},
+        ["input", "assistantId"],
+    ),
 }
 
 STATE = """
@@ -201,6 +229,7 @@ query($c: ID!, $a: ID!, $e: ID!) {
   empty: account(id: $e) { primaryContact { id } contacts(first: 10) { totalCount } }
   leads(first: 50) { totalCount }
   tasks(first: 50) { totalCount }
+  contacts(first: 50) { edges { node { version occasions { totalCount } relations { totalCount } } } }
 }
 """
 

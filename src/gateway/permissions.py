@@ -129,6 +129,7 @@ CRM_VIEW_EMAIL, CRM_SEND_EMAIL, CRM_VIEW_SMS, CRM_SEND_SMS = (
     "CRM_VIEW_SMS",
     "CRM_SEND_SMS",
 )
+CRM_RECEIVE_EMAIL, CRM_RECEIVE_SMS = "CRM_RECEIVE_EMAIL", "CRM_RECEIVE_SMS"
 CUST_READ, CUST_WRITE, CUST_DELETE = "CUST_READ", "CUST_WRITE", "CUST_DELETE"
 CUST_ORGANIZATION_VIEW, CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_DELETE = (
     "CUST_ORGANIZATION_VIEW",
@@ -184,6 +185,9 @@ def denial_code(needed: str) -> str | None:
 COMMUNICATION_MEDIA = ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE")
 MEDIA_VIEW_PERMISSIONS = {"EMAIL": CRM_VIEW_EMAIL, "SMS": CRM_VIEW_SMS}
 MEDIA_SEND_PERMISSIONS = {"EMAIL": CRM_SEND_EMAIL, "SMS": CRM_SEND_SMS}
+# Receiving (seed 000 CRM_RECEIVE_*): an INCOMING e-mail or SMS exists for its holders only, and only
+# they may record one.
+MEDIA_RECEIVE_PERMISSIONS = {"EMAIL": CRM_RECEIVE_EMAIL, "SMS": CRM_RECEIVE_SMS}
 
 
 def visible_media(held: Iterable[str]) -> frozenset[str]:
@@ -194,3 +198,19 @@ def visible_media(held: Iterable[str]) -> frozenset[str]:
         for media in COMMUNICATION_MEDIA
         if grants(held, MEDIA_VIEW_PERMISSIONS.get(media, CRM_COMMUNICATION_VIEW))
     )
+
+
+def receivable_media(held: Iterable[str]) -> frozenset[str]:
+    """The media whose INCOMING communications a holder of ``held`` may read (with ``visible_media``)."""
+    held = frozenset(held)
+    return frozenset(
+        media
+        for media in visible_media(held)
+        if media not in MEDIA_RECEIVE_PERMISSIONS or grants(held, MEDIA_RECEIVE_PERMISSIONS[media])
+    )
+
+
+def communication_visible(held: Iterable[str], media: str, direction: str) -> bool:
+    """Whether a holder of ``held`` may read a communication of this media and direction."""
+    allowed = receivable_media(held) if direction == "INCOMING" else visible_media(held)
+    return media in allowed

@@ -22,6 +22,8 @@ from resolvers.communications.inputs import (
 )
 from resolvers.contacts.inputs import ContactFilter, ContactOrder
 from resolvers.leads.inputs import LeadFilter, LeadOrder
+from resolvers.occasions.inputs import OccasionFilter, OccasionOrder
+from resolvers.relations.inputs import ContactRelationFilter, ContactRelationOrder
 from resolvers.stages.inputs import StageFilter, StageOrder
 from resolvers.tags.inputs import TagFilter, TagOrder
 from resolvers.tasks.inputs import EventFilter, EventOrder
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     )
     from resolvers.contacts.types import ContactConnection
     from resolvers.leads.types import LeadConnection
+    from resolvers.occasions.types import OccasionConnection
+    from resolvers.relations.types import ContactRelationConnection
     from resolvers.stages.types import StageConnection
     from resolvers.tags.types import TagConnection
     from resolvers.tasks.types import EventConnection
@@ -56,6 +60,7 @@ _CUSTOMER_DETAILS = (
     ("phones", Detail.PHONES),
     ("addresses", Detail.ADDRESSES),
     ("thirdPartyIds", Detail.THIRD_PARTY_IDS),
+    ("urls", Detail.URLS),
 )
 
 CONTACT_LIST = ListSpec(
@@ -149,6 +154,25 @@ COMMENT_LIST = ListSpec(
     CommentFilter,
     CommentOrder,
     links=(Link("author", Entity.USER, "author_id"),),
+)
+# Seed 000 people model: occasions and contact relations of contacts and accounts.
+OCCASION_LIST = ListSpec(
+    Entity.OCCASION,
+    Annotated["OccasionConnection", strawberry.lazy("resolvers.occasions.types")],
+    OccasionFilter,
+    OccasionOrder,
+    links=_CUSTOMER_LINKS,
+)
+CONTACT_RELATION_LIST = ListSpec(
+    Entity.CONTACT_RELATION,
+    Annotated["ContactRelationConnection", strawberry.lazy("resolvers.relations.types")],
+    ContactRelationFilter,
+    ContactRelationOrder,
+    links=(
+        Link("contact", Entity.CONTACT, "contact_id"),
+        Link("relatedContact", Entity.CONTACT, "related_contact_id"),
+        Link("relatedAccount", Entity.ACCOUNT, "related_account_id"),
+    ),
 )
 
 # What ``contact(id:)``, ``lead(id:)`` ... prefetch for the object they return (``prefetch_object``).

@@ -32,7 +32,11 @@ from resolvers.integrations.mutations import IntegrationMutation
 from resolvers.integrations.queries import IntegrationQuery
 from resolvers.leads.mutations import LeadMutation
 from resolvers.leads.queries import LeadQuery
+from resolvers.occasions.mutations import OccasionMutation
+from resolvers.occasions.queries import OccasionQuery
 from resolvers.permissions.queries import PermissionQuery
+from resolvers.relations.mutations import ContactRelationMutation
+from resolvers.relations.queries import ContactRelationQuery
 from resolvers.stages.mutations import StageMutation
 from resolvers.stages.queries import StageQuery
 from resolvers.tags.mutations import TagMutation
@@ -58,6 +62,8 @@ class Query(
     IntegrationQuery,
     CustomizationQuery,
     TagQuery,
+    OccasionQuery,
+    ContactRelationQuery,
 ):
     pass
 
@@ -77,6 +83,8 @@ class Mutation(
     AutomationMutation,
     TagMutation,
     CommentMutation,
+    OccasionMutation,
+    ContactRelationMutation,
 ):
     pass
 

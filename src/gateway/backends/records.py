@@ -34,6 +34,8 @@ class Entity(StrEnum):
     COMMUNICATION_QUEUE_ENTRY = "CommunicationQueueEntry"
     TAG = "Tag"
     COMMENT = "Comment"
+    OCCASION = "Occasion"
+    CONTACT_RELATION = "ContactRelation"
 
 
 class Relation(StrEnum):
@@ -59,6 +61,10 @@ class Relation(StrEnum):
     TAG_ACCOUNTS = "tag.accounts"
     CONTACT_COMMENTS = "contact.comments"
     ACCOUNT_COMMENTS = "account.comments"
+    CONTACT_OCCASIONS = "contact.occasions"
+    ACCOUNT_OCCASIONS = "account.occasions"
+    CONTACT_RELATIONS = "contact.relations"  # the contact's own relations
+    ACCOUNT_RELATIONS = "account.relations"  # contacts' relations to the account
 
 
 class Detail(StrEnum):
@@ -70,6 +76,7 @@ class Detail(StrEnum):
     THIRD_PARTY_IDS = "third_party_ids"
     PERMISSIONS = "permissions"
     COMMUNICATION_REFERENCES = "communication_references"
+    URLS = "urls"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,6 +119,8 @@ class ContactRecord(CustomerRecord):
     languages_spoken: list[str] = field(default_factory=list)
     preferred_method_of_contact: str | None = None
     opt_out: bool = False
+    preferred_channel: str | None = None
+    assistant_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,6 +128,9 @@ class AccountRecord(CustomerRecord):
     name: str
     alias: str | None = None
     primary_contact_id: UUID | None = None
+    preferred_channel: str | None = None
+    assistant_id: UUID | None = None
+    owner_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -369,6 +381,46 @@ class CommentRecord(AuditedRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class UrlRecord:
+    """Seed 000 URL of a contact or account."""
+
+    id: UUID
+    owner_id: UUID
+    position: int
+    address: str
+    label: str | None = None
+    icon: str | None = None
+    type: str | None = None
+    is_primary: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OccasionRecord(AuditedRecord):
+    """Seed 000 Occasion of a contact or an account."""
+
+    date: date
+    month_day: int
+    contact_id: UUID | None = None
+    account_id: UUID | None = None
+    label: str | None = None
+    recurring: bool = False
+    reminder: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactRelationRecord(AuditedRecord):
+    """A contact's relation to another contact or to an account (seed 000 key relationships, seed 003
+    relation_set)."""
+
+    contact_id: UUID
+    type: str
+    related_contact_id: UUID | None = None
+    related_account_id: UUID | None = None
+    notes: str | None = None
+    is_key: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class TenantRecord:
     key: str
     name: str
@@ -391,6 +443,8 @@ ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
     Entity.COMMUNICATION_QUEUE_ENTRY: CommunicationQueueEntryRecord,
     Entity.TAG: TagRecord,
     Entity.COMMENT: CommentRecord,
+    Entity.OCCASION: OccasionRecord,
+    Entity.CONTACT_RELATION: ContactRelationRecord,
 }
 
 DETAIL_RECORDS: dict[Detail, type[Any]] = {
@@ -400,6 +454,7 @@ DETAIL_RECORDS: dict[Detail, type[Any]] = {
     Detail.THIRD_PARTY_IDS: ThirdPartyIdRecord,
     Detail.PERMISSIONS: ContactPermissionRecord,
     Detail.COMMUNICATION_REFERENCES: CommunicationReferenceRecord,
+    Detail.URLS: UrlRecord,
 }
 
 R = TypeVar("R")

@@ -74,6 +74,10 @@ RELATION_PARENTS: dict[Relation, Entity] = {
     Relation.TAG_ACCOUNTS: Entity.TAG,
     Relation.CONTACT_COMMENTS: Entity.CONTACT,
     Relation.ACCOUNT_COMMENTS: Entity.ACCOUNT,
+    Relation.CONTACT_OCCASIONS: Entity.CONTACT,
+    Relation.ACCOUNT_OCCASIONS: Entity.ACCOUNT,
+    Relation.CONTACT_RELATIONS: Entity.CONTACT,
+    Relation.ACCOUNT_RELATIONS: Entity.ACCOUNT,
 }
 RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.CONTACT_ACCOUNTS: Entity.ACCOUNT,
@@ -95,6 +99,10 @@ RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.TAG_ACCOUNTS: Entity.ACCOUNT,
     Relation.CONTACT_COMMENTS: Entity.COMMENT,
     Relation.ACCOUNT_COMMENTS: Entity.COMMENT,
+    Relation.CONTACT_OCCASIONS: Entity.OCCASION,
+    Relation.ACCOUNT_OCCASIONS: Entity.OCCASION,
+    Relation.CONTACT_RELATIONS: Entity.CONTACT_RELATION,
+    Relation.ACCOUNT_RELATIONS: Entity.CONTACT_RELATION,
 }
 # Which entities own each kind of detail list (contacts and accounts are both customers in seed 004).
 DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {
@@ -104,6 +112,7 @@ DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {
     Detail.THIRD_PARTY_IDS: (Entity.CONTACT, Entity.ACCOUNT),
     Detail.PERMISSIONS: (Entity.CONTACT,),
     Detail.COMMUNICATION_REFERENCES: (Entity.COMMUNICATION,),
+    Detail.URLS: (Entity.CONTACT, Entity.ACCOUNT),
 }
 
 

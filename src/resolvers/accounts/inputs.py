@@ -13,6 +13,7 @@ from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, IDFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
 from resolvers.common.references import RefField
+from resolvers.common.urls import PreferredChannel, UrlInput
 from resolvers.tags.inputs import TagsFilter
 
 
@@ -67,6 +68,11 @@ class AccountCreateInput:
     phones: list[PhoneInput] | None = _f("Phone numbers.")
     addresses: list[AddressInput] | None = _f("Postal addresses.")
     third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
+    # Seed 000 ContactCommunication (issue 19).
+    urls: list[UrlInput] | None = _f("Web addresses; at most one primary.")
+    preferred_channel: PreferredChannel | None = _f("The channel it prefers to be reached by.")
+    assistant_id: strawberry.ID | None = _f("Its point of contact, e.g. an assistant: a contact.")
+    owner_id: strawberry.ID | None = _f("The user who owns the account (seed 000 owner).")
 
 
 @strawberry.input(
@@ -87,6 +93,11 @@ class AccountUpdateInput:
     phones: list[PhoneInput] | None = _u("Phone numbers (replace the list).")
     addresses: list[AddressInput] | None = _u("Postal addresses (replace the list).")
     third_party_ids: list[ThirdPartyIdInput] | None = _u("Identifiers in other systems (replace the list).")
+    # Seed 000 ContactCommunication (issue 19).
+    urls: list[UrlInput] | None = _u("Web addresses (replace the list); at most one primary.")
+    preferred_channel: PreferredChannel | None = _u("The channel it prefers to be reached by.")
+    assistant_id: strawberry.ID | None = _u("Its point of contact, e.g. an assistant: a contact.")
+    owner_id: strawberry.ID | None = _u("The user who owns the account.")
 
 
 ACCOUNT_COLUMNS = [
@@ -99,5 +110,10 @@ ACCOUNT_COLUMNS = [
     "province",
     "postal_code",
     "country",
+    "preferred_channel",
 ]
-ACCOUNT_REFS = (RefField("primary_contact_id", "Contact", Entity.CONTACT),)
+ACCOUNT_REFS = (
+    RefField("primary_contact_id", "Contact", Entity.CONTACT),
+    RefField("assistant_id", "Contact", Entity.CONTACT),
+    RefField("owner_id", "User", Entity.USER),
+)

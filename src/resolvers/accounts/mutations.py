@@ -23,6 +23,8 @@ from resolvers.common.mutations import WritePlan, current_record, in_transaction
 from resolvers.common.permissions import requires
 from resolvers.contacts.errors import contact_not_found
 from resolvers.contacts.types import Contact
+from resolvers.relations.errors import key_organization_removal
+from resolvers.relations.mutations import is_key_organization
 
 
 @strawberry.type(description="Result of `accountAddContact`.")
@@ -42,13 +44,16 @@ class AccountRemoveContactPayload:
 
 
 async def _membership(writer: RecordWriter, account_id: UUID, contact_id: UUID, adding: bool) -> UUID:
-    """Add the contact to the account or remove it; the key contact cannot be removed (CUST2106)."""
+    """Add the contact to the account or remove it; neither its primary (key) contact (CUST2106) nor a
+    contact that holds it as a key organization (CUST1106) can be removed."""
     account = await current_record(writer, Entity.ACCOUNT, account_id, account_not_found(["accountId"]))
     await current_record(writer, Entity.CONTACT, contact_id, contact_not_found(["contactId"]))
     if adding:
         await writer.link(Relation.ACCOUNT_CONTACTS, account_id, contact_id)
     elif account.primary_contact_id == contact_id:
         raise UserErrors([key_contact_removal()])
+    elif await is_key_organization(writer, contact_id, account_id):
+        raise UserErrors([key_organization_removal()])
     else:
         await writer.unlink(Relation.ACCOUNT_CONTACTS, account_id, contact_id)
     return account_id

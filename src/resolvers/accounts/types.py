@@ -10,7 +10,7 @@ from gateway.backends.records import Entity, Relation
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.customer import BaseCustomer
-from resolvers.common.links import load_node
+from resolvers.common.links import link, load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
@@ -18,11 +18,15 @@ from resolvers.lists import (
     COMMENT_LIST,
     COMMUNICATION_LIST,
     CONTACT_LIST,
+    CONTACT_RELATION_LIST,
     EVENT_LIST,
     LEAD_LIST,
+    OCCASION_LIST,
     TAG_LIST,
     TASK_LIST,
 )
+from resolvers.relations.derived import KEY_RELATIONS, related_list
+from resolvers.users.types import User
 
 if TYPE_CHECKING:
     from resolvers.contacts.types import Contact
@@ -54,6 +58,30 @@ class Account(BaseCustomer):
     tags = nested_list(TAG_LIST, Relation.ACCOUNT_TAGS, "Tags the organization carries (seed 000 `tags`).")
     comments = nested_list(
         COMMENT_LIST, Relation.ACCOUNT_COMMENTS, "Comments on the organization (seed 000 `comments`)."
+    )
+
+    # --- Seed 000 people model (issue 19): owner, occasions and relations ---------------------------
+    occasions = nested_list(OCCASION_LIST, Relation.ACCOUNT_OCCASIONS, "Important dates (seed 000 Occasion).")
+    relations = nested_list(
+        CONTACT_RELATION_LIST, Relation.ACCOUNT_RELATIONS, "Contacts' relations to this account."
+    )
+
+    @strawberry.field(
+        description="The user who owns the account (seed 000 owner).", extensions=reads(Entity.USER)
+    )
+    @uses_columns("owner_id")
+    def owner(self, info: strawberry.Info) -> User | None:
+        return link(info, Entity.USER, self.record.owner_id)  # type: ignore[no-any-return]
+
+    key_customers = related_list(
+        Relation.ACCOUNT_RELATIONS,
+        KEY_RELATIONS,
+        "contact_id",
+        Entity.CONTACT,
+        Annotated["Contact", strawberry.lazy("resolvers.contacts.types")],
+        "Its key contacts (seed 000 keyCustomers): the primary contact first, then the contacts with a key "
+        "relationship to it.",
+        first="primary_contact_id",
     )
 
 

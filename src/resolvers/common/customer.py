@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
-from gateway.backends.records import Detail
+from gateway.backends.records import Detail, Entity
 from resolvers.common.base import BaseRecord
 from resolvers.common.columns import uses_columns
 from resolvers.common.details import Address, Email, Phone, ThirdPartyId
+from resolvers.common.links import link
+from resolvers.common.permissions import reads
 from resolvers.common.records import from_record
+from resolvers.common.urls import PreferredChannel, Url
+
+if TYPE_CHECKING:
+    from resolvers.contacts.types import Contact
 
 T = TypeVar("T")
 
@@ -65,3 +71,36 @@ class BaseCustomer(BaseRecord):
     @uses_columns("id")
     def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
         return details_now(info, Detail.THIRD_PARTY_IDS, self.record.id, ThirdPartyId)  # type: ignore[no-any-return]
+
+    # --- Seed 000 (issue 19): clientId, createdDateLong; ContactCommunication url, preferred, assistant
+    @strawberry.field(description="The tenant it belongs to (seed 000 clientId: the platform account).")
+    @uses_columns("tenant")
+    def client_id(self) -> str:
+        return self.record.tenant  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="Creation time in milliseconds since 1970-01-01 UTC (seed 000 createdDateLong); a Float, "
+        "since GraphQL's Int has 32 bits."
+    )
+    @uses_columns("date_created")
+    def created_date_long(self) -> float:
+        return float(int(self.record.date_created.timestamp() * 1000))
+
+    preferred_channel: PreferredChannel | None = strawberry.field(
+        description="The channel it prefers to be reached by (seed 000 ContactCommunication preferred)."
+    )
+
+    @strawberry.field(description="Web addresses (seed 000 URL), in the order entered; one at most primary.")
+    @uses_columns("id")
+    def urls(self, info: strawberry.Info) -> list[Url]:
+        return details_now(info, Detail.URLS, self.record.id, Url)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="The contact serving as its point of contact, e.g. an assistant (seed 000 assistant).",
+        extensions=reads(Entity.CONTACT),
+    )
+    @uses_columns("assistant_id")
+    def assistant(
+        self, info: strawberry.Info
+    ) -> Annotated[Contact, strawberry.lazy("resolvers.contacts.types")] | None:
+        return link(info, Entity.CONTACT, self.record.assistant_id)  # type: ignore[no-any-return]

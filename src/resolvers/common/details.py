@@ -13,7 +13,8 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.records import Detail
 from resolvers.common.errors import UserError
 from resolvers.common.naming import to_camel
-from resolvers.common.validation import normalised_email, normalised_phone
+from resolvers.common.urls import url_rows
+from resolvers.common.validation import dialing_code, normalised_email, normalised_phone
 
 
 @strawberry.enum(description="How a phone number is reached (seed 000 communication mode).")
@@ -52,6 +53,10 @@ class Phone:
     country_code: str | None = strawberry.field(description="ISO country the number was given for, e.g. US.")
     extension: str | None = strawberry.field(description="Extension to dial after the number.")
     is_primary: bool = strawberry.field(description="The primary number to call.")
+
+    @strawberry.field(description="The country dialing code of the number, e.g. 1 or 44 (seed 000 Voice).")
+    def country_dialing_code(self) -> int | None:
+        return dialing_code(self.number)
 
 
 @strawberry.type(description="A postal address.")
@@ -160,6 +165,7 @@ DETAIL_INPUTS = (
     ("phones", Detail.PHONES),
     ("addresses", Detail.ADDRESSES),
     ("third_party_ids", Detail.THIRD_PARTY_IDS),
+    ("urls", Detail.URLS),
 )
 
 
@@ -180,6 +186,9 @@ def detail_rows(input: Any, path: list[str]) -> tuple[dict[Detail, list[dict[str
             problems += found
         elif detail is Detail.ADDRESSES:
             rows[detail] = address_rows(items)
+        elif detail is Detail.URLS:
+            rows[detail], found = url_rows(items, field_path)
+            problems += found
         else:
             rows[detail] = third_party_rows(items)
     return rows, problems

@@ -48,6 +48,9 @@ READ_PERMISSIONS: dict[Entity, str] = {
     # need CUST_ORGANIZATION_VIEW, a row rule of the backend (comments of owners the caller sees).
     Entity.TAG: CUST_READ,
     Entity.COMMENT: CUST_READ,
+    # Customer data; an account's also need CUST_ORGANIZATION_VIEW (a row rule of the backend).
+    Entity.OCCASION: CUST_READ,
+    Entity.CONTACT_RELATION: CUST_READ,
 }
 
 

@@ -87,3 +87,11 @@ def changed_values(input: Any, names: tuple[str, ...]) -> dict[str, Any]:
 def required_if_given(values: dict[str, Any], name: str, path: list[str], seed_code: str) -> list[UserError]:
     """An update may leave a required text alone, but not set it to null or blank."""
     return required_text(values[name], path, seed_code) if name in values else []
+
+
+def dialing_code(e164: str) -> int | None:
+    """The country dialing code of a stored E.164 number (seed 000 Voice ``countryDailingCode``)."""
+    try:
+        return phonenumbers.parse(e164, None).country_code
+    except phonenumbers.NumberParseException:
+        return None

@@ -16,7 +16,7 @@ from gateway.backends.records import (
     Entity,
 )
 from gateway.ids import utcnow
-from gateway.permissions import MEDIA_SEND_PERMISSIONS, MEDIA_VIEW_PERMISSIONS
+from gateway.permissions import MEDIA_RECEIVE_PERMISSIONS, MEDIA_SEND_PERMISSIONS, MEDIA_VIEW_PERMISSIONS
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.ids import InvalidId, decode_global_id
 from resolvers.common.naming import to_camel
@@ -86,13 +86,14 @@ def check_complete(values: dict[str, Any], path: Sequence[str] = ("input",)) -> 
 
 
 def check_media_access(info: strawberry.Info, media: str, direction: str) -> None:
-    """FORBIDDEN unless the caller may view this media and, for an outgoing one, send it."""
+    """FORBIDDEN unless the caller may view this media and send it (outgoing) or receive it (incoming)."""
     view = MEDIA_VIEW_PERMISSIONS.get(media)
     if view is not None:
         require(info, view)
-    send = MEDIA_SEND_PERMISSIONS.get(media)
-    if send is not None and direction == "OUTGOING":
-        require(info, send)
+    by_direction = MEDIA_SEND_PERMISSIONS if direction == "OUTGOING" else MEDIA_RECEIVE_PERMISSIONS
+    needed = by_direction.get(media)
+    if needed is not None:
+        require(info, needed)
 
 
 async def enqueue_if_sent(writer: RecordWriter, actor: str, communication: CommunicationRecord) -> None:

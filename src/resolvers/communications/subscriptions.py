@@ -207,7 +207,8 @@ class CommunicationSubscription:
     @strawberry.subscription(
         description="Communications created for a contact: its live timeline. With `after`, those created "
         "since that cursor come first, then live ones, without gaps or duplicates. Those whose media you "
-        "may not view (CRM_VIEW_EMAIL, CRM_VIEW_SMS) do not arrive.",
+        "may not view (CRM_VIEW_EMAIL, CRM_VIEW_SMS) or, incoming, receive (CRM_RECEIVE_EMAIL, "
+        "CRM_RECEIVE_SMS) do not arrive.",
         extensions=[RequireForSubscription(CRM_COMMUNICATION_VIEW)],
     )
     async def communication_created(

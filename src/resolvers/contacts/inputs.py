@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.backends.records import Entity
 from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import BooleanFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
+from resolvers.common.references import RefField
+from resolvers.common.urls import PreferredChannel, UrlInput
 from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
 from resolvers.contacts.permissions import ContactPermissionInput
 from resolvers.tags.inputs import TagsFilter
@@ -73,6 +76,10 @@ class ContactCreateInput:
     permissions: list[ContactPermissionInput] | None = _f(
         "Who may see the contact; empty or absent: every user. You must still see it yourself."
     )
+    # Seed 000 ContactCommunication (issue 19).
+    urls: list[UrlInput] | None = _f("Web addresses; at most one primary.")
+    preferred_channel: PreferredChannel | None = _f("The channel it prefers to be reached by.")
+    assistant_id: strawberry.ID | None = _f("Its point of contact, e.g. an assistant: a contact.")
 
 
 @strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")
@@ -104,6 +111,10 @@ class ContactUpdateInput:
     permissions: list[ContactPermissionInput] | None = _u(
         "Who may see the contact (replace the list; empty: every user). You must still see it yourself."
     )
+    # Seed 000 ContactCommunication (issue 19).
+    urls: list[UrlInput] | None = _u("Web addresses (replace the list); at most one primary.")
+    preferred_channel: PreferredChannel | None = _u("The channel it prefers to be reached by.")
+    assistant_id: strawberry.ID | None = _u("Its point of contact, e.g. an assistant: a contact.")
 
 
 CONTACT_COLUMNS = [
@@ -127,4 +138,6 @@ CONTACT_COLUMNS = [
     "province",
     "postal_code",
     "country",
+    "preferred_channel",
 ]
+CONTACT_REFS = (RefField("assistant_id", "Contact", Entity.CONTACT),)

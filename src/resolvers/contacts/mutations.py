@@ -26,7 +26,7 @@ from resolvers.common.mutations import (
 from resolvers.common.permissions import requires
 from resolvers.common.validation import required_text
 from resolvers.contacts.errors import contact_not_found
-from resolvers.contacts.inputs import CONTACT_COLUMNS, ContactCreateInput, ContactUpdateInput
+from resolvers.contacts.inputs import CONTACT_COLUMNS, CONTACT_REFS, ContactCreateInput, ContactUpdateInput
 from resolvers.contacts.permissions import lockout, permission_rows
 from resolvers.contacts.types import Contact
 
@@ -74,7 +74,7 @@ def _clean_create(plan: WritePlan, input: ContactCreateInput, access: RowAccess,
 
 
 def _create_plan(input: ContactCreateInput, access: RowAccess, path: Sequence[str]) -> WritePlan:
-    plan = write_plan(input, CONTACT_COLUMNS, path=path)
+    plan = write_plan(input, CONTACT_COLUMNS, CONTACT_REFS, path=path)
     _clean_create(plan, input, access, path)
     return plan
 
@@ -82,7 +82,7 @@ def _create_plan(input: ContactCreateInput, access: RowAccess, path: Sequence[st
 class ContactCrud(CrudMutations):
     node, create_input, update_input = Contact, ContactCreateInput, ContactUpdateInput
     permissions = crud_permissions(CUST_WRITE, CUST_WRITE, CUST_DELETE)
-    columns = CONTACT_COLUMNS
+    columns, refs = CONTACT_COLUMNS, CONTACT_REFS
 
     def not_found(self, path: list[str] | None = None) -> UserError:
         return contact_not_found(path)
@@ -102,6 +102,10 @@ class ContactCrud(CrudMutations):
         problems = _name_problems(merged["kind"], merged, ["input"]) + lockout(
             access, current.created_by, rules, ["input"]
         )
+        if merged.get("assistant_id") == change.record_id:
+            problems.append(
+                error(["input", "assistantId"], "A contact cannot assist itself.", UserErrorCode.INVALID)
+            )
         if problems:
             raise UserErrors(problems)
         return await super().update(change)

@@ -2,42 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
-from resolvers.common.customer import BaseCustomer, details_now
+from resolvers.common.customer import details_now
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
-from resolvers.contacts.enums import ContactKind, Gender
+from resolvers.contacts.enums import ContactKind
 from resolvers.contacts.permissions import ContactPermission
+from resolvers.contacts.person import Person
 from resolvers.lists import (
     ACCOUNT_LIST,
     COMMENT_LIST,
     COMMUNICATION_LIST,
+    CONTACT_RELATION_LIST,
     EVENT_LIST,
     LEAD_LIST,
     TAG_LIST,
     TASK_LIST,
 )
+from resolvers.relations.derived import ALL_RELATIONS, KEY_RELATIONS, related_list
+
+if TYPE_CHECKING:
+    from resolvers.accounts.types import Account
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
-class Contact(BaseCustomer):
+class Contact(Person):
     kind: ContactKind = strawberry.field(description="Person or company.")
-    first_name: str | None = strawberry.field(description="First name.")
-    middle_name: str | None = strawberry.field(description="Middle name.")
-    last_name: str | None = strawberry.field(description="Last name.")
-    preferred_name: str | None = strawberry.field(description="The name the contact likes to be called.")
-    suffix: str | None = strawberry.field(description="Name suffix, e.g. Jr.")
     civility: str | None = strawberry.field(description="Civility or title, e.g. Mrs.")
     company_name: str | None = strawberry.field(description="Company name (required for companies).")
-    gender: Gender | None = strawberry.field(description="Gender.")
     position_title: str | None = strawberry.field(description="Job title.")
-    languages_spoken: list[str] = strawberry.field(description="Languages the contact speaks.")
     preferred_method_of_contact: str | None = strawberry.field(
         description="How the contact likes to be reached."
     )
@@ -79,6 +78,38 @@ class Contact(BaseCustomer):
     tags = nested_list(TAG_LIST, Relation.CONTACT_TAGS, "Tags the contact carries (seed 000 `tags`).")
     comments = nested_list(
         COMMENT_LIST, Relation.CONTACT_COMMENTS, "Comments on the contact (seed 000 `comments`)."
+    )
+
+    # --- Seed 000 people model (issue 19): relations (occasions: ``Person``) --------------------------
+    relations = nested_list(
+        CONTACT_RELATION_LIST,
+        Relation.CONTACT_RELATIONS,
+        "Its relations to other contacts and to accounts, with type and notes (seed 003 relation_set).",
+    )
+
+    key_customers = related_list(
+        Relation.CONTACT_RELATIONS,
+        KEY_RELATIONS,
+        "related_contact_id",
+        Entity.CONTACT,
+        Annotated["Contact", strawberry.lazy("resolvers.contacts.types")],
+        "Contacts it has a key relationship with (seed 000 keyCustomers).",
+    )
+    key_organizations = related_list(
+        Relation.CONTACT_RELATIONS,
+        KEY_RELATIONS,
+        "related_account_id",
+        Entity.ACCOUNT,
+        Annotated["Account", strawberry.lazy("resolvers.accounts.types")],
+        "Accounts it has a key relationship with (seed 000 keyOrganizations).",
+    )
+    customers = related_list(
+        Relation.CONTACT_RELATIONS,
+        ALL_RELATIONS,
+        "related_contact_id",
+        Entity.CONTACT,
+        Annotated["Contact", strawberry.lazy("resolvers.contacts.types")],
+        "Contacts it is connected to, key or not (seed 000 customers).",
     )
 
 

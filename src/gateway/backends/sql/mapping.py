@@ -25,6 +25,8 @@ ENTITY_TABLES: dict[Entity, sa.Table] = {
     Entity.COMMUNICATION_QUEUE_ENTRY: t.communication_queue_entries,
     Entity.TAG: t.tags,
     Entity.COMMENT: t.comments,
+    Entity.OCCASION: t.occasions,
+    Entity.CONTACT_RELATION: t.contact_relations,
 }
 
 DETAIL_TABLES: dict[Detail, sa.Table] = {
@@ -34,6 +36,7 @@ DETAIL_TABLES: dict[Detail, sa.Table] = {
     Detail.THIRD_PARTY_IDS: t.third_party_ids,
     Detail.PERMISSIONS: t.contact_permissions,
     Detail.COMMUNICATION_REFERENCES: t.communication_references,
+    Detail.URLS: t.urls,
 }
 
 
@@ -91,6 +94,12 @@ RELATIONS: dict[Relation, RelationMap] = {
     Relation.TAG_ACCOUNTS: RelationMap(Entity.ACCOUNT, _tagged.c.tag_id, _tagged, _tagged.c.owner_id),
     Relation.CONTACT_COMMENTS: RelationMap(Entity.COMMENT, t.comments.c.owner_id),
     Relation.ACCOUNT_COMMENTS: RelationMap(Entity.COMMENT, t.comments.c.owner_id),
+    Relation.CONTACT_OCCASIONS: RelationMap(Entity.OCCASION, t.occasions.c.contact_id),
+    Relation.ACCOUNT_OCCASIONS: RelationMap(Entity.OCCASION, t.occasions.c.account_id),
+    Relation.CONTACT_RELATIONS: RelationMap(Entity.CONTACT_RELATION, t.contact_relations.c.contact_id),
+    Relation.ACCOUNT_RELATIONS: RelationMap(
+        Entity.CONTACT_RELATION, t.contact_relations.c.related_account_id
+    ),
 }
 
 # Free-text search looks at these columns and at the owner's e-mail addresses and phone numbers.

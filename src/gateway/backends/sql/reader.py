@@ -53,11 +53,11 @@ from gateway.backends.sql.paging import (
     sort_expressions,
     windowed_pages,
 )
-from gateway.backends.sql.row_rules import visible_contacts
+from gateway.backends.sql.row_rules import owned_rows, visible_contacts
 from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
-from gateway.permissions import CUST_ORGANIZATION_VIEW, CUST_READ, visible_media
+from gateway.permissions import CUST_ORGANIZATION_VIEW, CUST_READ, receivable_media, visible_media
 
 S = TypeVar("S")
 log = logging.getLogger("gateway.sql")
@@ -172,6 +172,11 @@ class SqlReader:
             # Seed 000's CRM_VIEW_EMAIL / CRM_VIEW_SMS: a communication of a medium the caller may not view
             # does not exist for it, on every path.
             conditions.append(table.c.media.in_(sorted(visible_media(self.access.permissions))))
+            # CRM_RECEIVE_EMAIL / CRM_RECEIVE_SMS: so does an incoming one the caller may not receive.
+            received = sorted(receivable_media(self.access.permissions))
+            conditions.append(sa.or_(table.c.direction != "INCOMING", table.c.media.in_(received)))
+        if table is t.occasions or table is t.contact_relations:
+            conditions += owned_rows(table, self.tenant, self.access)
         return conditions
 
     def _commented_owners(self, owner_id: Any) -> Any:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from gateway.backends.access import RowAccess
 from gateway.backends.sql import tables as t
+from gateway.permissions import CUST_ORGANIZATION_VIEW, grants
 
 
 def _some_rule(tenant: str, *conditions: Any) -> Any:
@@ -36,3 +37,35 @@ def visible_contacts(tenant: str, access: RowAccess) -> Any:
         held = t.contact_permissions.c.permission.in_(sorted(access.permissions))
         allowed.append(sa.and_(sa.not_(private), _some_rule(tenant, held)))
     return sa.or_(*allowed)
+
+
+def _live_contact(tenant: str, access: RowAccess, column: Any) -> Any:
+    """True when ``column`` names a live contact the caller sees (a correlated EXISTS)."""
+    contacts = t.contacts
+    conditions = [contacts.c.tenant == tenant, contacts.c.id == column, contacts.c.is_deleted.is_(False)]
+    if not access.admin:
+        conditions.append(visible_contacts(tenant, access))
+    return sa.select(sa.literal(1)).where(*conditions).exists()
+
+
+def owned_rows(table: sa.Table, tenant: str, access: RowAccess) -> list[Any]:
+    """Occasions and contact relations exist for a caller only as far as what they belong to does: the
+    contacts and accounts they name must be live, the contacts visible (row rules), and an account's
+    need CUST_ORGANIZATION_VIEW (a contact's: CUST_READ, checked by the field that reads them)."""
+    conditions: list[Any] = []
+    for name in ("contact_id", "related_contact_id"):
+        if name in table.c:
+            column = table.c[name]
+            conditions.append(sa.or_(column.is_(None), _live_contact(tenant, access, column)))
+    account = table.c.account_id if "account_id" in table.c else table.c.related_account_id
+    if not grants(access.permissions, CUST_ORGANIZATION_VIEW) and not access.admin:
+        conditions.append(account.is_(None))
+    else:
+        conditions.append(sa.or_(account.is_(None), _live_account(tenant, account)))
+    return conditions
+
+
+def _live_account(tenant: str, column: Any) -> Any:
+    accounts = t.accounts
+    conditions = [accounts.c.tenant == tenant, accounts.c.id == column, accounts.c.is_deleted.is_(False)]
+    return sa.select(sa.literal(1)).where(*conditions).exists()

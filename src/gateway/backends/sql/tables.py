@@ -128,6 +128,14 @@ def customer_columns() -> list[sa.Column[Any]]:
     ]
 
 
+def channel_columns() -> list[sa.Column[Any]]:
+    """Seed 000 ContactCommunication ``preferred`` and ``assistant`` (the URLs are a detail list)."""
+    return [
+        sa.Column("preferred_channel", sa.String(16), nullable=True),
+        sa.Column("assistant_id", sa.Uuid, nullable=True),  # a contact of the same tenant
+    ]
+
+
 contacts = sa.Table(
     "contacts",
     metadata,
@@ -146,6 +154,7 @@ contacts = sa.Table(
     sa.Column("languages_spoken", sa.JSON, nullable=False, default=list),
     sa.Column("preferred_method_of_contact", sa.String(32), nullable=True),
     sa.Column("opt_out", sa.Boolean, nullable=False, server_default=sa.false()),
+    *channel_columns(),
     tenant_index("contacts", "date_created", "id"),
     tenant_index("contacts", "last_name", "id"),
 )
@@ -158,6 +167,8 @@ accounts = sa.Table(
     sa.Column("name", NAME, nullable=False),
     sa.Column("alias", NAME, nullable=True),
     sa.Column("primary_contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=True),
+    *channel_columns(),
+    sa.Column("owner_id", sa.Uuid, nullable=True),  # seed 000 Organization owner: a user
     tenant_index("accounts", "date_created", "id"),
     tenant_index("accounts", "name", "id"),
 )
@@ -615,4 +626,60 @@ comments = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     tenant_index("comments", "date_created", "id"),
     tenant_index("comments", "owner_id"),
+)
+
+# --- Seed 000 people model (issue 19): URLs, occasions and key relationships ---------------------------
+
+# Seed 000 URL: a contact's or account's web addresses, replaced whole like e-mails and phones.
+urls = sa.Table(
+    "urls",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("address", sa.String(2048), nullable=False),
+    sa.Column("label", NAME, nullable=True),
+    sa.Column("icon", sa.String(64), nullable=True),
+    sa.Column("type", sa.String(64), nullable=True),
+    sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
+    tenant_index("urls", "owner_id"),
+)
+
+# Seed 000 Occasion of a contact or an account (exactly one is set). ``month_day`` (month * 100 + day)
+# lets ``upcomingOccasions`` find yearly occasions by calendar day in the index.
+occasions = sa.Table(
+    "occasions",
+    metadata,
+    *audit_columns(),
+    sa.Column("contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=True),
+    sa.Column("account_id", sa.Uuid, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("label", NAME, nullable=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("month_day", sa.Integer, nullable=False),
+    sa.Column("recurring", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("reminder", sa.Boolean, nullable=False, server_default=sa.false()),
+    tenant_index("occasions", "date_created", "id"),
+    tenant_index("occasions", "contact_id"),
+    tenant_index("occasions", "account_id"),
+    tenant_index("occasions", "month_day"),
+    tenant_index("occasions", "date"),
+)
+
+# A contact's relation to another contact or to an account (exactly one is set): seed 000's key
+# relationships (``is_key``) and hierarchical connections, seed 003's relation_set (type, contact, notes).
+contact_relations = sa.Table(
+    "contact_relations",
+    metadata,
+    *audit_columns(),
+    sa.Column("contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=False),
+    sa.Column("related_contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=True),
+    sa.Column("related_account_id", sa.Uuid, sa.ForeignKey("accounts.id"), nullable=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("is_key", sa.Boolean, nullable=False, server_default=sa.false()),
+    tenant_index("contact_relations", "date_created", "id"),
+    tenant_index("contact_relations", "contact_id"),
+    tenant_index("contact_relations", "related_contact_id"),
+    tenant_index("contact_relations", "related_account_id"),
 )

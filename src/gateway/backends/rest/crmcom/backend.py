@@ -35,7 +35,7 @@ from gateway.backends.rest.crmcom.fields import FIELDS, fields_for
 from gateway.backends.rest.crmcom.paging import Keep, Window, count_all, fetch_window
 from gateway.backends.rest.crmcom.plans import Plan, matches, plan_list
 from gateway.backends.rest.errors import UpstreamError, UpstreamUnsupported
-from gateway.permissions import visible_media
+from gateway.permissions import communication_visible
 from gateway.selection import Selection
 
 SHOW = {
@@ -254,8 +254,12 @@ class CrmcomBackend:
     async def _media_rule(self, records: list[AuditedRecord]) -> list[AuditedRecord]:
         if self.access.admin:
             return records
-        media = visible_media(self.access.permissions)
-        return [r for r in records if not isinstance(r, CommunicationRecord) or r.media in media]
+        held = self.access.permissions
+        return [
+            r
+            for r in records
+            if not isinstance(r, CommunicationRecord) or communication_visible(held, r.media, r.direction)
+        ]
 
     async def _visible(self, records: list[AuditedRecord]) -> list[AuditedRecord]:
         """The media rule, then the contacts' row rules (one batched lookup where contacts live elsewhere)."""

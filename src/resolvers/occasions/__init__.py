@@ -1,0 +1,1 @@
+"""Occasions (seed 000 Occasion): important dates of contacts and accounts."""
