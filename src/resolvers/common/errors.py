@@ -32,6 +32,9 @@ class UserErrorCode(Enum):
     LEASE_HELD = strawberry.enum_value(
         "LEASE_HELD", description="Another worker holds the lease on this queue entry; pass its claim token."
     )
+    NOT_AVAILABLE = strawberry.enum_value(
+        "NOT_AVAILABLE", description="The feature it names is not available yet (e.g. the addTag action)."
+    )
     PARTIAL_FAILURE = strawberry.enum_value(
         "PARTIAL_FAILURE", description="Some rows of a bulk operation failed; see their results."
     )
