@@ -73,3 +73,14 @@ async def move(client: Client, lead: str, stage: str) -> None:
 
 async def lead(client: Client, lead_id: str) -> dict[str, Any]:
     return (await client.execute(LEAD, {"id": lead_id}))["data"]["node"]  # type: ignore[no-any-return]
+
+
+async def node(client: Client, global_id: str, fields: str) -> Any:
+    return (await client.execute(f'{{ node(id: "{global_id}") {{ {fields} }} }}'))["data"]["node"]
+
+
+async def set_enabled(client: Client, automation: str, enabled: bool) -> None:
+    flag = "true" if enabled else "false"
+    update = f"""mutation {{ automationUpdate(id: "{automation}", input: {{enabled: {flag}}})
+      {{ errors {{ code }} }} }}"""
+    assert (await client.execute(update))["data"]["automationUpdate"]["errors"] == []

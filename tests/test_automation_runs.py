@@ -18,8 +18,10 @@ from automation_support import (
     edge,
     lead,
     move,
+    node,
     refused,
     runs,
+    set_enabled,
 )
 from comms_factory import CommsFactory
 from conftest import Client, token_for
@@ -35,6 +37,8 @@ from gateway.ids import utcnow
 from gateway.settings import Settings
 
 STAGE_CHANGED, LEAD_CREATED = "lead.stageChanged", "lead.created"
+INCOMING_CALL = """mutation($contact: ID!) { communicationCreate(input: {contactId: $contact,
+  direction: INCOMING, media: PHONE, subject: "Call", content: "Called"}) { communication { id } } }"""
 TASK_COMPLETED, COMMUNICATION_CREATED = "task.completed", "communication.created"
 
 
@@ -74,10 +78,10 @@ async def test_a_task_is_created_once_when_a_lead_moves_stage(client: Client, wo
         0,
     )
     assert [(a["node"], a["action"]) for a in run["actions"]] == [("1", "createTask")]
-    task = await client.execute(
-        f'{{ node(id: "{run["actions"][0]["recordId"]}") {{ ... on Task {{ title assignee {{ id }} lead {{ id }} }} }} }}'
+    task = await node(
+        client, run["actions"][0]["recordId"], "... on Task { title assignee { id } lead { id } }"
     )
-    assert task["data"]["node"] == {
+    assert task == {
         "title": "Call back",
         "assignee": {"id": world["user"]},
         "lead": {"id": world["lead"]},
@@ -146,16 +150,15 @@ async def test_a_communication_created_starts_communication_created(
     client: Client, world: dict[str, Any]
 ) -> None:
     await create_automation(client, COMMUNICATION_CREATED, [action("1", "createTask", title="Reply")])
-    create = """mutation($contact: ID!) { communicationCreate(input: {contactId: $contact, direction: INCOMING,
-      media: PHONE, subject: "Call", content: "Called"}) { communication { id } errors { code } } }"""
+    create = INCOMING_CALL
     created = await client.execute(create, {"contact": world["contact"]})
     (run,) = (await runs(client))["nodes"]
     assert (run["recordId"], run["status"]) == (
         created["data"]["communicationCreate"]["communication"]["id"],
         "SUCCEEDED",
     )
-    query = f'{{ node(id: "{run["actions"][0]["recordId"]}") {{ ... on Task {{ title lead {{ id }} }} }} }}'
-    assert (await client.execute(query))["data"]["node"] == {"title": "Reply", "lead": None}
+    task = await node(client, run["actions"][0]["recordId"], "... on Task { title lead { id } }")
+    assert task == {"title": "Reply", "lead": None}
 
 
 def _stage_is(stage: str) -> dict[str, Any]:
@@ -217,8 +220,7 @@ async def test_an_automation_that_triggers_itself_stops_at_the_chain_limit(
     client: Client, world: dict[str, Any], settings: Settings
 ) -> None:
     await create_automation(client, COMMUNICATION_CREATED, [action("1", "sendSms", content="Thanks")])
-    create = """mutation($contact: ID!) { communicationCreate(input: {contactId: $contact, direction: INCOMING,
-      media: PHONE, subject: "Call", content: "Called"}) { errors { code } } }"""
+    create = INCOMING_CALL
     await client.execute(create, {"contact": world["contact"]})
     log = (await runs(client))["nodes"]
     limit = settings.automation_max_chain_depth
@@ -247,16 +249,12 @@ async def test_two_automations_moving_a_lead_back_and_forth_stop_too(
 async def test_a_disabled_or_deleted_automation_does_not_run(client: Client, world: dict[str, Any]) -> None:
     disabled = await create_automation(client, STAGE_CHANGED, [action("1", "createTask")], name="Off")
     deleted = await create_automation(client, STAGE_CHANGED, [action("1", "createTask")], name="Gone")
-    await client.execute(
-        f'mutation {{ automationUpdate(id: "{disabled["id"]}", input: {{enabled: false}}) {{ errors {{ code }} }} }}'
-    )
+    await set_enabled(client, disabled["id"], False)
     await client.execute(f'mutation {{ automationDelete(id: "{deleted["id"]}") {{ deletedId }} }}')
     await move(client, world["lead"], world["stages"][1])
     assert (await runs(client))["totalCount"] == 0
     assert (await lead(client, world["lead"]))["tasks"]["totalCount"] == 0
-    await client.execute(
-        f'mutation {{ automationUpdate(id: "{disabled["id"]}", input: {{enabled: true}}) {{ errors {{ code }} }} }}'
-    )
+    await set_enabled(client, disabled["id"], True)
     await move(client, world["lead"], world["stages"][2])
     assert [r["automationName"] for r in (await runs(client))["nodes"]] == ["Off"]
 
@@ -330,8 +328,8 @@ async def test_a_definition_the_runner_could_not_run_is_refused(
 
 async def test_an_update_to_a_bad_workflow_is_refused_and_changes_nothing(client: Client) -> None:
     automation = await create_automation(client, STAGE_CHANGED, [action("1", "createTask")])
-    update = f"""mutation($nodes: JSON) {{ automationUpdate(id: "{automation["id"]}", input: {{nodes: $nodes}})
-      {{ automation {{ id }} errors {{ field code }} }} }}"""
+    update = f"""mutation($nodes: JSON) {{
+      automationUpdate(id: "{automation["id"]}", input: {{nodes: $nodes}}) {{ errors {{ field code }} }} }}"""
     payload = (await client.execute(update, {"nodes": [{"id": "1", "type": "addTag"}]}))["data"][
         "automationUpdate"
     ]
@@ -340,7 +338,8 @@ async def test_an_update_to_a_bad_workflow_is_refused_and_changes_nothing(client
     guarded = await create_automation(
         client, STAGE_CHANGED, [condition("c", {"field": "stageId", "operator": "null"})]
     )
-    retrigger = f'mutation {{ automationUpdate(id: "{guarded["id"]}", input: {{automationTrigger: "task.completed"}}) {{ errors {{ field code }} }} }}'
+    retrigger = f"""mutation {{ automationUpdate(id: "{guarded["id"]}",
+      input: {{automationTrigger: "task.completed"}}) {{ errors {{ field code }} }} }}"""
     assert (await client.execute(retrigger))["data"]["automationUpdate"]["errors"] == [
         {"field": ["input", "nodes"], "code": "INVALID"}
     ]

@@ -74,6 +74,7 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "automations": ("automations { id }", "CRM_AUTOMATION_VIEW"),
     "automation": ('automation(id: "x") { id }', "CRM_AUTOMATION_VIEW"),
     "automationBuilderData": ("automationBuilderData { triggers }", "CRM_AUTOMATION_VIEW"),
+    "automationRuns": ("automationRuns { totalCount }", "CRM_AUTOMATION_VIEW"),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)

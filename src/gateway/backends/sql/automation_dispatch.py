@@ -3,10 +3,9 @@ transaction that runs the event, and the run log.
 
 Exactly once, with any number of gateway processes:
 
-1. **Claim** (a short transaction of its own): one conditional UPDATE leases up to N dispatch rows
-   that are unclaimed or whose lease has lapsed, setting a fresh claim token. On PostgreSQL the inner
-   SELECT takes ``FOR UPDATE SKIP LOCKED``, so concurrent claimers skip each other's rows instead of
-   queueing behind them; SQLite has one writer at a time, so the same statement is atomic there.
+1. **Claim** (a short transaction of its own): one conditional UPDATE (``claims.claim_statement``,
+   ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, atomic as SQLite's one writer on SQLite) leases up to N
+   dispatch rows that are unclaimed or whose lease has lapsed, setting a fresh claim token.
 2. **Run** (one transaction per event): its first statement deletes the dispatch row *with our
    token*. No row: another process took the event over after our lease lapsed, and we stop. Then the
    automations run, their actions write, their run log rows are inserted, and all of it commits with
@@ -33,6 +32,7 @@ from gateway.backends.customization import Automation
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.area import SqlArea
 from gateway.backends.sql.automations import automation_from_row
+from gateway.backends.sql.claims import claim_statement
 from gateway.backends.sql.customization_rows import as_id
 from gateway.ids import utcnow, uuid7
 
@@ -68,23 +68,15 @@ async def claim_events(
         claimable.append(DISPATCH.c.tenant == tenant)
     if event_ids is not None:
         claimable.append(DISPATCH.c.event_id.in_(event_ids))
-    chosen = (
-        sa.select(DISPATCH.c.event_id)
-        .where(*claimable)
-        .order_by(DISPATCH.c.available_at, DISPATCH.c.event_id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    statement = (
-        sa.update(DISPATCH)
-        .where(DISPATCH.c.event_id.in_(chosen), *claimable)
-        .values(
-            claim_token=token,
-            claimed_by=claimant[:255],
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            attempts=DISPATCH.c.attempts + 1,
-        )
-        .returning(DISPATCH.c.event_id, DISPATCH.c.tenant, DISPATCH.c.attempts)
+    values = {
+        "claim_token": token,
+        "claimed_by": claimant[:255],
+        "lease_expires_at": now + timedelta(seconds=lease_seconds),
+        "attempts": DISPATCH.c.attempts + 1,
+    }
+    order = (DISPATCH.c.available_at, DISPATCH.c.event_id)
+    statement = claim_statement(DISPATCH.c.event_id, claimable, order, limit, values).returning(
+        DISPATCH.c.event_id, DISPATCH.c.tenant, DISPATCH.c.attempts
     )
     async with engine.begin() as connection:
         rows = (await connection.execute(statement)).all()
