@@ -5,6 +5,7 @@ tests/test_automation_processes.py."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -367,6 +368,29 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over_once_its_lease_lapse
     assert await runner.run_claim(dead) == []  # the dead process wakes up: its claim is gone
     assert (await runs(client))["totalCount"] == 1
     assert (await lead(client, world["lead"]))["tasks"]["nodes"] == [{"title": "Once", "taskDone": False}]
+
+
+async def test_two_runners_racing_for_the_same_events_run_each_once(
+    app: Any, client: Client, factory: Any, tenant: str, settings: Settings
+) -> None:
+    engine = app.state.engine
+    await create_automation(client, STAGE_CHANGED, [action("1", "createTask", title="Raced")])
+    stages = [factory.stage("New"), factory.stage("Next")]
+    leads = [factory.lead(f"Deal {number}", stage_id=stages[0]) for number in range(8)]
+    await factory.save()
+    sql = SqlBackend(engine, tenant, RowAccess.unrestricted("test"), Cost())
+    events = []
+    for lead_id in leads:  # writes whose process has not run their events yet
+        async with sql.transaction() as writer:
+            await writer.update(Entity.LEAD, lead_id, {"stage_id": stages[1]}, "test", None)
+            events += writer.recorded_automation_events
+    runners = [AutomationRunner(engine, settings) for _ in range(2)]
+    await asyncio.gather(
+        *(runner.run_recorded(tenant, events) for runner in runners), *(r.sweep() for r in runners)
+    )
+    assert (await runs(client))["totalCount"] == len(leads)
+    tasks = [(await lead(client, gid("Lead", lead_id)))["tasks"]["totalCount"] for lead_id in leads]
+    assert tasks == [1] * len(leads)
 
 
 def _uuid(global_id: str) -> Any:

@@ -24,6 +24,7 @@ from gateway.backends.records import CommunicationRecord, Detail, Entity, Relati
 from gateway.ids import utcnow
 
 MAX_TEXT = 255
+MAX_HOURS = 24 * 366 * 10  # a due date up to ten years ahead
 
 
 class ActionFailed(Exception):
@@ -92,8 +93,10 @@ def _ids(data: dict[str, Any], required: tuple[str, ...], optional: tuple[str, .
 
 def _check_task(data: dict[str, Any]) -> str | None:
     hours = data.get("dueInHours")
-    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int | float) or hours < 0):
-        return "data.dueInHours is a number of hours, 0 or more."
+    if hours is not None and (
+        isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= MAX_HOURS
+    ):
+        return f"data.dueInHours is a number of hours, 0 to {MAX_HOURS}."
     return _texts(data, "title", "type") or _ids(data, (), ("assigneeId",))
 
 

@@ -67,10 +67,10 @@ def _check_rule(rule: Any, entity: str) -> None:
     if not isinstance(rule, dict):
         raise ConditionProblem("A rule is an object: {field, operator, value}.")
     field, operator = rule.get("field"), rule.get("operator")
-    if field not in FIELDS[entity]:
+    if not isinstance(field, str) or field not in FIELDS[entity]:
         raise ConditionProblem(f"Unknown field {str(field)[:64]!r} of a {entity}.")
     kind = FIELDS[entity][field][0]
-    if operator not in OPERATORS_BY_KIND[kind]:
+    if not isinstance(operator, str) or operator not in OPERATORS_BY_KIND[kind]:
         raise ConditionProblem(f"{field} does not take the operator {str(operator)[:32]!r}.")
     if operator in ("null", "notNull"):
         return

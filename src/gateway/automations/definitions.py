@@ -69,8 +69,8 @@ def _node(item: Any, trigger: str) -> Node:
     node_id, kind, data = item.get("id"), item.get("type"), item.get("data", {})
     if not isinstance(node_id, str) or not node_id.strip() or len(node_id) > 100:
         raise DefinitionProblem("INVALID", "nodes", "Every node needs an id: text of 1 to 100 characters.")
-    if not isinstance(data, dict):
-        raise DefinitionProblem("INVALID", "nodes", f"Node {node_id}: data must be an object.")
+    if not isinstance(data, dict) or not isinstance(kind, str):
+        raise DefinitionProblem("INVALID", "nodes", f"Node {node_id}: a type (text) and data (an object).")
     if kind in actions.NOT_AVAILABLE:
         raise DefinitionProblem("NOT_AVAILABLE", "nodes", f"Node {node_id}: {actions.NOT_AVAILABLE[kind]}")
     if kind == "condition":
@@ -92,7 +92,12 @@ def _edge(item: Any, nodes: dict[str, Node]) -> Edge:
     if not isinstance(item, dict):
         raise DefinitionProblem("INVALID", "edges", "Every edge is an object: {source, target}.")
     source, target = item.get("source"), item.get("target")
-    if source not in nodes or target not in nodes:
+    if (
+        not isinstance(source, str)
+        or not isinstance(target, str)
+        or source not in nodes
+        or target not in nodes
+    ):
         raise DefinitionProblem("INVALID", "edges", "Every edge joins two nodes: source and target ids.")
     branch = item.get("sourceHandle")
     if nodes[source].type != "condition":

@@ -70,14 +70,26 @@ class AutomationRunner:
         return len(claims)
 
     async def run_forever(self) -> None:
-        """The background loop: sweep until nothing is due, then wait ``automation_poll_seconds``."""
+        """The background loop: sweep until nothing is due, then wait ``automation_poll_seconds``.
+
+        Cancelled during a sweep (a shutdown), it finishes the sweep first, as the queue poller does
+        its round; a second cancel (the shutdown's deadline) stops it, and its claims lapse.
+        """
         while True:
+            sweeping = asyncio.ensure_future(self._sweep_until_idle())
             try:
-                while await self.sweep():
-                    pass
-            except Exception as error:  # a failed sweep (e.g. the database is away) is tried again
-                log.warning("automation sweep failed: %s", type(error).__name__)
+                await asyncio.shield(sweeping)
+            except asyncio.CancelledError:
+                await sweeping
+                raise
             await asyncio.sleep(self.poll)
+
+    async def _sweep_until_idle(self) -> None:
+        try:
+            while await self.sweep():
+                pass
+        except Exception as error:  # a failed sweep (e.g. the database is away) is tried again
+            log.warning("automation sweep failed: %s", type(error).__name__)
 
     async def run_claim(self, claim: Claim) -> list[UUID]:
         """Run one claimed event in one transaction; the events its actions recorded."""

@@ -579,6 +579,7 @@ automations = sa.Table(
     sa.Column("delayed_automations_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     tenant_index("automations", "date_created", "id"),
+    tenant_index("automations", "trigger"),  # does an automation listen? (migration 0013)
 )
 
 # Automations that run (migration 0013). A write that starts a trigger appends an event in its own

@@ -23,6 +23,8 @@ TENANT_TABLES = ("automation_events", "automation_runs")  # automation_dispatch 
 
 
 def upgrade() -> None:
+    # Each write that could start a trigger asks whether an enabled automation listens to it.
+    op.create_index("ix_automations_tenant_trigger", "automations", ["tenant", "trigger"])
     op.create_table(
         "automation_events",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -94,3 +96,4 @@ def downgrade() -> None:
     op.drop_table("automation_dispatch")
     op.drop_index("ix_automation_events_tenant_occurred_at_id", table_name="automation_events")
     op.drop_table("automation_events")
+    op.drop_index("ix_automations_tenant_trigger", table_name="automations")
