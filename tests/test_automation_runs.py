@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from automation_support import (
     set_enabled,
 )
 from comms_factory import CommsFactory
+from conecrm_support import client_for, routed_gateway, routing_file, serve_simulator
 from conftest import Client, token_for
 from factories import gid
 from gateway.automations.runner import AutomationRunner
@@ -391,6 +393,16 @@ async def test_two_runners_racing_for_the_same_events_run_each_once(
     assert (await runs(client))["totalCount"] == len(leads)
     tasks = [(await lead(client, gid("Lead", lead_id)))["tasks"]["totalCount"] for lead_id in leads]
     assert tasks == [1] * len(leads)
+
+
+async def test_with_conecrm_serving_automations_there_is_no_run_log_to_read(
+    sqlite_url: str, tmp_path: Path, tenant: str
+) -> None:
+    with serve_simulator(sqlite_url) as (base, _):
+        async with routed_gateway(sqlite_url, routing_file(tmp_path, base, routed=())) as served:
+            body = (await client_for(*served, tenant).post("{ automationRuns { totalCount } }")).json()
+    assert body["data"]["automationRuns"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["CAPABILITY_NOT_SERVED"]
 
 
 def _uuid(global_id: str) -> Any:
