@@ -51,7 +51,7 @@ async def world(engine: Any, tenant: str) -> dict[str, Any]:
     ada = rows.contact("Ada", "Lovelace", emails=["ada@example.com"], phones=["+441234567890"])
     stages = [rows.stage("New", 0), rows.stage("Qualified", 1), rows.stage("Won", 2)]
     user = rows.user("grace")
-    deal = rows.lead("Deal", contact_id=ada, stage_id=stages[0], priority=3)
+    deal = rows.lead("Big Deal", contact_id=ada, stage_id=stages[0], priority=3)
     orphan = rows.lead("No contact", stage_id=stages[0])
     system = rows.external_system("Mailer")
     await rows.save()
@@ -188,6 +188,57 @@ async def test_conditions_choose_the_branch_and_a_false_one_without_actions_is_s
     ]
     skipped = await runs(client, automation["id"], status="SKIPPED")
     assert skipped["totalCount"] == 1
+
+
+def _rule(field: str, operator: str, value: Any = None) -> dict[str, Any]:
+    return {"field": field, "operator": operator, "value": value}
+
+
+OPERATOR_CASES = [  # on a lead "Big Deal" of priority 3, OPEN, without a source, not qualified
+    (_rule("subject", "=", "big deal"), True),  # text ignores case
+    (_rule("subject", "!=", "Other"), True),
+    (_rule("priority", ">", 2), True),
+    (_rule("priority", ">=", "4"), False),
+    (_rule("priority", "<", 3), False),
+    (_rule("priority", "<=", 3), True),
+    (_rule("subject", "contains", "g de"), True),
+    (_rule("subject", "doesNotContain", "deal"), False),
+    (_rule("subject", "beginsWith", "big"), True),
+    (_rule("subject", "doesNotBeginWith", "big"), False),
+    (_rule("subject", "endsWith", "DEAL"), True),
+    (_rule("subject", "doesNotEndWith", "x"), True),
+    (_rule("source", "null"), True),
+    (_rule("source", "notNull"), False),
+    (_rule("status", "in", "OPEN,WON"), True),
+    (_rule("status", "notIn", ["OPEN"]), False),
+    (_rule("priority", "between", [1, 3]), True),
+    (_rule("priority", "notBetween", "1,3"), False),
+    (_rule("source", "!=", "Web"), False),  # a null field matches no operator but null
+    (_rule("isQualified", "=", "false"), True),
+    (_rule("dateCreated", ">", "2000-01-01T00:00:00Z"), True),
+    (
+        {"combinator": "or", "not": True, "rules": [_rule("priority", "=", 1), _rule("priority", "=", 3)]},
+        False,
+    ),
+]
+
+
+async def test_every_operator_is_judged_on_the_triggering_record(
+    client: Client, world: dict[str, Any]
+) -> None:
+    nodes, edges = [], []
+    for number, (rule, _) in enumerate(OPERATOR_CASES):
+        query = rule if "rules" in rule else {"combinator": "and", "rules": [rule]}
+        nodes += [{"id": f"c{number}", "type": "condition", "data": {"query": query}}]
+        nodes += [action(f"t{number}", "createTask", title=f"case {number}")]
+        edges.append(edge(f"c{number}", f"t{number}"))
+    stage_rule = _rule("stageId", "=", world["stages"][1])  # a global ID, as the graph shows it
+    nodes += [condition("s", stage_rule), action("ts", "createTask", title="stage")]
+    await create_automation(client, STAGE_CHANGED, nodes, [*edges, edge("s", "ts")])
+    await move(client, world["lead"], world["stages"][1])
+    titles = {task["title"] for task in (await lead(client, world["lead"]))["tasks"]["nodes"]}
+    expected = {f"case {number}" for number, (_, holds) in enumerate(OPERATOR_CASES) if holds}
+    assert titles == expected | {"stage"}
 
 
 async def test_the_false_branch_runs_when_the_condition_does_not_hold(
