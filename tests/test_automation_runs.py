@@ -36,7 +36,7 @@ from gateway.backends.sql import tables as t
 from gateway.backends.sql.automation_dispatch import claim_events
 from gateway.backends.sql.store import SqlBackend
 from gateway.cost import Cost
-from gateway.ids import utcnow
+from gateway.ids import utcnow, uuid7
 from gateway.settings import Settings
 
 STAGE_CHANGED, LEAD_CREATED = "lead.stageChanged", "lead.created"
@@ -350,6 +350,7 @@ BAD_DEFINITIONS = [
     ([{"id": "1", "type": "createTask"}, {"id": "1", "type": "createTask"}], [], "INVALID", "nodes"),
     ([{"id": "1", "type": "moveLeadToStage"}], [], "INVALID", "nodes"),
     ([{"id": "1", "type": "assignUser", "data": {"userId": "not an id"}}], [], "INVALID", "nodes"),
+    ([action("1", "moveLeadToStage", stageId=gid("Contact", uuid7()))], [], "INVALID", "nodes"),
     ([{"id": "1", "type": "createTask", "data": {"dueInHours": -1}}], [], "INVALID", "nodes"),
     ([condition("c", {"field": "shoeSize", "operator": "=", "value": 1})], [], "INVALID", "nodes"),
     ([condition("c", {"field": "priority", "operator": "contains", "value": 1})], [], "INVALID", "nodes"),

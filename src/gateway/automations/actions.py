@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from gateway.automations.conditions import as_uuid
+from gateway.automations.values import as_uuid
 from gateway.backends.automations import AutomationEvent
 from gateway.backends.base import RecordWriter
 from gateway.backends.customization import Automation
@@ -25,6 +25,13 @@ from gateway.ids import utcnow
 
 MAX_TEXT = 255
 MAX_HOURS = 24 * 366 * 10  # a due date up to ten years ahead
+# The graph type of each id a node's data names (a global ID of another type is refused).
+ID_TYPES = {
+    "userId": "User",
+    "assigneeId": "User",
+    "stageId": "Stage",
+    "externalSystemId": "CommunicationQueueExternalSystem",
+}
 
 
 class ActionFailed(Exception):
@@ -85,9 +92,9 @@ def _ids(data: dict[str, Any], required: tuple[str, ...], optional: tuple[str, .
                 return f"data.{name} is required: an ID."
             continue
         try:
-            as_uuid(value if isinstance(value, str) else None)
+            as_uuid(value if isinstance(value, str) else None, ID_TYPES[name])
         except ValueError:
-            return f"data.{name} is not an ID."
+            return f"data.{name} is not the ID of a {ID_TYPES[name]}."
     return None
 
 
@@ -111,7 +118,7 @@ def _check_send(data: dict[str, Any]) -> str | None:
 
 
 async def _existing(context: ActionContext, entity: Entity, value: Any, name: str) -> UUID:
-    record_id = as_uuid(value)
+    record_id = as_uuid(value, ID_TYPES[name])
     if not await context.writer.existing_ids(entity, [record_id]):
         raise ActionFailed("NOT_FOUND", f"data.{name} names no {entity.value} of the tenant.")
     return record_id

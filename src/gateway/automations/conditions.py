@@ -11,13 +11,11 @@ operator but ``null``. Text operators ignore case.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
+from gateway.automations.values import as_uuid
 from gateway.backends.filter_catalog import FIELDS, OPERATORS_BY_KIND
 
 Fields = Mapping[str, tuple[str, Any]]  # catalogue field -> (kind, the record's value)
@@ -127,22 +125,6 @@ def _instant(value: Any) -> datetime:
         value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     )
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def as_uuid(value: Any) -> UUID:
-    """A UUID, or the one a global ID (base64url of "Type:uuid") names."""
-    if isinstance(value, UUID):
-        return value
-    text = str(value)
-    try:
-        return UUID(text)
-    except ValueError:
-        pass
-    try:
-        decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        return UUID(decoded.partition(":")[2])
-    except (ValueError, binascii.Error, UnicodeError):
-        raise ValueError("takes an ID") from None
 
 
 def _snake(field: str) -> str:
