@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from automation_support import (
+    MOVE,
     action,
     condition,
     create_automation,
@@ -109,19 +110,40 @@ async def test_a_new_lead_starts_lead_created(client: Client, world: dict[str, A
 async def test_completing_a_task_starts_task_completed_on_the_tasks_lead(
     client: Client, world: dict[str, Any]
 ) -> None:
-    await create_automation(
-        client, TASK_COMPLETED, [action("1", "moveLeadToStage", stageId=world["stages"][2])]
-    )
-    create = (
-        f'mutation {{ taskCreate(input: {{title: "Visit", leadId: "{world["lead"]}"}}) {{ task {{ id }} }} }}'
-    )
-    task = (await client.execute(create))["data"]["taskCreate"]["task"]["id"]
+    nodes = [action("1", "moveLeadToStage", stageId=world["stages"][2])]
+    await create_automation(client, TASK_COMPLETED, nodes)
+    create = """mutation($lead: ID!, $title: String!) {
+      taskCreate(input: {title: $title, leadId: $lead}) { task { id } } }"""
+    tasks = [
+        (await client.execute(create, {"lead": world["lead"], "title": title}))["data"]["taskCreate"]["task"][
+            "id"
+        ]
+        for title in ("Visit", "Call")
+    ]
     assert (await runs(client))["totalCount"] == 0  # created, not completed
-    await client.execute(f'mutation {{ taskComplete(id: "{task}") {{ task {{ id }} }} }}')
-    await client.execute(f'mutation {{ taskComplete(id: "{task}") {{ task {{ id }} }} }}')  # done already
+    complete = "mutation($id: ID!) { taskComplete(id: $id) { task { id } } }"
+    await client.execute(complete, {"id": tasks[0]})
+    await client.execute(complete, {"id": tasks[0]})  # done already: nothing happens
+    done = "mutation($id: ID!) { taskUpdate(id: $id, input: {taskDone: true}) { task { id } } }"
+    await client.execute(done, {"id": tasks[1]})
     assert (await lead(client, world["lead"]))["stage"] == {"id": world["stages"][2]}
-    (run,) = (await runs(client))["nodes"]
-    assert (run["trigger"], run["recordId"], run["status"]) == (TASK_COMPLETED, task, "SUCCEEDED")
+    log = (await runs(client))["nodes"]
+    assert sorted((run["trigger"], run["recordId"], run["status"]) for run in log) == sorted(
+        (TASK_COMPLETED, task, "SUCCEEDED") for task in tasks
+    )
+
+
+async def _statements_of_a_move(client: Client, lead_id: str, stage: str) -> int:
+    body = await client.execute(MOVE, {"id": lead_id, "stage": stage})
+    return int(body["extensions"]["cost"]["sqlStatements"])
+
+
+async def test_the_mutations_cost_counts_the_automations_it_ran(
+    client: Client, world: dict[str, Any]
+) -> None:
+    alone = await _statements_of_a_move(client, world["lead"], world["stages"][1])
+    await create_automation(client, STAGE_CHANGED, [action("1", "createTask")])
+    assert await _statements_of_a_move(client, world["lead"], world["stages"][2]) > alone
 
 
 async def test_an_e_mail_sent_by_an_automation_is_queued_for_its_external_system(

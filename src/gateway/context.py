@@ -65,12 +65,13 @@ class RequestContext:
         return self.principal.subject
 
     async def run_automations(self, event_ids: list[UUID]) -> None:
-        """Run the trigger events a committed transaction recorded; a failure never fails the mutation
-        (the events stay on the work list, and a background sweep runs them)."""
+        """Run the trigger events a committed transaction recorded (their statements count in the
+        request's cost); a failure never fails the mutation (the events stay on the work list, and a
+        background sweep runs them)."""
         if self.automations is None or not event_ids:
             return
         try:
-            await self.automations.run_recorded(self.principal.tenant, event_ids)
+            await self.automations.run_recorded(self.principal.tenant, event_ids, self.cost)
         except Exception:
             log.exception("request %s: running %d automation events failed", self.request_id, len(event_ids))
 

@@ -55,12 +55,15 @@ class AutomationRunner:
         self.poll = settings.automation_poll_seconds
         self.max_depth = settings.automation_max_chain_depth
 
-    async def run_recorded(self, tenant: str, event_ids: list[UUID]) -> None:
-        """Run these events (recorded by a committed transaction) and the events their actions record."""
+    async def run_recorded(self, tenant: str, event_ids: list[UUID], cost: Cost | None = None) -> None:
+        """Run these events (recorded by a committed transaction) and the events their actions record;
+        their SQL statements count in ``cost`` (the request's, when a request runs them)."""
+        cost = cost or Cost()
         pending = list(event_ids)
         while pending:
+            cost.sql_statements += 1  # the claim
             claims = await claim_events(self.engine, self.claimant, len(pending), self.lease, tenant, pending)
-            pending = [follow for claim in claims for follow in await self.run_claim(claim)]
+            pending = [follow for claim in claims for follow in await self.run_claim(claim, cost)]
 
     async def sweep(self) -> int:
         """Claim and run a batch of due events of any tenant; how many were claimed."""
@@ -91,9 +94,9 @@ class AutomationRunner:
         except Exception as error:  # a failed sweep (e.g. the database is away) is tried again
             log.warning("automation sweep failed: %s", type(error).__name__)
 
-    async def run_claim(self, claim: Claim) -> list[UUID]:
+    async def run_claim(self, claim: Claim, cost: Cost | None = None) -> list[UUID]:
         """Run one claimed event in one transaction; the events its actions recorded."""
-        sql = SqlBackend(self.engine, claim.tenant, RowAccess.unrestricted(RUNNER), Cost())
+        sql = SqlBackend(self.engine, claim.tenant, RowAccess.unrestricted(RUNNER), cost or Cost())
         try:
             async with sql.transaction() as writer:
                 steps = DispatchSteps(writer)

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 from uuid import UUID
 
+from gateway.cost import Cost
+
 LEAD_CREATED = "lead.created"
 LEAD_STAGE_CHANGED = "lead.stageChanged"
 TASK_COMPLETED = "task.completed"
@@ -98,4 +100,4 @@ class AutomationRunLog(Protocol):
 class AutomationDispatch(Protocol):
     """What runs recorded events after their transaction committed (``gateway.automations``)."""
 
-    async def run_recorded(self, tenant: str, event_ids: list[UUID]) -> None: ...
+    async def run_recorded(self, tenant: str, event_ids: list[UUID], cost: Cost | None = None) -> None: ...
