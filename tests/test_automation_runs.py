@@ -38,6 +38,7 @@ from gateway.backends.sql.automation_dispatch import claim_events
 from gateway.backends.sql.store import SqlBackend
 from gateway.cost import Cost
 from gateway.ids import utcnow, uuid7
+from gateway.pubsub import tenant_channel
 from gateway.settings import Settings
 
 STAGE_CHANGED, LEAD_CREATED = "lead.stageChanged", "lead.created"
@@ -147,13 +148,16 @@ async def test_the_mutations_cost_counts_the_automations_it_ran(
 
 
 async def test_an_e_mail_sent_by_an_automation_is_queued_for_its_external_system(
-    client: Client, world: dict[str, Any]
+    app: Any, client: Client, world: dict[str, Any], tenant: str
 ) -> None:
     nodes = [
         action("1", "sendEmail", subject="Welcome", content="Hello Ada", externalSystemId=world["system"])
     ]
     await create_automation(client, STAGE_CHANGED, nodes)
-    await move(client, world["lead"], world["stages"][1])
+    async with app.state.view.pubsub.subscribe(tenant_channel(tenant), 10) as subscription:
+        await move(client, world["lead"], world["stages"][1])
+        announced = [await asyncio.wait_for(anext(subscription), 10) for _ in range(2)]
+    assert sorted(message["type"] for message in announced) == ["communicationCreated", "queue"]
     (run,) = (await runs(client))["nodes"]
     query = f"""{{ node(id: "{run["actions"][0]["recordId"]}") {{ ... on Communication {{
         direction media subject content to lifeCycleState externalSystem {{ name }}

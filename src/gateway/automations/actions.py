@@ -22,6 +22,7 @@ from gateway.backends.customization import Automation
 from gateway.backends.outgoing import completion_values, enqueue_if_sent, next_number
 from gateway.backends.records import CommunicationRecord, Detail, Entity, Relation
 from gateway.ids import utcnow
+from gateway.pubsub import communication_created_message
 
 MAX_TEXT = 255
 MAX_HOURS = 24 * 366 * 10  # a due date up to ten years ahead
@@ -51,6 +52,7 @@ class ActionContext:
     lead_id: UUID | None  # the lead of the triggering record (itself, or a task's lead)
     contact_id: UUID | None  # the contact of the triggering record
     done: list[dict[str, str | None]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)  # to publish once the run committed
 
 
 Check = Callable[[dict[str, Any]], str | None]  # the problem with a node's data, or None
@@ -192,6 +194,7 @@ def _send(media: str) -> Run:
         created = (await context.writer.get_many(Entity.COMMUNICATION, [record_id]))[record_id]
         assert isinstance(created, CommunicationRecord)
         await enqueue_if_sent(context.writer, context.actor, created)
+        context.messages.append(communication_created_message(created))
         return record_id
 
     return send

@@ -18,7 +18,6 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -107,11 +106,13 @@ class AutomationRunner:
                     return []
                 writer.automation_cause = Cause(event.chain_id, event.depth + 1)
                 automations = await steps.listening(event.trigger)
+                messages: list[dict[str, Any]] = []  # what the actions announce, once committed
                 runs = [
-                    await self._run(writer, event, automation, claim.attempts) for automation in automations
+                    await self._run(writer, event, automation, claim.attempts, messages)
+                    for automation in automations
                 ]
                 await steps.finish(event.id, runs)
-                queue_events = list(writer.recorded_queue_events)
+                messages += [queue_event_message(queued) for queued in writer.recorded_queue_events]
                 follow = list(writer.recorded_automation_events)
         except Exception:
             log.exception(
@@ -120,11 +121,16 @@ class AutomationRunner:
                 claim.tenant,
             )
             return []
-        await self._publish(claim.tenant, queue_events)
+        await self._publish(claim.tenant, messages)
         return follow
 
     async def _run(
-        self, writer: SqlWriter, event: AutomationEvent, automation: Automation, attempts: int
+        self,
+        writer: SqlWriter,
+        event: AutomationEvent,
+        automation: Automation,
+        attempts: int,
+        messages: list[dict[str, Any]],
     ) -> AutomationRun:
         run = RunLog(automation, event)
         if attempts > MAX_ATTEMPTS:
@@ -141,19 +147,20 @@ class AutomationRunner:
         )
         if record is None:
             return run.ended("SKIPPED", "RECORD_GONE", f"The {event.entity} is gone.")
-        context = ActionContext(
-            writer, automation, event, f"automation:{automation.id}", *_lead_and_contact(event.entity, record)
-        )
+        lead_id, contact_id = _lead_and_contact(event.entity, record)
+        actor = f"automation:{automation.id}"
+        context = ActionContext(writer, automation, event, actor, lead_id, contact_id, messages=messages)
         return await _walk(flow, conditions.record_fields(event.entity, record), context, run)
 
-    async def _publish(self, tenant: str, queue_events: Sequence[Any]) -> None:
-        if self.pubsub is None or not queue_events:
+    async def _publish(self, tenant: str, messages: list[dict[str, Any]]) -> None:
+        """Tell subscribers of the committed run: new communications and queue events."""
+        if self.pubsub is None or not messages:
             return
         try:
-            for event in queue_events:
-                await self.pubsub.publish(tenant_channel(tenant), queue_event_message(event))
+            for message in messages:
+                await self.pubsub.publish(tenant_channel(tenant), message)
         except Exception:
-            log.exception("publishing the queue events of automations failed")
+            log.exception("publishing the events of an automation run failed")
 
 
 class RunLog:
@@ -224,12 +231,14 @@ async def _act(
     """One action in a savepoint: a failure undoes its writes (and forgets the events they recorded)."""
     writer: Any = context.writer
     queued, recorded = len(writer.recorded_queue_events), len(writer.recorded_automation_events)
+    announced = len(context.messages)
     try:
         async with writer._connection.begin_nested():
             written = await ACTIONS[action].run(context, data)
     except Exception as error:
         del writer.recorded_queue_events[queued:]
         del writer.recorded_automation_events[recorded:]
+        del context.messages[announced:]
         if isinstance(error, ActionFailed):
             return error
         if isinstance(error, InvalidValue):

@@ -17,6 +17,7 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.outages import CommitOutcomeUnknown
+from gateway.pubsub import COMMUNICATION_CREATED as COMMUNICATION_CREATED
 from gateway.pubsub import RESYNC, queue_event_message
 from resolvers.common.details import detail_rows, store_details
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
@@ -25,7 +26,6 @@ from resolvers.common.references import Ref, RefField, decode_refs, require_refs
 from resolvers.common.validation import changed_values, storable_instant
 
 T = TypeVar("T")
-COMMUNICATION_CREATED = "communicationCreated"  # the ``type`` of a published new communication
 MAX_IDEMPOTENCY_KEY = 255
 
 IdempotencyKey = Annotated[
