@@ -7,10 +7,12 @@ runner (``gateway.automations.runner``) runs them."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.automations.actions import ACTIONS
 from gateway.automations.definitions import DefinitionProblem, workflow
 from gateway.backends.customization import (
     GATEWAY_AUTOMATIONS,
@@ -111,7 +113,8 @@ class AutomationSteps(SqlArea):
         return await self.create_automation(copy)
 
     async def automation_builder_data(self) -> AutomationBuilderData:
-        return GATEWAY_AUTOMATIONS
+        # The actions are those registered (gateway.automations.actions): addTag joins once it is.
+        return replace(GATEWAY_AUTOMATIONS, actions=tuple(ACTIONS))
 
     def _live(self, automation_id: str) -> list[Any]:
         return [
