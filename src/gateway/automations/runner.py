@@ -14,7 +14,6 @@ action's writes record trigger events one step deeper in the event's causal chai
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -38,6 +37,7 @@ from gateway.cost import Cost
 from gateway.ids import utcnow, uuid7
 from gateway.pubsub import PubSub, queue_event_message, tenant_channel
 from gateway.settings import Settings
+from gateway.shutdown import in_rounds
 
 log = logging.getLogger(__name__)
 RUNNER = "automation-runner"
@@ -77,14 +77,7 @@ class AutomationRunner:
         Cancelled during a sweep (a shutdown), it finishes the sweep first, as the queue poller does
         its round; a second cancel (the shutdown's deadline) stops it, and its claims lapse.
         """
-        while True:
-            sweeping = asyncio.ensure_future(self._sweep_until_idle())
-            try:
-                await asyncio.shield(sweeping)
-            except asyncio.CancelledError:
-                await sweeping
-                raise
-            await asyncio.sleep(self.poll)
+        await in_rounds(self._sweep_until_idle, self.poll)
 
     async def _sweep_until_idle(self) -> None:
         try:
