@@ -30,7 +30,7 @@ from comms_factory import CommsFactory
 from conecrm_support import client_for, routed_gateway, routing_file, serve_simulator
 from conftest import Client, token_for
 from factories import gid
-from gateway.automations.runner import AutomationRunner
+from gateway.automations.runner import MAX_ATTEMPTS, AutomationRunner
 from gateway.backends.access import RowAccess
 from gateway.backends.records import Entity
 from gateway.backends.sql import tables as t
@@ -448,6 +448,25 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over_once_its_lease_lapse
     assert await runner.run_claim(dead) == []  # the dead process wakes up: its claim is gone
     assert (await runs(client))["totalCount"] == 1
     assert (await lead(client, world["lead"]))["tasks"]["nodes"] == [{"title": "Once", "taskDone": False}]
+
+
+async def test_an_event_whose_run_keeps_failing_is_given_up_and_logged(
+    app: Any, client: Client, world: dict[str, Any], tenant: str, settings: Settings
+) -> None:
+    engine = app.state.engine
+    await create_automation(client, STAGE_CHANGED, [action("1", "createTask")])
+    sql = SqlBackend(engine, tenant, RowAccess.unrestricted("test"), Cost())
+    async with sql.transaction() as writer:
+        await writer.update(
+            Entity.LEAD, _uuid(world["lead"]), {"stage_id": _uuid(world["stages"][1])}, "t", None
+        )
+        (event_id,) = writer.recorded_automation_events
+    for _ in range(MAX_ATTEMPTS + 1):  # claims whose runs died (each lease lapses at once)
+        (claim,) = await claim_events(engine, "crashing-process", 1, 0, tenant, [event_id])
+    assert await AutomationRunner(engine, settings).run_claim(claim) == []
+    (run,) = (await runs(client))["nodes"]
+    assert (run["status"], run["reason"], run["actions"]) == ("FAILED", "GAVE_UP", [])
+    assert (await lead(client, world["lead"]))["tasks"]["totalCount"] == 0
 
 
 async def test_two_runners_racing_for_the_same_events_run_each_once(
