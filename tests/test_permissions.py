@@ -80,6 +80,7 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "occasion": (f'occasion(id: "{OCCASION}") {{ id }}', "CUST_READ"),
     "upcomingOccasions": ("upcomingOccasions(days: 7) { date }", "CUST_READ"),
     "contactRelation": (f'contactRelation(id: "{RELATION}") {{ id }}', "CUST_READ"),
+    "automationRuns": ("automationRuns { totalCount }", "CRM_AUTOMATION_VIEW"),
 }
 
 MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it needs)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -61,6 +62,8 @@ def create_app(settings: Settings) -> Starlette:
         await check_database_role(settings, engine)
         # Connectors' background work (CRM.COM's queue poller) runs while the app does.
         background = upstreams.start_background(engine, view.pubsub) if upstreams is not None else []
+        # Automation events no request ran (another process died with them, or its claim lapsed).
+        background.append(asyncio.create_task(view.strawberry.automations.run_forever(), name="automations"))
         yield
         await stop_background(background, settings.shutdown_timeout_seconds)
         await view.close()  # its upstream clients too

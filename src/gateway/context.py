@@ -6,10 +6,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import Principal
 from gateway.backends.areas import customization_of, integrations_of
+from gateway.backends.automations import AutomationDispatch
 from gateway.backends.base import Backend
 from gateway.backends.customization import Customization
 from gateway.backends.integrations import Integrations
@@ -43,6 +45,8 @@ class RequestContext:
     # Whether upstream APIs may fetch only the fields the operation selects (gateway.selection): a single
     # HTTP request or WebSocket operation, not the shared context of a batch.
     selection_hints: bool = False
+    # Runs the automation events a committed mutation recorded (None: nothing runs automations here).
+    automations: AutomationDispatch | None = None
 
     @property
     def customization(self) -> Customization:
@@ -59,6 +63,17 @@ class RequestContext:
     def actor(self) -> str:
         """Who is written into createdBy / modifiedBy / deletedBy."""
         return self.principal.subject
+
+    async def run_automations(self, event_ids: list[UUID]) -> None:
+        """Run the trigger events a committed transaction recorded (their statements count in the
+        request's cost); a failure never fails the mutation (the events stay on the work list, and a
+        background sweep runs them)."""
+        if self.automations is None or not event_ids:
+            return
+        try:
+            await self.automations.run_recorded(self.principal.tenant, event_ids, self.cost)
+        except Exception:
+            log.exception("request %s: running %d automation events failed", self.request_id, len(event_ids))
 
     async def publish_outbox(self) -> None:
         """Publish the committed transaction's events; a pub/sub failure never fails the mutation."""

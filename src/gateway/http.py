@@ -34,6 +34,7 @@ from strawberry.utils.aio import aclosing
 from gateway import safejson
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
+from gateway.automations.runner import AutomationRunner
 from gateway.backends.access import RowAccess
 from gateway.backends.base import Backend
 from gateway.backends.rest.connector import RequestScope
@@ -173,6 +174,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.credentials = credentials
         self.pubsub = pubsub
         self.upstreams = upstreams  # None without a routing file
+        self.automations = AutomationRunner(engine, settings, pubsub)  # its loop: create_app's lifespan
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,
@@ -244,6 +246,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
             pubsub=self.pubsub,
             upstream_apis=apis,
             upstream_routes=self.upstreams.routes if self.upstreams is not None else {},
+            automations=self.automations,
         )
 
     def _backend(

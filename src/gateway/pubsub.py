@@ -23,6 +23,7 @@ from redis.asyncio.client import PubSub as RedisPubSub
 from redis.exceptions import RedisError
 
 from gateway.backends.base import QueueEvent
+from gateway.backends.records import CommunicationRecord
 from gateway.outages import pubsub_unavailable
 from gateway.redis_urls import redis_client
 from gateway.settings import Settings
@@ -40,6 +41,7 @@ RESYNC: Message = {"type": RESYNC_TYPE}
 
 
 QUEUE_EVENT = "queue"  # the ``type`` of a published communication-queue event
+COMMUNICATION_CREATED = "communicationCreated"  # the ``type`` of a published new communication
 
 
 def queue_event_message(event: QueueEvent) -> dict[str, Any]:
@@ -53,6 +55,16 @@ def queue_event_message(event: QueueEvent) -> dict[str, Any]:
         "kind": event.kind,
         "entryId": str(event.entry_id),
         "occurredAt": event.occurred_at.isoformat(),
+    }
+
+
+def communication_created_message(communication: CommunicationRecord) -> dict[str, Any]:
+    """What ``communicationCreated`` subscribers learn of a new communication, once it committed."""
+    return {
+        "type": COMMUNICATION_CREATED,
+        "communicationId": str(communication.id),
+        "contactId": str(communication.contact_id),
+        "number": int(communication.number),
     }
 
 

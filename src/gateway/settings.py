@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     otel: bool = False
     metrics_max_operations: int = Field(default=200, ge=1, le=10_000)
     shutdown_timeout_seconds: float = Field(default=20.0, gt=0, le=3_600)
+    # Automations (gateway.automations): how often each process looks for events left unrun, how long
+    # a claim on an event lasts before another process may take it over, how deep a causal chain goes.
+    automation_poll_seconds: float = Field(default=2.0, gt=0, le=3_600)
+    automation_lease_seconds: float = Field(default=60.0, gt=0, le=86_400)
+    automation_max_chain_depth: int = Field(default=5, ge=1, le=100)
 
     @field_validator("database_url")
     @classmethod

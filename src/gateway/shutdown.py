@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from gateway.settings import Settings
@@ -39,6 +39,20 @@ def exit_zero_after_sigterm() -> None:
     default one, SIGTERM would kill the process (status -15) after everything closed properly. A
     SIGTERM that reached uvicorn is a requested stop, and ends the process with status 0."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
+async def in_rounds(round_: Callable[[], Awaitable[None]], pause_seconds: float) -> None:
+    """A background job: ``round_`` every ``pause_seconds`` until cancelled. Cancelled during a round,
+    it finishes that round first and then stops (a second cancel, ``stop_background``'s deadline,
+    stops the round too)."""
+    while True:
+        current = asyncio.ensure_future(round_())
+        try:
+            await asyncio.shield(current)
+        except asyncio.CancelledError:
+            await current
+            raise
+        await asyncio.sleep(pause_seconds)
 
 
 async def stop_background(tasks: Sequence[asyncio.Task[Any]], timeout: float) -> None:

@@ -28,6 +28,7 @@ from resolvers.contacts.queries import ContactQuery
 from resolvers.customization.automations import AutomationMutation
 from resolvers.customization.mutations import CustomizationMutation
 from resolvers.customization.queries import CustomizationQuery
+from resolvers.customization.runs import AutomationRunQuery
 from resolvers.integrations.mutations import IntegrationMutation
 from resolvers.integrations.queries import IntegrationQuery
 from resolvers.leads.mutations import LeadMutation
@@ -64,6 +65,7 @@ class Query(
     TagQuery,
     OccasionQuery,
     ContactRelationQuery,
+    AutomationRunQuery,
 ):
     pass
 

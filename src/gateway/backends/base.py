@@ -48,6 +48,7 @@ class Capability(Enum):
     NUMBERING = "communication numbering"
     CUSTOMIZATION = "customization"
     INTEGRATIONS = "integrations"
+    AUTOMATION_RUNS = "automation runs"
 
 
 class CapabilityNotServed(GatewayError):

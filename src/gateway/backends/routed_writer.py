@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from gateway.backends.automations import AutomationEventRecorder
 from gateway.backends.base import (
     Capability,
     EntityBackend,
@@ -137,6 +138,12 @@ class RoutedWriter(RoutedReads):
     def recorded_queue_events(self) -> list[QueueEvent]:
         writer = self._opened_writer(Entity.COMMUNICATION_QUEUE_ENTRY)
         return writer.recorded_queue_events if isinstance(writer, QueueEventRecorder) else []
+
+    @property
+    def recorded_automation_events(self) -> list[UUID]:
+        """Trigger events are recorded by the SQL writer, for the entities SQL holds."""
+        writer = self.sql_writer
+        return writer.recorded_automation_events if isinstance(writer, AutomationEventRecorder) else []
 
     async def claim_queue_entries(
         self, external_system_id: UUID, limit: int, lease_seconds: int, claimant: str

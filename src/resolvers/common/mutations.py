@@ -12,10 +12,12 @@ from uuid import UUID
 
 import strawberry
 
+from gateway.backends.automations import AutomationEventRecorder
 from gateway.backends.base import RecordWriter
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.outages import CommitOutcomeUnknown
+from gateway.pubsub import COMMUNICATION_CREATED as COMMUNICATION_CREATED
 from gateway.pubsub import RESYNC, queue_event_message
 from resolvers.common.details import detail_rows, store_details
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
@@ -24,7 +26,6 @@ from resolvers.common.references import Ref, RefField, decode_refs, require_refs
 from resolvers.common.validation import changed_values, storable_instant
 
 T = TypeVar("T")
-COMMUNICATION_CREATED = "communicationCreated"  # the ``type`` of a published new communication
 MAX_IDEMPOTENCY_KEY = 255
 
 IdempotencyKey = Annotated[
@@ -56,6 +57,7 @@ async def in_transaction(
         async with context.backend.transaction() as writer:
             result = await work(writer)
             context.outbox.extend(queue_event_message(event) for event in writer.recorded_queue_events)
+            triggered = recorded_automation_events(writer)
     except UserErrors as failure:
         context.outbox.clear()
         return None, failure.errors
@@ -70,9 +72,15 @@ async def in_transaction(
     except BaseException:
         context.outbox.clear()  # rolled back: nothing happened, so nothing is published
         raise
-    context.loaders.clear()  # later fields of this response must see the committed state
     await context.publish_outbox()
+    await context.run_automations(triggered)  # after the commit: what they do is in this response too
+    context.loaders.clear()  # later fields of this response must see the committed state
     return result, []
+
+
+def recorded_automation_events(writer: RecordWriter) -> list[UUID]:
+    """The trigger events the transaction recorded (none where the backend runs no automations)."""
+    return list(writer.recorded_automation_events) if isinstance(writer, AutomationEventRecorder) else []
 
 
 async def create_once(

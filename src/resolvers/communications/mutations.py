@@ -12,6 +12,7 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.records import CommunicationRecord, Detail, Entity
 from gateway.ids import utcnow
 from gateway.permissions import CRM_COMMUNICATION_EDIT
+from gateway.pubsub import communication_created_message
 from resolvers.common.crud import (
     CREATE,
     UPDATE,
@@ -24,7 +25,7 @@ from resolvers.common.crud import (
 )
 from resolvers.common.details import store_details
 from resolvers.common.errors import UserError, UserErrors
-from resolvers.common.mutations import COMMUNICATION_CREATED, WritePlan, current_record, update_checked
+from resolvers.common.mutations import WritePlan, current_record, update_checked
 from resolvers.common.naming import to_camel
 from resolvers.common.references import require_refs
 from resolvers.communications.errors import invalid_state
@@ -83,14 +84,7 @@ async def _create(info: strawberry.Info, writer: RecordWriter, plan: WritePlan) 
     await store_details(writer, record_id, plan.details)
     communication = await load_communication(writer, record_id)
     await enqueue_if_sent(writer, info.context.actor, communication)
-    info.context.outbox.append(  # published once the transaction has committed
-        {
-            "type": COMMUNICATION_CREATED,
-            "communicationId": str(record_id),
-            "contactId": str(communication.contact_id),
-            "number": int(communication.number),
-        }
-    )
+    info.context.outbox.append(communication_created_message(communication))  # published after the commit
     return record_id
 
 

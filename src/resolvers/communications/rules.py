@@ -9,13 +9,14 @@ from uuid import UUID
 import strawberry
 
 from gateway.backends.base import RecordWriter
+from gateway.backends.outgoing import completion_values as completion_values
+from gateway.backends.outgoing import enqueue_if_sent as enqueue_if_sent
+from gateway.backends.outgoing import next_number as next_number
 from gateway.backends.records import (
-    COMMUNICATION_NUMBER_COUNTER,
     CommunicationRecord,
     CommunicationTemplateRecord,
     Entity,
 )
-from gateway.ids import utcnow
 from gateway.permissions import MEDIA_RECEIVE_PERMISSIONS, MEDIA_SEND_PERMISSIONS, MEDIA_VIEW_PERMISSIONS
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.ids import InvalidId, decode_global_id
@@ -25,7 +26,6 @@ from resolvers.common.references import Ref
 from resolvers.communications.errors import invalid, required
 from resolvers.communications.inputs import REFERRING_TO_TYPES, TEMPLATE_COLUMNS
 
-NUMBER_COUNTER = COMMUNICATION_NUMBER_COUNTER
 REFERENCE_TYPES = ", ".join(REFERRING_TO_TYPES)
 
 
@@ -94,33 +94,6 @@ def check_media_access(info: strawberry.Info, media: str, direction: str) -> Non
     needed = by_direction.get(media)
     if needed is not None:
         require(info, needed)
-
-
-async def enqueue_if_sent(writer: RecordWriter, actor: str, communication: CommunicationRecord) -> None:
-    """An outgoing completed communication for an external system becomes a PENDING queue entry."""
-    if (
-        communication.direction != "OUTGOING"
-        or communication.life_cycle_state != "COMPLETED"
-        or communication.external_system_id is None
-    ):
-        return
-    values = {
-        "communication_id": communication.id,
-        "contact_id": communication.contact_id,
-        "external_system_id": communication.external_system_id,
-        "media": communication.media,
-        "life_cycle_state": "PENDING",
-    }
-    entry_id = await writer.insert(Entity.COMMUNICATION_QUEUE_ENTRY, values, actor)
-    await writer.record_queue_events([entry_id], "ENQUEUED")
-
-
-async def next_number(writer: RecordWriter) -> str:
-    return str(await writer.next_counter(NUMBER_COUNTER))
-
-
-def completion_values() -> dict[str, Any]:
-    return {"life_cycle_state": "COMPLETED", "completed_on": utcnow()}
 
 
 async def load_communication(writer: RecordWriter, record_id: UUID) -> CommunicationRecord:

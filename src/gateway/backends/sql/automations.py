@@ -1,21 +1,26 @@
 """Automations in SQL (seed 004 Automation): definitions with a trigger, the workflow's nodes and edges,
 an optional franchise and an enabled flag; soft deleted, as BaseRecords. The trigger must be one the
 gateway offers (``GATEWAY_AUTOMATIONS``, which ``automationBuilderData`` answers). A duplicate is a copy
-named "<name> (copy)". Nothing here runs an automation."""
+named "<name> (copy)". Workflows are checked (``gateway.automations.definitions``) as they are saved; the
+runner (``gateway.automations.runner``) runs them."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
+from gateway.automations.actions import ACTIONS
+from gateway.automations.definitions import DefinitionProblem, workflow
 from gateway.backends.customization import (
     GATEWAY_AUTOMATIONS,
     Automation,
     AutomationBuilderData,
     AutomationChange,
 )
+from gateway.backends.errors import Rejected
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.area import SqlArea, storable
 from gateway.backends.sql.customization_rows import as_id, invalid, iso, not_found, soft_deleted
@@ -41,14 +46,14 @@ class AutomationSteps(SqlArea):
             .where(AUTOMATIONS.c.tenant == self.tenant, AUTOMATIONS.c.is_deleted.is_(False))
             .order_by(AUTOMATIONS.c.date_created, AUTOMATIONS.c.id)
         )
-        return [_automation(row) for row in (await self.read(statement)).mappings()]
+        return [automation_from_row(row) for row in (await self.read(statement)).mappings()]
 
     async def automation(self, automation_id: str) -> Automation:
         statement = sa.select(AUTOMATIONS).where(*self._live(automation_id))
         row = (await self.read(statement)).mappings().first()
         if row is None:
             raise not_found("automation")
-        return _automation(row)
+        return automation_from_row(row)
 
     async def create_automation(self, change: AutomationChange) -> Automation:
         if change.name is None or change.trigger is None:
@@ -65,12 +70,17 @@ class AutomationSteps(SqlArea):
             "delayed_automations_count": 0,
             "enabled": True,
         } | _columns(change)
+        _check_workflow(change.trigger, change.nodes or [], change.edges or [])
         async with self.transaction() as connection:
             await self.run(connection, sa.insert(AUTOMATIONS).values(storable(row)))
-        return _automation(row)
+        return automation_from_row(row)
 
     async def update_automation(self, automation_id: str, change: AutomationChange) -> Automation:
         values = _columns(change) | {"date_modified": utcnow(), "modified_by": self.actor}
+        if change.trigger is not None or change.nodes is not None or change.edges is not None:
+            current = await self.automation(automation_id)
+            trigger = change.trigger or current.trigger or ""
+            _check_workflow(trigger, _given(change.nodes, current.nodes), _given(change.edges, current.edges))
         statement = (
             sa.update(AUTOMATIONS)
             .where(*self._live(automation_id))
@@ -81,7 +91,7 @@ class AutomationSteps(SqlArea):
             row = (await self.run(connection, statement)).mappings().first()
         if row is None:
             raise not_found("automation")
-        return _automation(row)
+        return automation_from_row(row)
 
     async def delete_automation(self, automation_id: str) -> None:
         statement = sa.update(AUTOMATIONS).where(*self._live(automation_id)).values(soft_deleted(self.actor))
@@ -103,7 +113,8 @@ class AutomationSteps(SqlArea):
         return await self.create_automation(copy)
 
     async def automation_builder_data(self) -> AutomationBuilderData:
-        return GATEWAY_AUTOMATIONS
+        # The actions are those registered (gateway.automations.actions): addTag joins once it is.
+        return replace(GATEWAY_AUTOMATIONS, actions=tuple(ACTIONS))
 
     def _live(self, automation_id: str) -> list[Any]:
         return [
@@ -125,7 +136,19 @@ def _columns(change: AutomationChange) -> dict[str, Any]:
     return {column: value for column, value in values.items() if value is not None}
 
 
-def _automation(row: Any) -> Automation:
+def _check_workflow(trigger: str, nodes: list[Any], edges: list[Any]) -> None:
+    """Refuse a workflow the runner could not run (``gateway.automations.definitions``)."""
+    try:
+        workflow(trigger, nodes, edges)
+    except DefinitionProblem as problem:
+        raise Rejected(problem.code, str(problem), field=problem.field) from None
+
+
+def _given(value: list[Any] | None, current: list[Any]) -> list[Any]:
+    return current if value is None else value
+
+
+def automation_from_row(row: Any) -> Automation:
     return Automation(
         id=str(row["id"]),
         name=row["name"],

@@ -25,6 +25,7 @@ from gateway.backends.customization import (
 )
 from gateway.backends.errors import Rejected
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.automation_dispatch import AutomationRunSteps
 from gateway.backends.sql.automations import AutomationSteps
 from gateway.backends.sql.customization_rows import (
     as_id,
@@ -40,7 +41,7 @@ from gateway.ids import utcnow, uuid7
 FIELDS, LABELS = t.custom_fields, t.custom_labels
 
 
-class SqlCustomization(SavedFilterSteps, AutomationSteps):
+class SqlCustomization(SavedFilterSteps, AutomationSteps, AutomationRunSteps):
     def customization(self) -> Customization:
         return self
 

@@ -1,9 +1,7 @@
 """Writer steps of the communication queue: per-tenant counters, the work-queue claim and its event log.
 
-The claim is one conditional UPDATE, so two workers never get the same entry. On PostgreSQL the
-inner SELECT takes ``FOR UPDATE SKIP LOCKED``: a concurrent claimer skips the rows another one is
-taking instead of waiting for them and then finding them gone. SQLite has one writer at a time, so the
-same statement (without the locking clause, which its dialect leaves out) is atomic there as well.
+The claim is one conditional UPDATE (``claims.claim_statement``), so two workers never get the same
+entry.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ import sqlalchemy as sa
 from gateway.backends.base import QueueEvent
 from gateway.backends.records import CommunicationQueueEntryRecord, record_from_mapping
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.claims import claim_statement
 from gateway.ids import utcnow, uuid7
 
 QUEUE_EVENTS_COUNTER = "communication_queue_events"
@@ -100,25 +99,15 @@ class QueueWriterSteps:
             entries.c.is_deleted.is_(False),
             sa.or_(entries.c.lease_expires_at.is_(None), entries.c.lease_expires_at <= now),
         )
-        chosen = (
-            sa.select(entries.c.id)
-            .where(*claimable)
-            .order_by(entries.c.date_created, entries.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        statement = (
-            sa.update(entries)
-            .where(entries.c.id.in_(chosen), *claimable)
-            .values(
-                claim_token=token,
-                claimed_by=claimant,
-                lease_expires_at=expires,
-                claim_count=entries.c.claim_count + 1,
-                version=entries.c.version + 1,
-            )
-            .returning(*entries.c)
-        )
+        values = {
+            "claim_token": token,
+            "claimed_by": claimant,
+            "lease_expires_at": expires,
+            "claim_count": entries.c.claim_count + 1,
+            "version": entries.c.version + 1,
+        }
+        order = (entries.c.date_created, entries.c.id)
+        statement = claim_statement(entries.c.id, claimable, order, limit, values).returning(*entries.c)
         rows = (await self._run(statement)).mappings().all()
         claimed = sorted(
             (record_from_mapping(CommunicationQueueEntryRecord, row) for row in rows),

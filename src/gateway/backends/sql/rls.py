@@ -22,6 +22,7 @@ RLS_EXEMPT_TABLES = frozenset(
     {
         "api_keys",  # looked up by key hash to learn the tenant, so before any tenant is set
         "alembic_version",  # Alembic's bookkeeping, not tenant data
+        "automation_dispatch",  # the dispatchers claim work across tenants before any tenant is set
     }
 )
 

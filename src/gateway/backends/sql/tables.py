@@ -590,6 +590,65 @@ automations = sa.Table(
     sa.Column("delayed_automations_count", sa.Integer, nullable=False, server_default="0"),
     sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     tenant_index("automations", "date_created", "id"),
+    tenant_index("automations", "trigger"),  # does an automation listen? (migration 0013)
+)
+
+# Automations that run (migration 0013). A write that starts a trigger appends an event in its own
+# transaction, and a dispatch row that gateway processes claim; running the event's automations, their
+# run log rows and the removal of the dispatch row commit together (``gateway.automations``).
+automation_events = sa.Table(
+    "automation_events",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("trigger", sa.String(64), nullable=False),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.Uuid, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),  # JSON: what the trigger adds, e.g. the previous stage
+    sa.Column("chain_id", sa.Uuid, nullable=False),  # the user write the causal chain started with
+    sa.Column("depth", sa.Integer, nullable=False),  # 0 for a user's write, +1 per automation step
+    sa.Column("actor", NAME, nullable=False),
+    sa.Column("occurred_at", UtcDateTime(), nullable=False),
+    sa.Column("processed_at", UtcDateTime(), nullable=True),
+    tenant_index("automation_events", "occurred_at", "id"),
+)
+
+# The work list of the dispatchers: one row per unprocessed event, claimed with a lease. It holds no
+# tenant data but the tenant's key, and is read across tenants before any tenant is set, so it is
+# exempt from row-level security (``rls.RLS_EXEMPT_TABLES``).
+automation_dispatch = sa.Table(
+    "automation_dispatch",
+    metadata,
+    sa.Column("event_id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("available_at", UtcDateTime(), nullable=False),
+    sa.Column("claim_token", sa.Uuid, nullable=True),
+    sa.Column("claimed_by", NAME, nullable=True),
+    sa.Column("lease_expires_at", UtcDateTime(), nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_automation_dispatch_available_at", "available_at"),
+)
+
+automation_runs = sa.Table(
+    "automation_runs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("automation_id", sa.Uuid, nullable=False),
+    sa.Column("automation_name", NAME, nullable=False),
+    sa.Column("event_id", sa.Uuid, nullable=False),
+    sa.Column("trigger", sa.String(64), nullable=False),
+    sa.Column("entity", sa.String(32), nullable=False),
+    sa.Column("record_id", sa.Uuid, nullable=False),
+    sa.Column("depth", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # SUCCEEDED, FAILED, SKIPPED
+    sa.Column("reason", sa.String(64), nullable=True),  # the error code or why it was skipped
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("actions", sa.Text, nullable=False),  # JSON: the actions done, in order
+    sa.Column("started_at", UtcDateTime(), nullable=False),
+    sa.Column("finished_at", UtcDateTime(), nullable=False),
+    tenant_index("automation_runs", "started_at", "id"),
+    tenant_index("automation_runs", "automation_id", "started_at", "id"),
 )
 
 # --- Tags and comments of contacts and organizations (seed 000 Tag, Comment) ---------------------------

@@ -13,6 +13,7 @@ from gateway.backends.access import RowAccess
 from gateway.backends.errors import IdempotencyRace, InvalidValue
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.automation_events import AutomationEventSteps
 from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS, UNIQUE_VALUES
 from gateway.backends.sql.queue import QueueWriterSteps
 from gateway.backends.sql.reader import SqlReader
@@ -20,7 +21,7 @@ from gateway.cost import Cost
 from gateway.ids import utcnow, uuid7
 
 
-class SqlWriter(QueueWriterSteps, SqlReader):
+class SqlWriter(AutomationEventSteps, QueueWriterSteps, SqlReader):
     def __init__(self, connection: AsyncConnection, tenant: str, access: RowAccess, cost: Cost) -> None:
         super().__init__(connection.engine, tenant, access, cost)
         self._connection = connection
@@ -36,6 +37,7 @@ class SqlWriter(QueueWriterSteps, SqlReader):
             "created_by": actor,
         }
         await self._run_unique(ENTITY_TABLES[entity], sa.insert(ENTITY_TABLES[entity]).values(row))
+        await self.record_created_trigger(entity, record_id, actor)
         return record_id
 
     async def update(
@@ -44,7 +46,11 @@ class SqlWriter(QueueWriterSteps, SqlReader):
         table = ENTITY_TABLES[entity]
         _check_values(table, values)
         changes = {**values, "date_modified": utcnow(), "modified_by": actor, "version": table.c.version + 1}
-        return await self._versioned_update(table, id, changes, expected_version, deleted=False)
+        trigger = await self.pending_update_trigger(entity, id, values)
+        changed = await self._versioned_update(table, id, changes, expected_version, deleted=False)
+        if changed:
+            await self.record_update_trigger(trigger, actor)
+        return changed
 
     async def set_deleted(
         self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None

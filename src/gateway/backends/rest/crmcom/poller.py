@@ -17,7 +17,6 @@ there (no flood of old events) unless ``options.poll_backfill`` is true.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -39,6 +38,7 @@ from gateway.cost import Cost
 from gateway.ids import utcnow
 from gateway.permissions import COMMUNICATION_MEDIA
 from gateway.pubsub import PubSub, queue_event_message, tenant_channel
+from gateway.shutdown import in_rounds
 
 log = logging.getLogger(__name__)
 KINDS = {
@@ -68,14 +68,7 @@ class QueuePoller:
         abandons a poll half-way nor announces events it logged without publishing them. A second
         cancel (the shutdown's deadline, ``gateway.shutdown.stop_background``) stops the round too.
         """
-        while True:
-            poll = asyncio.ensure_future(self._poll_tenants())
-            try:
-                await asyncio.shield(poll)
-            except asyncio.CancelledError:
-                await poll
-                raise
-            await asyncio.sleep(self.poll_seconds)
+        await in_rounds(self._poll_tenants, self.poll_seconds)
 
     async def _poll_tenants(self) -> None:
         for tenant in sorted(self.connector.tenants):
