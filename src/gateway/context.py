@@ -17,6 +17,7 @@ from gateway.backends.records import Entity
 from gateway.cost import Cost
 from gateway.pubsub import Message, PubSub, tenant_channel
 from gateway.settings import Settings
+from gateway.storage.base import BlobStorage
 from loaders import Loaders
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class RequestContext:
     # Whether upstream APIs may fetch only the fields the operation selects (gateway.selection): a single
     # HTTP request or WebSocket operation, not the shared context of a batch.
     selection_hints: bool = False
+    storage: BlobStorage | None = None  # where documents' bytes are (gateway.storage); None: no uploads
 
     @property
     def customization(self) -> Customization:

@@ -20,6 +20,7 @@ from resolvers.communications.inputs import (
     CommunicationSettingOrder,
 )
 from resolvers.contacts.inputs import ContactFilter, ContactOrder
+from resolvers.documents.inputs import DocumentFilter, DocumentOrder
 from resolvers.leads.inputs import LeadFilter, LeadOrder
 from resolvers.stages.inputs import StageFilter, StageOrder
 from resolvers.tasks.inputs import EventFilter, EventOrder
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         CommunicationTemplateConnection,
     )
     from resolvers.contacts.types import ContactConnection
+    from resolvers.documents.types import DocumentConnection
     from resolvers.leads.types import LeadConnection
     from resolvers.stages.types import StageConnection
     from resolvers.tasks.types import EventConnection
@@ -133,6 +135,13 @@ COMMUNICATION_QUEUE_EXTERNAL_SYSTEM_LIST = ListSpec(
     Annotated["CommunicationQueueExternalSystemConnection", strawberry.lazy(_COMMUNICATIONS)],
     CommunicationSettingFilter,
     CommunicationSettingOrder,
+)
+
+DOCUMENT_LIST = ListSpec(
+    Entity.DOCUMENT,
+    Annotated["DocumentConnection", strawberry.lazy("resolvers.documents.types")],
+    DocumentFilter,
+    DocumentOrder,
 )
 
 # What ``contact(id:)``, ``lead(id:)`` ... prefetch for the object they return (``prefetch_object``).

@@ -27,6 +27,7 @@ from resolvers.contacts.queries import ContactQuery
 from resolvers.customization.automations import AutomationMutation
 from resolvers.customization.mutations import CustomizationMutation
 from resolvers.customization.queries import CustomizationQuery
+from resolvers.documents.mutations import DocumentMutation
 from resolvers.integrations.mutations import IntegrationMutation
 from resolvers.integrations.queries import IntegrationQuery
 from resolvers.leads.mutations import LeadMutation
@@ -71,6 +72,7 @@ class Mutation(
     IntegrationMutation,
     CustomizationMutation,
     AutomationMutation,
+    DocumentMutation,
 ):
     pass
 

@@ -32,6 +32,7 @@ class Entity(StrEnum):
     COMMUNICATION_CATEGORY = "CommunicationCategory"
     COMMUNICATION_QUEUE_EXTERNAL_SYSTEM = "CommunicationQueueExternalSystem"
     COMMUNICATION_QUEUE_ENTRY = "CommunicationQueueEntry"
+    DOCUMENT = "Document"
 
 
 class Relation(StrEnum):
@@ -50,6 +51,8 @@ class Relation(StrEnum):
     LEAD_COMMUNICATIONS = "lead.communications"
     ACCOUNT_COMMUNICATIONS = "account.communications"
     COMMUNICATION_QUEUE_ENTRIES = "communication.queue_entries"
+    CONTACT_DOCUMENTS = "contact.documents"
+    ACCOUNT_DOCUMENTS = "account.documents"
 
 
 class Detail(StrEnum):
@@ -333,6 +336,20 @@ class CommunicationQueueEntryRecord(AuditedRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DocumentRecord(AuditedRecord):
+    """A file attached to a contact or an account (seed 000 DocumentSummary); its bytes are in storage."""
+
+    owner_id: UUID
+    owner_type: str  # the owner's entity: Contact or Account
+    name: str
+    extension: str | None = None
+    content_type: str
+    size: int
+    description: str | None = None
+    storage_key: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CommunicationReferenceRecord:
     id: UUID
     owner_id: UUID
@@ -362,6 +379,7 @@ ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
     Entity.COMMUNICATION_CATEGORY: CommunicationCategoryRecord,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: CommunicationQueueExternalSystemRecord,
     Entity.COMMUNICATION_QUEUE_ENTRY: CommunicationQueueEntryRecord,
+    Entity.DOCUMENT: DocumentRecord,
 }
 
 DETAIL_RECORDS: dict[Detail, type[Any]] = {

@@ -14,7 +14,7 @@ from resolvers.common.links import load_node
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
-from resolvers.lists import COMMUNICATION_LIST, CONTACT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
+from resolvers.lists import COMMUNICATION_LIST, CONTACT_LIST, DOCUMENT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 if TYPE_CHECKING:
     from resolvers.contacts.types import Contact
@@ -41,6 +41,9 @@ class Account(BaseCustomer):
     communications = nested_list(
         COMMUNICATION_LIST, Relation.ACCOUNT_COMMUNICATIONS, "Communications that refer to this account."
     )
+
+    # Documents (seed 000 DocumentSummary)
+    documents = nested_list(DOCUMENT_LIST, Relation.ACCOUNT_DOCUMENTS, "Files attached to this account.")
 
 
 @strawberry.type(name="AccountConnection", description="A page of accounts.")

@@ -32,6 +32,7 @@ class UserErrorCode(Enum):
     LEASE_HELD = strawberry.enum_value(
         "LEASE_HELD", description="Another worker holds the lease on this queue entry; pass its claim token."
     )
+    TOO_LARGE = strawberry.enum_value("TOO_LARGE", description="A file is larger than the configured limit.")
     PARTIAL_FAILURE = strawberry.enum_value(
         "PARTIAL_FAILURE", description="Some rows of a bulk operation failed; see their results."
     )

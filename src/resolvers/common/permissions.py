@@ -18,6 +18,7 @@ from gateway.errors import Forbidden
 from gateway.permissions import (
     BY_NAME,
     CRM_COMMUNICATION_VIEW,
+    CRM_DOC_VIEW,
     CRM_LEAD_VIEW,
     CRM_QUEUE_VIEW,
     CRM_STAGE_VIEW,
@@ -44,6 +45,7 @@ READ_PERMISSIONS: dict[Entity, str] = {
     Entity.COMMUNICATION_CATEGORY: CRM_COMMUNICATION_VIEW,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: CRM_QUEUE_VIEW,
     Entity.COMMUNICATION_QUEUE_ENTRY: CRM_QUEUE_VIEW,
+    Entity.DOCUMENT: CRM_DOC_VIEW,  # and the owner must be visible: a row rule of the backend
 }
 
 

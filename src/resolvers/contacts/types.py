@@ -14,7 +14,7 @@ from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.contacts.enums import ContactKind, Gender
 from resolvers.contacts.permissions import ContactPermission
-from resolvers.lists import ACCOUNT_LIST, COMMUNICATION_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
+from resolvers.lists import ACCOUNT_LIST, COMMUNICATION_LIST, DOCUMENT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
@@ -66,6 +66,9 @@ class Contact(BaseCustomer):
     communications = nested_list(
         COMMUNICATION_LIST, Relation.CONTACT_COMMUNICATIONS, "Communications with this contact (seed 001)."
     )
+
+    # Documents (seed 000 DocumentSummary)
+    documents = nested_list(DOCUMENT_LIST, Relation.CONTACT_DOCUMENTS, "Files attached to this contact.")
 
 
 @strawberry.type(name="ContactConnection", description="A page of contacts.")

@@ -23,6 +23,7 @@ ENTITY_TABLES: dict[Entity, sa.Table] = {
     Entity.COMMUNICATION_CATEGORY: t.communication_categories,
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: t.communication_queue_external_systems,
     Entity.COMMUNICATION_QUEUE_ENTRY: t.communication_queue_entries,
+    Entity.DOCUMENT: t.documents,
 }
 
 DETAIL_TABLES: dict[Detail, sa.Table] = {
@@ -78,6 +79,8 @@ RELATIONS: dict[Relation, RelationMap] = {
     Relation.COMMUNICATION_QUEUE_ENTRIES: RelationMap(
         Entity.COMMUNICATION_QUEUE_ENTRY, t.communication_queue_entries.c.communication_id
     ),
+    Relation.CONTACT_DOCUMENTS: RelationMap(Entity.DOCUMENT, t.documents.c.owner_id),
+    Relation.ACCOUNT_DOCUMENTS: RelationMap(Entity.DOCUMENT, t.documents.c.owner_id),
 }
 
 # Free-text search looks at these columns and at the owner's e-mail addresses and phone numbers.

@@ -53,7 +53,7 @@ from gateway.backends.sql.paging import (
     sort_expressions,
     windowed_pages,
 )
-from gateway.backends.sql.row_rules import visible_contacts
+from gateway.backends.sql.row_rules import visible_contacts, visible_document_owners
 from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
@@ -170,6 +170,8 @@ class SqlReader:
             # Seed 000's CRM_VIEW_EMAIL / CRM_VIEW_SMS: a communication of a medium the caller may not view
             # does not exist for it, on every path.
             conditions.append(table.c.media.in_(sorted(visible_media(self.access.permissions))))
+        if table is t.documents:  # a document is seen where its owner is
+            conditions.append(visible_document_owners(self.tenant, self.access))
         return conditions
 
     async def get_many(

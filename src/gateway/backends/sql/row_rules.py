@@ -36,3 +36,24 @@ def visible_contacts(tenant: str, access: RowAccess) -> Any:
         held = t.contact_permissions.c.permission.in_(sorted(access.permissions))
         allowed.append(sa.and_(sa.not_(private), _some_rule(tenant, held)))
     return sa.or_(*allowed)
+
+
+def visible_document_owners(tenant: str, access: RowAccess) -> Any:
+    """True for the documents whose owner, a live contact or account, the caller may see."""
+    documents = t.documents
+    contact = [
+        t.contacts.c.tenant == tenant,
+        t.contacts.c.id == documents.c.owner_id,
+        t.contacts.c.is_deleted.is_(False),
+    ]
+    if not access.admin:
+        contact.append(visible_contacts(tenant, access))
+    account = [
+        t.accounts.c.tenant == tenant,
+        t.accounts.c.id == documents.c.owner_id,
+        t.accounts.c.is_deleted.is_(False),
+    ]
+    return sa.or_(
+        sa.and_(documents.c.owner_type == "Contact", sa.select(t.contacts.c.id).where(*contact).exists()),
+        sa.and_(documents.c.owner_type == "Account", sa.select(t.accounts.c.id).where(*account).exists()),
+    )
