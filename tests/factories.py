@@ -175,9 +175,16 @@ class Factory:
     def task(self, title: str, **values: Any) -> uuid.UUID:
         return self.event(title, "TASK", **values)
 
-    def document(self, owner_id: uuid.UUID, name: str, owner_type: str = "Contact", **values: Any) -> uuid.UUID:
+    def document(
+        self, owner_id: uuid.UUID, name: str, owner_type: str = "Contact", **values: Any
+    ) -> uuid.UUID:
         """A document's row (no file in storage: enough for lists and their cost)."""
-        row = {"owner_id": owner_id, "owner_type": owner_type, "name": name, "content_type": "application/pdf"}
+        row = {
+            "owner_id": owner_id,
+            "owner_type": owner_type,
+            "name": name,
+            "content_type": "application/pdf",
+        }
         return self._audited(t.documents, {**row, "size": 4, "storage_key": f"none/{uuid7()}", **values})
 
     # -- writing ---------------------------------------------------------------------------------

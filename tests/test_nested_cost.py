@@ -156,7 +156,9 @@ async def test_documents_of_a_page_cost_the_same_statements_at_10_and_100_rows(
         for i, edge in enumerate(body["data"]["contacts"]["edges"]):
             documents = edge["node"]["documents"]
             assert documents["totalCount"] == i % 4
-            assert [d["node"]["name"] for d in documents["edges"]] == [f"c{i}-{j}.pdf" for j in range(i % 4)][:2]
+            assert [d["node"]["name"] for d in documents["edges"]] == [f"c{i}-{j}.pdf" for j in range(i % 4)][
+                :2
+            ]
             assert {d["node"]["ownerId"] for d in documents["edges"]} <= {gid("Contact", contacts[i])}
             [account] = edge["node"]["accounts"]["edges"]
             assert account["node"]["documents"] == {"totalCount": 1, "nodes": [{"name": f"a{i}.pdf"}]}

@@ -81,10 +81,10 @@ def _owner(owner_id: str) -> tuple[str, UUID]:
 
 async def upload(info: strawberry.Info, input: DocumentUploadInput, file: Upload) -> Any:
     type_name, owner_id = _owner(input.owner_id)
-    require(info, READ_PERMISSIONS[OWNERS[type_name]])
     checked = checked_file(file, info.context.settings)
     if isinstance(checked, UserError):
         return UploadPayload(document=None, errors=[checked])
+    require(info, READ_PERMISSIONS[OWNERS[type_name]])
     if await info.context.loaders.by_id(OWNERS[type_name]).load(owner_id) is None:
         return UploadPayload(document=None, errors=[owner_not_found(type_name)])
     key = f"{info.context.principal.tenant}/{uuid7()}"
