@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +27,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from conftest import REQUIRE_SERVICES, token_for
+from conftest import token_for
 from factories import Factory, gid
 from gateway.app import create_app
 from gateway.backends.sql import tables as t
 from gateway.settings import Settings
+from npm_support import node_with
 from servers import free_port, threaded_server
 
 MAX_BYTES = 6 * 1_048_576  # the size limit these tests configure: a 5 MB document fits
@@ -136,6 +138,33 @@ async def document_rows(engine: Any, tenant: str) -> int:
     async with engine.connect() as connection:
         statement = sa.select(sa.func.count()).select_from(t.documents).where(t.documents.c.tenant == tenant)
         return int((await connection.execute(statement)).scalar_one())
+
+
+@dataclass
+class Store:
+    """What the gateway keeps for the test's tenant: stored files, rows and temporary files."""
+
+    settings: Settings
+    engine: Any
+    tenant: str
+    temp_dir: Path
+    before: list[str]  # the stored files when the test began (tests of a module share the storage)
+
+    async def files(self) -> list[str]:
+        return await stored_files(self.settings)
+
+    async def rows(self) -> int:
+        return await document_rows(self.engine, self.tenant)
+
+    async def assert_nothing_kept(self) -> None:
+        assert await self.files() == self.before
+        assert await self.rows() == 0
+        assert list(self.temp_dir.iterdir()) == []
+
+
+@pytest.fixture
+async def store(doc_settings: Settings, engine: Any, tenant: str, temp_dir: Path) -> Store:
+    return Store(doc_settings, engine, tenant, temp_dir, await stored_files(doc_settings))
 
 
 async def upload(
@@ -248,14 +277,7 @@ async def test_a_5_mb_document_uploads_with_curl_and_downloads_byte_identical(
 
 @pytest.fixture(scope="session")
 def node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        if REQUIRE_SERVICES:
-            pytest.fail("CRM_GATEWAY_TEST_REQUIRE_SERVICES=1 but Node.js or npm is not installed")
-        pytest.skip("Node.js and npm are not installed: Apollo Client's upload link runs in Node")
-    if not (APOLLO / "node_modules" / "apollo-upload-client").is_dir():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=APOLLO, check=True, timeout=600)
-    return node
+    return node_with(APOLLO, "apollo-upload-client", "Apollo Client's upload link (apollo-upload-client)")
 
 
 async def test_apollo_clients_upload_link_uploads_a_document_that_downloads_byte_identical(
@@ -392,12 +414,9 @@ async def test_listing_documents_needs_crm_doc_view(
 )
 async def test_a_refused_file_answers_its_code_and_keeps_nothing(
     http: httpx.AsyncClient,
-    doc_settings: Settings,
-    engine: Any,
+    store: Store,
     admin: str,
     factory: Factory,
-    tenant: str,
-    temp_dir: Path,
     name: str,
     content_type: str,
     size: int,
@@ -405,22 +424,18 @@ async def test_a_refused_file_answers_its_code_and_keeps_nothing(
     seed_code: str | None,
 ) -> None:
     owner = await a_contact(factory)
-    before = await stored_files(doc_settings)
     result = payload(await upload(http, admin, owner, b"x" * size, name=name, content_type=content_type))
     assert result["document"] is None
     assert [(e["field"], e["code"], e["seedCode"]) for e in result["errors"]] == [(["file"], code, seed_code)]
-    assert await stored_files(doc_settings) == before
-    assert await document_rows(engine, tenant) == 0
-    assert list(temp_dir.iterdir()) == []
+    await store.assert_nothing_kept()
 
 
 async def test_unknown_and_foreign_owners_are_not_found(
-    http: httpx.AsyncClient, doc_settings: Settings, engine: Any, admin: str, factory: Factory, tenant: str
+    http: httpx.AsyncClient, store: Store, admin: str, factory: Factory
 ) -> None:
     foreign = Factory(factory.engine, f"o{uuid.uuid4().hex[:12]}")
     foreign_contact = foreign.contact("Other", "Tenant")
     await foreign.save()
-    before = await stored_files(doc_settings)
     cases = [
         (gid("Contact", uuid.uuid4()), "CUST1102"),
         (gid("Contact", foreign_contact), "CUST1102"),
@@ -433,12 +448,11 @@ async def test_unknown_and_foreign_owners_are_not_found(
         ]
     not_an_owner = await upload(http, admin, gid("Lead", uuid.uuid4()), b"%PDF")
     assert not_an_owner.json()["errors"][0]["extensions"]["code"] == "INVALID_ID"
-    assert await stored_files(doc_settings) == before
-    assert await document_rows(engine, tenant) == 0
+    await store.assert_nothing_kept()
 
 
 async def test_a_request_without_a_file_is_refused_with_a_code(
-    http: httpx.AsyncClient, doc_settings: Settings, engine: Any, admin: str, factory: Factory, tenant: str
+    http: httpx.AsyncClient, store: Store, admin: str, factory: Factory
 ) -> None:
     owner = await a_contact(factory)
     as_json = await http.post(
@@ -460,21 +474,14 @@ async def test_a_request_without_a_file_is_refused_with_a_code(
         "/graphql", data=fields, files=[("0", ("a.pdf", b"1")), ("1", ("b.pdf", b"2"))], headers=bearer(admin)
     )
     assert two_files.status_code == 400
-    assert await document_rows(engine, tenant) == 0
+    await store.assert_nothing_kept()
 
 
 async def test_a_body_past_the_limit_is_refused_with_413_and_keeps_nothing(
-    http: httpx.AsyncClient,
-    doc_settings: Settings,
-    engine: Any,
-    admin: str,
-    factory: Factory,
-    tenant: str,
-    temp_dir: Path,
+    http: httpx.AsyncClient, store: Store, admin: str, factory: Factory
 ) -> None:
     owner = await a_contact(factory)
-    before = await stored_files(doc_settings)
-    response = await upload(http, admin, owner, b"x" * (MAX_BYTES + doc_settings.max_body_bytes + 1))
+    response = await upload(http, admin, owner, b"x" * (MAX_BYTES + store.settings.max_body_bytes + 1))
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
 
@@ -498,9 +505,7 @@ async def test_a_body_past_the_limit_is_refused_with_413_and_keeps_nothing(
         headers={**bearer(admin), "Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     assert streamed.status_code == 413
-    assert await stored_files(doc_settings) == before
-    assert await document_rows(engine, tenant) == 0
-    assert list(temp_dir.iterdir()) == []
+    await store.assert_nothing_kept()
 
 
 class _Seen(logging.Handler):
@@ -515,16 +520,9 @@ class _Seen(logging.Handler):
 
 
 async def test_an_upload_cancelled_by_the_client_keeps_nothing(
-    base: str,
-    doc_settings: Settings,
-    engine: Any,
-    admin: str,
-    factory: Factory,
-    tenant: str,
-    temp_dir: Path,
+    base: str, store: Store, admin: str, factory: Factory
 ) -> None:
     owner = await a_contact(factory)
-    before = await stored_files(doc_settings)
     operations = json.dumps({"query": UPLOAD, "variables": {"input": {"ownerId": owner}, "file": None}})
     boundary = "cancelled"
     head = (
@@ -547,27 +545,23 @@ async def test_an_upload_cancelled_by_the_client_keeps_nothing(
         await asyncio.wait_for(seen.event.wait(), timeout=30)
     finally:
         logging.getLogger("gateway.http").removeHandler(seen)
-    assert await stored_files(doc_settings) == before
-    assert await document_rows(engine, tenant) == 0
-    assert list(temp_dir.iterdir()) == []
+    await store.assert_nothing_kept()
 
 
 async def test_uploading_needs_crm_doc_upload_and_read_access_to_the_owner(
-    http: httpx.AsyncClient, doc_settings: Settings, engine: Any, factory: Factory, tenant: str
+    http: httpx.AsyncClient, store: Store, factory: Factory
 ) -> None:
     owner = await a_contact(factory)
     for permissions, missing in (
         (["CUST_READ", "CRM_DOC_VIEW"], "CRM_DOC_UPLOAD"),
         (["CRM_DOC_UPLOAD"], "CUST_READ"),
     ):
-        token = token_for(doc_settings, tenant, subject="writer", permissions=permissions)
+        token = token_for(store.settings, store.tenant, subject="writer", permissions=permissions)
         body = (await upload(http, token, owner, b"%PDF")).json()
         assert body["data"] == {"documentUpload": None}
-        assert (body["errors"][0]["extensions"]["code"], body["errors"][0]["extensions"]["permission"]) == (
-            "FORBIDDEN",
-            missing,
-        )
-    assert await document_rows(engine, tenant) == 0
+        refused = body["errors"][0]["extensions"]
+        assert (refused["code"], refused["permission"]) == ("FORBIDDEN", missing)
+    await store.assert_nothing_kept()
 
 
 # -- names, changes, removal -----------------------------------------------------------------------------
@@ -633,12 +627,11 @@ async def test_a_description_changes_through_the_crud_factory(
 
 
 async def test_remove_deletes_the_row_and_the_file(
-    http: httpx.AsyncClient, doc_settings: Settings, engine: Any, admin: str, factory: Factory, tenant: str
+    http: httpx.AsyncClient, store: Store, admin: str, factory: Factory
 ) -> None:
     owner = await a_contact(factory)
-    before = await stored_files(doc_settings)
     document = await uploaded(http, admin, owner, b"%PDF to remove")
-    assert len(await stored_files(doc_settings)) == len(before) + 1
+    assert len(await store.files()) == len(store.before) + 1
     remove = "mutation($id: ID!) { documentRemove(id: $id) { deletedId errors { code seedCode } } }"
 
     async def removed(token: str) -> Any:
@@ -647,17 +640,15 @@ async def test_remove_deletes_the_row_and_the_file(
         )
         return response.json()
 
-    viewer = token_for(doc_settings, tenant, permissions=["CRM_DOC_VIEW", "CRM_DOC_UPLOAD", "CUST_READ"])
-    refused = await removed(viewer)
-    assert (
-        refused["errors"][0]["extensions"] | {"permission": "CRM_DOC_REMOVE"}
-        == refused["errors"][0]["extensions"]
+    viewer = token_for(
+        store.settings, store.tenant, permissions=["CRM_DOC_VIEW", "CRM_DOC_UPLOAD", "CUST_READ"]
     )
-    assert await document_rows(engine, tenant) == 1
+    refused = (await removed(viewer))["errors"][0]["extensions"]
+    assert (refused["code"], refused["permission"]) == ("FORBIDDEN", "CRM_DOC_REMOVE")
+    assert await store.rows() == 1
 
     assert (await removed(admin))["data"]["documentRemove"] == {"deletedId": document["id"], "errors": []}
-    assert await document_rows(engine, tenant) == 0
-    assert await stored_files(doc_settings) == before
+    await store.assert_nothing_kept()
     assert (await http.get(document["downloadPath"], headers=bearer(admin))).status_code == 404
     again = (await removed(admin))["data"]["documentRemove"]
     assert again == {"deletedId": None, "errors": [{"code": "NOT_FOUND", "seedCode": "CRM1118"}]}
