@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from factories import Factory, gid
 from gateway.app import create_app
 from gateway.backends.sql import tables as t
 from gateway.settings import Settings
+from gateway.storage.base import to_thread_to_the_end
 from npm_support import node_with
 from servers import free_port, threaded_server
 
@@ -652,3 +654,24 @@ async def test_remove_deletes_the_row_and_the_file(
     assert (await http.get(document["downloadPath"], headers=bearer(admin))).status_code == 404
     again = (await removed(admin))["data"]["documentRemove"]
     assert again == {"deletedId": None, "errors": [{"code": "NOT_FOUND", "seedCode": "CRM1118"}]}
+
+
+async def test_a_cancelled_storage_write_finishes_before_the_caller_cleans_up() -> None:
+    """A thread cannot be stopped: the cancelled upload waits for its write, then deletes the file, so
+    no write lands after the clean-up (``to_thread_to_the_end``)."""
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def write() -> None:
+        started.set()
+        release.wait(30)
+        finished.set()
+
+    task = asyncio.ensure_future(to_thread_to_the_end(write))
+    await asyncio.to_thread(started.wait, 30)
+    task.cancel()
+    await asyncio.sleep(0)  # the cancellation is delivered; the task now waits for the thread
+    assert not task.done()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert finished.is_set()

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import BinaryIO, Protocol
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 CHUNK_BYTES = 256 * 1024
+T = TypeVar("T")
+
+
+async def to_thread_to_the_end(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``asyncio.to_thread``, but a cancelled caller waits for the thread before it stops: a thread
+    cannot be stopped, and a write that went on behind the caller's back would put a file in place
+    after the caller had cleaned up after itself."""
+    work = asyncio.ensure_future(asyncio.to_thread(function, *args, **kwargs))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        await asyncio.wait([work])
+        raise
 
 
 class StorageError(Exception):

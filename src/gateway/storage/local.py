@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import BinaryIO
 
-from gateway.storage.base import CHUNK_BYTES, StorageError
+from gateway.storage.base import CHUNK_BYTES, StorageError, to_thread_to_the_end
 
 
 class LocalStorage:
@@ -24,7 +24,7 @@ class LocalStorage:
         return self.root.joinpath(*parts)
 
     async def save(self, key: str, source: BinaryIO, size: int, content_type: str) -> None:
-        await asyncio.to_thread(self._save, self._path(key), source, size)
+        await to_thread_to_the_end(self._save, self._path(key), source, size)
 
     def _save(self, path: Path, source: BinaryIO, size: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any, BinaryIO
 
 from gateway.settings import Settings
-from gateway.storage.base import CHUNK_BYTES, StorageError
+from gateway.storage.base import CHUNK_BYTES, StorageError, to_thread_to_the_end
 
 try:
     import boto3
@@ -45,7 +45,7 @@ class S3Storage:
 
     async def save(self, key: str, source: BinaryIO, size: int, content_type: str) -> None:
         try:
-            await asyncio.to_thread(
+            await to_thread_to_the_end(
                 self.client.put_object,
                 Bucket=self.bucket,
                 Key=key,

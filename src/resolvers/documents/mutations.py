@@ -14,6 +14,7 @@ from gateway.backends.base import RecordWriter
 from gateway.backends.records import DocumentRecord, Entity
 from gateway.errors import GatewayError
 from gateway.ids import uuid7
+from gateway.outages import CommitOutcomeUnknown
 from gateway.permissions import CRM_DOC_REMOVE, CRM_DOC_UPLOAD
 from gateway.storage import BlobStorage, StorageError
 from resolvers.common.crud import UPDATE, CrudMutations, Texts, argument, optional_argument
@@ -120,6 +121,10 @@ async def _stored(
     try:
         await storage.save(key, file.source, file.size, file.content_type)
         record_id, errors = await in_transaction(info, insert)
+    except CommitOutcomeUnknown:
+        # The row may have committed: its file stays (a file without a row is the lesser harm).
+        log.warning("document file %s kept: whether its row committed is unknown", key)
+        raise
     except BaseException as failure:
         await _forget(storage, key)
         if isinstance(failure, StorageError):
