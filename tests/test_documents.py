@@ -357,8 +357,8 @@ async def test_download_checks_authentication_permission_tenant_and_row_rules(
     cases = [
         (reader, public, tenant, 200),
         (["CUST_READ"], public, tenant, 403),  # no CRM_DOC_VIEW
-        (["CRM_DOC_VIEW"], public, tenant, 403),  # may not read the contact it belongs to
-        (["CRM_DOC_VIEW", "CUST_READ"], of_account, tenant, 403),  # nor the account
+        (["CRM_DOC_VIEW"], public, tenant, 404),  # may not read the contact it belongs to
+        (["CRM_DOC_VIEW", "CUST_READ"], of_account, tenant, 404),  # nor the account
         (reader, private, tenant, 404),  # hidden by the contact's row rules
         (["CRM_ALL", "CUST_ALL"], private, tenant, 200),  # an administrator sees it
         (["CRM_ALL", "CUST_ALL"], public, f"o{uuid.uuid4().hex[:12]}", 404),  # another tenant

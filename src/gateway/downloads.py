@@ -1,8 +1,8 @@
 """``GET /documents/{id}``: a document's bytes, streamed from storage after the checks of any read.
 
 The caller authenticates as on ``/graphql`` (Bearer token or API key), and every request checks its
-tenant, ``CRM_DOC_VIEW``, the owner's read permission and the row rules (the document row is read
-through the caller's backend, which shows only what the caller may see). ``id`` is the document's
+tenant, ``CRM_DOC_VIEW`` and the row rules (the document row is read through the caller's backend,
+which shows a document only where the caller may read its owner). ``id`` is the document's
 global ID; there are no public or signed links to share.
 """
 
@@ -22,12 +22,11 @@ from gateway.auth import AuthenticationError, JwksUnavailable, Principal
 from gateway.backends.records import DocumentRecord, Entity
 from gateway.cost import Cost
 from gateway.http import GraphQLView, Refused
-from gateway.permissions import CRM_DOC_VIEW, CUST_ORGANIZATION_VIEW, CUST_READ
+from gateway.permissions import CRM_DOC_VIEW
 from gateway.storage import BlobStorage, StorageError
 from resolvers.common.ids import InvalidId, decode_id_of
 
 log = logging.getLogger("gateway.downloads")
-OWNER_PERMISSIONS = {"Contact": CUST_READ, "Account": CUST_ORGANIZATION_VIEW}
 UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -56,11 +55,8 @@ class DocumentDownloads:
             raise _not_found() from None
         backend, _ = self.view.strawberry.backend(principal, Cost(), request.headers.get("authorization"))
         document = (await backend.get_many(Entity.DOCUMENT, [document_id])).get(document_id)
-        if not isinstance(document, DocumentRecord):
+        if not isinstance(document, DocumentRecord):  # also when the owner is hidden from the caller
             raise _not_found()
-        owner_permission = OWNER_PERMISSIONS[document.owner_type]
-        if not principal.has(owner_permission):
-            raise _forbidden(owner_permission)
         headers = _headers(document, request_id)
         if request.method == "HEAD":
             return Response(headers=headers, media_type=document.content_type)

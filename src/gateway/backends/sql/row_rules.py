@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from gateway.backends.access import RowAccess
 from gateway.backends.sql import tables as t
+from gateway.permissions import CUST_ORGANIZATION_VIEW, CUST_READ
 
 
 def _some_rule(tenant: str, *conditions: Any) -> Any:
@@ -39,8 +40,10 @@ def visible_contacts(tenant: str, access: RowAccess) -> Any:
 
 
 def visible_document_owners(tenant: str, access: RowAccess) -> Any:
-    """True for the documents whose owner, a live contact or account, the caller may see."""
+    """True for the documents whose owner, a live contact or account, the caller may see: it holds the
+    owner type's read permission and, for a contact, the contact's row rules let it see that one."""
     documents = t.documents
+    unrestricted = access.admin and not access.permissions  # trusted code (RowAccess.unrestricted)
     contact = [
         t.contacts.c.tenant == tenant,
         t.contacts.c.id == documents.c.owner_id,
@@ -53,7 +56,13 @@ def visible_document_owners(tenant: str, access: RowAccess) -> Any:
         t.accounts.c.id == documents.c.owner_id,
         t.accounts.c.is_deleted.is_(False),
     ]
-    return sa.or_(
-        sa.and_(documents.c.owner_type == "Contact", sa.select(t.contacts.c.id).where(*contact).exists()),
-        sa.and_(documents.c.owner_type == "Account", sa.select(t.accounts.c.id).where(*account).exists()),
-    )
+    owners = []
+    if unrestricted or CUST_READ in access.permissions:
+        owners.append(
+            sa.and_(documents.c.owner_type == "Contact", sa.select(t.contacts.c.id).where(*contact).exists())
+        )
+    if unrestricted or CUST_ORGANIZATION_VIEW in access.permissions:
+        owners.append(
+            sa.and_(documents.c.owner_type == "Account", sa.select(t.accounts.c.id).where(*account).exists())
+        )
+    return sa.or_(*owners) if owners else sa.false()
