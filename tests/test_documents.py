@@ -476,6 +476,13 @@ async def test_a_request_without_a_file_is_refused_with_a_code(
         "/graphql", data=fields, files=[("0", ("a.pdf", b"1")), ("1", ("b.pdf", b"2"))], headers=bearer(admin)
     )
     assert two_files.status_code == 400
+    batch = await http.post(
+        "/graphql",
+        data={"operations": json.dumps([operations]), "map": json.dumps({"0": ["0.variables.file"]})},
+        files={"0": ("a.pdf", b"%PDF", "application/pdf")},
+        headers=bearer(admin),
+    )
+    assert (batch.status_code, batch.json()["errors"][0]["extensions"]["code"]) == (400, "BAD_REQUEST")
     await store.assert_nothing_kept()
 
 

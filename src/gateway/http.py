@@ -433,6 +433,9 @@ class GraphQLView:
         )
         scope.update({"gateway.batch": False, FORM_SCOPE_KEY: form})
         try:
+            operations = form.get("operations")
+            if isinstance(operations, str) and operations.lstrip().startswith("["):
+                raise Refused(400, "BAD_REQUEST", "An upload request carries one operation, not a batch.")
             await self._run(scope, b"", send, request_id)
         finally:
             await form.close()
