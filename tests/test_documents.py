@@ -573,6 +573,44 @@ async def test_uploading_needs_crm_doc_upload_and_read_access_to_the_owner(
     await store.assert_nothing_kept()
 
 
+async def test_a_failing_store_answers_storage_unavailable_and_keeps_no_row(
+    doc_settings: Settings, engine: Any, factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    broken = doc_settings.model_copy(
+        update={"documents_dir": str(not_a_directory / "documents"), "documents_s3_bucket": "no-such-bucket"}
+    )
+    owner = await a_contact(factory)
+    app = create_app(broken)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as http:
+            response = await upload(http, token_for(broken, tenant), owner, b"%PDF")
+    finally:
+        await app.state.engine.dispose()
+    body = response.json()
+    assert body["data"] == {"documentUpload": None}
+    assert (body["errors"][0]["extensions"]["code"], body["errors"][0]["extensions"]["seedCode"]) == (
+        "STORAGE_UNAVAILABLE",
+        "CRM1108",
+    )
+    assert S3_KEYS["documents_s3_secret_access_key"] not in response.text
+    assert await document_rows(engine, tenant) == 0
+
+
+async def test_a_document_whose_file_is_gone_answers_503_not_a_cut_body(
+    http: httpx.AsyncClient, admin: str, factory: Factory
+) -> None:
+    contact = factory.contact("Lost", "File")
+    document = factory.document(contact, "lost.pdf")  # a row whose key names no stored file
+    await factory.save()
+    response = await http.get(f"/documents/{gid('Document', document)}", headers=bearer(admin))
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "STORAGE_UNAVAILABLE"
+
+
 # -- names, changes, removal -----------------------------------------------------------------------------
 
 

@@ -24,7 +24,10 @@ class LocalStorage:
         return self.root.joinpath(*parts)
 
     async def save(self, key: str, source: BinaryIO, size: int, content_type: str) -> None:
-        await to_thread_to_the_end(self._save, self._path(key), source, size)
+        try:
+            await to_thread_to_the_end(self._save, self._path(key), source, size)
+        except OSError as error:
+            raise StorageError(f"the document could not be written ({error.strerror})") from None
 
     def _save(self, path: Path, source: BinaryIO, size: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
