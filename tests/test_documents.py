@@ -372,6 +372,10 @@ async def test_download_checks_authentication_permission_tenant_and_row_rules(
             assert response.json()["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "NOT_FOUND")
     anonymous = await http.get(public["downloadPath"])
     assert anonymous.status_code == 401
+    deleting = await http.delete(public["downloadPath"], headers=bearer(admin))
+    assert (deleting.status_code, deleting.headers["allow"]) == (405, "GET, HEAD")
+    head = await http.head(public["downloadPath"], headers=bearer(admin))
+    assert (head.status_code, head.headers["content-length"], head.content) == (200, "12", b"")
     for garbage in (
         "/documents/nope",
         f"/documents/{public['ownerId']}",

@@ -77,7 +77,7 @@ def create_app(settings: Settings) -> Starlette:
         # graphql-transport-ws; the caller authenticates in the connection_init payload.
         WebSocketRoute("/graphql", ObservedEndpoint(view.strawberry)),
         # A document's bytes, streamed after the same checks as every read of it (docs/documents.md).
-        Route("/documents/{id}", downloads, methods=["GET", "HEAD"]),
+        Route("/documents/{id}", downloads),  # GET and HEAD; it refuses the others as JSON
         Route("/healthz", liveness),
         Route("/readyz", readiness.respond),
         Route("/metrics", metrics_endpoint),

@@ -45,6 +45,9 @@ class DocumentDownloads:
         await response(scope, receive, send)
 
     async def _answer(self, request: Request, request_id: str) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            message = f"{request.method} is not allowed here; fetch a document with GET."
+            raise Refused(405, "METHOD_NOT_ALLOWED", message, {"Allow": "GET, HEAD"})
         principal = await self._principal(request)
         await self.view._check_rate(request, principal)
         if not principal.has(CRM_DOC_VIEW):
