@@ -14,7 +14,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CRM_GATEWAY_PORT=8000
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels \
-    && useradd --system --uid 10001 --create-home --home-dir /app gateway
+    && useradd --system --uid 10001 --create-home --home-dir /app gateway \
+    && install -d -o gateway -g gateway /app/var /app/var/documents
+# (var/documents exists, owned by the user, so a volume mounted there starts out writable by it.)
 # Non-root; /app (its home) is the working directory, so the gateway's var/ lands there.
 USER gateway
 WORKDIR /app

@@ -222,6 +222,18 @@ class Factory:
         """A relation; pass ``related_contact_id`` or ``related_account_id`` (and ``is_key``)."""
         return self._audited(t.contact_relations, {"contact_id": contact_id, "type": type, **values})
 
+    def document(
+        self, owner_id: uuid.UUID, name: str, owner_type: str = "Contact", **values: Any
+    ) -> uuid.UUID:
+        """A document's row (no file in storage: enough for lists and their cost)."""
+        row = {
+            "owner_id": owner_id,
+            "owner_type": owner_type,
+            "name": name,
+            "content_type": "application/pdf",
+        }
+        return self._audited(t.documents, {**row, "size": 4, "storage_key": f"none/{uuid7()}", **values})
+
     # -- writing ---------------------------------------------------------------------------------
 
     async def save(self) -> None:

@@ -157,6 +157,8 @@ def scalars(root_field: str) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
         st.one_of(st.sampled_from(own), st.sampled_from(own), any_row, unknown) if own else any_row | unknown
     )
     text = {"ID": ids, "DateTime": MOMENTS, "Date": DAYS}
+    # A JSON request carries no file: an Upload literal is any string (documentUpload answers CRM1109).
+    text["Upload"] = st.text(max_size=20)
     return {name: strategy.map(nodes.String) for name, strategy in text.items()} | {"JSON": JSON_LITERALS}
 
 

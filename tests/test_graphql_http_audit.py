@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from conftest import REQUIRE_SERVICES, SECRET, token_for
+from conftest import SECRET, token_for
 from gateway.settings import load_settings
+from npm_support import node_with
 from servers import sqlite_gateway
 
 AUDIT = Path(__file__).resolve().parent / "graphql_http_audit"
@@ -26,16 +26,7 @@ AUDIT = Path(__file__).resolve().parent / "graphql_http_audit"
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        if REQUIRE_SERVICES:
-            pytest.fail("CRM_GATEWAY_TEST_REQUIRE_SERVICES=1 but Node.js or npm is not installed")
-        pytest.skip(
-            "Node.js and npm are not installed: the GraphQL-over-HTTP audit (graphql-http) needs them"
-        )
-    if not (AUDIT / "node_modules" / "graphql-http").is_dir():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=AUDIT, check=True, timeout=600)
-    return node
+    return node_with(AUDIT, "graphql-http", "the GraphQL-over-HTTP audit (graphql-http)")
 
 
 @pytest.fixture(scope="module")

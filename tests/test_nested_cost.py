@@ -129,6 +129,48 @@ async def test_statement_count_does_not_grow_with_the_page(
         assert texts[10] == texts[100]
 
 
+DOCUMENTS = """
+query($n: Int!) {
+  contacts(first: $n) { edges { node {
+    documents(first: 2) { totalCount edges { node { id name ownerId } } }
+    accounts { edges { node { documents { totalCount nodes { name } } } } }
+  } } }
+}
+"""
+
+
+async def test_documents_of_a_page_cost_the_same_statements_at_10_and_100_rows(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    contacts = [factory.contact(f"D{i:03d}", "Docs") for i in range(100)]
+    for i, contact in enumerate(contacts):
+        for j in range(i % 4):
+            factory.document(contact, f"c{i}-{j}.pdf")
+        account = factory.account(f"Docs {i}", contacts=[contact])
+        factory.document(account, f"a{i}.pdf", owner_type="Account")
+    await factory.save()
+    counts = {}
+    for n in (10, 100):
+        with statements_executed(app) as statements:
+            body = await client.execute(DOCUMENTS, {"n": n})
+        counts[n] = len(statements)
+        for i, edge in enumerate(body["data"]["contacts"]["edges"]):
+            documents = edge["node"]["documents"]
+            assert documents["totalCount"] == i % 4
+            assert [d["node"]["name"] for d in documents["edges"]] == [f"c{i}-{j}.pdf" for j in range(i % 4)][
+                :2
+            ]
+            assert {d["node"]["ownerId"] for d in documents["edges"]} <= {gid("Contact", contacts[i])}
+            [account] = edge["node"]["accounts"]["edges"]
+            assert account["node"]["documents"] == {"totalCount": 1, "nodes": [{"name": f"a{i}.pdf"}]}
+    print(f"\ndocuments statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
+    assert counts[10] == counts[100]
+    # The contacts; their documents' pages with their accounts (one wave); the documents' counts; the
+    # accounts' documents; their counts (counts go on their own, as for every nested totalCount).
+    # Routed to ConeCRM, contacts and accounts are upstream calls: the four document statements remain.
+    assert counts[100] == (5 if app.state.upstreams is None else 4)
+
+
 async def test_nested_pages_are_per_parent(client: Client, factory: Factory) -> None:
     ada = factory.contact("Ada", "Seven")
     bob = factory.contact("Bob", "Three")

@@ -27,6 +27,7 @@ COMMUNICATION, QUEUE_ENTRY = gid("Communication", UNKNOWN), gid("CommunicationQu
 QUEUE_SYSTEM = gid("CommunicationQueueExternalSystem", UNKNOWN)
 TAG, COMMENT = gid("Tag", UNKNOWN), gid("Comment", UNKNOWN)
 OCCASION, RELATION = gid("Occasion", UNKNOWN), gid("ContactRelation", UNKNOWN)
+DOCUMENT = gid("Document", UNKNOWN)
 
 # Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
 # Custom fields and labels describe the tenant's forms, not records: every caller of the tenant may read them.
@@ -200,6 +201,10 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     ),
     "contactRelationDelete": (f'contactRelationDelete(id: "{RELATION}")', "CUST_WRITE"),
     "contactRelationRestore": (f'contactRelationRestore(id: "{RELATION}")', "CUST_WRITE"),
+    # Documents: without a file part the upload answers CRM1109, past the permission check.
+    "documentUpload": (f'documentUpload(input: {{ownerId: "{CONTACT}"}}, file: "none")', "CRM_DOC_UPLOAD"),
+    "documentUpdate": (f'documentUpdate(id: "{DOCUMENT}", input: {{description: "d"}})', "CRM_DOC_UPLOAD"),
+    "documentRemove": (f'documentRemove(id: "{DOCUMENT}")', "CRM_DOC_REMOVE"),
 }
 # Errors that show the permission check passed: an area no backend serves here (CAPABILITY_NOT_SERVED),
 # or the made-up id of the operation above, looked up in the gateway's own store (NOT_FOUND).
@@ -369,6 +374,8 @@ NESTED = [
     ("contact", "accounts { totalCount }", "CUST_ORGANIZATION_VIEW", ["contact", "accounts"]),
     ("account", "contacts { totalCount }", "CUST_READ", ["account", "contacts"]),
     ("contact", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["contact", "communications"]),
+    ("contact", "documents { totalCount }", "CRM_DOC_VIEW", ["contact", "documents"]),
+    ("account", "documents { totalCount }", "CRM_DOC_VIEW", ["account", "documents"]),
     ("lead", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["lead", "communications"]),
     ("account", "communications { totalCount }", "CRM_COMMUNICATION_VIEW", ["account", "communications"]),
     ("account", "tags { totalCount }", "CUST_READ", ["account", "tags"]),

@@ -18,6 +18,7 @@ from gateway import documents
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
+from gateway.downloads import DocumentDownloads
 from gateway.graphiql import asset_routes
 from gateway.health import Readiness, liveness
 from gateway.http import GraphQLView
@@ -26,6 +27,7 @@ from gateway.observability.logs import configure_logging
 from gateway.observability.middleware import ObservedEndpoint
 from gateway.settings import Environment, Settings, SettingsError
 from gateway.shutdown import stop_background
+from gateway.storage import create_storage
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,9 @@ def create_app(settings: Settings) -> Starlette:
     documents.configure(settings.document_cache_bytes, settings.max_cached_document_bytes)
     upstreams = Upstreams.from_settings(settings)  # a bad routing file stops start-up here
     engine = create_engine(settings.database_url, settings.database_pooler)
-    view = GraphQLView(settings, engine, upstreams)
+    storage = create_storage(settings)
+    view = GraphQLView(settings, engine, upstreams, storage)
+    downloads = DocumentDownloads(view, storage)
     readiness = Readiness(settings, engine, upstreams)
 
     async def metrics_endpoint(_: Request) -> Response:
@@ -67,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
         yield
         await stop_background(background, settings.shutdown_timeout_seconds)
         await view.close()  # its upstream clients too
+        await storage.close()
         await readiness.close()
         await engine.dispose()
 
@@ -74,6 +79,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/graphql", ObservedEndpoint(view)),  # every method: the view refuses the others as JSON
         # graphql-transport-ws; the caller authenticates in the connection_init payload.
         WebSocketRoute("/graphql", ObservedEndpoint(view.strawberry)),
+        # A document's bytes, streamed after the same checks as every read of it (docs/documents.md).
+        Route("/documents/{id}", downloads),  # GET and HEAD; it refuses the others as JSON
         Route("/healthz", liveness),
         Route("/readyz", readiness.respond),
         Route("/metrics", metrics_endpoint),
@@ -87,6 +94,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.persisted = view.persisted
     app.state.upstreams = upstreams  # None without CRM_GATEWAY_BACKENDS
     app.state.view = view  # closes its Redis clients (persisted queries, rate limits)
+    app.state.storage = storage
     return app
 
 

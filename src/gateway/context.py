@@ -19,6 +19,7 @@ from gateway.backends.records import Entity
 from gateway.cost import Cost
 from gateway.pubsub import Message, PubSub, tenant_channel
 from gateway.settings import Settings
+from gateway.storage.base import BlobStorage
 from loaders import Loaders
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class RequestContext:
     selection_hints: bool = False
     # Runs the automation events a committed mutation recorded (None: nothing runs automations here).
     automations: AutomationDispatch | None = None
+    storage: BlobStorage | None = None  # where documents' bytes are (gateway.storage); None: no uploads
 
     @property
     def customization(self) -> Customization:

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import FormData, HTTPException, StarletteRequestAdapter
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.requests import Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -51,6 +53,7 @@ from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
 from gateway.ratelimit import RateLimiter, create_rate_limiter
 from gateway.settings import Settings
+from gateway.storage import BlobStorage
 from gateway.ws_refusals import ExplainedRefusals
 from loaders import Loaders
 from resolvers.schema import schema
@@ -151,8 +154,19 @@ class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
         await super().shutdown()
 
 
+class _ParsedFormAdapter(StarletteRequestAdapter):
+    """Hands Strawberry the multipart form ``GraphQLView`` parsed already, under its own limits."""
+
+    async def get_form_data(self) -> FormData:
+        form = self._request.scope.get(FORM_SCOPE_KEY)
+        if form is None:
+            raise HTTPException(400, "Unable to parse the multipart body")
+        return FormData(files=form, form=form)
+
+
 class StrawberryView(GraphQL[RequestContext, None]):
     graphql_transport_ws_handler_class = _TransportWsHandler
+    request_adapter_class = _ParsedFormAdapter
 
     def __init__(
         self,
@@ -161,6 +175,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         credentials: Credentials,
         pubsub: PubSub,
         upstreams: Upstreams | None = None,
+        storage: BlobStorage | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -168,7 +183,10 @@ class StrawberryView(GraphQL[RequestContext, None]):
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=None,  # _TransportWsHandler caps them, with a code
+            # The GraphQL multipart request spec (documentUpload); GraphQLView parses the form first.
+            multipart_uploads_enabled=True,
         )
+        self.storage = storage
         self.settings = settings
         self.engine = engine
         self.credentials = credentials
@@ -234,7 +252,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         request_id: str,
         authorization: str | None = None,
     ) -> RequestContext:
-        backend, apis = self._backend(principal, cost, authorization)
+        backend, apis = self.backend(principal, cost, authorization)
         return kind(
             principal=principal,
             backend=backend,
@@ -247,9 +265,10 @@ class StrawberryView(GraphQL[RequestContext, None]):
             upstream_apis=apis,
             upstream_routes=self.upstreams.routes if self.upstreams is not None else {},
             automations=self.automations,
+            storage=self.storage,
         )
 
-    def _backend(
+    def backend(
         self, principal: Principal, cost: Cost, authorization: str | None
     ) -> tuple[Backend, dict[str, Any]]:
         """The SQL backend, routed per entity to the upstreams when a routing file is configured."""
@@ -304,7 +323,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
             raise ConnectionRejectionError from None
         context.principal = principal
         authorization = _payload_credentials(context.connection_params)[0]
-        context.backend, context.upstream_apis = self._backend(principal, context.cost, authorization)
+        context.backend, context.upstream_apis = self.backend(principal, context.cost, authorization)
         context.loaders = Loaders(context.backend)
         return UNSET
 
@@ -335,11 +354,17 @@ def _payload_credentials(payload: dict[str, Any]) -> tuple[str | None, str | Non
 
 
 class GraphQLView:
-    def __init__(self, settings: Settings, engine: AsyncEngine, upstreams: Upstreams | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        upstreams: Upstreams | None = None,
+        storage: BlobStorage | None = None,
+    ) -> None:
         self.settings = settings
         self.credentials = Credentials(settings, engine)
         self.pubsub = ObservedPubSub(create_pubsub(settings))
-        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub, upstreams)
+        self.strawberry = StrawberryView(settings, engine, self.credentials, self.pubsub, upstreams, storage)
         self.persisted = PersistedQueries(settings)
         self.rate_limiter: RateLimiter | None = create_rate_limiter(settings)
 
@@ -360,6 +385,9 @@ class GraphQLView:
         try:
             # Cheapest refusals first; all of them before any GraphQL is parsed or run.
             check_method(request)
+            if is_multipart(request):
+                await self._multipart(request, send, request_id)
+                return
             body = await read_body(request, self.settings.max_body_bytes)
             check_json(request, body, self.settings.max_json_depth)
             principal = await self._principal(request, body, request_id)
@@ -386,6 +414,34 @@ class GraphQLView:
         scope.update({"gateway.principal": principal, "gateway.cost": cost, "gateway.request_id": request_id})
         scope["gateway.batch"] = body.lstrip().startswith(b"[")  # its operations share one context
         await self._run(scope, body, send, request_id)
+
+    async def _multipart(self, request: Request, send: Send, request_id: str) -> None:
+        """A GraphQL multipart request (file uploads): authenticated from its headers before any of the
+        body is read, then the form parsed under the upload limits (file parts spool to an anonymous
+        temporary file past 1 MiB, never whole into memory) and run like any operation."""
+        scope = request.scope
+        principal = await self._principal(request, b"", request_id)
+        if isinstance(principal, Response):
+            await self._respond(principal, scope, request.receive, send)
+            return
+        await self._check_rate(request, principal)
+        if self.settings.trusted_documents:
+            raise Refused(400, "BAD_REQUEST", "Uploads cannot be sent where only trusted documents run.")
+        form = await read_upload_form(request, self.settings)
+        if form is None:  # the client went away mid-body: nothing ran, nothing is kept
+            log.info("request %s: the client disconnected during an upload", request_id)
+            return
+        scope.update(
+            {"gateway.principal": principal, "gateway.cost": Cost(), "gateway.request_id": request_id}
+        )
+        scope.update({"gateway.batch": False, FORM_SCOPE_KEY: form})
+        try:
+            operations = form.get("operations")
+            if isinstance(operations, str) and operations.lstrip().startswith("["):
+                raise Refused(400, "BAD_REQUEST", "An upload request carries one operation, not a batch.")
+            await self._run(scope, b"", send, request_id)
+        finally:
+            await form.close()
 
     async def _run(self, scope: Scope, body: bytes, send: Send, request_id: str) -> int:
         sent_body = False
@@ -545,6 +601,51 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+FORM_SCOPE_KEY = "gateway.form"
+MAX_UPLOAD_FIELDS = 2  # the spec's ``operations`` and ``map``
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def is_multipart(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return request.method == "POST" and content_type.lower().startswith("multipart/form-data")
+
+
+async def read_upload_form(request: Request, settings: Settings) -> Any:
+    """The parsed multipart form of an upload (one file), None if the client disconnected; refused with
+    413 past the document size limit plus the body limit (for ``operations`` and ``map``)."""
+    limit = settings.documents_max_bytes + settings.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    received = 0
+    receive = request.receive
+
+    async def capped() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _BodyTooLarge
+        return message
+
+    reader = Request(request.scope, capped)
+    try:
+        return await reader.form(
+            max_files=1, max_fields=MAX_UPLOAD_FIELDS, max_part_size=settings.max_body_bytes
+        )
+    except _BodyTooLarge:
+        raise _too_large(limit) from None
+    except ClientDisconnect:
+        return None
+    except (StarletteHTTPException, MultiPartException) as error:
+        detail = getattr(error, "detail", None) or getattr(error, "message", "")
+        raise Refused(400, "BAD_REQUEST", f"The multipart body cannot be read: {detail}") from None
 
 
 def check_method(request: Request) -> None:

@@ -25,7 +25,24 @@ TOPOLOGY_SCHEMES = ("redis+sentinel://", "rediss+sentinel://", "redis+cluster://
 MAX_BATCH_CEILING = 100
 HMAC_ALGORITHMS = ("HS256",)  # verified with CRM_GATEWAY_JWT_SECRET only
 JWKS_ALGORITHMS = ("RS256", "ES256")  # verified with keys from CRM_GATEWAY_JWKS_URL only
-CLAIM_NAME = r"^\S{1,200}$"  # a claim name, or a dotted path into nested claims
+CLAIM_NAME = r"^\S{1,200}$"
+# The media types an uploaded document may have: office documents, PDF, text, images and archives.
+DEFAULT_DOCUMENT_TYPES = ",".join(
+    (
+        "application/pdf",
+        "text/plain",
+        "text/csv",
+        "image/*",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.*",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.oasis.opendocument.*",
+        "application/rtf",
+        "application/zip",
+        "message/rfc822",
+    )
+)  # a claim name, or a dotted path into nested claims
 
 
 class Environment(StrEnum):
@@ -115,6 +132,16 @@ class Settings(BaseSettings):
     automation_poll_seconds: float = Field(default=2.0, gt=0, le=3_600)
     automation_lease_seconds: float = Field(default=60.0, gt=0, le=86_400)
     automation_max_chain_depth: int = Field(default=5, ge=1, le=100)
+    # Documents (docs/documents.md): where uploaded files are kept, how large and of which types.
+    documents_storage: Literal["local", "s3"] = "local"
+    documents_dir: str = str(DATA_DIR / "documents")
+    documents_max_bytes: int = Field(default=20 * 1_048_576, ge=1, le=2_147_483_647)  # GraphQL Int
+    documents_allowed_types: str = DEFAULT_DOCUMENT_TYPES
+    documents_s3_bucket: str | None = None
+    documents_s3_endpoint_url: str | None = None
+    documents_s3_region: str = "us-east-1"
+    documents_s3_access_key_id: str | None = Field(default=None, repr=False)
+    documents_s3_secret_access_key: str | None = Field(default=None, repr=False)
 
     @field_validator("database_url")
     @classmethod
@@ -183,6 +210,8 @@ class Settings(BaseSettings):
             )
         if self.env is Environment.PRODUCTION and self.jwks_url and urlparse(self.jwks_url).scheme != "https":
             raise ValueError("CRM_GATEWAY_JWKS_URL must use https when CRM_GATEWAY_ENV=production")
+        if self.documents_storage == "s3" and not self.documents_s3_bucket:
+            raise ValueError("CRM_GATEWAY_DOCUMENTS_STORAGE=s3 needs CRM_GATEWAY_DOCUMENTS_S3_BUCKET")
         if self.workers > 1 and not self.redis_url:
             # Each worker is a replica: without Redis a subscriber on one would miss the events
             # published by another, and each would keep its own rate-limit buckets and APQ store.
@@ -206,6 +235,11 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def document_types(self) -> tuple[str, ...]:
+        """The allowed media types of documents, lower case; ``image/*`` allows every image type."""
+        return tuple(t.strip().lower() for t in self.documents_allowed_types.split(",") if t.strip())
 
     @property
     def rate_limit_enabled(self) -> bool:

@@ -9,7 +9,7 @@ from uuid import UUID
 from gateway.backends.base import RecordReader
 from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import AuditedRecord, Detail, Entity, Relation
-from loaders import accounts, communications, contacts, leads, people, tags, tasks, users
+from loaders import accounts, communications, contacts, documents, leads, people, tags, tasks, users
 from loaders.base import (
     ChildCountByParentLoader,
     ChildrenByParentLoader,
@@ -19,7 +19,7 @@ from loaders.base import (
     fill_together,
 )
 
-_MODULES = (accounts, communications, contacts, leads, people, tags, tasks, users)
+_MODULES = (accounts, communications, contacts, documents, leads, people, tags, tasks, users)
 
 
 def _registry(base: type[Any], attribute: str) -> dict[Any, type[Any]]:

@@ -21,6 +21,7 @@ from resolvers.communications.inputs import (
     CommunicationSettingOrder,
 )
 from resolvers.contacts.inputs import ContactFilter, ContactOrder
+from resolvers.documents.inputs import DocumentFilter, DocumentOrder
 from resolvers.leads.inputs import LeadFilter, LeadOrder
 from resolvers.occasions.inputs import OccasionFilter, OccasionOrder
 from resolvers.relations.inputs import ContactRelationFilter, ContactRelationOrder
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         CommunicationTemplateConnection,
     )
     from resolvers.contacts.types import ContactConnection
+    from resolvers.documents.types import DocumentConnection
     from resolvers.leads.types import LeadConnection
     from resolvers.occasions.types import OccasionConnection
     from resolvers.relations.types import ContactRelationConnection
@@ -173,6 +175,12 @@ CONTACT_RELATION_LIST = ListSpec(
         Link("relatedContact", Entity.CONTACT, "related_contact_id"),
         Link("relatedAccount", Entity.ACCOUNT, "related_account_id"),
     ),
+)
+DOCUMENT_LIST = ListSpec(
+    Entity.DOCUMENT,
+    Annotated["DocumentConnection", strawberry.lazy("resolvers.documents.types")],
+    DocumentFilter,
+    DocumentOrder,
 )
 
 # What ``contact(id:)``, ``lead(id:)`` ... prefetch for the object they return (``prefetch_object``).

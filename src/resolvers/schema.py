@@ -29,6 +29,7 @@ from resolvers.customization.automations import AutomationMutation
 from resolvers.customization.mutations import CustomizationMutation
 from resolvers.customization.queries import CustomizationQuery
 from resolvers.customization.runs import AutomationRunQuery
+from resolvers.documents.mutations import DocumentMutation
 from resolvers.integrations.mutations import IntegrationMutation
 from resolvers.integrations.queries import IntegrationQuery
 from resolvers.leads.mutations import LeadMutation
@@ -87,6 +88,7 @@ class Mutation(
     CommentMutation,
     OccasionMutation,
     ContactRelationMutation,
+    DocumentMutation,
 ):
     pass
 

@@ -144,6 +144,10 @@ class EntityWriter(EntityReader, Protocol):
 
     async def is_referenced(self, entity: Entity, id: UUID) -> bool: ...
 
+    async def purge(self, entity: Entity, id: UUID, expected_version: int | None) -> bool:
+        """Delete a record for good (documents: the row goes with its file); False when none matched."""
+        ...
+
     async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]: ...
 
 

@@ -36,6 +36,7 @@ class Entity(StrEnum):
     COMMENT = "Comment"
     OCCASION = "Occasion"
     CONTACT_RELATION = "ContactRelation"
+    DOCUMENT = "Document"
 
 
 class Relation(StrEnum):
@@ -65,6 +66,8 @@ class Relation(StrEnum):
     ACCOUNT_OCCASIONS = "account.occasions"
     CONTACT_RELATIONS = "contact.relations"  # the contact's own relations
     ACCOUNT_RELATIONS = "account.relations"  # contacts' relations to the account
+    CONTACT_DOCUMENTS = "contact.documents"
+    ACCOUNT_DOCUMENTS = "account.documents"
 
 
 class Detail(StrEnum):
@@ -354,6 +357,20 @@ class CommunicationQueueEntryRecord(AuditedRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class DocumentRecord(AuditedRecord):
+    """A file attached to a contact or an account (seed 000 DocumentSummary); its bytes are in storage."""
+
+    owner_id: UUID
+    owner_type: str  # the owner's entity: Contact or Account
+    name: str
+    extension: str | None = None
+    content_type: str
+    size: int
+    description: str | None = None
+    storage_key: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CommunicationReferenceRecord:
     id: UUID
     owner_id: UUID
@@ -445,6 +462,7 @@ ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
     Entity.COMMENT: CommentRecord,
     Entity.OCCASION: OccasionRecord,
     Entity.CONTACT_RELATION: ContactRelationRecord,
+    Entity.DOCUMENT: DocumentRecord,
 }
 
 DETAIL_RECORDS: dict[Detail, type[Any]] = {

@@ -119,6 +119,9 @@ class RoutedWriter(RoutedReads):
     async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
         return await (await self.writer_for(entity)).existing_ids(entity, ids)
 
+    async def purge(self, entity: Entity, id: UUID, expected_version: int | None) -> bool:
+        return await (await self.writer_for(entity)).purge(entity, id, expected_version)
+
     async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None:
         return await self.sql_writer.remembered_create(operation, key)
 

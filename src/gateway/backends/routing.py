@@ -78,6 +78,8 @@ RELATION_PARENTS: dict[Relation, Entity] = {
     Relation.ACCOUNT_OCCASIONS: Entity.ACCOUNT,
     Relation.CONTACT_RELATIONS: Entity.CONTACT,
     Relation.ACCOUNT_RELATIONS: Entity.ACCOUNT,
+    Relation.CONTACT_DOCUMENTS: Entity.CONTACT,
+    Relation.ACCOUNT_DOCUMENTS: Entity.ACCOUNT,
 }
 RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.CONTACT_ACCOUNTS: Entity.ACCOUNT,
@@ -103,6 +105,8 @@ RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.ACCOUNT_OCCASIONS: Entity.OCCASION,
     Relation.CONTACT_RELATIONS: Entity.CONTACT_RELATION,
     Relation.ACCOUNT_RELATIONS: Entity.CONTACT_RELATION,
+    Relation.CONTACT_DOCUMENTS: Entity.DOCUMENT,
+    Relation.ACCOUNT_DOCUMENTS: Entity.DOCUMENT,
 }
 # Which entities own each kind of detail list (contacts and accounts are both customers in seed 004).
 DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {
@@ -126,6 +130,8 @@ PARENT_REFERENCES: dict[Relation, str] = {
     Relation.STAGE_LEADS: "stage_id",
     Relation.CONTACT_COMMUNICATIONS: "contact_id",
     Relation.COMMUNICATION_QUEUE_ENTRIES: "communication_id",
+    Relation.CONTACT_DOCUMENTS: "owner_id",
+    Relation.ACCOUNT_DOCUMENTS: "owner_id",
 }
 _EMPTY_PAGE: Page[AuditedRecord] = Page(rows=[], keys=[], has_next=False, has_previous=False)
 

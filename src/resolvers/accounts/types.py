@@ -19,6 +19,7 @@ from resolvers.lists import (
     COMMUNICATION_LIST,
     CONTACT_LIST,
     CONTACT_RELATION_LIST,
+    DOCUMENT_LIST,
     EVENT_LIST,
     LEAD_LIST,
     OCCASION_LIST,
@@ -83,6 +84,8 @@ class Account(BaseCustomer):
         "relationship to it.",
         first="primary_contact_id",
     )
+    # Documents (seed 000 DocumentSummary)
+    documents = nested_list(DOCUMENT_LIST, Relation.ACCOUNT_DOCUMENTS, "Files attached to this account.")
 
 
 @strawberry.type(name="AccountConnection", description="A page of accounts.")

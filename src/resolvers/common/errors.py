@@ -39,6 +39,7 @@ class UserErrorCode(Enum):
     NOT_AVAILABLE = strawberry.enum_value(
         "NOT_AVAILABLE", description="The feature it names is not available yet (e.g. the addTag action)."
     )
+    TOO_LARGE = strawberry.enum_value("TOO_LARGE", description="A file is larger than the configured limit.")
     PARTIAL_FAILURE = strawberry.enum_value(
         "PARTIAL_FAILURE", description="Some rows of a bulk operation failed; see their results."
     )

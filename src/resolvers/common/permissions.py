@@ -18,6 +18,7 @@ from gateway.errors import Forbidden
 from gateway.permissions import (
     BY_NAME,
     CRM_COMMUNICATION_VIEW,
+    CRM_DOC_VIEW,
     CRM_LEAD_VIEW,
     CRM_QUEUE_VIEW,
     CRM_STAGE_VIEW,
@@ -51,6 +52,7 @@ READ_PERMISSIONS: dict[Entity, str] = {
     # Customer data; an account's also need CUST_ORGANIZATION_VIEW (a row rule of the backend).
     Entity.OCCASION: CUST_READ,
     Entity.CONTACT_RELATION: CUST_READ,
+    Entity.DOCUMENT: CRM_DOC_VIEW,  # and the owner must be visible: a row rule of the backend
 }
 
 

@@ -29,6 +29,7 @@ from resolvers.relations.derived import ALL_RELATIONS, KEY_RELATIONS, related_li
 
 if TYPE_CHECKING:
     from resolvers.accounts.types import Account
+from resolvers.lists import DOCUMENT_LIST
 
 
 @strawberry.type(description="A person or company the business deals with (Thinx customer, ConeCRM contact).")
@@ -111,6 +112,8 @@ class Contact(Person):
         Annotated["Contact", strawberry.lazy("resolvers.contacts.types")],
         "Contacts it is connected to, key or not (seed 000 customers).",
     )
+    # Documents (seed 000 DocumentSummary)
+    documents = nested_list(DOCUMENT_LIST, Relation.CONTACT_DOCUMENTS, "Files attached to this contact.")
 
 
 @strawberry.type(name="ContactConnection", description="A page of contacts.")

@@ -27,6 +27,7 @@ ENTITY_TABLES: dict[Entity, sa.Table] = {
     Entity.COMMENT: t.comments,
     Entity.OCCASION: t.occasions,
     Entity.CONTACT_RELATION: t.contact_relations,
+    Entity.DOCUMENT: t.documents,
 }
 
 DETAIL_TABLES: dict[Detail, sa.Table] = {
@@ -100,6 +101,8 @@ RELATIONS: dict[Relation, RelationMap] = {
     Relation.ACCOUNT_RELATIONS: RelationMap(
         Entity.CONTACT_RELATION, t.contact_relations.c.related_account_id
     ),
+    Relation.CONTACT_DOCUMENTS: RelationMap(Entity.DOCUMENT, t.documents.c.owner_id),
+    Relation.ACCOUNT_DOCUMENTS: RelationMap(Entity.DOCUMENT, t.documents.c.owner_id),
 }
 
 # Free-text search looks at these columns and at the owner's e-mail addresses and phone numbers.

@@ -53,7 +53,7 @@ from gateway.backends.sql.paging import (
     sort_expressions,
     windowed_pages,
 )
-from gateway.backends.sql.row_rules import owned_rows, visible_contacts
+from gateway.backends.sql.row_rules import owned_rows, visible_contacts, visible_document_owners
 from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
@@ -177,6 +177,8 @@ class SqlReader:
             conditions.append(sa.or_(table.c.direction != "INCOMING", table.c.media.in_(received)))
         if table is t.occasions or table is t.contact_relations:
             conditions += owned_rows(table, self.tenant, self.access)
+        if table is t.documents:  # a document is seen where its owner is
+            conditions.append(visible_document_owners(self.tenant, self.access))
         return conditions
 
     def _commented_owners(self, owner_id: Any) -> Any:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from gateway.backends.access import RowAccess
 from gateway.backends.sql import tables as t
-from gateway.permissions import CUST_ORGANIZATION_VIEW, grants
+from gateway.permissions import CUST_ORGANIZATION_VIEW, CUST_READ, grants
 
 
 def _some_rule(tenant: str, *conditions: Any) -> Any:
@@ -69,3 +69,32 @@ def _live_account(tenant: str, column: Any) -> Any:
     accounts = t.accounts
     conditions = [accounts.c.tenant == tenant, accounts.c.id == column, accounts.c.is_deleted.is_(False)]
     return sa.select(sa.literal(1)).where(*conditions).exists()
+
+
+def visible_document_owners(tenant: str, access: RowAccess) -> Any:
+    """True for the documents whose owner, a live contact or account, the caller may see: it holds the
+    owner type's read permission and, for a contact, the contact's row rules let it see that one."""
+    documents = t.documents
+    unrestricted = access.admin and not access.permissions  # trusted code (RowAccess.unrestricted)
+    contact = [
+        t.contacts.c.tenant == tenant,
+        t.contacts.c.id == documents.c.owner_id,
+        t.contacts.c.is_deleted.is_(False),
+    ]
+    if not access.admin:
+        contact.append(visible_contacts(tenant, access))
+    account = [
+        t.accounts.c.tenant == tenant,
+        t.accounts.c.id == documents.c.owner_id,
+        t.accounts.c.is_deleted.is_(False),
+    ]
+    owners = []
+    if unrestricted or CUST_READ in access.permissions:
+        owners.append(
+            sa.and_(documents.c.owner_type == "Contact", sa.select(t.contacts.c.id).where(*contact).exists())
+        )
+    if unrestricted or CUST_ORGANIZATION_VIEW in access.permissions:
+        owners.append(
+            sa.and_(documents.c.owner_type == "Account", sa.select(t.accounts.c.id).where(*account).exists())
+        )
+    return sa.or_(*owners) if owners else sa.false()

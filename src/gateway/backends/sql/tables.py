@@ -742,3 +742,21 @@ contact_relations = sa.Table(
     tenant_index("contact_relations", "related_contact_id"),
     tenant_index("contact_relations", "related_account_id"),
 )
+
+# Documents attached to a contact or an account (seed 000 DocumentSummary); the bytes are in the
+# document storage (gateway.storage) under ``storage_key``, never in the database.
+documents = sa.Table(
+    "documents",
+    metadata,
+    *audit_columns(),
+    sa.Column("owner_id", sa.Uuid, nullable=False),
+    sa.Column("owner_type", sa.String(16), nullable=False),  # Contact or Account
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("extension", sa.String(32), nullable=True),
+    sa.Column("content_type", NAME, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("storage_key", NAME, nullable=False),
+    tenant_index("documents", "date_created", "id"),
+    tenant_index("documents", "owner_id"),
+)

@@ -167,6 +167,13 @@ class SqlWriter(AutomationEventSteps, QueueWriterSteps, SqlReader):
                 return True
         return False
 
+    async def purge(self, entity: Entity, id: UUID, expected_version: int | None) -> bool:
+        table = ENTITY_TABLES[entity]
+        conditions = [*self._visible(table), table.c.id == id]
+        if expected_version is not None:
+            conditions.append(table.c.version == expected_version)
+        return bool((await self._run(sa.delete(table).where(*conditions))).rowcount)
+
     async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
         if not ids:
             return set()

@@ -109,6 +109,9 @@ class ConeCrmWriter(ReadsThrough):
     async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
         raise self._unsupported(f"change {relation.value}")
 
+    async def purge(self, entity: Entity, id: UUID, expected_version: int | None) -> bool:
+        raise self._unsupported(f"purge {entity.value} records")
+
     async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
         raise self._unsupported(f"change {relation.value}")
 

@@ -207,5 +207,8 @@ class CrmcomWriter(ReadsThrough):
     async def is_referenced(self, entity: Entity, id: UUID) -> bool:
         raise UpstreamUnsupported(self.system, f"CRM.COM cannot delete {entity.value} records")
 
+    async def purge(self, entity: Entity, id: UUID, expected_version: int | None) -> bool:
+        raise UpstreamUnsupported(self.system, f"CRM.COM cannot purge {entity.value} records")
+
     async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
         return set(await self.backend.get_many(entity, ids))

@@ -1,7 +1,7 @@
 """contact model: URLs, preferred channel, assistant, organization owner, occasions, contact relations
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 04:40:00
 """
 
@@ -14,7 +14,7 @@ import gateway.backends.sql.types
 from gateway.backends.sql.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
