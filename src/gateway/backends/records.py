@@ -103,6 +103,7 @@ class ContactRecord(CustomerRecord):
     languages_spoken: list[str] = field(default_factory=list)
     preferred_method_of_contact: str | None = None
     opt_out: bool = False
+    custom_fields: dict[str, Any] = field(default_factory=dict)  # fieldName (or upstream id) -> value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,6 +111,7 @@ class AccountRecord(CustomerRecord):
     name: str
     alias: str | None = None
     primary_contact_id: UUID | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,6 +142,7 @@ class LeadRecord(AuditedRecord):
     customer_initiated: bool = False
     handling_instructions: str | None = None
     form_name: str | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

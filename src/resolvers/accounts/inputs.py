@@ -7,10 +7,11 @@ from enum import Enum
 import strawberry
 
 from gateway.backends.records import Entity
+from resolvers.common.custom_fields import CustomFieldValueInput
 from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.fields import unset_field as _u
-from resolvers.common.filters import BooleanFilter, DateTimeFilter, IDFilter, StringFilter
+from resolvers.common.filters import BooleanFilter, CustomFieldFilter, DateTimeFilter, IDFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
 from resolvers.common.references import RefField
 
@@ -21,6 +22,9 @@ class AccountOrderField(Enum):
     DATE_MODIFIED = strawberry.enum_value("date_modified", description="Last change.")
     NAME = strawberry.enum_value("name", description="Name.")
     CITY = strawberry.enum_value("city", description="City.")
+    CUSTOM_FIELD = strawberry.enum_value(
+        "custom_field", description="The custom field named in `customField`."
+    )
 
 
 @strawberry.input(description="Which accounts to return; all given conditions must hold.")
@@ -39,6 +43,7 @@ class AccountFilter:
     is_active: BooleanFilter | None = _f("Active or not.")
     date_created: DateTimeFilter | None = _f("Creation time.")
     date_modified: DateTimeFilter | None = _f("Last change.")
+    custom_fields: list[CustomFieldFilter] | None = _f("Conditions on custom fields, all of which must hold.")
 
 
 @strawberry.input(description="A sort key for accounts.")
@@ -47,6 +52,7 @@ class AccountOrder:
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.ASC, description="Ascending or descending."
     )
+    custom_field: str | None = _f("With field CUSTOM_FIELD: the fieldName of the custom field.")
 
 
 @strawberry.input(description="A new account (organization).")
@@ -65,6 +71,9 @@ class AccountCreateInput:
     phones: list[PhoneInput] | None = _f("Phone numbers.")
     addresses: list[AddressInput] | None = _f("Postal addresses.")
     third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
+    custom_field_values: list[CustomFieldValueInput] | None = _f(
+        "Custom field values (seed 004 customFieldValues)."
+    )
 
 
 @strawberry.input(
@@ -85,6 +94,9 @@ class AccountUpdateInput:
     phones: list[PhoneInput] | None = _u("Phone numbers (replace the list).")
     addresses: list[AddressInput] | None = _u("Postal addresses (replace the list).")
     third_party_ids: list[ThirdPartyIdInput] | None = _u("Identifiers in other systems (replace the list).")
+    custom_field_values: list[CustomFieldValueInput] | None = _u(
+        "Custom field values to set or (value null) clear; the others stay."
+    )
 
 
 ACCOUNT_COLUMNS = [

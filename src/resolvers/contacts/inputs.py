@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.common.custom_fields import CustomFieldValueInput
 from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.fields import unset_field as _u
-from resolvers.common.filters import BooleanFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter
+from resolvers.common.filters import (
+    BooleanFilter,
+    CustomFieldFilter,
+    DateTimeFilter,
+    EnumFilter,
+    IDFilter,
+    StringFilter,
+)
 from resolvers.common.ordering import OrderDirection
 from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
 from resolvers.contacts.permissions import ContactPermissionInput
@@ -32,6 +40,7 @@ class ContactFilter:
     opt_out: BooleanFilter | None = _f("Opted out of communication or not.")
     date_created: DateTimeFilter | None = _f("Creation time.")
     date_modified: DateTimeFilter | None = _f("Last change.")
+    custom_fields: list[CustomFieldFilter] | None = _f("Conditions on custom fields, all of which must hold.")
 
 
 @strawberry.input(description="A sort key for contacts.")
@@ -40,6 +49,7 @@ class ContactOrder:
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.ASC, description="Ascending or descending."
     )
+    custom_field: str | None = _f("With field CUSTOM_FIELD: the fieldName of the custom field.")
 
 
 @strawberry.input(description="A new contact. Persons need first and last name; companies a company name.")
@@ -71,6 +81,9 @@ class ContactCreateInput:
     permissions: list[ContactPermissionInput] | None = _f(
         "Who may see the contact; empty or absent: every user. You must still see it yourself."
     )
+    custom_field_values: list[CustomFieldValueInput] | None = _f(
+        "Custom field values (seed 004 customFieldValues)."
+    )
 
 
 @strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")
@@ -101,6 +114,9 @@ class ContactUpdateInput:
     third_party_ids: list[ThirdPartyIdInput] | None = _u("Identifiers in other systems (replace the list).")
     permissions: list[ContactPermissionInput] | None = _u(
         "Who may see the contact (replace the list; empty: every user). You must still see it yourself."
+    )
+    custom_field_values: list[CustomFieldValueInput] | None = _u(
+        "Custom field values to set or (value null) clear; the others stay."
     )
 
 
