@@ -19,6 +19,10 @@ FILTER_INPUTS = {
     "stage": "StageFilter",
     "communication": "CommunicationFilter",
     "user": "UserFilter",
+    "communicationQueueEntry": "CommunicationQueueEntryFilter",
+    "communicationCategory": "CommunicationSettingFilter",
+    "communicationTemplate": "CommunicationSettingFilter",
+    "communicationQueueExternalSystem": "CommunicationSettingFilter",
 }
 # Operator input fields -> query-builder operators (isNull: true is "null", false "notNull").
 QUERY_BUILDER = {"eq": ("=",), "ne": ("!=",), "gt": (">",), "gte": (">=",), "lt": ("<",), "lte": ("<=",)}

@@ -126,6 +126,21 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
         "lastname": ("string", None),
         "isActive": ("boolean", None),
     },
+    # The graph's other root lists (seed 001's queue and communication settings), so that the query
+    # builder filters every root list.
+    "communicationQueueEntry": {
+        "id": ("id", None),
+        "externalSystemId": ("id", None),
+        "communicationId": ("id", None),
+        "contactId": ("id", None),
+        "media": ("enum", ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE")),
+        "lifeCycleState": ("enum", ("PENDING", "REJECTED", "COMPLETED", "COMPLETED_AND_REMOVED")),
+        "dateCreated": ("datetime", None),
+    },
+    **{
+        entity: {"id": ("id", None), "name": ("string", None), "dateCreated": ("datetime", None)}
+        for entity in ("communicationCategory", "communicationTemplate", "communicationQueueExternalSystem")
+    },
 }
 ENTITIES = tuple(FIELDS)
 
