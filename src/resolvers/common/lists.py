@@ -12,6 +12,7 @@ import strawberry
 from gateway.backends.query import AllOf, FilterExpr, ListQuery
 from gateway.backends.records import Relation
 from gateway.permissions import CRM_SEARCH_ALL
+from resolvers.common.arguments import AFTER, BEFORE, FIRST, LAST
 from resolvers.common.columns import PARENT_ID_READERS, with_columns
 from resolvers.common.connection import build_connection
 from resolvers.common.listspec import MAX_SEARCH_LENGTH, Link, ListSpec, list_query
@@ -28,10 +29,6 @@ def _connection(spec: ListSpec, page: Any, query: ListQuery, count: Any) -> Any:
     return build_connection(spec.resolved_connection, page, query, to_node, count)
 
 
-FIRST = Annotated[int | None, strawberry.argument(description="Return the first n rows (after `after`).")]
-AFTER = Annotated[str | None, strawberry.argument(description="Start after the row with this cursor.")]
-LAST = Annotated[int | None, strawberry.argument(description="Return the last n rows (before `before`).")]
-BEFORE = Annotated[str | None, strawberry.argument(description="End before the row with this cursor.")]
 SEARCH = Annotated[
     str | None,
     strawberry.argument(
