@@ -242,3 +242,22 @@ async def test_another_tenant_sees_neither_the_definitions_nor_the_values(
     assert await _filtered(other_client, '{fieldName: "shoeSize", number: {isNull: false}}') == []
     refused = await create_contact(other_client, "Other2", {"shoeSize": "9"})
     assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
+
+
+def test_a_conecrm_record_carries_its_custom_field_values_by_field_id() -> None:
+    """Seed 004's lead JSON: ``customFieldValues: [{field: {id}, value: "string"}]``."""
+    from gateway.backends.records import Entity
+    from gateway.backends.rest.conecrm.mapping import to_record
+
+    body = {
+        "id": "0193a8c0-0000-7000-8000-000000000001",
+        "tenant": {"id": "acme"},
+        "dateCreated": "2026-12-07T10:00:00Z",
+        "subject": "Car",
+        "customFieldValues": [
+            {"field": {"id": "budget-id"}, "value": "25000"},
+            {"field": {}, "value": "no field"},
+            "not an object",
+        ],
+    }
+    assert to_record(Entity.LEAD, body).custom_fields == {"budget-id": "25000"}  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ from gateway.backends.custom_values import (
     GivenValue,
     as_text,
     merged_values,
+    parse,
     typed,
 )
 from gateway.backends.customization import CustomField as CustomFieldRecord
@@ -98,9 +99,16 @@ async def definitions(info: strawberry.Info, entity: Entity) -> list[CustomField
 
 
 def stored_values(definition: CustomFieldRecord, values: dict[str, Any]) -> Any:
-    """A record's value of one field: by name (the gateway's store) or by id (ConeCRM's customFieldValues)."""
+    """A record's value of one field: by name, typed (the gateway's store), or by id in seed 004's text
+    form (ConeCRM's customFieldValues), parsed; None for a text its definition refuses."""
     found = values.get(definition.field_name or "")
-    return found if found is not None else values.get(definition.id or "")
+    if found is not None:
+        return found
+    text = values.get(definition.id or "")
+    try:
+        return None if text is None else parse(definition, str(text))
+    except CustomValueProblem:
+        return None
 
 
 def custom_fields_field(entity: Entity) -> Any:
