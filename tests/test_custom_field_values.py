@@ -261,3 +261,37 @@ def test_a_conecrm_record_carries_its_custom_field_values_by_field_id() -> None:
         ],
     }
     assert to_record(Entity.LEAD, body).custom_fields == {"budget-id": "25000"}  # type: ignore[attr-defined]
+
+
+async def test_a_field_with_values_keeps_its_name_and_type_an_unused_one_may_change(client: Client) -> None:
+    ids = await contact_fields(client)
+    await create_contact(client, "Holder", {"shoeSize": "40"})
+    for change in ('fieldName: "footSize"', "fieldType: STRING"):
+        update = (
+            f'mutation {{ customFieldUpdate(id: "{ids["shoeSize"]}", input: {{{change}}}) {{ {ERRORS} }} }}'
+        )
+        errors = (await client.execute(update))["data"]["customFieldUpdate"]["errors"]
+        assert [(e["field"], e["code"]) for e in errors] == [(["input", "fieldName"], "INVALID")], change
+    rename = (
+        f'mutation {{ customFieldUpdate(id: "{ids["vip"]}", input: {{fieldName: "isVip"}}) {{ {ERRORS} }} }}'
+    )
+    assert (await client.execute(rename))["data"]["customFieldUpdate"]["errors"] == []
+    listed = await client.execute(f"{{ contacts {{ edges {{ node {{ {VALUES} }} }} }} }}")
+    (edge,) = listed["data"]["contacts"]["edges"]
+    assert by_name(edge["node"])["shoeSize"]["number"] == 40
+    assert "isVip" in by_name(edge["node"])
+
+
+async def test_a_bulk_create_refuses_only_the_rows_whose_values_do_not_fit(client: Client) -> None:
+    await contact_fields(client)
+    mutation = """mutation { contactCreateMany(inputs: [
+      {firstName: "A", lastName: "Fits", customFieldValues: [{fieldName: "shoeSize", value: "40"}]},
+      {firstName: "B", lastName: "Misfit", customFieldValues: [{fieldName: "shoeSize", value: "huge"}]}
+    ]) { results { contact { lastName customFields { fieldName number } } errors { field code } } } }"""
+    results = (await client.execute(mutation))["data"]["contactCreateMany"]["results"]
+    assert results[0]["contact"]["lastName"] == "Fits" and results[0]["errors"] == []
+    assert {"fieldName": "shoeSize", "number": 40} in results[0]["contact"]["customFields"]
+    assert results[1] == {
+        "contact": None,
+        "errors": [{"field": ["inputs", "1", "customFieldValues", "0"], "code": "INVALID"}],
+    }
