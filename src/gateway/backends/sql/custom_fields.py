@@ -14,6 +14,7 @@ order by kind and then by value (PostgreSQL's jsonb order; SQLite's numbers befo
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -93,6 +94,30 @@ class _Contains(FunctionElement[Any]):
 
     type = sa.Boolean()
     inherit_cache = True
+
+
+class _CursorValue(FunctionElement[Any]):
+    """A cursor's sort-key value of a custom field, to compare with ``_SortKey``: jsonb on PostgreSQL (the
+    floor is JSON null, which SQL comparisons would otherwise take for NULL), the value itself on SQLite."""
+
+    type = JsonScalar()
+    inherit_cache = True
+
+
+@compiles(_CursorValue, "postgresql")
+def _cursor_pg(element: _CursorValue, compiler: Any, **kw: Any) -> str:
+    (document,) = _args(element, compiler, 0, **kw)
+    return f"CAST({document} AS JSONB)"
+
+
+@compiles(_CursorValue)
+def _cursor_sqlite(element: _CursorValue, compiler: Any, **kw: Any) -> str:
+    (value,) = _args(element, compiler, 1, **kw)
+    return value
+
+
+def cursor_value(value: Any) -> Any:
+    return _CursorValue(sa.literal(json.dumps(value), sa.String()), sa.literal(value))
 
 
 def _args(element: Any, compiler: Any, *indexes: int, **kw: Any) -> list[str]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.backends.query import ListQuery, OrderKey, PageRequest
-from gateway.backends.sql.custom_fields import JsonScalar, custom_field_name
+from gateway.backends.sql.custom_fields import JsonScalar, cursor_value, custom_field_name
 from gateway.backends.sql.custom_fields import sort_key as custom_sort_key
 from gateway.backends.sql.types import UtcDateTime
 from gateway.errors import InvalidCursor
@@ -155,7 +155,7 @@ def _coerce_value(sql_type: Any, value: Any) -> Any:
     if isinstance(sql_type, JsonScalar):  # a custom field's value: any JSON scalar
         if isinstance(value, str) and "\x00" in value:
             raise TypeError("not a storable string")
-        return value
+        return cursor_value(value)
     return coerce_cursor_value(sql_type.python_type, value)
 
 
