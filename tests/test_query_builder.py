@@ -217,3 +217,21 @@ async def test_a_query_needs_the_list_s_permission(
     reader = Client(http, token_for(settings, tenant, permissions=["CRM_LEAD_VIEW"]))
     body = (await reader.post(CONTACTS, {"q": where(rule("lastName", "notNull"))})).json()
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+
+
+async def test_a_custom_enum_field_is_described_with_its_values_and_checked_against_them(
+    client: Client, factory: Factory
+) -> None:
+    define = 'mutation { customFieldCreate(input: {entity: "contact", fieldName: "tier", fieldType: ENUM, options: {values: ["GOLD", "SILVER"]}}) { errors { message } } }'  # noqa: E501
+    assert (await client.execute(define))["data"]["customFieldCreate"]["errors"] == []
+    factory.contact("Ada", "Gold", custom_fields={"tier": "GOLD"})
+    factory.contact("Bob", "Plain")
+    await factory.save()
+    meta = '{ filterMetadata(entity: "contact") { filters { field type operators options } } }'
+    filters = (await client.execute(meta))["data"]["filterMetadata"][0]["filters"]
+    (tier,) = [f for f in filters if f["field"] == "customFields.tier"]
+    assert tier["type"] == "enum" and tier["options"] == {"values": ["GOLD", "SILVER"]}
+    assert "in" in tier["operators"] and "contains" not in tier["operators"]
+    assert await names(client, where(rule("customFields.tier", "in", ["GOLD", "SILVER"]))) == ["Gold"]
+    body = (await client.post(CONTACTS, {"q": where(rule("customFields.tier", "=", "BRONZE"))})).json()
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID_FILTER_VALUE"]

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from gateway.backends.filter_catalog import FIELDS, OPERATORS_BY_KIND
+from gateway.backends.filter_catalog import OPERATORS_BY_KIND, catalogued_fields
 from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, NoneOf, Op
 from gateway.errors import InvalidFilter
 
@@ -75,11 +75,10 @@ class _Field:
 
 def entity_fields(entity: str, custom: Mapping[str, tuple[str, Any]]) -> dict[str, _Field]:
     """Field path -> field; ``custom`` is fieldName -> (fieldType, options) of the entity's custom fields."""
-    found = {path: _Field(_snake(path), kind, values) for path, (kind, values) in FIELDS[entity].items()}
-    for name, (kind, options) in custom.items():
-        values = options.get("values") if isinstance(options, dict) and kind == "enum" else None
-        kind = kind if kind in OPERATORS_BY_KIND else "string"
-        found[f"customFields.{name}"] = _Field(f"customFields.{name}", kind, tuple(values or ()) or None)
+    found = {}
+    for path, (kind, options) in catalogued_fields(entity, custom).items():
+        attribute = path if path.startswith("customFields.") else _snake(path)
+        found[path] = _Field(attribute, kind, None if options is None else tuple(options["values"]))
     return found
 
 

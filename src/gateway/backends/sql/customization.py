@@ -170,11 +170,12 @@ class SqlCustomization(SavedFilterSteps, AutomationSteps):
         known = _known_entity(entity)
         return filter_catalog.query_builder_config(known, (await self._custom_types()).get(known, {}))
 
-    async def _custom_types(self) -> dict[str, dict[str, str]]:
-        """entity -> fieldName -> fieldType of the tenant's custom fields, in definition order."""
-        found: dict[str, dict[str, str]] = {}
+    async def _custom_types(self) -> dict[str, dict[str, tuple[str, Any]]]:
+        """entity -> fieldName -> (fieldType, options) of the tenant's custom fields, in definition order."""
+        found: dict[str, dict[str, tuple[str, Any]]] = {}
         for field in await self.custom_fields():
-            found.setdefault(str(field.entity), {})[str(field.field_name)] = str(field.field_type)
+            entry = (str(field.field_type), field.options)
+            found.setdefault(str(field.entity), {})[str(field.field_name)] = entry
         return found
 
 
