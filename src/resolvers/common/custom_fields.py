@@ -87,15 +87,19 @@ def value_object(definition: CustomFieldRecord, stored: Any) -> CustomFieldValue
     )
 
 
-async def definitions(info: strawberry.Info, entity: Entity) -> list[CustomFieldRecord]:
-    """The entity's custom field definitions, read once per request: the rows of a page ask at the same
-    time, so the first one's read is shared (a task) rather than its result."""
+def definitions_read(info: strawberry.Info, entity: Entity) -> asyncio.Future[list[CustomFieldRecord]]:
+    """The read of the entity's custom field definitions, started once per request: the rows of a page
+    ask at the same time, so the first one's read is shared (a task) rather than its result."""
     memo = info.context.loaders.memo
     key = ("custom-field-definitions", entity)
     if key not in memo:
         read = info.context.customization.custom_fields(ENTITY_NAMES[entity])
         memo[key] = asyncio.ensure_future(read)
-    return await memo[key]  # type: ignore[no-any-return]
+    return memo[key]  # type: ignore[no-any-return]
+
+
+async def definitions(info: strawberry.Info, entity: Entity) -> list[CustomFieldRecord]:
+    return await definitions_read(info, entity)
 
 
 def stored_values(definition: CustomFieldRecord, values: dict[str, Any]) -> Any:
@@ -114,10 +118,21 @@ def stored_values(definition: CustomFieldRecord, values: dict[str, Any]) -> Any:
 def custom_fields_field(entity: Entity) -> Any:
     """The ``customFields`` field of a record type of ``entity``."""
 
+    def values(record: Any, found: list[CustomFieldRecord]) -> list[CustomFieldValue]:
+        stored = record.custom_fields or {}
+        return [value_object(d, stored_values(d, stored)) for d in found]
+
+    async def later(record: Any, read: asyncio.Future[list[CustomFieldRecord]]) -> list[CustomFieldValue]:
+        return values(record, await read)
+
     @uses_columns("custom_fields")
-    async def resolve(root: Any, info: strawberry.Info) -> list[CustomFieldValue]:
-        values = root.record.custom_fields or {}
-        return [value_object(d, stored_values(d, values)) for d in await definitions(info, entity)]
+    def resolve(root: Any, info: strawberry.Info) -> list[CustomFieldValue]:
+        # Once read (a root list starts the read with its page), the values are a plain list: a page's
+        # rows then complete in one pass (common/compiled.py) rather than one awaitable each.
+        read = definitions_read(info, entity)
+        if read.done() and read.exception() is None:
+            return values(root.record, read.result())
+        return later(root.record, read)  # type: ignore[return-value]
 
     return strawberry.field(
         resolver=resolve,

@@ -15,6 +15,7 @@ from gateway.permissions import CRM_SEARCH_ALL
 from resolvers.common.arguments import AFTER, BEFORE, FIRST, LAST
 from resolvers.common.columns import PARENT_ID_READERS, with_columns
 from resolvers.common.connection import build_connection
+from resolvers.common.custom_fields import ENTITY_NAMES, definitions_read
 from resolvers.common.listspec import MAX_SEARCH_LENGTH, Link, ListSpec, list_query
 from resolvers.common.node import node_from_record
 from resolvers.common.permissions import reads, require
@@ -71,6 +72,8 @@ def with_filter(query: ListQuery, expr: FilterExpr) -> ListQuery:
 async def root_page(info: strawberry.Info, spec: ListSpec, query: ListQuery) -> Any:
     """The connection of a root list's page for this query, its rows' relations prefetched."""
     loaders = info.context.loaders
+    if spec.entity in ENTITY_NAMES and query.columns is not None and "custom_fields" in query.columns:
+        definitions_read(info, spec.entity)  # the rows' customFields read them: along with the page
     page = await loaders.page(spec.entity, query)
     await prefetch_rows(info, spec, page.rows)
     return _connection(spec, page, query, lambda: loaders.count(spec.entity, query))
