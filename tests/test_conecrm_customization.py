@@ -173,7 +173,8 @@ async def test_filter_metadata_and_query_builder_config_describe_the_fields_and_
     data = (await api.execute(query))["data"]
     entities = ["contact", "account", "lead", "event", "stage"]
     if world.sql:  # the graph's filter inputs, a few more entities than ConeCRM's
-        entities += ["communication", "user"]
+        entities += ["communication", "user", "communicationQueueEntry", "communicationCategory"]
+        entities += ["communicationTemplate", "communicationQueueExternalSystem"]
     assert [entry["entity"] for entry in data["all"]] == entities
     contact = {f["field"]: f for f in data["contact"][0]["filters"]}
     assert contact["email" if world.sql else "primaryEmail"]["operators"][:3] == ["=", "!=", "contains"]

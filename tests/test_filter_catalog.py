@@ -19,6 +19,10 @@ FILTER_INPUTS = {
     "stage": "StageFilter",
     "communication": "CommunicationFilter",
     "user": "UserFilter",
+    "communicationQueueEntry": "CommunicationQueueEntryFilter",
+    "communicationCategory": "CommunicationSettingFilter",
+    "communicationTemplate": "CommunicationSettingFilter",
+    "communicationQueueExternalSystem": "CommunicationSettingFilter",
 }
 # Operator input fields -> query-builder operators (isNull: true is "null", false "notNull").
 QUERY_BUILDER = {"eq": ("=",), "ne": ("!=",), "gt": (">",), "gte": (">=",), "lt": ("<",), "lte": ("<=",)}
@@ -34,8 +38,8 @@ def _described(entity: str) -> dict[str, tuple[set[str], Any]]:
     graph_input = schema._schema.get_type(FILTER_INPUTS[entity])
     assert isinstance(graph_input, GraphQLInputObjectType)
     for name, field in graph_input.fields.items():
-        if name in ("and", "or", "not"):
-            continue
+        if name in ("and", "or", "not", "customFields"):
+            continue  # the custom fields join the catalogue one by one (``customFields.<name>``)
         operator_input = field.type
         assert isinstance(operator_input, GraphQLInputObjectType)
         eq = operator_input.fields["eq"].type

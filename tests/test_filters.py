@@ -351,3 +351,32 @@ async def test_nested_lists_take_filters_too(client: Client, leads: dict[str, An
         for edge in body["data"]["contacts"]["edges"]
     }
     assert found == {"Ada": (2, ["P1", "P2"]), "Grace": (0, [])}
+
+
+QUERY_BUILDER = """
+query($q: QueryBuilderQuery) { contacts(query: $q, first: 100) { totalCount edges { node { firstName } } } }
+"""
+
+
+async def test_a_query_builder_query_runs_where_the_filter_runs(
+    client: Client, people: dict[str, uuid.UUID]
+) -> None:
+    """The same answers from the gateway's database and from ConeCRM (the query reaches its rules)."""
+    query = {
+        "combinator": "OR",
+        "rules": [{"field": "primaryEmail", "operator": "endsWith", "value": ".org"}],
+        "groups": [
+            {
+                "not": True,
+                "rules": [
+                    {"field": "city", "operator": "in", "value": "Montreal,Boston"},
+                    {"field": "isActive", "operator": "=", "value": "true"},
+                ],
+                "groups": [{"combinator": "OR", "rules": [{"field": "lastName", "operator": "null"}]}],
+            }
+        ],
+    }
+    connection = (await client.execute(QUERY_BUILDER, {"q": query}))["data"]["contacts"]
+    found = {edge["node"]["firstName"] for edge in connection["edges"]}
+    # Anna has a .org address; everyone but Carla (Boston, active, no last name) fails the negated group.
+    assert found == EVERYONE - {"Carla"} and connection["totalCount"] == 4

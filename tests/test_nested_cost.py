@@ -478,3 +478,43 @@ async def test_people_fields_cost_the_same_for_10_and_100_contacts(
     # A handful of statements by level (waves.py): the contacts; their details, occasions and relations;
     # then the links of those rows and the derived key lists' targets, each level in one or two waves.
     assert counts[100] == 5
+
+
+CUSTOM_FIELDS = """
+query($n: Int!) {
+  contacts(first: $n) { edges { node {
+    customFields { fieldName number }
+    leads(first: 3) { edges { node { customFields { fieldName number } } } }
+  } } }
+}
+"""
+
+
+async def test_custom_field_values_cost_one_statement_per_entity_whatever_the_page(
+    client: Client, factory: Factory
+) -> None:
+    for entity, name in (("contact", "footLength"), ("lead", "budgetCap")):
+        define = f'mutation {{ customFieldCreate(input: {{entity: "{entity}", fieldName: "{name}", fieldType: NUMBER}}) {{ errors {{ message }} }} }}'  # noqa: E501
+        assert (await client.execute(define))["data"]["customFieldCreate"]["errors"] == []
+    for i in range(30):
+        contact = factory.contact(f"C{i}", "Custom", custom_fields={"footLength": i})
+        for j in range(3):
+            factory.lead(f"L{i}.{j}", contact_id=contact, custom_fields={"budgetCap": 1000 * j})
+    await factory.save()
+    costs = {}
+    for n in (3, 30):
+        body = await client.execute(CUSTOM_FIELDS, {"n": n})
+        cost = body["extensions"]["cost"]
+        costs[n] = {key: cost[key] for key in ("sqlStatements", "upstreamCalls")}
+        edges = body["data"]["contacts"]["edges"]
+        assert len(edges) == n
+        if costs[n]["upstreamCalls"] == 0:  # the gateway's own store (a routed one maps no values here)
+            assert [e["node"]["customFields"] for e in edges] == [
+                [{"fieldName": "footLength", "number": i}] for i in range(n)
+            ]
+            budgets = [lead["node"]["customFields"] for lead in edges[-1]["node"]["leads"]["edges"]]
+            assert budgets == [[{"fieldName": "budgetCap", "number": 1000 * j}] for j in range(3)]
+    assert costs[3] == costs[30]
+    if costs[30]["upstreamCalls"] == 0:
+        # The contacts page, the leads of all of them, and each entity's definitions once.
+        assert costs[30]["sqlStatements"] == 4

@@ -128,6 +128,21 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
         "lastname": ("string", None),
         "isActive": ("boolean", None),
     },
+    # The graph's other root lists (seed 001's queue and communication settings), so that the query
+    # builder filters every root list.
+    "communicationQueueEntry": {
+        "id": ("id", None),
+        "externalSystemId": ("id", None),
+        "communicationId": ("id", None),
+        "contactId": ("id", None),
+        "media": ("enum", ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE")),
+        "lifeCycleState": ("enum", ("PENDING", "REJECTED", "COMPLETED", "COMPLETED_AND_REMOVED")),
+        "dateCreated": ("datetime", None),
+    },
+    **{
+        entity: {"id": ("id", None), "name": ("string", None), "dateCreated": ("datetime", None)}
+        for entity in ("communicationCategory", "communicationTemplate", "communicationQueueExternalSystem")
+    },
 }
 ENTITIES = tuple(FIELDS)
 
@@ -139,27 +154,31 @@ def label(path: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _fields(entity: str, custom: Mapping[str, str]) -> dict[str, tuple[str, Any]]:
-    """Field path -> (kind, options); ``custom`` is the entity's custom fields, fieldName -> fieldType."""
+def catalogued_fields(entity: str, custom: Mapping[str, tuple[str, Any]]) -> dict[str, tuple[str, Any]]:
+    """Field path -> (kind, options); ``custom`` is the entity's custom fields, fieldName -> (fieldType,
+    options): an enum's options list its values, as the catalogue's own enums do."""
     found: dict[str, tuple[str, Any]] = {
         path: (kind, None if values is None else {"values": list(values)})
         for path, (kind, values) in FIELDS[entity].items()
     }
-    found.update({f"customFields.{name}": (kind, None) for name, kind in custom.items()})
+    for name, (kind, options) in custom.items():
+        values = options.get("values") if kind == "enum" and isinstance(options, dict) else None
+        known = kind if kind in OPERATORS_BY_KIND else "string"
+        found[f"customFields.{name}"] = (known, None if values is None else {"values": list(values)})
     return found
 
 
-def entity_filters(entity: str, custom: Mapping[str, str]) -> EntityFilters:
+def entity_filters(entity: str, custom: Mapping[str, tuple[str, Any]]) -> EntityFilters:
     filters = tuple(
         FilterField(path, VALUE_TYPES.get(kind, kind), label(path), OPERATORS_BY_KIND[kind], options)
-        for path, (kind, options) in _fields(entity, custom).items()
+        for path, (kind, options) in catalogued_fields(entity, custom).items()
     )
     return EntityFilters(entity, filters)
 
 
-def query_builder_config(entity: str, custom: Mapping[str, str]) -> QueryBuilderConfig:
+def query_builder_config(entity: str, custom: Mapping[str, tuple[str, Any]]) -> QueryBuilderConfig:
     fields = tuple(
         QueryBuilderField(path, label(path), VALUE_TYPES.get(kind, kind))
-        for path, (kind, _) in _fields(entity, custom).items()
+        for path, (kind, _) in catalogued_fields(entity, custom).items()
     )
     return QueryBuilderConfig(entity, fields, OPERATORS)

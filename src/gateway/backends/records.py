@@ -124,6 +124,7 @@ class ContactRecord(CustomerRecord):
     opt_out: bool = False
     preferred_channel: str | None = None
     assistant_id: UUID | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)  # fieldName (or upstream id) -> value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,6 +135,7 @@ class AccountRecord(CustomerRecord):
     preferred_channel: str | None = None
     assistant_id: UUID | None = None
     owner_id: UUID | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,6 +166,7 @@ class LeadRecord(AuditedRecord):
     customer_initiated: bool = False
     handling_instructions: str | None = None
     form_name: str | None = None
+    custom_fields: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,10 +7,11 @@ from enum import Enum
 import strawberry
 
 from gateway.backends.records import Entity
+from resolvers.common.custom_fields import CustomFieldValueInput
 from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.fields import unset_field as _u
-from resolvers.common.filters import BooleanFilter, DateTimeFilter, IDFilter, StringFilter
+from resolvers.common.filters import BooleanFilter, CustomFieldFilter, DateTimeFilter, IDFilter, StringFilter
 from resolvers.common.ordering import OrderDirection
 from resolvers.common.references import RefField
 from resolvers.common.urls import PreferredChannel, UrlInput
@@ -23,6 +24,9 @@ class AccountOrderField(Enum):
     DATE_MODIFIED = strawberry.enum_value("date_modified", description="Last change.")
     NAME = strawberry.enum_value("name", description="Name.")
     CITY = strawberry.enum_value("city", description="City.")
+    CUSTOM_FIELD = strawberry.enum_value(
+        "custom_field", description="The custom field named in `customField`."
+    )
 
 
 @strawberry.input(description="Which accounts to return; all given conditions must hold.")
@@ -42,6 +46,7 @@ class AccountFilter:
     date_created: DateTimeFilter | None = _f("Creation time.")
     date_modified: DateTimeFilter | None = _f("Last change.")
     tags: TagsFilter | None = _f("The tags it carries (any of, all of, none of).")
+    custom_fields: list[CustomFieldFilter] | None = _f("Conditions on custom fields, all of which must hold.")
 
 
 @strawberry.input(description="A sort key for accounts.")
@@ -50,6 +55,7 @@ class AccountOrder:
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.ASC, description="Ascending or descending."
     )
+    custom_field: str | None = _f("With field CUSTOM_FIELD: the fieldName of the custom field.")
 
 
 @strawberry.input(description="A new account (organization).")
@@ -73,6 +79,9 @@ class AccountCreateInput:
     preferred_channel: PreferredChannel | None = _f("The channel it prefers to be reached by.")
     assistant_id: strawberry.ID | None = _f("Its point of contact, e.g. an assistant: a contact.")
     owner_id: strawberry.ID | None = _f("The user who owns the account (seed 000 owner).")
+    custom_field_values: list[CustomFieldValueInput] | None = _f(
+        "Custom field values (seed 004 customFieldValues)."
+    )
 
 
 @strawberry.input(
@@ -98,6 +107,9 @@ class AccountUpdateInput:
     preferred_channel: PreferredChannel | None = _u("The channel it prefers to be reached by.")
     assistant_id: strawberry.ID | None = _u("Its point of contact, e.g. an assistant: a contact.")
     owner_id: strawberry.ID | None = _u("The user who owns the account.")
+    custom_field_values: list[CustomFieldValueInput] | None = _u(
+        "Custom field values to set or (value null) clear; the others stay."
+    )
 
 
 ACCOUNT_COLUMNS = [

@@ -14,8 +14,9 @@ from gateway.permissions import CUST_ORGANIZATION_DELETE, CUST_ORGANIZATION_EDIT
 from resolvers.accounts.errors import REQUIRED_CODE, account_not_found, key_contact_removal
 from resolvers.accounts.inputs import ACCOUNT_COLUMNS, ACCOUNT_REFS, AccountCreateInput, AccountUpdateInput
 from resolvers.accounts.types import Account
-from resolvers.common.crud import Change, CrudMutations, argument, crud_permissions
+from resolvers.common.crud import Change, argument, crud_permissions
 from resolvers.common.crud.fields import mutation_field
+from resolvers.common.custom_fields import WithCustomFieldValues
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.common.ids import decode_id_of
 from resolvers.common.links import load_node
@@ -77,7 +78,7 @@ def _membership_mutation(adding: bool, description: str, payload: type) -> Straw
     return mutation_field(change, arguments, payload, description, requires(CUST_ORGANIZATION_EDIT))
 
 
-class AccountCrud(CrudMutations):
+class AccountCrud(WithCustomFieldValues):
     node, create_input, update_input = Account, AccountCreateInput, AccountUpdateInput
     permissions = crud_permissions(CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_EDIT, CUST_ORGANIZATION_DELETE)
     columns, refs, required = ACCOUNT_COLUMNS, ACCOUNT_REFS, ("name", REQUIRED_CODE)

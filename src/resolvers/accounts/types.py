@@ -9,6 +9,7 @@ import strawberry
 from gateway.backends.records import Entity, Relation
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
+from resolvers.common.custom_fields import custom_fields_field
 from resolvers.common.customer import BaseCustomer
 from resolvers.common.links import link, load_node
 from resolvers.common.lists import nested_list
@@ -45,6 +46,7 @@ class Account(BaseCustomer):
     ) -> Annotated[Contact, strawberry.lazy("resolvers.contacts.types")] | None:
         return await load_node(info, Entity.CONTACT, self.record.primary_contact_id)
 
+    custom_fields = custom_fields_field(Entity.ACCOUNT)
     contacts = nested_list(CONTACT_LIST, Relation.ACCOUNT_CONTACTS, "Contacts that belong to this account.")
     leads = nested_list(LEAD_LIST, Relation.ACCOUNT_LEADS, "Leads of this account.")
     events = nested_list(

@@ -37,6 +37,12 @@ class IntRange:
     end: int = strawberry.field(name="to", description="Upper bound, inclusive.")
 
 
+@strawberry.input(description="An inclusive range of numbers.")
+class FloatRange:
+    start: float = strawberry.field(name="from", description="Lower bound, inclusive.")
+    end: float = strawberry.field(name="to", description="Upper bound, inclusive.")
+
+
 @strawberry.input(description="An inclusive range of date-times.")
 class DateTimeRange:
     start: dt.datetime = strawberry.field(name="from", description="Lower bound, inclusive.")
@@ -59,7 +65,7 @@ class OperatorInput:
             if len(value) > MAX_LIST_VALUES:
                 raise InvalidFilter(f"a filter list may hold at most {MAX_LIST_VALUES} values")
             return tuple(self._scalar(item) for item in value)
-        if isinstance(value, StringRange | IntRange | DateTimeRange):
+        if isinstance(value, StringRange | IntRange | FloatRange | DateTimeRange):
             return (self._scalar(value.start), self._scalar(value.end))
         return self._scalar(value)
 
@@ -126,6 +132,21 @@ class IntFilter(OperatorInput):
     not_between: IntRange | None = _f("Outside this range.")
 
 
+@strawberry.input(description="Conditions on a number field; all given conditions must hold.")
+class FloatFilter(OperatorInput):
+    eq: float | None = _f("Equal to.")
+    ne: float | None = _f("Not equal to.")
+    gt: float | None = _f("Greater than.")
+    gte: float | None = _f("Greater than or equal to.")
+    lt: float | None = _f("Less than.")
+    lte: float | None = _f("Less than or equal to.")
+    is_null: bool | None = _f("true: has no value (null); false: has a value (notNull).")
+    in_: list[float] | None = _f("Equal to one of these.", name="in")
+    not_in: list[float] | None = _f("Equal to none of these.")
+    between: FloatRange | None = _f("Within this range, inclusive.")
+    not_between: FloatRange | None = _f("Outside this range.")
+
+
 @strawberry.input(description="Conditions on a date-time field; all given conditions must hold.")
 class DateTimeFilter(OperatorInput):
     eq: dt.datetime | None = _f("At exactly this instant.")
@@ -166,6 +187,38 @@ class EnumFilter(OperatorInput, Generic[E]):
     not_in: list[E] | None = _f("None of these.")
 
 
+MAX_CUSTOM_FIELD_FILTERS = 16
+CUSTOM_FIELD_PREFIX = "customFields."
+
+
+@strawberry.input(
+    description="Conditions on one custom field (by fieldName), with the operator input of its type: "
+    "`text` for string, enum and date (ISO 8601 text) fields, `number`, `boolean`, `dateTime`. A row "
+    "without a value of that type has none (`isNull: true`)."
+)
+class CustomFieldFilter:
+    field_name: str = strawberry.field(description="The custom field's fieldName.")
+    text: StringFilter | None = _f("Conditions on a string, enum or date field.")
+    number: FloatFilter | None = _f("Conditions on a number field.")
+    boolean: BooleanFilter | None = _f("Conditions on a boolean field.")
+    date_time: DateTimeFilter | None = _f("Conditions on a datetime field.")
+
+    def conditions(self) -> list[Condition]:
+        path = custom_field_path(self.field_name)
+        found: list[Condition] = []
+        for given in (self.text, self.number, self.boolean, self.date_time):
+            if given is not None:
+                found.extend(given.conditions(path))
+        return found
+
+
+def custom_field_path(name: str) -> str:
+    """``shoeSize`` -> ``customFields.shoeSize``; INVALID_FILTER for a name no custom field has."""
+    if not name or len(name) > 64 or "\x00" in name:
+        raise InvalidFilter("a custom field name has 1 to 64 characters")
+    return CUSTOM_FIELD_PREFIX + name
+
+
 _COMBINATORS = ("and_", "or_", "not_")
 
 
@@ -182,6 +235,10 @@ def compile_filter(value: Any, depth: int = 0) -> FilterExpr | None:
             continue
         if item.name in _COMBINATORS:
             items.append(_combined(item.name, given, depth))
+        elif item.name == "custom_fields":
+            if len(given) > MAX_CUSTOM_FIELD_FILTERS:
+                raise InvalidFilter(f"at most {MAX_CUSTOM_FIELD_FILTERS} custom field conditions per filter")
+            items.extend(condition for each in given for condition in each.conditions())
         else:
             items.extend(given.conditions(item.name))
     return AllOf(tuple(items))

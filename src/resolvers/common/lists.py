@@ -9,15 +9,18 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.backends.query import ListQuery
+from gateway.backends.query import AllOf, FilterExpr, ListQuery
 from gateway.backends.records import Relation
 from gateway.permissions import CRM_SEARCH_ALL
+from resolvers.common.arguments import AFTER, BEFORE, FIRST, LAST
 from resolvers.common.columns import PARENT_ID_READERS, with_columns
 from resolvers.common.connection import build_connection
+from resolvers.common.custom_fields import ENTITY_NAMES, definitions_read
 from resolvers.common.listspec import MAX_SEARCH_LENGTH, Link, ListSpec, list_query
 from resolvers.common.node import node_from_record
 from resolvers.common.permissions import reads, require
 from resolvers.common.prefetch import NESTED, prefetch_rows
+from resolvers.common.query_builder import QueryArgument, QueryBuilderQuery, as_document, builder_filter
 
 __all__ = ["MAX_SEARCH_LENGTH", "Link", "ListSpec", "list_query", "nested_list", "root_list"]
 
@@ -27,10 +30,6 @@ def _connection(spec: ListSpec, page: Any, query: ListQuery, count: Any) -> Any:
     return build_connection(spec.resolved_connection, page, query, to_node, count)
 
 
-FIRST = Annotated[int | None, strawberry.argument(description="Return the first n rows (after `after`).")]
-AFTER = Annotated[str | None, strawberry.argument(description="Start after the row with this cursor.")]
-LAST = Annotated[int | None, strawberry.argument(description="Return the last n rows (before `before`).")]
-BEFORE = Annotated[str | None, strawberry.argument(description="End before the row with this cursor.")]
 SEARCH = Annotated[
     str | None,
     strawberry.argument(
@@ -55,12 +54,26 @@ async def _root_connection(
     filter: Any,
     order_by: Any,
     search: str | None,
+    builder: QueryBuilderQuery | None = None,
 ) -> Any:
     raw = info._raw_info
-    query = with_columns(
-        info, spec, list_query(info, spec, paging, filter, order_by, search), raw.field_nodes, raw.return_type
-    )
+    query = list_query(info, spec, paging, filter, order_by, search)
+    if builder is not None:
+        query = with_filter(query, await builder_filter(info, spec.entity, as_document(builder)))
+    return await root_page(info, spec, with_columns(info, spec, query, raw.field_nodes, raw.return_type))
+
+
+def with_filter(query: ListQuery, expr: FilterExpr) -> ListQuery:
+    """``query`` whose rows also match ``expr``."""
+    parts = tuple(part for part in (query.filter, expr) if part is not None)
+    return dataclasses.replace(query, filter=AllOf(parts))
+
+
+async def root_page(info: strawberry.Info, spec: ListSpec, query: ListQuery) -> Any:
+    """The connection of a root list's page for this query, its rows' relations prefetched."""
     loaders = info.context.loaders
+    if spec.entity in ENTITY_NAMES and query.columns is not None and "custom_fields" in query.columns:
+        definitions_read(info, spec.entity)  # the rows' customFields read them: along with the page
     page = await loaders.page(spec.entity, query)
     await prefetch_rows(info, spec, page.rows)
     return _connection(spec, page, query, lambda: loaders.count(spec.entity, query))
@@ -78,9 +91,10 @@ def root_list(spec: ListSpec, description: str) -> Any:
         before: BEFORE = None,
         filter: filter_arg = None,  # type: ignore[valid-type]
         order_by: order_arg = None,  # type: ignore[valid-type]
+        query: QueryArgument = None,
     ) -> spec.connection | None:  # type: ignore[name-defined]
         paging = {"first": first, "after": after, "last": last, "before": before}
-        return await _root_connection(info, spec, paging, filter, order_by, None)
+        return await _root_connection(info, spec, paging, filter, order_by, None, query)
 
     return strawberry.field(resolver=resolve, description=description, extensions=reads(spec.entity))
 
@@ -98,11 +112,12 @@ def searchable_root_list(spec: ListSpec, description: str) -> Any:
         filter: filter_arg = None,  # type: ignore[valid-type]
         order_by: order_arg = None,  # type: ignore[valid-type]
         search: SEARCH = None,
+        query: QueryArgument = None,
     ) -> spec.connection | None:  # type: ignore[name-defined]
         paging = {"first": first, "after": after, "last": last, "before": before}
         if search is not None:
             require(info, CRM_SEARCH_ALL)
-        return await _root_connection(info, spec, paging, filter, order_by, search)
+        return await _root_connection(info, spec, paging, filter, order_by, search, query)
 
     return strawberry.field(resolver=resolve, description=description, extensions=reads(spec.entity))
 

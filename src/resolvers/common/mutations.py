@@ -241,6 +241,7 @@ class WritePlan:
     details: dict[Detail, list[dict[str, Any]]]  # detail lists to replace
     problems: list[UserError]
     links: dict[Relation, list[UUID]] = dataclasses.field(default_factory=dict)  # link lists to replace
+    custom_values: list[Any] | None = None  # the input's customFieldValues (custom_fields.py)
 
 
 def write_plan(

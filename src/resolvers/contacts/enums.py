@@ -28,3 +28,6 @@ class ContactOrderField(Enum):
     LAST_NAME = strawberry.enum_value("last_name", description="Last name.")
     COMPANY_NAME = strawberry.enum_value("company_name", description="Company name.")
     CITY = strawberry.enum_value("city", description="City.")
+    CUSTOM_FIELD = strawberry.enum_value(
+        "custom_field", description="The custom field named in `customField`."
+    )

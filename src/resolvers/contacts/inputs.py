@@ -5,10 +5,18 @@ from __future__ import annotations
 import strawberry
 
 from gateway.backends.records import Entity
+from resolvers.common.custom_fields import CustomFieldValueInput
 from resolvers.common.details import AddressInput, EmailInput, PhoneInput, ThirdPartyIdInput
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.fields import unset_field as _u
-from resolvers.common.filters import BooleanFilter, DateTimeFilter, EnumFilter, IDFilter, StringFilter
+from resolvers.common.filters import (
+    BooleanFilter,
+    CustomFieldFilter,
+    DateTimeFilter,
+    EnumFilter,
+    IDFilter,
+    StringFilter,
+)
 from resolvers.common.ordering import OrderDirection
 from resolvers.common.references import RefField
 from resolvers.common.urls import PreferredChannel, UrlInput
@@ -37,6 +45,7 @@ class ContactFilter:
     date_created: DateTimeFilter | None = _f("Creation time.")
     date_modified: DateTimeFilter | None = _f("Last change.")
     tags: TagsFilter | None = _f("The tags it carries (any of, all of, none of).")
+    custom_fields: list[CustomFieldFilter] | None = _f("Conditions on custom fields, all of which must hold.")
 
 
 @strawberry.input(description="A sort key for contacts.")
@@ -45,6 +54,7 @@ class ContactOrder:
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.ASC, description="Ascending or descending."
     )
+    custom_field: str | None = _f("With field CUSTOM_FIELD: the fieldName of the custom field.")
 
 
 @strawberry.input(description="A new contact. Persons need first and last name; companies a company name.")
@@ -80,6 +90,9 @@ class ContactCreateInput:
     urls: list[UrlInput] | None = _f("Web addresses; at most one primary.")
     preferred_channel: PreferredChannel | None = _f("The channel it prefers to be reached by.")
     assistant_id: strawberry.ID | None = _f("Its point of contact, e.g. an assistant: a contact.")
+    custom_field_values: list[CustomFieldValueInput] | None = _f(
+        "Custom field values (seed 004 customFieldValues)."
+    )
 
 
 @strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")
@@ -115,6 +128,9 @@ class ContactUpdateInput:
     urls: list[UrlInput] | None = _u("Web addresses (replace the list); at most one primary.")
     preferred_channel: PreferredChannel | None = _u("The channel it prefers to be reached by.")
     assistant_id: strawberry.ID | None = _u("Its point of contact, e.g. an assistant: a contact.")
+    custom_field_values: list[CustomFieldValueInput] | None = _u(
+        "Custom field values to set or (value null) clear; the others stay."
+    )
 
 
 CONTACT_COLUMNS = [

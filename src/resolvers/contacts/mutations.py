@@ -13,7 +13,8 @@ from gateway.backends.access import RowAccess
 from gateway.backends.base import RecordWriter
 from gateway.backends.records import Detail, Entity
 from gateway.permissions import CUST_DELETE, CUST_WRITE
-from resolvers.common.crud import CREATE, DELETE, RESTORE, UPDATE, Change, CrudMutations, crud_permissions
+from resolvers.common.crud import CREATE, DELETE, RESTORE, UPDATE, Change, crud_permissions
+from resolvers.common.custom_fields import WithCustomFieldValues, checked_values, given_values
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.links import load_node
 from resolvers.common.mutations import (
@@ -75,11 +76,25 @@ def _clean_create(plan: WritePlan, input: ContactCreateInput, access: RowAccess,
 
 def _create_plan(input: ContactCreateInput, access: RowAccess, path: Sequence[str]) -> WritePlan:
     plan = write_plan(input, CONTACT_COLUMNS, CONTACT_REFS, path=path)
+    plan.custom_values = given_values(input)
     _clean_create(plan, input, access, path)
     return plan
 
 
-class ContactCrud(CrudMutations):
+async def _check_custom_values(info: strawberry.Info, plans: list[WritePlan]) -> None:
+    """Each row's custom field values, checked as a create checks them; a refused row fails alone."""
+    for index, plan in enumerate(plans):
+        if plan.problems:
+            continue
+        path = ["inputs", str(index)]
+        try:
+            given = plan.custom_values or []
+            plan.values["custom_fields"] = await checked_values(info, Entity.CONTACT, {}, given, True, path)
+        except UserErrors as failure:
+            plan.problems = failure.errors
+
+
+class ContactCrud(WithCustomFieldValues):
     node, create_input, update_input = Contact, ContactCreateInput, ContactUpdateInput
     permissions = crud_permissions(CUST_WRITE, CUST_WRITE, CUST_DELETE)
     columns, refs = CONTACT_COLUMNS, CONTACT_REFS
@@ -150,6 +165,7 @@ class ContactMutation:
             )
         access = RowAccess.for_principal(info.context.principal)
         plans = [_create_plan(item, access, ["inputs", str(index)]) for index, item in enumerate(inputs)]
+        await _check_custom_values(info, plans)
         valid = {index: plan for index, plan in enumerate(plans) if not plan.problems}
         written, errors = await in_transaction(
             info, lambda writer: _insert_rows(writer, info.context.actor, valid)

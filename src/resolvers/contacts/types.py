@@ -9,6 +9,7 @@ import strawberry
 from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
+from resolvers.common.custom_fields import custom_fields_field
 from resolvers.common.customer import details_now
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
@@ -63,6 +64,7 @@ class Contact(Person):
     def permissions(self, info: strawberry.Info) -> list[ContactPermission]:
         return details_now(info, Detail.PERMISSIONS, self.record.id, ContactPermission)  # type: ignore[no-any-return]
 
+    custom_fields = custom_fields_field(Entity.CONTACT)
     accounts = nested_list(
         ACCOUNT_LIST, Relation.CONTACT_ACCOUNTS, "Accounts (organizations) the contact belongs to."
     )

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from gateway.backends import customization as records
+from gateway.permissions import CRM_SEARCH_ALL
+from resolvers.common.arguments import AFTER, BEFORE, FIRST, LAST
+from resolvers.common.permissions import requires
+
+if TYPE_CHECKING:
+    from resolvers.customization.results import SavedFilterResults
+
+# The union of the lists' connections lives with the lists, which import this module.
+ResultsOfSavedFilter = Annotated["SavedFilterResults", strawberry.lazy("resolvers.customization.results")]  # type: ignore[valid-type]
 
 
 @strawberry.type(description="A custom field of a ConeCRM entity (seed 004 CustomField).")
@@ -47,6 +56,24 @@ class SavedFilter:
     )
     owner_id: str | None = strawberry.field(description="ConeCRM's id of the user who owns the filter.")
     private: bool | None = strawberry.field(description="Whether only its owner sees it (false: shared).")
+
+    @strawberry.field(
+        description="The rows of its module that its query (`value`, a QueryBuilderQuery) matches, paged "
+        "as the module's root list with `query:`; also needs the module's read permission.",
+        extensions=requires(CRM_SEARCH_ALL),
+    )
+    async def results(
+        self,
+        info: strawberry.Info,
+        first: FIRST = None,
+        after: AFTER = None,
+        last: LAST = None,
+        before: BEFORE = None,
+    ) -> ResultsOfSavedFilter | None:
+        from resolvers.customization.results import saved_filter_results  # the lists import this module
+
+        paging = {"first": first, "after": after, "last": last, "before": before}
+        return await saved_filter_results(info, self.module, self.value, paging)
 
 
 @strawberry.type(description="A field an entity can be filtered on (seed 004 Filter).")

@@ -8,11 +8,13 @@ from enum import Enum
 import strawberry
 
 from gateway.backends.records import Entity
+from resolvers.common.custom_fields import CustomFieldValueInput
 from resolvers.common.details import ThirdPartyIdInput
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import (
     BooleanFilter,
+    CustomFieldFilter,
     DateTimeFilter,
     EnumFilter,
     IDFilter,
@@ -44,6 +46,9 @@ class LeadOrderField(Enum):
     DUE_DATE = strawberry.enum_value("due_date", description="Due date.")
     PRIORITY = strawberry.enum_value("priority", description="Priority.")
     SUBJECT = strawberry.enum_value("subject", description="Subject.")
+    CUSTOM_FIELD = strawberry.enum_value(
+        "custom_field", description="The custom field named in `customField`."
+    )
 
 
 @strawberry.input(description="Which leads to return; all given conditions must hold.")
@@ -64,6 +69,7 @@ class LeadFilter:
     is_qualified: BooleanFilter | None = _f("Qualified or not.")
     due_date: DateTimeFilter | None = _f("Due date.")
     date_created: DateTimeFilter | None = _f("Creation time.")
+    custom_fields: list[CustomFieldFilter] | None = _f("Conditions on custom fields, all of which must hold.")
 
 
 @strawberry.input(description="A sort key for leads.")
@@ -72,6 +78,7 @@ class LeadOrder:
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.ASC, description="Ascending or descending."
     )
+    custom_field: str | None = _f("With field CUSTOM_FIELD: the fieldName of the custom field.")
 
 
 @strawberry.input(description="A new lead.")
@@ -95,6 +102,9 @@ class LeadCreateInput:
     handling_instructions: str | None = _f("Handling instructions.")
     form_name: str | None = _f("Name of the form that captured the lead.")
     third_party_ids: list[ThirdPartyIdInput] | None = _f("Identifiers in other systems.")
+    custom_field_values: list[CustomFieldValueInput] | None = _f(
+        "Custom field values (seed 004 customFieldValues)."
+    )
 
 
 @strawberry.input(description="Changes to a lead: only the fields given change.")
@@ -120,6 +130,9 @@ class LeadUpdateInput:
     handling_instructions: str | None = _u("Handling instructions.")
     form_name: str | None = _u("Form name.")
     third_party_ids: list[ThirdPartyIdInput] | None = _u("Identifiers in other systems (replace the list).")
+    custom_field_values: list[CustomFieldValueInput] | None = _u(
+        "Custom field values to set or (value null) clear; the others stay."
+    )
 
 
 LEAD_COLUMNS = [

@@ -11,7 +11,8 @@ from strawberry import UNSET
 
 from gateway.backends.records import Entity, Relation
 from gateway.permissions import CRM_LEAD_CREATE, CRM_LEAD_DELETE, CRM_LEAD_EDIT
-from resolvers.common.crud import CrudMutations, Target, Texts, action, argument, crud_permissions
+from resolvers.common.crud import Target, Texts, action, argument, crud_permissions
+from resolvers.common.custom_fields import WithCustomFieldValues
 from resolvers.common.errors import UserErrors
 from resolvers.common.mutations import WritePlan
 from resolvers.common.references import Ref, decode_ref, decode_ref_list, require_refs
@@ -20,7 +21,7 @@ from resolvers.leads.inputs import LEAD_ASSIGNEES, LEAD_COLUMNS, LEAD_REFS, Lead
 from resolvers.leads.types import Lead
 
 
-class LeadCrud(CrudMutations):
+class LeadCrud(WithCustomFieldValues):
     node, create_input, update_input = Lead, LeadCreateInput, LeadUpdateInput
     permissions = crud_permissions(CRM_LEAD_CREATE, CRM_LEAD_EDIT, CRM_LEAD_DELETE)
     columns, refs, required = LEAD_COLUMNS, LEAD_REFS, ("subject", REQUIRED_CODE)

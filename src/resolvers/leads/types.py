@@ -11,6 +11,7 @@ from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.base import BaseRecord
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
+from resolvers.common.custom_fields import custom_fields_field
 from resolvers.common.customer import detail_objects
 from resolvers.common.details import ThirdPartyId
 from resolvers.common.links import link
@@ -81,6 +82,7 @@ class Lead(BaseRecord):
     async def third_party_ids(self, info: strawberry.Info) -> list[ThirdPartyId]:
         return await detail_objects(info, Detail.THIRD_PARTY_IDS, self.record.id, ThirdPartyId)
 
+    custom_fields = custom_fields_field(Entity.LEAD)
     assignees = nested_list(USER_LIST, Relation.LEAD_ASSIGNEES, "Users assigned to the lead.")
     events = nested_list(EVENT_LIST, Relation.LEAD_EVENTS, "Tasks, appointments and follow-ups of the lead.")
     tasks = nested_list(TASK_LIST, Relation.LEAD_EVENTS, "Tasks only (kind TASK) of the lead.")

@@ -27,6 +27,7 @@ from gateway.backends.errors import Rejected
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.automation_dispatch import AutomationRunSteps
 from gateway.backends.sql.automations import AutomationSteps
+from gateway.backends.sql.custom_fields import presence_expression
 from gateway.backends.sql.customization_rows import (
     as_id,
     catalogued_entity,
@@ -39,6 +40,7 @@ from gateway.backends.sql.saved_filters import SavedFilterSteps
 from gateway.ids import utcnow, uuid7
 
 FIELDS, LABELS = t.custom_fields, t.custom_labels
+VALUE_TABLES = {"contact": t.contacts, "account": t.accounts, "lead": t.leads}  # tables with values
 
 
 class SqlCustomization(SavedFilterSteps, AutomationSteps, AutomationRunSteps):
@@ -71,6 +73,7 @@ class SqlCustomization(SavedFilterSteps, AutomationSteps, AutomationRunSteps):
             change.field_type or current["field_type"],
             options,
         )
+        await self._refuse_reshaping_used(current, values)
         values |= {"date_modified": utcnow(), "modified_by": self.actor}
         await self._unique_field(sa.update(FIELDS).where(*self._field(field_id)).values(values))
         return _custom_field({**current, **values})
@@ -79,6 +82,21 @@ class SqlCustomization(SavedFilterSteps, AutomationSteps, AutomationRunSteps):
         async with self.transaction() as connection:
             if (await self.run(connection, sa.delete(FIELDS).where(*self._field(field_id)))).rowcount == 0:
                 raise not_found("custom field")
+
+    async def _refuse_reshaping_used(self, current: Any, values: dict[str, Any]) -> None:
+        """A field whose records hold values keeps its entity, name and type: the values are stored under
+        its name and typed as it (renaming or retyping them would lose them or make them unreadable)."""
+        table = VALUE_TABLES.get(current["entity"])
+        kept = all(values[key] == current[key] for key in ("entity", "field_name", "field_type"))
+        if table is None or kept:
+            return
+        used = sa.exists().where(
+            table.c.tenant == self.tenant,
+            presence_expression(table, current["field_name"]).is_not(None),
+        )
+        if (await self.read(sa.select(used))).scalar():
+            message = "Records hold values of this custom field: its entity, name and type cannot change."
+            raise invalid("fieldName", message)
 
     def _field(self, field_id: str) -> list[Any]:
         return [FIELDS.c.tenant == self.tenant, FIELDS.c.id == as_id(field_id, "custom field")]
@@ -153,11 +171,12 @@ class SqlCustomization(SavedFilterSteps, AutomationSteps, AutomationRunSteps):
         known = _known_entity(entity)
         return filter_catalog.query_builder_config(known, (await self._custom_types()).get(known, {}))
 
-    async def _custom_types(self) -> dict[str, dict[str, str]]:
-        """entity -> fieldName -> fieldType of the tenant's custom fields, in definition order."""
-        found: dict[str, dict[str, str]] = {}
+    async def _custom_types(self) -> dict[str, dict[str, tuple[str, Any]]]:
+        """entity -> fieldName -> (fieldType, options) of the tenant's custom fields, in definition order."""
+        found: dict[str, dict[str, tuple[str, Any]]] = {}
         for field in await self.custom_fields():
-            found.setdefault(str(field.entity), {})[str(field.field_name)] = str(field.field_type)
+            entry = (str(field.field_type), field.options)
+            found.setdefault(str(field.entity), {})[str(field.field_name)] = entry
         return found
 
 

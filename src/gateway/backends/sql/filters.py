@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, NoneOf, Op
+from gateway.backends.sql import custom_fields
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.mapping import DETAIL_FILTER_FIELDS, DETAIL_TABLES, TAG_FILTER_FIELDS
 from gateway.errors import InvalidFilter
@@ -37,9 +38,21 @@ def _compile_condition(table: sa.Table, condition: Condition) -> Expr:
         return _detail_condition(table, condition)
     if condition.field in TAG_FILTER_FIELDS:
         return _tag_condition(table, condition)
+    name = custom_fields.custom_field_name(condition.field)
+    if name is not None and "custom_fields" in table.c:
+        return _custom_condition(table, name, condition.op, custom_fields.plain_value(condition.value))
     if condition.field not in table.c:
         raise UnknownFilterField(condition.field)
     return compare(table.c[condition.field], condition.op, condition.value)
+
+
+def _custom_condition(table: sa.Table, name: str, op: Op, value: Any) -> Expr:
+    if op is Op.IS_NULL:
+        return _is_null(custom_fields.presence_expression(table, name), value)
+    if op is Op.EQ:
+        _refuse_nul(value)
+        return custom_fields.equals(table, name, value)  # type: ignore[no-any-return]
+    return compare(custom_fields.value_expression(table, name, value), op, value)
 
 
 def _detail_condition(table: sa.Table, condition: Condition) -> Expr:
@@ -133,9 +146,13 @@ _POSITIVE_OF = {
 
 
 def compare(column: Any, op: Op, value: Any) -> Expr:
+    _refuse_nul(value)
+    return _OPERATORS[op](column, value)
+
+
+def _refuse_nul(value: Any) -> None:
     if any(
         isinstance(item, str) and "\x00" in item for item in (value if isinstance(value, tuple) else (value,))
     ):
         # No stored text holds a NUL (writes refuse it), and PostgreSQL cannot even compare with one.
         raise InvalidFilter("text values may not contain NUL characters")
-    return _OPERATORS[op](column, value)

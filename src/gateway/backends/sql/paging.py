@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.backends.query import ListQuery, OrderKey, PageRequest
+from gateway.backends.sql.custom_fields import JsonScalar, cursor_value, custom_field_name
+from gateway.backends.sql.custom_fields import sort_key as custom_sort_key
 from gateway.backends.sql.types import UtcDateTime
 from gateway.errors import InvalidCursor
 
@@ -23,8 +25,15 @@ DATETIME_FLOOR = datetime(1, 1, 1, tzinfo=UTC)
 
 def sort_expressions(table: sa.Table, order: tuple[OrderKey, ...]) -> list[tuple[Any, bool]]:
     """(expression, descending) for each order key, ending with the id as the tie-breaker."""
-    keys = [(_sort_expression(table.c[key.field]), key.descending) for key in order]
+    keys = [(_sort_key(table, key.field), key.descending) for key in order]
     return [*keys, (table.c.id, order[-1].descending if order else False)]
+
+
+def _sort_key(table: sa.Table, field: str) -> Any:
+    name = custom_field_name(field)
+    if name is not None and "custom_fields" in table.c:
+        return custom_sort_key(table, name)
+    return _sort_expression(table.c[field])
 
 
 def _sort_expression(column: sa.Column[Any]) -> Any:
@@ -143,6 +152,10 @@ def _coerce(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> list[Any]:
 
 
 def _coerce_value(sql_type: Any, value: Any) -> Any:
+    if isinstance(sql_type, JsonScalar):  # a custom field's value: any JSON scalar
+        if isinstance(value, str) and "\x00" in value:
+            raise TypeError("not a storable string")
+        return cursor_value(value)
     return coerce_cursor_value(sql_type.python_type, value)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from gateway.backends.sql.types import UtcDateTime
 
@@ -56,6 +57,25 @@ def authored_columns() -> list[sa.Column[Any]]:
 
 def tenant_index(table: str, *columns: str) -> sa.Index:
     return sa.Index(f"ix_{table}_tenant_{'_'.join(columns)}", "tenant", *columns)
+
+
+# Custom field values (seed 004 customFieldValues) of a contact, account or lead: one JSON object,
+# fieldName -> value typed as its definition (number, boolean, text). PostgreSQL keeps it as jsonb with
+# a GIN index (``@>`` answers equality on any field); SQLite as JSON text read with json_extract.
+CUSTOM_VALUES = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def custom_values_columns(table: str) -> list[Any]:
+    column = sa.Column(
+        "custom_fields", CUSTOM_VALUES, nullable=False, default=dict, server_default=sa.text("'{}'")
+    )
+    index = sa.Index(
+        f"ix_{table}_custom_fields",
+        "custom_fields",
+        postgresql_using="gin",
+        postgresql_ops={"custom_fields": "jsonb_path_ops"},
+    ).ddl_if(dialect="postgresql")
+    return [column, index]
 
 
 tenants = sa.Table(
@@ -155,6 +175,7 @@ contacts = sa.Table(
     sa.Column("preferred_method_of_contact", sa.String(32), nullable=True),
     sa.Column("opt_out", sa.Boolean, nullable=False, server_default=sa.false()),
     *channel_columns(),
+    *custom_values_columns("contacts"),
     tenant_index("contacts", "date_created", "id"),
     tenant_index("contacts", "last_name", "id"),
 )
@@ -169,6 +190,7 @@ accounts = sa.Table(
     sa.Column("primary_contact_id", sa.Uuid, sa.ForeignKey("contacts.id"), nullable=True),
     *channel_columns(),
     sa.Column("owner_id", sa.Uuid, nullable=True),  # seed 000 Organization owner: a user
+    *custom_values_columns("accounts"),
     tenant_index("accounts", "date_created", "id"),
     tenant_index("accounts", "name", "id"),
 )
@@ -291,6 +313,7 @@ leads = sa.Table(
     sa.Column("customer_initiated", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("handling_instructions", sa.Text, nullable=True),
     sa.Column("form_name", NAME, nullable=True),
+    *custom_values_columns("leads"),
     tenant_index("leads", "date_created", "id"),
     tenant_index("leads", "contact_id"),
     tenant_index("leads", "account_id"),

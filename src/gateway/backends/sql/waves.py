@@ -156,7 +156,11 @@ def _kind_of(sql_type: Any) -> str:
         found = _KINDS_OF_TYPE.get(python_class)
         if found is not None:
             return found
-    return type(sql_type).__qualname__
+    # A type with variants (custom field values: JSON, jsonb on PostgreSQL) is a kind apart from the
+    # plain one, which PostgreSQL could not put in one column with it.
+    variants = getattr(sql_type, "_variant_mapping", None)
+    suffix = "".join(f"+{name}:{type(t).__qualname__}" for name, t in sorted((variants or {}).items()))
+    return type(sql_type).__qualname__ + suffix
 
 
 @dataclass

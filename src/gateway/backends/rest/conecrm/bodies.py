@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from gateway.backends.errors import InvalidValue
 from gateway.backends.records import Detail, Entity
 from gateway.backends.rest.conecrm.mapping import FIELD_PATHS
 from gateway.backends.rest.conecrm.rules import json_value
@@ -39,6 +40,9 @@ SERVER_FIELDS = {
 
 def body_for(entity: Entity, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
     body: dict[str, Any] = {}
+    if values.get("custom_fields"):
+        # ConeCRM names a value's field by its id; the gateway's values are by name (docs/customization.md).
+        raise InvalidValue("custom_field_values", "is not written to ConeCRM by the gateway yet")
     for name, value in values.items():
         path = FIELD_PATHS[entity].get(name)
         if path is None or name in SERVER_FIELDS:

@@ -180,7 +180,22 @@ def to_record(entity: Entity, body: dict[str, Any]) -> AuditedRecord:
         values[name] = _typed(field_type(record_class, name), value)
     if entity is Entity.EVENT:
         values["kind"] = EVENT_KINDS.get(str(body.get("dtype")), "TASK")
+    if entity in CUSTOM_VALUE_ENTITIES:
+        values["custom_fields"] = custom_field_values(body.get("customFieldValues"))
     return record_from_mapping(record_class, values)
+
+
+CUSTOM_VALUE_ENTITIES = (Entity.CONTACT, Entity.ACCOUNT, Entity.LEAD)
+
+
+def custom_field_values(items: Any) -> dict[str, Any]:
+    """Seed 004's ``customFieldValues: [{field: {id}, value}]`` as field id -> value (text)."""
+    found: dict[str, Any] = {}
+    for item in items if isinstance(items, list) else []:
+        field = item.get("field") if isinstance(item, dict) else None
+        if isinstance(field, dict) and field.get("id") is not None:
+            found[str(field["id"])] = item.get("value")
+    return found
 
 
 def _typed(kind: Any, value: Any) -> Any:

@@ -17,7 +17,7 @@ from gateway.backends.records import ENTITY_RECORDS, AuditedRecord, Entity
 from gateway.backends.rest.conecrm.mapping import FIELD_PATHS, field_type
 from gateway.backends.rest.conecrm.rules import NOTHING, Rule, group, json_value, rule
 from gateway.backends.sql.paging import coerce_cursor_value
-from gateway.errors import InvalidCursor
+from gateway.errors import BadUserInput, InvalidCursor
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 FLOORS: dict[Any, Any] = {
@@ -30,6 +30,9 @@ FLOORS: dict[Any, Any] = {
 
 
 def sort_keys(order: tuple[OrderKey, ...]) -> list[tuple[str, bool]]:
+    if any(key.field.startswith("customFields.") for key in order):
+        # Records carry ConeCRM's values as text by field id: no order the gateway could keep a cursor in.
+        raise BadUserInput("a list served by ConeCRM cannot be sorted by a custom field")
     return [*((key.field, key.descending) for key in order), ("id", order[-1].descending if order else False)]
 
 

@@ -68,6 +68,8 @@ def _condition(entity: Entity, condition: Condition) -> Rule:
     if condition.field in DETAIL_FIELDS:
         return _detail_condition(condition)
     path = FIELD_PATHS[entity].get(condition.field)
+    if condition.field.startswith("customFields."):
+        path = condition.field  # seed 004's query builder names custom fields so itself
     if path is None:
         raise InvalidFilter(f"cannot filter on {condition.field}")
     value = condition.value

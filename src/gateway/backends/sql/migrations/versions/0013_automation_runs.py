@@ -1,7 +1,7 @@
 """automation runs: the trigger event log, the dispatchers' work list and the run log
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 04:40:00
 """
 
@@ -14,7 +14,7 @@ import gateway.backends.sql.types
 from gateway.backends.sql.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
