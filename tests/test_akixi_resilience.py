@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from akixi_support import API_KEY, SESSION, Simulator, caller, error_codes, gateway, serve_akixi
+from akixi_support import (
+    API_KEY,
+    SESSION,
+    Simulator,
+    caller,
+    error_codes,
+    every_akixi_profile,  # noqa: F401  (the akixi_profile fixture: each test under every profile)
+    gateway,
+    serve_akixi,
+)
 from conftest import Client
 from simulators.akixi import Credential
 
@@ -20,8 +29,8 @@ ADD = f"""mutation {{ akixiCrmConfigAdd(scope: {FREE_DEVICE}, input: {{crmType: 
 
 
 @pytest.fixture
-def akixi() -> Iterator[Simulator]:
-    with serve_akixi() as simulator:
+def akixi(akixi_profile: str) -> Iterator[Simulator]:
+    with serve_akixi(akixi_profile) as simulator:
         yield simulator
 
 
