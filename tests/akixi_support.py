@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -57,7 +58,12 @@ def serve_akixi(profile: str = "literal") -> Iterator[Simulator]:
     assert contracts.violations == [], "the connector sent, or the simulator answered, outside seed 002"
 
 
-def routing_file(folder: Path, url: str, credentials: str, extra: str = "") -> Path:
+def routing_file(
+    folder: Path, url: str, credentials: str, extra: str = "", tenants: list[str] | None = None
+) -> Path:
+    """``tenants``: the required ``options.tenants`` (None: left out, for the tests of that refusal)."""
+    if tenants is not None:
+        extra = f"[upstreams.akixi.options]\ntenants = {json.dumps(tenants)}\n{extra}"
     path = folder / "backends.toml"
     path.write_text(
         f"""
@@ -77,10 +83,15 @@ read = 0.5
 
 @asynccontextmanager
 async def gateway(
-    folder: Path, database_url: str, url: str, credentials: str = f'api_key = "{API_KEY}"', extra: str = ""
+    folder: Path,
+    database_url: str,
+    url: str,
+    credentials: str = f'api_key = "{API_KEY}"',
+    extra: str = "",
+    tenants: list[str] | None = None,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     """The gateway app over ASGI, routed to the simulator at ``url``; yields its HTTP client and settings."""
-    backends = routing_file(folder, url, credentials, extra)
+    backends = routing_file(folder, url, credentials, extra, tenants)
     settings = load_settings(database_url=database_url, jwt_secret=SECRET, backends=str(backends))
     app = create_app(settings)
     try:

@@ -37,7 +37,7 @@ async def world(
         yield World(client, None)
         return
     with serve_akixi(request.param.removeprefix("akixi-")) as akixi:
-        async with gateway(tmp_path, database_url, akixi.url) as (http, settings):
+        async with gateway(tmp_path, database_url, akixi.url, tenants=[tenant]) as (http, settings):
             yield World(caller(http, settings, tenant), akixi)
 
 
@@ -262,5 +262,6 @@ async def test_unreadable_json_data_from_akixi_is_a_clear_upstream_error(api: Cl
     response = await api.post(f'{{ akixiCrmConfig(id: "{config_id}") {{ id settings {{ extra }} }} }}')
     body = response.json()
     assert response.status_code == 200 and body["data"] == {"akixiCrmConfig": None}
-    assert error_codes(body) == ["UPSTREAM_INVALID_RESPONSE"]
+    assert error_codes(body) == ["UPSTREAM_BAD_RESPONSE"]
+    assert body["errors"][0]["extensions"]["system"] == "akixi"
     assert "ContactsFoldersNames" not in body["errors"][0]["message"]

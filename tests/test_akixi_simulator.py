@@ -45,9 +45,14 @@ async def http(akixi: Simulator) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def _config(url: str, **credentials: str) -> UpstreamConfig:
+def _config(url: str, options: dict[str, object] | None = None, **credentials: str) -> UpstreamConfig:
     return UpstreamConfig(
-        name="akixi", kind="akixi", base_url=url, system_name="Akixi", credentials=credentials
+        name="akixi",
+        kind="akixi",
+        base_url=url,
+        system_name="Akixi",
+        credentials=credentials,
+        options={"tenants": ["acme"]} if options is None else options,
     )
 
 
@@ -143,6 +148,19 @@ async def test_a_missing_id_reaches_the_connector_as_31002(api: AkixiApi) -> Non
         "seedCode": "31002",
         "upstreamCode": "31002",
     }
+
+
+@pytest.mark.parametrize("options", [{}, {"tenants": []}, {"tel_sys_id": 426}])
+async def test_a_connector_without_its_tenants_refuses_to_start(
+    akixi: Simulator, options: dict[str, object]
+) -> None:
+    """The gateway serves every tenant its tokens name; one Akixi account must say which may use it."""
+    client = UpstreamClient(_config(akixi.url, options, api_key=API_KEY))
+    try:
+        with pytest.raises(SettingsError, match=r"\[upstreams.akixi\] options.tenants: required"):
+            AkixiConnector(client)
+    finally:
+        await client.aclose()
 
 
 async def test_a_connector_needs_a_key_or_a_session(akixi: Simulator) -> None:
