@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
@@ -85,6 +85,11 @@ class CrmcomBackend:
         # fields_set per entity for this request's query (gateway.selection); whole records otherwise.
         self.fields: dict[Entity, tuple[str, ...]] = dict(FIELDS)
         self.holds_contacts = False  # whether the routing file sends contacts here (set by ``bind``)
+        # The routed backend's child-to-parent translation (CRM.COM contact ids -> the graph's, where the
+        # contacts live elsewhere under other ids); applied here, before the contacts' row rules.
+        self.graph_parents: Callable[[Entity, list[AuditedRecord]], Awaitable[list[AuditedRecord]]] | None
+        self.graph_parents = None
+        self.names_graph_parents = True  # tells the routed backend not to translate these rows again
         self._contact_json: dict[UUID, dict[str, Any]] = {}
         self._communications: dict[UUID, CommunicationRecord] = {}  # read in this request (rules applied)
         # Whole lists read in this request, by method parameters (shared with ``whole_records`` copies,
@@ -110,6 +115,7 @@ class CrmcomBackend:
         self.holds_contacts = contacts is self
         self.contacts = None if contacts is self else contacts
         self.events = routed.sql
+        self.graph_parents = None if contacts is self else getattr(routed, "graph_parents", None)
 
     # --- lookups -------------------------------------------------------------------------------------
     async def get_many(
@@ -305,6 +311,9 @@ class CrmcomBackend:
         records = await self._media_rule(records)
         if self.contacts is None or not records or not isinstance(records[0], HAS_CONTACT):
             return records
+        if self.graph_parents is not None:
+            entity = ENTITY_OF[type(records[0])]
+            records = await self.graph_parents(entity, records)
         visible = await self.contacts.get_many(Entity.CONTACT, list({_contact(r) for r in records}))
         return [r for r in records if _contact(r) in visible]
 
@@ -367,6 +376,10 @@ def _also_matching(keep: Keep, plan: Plan) -> Keep:
 
 
 HAS_CONTACT = (CommunicationRecord, CommunicationQueueEntryRecord)
+ENTITY_OF: dict[type, Entity] = {
+    CommunicationRecord: Entity.COMMUNICATION,
+    CommunicationQueueEntryRecord: Entity.COMMUNICATION_QUEUE_ENTRY,
+}
 
 
 def _contact(record: AuditedRecord) -> UUID:
