@@ -6,9 +6,14 @@ systems (a communication in CRM.COM whose contact lives in SQL under another id)
 
 from __future__ import annotations
 
+import httpx
+import pytest
+
 from conftest import Client
 from crmcom_env import CrmSeed, Simulator, cost, error_codes
 from factories import gid
+from gateway.backends.rest.crmcom.api import read_envelope
+from gateway.backends.rest.errors import UpstreamBadResponse
 
 CREATE = """mutation($input: CommunicationCreateInput!) {
   communicationCreate(input: $input) { communication { subject media } errors { code } }
@@ -95,3 +100,13 @@ async def test_a_communication_finds_its_sql_contact_through_the_third_party_id(
         "edges": [{"node": {"subject": "Call 0", "contact": {"firstName": "L0"}}}]
     }
     assert cost(body)["sqlStatements"] <= 6  # not one per communication
+
+
+def test_an_answer_that_is_not_crmcoms_envelope_is_upstream_bad_response() -> None:
+    """Seed 003 lines 93-99: every answer is {status: {code, ...}, data}; anything else is unreadable."""
+    for answer in ({"result": "ok"}, [1, 2], {"status": "OK"}):
+        with pytest.raises(UpstreamBadResponse) as raised:
+            read_envelope("crmcom", "communications/show", httpx.Response(200, json=answer))
+        assert raised.value.extensions == {"code": "UPSTREAM_BAD_RESPONSE", "system": "crmcom"}
+    ok = httpx.Response(200, json={"status": {"code": "OK", "message": None}, "data": {"id": "A" * 32}})
+    assert read_envelope("crmcom", "communications/show", ok) == {"id": "A" * 32}
