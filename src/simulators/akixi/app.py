@@ -18,7 +18,6 @@ so a body outside the seed's contract fails loudly.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -30,11 +29,11 @@ from simulators.akixi import operations
 from simulators.akixi.errors import AkixiFailure
 from simulators.akixi.profiles import PROFILES, Profile
 from simulators.akixi.state import AkixiSimulator, Credential
+from simulators.contract import Contract, ContractViolation, check
 from simulators.faults import FaultMiddleware, Faults
 
 SCOPE = "/telsys/{tel_sys}/partition/{partition}/device/{device}/crm/configs"
 ADMIN, SEED_DELETE_TYPO = "/CCS/API/v1/admin", "/CCS/API/v1/amin"
-Contract = Callable[[str, str, Any], None]
 
 
 def create_app(
@@ -76,10 +75,10 @@ def _handler(sim: AkixiSimulator, name: str, operation: Any, contract: Contract 
         try:
             credential = _authenticate(sim, request)
             if contract is not None and request.method in ("POST", "PUT"):
-                _check(contract, "request", name, _json_or_text(await request.body()))
+                check(contract, "request", name, _json_or_text(await request.body()))
             response: Response = await operation(sim, credential, request)
             if contract is not None and response.status_code == 200 and name in ("list", "info"):
-                _check(contract, "response", name, json.loads(bytes(response.body))["Data"])
+                check(contract, "response", name, json.loads(bytes(response.body))["Data"])
             return response
         except AkixiFailure as failure:
             status = failure.status if sim.profile.numeric_codes or failure.code is None else 400
@@ -88,17 +87,6 @@ def _handler(sim: AkixiSimulator, name: str, operation: Any, contract: Contract 
             return JSONResponse({"Result": "Error", "ErrorMessage": str(violation)}, status_code=422)
 
     return endpoint
-
-
-class ContractViolation(Exception):
-    """What ``contract`` raised: the test's schema refused a request body or an answer."""
-
-
-def _check(contract: Contract, direction: str, name: str, payload: Any) -> None:
-    try:
-        contract(direction, name, payload)
-    except Exception as error:
-        raise ContractViolation(f"{direction} of {name}: {error}") from error
 
 
 def _json_or_text(raw: bytes) -> Any:

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from simulators.contract import Contract, ContractViolation, check
 from simulators.crmcom import codes
 from simulators.crmcom.contacts import CONTACT_ROUTES
 from simulators.crmcom.handlers import ApiError, Call, Json
@@ -36,7 +37,6 @@ from simulators.faults import FaultMiddleware, Faults
 
 PREFIX = "/crmapi/rest/v2"  # seed 003's example URL: https://r11qa.crm.com/crmapi/rest/v2/...
 Handler = Callable[[Call], Awaitable[Any]]
-Contract = Callable[[str, str, Any], None]
 
 
 class CrmcomSimulator(FaultMiddleware):
@@ -88,10 +88,10 @@ def _endpoint(
         try:
             call = await Call.read(request, store, allowed)
             if contract is not None:
-                _check(contract, "request", path, {k: v for k, v in call.params.items() if k != "token"})
+                check(contract, "request", path, {k: v for k, v in call.params.items() if k != "token"})
             data = profile.render(call.project(await handler(call)))
             if contract is not None:
-                _check(contract, "response", path, data)
+                check(contract, "response", path, data)
             return envelope(data, message=profile.status_text)
         except ApiError as error:
             return envelope(None, error.code, error.message)
@@ -100,17 +100,6 @@ def _endpoint(
             return JSONResponse(body, status_code=422)
 
     return endpoint
-
-
-class ContractViolation(Exception):
-    """What ``contract`` raised: the test's schema refused a request or an answer."""
-
-
-def _check(contract: Contract, direction: str, path: str, payload: Any) -> None:
-    try:
-        contract(direction, path, payload)
-    except Exception as error:
-        raise ContractViolation(f"{direction} of {path}: {error}") from error
 
 
 async def _login(request: Request) -> JSONResponse:
