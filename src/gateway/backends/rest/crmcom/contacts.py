@@ -52,7 +52,7 @@ def contact(record: Json, tenant: str) -> ContactRecord | None:
         company_name=record.get("company_name"),
         civility=record.get("title"),
         gender=demographics.get("gender") if isinstance(demographics, dict) else None,
-        language=_name(record.get("preferred_language")),
+        language=_language(record.get("preferred_language")),
         address=_street(first_address),
         city=first_address.get("town_city"),
         province=first_address.get("district"),
@@ -112,7 +112,11 @@ def _country(item: Json) -> str | None:
     return country.get("two_character_code") or country.get("name") if isinstance(country, dict) else None
 
 
-def _name(value: Any) -> str | None:
+def _language(value: Any) -> str | None:
+    """Seed 003 answers preferred_language as a code ("ENG", line 107); an object with a name or code
+    is read too."""
+    if isinstance(value, str):
+        return value or None
     return str(value.get("name") or value.get("code")) if isinstance(value, dict) else None
 
 
