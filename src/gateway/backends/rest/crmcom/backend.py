@@ -236,7 +236,8 @@ class CrmcomBackend:
         self._contact_json.pop(contact_id, None)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
-        """CRM.COM has no count: the list is read page by page (``paging.COUNT_PAGE`` rows per call)."""
+        """CRM.COM has no count: the list is read, contacts page by page (``paging.COUNT_PAGE`` rows per
+        call), communications and queue entries whole (the same call as their page, once per request)."""
         return await self._count(entity, query, self._visible)
 
     async def _count(self, entity: Entity, query: ListQuery, keep: Keep) -> int:
