@@ -51,7 +51,8 @@ ALLOWED: dict[str, frozenset[str]] = {
             "contact_information_identifier", "file_name", "content_type",
         ),
         "contact_information/profile_photo/remove": ("contact_information_identifier",),
-        # seed 001 lines 17-47, 51-103, 107-412, 421-717, 721-751 (unnamed there), 755-805
+        # seed 001 lines 17-47, 51-103, 107-412, 421-717, 721-751, 755-805 (only set_as_viewed is named
+        # in the excerpt: the others' names are read from their tables, see docs/upstreams/crmcom.md)
         "communications/show": ("communication_identifier",),
         "communications/list": (
             "contact_information_identifier", "category_identifier", "direction", "media",
@@ -60,7 +61,8 @@ ALLOWED: dict[str, frozenset[str]] = {
         "communications/update": ("communication_identifier", *COMMUNICATION_WRITE),
         "communications/complete": ("communication_identifier",),
         "communications/set_as_viewed": ("communication_identifier", "viewed_on"),
-        # seed 001 lines 882-916, 920-988, 992-1054, 1058-1096, 1102-1154, 1158-1200, 1206-1274
+        # seed 001 lines 882-916, 920-988, 992-1054, 1058-1096, 1102-1154, 1158-1200, 1206-1274 (named:
+        # show, remove, get_pending_completed; list, get_latest, complete, reject read from their tables)
         "communications/queue/show": ("communication_queue_identifier",),
         "communications/queue/list": (*QUEUE_SCOPE, "life_cycle_state"),
         "communications/queue/get_latest": (*QUEUE_SCOPE, "number"),
