@@ -110,3 +110,23 @@ def test_an_answer_that_is_not_crmcoms_envelope_is_upstream_bad_response() -> No
         assert raised.value.extensions == {"code": "UPSTREAM_BAD_RESPONSE", "system": "crmcom"}
     ok = httpx.Response(200, json={"status": {"code": "OK", "message": None}, "data": {"id": "A" * 32}})
     assert read_envelope("crmcom", "communications/show", ok) == {"id": "A" * 32}
+
+
+async def test_a_queue_entry_finds_its_sql_contact_through_the_third_party_id(
+    crm_client: Client, seed: CrmSeed
+) -> None:
+    contact = seed.linked_contact("Queued", "Linked")
+    _, system = seed.external_system("SMS gateway")
+    call = seed.communication(contact, "Your code", media="SMS")
+    entry = seed.entry(call, system)
+    await seed.save()
+    body = await crm_client.execute(
+        """query($id: ID!) {
+          node(id: $id) { ... on CommunicationQueueEntry { media contact { id firstName } } }
+        }""",
+        {"id": gid("CommunicationQueueEntry", entry)},
+    )
+    assert body["data"]["node"] == {
+        "media": "SMS",
+        "contact": {"id": gid("Contact", contact), "firstName": "Queued"},
+    }
