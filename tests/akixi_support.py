@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -9,13 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from conftest import SECRET, Client, token_for
+from contracts.checker import Contracts
 from gateway.app import create_app
 from gateway.settings import load_settings
 from servers import threaded_server
 from simulators.akixi import AkixiSimulator
 from simulators.akixi import create_app as create_simulator
+from simulators.akixi.profiles import PROFILES
 from simulators.faults import Faults
 
 API_KEY = "akixi-test-key-5f1c2e9a"
@@ -28,20 +32,38 @@ class Simulator:
     state: AkixiSimulator
     faults: Faults
     url: str
+    contracts: Contracts
 
     def calls(self, method: str | None = None) -> int:
         return sum(1 for entry in self.faults.log if method in (None, entry.method))
 
 
+@pytest.fixture(name="akixi_profile", params=sorted(PROFILES))
+def every_akixi_profile(request: pytest.FixtureRequest) -> str:
+    """Each reading of seed 002 the simulator knows (``simulators.akixi.profiles``); modules that serve
+    the simulator import this fixture, so their tests run under every one."""
+    return str(request.param)
+
+
 @contextmanager
-def serve_akixi() -> Iterator[Simulator]:
-    """The demo simulator (seed 002's sample configurations) on uvicorn, with its own faults and log."""
+def serve_akixi(profile: str = "literal") -> Iterator[Simulator]:
+    """The demo simulator (seed 002's sample configurations) on uvicorn, with its own faults and log.
+
+    Every Add/Change body and every List/Info answer is checked against the seed's JSON Schemas
+    (``tests/contracts/akixi``); a violation fails the test when the simulator stops."""
     state, faults = AkixiSimulator.demo(api_key=API_KEY, session=SESSION), Faults()
-    with threaded_server(create_simulator(state, faults)) as url:
-        yield Simulator(state, faults, url)
+    contracts = Contracts("akixi")
+    with threaded_server(create_simulator(state, faults, profile, contracts)) as url:
+        yield Simulator(state, faults, url, contracts)
+    assert contracts.violations == [], "the connector sent, or the simulator answered, outside seed 002"
 
 
-def routing_file(folder: Path, url: str, credentials: str, extra: str = "") -> Path:
+def routing_file(
+    folder: Path, url: str, credentials: str, extra: str = "", tenants: list[str] | None = None
+) -> Path:
+    """``tenants``: the required ``options.tenants`` (None: left out, for the tests of that refusal)."""
+    if tenants is not None:
+        extra = f"[upstreams.akixi.options]\ntenants = {json.dumps(tenants)}\n{extra}"
     path = folder / "backends.toml"
     path.write_text(
         f"""
@@ -61,10 +83,15 @@ read = 0.5
 
 @asynccontextmanager
 async def gateway(
-    folder: Path, database_url: str, url: str, credentials: str = f'api_key = "{API_KEY}"', extra: str = ""
+    folder: Path,
+    database_url: str,
+    url: str,
+    credentials: str = f'api_key = "{API_KEY}"',
+    extra: str = "",
+    tenants: list[str] | None = None,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
     """The gateway app over ASGI, routed to the simulator at ``url``; yields its HTTP client and settings."""
-    backends = routing_file(folder, url, credentials, extra)
+    backends = routing_file(folder, url, credentials, extra, tenants)
     settings = load_settings(database_url=database_url, jwt_secret=SECRET, backends=str(backends))
     app = create_app(settings)
     try:

@@ -1,7 +1,10 @@
 """The CRM.COM simulator over real HTTP and a gateway routed to it, for the ``test_crmcom_*`` tests.
 
-``crmcom`` serves one simulator per session on 127.0.0.1 (its faults and request log are reset after
-each test). ``crm_app`` builds a gateway whose routing file sends communications and queue entries to
+``crmcom`` serves one simulator per session and profile on 127.0.0.1 (its faults and request log are
+reset after each test): every test that uses it runs under each reading of the seeds the simulator
+knows (``simulators.crmcom.profiles``), and every request the connector sends and every answer are
+checked against the seeds' JSON Schemas (``tests/contracts/crmcom``): a violation fails the test.
+``crm_app`` builds a gateway whose routing file sends communications and queue entries to
 it, with the test's tenant as the CRM.COM organisation; ``CrmSeed`` puts contacts in SQL and in the
 simulator under the same ids, and communications and queue entries in the simulator.
 """
@@ -20,12 +23,14 @@ import pytest
 
 from comms_factory import CommsFactory
 from conftest import Client, token_for
+from contracts.checker import Contracts
 from gateway.app import create_app
 from gateway.backends.sql import tables as t
 from gateway.settings import Settings
 from servers import threaded_server
 from simulators.crmcom import CrmcomSimulator, CrmcomStore
 from simulators.crmcom import create_app as create_simulator
+from simulators.crmcom.profiles import PROFILES
 from simulators.faults import Faults
 
 SYSTEM_NAME = "CRM.COM"
@@ -36,6 +41,7 @@ PASSWORD = "sim-password-" + "q" * 12  # a secret: tests check it never reaches 
 class Simulator:
     url: str
     app: CrmcomSimulator
+    contracts: Contracts
 
     @property
     def store(self) -> CrmcomStore:
@@ -49,11 +55,12 @@ class Simulator:
         return self.faults.calls(method, "/crmapi/rest/v2/" + path)
 
 
-@pytest.fixture(scope="session")
-def crmcom() -> Iterator[Simulator]:
-    app = create_simulator(CrmcomStore())
+@pytest.fixture(scope="session", params=sorted(PROFILES))
+def crmcom(request: pytest.FixtureRequest) -> Iterator[Simulator]:
+    contracts = Contracts("crmcom")
+    app = create_simulator(CrmcomStore(), profile=request.param, contract=contracts)
     with threaded_server(app) as url:
-        yield Simulator(url, app)
+        yield Simulator(url, app, contracts)
 
 
 @pytest.fixture
@@ -61,6 +68,9 @@ def simulator(crmcom: Simulator) -> Iterator[Simulator]:
     yield crmcom
     crmcom.faults.clear()
     crmcom.faults.log.clear()
+    violations, crmcom.contracts.violations = crmcom.contracts.violations, []
+    crmcom.contracts.enabled = True
+    assert violations == [], "the connector sent, or the simulator answered, outside the seeds' contract"
 
 
 def routing_file(

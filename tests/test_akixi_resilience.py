@@ -9,7 +9,16 @@ from typing import Any
 
 import pytest
 
-from akixi_support import API_KEY, SESSION, Simulator, caller, error_codes, gateway, serve_akixi
+from akixi_support import (
+    API_KEY,
+    SESSION,
+    Simulator,
+    caller,
+    error_codes,
+    every_akixi_profile,  # noqa: F401  (the akixi_profile fixture: each test under every profile)
+    gateway,
+    serve_akixi,
+)
 from conftest import Client
 from simulators.akixi import Credential
 
@@ -20,13 +29,13 @@ ADD = f"""mutation {{ akixiCrmConfigAdd(scope: {FREE_DEVICE}, input: {{crmType: 
 
 
 @pytest.fixture
-def akixi() -> Iterator[Simulator]:
-    with serve_akixi() as simulator:
+def akixi(akixi_profile: str) -> Iterator[Simulator]:
+    with serve_akixi(akixi_profile) as simulator:
         yield simulator
 
 
 async def _list_with(folder: Path, url: str, sqlite_url: str, tenant: str, credentials: str) -> Any:
-    async with gateway(folder, sqlite_url, url, credentials) as (http, settings):
+    async with gateway(folder, sqlite_url, url, credentials, tenants=[tenant]) as (http, settings):
         return (await caller(http, settings, tenant).post(LIST)).json()
 
 
@@ -58,7 +67,7 @@ async def test_a_key_limited_to_one_telephone_system_sees_only_its_configuration
 
 @pytest.fixture
 async def api(akixi: Simulator, tmp_path: Path, sqlite_url: str, tenant: str) -> AsyncIterator[Client]:
-    async with gateway(tmp_path, sqlite_url, akixi.url) as (http, settings):
+    async with gateway(tmp_path, sqlite_url, akixi.url, tenants=[tenant]) as (http, settings):
         yield caller(http, settings, tenant)
 
 
@@ -108,7 +117,7 @@ async def test_an_add_answered_503_is_not_sent_twice(api: Client, akixi: Simulat
 async def test_without_the_permission_it_is_forbidden_and_akixi_is_not_called(
     akixi: Simulator, tmp_path: Path, sqlite_url: str, tenant: str, permissions: list[str], operation: str
 ) -> None:
-    async with gateway(tmp_path, sqlite_url, akixi.url) as (http, settings):
+    async with gateway(tmp_path, sqlite_url, akixi.url, tenants=[tenant]) as (http, settings):
         body = (await caller(http, settings, tenant, permissions).post(operation)).json()
     assert "FORBIDDEN" in error_codes(body)
     assert akixi.calls() == 0
@@ -117,8 +126,7 @@ async def test_without_the_permission_it_is_forbidden_and_akixi_is_not_called(
 async def test_a_tenant_the_routing_file_does_not_name_gets_not_configured(
     akixi: Simulator, tmp_path: Path, sqlite_url: str, tenant: str
 ) -> None:
-    extra = '[upstreams.akixi.options]\ntenants = ["someone-else"]'
-    async with gateway(tmp_path, sqlite_url, akixi.url, extra=extra) as (http, settings):
+    async with gateway(tmp_path, sqlite_url, akixi.url, tenants=["someone-else"]) as (http, settings):
         body = (await caller(http, settings, tenant).post(LIST)).json()
     assert error_codes(body) == ["UPSTREAM_NOT_CONFIGURED"] and body["data"]["me"] == {"subject": "tester"}
     assert akixi.calls() == 0

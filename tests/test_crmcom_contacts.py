@@ -14,7 +14,7 @@ from factories import gid
 
 ROUTES = {"Contact": "crmcom", "Communication": "crmcom", "CommunicationQueueEntry": "crmcom"}
 CONTACT = """query($id: ID!) { contact(id: $id) {
-  kind firstName lastName city emails { email } phones { number mode } addresses { line1 city }
+  kind firstName lastName language city emails { email } phones { number mode } addresses { line1 city }
   communications(first: 5) { edges { node { subject } } }
 } }"""
 
@@ -29,6 +29,7 @@ def _ada(simulator: Simulator, tenant: str) -> str:
         tenant,
         first_name="Ada",
         last_name="Lovelace",
+        preferred_language="ENG",  # seed 003 line 107
         emails_set=[{"id": "E" * 32, "type": "PERSONAL", "email": "ada@example.com"}],
         phones_set=[{"id": "F" * 32, "type": "MOBILE", "number": "+35799123456"}],
         addresses_set=[{"id": "D" * 32, "type": "HOME", "street_name": "Main St", "town_city": "Nicosia"}],
@@ -45,6 +46,7 @@ async def test_a_contact_with_its_sets_and_communications(
         "kind": "PERSON",
         "firstName": "Ada",
         "lastName": "Lovelace",
+        "language": "ENG",
         "city": "Nicosia",
         "emails": [{"email": "ada@example.com"}],
         "phones": [{"number": "+35799123456", "mode": "MOBILE"}],

@@ -37,8 +37,9 @@ async def test_sql_contacts_resolve_their_crmcom_communications(
         f"{rows - 1}-0",
         f"{rows - 1}-1",
     ]
-    # No batch form: one list call per contact for the page and one for its count, plus the login.
-    assert cost(body)["upstreamCallsBySystem"] == {"crmcom": 2 * rows + 1}
+    # No batch form (seed 001): one communications/list per contact, read whole (it has no paging
+    # parameters) and shared by the page and its count, plus the login.
+    assert cost(body)["upstreamCallsBySystem"] == {"crmcom": rows + 1}
     assert cost(body)["sqlStatements"] <= 4  # contacts, their ThirdPartyIds: not one per contact
 
 

@@ -19,6 +19,9 @@ API = "/crmapi/rest/v2/"
 
 @pytest.fixture
 async def api(simulator: Simulator) -> AsyncIterator[httpx.AsyncClient]:
+    """Straight to the simulator: these tests send what the seeds refuse on purpose, so the contract
+    check (for the connector's calls) is off here; the ``simulator`` fixture turns it on again."""
+    simulator.contracts.enabled = False
     async with httpx.AsyncClient(base_url=simulator.url + API) as client:
         yield client
 
@@ -139,3 +142,91 @@ async def test_the_demo_simulator_serves_a_demo_user() -> None:
             body = {"username": "demo", "password": "demo", "organisation": "demo"}
             answer = (await api.post("authentication/token", json=body)).json()
     assert answer["status"]["code"] == "OK" and answer["data"]["token"]
+
+
+@pytest.mark.parametrize(
+    ("verb", "method", "extra"),
+    [
+        # seed 001 gives communications/list and queue/list no paging parameters (lines 51-103, 920-988)
+        ("GET", "communications/list", {"number_of_results": "5"}),
+        ("GET", "communications/queue/list", {"offset": "0", "media": "SMS"}),
+        # seed 003's update table has no type (lines 2633-3350)
+        ("POST", "contact_information/update", {"type": "PERSON"}),
+        ("POST", "communications/create", {"customFields": {}}),
+    ],
+)
+async def test_a_parameter_the_seed_does_not_list_is_refused(
+    api: httpx.AsyncClient, simulator: Simulator, verb: str, method: str, extra: dict[str, Any]
+) -> None:
+    token = await _login(api, simulator, "org-e")
+    contact = simulator.store.add_contact("org-e", first_name="Ada", last_name="Lovelace")
+    params = {"token": token, "contact_information_identifier": f"id={contact}", **extra}
+    if verb == "GET":
+        response = await api.get(method, params=params)
+    else:
+        params["contact_information_identifier"] = {"id": contact}
+        response = await api.post(method, json=params)
+    assert _status(response) == "UNKNOWN_PARAMETER"
+    assert next(iter(extra)) in response.json()["status"]["message"]
+
+
+async def test_face_to_face_is_f2f_when_written_and_face_to_face_when_filtered(
+    api: httpx.AsyncClient, simulator: Simulator
+) -> None:
+    """Seed 001: create and update take F2F (lines 177, 491), list filters FACE_TO_FACE (lines 95, 950);
+    an answer spells it as the profile reads the seed."""
+    token = await _login(api, simulator, "org-f")
+    contact = simulator.store.add_contact("org-f", first_name="Ada", last_name="Lovelace")
+    body = {
+        "token": token,
+        "contact_information_identifier": {"id": contact},
+        **{"direction": "INCOMING", "subject": "Visit", "content": "At the shop"},
+    }
+    wrong = await api.post("communications/create", json={**body, "media": "FACE_TO_FACE"})
+    assert _status(wrong) == "INVALID_VALUE"
+    created = (await api.post("communications/create", json={**body, "media": "F2F"})).json()
+    assert created["data"]["media"] == simulator.app.profile.face_to_face
+    listed = await api.get(
+        "communications/list",
+        params={"token": token, "contact_information_identifier": f"id={contact}", "media": "FACE_TO_FACE"},
+    )
+    assert [row["id"] for row in listed.json()["data"]] == [created["data"]["id"]]
+    assert (
+        _status(
+            await api.get(
+                "communications/list",
+                params={"token": token, "contact_information_identifier": f"id={contact}", "media": "F2F"},
+            )
+        )
+        == "INVALID_VALUE"
+    )
+
+
+async def test_each_profile_answers_its_reading_of_the_seeds(
+    api: httpx.AsyncClient, simulator: Simulator
+) -> None:
+    profile = simulator.app.profile
+    token = await _login(api, simulator, "org-g")
+    contact = simulator.store.add_contact(
+        "org-g", first_name="Ada", last_name="Lovelace", phones_set=[{"id": "1" * 32, "type": "LANDLINE"}]
+    )
+    communication = simulator.store.add_communication("org-g", contact)
+    viewed = {"token": token, "communication_identifier": {"id": communication}}
+    answer = (
+        await api.post("communications/set_as_viewed", json={**viewed, "viewed_on": "2017-05-22T12:42:03"})
+    ).json()
+    assert answer["status"]["message"] == profile.status_text  # null (seed 003 l.96) or "" (seed 001 l.877)
+    shown = (
+        await api.get(
+            "contact_information/show",
+            params={"token": token, "contact_information_identifier": f"id={contact}"},
+        )
+    ).json()["data"]
+    if profile.name == "sparse":
+        assert answer["data"]["viewed_on"] == "Mon May 22 12:42:03 UTC 2017"  # seed 001 line 837
+        assert "to" not in answer["data"] and "notes" not in answer["data"]
+        assert shown["phones_set"][0]["type"] == "Landline"  # seed 003 line 329
+    else:
+        assert answer["data"]["viewed_on"] == "2017-05-22T12:42:03"
+        assert answer["data"]["to"] is None
+        assert shown["phones_set"][0]["type"] == "LANDLINE"

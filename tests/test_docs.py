@@ -95,6 +95,7 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
         routing.write_text(
             f"[upstreams.akixi]\nkind = 'akixi'\nbase_url = '{akixi}'\nsystem_name = 'Akixi'\n"
             "credentials = { api_key = 'demo-akixi-key' }\n"
+            f"options = {{ tenants = ['{DEMO_TENANT}'] }}\n"
         )
         yield load_settings(database_url=url, jwt_secret=SECRET, backends=str(routing))
 

@@ -24,17 +24,22 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-def concrete_imports(package: str) -> dict[str, list[str]]:
+def offending_imports(paths: list[Path], names: tuple[str, ...], root: Path = SRC) -> dict[str, list[str]]:
+    """Each file's imports of ``names`` (or of modules under them), keyed by its path below ``root``."""
     offenders: dict[str, list[str]] = {}
-    for path in sorted((SRC / package).rglob("*.py")):
+    for path in paths:
         bad = sorted(
             module
             for module in imported_modules(path)
-            if any(module == name or module.startswith(name + ".") for name in CONCRETE)
+            if any(module == name or module.startswith(name + ".") for name in names)
         )
         if bad:
-            offenders[str(path.relative_to(SRC))] = bad
+            offenders[str(path.relative_to(root))] = bad
     return offenders
+
+
+def concrete_imports(package: str) -> dict[str, list[str]]:
+    return offending_imports(sorted((SRC / package).rglob("*.py")), CONCRETE)
 
 
 @pytest.mark.parametrize("package", ["resolvers", "loaders"])
@@ -47,3 +52,30 @@ def test_the_check_sees_imports_at_any_depth(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from gateway.backends.rest.akixi import AkixiApi\n    import httpx\n")
     assert {"gateway.backends.rest.akixi", "httpx"} <= imported_modules(module)
+
+
+GATEWAY_SIDE = ("gateway", "loaders", "resolvers")
+
+
+def gateway_imports(paths: list[Path], root: Path = SRC) -> dict[str, list[str]]:
+    return offending_imports(paths, GATEWAY_SIDE, root)
+
+
+def test_crmcom_and_akixi_simulators_import_nothing_from_the_gateway() -> None:
+    """A simulator is a second, independent reading of its seed: it shares no model, mapping or store
+    with the connector it tests. Checked for CRM.COM, Akixi and the simulators' shared modules (faults,
+    registry); the ConeCRM simulator is checked by its own test once it stands alone."""
+    simulators = SRC / "simulators"
+    paths = [
+        path
+        for path in sorted(simulators.rglob("*.py"))
+        if path.relative_to(simulators).parts[0] != "conecrm"
+    ]
+    assert {path.relative_to(simulators).parts[0] for path in paths} >= {"crmcom", "akixi", "faults.py"}
+    assert gateway_imports(paths) == {}
+
+
+def test_the_simulator_check_sees_a_gateway_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import json\nimport loaders\n\ndef f():\n    from gateway.ids import uuid7\n")
+    assert gateway_imports([module], tmp_path) == {"m.py": ["gateway.ids", "gateway.ids.uuid7", "loaders"]}

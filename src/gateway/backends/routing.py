@@ -14,6 +14,12 @@ e.g. ``CommunicationRecord.contact_id``). A parent without such a link has no ch
 parent entity that owns no third-party ids (leads, stages) is looked up with its own id, and so is a
 child kept in SQL: SQL rows store the upstream's ids of their parents.
 
+The other way (child to parent, e.g. ``Communication.contact``): a child read from an upstream names its
+parent by that upstream's id. Where the parent lives in another system that keeps third-party ids
+(contacts and accounts in SQL), the ids are looked up there by ``systemName`` and value, one statement
+for all the records read, and the child's reference becomes the graph's parent id; an id with no such
+link stays as it is (the parent has the same id in both systems).
+
 Writes (``transaction()``): see ``gateway.backends.routed_writer``.
 """
 
@@ -22,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from gateway.backends.base import (
@@ -41,7 +47,7 @@ from gateway.backends.base import (
 )
 from gateway.backends.customization import Customization
 from gateway.backends.integrations import Integrations
-from gateway.backends.query import ListQuery, Page
+from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, ListQuery, NoneOf, Page
 from gateway.backends.records import (
     AuditedRecord,
     CommunicationRecord,
@@ -134,6 +140,22 @@ PARENT_REFERENCES: dict[Relation, str] = {
     Relation.ACCOUNT_DOCUMENTS: "owner_id",
 }
 _EMPTY_PAGE: Page[AuditedRecord] = Page(rows=[], keys=[], has_next=False, has_previous=False)
+# The fields of a child record that name a parent owning third-party ids, and the parent's entity.
+CHILD_PARENTS: dict[Entity, tuple[tuple[str, Entity], ...]] = {
+    Entity.COMMUNICATION: (("contact_id", Entity.CONTACT),),
+    Entity.COMMUNICATION_QUEUE_ENTRY: (("contact_id", Entity.CONTACT),),
+    Entity.LEAD: (("contact_id", Entity.CONTACT), ("account_id", Entity.ACCOUNT)),
+    Entity.EVENT: (("contact_id", Entity.CONTACT), ("account_id", Entity.ACCOUNT)),
+}
+
+
+@runtime_checkable
+class ThirdPartyOwners(Protocol):
+    """A system that keeps third-party ids and finds their owners (the SQL backend)."""
+
+    async def owners_by_third_party_ids(
+        self, system_name: str, third_party_ids: Sequence[str]
+    ) -> dict[str, UUID]: ...
 
 
 class RoutedReads:
@@ -173,20 +195,79 @@ class RoutedReads:
         self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False
     ) -> Mapping[UUID, AuditedRecord]:
         found = await self.backend_for(entity).get_many(entity, ids, include_deleted=include_deleted)
+        rows = await self._translated(entity, list(found.values()))
+        found = {row.id: row for row in rows}
         self._served(entity, found.values())
         return found
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
+        query = await self._foreign_filter(entity, query)
         page = await self.backend_for(entity).page(entity, query)
+        page = dataclasses.replace(page, rows=await self._translated(entity, page.rows))
         self._served(entity, page.rows)
         return page
+
+    async def _translated(self, entity: Entity, rows: list[AuditedRecord]) -> list[AuditedRecord]:
+        backend = self.routed.get(entity)
+        if backend is None or getattr(backend, "names_graph_parents", False):
+            return rows  # SQL rows, or an upstream that applied ``graph_parents`` itself (before its rules)
+        return await self.graph_parents(entity, rows)
+
+    async def graph_parents(self, entity: Entity, rows: list[AuditedRecord]) -> list[AuditedRecord]:
+        """Rows read from an upstream, their parent references turned into the graph's parent ids where
+        the parent lives in a system that links to this upstream by third-party id (module docstring)."""
+        system_name = self.system_names.get(entity)
+        if system_name is None or not rows or entity not in self.routed:
+            return rows
+        for field, parent in CHILD_PARENTS.get(entity, ()):
+            owners = self.backend_for(parent)
+            if owners is self.routed[entity] or not isinstance(owners, ThirdPartyOwners):
+                continue
+            foreign = {value for row in rows if isinstance(value := getattr(row, field, None), UUID)}
+            if not foreign:
+                continue
+            forms = {form: value for value in foreign for form in _id_forms(value)}
+            found = await owners.owners_by_third_party_ids(system_name, list(forms))
+            graph = {forms[form]: owner for form, owner in found.items()}
+            rows = [_with_parent(row, field, graph) for row in rows]
+        return rows
 
     def _served(self, entity: Entity, records: Iterable[AuditedRecord]) -> None:
         if entity in DETAIL_OWNERS[Detail.EMAILS]:
             self.owner_entities.update((record.id, entity) for record in records)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
+        query = await self._foreign_filter(entity, query)
         return await self.backend_for(entity).count(entity, query)
+
+    async def _foreign_filter(self, entity: Entity, query: ListQuery) -> ListQuery:
+        """A filter on a parent reference (e.g. communications by ``contactId``) names the graph's parent;
+        the child's upstream knows that parent by its third-party id there (``_links``)."""
+        system_name = self.system_names.get(entity)
+        if system_name is None or entity not in self.routed or query.filter is None:
+            return query
+        references = dict(CHILD_PARENTS.get(entity, ()))
+        named = {
+            value
+            for condition in _conditions(query.filter)
+            if condition.field in references
+            for value in (condition.value if isinstance(condition.value, tuple) else (condition.value,))
+            if isinstance(value, UUID)
+        }
+        if not named:
+            return query
+        foreign: dict[UUID, UUID] = {}
+        for parent in references.values():
+            owners = self.backend_for(parent)
+            if owners is self.routed[entity] or parent not in DETAIL_OWNERS[Detail.THIRD_PARTY_IDS]:
+                continue
+            found = await owners.details(Detail.THIRD_PARTY_IDS, sorted(named))
+            for owner, items in found.items():
+                if (link := _foreign_id(items, system_name)) is not None:
+                    foreign[owner] = link
+        if not foreign:
+            return query
+        return dataclasses.replace(query, filter=_rewritten(query.filter, set(references), foreign))
 
     async def pages_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
@@ -346,6 +427,47 @@ class RoutedBackend(RoutedReads):
 
         async with self.sql_backend.transaction() as sql_writer, AsyncExitStack() as upstream_writers:
             yield RoutedWriter(sql_writer, self.routed, self.system_names, upstream_writers)
+
+
+def _conditions(expression: FilterExpr) -> Iterable[Condition]:
+    if isinstance(expression, Condition):
+        yield expression
+    elif isinstance(expression, AllOf | AnyOf):
+        for item in expression.items:
+            yield from _conditions(item)
+    elif isinstance(expression, NoneOf):
+        yield from _conditions(expression.item)
+
+
+def _rewritten(expression: FilterExpr, fields: set[str], foreign: Mapping[UUID, UUID]) -> FilterExpr:
+    """``expression`` with each graph parent id of ``fields`` replaced by its id in the upstream."""
+    if isinstance(expression, Condition):
+        if expression.field not in fields:
+            return expression
+        value = expression.value
+        if isinstance(value, tuple):
+            return dataclasses.replace(expression, value=tuple(foreign.get(v, v) for v in value))
+        return dataclasses.replace(expression, value=foreign.get(value, value))
+    if isinstance(expression, AllOf | AnyOf):
+        items = tuple(_rewritten(item, fields, foreign) for item in expression.items)
+        return dataclasses.replace(expression, items=items)
+    if isinstance(expression, NoneOf):
+        return dataclasses.replace(expression, item=_rewritten(expression.item, fields, foreign))
+    return expression
+
+
+def _with_parent(row: AuditedRecord, field: str, graph: Mapping[UUID, UUID]) -> AuditedRecord:
+    value = getattr(row, field, None)
+    if not isinstance(value, UUID) or value not in graph:
+        return row
+    changes: dict[str, Any] = {field: graph[value]}
+    return dataclasses.replace(row, **changes)
+
+
+def _id_forms(value: UUID) -> tuple[str, ...]:
+    """How a third-party id naming ``value`` may be written: CRM.COM's 32 upper-case hex digits, lower
+    case, or the 8-4-4-4-12 form (``_foreign_id`` reads them all)."""
+    return (value.hex.upper(), value.hex, str(value), str(value).upper())
 
 
 def _foreign_id(items: Sequence[ThirdPartyIdRecord], system_name: str) -> UUID | None:

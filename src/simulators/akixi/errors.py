@@ -24,10 +24,10 @@ class AkixiFailure(Exception):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
-    def body(self) -> dict[str, Any]:
+    def body(self, numeric_code: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {"Result": "Error", "ErrorMessage": self.message}
         if self.code is not None:
-            body["ErrorCode"] = self.code
+            body["ErrorCode"] = self.code if numeric_code else str(self.code)
         return body
 
 

@@ -67,13 +67,41 @@ def _find(sim: AkixiSimulator, credential: Credential, request: Request) -> Stor
     return found
 
 
+# Add/Change bodies (lines 41-49, 92-100) and the Properties table's CRMType (line 327); nothing else.
+BODY_KEYS = frozenset({"Description", "CRMType", "CRMConfiguration", "CRMConfigurationCommon"})
+SETTINGS_KEYS = frozenset({"JSONData"})
+# Query parameters: List (lines 177-183), Info (lines 266-269); Add, Change, Delete take none.
+LIST_PARAMS = frozenset({"limit", "offset", "sort", "crmConfigurationFields"})
+INFO_PARAMS = frozenset({"crmConfigurationFields"})
+
+
+def refuse_unknown_params(request: Request, allowed: frozenset[str]) -> None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise AkixiFailure(400, None, f"Unknown query parameter: {', '.join(unknown)}.")
+
+
+def done(sim: AkixiSimulator) -> Response:
+    """Seed 002's success: "204 No Content" with a sample body {"Result": "Success"} (profiles)."""
+    if sim.profile.empty_204:
+        return Response(status_code=204)
+    return JSONResponse({"Result": "Success"})
+
+
 async def _body(request: Request) -> dict[str, Any]:
+    refuse_unknown_params(request, frozenset())
     try:
         body = json.loads(await request.body())
     except ValueError:
         raise AkixiFailure(400, None, "The request body is not JSON.") from None
     if not isinstance(body, dict):
         raise AkixiFailure(400, None, "The request body must be a JSON object.")
+    unknown = sorted(set(body) - BODY_KEYS)
+    for key in ("CRMConfiguration", "CRMConfigurationCommon"):
+        if isinstance(body.get(key), dict):
+            unknown += [f"{key}.{name}" for name in sorted(set(body[key]) - SETTINGS_KEYS)]
+    if unknown:
+        raise AkixiFailure(400, None, f"Unknown member: {', '.join(unknown)}.")
     return body
 
 
@@ -136,8 +164,7 @@ async def add(sim: AkixiSimulator, credential: Credential, request: Request) -> 
     if sim.config_for(device) is not None:
         raise crm_error(31005)
     sim.add(device, _description(body) or "", str(crm_type), settings, common)
-    # Seed 002: "With HTTP status code 204 No Content" (HTTP allows no body with a 204).
-    return Response(status_code=204)
+    return done(sim)
 
 
 async def change(sim: AkixiSimulator, credential: Credential, request: Request) -> Response:
@@ -154,13 +181,14 @@ async def change(sim: AkixiSimulator, credential: Credential, request: Request) 
     config.json_data, config.common_json_data = settings, common
     config.crm_type = crm_type or config.crm_type
     config.description = config.description if description is None else description
-    return Response(status_code=204)
+    return done(sim)
 
 
 async def delete(sim: AkixiSimulator, credential: Credential, request: Request) -> Response:
+    refuse_unknown_params(request, frozenset())
     config = _find(sim, credential, request)
     del sim.configs[config.id]
-    return Response(status_code=204)
+    return done(sim)
 
 
 async def missing_id(sim: AkixiSimulator, credential: Credential, request: Request) -> Response:
@@ -169,6 +197,7 @@ async def missing_id(sim: AkixiSimulator, credential: Credential, request: Reque
 
 
 async def list_configs(sim: AkixiSimulator, credential: Credential, request: Request) -> Response:
+    refuse_unknown_params(request, LIST_PARAMS)
     scope = _path_scope(sim, credential, request)
     limit, offset = _int_param(request, "limit", 25, 1, 1000), _int_param(request, "offset", 0, 0, 10**9)
     sort = request.query_params.get("sort", "ASC").strip("[]'\" ").upper()
@@ -179,28 +208,34 @@ async def list_configs(sim: AkixiSimulator, credential: Credential, request: Req
         configs.reverse()
     fields = _requested_fields(request)
     items = [_summary(c, fields) for c in configs[offset : offset + limit]]
+    if not sim.profile.mixed_number_types:
+        items = [_numbers_as_text(item) for item in items]
     data = {"Total": len(configs), "Items": items, "Offset": offset}
     return JSONResponse({"Result": "Success", "Data": data})
 
 
 async def info(sim: AkixiSimulator, credential: Credential, request: Request) -> Response:
+    refuse_unknown_params(request, INFO_PARAMS)
     config = _find(sim, credential, request)
-    data = _summary(config, _requested_fields(request))
     # The Info sample gives these two as strings ("426", "1") where List gives integers.
-    for key in ("TelSysID", "PartIDInTelSys"):
-        if key in data:
-            data[key] = str(data[key])
-    data["CRMConfiguration"] = _settings_object(config.json_data)
-    data["CRMConfigurationCommon"] = _settings_object(config.common_json_data)
+    data = _numbers_as_text(_summary(config, _requested_fields(request)))
+    data["CRMConfiguration"] = _settings(sim, config.json_data)
+    data["CRMConfigurationCommon"] = _settings(sim, config.common_json_data)
     return JSONResponse({"Result": "Success", "Data": data})
 
 
-def _settings_object(json_data: str) -> Any:
-    """The Info sample returns settings as objects; data that cannot be parsed goes back as stored."""
-    try:
-        return json.loads(json_data)
-    except ValueError:
-        return {"JSONData": json_data}
+def _numbers_as_text(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if k in ("TelSysID", "PartIDInTelSys") else v for k, v in item.items()}
+
+
+def _settings(sim: AkixiSimulator, json_data: str) -> Any:
+    """Objects as the Info sample shows them (lines 283-297), or the JSONData form Add sent (profiles)."""
+    if sim.profile.settings_as_objects:
+        try:
+            return json.loads(json_data)
+        except ValueError:
+            pass  # data that cannot be parsed (a test's fault injection) goes back as stored
+    return {"JSONData": json_data}
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:

@@ -9,6 +9,8 @@ import itertools
 import secrets
 from dataclasses import dataclass, field
 
+from simulators.akixi.profiles import DEFAULT, Profile
+
 ALL_DEVICES = "UnknownNoneOrAll"  # seed 002 List sample: deviceNumber for "[None Or All Devices]"
 ANY_ID = -1  # seed 002 List sample: telSysID / partitionIDInTelSys -1 stand for every one
 CM_ENVIRONMENT_ID = "d6d6c5a5f0f90d60:-15617a00:169f533f6d5:5613"
@@ -59,6 +61,7 @@ class AkixiSimulator:
     api_keys: dict[str, Credential] = field(default_factory=dict)
     sessions: dict[str, Credential] = field(default_factory=dict)
     configs: dict[str, StoredConfig] = field(default_factory=dict)
+    profile: Profile = DEFAULT  # which reading of seed 002 this simulator answers with (``profiles``)
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(0x496))
 
     def new_id(self) -> str:

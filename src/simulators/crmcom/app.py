@@ -6,7 +6,12 @@ Every answer is HTTP 200 with CRM.COM's envelope ``{"status": {"code", "message"
 so the ones in ``codes`` are this simulator's assumption. GET methods take identifiers as
 ``<name>_identifier=id=<hex>`` (or ``number=...``) query parameters; POST methods take JSON bodies with
 identifier objects (``{"id": ...}``), as the seeds' examples show. ``fields_set`` (comma separated)
-limits the fields of each returned record.
+limits the fields of each returned record. A parameter the method's table in the seed does not list is
+refused (``params``). Where the seeds allow more than one reading, ``profile`` picks one (``profiles``).
+
+``contract`` (tests): called with ``("request", method, parameters)`` before each method runs and with
+``("response", method, data)`` before each answer; an exception it raises is answered HTTP 422 with
+``CONTRACT_VIOLATION``, so a body outside the seed's contract fails loudly.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from simulators.contract import Contract, ContractViolation, check
 from simulators.crmcom import codes
 from simulators.crmcom.contacts import CONTACT_ROUTES
 from simulators.crmcom.handlers import ApiError, Call, Json
 from simulators.crmcom.messages import COMMUNICATION_ROUTES
+from simulators.crmcom.params import ALLOWED
+from simulators.crmcom.profiles import DEFAULT, PROFILES, Profile
 from simulators.crmcom.queue import QUEUE_ROUTES
 from simulators.crmcom.store import CrmcomStore
 from simulators.faults import FaultMiddleware, Faults
@@ -34,20 +42,31 @@ Handler = Callable[[Call], Awaitable[Any]]
 class CrmcomSimulator(FaultMiddleware):
     """The ASGI app: ``store`` holds the data, ``faults`` the switchable faults and the request log."""
 
-    def __init__(self, store: CrmcomStore, faults: Faults) -> None:
+    def __init__(
+        self, store: CrmcomStore, faults: Faults, profile: Profile = DEFAULT, contract: Contract | None = None
+    ) -> None:
         routes = [Route(PREFIX + "/authentication/token", _login, methods=["POST"])]
         for path, method, handler in (*CONTACT_ROUTES, *COMMUNICATION_ROUTES, *QUEUE_ROUTES):
-            routes.append(Route(f"{PREFIX}/{path}", _endpoint(store, handler), methods=[method]))
+            endpoint = _endpoint(store, path, handler, profile, contract)
+            routes.append(Route(f"{PREFIX}/{path}", endpoint, methods=[method]))
         routes.append(Route("/_simulator/seed", _seed_endpoint(store), methods=["POST"]))
         app = Starlette(routes=routes)
-        app.state.store = store
+        app.state.store, app.state.profile = store, profile
         super().__init__(app, faults)
-        self.store = store
+        self.store, self.profile = store, profile
 
 
-def create_app(store: CrmcomStore | None = None, faults: Faults | None = None) -> CrmcomSimulator:
-    """The simulator app; ``crm-gateway simulate crmcom`` serves it with a demo user (see ``demo_store``)."""
-    return CrmcomSimulator(store or demo_store(), faults or Faults())
+def create_app(
+    store: CrmcomStore | None = None,
+    faults: Faults | None = None,
+    profile: str | Profile = DEFAULT,
+    contract: Contract | None = None,
+) -> CrmcomSimulator:
+    """The simulator app; ``crm-gateway simulate crmcom`` serves it with a demo user (see ``demo_store``).
+
+    ``profile``: a ``Profile`` or the name of one in ``profiles.PROFILES``."""
+    chosen = PROFILES[profile] if isinstance(profile, str) else profile
+    return CrmcomSimulator(store or demo_store(), faults or Faults(), chosen, contract)
 
 
 def demo_store() -> CrmcomStore:
@@ -56,17 +75,29 @@ def demo_store() -> CrmcomStore:
     return store
 
 
-def envelope(data: Any, code: str = codes.OK, message: str = "") -> JSONResponse:
+def envelope(data: Any, code: str = codes.OK, message: str | None = "") -> JSONResponse:
     return JSONResponse({"status": {"code": code, "message": message, "description": message}, "data": data})
 
 
-def _endpoint(store: CrmcomStore, handler: Handler) -> Callable[[Request], Awaitable[JSONResponse]]:
+def _endpoint(
+    store: CrmcomStore, path: str, handler: Handler, profile: Profile, contract: Contract | None
+) -> Callable[[Request], Awaitable[JSONResponse]]:
+    allowed = ALLOWED[path]
+
     async def endpoint(request: Request) -> JSONResponse:
         try:
-            call = await Call.read(request, store)
-            return envelope(call.project(await handler(call)))
+            call = await Call.read(request, store, allowed)
+            if contract is not None:
+                check(contract, "request", path, {k: v for k, v in call.params.items() if k != "token"})
+            data = profile.render(call.project(await handler(call)))
+            if contract is not None:
+                check(contract, "response", path, data)
+            return envelope(data, message=profile.status_text)
         except ApiError as error:
             return envelope(None, error.code, error.message)
+        except ContractViolation as violation:
+            body = {"status": {"code": "CONTRACT_VIOLATION", "message": str(violation)}, "data": None}
+            return JSONResponse(body, status_code=422)
 
     return endpoint
 

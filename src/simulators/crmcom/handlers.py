@@ -28,7 +28,8 @@ class Call:
     params: Json
 
     @classmethod
-    async def read(cls, request: Request, store: CrmcomStore) -> Call:
+    async def read(cls, request: Request, store: CrmcomStore, allowed: frozenset[str]) -> Call:
+        """The call's parameters, refusing a name the method's table in the seed does not list."""
         params: Json = dict(request.query_params)
         if request.method == "POST":
             try:
@@ -38,6 +39,9 @@ class Call:
             if not isinstance(body, dict):
                 raise ApiError(codes.INVALID_VALUE, "the body must be a JSON object")
             params = body
+        unknown = sorted(set(params) - allowed)
+        if unknown:
+            raise ApiError(codes.UNKNOWN_PARAMETER, f"unknown parameter: {', '.join(unknown)}")
         token = params.get("token")
         if not isinstance(token, str) or token not in store.tokens:
             raise ApiError(codes.INVALID_TOKEN, "the token is not valid")
@@ -108,7 +112,7 @@ class Call:
         return data
 
     def paged(self, rows: list[Json]) -> list[Json]:
-        """``offset`` and ``number_of_results`` (seed 003 list's paging parameters)."""
+        """``offset`` and ``number_of_results``: seed 003 lines 520-542, contact_information/list only."""
         offset = self.number("offset", default=0) or 0
         size = self.number("number_of_results")
         return rows[offset:] if size is None else rows[offset : offset + size]

@@ -10,7 +10,9 @@ from simulators.crmcom.handlers import ApiError, Call, Json, linked_id
 from simulators.crmcom.store import now_text
 
 DIRECTIONS = ("INCOMING", "OUTGOING")
-MEDIA = ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE", "F2F")
+# Seed 001: list filters name face to face FACE_TO_FACE (lines 95, 950), create and update F2F (177, 491).
+MEDIA = ("EMAIL", "SMS", "PHONE", "LETTER", "FACE_TO_FACE")
+WRITTEN_MEDIA = ("EMAIL", "SMS", "PHONE", "LETTER", "F2F")
 STATES = ("DRAFT", "COMPLETED")
 TEXT_FIELDS = ("subject", "content", "to", "notes", *(f"udf_string_{n}" for n in range(1, 9)))
 OTHER_FIELDS = (*(f"udf_float_{n}" for n in range(1, 5)), *(f"udf_date_{n}" for n in range(1, 5)))
@@ -45,7 +47,7 @@ async def list_communications(call: Call) -> list[Json]:
         and direction in (None, row["direction"])
         and media in (None, row["media"])
     ]
-    return call.paged(rows)
+    return rows  # seed 001 gives communications/list no paging parameters
 
 
 async def create(call: Call) -> Json:
@@ -55,7 +57,7 @@ async def create(call: Call) -> Json:
     mandatory = call.params.get("template_identifier") is None
     values = {
         "direction": call.text("direction", mandatory=mandatory, allowed=DIRECTIONS),
-        "media": call.text("media", mandatory=mandatory, allowed=MEDIA),
+        "media": _written_media(call.text("media", mandatory=mandatory, allowed=WRITTEN_MEDIA)),
         "subject": call.text("subject", mandatory=mandatory),
         "content": call.text("content", mandatory=mandatory),
         "life_cycle_state": call.text("life_cycle_state", allowed=STATES) or "COMPLETED",
@@ -74,9 +76,9 @@ async def create(call: Call) -> Json:
 async def update(call: Call) -> Json:
     record = await show(call)
     changes = _changes(call)
-    for name, allowed in (("direction", DIRECTIONS), ("media", MEDIA), ("life_cycle_state", STATES)):
+    for name, allowed in (("direction", DIRECTIONS), ("media", WRITTEN_MEDIA), ("life_cycle_state", STATES)):
         if (value := call.text(name, allowed=allowed)) is not None:
-            changes[name] = value
+            changes[name] = _written_media(value) if name == "media" else value
     record.update(changes)
     record["log_information"] = {**record["log_information"], "updated_date": now_text()}
     return record
@@ -97,10 +99,22 @@ async def set_as_viewed(call: Call) -> Json:
     if record["life_cycle_state"] != "COMPLETED":
         raise ApiError(codes.INVALID_LIFE_CYCLE_STATE, "only completed communications can be set as viewed")
     viewed_on = call.text("viewed_on")
-    # The seed's example answers viewed_on as "Mon May 22 12:42:03 EEST 2017".
-    record["viewed_on"] = viewed_on or datetime.now(UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+    # "Date" (seed 001 line 793), in the seeds' request form "2014-05-05T15:49:59" (seed 003 line 297);
+    # answered as the profile reads line 837 ("Mon May 22 12:42:03 EEST 2017") or in that same form.
+    record["viewed_on"] = _date(viewed_on) if viewed_on else datetime.now(UTC).replace(microsecond=0)
     record["viewed"] = 1
     return record
+
+
+def _written_media(media: str | None) -> str | None:
+    return "FACE_TO_FACE" if media == "F2F" else media  # the store keeps one spelling
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        raise ApiError(codes.INVALID_VALUE, "a date is YYYY-MM-DDTHH:MM:SS") from None
 
 
 def _changes(call: Call) -> Json:

@@ -38,7 +38,8 @@ def _scoped(call: Call) -> list[Json]:
 
 async def list_entries(call: Call) -> list[Json]:
     state = call.text("life_cycle_state", allowed=STATES)
-    return call.paged([row for row in _scoped(call) if state in (None, row["life_cycle_state"])])
+    # seed 001 gives queue/list no paging parameters (lines 920-988)
+    return [row for row in _scoped(call) if state in (None, row["life_cycle_state"])]
 
 
 async def get_latest(call: Call) -> list[Json]:

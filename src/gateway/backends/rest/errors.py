@@ -51,6 +51,14 @@ class UpstreamRejected(UpstreamError):
         super().__init__(system, message, **extensions)
 
 
+class UpstreamBadResponse(UpstreamError):
+    """The upstream answered, but not in a form the connector can read, even reading tolerantly where
+    its seed is vague (a record without its id, a list that is neither a list nor one object...): the
+    field it was for is null with this error, never a 500 and never silently nothing."""
+
+    code = "UPSTREAM_BAD_RESPONSE"
+
+
 class UpstreamUnsupported(UpstreamError):
     """The upstream's API has no operation for this (e.g. ConeCRM cannot create contacts)."""
 

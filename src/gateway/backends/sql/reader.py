@@ -362,6 +362,19 @@ class SqlReader:
         rows = (await self._run(statement)).mappings().all()
         return [record_from_mapping(ContactRecord, row) for row in rows]
 
+    async def owners_by_third_party_ids(
+        self, system_name: str, third_party_ids: Sequence[str]
+    ) -> dict[str, UUID]:
+        """The reverse of the THIRD_PARTY_IDS details: each given id of ``system_name`` -> the graph id
+        of the contact or account that carries it (one statement, on the tenant's index)."""
+        table = t.third_party_ids
+        statement = sa.select(table.c.third_party_id, table.c.owner_id).where(
+            table.c.tenant == self.tenant,
+            table.c.system_name == system_name,
+            table.c.third_party_id.in_(list(dict.fromkeys(third_party_ids))),
+        )
+        return {str(row[0]): row[1] for row in (await self._run(statement)).all()}
+
     async def tenant_record(self) -> TenantRecord | None:
         statement = sa.select(t.tenants).where(t.tenants.c.key == self.tenant)
         row = (await self._run(statement)).mappings().first()

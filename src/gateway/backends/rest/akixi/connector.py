@@ -1,12 +1,16 @@
 """The Akixi connector (kind ``akixi``): no graph entity, a per-request ``AkixiApi`` instead.
 
-Routing file options (all optional)::
+Routing file options (``tenants`` required)::
 
     [upstreams.akixi.options]
+    tenants = ["acme"]                # the gateway tenants that may use this Akixi account
     tel_sys_id = 426                  # default scope of every call; -1 / "UnknownNoneOrAll" mean "all"
     partition_id = 1
     device_number = "+442046034983"
-    tenants = ["acme"]                # the gateway tenants that may use this Akixi account (default: all)
+
+``tenants`` is required: the gateway takes each caller's tenant from its token, so every deployment
+can serve several tenants, and one Akixi account (seed 002 knows no tenant) would otherwise be open to
+all of them. Without it the gateway refuses to start, naming the option.
 
 Credentials: ``api_key`` (sent as ``x-api-key``) or ``jsessionid`` (sent as ``Cookie: JSESSIONID=...``).
 """
@@ -31,7 +35,7 @@ class AkixiOptions(BaseModel):
     tel_sys_id: int = Field(default=ANY_ID, ge=ANY_ID)
     partition_id: int = Field(default=ANY_ID, ge=ANY_ID)
     device_number: str = Field(default=ALL_DEVICES, min_length=1, max_length=64)
-    tenants: tuple[str, ...] | None = None
+    tenants: tuple[str, ...] | None = None  # None: not set, refused by ``AkixiConnector``
 
 
 class AkixiConnector:
@@ -46,14 +50,19 @@ class AkixiConnector:
         except ValidationError as error:
             problems = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in error.errors())
             raise SettingsError(f"{where} options: {problems}") from None
+        if not self.options.tenants:
+            raise SettingsError(
+                f'{where} options.tenants: required (e.g. tenants = ["acme"]): one Akixi account serves '
+                "every tenant allowed here, and the gateway serves every tenant its tokens name, so the "
+                "tenants that may use this account must be listed"
+            )
         self._auth_headers = _auth_headers(config.credentials, where)
         self.default_scope = DeviceScope(
             self.options.tel_sys_id, self.options.partition_id, self.options.device_number
         )
 
     def backend(self, scope: RequestScope) -> AkixiApi:
-        tenants = self.options.tenants
-        allowed = tenants is None or scope.tenant in tenants
+        allowed = scope.tenant in (self.options.tenants or ())
         return AkixiApi(self.client, scope, self._auth_headers, self.default_scope, allowed)
 
     async def aclose(self) -> None:

@@ -11,10 +11,9 @@ import httpx
 
 from gateway.backends.errors import Rejected
 from gateway.backends.integrations import CRM_CODES
-from gateway.backends.rest.errors import UpstreamRejected
+from gateway.backends.rest.errors import UpstreamBadResponse, UpstreamRejected
 
 UNAUTHORIZED = "UPSTREAM_UNAUTHORIZED"
-INVALID_RESPONSE = "UPSTREAM_INVALID_RESPONSE"
 
 
 class AkixiRejected(Rejected):
@@ -36,7 +35,8 @@ class AkixiRejected(Rejected):
 
 
 def failure(system: str, response: httpx.Response) -> Exception:
-    """The error for a non-2xx answer."""
+    """The error for a non-2xx answer. Seed 002 gives no error envelope: ``ErrorCode`` is read as a
+    number or as text, and any status (a 400 for every code, or a 404 for 31003) carries it."""
     status = response.status_code
     seed_code = _crm_code(response)
     if seed_code is not None:
@@ -51,10 +51,8 @@ def failure(system: str, response: httpx.Response) -> Exception:
     return UpstreamRejected(system, "UPSTREAM_REJECTED", f"{system} refused the request (HTTP {status})")
 
 
-def invalid_response(system: str, what: str) -> UpstreamRejected:
-    return UpstreamRejected(
-        system, INVALID_RESPONSE, f"{system} sent an answer the gateway cannot read: {what}"
-    )
+def invalid_response(system: str, what: str) -> UpstreamBadResponse:
+    return UpstreamBadResponse(system, f"{system} sent an answer the gateway cannot read: {what}")
 
 
 def _crm_code(response: httpx.Response) -> int | None:

@@ -19,6 +19,7 @@ import httpx
 
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.errors import (
+    UpstreamBadResponse,
     UpstreamError,
     UpstreamRejected,
     UpstreamUnavailable,
@@ -120,7 +121,7 @@ def read_envelope(system: str, method: str, response: httpx.Response) -> Any:
         body = response.json()
         code = body["status"]["code"]
     except (ValueError, KeyError, TypeError):
-        raise UpstreamUnavailable(system, f"CRM.COM's answer to {method} is not its envelope") from None
+        raise UpstreamBadResponse(system, f"CRM.COM's answer to {method} is not its envelope") from None
     if code != OK:
         raise CrmcomError(system, str(code), method)
     return body.get("data")

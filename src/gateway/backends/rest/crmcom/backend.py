@@ -1,9 +1,11 @@
 """The CRM.COM backend of one request: communications and queue entries read through seed 001's methods.
 
 Lookups by id use ``show`` (CRM.COM has no batch-by-ids form), one call per id with at most
-``max_concurrency`` in flight; the loaders have deduplicated the ids already. Lists use ``list`` with
-``offset``/``number_of_results`` (the paging parameters of seed 003's list methods: seed 001 shows none
-for communications, so the simulator and this connector assume the same ones). Every communication read
+``max_concurrency`` in flight; the loaders have deduplicated the ids already. Only
+contact_information/list takes ``offset``/``number_of_results`` (seed 003 lines 520-542); seed 001 gives
+communications/list and queue/list no paging parameters, so those are read whole, once per request and
+parameter set (a page and its count, or several communications of one contact and media, share the
+call), and paged here. Every communication read
 applies the media rule (CRM_VIEW_EMAIL / CRM_VIEW_SMS), and, where the contacts live elsewhere, the
 contacts' row rules through ``contacts`` (one batched lookup per upstream page).
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 from uuid import UUID
@@ -34,7 +36,7 @@ from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
 from gateway.backends.rest.crmcom.fields import FIELDS, fields_for
 from gateway.backends.rest.crmcom.paging import Keep, Window, count_all, fetch_window
 from gateway.backends.rest.crmcom.plans import Plan, matches, plan_list
-from gateway.backends.rest.errors import UpstreamError, UpstreamUnsupported
+from gateway.backends.rest.errors import UpstreamBadResponse, UpstreamError, UpstreamUnsupported
 from gateway.permissions import communication_visible
 from gateway.selection import Selection
 
@@ -59,6 +61,13 @@ BUILD: dict[Entity, Callable[[dict[str, Any], str], AuditedRecord | None]] = {
     Entity.COMMUNICATION_QUEUE_ENTRY: mapping.queue_entry,
 }
 ENTITIES = frozenset(SHOW)
+ListKey = tuple[Entity, tuple[tuple[str, str], ...]]
+PAGED = frozenset({Entity.CONTACT})  # the one list with paging parameters (seed 003 lines 520-542)
+WHAT = {
+    Entity.CONTACT: "contact information",
+    Entity.COMMUNICATION: "communication",
+    Entity.COMMUNICATION_QUEUE_ENTRY: "communication queue entry",
+}
 
 
 class CrmcomBackend:
@@ -76,8 +85,18 @@ class CrmcomBackend:
         # fields_set per entity for this request's query (gateway.selection); whole records otherwise.
         self.fields: dict[Entity, tuple[str, ...]] = dict(FIELDS)
         self.holds_contacts = False  # whether the routing file sends contacts here (set by ``bind``)
+        # The routed backend's child-to-parent translation (CRM.COM contact ids -> the graph's, where the
+        # contacts live elsewhere under other ids); applied here, before the contacts' row rules.
+        self.graph_parents: Callable[[Entity, list[AuditedRecord]], Awaitable[list[AuditedRecord]]] | None
+        self.graph_parents = None
+        self.names_graph_parents = True  # tells the routed backend not to translate these rows again
         self._contact_json: dict[UUID, dict[str, Any]] = {}
         self._communications: dict[UUID, CommunicationRecord] = {}  # read in this request (rules applied)
+        # Whole lists read in this request, by method parameters (shared with ``whole_records`` copies,
+        # emptied by every write).
+        self._lists: dict[
+            tuple[Entity, tuple[tuple[str, str], ...]], asyncio.Future[list[AuditedRecord]]
+        ] = {}
 
     def use_selection(self, selection: Selection | None) -> None:
         """Ask CRM.COM only for what the query selects (and what the rules and cursors need)."""
@@ -96,6 +115,7 @@ class CrmcomBackend:
         self.holds_contacts = contacts is self
         self.contacts = None if contacts is self else contacts
         self.events = routed.sql
+        self.graph_parents = None if contacts is self else getattr(routed, "graph_parents", None)
 
     # --- lookups -------------------------------------------------------------------------------------
     async def get_many(
@@ -121,7 +141,7 @@ class CrmcomBackend:
                 if is_not_found(error):
                     return None
                 raise
-        return self._build(entity, data) if isinstance(data, dict) else None
+        return self._build(entity, data)
 
     # --- lists ---------------------------------------------------------------------------------------
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
@@ -153,11 +173,31 @@ class CrmcomBackend:
         return Page(rows, [(r.date_created.isoformat(), n) for n, r in enumerate(rows)], False, False)
 
     async def _list(self, entity: Entity, plan: Plan, offset: int, size: int) -> list[AuditedRecord]:
-        params = {**plan.params, "offset": str(offset), "number_of_results": str(size)}
-        params["fields_set"] = ",".join(self.fields[entity])
+        params = {**plan.params, "fields_set": ",".join(self.fields[entity])}
+        if entity not in PAGED:
+            return (await self._whole_list(entity, params))[offset : offset + size]
+        params |= {"offset": str(offset), "number_of_results": str(size)}
+        async with self._slots:
+            data = await self.api.get(LIST[entity], params)
+        # An upstream that ignores the paging parameters answers the whole list: cut it here.
+        rows = self._build_all(entity, data)
+        return rows[offset : offset + size] if len(rows) > size else rows
+
+    async def _whole_list(self, entity: Entity, params: dict[str, str]) -> list[AuditedRecord]:
+        """A list method without paging parameters, called once per request and parameter set."""
+        key = (entity, tuple(sorted(params.items())))
+        if key not in self._lists:
+            self._lists[key] = asyncio.ensure_future(self._fetch_whole(entity, params))
+        return await asyncio.shield(self._lists[key])
+
+    async def _fetch_whole(self, entity: Entity, params: dict[str, str]) -> list[AuditedRecord]:
         async with self._slots:
             data = await self.api.get(LIST[entity], params)
         return self._build_all(entity, data)
+
+    def forget_lists(self) -> None:
+        """After a write: lists read before it are read again when next asked."""
+        self._lists.clear()
 
     async def _latest(self, entity: Entity, plan: Plan, number: int) -> list[AuditedRecord]:
         params = {**plan.params, "number": str(number), "fields_set": ",".join(self.fields[entity])}
@@ -166,11 +206,20 @@ class CrmcomBackend:
         return self._build_all(entity, data)
 
     def _build_all(self, entity: Entity, data: Any) -> list[AuditedRecord]:
-        built = [self._build(entity, item) for item in data or [] if isinstance(item, dict)]
-        return [record for record in built if record is not None]
+        """A list answer's ``data``: a list of records; one record alone or nothing (null) are read as a
+        list of one or none, since the seeds show list answers only as arrays (seed 003 line 585)."""
+        items = [] if data is None else [data] if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise self._bad(entity, "a list answer whose data is neither a list nor a record")
+        return [self._build(entity, item) for item in items]
 
-    def _build(self, entity: Entity, item: dict[str, Any]) -> AuditedRecord | None:
-        record = BUILD[entity](item, self.tenant)
+    def _bad(self, entity: Entity, what: str) -> UpstreamBadResponse:
+        return UpstreamBadResponse(self.api.client.name, f"CRM.COM answered {what} ({WHAT[entity]})")
+
+    def _build(self, entity: Entity, item: Any) -> AuditedRecord:
+        record = BUILD[entity](item, self.tenant) if isinstance(item, dict) else None
+        if record is None:
+            raise self._bad(entity, "a record the gateway cannot read: no 32-hex id or link it needs")
         if entity is Entity.CONTACT and record is not None:
             self._contact_json[record.id] = item  # its sets are the contact's detail lists
         if isinstance(record, CommunicationRecord):
@@ -187,7 +236,8 @@ class CrmcomBackend:
         self._contact_json.pop(contact_id, None)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
-        """CRM.COM has no count: the list is read page by page (``paging.COUNT_PAGE`` rows per call)."""
+        """CRM.COM has no count: the list is read, contacts page by page (``paging.COUNT_PAGE`` rows per
+        call), communications and queue entries whole (the same call as their page, once per request)."""
         return await self._count(entity, query, self._visible)
 
     async def _count(self, entity: Entity, query: ListQuery, keep: Keep) -> int:
@@ -266,6 +316,9 @@ class CrmcomBackend:
         records = await self._media_rule(records)
         if self.contacts is None or not records or not isinstance(records[0], HAS_CONTACT):
             return records
+        if self.graph_parents is not None:
+            entity = ENTITY_OF[type(records[0])]
+            records = await self.graph_parents(entity, records)
         visible = await self.contacts.get_many(Entity.CONTACT, list({_contact(r) for r in records}))
         return [r for r in records if _contact(r) in visible]
 
@@ -328,6 +381,10 @@ def _also_matching(keep: Keep, plan: Plan) -> Keep:
 
 
 HAS_CONTACT = (CommunicationRecord, CommunicationQueueEntryRecord)
+ENTITY_OF: dict[type, Entity] = {
+    CommunicationRecord: Entity.COMMUNICATION,
+    CommunicationQueueEntryRecord: Entity.COMMUNICATION_QUEUE_ENTRY,
+}
 
 
 def _contact(record: AuditedRecord) -> UUID:

@@ -52,7 +52,7 @@ def contact(record: Json, tenant: str) -> ContactRecord | None:
         company_name=record.get("company_name"),
         civility=record.get("title"),
         gender=demographics.get("gender") if isinstance(demographics, dict) else None,
-        language=_name(record.get("preferred_language")),
+        language=_language(record.get("preferred_language")),
         address=_street(first_address),
         city=first_address.get("town_city"),
         province=first_address.get("district"),
@@ -78,11 +78,18 @@ def _email(owner_id: UUID, position: int, item: Json) -> EmailRecord:
     )  # fmt: skip
 
 
+def kind(value: Any) -> str | None:
+    """A set item's type as a code: requests send "LANDLINE" (seed 003 line 369), answers show "Landline"
+    (line 329); both read as the same type."""
+    return str(value).strip().upper().replace(" ", "_") if value else None
+
+
 def _phone(owner_id: UUID, position: int, item: Json) -> PhoneRecord:
     return PhoneRecord(
         id=_item_id(owner_id, position, item), owner_id=owner_id, position=position,
-        mode="MOBILE" if item.get("type") == "MOBILE" else "PHONE", number=str(item.get("number") or ""),
-        type=item.get("type"), country_code=_country(item), is_primary=position == 0,
+        mode="MOBILE" if kind(item.get("type")) == "MOBILE" else "PHONE",
+        number=str(item.get("number") or ""), type=item.get("type"), country_code=_country(item),
+        is_primary=position == 0,
     )  # fmt: skip
 
 
@@ -105,7 +112,11 @@ def _country(item: Json) -> str | None:
     return country.get("two_character_code") or country.get("name") if isinstance(country, dict) else None
 
 
-def _name(value: Any) -> str | None:
+def _language(value: Any) -> str | None:
+    """Seed 003 answers preferred_language as a code ("ENG", line 107); an object with a name or code
+    is read too."""
+    if isinstance(value, str):
+        return value or None
     return str(value.get("name") or value.get("code")) if isinstance(value, dict) else None
 
 
@@ -137,26 +148,28 @@ def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]
 
 
 def _request_item(detail: Detail, item: Mapping[str, Any]) -> Json:
+    """An item of a request set: only the members seed 003 defines, strings as strings, nulls left out."""
     if detail is Detail.EMAILS:
-        return {"type": item.get("type") or "PERSONAL", "email_address": item["email"]}
+        return {"type": kind(item.get("type")) or "PERSONAL", "email_address": item["email"]}
     if detail is Detail.PHONES:
-        kind = "MOBILE" if item.get("mode") == "MOBILE" else item.get("type") or "LANDLINE"
-        return {"type": kind, "number": item["number"]}
-    return {
-        "type": item.get("type") or "HOME",
+        phone_type = "MOBILE" if item.get("mode") == "MOBILE" else kind(item.get("type")) or "LANDLINE"
+        return {"type": phone_type, "number": item["number"]}
+    address = {
+        "type": kind(item.get("type")) or "HOME",
         "street_name": item.get("line1"),
         "area": item.get("line2"),
         "town_city": item.get("city"),
         "district": item.get("state"),
         "postal_code": item.get("zip"),
     }
+    return {key: value for key, value in address.items() if value is not None}
 
 
 def _key(detail: Detail) -> Any:
     field = {Detail.EMAILS: "email_address", Detail.PHONES: "number", Detail.ADDRESSES: "street_name"}[detail]
-    return lambda item: (item.get("type"), item.get(field))
+    return lambda item: (kind(item.get("type")), item.get(field))
 
 
 def _answer_key(detail: Detail, item: Json) -> tuple[Any, Any]:
     field = {Detail.EMAILS: "email", Detail.PHONES: "number", Detail.ADDRESSES: "street_name"}[detail]
-    return item.get("type"), item.get(field)
+    return kind(item.get("type")), item.get(field)

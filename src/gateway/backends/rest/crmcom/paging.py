@@ -67,8 +67,10 @@ async def fetch_window(window: Window, fetch: Fetch, keep: Keep) -> Page[Audited
 
 
 async def _kept(rows: list[AuditedRecord], first: int, keep: Keep) -> list[tuple[int, AuditedRecord]]:
-    kept = {id(record) for record in await keep(rows)}
-    return [(first + n, record) for n, record in enumerate(rows) if id(record) in kept]
+    """The rows ``keep`` keeps, as it returns them (it may rewrite a row: its parent reference in the
+    graph's ids), each with its offset in the upstream's list."""
+    kept = {record.id: record for record in await keep(rows)}
+    return [(first + n, kept[record.id]) for n, record in enumerate(rows) if record.id in kept]
 
 
 def _page(found: list[tuple[int, AuditedRecord]], window: Window, **flags: bool) -> Page[AuditedRecord]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -47,10 +48,25 @@ QUEUE_METHODS = {
 }
 
 
+# Seed 001 create/update take face to face as F2F (lines 177, 491); its list filters say FACE_TO_FACE.
+MEDIA_OUT = {"FACE_TO_FACE": "F2F"}
+
+
+def seed_date(value: date | datetime) -> str:
+    """A seed "Date" parameter in the seeds' only form, "2014-05-05T15:49:59" (seed 003 line 2232), UTC."""
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC) if value.tzinfo else value
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{value.isoformat()}T00:00:00"
+
+
 def communication_body(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The graph's columns as communications/create or update parameters (unknown columns are not sent)."""
-    body: dict[str, Any] = {name: values[name] for name in PLAIN if name in values}
-    body |= {name: values[name].isoformat() for name in UDF_DATES if values.get(name) is not None}
+    """The graph's columns as communications/create or update parameters: only what seed 001 defines,
+    in its types (unknown columns and nulls are not sent)."""
+    body: dict[str, Any] = {name: values[name] for name in PLAIN if values.get(name) is not None}
+    if "media" in body:
+        body["media"] = MEDIA_OUT.get(body["media"], body["media"])
+    body |= {name: seed_date(values[name]) for name in UDF_DATES if values.get(name) is not None}
     for column, parameter in LINKS.items():
         if values.get(column) is not None:
             body[parameter] = {"id": crm_id(values[column])}
@@ -75,6 +91,7 @@ class CrmcomWriter(ReadsThrough):
         yield cls(backend)
 
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
+        self.backend.forget_lists()
         if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
             return await self._queued_entry(values)
         if entity is Entity.CONTACT:
@@ -109,6 +126,7 @@ class CrmcomWriter(ReadsThrough):
         self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
     ) -> bool:
         """CRM.COM keeps no versions: ``expected_version`` cannot be checked there and is not sent."""
+        self.backend.forget_lists()
         try:
             if entity is Entity.COMMUNICATION:
                 await self._update_communication(id, values)
@@ -128,7 +146,7 @@ class CrmcomWriter(ReadsThrough):
         identifier = {"communication_identifier": {"id": crm_id(id)}}
         if values.get("viewed"):
             viewed_on = values.get("viewed_on")
-            extra = {"viewed_on": viewed_on.isoformat()} if viewed_on is not None else {}
+            extra = {"viewed_on": seed_date(viewed_on)} if viewed_on is not None else {}
             await self.backend.api.post("communications/set_as_viewed", identifier | extra)
             return
         body = communication_body({k: v for k, v in values.items() if k not in ("viewed", "viewed_on")})
@@ -153,9 +171,13 @@ class CrmcomWriter(ReadsThrough):
         return None
 
     async def _update_contact(self, id: UUID, values: Mapping[str, Any]) -> None:
+        """Seed 003's update has no ``type`` parameter (lines 2633-3350): a contact's kind is not changed."""
         body = contacts.create_body(values)
-        if "kind" not in values:
-            del body["type"]
+        del body["type"]
+        if "kind" in values and values["kind"] is not None:
+            current = await self.backend.contact_json(id)
+            if current is not None and current.get("type") not in (None, values["kind"]):
+                raise UpstreamUnsupported(self.system, "CRM.COM cannot change a contact's type")
         identifier = {"contact_information_identifier": {"id": crm_id(id)}}
         await self.backend.api.post("contact_information/update", identifier | body)
 
@@ -176,6 +198,7 @@ class CrmcomWriter(ReadsThrough):
             raise UpstreamUnsupported(self.system, "CRM.COM has no such contact information")
         actions = contacts.set_actions(detail, current, items)
         if actions:
+            self.backend.forget_lists()
             body = {
                 "contact_information_identifier": {"id": crm_id(owner_id)},
                 contacts.REQUEST_SETS[detail]: actions,
