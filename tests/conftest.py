@@ -221,6 +221,16 @@ CONECRM_XFAIL: dict[str, str] = {
 }
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--conecrm-profile",
+        dest="conecrm_profile",
+        default="lists",
+        choices=("lists", "objects"),
+        help="the ConeCRM simulator's reading of what seed 004 leaves open (simulators/conecrm/profiles.py)",
+    )
+
+
 @pytest.fixture(scope="session")
 def conecrm_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('conecrm') / 'test.db'}"
@@ -230,19 +240,18 @@ def conecrm_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def conecrm_simulator(owner_database_url: str) -> Iterator[tuple[str, Any]]:
-    """The ConeCRM simulator over the test database: (base URL, its ``Faults``)."""
-    from servers import threaded_server
-    from simulators.conecrm import create_app as create_simulator
-    from simulators.faults import Faults
+def conecrm_simulator(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Any]]:
+    """The seed-literal ConeCRM simulator (its own store): (base URL, its ``Faults``, its ``Store``); its
+    profile is ``--conecrm-profile`` (default ``lists``), and every body it gets is checked against
+    ``tests/contracts/conecrm``."""
+    from conecrm_support import serve_simulator
 
-    faults = Faults()
-    with threaded_server(create_simulator(owner_database_url, SECRET, faults=faults)) as base:
-        yield base, faults
+    with serve_simulator(request.config.getoption("conecrm_profile")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
-def conecrm_routing(conecrm_simulator: tuple[str, Any], tmp_path_factory: pytest.TempPathFactory) -> str:
+def conecrm_routing(conecrm_simulator: tuple[str, Any, Any], tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("routing") / "backends.toml"
     path.write_text(
         "[routes]\nContact = 'conecrm'\nAccount = 'conecrm'\nLead = 'conecrm'\nTask = 'conecrm'\n"
@@ -401,11 +410,17 @@ async def engine(owner_database_url: str) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-def factory(engine: Any, tenant: str) -> Any:
-    """Builds rows of the test's own tenant (the one ``client`` acts in); see ``factories.py``."""
+def factory(engine: Any, tenant: str, database_url: str, request: pytest.FixtureRequest) -> Any:
+    """Builds rows of the test's own tenant (the one ``client`` acts in); see ``factories.py``. Where a
+    ConeCRM simulator serves the test, its own store gets the same records (``conecrm_seeding.py``)."""
     from factories import Factory
 
-    return Factory(engine, tenant)
+    mirrors = []
+    if database_url in ROUTED_URLS:
+        mirrors.append(request.getfixturevalue("conecrm_simulator")[2])
+    if "conecrm_sim" in request.fixturenames:
+        mirrors.append(request.getfixturevalue("conecrm_sim")[2])
+    return Factory(engine, tenant, mirrors=mirrors)
 
 
 REDIS_URL = os.environ.get("CRM_GATEWAY_TEST_REDIS_URL")

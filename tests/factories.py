@@ -36,8 +36,12 @@ def gid(type_name: str, record_id: uuid.UUID) -> str:
 class Factory:
     """Builds rows of one tenant; nothing reaches the database before ``save()``."""
 
-    def __init__(self, engine: AsyncEngine, tenant: str, start: datetime = BASE_TIME) -> None:
+    def __init__(
+        self, engine: AsyncEngine, tenant: str, start: datetime = BASE_TIME, mirrors: Iterable[Any] = ()
+    ) -> None:
         self.engine = engine
+        # ConeCRM simulator stores that get the same records in seed 004's shapes (conecrm_seeding.py).
+        self.mirrors = list(mirrors)
         self.tenant = tenant
         self.start = start
         self._ticks = 0
@@ -180,6 +184,11 @@ class Factory:
     async def save(self) -> None:
         """Insert every row built so far, parents before children, in one transaction."""
         pending, self._pending = self._pending, defaultdict(list)
+        if self.mirrors:
+            from conecrm_seeding import mirror
+
+            for store in self.mirrors:
+                mirror(pending, self.tenant, store)
         async with self.engine.begin() as connection:
             for table in t.metadata.sorted_tables:
                 rows = pending.get(table.name)

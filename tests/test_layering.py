@@ -47,3 +47,37 @@ def test_the_check_sees_imports_at_any_depth(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from gateway.backends.rest.akixi import AkixiApi\n    import httpx\n")
     assert {"gateway.backends.rest.akixi", "httpx"} <= imported_modules(module)
+
+
+# The simulators are second, independent readings of the seeds: a simulator that imported the gateway's
+# tables, settings or id helpers would agree with the connector by construction and prove nothing.
+GATEWAY_PARTS = ("gateway", "loaders", "resolvers")
+# Packages rewritten as seed-literal services (issue 20); the others join this list as they are.
+INDEPENDENT_SIMULATORS = ["conecrm"]
+
+
+def gateway_imports(paths: list[Path], root: Path = SRC) -> dict[str, list[str]]:
+    offenders: dict[str, list[str]] = {}
+    for path in paths:
+        bad = sorted(
+            module
+            for module in imported_modules(path)
+            if any(module == name or module.startswith(name + ".") for name in GATEWAY_PARTS)
+        )
+        if bad:
+            offenders[str(path.relative_to(root))] = bad
+    return offenders
+
+
+@pytest.mark.parametrize("package", INDEPENDENT_SIMULATORS)
+def test_simulators_import_nothing_of_the_gateway(package: str) -> None:
+    shared = sorted((SRC / "simulators").glob("*.py"))  # registry, faults: used by every simulator
+    modules = sorted((SRC / "simulators" / package).rglob("*.py"))
+    assert modules, f"no modules found under src/simulators/{package}"
+    assert gateway_imports(shared + modules) == {}
+
+
+def test_the_simulator_check_sees_gateway_imports(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import json\n\ndef f():\n    from gateway.ids import uuid7\n")
+    assert gateway_imports([module], tmp_path) == {"m.py": ["gateway.ids", "gateway.ids.uuid7"]}

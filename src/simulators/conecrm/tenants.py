@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.ids import uuid7
+from simulators.conecrm.ids import uuid7
 
 DEMO_OWNER = "conecrm-demo"
 # Seed 004 QueryBuilderQuery example, as a saved filter's json encoded value.
