@@ -30,6 +30,13 @@ from simulators.conecrm.store import Store
 from simulators.faults import Faults
 
 ROUTED = ("Contact", "Account", "Lead", "Task", "Stage")
+# LeadCreateRequest requires a department, source and franchise (seed 004 l. 16280-16301), which the
+# graph's leadCreate does not always have: the routing file names the defaults (the simulator keeps no
+# departments, sources or franchises of its own, so any ids do).
+LEAD_DEFAULTS = (
+    "lead_defaults = { department = '0190a000-0000-7000-8000-000000000001', "
+    "source = '0190a000-0000-7000-8000-000000000002', franchise = '0190a000-0000-7000-8000-000000000003' }"
+)
 CONTRACTS = Path(__file__).resolve().parent / "contracts" / "conecrm"
 CONTRACT_INDEX = json.loads((CONTRACTS / "index.json").read_text())
 # (method route, violation) of every body a simulator refused as off-contract in this session.
@@ -109,7 +116,8 @@ def routing_file(
     read_timeout: float = 5.0,
     routed: tuple[str, ...] = ROUTED,
 ) -> str:
-    auth = f"credentials = {{ token = '{token}' }}" if token else "options = { forward_caller_token = true }"
+    auth = f"credentials = {{ token = '{token}' }}\n" if token else ""
+    auth += "[upstreams.conecrm.options]\n" + ("" if token else "forward_caller_token = true\n") + LEAD_DEFAULTS
     routes = "".join(f"{name} = 'conecrm'\n" for name in routed)
     path = folder / f"backends-{abs(hash((base_url, token, read_timeout, routed)))}.toml"
     path.write_text(

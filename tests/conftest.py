@@ -252,11 +252,14 @@ def conecrm_simulator(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any
 
 @pytest.fixture(scope="session")
 def conecrm_routing(conecrm_simulator: tuple[str, Any, Any], tmp_path_factory: pytest.TempPathFactory) -> str:
+    from conecrm_support import LEAD_DEFAULTS
+
     path = tmp_path_factory.mktemp("routing") / "backends.toml"
     path.write_text(
         "[routes]\nContact = 'conecrm'\nAccount = 'conecrm'\nLead = 'conecrm'\nTask = 'conecrm'\n"
         f"[upstreams.conecrm]\nkind = 'conecrm'\nbase_url = '{conecrm_simulator[0]}'\n"
-        "system_name = 'ConeCRM'\noptions = { forward_caller_token = true }\n"
+        "system_name = 'ConeCRM'\n[upstreams.conecrm.options]\nforward_caller_token = true\n"
+        f"{LEAD_DEFAULTS}\n"
     )
     return str(path)
 

@@ -11,7 +11,7 @@ import argparse
 
 import uvicorn
 
-from simulators.conecrm import PROFILES, simulate
+from simulators.conecrm import PROFILES, create_app, configured_secret
 from simulators.conecrm.profiles import DEFAULT_PROFILE
 
 
@@ -21,7 +21,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=9001)
     parser.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
     arguments = parser.parse_args()
-    uvicorn.run(simulate(None, arguments.profile), host=arguments.host, port=arguments.port)
+    uvicorn.run(create_app(configured_secret(), profile_name=arguments.profile), host=arguments.host, port=arguments.port)
 
 
 if __name__ == "__main__":

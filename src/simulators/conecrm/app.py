@@ -32,8 +32,8 @@ from simulators.faults import FaultMiddleware, Faults
 
 Handler = Callable[[Request, str], Awaitable[Response]]
 Inspect = Callable[[str, str, Any], str | None]  # (method, route path, JSON body) -> refusal or None
-CONTACT_SEARCH = ("firstName", "lastName", "companyName", "primaryEmail", "secondaryEmail", "homePhone")
-CONTACT_SEARCH += ("workPhone", "mobilePhone")
+CONTACT_SEARCH: tuple[str, ...] = ("firstName", "lastName", "companyName", "primaryEmail", "secondaryEmail")
+CONTACT_SEARCH += ("homePhone", "workPhone", "mobilePhone")
 ACCOUNT_SEARCH = ("name", "primaryEmail", "secondaryEmail", "homePhone", "workPhone", "mobilePhone")
 PHONES = ("homePhone", "workPhone", "mobilePhone")
 # GET /api/contact (l. 4426-4434) and GET /api/account (l. 100-108) query parameters.
