@@ -18,6 +18,15 @@ from simulators.conecrm.store import Store
 
 Row = dict[str, Any]
 PHONE_SLOTS = ("homePhone", "workPhone", "mobilePhone")
+CUSTOMER_COLUMNS = {
+    "language": "language",
+    "address": "address",
+    "city": "city",
+    "province": "province",
+    "postal_code": "postalCode",
+    "country": "country",
+    "is_active": "isActive",
+}
 
 
 def _text(value: Any) -> Any:
@@ -121,6 +130,13 @@ def mirror(pending: dict[str, list[Row]], tenant: str, store: Store) -> None:
                         {"id": str(link["contact_id"])} for link in links if str(link["account_id"]) == key
                     ],
                 )
+            record.update(
+                {
+                    seed: row[column]
+                    for column, seed in CUSTOMER_COLUMNS.items()
+                    if row.get(column) is not None
+                }
+            )
             _customer_parts(
                 record,
                 by_owner["emails"][key],

@@ -117,7 +117,9 @@ def routing_file(
     routed: tuple[str, ...] = ROUTED,
 ) -> str:
     auth = f"credentials = {{ token = '{token}' }}\n" if token else ""
-    auth += "[upstreams.conecrm.options]\n" + ("" if token else "forward_caller_token = true\n") + LEAD_DEFAULTS
+    auth += (
+        "[upstreams.conecrm.options]\n" + ("" if token else "forward_caller_token = true\n") + LEAD_DEFAULTS
+    )
     routes = "".join(f"{name} = 'conecrm'\n" for name in routed)
     path = folder / f"backends-{abs(hash((base_url, token, read_timeout, routed)))}.toml"
     path.write_text(

@@ -231,6 +231,43 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# Tests that assert what seed 004 has no member for (so a seed-literal ConeCRM cannot hold it), per
+# simulator profile; strict: when the connector learns to carry them (e.g. as custom field values) the
+# entry goes. Every other test of CONECRM_MODULES passes routed to the seed-literal simulator.
+_NO_MEMBER = "seed 004 has no member for {} ({}), so a ConeCRM record cannot hold it"
+_LEAD_STATUS = _NO_MEMBER.format("a lead's status as text", "Connection.status is a reference {id}, l. 13012")
+_TASKS_ONLY = (
+    "profile 'lists': the query builder's 'task' entity holds tasks only; seed 004 gives appointments and"
+    " follow-ups no other read, so they are not served"
+)
+CONECRM_SEED_GAPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "test_contact_by_id_with_details": (_NO_MEMBER.format("a contact's gender", "l. 12728-12742"), ()),
+    "test_account_and_accounts_with_search": (_NO_MEMBER.format("an account's alias", "l. 12411-12422"), ()),
+    "test_lead_and_leads_with_links": (_LEAD_STATUS, ()),
+    "test_open_leads_for_contact": (_LEAD_STATUS, ()),
+    "test_boolean_id_and_enum_filters": (_LEAD_STATUS, ()),
+    "test_nested_lists_take_filters_too": (_LEAD_STATUS, ()),
+    "test_task_tasks_and_events": (_NO_MEMBER.format("an event's fromAutomation", "l. 17907-17927"), ()),
+    "test_other_contact_fields": (_NO_MEMBER.format("a contact's kind", "l. 12728-12742"), ()),
+    "test_and_or_not": (_NO_MEMBER.format("a contact's optOut", "l. 12728-12742"), ()),
+    "test_contact_date_created": (
+        _NO_MEMBER.format("a contact's dateCreated", "Contact has no BaseRecord members, l. 12728"),
+        (),
+    ),
+    "test_nullable_datetime_order": (
+        _NO_MEMBER.format("a contact's dateModified", "Contact has no BaseRecord members, l. 12728"),
+        (),
+    ),
+    "test_node_resolves_every_kind_of_object": (_TASKS_ONLY, ("lists",)),
+    "test_nested_tasks_leave_out_other_events": (_TASKS_ONLY, ("lists",)),
+}
+
+
+def _seed_gap(name: str, profile: str) -> str | None:
+    reason, profiles = CONECRM_SEED_GAPS.get(name, ("", ()))
+    return reason if reason and (not profiles or profile in profiles) else None
+
+
 @pytest.fixture(scope="session")
 def conecrm_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('conecrm') / 'test.db'}"
@@ -316,7 +353,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             dropped.append(item)
             by_variant[variant] += 1
             continue
-        reason = CONECRM_XFAIL.get(item.name.split("[")[0]) if variant == CONECRM_VARIANT else None
+        name = item.name.split("[")[0]
+        profile = str(config.getoption("conecrm_profile"))
+        reason = CONECRM_XFAIL.get(name) or _seed_gap(name, profile) if variant == CONECRM_VARIANT else None
         if reason is not None:
             item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
         kept.append(item)

@@ -144,7 +144,11 @@ async def test_tasks_are_created_changed_and_deleted_in_conecrm(
     ]
     assert [faults.calls(method, path) for method, path in calls] == [1, 1, 1]
     [stored] = conecrm_sim[2].all(factory.tenant, "event")
-    assert (stored["isDeleted"], stored["title"], stored["createdBy"]) == (True, "Call Ada back", {"id": "tester"})
+    assert (stored["isDeleted"], stored["title"], stored["createdBy"]) == (
+        True,
+        "Call Ada back",
+        {"id": "tester"},
+    )
     assert (stored["assignee"], stored["contact"]) == ({"id": str(user)}, {"id": str(contact)})
 
 
@@ -234,7 +238,9 @@ async def test_accounts_and_stages_are_written_in_conecrm(
     )
     stage_id = stage["data"]["stageCreate"]["stage"]["id"]
     stage_ref = {"id": str(decode_global_id(stage_id)[1])}
-    conecrm_sim[2].put(factory.tenant, "lead", records.lead("agent", subject="Uses the stage", stage=stage_ref))
+    conecrm_sim[2].put(
+        factory.tenant, "lead", records.lead("agent", subject="Uses the stage", stage=stage_ref)
+    )
     in_use = await conecrm_client.post(
         "mutation($id: ID!) { stageDelete(id: $id) { deletedId } }", {"id": stage_id}
     )

@@ -21,7 +21,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=9001)
     parser.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE)
     arguments = parser.parse_args()
-    uvicorn.run(create_app(configured_secret(), profile_name=arguments.profile), host=arguments.host, port=arguments.port)
+    uvicorn.run(
+        create_app(configured_secret(), profile_name=arguments.profile),
+        host=arguments.host,
+        port=arguments.port,
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
@@ -169,7 +170,14 @@ def _list(wanted: Any) -> list[Any]:
     raise BadQuery("in / between need a list of values")
 
 
+@lru_cache(maxsize=256)
+def _members(wanted: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in wanted.split(","))
+
+
 def _in(value: Any, wanted: Any) -> bool:
+    if isinstance(value, str) and isinstance(wanted, str) and not _ISO.match(value):
+        return value in _members(wanted)  # text (ids): a set lookup, not a scan per record
     return any(_compare(lambda a, b: a == b)(value, item) for item in _list(wanted))
 
 
