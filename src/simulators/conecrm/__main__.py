@@ -11,7 +11,7 @@ import argparse
 
 import uvicorn
 
-from simulators.conecrm import PROFILES, create_app, configured_secret
+from simulators.conecrm import PROFILES, configured_secret, create_app
 from simulators.conecrm.profiles import DEFAULT_PROFILE
 
 

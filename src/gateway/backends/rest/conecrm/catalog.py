@@ -4,7 +4,8 @@
 13125) lists every entity the query builder filters and the fields of each. The connector asks once per
 upstream (with the token of the request that needs it) and keeps the answer for ``REFRESH_SECONDS``; the
 call is counted in ``extensions.cost`` and the budget of that request. Only the seed's own fields are
-used from it (entity names, ``isDeleted``, link fields), which do not differ between a vendor's tenants. The routing file may name the entities instead
+used from it (entity names, ``isDeleted``, link fields), which do not differ between a vendor's tenants.
+The routing file may name the entities instead
 (``options.entities = { Task = "task", Lead = "lead" }``); fields are always learned.
 """
 
