@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from simulators.conecrm import records
+from simulators.conecrm.ids import user_id
 from simulators.conecrm.store import Store
 
 Row = dict[str, Any]
@@ -41,16 +42,20 @@ def _ref(value: Any) -> dict[str, str] | None:
     return {"id": str(value)} if value else None
 
 
+def _user(value: Any) -> dict[str, str] | None:
+    return {"id": user_id(str(value))} if value else None
+
+
 def _base(row: Row, dtype: str) -> Row:
     return {
         "id": str(row["id"]),
         "dateCreated": _text(row["date_created"]),
-        "createdBy": {"id": str(row.get("created_by") or "factory")},
+        "createdBy": {"id": user_id(str(row.get("created_by") or "factory"))},
         "dateModified": _text(row.get("date_modified")),
-        "modifiedBy": _ref(row.get("modified_by")),
+        "modifiedBy": _user(row.get("modified_by")),
         "isDeleted": bool(row.get("is_deleted")),
         "dateDeleted": _text(row.get("date_deleted")),
-        "deletedBy": _ref(row.get("deleted_by")),
+        "deletedBy": _user(row.get("deleted_by")),
         "dtype": dtype,
     }
 

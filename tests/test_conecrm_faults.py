@@ -29,6 +29,7 @@ from gateway.cost import Cost
 from gateway.settings import load_settings
 from resolvers.common.ids import decode_global_id
 from simulators.conecrm import records
+from simulators.conecrm.ids import user_id
 from simulators.conecrm.store import Store
 from simulators.faults import Faults
 
@@ -144,11 +145,8 @@ async def test_tasks_are_created_changed_and_deleted_in_conecrm(
     ]
     assert [faults.calls(method, path) for method, path in calls] == [1, 1, 1]
     [stored] = conecrm_sim[2].all(factory.tenant, "event")
-    assert (stored["isDeleted"], stored["title"], stored["createdBy"]) == (
-        True,
-        "Call Ada back",
-        {"id": "tester"},
-    )
+    tester = {"id": user_id("tester")}  # the token's subject, as ConeCRM's user id (a UUID)
+    assert (stored["isDeleted"], stored["title"], stored["createdBy"]) == (True, "Call Ada back", tester)
     assert (stored["assignee"], stored["contact"]) == ({"id": str(user)}, {"id": str(contact)})
 
 
@@ -245,3 +243,67 @@ async def test_accounts_and_stages_are_written_in_conecrm(
         "mutation($id: ID!) { stageDelete(id: $id) { deletedId } }", {"id": stage_id}
     )
     assert _code(in_use) == "UPSTREAM_BAD_REQUEST"
+
+
+async def test_a_lead_is_created_once_with_the_seeds_required_members_and_reads_back(
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    """LeadCreateRequest requires department, source and franchise (seed 004 l. 16280-16301): the
+    connector sends the routing file's ``lead_defaults``, and nothing the request does not define (the
+    simulator checks the body against tests/contracts/conecrm/lead_create.request.json)."""
+    contact = factory.contact("Ada", "Lovelace")
+    await factory.save()
+    created = await conecrm_client.execute(
+        """mutation($input: LeadCreateInput!) { leadCreate(input: $input) {
+            lead { id subject contact { firstName } } errors { code } } }""",
+        {"input": {"subject": "Engines", "contactId": gid("Contact", contact)}},
+    )
+    lead = created["data"]["leadCreate"]["lead"]
+    assert lead["subject"] == "Engines" and lead["contact"] == {"firstName": "Ada"}
+    assert faults.calls("POST", "/api/lead") == 1
+    [stored] = conecrm_sim[2].all(factory.tenant, "lead")
+    assert stored["id"] == _uuid(lead["id"]) and stored["contact"] == {"id": str(contact)}
+    assert stored["franchise"] == {"id": "0190a000-0000-7000-8000-000000000003"}
+    again = await conecrm_client.execute(
+        "query($id: ID!) { lead(id: $id) { subject contact { lastName } } }", {"id": lead["id"]}
+    )
+    assert again["data"]["lead"] == {"subject": "Engines", "contact": {"lastName": "Lovelace"}}
+
+
+async def test_a_refused_lead_says_why_whether_errors_is_a_list_or_an_object(
+    conecrm_sim: tuple[str, Faults, Store], database_url: str, tenant: str
+) -> None:
+    """Seed 004's lead 400 gives ``errors`` as an object (l. 6818-6821), its ValidationError as a list
+    (l. 16124-16128); the simulator answers one or the other per profile, the connector reads both."""
+    token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
+    config = UpstreamConfig(
+        name="conecrm",
+        kind="conecrm",
+        base_url=conecrm_sim[0],
+        system_name="ConeCRM",
+        credentials={"token": token},
+    )
+    client_ = UpstreamClient(config)
+    ref = {"id": str(uuid.uuid4())}
+    body = {"subject": "Ghost", "contact": ref, "department": ref, "source": ref, "franchise": ref}
+    try:
+        api = ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
+        with pytest.raises(UpstreamRejected) as refused:
+            await api.call("POST", "/api/lead", json=body)
+    finally:
+        await client_.aclose()
+    assert refused.value.code == "UPSTREAM_VALIDATION_FAILED"
+    assert "contact" in str(refused.value) and "not found" in str(refused.value)
+
+
+async def test_a_record_the_connector_cannot_read_is_an_error_on_its_field(
+    conecrm_client: Client, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    """Never a 500, never silently nothing: UPSTREAM_BAD_RESPONSE on the field, with the system."""
+    conecrm_sim[2].put(factory.tenant, "contact", records.contact(id="not-a-uuid", firstName="Broken"))
+    response = await conecrm_client.post("{ contacts { totalCount edges { node { firstName } } } }")
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["path"] == ["contacts"]
+    assert error["extensions"]["code"] == "UPSTREAM_BAD_RESPONSE"
+    assert error["extensions"]["system"] == "conecrm"

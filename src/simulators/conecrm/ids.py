@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 _lock = threading.Lock()
 _last = 0
@@ -20,3 +20,12 @@ def uuid7() -> UUID:
     value = (stamp >> 12) << 80 | 0x7 << 76 | (stamp & 0xFFF) << 64
     value |= 0b10 << 62 | int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
     return UUID(int=value)
+
+
+def user_id(subject: str) -> str:
+    """The user id (seed 004: a UUID) standing for a token's subject: the subject itself when it is a
+    UUID, else a UUID5 derived from it, the same every time."""
+    try:
+        return str(UUID(subject))
+    except ValueError:
+        return str(uuid5(NAMESPACE_URL, f"conecrm-user:{subject}"))

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from simulators.conecrm import records
+from simulators.conecrm.ids import user_id
 from simulators.conecrm.profiles import Profile
 from simulators.conecrm.records import BodyProblem
 from simulators.conecrm.store import Store
@@ -33,7 +34,8 @@ def error(status: int, message: str) -> JSONResponse:
 
 
 def actor(request: Request) -> str:
-    return str(request.state.subject)  # the token's subject: createdBy / modifiedBy / deletedBy
+    # createdBy / modifiedBy / deletedBy: the token's subject, as the user id (a UUID) it stands for.
+    return user_id(str(request.state.subject))
 
 
 async def json_body(request: Request) -> Any:
