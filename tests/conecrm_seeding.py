@@ -19,6 +19,8 @@ from simulators.conecrm.store import Store
 
 Row = dict[str, Any]
 PHONE_SLOTS = ("homePhone", "workPhone", "mobilePhone")
+# The gateway's customer columns and their seed 004 members (BaseCustomer l. 12468-12485), written out
+# here rather than taken from the connector's mapping: the test data must not agree with it by construction.
 CUSTOMER_COLUMNS = {
     "language": "language",
     "address": "address",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -161,24 +163,26 @@ async def test_conecrm_refusals_become_codes(
     assert _code(no_assignee) == "UPSTREAM_VALIDATION_FAILED"
     assert conecrm_sim[1].calls("POST", "/api/task") == 0
     token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
-    config = UpstreamConfig(
-        name="conecrm",
-        kind="conecrm",
-        base_url=conecrm_sim[0],
-        system_name="ConeCRM",
-        credentials={"token": token},
-    )
-    client_ = UpstreamClient(config)
-    try:
-        api = ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
+    async with direct_api(conecrm_sim[0], token, tenant) as api:
         with pytest.raises(UpstreamRejected) as missing:
             await api.call("GET", f"/api/stage/{uuid.uuid4()}")
         with pytest.raises(UpstreamRejected) as unknown_entity:
             await api.call("POST", "/api/query-builder/filter/spaceship", json={"query": {"rules": []}})
-    finally:
-        await client_.aclose()
     assert missing.value.code == unknown_entity.value.code == "UPSTREAM_NOT_FOUND"
     assert token not in str(missing.value)
+
+
+@asynccontextmanager
+async def direct_api(base_url: str, token: str, tenant: str) -> AsyncIterator[ConeCrmApi]:
+    """The connector's API object alone, with a service token, outside any gateway."""
+    config = UpstreamConfig(
+        name="conecrm", kind="conecrm", base_url=base_url, system_name="ConeCRM", credentials={"token": token}
+    )
+    client_ = UpstreamClient(config)
+    try:
+        yield ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
+    finally:
+        await client_.aclose()
 
 
 def _uuid(global_id: str) -> str:
@@ -276,22 +280,11 @@ async def test_a_refused_lead_says_why_whether_errors_is_a_list_or_an_object(
     """Seed 004's lead 400 gives ``errors`` as an object (l. 6818-6821), its ValidationError as a list
     (l. 16124-16128); the simulator answers one or the other per profile, the connector reads both."""
     token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
-    config = UpstreamConfig(
-        name="conecrm",
-        kind="conecrm",
-        base_url=conecrm_sim[0],
-        system_name="ConeCRM",
-        credentials={"token": token},
-    )
-    client_ = UpstreamClient(config)
     ref = {"id": str(uuid.uuid4())}
     body = {"subject": "Ghost", "contact": ref, "department": ref, "source": ref, "franchise": ref}
-    try:
-        api = ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
+    async with direct_api(conecrm_sim[0], token, tenant) as api:
         with pytest.raises(UpstreamRejected) as refused:
             await api.call("POST", "/api/lead", json=body)
-    finally:
-        await client_.aclose()
     assert refused.value.code == "UPSTREAM_VALIDATION_FAILED"
     assert "contact" in str(refused.value) and "not found" in str(refused.value)
 

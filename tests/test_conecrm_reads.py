@@ -12,6 +12,7 @@ import pytest
 from conecrm_support import (
     client_for,
     cost,
+    profile_option,
     routed_gateway,
     routing_file,
 )
@@ -219,3 +220,23 @@ async def test_simulator_list_endpoints_page_sort_and_search(
     assert [(c["firstName"], c["primaryEmail"]) for c in contacts] == [("Ada", "ada@analytical.org")]
     assert "tenant" not in contacts[0]  # seed 004's Contact has none
     assert bad.status_code == 400 and bad.json() == {"error": "Invalid request: start must not be negative"}
+
+
+async def test_events_are_served_where_conecrm_holds_them_and_refused_by_name_where_not(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str, request: pytest.FixtureRequest
+) -> None:
+    """Seed 004 names no query-builder entities: where the instance calls its events ``event`` every
+    kind is served; where it calls them ``task`` (tasks only), a list of every kind is refused, naming
+    what is missing, and ``tasks`` still works: never the tasks alone passed off as all events."""
+    factory.task("Call")
+    factory.event("Meet", "APPOINTMENT")
+    await factory.save()
+    response = await client_for(*gateway, tenant).post("{ tasks { totalCount } events { totalCount } }")
+    body = response.json()
+    assert response.status_code == 200 and body["data"]["tasks"] == {"totalCount": 1}
+    if profile_option(request.config) == "objects":
+        assert body["data"]["events"] == {"totalCount": 2} and "errors" not in body
+    else:
+        [error] = body["errors"]
+        assert (error["path"], error["extensions"]["code"]) == (["events"], "UPSTREAM_UNSUPPORTED")
+        assert "tasks only" in error["message"] and body["data"]["events"] is None

@@ -24,17 +24,22 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-def concrete_imports(package: str) -> dict[str, list[str]]:
+def offending_imports(paths: list[Path], names: tuple[str, ...], root: Path = SRC) -> dict[str, list[str]]:
+    """Per file (relative to ``root``), the modules it imports from any of ``names`` (or below them)."""
     offenders: dict[str, list[str]] = {}
-    for path in sorted((SRC / package).rglob("*.py")):
+    for path in paths:
         bad = sorted(
             module
             for module in imported_modules(path)
-            if any(module == name or module.startswith(name + ".") for name in CONCRETE)
+            if any(module == name or module.startswith(name + ".") for name in names)
         )
         if bad:
-            offenders[str(path.relative_to(SRC))] = bad
+            offenders[str(path.relative_to(root))] = bad
     return offenders
+
+
+def concrete_imports(package: str) -> dict[str, list[str]]:
+    return offending_imports(sorted((SRC / package).rglob("*.py")), CONCRETE)
 
 
 @pytest.mark.parametrize("package", ["resolvers", "loaders"])
@@ -57,16 +62,7 @@ INDEPENDENT_SIMULATORS = ["conecrm"]
 
 
 def gateway_imports(paths: list[Path], root: Path = SRC) -> dict[str, list[str]]:
-    offenders: dict[str, list[str]] = {}
-    for path in paths:
-        bad = sorted(
-            module
-            for module in imported_modules(path)
-            if any(module == name or module.startswith(name + ".") for name in GATEWAY_PARTS)
-        )
-        if bad:
-            offenders[str(path.relative_to(root))] = bad
-    return offenders
+    return offending_imports(paths, GATEWAY_PARTS, root)
 
 
 @pytest.mark.parametrize("package", INDEPENDENT_SIMULATORS)

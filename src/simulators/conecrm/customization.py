@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, Response
 from simulators.conecrm import fields
 from simulators.conecrm.ids import uuid7
 from simulators.conecrm.profiles import Profile
-from simulators.conecrm.tenants import TenantData, Tenants, base_record, now
+from simulators.conecrm.records import base_record, now
+from simulators.conecrm.tenants import TenantData, Tenants
 
 FIELD_TYPES = ("string", "number", "boolean", "date", "datetime", "enum")
 

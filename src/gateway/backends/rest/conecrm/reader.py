@@ -20,7 +20,7 @@ from uuid import UUID
 
 from gateway.backends.access import ContactRule
 from gateway.backends.base import details_kind_by_kind
-from gateway.backends.query import ListQuery, Page
+from gateway.backends.query import AllOf, Condition, FilterExpr, ListQuery, Op, Page
 from gateway.backends.records import (
     AuditedRecord,
     ContactRecord,
@@ -42,6 +42,14 @@ LINK_LISTS = {
     Relation.ACCOUNT_CONTACTS: (Entity.ACCOUNT, "contacts", Entity.CONTACT),
     Relation.CONTACT_ACCOUNTS: (Entity.CONTACT, "accounts", Entity.ACCOUNT),
 }
+
+
+def tasks_only(expr: FilterExpr) -> bool:
+    """Whether the filter keeps events of kind TASK only (as the ``tasks`` lists' scope does)."""
+    if isinstance(expr, Condition):
+        wanted = set(expr.value) if expr.op is Op.IN and isinstance(expr.value, tuple) else {expr.value}
+        return expr.field == "kind" and expr.op in (Op.EQ, Op.IN) and wanted == {"TASK"}
+    return isinstance(expr, AllOf) and any(tasks_only(item) for item in expr.items)
 
 
 class ConeCrmReader:
@@ -169,11 +177,27 @@ class ConeCrmReader:
         found = await self._filter(entity, rules, live=not include_deleted)
         return {record.id: record for record, _ in found}
 
+    async def _servable(self, entity: Entity, query: ListQuery) -> None:
+        """An instance whose events entity is named ``task`` holds tasks only (the name says so; seed
+        004 gives appointments and follow-ups no other read): a list of events of any kind is refused,
+        naming what is missing, rather than answered with the tasks alone."""
+        if entity is not Entity.EVENT:
+            return
+        catalog = await self.api.catalogs.of(self.api)
+        if catalog.entity(Entity.EVENT) == "task" and not (query.filter and tasks_only(query.filter)):
+            raise UpstreamUnsupported(
+                self.system,
+                f"{self.system}'s query builder holds tasks only (entity 'task'): "
+                "appointments and follow-ups cannot be listed",
+            )
+
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
+        await self._servable(entity, query)
         found = await self._past_cursor(entity, self._where(entity, query), query)
         return cut(entity, [record for record, _ in found], query)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
+        await self._servable(entity, query)
         return len(await self._filter(entity, self._where(entity, query)))
 
     async def _children(
@@ -182,6 +206,7 @@ class ConeCrmReader:
         if relation not in PARENT_PATHS:
             raise UpstreamUnsupported(self.system, f"{self.system} has no {relation.value} list")
         entity, path = PARENT_PATHS[relation]
+        await self._servable(entity, query)
         wanted = {str(parent): parent for parent in parent_ids}
         catalog = await self.api.catalogs.of(self.api)
         if relation in LINK_LISTS and not catalog.filterable(entity, path):
