@@ -115,13 +115,15 @@ def routing_file(
     token: str | None = None,
     read_timeout: float = 5.0,
     routed: tuple[str, ...] = ROUTED,
+    options: str = "",
 ) -> str:
     auth = f"credentials = {{ token = '{token}' }}\n" if token else ""
     auth += (
         "[upstreams.conecrm.options]\n" + ("" if token else "forward_caller_token = true\n") + LEAD_DEFAULTS
     )
+    auth += f"\n{options}" if options else ""
     routes = "".join(f"{name} = 'conecrm'\n" for name in routed)
-    path = folder / f"backends-{abs(hash((base_url, token, read_timeout, routed)))}.toml"
+    path = folder / f"backends-{abs(hash((base_url, token, read_timeout, routed, options)))}.toml"
     path.write_text(
         f"[routes]\n{routes}[upstreams.conecrm]\nkind = 'conecrm'\nbase_url = '{base_url}'\n"
         f"system_name = 'ConeCRM'\n{auth}\n"

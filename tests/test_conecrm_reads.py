@@ -240,3 +240,22 @@ async def test_events_are_served_where_conecrm_holds_them_and_refused_by_name_wh
         [error] = body["errors"]
         assert (error["path"], error["extensions"]["code"]) == (["events"], "UPSTREAM_UNSUPPORTED")
         assert "tasks only" in error["message"] and body["data"]["events"] is None
+
+
+async def test_one_query_builder_answer_is_capped(
+    database_url: str, conecrm_sim: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    """The query builder has no limit: an answer with more records than ``options.max_matches`` is an
+    error on the field naming the cap, not an unbounded read; within the cap the list is served."""
+    for i in range(4):
+        factory.contact(f"C{i}", "Capped")
+    await factory.save()
+    routing = routing_file(tmp_path, conecrm_sim[0], options="max_matches = 3")
+    async with routed_gateway(database_url, routing) as pair:
+        client = client_for(*pair, tenant)
+        over = (await client.post("{ contacts(first: 1) { edges { node { id } } } }")).json()
+        within = await client.execute('{ contacts(filter: {firstName: {eq: "C1"}}) { totalCount } }')
+    [error] = over["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (["contacts"], "UPSTREAM_UNSUPPORTED")
+    assert error["extensions"]["limit"] == 3 and "max_matches" in error["message"]
+    assert within["data"]["contacts"] == {"totalCount": 1}

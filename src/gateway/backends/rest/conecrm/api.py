@@ -29,6 +29,7 @@ CODES = {
     404: "UPSTREAM_NOT_FOUND",
 }
 VALIDATION_FAILED = "UPSTREAM_VALIDATION_FAILED"
+MAX_MATCHES = 10_000
 
 
 class ConeCrmApi:
@@ -37,6 +38,8 @@ class ConeCrmApi:
         self.scope = scope
         self.system = client.name
         self.catalogs = catalogs if catalogs is not None else Catalogs({})
+        # The most records one query-builder answer may hold (it has no limit): options.max_matches.
+        self.max_matches = int(client.config.options.get("max_matches") or MAX_MATCHES)
 
     def _token(self) -> str:
         if self.client.config.options.get("forward_caller_token"):

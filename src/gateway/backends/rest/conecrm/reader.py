@@ -89,6 +89,15 @@ class ConeCrmReader:
         data = answer.get("data") if isinstance(answer, dict) else answer
         if not isinstance(data, list):
             raise self._bad(f"{self.system} answered the query builder with an unexpected shape")
+        cap = self.api.max_matches
+        if len(data) > cap:
+            # The query builder has no limit (seed 004 l. 11961-11996): what one answer may hold is capped.
+            raise UpstreamUnsupported(
+                self.system,
+                f"{self.system} matched more than {cap} {name} records in one query-builder answer "
+                "(it has no limit): narrow the filter, or raise options.max_matches",
+                limit=cap,
+            )
         found = [(self._read(entity, item), item) for item in data if self._ours(item)]
         if live:
             found = [(record, item) for record, item in found if not record.is_deleted]
