@@ -25,6 +25,20 @@ from gateway.ids import uuid7
 from resolvers.common.ids import encode_global_id
 
 Row = dict[str, Any]
+_last_id = 0
+
+
+def ordered_uuid7() -> uuid.UUID:
+    """A UUID7 greater than the previous one, so ids sort in the order rows were built (as a vendor's
+    UUID7 ids do: the ConeCRM simulator's contacts have no ``dateCreated``, only their id's time)."""
+    global _last_id
+    value = uuid7().int
+    if value <= _last_id:
+        value = _last_id + 1
+    _last_id = value
+    return uuid.UUID(int=value)
+
+
 BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -36,8 +50,12 @@ def gid(type_name: str, record_id: uuid.UUID) -> str:
 class Factory:
     """Builds rows of one tenant; nothing reaches the database before ``save()``."""
 
-    def __init__(self, engine: AsyncEngine, tenant: str, start: datetime = BASE_TIME) -> None:
+    def __init__(
+        self, engine: AsyncEngine, tenant: str, start: datetime = BASE_TIME, mirrors: Iterable[Any] = ()
+    ) -> None:
         self.engine = engine
+        # ConeCRM simulator stores that get the same records in seed 004's shapes (conecrm_seeding.py).
+        self.mirrors = list(mirrors)
         self.tenant = tenant
         self.start = start
         self._ticks = 0
@@ -54,7 +72,7 @@ class Factory:
 
     def _audited(self, table: sa.Table, values: Row) -> uuid.UUID:
         row: Row = {
-            "id": uuid7(),
+            "id": ordered_uuid7(),
             "tenant": self.tenant,
             "date_created": self.next_time(),
             "created_by": "factory",
@@ -124,7 +142,7 @@ class Factory:
     def email(self, owner_id: uuid.UUID, address: str, tenant: str | None = None) -> uuid.UUID:
         position = sum(1 for row in self._pending[t.emails.name] if row["owner_id"] == owner_id)
         row = {
-            "id": uuid7(),
+            "id": ordered_uuid7(),
             "tenant": tenant or self.tenant,
             "owner_id": owner_id,
             "position": position,
@@ -137,7 +155,7 @@ class Factory:
     def phone(self, owner_id: uuid.UUID, number: str, mode: str = "PHONE") -> uuid.UUID:
         position = sum(1 for row in self._pending[t.phones.name] if row["owner_id"] == owner_id)
         row = {
-            "id": uuid7(),
+            "id": ordered_uuid7(),
             "tenant": self.tenant,
             "owner_id": owner_id,
             "position": position,
@@ -154,7 +172,7 @@ class Factory:
         """A contact's row rule (seed 000 ContactPermission): private, or for holders of ``permission``."""
         pending = self._pending[t.contact_permissions.name]
         row = {
-            "id": uuid7(),
+            "id": ordered_uuid7(),
             "tenant": self.tenant,
             "owner_id": contact_id,
             "position": sum(1 for row in pending if row["owner_id"] == contact_id),
@@ -239,6 +257,11 @@ class Factory:
     async def save(self) -> None:
         """Insert every row built so far, parents before children, in one transaction."""
         pending, self._pending = self._pending, defaultdict(list)
+        if self.mirrors:
+            from conecrm_seeding import mirror
+
+            for store in self.mirrors:
+                mirror(pending, self.tenant, store)
         async with self.engine.begin() as connection:
             for table in t.metadata.sorted_tables:
                 rows = pending.get(table.name)

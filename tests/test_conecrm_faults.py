@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,9 @@ from gateway.backends.sql import tables as t
 from gateway.cost import Cost
 from gateway.settings import load_settings
 from resolvers.common.ids import decode_global_id
+from simulators.conecrm import records
+from simulators.conecrm.ids import user_id
+from simulators.conecrm.store import Store
 from simulators.faults import Faults
 
 # Stages stay in SQL here, so a ConeCRM failure leaves them served: partial data.
@@ -100,26 +105,27 @@ async def _count(factory: Factory, table: sa.Table, **where: Any) -> int:
 
 
 async def test_a_failing_create_is_sent_once_and_writes_nothing(
-    conecrm_client: Client, faults: Faults, factory: Factory
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
 ) -> None:
     user = factory.user("agent")
     await factory.save()
+    await conecrm_client.execute("{ tasks { totalCount } }")  # the connector learns ConeCRM's catalog
+    faults.log.clear()
     faults.fail(503)
-    lead = await conecrm_client.post(LEAD_CREATE, {"input": {"subject": "Once"}})
+    # (A lead names its contact, which is read first: that read fails before any POST, so the task
+    # alone, whose references are the gateway's own user, shows the POST sent once.)
     task = await conecrm_client.post(
         TASK_CREATE, {"input": {"title": "Once", "assigneeId": gid("User", user)}}
     )
-    for response, field in ((lead, "leadCreate"), (task, "taskCreate")):
-        assert response.status_code == 200
-        [error] = response.json()["errors"]
-        assert (error["path"], error["extensions"]["code"]) == ([field], "UPSTREAM_UNAVAILABLE")
-    assert faults.calls("POST", "/api/lead") == 1
-    assert faults.calls("POST", "/api/task") == 1
-    assert await _count(factory, t.leads) == 0 and await _count(factory, t.events) == 0
+    assert task.status_code == 200
+    [error] = task.json()["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (["taskCreate"], "UPSTREAM_UNAVAILABLE")
+    assert [(entry.method, entry.path) for entry in faults.log] == [("POST", "/api/task")]
+    assert conecrm_sim[2].all(factory.tenant, "event") == []
 
 
 async def test_tasks_are_created_changed_and_deleted_in_conecrm(
-    conecrm_client: Client, faults: Faults, factory: Factory
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
 ) -> None:
     user = factory.user("agent")
     contact = factory.contact("Ada", "Lovelace")
@@ -140,7 +146,10 @@ async def test_tasks_are_created_changed_and_deleted_in_conecrm(
         ("DELETE", f"/api/task/{_uuid(task_id)}"),
     ]
     assert [faults.calls(method, path) for method, path in calls] == [1, 1, 1]
-    assert await _count(factory, t.events, is_deleted=True, title="Call Ada back", created_by="tester") == 1
+    [stored] = conecrm_sim[2].all(factory.tenant, "event")
+    tester = {"id": user_id("tester")}  # the token's subject, as ConeCRM's user id (a UUID)
+    assert (stored["isDeleted"], stored["title"], stored["createdBy"]) == (True, "Call Ada back", tester)
+    assert (stored["assignee"], stored["contact"]) == ({"id": str(user)}, {"id": str(contact)})
 
 
 async def test_conecrm_refusals_become_codes(
@@ -148,28 +157,32 @@ async def test_conecrm_refusals_become_codes(
 ) -> None:
     no_contact = await conecrm_client.post(LEAD_CREATE, {"input": {"subject": "Nobody's"}})
     no_assignee = await conecrm_client.post(TASK_CREATE, {"input": {"title": "Nobody's"}})
-    # ConeCRM's ValidationError ({errors, message}) and its plain 400 (TaskRequest answers a string).
+    # ConeCRM's lead 400 ({errors, message}; errors a list or an object per profile); a task without
+    # an assignee is refused before any call (TaskRequest requires one: seed 004 l. 15643).
     assert _code(no_contact) == "UPSTREAM_VALIDATION_FAILED"
-    assert _code(no_assignee) == "UPSTREAM_BAD_REQUEST"
+    assert _code(no_assignee) == "UPSTREAM_VALIDATION_FAILED"
+    assert conecrm_sim[1].calls("POST", "/api/task") == 0
     token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
-    config = UpstreamConfig(
-        name="conecrm",
-        kind="conecrm",
-        base_url=conecrm_sim[0],
-        system_name="ConeCRM",
-        credentials={"token": token},
-    )
-    client_ = UpstreamClient(config)
-    try:
-        api = ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
+    async with direct_api(conecrm_sim[0], token, tenant) as api:
         with pytest.raises(UpstreamRejected) as missing:
             await api.call("GET", f"/api/stage/{uuid.uuid4()}")
         with pytest.raises(UpstreamRejected) as unknown_entity:
             await api.call("POST", "/api/query-builder/filter/spaceship", json={"query": {"rules": []}})
-    finally:
-        await client_.aclose()
     assert missing.value.code == unknown_entity.value.code == "UPSTREAM_NOT_FOUND"
     assert token not in str(missing.value)
+
+
+@asynccontextmanager
+async def direct_api(base_url: str, token: str, tenant: str) -> AsyncIterator[ConeCrmApi]:
+    """The connector's API object alone, with a service token, outside any gateway."""
+    config = UpstreamConfig(
+        name="conecrm", kind="conecrm", base_url=base_url, system_name="ConeCRM", credentials={"token": token}
+    )
+    client_ = UpstreamClient(config)
+    try:
+        yield ConeCrmApi(client_, RequestScope(tenant, RowAccess.unrestricted("t"), Cost()))
+    finally:
+        await client_.aclose()
 
 
 def _uuid(global_id: str) -> str:
@@ -197,7 +210,7 @@ async def test_contact_create_is_unsupported_and_writes_nothing(
 
 
 async def test_accounts_and_stages_are_written_in_conecrm(
-    conecrm_client: Client, faults: Faults, factory: Factory
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
 ) -> None:
     create = """mutation { accountCreate(input: {name: "Acme", city: "Montreal",
         emails: [{email: "hq@acme.com"}], phones: [{number: "+15145550123"}]}) {
@@ -226,9 +239,64 @@ async def test_accounts_and_stages_are_written_in_conecrm(
         'mutation { stageCreate(input: {name: "Won"}) { stage { id name } } }'
     )
     stage_id = stage["data"]["stageCreate"]["stage"]["id"]
-    factory.lead("Uses the stage", stage_id=decode_global_id(stage_id)[1])
-    await factory.save()
+    stage_ref = {"id": str(decode_global_id(stage_id)[1])}
+    conecrm_sim[2].put(
+        factory.tenant, "lead", records.lead("agent", subject="Uses the stage", stage=stage_ref)
+    )
     in_use = await conecrm_client.post(
         "mutation($id: ID!) { stageDelete(id: $id) { deletedId } }", {"id": stage_id}
     )
     assert _code(in_use) == "UPSTREAM_BAD_REQUEST"
+
+
+async def test_a_lead_is_created_once_with_the_seeds_required_members_and_reads_back(
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    """LeadCreateRequest requires department, source and franchise (seed 004 l. 16280-16301): the
+    connector sends the routing file's ``lead_defaults``, and nothing the request does not define (the
+    simulator checks the body against tests/contracts/conecrm/lead_create.request.json)."""
+    contact = factory.contact("Ada", "Lovelace")
+    await factory.save()
+    created = await conecrm_client.execute(
+        """mutation($input: LeadCreateInput!) { leadCreate(input: $input) {
+            lead { id subject contact { firstName } } errors { code } } }""",
+        {"input": {"subject": "Engines", "contactId": gid("Contact", contact)}},
+    )
+    lead = created["data"]["leadCreate"]["lead"]
+    assert lead["subject"] == "Engines" and lead["contact"] == {"firstName": "Ada"}
+    assert faults.calls("POST", "/api/lead") == 1
+    [stored] = conecrm_sim[2].all(factory.tenant, "lead")
+    assert stored["id"] == _uuid(lead["id"]) and stored["contact"] == {"id": str(contact)}
+    assert stored["franchise"] == {"id": "0190a000-0000-7000-8000-000000000003"}
+    again = await conecrm_client.execute(
+        "query($id: ID!) { lead(id: $id) { subject contact { lastName } } }", {"id": lead["id"]}
+    )
+    assert again["data"]["lead"] == {"subject": "Engines", "contact": {"lastName": "Lovelace"}}
+
+
+async def test_a_refused_lead_says_why_whether_errors_is_a_list_or_an_object(
+    conecrm_sim: tuple[str, Faults, Store], database_url: str, tenant: str
+) -> None:
+    """Seed 004's lead 400 gives ``errors`` as an object (l. 6818-6821), its ValidationError as a list
+    (l. 16124-16128); the simulator answers one or the other per profile, the connector reads both."""
+    token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), tenant)
+    ref = {"id": str(uuid.uuid4())}
+    body = {"subject": "Ghost", "contact": ref, "department": ref, "source": ref, "franchise": ref}
+    async with direct_api(conecrm_sim[0], token, tenant) as api:
+        with pytest.raises(UpstreamRejected) as refused:
+            await api.call("POST", "/api/lead", json=body)
+    assert refused.value.code == "UPSTREAM_VALIDATION_FAILED"
+    assert "contact" in str(refused.value) and "not found" in str(refused.value)
+
+
+async def test_a_record_the_connector_cannot_read_is_an_error_on_its_field(
+    conecrm_client: Client, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    """Never a 500, never silently nothing: UPSTREAM_BAD_RESPONSE on the field, with the system."""
+    conecrm_sim[2].put(factory.tenant, "contact", records.contact(id="not-a-uuid", firstName="Broken"))
+    response = await conecrm_client.post("{ contacts { totalCount edges { node { firstName } } } }")
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["path"] == ["contacts"]
+    assert error["extensions"]["code"] == "UPSTREAM_BAD_RESPONSE"
+    assert error["extensions"]["system"] == "conecrm"

@@ -12,6 +12,7 @@ import pytest
 from conecrm_support import (
     client_for,
     cost,
+    profile_option,
     routed_gateway,
     routing_file,
 )
@@ -31,8 +32,26 @@ NESTED = """query($n: Int!) { contacts(first: $n) { edges { node { id
 async def gateway(
     database_url: str, conecrm_sim: tuple[str, Faults], faults: Faults, tmp_path: Path
 ) -> AsyncIterator[tuple[Settings, httpx.AsyncClient]]:
+    """A gateway routed to the simulator that has learned its catalog (``GET /api/filters``, once per
+    upstream: ``test_the_catalog_is_learned_once``), so the tests below count only their own calls."""
     async with routed_gateway(database_url, routing_file(tmp_path, conecrm_sim[0])) as pair:
+        warm = await client_for(*pair, "warm-up").execute("{ contacts(first: 1) { edges { node { id } } } }")
+        assert cost(warm)["upstreamCalls"] == 2, warm
+        faults.log.clear()
         yield pair
+
+
+async def test_the_catalog_is_learned_once(
+    database_url: str, conecrm_sim: tuple[str, Faults], faults: Faults, tmp_path: Path, tenant: str
+) -> None:
+    """Seed 004 names no query-builder entities or filterable fields: the connector asks
+    ``GET /api/filters`` on its first read and keeps the answer for the next requests."""
+    async with routed_gateway(database_url, routing_file(tmp_path, conecrm_sim[0])) as pair:
+        client = client_for(*pair, tenant)
+        first = await client.execute("{ contacts { totalCount } }")
+        second = await client.execute("{ contacts { totalCount } }")
+    assert cost(first)["upstreamCalls"] == cost(second)["upstreamCalls"] + 1
+    assert faults.calls("GET", "/api/filters") == 1
 
 
 async def test_nested_query_costs_the_same_calls_at_10_and_100_rows(
@@ -139,15 +158,17 @@ async def test_another_tenants_records_never_show(
         other = client_for(settings, http, f"o{uuid.uuid4().hex[:12]}")
         body = await other.execute("{ contacts { totalCount edges { node { id } } } }")
         assert body["data"]["contacts"] == {"totalCount": 0, "edges": []}
-    # A service token of another tenant: ConeCRM answers that tenant's records, which the connector drops.
-    victim = Factory(factory.engine, f"v{uuid.uuid4().hex[:12]}")
-    victim.contact("Victim", "Row")
+    # A service token of another tenant: ConeCRM answers that tenant's records. Seed 004's tasks say
+    # their tenant (EventBase.tenant), so the connector drops them; contacts say none (one gateway
+    # tenant per service token: docs/upstreams/conecrm.md).
+    victim = Factory(factory.engine, f"v{uuid.uuid4().hex[:12]}", mirrors=factory.mirrors)
+    victim.task("Victim's task")
     await victim.save()
     victim_token = token_for(load_settings(database_url=database_url, jwt_secret=SECRET), victim.tenant)
     routing = routing_file(tmp_path, conecrm_sim[0], token=victim_token)
     async with routed_gateway(database_url, routing) as (settings, http):
-        body = await client_for(settings, http, tenant).execute("{ contacts { totalCount } }")
-        assert body["data"]["contacts"]["totalCount"] == 0
+        body = await client_for(settings, http, tenant).execute("{ tasks { totalCount } }")
+        assert body["data"]["tasks"]["totalCount"] == 0
 
 
 async def test_row_rules_hide_conecrm_contacts(
@@ -196,7 +217,45 @@ async def test_simulator_list_endpoints_page_sort_and_search(
         contacts = (await http.get("/api/contact", params={"search": "analytical", "start": 0})).json()
         bad = await http.get("/api/contact", params={"start": -1})
     assert accounts["total"] == 3 and [a["name"] for a in accounts["accounts"]] == ["Globex"]
-    assert [(c["firstName"], c["primaryEmail"], c["tenant"]) for c in contacts] == [
-        ("Ada", "ada@analytical.org", {"id": tenant})
-    ]
-    assert bad.status_code == 400 and bad.json()["message"] == "Validation failed"
+    assert [(c["firstName"], c["primaryEmail"]) for c in contacts] == [("Ada", "ada@analytical.org")]
+    assert "tenant" not in contacts[0]  # seed 004's Contact has none
+    assert bad.status_code == 400 and bad.json() == {"error": "Invalid request: start must not be negative"}
+
+
+async def test_events_are_served_where_conecrm_holds_them_and_refused_by_name_where_not(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str, request: pytest.FixtureRequest
+) -> None:
+    """Seed 004 names no query-builder entities: where the instance calls its events ``event`` every
+    kind is served; where it calls them ``task`` (tasks only), a list of every kind is refused, naming
+    what is missing, and ``tasks`` still works: never the tasks alone passed off as all events."""
+    factory.task("Call")
+    factory.event("Meet", "APPOINTMENT")
+    await factory.save()
+    response = await client_for(*gateway, tenant).post("{ tasks { totalCount } events { totalCount } }")
+    body = response.json()
+    assert response.status_code == 200 and body["data"]["tasks"] == {"totalCount": 1}
+    if profile_option(request.config) == "objects":
+        assert body["data"]["events"] == {"totalCount": 2} and "errors" not in body
+    else:
+        [error] = body["errors"]
+        assert (error["path"], error["extensions"]["code"]) == (["events"], "UPSTREAM_UNSUPPORTED")
+        assert "tasks only" in error["message"] and body["data"]["events"] is None
+
+
+async def test_one_query_builder_answer_is_capped(
+    database_url: str, conecrm_sim: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    """The query builder has no limit: an answer with more records than ``options.max_matches`` is an
+    error on the field naming the cap, not an unbounded read; within the cap the list is served."""
+    for i in range(4):
+        factory.contact(f"C{i}", "Capped")
+    await factory.save()
+    routing = routing_file(tmp_path, conecrm_sim[0], options="max_matches = 3")
+    async with routed_gateway(database_url, routing) as pair:
+        client = client_for(*pair, tenant)
+        over = (await client.post("{ contacts(first: 1) { edges { node { id } } } }")).json()
+        within = await client.execute('{ contacts(filter: {firstName: {eq: "C1"}}) { totalCount } }')
+    [error] = over["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (["contacts"], "UPSTREAM_UNSUPPORTED")
+    assert error["extensions"]["limit"] == 3 and "max_matches" in error["message"]
+    assert within["data"]["contacts"] == {"totalCount": 1}

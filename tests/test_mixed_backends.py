@@ -15,6 +15,7 @@ from conftest import Client, token_for
 from crmcom_env import PASSWORD, CrmSeed, Simulator, cost, routing_file
 from gateway.app import create_app
 from gateway.settings import Settings
+from simulators.conecrm.store import Store
 from simulators.faults import Faults
 
 ROUTES = {
@@ -43,6 +44,13 @@ QUERY = """query($n: Int!) {
   }
   stages(first: 5) { edges { node { name } } }
 }"""
+
+
+@pytest.fixture
+def seed(seed: CrmSeed, conecrm_sim: tuple[str, Faults, Store]) -> CrmSeed:
+    """crmcom_env's seed, whose contacts and leads also go to the ConeCRM simulator's own store."""
+    seed.comms.mirrors.append(conecrm_sim[2])
+    return seed
 
 
 @pytest.fixture
@@ -95,8 +103,9 @@ async def test_one_query_reads_conecrm_crmcom_and_sql_together(
     ]
     assert body["data"]["stages"]["edges"] == [{"node": {"name": "Qualified"}}]
     calls = cost(body)["upstreamCallsBySystem"]
-    # ConeCRM batches each level: contacts, then their leads; the stages come from SQL by id.
-    assert calls["conecrm"] == 2
+    # ConeCRM batches each level: contacts, then their leads (plus, on this gateway's first request, the
+    # catalog it learns once: GET /api/filters); the stages come from SQL by id.
+    assert calls["conecrm"] == 3
     # CRM.COM: the login, then a page and a count per contact (it has no batch form).
     assert calls["crmcom"] == rows + 1  # login, one communications/list per contact (page and count)
 

@@ -25,6 +25,7 @@ from gateway.backends.rest.crmcom.poller import QueuePoller
 from gateway.settings import load_settings
 from gateway.shutdown import stop_background
 from servers import free_port, wait_until_healthy
+from simulators.conecrm.store import Store
 from simulators.faults import Faults
 from ws_client import authenticated
 
@@ -35,14 +36,14 @@ CONTACTS = "{ contacts(first: 1) { edges { node { id } } } }"
 
 
 @pytest.fixture
-def simulator(fresh_sqlite_url: str) -> Iterator[tuple[str, Faults]]:
-    with serve_simulator(fresh_sqlite_url) as served:
+def simulator() -> Iterator[tuple[str, Faults, Store]]:
+    with serve_simulator() as served:
         yield served
 
 
 @pytest.fixture
 def gateway(
-    fresh_sqlite_url: str, simulator: tuple[str, Faults], tmp_path: Path
+    fresh_sqlite_url: str, simulator: tuple[str, Faults, Store], tmp_path: Path
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     env = {
         **os.environ,
@@ -65,7 +66,7 @@ def gateway(
 
 
 async def test_sigterm_finishes_requests_in_flight_and_tells_subscribers_to_reconnect(
-    gateway: tuple[str, subprocess.Popen[bytes]], simulator: tuple[str, Faults]
+    gateway: tuple[str, subprocess.Popen[bytes]], simulator: tuple[str, Faults, Store]
 ) -> None:
     base, process = gateway
     faults = simulator[1]

@@ -336,6 +336,9 @@ def _simulate(args: argparse.Namespace) -> int:
         raise CommandError(str(error), 2) from None
     import uvicorn
 
+    # A simulator shares nothing with the gateway but its token secret: the one the gateway's settings
+    # resolve (in development a generated one), so a gateway forwarding its callers' tokens is accepted.
+    os.environ.setdefault("CRM_GATEWAY_JWT_SECRET", load_settings().resolved_jwt_secret())
     print(f"simulator {args.name}: http://{args.host}:{args.port} (faults: /_simulator/faults)", flush=True)
     database_url = args.database_url
     if args.deprecated_database is not None:

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from simulators.conecrm.customization import actor, body_object, data, error
-from simulators.conecrm.tenants import ACTIONS, CONDITIONS, TRIGGERS, base_record, now
+from simulators.conecrm.records import base_record, now
+from simulators.conecrm.tenants import ACTIONS, CONDITIONS, TRIGGERS
 
 REQUIRED = ("name", "automationTrigger", "delayedAutomationsCount")
 

@@ -14,9 +14,11 @@ from uuid import UUID
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.ids import uuid7
 from simulators.conecrm import fields
-from simulators.conecrm.tenants import TenantData, Tenants, base_record, now
+from simulators.conecrm.ids import uuid7
+from simulators.conecrm.profiles import Profile
+from simulators.conecrm.records import base_record, now
+from simulators.conecrm.tenants import TenantData, Tenants
 
 FIELD_TYPES = ("string", "number", "boolean", "date", "datetime", "enum")
 
@@ -38,6 +40,14 @@ async def body_object(request: Request) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
+def _profile(request: Request) -> Profile:
+    return request.app.state.profile  # type: ignore[no-any-return]
+
+
+def _entities(request: Request) -> tuple[str, ...]:
+    return fields.entities(_profile(request))
+
+
 def actor(request: Request) -> str:
     return str(request.state.subject)
 
@@ -45,14 +55,14 @@ def actor(request: Request) -> str:
 # -- custom fields ------------------------------------------------------------------------------------
 
 
-def _custom_field_problem(body: dict[str, Any], partial: bool) -> str | None:
+def _custom_field_problem(body: dict[str, Any], partial: bool, entities: tuple[str, ...]) -> str | None:
     for name in ("entity", "fieldName", "fieldType", "options"):
         value = body.get(name)
         if value is None and (partial or name == "options"):
             continue
         if not isinstance(value, str) or not value.strip():
             return f"{name} is required"
-    if body.get("entity") is not None and body["entity"] not in fields.ENTITIES:
+    if body.get("entity") is not None and body["entity"] not in entities:
         return "Unknown entity"
     if body.get("fieldType") is not None and body["fieldType"] not in FIELD_TYPES:
         return f"fieldType must be one of {', '.join(FIELD_TYPES)}"
@@ -80,7 +90,7 @@ async def custom_field_list(request: Request, tenant: str) -> Response:
 async def custom_field_for_entity(request: Request, tenant: str) -> Response:
     # Seed: GET /api/custom-field/{entity} -> 200, 400.
     entity = request.path_params["entity"]
-    if entity not in fields.ENTITIES:
+    if entity not in _entities(request):
         return error(400, "Unknown entity")
     found = [f for f in data(request, tenant).custom_fields.values() if f["entity"] == entity]
     return JSONResponse(found)
@@ -89,7 +99,11 @@ async def custom_field_for_entity(request: Request, tenant: str) -> Response:
 async def custom_field_create(request: Request, tenant: str) -> Response:
     # Seed: POST /api/custom-field, body CustomField -> 200 CustomField, 400.
     body = await body_object(request)
-    problem = "Invalid body" if body is None else _custom_field_problem(body, partial=False)
+    problem = (
+        "Invalid body"
+        if body is None
+        else _custom_field_problem(body, partial=False, entities=_entities(request))
+    )
     if body is None or problem:
         return error(400, problem or "Invalid body")
     tenant_data = data(request, tenant)
@@ -109,7 +123,11 @@ async def custom_field_update(request: Request, tenant: str) -> Response:
     if current is None:
         return error(400, "Custom field not found")
     body = await body_object(request)
-    problem = "Invalid body" if body is None else _custom_field_problem(body, partial=True)
+    problem = (
+        "Invalid body"
+        if body is None
+        else _custom_field_problem(body, partial=True, entities=_entities(request))
+    )
     if body is None or problem:
         return error(400, problem or "Invalid body")
     changed = current | {k: body[k] for k in ("entity", "fieldName", "fieldType", "options") if k in body}
@@ -191,8 +209,11 @@ async def filters_all(request: Request, tenant: str) -> Response:
     # Seed: GET /api/filters -> {data: [EntityFilters]}.
     tenant_data = data(request, tenant)
     entries = [
-        {"entity": entity, "filters": fields.filters(entity, tenant_data.custom_types(entity))}
-        for entity in fields.ENTITIES
+        {
+            "entity": entity,
+            "filters": fields.filters(_profile(request), entity, tenant_data.custom_types(entity)),
+        }
+        for entity in _entities(request)
     ]
     return JSONResponse({"data": entries})
 
@@ -200,17 +221,17 @@ async def filters_all(request: Request, tenant: str) -> Response:
 async def filters_of_entity(request: Request, tenant: str) -> Response:
     # Seed: GET /api/filters/{entity} -> [Filter]; 404 {error}.
     entity = request.path_params["entity"]
-    if entity not in fields.ENTITIES:
+    if entity not in _entities(request):
         return error(404, "Entity not found or no filters available")
-    return JSONResponse(fields.filters(entity, data(request, tenant).custom_types(entity)))
+    return JSONResponse(fields.filters(_profile(request), entity, data(request, tenant).custom_types(entity)))
 
 
 async def query_builder_config(request: Request, tenant: str) -> Response:
     # Seed: GET /api/query-builder/config/{entity} -> {fields, operators}; 404 {error}.
     entity = request.path_params["entity"]
-    if entity not in fields.ENTITIES:
+    if entity not in _entities(request):
         return error(404, "Entity not found")
-    return JSONResponse(fields.config(entity, data(request, tenant).custom_types(entity)))
+    return JSONResponse(fields.config(_profile(request), entity, data(request, tenant).custom_types(entity)))
 
 
 CUSTOMIZATION_ROUTES = [

@@ -1,32 +1,89 @@
-"""What the simulator's query builder can filter each entity on, for ``/api/filters`` and
-``/api/query-builder/config/{entity}`` (seed 004).
+"""What the simulator's query builder filters each entity on, per profile: ``GET /api/filters``,
+``GET /api/filters/{entity}`` and ``GET /api/query-builder/config/{entity}`` (seed 004 l. 6341-6493,
+8440-8473) describe exactly these fields, and ``POST /api/query-builder/filter/{entity}`` refuses any other
+with 400 ``{error}`` (l. 8613-8630).
 
-The fields are the ones ``shapes.to_json`` really produces for the entity (its columns under their seed
-names, other columns under ``customFields.*``, the customer fields and references added by the store),
-plus ``customFields.<fieldName>`` for the tenant's custom field definitions. The operators of a field
-are the ones ``querybuilder`` evaluates meaningfully for its type.
+The fields are the seed's own record fields (Contact l. 12728-12742 over BaseCustomer l. 12468-12485,
+Account l. 12411-12422, Lead l. 12874-12910 over Connection l. 13001-13050 and BaseRecord l. 13069-13088,
+EventBase l. 17907-17927 and Task l. 18759-18768), references as ``<name>.id``, plus ``customFields.<name>``
+for the tenant's custom field definitions (seed CustomField l. 11777-11790).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
-import sqlalchemy as sa
-
+from simulators.conecrm.profiles import Profile
 from simulators.conecrm.querybuilder import OPERATORS
-from simulators.conecrm.shapes import SHAPES, camel, seed_name
 
-ENTITIES = tuple(SHAPES)
-CUSTOMER_FIELDS = {
+CUSTOMER = {
+    "id": "string",
     **{name: "string" for name in ("primaryEmail", "secondaryEmail", "homePhone", "workPhone")},
-    **{name: "string" for name in ("workPhoneExtension", "mobilePhone")},
-    "thirdPartyIds.systemName": "string",
-    "thirdPartyIds.thirdPartyId": "string",
+    **{name: "string" for name in ("workPhoneExtension", "mobilePhone", "address", "city", "province")},
+    **{name: "string" for name in ("postalCode", "country", "language")},
+    "isActive": "boolean",
 }
-LINKS = {"contact": {"accounts.id": "string"}, "account": {"contacts.id": "string"}}
+BASE_RECORD = {
+    "id": "string",
+    "dateCreated": "datetime",
+    "dateModified": "datetime",
+    "isDeleted": "boolean",
+    "dtype": "string",
+    "createdBy.id": "string",
+}
+OWN_FIELDS: dict[str, dict[str, str]] = {
+    "contact": CUSTOMER
+    | {
+        "firstName": "string",
+        "lastName": "string",
+        "companyName": "string",
+        "civility": "string",
+        "preferredMethodOfContact": "string",
+    },
+    "account": CUSTOMER | {"name": "string", "primaryContact.id": "string"},
+    "lead": BASE_RECORD
+    | {
+        "subject": "string",
+        "description": "string",
+        "status.id": "string",
+        "source.id": "string",
+        "contact.id": "string",
+        "account.id": "string",
+        "franchise.id": "string",
+        "dueDate": "datetime",
+        "stage.id": "string",
+        "direction": "string",
+        "isQualified": "boolean",
+        "priority": "number",
+        "category": "string",
+        "customerInitiated": "boolean",
+    },
+    "event": BASE_RECORD
+    | {
+        "title": "string",
+        "note": "string",
+        "start": "datetime",
+        "end": "datetime",
+        "taskDone": "boolean",
+        "type": "string",
+        "assignee.id": "string",
+        "contact.id": "string",
+        "account.id": "string",
+        "connection.id": "string",
+    },
+}
+LINK_FIELDS: dict[str, dict[str, str]] = {
+    "contact": {
+        "accounts.id": "string",
+        "thirdPartyIds.systemName": "string",
+        "thirdPartyIds.thirdPartyId": "string",
+    },
+    "account": {
+        "contacts.id": "string",
+        "thirdPartyIds.systemName": "string",
+        "thirdPartyIds.thirdPartyId": "string",
+    },
+}
 PRESENCE = ("null", "notNull")
 BY_TYPE = {
     "string": (
@@ -50,37 +107,26 @@ BY_TYPE["date"] = BY_TYPE["datetime"] = BY_TYPE["number"]
 assert all(operator in OPERATORS for operators in BY_TYPE.values() for operator in operators)
 
 
-def _type_of(column: sa.Column[Any]) -> str:
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        return "string"
-    if python_type is bool:
-        return "boolean"
-    if python_type is datetime:
-        return "datetime"
-    if python_type is date:
-        return "date"
-    if python_type in (int, float, Decimal):
-        return "number"
-    return "string" if python_type in (str, UUID) else "enum"
+def entities(profile: Profile) -> tuple[str, ...]:
+    """The query-builder entity names of this profile (custom fields and saved filters take the same)."""
+    return ("contact", "account", "lead", profile.event_entity)
 
 
-def entity_fields(entity: str, custom: dict[str, str]) -> dict[str, str]:
+def store_entity(profile: Profile, entity: str) -> str | None:
+    """The store's name for a query-builder entity name (None: unknown)."""
+    if entity == profile.event_entity:
+        return "event"
+    return entity if entity in ("contact", "account", "lead") else None
+
+
+def entity_fields(profile: Profile, entity: str, custom: dict[str, str]) -> dict[str, str]:
     """Field path -> filter type, in a stable order; ``custom`` is fieldName -> fieldType."""
-    shape = SHAPES[entity]
-    found: dict[str, str] = {"tenant.id": "string", "dtype": "string"}
-    for column in shape.table.c:
-        if column.name in ("tenant", "version"):
-            continue
-        if column.name not in shape.seed_columns:
-            found[f"customFields.{camel(column.name)}"] = _type_of(column)
-        elif column.name.endswith("_id") or column.name in ("created_by", "modified_by", "deleted_by"):
-            found[f"{seed_name(shape, column.name)}.id"] = "string"
-        else:
-            found[seed_name(shape, column.name)] = _type_of(column)
-    if entity in LINKS:
-        found.update(CUSTOMER_FIELDS | LINKS[entity])
+    stored = store_entity(profile, entity)
+    if stored is None:
+        return {}
+    found = dict(OWN_FIELDS[stored])
+    if profile.link_fields:
+        found.update(LINK_FIELDS.get(stored, {}))
     found.update({f"customFields.{name}": kind for name, kind in custom.items()})
     return found
 
@@ -92,8 +138,8 @@ def label(path: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def filters(entity: str, custom: dict[str, str]) -> list[dict[str, Any]]:
-    """Seed 004 Filter: {field, type, label, operators, options}."""
+def filters(profile: Profile, entity: str, custom: dict[str, str]) -> list[dict[str, Any]]:
+    """Seed 004 Filter (l. 13097-13125): {field, type, label, operators, options}."""
     return [
         {
             "field": path,
@@ -102,14 +148,15 @@ def filters(entity: str, custom: dict[str, str]) -> list[dict[str, Any]]:
             "operators": list(BY_TYPE.get(kind, BY_TYPE["string"])),
             "options": None,
         }
-        for path, kind in entity_fields(entity, custom).items()
+        for path, kind in entity_fields(profile, entity, custom).items()
     ]
 
 
-def config(entity: str, custom: dict[str, str]) -> dict[str, Any]:
-    """``{fields: [object], operators: [string]}``: fields as react-querybuilder's {name, label, type}."""
+def config(profile: Profile, entity: str, custom: dict[str, str]) -> dict[str, Any]:
+    """``{fields: [object], operators: [string]}`` (l. 8458-8466); fields as react-querybuilder's
+    ``{name, label, type}`` (the seed leaves the field objects open)."""
     fields = [
         {"name": path, "label": label(path), "type": kind}
-        for path, kind in entity_fields(entity, custom).items()
+        for path, kind in entity_fields(profile, entity, custom).items()
     ]
     return {"fields": fields, "operators": list(OPERATORS)}

@@ -4,8 +4,13 @@ A rule is ``{field, operator, value}``; a group ``{combinator: and|or, not, rule
 dotted path (``contact.id``, ``customFields.gender``); through a list (``accounts.id``) a positive
 operator holds when it holds for some element and a negative one when it holds for none. A missing
 value (null) satisfies only ``null`` and the negative operators. Text matching is case-insensitive
-except ``=``/``!=``; ISO date-time strings compare as instants. ``in``/``between`` take a JSON array or
-a comma-separated string.
+except ``=``/``!=``; ISO date-time strings compare as instants.
+
+Strict where seed 004 is precise: a rule's ``value`` is a string (QueryBuilderRule l. 11897-11904), so
+``in``/``between`` take a comma-separated string (react-querybuilder's convention, which the seed's
+"valueSource" member comes from) and numbers and booleans are compared by their text (``"true"``,
+``"3"``); members other than the seed's (rule: id, field, operator, valueSource, value; group: id,
+combinator, not, rules; query body: query) and fields the entity does not offer are refused (400).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 OPERATORS = (
@@ -48,6 +54,40 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 class BadQuery(ValueError):
     """The body is not a QueryBuilderQuery the simulator understands: answered with 400."""
+
+
+RULE_MEMBERS = {"id", "field", "operator", "valueSource", "value"}
+GROUP_MEMBERS = {"id", "combinator", "not", "rules"}
+
+
+def check(group: Any, fields: dict[str, str]) -> None:
+    """Refuse (BadQuery) what seed 004's QueryBuilderRuleGroup/Rule does not define, and unknown fields."""
+    if not isinstance(group, dict) or not isinstance(group.get("rules", []), list):
+        raise BadQuery("a rule group needs a list of rules")
+    extra = set(group) - GROUP_MEMBERS
+    if extra:
+        raise BadQuery(f"unknown member(s) of a rule group: {', '.join(sorted(extra))}")
+    if "not" in group and not isinstance(group["not"], bool):
+        raise BadQuery("not must be a boolean")
+    if group.get("combinator", "and") not in ("and", "or"):
+        raise BadQuery(f"unknown combinator {group.get('combinator')!r}")
+    for item in group.get("rules", []):
+        if isinstance(item, dict) and "rules" in item:
+            check(item, fields)
+            continue
+        if not isinstance(item, dict):
+            raise BadQuery("a rule must be an object")
+        extra = set(item) - RULE_MEMBERS
+        if extra:
+            raise BadQuery(f"unknown member(s) of a rule: {', '.join(sorted(extra))}")
+        if item.get("field") not in fields:
+            raise BadQuery(f"field {item.get('field')!r} cannot be filtered on")
+        if item.get("operator") not in OPERATORS:
+            raise BadQuery(f"unknown operator {item.get('operator')!r}")
+        if "value" in item and item["value"] is not None and not isinstance(item["value"], str):
+            raise BadQuery("a rule's value must be a string")
+        if item["operator"] not in ("null", "notNull") and not isinstance(item.get("value"), str):
+            raise BadQuery(f"operator {item['operator']} needs a value")
 
 
 def matches(record: dict[str, Any], group: Any) -> bool:
@@ -93,6 +133,8 @@ def _values(value: Any, path: list[str]) -> list[Any]:
 
 
 def comparable(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str) and _ISO.match(value):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -105,6 +147,11 @@ def comparable(value: Any) -> Any:
 def _compare(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     def test(value: Any, wanted: Any) -> bool:
         left, right = comparable(value), comparable(wanted)
+        if isinstance(left, int | float) and isinstance(right, str):
+            try:
+                right = float(right)
+            except ValueError:
+                raise BadQuery("value is not a number") from None
         try:
             return op(left, right)
         except TypeError:
@@ -118,14 +165,19 @@ def _text(op: Callable[[str, str], bool]) -> Callable[[Any, Any], bool]:
 
 
 def _list(wanted: Any) -> list[Any]:
-    if isinstance(wanted, list):
-        return wanted
     if isinstance(wanted, str):
         return [part.strip() for part in wanted.split(",")]
     raise BadQuery("in / between need a list of values")
 
 
+@lru_cache(maxsize=256)
+def _members(wanted: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in wanted.split(","))
+
+
 def _in(value: Any, wanted: Any) -> bool:
+    if isinstance(value, str) and isinstance(wanted, str) and not _ISO.match(value):
+        return value in _members(wanted)  # text (ids): a set lookup, not a scan per record
     return any(_compare(lambda a, b: a == b)(value, item) for item in _list(wanted))
 
 

@@ -12,14 +12,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.ids import uuid7
 from simulators.conecrm import fields
 from simulators.conecrm.customization import actor, body_object, data, error
+from simulators.conecrm.ids import uuid7
 
 TEXT_FIELDS = ("name", "module", "value")
 
 
-def _problem(body: dict[str, Any], partial: bool) -> str | None:
+def _problem(body: dict[str, Any], partial: bool, entities: tuple[str, ...]) -> str | None:
     for name in TEXT_FIELDS:
         value = body.get(name)
         if value is None and partial:
@@ -28,7 +28,7 @@ def _problem(body: dict[str, Any], partial: bool) -> str | None:
             return f"{name} is required"
     if "private" in body and not isinstance(body["private"], bool):
         return "private must be a boolean"
-    if body.get("module") is not None and body["module"] not in fields.ENTITIES:
+    if body.get("module") is not None and body["module"] not in entities:
         return "Unknown module"
     if body.get("value") is not None:
         try:
@@ -62,7 +62,11 @@ async def saved_filter_list(request: Request, tenant: str) -> Response:
 async def saved_filter_create(request: Request, tenant: str) -> Response:
     # Seed: POST /api/saved-filter {name, module, value, private?} -> 201 SavedFilter; 400.
     body = await body_object(request)
-    problem = "Invalid data provided" if body is None else _problem(body, partial=False)
+    problem = (
+        "Invalid data provided"
+        if body is None
+        else _problem(body, partial=False, entities=fields.entities(request.app.state.profile))
+    )
     if body is None or problem:
         return error(400, problem or "Invalid data provided")
     saved = {
@@ -87,7 +91,11 @@ async def saved_filter_update(request: Request, tenant: str) -> Response:
     if isinstance(saved, Response):
         return saved
     body = await body_object(request)
-    problem = "Invalid data provided" if body is None else _problem(body, partial=True)
+    problem = (
+        "Invalid data provided"
+        if body is None
+        else _problem(body, partial=True, entities=fields.entities(request.app.state.profile))
+    )
     if body is None or problem:
         return error(400, problem or "Invalid data provided")
     saved.update({name: body[name] for name in (*TEXT_FIELDS, "private") if name in body})

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from gateway.ids import uuid7
+from simulators.conecrm.ids import uuid7
+from simulators.conecrm.records import base_record
 
 DEMO_OWNER = "conecrm-demo"
 # Seed 004 QueryBuilderQuery example, as a saved filter's json encoded value.
@@ -22,25 +22,6 @@ DEMO_QUERY = {
 TRIGGERS = ("lead.created", "lead.stageChanged", "contact.created", "task.due")
 ACTIONS = ("sendEmail", "sendSms", "createTask", "assignUser", "wait")
 CONDITIONS = ("leadStage", "leadPriority", "contactHasEmail", "timeOfDay")
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
-
-
-def base_record(dtype: str, actor: str) -> dict[str, Any]:
-    """Seed 004 BaseRecord fields of a new record."""
-    return {
-        "id": str(uuid7()),
-        "dateCreated": now(),
-        "createdBy": {"id": actor},
-        "dateModified": None,
-        "modifiedBy": None,
-        "isDeleted": False,
-        "dateDeleted": None,
-        "deletedBy": None,
-        "dtype": dtype,
-    }
 
 
 @dataclass

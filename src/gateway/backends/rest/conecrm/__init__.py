@@ -21,6 +21,7 @@ from gateway.backends.customization import Customization
 from gateway.backends.records import Entity
 from gateway.backends.rest.client import UpstreamClient
 from gateway.backends.rest.conecrm.api import ConeCrmApi
+from gateway.backends.rest.conecrm.catalog import Catalogs
 from gateway.backends.rest.conecrm.customization import ConeCrmCustomization
 from gateway.backends.rest.conecrm.reader import ConeCrmReader
 from gateway.backends.rest.conecrm.writer import ConeCrmWriter, transaction
@@ -47,9 +48,11 @@ class ConeCrmConnector:
         self.entities = ENTITIES
         # Every read is one query-builder call per level (an `in` rule on ids or parent references).
         self.batches = ENTITIES
+        named = client.config.options.get("entities") or {}
+        self.catalogs = Catalogs({str(k): str(v) for k, v in dict(named).items()})
 
     def backend(self, scope: RequestScope) -> EntityBackend:
-        return ConeCrmBackend(ConeCrmApi(self.client, scope))
+        return ConeCrmBackend(ConeCrmApi(self.client, scope, self.catalogs))
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from gateway.backends.rest.client import UpstreamClient
+from gateway.backends.rest.conecrm.catalog import Catalogs
 from gateway.backends.rest.connector import RequestScope
 from gateway.backends.rest.errors import (
     UpstreamError,
@@ -28,13 +29,17 @@ CODES = {
     404: "UPSTREAM_NOT_FOUND",
 }
 VALIDATION_FAILED = "UPSTREAM_VALIDATION_FAILED"
+MAX_MATCHES = 10_000
 
 
 class ConeCrmApi:
-    def __init__(self, client: UpstreamClient, scope: RequestScope) -> None:
+    def __init__(self, client: UpstreamClient, scope: RequestScope, catalogs: Catalogs | None = None) -> None:
         self.client = client
         self.scope = scope
         self.system = client.name
+        self.catalogs = catalogs if catalogs is not None else Catalogs({})
+        # The most records one query-builder answer may hold (it has no limit): options.max_matches.
+        self.max_matches = int(client.config.options.get("max_matches") or MAX_MATCHES)
 
     def _token(self) -> str:
         if self.client.config.options.get("forward_caller_token"):
@@ -65,8 +70,14 @@ class ConeCrmApi:
         log.info("upstream %s: %s %s answered %s", self.system, method, path.split("?")[0], status)
         # 429 and 5xx never get here: the shared client retries them and raises its own errors.
         body = _json_or_none(response)
-        if status == 400 and isinstance(body, dict) and isinstance(body.get("errors"), list):
-            problems = "; ".join(str(problem) for problem in body["errors"])
+        errors = body.get("errors") if isinstance(body, dict) else None
+        # ValidationError's errors are [string] (seed 004 l. 16124-16128), the lead 400's an object
+        # (l. 6818-6821): both are read.
+        if status == 400 and isinstance(errors, list | dict) and errors:
+            items = errors.items() if isinstance(errors, dict) else enumerate(errors)
+            problems = "; ".join(
+                str(problem) if isinstance(errors, list) else f"{name}: {problem}" for name, problem in items
+            )
             return UpstreamRejected(
                 self.system, VALIDATION_FAILED, _short(f"{self.system}: {problems}"), upstreamStatus=400
             )

@@ -38,7 +38,72 @@ SERVER_FIELDS = {
 }
 
 
+# The members each seed 004 body defines, and those that may be null (the rest are left out when unset).
+MEMBERS: dict[Entity, tuple[frozenset[str], frozenset[str]]] = {
+    # POST/PATCH /api/account (l. 1507-1576, 2980-3050)
+    Entity.ACCOUNT: (
+        frozenset(
+            [
+                "name",
+                "primaryEmail",
+                "secondaryEmail",
+                "homePhone",
+                "workPhone",
+                "workPhoneExtension",
+                "mobilePhone",
+                "address",
+                "city",
+                "province",
+                "postalCode",
+                "country",
+                "language",
+                "isActive",
+                "primaryContact",
+                "contacts",
+            ]
+        ),
+        frozenset({"primaryContact"}),
+    ),
+    # LeadCreateRequest (l. 16234-16305)
+    Entity.LEAD: (
+        frozenset(
+            [
+                "subject",
+                "department",
+                "contact",
+                "account",
+                "description",
+                "source",
+                "category",
+                "customerInitiated",
+                "leadHandlingInstructions",
+                "franchise",
+            ]
+        ),
+        frozenset({"account", "description", "category", "leadHandlingInstructions"}),
+    ),
+    # TaskRequest (l. 15626-15662)
+    Entity.EVENT: (
+        frozenset(["type", "assignee", "start", "end", "title", "note", "contact", "account", "connection"]),
+        frozenset({"type", "start", "end", "note", "contact", "account", "connection"}),
+    ),
+    # ConnectionStage (l. 11767-11776): the id is ConeCRM's
+    Entity.STAGE: (frozenset({"name"}), frozenset()),
+}
+LEAD_REQUIRED = ("department", "source", "franchise")  # LeadCreateRequest's required references
+
+
 def body_for(entity: Entity, values: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Only the members the seed's body defines, in its types; unset non-nullable members left out."""
+    members, nullable = MEMBERS.get(entity, (frozenset(), frozenset()))
+    return {
+        name: value
+        for name, value in _paths(entity, values).items()
+        if name in members and (value is not None or name in nullable)
+    }
+
+
+def _paths(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if values.get("custom_fields"):
         # ConeCRM names a value's field by its id; the gateway's values are by name (docs/customization.md).
@@ -53,8 +118,6 @@ def body_for(entity: Entity, values: Mapping[str, Any], *, creating: bool) -> di
             body[head] = plain  # TaskRequest: references are plain UUID strings
         elif rest == "id":
             body[head] = None if plain is None else {"id": plain}
-        elif head == "customFields":
-            body.setdefault("customFields", {})[rest] = plain
         else:
             body[head] = plain
     return body
@@ -69,11 +132,12 @@ PHONE_FIELDS = {
 
 
 def customer_fields(detail: Detail, items: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
-    """BaseCustomer's e-mail or phone fields for a whole list; None when the list does not fit them."""
+    """BaseCustomer's e-mail or phone fields for a whole list; None when the list does not fit them.
+    An emptied field is sent as ``""``: the seed's members are strings, not nullable (l. 2985-2990)."""
     if detail is Detail.EMAILS:
         if len(items) > len(EMAIL_FIELDS):
             return None
-        addresses = [item["email"] for item in items] + [None] * len(EMAIL_FIELDS)
+        addresses = [item["email"] for item in items] + [""] * len(EMAIL_FIELDS)
         return dict(zip(EMAIL_FIELDS, addresses, strict=False))
     slots: dict[str, Any] = {
         "homePhone": None,
@@ -95,4 +159,4 @@ def customer_fields(detail: Detail, items: Sequence[Mapping[str, Any]]) -> dict[
         slots[slot] = item["number"]
         if slot == "workPhone":
             slots["workPhoneExtension"] = item.get("extension")
-    return slots
+    return {name: "" if value is None else value for name, value in slots.items()}

@@ -30,7 +30,6 @@ FILTER_ENTITIES: dict[Entity, str] = {
 }
 _AUDIT = {
     "id": "id",
-    "tenant": "tenant.id",
     "date_created": "dateCreated",
     "created_by": "createdBy.id",
     "date_modified": "dateModified",
@@ -38,7 +37,6 @@ _AUDIT = {
     "is_deleted": "isDeleted",
     "date_deleted": "dateDeleted",
     "deleted_by": "deletedBy.id",
-    "version": "customFields.version",
 }
 _CUSTOMER = {
     "language": "language",
@@ -49,10 +47,6 @@ _CUSTOMER = {
     "country": "country",
     "is_active": "isActive",
 }
-
-
-def _custom(*names: str) -> dict[str, str]:
-    return {name: "customFields." + _camel(name) for name in names}
 
 
 def _camel(name: str) -> str:
@@ -67,22 +61,8 @@ def _seed(*names: str) -> dict[str, str]:
 FIELD_PATHS: dict[Entity, dict[str, str]] = {
     Entity.CONTACT: _AUDIT
     | _CUSTOMER
-    | _seed("first_name", "last_name", "company_name", "civility", "preferred_method_of_contact")
-    | _custom(
-        "kind",
-        "middle_name",
-        "preferred_name",
-        "suffix",
-        "gender",
-        "position_title",
-        "languages_spoken",
-        "opt_out",
-    ),
-    Entity.ACCOUNT: _AUDIT
-    | _CUSTOMER
-    | _seed("name")
-    | _custom("alias")
-    | {"primary_contact_id": "primaryContact.id"},
+    | _seed("first_name", "last_name", "company_name", "civility", "preferred_method_of_contact"),
+    Entity.ACCOUNT: _AUDIT | _CUSTOMER | _seed("name") | {"primary_contact_id": "primaryContact.id"},
     Entity.LEAD: _AUDIT
     | _seed(
         "subject",
@@ -103,7 +83,6 @@ FIELD_PATHS: dict[Entity, dict[str, str]] = {
         "customer_initiated",
         "form_name",
     )
-    | _custom("status", "source", "department_id")
     | {
         "contact_id": "contact.id",
         "account_id": "account.id",
@@ -114,7 +93,6 @@ FIELD_PATHS: dict[Entity, dict[str, str]] = {
     },
     Entity.EVENT: _AUDIT
     | _seed("type", "title", "note", "start", "end", "task_done", "notified")
-    | _custom("no_show", "customer_confirmed", "canceled", "url", "from_automation")
     | {
         "kind": "dtype",
         "assignee_id": "assignee.id",
@@ -122,7 +100,7 @@ FIELD_PATHS: dict[Entity, dict[str, str]] = {
         "account_id": "account.id",
         "lead_id": "connection.id",
     },
-    Entity.STAGE: _AUDIT | _seed("name") | _custom("position"),
+    Entity.STAGE: {"id": "id", "name": "name"},  # ConnectionStage {id, name} (seed 004 l. 11767-11776)
 }
 # EventBase subtypes (seed 004: Task, Appointment, FollowUp) are the graph's event kinds.
 EVENT_KINDS = {"Task": "TASK", "Appointment": "APPOINTMENT", "FollowUp": "FOLLOW_UP"}
@@ -170,14 +148,30 @@ def field_type(record_class: type[Any], name: str) -> Any:
     return arguments[0] if len(arguments) == 1 and typing.get_origin(hint) is not list else hint
 
 
-def to_record(entity: Entity, body: dict[str, Any]) -> AuditedRecord:
+class UnreadableRecord(ValueError):
+    """ConeCRM answered a record the connector cannot read (no id, a value of the wrong type)."""
+
+
+def to_record(entity: Entity, body: Any, tenant: str) -> AuditedRecord:
+    """The gateway's record of a ConeCRM record. ``tenant`` is the caller's: seed 004's Contact, Account,
+    Lead and stage carry none (the token scopes them). A record without ``dateCreated`` (seed 004's
+    Contact, Account and ConnectionStage have no BaseRecord members) is dated by its UUID7 id
+    (seed 004: every id is a UUID7, whose first 48 bits are its creation time in milliseconds)."""
+    if not isinstance(body, dict):
+        raise UnreadableRecord(f"a {entity.value} record is not an object")
     record_class = ENTITY_RECORDS[entity]
-    values: dict[str, Any] = {}
-    for name, path in FIELD_PATHS[entity].items():
-        value = path_value(body, path)
-        if value is None:
-            continue
-        values[name] = _typed(field_type(record_class, name), value)
+    values: dict[str, Any] = {"tenant": tenant}
+    try:
+        for name, path in FIELD_PATHS[entity].items():
+            value = path_value(body, path)
+            if value is None:
+                continue
+            values[name] = _typed(field_type(record_class, name), value)
+        if "id" not in values:
+            raise UnreadableRecord(f"a {entity.value} record has no id")
+        values.setdefault("date_created", uuid7_time(values["id"]))
+    except (TypeError, ValueError, AttributeError) as error:
+        raise UnreadableRecord(f"a {entity.value} record cannot be read: {error}") from None
     if entity is Entity.EVENT:
         values["kind"] = EVENT_KINDS.get(str(body.get("dtype")), "TASK")
     if entity in CUSTOM_VALUE_ENTITIES:
@@ -196,6 +190,13 @@ def custom_field_values(items: Any) -> dict[str, Any]:
         if isinstance(field, dict) and field.get("id") is not None:
             found[str(field["id"])] = item.get("value")
     return found
+
+
+def uuid7_time(record_id: UUID) -> datetime:
+    """The creation time a UUID7 carries (RFC 9562); the epoch for ids of other versions."""
+    if record_id.version != 7:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    return datetime.fromtimestamp((record_id.int >> 80) / 1000, tz=UTC)
 
 
 def _typed(kind: Any, value: Any) -> Any:

@@ -92,6 +92,25 @@ def keyset_rules(entity: Entity, query: ListQuery) -> list[Rule]:
     return rules
 
 
+def past(entity: Entity, record: AuditedRecord, query: ListQuery) -> bool:
+    """The keyset rules evaluated here, for when ConeCRM cannot filter on a sort key."""
+    keys = sort_keys(query.order)
+    for cursor, forward in ((query.page.after, True), (query.page.before, False)):
+        if cursor is not None and not _later(
+            key_of(entity, record, keys), _coerce(entity, keys, cursor), keys, forward
+        ):
+            return False
+    return True
+
+
+def _later(mine: tuple[Any, ...], cursor: list[Any], keys: list[tuple[str, bool]], forward: bool) -> bool:
+    for (_, descending), a, b in zip(keys, mine, cursor, strict=True):
+        if a == b:
+            continue
+        return bool(a < b) if descending == forward else bool(a > b)
+    return False
+
+
 def _beyond(entity: Entity, keys: list[tuple[str, bool]], values: list[Any], forward: bool) -> Rule:
     # (a, b, id) > (va, vb, vid), expanded because each key sorts in its own direction.
     alternatives = []

@@ -31,10 +31,11 @@ DETAIL_FIELDS = {
     "email": ("primaryEmail", "secondaryEmail"),
     "phone": ("homePhone", "workPhone", "mobilePhone"),
 }
-# Free-text search: every word is in one of these fields (as the SQL backend's search).
+# Free-text search: every word is in one of these fields (as the SQL backend's search, less the fields
+# seed 004 has no member for: a contact's preferred name, an account's alias).
 SEARCH_FIELDS = {
-    Entity.CONTACT: ("first_name", "last_name", "preferred_name", "company_name", "email", "phone"),
-    Entity.ACCOUNT: ("name", "alias", "email", "phone"),
+    Entity.CONTACT: ("first_name", "last_name", "company_name", "email", "phone"),
+    Entity.ACCOUNT: ("name", "email", "phone"),
 }
 
 
@@ -43,10 +44,24 @@ def group(combinator: str, rules: list[Rule], negated: bool = False) -> Rule:
 
 
 def rule(path: str, operator: str, value: Any = None) -> Rule:
+    """A QueryBuilderRule (seed 004 l. 11889-11904): ``value`` is a string, so a list (``in``,
+    ``between``) is sent comma-separated and booleans and numbers as their JSON text."""
     built: Rule = {"field": path, "operator": operator, "valueSource": "value"}
     if value is not None:
-        built["value"] = value
+        built["value"] = rule_text(value)
     return built
+
+
+def rule_text(value: Any) -> str:
+    plain = json_value(value)
+    if isinstance(plain, list):
+        items = [rule_text(item) for item in plain]
+        if any("," in item for item in items):
+            raise InvalidFilter("ConeCRM's query builder takes list values comma-separated: no commas inside")
+        return ",".join(items)
+    if isinstance(plain, bool):
+        return "true" if plain else "false"
+    return str(plain)
 
 
 def compile_filter(entity: Entity, expr: FilterExpr) -> Rule:
@@ -116,3 +131,14 @@ def search_rules(entity: Entity, text: str) -> Rule:
     return compile_filter(
         entity, AllOf(tuple(AnyOf(tuple(Condition(f, Op.CONTAINS, word) for f in fields)) for word in words))
     )
+
+
+def rule_fields(rules: list[Rule]) -> list[str]:
+    """Every field the rules (and nested groups) name."""
+    found: list[str] = []
+    for item in rules:
+        if "rules" in item:
+            found += rule_fields(item["rules"])
+        elif isinstance(item.get("field"), str):
+            found.append(item["field"])
+    return list(dict.fromkeys(found))

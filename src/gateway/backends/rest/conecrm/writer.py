@@ -19,7 +19,7 @@ from gateway.backends.errors import InvalidValue
 from gateway.backends.reads_through import ReadsThrough
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.rest.conecrm.bodies import PATHS, body_for, customer_fields
-from gateway.backends.rest.conecrm.rules import json_value, rule
+from gateway.backends.rest.conecrm.rules import rule
 from gateway.backends.rest.errors import UpstreamRejected, UpstreamUnsupported
 
 if TYPE_CHECKING:
@@ -40,7 +40,22 @@ class ConeCrmWriter(ReadsThrough):
         path = PATHS.get((entity, "POST"))
         if path is None or (entity is Entity.EVENT and values.get("kind", "TASK") != "TASK"):
             raise self._unsupported(f"create {entity.value} records")
-        answer = await self.api.call("POST", path, json=body_for(entity, values, creating=True))
+        body = body_for(entity, values, creating=True)
+        if entity is Entity.LEAD:
+            if not body.get("contact"):
+                raise UpstreamRejected(
+                    self.system,
+                    "UPSTREAM_VALIDATION_FAILED",
+                    f"{self.system} needs a contact for a lead (LeadCreateRequest)",
+                )
+            body.update(self._lead_references(values))
+        if entity is Entity.EVENT and not body.get("assignee"):
+            raise UpstreamRejected(
+                self.system,
+                "UPSTREAM_VALIDATION_FAILED",
+                f"{self.system} needs an assignee for a task (TaskRequest)",
+            )
+        answer = await self.api.call("POST", path, json=body)
         try:
             self._created.add(UUID(str(answer["id"])))
             return UUID(str(answer["id"]))
@@ -55,10 +70,38 @@ class ConeCrmWriter(ReadsThrough):
         path = PATHS.get((entity, "PATCH"))
         if path is None:
             raise self._unsupported(f"update {entity.value} records")
-        if not await self._current(entity, id, expected_version):
+        current = (await self.backend.get_many(entity, [id])).get(id)
+        if current is None or (expected_version is not None and current.version != expected_version):
             return False
-        await self.api.call("PATCH", path.format(id=id), json=body_for(entity, values, creating=False))
+        body = body_for(entity, values, creating=False)
+        if entity is Entity.EVENT:  # TaskRequest requires assignee and title on PATCH too
+            whole = {
+                f: getattr(current, f, None) for f in ("title", "assignee_id", "type", "note", "start", "end")
+            }
+            whole.update({f: getattr(current, f, None) for f in ("contact_id", "account_id", "lead_id")})
+            body = body_for(entity, {**whole, **values}, creating=False)
+        await self.api.call("PATCH", path.format(id=id), json=body)
         return True
+
+    def _lead_references(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """LeadCreateRequest requires department, source and franchise (seed 004 l. 16280-16301): the
+        lead's own when it has them as ids, else ``options.lead_defaults`` of the routing file."""
+        defaults = self.api.client.config.options.get("lead_defaults") or {}
+        found: dict[str, Any] = {}
+        for name, own in (
+            ("department", "department_id"),
+            ("source", "source"),
+            ("franchise", "franchise_id"),
+        ):
+            value = values.get(own) or defaults.get(name)
+            try:
+                found[name] = {"id": str(UUID(str(value)))}
+            except ValueError:
+                raise UpstreamUnsupported(
+                    self.system,
+                    f"{self.system} requires a lead's {name} as an id: set options.lead_defaults.{name}",
+                ) from None
+        return found
 
     async def set_deleted(
         self, entity: Entity, id: UUID, deleted: bool, actor: str, expected_version: int | None
@@ -101,9 +144,7 @@ class ConeCrmWriter(ReadsThrough):
     async def is_referenced(self, entity: Entity, id: UUID) -> bool:
         if entity is not Entity.STAGE:
             return False
-        page = await self.backend._filter(
-            Entity.LEAD, [rule("stage.id", "=", json_value(id)), rule("isDeleted", "=", False)]
-        )
+        page = await self.backend._filter(Entity.LEAD, [rule("stage.id", "=", id)])
         return bool(page)
 
     async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
