@@ -495,7 +495,7 @@ async def test_two_runners_racing_for_the_same_events_run_each_once(
 async def test_with_conecrm_serving_automations_there_is_no_run_log_to_read(
     sqlite_url: str, tmp_path: Path, tenant: str
 ) -> None:
-    with serve_simulator(sqlite_url) as (base, _):
+    with serve_simulator() as (base, *_):
         async with routed_gateway(sqlite_url, routing_file(tmp_path, base, routed=())) as served:
             body = (await client_for(*served, tenant).post("{ automationRuns { totalCount } }")).json()
     assert body["data"]["automationRuns"] is None

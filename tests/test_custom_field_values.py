@@ -261,7 +261,6 @@ def test_a_conecrm_record_carries_its_custom_field_values_by_field_id() -> None:
 
     body = {
         "id": "0193a8c0-0000-7000-8000-000000000001",
-        "tenant": {"id": "acme"},
         "dateCreated": "2026-12-07T10:00:00Z",
         "subject": "Car",
         "customFieldValues": [
@@ -270,7 +269,7 @@ def test_a_conecrm_record_carries_its_custom_field_values_by_field_id() -> None:
             "not an object",
         ],
     }
-    assert to_record(Entity.LEAD, body).custom_fields == {"budget-id": "25000"}  # type: ignore[attr-defined]
+    assert to_record(Entity.LEAD, body, "acme").custom_fields == {"budget-id": "25000"}  # type: ignore[attr-defined]
 
 
 async def test_a_field_with_values_keeps_its_name_and_type_an_unused_one_may_change(client: Client) -> None:
