@@ -518,3 +518,52 @@ async def test_custom_field_values_cost_one_statement_per_entity_whatever_the_pa
     if costs[30]["upstreamCalls"] == 0:
         # The contacts page, the leads of all of them, and each entity's definitions once.
         assert costs[30]["sqlStatements"] == 4
+
+
+TIMELINES = """
+query($n: Int!, $k: Int!) {
+  contacts(first: $n) { edges { node {
+    id
+    timeline(first: $k) {
+      totalCount
+      pageInfo { hasNextPage }
+      edges { node { kind node { id } } }
+    }
+  } } }
+}
+"""
+
+
+async def test_timelines_of_a_page_cost_one_statement_per_source_at_every_size(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    """100 contacts with 51 timeline items each (tasks, comments, documents): the statements of a
+    page of contacts with their timelines do not depend on the timeline's page size nor on the
+    number of contacts."""
+    contacts = [factory.contact(f"T{i:03d}", "Timeline") for i in range(100)]
+    for contact in contacts:
+        for j in range(17):
+            factory.task(f"Task {j}", contact_id=contact)
+            factory.comment(contact, f"Comment {j}")
+            factory.document(contact, f"doc{j}.pdf")
+    await factory.save()
+    counts = {}
+    for n, k in ((100, 1), (100, 10), (100, 50), (10, 50)):
+        with statements_executed(app) as statements:
+            body = await client.execute(TIMELINES, {"n": n, "k": k})
+        counts[n, k] = len(statements)
+        edges = body["data"]["contacts"]["edges"]
+        assert len(edges) == n
+        for edge in edges:
+            timeline = edge["node"]["timeline"]
+            assert len(timeline["edges"]) == k and timeline["totalCount"] == 51
+            assert timeline["pageInfo"]["hasNextPage"] is True
+            assert {item["node"]["kind"] for item in timeline["edges"]} <= {"EVENT", "COMMENT", "DOCUMENT"}
+        if k == 50:
+            assert {item["node"]["kind"] for item in edges[0]["node"]["timeline"]["edges"]} == {
+                "EVENT",
+                "COMMENT",
+                "DOCUMENT",
+            }
+    print(f"\ntimeline statement counts (contacts, page size): {counts}")
+    assert len(set(counts.values())) == 1, counts

@@ -96,6 +96,7 @@ MODULE_GRANTS = {"CRM": "CRM_ALL", "CUST": "CUST_ALL"}
 
 # Names used by code, so that a typo is an import error rather than a silently unsatisfiable check.
 CRM_ADMIN = "CRM_ADMIN"
+CRM_ACTIVITY_VIEW = "CRM_ACTIVITY_VIEW"
 CRM_SEARCH_ALL = "CRM_SEARCH_ALL"
 CRM_USER_VIEW = "CRM_USER_VIEW"
 CRM_TASK_VIEW, CRM_TASK_CREATE, CRM_TASK_EDIT, CRM_TASK_DELETE = (

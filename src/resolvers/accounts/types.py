@@ -13,6 +13,7 @@ from resolvers.common.custom_fields import custom_fields_field
 from resolvers.common.customer import BaseCustomer
 from resolvers.common.links import link, load_node
 from resolvers.common.lists import nested_list
+from resolvers.timeline.field import timeline_field
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
 from resolvers.lists import (
@@ -88,6 +89,11 @@ class Account(BaseCustomer):
     )
     # Documents (seed 000 DocumentSummary)
     documents = nested_list(DOCUMENT_LIST, Relation.ACCOUNT_DOCUMENTS, "Files attached to this account.")
+    timeline = timeline_field(
+        Entity.ACCOUNT,
+        "Its tasks, appointments, communications, comments and documents, newest first "
+        "(seed 000 CRM_ACTIVITY_VIEW).",
+    )
 
 
 @strawberry.type(name="AccountConnection", description="A page of accounts.")

@@ -26,6 +26,7 @@ from resolvers.lists import (
     TAG_LIST,
     TASK_LIST,
 )
+from resolvers.timeline.field import timeline_field
 from resolvers.relations.derived import ALL_RELATIONS, KEY_RELATIONS, related_list
 
 if TYPE_CHECKING:
@@ -116,6 +117,11 @@ class Contact(Person):
     )
     # Documents (seed 000 DocumentSummary)
     documents = nested_list(DOCUMENT_LIST, Relation.CONTACT_DOCUMENTS, "Files attached to this contact.")
+    timeline = timeline_field(
+        Entity.CONTACT,
+        "Its tasks, appointments, communications, comments and documents, newest first "
+        "(seed 000 CRM_ACTIVITY_VIEW).",
+    )
 
 
 @strawberry.type(name="ContactConnection", description="A page of contacts.")

@@ -16,6 +16,7 @@ from resolvers.common.customer import detail_objects
 from resolvers.common.details import ThirdPartyId
 from resolvers.common.links import link
 from resolvers.common.lists import nested_list
+from resolvers.timeline.field import timeline_field
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
 from resolvers.leads.inputs import LeadDirection, LeadStatus
@@ -88,6 +89,10 @@ class Lead(BaseRecord):
     tasks = nested_list(TASK_LIST, Relation.LEAD_EVENTS, "Tasks only (kind TASK) of the lead.")
     communications = nested_list(
         COMMUNICATION_LIST, Relation.LEAD_COMMUNICATIONS, "Communications that refer to the lead."
+    )
+    timeline = timeline_field(
+        Entity.LEAD,
+        "Its tasks, appointments and communications, newest first (seed 000 CRM_ACTIVITY_VIEW).",
     )
 
 
