@@ -387,6 +387,10 @@ NESTED = [
     ("account", "owner { id }", "CRM_USER_VIEW", ["account", "owner"]),
     ("account", "assistant { id }", "CUST_READ", ["account", "assistant"]),
     ("contact", "keyOrganizations { id }", "CUST_ORGANIZATION_VIEW", ["contact", "keyOrganizations"]),
+    # The activity timeline (issue 22): its items keep their own read permissions besides.
+    ("contact", "timeline { totalCount }", "CRM_ACTIVITY_VIEW", ["contact", "timeline"]),
+    ("account", "timeline { totalCount }", "CRM_ACTIVITY_VIEW", ["account", "timeline"]),
+    ("lead", "timeline { totalCount }", "CRM_ACTIVITY_VIEW", ["lead", "timeline"]),
 ]
 
 
