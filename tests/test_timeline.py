@@ -176,9 +176,7 @@ async def test_items_keep_their_own_read_permissions(
     task = comms.task("Call", contact_id=ada)
     comms.document(ada, "offer.pdf")
     await comms.save()
-    caller = Client(
-        http, token_for(settings, tenant, permissions=_without("CRM_VIEW_SMS", "CRM_DOC_VIEW"))
-    )
+    caller = Client(http, token_for(settings, tenant, permissions=_without("CRM_VIEW_SMS", "CRM_DOC_VIEW")))
     page = await _page(caller, gid("Contact", ada), 10)
     assert [edge["node"]["node"]["id"] for edge in page["edges"]] == [
         gid("Task", task),

@@ -13,7 +13,6 @@ from resolvers.common.custom_fields import custom_fields_field
 from resolvers.common.customer import BaseCustomer
 from resolvers.common.links import link, load_node
 from resolvers.common.lists import nested_list
-from resolvers.timeline.field import timeline_field
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
 from resolvers.lists import (
@@ -29,6 +28,7 @@ from resolvers.lists import (
     TASK_LIST,
 )
 from resolvers.relations.derived import KEY_RELATIONS, related_list
+from resolvers.timeline.field import timeline_field
 from resolvers.users.types import User
 
 if TYPE_CHECKING:

@@ -26,8 +26,8 @@ from resolvers.lists import (
     TAG_LIST,
     TASK_LIST,
 )
-from resolvers.timeline.field import timeline_field
 from resolvers.relations.derived import ALL_RELATIONS, KEY_RELATIONS, related_list
+from resolvers.timeline.field import timeline_field
 
 if TYPE_CHECKING:
     from resolvers.accounts.types import Account

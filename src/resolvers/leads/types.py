@@ -16,12 +16,12 @@ from resolvers.common.customer import detail_objects
 from resolvers.common.details import ThirdPartyId
 from resolvers.common.links import link
 from resolvers.common.lists import nested_list
-from resolvers.timeline.field import timeline_field
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
 from resolvers.leads.inputs import LeadDirection, LeadStatus
 from resolvers.lists import COMMUNICATION_LIST, EVENT_LIST, TASK_LIST, USER_LIST
 from resolvers.stages.types import Stage
+from resolvers.timeline.field import timeline_field
 from resolvers.users.types import Department, Franchise
 
 if TYPE_CHECKING:

@@ -46,23 +46,23 @@ def timeline_field(entity: Entity, description: str) -> Any:
         readable = [s for s in sources if info.context.principal.has(READ_PERMISSIONS[s.spec.entity])]
         return await _timeline(info, root.record.id, readable, page)
 
-    return strawberry.field(
-        resolver=resolve, description=description, extensions=requires(CRM_ACTIVITY_VIEW)
-    )
+    return strawberry.field(resolver=resolve, description=description, extensions=requires(CRM_ACTIVITY_VIEW))
 
 
 def source_query(source: Source, page: PageRequest) -> ListQuery:
     """The source's rows after the timeline cursor ``page.after``, ``page.first`` of them."""
-    after = None
-    if page.after is not None:
-        at, rank, item_id = _checked(page.after)
-        if source.rank == rank:
-            after = (at, item_id)
-        else:  # at the cursor's instant, a later source's rows all follow, an earlier one's none
-            after = (at, _HIGHEST if source.rank > rank else _LOWEST)
+    after = None if page.after is None else _source_after(source, page.after)
     return ListQuery(
         filter=source.spec.scope, order=SOURCE_ORDER, page=PageRequest(first=page.first, after=after)
     )
+
+
+def _source_after(source: Source, cursor: tuple[Any, ...]) -> tuple[str, str]:
+    at, rank, item_id = _checked(cursor)
+    if source.rank == rank:
+        return at, item_id
+    # At the cursor's instant, all rows of a later source follow it, none of an earlier one.
+    return at, _HIGHEST if source.rank > rank else _LOWEST
 
 
 def _checked(keys: tuple[Any, ...]) -> tuple[str, int, str]:
@@ -104,7 +104,10 @@ async def _timeline(
     async def count() -> int:
         unpaged = [ListQuery(filter=s.spec.scope) for s in sources]
         counts = await asyncio.gather(
-            *(loaders.child_count(s.relation).load((parent, q)) for s, q in zip(sources, unpaged, strict=True))
+            *(
+                loaders.child_count(s.relation).load((parent, q))
+                for s, q in zip(sources, unpaged, strict=True)
+            )
         )
         return sum(counts)
 
