@@ -218,6 +218,7 @@ BAD_CURSORS = [
     "nope",
     _cursor("2026-01-01T00:00:00+00:00", 0),  # too few keys
     _cursor("yesterday", 0, str(uuid.uuid4())),
+    _cursor("2026-01-01T00:00:00", 0, str(uuid.uuid4())),  # no time zone
     _cursor("2026-01-01T00:00:00+00:00", "0", str(uuid.uuid4())),
     _cursor("2026-01-01T00:00:00+00:00", 0, "not-a-uuid"),
 ]

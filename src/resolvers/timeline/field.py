@@ -68,11 +68,11 @@ def _source_after(source: Source, cursor: tuple[Any, ...]) -> tuple[str, str]:
 def _checked(keys: tuple[Any, ...]) -> tuple[str, int, str]:
     at, rank, item_id = keys
     try:
-        datetime.fromisoformat(at)
+        aware = datetime.fromisoformat(at).tzinfo is not None
         uuid.UUID(item_id)
     except (TypeError, ValueError, AttributeError):
         raise InvalidCursor("the cursor is not valid") from None
-    if not isinstance(rank, int) or isinstance(rank, bool):
+    if not aware or not isinstance(rank, int) or isinstance(rank, bool):
         raise InvalidCursor("the cursor is not valid")
     return at, rank, item_id
 
