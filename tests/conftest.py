@@ -325,6 +325,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # worker (``loadfile``): its module-scoped servers start once. Modules leave in collection order
 # (``--no-loadscope-reorder``); the workers sort it so that the longest modules go first and the
 # short ones fill in at the end, instead of one long module running alone at the end.
+# So a module's database variants run back to back on one worker (serially, pytest runs every module's
+# sqlite tests before any postgresql one): a module-scoped fixture that holds state the tests change
+# (a tenant in a session-wide simulator, a folder) must take ``database_url`` to be one per variant.
 HEAVY_MODULES = (  # measured with --durations: longest first (real processes, sleeps, large sweeps)
     "test_workers",
     "test_subscriptions",
@@ -355,8 +358,10 @@ def _heavy_modules_first(item: pytest.Item) -> int:
 def pytest_testnodedown(node: Any, error: object) -> None:
     """xdist's controller: the per-variant deselections its workers counted (they all collect alike)."""
     counted = getattr(node, "workeroutput", {}).get("variants_deselected")
-    if counted is not None:
-        node.config.stash[VARIANTS_DESELECTED] = Counter(counted)
+    if counted is None or VARIANTS_DESELECTED in node.config.stash:
+        return
+    # (xdist's closing line leaves the deselected out; these lines count them.)
+    node.config.stash[VARIANTS_DESELECTED] = Counter(counted)
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.Config) -> None:
