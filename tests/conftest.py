@@ -318,7 +318,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.sort(key=_heavy_modules_first)
 
 
-# -- Parallel runs (pytest-xdist: ``-n 2 --dist loadfile`` in pyproject.toml's addopts) ----------------
+# -- Parallel runs (pytest-xdist: ``-n 2``, with ``--dist loadfile`` from pyproject.toml's addopts) ------
 # Each worker is a pytest session of its own, with its own session fixtures: its own scratch PostgreSQL
 # database (a random name), SQLite files and PgBouncer under its own basetemp, simulators on free
 # ports. Tests use random tenants, so the shared Redis needs no split. A module runs whole on one
