@@ -368,6 +368,56 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
     config.stash[VARIANTS_DESELECTED] = by_variant
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller prints the summary
+        workeroutput["variants_deselected"] = dict(by_variant)
+        items.sort(key=_heavy_modules_first)
+
+
+# -- Parallel runs (pytest-xdist: ``-n 2``, with ``--dist loadfile`` from pyproject.toml's addopts) ------
+# Each worker is a pytest session of its own, with its own session fixtures: its own scratch PostgreSQL
+# database (a random name), SQLite files and PgBouncer under its own basetemp, simulators on free
+# ports. Tests use random tenants, so the shared Redis needs no split. A module runs whole on one
+# worker (``loadfile``): its module-scoped servers start once. Modules leave in collection order
+# (``--no-loadscope-reorder``); the workers sort it so that the longest modules go first and the
+# short ones fill in at the end, instead of one long module running alone at the end.
+# So a module's database variants run back to back on one worker (serially, pytest runs every module's
+# sqlite tests before any postgresql one): a module-scoped fixture that holds state the tests change
+# (a tenant in a session-wide simulator, a folder) must take ``database_url`` to be one per variant.
+HEAVY_MODULES = (  # measured with --durations: longest first (real processes, sleeps, large sweeps)
+    "test_workers",
+    "test_subscriptions",
+    "test_seed_cli",
+    "test_pubsub_outage",
+    "test_selected_columns",
+    "test_api_keys",
+    "test_crmcom_poller",
+    "test_hostile_json",
+    "test_fuzz",
+    "test_memory_bound",
+    "test_metrics_workers",
+    "test_nested_cost",
+    "test_conecrm_customization",
+    "test_database_outage",
+    "test_graphql_http_audit",
+    "test_akixi_graphql",
+    "test_row_level_security",
+)
+
+
+def _heavy_modules_first(item: pytest.Item) -> int:
+    name = item.module.__name__ if isinstance(item, pytest.Function) else ""
+    return HEAVY_MODULES.index(name) if name in HEAVY_MODULES else len(HEAVY_MODULES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist's controller: the per-variant deselections its workers counted (they all collect alike)."""
+    counted = getattr(node, "workeroutput", {}).get("variants_deselected")
+    if counted is None or VARIANTS_DESELECTED in node.config.stash:
+        return
+    # (xdist's closing line leaves the deselected out; these lines count them.)
+    node.config.stash[VARIANTS_DESELECTED] = Counter(counted)
 
 
 def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.Config) -> None:

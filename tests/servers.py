@@ -57,15 +57,18 @@ def sqlite_gateway(folder: Path, secret: str, **env: str) -> Iterator[str]:
 
 
 def wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    # One client for every poll: ``httpx.get`` builds a client (and its SSL context) each time, ~50 ms
+    # of CPU taken from the server starting up beside it.
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
+    with httpx.Client(timeout=1) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"server exited: {log.read_text()}")
+            try:
+                if client.get(f"{base}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
     raise AssertionError("server did not become healthy within 60 s")
 
 

@@ -47,7 +47,9 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def poll_tenant() -> str:
+def poll_tenant(database_url: str) -> str:
+    """One per database variant: the simulator (and so the tenant's queue in it) lasts the session, and
+    a run may take the variants of this module one after the other (pytest-xdist's ``loadfile``)."""
     return f"p{uuid.uuid4().hex[:12]}"
 
 
@@ -63,7 +65,8 @@ async def world(crmcom: Simulator, engine: Any, poll_tenant: str) -> World:
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def folder(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One per database variant, as ``poll_tenant``."""
     return tmp_path_factory.mktemp("crmcom-poller")
 
 
