@@ -509,6 +509,7 @@ BAD_DEFINITIONS = [
     ([action("1", "addTag", tags=["a\x00b"])], [], "INVALID", "nodes"),
     ([action("1", "addTag", tags=[str(n) for n in range(21)])], [], "INVALID", "nodes"),
     ([action("1", "addTag", tags=["vip"], on="lead")], [], "INVALID", "nodes"),
+    ([action("1", "addTag", tags=["vip"], on=["contact"])], [], "INVALID", "nodes"),
     ([{"id": "1", "type": "launchRocket"}], [], "INVALID", "nodes"),
     ([{"type": "createTask"}], [], "INVALID", "nodes"),
     ([{"id": "1", "type": "createTask"}, {"id": "1", "type": "createTask"}], [], "INVALID", "nodes"),

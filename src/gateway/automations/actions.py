@@ -134,7 +134,7 @@ def _check_tags(data: dict[str, Any]) -> str | None:
         problem = value_problem(value)
         if problem is not None:
             return f"data.tags: {problem}"
-    if data.get("on", "contact") not in TAG_OWNERS:
+    if not isinstance(data.get("on", "contact"), str) or data.get("on", "contact") not in TAG_OWNERS:
         return 'data.on is "contact" (the default) or "account": whom the tags go to.'
     return None
 
