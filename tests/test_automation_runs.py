@@ -31,6 +31,7 @@ from conecrm_support import client_for, routed_gateway, routing_file, serve_simu
 from conftest import Client, token_for
 from factories import gid
 from gateway.automations.runner import MAX_ATTEMPTS, AutomationRunner
+from gateway.automations.values import as_uuid
 from gateway.backends.access import RowAccess
 from gateway.backends.records import Entity
 from gateway.backends.sql import tables as t
@@ -188,6 +189,138 @@ async def test_a_communication_created_starts_communication_created(
     )
     task = await node(client, run["actions"][0]["recordId"], "... on Task { title lead { id } }")
     assert task == {"title": "Reply", "lead": None}
+
+
+TAGS = "tags(first: 20) { nodes { value } }"
+
+
+async def _tags_of(client: Client, owner: str) -> list[str]:
+    found = await node(client, owner, f"... on Contact {{ {TAGS} }} ... on Account {{ {TAGS} }}")
+    return sorted(tag["value"] for tag in found["tags"]["nodes"])
+
+
+async def test_add_tag_tags_the_leads_contact_and_organization_creating_missing_tags(
+    client: Client, world: dict[str, Any], engine: Any, tenant: str
+) -> None:
+    rows = CommsFactory(engine, tenant)
+    rows.tag("VIP")
+    acme = rows.account("Acme")
+    ada, new = as_uuid(world["contact"]), as_uuid(world["stages"][0])
+    deal = rows.lead("Acme deal", contact_id=ada, account_id=acme, stage_id=new)
+    await rows.save()
+    nodes = [
+        action("c", "addTag", tags=["vip", " Follow-up "]),  # "vip" is the catalogue's "VIP"
+        action("a", "addTag", tags="Partner", on="account"),
+    ]
+    automation = await create_automation(client, STAGE_CHANGED, nodes)
+    await move(client, gid("Lead", deal), world["stages"][1])
+    await move(client, gid("Lead", deal), world["stages"][2])  # carrying a tag already is fine
+    assert await _tags_of(client, world["contact"]) == ["Follow-up", "VIP"]
+    assert await _tags_of(client, gid("Account", acme)) == ["Partner"]
+    log = (await runs(client, automation["id"]))["nodes"]
+    assert [run["status"] for run in log] == ["SUCCEEDED", "SUCCEEDED"]
+    assert [(a["action"], a["recordId"]) for a in log[0]["actions"]] == [
+        ("addTag", world["contact"]),
+        ("addTag", gid("Account", acme)),
+    ]
+    catalogue = (await client.execute("{ tags(first: 20) { nodes { value usageCount } } }"))["data"]
+    assert sorted((tag["value"], tag["usageCount"]) for tag in catalogue["tags"]["nodes"]) == [
+        ("Follow-up", 1),
+        ("Partner", 1),
+        ("VIP", 1),
+    ]
+
+
+async def test_add_tag_without_the_owner_it_names_fails_with_a_code_and_writes_nothing(
+    client: Client, world: dict[str, Any]
+) -> None:
+    nodes = [action("a", "addTag", tags=["Hot"], on="account")]
+    await create_automation(client, STAGE_CHANGED, nodes)
+    await move(client, world["lead"], world["stages"][1])  # Ada's lead has no organization
+    await move(client, world["orphan"], world["stages"][1])  # no contact either
+    await create_automation(client, COMMUNICATION_CREATED, [action("c", "addTag", tags=["Caller"])])
+    await client.execute(INCOMING_CALL, {"contact": world["contact"]})  # a communication's contact
+    log = (await runs(client))["nodes"]
+    assert sorted((run["status"], run["reason"]) for run in log) == [
+        ("FAILED", "NO_ACCOUNT"),
+        ("FAILED", "NO_ACCOUNT"),
+        ("SUCCEEDED", None),
+    ]
+    assert await _tags_of(client, world["contact"]) == ["Caller"]
+    catalogue = (await client.execute("{ tags(first: 20) { totalCount } }"))["data"]
+    assert catalogue["tags"]["totalCount"] == 1  # the failed action's tag was not created
+
+
+async def _define(client: Client, entity: str, name: str, kind: str, options: str = "") -> None:
+    define = f"""mutation {{ customFieldCreate(input: {{entity: "{entity}", fieldName: "{name}",
+      fieldType: {kind}{options}}}) {{ errors {{ message }} }} }}"""
+    assert (await client.execute(define))["data"]["customFieldCreate"]["errors"] == []
+
+
+async def test_conditions_read_the_leads_custom_field_values_as_their_definitions_type(
+    client: Client, world: dict[str, Any], engine: Any, tenant: str
+) -> None:
+    await _define(client, "lead", "budget", "NUMBER")
+    await _define(client, "lead", "tier", "ENUM", ', options: {values: ["GOLD", "SILVER"]}')
+    await _define(client, "lead", "signed", "DATE")
+    rows = CommsFactory(engine, tenant)
+    new = as_uuid(world["stages"][0])
+    values = [
+        {"budget": 5000, "tier": "GOLD", "signed": "2026-03-01"},
+        {"budget": 900, "tier": "GOLD", "signed": "2026-03-01"},  # too small
+        {"budget": "5000", "tier": "GOLD", "signed": "2026-03-01"},  # stored as text: no number
+        {"tier": "GOLD"},  # no budget
+    ]
+    leads = [rows.lead(f"Lead {n}", stage_id=new, custom_fields=v) for n, v in enumerate(values)]
+    await rows.save()
+    rules = [
+        {"field": "customFields.budget", "operator": ">=", "value": "1000"},
+        {"field": "customFields.tier", "operator": "in", "value": ["GOLD"]},
+        {"field": "customFields.signed", "operator": "between", "value": ["2026-01-01", "2026-12-31"]},
+    ]
+    nodes = [condition("c", *rules), action("t", "createTask", title="Big one")]
+    await create_automation(client, STAGE_CHANGED, nodes, [edge("c", "t")])
+    missing = [
+        condition("c", {"field": "customFields.budget", "operator": "null"}),
+        action("n", "createTask"),
+    ]
+    await create_automation(client, STAGE_CHANGED, missing, [edge("c", "n")], name="No budget")
+    for record in leads:
+        await move(client, gid("Lead", record), world["stages"][1])
+    log = (await runs(client, first=20))["nodes"]
+    judged = {(run["automationName"], run["recordId"]): run["status"] for run in log}
+    assert [judged[("Follow up", gid("Lead", record))] for record in leads] == [
+        "SUCCEEDED",
+        "SKIPPED",
+        "SKIPPED",
+        "SKIPPED",
+    ]
+    assert [judged[("No budget", gid("Lead", record))] for record in leads] == [
+        "SKIPPED",
+        "SKIPPED",
+        "SUCCEEDED",  # a value of another type is no value
+        "SUCCEEDED",
+    ]
+
+
+CUSTOM_REFUSALS = [
+    {"field": "customFields.shoeSize", "operator": "=", "value": 1},  # no such custom field
+    {"field": "customFields.budget", "operator": "contains", "value": "1"},  # not for a number
+    {"field": "customFields.budget", "operator": ">", "value": "lots"},
+]
+
+
+@pytest.mark.parametrize("rule", CUSTOM_REFUSALS)
+async def test_a_condition_on_a_custom_field_is_checked_against_its_definition(
+    client: Client, rule: dict[str, Any]
+) -> None:
+    await _define(client, "lead", "budget", "NUMBER")
+    assert await refused(client, STAGE_CHANGED, [condition("c", rule)]) == [(["input", "nodes"], "INVALID")]
+    # A task's custom fields do not exist: the lead's field is unknown on task.completed.
+    budget = {"field": "customFields.budget", "operator": "null"}
+    assert await refused(client, TASK_COMPLETED, [condition("c", budget)]) == [
+        (["input", "nodes"], "INVALID")
+    ]
 
 
 def _stage_is(stage: str) -> dict[str, Any]:
@@ -370,7 +503,13 @@ async def test_the_run_log_needs_automation_view_and_pages(
 
 
 BAD_DEFINITIONS = [
-    ([{"id": "1", "type": "addTag", "data": {"tag": "vip"}}], [], "NOT_AVAILABLE", "nodes"),
+    ([{"id": "1", "type": "addTag", "data": {"tag": "vip"}}], [], "INVALID", "nodes"),  # data.tags
+    ([action("1", "addTag", tags=["vip", "  "])], [], "INVALID", "nodes"),
+    ([action("1", "addTag", tags="x" * 101)], [], "INVALID", "nodes"),
+    ([action("1", "addTag", tags=["a\x00b"])], [], "INVALID", "nodes"),
+    ([action("1", "addTag", tags=[str(n) for n in range(21)])], [], "INVALID", "nodes"),
+    ([action("1", "addTag", tags=["vip"], on="lead")], [], "INVALID", "nodes"),
+    ([action("1", "addTag", tags=["vip"], on=["contact"])], [], "INVALID", "nodes"),
     ([{"id": "1", "type": "launchRocket"}], [], "INVALID", "nodes"),
     ([{"type": "createTask"}], [], "INVALID", "nodes"),
     ([{"id": "1", "type": "createTask"}, {"id": "1", "type": "createTask"}], [], "INVALID", "nodes"),
@@ -414,7 +553,7 @@ async def test_an_update_to_a_bad_workflow_is_refused_and_changes_nothing(client
     payload = (await client.execute(update, {"nodes": [{"id": "1", "type": "addTag"}]}))["data"][
         "automationUpdate"
     ]
-    assert payload["errors"] == [{"field": ["input", "nodes"], "code": "NOT_AVAILABLE"}]
+    assert payload["errors"] == [{"field": ["input", "nodes"], "code": "INVALID"}]
     # A trigger whose record has no such field makes the stored condition unfit as well.
     guarded = await create_automation(
         client, STAGE_CHANGED, [condition("c", {"field": "stageId", "operator": "null"})]

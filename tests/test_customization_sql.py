@@ -103,7 +103,7 @@ async def test_the_builder_data_lists_what_the_gateway_runs(client: Client) -> N
     data = (await client.execute("{ automationBuilderData { triggers actions conditions } }"))["data"]
     assert data["automationBuilderData"] == {
         "triggers": ["lead.created", "lead.stageChanged", "task.completed", "communication.created"],
-        "actions": ["createTask", "assignUser", "moveLeadToStage", "sendEmail", "sendSms"],
+        "actions": ["createTask", "assignUser", "moveLeadToStage", "sendEmail", "sendSms", "addTag"],
         "conditions": ["queryBuilder"],
     }
 

@@ -579,3 +579,99 @@ async def test_timelines_of_a_page_cost_one_statement_per_source_at_every_size(
     # The contacts; the three sources' pages (one wave); their totalCounts (one statement per source,
     # as every nested totalCount): communications have no rows here but are still read and counted.
     assert counts[100, 50] == 6
+
+
+WHOLE_PEOPLE = """
+query($n: Int!) {
+  contacts(first: $n) { edges { node {
+    id
+    tags(first: 3) { edges { node { value } } }
+    comments(first: 3) { totalCount edges { node { text } } }
+    documents(first: 2) { totalCount edges { node { name } } }
+    occasions(first: 2) { edges { node { label } } }
+    urls { address }
+    relations(first: 2) { edges { node { type relatedContact { id } relatedAccount { name } } } }
+    accounts(first: 2) { edges { node {
+      name
+      tags(first: 3) { edges { node { value } } }
+      comments(first: 2) { totalCount edges { node { text } } }
+      documents(first: 2) { totalCount nodes { name } }
+      occasions(first: 2) { edges { node { label } } }
+      urls { address }
+      relations(first: 2) { edges { node { type } } }
+    } } }
+  } } }
+}
+"""
+
+
+async def test_a_contact_page_with_all_of_seed_000s_lists_costs_the_same_at_10_and_100_rows(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    """Issue 19's "done when": tags, comments, documents, occasions, URLs and relations of contacts and
+    of their organizations, in one query, batched per level."""
+    tags = [factory.tag(f"Tag {i}") for i in range(5)]
+    contacts = [factory.contact(f"W{i:03d}", "Whole") for i in range(100)]
+    accounts = []
+    for i, contact in enumerate(contacts):
+        account = factory.account(f"Org {i:03d}", contacts=[contact])
+        accounts.append(account)
+        factory.tag_owner(contact, tags[i % 5], tags[(i + 1) % 5])
+        factory.tag_owner(account, tags[i % 5])
+        for j in range(i % 3 + 1):
+            factory.comment(contact, f"Note {i}.{j}")
+        factory.comment(account, f"Org note {i}", owner_type="ACCOUNT")
+        for j in range(i % 3):
+            factory.document(contact, f"c{i}-{j}.pdf")
+        factory.document(account, f"a{i}.pdf", owner_type="Account")
+        factory.occasion(
+            date(1990, 1 + i % 12, 1 + i % 28), recurring=True, contact_id=contact, label=f"B{i}"
+        )
+        factory.occasion(date(2001, 1 + i % 12, 1), account_id=account, label=f"F{i}")
+        factory.url(contact, f"https://w{i}.example")
+        factory.url(account, f"https://org{i}.example")
+        factory.contact_relation(
+            contact, related_contact_id=contacts[(i + 1) % 100] if i < 99 else contacts[0]
+        )
+        factory.contact_relation(contact, "EMPLOYEE", related_account_id=account)
+    await factory.save()
+    counts = {}
+    for n in (10, 100):
+        with statements_executed(app) as statements:
+            body = await client.execute(WHOLE_PEOPLE, {"n": n})
+        counts[n] = len(statements)
+        edges = body["data"]["contacts"]["edges"]
+        assert len(edges) == n
+        for i, edge in enumerate(edges):
+            node = edge["node"]
+            assert node["id"] == gid("Contact", contacts[i])
+            assert sorted(t["node"]["value"] for t in node["tags"]["edges"]) == sorted(
+                [f"Tag {i % 5}", f"Tag {(i + 1) % 5}"]
+            )
+            assert node["comments"]["totalCount"] == i % 3 + 1
+            assert [c["node"]["text"] for c in node["comments"]["edges"]] == [
+                f"Note {i}.{j}" for j in range(i % 3 + 1)
+            ]
+            assert node["documents"]["totalCount"] == i % 3
+            assert [d["node"]["name"] for d in node["documents"]["edges"]] == [
+                f"c{i}-{j}.pdf" for j in range(i % 3)
+            ]
+            assert [o["node"]["label"] for o in node["occasions"]["edges"]] == [f"B{i}"]
+            # Seed 000 URLs are kept for the gateway's own contacts only: ConeCRM has none.
+            own = app.state.upstreams is None
+            assert node["urls"] == ([{"address": f"https://w{i}.example"}] if own else [])
+            relations = [r["node"] for r in node["relations"]["edges"]]
+            assert [r["type"] for r in relations] == ["FAMILY_MEMBER", "EMPLOYEE"]
+            assert relations[1]["relatedAccount"] == {"name": f"Org {i:03d}"}
+            [account] = [a["node"] for a in node["accounts"]["edges"]]
+            assert account == {
+                "name": f"Org {i:03d}",
+                "tags": {"edges": [{"node": {"value": f"Tag {i % 5}"}}]},
+                "comments": {"totalCount": 1, "edges": [{"node": {"text": f"Org note {i}"}}]},
+                "documents": {"totalCount": 1, "nodes": [{"name": f"a{i}.pdf"}]},
+                "occasions": {"edges": [{"node": {"label": f"F{i}"}}]},
+                "urls": [{"address": f"https://org{i}.example"}] if own else [],
+                "relations": {"edges": [{"node": {"type": "EMPLOYEE"}}]},
+            }
+    print(f"\nseed 000 lists statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
+    assert counts[10] == counts[100]

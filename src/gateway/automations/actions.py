@@ -2,9 +2,6 @@
 registering (``register``). Each action checks its node's ``data`` when the definition is saved and
 runs in the transaction of the event's run, on the SQL writer: its writes record trigger events one
 step deeper in the causal chain, like any other write.
-
-``addTag`` is planned (``NOT_AVAILABLE``): tags do not exist yet, so a definition that uses it is
-refused with the code NOT_AVAILABLE rather than saved to fail at every run.
 """
 
 from __future__ import annotations
@@ -23,6 +20,7 @@ from gateway.backends.outgoing import completion_values, enqueue_if_sent, next_n
 from gateway.backends.records import CommunicationRecord, Detail, Entity, Relation
 from gateway.ids import utcnow
 from gateway.pubsub import communication_created_message
+from gateway.tags import MAX_TAGS_PER_CALL, link_tags, tag_ids_by_key, value_key, value_problem
 
 MAX_TEXT = 255
 MAX_HOURS = 24 * 366 * 10  # a due date up to ten years ahead
@@ -51,6 +49,7 @@ class ActionContext:
     actor: str  # written into createdBy / modifiedBy: "automation:<id>"
     lead_id: UUID | None  # the lead of the triggering record (itself, or a task's lead)
     contact_id: UUID | None  # the contact of the triggering record
+    account_id: UUID | None = None  # the organization of the triggering record
     done: list[dict[str, str | None]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)  # to publish once the run committed
 
@@ -63,16 +62,16 @@ Run = Callable[[ActionContext, dict[str, Any]], Awaitable[UUID | None]]  # the r
 class Action:
     check: Check
     run: Run
+    # The graph type of the record it wrote, when its data decides it (addTag: Contact or Account).
+    record_type: Callable[[dict[str, Any]], str] | None = None
 
 
 ACTIONS: dict[str, Action] = {}
-NOT_AVAILABLE = {"addTag": "addTag is not available yet: the gateway has no tags to add."}
 
 
 def register(name: str, action: Action) -> None:
-    """Make ``name`` a node type automations may use (e.g. addTag, once tags exist)."""
+    """Make ``name`` a node type automations may use."""
     ACTIONS[name] = action
-    NOT_AVAILABLE.pop(name, None)
 
 
 # -- checks ------------------------------------------------------------------------------------------------
@@ -114,6 +113,30 @@ def _check_send(data: dict[str, Any]) -> str | None:
     if content is not None and (not isinstance(content, str) or not content.strip()):
         return "data.content is text."
     return _texts(data, "to", "subject") or _ids(data, (), ("externalSystemId",))
+
+
+TAG_OWNERS = {"contact": "Contact", "account": "Account"}  # addTag's data.on -> the graph type
+
+
+def _tag_values(data: dict[str, Any]) -> list[str]:
+    """addTag's ``data.tags``: one text or a list of them."""
+    tags = data.get("tags")
+    return [tags] if isinstance(tags, str) else tags if isinstance(tags, list) else []
+
+
+def _check_tags(data: dict[str, Any]) -> str | None:
+    values = _tag_values(data)
+    if not values or len(values) > MAX_TAGS_PER_CALL:
+        return f"data.tags is a tag (text) or a list of 1 to {MAX_TAGS_PER_CALL} tags."
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            return "data.tags holds tags: text that is not blank."
+        problem = value_problem(value)
+        if problem is not None:
+            return f"data.tags: {problem}"
+    if not isinstance(data.get("on", "contact"), str) or data.get("on", "contact") not in TAG_OWNERS:
+        return 'data.on is "contact" (the default) or "account": whom the tags go to.'
+    return None
 
 
 # -- runs ---------------------------------------------------------------------------------------------------
@@ -162,6 +185,25 @@ async def _move_lead(context: ActionContext, data: dict[str, Any]) -> UUID:
     if not await context.writer.update(Entity.LEAD, lead, {"stage_id": stage}, context.actor, None):
         raise ActionFailed("NOT_FOUND", "The lead is gone.")
     return lead
+
+
+async def _add_tags(context: ActionContext, data: dict[str, Any]) -> UUID:
+    """The tags on the record's contact or organization (``data.on``), created in the catalogue when
+    missing, as ``tagAssign`` does."""
+    entity, owner = (
+        (Entity.CONTACT, context.contact_id)
+        if data.get("on", "contact") == "contact"
+        else (Entity.ACCOUNT, context.account_id)
+    )
+    if owner is None:
+        code = "NO_CONTACT" if entity is Entity.CONTACT else "NO_ACCOUNT"
+        raise ActionFailed(code, f"The triggering record has no {TAG_OWNERS[data.get('on', 'contact')]}.")
+    if not await context.writer.existing_ids(entity, [owner]):
+        raise ActionFailed("NOT_FOUND", f"The record's {entity.value} is gone.")
+    values = {value_key(value): value for value in _tag_values(data)}
+    tags = await tag_ids_by_key(context.writer, values, context.actor, create=True)
+    await link_tags(context.writer, entity, owner, list(tags.values()))
+    return owner
 
 
 def _send(media: str) -> Run:
@@ -218,3 +260,4 @@ register("assignUser", Action(lambda data: _ids(data, ("userId",)), _assign_user
 register("moveLeadToStage", Action(lambda data: _ids(data, ("stageId",)), _move_lead))
 register("sendEmail", Action(_check_send, _send("EMAIL")))
 register("sendSms", Action(_check_send, _send("SMS")))
+register("addTag", Action(_check_tags, _add_tags, lambda data: TAG_OWNERS[data.get("on", "contact")]))

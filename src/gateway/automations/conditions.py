@@ -7,6 +7,10 @@ operators its kind accepts. Values are read as the field's kind: numbers, boolea
 ISO 8601 times, ids (a global ID or a UUID), text. ``in``/``notIn`` take a list or comma-separated
 text, ``between``/``notBetween`` two values. As in SQL, a record whose field is null matches no
 operator but ``null``. Text operators ignore case.
+
+Custom fields of the entity join as ``customFields.<fieldName>`` (``filter_catalog.catalogued_fields``),
+read from the record's ``custom_fields`` as their definition's type; a stored value of another type (a
+definition deleted and made again with another type) is no value, as in the SQL compiler.
 """
 
 from __future__ import annotations
@@ -16,19 +20,33 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway.automations.values import as_uuid
-from gateway.backends.filter_catalog import FIELDS, OPERATORS_BY_KIND
+from gateway.backends.filter_catalog import OPERATORS_BY_KIND, catalogued_fields
 
 Fields = Mapping[str, tuple[str, Any]]  # catalogue field -> (kind, the record's value)
+Custom = Mapping[str, tuple[str, Any]]  # the entity's custom fields: fieldName -> (fieldType, options)
 MAX_DEPTH = 8  # nested groups
+CUSTOM = "customFields."
 
 
 class ConditionProblem(ValueError):
     """Why a query cannot be evaluated: the definition is refused with it."""
 
 
-def check(query: Any, entity: str) -> None:
+def check(query: Any, entity: str, custom: Custom | None = None) -> None:
     """``ConditionProblem`` unless ``query`` (the QueryBuilderQuery's ``query``) is one we can judge."""
-    _check_group(query, entity, 0)
+    kinds = {field: kind for field, (kind, _) in catalogued_fields(entity, custom or {}).items()}
+    _check_group(query, entity, kinds, 0)
+
+
+def uses_custom_fields(query: Any) -> bool:
+    """Whether a (possibly unchecked) query names a custom field: only then are definitions read."""
+    if not isinstance(query, dict):
+        return False
+    field = query.get("field")
+    rules = query.get("rules")
+    return (isinstance(field, str) and field.startswith(CUSTOM)) or (
+        isinstance(rules, list) and any(uses_custom_fields(rule) for rule in rules)
+    )
 
 
 def matches(query: Mapping[str, Any], fields: Fields) -> bool:
@@ -40,14 +58,31 @@ def matches(query: Mapping[str, Any], fields: Fields) -> bool:
     return not outcome if query.get("not") else outcome
 
 
-def record_fields(entity: str, record: Any) -> dict[str, tuple[str, Any]]:
-    """The catalogue fields of ``entity`` read from a record (``stageId`` -> ``record.stage_id``)."""
+def record_fields(entity: str, record: Any, custom: Custom | None = None) -> dict[str, tuple[str, Any]]:
+    """The catalogue fields of ``entity`` read from a record (``stageId`` -> ``record.stage_id``,
+    ``customFields.budget`` -> ``record.custom_fields["budget"]``)."""
+    values = getattr(record, "custom_fields", None) or {}
     return {
-        field: (kind, getattr(record, _snake(field), None)) for field, (kind, _) in FIELDS[entity].items()
+        field: (
+            kind,
+            _stored(kind, values.get(field.removeprefix(CUSTOM)))
+            if field.startswith(CUSTOM)
+            else getattr(record, _snake(field), None),
+        )
+        for field, (kind, _) in catalogued_fields(entity, custom or {}).items()
     }
 
 
-def _check_group(group: Any, entity: str, depth: int) -> None:
+def _stored(kind: str, value: Any) -> Any:
+    """A custom value as stored (JSON number, boolean or text), or None when stored as another type."""
+    if kind == "number":
+        typed = isinstance(value, int | float) and not isinstance(value, bool)
+    else:
+        typed = isinstance(value, bool if kind == "boolean" else str)
+    return value if typed else None
+
+
+def _check_group(group: Any, entity: str, kinds: Mapping[str, str], depth: int) -> None:
     if not isinstance(group, dict) or not isinstance(group.get("rules", []), list):
         raise ConditionProblem("A condition's query is a rule group: {combinator, not, rules: [...]}.")
     if depth > MAX_DEPTH:
@@ -56,18 +91,18 @@ def _check_group(group: Any, entity: str, depth: int) -> None:
         raise ConditionProblem('A group\'s combinator is "and" or "or", and its "not" a boolean.')
     for rule in group.get("rules", []):
         if isinstance(rule, dict) and "rules" in rule:
-            _check_group(rule, entity, depth + 1)
+            _check_group(rule, entity, kinds, depth + 1)
         else:
-            _check_rule(rule, entity)
+            _check_rule(rule, entity, kinds)
 
 
-def _check_rule(rule: Any, entity: str) -> None:
+def _check_rule(rule: Any, entity: str, kinds: Mapping[str, str]) -> None:
     if not isinstance(rule, dict):
         raise ConditionProblem("A rule is an object: {field, operator, value}.")
     field, operator = rule.get("field"), rule.get("operator")
-    if not isinstance(field, str) or field not in FIELDS[entity]:
+    if not isinstance(field, str) or field not in kinds:
         raise ConditionProblem(f"Unknown field {str(field)[:64]!r} of a {entity}.")
-    kind = FIELDS[entity][field][0]
+    kind = kinds[field]
     if not isinstance(operator, str) or operator not in OPERATORS_BY_KIND[kind]:
         raise ConditionProblem(f"{field} does not take the operator {str(operator)[:32]!r}.")
     if operator in ("null", "notNull"):
@@ -85,7 +120,10 @@ def _rule(rule: Mapping[str, Any], fields: Fields) -> bool:
         return (actual is None) == (operator == "null")
     if actual is None:
         return False
-    actual = _value(kind, actual)
+    try:
+        actual = _value(kind, actual)
+    except (TypeError, ValueError):
+        return False  # e.g. a custom date stored as text that is no date
     return bool(OPERATIONS[operator](actual, _operands(operator, kind, rule.get("value"))))
 
 

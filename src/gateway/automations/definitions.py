@@ -24,7 +24,7 @@ BRANCHES = ("true", "false")
 
 
 class DefinitionProblem(ValueError):
-    """Why a definition is refused: ``code`` INVALID or NOT_AVAILABLE, ``field`` nodes or edges."""
+    """Why a definition is refused: ``code`` INVALID, ``field`` nodes or edges."""
 
     def __init__(self, code: str, field: str, message: str) -> None:
         super().__init__(message)
@@ -51,9 +51,12 @@ class Workflow:
     edges: tuple[Edge, ...]
 
 
-def workflow(trigger: str, nodes: list[Any], edges: list[Any]) -> Workflow:
-    """The checked workflow of a definition; ``DefinitionProblem`` names what is wrong."""
-    parsed = [_node(item, trigger) for item in nodes]
+def workflow(
+    trigger: str, nodes: list[Any], edges: list[Any], custom: conditions.Custom | None = None
+) -> Workflow:
+    """The checked workflow of a definition; ``DefinitionProblem`` names what is wrong. ``custom`` are
+    the custom fields of the trigger's entity that conditions may name."""
+    parsed = [_node(item, trigger, custom) for item in nodes]
     if len(parsed) > MAX_NODES:
         raise DefinitionProblem("INVALID", "nodes", f"At most {MAX_NODES} nodes.")
     by_id = {node.id: node for node in parsed}
@@ -63,7 +66,18 @@ def workflow(trigger: str, nodes: list[Any], edges: list[Any]) -> Workflow:
     return Workflow(_sorted(parsed, links), links)
 
 
-def _node(item: Any, trigger: str) -> Node:
+def uses_custom_fields(nodes: list[Any]) -> bool:
+    """Whether a condition node names a custom field (then its definitions are needed to check it)."""
+    return any(
+        isinstance(item, dict)
+        and item.get("type") == "condition"
+        and isinstance(item.get("data"), dict)
+        and conditions.uses_custom_fields(item["data"].get("query"))
+        for item in nodes
+    )
+
+
+def _node(item: Any, trigger: str, custom: conditions.Custom | None) -> Node:
     if not isinstance(item, dict):
         raise DefinitionProblem("INVALID", "nodes", "Every node is an object: {id, type, data}.")
     node_id, kind, data = item.get("id"), item.get("type"), item.get("data", {})
@@ -71,11 +85,9 @@ def _node(item: Any, trigger: str) -> Node:
         raise DefinitionProblem("INVALID", "nodes", "Every node needs an id: text of 1 to 100 characters.")
     if not isinstance(data, dict) or not isinstance(kind, str):
         raise DefinitionProblem("INVALID", "nodes", f"Node {node_id}: a type (text) and data (an object).")
-    if kind in actions.NOT_AVAILABLE:
-        raise DefinitionProblem("NOT_AVAILABLE", "nodes", f"Node {node_id}: {actions.NOT_AVAILABLE[kind]}")
     if kind == "condition":
         try:
-            conditions.check(data.get("query"), TRIGGER_ENTITIES[trigger])
+            conditions.check(data.get("query"), TRIGGER_ENTITIES[trigger], custom)
         except conditions.ConditionProblem as wrong:
             raise DefinitionProblem("INVALID", "nodes", f"Node {node_id}: {wrong}") from None
     elif kind in actions.ACTIONS:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.automations import conditions
 from gateway.automations.actions import ACTIONS, ActionContext, ActionFailed
-from gateway.automations.definitions import DefinitionProblem, Workflow, workflow
+from gateway.automations.definitions import DefinitionProblem, Workflow, uses_custom_fields, workflow
 from gateway.backends.access import RowAccess
 from gateway.backends.automations import AutomationEvent, AutomationRun, Cause
 from gateway.backends.customization import Automation
@@ -101,7 +101,7 @@ class AutomationRunner:
                 automations = await steps.listening(event.trigger)
                 messages: list[dict[str, Any]] = []  # what the actions announce, once committed
                 runs = [
-                    await self._run(writer, event, automation, claim.attempts, messages)
+                    await self._run(steps, event, automation, claim.attempts, messages)
                     for automation in automations
                 ]
                 await steps.finish(event.id, runs)
@@ -119,7 +119,7 @@ class AutomationRunner:
 
     async def _run(
         self,
-        writer: SqlWriter,
+        steps: DispatchSteps,
         event: AutomationEvent,
         automation: Automation,
         attempts: int,
@@ -131,8 +131,10 @@ class AutomationRunner:
         if event.depth >= self.max_depth:
             message = f"{event.depth} automation steps deep in one causal chain (limit {self.max_depth})."
             return run.ended("SKIPPED", "CHAIN_LIMIT", message)
+        writer: SqlWriter = steps.writer
+        custom = await steps.custom_types(event.entity) if uses_custom_fields(automation.nodes) else {}
         try:
-            flow = workflow(automation.trigger or "", automation.nodes, automation.edges)
+            flow = workflow(automation.trigger or "", automation.nodes, automation.edges, custom)
         except DefinitionProblem as problem:
             return run.ended("FAILED", "INVALID_DEFINITION", str(problem))
         record = (await writer.get_many(RECORD_ENTITIES[event.entity], [event.record_id])).get(
@@ -140,10 +142,13 @@ class AutomationRunner:
         )
         if record is None:
             return run.ended("SKIPPED", "RECORD_GONE", f"The {event.entity} is gone.")
-        lead_id, contact_id = _lead_and_contact(event.entity, record)
+        lead_id = record.id if event.entity == "lead" else getattr(record, "lead_id", None)
+        contact_id, account_id = getattr(record, "contact_id", None), getattr(record, "account_id", None)
         actor = f"automation:{automation.id}"
-        context = ActionContext(writer, automation, event, actor, lead_id, contact_id, messages=messages)
-        return await _walk(flow, conditions.record_fields(event.entity, record), context, run)
+        context = ActionContext(
+            writer, automation, event, actor, lead_id, contact_id, account_id, messages=messages
+        )
+        return await _walk(flow, conditions.record_fields(event.entity, record, custom), context, run)
 
     async def _publish(self, tenant: str, messages: list[dict[str, Any]]) -> None:
         """Tell subscribers of the committed run: new communications and queue events."""
@@ -238,12 +243,9 @@ async def _act(
             return ActionFailed("INVALID", f"{error.field} {error}")
         log.exception("automation %s, node %s (%s) failed", context.automation.id, node_id, action)
         return ActionFailed("ACTION_ERROR", f"The {action} action failed unexpectedly.")
-    context.done.append(
-        {"node": node_id, "action": action, "recordId": None if written is None else str(written)}
-    )
+    done = {"node": node_id, "action": action, "recordId": None if written is None else str(written)}
+    record_type = ACTIONS[action].record_type
+    if record_type is not None:
+        done["recordType"] = record_type(data)
+    context.done.append(done)
     return None
-
-
-def _lead_and_contact(entity: str, record: Any) -> tuple[UUID | None, UUID | None]:
-    lead = record.id if entity == "lead" else getattr(record, "lead_id", None)
-    return lead, getattr(record, "contact_id", None)

@@ -123,8 +123,7 @@ FIELD_TYPES = ("string", "number", "boolean", "date", "datetime", "enum")
 # What the gateway's own automations offer: the triggers, actions and conditions it will run.
 GATEWAY_AUTOMATIONS = AutomationBuilderData(
     triggers=("lead.created", "lead.stageChanged", "task.completed", "communication.created"),
-    # addTag joins once tags exist (gateway.automations.actions.NOT_AVAILABLE).
-    actions=("createTask", "assignUser", "moveLeadToStage", "sendEmail", "sendSms"),
+    actions=("createTask", "assignUser", "moveLeadToStage", "sendEmail", "sendSms", "addTag"),
     conditions=("queryBuilder",),
 )
 

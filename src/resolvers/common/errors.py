@@ -36,9 +36,6 @@ class UserErrorCode(Enum):
         "PERMISSION_DENIED",
         description="The caller may use the mutation but not on this object, e.g. another author's comment.",
     )
-    NOT_AVAILABLE = strawberry.enum_value(
-        "NOT_AVAILABLE", description="The feature it names is not available yet (e.g. the addTag action)."
-    )
     TOO_LARGE = strawberry.enum_value("TOO_LARGE", description="A file is larger than the configured limit.")
     PARTIAL_FAILURE = strawberry.enum_value(
         "PARTIAL_FAILURE", description="Some rows of a bulk operation failed; see their results."

@@ -52,7 +52,8 @@ class AutomationRunAction:
     node: str = strawberry.field(description="The id of the workflow node.")
     action: str = strawberry.field(description='The action, e.g. "createTask".')
     record_id: strawberry.ID | None = strawberry.field(
-        description="The ID of the record it wrote (the new task or communication, the lead it changed)."
+        description="The ID of the record it wrote (the new task or communication, the lead it changed, "
+        "the contact or organization it tagged)."
     )
 
 
@@ -107,7 +108,8 @@ def run_type(run: records.AutomationRun) -> AutomationRun:
 
 
 def _action_record(action: dict[str, str | None]) -> strawberry.ID | None:
-    record, type_name = action.get("recordId"), ACTION_TYPES.get(str(action.get("action")))
+    record = action.get("recordId")
+    type_name = action.get("recordType") or ACTION_TYPES.get(str(action.get("action")))
     if record is None:
         return None
     return strawberry.ID(encode_global_id(type_name, UUID(record)) if type_name else record)

@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from gateway.backends.base import RecordWriter
-from gateway.backends.query import Condition, ListQuery, Op, OrderKey, PageRequest
-from gateway.backends.records import Entity
+from gateway.tags import tags_by_key, value_key, value_problem
 from resolvers.common.errors import UserError, UserErrors
 from resolvers.tags.errors import tag_problem
-from resolvers.tags.inputs import MAX_TAG_LENGTH
 
-
-def value_key(value: str) -> str:
-    """What makes two tag values the same tag: "VIP", "vip" and " Vip " are one."""
-    return value.strip().casefold()
+__all__ = ["refuse_duplicate", "tags_by_key", "value_key", "value_problems"]
 
 
 def value_problems(value: str, path: list[str]) -> list[UserError]:
     """A tag value the catalogue cannot keep (blank values are the caller's REQUIRED check)."""
-    if len(value.strip()) > MAX_TAG_LENGTH:
-        return [tag_problem(path, f"A tag has at most {MAX_TAG_LENGTH} characters.")]
-    if "\x00" in value:
-        return [tag_problem(path, "A tag may not contain NUL characters.")]
-    return []
-
-
-async def tags_by_key(writer: RecordWriter, keys: Sequence[str]) -> dict[str, Any]:
-    """The tags with these value keys, by key (one statement)."""
-    if not keys:
-        return {}
-    query = ListQuery(
-        filter=Condition("value_key", Op.IN, tuple(keys)),
-        order=(OrderKey("date_created"),),
-        page=PageRequest(first=len(keys)),
-    )
-    page = await writer.page(Entity.TAG, query)
-    return {record.value_key: record for record in page.rows}  # type: ignore[attr-defined]
+    problem = value_problem(value)
+    return [] if problem is None else [tag_problem(path, problem)]
 
 
 async def refuse_duplicate(writer: RecordWriter, key: str, own_id: Any = None) -> None:

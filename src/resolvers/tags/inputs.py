@@ -7,14 +7,13 @@ from typing import Any
 
 import strawberry
 
+from gateway.tags import MAX_TAG_LENGTH
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.fields import unset_field as _u
 from resolvers.common.filters import DateTimeFilter, IDFilter, StringFilter
 from resolvers.common.ids import decode_id_of
 from resolvers.common.ordering import OrderDirection
 
-MAX_TAG_LENGTH = 100
-MAX_TAGS_PER_CALL = 20
 MAX_OWNERS_PER_CALL = 100
 
 

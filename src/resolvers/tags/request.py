@@ -9,15 +9,14 @@ from uuid import UUID
 import strawberry
 
 from gateway.backends.base import RecordWriter
-from gateway.backends.records import Entity, Relation
+from gateway.backends.records import Entity
+from gateway.tags import MAX_TAGS_PER_CALL, link_tags, tag_ids_by_key
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
 from resolvers.common.ids import InvalidId, decode_id_of
 from resolvers.common.owners import Owner, decode_owner, live_owners
-from resolvers.tags.catalogue import tags_by_key, value_key, value_problems
+from resolvers.tags.catalogue import value_key, value_problems
 from resolvers.tags.errors import OWNER_ERRORS, REQUIRED_CODE, tag_problem
-from resolvers.tags.inputs import MAX_OWNERS_PER_CALL, MAX_TAGS_PER_CALL, TagAssignInput
-
-_RELATIONS = {Entity.CONTACT: Relation.CONTACT_TAGS, Entity.ACCOUNT: Relation.ACCOUNT_TAGS}
+from resolvers.tags.inputs import MAX_OWNERS_PER_CALL, TagAssignInput
 
 
 @dataclass
@@ -89,12 +88,7 @@ async def apply_request(writer: RecordWriter, request: TagRequest, adding: bool,
         raise UserErrors(missing)
     tag_ids = await _tags(writer, request, adding, actor)
     for owner in request.owners:
-        relation = _RELATIONS[owner.entity]
-        for tag_id in tag_ids:
-            if adding:
-                await writer.link(relation, owner.id, tag_id)
-            else:
-                await writer.unlink(relation, owner.id, tag_id)
+        await link_tags(writer, owner.entity, owner.id, tag_ids, adding)
     return tag_ids
 
 
@@ -105,13 +99,12 @@ async def _tags(writer: RecordWriter, request: TagRequest, adding: bool, actor: 
         for tag, index in request.tag_ids
         if tag not in found
     ]
-    by_key = await tags_by_key(writer, list(request.values))
+    values = {key: value for key, (value, _) in request.values.items()}
+    by_key = await tag_ids_by_key(writer, values, actor, create=adding)
     ids = [tag for tag, _ in request.tag_ids]
     for key, (value, index) in request.values.items():
         if key in by_key:
-            ids.append(by_key[key].id)
-        elif adding:
-            ids.append(await writer.insert(Entity.TAG, {"value": value, "value_key": key}, actor))
+            ids.append(by_key[key])
         else:
             message = f"No tag {value!r} in the catalogue."
             problems.append(tag_problem(["input", "values", str(index)], message, UserErrorCode.NOT_FOUND))

@@ -33,7 +33,7 @@ from gateway.backends.sql import tables as t
 from gateway.backends.sql.area import SqlArea
 from gateway.backends.sql.automations import automation_from_row
 from gateway.backends.sql.claims import claim_statement
-from gateway.backends.sql.customization_rows import as_id
+from gateway.backends.sql.customization_rows import as_id, custom_types, custom_types_query
 from gateway.ids import utcnow, uuid7
 
 DISPATCH, EVENTS, RUNS, AUTOMATIONS = (
@@ -105,6 +105,10 @@ class DispatchSteps:
         data = json.loads(row["data"])
         fields = {name: row[name] for name in ("id", "trigger", "entity", "record_id", "chain_id", "depth")}
         return AutomationEvent(**fields, data=data, actor=row["actor"], occurred_at=row["occurred_at"])
+
+    async def custom_types(self, entity: str) -> dict[str, tuple[str, Any]]:
+        """The custom fields of ``entity``: fieldName -> (fieldType, options)."""
+        return custom_types(await self.writer._run(custom_types_query(self.writer.tenant, entity)))
 
     async def listening(self, trigger: str) -> list[Automation]:
         """The tenant's enabled automations of this trigger, oldest first."""

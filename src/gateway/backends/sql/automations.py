@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.automations.actions import ACTIONS
-from gateway.automations.definitions import DefinitionProblem, workflow
+from gateway.automations.definitions import DefinitionProblem, uses_custom_fields, workflow
+from gateway.backends.automations import TRIGGER_ENTITIES
 from gateway.backends.customization import (
     GATEWAY_AUTOMATIONS,
     Automation,
@@ -23,7 +24,15 @@ from gateway.backends.customization import (
 from gateway.backends.errors import Rejected
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.area import SqlArea, storable
-from gateway.backends.sql.customization_rows import as_id, invalid, iso, not_found, soft_deleted
+from gateway.backends.sql.customization_rows import (
+    as_id,
+    custom_types,
+    custom_types_query,
+    invalid,
+    iso,
+    not_found,
+    soft_deleted,
+)
 from gateway.ids import utcnow, uuid7
 
 AUTOMATIONS = t.automations
@@ -70,7 +79,7 @@ class AutomationSteps(SqlArea):
             "delayed_automations_count": 0,
             "enabled": True,
         } | _columns(change)
-        _check_workflow(change.trigger, change.nodes or [], change.edges or [])
+        await self._check_workflow(change.trigger, change.nodes or [], change.edges or [])
         async with self.transaction() as connection:
             await self.run(connection, sa.insert(AUTOMATIONS).values(storable(row)))
         return automation_from_row(row)
@@ -80,7 +89,8 @@ class AutomationSteps(SqlArea):
         if change.trigger is not None or change.nodes is not None or change.edges is not None:
             current = await self.automation(automation_id)
             trigger = change.trigger or current.trigger or ""
-            _check_workflow(trigger, _given(change.nodes, current.nodes), _given(change.edges, current.edges))
+            nodes, edges = _given(change.nodes, current.nodes), _given(change.edges, current.edges)
+            await self._check_workflow(trigger, nodes, edges)
         statement = (
             sa.update(AUTOMATIONS)
             .where(*self._live(automation_id))
@@ -113,8 +123,19 @@ class AutomationSteps(SqlArea):
         return await self.create_automation(copy)
 
     async def automation_builder_data(self) -> AutomationBuilderData:
-        # The actions are those registered (gateway.automations.actions): addTag joins once it is.
+        # The actions are those registered (gateway.automations.actions).
         return replace(GATEWAY_AUTOMATIONS, actions=tuple(ACTIONS))
+
+    async def _check_workflow(self, trigger: str, nodes: list[Any], edges: list[Any]) -> None:
+        """Refuse a workflow the runner could not run (``gateway.automations.definitions``); conditions
+        may name the custom fields the trigger's entity has now."""
+        custom: dict[str, tuple[str, Any]] = {}
+        if trigger in TRIGGER_ENTITIES and uses_custom_fields(nodes):
+            custom = custom_types(await self.read(custom_types_query(self.tenant, TRIGGER_ENTITIES[trigger])))
+        try:
+            workflow(trigger, nodes, edges, custom)
+        except DefinitionProblem as problem:
+            raise Rejected(problem.code, str(problem), field=problem.field) from None
 
     def _live(self, automation_id: str) -> list[Any]:
         return [
@@ -134,14 +155,6 @@ def _columns(change: AutomationChange) -> dict[str, Any]:
         if values[name] is not None:
             values[name] = json.dumps(values[name])
     return {column: value for column, value in values.items() if value is not None}
-
-
-def _check_workflow(trigger: str, nodes: list[Any], edges: list[Any]) -> None:
-    """Refuse a workflow the runner could not run (``gateway.automations.definitions``)."""
-    try:
-        workflow(trigger, nodes, edges)
-    except DefinitionProblem as problem:
-        raise Rejected(problem.code, str(problem), field=problem.field) from None
 
 
 def _given(value: list[Any] | None, current: list[Any]) -> list[Any]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
+
 from gateway.backends import filter_catalog
 from gateway.backends.errors import Rejected
+from gateway.backends.sql import tables as t
 from gateway.ids import utcnow
 
 
@@ -41,3 +45,21 @@ def catalogued_entity(entity: str, field: str) -> str:
     if entity not in filter_catalog.ENTITIES:
         raise invalid(field, f"Unknown {field}; one of {', '.join(filter_catalog.ENTITIES)}.")
     return entity
+
+
+def custom_types_query(tenant: str, entity: str) -> sa.Select[Any]:
+    """The tenant's custom fields of ``entity``, oldest first (rows for ``custom_types``)."""
+    fields = t.custom_fields
+    return (
+        sa.select(fields.c.field_name, fields.c.field_type, fields.c.options)
+        .where(fields.c.tenant == tenant, fields.c.entity == entity)
+        .order_by(fields.c.date_created, fields.c.id)
+    )
+
+
+def custom_types(rows: Any) -> dict[str, tuple[str, Any]]:
+    """fieldName -> (fieldType, options) of ``custom_types_query``'s rows."""
+    return {
+        row["field_name"]: (row["field_type"], None if row["options"] is None else json.loads(row["options"]))
+        for row in rows.mappings()
+    }

@@ -53,11 +53,16 @@ from gateway.backends.sql.paging import (
     sort_expressions,
     windowed_pages,
 )
-from gateway.backends.sql.row_rules import owned_rows, visible_contacts, visible_document_owners
+from gateway.backends.sql.row_rules import (
+    owned_rows,
+    visible_contacts,
+    visible_document_owners,
+    visible_owners,
+)
 from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
-from gateway.permissions import CUST_ORGANIZATION_VIEW, CUST_READ, receivable_media, visible_media
+from gateway.permissions import receivable_media, visible_media
 
 S = TypeVar("S")
 log = logging.getLogger("gateway.sql")
@@ -167,7 +172,7 @@ class SqlReader:
         if table is t.contacts and not self.access.admin:
             conditions.append(visible_contacts(self.tenant, self.access))
         if table is t.comments:
-            conditions.append(self._commented_owners(table.c.owner_id))
+            conditions.append(visible_owners(self.tenant, self.access, table.c.owner_id))
         if table is t.communications and not self.access.admin:
             # Seed 000's CRM_VIEW_EMAIL / CRM_VIEW_SMS: a communication of a medium the caller may not view
             # does not exist for it, on every path.
@@ -180,15 +185,6 @@ class SqlReader:
         if table is t.documents:  # a document is seen where its owner is
             conditions.append(visible_document_owners(self.tenant, self.access))
         return conditions
-
-    def _commented_owners(self, owner_id: Any) -> Any:
-        """A comment exists for the caller when its contact or organization does: live, seen under the
-        row rules, and of a kind the caller may read (CUST_READ, CUST_ORGANIZATION_VIEW)."""
-        owners = []
-        for table, permission in ((t.contacts, CUST_READ), (t.accounts, CUST_ORGANIZATION_VIEW)):
-            if self.access.admin or permission in self.access.permissions:
-                owners.append(owner_id.in_(sa.select(table.c.id).where(*self._visible(table))))
-        return sa.or_(sa.false(), *owners)
 
     async def get_many(
         self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False

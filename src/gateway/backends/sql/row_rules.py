@@ -39,13 +39,39 @@ def visible_contacts(tenant: str, access: RowAccess) -> Any:
     return sa.or_(*allowed)
 
 
-def _live_contact(tenant: str, access: RowAccess, column: Any) -> Any:
-    """True when ``column`` names a live contact the caller sees (a correlated EXISTS)."""
-    contacts = t.contacts
-    conditions = [contacts.c.tenant == tenant, contacts.c.id == column, contacts.c.is_deleted.is_(False)]
-    if not access.admin:
+# The kinds of owner a comment, document, occasion or relation belongs to: the table, the permission
+# that reads it, and how a document's ``owner_type`` names it.
+OWNER_KINDS = ((t.contacts, CUST_READ, "Contact"), (t.accounts, CUST_ORGANIZATION_VIEW, "Account"))
+
+
+def live_owner(tenant: str, access: RowAccess, owners: sa.Table, column: Any) -> Any:
+    """True when ``column`` names a live row of ``owners`` (contacts or accounts) the caller sees: a
+    contact under its row rules (administrators see all). A correlated EXISTS."""
+    conditions = [owners.c.tenant == tenant, owners.c.id == column, owners.c.is_deleted.is_(False)]
+    if owners is t.contacts and not access.admin:
         conditions.append(visible_contacts(tenant, access))
     return sa.select(sa.literal(1)).where(*conditions).exists()
+
+
+def reads_owners(access: RowAccess, permission: str, admin_reads: bool = True) -> bool:
+    """Whether the caller reads owners of the kind ``permission`` guards; without ``admin_reads`` an
+    administrator needs the permission too (only trusted code, ``RowAccess.unrestricted``, does not)."""
+    trusted = access.admin and (admin_reads or not access.permissions)
+    return trusted or grants(access.permissions, permission)
+
+
+def visible_owners(
+    tenant: str, access: RowAccess, column: Any, admin_reads: bool = True, kind: Any = None
+) -> Any:
+    """The one owner-visibility rule: a row exists for the caller when the contact or account it belongs
+    to (``column``; ``kind`` its owner type column, when the row has one) does: live, seen under the row
+    rules, and of a kind the caller reads (CUST_READ, CUST_ORGANIZATION_VIEW)."""
+    owners = []
+    for table, permission, type_name in OWNER_KINDS:
+        if reads_owners(access, permission, admin_reads):
+            exists = live_owner(tenant, access, table, column)
+            owners.append(exists if kind is None else sa.and_(kind == type_name, exists))
+    return sa.or_(*owners) if owners else sa.false()
 
 
 def owned_rows(table: sa.Table, tenant: str, access: RowAccess) -> list[Any]:
@@ -56,45 +82,20 @@ def owned_rows(table: sa.Table, tenant: str, access: RowAccess) -> list[Any]:
     for name in ("contact_id", "related_contact_id"):
         if name in table.c:
             column = table.c[name]
-            conditions.append(sa.or_(column.is_(None), _live_contact(tenant, access, column)))
+            conditions.append(sa.or_(column.is_(None), live_owner(tenant, access, t.contacts, column)))
     account = table.c.account_id if "account_id" in table.c else table.c.related_account_id
-    if not grants(access.permissions, CUST_ORGANIZATION_VIEW) and not access.admin:
+    if not reads_owners(access, CUST_ORGANIZATION_VIEW):
         conditions.append(account.is_(None))
     else:
-        conditions.append(sa.or_(account.is_(None), _live_account(tenant, account)))
+        conditions.append(sa.or_(account.is_(None), live_owner(tenant, access, t.accounts, account)))
     return conditions
-
-
-def _live_account(tenant: str, column: Any) -> Any:
-    accounts = t.accounts
-    conditions = [accounts.c.tenant == tenant, accounts.c.id == column, accounts.c.is_deleted.is_(False)]
-    return sa.select(sa.literal(1)).where(*conditions).exists()
 
 
 def visible_document_owners(tenant: str, access: RowAccess) -> Any:
     """True for the documents whose owner, a live contact or account, the caller may see: it holds the
-    owner type's read permission and, for a contact, the contact's row rules let it see that one."""
+    owner type's read permission (administrators too) and, for a contact, the contact's row rules let
+    it see that one."""
     documents = t.documents
-    unrestricted = access.admin and not access.permissions  # trusted code (RowAccess.unrestricted)
-    contact = [
-        t.contacts.c.tenant == tenant,
-        t.contacts.c.id == documents.c.owner_id,
-        t.contacts.c.is_deleted.is_(False),
-    ]
-    if not access.admin:
-        contact.append(visible_contacts(tenant, access))
-    account = [
-        t.accounts.c.tenant == tenant,
-        t.accounts.c.id == documents.c.owner_id,
-        t.accounts.c.is_deleted.is_(False),
-    ]
-    owners = []
-    if unrestricted or CUST_READ in access.permissions:
-        owners.append(
-            sa.and_(documents.c.owner_type == "Contact", sa.select(t.contacts.c.id).where(*contact).exists())
-        )
-    if unrestricted or CUST_ORGANIZATION_VIEW in access.permissions:
-        owners.append(
-            sa.and_(documents.c.owner_type == "Account", sa.select(t.accounts.c.id).where(*account).exists())
-        )
-    return sa.or_(*owners) if owners else sa.false()
+    return visible_owners(
+        tenant, access, documents.c.owner_id, admin_reads=False, kind=documents.c.owner_type
+    )
