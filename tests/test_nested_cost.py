@@ -567,3 +567,5 @@ async def test_organization_links_cost_the_same_for_10_and_100_rows(
             assert department["node"]["franchise"]["name"] == "F" + department["node"]["name"][1:]
     print(f"\norganization statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
     assert counts[10] == counts[100]
+    # The two root pages, then each nested level's pages and counts (none of these rows is routed).
+    assert counts[100] == 8

@@ -91,7 +91,7 @@ async def _counts(client: Client) -> dict[str, int]:
 
 def test_no_secret_of_a_user_is_in_the_graph() -> None:
     """Seed 004's User has an apiKey; the graph keeps no secret of a user, under any name."""
-    user_fields = {field.name for field in schema._schema.get_type("User").fields.values()}  # type: ignore[union-attr]
+    user_fields = set(schema._schema.get_type("User").fields)  # type: ignore[union-attr]
     assert {"username", "signature", "stopEscalation", "isImpersonated", "roles"} <= user_fields
     assert not {name for name in user_fields if "key" in name.lower() or "password" in name.lower()}
 
@@ -175,6 +175,12 @@ async def test_lists_take_filters_the_query_argument_and_paging(client: Client, 
         '{ roles(filter: {name: {beginsWith: "B"}}) { edges { node { name } } } }'
     )
     assert _names(filtered["data"]["roles"]) == ["Beta"]
+    built = await client.execute(
+        '{ roles(query: {combinator: OR, rules: [{field: "name", operator: "=", value: "Gamma"},'
+        ' {field: "name", operator: "endsWith", value: "pha"}]}, orderBy: [{field: NAME}])'
+        " { edges { node { name } } } }"
+    )
+    assert _names(built["data"]["roles"]) == ["Alpha", "Gamma"]
 
 
 async def test_admin_creates_updates_deletes_and_restores_franchises_and_departments(client: Client) -> None:
@@ -470,6 +476,12 @@ async def test_franchise_filters_on_contacts_accounts_and_leads(client: Client, 
     ]
     assert _names(data["accounts"]) == ["Acme"]
     assert _names(data["leads"], "subject") == ["Car"]
+    built = await client.execute(
+        'query($f: JSON) { leads(query: {combinator: AND, rules: [{field: "franchiseId", operator: "=",'
+        " value: $f}]}) { edges { node { subject } } } }",
+        {"f": south_id},
+    )
+    assert _names(built["data"]["leads"], "subject") == ["Van"]
     none = await client.execute(
         "{ contacts(filter: {franchiseId: {isNull: true}}) { edges { node { firstName } } } }"
     )
