@@ -5,12 +5,15 @@ written, the caller's own settings, tenant isolation and franchise filters on cu
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conecrm_support import routed_gateway, routing_file
 from conftest import Client, token_for
 from factories import Factory, gid
+from gateway.settings import SettingsError
 from resolvers.schema import schema
 
 UNKNOWN = uuid.UUID(int=7)
@@ -526,3 +529,44 @@ async def test_in_use_records_keep_their_links_when_refused(
         "franchise": {"name": "North"},
         "department": {"name": "Sales"},
     }
+
+
+async def test_routed_to_conecrm_customers_refuse_a_franchise_they_cannot_hold(
+    conecrm_client: Client, factory: Factory
+) -> None:
+    """Seed 004's Contact and Account have no franchise member (their lists' `franchise` parameter is an
+    integer): routed there, a franchise filter or write answers a code instead of being dropped."""
+    north = factory.franchise("North")
+    factory.contact("Ada", "Lovelace")
+    acme = factory.account("Acme")
+    await factory.save()
+    refused = (
+        await conecrm_client.post(
+            "query($f: ID!) { contacts(filter: {franchiseId: {eq: $f}}) { totalCount } }",
+            {"f": gid("Franchise", north)},
+        )
+    ).json()
+    assert refused["errors"][0]["extensions"]["code"] == "INVALID_FILTER"
+    updated = await conecrm_client.execute(
+        'mutation($id: ID!, $f: ID) { accountUpdate(id: $id, input: {name: "Acme 2", franchiseId: $f}) '
+        "{ account { id } errors { field code } } }",
+        {"id": gid("Account", acme), "f": gid("Franchise", north)},
+    )
+    assert updated["data"]["accountUpdate"] == {
+        "account": None,
+        "errors": [{"field": ["input", "franchiseId"], "code": "INVALID"}],
+    }
+    served = await conecrm_client.execute(
+        "{ accounts { edges { node { name franchise { id } } } } franchises { totalCount } }"
+    )
+    assert served["data"]["accounts"]["edges"] == [{"node": {"name": "Acme", "franchise": None}}]
+    assert served["data"]["franchises"] == {"totalCount": 1}
+
+
+async def test_organization_entities_cannot_be_routed_to_conecrm(
+    database_url: str, conecrm_sim: tuple[str, Any, Any], tmp_path: Path
+) -> None:
+    routing = routing_file(tmp_path, conecrm_sim[0], routed=("Contact", "Franchise"))
+    with pytest.raises(SettingsError, match="Franchise = 'conecrm'"):
+        async with routed_gateway(database_url, routing):
+            pass

@@ -90,9 +90,9 @@ MEMBERS: dict[Entity, tuple[frozenset[str], frozenset[str]]] = {
     # ConnectionStage (l. 11767-11776): the id is ConeCRM's
     Entity.STAGE: (frozenset({"name"}), frozenset()),
 }
-# Graph fields a ConeCRM record cannot hold: refused rather than dropped. A customer's franchise is one
-# (Contact and Account bodies have no franchise member; their lists' `franchise` is an integer, l. 106).
-NO_MEMBER = frozenset({(Entity.CONTACT, "franchise_id"), (Entity.ACCOUNT, "franchise_id")})
+# Graph fields a ConeCRM record cannot hold: refused rather than dropped. An account's franchise is one
+# (Account has no franchise member; GET /api/account's `franchise` is an integer, l. 106).
+NO_MEMBER = frozenset({(Entity.ACCOUNT, "franchise_id")})
 LEAD_REQUIRED = ("department", "source", "franchise")  # LeadCreateRequest's required references
 
 
