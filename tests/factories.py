@@ -95,6 +95,27 @@ class Factory:
     def user(self, username: str, **values: Any) -> uuid.UUID:
         return self._audited(t.users, {"username": username, **values})
 
+    def franchise(self, name: str, **values: Any) -> uuid.UUID:
+        return self._audited(t.franchises, {"name": name, **values})
+
+    def department(self, name: str, **values: Any) -> uuid.UUID:
+        return self._audited(t.departments, {"name": name, **values})
+
+    def role(self, name: str, permissions: list[str] | None = None, **values: Any) -> uuid.UUID:
+        return self._audited(t.roles, {"name": name, "permissions": permissions or [], **values})
+
+    def security_group(self, name: str, members: tuple[uuid.UUID, ...] = (), **values: Any) -> uuid.UUID:
+        group = self._audited(t.security_groups, {"name": name, **values})
+        for user in members:
+            self._link_row(t.security_group_members, group_id=group, user_id=user)
+        return group
+
+    def user_role(self, user_id: uuid.UUID, role_id: uuid.UUID) -> None:
+        self._link_row(t.user_roles, user_id=user_id, role_id=role_id)
+
+    def _link_row(self, table: sa.Table, **columns: uuid.UUID) -> None:
+        self._pending[table.name].append({"tenant": self.tenant, **columns, "date_created": self.next_time()})
+
     def stage(self, name: str, position: int = 0, **values: Any) -> uuid.UUID:
         return self._audited(t.stages, {"name": name, "position": position, **values})
 

@@ -675,3 +675,54 @@ async def test_a_contact_page_with_all_of_seed_000s_lists_costs_the_same_at_10_a
             }
     print(f"\nseed 000 lists statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
     assert counts[10] == counts[100]
+
+
+ORGANIZATION = """
+query($n: Int!) {
+  users(first: $n, orderBy: [{field: USERNAME}]) { edges { node {
+    username
+    roles { totalCount edges { node { name users { totalCount } } } }
+    securityGroups { edges { node { name members(first: 2) { edges { node { username } } } } } }
+  } } }
+  franchises(first: $n) { edges { node { departments { edges { node { name franchise { name } } } } } } }
+}
+"""
+
+
+async def test_organization_links_cost_the_same_for_10_and_100_rows(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    """Seed 004 users with their roles and security groups, franchises with their departments (issue 22)."""
+    roles = [factory.role(f"R{i}") for i in range(10)]
+    users = [factory.user(f"u{i:03d}") for i in range(100)]
+    for i in range(10):
+        factory.security_group(f"G{i}", tuple(users[i::10]))
+    for i, user in enumerate(users):
+        factory.user_role(user, roles[i % 10])
+        if i % 3 == 0:
+            factory.user_role(user, roles[(i + 1) % 10])
+    for i in range(100):
+        franchise = factory.franchise(f"F{i:03d}")
+        factory.department(f"D{i:03d}", franchise_id=franchise)
+    await factory.save()
+    counts = {}
+    for n in (10, 100):
+        with statements_executed(app) as statements:
+            body = await client.execute(ORGANIZATION, {"n": n})
+        counts[n] = len(statements)
+        edges = body["data"]["users"]["edges"]
+        assert len(edges) == n
+        for i, edge in enumerate(edges):
+            node = edge["node"]
+            assert node["roles"]["totalCount"] == (2 if i % 3 == 0 else 1)
+            assert node["roles"]["edges"][0]["node"]["users"]["totalCount"] >= 10
+            [group] = node["securityGroups"]["edges"]
+            assert group["node"]["name"] == f"G{i % 10}"
+            assert len(group["node"]["members"]["edges"]) == 2
+        for edge in body["data"]["franchises"]["edges"]:
+            [department] = edge["node"]["departments"]["edges"]
+            assert department["node"]["franchise"]["name"] == "F" + department["node"]["name"][1:]
+    print(f"\norganization statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
+    assert counts[10] == counts[100]
+    # The two root pages, then each nested level's pages and counts (none of these rows is routed).
+    assert counts[100] == 8

@@ -31,7 +31,9 @@ DOCUMENT = gid("Document", UNKNOWN)
 
 # Root fields every caller may use: who am I, what permissions exist, and node lookups (checked per ID).
 # Custom fields and labels describe the tenant's forms, not records: every caller of the tenant may read them.
-UNGATED_QUERIES = {"me", "permissions", "node", "nodes"}
+UNGATED_QUERIES = {"me", "permissions", "node", "nodes", "mySettings"}
+# A user's own settings (seed 004 UserSettings) are the caller's to read and change, like `me`.
+UNGATED_MUTATIONS = {"mySettingsUpdate"}
 LABEL = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
 
 QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it needs)
@@ -51,6 +53,12 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "stage": (f'stage(id: "{STAGE}") {{ id }}', "CRM_STAGE_VIEW"),
     "stages": ("stages(first: 1) { totalCount }", "CRM_STAGE_VIEW"),
     "apiKeys": ("apiKeys { id }", "CRM_ADMIN"),
+    # Organization (seed 004): readable with CRM_USER_VIEW; other users' settings are for administrators.
+    "franchises": ("franchises(first: 1) { totalCount }", "CRM_USER_VIEW"),
+    "departments": ("departments(first: 1) { totalCount }", "CRM_USER_VIEW"),
+    "roles": ("roles(first: 1) { totalCount }", "CRM_USER_VIEW"),
+    "securityGroups": ("securityGroups(first: 1) { totalCount }", "CRM_USER_VIEW"),
+    "userSettings": ("userSettings(first: 1) { totalCount }", "CRM_ADMIN"),
     "communication": (f'communication(id: "{COMMUNICATION}") {{ id }}', "CRM_COMMUNICATION_VIEW"),
     "communications": ("communications(first: 1) { totalCount }", "CRM_COMMUNICATION_VIEW"),
     "communicationCategories": ("communicationCategories(first: 1) { totalCount }", "CRM_COMMUNICATION_VIEW"),
@@ -119,6 +127,25 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "stageUpdate": (f'stageUpdate(id: "{STAGE}", input: {{name: "New"}})', "CRM_STAGE_EDIT"),
     "stageDelete": (f'stageDelete(id: "{STAGE}")', "CRM_STAGE_DELETE"),
     "stageRestore": (f'stageRestore(id: "{STAGE}")', "CRM_STAGE_DELETE"),
+    # Organization administration (seed 004) needs CRM_ADMIN throughout.
+    **{
+        f"{noun}{operation}": (
+            f'{noun}{operation}(id: "{gid(type_name, UNKNOWN)}"{arguments})',
+            "CRM_ADMIN",
+        )
+        for noun, type_name in (
+            ("franchise", "Franchise"),
+            ("department", "Department"),
+            ("role", "Role"),
+            ("securityGroup", "SecurityGroup"),
+        )
+        for operation, arguments in (("Update", ', input: {name: "N"}'), ("Delete", ""), ("Restore", ""))
+    },
+    "franchiseCreate": ('franchiseCreate(input: {name: "North"})', "CRM_ADMIN"),
+    "departmentCreate": ('departmentCreate(input: {name: "Sales"})', "CRM_ADMIN"),
+    "roleCreate": ('roleCreate(input: {name: "Agents", permissions: ["CRM_LEAD_VIEW"]})', "CRM_ADMIN"),
+    "securityGroupCreate": ('securityGroupCreate(input: {name: "Team"})', "CRM_ADMIN"),
+    "userUpdate": (f'userUpdate(id: "{gid("User", UNKNOWN)}", input: {{firstname: "A"}})', "CRM_ADMIN"),
     "apiKeyCreate": ('apiKeyCreate(input: {name: "robot", permissions: []})', "CRM_ADMIN"),
     "apiKeyRevoke": (f'apiKeyRevoke(id: "{UNKNOWN}")', "CRM_ADMIN"),
     "communicationCreate": (
@@ -259,7 +286,7 @@ def test_matrix_covers_every_root_field() -> None:
     queries = set(graphql_schema.query_type.fields)  # type: ignore[union-attr]
     mutations = set(graphql_schema.mutation_type.fields)  # type: ignore[union-attr]
     assert queries == set(QUERIES) | UNGATED_QUERIES
-    assert mutations == set(MUTATIONS)
+    assert mutations == set(MUTATIONS) | UNGATED_MUTATIONS
     assert set(graphql_schema.subscription_type.fields) == set(SUBSCRIPTIONS)  # type: ignore[union-attr]
 
 
@@ -274,6 +301,8 @@ def test_every_gated_root_field_declares_a_permission_and_is_nullable() -> None:
             assert not isinstance(graphql_type.fields[name].type, GraphQLNonNull), f"{type_name}.{name}"
     for name in UNGATED_QUERIES:
         assert _declared("Query", name) is None
+    for name in UNGATED_MUTATIONS:
+        assert _declared("Mutation", name) is None
 
 
 def _crosses_to_entity(field_type: Any) -> bool:
@@ -391,6 +420,8 @@ NESTED = [
     ("contact", "timeline { totalCount }", "CRM_ACTIVITY_VIEW", ["contact", "timeline"]),
     ("account", "timeline { totalCount }", "CRM_ACTIVITY_VIEW", ["account", "timeline"]),
     ("lead", "timeline { totalCount }", "CRM_ACTIVITY_VIEW", ["lead", "timeline"]),
+    ("contact", "franchise { id }", "CRM_USER_VIEW", ["contact", "franchise"]),
+    ("account", "franchise { id }", "CRM_USER_VIEW", ["account", "franchise"]),
 ]
 
 

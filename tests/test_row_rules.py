@@ -89,6 +89,9 @@ query($account: ID!, $phone: String!) {
   contacts(first: 50) { totalCount edges { node { firstName } } }
   searched: contacts(first: 50, search: "rule") { totalCount edges { node { firstName } } }
   filtered: contacts(first: 50, filter: {lastName: {eq: "Rule"}}) { totalCount edges { node { firstName } } }
+  unfranchised: contacts(first: 50, filter: {franchiseId: {isNull: true}}) {
+    totalCount edges { node { firstName } }
+  }
   account(id: $account) {
     primaryContact { firstName }
     contacts(first: 50) { totalCount edges { node { firstName } } }
@@ -109,7 +112,8 @@ async def test_lists_counts_search_and_nested_fields_show_only_visible_contacts(
         LISTS, {"account": gid("Account", world["account"]), "phone": PHONE}
     )
     data = body["data"]
-    for connection in (data["contacts"], data["searched"], data["filtered"], data["account"]["contacts"]):
+    listed = (data["contacts"], data["searched"], data["filtered"], data["unfranchised"])
+    for connection in (*listed, data["account"]["contacts"]):
         assert names(connection) == seen
         assert connection["totalCount"] == len(seen)
     primary = data["account"]["primaryContact"]

@@ -78,7 +78,8 @@ CATALOG: tuple[Permission, ...] = (
     ),
     _gateway(
         "CRM_ADMIN",
-        "Administer the tenant: see every contact whatever its row permissions, manage API keys.",
+        "Administer the tenant: see every contact whatever its row permissions, manage API keys, "
+        "franchises, departments, roles, security groups and users.",
     ),
     _seed("CUST_ALL", "Perform any customer functionality (grants every CUST_* permission)."),
     _seed("CUST_DELETE", "Delete and restore a contact (customer)."),

@@ -24,11 +24,23 @@ from resolvers.contacts.inputs import ContactFilter, ContactOrder
 from resolvers.documents.inputs import DocumentFilter, DocumentOrder
 from resolvers.leads.inputs import LeadFilter, LeadOrder
 from resolvers.occasions.inputs import OccasionFilter, OccasionOrder
+from resolvers.organization.inputs import (
+    RoleFilter,
+    SecurityGroupFilter,
+    UserSettingsFilter,
+    UserSettingsOrder,
+)
 from resolvers.relations.inputs import ContactRelationFilter, ContactRelationOrder
 from resolvers.stages.inputs import StageFilter, StageOrder
 from resolvers.tags.inputs import TagFilter, TagOrder
 from resolvers.tasks.inputs import EventFilter, EventOrder
-from resolvers.users.inputs import UserFilter, UserOrder
+from resolvers.users.inputs import (
+    DepartmentFilter,
+    FranchiseFilter,
+    OrganizationOrder,
+    UserFilter,
+    UserOrder,
+)
 
 if TYPE_CHECKING:
     from resolvers.accounts.types import AccountConnection
@@ -44,11 +56,12 @@ if TYPE_CHECKING:
     from resolvers.documents.types import DocumentConnection
     from resolvers.leads.types import LeadConnection
     from resolvers.occasions.types import OccasionConnection
+    from resolvers.organization.types import RoleConnection, SecurityGroupConnection, UserSettingsConnection
     from resolvers.relations.types import ContactRelationConnection
     from resolvers.stages.types import StageConnection
     from resolvers.tags.types import TagConnection
     from resolvers.tasks.types import EventConnection
-    from resolvers.users.types import UserConnection
+    from resolvers.users.types import DepartmentConnection, FranchiseConnection, UserConnection
 
 # The contact and account a lead or an event is with, prefetched with the page when selected.
 _CUSTOMER_LINKS = (
@@ -111,6 +124,37 @@ STAGE_LIST = ListSpec(
 )
 USER_LIST = ListSpec(
     Entity.USER, Annotated["UserConnection", strawberry.lazy("resolvers.users.types")], UserFilter, UserOrder
+)
+_USERS = "resolvers.users.types"
+FRANCHISE_LIST = ListSpec(
+    Entity.FRANCHISE,
+    Annotated["FranchiseConnection", strawberry.lazy(_USERS)],
+    FranchiseFilter,
+    OrganizationOrder,
+)
+DEPARTMENT_LIST = ListSpec(
+    Entity.DEPARTMENT,
+    Annotated["DepartmentConnection", strawberry.lazy(_USERS)],
+    DepartmentFilter,
+    OrganizationOrder,
+    links=(Link("franchise", Entity.FRANCHISE, "franchise_id"),),
+)
+_ORGANIZATION = "resolvers.organization.types"
+ROLE_LIST = ListSpec(
+    Entity.ROLE, Annotated["RoleConnection", strawberry.lazy(_ORGANIZATION)], RoleFilter, OrganizationOrder
+)
+SECURITY_GROUP_LIST = ListSpec(
+    Entity.SECURITY_GROUP,
+    Annotated["SecurityGroupConnection", strawberry.lazy(_ORGANIZATION)],
+    SecurityGroupFilter,
+    OrganizationOrder,
+)
+USER_SETTINGS_LIST = ListSpec(
+    Entity.USER_SETTINGS,
+    Annotated["UserSettingsConnection", strawberry.lazy(_ORGANIZATION)],
+    UserSettingsFilter,
+    UserSettingsOrder,
+    links=(Link("user", Entity.USER, "user_id"),),
 )
 TASK_LIST = dataclasses.replace(EVENT_LIST, scope=Condition("kind", Op.EQ, "TASK"))
 

@@ -36,6 +36,9 @@ from resolvers.leads.mutations import LeadMutation
 from resolvers.leads.queries import LeadQuery
 from resolvers.occasions.mutations import OccasionMutation
 from resolvers.occasions.queries import OccasionQuery
+from resolvers.organization.mutations import RoleMutation, SecurityGroupMutation
+from resolvers.organization.queries import OrganizationQuery
+from resolvers.organization.settings import MySettingsMutation
 from resolvers.permissions.queries import PermissionQuery
 from resolvers.relations.mutations import ContactRelationMutation
 from resolvers.relations.queries import ContactRelationQuery
@@ -46,6 +49,7 @@ from resolvers.tags.queries import TagQuery
 from resolvers.tasks.mutations import TaskMutation
 from resolvers.tasks.queries import TaskQuery
 from resolvers.tasks.types import EVENT_TYPES
+from resolvers.users.mutations import DepartmentMutation, FranchiseMutation, UserMutation
 from resolvers.users.queries import UserQuery
 
 
@@ -67,6 +71,7 @@ class Query(
     OccasionQuery,
     ContactRelationQuery,
     AutomationRunQuery,
+    OrganizationQuery,
 ):
     pass
 
@@ -89,6 +94,12 @@ class Mutation(
     OccasionMutation,
     ContactRelationMutation,
     DocumentMutation,
+    FranchiseMutation,
+    DepartmentMutation,
+    UserMutation,
+    RoleMutation,
+    SecurityGroupMutation,
+    MySettingsMutation,
 ):
     pass
 

@@ -45,6 +45,7 @@ VALUE_TYPES = {"id": "string"}
 FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
     "contact": {
         "id": ("id", None),
+        "franchiseId": ("id", None),
         "kind": ("enum", ("PERSON", "COMPANY")),
         "firstName": ("string", None),
         "lastName": ("string", None),
@@ -62,6 +63,7 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
     },
     "account": {
         "id": ("id", None),
+        "franchiseId": ("id", None),
         "name": ("string", None),
         "alias": ("string", None),
         "email": ("string", None),
@@ -76,6 +78,7 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
     },
     "lead": {
         "id": ("id", None),
+        "franchiseId": ("id", None),
         "subject": ("string", None),
         "status": ("enum", ("OPEN", "WON", "LOST", "CLOSED")),
         "direction": ("enum", ("INBOUND", "OUTBOUND")),
@@ -128,6 +131,17 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
         "lastname": ("string", None),
         "isActive": ("boolean", None),
     },
+    # Seed 004 organization (issue 22).
+    "franchise": {
+        "id": ("id", None),
+        "name": ("string", None),
+        "code": ("string", None),
+        "isActive": ("boolean", None),
+    },
+    "department": {"id": ("id", None), "name": ("string", None), "franchiseId": ("id", None)},
+    "role": {"id": ("id", None), "name": ("string", None)},
+    "securityGroup": {"id": ("id", None), "name": ("string", None), "isActive": ("boolean", None)},
+    "userSettings": {"id": ("id", None), "userId": ("id", None), "language": ("string", None)},
     # The graph's other root lists (seed 001's queue and communication settings), so that the query
     # builder filters every root list.
     "communicationQueueEntry": {

@@ -27,6 +27,9 @@ class Entity(StrEnum):
     USER = "User"
     FRANCHISE = "Franchise"
     DEPARTMENT = "Department"
+    ROLE = "Role"
+    SECURITY_GROUP = "SecurityGroup"
+    USER_SETTINGS = "UserSettings"
     COMMUNICATION = "Communication"
     COMMUNICATION_TEMPLATE = "CommunicationTemplate"
     COMMUNICATION_CATEGORY = "CommunicationCategory"
@@ -68,6 +71,11 @@ class Relation(StrEnum):
     ACCOUNT_RELATIONS = "account.relations"  # contacts' relations to the account
     CONTACT_DOCUMENTS = "contact.documents"
     ACCOUNT_DOCUMENTS = "account.documents"
+    FRANCHISE_DEPARTMENTS = "franchise.departments"
+    USER_ROLES = "user.roles"
+    ROLE_USERS = "role.users"
+    USER_SECURITY_GROUPS = "user.security_groups"
+    SECURITY_GROUP_MEMBERS = "security_group.members"
 
 
 class Detail(StrEnum):
@@ -105,6 +113,7 @@ class CustomerRecord(AuditedRecord):
     postal_code: str | None = None
     country: str | None = None
     is_active: bool = True
+    franchise_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,6 +214,13 @@ class UserRecord(AuditedRecord):
     mobile_phone: str | None = None
     user_type: str = "USER"
     is_active: bool = True
+    signature: str | None = None
+    stop_escalation: bool = False
+    round_robin_status: str | None = None
+    is_third_party_provider: bool = False
+    version_number: str | None = None
+    version_dont_show_again: bool | None = None
+    is_impersonated: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -219,6 +235,34 @@ class DepartmentRecord(AuditedRecord):
     name: str
     franchise_id: UUID | None = None
     pipeline_name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleRecord(AuditedRecord):
+    name: str
+    permissions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecurityGroupRecord(AuditedRecord):
+    name: str
+    round_robin: bool | None = None
+    is_active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserSettingsRecord(AuditedRecord):
+    user_id: UUID
+    audio_input: str | None = None
+    audio_output: str | None = None
+    due_date_display_type: int = 0
+    connection_view_type: int = 0
+    language: str | None = None
+    is_email_notifications_enabled: bool = True
+    is_push_notifications_enabled: bool = True
+    is_anytime_calling_enabled: bool = False
+    management_view_settings: Any = None
+    frontend_state: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -456,6 +500,9 @@ ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
     Entity.USER: UserRecord,
     Entity.FRANCHISE: FranchiseRecord,
     Entity.DEPARTMENT: DepartmentRecord,
+    Entity.ROLE: RoleRecord,
+    Entity.SECURITY_GROUP: SecurityGroupRecord,
+    Entity.USER_SETTINGS: UserSettingsRecord,
     Entity.COMMUNICATION: CommunicationRecord,
     Entity.COMMUNICATION_TEMPLATE: CommunicationTemplateRecord,
     Entity.COMMUNICATION_CATEGORY: CommunicationCategoryRecord,

@@ -86,6 +86,11 @@ RELATION_PARENTS: dict[Relation, Entity] = {
     Relation.ACCOUNT_RELATIONS: Entity.ACCOUNT,
     Relation.CONTACT_DOCUMENTS: Entity.CONTACT,
     Relation.ACCOUNT_DOCUMENTS: Entity.ACCOUNT,
+    Relation.FRANCHISE_DEPARTMENTS: Entity.FRANCHISE,
+    Relation.USER_ROLES: Entity.USER,
+    Relation.ROLE_USERS: Entity.ROLE,
+    Relation.USER_SECURITY_GROUPS: Entity.USER,
+    Relation.SECURITY_GROUP_MEMBERS: Entity.SECURITY_GROUP,
 }
 RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.CONTACT_ACCOUNTS: Entity.ACCOUNT,
@@ -113,6 +118,11 @@ RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.ACCOUNT_RELATIONS: Entity.CONTACT_RELATION,
     Relation.CONTACT_DOCUMENTS: Entity.DOCUMENT,
     Relation.ACCOUNT_DOCUMENTS: Entity.DOCUMENT,
+    Relation.FRANCHISE_DEPARTMENTS: Entity.DEPARTMENT,
+    Relation.USER_ROLES: Entity.ROLE,
+    Relation.ROLE_USERS: Entity.USER,
+    Relation.USER_SECURITY_GROUPS: Entity.SECURITY_GROUP,
+    Relation.SECURITY_GROUP_MEMBERS: Entity.USER,
 }
 # Which entities own each kind of detail list (contacts and accounts are both customers in seed 004).
 DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {

@@ -42,6 +42,7 @@ class AccountFilter:
     city: StringFilter | None = _f("City.")
     country: StringFilter | None = _f("Country.")
     primary_contact_id: IDFilter | None = _f("The primary contact.")
+    franchise_id: IDFilter | None = _f("The franchise it belongs to.")
     is_active: BooleanFilter | None = _f("Active or not.")
     date_created: DateTimeFilter | None = _f("Creation time.")
     date_modified: DateTimeFilter | None = _f("Last change.")
@@ -78,6 +79,7 @@ class AccountCreateInput:
     urls: list[UrlInput] | None = _f("Web addresses; at most one primary.")
     preferred_channel: PreferredChannel | None = _f("The channel it prefers to be reached by.")
     assistant_id: strawberry.ID | None = _f("Its point of contact, e.g. an assistant: a contact.")
+    franchise_id: strawberry.ID | None = _f("The franchise it belongs to.")
     owner_id: strawberry.ID | None = _f("The user who owns the account (seed 000 owner).")
     custom_field_values: list[CustomFieldValueInput] | None = _f(
         "Custom field values (seed 004 customFieldValues)."
@@ -106,6 +108,7 @@ class AccountUpdateInput:
     urls: list[UrlInput] | None = _u("Web addresses (replace the list); at most one primary.")
     preferred_channel: PreferredChannel | None = _u("The channel it prefers to be reached by.")
     assistant_id: strawberry.ID | None = _u("Its point of contact, e.g. an assistant: a contact.")
+    franchise_id: strawberry.ID | None = _u("The franchise it belongs to; null for none.")
     owner_id: strawberry.ID | None = _u("The user who owns the account.")
     custom_field_values: list[CustomFieldValueInput] | None = _u(
         "Custom field values to set or (value null) clear; the others stay."
@@ -127,5 +130,6 @@ ACCOUNT_COLUMNS = [
 ACCOUNT_REFS = (
     RefField("primary_contact_id", "Contact", Entity.CONTACT),
     RefField("assistant_id", "Contact", Entity.CONTACT),
+    RefField("franchise_id", "Franchise", Entity.FRANCHISE),
     RefField("owner_id", "User", Entity.USER),
 )

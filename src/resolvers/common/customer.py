@@ -17,6 +17,7 @@ from resolvers.common.urls import PreferredChannel, Url
 
 if TYPE_CHECKING:
     from resolvers.contacts.types import Contact
+    from resolvers.users.types import Franchise
 
 T = TypeVar("T")
 
@@ -104,3 +105,13 @@ class BaseCustomer(BaseRecord):
         self, info: strawberry.Info
     ) -> Annotated[Contact, strawberry.lazy("resolvers.contacts.types")] | None:
         return link(info, Entity.CONTACT, self.record.assistant_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="The franchise it belongs to (seed 004: lists filter by it).",
+        extensions=reads(Entity.FRANCHISE),
+    )
+    @uses_columns("franchise_id")
+    def franchise(
+        self, info: strawberry.Info
+    ) -> Annotated[Franchise, strawberry.lazy("resolvers.users.types")] | None:
+        return link(info, Entity.FRANCHISE, self.record.franchise_id)  # type: ignore[no-any-return]

@@ -17,6 +17,7 @@ from gateway.backends.records import Entity
 from gateway.errors import Forbidden
 from gateway.permissions import (
     BY_NAME,
+    CRM_ADMIN,
     CRM_COMMUNICATION_VIEW,
     CRM_DOC_VIEW,
     CRM_LEAD_VIEW,
@@ -39,6 +40,10 @@ READ_PERMISSIONS: dict[Entity, str] = {
     Entity.USER: CRM_USER_VIEW,
     Entity.FRANCHISE: CRM_USER_VIEW,
     Entity.DEPARTMENT: CRM_USER_VIEW,
+    Entity.ROLE: CRM_USER_VIEW,
+    Entity.SECURITY_GROUP: CRM_USER_VIEW,
+    # Another user's settings are for administrators; the caller reads its own through `mySettings`.
+    Entity.USER_SETTINGS: CRM_ADMIN,
     # E-mails and SMS also need CRM_VIEW_EMAIL / CRM_VIEW_SMS: a row rule of the backend (visible_media).
     Entity.COMMUNICATION: CRM_COMMUNICATION_VIEW,
     Entity.COMMUNICATION_TEMPLATE: CRM_COMMUNICATION_VIEW,

@@ -40,6 +40,7 @@ class ContactFilter:
     city: StringFilter | None = _f("City.")
     country: StringFilter | None = _f("Country.")
     language: StringFilter | None = _f("Preferred language.")
+    franchise_id: IDFilter | None = _f("The franchise it belongs to.")
     is_active: BooleanFilter | None = _f("Active or not.")
     opt_out: BooleanFilter | None = _f("Opted out of communication or not.")
     date_created: DateTimeFilter | None = _f("Creation time.")
@@ -90,6 +91,7 @@ class ContactCreateInput:
     urls: list[UrlInput] | None = _f("Web addresses; at most one primary.")
     preferred_channel: PreferredChannel | None = _f("The channel it prefers to be reached by.")
     assistant_id: strawberry.ID | None = _f("Its point of contact, e.g. an assistant: a contact.")
+    franchise_id: strawberry.ID | None = _f("The franchise it belongs to.")
     custom_field_values: list[CustomFieldValueInput] | None = _f(
         "Custom field values (seed 004 customFieldValues)."
     )
@@ -128,6 +130,7 @@ class ContactUpdateInput:
     urls: list[UrlInput] | None = _u("Web addresses (replace the list); at most one primary.")
     preferred_channel: PreferredChannel | None = _u("The channel it prefers to be reached by.")
     assistant_id: strawberry.ID | None = _u("Its point of contact, e.g. an assistant: a contact.")
+    franchise_id: strawberry.ID | None = _u("The franchise it belongs to; null for none.")
     custom_field_values: list[CustomFieldValueInput] | None = _u(
         "Custom field values to set or (value null) clear; the others stay."
     )
@@ -156,4 +159,7 @@ CONTACT_COLUMNS = [
     "country",
     "preferred_channel",
 ]
-CONTACT_REFS = (RefField("assistant_id", "Contact", Entity.CONTACT),)
+CONTACT_REFS = (
+    RefField("assistant_id", "Contact", Entity.CONTACT),
+    RefField("franchise_id", "Franchise", Entity.FRANCHISE),
+)

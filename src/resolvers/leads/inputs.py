@@ -65,6 +65,7 @@ class LeadFilter:
     contact_id: IDFilter | None = _f("The contact.")
     account_id: IDFilter | None = _f("The account.")
     stage_id: IDFilter | None = _f("The stage.")
+    franchise_id: IDFilter | None = _f("The franchise handling the lead.")
     priority: IntFilter | None = _f("Priority.")
     is_qualified: BooleanFilter | None = _f("Qualified or not.")
     due_date: DateTimeFilter | None = _f("Due date.")

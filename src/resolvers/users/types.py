@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.backends.records import Entity
+from gateway.backends.records import Entity, Relation
 from resolvers.common.base import BaseRecord
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.links import link
+from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
+from resolvers.lists import DEPARTMENT_LIST, ROLE_LIST, SECURITY_GROUP_LIST
 
 
 @strawberry.type(description="A user of the CRM: what a client needs to show an assignee.")
@@ -22,6 +24,22 @@ class User(BaseRecord):
     mobile_phone: str | None = strawberry.field(description="Mobile phone number.")
     user_type: str = strawberry.field(description="Type of user, e.g. USER or ADMIN.")
     is_active: bool = strawberry.field(description="False for a deactivated user.")
+    signature: str | None = strawberry.field(description="The user's signature.")
+    stop_escalation: bool = strawberry.field(description="Whether escalation stops for this user.")
+    round_robin_status: str | None = strawberry.field(description="The user's round-robin status.")
+    is_third_party_provider: bool = strawberry.field(
+        description="Whether the user is a third-party provider."
+    )
+    version_number: str | None = strawberry.field(description="The release the user last saw.")
+    version_dont_show_again: bool | None = strawberry.field(
+        description="Whether release notes stay hidden for the user."
+    )
+    is_impersonated: bool = strawberry.field(description="Whether the user is being impersonated.")
+
+    roles = nested_list(ROLE_LIST, Relation.USER_ROLES, "The user's roles.")
+    security_groups = nested_list(
+        SECURITY_GROUP_LIST, Relation.USER_SECURITY_GROUPS, "The security groups the user is a member of."
+    )
 
     @strawberry.field(description="First and last name, else the user name.")
     @uses_columns("firstname", "lastname", "username")
@@ -39,6 +57,8 @@ class Franchise(BaseRecord):
     code: str | None = strawberry.field(description="Franchise code.")
     is_active: bool = strawberry.field(description="False for an inactive franchise.")
 
+    departments = nested_list(DEPARTMENT_LIST, Relation.FRANCHISE_DEPARTMENTS, "The franchise's departments.")
+
 
 @strawberry.type(description="A department of a franchise (seed 004 Department).")
 class Department(BaseRecord):
@@ -55,6 +75,16 @@ class Department(BaseRecord):
 
 @strawberry.type(name="UserConnection", description="A page of users.")
 class UserConnection(Connection[User]):
+    pass
+
+
+@strawberry.type(name="FranchiseConnection", description="A page of franchises.")
+class FranchiseConnection(Connection[Franchise]):
+    pass
+
+
+@strawberry.type(name="DepartmentConnection", description="A page of departments.")
+class DepartmentConnection(Connection[Department]):
     pass
 
 

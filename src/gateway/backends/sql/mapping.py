@@ -18,6 +18,9 @@ ENTITY_TABLES: dict[Entity, sa.Table] = {
     Entity.USER: t.users,
     Entity.FRANCHISE: t.franchises,
     Entity.DEPARTMENT: t.departments,
+    Entity.ROLE: t.roles,
+    Entity.SECURITY_GROUP: t.security_groups,
+    Entity.USER_SETTINGS: t.user_settings,
     Entity.COMMUNICATION: t.communications,
     Entity.COMMUNICATION_TEMPLATE: t.communication_templates,
     Entity.COMMUNICATION_CATEGORY: t.communication_categories,
@@ -52,6 +55,7 @@ class RelationMap:
 
 
 _tagged = t.tag_assignments
+_roles, _members = t.user_roles, t.security_group_members
 
 RELATIONS: dict[Relation, RelationMap] = {
     Relation.CONTACT_LEADS: RelationMap(Entity.LEAD, t.leads.c.contact_id),
@@ -103,6 +107,15 @@ RELATIONS: dict[Relation, RelationMap] = {
     ),
     Relation.CONTACT_DOCUMENTS: RelationMap(Entity.DOCUMENT, t.documents.c.owner_id),
     Relation.ACCOUNT_DOCUMENTS: RelationMap(Entity.DOCUMENT, t.documents.c.owner_id),
+    Relation.FRANCHISE_DEPARTMENTS: RelationMap(Entity.DEPARTMENT, t.departments.c.franchise_id),
+    Relation.USER_ROLES: RelationMap(Entity.ROLE, _roles.c.user_id, _roles, _roles.c.role_id),
+    Relation.ROLE_USERS: RelationMap(Entity.USER, _roles.c.role_id, _roles, _roles.c.user_id),
+    Relation.USER_SECURITY_GROUPS: RelationMap(
+        Entity.SECURITY_GROUP, _members.c.user_id, _members, _members.c.group_id
+    ),
+    Relation.SECURITY_GROUP_MEMBERS: RelationMap(
+        Entity.USER, _members.c.group_id, _members, _members.c.user_id
+    ),
 }
 
 # Free-text search looks at these columns and at the owner's e-mail addresses and phone numbers.
@@ -122,11 +135,19 @@ TAG_FILTER_FIELDS: dict[str, tuple[sa.Table, str, str]] = {"tags": (_tagged, "ow
 
 # Tables whose rows are unique by a value a caller chooses (besides the tenant), with that field: two
 # transactions that both found the value free cannot both insert it, and the loser is told so.
-UNIQUE_VALUES: dict[str, str] = {"tags": "value"}
+UNIQUE_VALUES: dict[str, str] = {"tags": "value", "user_settings": "user_id"}
 
 # What still points at a row; a referenced row cannot be deleted (seed 004: a stage in use).
 REFERENCES: dict[Entity, tuple[sa.Column[object], ...]] = {
     Entity.STAGE: (t.leads.c.stage_id,),
+    # A franchise its departments, leads or customers name cannot be deleted; nor a department in use.
+    Entity.FRANCHISE: (
+        t.departments.c.franchise_id,
+        t.leads.c.franchise_id,
+        t.contacts.c.franchise_id,
+        t.accounts.c.franchise_id,
+    ),
+    Entity.DEPARTMENT: (t.leads.c.department_id,),
     Entity.COMMUNICATION_CATEGORY: (t.communications.c.category_id,),
     Entity.COMMUNICATION_TEMPLATE: (t.communications.c.template_id,),
     Entity.COMMUNICATION_QUEUE_EXTERNAL_SYSTEM: (t.communications.c.external_system_id,),

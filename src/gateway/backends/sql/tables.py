@@ -98,6 +98,14 @@ users = sa.Table(
     sa.Column("mobile_phone", sa.String(32), nullable=True),
     sa.Column("user_type", sa.String(32), nullable=False, server_default="USER"),
     sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # Seed 004 User members besides the above; apiKey is a secret and is not kept (docs/graph.md).
+    sa.Column("signature", sa.Text, nullable=True),
+    sa.Column("stop_escalation", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("round_robin_status", sa.String(64), nullable=True),
+    sa.Column("is_third_party_provider", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("version_number", sa.String(64), nullable=True),
+    sa.Column("version_dont_show_again", sa.Boolean, nullable=True),
+    sa.Column("is_impersonated", sa.Boolean, nullable=False, server_default=sa.false()),
     tenant_index("users", "date_created", "id"),
     sa.UniqueConstraint("tenant", "username"),
 )
@@ -120,6 +128,67 @@ departments = sa.Table(
     sa.Column("franchise_id", sa.Uuid, sa.ForeignKey("franchises.id"), nullable=True),
     sa.Column("pipeline_name", NAME, nullable=True),
     tenant_index("departments", "date_created", "id"),
+    tenant_index("departments", "franchise_id"),
+)
+
+# Seed 004 Role (name, permissions) and SecurityGroup (name, roundRobin, members); the catalog's
+# permission names a role grants are kept as a JSON list.
+roles = sa.Table(
+    "roles",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("permissions", sa.JSON, nullable=False, default=list, server_default=sa.text("'[]'")),
+    tenant_index("roles", "date_created", "id"),
+)
+
+security_groups = sa.Table(
+    "security_groups",
+    metadata,
+    *audit_columns(),
+    sa.Column("name", NAME, nullable=False),
+    sa.Column("round_robin", sa.Boolean, nullable=True),
+    sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+    tenant_index("security_groups", "date_created", "id"),
+)
+
+user_roles = sa.Table(
+    "user_roles",
+    metadata,
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("role_id", sa.Uuid, sa.ForeignKey("roles.id"), primary_key=True),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+    tenant_index("user_roles", "role_id"),
+)
+
+security_group_members = sa.Table(
+    "security_group_members",
+    metadata,
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("group_id", sa.Uuid, sa.ForeignKey("security_groups.id"), primary_key=True),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("date_created", UtcDateTime(), nullable=False),
+    tenant_index("security_group_members", "user_id"),
+)
+
+# Seed 004 UserSettings: one row per user, written by the user itself.
+user_settings = sa.Table(
+    "user_settings",
+    metadata,
+    *audit_columns(),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("audio_input", NAME, nullable=True),
+    sa.Column("audio_output", NAME, nullable=True),
+    sa.Column("due_date_display_type", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("connection_view_type", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("language", sa.String(16), nullable=True),
+    sa.Column("is_email_notifications_enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("is_push_notifications_enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("is_anytime_calling_enabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("management_view_settings", sa.JSON, nullable=True),
+    sa.Column("frontend_state", sa.Text, nullable=True),
+    sa.UniqueConstraint("tenant", "user_id"),
 )
 
 stages = sa.Table(
@@ -145,6 +214,8 @@ CUSTOMER_COLUMNS = (
 def customer_columns() -> list[sa.Column[Any]]:
     return [sa.Column(name, type_, nullable=True) for name, type_ in CUSTOMER_COLUMNS] + [
         sa.Column("is_active", sa.Boolean, nullable=False, server_default=sa.true()),
+        # The franchise a customer belongs to: GET /api/contact and /api/account filter by it (seed 004).
+        sa.Column("franchise_id", sa.Uuid, nullable=True),
     ]
 
 
@@ -177,6 +248,7 @@ contacts = sa.Table(
     *channel_columns(),
     *custom_values_columns("contacts"),
     tenant_index("contacts", "date_created", "id"),
+    tenant_index("contacts", "franchise_id"),
     tenant_index("contacts", "last_name", "id"),
 )
 
@@ -192,6 +264,7 @@ accounts = sa.Table(
     sa.Column("owner_id", sa.Uuid, nullable=True),  # seed 000 Organization owner: a user
     *custom_values_columns("accounts"),
     tenant_index("accounts", "date_created", "id"),
+    tenant_index("accounts", "franchise_id"),
     tenant_index("accounts", "name", "id"),
 )
 

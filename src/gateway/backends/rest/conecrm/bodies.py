@@ -90,6 +90,9 @@ MEMBERS: dict[Entity, tuple[frozenset[str], frozenset[str]]] = {
     # ConnectionStage (l. 11767-11776): the id is ConeCRM's
     Entity.STAGE: (frozenset({"name"}), frozenset()),
 }
+# Graph fields a ConeCRM record cannot hold: refused rather than dropped. An account's franchise is one
+# (Account has no franchise member; GET /api/account's `franchise` is an integer, l. 106).
+NO_MEMBER = frozenset({(Entity.ACCOUNT, "franchise_id")})
 LEAD_REQUIRED = ("department", "source", "franchise")  # LeadCreateRequest's required references
 
 
@@ -109,6 +112,8 @@ def _paths(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
         # ConeCRM names a value's field by its id; the gateway's values are by name (docs/customization.md).
         raise InvalidValue("custom_field_values", "is not written to ConeCRM by the gateway yet")
     for name, value in values.items():
+        if (entity, name) in NO_MEMBER and value is not None:
+            raise InvalidValue(name, "has no member in ConeCRM's body (seed 004), so it cannot be kept there")
         path = FIELD_PATHS[entity].get(name)
         if path is None or name in SERVER_FIELDS:
             continue
