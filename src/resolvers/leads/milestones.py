@@ -34,7 +34,7 @@ class LeadMilestone(Enum):
     )
     CREDIT_APPLICATION = strawberry.enum_value(
         "CREDIT_APPLICATION",
-        description="Credit application submitted (creditApplicationSubmitted, creditApplicationSubmittedDate).",
+        description="Credit application submitted (creditApplicationSubmitted, ...SubmittedDate).",
     )
     OFFER_MADE = strawberry.enum_value("OFFER_MADE", description="Offer made (offerMade, offerMadeDate).")
     ORDER_PLACED = strawberry.enum_value("ORDER_PLACED", description="Order placed (orderPlaced, orderDate).")

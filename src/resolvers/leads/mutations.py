@@ -30,7 +30,6 @@ from resolvers.leads.inputs import LEAD_ASSIGNEES, LEAD_COLUMNS, LEAD_REFS, Lead
 from resolvers.leads.milestones import LeadMilestone
 from resolvers.leads.types import Lead
 
-
 MilestoneDateArgument = Annotated[
     datetime | None, strawberry.argument(description="When the milestone was reached; now when not given.")
 ]
