@@ -9,7 +9,13 @@ from typing import Any
 from automation_support import action, create_automation, runs
 from conftest import Client, token_for
 from factories import Factory, gid
+from gateway.backends.lead_workflow import VEHICLE_UTM_COLUMNS
+from gateway.backends.records import Entity
+from gateway.backends.rest.conecrm.bodies import body_for
 from gateway.backends.sql import tables as t
+from simulators.conecrm import records
+from simulators.conecrm.store import Store
+from simulators.faults import Faults
 
 ERRORS = "errors { field code seedCode message }"
 LEAD_FIELDS = """id subject description status source category priority visitCount firstOpenDate
@@ -318,3 +324,62 @@ async def test_milestone_setters_of_a_page_cost_the_same_statements_at_5_and_40_
         assert all(node["milestones"][0]["setBy"] is not None for node in body["data"]["leads"]["nodes"])
         costs[first] = body["extensions"]["cost"]["sqlStatements"]
     assert costs[5] == costs[40], costs
+
+
+# Routed to the seed-literal ConeCRM simulator (bodies checked against tests/contracts/conecrm).
+
+
+async def test_routed_a_leads_vehicle_and_utm_members_are_sent_as_leadcreaterequest_defines_them(
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    contact = factory.contact("Ada", "Lovelace")
+    await factory.save()
+    values = {"subject": "Corolla", "contact_id": contact, **{name: "x" for name in VEHICLE_UTM_COLUMNS}}
+    body = body_for(Entity.LEAD, values, creating=True)
+    assert {name: body[name] for name in VEHICLE} == {name: "x" for name in VEHICLE}
+    created = await mutate(
+        conecrm_client,
+        CREATE,
+        "leadCreate",
+        input={"subject": "Corolla", "contactId": gid("Contact", contact), **VEHICLE},
+    )
+    # the simulator took the body (an off-contract one is refused and fails the fixture); seed 004's Lead
+    # answers no vehicle or UTM member, so they read back empty
+    assert created["errors"] == [] and faults.calls("POST", "/api/lead") == 1
+    assert {name: created["lead"][name] for name in VEHICLE} == dict.fromkeys(VEHICLE)
+
+
+async def test_routed_milestones_and_their_setters_read_back_from_conecrm(
+    conecrm_client: Client, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    seller = factory.user("seller")
+    await factory.save()
+    lead = records.lead(
+        "agent",
+        subject="Sold one",
+        soldDate="2026-11-02T10:00:00Z",
+        soldBy={"id": str(seller)},
+        testDriveDate="2026-10-30T09:00:00Z",
+    )
+    conecrm_sim[2].put(factory.tenant, "lead", lead)
+    query = "query($id: ID!) { lead(id: $id) { milestones { milestone date setBy { username } } } }"
+    read = await conecrm_client.execute(query, {"id": gid("Lead", uuid.UUID(lead["id"]))})
+    assert read["data"]["lead"]["milestones"] == [
+        {"milestone": "TEST_DRIVE", "date": "2026-10-30T09:00:00+00:00", "setBy": None},
+        {"milestone": "SOLD", "date": "2026-11-02T10:00:00+00:00", "setBy": {"username": "seller"}},
+    ]
+
+
+async def test_routed_a_copy_is_not_served_and_nothing_is_written(
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    lead = records.lead("agent", subject="Original")
+    conecrm_sim[2].put(factory.tenant, "lead", lead)
+    contact = gid("Contact", uuid.uuid4())
+    response = await conecrm_client.post(
+        COPY, {"id": gid("Lead", uuid.UUID(lead["id"])), "input": {"contactId": contact}}
+    )
+    body = response.json()
+    assert response.status_code == 200 and body["data"]["leadCopy"] is None
+    assert body["errors"][0]["extensions"]["code"] == "CAPABILITY_NOT_SERVED"
+    assert faults.calls("POST", "/api/lead") == 0 and len(conecrm_sim[2].all(factory.tenant, "lead")) == 1
