@@ -98,7 +98,7 @@ class LeadCrud(WithCustomFieldValues):
         if user is None or problems:
             raise UserErrors(problems)
         await require_refs(lead.writer, [Ref(["setById"], Entity.USER, user)])
-        columns = MILESTONES_BY_NAME[milestone.value]
+        columns = MILESTONES_BY_NAME[milestone.name]
         return await self.write(lead, {columns.date_column: when, columns.by_column: user})
 
     @action(
@@ -112,7 +112,7 @@ class LeadCrud(WithCustomFieldValues):
         [argument("milestone", LeadMilestone, "The milestone.")],
     )
     async def milestone_clear(self, lead: Target, milestone: LeadMilestone) -> UUID:
-        columns = MILESTONES_BY_NAME[milestone.value]
+        columns = MILESTONES_BY_NAME[milestone.name]
         return await self.write(lead, {columns.date_column: None, columns.by_column: None})
 
     def copy_field(self) -> StrawberryField:
