@@ -118,6 +118,13 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "leadDelete": (f'leadDelete(id: "{LEAD}")', "CRM_LEAD_DELETE"),
     "leadRestore": (f'leadRestore(id: "{LEAD}")', "CRM_LEAD_DELETE"),
     "leadMoveToStage": (f'leadMoveToStage(id: "{LEAD}", stageId: "{STAGE}")', "CRM_LEAD_EDIT"),
+    # Lead workflow (seed 004): copy is permitted like a create, milestones like an edit.
+    "leadCopy": (f'leadCopy(id: "{LEAD}", input: {{contactId: "{CONTACT}"}})', "CRM_LEAD_CREATE"),
+    "leadMilestoneSet": (
+        f'leadMilestoneSet(id: "{LEAD}", milestone: SOLD, setById: "{gid("User", UNKNOWN)}")',
+        "CRM_LEAD_EDIT",
+    ),
+    "leadMilestoneClear": (f'leadMilestoneClear(id: "{LEAD}", milestone: SOLD)', "CRM_LEAD_EDIT"),
     "taskCreate": ('taskCreate(input: {title: "Call"})', "CRM_TASK_CREATE"),
     "taskUpdate": (f'taskUpdate(id: "{TASK}", input: {{title: "Call"}})', "CRM_TASK_EDIT"),
     "taskDelete": (f'taskDelete(id: "{TASK}")', "CRM_TASK_DELETE"),

@@ -49,6 +49,7 @@ class Capability(Enum):
     CUSTOMIZATION = "customization"
     INTEGRATIONS = "integrations"
     AUTOMATION_RUNS = "automation runs"
+    LEAD_COPY = "lead copy"
 
 
 class CapabilityNotServed(GatewayError):

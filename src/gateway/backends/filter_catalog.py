@@ -91,6 +91,9 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
         "isQualified": ("boolean", None),
         "dueDate": ("datetime", None),
         "dateCreated": ("datetime", None),
+        # lead workflow: vehicle and UTM members (seed 004 LeadCreateRequest)
+        **{name: ("string", None) for name in ("makeStr", "modelStr", "yearStr", "trimStr")},
+        **{name: ("string", None) for name in ("utmCampaign", "utmSource")},
     },
     "event": {
         "id": ("id", None),

@@ -176,6 +176,31 @@ class LeadRecord(AuditedRecord):
     handling_instructions: str | None = None
     form_name: str | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)
+    # The lead workflow (seed 004 LeadCreateRequest, Connection and Lead milestones): lead_workflow.py
+    make_str: str | None = None
+    model_str: str | None = None
+    year_str: str | None = None
+    trim_str: str | None = None
+    utm_campaign: str | None = None
+    utm_source: str | None = None
+    walk_around_date: datetime | None = None
+    take_over_date: datetime | None = None
+    test_drive_date: datetime | None = None
+    trade_in_appraisal_date: datetime | None = None
+    credit_application_date: datetime | None = None
+    order_date: datetime | None = None
+    first_open_by_id: UUID | None = None
+    walk_around_by_id: UUID | None = None
+    take_over_by_id: UUID | None = None
+    test_drive_by_id: UUID | None = None
+    trade_in_appraisal_by_id: UUID | None = None
+    credit_application_by_id: UUID | None = None
+    offer_made_by_id: UUID | None = None
+    order_by_id: UUID | None = None
+    sold_by_id: UUID | None = None
+    expected_delivery_by_id: UUID | None = None
+    lost_by_id: UUID | None = None
+    closed_by_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

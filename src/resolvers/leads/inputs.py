@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from gateway.backends.lead_workflow import VEHICLE_UTM_COLUMNS
 from gateway.backends.records import Entity
 from resolvers.common.custom_fields import CustomFieldValueInput
 from resolvers.common.details import ThirdPartyIdInput
@@ -71,6 +72,13 @@ class LeadFilter:
     due_date: DateTimeFilter | None = _f("Due date.")
     date_created: DateTimeFilter | None = _f("Creation time.")
     custom_fields: list[CustomFieldFilter] | None = _f("Conditions on custom fields, all of which must hold.")
+    # Lead workflow: vehicle and UTM members (seed 004 LeadCreateRequest l. 16282-16297)
+    make_str: StringFilter | None = _f("Vehicle make.")
+    model_str: StringFilter | None = _f("Vehicle model.")
+    year_str: StringFilter | None = _f("Vehicle year.")
+    trim_str: StringFilter | None = _f("Vehicle trim.")
+    utm_campaign: StringFilter | None = _f("UTM campaign.")
+    utm_source: StringFilter | None = _f("UTM source.")
 
 
 @strawberry.input(description="A sort key for leads.")
@@ -106,6 +114,13 @@ class LeadCreateInput:
     custom_field_values: list[CustomFieldValueInput] | None = _f(
         "Custom field values (seed 004 customFieldValues)."
     )
+    # Lead workflow: vehicle and UTM members (seed 004 LeadCreateRequest l. 16282-16297)
+    make_str: str | None = _f("The make of the vehicle (makeStr).")
+    model_str: str | None = _f("The model of the vehicle (modelStr).")
+    year_str: str | None = _f("The year of the vehicle (yearStr).")
+    trim_str: str | None = _f("The trim of the vehicle (trimStr).")
+    utm_campaign: str | None = _f("UTM campaign parameter (utmCampaign).")
+    utm_source: str | None = _f("UTM source parameter (utmSource).")
 
 
 @strawberry.input(description="Changes to a lead: only the fields given change.")
@@ -134,6 +149,13 @@ class LeadUpdateInput:
     custom_field_values: list[CustomFieldValueInput] | None = _u(
         "Custom field values to set or (value null) clear; the others stay."
     )
+    # Lead workflow: vehicle and UTM members (seed 004 LeadCreateRequest l. 16282-16297)
+    make_str: str | None = _u("The make of the vehicle.")
+    model_str: str | None = _u("The model of the vehicle.")
+    year_str: str | None = _u("The year of the vehicle.")
+    trim_str: str | None = _u("The trim of the vehicle.")
+    utm_campaign: str | None = _u("UTM campaign parameter.")
+    utm_source: str | None = _u("UTM source parameter.")
 
 
 LEAD_COLUMNS = [
@@ -152,6 +174,7 @@ LEAD_COLUMNS = [
     "visit_count",
     "presale_visit_count",
     "postsale_visit_count",
+    *VEHICLE_UTM_COLUMNS,  # lead workflow
 ]
 LEAD_REFERENCES = ("contact_id", "account_id", "stage_id", "franchise_id", "department_id")
 LEAD_REFS = (

@@ -19,6 +19,7 @@ from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
 from resolvers.common.permissions import reads
 from resolvers.leads.inputs import LeadDirection, LeadStatus
+from resolvers.leads.milestones import MILESTONE_COLUMNS, LeadMilestoneDate, reached_milestones
 from resolvers.lists import COMMUNICATION_LIST, EVENT_LIST, TASK_LIST, USER_LIST
 from resolvers.stages.types import Stage
 from resolvers.timeline.field import timeline_field
@@ -84,6 +85,23 @@ class Lead(BaseRecord):
         return await detail_objects(info, Detail.THIRD_PARTY_IDS, self.record.id, ThirdPartyId)
 
     custom_fields = custom_fields_field(Entity.LEAD)
+
+    # Lead workflow: vehicle and UTM members (seed 004 LeadCreateRequest l. 16282-16297)
+    make_str: str | None = strawberry.field(description="The make of the vehicle (makeStr).")
+    model_str: str | None = strawberry.field(description="The model of the vehicle (modelStr).")
+    year_str: str | None = strawberry.field(description="The year of the vehicle (yearStr).")
+    trim_str: str | None = strawberry.field(description="The trim of the vehicle (trimStr).")
+    utm_campaign: str | None = strawberry.field(description="UTM campaign parameter (utmCampaign).")
+    utm_source: str | None = strawberry.field(description="UTM source parameter (utmSource).")
+
+    @strawberry.field(
+        description="The dealer milestones the lead reached, each with its date and the user who set it, "
+        "in the order a sale usually takes (seed 004 Connection and Lead milestones)."
+    )
+    @uses_columns(*MILESTONE_COLUMNS)
+    def milestones(self) -> list[LeadMilestoneDate]:
+        return reached_milestones(self.record)
+
     assignees = nested_list(USER_LIST, Relation.LEAD_ASSIGNEES, "Users assigned to the lead.")
     events = nested_list(EVENT_LIST, Relation.LEAD_EVENTS, "Tasks, appointments and follow-ups of the lead.")
     tasks = nested_list(TASK_LIST, Relation.LEAD_EVENTS, "Tasks only (kind TASK) of the lead.")

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from gateway.backends.lead_workflow import NEW_DATE_COLUMNS, SETTER_COLUMNS, VEHICLE_UTM_COLUMNS
 from gateway.backends.sql.types import UtcDateTime
 
 metadata = sa.MetaData(
@@ -387,6 +388,10 @@ leads = sa.Table(
     sa.Column("handling_instructions", sa.Text, nullable=True),
     sa.Column("form_name", NAME, nullable=True),
     *custom_values_columns("leads"),
+    # The lead workflow (migration 0016): vehicle and UTM members, milestone dates and their setters.
+    *(sa.Column(name, NAME, nullable=True) for name in VEHICLE_UTM_COLUMNS),
+    *(sa.Column(name, UtcDateTime(), nullable=True) for name in NEW_DATE_COLUMNS),
+    *(sa.Column(name, sa.Uuid, nullable=True) for name in SETTER_COLUMNS),
     tenant_index("leads", "date_created", "id"),
     tenant_index("leads", "contact_id"),
     tenant_index("leads", "account_id"),

@@ -38,6 +38,16 @@ SERVER_FIELDS = {
 }
 
 
+# LeadCreateRequest makeStr, modelStr, yearStr, trimStr (l. 16282-16285), utmCampaign, utmSource
+# (l. 16296-16297): written on create only; seed 004's Lead and Connection answer none of them.
+LEAD_VEHICLE_UTM = {
+    "make_str": "makeStr",
+    "model_str": "modelStr",
+    "year_str": "yearStr",
+    "trim_str": "trimStr",
+    "utm_campaign": "utmCampaign",
+    "utm_source": "utmSource",
+}
 # The members each seed 004 body defines, and those that may be null (the rest are left out when unset).
 MEMBERS: dict[Entity, tuple[frozenset[str], frozenset[str]]] = {
     # POST/PATCH /api/account (l. 1507-1576, 2980-3050)
@@ -78,9 +88,12 @@ MEMBERS: dict[Entity, tuple[frozenset[str], frozenset[str]]] = {
                 "customerInitiated",
                 "leadHandlingInstructions",
                 "franchise",
+                *LEAD_VEHICLE_UTM.values(),
             ]
         ),
-        frozenset({"account", "description", "category", "leadHandlingInstructions"}),
+        frozenset(
+            {"account", "description", "category", "leadHandlingInstructions", *LEAD_VEHICLE_UTM.values()}
+        ),
     ),
     # TaskRequest (l. 15626-15662)
     Entity.EVENT: (
@@ -114,7 +127,9 @@ def _paths(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         if (entity, name) in NO_MEMBER and value is not None:
             raise InvalidValue(name, "has no member in ConeCRM's body (seed 004), so it cannot be kept there")
-        path = FIELD_PATHS[entity].get(name)
+        path = FIELD_PATHS[entity].get(name) or (
+            LEAD_VEHICLE_UTM.get(name) if entity is Entity.LEAD else None
+        )
         if path is None or name in SERVER_FIELDS:
             continue
         head, _, rest = path.partition(".")

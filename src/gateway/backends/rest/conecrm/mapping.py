@@ -90,6 +90,15 @@ FIELD_PATHS: dict[Entity, dict[str, str]] = {
         "franchise_id": "franchise.id",
         "closed_date": "connectionClosedDate",
         "handling_instructions": "leadHandlingInstructions",
+    }
+    # Dealer milestones and who set them (Connection l. 13001-13050, Lead l. 12883-12893); read only
+    | _seed("walk_around_date", "take_over_date", "test_drive_date", "order_date", "trade_in_appraisal_date")
+    | {
+        "credit_application_date": "creditApplicationSubmittedDate",
+        "first_open_by_id": "firstOpenBy.id",
+        "sold_by_id": "soldBy.id",
+        "lost_by_id": "lostBy.id",
+        "closed_by_id": "connectionClosedBy.id",
     },
     Entity.EVENT: _AUDIT
     | _seed("type", "title", "note", "start", "end", "task_done", "notified")
