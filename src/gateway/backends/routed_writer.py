@@ -30,7 +30,13 @@ from gateway.backends.base import (
 )
 from gateway.backends.errors import InvalidValue
 from gateway.backends.records import CommunicationQueueEntryRecord, Detail, Entity, Relation
-from gateway.backends.routing import DETAIL_OWNERS, RELATION_CHILDREN, RoutedReads
+from gateway.backends.routing import (
+    CHILD_PARENTS,
+    DETAIL_OWNERS,
+    RELATION_CHILDREN,
+    RELATION_PARENTS,
+    RoutedReads,
+)
 
 
 class RoutedWriter(RoutedReads):
@@ -58,7 +64,24 @@ class RoutedWriter(RoutedReads):
         backend = self.routed.get(entity)
         return self.sql_writer if backend is None else self._opened.get(id(backend))
 
+    async def _parents_translated(self, entity: Entity, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A routed child's parent references (``CHILD_PARENTS``) as its upstream knows those parents:
+        a parent kept in another system that links to it by ThirdPartyId is named by that id there."""
+        changed = dict(values)
+        for field, parent in CHILD_PARENTS.get(entity, ()):
+            value = values.get(field)
+            if isinstance(value, UUID):
+                changed[field] = (await self.parents_there(entity, parent, [value])).get(value, value)
+        return changed
+
+    async def _parent_there(self, relation: Relation, parent_id: UUID) -> UUID:
+        """The parent of a link as the child's system knows it (see ``_parents_translated``)."""
+        child = RELATION_CHILDREN[relation]
+        there = await self.parents_there(child, RELATION_PARENTS[relation], [parent_id])
+        return there.get(parent_id, parent_id)
+
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
+        values = await self._parents_translated(entity, values)
         record_id = await (await self.writer_for(entity)).insert(entity, values, actor)
         self.owner_entities[record_id] = entity
         return record_id
@@ -67,6 +90,7 @@ class RoutedWriter(RoutedReads):
         self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
     ) -> bool:
         self.owner_entities[id] = entity
+        values = await self._parents_translated(entity, values)
         return await (await self.writer_for(entity)).update(entity, id, values, actor, expected_version)
 
     async def set_deleted(
@@ -103,15 +127,16 @@ class RoutedWriter(RoutedReads):
         return writer.invalid_value(entity, values, details) if writer is not None else None
 
     async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
-        return await (await self.writer_for(RELATION_CHILDREN[relation])).link(relation, parent_id, child_id)
+        parent = await self._parent_there(relation, parent_id)
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).link(relation, parent, child_id)
 
     async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
-        return await (await self.writer_for(RELATION_CHILDREN[relation])).unlink(
-            relation, parent_id, child_id
-        )
+        parent = await self._parent_there(relation, parent_id)
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).unlink(relation, parent, child_id)
 
     async def linked_ids(self, relation: Relation, parent_id: UUID) -> set[UUID]:
-        return await (await self.writer_for(RELATION_CHILDREN[relation])).linked_ids(relation, parent_id)
+        parent = await self._parent_there(relation, parent_id)
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).linked_ids(relation, parent)
 
     async def is_referenced(self, entity: Entity, id: UUID) -> bool:
         return await (await self.writer_for(entity)).is_referenced(entity, id)
