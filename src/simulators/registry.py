@@ -7,8 +7,9 @@
 
 The factory gets the ``--database-url`` option (None when not given: the simulator keeps its data in memory)
 and, when ``--profile`` is given, its name (the simulator's reading of what its seed leaves open; an
-unknown name raises ``UnknownProfile``), and returns an ASGI app wrapped in ``FaultMiddleware``. A name is looked up in the registry first, then by
-importing ``simulators.<name>`` (which registers it), so only the simulator asked for is loaded.
+unknown name raises ``UnknownProfile``), and returns an ASGI app wrapped in ``FaultMiddleware``. A name
+is looked up in the registry first, then by importing ``simulators.<name>`` (which registers it), so
+only the simulator asked for is loaded.
 """
 
 from __future__ import annotations

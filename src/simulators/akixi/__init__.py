@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp
 
 from simulators.akixi.app import create_app
-from simulators.akixi.state import AkixiSimulator, Credential, Device, StoredConfig
 from simulators.akixi.profiles import DEFAULT, PROFILES
+from simulators.akixi.state import AkixiSimulator, Credential, Device, StoredConfig
 from simulators.registry import chosen_profile, register
 
 __all__ = ["AkixiSimulator", "Credential", "Device", "StoredConfig", "create_app", "simulate"]

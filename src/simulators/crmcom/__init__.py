@@ -8,8 +8,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp
 
 from simulators.crmcom.app import CrmcomSimulator, create_app
-from simulators.crmcom.store import CrmcomStore
 from simulators.crmcom.profiles import DEFAULT, PROFILES
+from simulators.crmcom.store import CrmcomStore
 from simulators.registry import chosen_profile, register
 
 __all__ = ["CrmcomSimulator", "CrmcomStore", "create_app", "simulate"]
