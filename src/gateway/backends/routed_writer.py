@@ -36,6 +36,7 @@ from gateway.backends.routing import (
     RELATION_CHILDREN,
     RELATION_PARENTS,
     RoutedReads,
+    ThirdPartyOwners,
 )
 
 
@@ -71,14 +72,22 @@ class RoutedWriter(RoutedReads):
         for field, parent in CHILD_PARENTS.get(entity, ()):
             value = values.get(field)
             if isinstance(value, UUID):
-                changed[field] = (await self.parents_there(entity, parent, [value])).get(value, value)
+                changed[field] = await self._translated_parent(entity, parent, value)
         return changed
 
     async def _parent_there(self, relation: Relation, parent_id: UUID) -> UUID:
         """The parent of a link as the child's system knows it (see ``_parents_translated``)."""
-        child = RELATION_CHILDREN[relation]
-        there = await self.parents_there(child, RELATION_PARENTS[relation], [parent_id])
-        return there.get(parent_id, parent_id)
+        return await self._translated_parent(
+            RELATION_CHILDREN[relation], RELATION_PARENTS[relation], parent_id
+        )
+
+    async def _translated_parent(self, child: Entity, parent: Entity, parent_id: UUID) -> UUID:
+        """Only where the parent's system can also turn the id back (``ThirdPartyOwners``, i.e. SQL), so
+        that what is written reads back under the graph's parent; elsewhere the graph's id goes as it is
+        (and the child's system refuses an id it does not know, before anything lands)."""
+        if not isinstance(self.backend_for(parent), ThirdPartyOwners):
+            return parent_id
+        return (await self.parents_there(child, parent, [parent_id])).get(parent_id, parent_id)
 
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
         values = await self._parents_translated(entity, values)
