@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from conftest import Client, token_for
-from crmcom_env import PASSWORD, CrmSeed, Simulator, cost, routing_file
-from factories import gid
+from crmcom_env import PASSWORD, CrmSeed, Simulator, cost, routing_file, sms_input
 from gateway.app import create_app
 from gateway.settings import Settings
 from simulators.conecrm.store import Store
@@ -142,14 +141,7 @@ async def test_a_communication_for_a_conecrm_contact_is_refused_before_anything_
     contact = seed.linked_contact("Linked", "Mixed")
     system_id, _ = seed.external_system("SMS gateway")
     await seed.save()
-    input = {
-        "contactId": gid("Contact", contact),
-        "externalSystemId": gid("CommunicationQueueExternalSystem", system_id),
-        "direction": "OUTGOING",
-        "media": "SMS",
-        "subject": "Across systems",
-        "content": "1234",
-    }
+    input = sms_input(contact, system_id, "Across systems")
     response = await mixed_client.post(CREATE, {"input": input})
     body = response.json()
     assert response.status_code == 200 and body["data"] == {"communicationCreate": None}
