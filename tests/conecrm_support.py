@@ -21,7 +21,7 @@ import httpx
 import jsonschema
 import pytest
 
-from conftest import SECRET, Client, token_for
+from conftest import CONECRM_PROFILES, SECRET, Client, token_for
 from gateway.app import create_app
 from gateway.settings import Settings, load_settings
 from servers import threaded_server
@@ -64,17 +64,19 @@ def check_against_contract(method: str, route: str, body: Any) -> str | None:
     return f"off contract ({file}): {text}"
 
 
-def profile_option(config: pytest.Config) -> str:
-    return str(config.getoption("conecrm_profile"))
-
-
 # Fixtures for the test_conecrm_* modules, which import them.
 
 
+@pytest.fixture(scope="module", params=CONECRM_PROFILES)
+def conecrm_profile(request: pytest.FixtureRequest) -> str:
+    """Each reading of seed 004 the simulator offers, in turn (``--conecrm-profile`` keeps one)."""
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def conecrm_sim(request: pytest.FixtureRequest) -> Iterator[tuple[str, Faults, Store]]:
-    """The ConeCRM simulator (profile ``--conecrm-profile``): (base URL, its faults, its store)."""
-    with serve_simulator(profile_option(request.config)) as served:
+def conecrm_sim(conecrm_profile: str) -> Iterator[tuple[str, Faults, Store]]:
+    """The ConeCRM simulator under each profile: (base URL, its faults, its store)."""
+    with serve_simulator(conecrm_profile) as served:
         yield served
 
 

@@ -33,7 +33,9 @@ pytest_plugins = ["conecrm_support", "crmcom_env"]
 POSTGRES_URL = os.environ.get("CRM_GATEWAY_TEST_POSTGRES_URL")
 REQUIRE_SERVICES = os.environ.get("CRM_GATEWAY_TEST_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-" + "x" * 40
-CONECRM_VARIANT = "sqlite-conecrm"  # the core query tests routed to ConeCRM (see below)
+# The core query tests routed to ConeCRM, one variant per simulator profile (see below).
+CONECRM_PROFILES = ("lists", "objects")
+CONECRM_VARIANTS = {f"sqlite-conecrm-{profile}": profile for profile in CONECRM_PROFILES}
 PGBOUNCER_VARIANT = "postgresql-pgbouncer"  # the PostgreSQL tests through PgBouncer (see below)
 APP_ROLE = "crm_gateway_app"  # the role the app connects as on PostgreSQL: bound by row-level security
 
@@ -44,7 +46,7 @@ def _backends() -> list[Any]:
         reason="set CRM_GATEWAY_TEST_POSTGRES_URL to run the PostgreSQL variant",
     )
     postgres = pytest.param("postgresql", marks=needs_postgres)
-    return ["sqlite", postgres, CONECRM_VARIANT, pytest.param(PGBOUNCER_VARIANT, marks=needs_postgres)]
+    return ["sqlite", postgres, *CONECRM_VARIANTS, pytest.param(PGBOUNCER_VARIANT, marks=needs_postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -156,12 +158,10 @@ async def postgres_admin(url: str, *statements: str) -> None:
 
 
 @pytest.fixture(params=_backends(), scope="session")
-def database_url(request: pytest.FixtureRequest) -> str:
-    fixture = {
-        "sqlite": "sqlite_url",
-        CONECRM_VARIANT: "conecrm_sqlite_url",
-        PGBOUNCER_VARIANT: "pgbouncer_url",
-    }.get(request.param, "postgres_url")
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param in CONECRM_VARIANTS:
+        return conecrm_sqlite_url(tmp_path_factory, CONECRM_VARIANTS[request.param])
+    fixture = {"sqlite": "sqlite_url", PGBOUNCER_VARIANT: "pgbouncer_url"}.get(request.param, "postgres_url")
     return request.getfixturevalue(fixture)  # type: ignore[no-any-return]
 
 
@@ -196,14 +196,15 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
     await application.state.engine.dispose()
 
 
-# -- The core query tests routed to ConeCRM (conecrm branch) ------------------------------------------
-# Modules in CONECRM_MODULES also run as ``sqlite-conecrm``: contacts, accounts, leads and tasks live in
-# the ConeCRM simulator (served over real HTTP, storing in this variant's own SQLite database, so the
-# factories fill it) and the gateway reaches them through the conecrm connector with the caller's token.
+# -- The core query tests routed to ConeCRM, under each simulator profile ----------------------------
+# Modules in CONECRM_MODULES also run as ``sqlite-conecrm-lists`` and ``sqlite-conecrm-objects``:
+# contacts, accounts, leads and tasks live in the ConeCRM simulator (served over real HTTP, with the
+# profile its variant names, simulators/conecrm/profiles.py; the factories fill its own store too) and
+# the gateway reaches them through the conecrm connector with the caller's token.
 
 CONECRM_MODULES = {"test_queries", "test_paging", "test_filters", "test_nested_cost"}
 VARIANTS_DESELECTED = pytest.StashKey[Counter[str]]()  # per variant, the other tests' runs deselected
-ROUTED_URLS: set[str] = set()
+ROUTED_URLS: dict[str, str] = {}  # the ConeCRM variants' database URLs, each with its profile
 # Tests that cannot pass against ConeCRM, and why (strict: they must fail, or the entry goes).
 _SQL_COUNT = (
     "asserts the number of SQL statements; routed, the same batched loads are ConeCRM calls "
@@ -229,9 +230,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--conecrm-profile",
         dest="conecrm_profile",
-        default="lists",
-        choices=("lists", "objects"),
-        help="the ConeCRM simulator's reading of what seed 004 leaves open (simulators/conecrm/profiles.py)",
+        default="all",
+        choices=("all", *CONECRM_PROFILES),
+        help="run the ConeCRM-routed tests under this reading of seed 004 only (simulators/conecrm/"
+        "profiles.py); by default they run under each",
     )
 
 
@@ -268,27 +270,28 @@ CONECRM_SEED_GAPS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _seed_gap(name: str, profile: str) -> str | None:
+def _seed_gap(name: str, variant: str) -> str | None:
     reason, profiles = CONECRM_SEED_GAPS.get(name, ("", ()))
+    profile = CONECRM_VARIANTS[variant]
     return reason if reason and (not profiles or profile in profiles) else None
 
 
-@pytest.fixture(scope="session")
-def conecrm_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('conecrm') / 'test.db'}"
+def conecrm_sqlite_url(tmp_path_factory: pytest.TempPathFactory, profile: str) -> str:
+    """The SQLite database of a ConeCRM variant (its SQL-served parts), recorded with its profile."""
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp(f'conecrm-{profile}') / 'test.db'}"
     upgrade(url)
-    ROUTED_URLS.add(url)
+    ROUTED_URLS[url] = profile
     return url
 
 
 @pytest.fixture(scope="session")
-def conecrm_simulator(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Any]]:
-    """The seed-literal ConeCRM simulator (its own store): (base URL, its ``Faults``, its ``Store``); its
-    profile is ``--conecrm-profile`` (default ``lists``), and every body it gets is checked against
+def conecrm_simulator(database_url: str) -> Iterator[tuple[str, Any, Any]]:
+    """The seed-literal ConeCRM simulator (its own store) of a ConeCRM variant: (base URL, its
+    ``Faults``, its ``Store``), with the variant's profile; every body it gets is checked against
     ``tests/contracts/conecrm``."""
     from conecrm_support import serve_simulator
 
-    with serve_simulator(request.config.getoption("conecrm_profile")) as served:
+    with serve_simulator(ROUTED_URLS[database_url]) as served:
         yield served
 
 
@@ -345,22 +348,29 @@ def pgbouncer_url(postgres_url: str, pgbouncer_port: int) -> str:
     return url
 
 
-VARIANT_MODULES = {CONECRM_VARIANT: CONECRM_MODULES, PGBOUNCER_VARIANT: PGBOUNCER_MODULES}
+VARIANT_MODULES = {variant: CONECRM_MODULES for variant in CONECRM_VARIANTS} | {
+    PGBOUNCER_VARIANT: PGBOUNCER_MODULES
+}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run the ConeCRM and PgBouncer variants only for their modules; mark ConeCRM's known failures."""
+    """Run the ConeCRM and PgBouncer variants only for their modules, and the ConeCRM-routed tests only
+    under ``--conecrm-profile`` when one is named; mark ConeCRM's known failures."""
     kept, dropped, by_variant = [], [], Counter[str]()
+    only = str(config.getoption("conecrm_profile"))
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        variant = callspec.params.get("database_url") if callspec is not None else None
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        variant = params.get("database_url")
+        profile = CONECRM_VARIANTS.get(variant) or params.get("conecrm_profile")
         if variant in VARIANT_MODULES and item.module.__name__ not in VARIANT_MODULES[variant]:  # type: ignore[attr-defined]
             dropped.append(item)
             by_variant[variant] += 1
             continue
+        if only != "all" and profile not in (None, only):
+            dropped.append(item)
+            continue
         name = item.name.split("[")[0]
-        profile = str(config.getoption("conecrm_profile"))
-        reason = CONECRM_XFAIL.get(name) or _seed_gap(name, profile) if variant == CONECRM_VARIANT else None
+        reason = CONECRM_XFAIL.get(name) or _seed_gap(name, variant) if variant in CONECRM_VARIANTS else None
         if reason is not None:
             item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
         kept.append(item)

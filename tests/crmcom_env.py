@@ -24,6 +24,7 @@ import pytest
 from comms_factory import CommsFactory
 from conftest import Client, token_for
 from contracts.checker import Contracts
+from factories import gid
 from gateway.app import create_app
 from gateway.backends.sql import tables as t
 from gateway.settings import Settings
@@ -193,3 +194,15 @@ def cost(body: dict[str, Any]) -> dict[str, Any]:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+def sms_input(contact_id: uuid.UUID, system_id: uuid.UUID, subject: str) -> dict[str, Any]:
+    """A ``communicationCreate`` input: an outgoing SMS to the contact through the external system."""
+    return {
+        "contactId": gid("Contact", contact_id),
+        "externalSystemId": gid("CommunicationQueueExternalSystem", system_id),
+        "direction": "OUTGOING",
+        "media": "SMS",
+        "subject": subject,
+        "content": "1234",
+    }

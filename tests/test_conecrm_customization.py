@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conecrm_support import client_for, profile_option, routed_gateway, routing_file, serve_simulator
+from conecrm_support import client_for, routed_gateway, routing_file, serve_simulator
 from conftest import SECRET, Client, token_for
 from customization_support import World, seed_demo
 from gateway.settings import Settings, load_settings
@@ -39,10 +39,10 @@ QUERY = {"combinator": "and", "rules": [{"field": "lastName", "operator": "begin
 
 
 @pytest.fixture(scope="module")
-def conecrm_sim(request: pytest.FixtureRequest) -> Iterator[tuple[str, Faults, Store]]:
+def conecrm_sim(conecrm_profile: str) -> Iterator[tuple[str, Faults, Store]]:
     """Overrides conecrm_support's (and so feeds its ``faults``): these tests need no SQL variant, the
     simulator keeps customization data in memory of its own."""
-    with serve_simulator(profile_option(request.config)) as served:
+    with serve_simulator(conecrm_profile) as served:
         yield served
 
 
@@ -167,7 +167,7 @@ async def test_saved_filters_are_listed_created_read_changed_and_deleted(shared:
 
 
 async def test_filter_metadata_and_query_builder_config_describe_the_fields_and_custom_fields(
-    shared: Client, world: World, request: pytest.FixtureRequest
+    shared: Client, world: World, conecrm_profile: str
 ) -> None:
     api = shared
     query = """{ all: filterMetadata { entity filters { field } }
@@ -179,7 +179,7 @@ async def test_filter_metadata_and_query_builder_config_describe_the_fields_and_
         entities += ["communicationQueueEntry", "communicationCategory"]
         entities += ["communicationTemplate", "communicationQueueExternalSystem"]
     else:  # what the simulator's profile offers (seed 004 names no entities)
-        entities = list(conecrm_fields.entities(PROFILES[profile_option(request.config)]))
+        entities = list(conecrm_fields.entities(PROFILES[conecrm_profile]))
     assert [entry["entity"] for entry in data["all"]] == entities
     contact = {f["field"]: f for f in data["contact"][0]["filters"]}
     assert contact["email" if world.sql else "primaryEmail"]["operators"][:3] == ["=", "!=", "contains"]

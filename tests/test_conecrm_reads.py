@@ -12,7 +12,6 @@ import pytest
 from conecrm_support import (
     client_for,
     cost,
-    profile_option,
     routed_gateway,
     routing_file,
 )
@@ -223,7 +222,7 @@ async def test_simulator_list_endpoints_page_sort_and_search(
 
 
 async def test_events_are_served_where_conecrm_holds_them_and_refused_by_name_where_not(
-    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str, request: pytest.FixtureRequest
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str, conecrm_profile: str
 ) -> None:
     """Seed 004 names no query-builder entities: where the instance calls its events ``event`` every
     kind is served; where it calls them ``task`` (tasks only), a list of every kind is refused, naming
@@ -234,7 +233,7 @@ async def test_events_are_served_where_conecrm_holds_them_and_refused_by_name_wh
     response = await client_for(*gateway, tenant).post("{ tasks { totalCount } events { totalCount } }")
     body = response.json()
     assert response.status_code == 200 and body["data"]["tasks"] == {"totalCount": 1}
-    if profile_option(request.config) == "objects":
+    if conecrm_profile == "objects":
         assert body["data"]["events"] == {"totalCount": 2} and "errors" not in body
     else:
         [error] = body["errors"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import Client
-from crmcom_env import CrmSeed, Simulator
+from crmcom_env import CrmSeed, Simulator, sms_input
 from factories import gid
 
 UPDATE = """mutation($id: ID!, $input: CommunicationUpdateInput!) {
@@ -59,14 +59,7 @@ async def test_an_outgoing_create_is_queued_by_crmcom(
     ada = seed.contact("Ada", "Lovelace")
     system_id, _ = seed.external_system("SMS gateway")
     await seed.save()
-    input = {
-        "contactId": gid("Contact", ada),
-        "externalSystemId": gid("CommunicationQueueExternalSystem", system_id),
-        "direction": "OUTGOING",
-        "media": "SMS",
-        "subject": "Your code",
-        "content": "1234",
-    }
+    input = sms_input(ada, system_id, "Your code")
     body = await crm_client.execute(CREATE, {"input": input})
     created = body["data"]["communicationCreate"]
     assert created["errors"] == []
@@ -75,3 +68,21 @@ async def test_an_outgoing_create_is_queued_by_crmcom(
     ]
     assert len(simulator.store.org(tenant).queue) == 1
     assert simulator.calls("communications/create", "POST") == 1
+
+
+async def test_a_create_names_a_linked_sql_contact_by_its_crmcom_id(
+    crm_client: Client, seed: CrmSeed, simulator: Simulator, tenant: str
+) -> None:
+    """The contact is in SQL and linked to its CRM.COM contact by a ThirdPartyId: CRM.COM gets that
+    contact's id (not the gateway's), and the communication reads back under the SQL contact."""
+    ada = seed.linked_contact("Ada", "Linked")
+    system_id, _ = seed.external_system("SMS gateway")
+    await seed.save()
+    input = sms_input(ada, system_id, "Linked code")
+    query = CREATE.replace("communication { subject", "communication { id subject contact { id }")
+    body = await crm_client.execute(query, {"input": input})
+    created = body["data"]["communicationCreate"]
+    assert created["errors"] == []
+    assert created["communication"]["contact"] == {"id": gid("Contact", ada)}
+    [stored] = simulator.store.org(tenant).communications.values()
+    assert seed.crm_ids[ada].hex.upper() in str(stored) and ada.hex.upper() not in str(stored).upper()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from conftest import Client, token_for
-from crmcom_env import PASSWORD, CrmSeed, Simulator, cost, routing_file
+from crmcom_env import PASSWORD, CrmSeed, Simulator, cost, routing_file, sms_input
 from gateway.app import create_app
 from gateway.settings import Settings
 from simulators.conecrm.store import Store
@@ -43,6 +43,9 @@ QUERY = """query($n: Int!) {
     } }
   }
   stages(first: 5) { edges { node { name } } }
+}"""
+CREATE = """mutation($input: CommunicationCreateInput!) {
+  communicationCreate(input: $input) { communication { subject contact { id } } errors { code } }
 }"""
 
 
@@ -126,3 +129,22 @@ async def test_a_crmcom_outage_nulls_only_the_communications(
     assert {error["extensions"]["code"] for error in body["errors"]} == {"UPSTREAM_UNAVAILABLE"}
     assert {error["extensions"]["system"] for error in body["errors"]} == {"crmcom"}
     assert {tuple(error["path"][-1:]) for error in body["errors"]} == {("communications",)}
+
+
+async def test_a_communication_for_a_conecrm_contact_is_refused_before_anything_lands(
+    mixed_client: Client, seed: CrmSeed, simulator: Simulator, tenant: str
+) -> None:
+    """The contact lives in ConeCRM, its communications in CRM.COM. Seed 004 offers no lookup of
+    contacts by third-party id, so a communication written under the contact's CRM.COM id could not be
+    read back under the graph's contact: the create sends the graph's id, which CRM.COM does not know,
+    and is refused with a code, nothing stored (SQL contacts translate: tests/test_crmcom_mutations.py)."""
+    contact = seed.linked_contact("Linked", "Mixed")
+    system_id, _ = seed.external_system("SMS gateway")
+    await seed.save()
+    input = sms_input(contact, system_id, "Across systems")
+    response = await mixed_client.post(CREATE, {"input": input})
+    body = response.json()
+    assert response.status_code == 200 and body["data"] == {"communicationCreate": None}
+    [error] = body["errors"]
+    assert error["extensions"]["code"] not in ("INTERNAL_SERVER_ERROR", None), error
+    assert simulator.store.org(tenant).communications == {}

@@ -3,6 +3,7 @@ CRM_GATEWAY_MAX_UPSTREAM_CALLS without any upstream call, reported in ``extensio
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from graphql import parse
 
 from conftest import SECRET, token_for
+from gateway.backends.base import Capability
 from gateway.backends.records import Entity
 from gateway.backends.rest.connector import CONNECTORS
 from gateway.backends.rest.upstreams import UpstreamRoute
@@ -145,3 +147,113 @@ async def test_unbatched_nested_list_counts_per_parent(
     body = await run(database_url, tmp_path, sim, tenant, query.replace("11", "10"), max_upstream_calls=10)
     assert "errors" not in body, body
     assert body["extensions"]["cost"]["estimatedUpstreamCalls"] == 10
+
+
+# -- node/nodes, areas served by an upstream (customization, Akixi) and totalCount ----------------------
+
+
+def gid(type_name: str) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{uuid.uuid4()}".encode()).decode().rstrip("=")
+
+
+def test_node_and_nodes_cost_what_their_ids_name() -> None:
+    contact, lead = gid("Contact"), gid("Lead")
+    assert estimate(f'{{ node(id: "{contact}") {{ id }} }}', BATCHED) == 1
+    assert estimate(f'{{ node(id: "{lead}") {{ id }} }}', BATCHED) == 0  # leads are not routed
+    assert estimate("query($id: ID!) { node(id: $id) { id } }", BATCHED, {"id": contact}) == 1
+    ids = [gid("Contact") for _ in range(4)] + [lead]
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    assert estimate(query, BATCHED, {"ids": ids}) == 1  # one batch for the four contacts
+    assert estimate(query, UNBATCHED, {"ids": ids}) == 4  # one call per contact
+    assert estimate('{ node(id: "not-an-id") { id } }', BATCHED) == 1  # unreadable: counted, not skipped
+    account = gid("Account")
+    nested = f'{{ node(id: "{account}") {{ ... on Account {{ contacts(first: 6) {{ nodes {{ id }} }} }} }} }}'
+    assert estimate(nested, BATCHED) == 1 and estimate(nested, UNBATCHED) == 1
+
+
+def test_areas_served_upstream_cost_a_call_per_root_field() -> None:
+    settings = load_settings(jwt_secret=SECRET)
+    query = parse(
+        "{ customFields { id } customLabels { id } a: akixiCrmConfigs { totalCount } "
+        'b: akixiCrmConfig(id: "1") { id } }'
+    )
+
+    def calls(*areas: Capability) -> int:
+        return estimate_upstream_calls(schema._schema, query, None, {}, settings, {}, frozenset(areas))
+
+    assert calls() == 0
+    assert calls(Capability.CUSTOMIZATION) == 2
+    assert calls(Capability.INTEGRATIONS) == 2
+    assert calls(Capability.CUSTOMIZATION, Capability.INTEGRATIONS) == 4
+
+
+def test_total_counts_cost_one_more_call_at_every_level() -> None:
+    query = "{ accounts(first: 5) { totalCount nodes { contacts(first: 2) { totalCount nodes { id } } } } }"
+    account = {Entity.ACCOUNT: UpstreamRoute("widgets", batches=True)}
+    assert estimate(query, BATCHED | account) == 2 + 2
+    assert estimate(query, UNBATCHED | account) == 2 + 5 * 2
+    assert estimate(query.replace("totalCount ", ""), UNBATCHED | account) == 1 + 5
+
+
+async def test_node_nodes_and_total_counts_over_the_budget_are_refused_before_any_call(
+    sim: Simulator, database_url: str, tenant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(CONNECTORS, "conecrm", UnbatchedWidgetsConnector)
+    ids = ", ".join(f'"{gid("Contact")}"' for _ in range(3))
+    for query in (
+        f"{{ nodes(ids: [{ids}]) {{ id }} }}",
+        "{ "
+        + " ".join(f'n{i}: node(id: "{gid("Contact")}") {{ id }}' for i in range(2))
+        + ' x: node(id: "x") { id } }',
+        "{ a: contacts(first: 1) { totalCount } b: contacts(first: 1) { totalCount } }",
+    ):
+        body = await run(database_url, tmp_path, sim, tenant, query, max_upstream_calls=2)
+        assert body["data"] is None, query
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["UPSTREAM_BUDGET_EXCEEDED"]
+        assert body["errors"][0]["extensions"]["estimatedUpstreamCalls"] in (3, 4)
+        assert body["extensions"]["cost"]["upstreamCalls"] == 0
+    assert sim.faults.log == []
+
+
+async def test_customization_over_the_budget_is_refused_before_any_call(
+    sqlite_url: str, tenant: str, tmp_path: Path
+) -> None:
+    from conecrm_support import routing_file as conecrm_routing
+    from conecrm_support import serve_simulator
+
+    query = "{ customFields { id } customLabels { id } savedFilters { id } }"
+    with serve_simulator() as (url, faults, _):
+        backends = conecrm_routing(tmp_path, url, routed=())
+        async with routed_gateway(sqlite_url, backends, max_upstream_calls=2) as (_, http):
+            token = token_for(load_settings(jwt_secret=SECRET), tenant)
+            body = (await http.post("/graphql", json={"query": query}, headers=bearer(token))).json()
+            assert body["data"] is None
+            assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_BUDGET_EXCEEDED"
+            assert body["errors"][0]["extensions"]["estimatedUpstreamCalls"] == 3
+            assert faults.log == []
+            fits = (
+                await http.post("/graphql", json={"query": "{ customLabels { id } }"}, headers=bearer(token))
+            ).json()
+            assert "errors" not in fits and fits["extensions"]["cost"]["estimatedUpstreamCalls"] == 1
+
+
+async def test_akixi_over_the_budget_is_refused_before_any_call(
+    sqlite_url: str, tenant: str, tmp_path: Path
+) -> None:
+    from akixi_support import API_KEY, serve_akixi
+    from akixi_support import routing_file as akixi_routing
+
+    query = "{ a: akixiCrmConfigs { totalCount } b: akixiCrmConfigs(offset: 1) { totalCount } }"
+    with serve_akixi() as akixi:
+        backends = akixi_routing(tmp_path, akixi.url, f'api_key = "{API_KEY}"', tenants=[tenant])
+        async with routed_gateway(sqlite_url, str(backends), max_upstream_calls=1) as (_, http):
+            token = token_for(load_settings(jwt_secret=SECRET), tenant, permissions=["CRM_ALL"])
+            body = (await http.post("/graphql", json={"query": query}, headers=bearer(token))).json()
+            assert body["data"] is None
+            assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_BUDGET_EXCEEDED"
+            assert body["errors"][0]["extensions"]["estimatedUpstreamCalls"] == 2
+            assert akixi.calls() == 0
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -109,3 +109,25 @@ def _get_when_up(url: str, process: subprocess.Popen[bytes], log: Path) -> objec
         except httpx.TransportError:
             time.sleep(0.2)
     raise AssertionError("the simulator did not answer within 60 s")
+
+
+@pytest.mark.parametrize(
+    ("name", "profiles"),
+    [("conecrm", ("lists", "objects")), ("crmcom", ("nulls", "sparse")), ("akixi", ("literal", "textual"))],
+)
+def test_simulate_takes_each_simulators_profile(
+    name: str, profiles: tuple[str, ...], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--profile`` picks the simulator's reading of its seed; an unknown one is refused, naming those
+    there are, before anything listens."""
+    from simulators.registry import simulator
+
+    monkeypatch.setenv("CRM_GATEWAY_JWT_SECRET", SECRET)
+    for profile in profiles:
+        app = simulator(name)(None, profile)
+        chosen = app.app.state.simulator.profile if name == "akixi" else app.profile  # type: ignore[attr-defined]
+        assert chosen.name == profile
+    assert main(["simulate", name, "--port", str(free_port()), "--profile", "no_such"]) == 2
+    err = capsys.readouterr().err
+    assert f"no {name} simulator profile 'no_such'; profiles: {', '.join(profiles)}" in err
+    assert "http://" not in capsys.readouterr().out

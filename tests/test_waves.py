@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from conftest import CONECRM_VARIANT, Client
+from conftest import ROUTED_URLS, Client
 from factories import Factory, gid
 from gateway.backends.access import RowAccess
 from gateway.backends.query import ListQuery, PageRequest
@@ -24,7 +24,7 @@ from gateway.cost import Cost
 
 @pytest.fixture
 def sql_app(app: Any, database_url: str) -> Any:
-    if database_url == CONECRM_VARIANT:
+    if database_url in ROUTED_URLS:
         pytest.skip("reads SQL statements of the SQL backend; routed, these loads are ConeCRM calls")
     return app
 

@@ -6,13 +6,17 @@ id) costs one call per level where the upstream loads in batches (the connector 
 ``batches``), and otherwise one call per parent object (the parents estimated the way the node estimate
 does: page sizes multiplied down the tree). A connection asking for ``totalCount`` costs one more. The
 nested list whose parents live in another upstream also counts the call that reads the parents'
-third-party ids there (``gateway.backends.routing``). The estimate does not see ``node(id:)`` lookups
-or the writes of mutations; ``extensions.cost`` counts them as they happen.
+third-party ids there (``gateway.backends.routing``). ``node``/``nodes`` cost what their ids name: one
+call per routed entity among them where the upstream loads in batches, else one per id (an id that
+cannot be read counts one call). The root fields of an area an upstream serves (customization:
+ConeCRM's custom fields, labels, saved filters, automations; integrations: Akixi's CRM configurations)
+cost one call each. The estimate does not see the writes of mutations; ``extensions.cost`` counts them
+as they happen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +30,14 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
+    VariableNode,
     get_named_type,
     get_nullable_type,
     is_list_type,
 )
 
+from gateway.backends.areas import CustomizationSource, IntegrationsSource
+from gateway.backends.base import Capability
 from gateway.backends.records import Detail, Entity
 from gateway.backends.rest.config import ROUTE_NAMES
 from gateway.backends.rest.errors import UpstreamBudgetExceeded
@@ -47,6 +54,23 @@ from gateway.limits import (
 from gateway.settings import Settings
 
 LINK_OWNERS = DETAIL_OWNERS[Detail.THIRD_PARTY_IDS]  # parents that link to other systems' records
+NODE_FIELDS = frozenset({"node", "nodes"})
+# Root fields read from the upstream that serves their area (one call each), where one does.
+AREA_FIELDS: dict[str, Capability] = {
+    **dict.fromkeys(
+        (
+            "customFields",
+            "customLabels",
+            "savedFilters",
+            "savedFilter",
+            "automations",
+            "automation",
+            "automationBuilderData",
+        ),
+        Capability.CUSTOMIZATION,
+    ),
+    **dict.fromkeys(("akixiCrmConfigs", "akixiCrmConfig"), Capability.INTEGRATIONS),
+}
 
 
 @dataclass(frozen=True)
@@ -71,16 +95,25 @@ def estimate_upstream_calls(
     variables: Mapping[str, Any],
     settings: Settings,
     routes: Mapping[Entity, Any],
+    areas: frozenset[Capability] = frozenset(),
 ) -> int:
-    """Upstream calls the operation may make; ``routes`` maps routed entities to their ``UpstreamRoute``."""
+    """Upstream calls the operation may make; ``routes`` maps routed entities to their ``UpstreamRoute``,
+    ``areas`` are those an upstream serves (``AREA_FIELDS``)."""
     operation = _operation(document, operation_name)
     root = schema.get_root_type(operation.operation) if operation is not None else None
     if operation is None or root is None:
         return 0
     fragments = fragments_of(document)
     sizes = _Estimator(schema, fragments, _variables(operation, variables), settings)
-    calls = _CallEstimator(sizes, fragments, routes).selections(operation.selection_set, root, frozenset())
+    estimator = _CallEstimator(sizes, fragments, routes, areas, root)
+    calls = estimator.selections(operation.selection_set, root, frozenset())
     return calls.fixed + calls.per_parent
+
+
+def upstream_areas(apis: Iterable[object]) -> frozenset[Capability]:
+    """The areas (``AREA_FIELDS``) that one of the configured upstreams' APIs serves."""
+    sources = {Capability.CUSTOMIZATION: CustomizationSource, Capability.INTEGRATIONS: IntegrationsSource}
+    return frozenset(area for area, source in sources.items() if any(isinstance(a, source) for a in apis))
 
 
 def budget_error(estimate: int, settings: Settings) -> GraphQLError:
@@ -97,6 +130,8 @@ class _CallEstimator:
     sizes: _Estimator
     fragments: Mapping[str, FragmentDefinitionNode]
     routes: Mapping[Entity, Any]
+    areas: frozenset[Capability]
+    root: GraphQLNamedType
     memo: dict[str, Calls] = field(default_factory=dict)  # per fragment: linear in the document's size
 
     def selections(
@@ -134,6 +169,10 @@ class _CallEstimator:
         )
 
     def _own(self, node: FieldNode, named: GraphQLNamedType, parent: GraphQLNamedType) -> Calls:
+        if parent is self.root and node.name.value in NODE_FIELDS:
+            return self._by_ids(node)
+        if parent is self.root and AREA_FIELDS.get(node.name.value) in self.areas:
+            return Calls(fixed=1)
         entity = _entity_of(named)
         route = self.routes.get(entity) if entity is not None else None
         if route is None or _is_connection_plumbing(parent):
@@ -141,6 +180,35 @@ class _CallEstimator:
         calls = 1 + (1 if _is_connection(named) and _selects(node, "totalCount") else 0)
         own = _per_level(calls, route.batches)
         return own + self._links(named, parent, route, calls)
+
+    def _by_ids(self, node: FieldNode) -> Calls:
+        """``node``/``nodes``: the ids' entities, loaded in batches per entity (or one by one)."""
+        from resolvers.common.ids import decode_global_id  # resolvers build on the gateway, not this way
+        from resolvers.common.node import NODE_TYPES
+
+        ids: list[Any] = []
+        for argument in node.arguments or ():
+            value = self.sizes._value(argument.value)
+            ids += value if isinstance(value, list) else [argument.value]
+        per_entity: dict[Entity | None, int] = {}
+        for raw in ids:
+            if isinstance(raw, VariableNode):
+                value = self.sizes.variables.get(raw.name.value)
+            else:
+                value = raw if isinstance(raw, str) else getattr(raw, "value", None)
+            try:
+                node_type = NODE_TYPES.get(decode_global_id(value)[0]) if isinstance(value, str) else None
+            except GraphQLError:
+                node_type = None
+            entity = node_type.entity if node_type is not None else None
+            if entity is None or entity in self.routes:
+                per_entity[entity] = per_entity.get(entity, 0) + 1
+        return Calls(
+            fixed=sum(
+                1 if entity is not None and self.routes[entity].batches else count
+                for entity, count in per_entity.items()
+            )
+        )
 
     def _links(self, named: GraphQLNamedType, parent: GraphQLNamedType, route: Any, calls: int) -> Calls:
         """A nested list whose parents live in another upstream first reads their third-party ids there."""

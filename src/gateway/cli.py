@@ -121,6 +121,11 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         "--database-url",
         help="where the simulator keeps its data (default: conecrm the gateway's database, others in memory)",
     )
+    simulate.add_argument(
+        "--profile",
+        help="the simulator's reading of what its seed leaves open (conecrm: lists|objects, crmcom: "
+        "nulls|sparse, akixi: literal|textual; default: the simulator's own)",
+    )
     # The option's first name; kept so that existing scripts keep working, with a warning.
     simulate.add_argument("--database", dest="deprecated_database", help=argparse.SUPPRESS)
     simulate.set_defaults(handler=_simulate)
@@ -328,7 +333,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from simulators.registry import UnknownSimulator, simulator
+    from simulators.registry import UnknownProfile, UnknownSimulator, simulator
 
     try:
         factory = simulator(args.name)
@@ -339,12 +344,16 @@ def _simulate(args: argparse.Namespace) -> int:
     # A simulator shares nothing with the gateway but its token secret: the one the gateway's settings
     # resolve (in development a generated one), so a gateway forwarding its callers' tokens is accepted.
     os.environ.setdefault("CRM_GATEWAY_JWT_SECRET", load_settings().resolved_jwt_secret())
-    print(f"simulator {args.name}: http://{args.host}:{args.port} (faults: /_simulator/faults)", flush=True)
     database_url = args.database_url
     if args.deprecated_database is not None:
         print("crm-gateway: --database is deprecated; use --database-url", file=sys.stderr)
         database_url = database_url or args.deprecated_database
-    uvicorn.run(factory(database_url), host=args.host, port=args.port, log_level="info")
+    try:
+        app = factory(database_url, args.profile) if args.profile else factory(database_url)
+    except UnknownProfile as error:
+        raise CommandError(str(error), 2) from None
+    print(f"simulator {args.name}: http://{args.host}:{args.port} (faults: /_simulator/faults)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 

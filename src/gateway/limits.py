@@ -139,10 +139,11 @@ class OperationLimits(SchemaExtension):
     def _check_upstream_budget(self, settings: Settings) -> None:
         """With entities routed to upstreams, refuse what may cost them more calls than the budget."""
         routes = getattr(self.execution_context.context, "upstream_routes", None)
+        apis = getattr(self.execution_context.context, "upstream_apis", None)
         document = self.execution_context.graphql_document
-        if not routes or document is None:
+        if not (routes or apis) or document is None:
             return
-        from gateway.budget import budget_error, estimate_upstream_calls  # it builds on this module
+        from gateway.budget import budget_error, estimate_upstream_calls, upstream_areas  # builds on this
 
         context = self.execution_context
         calls = estimate_upstream_calls(
@@ -151,7 +152,8 @@ class OperationLimits(SchemaExtension):
             context.operation_name,
             context.variables or {},
             settings,
-            routes,
+            routes or {},
+            upstream_areas((apis or {}).values()),
         )
         self.estimated_upstream_calls = calls
         if calls > settings.max_upstream_calls:

@@ -3,28 +3,43 @@
     from simulators.registry import register
 
     @register("conecrm")
-    def create_app(database_url: str | None) -> ASGIApp: ...
+    def create_app(database_url: str | None, profile_name: str | None = None) -> ASGIApp: ...
 
 The factory gets the ``--database-url`` option (None when not given: the simulator keeps its data in memory)
-and returns an ASGI app wrapped in ``FaultMiddleware``. A name is looked up in the registry first, then by
-importing ``simulators.<name>`` (which registers it), so only the simulator asked for is loaded.
+and, when ``--profile`` is given, its name (the simulator's reading of what its seed leaves open; an
+unknown name raises ``UnknownProfile``), and returns an ASGI app wrapped in ``FaultMiddleware``. A name
+is looked up in the registry first, then by importing ``simulators.<name>`` (which registers it), so
+only the simulator asked for is loaded.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from starlette.types import ASGIApp
 
-SimulatorFactory = Callable[[str | None], ASGIApp]
+SimulatorFactory = Callable[..., ASGIApp]  # (database_url[, profile_name]) -> app
 SIMULATORS: dict[str, SimulatorFactory] = {}
 KNOWN = ("conecrm", "crmcom", "akixi")  # the simulators this project ships (once their packages exist)
 
 
 class UnknownSimulator(LookupError):
     """No simulator of that name in this build; the message lists those that are."""
+
+
+class UnknownProfile(LookupError):
+    """No profile of that name in this simulator; the message lists those it has."""
+
+
+def chosen_profile(simulator: str, name: str | None, profiles: Mapping[str, Any], default: str) -> str:
+    """``name`` (``default`` when None) if ``profiles`` has it; else ``UnknownProfile``."""
+    chosen = name or default
+    if chosen not in profiles:
+        raise UnknownProfile(f"no {simulator} simulator profile {chosen!r}; profiles: {', '.join(profiles)}")
+    return chosen
 
 
 def register(name: str) -> Callable[[SimulatorFactory], SimulatorFactory]:

@@ -30,7 +30,14 @@ from gateway.backends.base import (
 )
 from gateway.backends.errors import InvalidValue
 from gateway.backends.records import CommunicationQueueEntryRecord, Detail, Entity, Relation
-from gateway.backends.routing import DETAIL_OWNERS, RELATION_CHILDREN, RoutedReads
+from gateway.backends.routing import (
+    CHILD_PARENTS,
+    DETAIL_OWNERS,
+    RELATION_CHILDREN,
+    RELATION_PARENTS,
+    RoutedReads,
+    ThirdPartyOwners,
+)
 
 
 class RoutedWriter(RoutedReads):
@@ -58,7 +65,32 @@ class RoutedWriter(RoutedReads):
         backend = self.routed.get(entity)
         return self.sql_writer if backend is None else self._opened.get(id(backend))
 
+    async def _parents_translated(self, entity: Entity, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A routed child's parent references (``CHILD_PARENTS``) as its upstream knows those parents:
+        a parent kept in another system that links to it by ThirdPartyId is named by that id there."""
+        changed = dict(values)
+        for field, parent in CHILD_PARENTS.get(entity, ()):
+            value = values.get(field)
+            if isinstance(value, UUID):
+                changed[field] = await self._translated_parent(entity, parent, value)
+        return changed
+
+    async def _parent_there(self, relation: Relation, parent_id: UUID) -> UUID:
+        """The parent of a link as the child's system knows it (see ``_parents_translated``)."""
+        return await self._translated_parent(
+            RELATION_CHILDREN[relation], RELATION_PARENTS[relation], parent_id
+        )
+
+    async def _translated_parent(self, child: Entity, parent: Entity, parent_id: UUID) -> UUID:
+        """Only where the parent's system can also turn the id back (``ThirdPartyOwners``, i.e. SQL), so
+        that what is written reads back under the graph's parent; elsewhere the graph's id goes as it is
+        (and the child's system refuses an id it does not know, before anything lands)."""
+        if not isinstance(self.backend_for(parent), ThirdPartyOwners):
+            return parent_id
+        return (await self.parents_there(child, parent, [parent_id])).get(parent_id, parent_id)
+
     async def insert(self, entity: Entity, values: Mapping[str, Any], actor: str) -> UUID:
+        values = await self._parents_translated(entity, values)
         record_id = await (await self.writer_for(entity)).insert(entity, values, actor)
         self.owner_entities[record_id] = entity
         return record_id
@@ -67,6 +99,7 @@ class RoutedWriter(RoutedReads):
         self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
     ) -> bool:
         self.owner_entities[id] = entity
+        values = await self._parents_translated(entity, values)
         return await (await self.writer_for(entity)).update(entity, id, values, actor, expected_version)
 
     async def set_deleted(
@@ -103,15 +136,16 @@ class RoutedWriter(RoutedReads):
         return writer.invalid_value(entity, values, details) if writer is not None else None
 
     async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
-        return await (await self.writer_for(RELATION_CHILDREN[relation])).link(relation, parent_id, child_id)
+        parent = await self._parent_there(relation, parent_id)
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).link(relation, parent, child_id)
 
     async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
-        return await (await self.writer_for(RELATION_CHILDREN[relation])).unlink(
-            relation, parent_id, child_id
-        )
+        parent = await self._parent_there(relation, parent_id)
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).unlink(relation, parent, child_id)
 
     async def linked_ids(self, relation: Relation, parent_id: UUID) -> set[UUID]:
-        return await (await self.writer_for(RELATION_CHILDREN[relation])).linked_ids(relation, parent_id)
+        parent = await self._parent_there(relation, parent_id)
+        return await (await self.writer_for(RELATION_CHILDREN[relation])).linked_ids(relation, parent)
 
     async def is_referenced(self, entity: Entity, id: UUID) -> bool:
         return await (await self.writer_for(entity)).is_referenced(entity, id)

@@ -268,16 +268,25 @@ class RoutedReads:
             return query
         foreign: dict[UUID, UUID] = {}
         for parent in references.values():
-            owners = self.backend_for(parent)
-            if owners is self.routed[entity] or parent not in DETAIL_OWNERS[Detail.THIRD_PARTY_IDS]:
-                continue
-            found = await owners.details(Detail.THIRD_PARTY_IDS, sorted(named))
-            for owner, items in found.items():
-                if (link := _foreign_id(items, system_name)) is not None:
-                    foreign[owner] = link
+            foreign |= await self.parents_there(entity, parent, named)
         if not foreign:
             return query
         return dataclasses.replace(query, filter=_rewritten(query.filter, set(references), foreign))
+
+    async def parents_there(self, entity: Entity, parent: Entity, ids: Iterable[UUID]) -> dict[UUID, UUID]:
+        """Graph ids of ``parent`` records -> their ids in the upstream of ``entity`` (a routed child),
+        for those that link to it by a ThirdPartyId of its ``system_name``; empty where the child's
+        system takes the graph's ids as they are (same system, or a parent with no such links)."""
+        system_name = self.system_names.get(entity)
+        owners = self.backend_for(parent)
+        wanted = sorted(set(ids))
+        if system_name is None or entity not in self.routed or owners is self.routed[entity] or not wanted:
+            return {}
+        if parent not in DETAIL_OWNERS[Detail.THIRD_PARTY_IDS]:
+            return {}
+        found = await owners.details(Detail.THIRD_PARTY_IDS, wanted)
+        links = {owner: _foreign_id(items, system_name) for owner, items in found.items()}
+        return {owner: link for owner, link in links.items() if link is not None}
 
     async def pages_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery

@@ -67,7 +67,9 @@ def create_app(
             methods=["DELETE"],
         ),
     ]
-    return FaultMiddleware(Starlette(routes=routes), faults or Faults())
+    app = Starlette(routes=routes)
+    app.state.simulator = sim  # what it holds and its profile, for whoever serves it
+    return FaultMiddleware(app, faults or Faults())
 
 
 def _handler(sim: AkixiSimulator, name: str, operation: Any, contract: Contract | None) -> Any:

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp
 
 from simulators.conecrm.app import create_app
 from simulators.conecrm.profiles import DEFAULT_PROFILE, PROFILES
-from simulators.registry import register
+from simulators.registry import chosen_profile, register
 
 __all__ = ["PROFILES", "create_app", "simulate"]
 
@@ -31,5 +31,6 @@ def simulate(database_url: str | None, profile_name: str | None = None) -> ASGIA
     """``crm-gateway simulate conecrm``: in memory (``database_url`` is not used: the simulator shares no
     storage with the gateway), profile from ``profile_name`` or ``CONECRM_SIMULATOR_PROFILE``."""
     del database_url
-    chosen = profile_name or os.environ.get("CONECRM_SIMULATOR_PROFILE") or DEFAULT_PROFILE
+    named = profile_name or os.environ.get("CONECRM_SIMULATOR_PROFILE")
+    chosen = chosen_profile("conecrm", named, PROFILES, DEFAULT_PROFILE)
     return create_app(configured_secret(), profile_name=chosen)
