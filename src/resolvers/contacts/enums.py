@@ -31,3 +31,23 @@ class ContactOrderField(Enum):
     CUSTOM_FIELD = strawberry.enum_value(
         "custom_field", description="The custom field named in `customField`."
     )
+
+
+@strawberry.enum(description="Where a contact stands with the business (seed 003 life_cycle_state).")
+class ContactLifeCycleState(Enum):
+    MARKETING = strawberry.enum_value("MARKETING", description="A prospect: marketing only.")
+    FINANCIAL = strawberry.enum_value("FINANCIAL", description="A customer with financial dealings.")
+
+
+# Seed 003 preferred_language (L1439-1480): ISO 639-2/3 style codes and eight tenant-defined ones.
+_LANGUAGE_CODES = (
+    "ARA DAN ENG EST FIN FRA DEU ELL JPN VIE MAL IND TAI LAV LIT NNO POL POR RUS SPA SWE UKR CMN TGL HIN"
+)
+ContactLanguage = strawberry.enum(
+    Enum(  # type: ignore[misc]
+        "ContactLanguage",
+        {code: code for code in (*_LANGUAGE_CODES.split(), *(f"CUSTOM{n}" for n in range(1, 9)))},
+    ),
+    description="A contact's preferred language (seed 003 preferred_language): three-letter codes, and "
+    "CUSTOM1-CUSTOM8 that a tenant defines.",
+)

@@ -20,7 +20,13 @@ from resolvers.common.filters import (
 from resolvers.common.ordering import OrderDirection
 from resolvers.common.references import RefField
 from resolvers.common.urls import PreferredChannel, UrlInput
-from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
+from resolvers.contacts.depth_inputs import (
+    ContactCompanyProfileInput,
+    ContactConsentInput,
+    ContactDemographicsInput,
+    ContactUdfsInput,
+)
+from resolvers.contacts.enums import ContactKind, ContactLanguage, ContactLifeCycleState, ContactOrderField, Gender
 from resolvers.contacts.permissions import ContactPermissionInput
 from resolvers.tags.inputs import TagsFilter
 
@@ -46,6 +52,12 @@ class ContactFilter:
     date_modified: DateTimeFilter | None = _f("Last change.")
     tags: TagsFilter | None = _f("The tags it carries (any of, all of, none of).")
     custom_fields: list[CustomFieldFilter] | None = _f("Conditions on custom fields, all of which must hold.")
+    # Seed 003 contact_information/list identifiers (L464-508); the first three need CUST_SENSITIVE_VIEW.
+    id_number: StringFilter | None = _f("Identity card number (needs CUST_SENSITIVE_VIEW).")
+    passport_number: StringFilter | None = _f("Passport number (needs CUST_SENSITIVE_VIEW).")
+    social_security_number: StringFilter | None = _f("Social security number (needs CUST_SENSITIVE_VIEW).")
+    vat_registration_number: StringFilter | None = _f("VAT registration number of the company profile.")
+    life_cycle_state: EnumFilter[ContactLifeCycleState] | None = _f("Life cycle state.")
 
 
 @strawberry.input(description="A sort key for contacts.")
@@ -93,6 +105,17 @@ class ContactCreateInput:
     custom_field_values: list[CustomFieldValueInput] | None = _f(
         "Custom field values (seed 004 customFieldValues)."
     )
+    # Seed 003 contact_information in depth (issue 21).
+    life_cycle_state: ContactLifeCycleState | None = _f("Life cycle state (seed 003).")
+    category: str | None = _f("Contact category (seed 003 category).")
+    owned_by_group: str | None = _f("The group that owns the contact (seed 003 owned_by_group).")
+    privacy_level: str | None = _f("Privacy level (seed 003 privacy_level).")
+    notes: str | None = _f("Free-text notes.")
+    preferred_language: ContactLanguage | None = _f("Preferred language as seed 003's code.")
+    demographics: ContactDemographicsInput | None = _f("Personal details (seed 003 demographics).")
+    company_profile: ContactCompanyProfileInput | None = _f("Company profile (seed 003 company_profile).")
+    consent: ContactConsentInput | None = _f("Marketing consent; who and when are recorded.")
+    udfs: ContactUdfsInput | None = _f("User-defined fields (seed 003 udf_*).")
 
 
 @strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")
@@ -131,6 +154,17 @@ class ContactUpdateInput:
     custom_field_values: list[CustomFieldValueInput] | None = _u(
         "Custom field values to set or (value null) clear; the others stay."
     )
+    # Seed 003 contact_information in depth (issue 21): in the groups, members not given stay.
+    life_cycle_state: ContactLifeCycleState | None = _u("Life cycle state (seed 003).")
+    category: str | None = _u("Contact category.")
+    owned_by_group: str | None = _u("The group that owns the contact.")
+    privacy_level: str | None = _u("Privacy level.")
+    notes: str | None = _u("Free-text notes.")
+    preferred_language: ContactLanguage | None = _u("Preferred language as seed 003's code.")
+    demographics: ContactDemographicsInput | None = _u("Personal details to change.")
+    company_profile: ContactCompanyProfileInput | None = _u("Company profile members to change.")
+    consent: ContactConsentInput | None = _u("Marketing consent flags to change.")
+    udfs: ContactUdfsInput | None = _u("User-defined fields to set or (null) clear.")
 
 
 CONTACT_COLUMNS = [
@@ -155,5 +189,11 @@ CONTACT_COLUMNS = [
     "postal_code",
     "country",
     "preferred_channel",
+    "life_cycle_state",
+    "category",
+    "owned_by_group",
+    "privacy_level",
+    "notes",
+    "preferred_language",
 ]
 CONTACT_REFS = (RefField("assistant_id", "Contact", Entity.CONTACT),)
