@@ -34,8 +34,10 @@ UPDATE = f"""mutation($id: ID!, $input: ContactUpdateInput!) {{
 }}"""
 READ = f"query($id: ID!) {{ contact(id: $id) {{ {DEPTH} }} }}"
 SENSITIVE = "demographics { idNumber passportNumber socialSecurityNumber }"
-LIST = f"query($filter: ContactFilter) {{ contacts(first: 10, filter: $filter) {{ nodes {{ id {SENSITIVE} }} }} }}"
-NODE = f'query($id: ID!) {{ node(id: $id) {{ ... on Contact {{ {SENSITIVE} }} }} }}'
+LIST = f"""query($filter: ContactFilter) {{
+  contacts(first: 10, filter: $filter) {{ nodes {{ id {SENSITIVE} }} }}
+}}"""
+NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on Contact {{ {SENSITIVE} }} }} }}"
 NESTED = f"""query($id: ID!) {{ account(id: $id) {{ contacts(first: 5) {{ nodes {{ {SENSITIVE} }} }} }} }}"""
 
 PERSON = {
@@ -101,7 +103,9 @@ async def test_every_depth_member_is_written_and_read_back(client: Client) -> No
     assert read["demographics"] == PERSON["demographics"]  # CUST_ALL: the numbers in full
     assert read["companyProfile"] == PERSON["companyProfile"]
     consent = read["consent"]
-    assert consent["sendDirectMarketingMaterial"] is True and consent["sendAffiliateMarketingMaterial"] is False
+    assert (
+        consent["sendDirectMarketingMaterial"] is True and consent["sendAffiliateMarketingMaterial"] is False
+    )
     assert consent["directMarketingChangedBy"] == consent["affiliateMarketingChangedBy"] == "tester"
     assert consent["directMarketingChangedAt"] is not None
     assert read["udfs"] == {
@@ -123,7 +127,9 @@ async def test_a_contact_without_depth_reads_empty_groups(client: Client) -> Non
     assert set(contact["udfs"].values()) == {None}
 
 
-async def test_an_update_changes_only_the_members_it_gives(client: Client, settings: Any, tenant: str) -> None:
+async def test_an_update_changes_only_the_members_it_gives(
+    client: Client, settings: Any, tenant: str
+) -> None:
     contact = await _create(client, PERSON)
     editor = Client(client.http, token_for(settings, tenant, subject="editor"))
     input = {
@@ -167,7 +173,9 @@ async def test_the_sensitive_numbers_are_masked_on_every_path_without_the_permis
     )
     account = factory.account("Acme")
     await factory.save()
-    link = 'mutation($a: ID!, $c: ID!) { accountAddContact(accountId: $a, contactId: $c) { errors { code } } }'
+    link = (
+        "mutation($a: ID!, $c: ID!) { accountAddContact(accountId: $a, contactId: $c) { errors { code } } }"
+    )
     await client.execute(link, {"a": gid("Account", account), "c": contact["id"]})
     viewers = {
         "masked": _caller(client, settings, tenant, WITHOUT_SENSITIVE),

@@ -190,7 +190,9 @@ async def test_each_change_of_an_entry_arrives_with_its_kind_and_nested_data(acm
 
 
 CREATED_SENSITIVE = """subscription($contact: ID!) {
-  communicationCreated(contactId: $contact) { communication { subject contact { demographics { idNumber } } } }
+  communicationCreated(contactId: $contact) {
+    communication { subject contact { demographics { idNumber } } }
+  }
 }"""
 SET_ID_NUMBER = """mutation($id: ID!) {
   contactUpdate(id: $id, input: { demographics: { idNumber: "AB112234" } }) { errors { code } }

@@ -32,14 +32,18 @@ def sees_sensitive(info: strawberry.Info) -> bool:
     return bool(info.context.principal.has(CUST_SENSITIVE_VIEW))
 
 
-@strawberry.type(description="Personal details of a contact (seed 003 demographics; gender is `Contact.gender`).")
+@strawberry.type(
+    description="Personal details of a contact (seed 003 demographics; gender is `Contact.gender`)."
+)
 class ContactDemographics:
     date_of_birth: date | None = strawberry.field(description="Date of birth.")
     name_day: str | None = strawberry.field(description="Name day as MM-DD.")
     id_number: str | None = strawberry.field(
         description="Identity card number; only the last 4 characters without CUST_SENSITIVE_VIEW."
     )
-    id_issued_by_country: str | None = strawberry.field(description="Country that issued the id (ISO 3166 alpha-2).")
+    id_issued_by_country: str | None = strawberry.field(
+        description="Country that issued the id (ISO 3166 alpha-2)."
+    )
     passport_number: str | None = strawberry.field(
         description="Passport number; only the last 4 characters without CUST_SENSITIVE_VIEW."
     )
@@ -49,7 +53,9 @@ class ContactDemographics:
     social_security_number: str | None = strawberry.field(
         description="Social security number; only the last 4 characters without CUST_SENSITIVE_VIEW."
     )
-    country_of_residence: str | None = strawberry.field(description="Country of residence (ISO 3166 alpha-2).")
+    country_of_residence: str | None = strawberry.field(
+        description="Country of residence (ISO 3166 alpha-2)."
+    )
     industry: str | None = strawberry.field(description="Industry the person works in.")
     industry_sector: str | None = strawberry.field(description="Industry sector.")
 
@@ -61,7 +67,9 @@ class ContactCompanyProfile:
     vat_registration_number: str | None = strawberry.field(description="VAT registration number.")
     vat_registration_date: date | None = strawberry.field(description="Date of VAT registration.")
     vat_registered_by: str | None = strawberry.field(description="Who registered it for VAT.")
-    registered_in_country: str | None = strawberry.field(description="Country of registration (ISO 3166 alpha-2).")
+    registered_in_country: str | None = strawberry.field(
+        description="Country of registration (ISO 3166 alpha-2)."
+    )
     annual_turnover: float | None = strawberry.field(description="Annual turnover.")
     number_of_employees: int | None = strawberry.field(description="Number of employees.")
     profile_year: int | None = strawberry.field(description="The year the profile describes.")
@@ -70,17 +78,23 @@ class ContactCompanyProfile:
     industry_sector: str | None = strawberry.field(description="Industry sector.")
 
 
-@strawberry.type(description="Marketing consent (seed 003 authorization settings), with who set each and when.")
+@strawberry.type(
+    description="Marketing consent (seed 003 authorization settings), with who set each and when."
+)
 class ContactConsent:
     send_direct_marketing_material: bool | None = strawberry.field(
         description="May receive direct marketing material; null: never asked."
     )
     direct_marketing_changed_by: str | None = strawberry.field(description="Who last set the direct flag.")
-    direct_marketing_changed_at: datetime | None = strawberry.field(description="When the direct flag was set.")
+    direct_marketing_changed_at: datetime | None = strawberry.field(
+        description="When the direct flag was set."
+    )
     send_affiliate_marketing_material: bool | None = strawberry.field(
         description="May receive affiliate marketing material; null: never asked."
     )
-    affiliate_marketing_changed_by: str | None = strawberry.field(description="Who last set the affiliate flag.")
+    affiliate_marketing_changed_by: str | None = strawberry.field(
+        description="Who last set the affiliate flag."
+    )
     affiliate_marketing_changed_at: datetime | None = strawberry.field(
         description="When the affiliate flag was set."
     )
@@ -88,7 +102,10 @@ class ContactConsent:
 
 # Generated shape: seed 003 udf_string_1..16, udf_float_1..8, udf_date_1..8 (L1562-1932).
 
-@strawberry.type(description="User-defined fields of a contact (seed 003 udf_string_1-16, udf_float_1-8, udf_date_1-8).")
+
+@strawberry.type(
+    description="User-defined fields of a contact (seed 003 udf_string_1-16, udf_float_1-8, udf_date_1-8)."
+)
 class ContactUdfs:
     string_1: str | None = strawberry.field(default=None, description="Seed 003 udf_string_1.")
     string_2: str | None = strawberry.field(default=None, description="Seed 003 udf_string_2.")
@@ -122,7 +139,6 @@ class ContactUdfs:
     date_6: datetime | None = strawberry.field(default=None, description="Seed 003 udf_date_6.")
     date_7: datetime | None = strawberry.field(default=None, description="Seed 003 udf_date_7.")
     date_8: datetime | None = strawberry.field(default=None, description="Seed 003 udf_date_8.")
-
 
 
 DEMOGRAPHIC_COLUMNS = (
@@ -164,7 +180,9 @@ def demographics_of(info: strawberry.Info, record: ContactRecord) -> ContactDemo
 
 
 def company_profile_of(record: ContactRecord) -> ContactCompanyProfile:
-    return ContactCompanyProfile(**{member: getattr(record, column) for member, column in COMPANY_COLUMNS.items()})
+    return ContactCompanyProfile(
+        **{member: getattr(record, column) for member, column in COMPANY_COLUMNS.items()}
+    )
 
 
 def consent_of(record: ContactRecord) -> ContactConsent:

@@ -97,6 +97,7 @@ class ContactUdfsInput:
     date_7: datetime | None = _u("Seed 003 udf_date_7.")
     date_8: datetime | None = _u("Seed 003 udf_date_8.")
 
+
 COUNTRY_MEMBERS = ("id_issued_by_country", "passport_issued_by_country", "country_of_residence")
 CONSENT_FLAGS = {
     "send_direct_marketing_material": "direct_marketing",

@@ -26,7 +26,13 @@ from resolvers.contacts.depth_inputs import (
     ContactDemographicsInput,
     ContactUdfsInput,
 )
-from resolvers.contacts.enums import ContactKind, ContactLanguage, ContactLifeCycleState, ContactOrderField, Gender
+from resolvers.contacts.enums import (
+    ContactKind,
+    ContactLanguage,
+    ContactLifeCycleState,
+    ContactOrderField,
+    Gender,
+)
 from resolvers.contacts.permissions import ContactPermissionInput
 from resolvers.tags.inputs import TagsFilter
 

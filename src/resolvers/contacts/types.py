@@ -82,7 +82,9 @@ class Contact(Person):
         description="Life cycle state (seed 003): MARKETING or FINANCIAL."
     )
     category: str | None = strawberry.field(description="Contact category (seed 003 category).")
-    owned_by_group: str | None = strawberry.field(description="The group that owns it (seed 003 owned_by_group).")
+    owned_by_group: str | None = strawberry.field(
+        description="The group that owns it (seed 003 owned_by_group)."
+    )
     privacy_level: str | None = strawberry.field(description="Privacy level (seed 003 privacy_level).")
     notes: str | None = strawberry.field(description="Free-text notes (seed 003 notes).")
     preferred_language: ContactLanguage | None = strawberry.field(
@@ -104,7 +106,9 @@ class Contact(Person):
     def consent(self) -> ContactConsent:
         return consent_of(self.record)
 
-    @strawberry.field(description="User-defined fields (seed 003 udf_string_1-16, udf_float_1-8, udf_date_1-8).")
+    @strawberry.field(
+        description="User-defined fields (seed 003 udf_string_1-16, udf_float_1-8, udf_date_1-8)."
+    )
     @uses_columns("udfs")
     def udfs(self) -> ContactUdfs:
         return udfs_of(self.record)

@@ -202,7 +202,10 @@ IDENTIFIER_COLUMNS = ("id_number", "passport_number", "social_security_number", 
 def depth_columns() -> list[sa.Column[Any]]:
     columns = [sa.Column(name, type_, nullable=True) for name, type_ in DEPTH_COLUMNS]
     # udf_string_1..16, udf_float_1..8, udf_date_1..8 (seed 003), keyed by slot name
-    return [*columns, sa.Column("udfs", sa.JSON, nullable=False, default=dict, server_default=sa.text("'{}'"))]
+    return [
+        *columns,
+        sa.Column("udfs", sa.JSON, nullable=False, default=dict, server_default=sa.text("'{}'")),
+    ]
 
 
 contacts = sa.Table(

@@ -8,6 +8,8 @@ Create Date: 2026-12-07 05:40:00
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,7 +26,7 @@ _CODE = sa.String(length=64)
 _COUNTRY = sa.String(length=2)
 
 # ``contacts`` already has row-level security (0002); new columns inherit it.
-COLUMNS: tuple[tuple[str, sa.types.TypeEngine[object]], ...] = (
+COLUMNS: tuple[tuple[str, Any], ...] = (
     ("life_cycle_state", sa.String(length=16)),
     ("category", _NAME),
     ("owned_by_group", _NAME),
