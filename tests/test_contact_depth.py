@@ -310,3 +310,130 @@ async def test_depth_groups_of_a_page_cost_the_same_statements_at_10_and_100_row
 
 # The page of contacts: the groups are columns of the contact row, never a statement of their own.
 DEPTH_PAGE_STATEMENTS = 1
+
+
+SETS = """id emails { itemId email type isPrimary } phones { itemId number mode type }
+  addresses { itemId line1 city type }"""
+SETS_UPDATE = f"""mutation($id: ID!, $input: ContactUpdateInput!) {{
+  contactUpdate(id: $id, input: $input) {{ contact {{ {SETS} }} {ERRORS} }}
+}}"""
+WITH_SETS = {
+    "firstName": "Ada",
+    "lastName": "Lovelace",
+    "emails": [{"email": "ada@example.com", "type": "Work"}, {"email": "ada@home.example", "type": "Home"}],
+    "phones": [{"number": "+15145550101", "type": "Office"}, {"number": "+15145550102", "mode": "MOBILE"}],
+    "addresses": [{"line1": "1 Main St", "city": "Nicosia", "type": "HOME"}],
+}
+
+
+async def _with_sets(client: Client) -> dict[str, Any]:
+    created = await client.execute(
+        "mutation($input: ContactCreateInput!) "
+        f"{{ contactCreate(input: $input) {{ contact {{ {SETS} }} }} }}",
+        {"input": WITH_SETS},
+    )
+    return created["data"]["contactCreate"]["contact"]  # type: ignore[no-any-return]
+
+
+async def test_set_items_are_added_updated_and_removed_one_by_one_keeping_their_ids(client: Client) -> None:
+    contact = await _with_sets(client)
+    work, home = contact["emails"]
+    office, mobile = contact["phones"]
+    [address] = contact["addresses"]
+    input = {
+        "emailItems": [
+            {
+                "action": "UPDATE",
+                "itemId": home["itemId"],
+                "email": {"email": "ada@new.example", "type": "Home"},
+            },
+            {"action": "ADD", "email": {"email": "ada@third.example"}},
+        ],
+        "phoneItems": [{"action": "REMOVE", "itemId": office["itemId"]}],
+        "addressItems": [
+            {"action": "UPDATE", "itemId": address["itemId"], "address": {"line1": "2 Main St"}}
+        ],
+    }
+    payload = (await client.execute(SETS_UPDATE, {"id": contact["id"], "input": input}))["data"][
+        "contactUpdate"
+    ]
+    assert payload["errors"] == []
+    updated = payload["contact"]
+    emails = updated["emails"]
+    assert [(e["itemId"], e["email"]) for e in emails[:2]] == [
+        (work["itemId"], "ada@example.com"),
+        (home["itemId"], "ada@new.example"),
+    ]
+    assert emails[2]["email"] == "ada@third.example" and emails[2]["itemId"] not in (
+        work["itemId"],
+        home["itemId"],
+    )
+    assert updated["phones"] == [mobile]
+    assert updated["addresses"] == [
+        {"itemId": address["itemId"], "line1": "2 Main St", "city": None, "type": None}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"action": "REMOVE", "itemId": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"}, "NOT_FOUND"),
+        ({"action": "REMOVE", "itemId": "not-an-id"}, "NOT_FOUND"),
+        ({"action": "REMOVE"}, "INVALID"),
+        (
+            {
+                "action": "ADD",
+                "itemId": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+                "email": {"email": "a@b.example"},
+            },
+            "INVALID",
+        ),
+        ({"action": "UPDATE", "itemId": "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"}, "INVALID"),
+        ({"action": "ADD", "email": {"email": "not an address"}}, "INVALID_EMAIL"),
+    ],
+)
+async def test_a_bad_item_change_is_refused_and_changes_nothing(
+    client: Client, change: dict[str, Any], code: str
+) -> None:
+    contact = await _with_sets(client)
+    input = {"notes": "changed", "emailItems": [change]}
+    payload = (await client.execute(SETS_UPDATE, {"id": contact["id"], "input": input}))["data"][
+        "contactUpdate"
+    ]
+    assert payload["contact"] is None and [e["code"] for e in payload["errors"]] == [code], payload
+    assert (await client.execute(READ, {"id": contact["id"]}))["data"]["contact"]["notes"] is None
+    again = await client.execute(
+        f"query($id: ID!) {{ contact(id: $id) {{ {SETS} }} }}", {"id": contact["id"]}
+    )
+    assert again["data"]["contact"] == contact
+
+
+async def test_an_item_of_another_contact_cannot_be_named(client: Client) -> None:
+    ada, bob = await _with_sets(client), await _with_sets(client)
+    input = {"emailItems": [{"action": "REMOVE", "itemId": bob["emails"][0]["itemId"]}]}
+    payload = (await client.execute(SETS_UPDATE, {"id": ada["id"], "input": input}))["data"]["contactUpdate"]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
+        (["input", "emailItems", "0", "itemId"], "NOT_FOUND")
+    ]
+
+
+async def test_an_invalid_item_is_reported_at_its_own_path(client: Client) -> None:
+    contact = await _with_sets(client)
+    changes = [
+        {"action": "ADD", "email": {"email": "ok@example.com"}},
+        {"action": "ADD", "email": {"email": "x"}},
+    ]
+    input = {"emailItems": changes}
+    payload = (await client.execute(SETS_UPDATE, {"id": contact["id"], "input": input}))["data"][
+        "contactUpdate"
+    ]
+    assert [e["field"] for e in payload["errors"]] == [["input", "emailItems", "1", "email", "email"]]
+
+
+async def test_whole_list_and_per_item_changes_of_one_set_are_not_mixed(client: Client) -> None:
+    contact = await _with_sets(client)
+    input = {"emails": [], "emailItems": [{"action": "ADD", "email": {"email": "x@y.example"}}]}
+    payload = (await client.execute(SETS_UPDATE, {"id": contact["id"], "input": input}))["data"][
+        "contactUpdate"
+    ]
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [(["input", "emailItems"], "INVALID")]

@@ -17,6 +17,7 @@ from resolvers.common.filters import (
     IDFilter,
     StringFilter,
 )
+from resolvers.common.item_actions import AddressItemChange, EmailItemChange, PhoneItemChange
 from resolvers.common.ordering import OrderDirection
 from resolvers.common.references import RefField
 from resolvers.common.urls import PreferredChannel, UrlInput
@@ -171,6 +172,10 @@ class ContactUpdateInput:
     company_profile: ContactCompanyProfileInput | None = _u("Company profile members to change.")
     consent: ContactConsentInput | None = _u("Marketing consent flags to change.")
     udfs: ContactUdfsInput | None = _u("User-defined fields to set or (null) clear.")
+    # Seed 003 set actions (L3378-3402): one item at a time, instead of the whole list.
+    email_items: list[EmailItemChange] | None = _u("Add, update or remove e-mail addresses one by one.")
+    phone_items: list[PhoneItemChange] | None = _u("Add, update or remove phone numbers one by one.")
+    address_items: list[AddressItemChange] | None = _u("Add, update or remove postal addresses one by one.")
 
 
 CONTACT_COLUMNS = [

@@ -16,6 +16,7 @@ from gateway.permissions import CUST_DELETE, CUST_WRITE
 from resolvers.common.crud import CREATE, DELETE, RESTORE, UPDATE, Change, crud_permissions
 from resolvers.common.custom_fields import WithCustomFieldValues, checked_values, given_values
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
+from resolvers.common.item_actions import applied_items, item_changes
 from resolvers.common.links import load_node
 from resolvers.common.mutations import (
     WritePlan,
@@ -114,10 +115,17 @@ class ContactCrud(WithCustomFieldValues):
 
     def clean_update(self, info: strawberry.Info, input: ContactUpdateInput, plan: WritePlan) -> None:
         _clean(plan, input, info.context.actor, ["input"])
+        plan.item_changes, problems = item_changes(input, ["input"])
+        plan.problems += problems
 
     async def update(self, change: Change) -> UUID:
         # The name and lockout rules apply to the contact as it will be, so they need the stored values.
         current = await self.stored(change)
+        if change.plan.item_changes:
+            applied = await applied_items(
+                change.writer, change.record_id, change.plan.item_changes, ["input"]
+            )
+            change.plan.details.update(applied)
         if "udfs" in change.plan.values:
             change.plan.values["udfs"] = merged_udfs(current.udfs, change.plan.values["udfs"])
         merged = {**vars(current), **change.plan.values}
