@@ -163,6 +163,12 @@ class ContactRecord(CustomerRecord):
     udfs: dict[str, Any] = field(default_factory=dict)  # udf_string_1 ... udf_date_8 -> value
 
 
+# The seed 003 depth attributes (issue 21), from life_cycle_state to the UDFs: the gateway's own database
+# keeps them; a connector that cannot write them refuses them rather than dropping them.
+_CONTACT_FIELDS = [item.name for item in fields(ContactRecord)]
+CONTACT_DEPTH_FIELDS = frozenset(_CONTACT_FIELDS[_CONTACT_FIELDS.index("life_cycle_state") :])
+
+
 @dataclass(frozen=True, kw_only=True)
 class AccountRecord(CustomerRecord):
     name: str
