@@ -437,3 +437,24 @@ async def test_whole_list_and_per_item_changes_of_one_set_are_not_mixed(client: 
         "contactUpdate"
     ]
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [(["input", "emailItems"], "INVALID")]
+
+
+QUERY_BUILDER = """query($query: QueryBuilderQuery) {
+  contacts(first: 5, query: $query) { nodes { id } }
+}"""
+
+
+async def test_the_query_builder_filters_by_identifier_numbers_with_the_same_permission(
+    client: Client, settings: Any, tenant: str
+) -> None:
+    wanted = await _create(client, PERSON)
+    rule = {
+        "combinator": "AND",
+        "rules": [{"field": "socialSecurityNumber", "operator": "=", "value": "EF112234"}],
+    }
+    found = await client.execute(QUERY_BUILDER, {"query": rule})
+    assert found["data"]["contacts"]["nodes"] == [{"id": wanted["id"]}]
+    viewer = _caller(client, settings, tenant, WITHOUT_SENSITIVE)
+    refused = (await viewer.post(QUERY_BUILDER, {"query": rule})).json()
+    assert refused["data"]["contacts"] is None
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
