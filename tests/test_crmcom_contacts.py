@@ -132,3 +132,23 @@ async def test_depth_members_are_refused_not_dropped_until_the_connector_writes_
     assert simulator.calls("contact_information/create", "POST") == 0
     plain = await crm_client.execute(CREATE, {"input": {"firstName": "Grace", "lastName": "Hopper"}})
     assert plain["data"]["contactCreate"]["errors"] == []
+
+
+ITEMS_UPDATE = """mutation($id: ID!, $input: ContactUpdateInput!) {
+  contactUpdate(id: $id, input: $input) { contact { emails { itemId email } } errors { code } }
+}"""
+
+
+async def test_per_item_changes_become_seed_set_actions(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    node = gid("Contact", uuid.UUID(hex=_ada(simulator, tenant)))
+    before = await crm_client.execute(
+        "query($id: ID!) { contact(id: $id) { emails { itemId email } } }", {"id": node}
+    )
+    [ada_email] = before["data"]["contact"]["emails"]
+    change = {"emailItems": [{"action": "ADD", "email": {"email": "ada@two.example"}}]}
+    updated = (await crm_client.execute(ITEMS_UPDATE, {"id": node, "input": change}))["data"]["contactUpdate"]
+    assert updated["errors"] == []
+    assert [e["email"] for e in updated["contact"]["emails"]] == ["ada@example.com", "ada@two.example"]
+    assert updated["contact"]["emails"][0]["itemId"] == ada_email["itemId"]
