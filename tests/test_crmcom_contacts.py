@@ -109,3 +109,46 @@ async def test_create_and_update_become_set_actions(
         "amazing@example.com"
     ]
     assert simulator.calls("contact_information/create", "POST") == 1
+
+
+@pytest.mark.parametrize(
+    "depth",
+    [
+        {"notes": "VIP"},
+        {"demographics": {"socialSecurityNumber": "EF112234"}},
+        {"udfs": {"string1": "x"}},
+        {"consent": {"sendDirectMarketingMaterial": True}},
+    ],
+)
+async def test_depth_members_are_refused_not_dropped_until_the_connector_writes_them(
+    crm_client: Client, simulator: Simulator, tenant: str, depth: dict[str, Any]
+) -> None:
+    """Issue 21's contact depth lives in the gateway's own database; routed to CRM.COM it is refused
+    (UPSTREAM_UNSUPPORTED, nothing sent) instead of silently lost, and the message names no value."""
+    response = await crm_client.post(CREATE, {"input": {"firstName": "Grace", "lastName": "Hopper", **depth}})
+    body = response.json()
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UPSTREAM_UNSUPPORTED"], body
+    assert "EF112234" not in response.text
+    assert simulator.calls("contact_information/create", "POST") == 0
+    plain = await crm_client.execute(CREATE, {"input": {"firstName": "Grace", "lastName": "Hopper"}})
+    assert plain["data"]["contactCreate"]["errors"] == []
+
+
+ITEMS_UPDATE = """mutation($id: ID!, $input: ContactUpdateInput!) {
+  contactUpdate(id: $id, input: $input) { contact { emails { itemId email } } errors { code } }
+}"""
+
+
+async def test_per_item_changes_become_seed_set_actions(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    node = gid("Contact", uuid.UUID(hex=_ada(simulator, tenant)))
+    before = await crm_client.execute(
+        "query($id: ID!) { contact(id: $id) { emails { itemId email } } }", {"id": node}
+    )
+    [ada_email] = before["data"]["contact"]["emails"]
+    change = {"emailItems": [{"action": "ADD", "email": {"email": "ada@two.example"}}]}
+    updated = (await crm_client.execute(ITEMS_UPDATE, {"id": node, "input": change}))["data"]["contactUpdate"]
+    assert updated["errors"] == []
+    assert [e["email"] for e in updated["contact"]["emails"]] == ["ada@example.com", "ada@two.example"]
+    assert updated["contact"]["emails"][0]["itemId"] == ada_email["itemId"]

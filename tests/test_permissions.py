@@ -521,3 +521,19 @@ async def test_tags_and_comments_check_the_entities_they_reach(
         else:
             assert body["data"]["node"] == {"id": node_id, field: None}, body
             assert _forbidden_paths(body) == [["node", field]], body
+
+
+SENSITIVE_FILTERS = ["idNumber", "passportNumber", "socialSecurityNumber"]
+
+
+@pytest.mark.parametrize("field", SENSITIVE_FILTERS)
+async def test_filtering_contacts_by_a_sensitive_number_needs_cust_sensitive_view(
+    client: Client, settings: Any, tenant: str, field: str
+) -> None:
+    """Seed 003's id, passport and SSN filters: FORBIDDEN without CUST_SENSITIVE_VIEW (masked values could
+    otherwise be guessed through the filter), served with only it and CUST_READ."""
+    query = f'{{ contacts(filter: {{ {field}: {{ eq: "X" }} }}) {{ totalCount }} me {{ subject }} }}'
+    refused = (await _caller(client, settings, tenant, _without("CUST_SENSITIVE_VIEW")).post(query)).json()
+    assert refused["data"]["contacts"] is None and _forbidden_paths(refused) == [["contacts"]], refused
+    allowed = _caller(client, settings, tenant, ["CUST_READ", "CUST_SENSITIVE_VIEW", "CRM_USER_VIEW"])
+    assert (await allowed.post(query)).json()["data"]["contacts"] == {"totalCount": 0}

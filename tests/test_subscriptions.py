@@ -189,6 +189,32 @@ async def test_each_change_of_an_entry_arrives_with_its_kind_and_nested_data(acm
     assert created[0]["communicationCreated"]["communication"]["contact"] == {"lastName": "Lovelace"}
 
 
+CREATED_SENSITIVE = """subscription($contact: ID!) {
+  communicationCreated(contactId: $contact) {
+    communication { subject contact { demographics { idNumber } } }
+  }
+}"""
+SET_ID_NUMBER = """mutation($id: ID!) {
+  contactUpdate(id: $id, input: { demographics: { idNumber: "AB112234" } }) { errors { code } }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("permissions", "shown"), [(ALL, "AB112234"), (["CRM_ALL", "CUST_READ"], "****2234")]
+)
+async def test_a_subscriptions_nested_contact_masks_its_id_number_without_cust_sensitive_view(
+    acme: Tenant, permissions: list[str], shown: str
+) -> None:
+    assert acme.execute(SET_ID_NUMBER, {"id": acme.world["ada"]})["contactUpdate"]["errors"] == []
+    async with authenticated(acme.base, _token(acme.name, permissions)) as ws:
+        await ws.subscribe("c", CREATED_SENSITIVE, {"contact": acme.world["ada"]})
+        await until_live(ws, "c", acme)
+        acme.note("Sensitive")
+        message = await ws.next_of("c")
+    communication = message["payload"]["data"]["communicationCreated"]["communication"]
+    assert communication == {"subject": "Sensitive", "contact": {"demographics": {"idNumber": shown}}}
+
+
 @pytest.mark.parametrize(
     ("filter", "wanted"),
     [

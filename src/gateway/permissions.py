@@ -87,6 +87,11 @@ CATALOG: tuple[Permission, ...] = (
     _seed("CUST_ORGANIZATION_EDIT", "Create and edit an organization (account) and its contacts."),
     _seed("CUST_ORGANIZATION_VIEW", "View organizations (accounts)."),
     _seed("CUST_READ", "Read contacts (customers)."),
+    _gateway(
+        "CUST_SENSITIVE_VIEW",
+        "See a contact's id, passport and social security numbers in full (otherwise only their last 4 "
+        "characters) and filter contacts by them.",
+    ),
     _seed("CUST_TAG_ADD", "Add a tag to a contact or organization."),
     _seed("CUST_TAG_REMOVE", "Remove a tag from a contact or organization."),
     _seed("CUST_WRITE", "Create and edit contacts (customers)."),
@@ -98,6 +103,7 @@ MODULE_GRANTS = {"CRM": "CRM_ALL", "CUST": "CUST_ALL"}
 # Names used by code, so that a typo is an import error rather than a silently unsatisfiable check.
 CRM_ADMIN = "CRM_ADMIN"
 CRM_ACTIVITY_VIEW = "CRM_ACTIVITY_VIEW"
+CUST_SENSITIVE_VIEW = "CUST_SENSITIVE_VIEW"
 CRM_SEARCH_ALL = "CRM_SEARCH_ALL"
 CRM_USER_VIEW = "CRM_USER_VIEW"
 CRM_TASK_VIEW, CRM_TASK_CREATE, CRM_TASK_EDIT, CRM_TASK_DELETE = (

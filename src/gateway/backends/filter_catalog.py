@@ -60,6 +60,11 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
         "dateCreated": ("datetime", None),
         "dateModified": ("datetime", None),
         "tags": ("id", None),
+        "idNumber": ("string", None),
+        "passportNumber": ("string", None),
+        "socialSecurityNumber": ("string", None),
+        "vatRegistrationNumber": ("string", None),
+        "lifeCycleState": ("enum", ("MARKETING", "FINANCIAL")),
     },
     "account": {
         "id": ("id", None),

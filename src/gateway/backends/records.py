@@ -134,6 +134,48 @@ class ContactRecord(CustomerRecord):
     preferred_channel: str | None = None
     assistant_id: UUID | None = None
     custom_fields: dict[str, Any] = field(default_factory=dict)  # fieldName (or upstream id) -> value
+    # Seed 003 contact_information in depth (issue 21).
+    life_cycle_state: str | None = None
+    category: str | None = None
+    owned_by_group: str | None = None
+    privacy_level: str | None = None
+    notes: str | None = None
+    preferred_language: str | None = None
+    date_of_birth: date | None = None
+    name_day: str | None = None
+    id_number: str | None = None
+    id_issued_by_country: str | None = None
+    passport_number: str | None = None
+    passport_issued_by_country: str | None = None
+    social_security_number: str | None = None
+    country_of_residence: str | None = None
+    industry: str | None = None
+    industry_sector: str | None = None
+    registration_number: str | None = None
+    tax_reference_number: str | None = None
+    vat_registration_number: str | None = None
+    vat_registration_date: date | None = None
+    vat_registered_by: str | None = None
+    registered_in_country: str | None = None
+    annual_turnover: float | None = None
+    number_of_employees: int | None = None
+    profile_year: int | None = None
+    established_date: date | None = None
+    company_industry: str | None = None
+    company_industry_sector: str | None = None
+    send_direct_marketing_material: bool | None = None
+    direct_marketing_changed_by: str | None = None
+    direct_marketing_changed_at: datetime | None = None
+    send_affiliate_marketing_material: bool | None = None
+    affiliate_marketing_changed_by: str | None = None
+    affiliate_marketing_changed_at: datetime | None = None
+    udfs: dict[str, Any] = field(default_factory=dict)  # udf_string_1 ... udf_date_8 -> value
+
+
+# The seed 003 depth attributes (issue 21), from life_cycle_state to the UDFs: the gateway's own database
+# keeps them; a connector that cannot write them refuses them rather than dropping them.
+_CONTACT_FIELDS = [item.name for item in fields(ContactRecord)]
+CONTACT_DEPTH_FIELDS = frozenset(_CONTACT_FIELDS[_CONTACT_FIELDS.index("life_cycle_state") :])
 
 
 @dataclass(frozen=True, kw_only=True)

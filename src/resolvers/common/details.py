@@ -39,6 +39,13 @@ class AddressType(Enum):
 @strawberry.type(description="An e-mail address.")
 class Email:
     record: Private[Any]
+
+    @strawberry.field(
+        description="The item's id, kept while the item is (name it in a contact's emailItems)."
+    )
+    def item_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.id))
+
     email: str = strawberry.field(description="The address, normalised.")
     type: str | None = strawberry.field(description='Free-form label, e.g. "Work Email".')
     is_primary: bool = strawberry.field(description="The primary address to write to.")
@@ -47,6 +54,13 @@ class Email:
 @strawberry.type(description="A phone, mobile or fax number.")
 class Phone:
     record: Private[Any]
+
+    @strawberry.field(
+        description="The item's id, kept while the item is (name it in a contact's phoneItems)."
+    )
+    def item_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.id))
+
     number: str = strawberry.field(description="The number in E.164 form, e.g. +15145550123.")
     mode: PhoneMode = strawberry.field(description="Phone, mobile or fax.")
     type: str | None = strawberry.field(description='Free-form label, e.g. "Home" or "Work".')
@@ -62,6 +76,13 @@ class Phone:
 @strawberry.type(description="A postal address.")
 class Address:
     record: Private[Any]
+
+    @strawberry.field(
+        description="The item's id, kept while the item is (name it in a contact's addressItems)."
+    )
+    def item_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.id))
+
     type: AddressType | None = strawberry.field(description="What the address is used for.")
     line1: str | None = strawberry.field(description="Address line 1.")
     line2: str | None = strawberry.field(description="Address line 2.")

@@ -65,11 +65,16 @@ def list_query(
     if search is not None:
         search = search.strip()[:MAX_SEARCH_LENGTH] or None
     compiled = compile_filter(filter)
-    for field in _fields(compiled):
-        if field in FILTER_PERMISSIONS:
-            require(info, FILTER_PERMISSIONS[field])
+    require_filter_permissions(info, compiled)
     conditions = tuple(part for part in (spec.scope, compiled) if part is not None)
     return ListQuery(filter=AllOf(conditions) if conditions else None, order=order, page=page, search=search)
+
+
+def require_filter_permissions(info: strawberry.Info, expr: FilterExpr | None) -> None:
+    """FORBIDDEN for a filter on a field the caller may not filter by (``FILTER_PERMISSIONS``)."""
+    for field in _fields(expr):
+        if field in FILTER_PERMISSIONS:
+            require(info, FILTER_PERMISSIONS[field])
 
 
 def _fields(expr: FilterExpr | None) -> set[str]:

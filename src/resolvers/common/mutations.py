@@ -242,6 +242,7 @@ class WritePlan:
     problems: list[UserError]
     links: dict[Relation, list[UUID]] = dataclasses.field(default_factory=dict)  # link lists to replace
     custom_values: list[Any] | None = None  # the input's customFieldValues (custom_fields.py)
+    item_changes: dict[Detail, list[Any]] = dataclasses.field(default_factory=dict)  # item_actions.py
 
 
 def write_plan(

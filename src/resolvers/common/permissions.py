@@ -27,6 +27,7 @@ from gateway.permissions import (
     CRM_USER_VIEW,
     CUST_ORGANIZATION_VIEW,
     CUST_READ,
+    CUST_SENSITIVE_VIEW,
     denial_code,
 )
 
@@ -62,7 +63,14 @@ READ_PERMISSIONS: dict[Entity, str] = {
 
 
 # Filter fields on what another entity holds: filtering by them reveals it, so they need its permission.
-FILTER_PERMISSIONS: dict[str, str] = {"tags": READ_PERMISSIONS[Entity.TAG]}
+# The sensitive identifiers (seed 003) are masked for callers without CUST_SENSITIVE_VIEW; filtering by
+# them would let such a caller guess them a character at a time, so it needs the permission too.
+FILTER_PERMISSIONS: dict[str, str] = {
+    "tags": READ_PERMISSIONS[Entity.TAG],
+    "id_number": CUST_SENSITIVE_VIEW,
+    "passport_number": CUST_SENSITIVE_VIEW,
+    "social_security_number": CUST_SENSITIVE_VIEW,
+}
 
 
 def forbidden(permission: str) -> Forbidden:

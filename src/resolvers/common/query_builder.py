@@ -20,6 +20,7 @@ from gateway.backends.records import Entity
 from resolvers.common.custom_fields import ENTITY_NAMES, definitions
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.ids import decode_global_id
+from resolvers.common.listspec import require_filter_permissions
 
 # The filter catalogue's (and saved filters' module) name of each entity with a root list.
 CATALOG_NAMES = {
@@ -103,7 +104,9 @@ async def builder_filter(info: strawberry.Info, entity: Entity, document: Any) -
     if entity in ENTITY_NAMES:
         for field in await definitions(info, entity):
             custom[str(field.field_name)] = (str(field.field_type), field.options)
-    return compile_query(CATALOG_NAMES[entity], document, custom, _decode_id)
+    compiled = compile_query(CATALOG_NAMES[entity], document, custom, _decode_id)
+    require_filter_permissions(info, compiled)
+    return compiled
 
 
 def _decode_id(value: str) -> Any:

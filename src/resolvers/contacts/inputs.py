@@ -17,10 +17,23 @@ from resolvers.common.filters import (
     IDFilter,
     StringFilter,
 )
+from resolvers.common.item_actions import AddressItemChange, EmailItemChange, PhoneItemChange
 from resolvers.common.ordering import OrderDirection
 from resolvers.common.references import RefField
 from resolvers.common.urls import PreferredChannel, UrlInput
-from resolvers.contacts.enums import ContactKind, ContactOrderField, Gender
+from resolvers.contacts.depth_inputs import (
+    ContactCompanyProfileInput,
+    ContactConsentInput,
+    ContactDemographicsInput,
+    ContactUdfsInput,
+)
+from resolvers.contacts.enums import (
+    ContactKind,
+    ContactLanguage,
+    ContactLifeCycleState,
+    ContactOrderField,
+    Gender,
+)
 from resolvers.contacts.permissions import ContactPermissionInput
 from resolvers.tags.inputs import TagsFilter
 
@@ -47,6 +60,12 @@ class ContactFilter:
     date_modified: DateTimeFilter | None = _f("Last change.")
     tags: TagsFilter | None = _f("The tags it carries (any of, all of, none of).")
     custom_fields: list[CustomFieldFilter] | None = _f("Conditions on custom fields, all of which must hold.")
+    # Seed 003 contact_information/list identifiers (L464-508); the first three need CUST_SENSITIVE_VIEW.
+    id_number: StringFilter | None = _f("Identity card number (needs CUST_SENSITIVE_VIEW).")
+    passport_number: StringFilter | None = _f("Passport number (needs CUST_SENSITIVE_VIEW).")
+    social_security_number: StringFilter | None = _f("Social security number (needs CUST_SENSITIVE_VIEW).")
+    vat_registration_number: StringFilter | None = _f("VAT registration number of the company profile.")
+    life_cycle_state: EnumFilter[ContactLifeCycleState] | None = _f("Life cycle state.")
 
 
 @strawberry.input(description="A sort key for contacts.")
@@ -95,6 +114,17 @@ class ContactCreateInput:
     custom_field_values: list[CustomFieldValueInput] | None = _f(
         "Custom field values (seed 004 customFieldValues)."
     )
+    # Seed 003 contact_information in depth (issue 21).
+    life_cycle_state: ContactLifeCycleState | None = _f("Life cycle state (seed 003).")
+    category: str | None = _f("Contact category (seed 003 category).")
+    owned_by_group: str | None = _f("The group that owns the contact (seed 003 owned_by_group).")
+    privacy_level: str | None = _f("Privacy level (seed 003 privacy_level).")
+    notes: str | None = _f("Free-text notes.")
+    preferred_language: ContactLanguage | None = _f("Preferred language as seed 003's code.")
+    demographics: ContactDemographicsInput | None = _f("Personal details (seed 003 demographics).")
+    company_profile: ContactCompanyProfileInput | None = _f("Company profile (seed 003 company_profile).")
+    consent: ContactConsentInput | None = _f("Marketing consent; who and when are recorded.")
+    udfs: ContactUdfsInput | None = _f("User-defined fields (seed 003 udf_*).")
 
 
 @strawberry.input(description="Changes to a contact: only the fields given change; lists are replaced whole.")
@@ -134,6 +164,21 @@ class ContactUpdateInput:
     custom_field_values: list[CustomFieldValueInput] | None = _u(
         "Custom field values to set or (value null) clear; the others stay."
     )
+    # Seed 003 contact_information in depth (issue 21): in the groups, members not given stay.
+    life_cycle_state: ContactLifeCycleState | None = _u("Life cycle state (seed 003).")
+    category: str | None = _u("Contact category.")
+    owned_by_group: str | None = _u("The group that owns the contact.")
+    privacy_level: str | None = _u("Privacy level.")
+    notes: str | None = _u("Free-text notes.")
+    preferred_language: ContactLanguage | None = _u("Preferred language as seed 003's code.")
+    demographics: ContactDemographicsInput | None = _u("Personal details to change.")
+    company_profile: ContactCompanyProfileInput | None = _u("Company profile members to change.")
+    consent: ContactConsentInput | None = _u("Marketing consent flags to change.")
+    udfs: ContactUdfsInput | None = _u("User-defined fields to set or (null) clear.")
+    # Seed 003 set actions (L3378-3402): one item at a time, instead of the whole list.
+    email_items: list[EmailItemChange] | None = _u("Add, update or remove e-mail addresses one by one.")
+    phone_items: list[PhoneItemChange] | None = _u("Add, update or remove phone numbers one by one.")
+    address_items: list[AddressItemChange] | None = _u("Add, update or remove postal addresses one by one.")
 
 
 CONTACT_COLUMNS = [
@@ -158,6 +203,12 @@ CONTACT_COLUMNS = [
     "postal_code",
     "country",
     "preferred_channel",
+    "life_cycle_state",
+    "category",
+    "owned_by_group",
+    "privacy_level",
+    "notes",
+    "preferred_language",
 ]
 CONTACT_REFS = (
     RefField("assistant_id", "Contact", Entity.CONTACT),

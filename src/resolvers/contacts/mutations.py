@@ -16,6 +16,7 @@ from gateway.permissions import CUST_DELETE, CUST_WRITE
 from resolvers.common.crud import CREATE, DELETE, RESTORE, UPDATE, Change, crud_permissions
 from resolvers.common.custom_fields import WithCustomFieldValues, checked_values, given_values
 from resolvers.common.errors import UserError, UserErrorCode, UserErrors, error
+from resolvers.common.item_actions import applied_items, item_changes
 from resolvers.common.links import load_node
 from resolvers.common.mutations import (
     WritePlan,
@@ -26,6 +27,7 @@ from resolvers.common.mutations import (
 )
 from resolvers.common.permissions import requires
 from resolvers.common.validation import required_text
+from resolvers.contacts.depth_inputs import depth_values, merged_udfs
 from resolvers.contacts.errors import contact_not_found
 from resolvers.contacts.inputs import CONTACT_COLUMNS, CONTACT_REFS, ContactCreateInput, ContactUpdateInput
 from resolvers.contacts.permissions import lockout, permission_rows
@@ -58,17 +60,23 @@ def _name_problems(kind: str, values: dict[str, Any], path: Sequence[str]) -> li
     )
 
 
-def _clean(plan: WritePlan, input: ContactCreateInput | ContactUpdateInput, path: Sequence[str]) -> None:
+def _clean(
+    plan: WritePlan, input: ContactCreateInput | ContactUpdateInput, actor: str, path: Sequence[str]
+) -> None:
     if plan.values.get("languages_spoken", ()) is None:
         plan.values["languages_spoken"] = []
     rules, problems = permission_rows(input, path)
     if rules is not None:
         plan.details[Detail.PERMISSIONS] = rules
-    plan.problems += problems
+    depth, depth_problems = depth_values(input, actor, path)
+    plan.values.update(depth)
+    plan.problems += problems + depth_problems
 
 
 def _clean_create(plan: WritePlan, input: ContactCreateInput, access: RowAccess, path: Sequence[str]) -> None:
-    _clean(plan, input, path)
+    _clean(plan, input, access.subject, path)
+    if "udfs" in plan.values:
+        plan.values["udfs"] = merged_udfs({}, plan.values["udfs"])
     plan.problems = _name_problems(plan.values["kind"], plan.values, path) + plan.problems
     if not plan.problems:  # the creator is the caller
         plan.problems = lockout(access, access.subject, plan.details.get(Detail.PERMISSIONS), path)
@@ -106,11 +114,20 @@ class ContactCrud(WithCustomFieldValues):
         _clean_create(plan, input, RowAccess.for_principal(info.context.principal), ["input"])
 
     def clean_update(self, info: strawberry.Info, input: ContactUpdateInput, plan: WritePlan) -> None:
-        _clean(plan, input, ["input"])
+        _clean(plan, input, info.context.actor, ["input"])
+        plan.item_changes, problems = item_changes(input, ["input"])
+        plan.problems += problems
 
     async def update(self, change: Change) -> UUID:
         # The name and lockout rules apply to the contact as it will be, so they need the stored values.
         current = await self.stored(change)
+        if change.plan.item_changes:
+            applied = await applied_items(
+                change.writer, change.record_id, change.plan.item_changes, ["input"]
+            )
+            change.plan.details.update(applied)
+        if "udfs" in change.plan.values:
+            change.plan.values["udfs"] = merged_udfs(current.udfs, change.plan.values["udfs"])
         merged = {**vars(current), **change.plan.values}
         access = RowAccess.for_principal(change.info.context.principal)
         rules = change.plan.details.get(Detail.PERMISSIONS)

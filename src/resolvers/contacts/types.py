@@ -13,7 +13,20 @@ from resolvers.common.custom_fields import custom_fields_field
 from resolvers.common.customer import details_now
 from resolvers.common.lists import nested_list
 from resolvers.common.node import register_node
-from resolvers.contacts.enums import ContactKind
+from resolvers.contacts.depth import (
+    COMPANY_COLUMNS,
+    CONSENT_COLUMNS,
+    DEMOGRAPHIC_COLUMNS,
+    ContactCompanyProfile,
+    ContactConsent,
+    ContactDemographics,
+    ContactUdfs,
+    company_profile_of,
+    consent_of,
+    demographics_of,
+    udfs_of,
+)
+from resolvers.contacts.enums import ContactKind, ContactLanguage, ContactLifeCycleState
 from resolvers.contacts.permissions import ContactPermission
 from resolvers.contacts.person import Person
 from resolvers.lists import (
@@ -64,6 +77,42 @@ class Contact(Person):
     )
     def permissions(self, info: strawberry.Info) -> list[ContactPermission]:
         return details_now(info, Detail.PERMISSIONS, self.record.id, ContactPermission)  # type: ignore[no-any-return]
+
+    # --- Seed 003 contact_information in depth (issue 21) ---
+    life_cycle_state: ContactLifeCycleState | None = strawberry.field(
+        description="Life cycle state (seed 003): MARKETING or FINANCIAL."
+    )
+    category: str | None = strawberry.field(description="Contact category (seed 003 category).")
+    owned_by_group: str | None = strawberry.field(
+        description="The group that owns it (seed 003 owned_by_group)."
+    )
+    privacy_level: str | None = strawberry.field(description="Privacy level (seed 003 privacy_level).")
+    notes: str | None = strawberry.field(description="Free-text notes (seed 003 notes).")
+    preferred_language: ContactLanguage | None = strawberry.field(
+        description="Preferred language as seed 003's code (`language` stays the free-form tag)."
+    )
+
+    @strawberry.field(description="Personal details (seed 003 demographics); sensitive numbers masked.")
+    @uses_columns(*DEMOGRAPHIC_COLUMNS)
+    def demographics(self, info: strawberry.Info) -> ContactDemographics:
+        return demographics_of(info, self.record)
+
+    @strawberry.field(description="Company registration and size (seed 003 company_profile).")
+    @uses_columns(*COMPANY_COLUMNS.values())
+    def company_profile(self) -> ContactCompanyProfile:
+        return company_profile_of(self.record)
+
+    @strawberry.field(description="Marketing consent with who set each flag and when.")
+    @uses_columns(*CONSENT_COLUMNS)
+    def consent(self) -> ContactConsent:
+        return consent_of(self.record)
+
+    @strawberry.field(
+        description="User-defined fields (seed 003 udf_string_1-16, udf_float_1-8, udf_date_1-8)."
+    )
+    @uses_columns("udfs")
+    def udfs(self) -> ContactUdfs:
+        return udfs_of(self.record)
 
     custom_fields = custom_fields_field(Entity.CONTACT)
     accounts = nested_list(

@@ -228,6 +228,58 @@ def channel_columns() -> list[sa.Column[Any]]:
     ]
 
 
+# Seed 003 contact_information in depth (issue 21): the CRM.COM attributes the graph had no home for.
+DEPTH_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("life_cycle_state", sa.String(16)),
+    ("category", NAME),
+    ("owned_by_group", NAME),
+    ("privacy_level", NAME),
+    ("notes", sa.Text),
+    ("preferred_language", sa.String(8)),
+    # demographics
+    ("date_of_birth", sa.Date),
+    ("name_day", sa.String(5)),  # MM-DD
+    ("id_number", sa.String(64)),
+    ("id_issued_by_country", sa.String(2)),
+    ("passport_number", sa.String(64)),
+    ("passport_issued_by_country", sa.String(2)),
+    ("social_security_number", sa.String(64)),
+    ("country_of_residence", sa.String(2)),
+    ("industry", NAME),
+    ("industry_sector", NAME),
+    # company_profile
+    ("registration_number", sa.String(64)),
+    ("tax_reference_number", sa.String(64)),
+    ("vat_registration_number", sa.String(64)),
+    ("vat_registration_date", sa.Date),
+    ("vat_registered_by", NAME),
+    ("registered_in_country", sa.String(2)),
+    ("annual_turnover", sa.Float),
+    ("number_of_employees", sa.Integer),
+    ("profile_year", sa.Integer),
+    ("established_date", sa.Date),
+    ("company_industry", NAME),
+    ("company_industry_sector", NAME),
+    # authorization settings (consent), with who changed each and when
+    ("send_direct_marketing_material", sa.Boolean),
+    ("direct_marketing_changed_by", NAME),
+    ("direct_marketing_changed_at", UtcDateTime()),
+    ("send_affiliate_marketing_material", sa.Boolean),
+    ("affiliate_marketing_changed_by", NAME),
+    ("affiliate_marketing_changed_at", UtcDateTime()),
+)
+IDENTIFIER_COLUMNS = ("id_number", "passport_number", "social_security_number", "vat_registration_number")
+
+
+def depth_columns() -> list[sa.Column[Any]]:
+    columns = [sa.Column(name, type_, nullable=True) for name, type_ in DEPTH_COLUMNS]
+    # udf_string_1..16, udf_float_1..8, udf_date_1..8 (seed 003), keyed by slot name
+    return [
+        *columns,
+        sa.Column("udfs", sa.JSON, nullable=False, default=dict, server_default=sa.text("'{}'")),
+    ]
+
+
 contacts = sa.Table(
     "contacts",
     metadata,
@@ -248,9 +300,11 @@ contacts = sa.Table(
     sa.Column("opt_out", sa.Boolean, nullable=False, server_default=sa.false()),
     *channel_columns(),
     *custom_values_columns("contacts"),
+    *depth_columns(),
     tenant_index("contacts", "date_created", "id"),
     tenant_index("contacts", "franchise_id"),
     tenant_index("contacts", "last_name", "id"),
+    *(tenant_index("contacts", name) for name in IDENTIFIER_COLUMNS),
 )
 
 accounts = sa.Table(

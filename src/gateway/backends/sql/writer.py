@@ -100,7 +100,8 @@ class SqlWriter(AutomationEventSteps, QueueWriterSteps, SqlReader):
             return
         extra: dict[str, Any] = {"date_created": utcnow()} if "date_created" in table.c else {}
         rows = [
-            {**item, **extra, "id": uuid7(), "tenant": self.tenant, "owner_id": owner_id}
+            # an item kept by a per-item change keeps its id (seed 003 set actions)
+            {**item, **extra, "id": item.get("id") or uuid7(), "tenant": self.tenant, "owner_id": owner_id}
             | ({"position": index} if "position" in table.c else {})
             for index, item in enumerate(items)
         ]

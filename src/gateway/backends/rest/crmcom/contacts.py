@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from gateway.backends.records import AddressRecord, ContactRecord, Detail, EmailRecord, PhoneRecord
+from gateway.backends.records import (
+    CONTACT_DEPTH_FIELDS,
+    AddressRecord,
+    ContactRecord,
+    Detail,
+    EmailRecord,
+    PhoneRecord,
+)
 from gateway.backends.rest.crmcom.mapping import Json, graph_id, parse_time
 
 CONTACT_FIELDS = (
@@ -121,6 +128,11 @@ def _language(value: Any) -> str | None:
 
 
 # --- writes -----------------------------------------------------------------------------------------
+
+
+def unwritten(values: Mapping[str, Any]) -> list[str]:
+    """The depth attributes (issue 21) a write gives, which this connector does not send yet."""
+    return sorted(name for name in CONTACT_DEPTH_FIELDS if values.get(name) not in (None, {}))
 
 
 def create_body(values: Mapping[str, Any]) -> Json:

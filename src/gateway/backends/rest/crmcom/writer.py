@@ -95,6 +95,7 @@ class CrmcomWriter(ReadsThrough):
         if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
             return await self._queued_entry(values)
         if entity is Entity.CONTACT:
+            self._refuse_unwritten(values)
             data = await self.backend.api.post("contact_information/create", contacts.create_body(values))
             return self._created_id(data)
         if entity is not Entity.COMMUNICATION:
@@ -170,8 +171,15 @@ class CrmcomWriter(ReadsThrough):
         """CRM.COM checks its own values when the call is made; nothing to check ahead of it."""
         return None
 
+    def _refuse_unwritten(self, values: Mapping[str, Any]) -> None:
+        names = contacts.unwritten(values)
+        if names:
+            listed = ", ".join(names)
+            raise UpstreamUnsupported(self.system, f"the CRM.COM connector does not write {listed} yet")
+
     async def _update_contact(self, id: UUID, values: Mapping[str, Any]) -> None:
         """Seed 003's update has no ``type`` parameter (lines 2633-3350): a contact's kind is not changed."""
+        self._refuse_unwritten(values)
         body = contacts.create_body(values)
         del body["type"]
         if "kind" in values and values["kind"] is not None:
