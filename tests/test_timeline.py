@@ -217,9 +217,9 @@ def _cursor(*keys: Any) -> str:
 BAD_CURSORS = [
     "nope",
     _cursor("2026-01-01T00:00:00+00:00", 0),  # too few keys
-    _cursor("yesterday", 0, str(uuid.uuid4())),
-    _cursor("2026-01-01T00:00:00", 0, str(uuid.uuid4())),  # no time zone
-    _cursor("2026-01-01T00:00:00+00:00", "0", str(uuid.uuid4())),
+    _cursor("yesterday", 0, "0193a8c0-0000-7000-8000-000000000001"),
+    _cursor("2026-01-01T00:00:00", 0, "0193a8c0-0000-7000-8000-000000000001"),  # no time zone
+    _cursor("2026-01-01T00:00:00+00:00", "0", "0193a8c0-0000-7000-8000-000000000001"),
     _cursor("2026-01-01T00:00:00+00:00", 0, "not-a-uuid"),
 ]
 
