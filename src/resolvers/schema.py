@@ -39,6 +39,7 @@ from resolvers.occasions.queries import OccasionQuery
 from resolvers.permissions.queries import PermissionQuery
 from resolvers.relations.mutations import ContactRelationMutation
 from resolvers.relations.queries import ContactRelationQuery
+from resolvers.search.queries import SearchQuery
 from resolvers.stages.mutations import StageMutation
 from resolvers.stages.queries import StageQuery
 from resolvers.tags.mutations import TagMutation
@@ -57,6 +58,7 @@ class Query(
     ContactQuery,
     AccountQuery,
     LeadQuery,
+    SearchQuery,
     TaskQuery,
     StageQuery,
     ApiKeyQuery,
