@@ -44,7 +44,7 @@ def search_terms(text: str) -> tuple[str, ...]:
 
 def exact_text(text: str) -> str:
     """The text as compared with a full name for the exact-match rank: lower case, single spaces."""
-    return " ".join(text.replace("\x00", " ").lower().split())  # PostgreSQL text holds no NUL
+    return " ".join(text.lower().split())
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ class SearchTextTooLong(BadUserInput):
     code = "SEARCH_TEXT_TOO_LONG"
 
 
+class InvalidSearchText(BadUserInput):
+    code = "INVALID_SEARCH_TEXT"
+
+
 def _types(info: strawberry.Info, types: list[SearchType] | None) -> list[SearchType]:
     """The types asked for, each needing its read permission; by default those the caller may read."""
     principal = info.context.principal
@@ -81,6 +85,8 @@ class SearchQuery:
     ) -> SearchHitConnection | None:
         if len(text) > MAX_SEARCH_LENGTH:
             raise SearchTextTooLong(f"`text` must be at most {MAX_SEARCH_LENGTH} characters")
+        if "\x00" in text:
+            raise InvalidSearchText("`text` may not contain NUL characters")
         request = page_request(ORDER, info.context.settings, first, after, None, None)
         wanted = _types(info, types)
         backend = info.context.loaders.backend

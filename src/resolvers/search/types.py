@@ -22,7 +22,7 @@ class SearchType(Enum):
 
     @property
     def entity(self) -> Entity:
-        return Entity[self.value]
+        return Entity[self.name]
 
 
 SearchResult = Annotated[

@@ -57,6 +57,7 @@ from gateway.backends.sql.search import DOCS, FullText, hits_statement, matching
 from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
+from gateway.errors import InvalidFilter
 from gateway.permissions import CUST_ORGANIZATION_VIEW, CUST_READ, receivable_media, visible_media
 
 S = TypeVar("S")
@@ -244,6 +245,8 @@ class SqlReader:
     def _search(self, entity: Entity, text: str) -> Any:
         """Every word begins a word of the row's names, e-mail addresses or phone digits: the full-text
         index that ``search`` ranks with (``sql/search.py``)."""
+        if "\x00" in text:  # as in every filter: no stored text holds one, PostgreSQL cannot compare one
+            raise InvalidFilter("text values may not contain NUL characters")
         terms = search_terms(text)
         if not terms:
             return sa.false()

@@ -16,9 +16,9 @@ from gateway.backends.sql import tables as t
 
 DOCS = t.search_documents
 _FTS = sa.table("search_fts")
-_FTS_ROWID = sa.literal_column("search_fts.rowid")
-_DOC_ROWID = sa.literal_column("search_documents.rowid")
-_SIMPLE = sa.literal_column("'simple'::regconfig")
+_FTS_ROWID: Any = sa.literal_column("search_fts.rowid")
+_DOC_ROWID: Any = sa.literal_column("search_documents.rowid")
+_SIMPLE: Any = sa.literal_column("'simple'::regconfig")
 _HEADLINE = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=20, MinWords=6"
 
 
@@ -27,6 +27,7 @@ class FullText:
 
     def __init__(self, dialect: str, terms: Sequence[str]) -> None:
         self.postgresql = dialect == "postgresql"
+        self.query: Any
         if self.postgresql:
             self.query = sa.func.to_tsquery(_SIMPLE, " & ".join(f"'{term}':*" for term in terms))
         else:
@@ -46,7 +47,7 @@ class FullText:
     def rank(self) -> Any:
         if self.postgresql:
             return sa.func.ts_rank(sa.literal_column("search_documents.document"), self.query)
-        return -sa.func.bm25(sa.literal_column("search_fts"), 10.0, 3.0, 1.0)
+        return -sa.func.bm25(sa.literal_column("search_fts"), 10.0, 3.0, 1.0, 0.5)
 
     def highlight(self) -> Any:
         if self.postgresql:

@@ -799,6 +799,7 @@ search_documents = sa.Table(
     sa.Column("name", sa.Text, nullable=True),
     sa.Column("aliases", sa.Text, nullable=True),
     sa.Column("channels", sa.Text, nullable=True),
+    sa.Column("numbers", sa.Text, nullable=True),  # phone digits without a country code: indexed, not shown
     tenant_index("search_documents", "kind"),
 )
 SEARCH_INDEX_OBJECTS = frozenset(

@@ -43,38 +43,57 @@ DOCUMENT = """
     || setweight(to_tsvector('simple', coalesce(aliases, '')), 'B')
     || setweight(to_tsvector('simple', coalesce(channels, '')), 'C')
     || setweight(to_tsvector('simple', translate(coalesce(channels, ''), '@._-+', '     ')), 'C')
+    || setweight(to_tsvector('simple', coalesce(numbers, '')), 'D')
 """
+COLUMNS = "search_documents (id, tenant, kind, name, aliases, channels, numbers)"
 
 
 def _postgresql() -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
 
-def _channels(owner: str, tenant: str, postgresql: bool) -> str:
-    """The owner's e-mail addresses and phone numbers as digits, one text."""
+def _digits(postgresql: bool) -> str:
     if postgresql:
-        digits, joined = "regexp_replace(number, '[^0-9]', '', 'g')", "string_agg({}, ' ')"
-    else:
-        digits = "number"
-        for mark in PHONE_PUNCTUATION:
-            digits = f"replace({digits}, '{mark}', '')"
-        joined = "group_concat({}, ' ')"
+        return "regexp_replace(number, '[^0-9]', '', 'g')"
+    digits = "number"
+    for mark in PHONE_PUNCTUATION:
+        digits = f"replace({digits}, '{mark}', '')"
+    return digits
+
+
+def _joined(table: str, column: str, owner: str, tenant: str, postgresql: bool) -> str:
+    joined = f"string_agg({column}, ' ')" if postgresql else f"group_concat({column}, ' ')"
     where = f"WHERE tenant = {tenant} AND owner_id = {owner}"
-    parts = [
-        f"coalesce((SELECT {joined.format(column)} FROM {table} {where}), '')"
-        for table, column in (("emails", "email"), ("phones", digits))
-    ]
-    return f"trim({parts[0]} || ' ' || {parts[1]})"
+    return f"coalesce((SELECT {joined} FROM {table} {where}), '')"
+
+
+def _channels(owner: str, tenant: str, postgresql: bool) -> str:
+    """The owner's e-mail addresses and phone numbers (as digits), as shown in highlights."""
+    emails = _joined("emails", "email", owner, tenant, postgresql)
+    phones = _joined("phones", _digits(postgresql), owner, tenant, postgresql)
+    return f"trim({emails} || ' ' || {phones})"
+
+
+def _numbers(owner: str, tenant: str, postgresql: bool) -> str:
+    """Each phone number's digits without a country code of one, two or three digits, so that a
+    number typed without it ("514 555 0123" for +1 514 555 0123) is a prefix too; indexed, not shown."""
+    digits = _digits(postgresql)
+    variants = " || ' ' || ".join(f"substr({digits}, {start})" for start in (2, 3, 4))
+    return _joined("phones", variants, owner, tenant, postgresql)
+
+
+def _details(owner: str, tenant: str, postgresql: bool) -> str:
+    """``channels`` and ``numbers`` of the owner, as an UPDATE's SET list."""
+    channels, numbers = _channels(owner, tenant, postgresql), _numbers(owner, tenant, postgresql)
+    return f"channels = {channels}, numbers = {numbers}"
 
 
 def _document_values(table: str, row: str, postgresql: bool) -> str:
     kind, name, aliases = ENTITIES[table]
-    channels = _channels(f"{row}.id", f"{row}.tenant", postgresql)
-    values = f"{row}.id, {row}.tenant, '{kind}', {name}, {aliases}, {channels}"
+    owner, tenant = f"{row}.id", f"{row}.tenant"
+    details = f"{_channels(owner, tenant, postgresql)}, {_numbers(owner, tenant, postgresql)}"
+    values = f"{row}.id, {row}.tenant, '{kind}', {name}, {aliases}, {details}"
     return values.replace("R.", f"{row}.")
-
-
-COLUMNS = "search_documents (id, tenant, kind, name, aliases, channels)"
 
 
 def upgrade() -> None:
@@ -86,6 +105,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=True),
         sa.Column("aliases", sa.Text(), nullable=True),
         sa.Column("channels", sa.Text(), nullable=True),
+        sa.Column("numbers", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_documents")),
     )
     op.create_index("ix_search_documents_tenant_kind", "search_documents", ["tenant", "kind"])
@@ -126,11 +146,11 @@ def _postgresql_index() -> None:
         CREATE FUNCTION search_channels_sync() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP <> 'INSERT' THEN
-                UPDATE search_documents SET channels = {_channels("OLD.owner_id", "OLD.tenant", True)}
+                UPDATE search_documents SET {_details("OLD.owner_id", "OLD.tenant", True)}
                 WHERE id = OLD.owner_id;
             END IF;
             IF TG_OP <> 'DELETE' THEN
-                UPDATE search_documents SET channels = {_channels("NEW.owner_id", "NEW.tenant", True)}
+                UPDATE search_documents SET {_details("NEW.owner_id", "NEW.tenant", True)}
                 WHERE id = NEW.owner_id;
             END IF;
             RETURN NULL;
@@ -144,19 +164,17 @@ def _postgresql_index() -> None:
 
 def _sqlite_index() -> None:
     op.execute(
-        "CREATE VIRTUAL TABLE search_fts USING fts5(name, aliases, channels,"
+        "CREATE VIRTUAL TABLE search_fts USING fts5(name, aliases, channels, numbers,"
         " content='search_documents', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')"
     )
-    fts_columns = "name, aliases, channels"
-    insert = "INSERT INTO search_fts(rowid, {c}) VALUES (NEW.rowid, NEW.name, NEW.aliases, NEW.channels);"
-    delete = (
-        "INSERT INTO search_fts(search_fts, rowid, {c}) VALUES ('delete', OLD.rowid, OLD.name, OLD.aliases,"
-        " OLD.channels);"
-    )
+    fts_columns = "name, aliases, channels, numbers"
+    insert = "INSERT INTO search_fts(rowid, {c}) VALUES (NEW.rowid, {new});"
+    delete = "INSERT INTO search_fts(search_fts, rowid, {c}) VALUES ('delete', OLD.rowid, {old});"
+    values = {row.lower(): ", ".join(f"{row}.{c}" for c in fts_columns.split(", ")) for row in ("OLD", "NEW")}
     for event, body in (("INSERT", insert), ("DELETE", delete), ("UPDATE", delete + insert)):
         op.execute(
             f"CREATE TRIGGER search_fts_{event.lower()} AFTER {event} ON search_documents"
-            f" BEGIN {body.format(c=fts_columns)} END"
+            f" BEGIN {body.format(c=fts_columns, **values)} END"
         )
     for table in ENTITIES:
         add = (
@@ -168,9 +186,9 @@ def _sqlite_index() -> None:
                 f"CREATE TRIGGER search_{table}_{event.lower()} AFTER {event} ON {table} BEGIN {body} END"
             )
     for table in DETAILS:
-        refresh = "UPDATE search_documents SET channels = {channels} WHERE id = {row}.owner_id;"
         old, new = (
-            refresh.format(channels=_channels(f"{row}.owner_id", f"{row}.tenant", False), row=row)
+            f"UPDATE search_documents SET {_details(f'{row}.owner_id', f'{row}.tenant', False)}"
+            f" WHERE id = {row}.owner_id;"
             for row in ("OLD", "NEW")
         )
         for event, body in (("INSERT", new), ("DELETE", old), ("UPDATE", old + new)):
