@@ -260,11 +260,12 @@ class SqlReader:
         terms = search_terms(text)
         if not terms or not entities or size == 0:
             return SearchPage(hits=[], has_next=False)
+        # A correlated EXISTS per hit (a primary-key probe), not IN: IN would read every visible row.
         kinds = [
             sa.and_(
                 DOCS.c.kind == entity.name,
-                DOCS.c.id.in_(
-                    sa.select(ENTITY_TABLES[entity].c.id).where(*self._visible(ENTITY_TABLES[entity]))
+                sa.exists().where(
+                    ENTITY_TABLES[entity].c.id == DOCS.c.id, *self._visible(ENTITY_TABLES[entity])
                 ),
             )
             for entity in entities
