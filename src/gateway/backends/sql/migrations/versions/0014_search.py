@@ -16,8 +16,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from gateway.backends.sql.rls import enable_tenant_rls
-
 revision = "0014"
 down_revision = "0013"
 branch_labels = None
@@ -109,7 +107,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_documents")),
     )
     op.create_index("ix_search_documents_tenant_kind", "search_documents", ["tenant", "kind"])
-    enable_tenant_rls("search_documents")
+    # No row-level security here: see RLS_EXEMPT_TABLES in rls.py.
     if _postgresql():
         _postgresql_index()
     else:
