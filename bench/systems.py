@@ -84,13 +84,13 @@ def _peak_rss_kib(pid: int) -> int | None:
     return None
 
 
-def prepare_dataset(database: str, contacts: int, postgres_url: str) -> Dataset:
+def prepare_dataset(database: str, contacts: int, postgres_url: str, name: str = "crm_bench") -> Dataset:
     VAR.mkdir(parents=True, exist_ok=True)
     if database == "sqlite":
         url = f"sqlite+aiosqlite:///{VAR / 'bench.db'}"
         dataset = Dataset(database, url, url)
     else:
-        dataset = _postgres_dataset(postgres_url)
+        dataset = _postgres_dataset(postgres_url, name)
     _crm_gateway("db", "upgrade", "--database-url", dataset.owner_url)
     if database == "postgresql":
         asyncio.run(_execute(dataset.owner_url, *_app_role_statements(make_url(dataset.owner_url).database)))
@@ -161,9 +161,8 @@ async def _delete_created_contacts(url: str) -> dict[str, int]:
     return removed
 
 
-def _postgres_dataset(postgres_url: str) -> Dataset:
+def _postgres_dataset(postgres_url: str, name: str) -> Dataset:
     admin = make_url(postgres_url)
-    name = "crm_bench"
     exists = asyncio.run(_scalar(admin.render_as_string(hide_password=False), _database_exists(name)))
     if not exists:
         asyncio.run(_execute(admin.render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'))

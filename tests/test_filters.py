@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Client
+from conftest import ROUTED_URLS, Client
 from factories import Factory, gid
 
 CONTACTS = """
@@ -197,7 +197,7 @@ async def test_email_and_phone_filters_look_at_every_detail(
         assert await contact_names(client, filter) == expected, filter
 
 
-async def test_like_wildcards_are_literal(client: Client, factory: Factory) -> None:
+async def test_like_wildcards_are_literal(client: Client, factory: Factory, database_url: str) -> None:
     for first, last in [
         ("Pct", "100%_Pure"),
         ("Xx", "100xxPure"),
@@ -224,11 +224,14 @@ async def test_like_wildcards_are_literal(client: Client, factory: Factory) -> N
     ]
     for operators, expected in cases:
         assert await contact_names(client, {"lastName": operators}) == expected, operators
-    # Free-text search treats them literally too.
+    if database_url in ROUTED_URLS:
+        return  # ConeCRM's search is its own (its simulator matches the text literally)
+    # The gateway's free-text search reads words (tests/test_search.py): a wildcard is a separator,
+    # never a wildcard, and a text of separators alone finds nothing rather than everything.
     body = await client.execute('{ contacts(search: "%") { edges { node { firstName } } } }')
-    assert {edge["node"]["firstName"] for edge in body["data"]["contacts"]["edges"]} == {"Pct", "Fifty"}
-    body = await client.execute('{ contacts(search: "a_") { edges { node { firstName } } } }')
-    assert {edge["node"]["firstName"] for edge in body["data"]["contacts"]["edges"]} == {"Under"}
+    assert body["data"]["contacts"]["edges"] == []
+    body = await client.execute('{ contacts(search: "100%_pure") { edges { node { firstName } } } }')
+    assert {edge["node"]["firstName"] for edge in body["data"]["contacts"]["edges"]} == {"Pct"}
 
 
 @pytest.fixture

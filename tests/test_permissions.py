@@ -45,6 +45,7 @@ QUERIES: dict[str, tuple[str, str]] = {  # field: (selection, permission it need
     "accounts": ("accounts(first: 1) { totalCount }", "CUST_ORGANIZATION_VIEW"),
     "lead": (f'lead(id: "{LEAD}") {{ id }}', "CRM_LEAD_VIEW"),
     "leads": ("leads(first: 1) { totalCount }", "CRM_LEAD_VIEW"),
+    "search": ('search(text: "ada") { edges { cursor } }', "CRM_SEARCH_ALL"),
     "openLeadsForContact": (f'openLeadsForContact(contactId: "{CONTACT}") {{ id }}', "CRM_LEAD_VIEW"),
     "task": (f'task(id: "{TASK}") {{ id }}', "CRM_TASK_VIEW"),
     "event": (f'event(id: "{TASK}") {{ id }}', "CRM_TASK_VIEW"),
@@ -385,6 +386,21 @@ async def test_search_needs_crm_search_all(client: Client, settings: Any, tenant
     assert body["errors"][0]["extensions"]["permission"] == "CRM_SEARCH_ALL"
     allowed = _caller(client, settings, tenant, ["CUST_READ", "CRM_SEARCH_ALL"])
     assert "errors" not in (await allowed.post('{ contacts(search: "ada") { totalCount } }')).json()
+
+
+@pytest.mark.parametrize(
+    ("kind", "permission"),
+    [("CONTACT", "CUST_READ"), ("ACCOUNT", "CUST_ORGANIZATION_VIEW"), ("LEAD", "CRM_LEAD_VIEW")],
+)
+async def test_search_of_a_type_needs_its_read_permission(
+    client: Client, settings: Any, tenant: str, kind: str, permission: str
+) -> None:
+    caller = _caller(client, settings, tenant, [*_without(permission), "CRM_SEARCH_ALL"])
+    body = (await caller.post(f'{{ search(text: "ada", types: [{kind}]) {{ edges {{ cursor }} }} }}')).json()
+    assert _forbidden_paths(body) == [["search"]], body
+    assert body["errors"][0]["extensions"]["permission"] == permission
+    # Without a types filter the search looks only through the types the caller may read.
+    assert "errors" not in (await caller.post('{ search(text: "ada") { edges { cursor } } }')).json()
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ from resolvers.organization.settings import MySettingsMutation
 from resolvers.permissions.queries import PermissionQuery
 from resolvers.relations.mutations import ContactRelationMutation
 from resolvers.relations.queries import ContactRelationQuery
+from resolvers.search.queries import SearchQuery
 from resolvers.stages.mutations import StageMutation
 from resolvers.stages.queries import StageQuery
 from resolvers.tags.mutations import TagMutation
@@ -61,6 +62,7 @@ class Query(
     ContactQuery,
     AccountQuery,
     LeadQuery,
+    SearchQuery,
     TaskQuery,
     StageQuery,
     ApiKeyQuery,

@@ -36,6 +36,7 @@ from gateway.backends.records import (
     Relation,
     TenantRecord,
 )
+from gateway.backends.search import SearchPage
 from gateway.errors import GatewayError
 
 
@@ -50,6 +51,7 @@ class Capability(Enum):
     INTEGRATIONS = "integrations"
     AUTOMATION_RUNS = "automation runs"
     LEAD_COPY = "lead copy"
+    SEARCH = "ranked search"
 
 
 class CapabilityNotServed(GatewayError):
@@ -164,6 +166,15 @@ class EntityBackend(EntityReader, Protocol):
 @runtime_checkable
 class PhoneLookup(Protocol):
     async def contacts_by_phone(self, number: str) -> list[ContactRecord]: ...
+
+
+@runtime_checkable
+class TextSearch(Protocol):
+    async def search(
+        self, text: str, entities: Sequence[Entity], size: int, after: tuple[Any, ...] | None
+    ) -> SearchPage:
+        """Ranked hits of the full-text index among the caller's visible rows (``backends/search.py``)."""
+        ...
 
 
 @runtime_checkable

@@ -43,6 +43,7 @@ from gateway.backends.base import (
     QueueEventLog,
     RecordReader,
     RecordWriter,
+    TextSearch,
     details_kind_by_kind,
 )
 from gateway.backends.customization import Customization
@@ -58,6 +59,7 @@ from gateway.backends.records import (
     TenantRecord,
     ThirdPartyIdRecord,
 )
+from gateway.backends.search import SearchPage
 
 # The parent entity of each relation (its child entity is in each backend's own mapping).
 RELATION_PARENTS: dict[Relation, Entity] = {
@@ -372,6 +374,16 @@ class RoutedReads:
         found = await backend.contacts_by_phone(number)
         self._served(Entity.CONTACT, found)
         return found
+
+    async def search(
+        self, text: str, entities: Sequence[Entity], size: int, after: tuple[Any, ...] | None
+    ) -> SearchPage:
+        """Ranked search runs over the gateway's own index: entities an upstream holds are not in it."""
+        if not isinstance(self.sql, TextSearch):
+            raise self.not_served(Capability.SEARCH, entities[0] if entities else Entity.CONTACT)
+        return await self.sql.search(
+            text, [entity for entity in entities if entity not in self.routed], size, after
+        )
 
     async def tenant_record(self) -> TenantRecord | None:
         return await self.sql.tenant_record()

@@ -118,12 +118,6 @@ RELATIONS: dict[Relation, RelationMap] = {
     ),
 }
 
-# Free-text search looks at these columns and at the owner's e-mail addresses and phone numbers.
-SEARCH_COLUMNS: dict[Entity, tuple[str, ...]] = {
-    Entity.CONTACT: ("first_name", "last_name", "preferred_name", "company_name"),
-    Entity.ACCOUNT: ("name", "alias"),
-}
-
 # Filter fields that are not columns of the entity's table but of a detail list it owns.
 DETAIL_FILTER_FIELDS: dict[str, tuple[Detail, str]] = {
     "email": (Detail.EMAILS, "email"),

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.access import RowAccess
 from gateway.backends.base import QueueEvent
-from gateway.backends.query import AllOf, AnyOf, Condition, ListQuery, Op, Page
+from gateway.backends.query import ListQuery, Page
 from gateway.backends.records import (
     COMMUNICATION_NUMBER_COUNTER,
     DETAIL_RECORDS,
@@ -33,16 +33,15 @@ from gateway.backends.records import (
     partial_record_class,
     record_from_mapping,
 )
+from gateway.backends.search import SearchHit, SearchPage, search_terms
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.direct import DirectRead, Rows, direct_read
 from gateway.backends.sql.engine import for_tenant
 from gateway.backends.sql.filters import compile_filter
 from gateway.backends.sql.mapping import (
-    DETAIL_FILTER_FIELDS,
     DETAIL_TABLES,
     ENTITY_TABLES,
     RELATIONS,
-    SEARCH_COLUMNS,
 )
 from gateway.backends.sql.paging import (
     keyset_predicate,
@@ -59,9 +58,11 @@ from gateway.backends.sql.row_rules import (
     visible_document_owners,
     visible_owners,
 )
+from gateway.backends.sql.search import DOCS, FullText, hits_statement, matching_ids
 from gateway.backends.sql.session import SharedConnection, run_alone
 from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
+from gateway.errors import InvalidFilter
 from gateway.permissions import receivable_media, visible_media
 
 S = TypeVar("S")
@@ -238,11 +239,47 @@ class SqlReader:
         return conditions
 
     def _search(self, entity: Entity, text: str) -> Any:
-        """Every word is in a searchable column or in one of the owner's e-mail addresses or phones."""
-        fields = (*SEARCH_COLUMNS[entity], *DETAIL_FILTER_FIELDS)
-        words = text.split()[:8]
-        expr = AllOf(tuple(AnyOf(tuple(Condition(f, Op.CONTAINS, word) for f in fields)) for word in words))
-        return compile_filter(ENTITY_TABLES[entity], expr)
+        """Every word begins a word of the row's names, e-mail addresses or phone digits: the full-text
+        index that ``search`` ranks with (``sql/search.py``)."""
+        if "\x00" in text:  # as in every filter: no stored text holds one, PostgreSQL cannot compare one
+            raise InvalidFilter("text values may not contain NUL characters")
+        terms = search_terms(text)
+        if not terms:
+            return sa.false()
+        full_text = FullText(self.engine.dialect.name, terms)
+        return ENTITY_TABLES[entity].c.id.in_(matching_ids(full_text, self.tenant, entity.name))
+
+    async def search(
+        self, text: str, entities: Sequence[Entity], size: int, after: tuple[Any, ...] | None
+    ) -> SearchPage:
+        """Ranked hits among the caller's visible rows of ``entities``, in one statement."""
+        terms = search_terms(text)
+        if not terms or not entities or size == 0:
+            return SearchPage(hits=[], has_next=False)
+        # A correlated EXISTS per hit (a primary-key probe), not IN: IN would read every visible row.
+        kinds = [
+            sa.and_(
+                DOCS.c.kind == entity.name,
+                sa.exists().where(
+                    ENTITY_TABLES[entity].c.id == DOCS.c.id, *self._visible(ENTITY_TABLES[entity])
+                ),
+            )
+            for entity in entities
+        ]
+        full_text = FullText(self.engine.dialect.name, terms)
+        statement = hits_statement(full_text, text, self.tenant, kinds, after, size)
+        rows = (await self._run(statement)).all()
+        hits = [
+            SearchHit(
+                id=row.id,
+                entity=Entity[row.kind],
+                exact=int(row.exact),
+                rank=float(row.score),
+                highlight=row.highlight or "",
+            )
+            for row in rows[:size]
+        ]
+        return SearchPage(hits=hits, has_next=len(rows) > size)
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
         table = ENTITY_TABLES[entity]

@@ -915,3 +915,29 @@ documents = sa.Table(
     tenant_index("documents", "date_created", "id"),
     tenant_index("documents", "owner_id"),
 )
+
+# The full-text search index's documents: one row per live contact, account and lead, kept by database
+# triggers (migration 0014), never by the writer. ``name`` is the full name (an exact match ranks first),
+# ``aliases`` the other names, ``channels`` the owner's e-mail addresses and phone digits (from the
+# detail tables, so that one statement finds a contact by any of them). PostgreSQL adds a generated
+# ``document`` tsvector with a GIN index; SQLite an FTS5 table ``search_fts`` over these rows
+# (``SEARCH_INDEX_OBJECTS``: objects of one database only, which the migrations alone create).
+search_documents = sa.Table(
+    "search_documents",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", TENANT, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.Text, nullable=True),
+    sa.Column("aliases", sa.Text, nullable=True),
+    sa.Column("channels", sa.Text, nullable=True),
+    sa.Column("numbers", sa.Text, nullable=True),  # phone digits without a country code: indexed, not shown
+    tenant_index("search_documents", "kind"),
+)
+SEARCH_INDEX_OBJECTS = frozenset(
+    {
+        "document",
+        "ix_search_documents_document",
+        *(f"search_fts{part}" for part in ("", "_data", "_idx", "_docsize", "_config", "_content")),
+    }
+)

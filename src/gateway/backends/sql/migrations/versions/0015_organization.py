@@ -1,7 +1,7 @@
 """organization: seed 004 User members, roles, security groups, user settings, customers' franchise
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-07 05:40:00
 """
 
@@ -14,7 +14,7 @@ import gateway.backends.sql.types
 from gateway.backends.sql.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

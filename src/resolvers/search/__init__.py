@@ -1,0 +1,1 @@
+"""Ranked free-text search across contacts, accounts and leads."""
