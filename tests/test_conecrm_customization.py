@@ -176,6 +176,7 @@ async def test_filter_metadata_and_query_builder_config_describe_the_fields_and_
     data = (await api.execute(query))["data"]
     if world.sql:  # the graph's filter inputs, a few more entities than ConeCRM's
         entities = ["contact", "account", "lead", "event", "stage", "communication", "user"]
+        entities += ["franchise", "department", "role", "securityGroup", "userSettings", "tag"]
         entities += ["communicationQueueEntry", "communicationCategory"]
         entities += ["communicationTemplate", "communicationQueueExternalSystem"]
     else:  # what the simulator's profile offers (seed 004 names no entities)

@@ -47,9 +47,10 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def poll_tenant(database_url: str) -> str:
-    """One per database variant: the simulator (and so the tenant's queue in it) lasts the session, and
-    a run may take the variants of this module one after the other (pytest-xdist's ``loadfile``)."""
+def poll_tenant(database_url: str, crmcom: Simulator) -> str:
+    """One per database variant and simulator profile: each profile's simulator (and so the tenant's
+    queue in it) lasts the session, while the gateway's database keeps what the poller saw; a run may
+    take the variants of this module one after the other (pytest-xdist's ``loadfile``)."""
     return f"p{uuid.uuid4().hex[:12]}"
 
 
@@ -65,7 +66,7 @@ async def world(crmcom: Simulator, engine: Any, poll_tenant: str) -> World:
 
 
 @pytest.fixture(scope="module")
-def folder(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def folder(database_url: str, crmcom: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One per database variant, as ``poll_tenant``."""
     return tmp_path_factory.mktemp("crmcom-poller")
 

@@ -24,6 +24,7 @@ FILTER_INPUTS = {
     "role": "RoleFilter",
     "securityGroup": "SecurityGroupFilter",
     "userSettings": "UserSettingsFilter",
+    "tag": "TagFilter",
     "communicationQueueEntry": "CommunicationQueueEntryFilter",
     "communicationCategory": "CommunicationSettingFilter",
     "communicationTemplate": "CommunicationSettingFilter",

@@ -241,6 +241,9 @@ SCALAR_VALUES: dict[str, st.SearchStrategy[Any]] = {  # valid ones; garbage come
     "DateTime": MOMENTS,
     "Date": DAYS,
     "JSON": JSON_VALUES,  # any JSON is a valid value of the JSON scalar (Akixi settings `extra`)
+    # A JSON request carries no file: an Upload variable is null or any value (CRM1109 or a coercion
+    # error, never an internal one).
+    "Upload": st.none() | st.text(max_size=20),
 }
 
 

@@ -17,6 +17,7 @@ from graphql import (
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
+    Undefined,
     is_leaf_type,
 )
 from graphql import (
@@ -109,7 +110,8 @@ def _lists(object_type: GraphQLObjectType) -> list[tuple[str, GraphQLField]]:
 
 def _required_arguments(field: GraphQLField) -> bool:
     return any(
-        isinstance(arg.type, GraphQLNonNull) and arg.default_value is None for arg in field.args.values()
+        isinstance(arg.type, GraphQLNonNull) and (arg.default_value is None or arg.default_value is Undefined)
+        for arg in field.args.values()
     )
 
 

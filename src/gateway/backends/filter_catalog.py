@@ -150,6 +150,8 @@ FIELDS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
     "role": {"id": ("id", None), "name": ("string", None)},
     "securityGroup": {"id": ("id", None), "name": ("string", None), "isActive": ("boolean", None)},
     "userSettings": {"id": ("id", None), "userId": ("id", None), "language": ("string", None)},
+    # Seed 000 tags: the `tags` catalogue list.
+    "tag": {"id": ("id", None), "value": ("string", None), "dateCreated": ("datetime", None)},
     # The graph's other root lists (seed 001's queue and communication settings), so that the query
     # builder filters every root list.
     "communicationQueueEntry": {

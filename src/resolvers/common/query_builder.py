@@ -33,6 +33,7 @@ CATALOG_NAMES = {
     Entity.ROLE: "role",
     Entity.SECURITY_GROUP: "securityGroup",
     Entity.USER_SETTINGS: "userSettings",
+    Entity.TAG: "tag",
     Entity.COMMUNICATION: "communication",
     Entity.COMMUNICATION_QUEUE_ENTRY: "communicationQueueEntry",
     Entity.COMMUNICATION_CATEGORY: "communicationCategory",

@@ -35,8 +35,9 @@ class SqlArea:
         return await connection.execute(statement)
 
     async def read(self, statement: sa.Executable) -> Any:
-        """One statement in a transaction of its own (a read: nothing to lose if its COMMIT reply is lost)."""
-        async with self.engine.begin() as connection:
+        """One statement in a transaction of its own, rolled back when it closes: a read has nothing to
+        commit (and a read inside a mutation must not send a COMMIT the write's could be taken for)."""
+        async with self.engine.connect() as connection:
             return await self.run(connection, statement)
 
 

@@ -145,11 +145,11 @@ def _postgresql_index() -> None:
         BEGIN
             IF TG_OP <> 'INSERT' THEN
                 UPDATE search_documents SET {_details("OLD.owner_id", "OLD.tenant", True)}
-                WHERE id = OLD.owner_id;
+                WHERE id = OLD.owner_id AND tenant = OLD.tenant;
             END IF;
             IF TG_OP <> 'DELETE' THEN
                 UPDATE search_documents SET {_details("NEW.owner_id", "NEW.tenant", True)}
-                WHERE id = NEW.owner_id;
+                WHERE id = NEW.owner_id AND tenant = NEW.tenant;
             END IF;
             RETURN NULL;
         END $$""")
@@ -186,7 +186,9 @@ def _sqlite_index() -> None:
     for table in DETAILS:
         old, new = (
             f"UPDATE search_documents SET {_details(f'{row}.owner_id', f'{row}.tenant', False)}"
-            f" WHERE id = {row}.owner_id;"
+            # A detail row tagged with another tenant than its owner's (a bad import) never reaches
+            # the owner's document: the owner's tenant must be the row's.
+            f" WHERE id = {row}.owner_id AND tenant = {row}.tenant;"
             for row in ("OLD", "NEW")
         )
         for event, body in (("INSERT", new), ("DELETE", old), ("UPDATE", old + new)):
