@@ -171,6 +171,9 @@ class WithCustomFieldValues(CrudMutations):
         plan.custom_values = given_values(input)
         return plan
 
+    async def prepare(self, info: strawberry.Info, plan: WritePlan) -> None:
+        await definitions(info, self.entity)  # read once per request; the checks inside reuse it
+
     async def insert(self, info: strawberry.Info, writer: Any, plan: WritePlan) -> UUID:
         given = plan.custom_values or []
         plan.values["custom_fields"] = await checked_values(info, self.entity, {}, given, creating=True)

@@ -271,10 +271,15 @@ class CrudMutations:
         clean(info, input, plan)
         return plan
 
+    async def prepare(self, info: strawberry.Info, plan: WritePlan) -> None:
+        """Reads a write needs, done before its transaction opens: a read inside it would hold a second
+        connection while the transaction holds the first (with a small pool or PgBouncer, a wait)."""
+
     async def _create(self, info: strawberry.Info, input: Any, idempotency_key: str | None = None) -> Any:
         plan = self.plan(info, input, CREATE)
         if plan.problems:
             return self._answer(CREATE, None, plan.problems)
+        await self.prepare(info, plan)
         if self.kind is not None:
             plan.values["kind"] = self.kind
 
@@ -293,6 +298,7 @@ class CrudMutations:
         plan = self.plan(info, input, UPDATE)
         if plan.problems:
             return self._answer(UPDATE, None, plan.problems)
+        await self.prepare(info, plan)
 
         async def change(writer: RecordWriter) -> UUID:
             return await self.update(Change(info, writer, record_id, expected_version, plan))
