@@ -273,6 +273,44 @@ class Factory:
         }
         return self._audited(t.documents, {**row, "size": 4, "storage_key": f"none/{uuid7()}", **values})
 
+    # -- the activity timeline's own sources (issue 22) --------------------------------------------
+
+    def stage_change(
+        self,
+        lead_id: uuid.UUID,
+        from_stage_id: uuid.UUID | None,
+        to_stage_id: uuid.UUID | None,
+        **values: Any,
+    ) -> uuid.UUID:
+        """A recorded move of a lead (as the writer records one); ``created_by`` is who moved it."""
+        row = {"lead_id": lead_id, "from_stage_id": from_stage_id, "to_stage_id": to_stage_id}
+        return self._audited(t.lead_stage_changes, {**row, **values})
+
+    def automation_run(self, record_id: uuid.UUID, entity: str = "lead", **values: Any) -> uuid.UUID:
+        """A run log row of an automation (of no stored automation: the log keeps runs of deleted ones)."""
+        at = values.pop("date_created", None) or self.next_time()
+        row = {
+            "id": ordered_uuid7(),
+            "tenant": self.tenant,
+            "automation_id": uuid7(),
+            "automation_name": "Follow up",
+            "event_id": uuid7(),
+            "trigger": "lead.stageChanged" if entity == "lead" else "task.completed",
+            "entity": entity,
+            "record_id": record_id,
+            "depth": 0,
+            "status": "SUCCEEDED",
+            "reason": None,
+            "message": None,
+            "actions": "[]",
+            "started_at": at,
+            "finished_at": at,
+            "date_created": at,
+            **values,
+        }
+        self._pending[t.automation_runs.name].append(row)
+        return row["id"]  # type: ignore[return-value]
+
     # -- writing ---------------------------------------------------------------------------------
 
     async def save(self) -> None:

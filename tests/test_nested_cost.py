@@ -730,3 +730,58 @@ async def test_organization_links_cost_the_same_for_10_and_100_rows(
     assert counts[10] == counts[100]
     # The two root pages, then each nested level's pages and counts (none of these rows is routed).
     assert counts[100] == 8
+
+
+LEAD_TIMELINES = """
+query($n: Int!, $k: Int!) {
+  leads(first: $n) { edges { node {
+    id
+    timeline(first: $k) {
+      totalCount
+      pageInfo { hasNextPage }
+      edges { node { kind node { id } } }
+    }
+  } } }
+}
+"""
+
+
+async def test_lead_timelines_cost_one_statement_per_source_at_every_size(
+    client: Client, factory: Factory, app: Any
+) -> None:
+    """50 leads with 51 timeline items each (tasks, stage moves, automation runs): the statements of a
+    page of leads with their timelines do not depend on the timeline's page size nor on the number
+    of leads."""
+    stages = [factory.stage("New"), factory.stage("Won", position=1)]
+    leads = [factory.lead(f"L{i:03d}", stage_id=stages[1]) for i in range(50)]
+    for lead in leads:
+        for j in range(17):
+            factory.task(f"Task {j}", lead_id=lead)
+            factory.stage_change(lead, stages[j % 2], stages[(j + 1) % 2])
+            factory.automation_run(lead)
+    await factory.save()
+    if app.state.upstreams is not None:
+        # Routed to ConeCRM, a lead's events come from its query builder (tasks only): refused whole.
+        body = (await client.post(LEAD_TIMELINES, {"n": 5, "k": 5})).json()
+        if "errors" not in body:  # the `objects` reading serves every kind of event
+            return
+        assert {error["extensions"]["code"] for error in body["errors"]} == {"UPSTREAM_UNSUPPORTED"}
+        return
+    counts = {}
+    for n, k in ((50, 1), (50, 10), (50, 50), (5, 50)):
+        with statements_executed(app) as statements:
+            body = await client.execute(LEAD_TIMELINES, {"n": n, "k": k})
+        counts[n, k] = len(statements)
+        edges = body["data"]["leads"]["edges"]
+        assert len(edges) == n
+        for edge in edges:
+            timeline = edge["node"]["timeline"]
+            assert len(timeline["edges"]) == k and timeline["totalCount"] == 51
+            assert timeline["pageInfo"]["hasNextPage"] is True
+        if k == 50:
+            kinds = {item["node"]["kind"] for item in edges[0]["node"]["timeline"]["edges"]}
+            assert kinds == {"EVENT", "STAGE_CHANGE", "AUTOMATION_RUN"}
+    print(f"\nlead timeline statement counts (leads, page size): {counts}")
+    assert len(set(counts.values())) == 1, counts
+    # The leads; the four sources' pages (one wave); their totalCounts (one statement per source).
+    assert counts[50, 50] == 6

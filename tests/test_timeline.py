@@ -232,3 +232,130 @@ async def test_a_bad_cursor_is_a_clear_error(client: Client, comms: CommsFactory
     body = response.json()
     assert response.status_code == 200
     assert [error["extensions"]["code"] for error in body["errors"]] == ["INVALID_CURSOR"]
+
+
+# -- a lead's stage moves and automation runs ------------------------------------------------------
+
+LEAD_ITEMS = """
+query($id: ID!, $first: Int) { lead(id: $id) { id timeline(first: $first) {
+  totalCount
+  edges { node { at kind node { id __typename
+    ... on LeadStageChange { lead { id } fromStage { name } toStage { name } changedBy occurredAt }
+    ... on AutomationRun { automationName status trigger recordId } } } }
+} } }
+"""
+MOVE = """mutation($id: ID!, $stage: ID!) {
+  leadMoveToStage(id: $id, stageId: $stage) { errors { code } } }"""
+
+
+async def _move(client: Client, lead: uuid.UUID, stage: uuid.UUID) -> None:
+    variables = {"id": gid("Lead", lead), "stage": gid("Stage", stage)}
+    assert (await client.execute(MOVE, variables))["data"]["leadMoveToStage"]["errors"] == []
+
+
+async def _lead_world(comms: CommsFactory) -> dict[str, uuid.UUID]:
+    new, won = comms.stage("New"), comms.stage("Won", position=1)
+    deal = comms.lead("Deal", stage_id=new)
+    other = comms.lead("Other", stage_id=new)
+    world = {"new": new, "won": won, "deal": deal, "other": other}
+    world["task"] = comms.task("Call", lead_id=deal)
+    world["run"] = comms.automation_run(deal, automation_name="Welcome")
+    comms.automation_run(other, automation_name="Not the deal's")
+    comms.automation_run(deal, entity="event", automation_name="A task's")  # its record is no lead
+    await comms.save()
+    return world
+
+
+async def test_a_lead_timeline_lists_its_stage_moves_and_automation_runs(
+    client: Client, comms: CommsFactory
+) -> None:
+    world = await _lead_world(comms)
+    # No automation listens to lead.stageChanged: the move is recorded all the same.
+    await _move(client, world["deal"], world["won"])
+    await _move(client, world["deal"], world["won"])  # already there: no move
+    await _move(client, world["other"], world["won"])
+    body = await client.execute(LEAD_ITEMS, {"id": gid("Lead", world["deal"]), "first": 10})
+    timeline = body["data"]["lead"]["timeline"]
+    items = [edge["node"] for edge in timeline["edges"]]
+    assert [(item["kind"], item["node"]["__typename"]) for item in items] == [
+        ("STAGE_CHANGE", "LeadStageChange"),
+        ("AUTOMATION_RUN", "AutomationRun"),
+        ("EVENT", "Task"),
+    ]
+    assert timeline["totalCount"] == 3
+    move, run = items[0]["node"], items[1]["node"]
+    assert move["lead"] == {"id": gid("Lead", world["deal"])}
+    assert (move["fromStage"], move["toStage"]) == ({"name": "New"}, {"name": "Won"})
+    assert move["changedBy"] == "tester" and move["occurredAt"] == items[0]["at"]
+    assert run == {
+        "id": gid("AutomationRun", world["run"]),
+        "__typename": "AutomationRun",
+        "automationName": "Welcome",
+        "status": "SUCCEEDED",
+        "trigger": "lead.stageChanged",
+        "recordId": gid("Lead", world["deal"]),
+    }
+    # Both are nodes: fetched again by their IDs.
+    ids = [move["id"], run["id"]]
+    again = await client.execute("query($ids: [ID!]!) { nodes(ids: $ids) { id __typename } }", {"ids": ids})
+    assert [node["id"] for node in again["data"]["nodes"]] == ids
+
+
+async def test_lead_sources_keep_their_order_across_pages_at_one_instant(
+    client: Client, comms: CommsFactory
+) -> None:
+    ada = comms.contact("Ada", "Lovelace")
+    lead = comms.lead("Deal", contact_id=ada)
+    stage = comms.stage("New")
+    expected = []
+    for offset in range(2):
+        same = SAME_TIME + timedelta(minutes=offset)
+        mail = comms.communication(ada, "Mail", refers_to=(("LEAD", lead),), date_created=same)
+        expected += [  # at one instant: by source, in TimelineItemKind order
+            gid("Task", comms.task("Call", lead_id=lead, date_created=same)),
+            gid("Communication", mail),
+            gid("LeadStageChange", comms.stage_change(lead, None, stage, date_created=same)),
+            gid("AutomationRun", comms.automation_run(lead, date_created=same)),
+        ]
+    await comms.save()
+    newest_first = expected[4:] + expected[:4]
+    for first in (1, 2, 3, 8):
+        assert await _all_pages(client, gid("Lead", lead), first) == newest_first
+
+
+async def test_runs_need_the_run_logs_permission_and_moves_keep_their_stages_own(
+    http: Any, settings: Any, tenant: str, client: Client, comms: CommsFactory
+) -> None:
+    world = await _lead_world(comms)
+    await _move(client, world["deal"], world["won"])
+    lead_id = gid("Lead", world["deal"])
+    caller = Client(http, token_for(settings, tenant, permissions=_without("CRM_AUTOMATION_VIEW")))
+    body = await caller.execute(LEAD_ITEMS, {"id": lead_id, "first": 10})
+    timeline = body["data"]["lead"]["timeline"]
+    assert [edge["node"]["kind"] for edge in timeline["edges"]] == ["STAGE_CHANGE", "EVENT"]
+    assert timeline["totalCount"] == 2
+    run = await caller.post(
+        "query($id: ID!) { node(id: $id) { id } }", {"id": gid("AutomationRun", world["run"])}
+    )
+    assert run.json()["data"]["node"] is None
+    assert run.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    no_stages = Client(http, token_for(settings, tenant, permissions=_without("CRM_STAGE_VIEW")))
+    response = await no_stages.post(LEAD_ITEMS, {"id": lead_id, "first": 1})
+    body = response.json()
+    move = body["data"]["lead"]["timeline"]["edges"][0]["node"]["node"]
+    assert move["fromStage"] is None and move["toStage"] is None and move["changedBy"] == "tester"
+    paths = sorted(error["path"][-1] for error in body["errors"])
+    assert paths == ["fromStage", "toStage"]
+    assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
+
+
+async def test_another_tenant_reaches_no_move_or_run(
+    client: Client, other_client: Client, comms: CommsFactory
+) -> None:
+    world = await _lead_world(comms)
+    await _move(client, world["deal"], world["won"])
+    body = await client.execute(LEAD_ITEMS, {"id": gid("Lead", world["deal"]), "first": 1})
+    move = body["data"]["lead"]["timeline"]["edges"][0]["node"]["node"]["id"]
+    ids = [move, gid("AutomationRun", world["run"])]
+    found = await other_client.execute("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
+    assert found["data"]["nodes"] == [None, None]

@@ -34,3 +34,27 @@ class LeadsByStageLoader(ChildrenByParentLoader):
 
 class LeadCountByStageLoader(ChildCountByParentLoader):
     relation = Relation.STAGE_LEADS
+
+
+class LeadStageChangeByIdLoader(EntityByIdLoader):
+    entity = Entity.LEAD_STAGE_CHANGE
+
+
+class StageChangesByLeadLoader(ChildrenByParentLoader):
+    relation = Relation.LEAD_STAGE_CHANGES
+
+
+class StageChangeCountByLeadLoader(ChildCountByParentLoader):
+    relation = Relation.LEAD_STAGE_CHANGES
+
+
+class AutomationRunByIdLoader(EntityByIdLoader):
+    entity = Entity.AUTOMATION_RUN
+
+
+class AutomationRunsByLeadLoader(ChildrenByParentLoader):
+    relation = Relation.LEAD_AUTOMATION_RUNS
+
+
+class AutomationRunCountByLeadLoader(ChildCountByParentLoader):
+    relation = Relation.LEAD_AUTOMATION_RUNS

@@ -34,6 +34,7 @@ from resolvers.integrations.mutations import IntegrationMutation
 from resolvers.integrations.queries import IntegrationQuery
 from resolvers.leads.mutations import LeadMutation
 from resolvers.leads.queries import LeadQuery
+from resolvers.leads.stage_changes import LeadStageChange
 from resolvers.occasions.mutations import OccasionMutation
 from resolvers.occasions.queries import OccasionQuery
 from resolvers.organization.mutations import RoleMutation, SecurityGroupMutation
@@ -117,7 +118,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[*EVENT_TYPES],
+    types=[*EVENT_TYPES, LeadStageChange],  # reached through `Node` only (`TimelineItem.node`)
     # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate);
     # ObserveOperation names the operation for metrics and logs (and traces it), around all the others.
     extensions=[ObserveOperation, MaskUnexpectedErrors, OperationLimits, HideSuggestions, SelectionHints],

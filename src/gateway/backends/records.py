@@ -40,6 +40,8 @@ class Entity(StrEnum):
     OCCASION = "Occasion"
     CONTACT_RELATION = "ContactRelation"
     DOCUMENT = "Document"
+    LEAD_STAGE_CHANGE = "LeadStageChange"
+    AUTOMATION_RUN = "AutomationRun"
 
 
 class Relation(StrEnum):
@@ -76,6 +78,9 @@ class Relation(StrEnum):
     ROLE_USERS = "role.users"
     USER_SECURITY_GROUPS = "user.security_groups"
     SECURITY_GROUP_MEMBERS = "security_group.members"
+    # The activity timeline's own sources of a lead (issue 22).
+    LEAD_STAGE_CHANGES = "lead.stage_changes"
+    LEAD_AUTOMATION_RUNS = "lead.automation_runs"
 
 
 class Detail(StrEnum):
@@ -552,6 +557,35 @@ class ContactRelationRecord(AuditedRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LeadStageChangeRecord(AuditedRecord):
+    """A lead's move from one stage to another: ``date_created`` is when, ``created_by`` who."""
+
+    lead_id: UUID
+    from_stage_id: UUID | None = None
+    to_stage_id: UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutomationRunRecord(AuditedRecord):
+    """A row of the automations' run log (``gateway.backends.automations.AutomationRun``) read as a
+    record: ``date_created`` is its start, ``actions`` the JSON text of the actions done."""
+
+    automation_id: UUID
+    automation_name: str
+    event_id: UUID
+    trigger: str
+    entity: str
+    record_id: UUID
+    depth: int
+    status: str
+    reason: str | None = None
+    message: str | None = None
+    actions: str = "[]"
+    started_at: datetime
+    finished_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class TenantRecord:
     key: str
     name: str
@@ -580,6 +614,8 @@ ENTITY_RECORDS: dict[Entity, type[AuditedRecord]] = {
     Entity.OCCASION: OccasionRecord,
     Entity.CONTACT_RELATION: ContactRelationRecord,
     Entity.DOCUMENT: DocumentRecord,
+    Entity.LEAD_STAGE_CHANGE: LeadStageChangeRecord,
+    Entity.AUTOMATION_RUN: AutomationRunRecord,
 }
 
 DETAIL_RECORDS: dict[Detail, type[Any]] = {

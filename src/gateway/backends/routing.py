@@ -93,6 +93,8 @@ RELATION_PARENTS: dict[Relation, Entity] = {
     Relation.ROLE_USERS: Entity.ROLE,
     Relation.USER_SECURITY_GROUPS: Entity.USER,
     Relation.SECURITY_GROUP_MEMBERS: Entity.SECURITY_GROUP,
+    Relation.LEAD_STAGE_CHANGES: Entity.LEAD,
+    Relation.LEAD_AUTOMATION_RUNS: Entity.LEAD,
 }
 RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.CONTACT_ACCOUNTS: Entity.ACCOUNT,
@@ -125,6 +127,8 @@ RELATION_CHILDREN: dict[Relation, Entity] = {
     Relation.ROLE_USERS: Entity.USER,
     Relation.USER_SECURITY_GROUPS: Entity.SECURITY_GROUP,
     Relation.SECURITY_GROUP_MEMBERS: Entity.USER,
+    Relation.LEAD_STAGE_CHANGES: Entity.LEAD_STAGE_CHANGE,
+    Relation.LEAD_AUTOMATION_RUNS: Entity.AUTOMATION_RUN,
 }
 # Which entities own each kind of detail list (contacts and accounts are both customers in seed 004).
 DETAIL_OWNERS: dict[Detail, tuple[Entity, ...]] = {

@@ -18,6 +18,7 @@ from gateway.errors import Forbidden
 from gateway.permissions import (
     BY_NAME,
     CRM_ADMIN,
+    CRM_AUTOMATION_VIEW,
     CRM_COMMUNICATION_VIEW,
     CRM_DOC_VIEW,
     CRM_LEAD_VIEW,
@@ -59,6 +60,9 @@ READ_PERMISSIONS: dict[Entity, str] = {
     Entity.OCCASION: CUST_READ,
     Entity.CONTACT_RELATION: CUST_READ,
     Entity.DOCUMENT: CRM_DOC_VIEW,  # and the owner must be visible: a row rule of the backend
+    # A lead's stage moves are part of the lead; its automation runs are the run log's (`automationRuns`).
+    Entity.LEAD_STAGE_CHANGE: CRM_LEAD_VIEW,
+    Entity.AUTOMATION_RUN: CRM_AUTOMATION_VIEW,
 }
 
 

@@ -5,6 +5,7 @@ automations themselves."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from enum import Enum
 from typing import Annotated
 from uuid import UUID
@@ -14,11 +15,14 @@ import strawberry
 from gateway.backends import automations as records
 from gateway.backends.base import Capability, CapabilityNotServed
 from gateway.backends.query import OrderKey
+from gateway.backends.records import Entity
 from gateway.errors import InvalidCursor
 from gateway.permissions import CRM_AUTOMATION_VIEW
 from resolvers.common.connection import Connection, Edge, PageInfo, page_request
 from resolvers.common.ids import encode_global_id
+from resolvers.common.node import Node, register_node
 from resolvers.common.permissions import requires
+from resolvers.common.records import from_record
 from resolvers.customization import validation as check
 from resolvers.customization.errors import customization
 
@@ -58,15 +62,9 @@ class AutomationRunAction:
 
 
 @strawberry.type(description="One automation's run of one trigger event (the gateway's run log).")
-class AutomationRun:
-    id: strawberry.ID = strawberry.field(description="The run's id.")
-    automation_id: str = strawberry.field(
-        description="The automation that ran (as `automation(id)` takes it)."
-    )
+class AutomationRun(Node):
     automation_name: str = strawberry.field(description="Its name when it ran.")
-    event_id: str = strawberry.field(description="The trigger event; every automation of it has a run.")
     trigger: str = strawberry.field(description='The trigger, e.g. "lead.stageChanged".')
-    record_id: strawberry.ID = strawberry.field(description="The ID of the record that started the trigger.")
     depth: int = strawberry.field(
         description="Automation steps between the user's write and this run (0: the user's own write)."
     )
@@ -75,9 +73,28 @@ class AutomationRun:
         description="Why it failed (the action's error code) or was skipped; null when it succeeded."
     )
     message: str | None = strawberry.field(description="A human-readable explanation of `reason`.")
-    actions: list[AutomationRunAction] = strawberry.field(description="The actions done, in order.")
     started_at: dt.datetime = strawberry.field(description="When the run started.")
     finished_at: dt.datetime = strawberry.field(description="When it ended.")
+
+    @strawberry.field(description="The automation that ran (as `automation(id)` takes it).")
+    def automation_id(self) -> str:
+        return str(self.record.automation_id)
+
+    @strawberry.field(description="The trigger event; every automation of it has a run.")
+    def event_id(self) -> str:
+        return str(self.record.event_id)
+
+    @strawberry.field(description="The ID of the record that started the trigger.")
+    def record_id(self) -> strawberry.ID:
+        return strawberry.ID(encode_global_id(TRIGGER_TYPES[self.record.entity], self.record.record_id))
+
+    @strawberry.field(description="The actions done, in order.")
+    def actions(self) -> list[AutomationRunAction]:
+        done = self.record.actions  # a list, or its JSON text when read as a timeline item
+        return [
+            AutomationRunAction(node=str(a["node"]), action=str(a["action"]), record_id=_action_record(a))
+            for a in (json.loads(done) if isinstance(done, str) else done)
+        ]
 
 
 @strawberry.type(name="AutomationRunConnection", description="A page of automation runs, newest first.")
@@ -86,25 +103,7 @@ class AutomationRunConnection(Connection[AutomationRun]):
 
 
 def run_type(run: records.AutomationRun) -> AutomationRun:
-    actions = [
-        AutomationRunAction(node=str(a["node"]), action=str(a["action"]), record_id=_action_record(a))
-        for a in run.actions
-    ]
-    return AutomationRun(
-        id=strawberry.ID(str(run.id)),
-        automation_id=str(run.automation_id),
-        automation_name=run.automation_name,
-        event_id=str(run.event_id),
-        trigger=run.trigger,
-        record_id=strawberry.ID(encode_global_id(TRIGGER_TYPES[run.entity], run.record_id)),
-        depth=run.depth,
-        status=AutomationRunStatus(run.status),
-        reason=run.reason,
-        message=run.message,
-        actions=actions,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-    )
+    return from_record(AutomationRun, run)
 
 
 def _action_record(action: dict[str, str | None]) -> strawberry.ID | None:
@@ -163,3 +162,6 @@ class AutomationRunQuery:
             return await log.count_automation_runs(automation_id, wanted)
 
         return AutomationRunConnection(edges=edges, page_info=info_, count=count)
+
+
+register_node(AutomationRun, Entity.AUTOMATION_RUN)

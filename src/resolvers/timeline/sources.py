@@ -12,6 +12,7 @@ from enum import Enum
 
 import strawberry
 
+from gateway.backends.query import Condition, Op
 from gateway.backends.records import Entity, Relation
 from resolvers.common.listspec import ListSpec
 from resolvers.lists import COMMENT_LIST, COMMUNICATION_LIST, DOCUMENT_LIST, EVENT_LIST
@@ -23,6 +24,13 @@ class TimelineItemKind(Enum):
     COMMUNICATION = strawberry.enum_value("COMMUNICATION", description="A communication (seed 001).")
     COMMENT = strawberry.enum_value("COMMENT", description="A comment (seed 000).")
     DOCUMENT = strawberry.enum_value("DOCUMENT", description="A document (seed 000 DocumentSummary).")
+    # Added after the first four: a kind's place is its tie-break rank, which cursors hold.
+    STAGE_CHANGE = strawberry.enum_value(
+        "STAGE_CHANGE", description="A lead's move to another stage (`LeadStageChange`)."
+    )
+    AUTOMATION_RUN = strawberry.enum_value(
+        "AUTOMATION_RUN", description="An automation's run of a trigger of the lead (`AutomationRun`)."
+    )
 
 
 @dataclass(frozen=True)
@@ -37,12 +45,12 @@ class Source:
         return list(TimelineItemKind).index(self.kind)
 
 
-_EVENT, _COMMUNICATION, _COMMENT, _DOCUMENT = (
-    TimelineItemKind.EVENT,
-    TimelineItemKind.COMMUNICATION,
-    TimelineItemKind.COMMENT,
-    TimelineItemKind.DOCUMENT,
-)
+_EVENT, _COMMUNICATION, _COMMENT, _DOCUMENT, _STAGE_CHANGE, _AUTOMATION_RUN = TimelineItemKind
+
+# Lists the graph reads only through the timeline: no connection, filter or order of their own.
+STAGE_CHANGE_LIST = ListSpec(Entity.LEAD_STAGE_CHANGE, None, None, None)
+# The run log's rows whose trigger record is a lead (its id could name no other entity anyway).
+LEAD_RUN_LIST = ListSpec(Entity.AUTOMATION_RUN, None, None, None, scope=Condition("entity", Op.EQ, "lead"))
 
 SOURCES: dict[Entity, tuple[Source, ...]] = {
     Entity.CONTACT: (
@@ -60,5 +68,7 @@ SOURCES: dict[Entity, tuple[Source, ...]] = {
     Entity.LEAD: (
         Source(_EVENT, Relation.LEAD_EVENTS, EVENT_LIST),
         Source(_COMMUNICATION, Relation.LEAD_COMMUNICATIONS, COMMUNICATION_LIST),
+        Source(_STAGE_CHANGE, Relation.LEAD_STAGE_CHANGES, STAGE_CHANGE_LIST),
+        Source(_AUTOMATION_RUN, Relation.LEAD_AUTOMATION_RUNS, LEAD_RUN_LIST),
     ),
 }

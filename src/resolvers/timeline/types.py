@@ -15,7 +15,10 @@ from resolvers.timeline.sources import TimelineItemKind
 class TimelineItem:
     at: dt.datetime = strawberry.field(description="When the item was recorded (its `dateCreated`).")
     kind: TimelineItemKind = strawberry.field(description="The source the item comes from.")
-    node: Node = strawberry.field(description="The task, appointment, communication, comment or document.")
+    node: Node = strawberry.field(
+        description="The task, appointment, follow-up, communication, comment, document, lead stage change "
+        "(`LeadStageChange`) or automation run (`AutomationRun`)."
+    )
 
 
 @strawberry.type(

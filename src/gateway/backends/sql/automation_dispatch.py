@@ -19,7 +19,7 @@ The deletion first also makes the transaction a write from its first statement, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -174,9 +174,12 @@ class AutomationRunSteps(SqlArea):
 
 
 def _run_row(tenant: str, run: AutomationRun) -> dict[str, Any]:
-    return {**vars(run), "tenant": tenant, "actions": json.dumps(run.actions)}
+    return {**vars(run), "tenant": tenant, "actions": json.dumps(run.actions), "date_created": run.started_at}
+
+
+_RUN_FIELDS = frozenset(field.name for field in fields(AutomationRun))
 
 
 def _run(row: Any) -> AutomationRun:
-    values = {column.name: row[column.name] for column in RUNS.c if column.name != "tenant"}
+    values = {column.name: row[column.name] for column in RUNS.c if column.name in _RUN_FIELDS}
     return AutomationRun(**{**values, "actions": json.loads(row["actions"])})

@@ -28,6 +28,7 @@ from gateway.backends.automations import (
 )
 from gateway.backends.records import Entity
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.stage_changes import StageMove
 from gateway.ids import utcnow, uuid7
 
 CREATED_TRIGGERS = {Entity.LEAD: LEAD_CREATED, Entity.COMMUNICATION: COMMUNICATION_CREATED}
@@ -73,17 +74,14 @@ class AutomationEventSteps:
             await self._record(trigger, record_id, {}, actor)
 
     async def pending_update_trigger(
-        self, entity: Entity, record_id: UUID, values: Mapping[str, Any]
+        self, entity: Entity, record_id: UUID, values: Mapping[str, Any], move: StageMove | None = None
     ) -> PendingTrigger | None:
-        """The trigger this update starts if it goes through, judged on the row as it is now."""
+        """The trigger this update starts if it goes through, judged on the row as it is now (a lead's
+        stage as ``pending_stage_move`` read it)."""
         if entity is Entity.LEAD and "stage_id" in values:
-            if not await self._listened_to(LEAD_STAGE_CHANGED):
+            if move is None or not await self._listened_to(LEAD_STAGE_CHANGED):
                 return None
-            before = await self._current(t.leads, record_id, t.leads.c.stage_id)
-            after = values["stage_id"]
-            if before is None or before[0] == after:
-                return None
-            data = {"fromStageId": _text(before[0]), "toStageId": _text(after)}
+            data = {"fromStageId": _text(move.from_stage_id), "toStageId": _text(move.to_stage_id)}
             return PendingTrigger(LEAD_STAGE_CHANGED, record_id, data)
         if entity is Entity.EVENT and values.get("task_done") is True:
             if not await self._listened_to(TASK_COMPLETED):

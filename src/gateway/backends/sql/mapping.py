@@ -31,6 +31,8 @@ ENTITY_TABLES: dict[Entity, sa.Table] = {
     Entity.OCCASION: t.occasions,
     Entity.CONTACT_RELATION: t.contact_relations,
     Entity.DOCUMENT: t.documents,
+    Entity.LEAD_STAGE_CHANGE: t.lead_stage_changes,
+    Entity.AUTOMATION_RUN: t.automation_runs,
 }
 
 DETAIL_TABLES: dict[Detail, sa.Table] = {
@@ -116,6 +118,9 @@ RELATIONS: dict[Relation, RelationMap] = {
     Relation.SECURITY_GROUP_MEMBERS: RelationMap(
         Entity.USER, _members.c.group_id, _members, _members.c.user_id
     ),
+    Relation.LEAD_STAGE_CHANGES: RelationMap(Entity.LEAD_STAGE_CHANGE, t.lead_stage_changes.c.lead_id),
+    # The runs of a lead's triggers; the timeline's list scope keeps those whose record is a lead.
+    Relation.LEAD_AUTOMATION_RUNS: RelationMap(Entity.AUTOMATION_RUN, t.automation_runs.c.record_id),
 }
 
 # Filter fields that are not columns of the entity's table but of a detail list it owns.

@@ -802,8 +802,23 @@ automation_runs = sa.Table(
     sa.Column("actions", sa.Text, nullable=False),  # JSON: the actions done, in order
     sa.Column("started_at", UtcDateTime(), nullable=False),
     sa.Column("finished_at", UtcDateTime(), nullable=False),
+    # = started_at (migration 0020): the run as a timeline item is read like every dated row
+    sa.Column("date_created", UtcDateTime(), nullable=False),
     tenant_index("automation_runs", "started_at", "id"),
     tenant_index("automation_runs", "automation_id", "started_at", "id"),
+    tenant_index("automation_runs", "record_id", "date_created", "id"),  # a lead's timeline
+)
+
+# Every move of a lead to another stage that the gateway wrote (migration 0020), in the write's own
+# transaction: the lead's timeline lists them. Moves made in an upstream are not seen here.
+lead_stage_changes = sa.Table(
+    "lead_stage_changes",
+    metadata,
+    *audit_columns(),  # date_created: when it moved; created_by: who moved it
+    sa.Column("lead_id", sa.Uuid, nullable=False),
+    sa.Column("from_stage_id", sa.Uuid, nullable=True),
+    sa.Column("to_stage_id", sa.Uuid, nullable=True),
+    tenant_index("lead_stage_changes", "lead_id", "date_created", "id"),
 )
 
 # --- Tags and comments of contacts and organizations (seed 000 Tag, Comment) ---------------------------

@@ -17,11 +17,12 @@ from gateway.backends.sql.automation_events import AutomationEventSteps
 from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS, UNIQUE_VALUES
 from gateway.backends.sql.queue import QueueWriterSteps
 from gateway.backends.sql.reader import SqlReader
+from gateway.backends.sql.stage_changes import StageChangeSteps
 from gateway.cost import Cost
 from gateway.ids import utcnow, uuid7
 
 
-class SqlWriter(AutomationEventSteps, QueueWriterSteps, SqlReader):
+class SqlWriter(AutomationEventSteps, StageChangeSteps, QueueWriterSteps, SqlReader):
     def __init__(self, connection: AsyncConnection, tenant: str, access: RowAccess, cost: Cost) -> None:
         super().__init__(connection.engine, tenant, access, cost)
         self._connection = connection
@@ -46,9 +47,11 @@ class SqlWriter(AutomationEventSteps, QueueWriterSteps, SqlReader):
         table = ENTITY_TABLES[entity]
         _check_values(table, values)
         changes = {**values, "date_modified": utcnow(), "modified_by": actor, "version": table.c.version + 1}
-        trigger = await self.pending_update_trigger(entity, id, values)
+        move = await self.pending_stage_move(entity, id, values)
+        trigger = await self.pending_update_trigger(entity, id, values, move)
         changed = await self._versioned_update(table, id, changes, expected_version, deleted=False)
         if changed:
+            await self.record_stage_move(move, actor)
             await self.record_update_trigger(trigger, actor)
         return changed
 
