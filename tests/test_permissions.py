@@ -467,6 +467,51 @@ async def test_nested_fields_check_the_target_entity(
     assert body["data"][root][path[1]] is None
 
 
+TIMELINE_NODES = [
+    # (node type, selection on it, permission the caller lacks, path of the refusal): a lead's stage
+    # moves are read with the lead, its runs with the run log; a move's stages keep their own permission.
+    ("LeadStageChange", "id", "CRM_LEAD_VIEW", ["node"]),
+    (
+        "LeadStageChange",
+        "... on LeadStageChange { fromStage { id } }",
+        "CRM_STAGE_VIEW",
+        ["node", "fromStage"],
+    ),
+    ("LeadStageChange", "... on LeadStageChange { toStage { id } }", "CRM_STAGE_VIEW", ["node", "toStage"]),
+    ("AutomationRun", "id", "CRM_AUTOMATION_VIEW", ["node"]),
+]
+
+
+@pytest.mark.parametrize(("type_name", "selection", "permission", "path"), TIMELINE_NODES)
+async def test_timeline_nodes_check_their_own_and_their_targets_permissions(
+    client: Client,
+    settings: Any,
+    tenant: str,
+    factory: Factory,
+    type_name: str,
+    selection: str,
+    permission: str,
+    path: list[str],
+) -> None:
+    stages = factory.stage("New"), factory.stage("Won")
+    lead = factory.lead("Deal", stage_id=stages[1])
+    made = {
+        "LeadStageChange": factory.stage_change(lead, *stages),
+        "AutomationRun": factory.automation_run(lead),
+    }
+    await factory.save()
+    node_id = gid(type_name, made[type_name])
+    query = f'{{ node(id: "{node_id}") {{ __typename {selection} }} me {{ subject }} }}'
+    body = (await _caller(client, settings, tenant, _without(permission)).post(query)).json()
+    assert _forbidden_paths(body) == [path], body
+    assert body["errors"][0]["extensions"]["permission"] == permission
+    assert body["data"]["me"] is not None
+    if path != ["node"]:  # the node itself is still served
+        assert body["data"]["node"] == {"__typename": type_name, path[1]: None}
+    allowed = (await client.post(query)).json()
+    assert "errors" not in allowed and allowed["data"]["node"]["__typename"] == type_name
+
+
 async def test_node_and_nodes_check_each_ids_type(
     client: Client, settings: Any, tenant: str, linked: dict[str, str]
 ) -> None:

@@ -33,6 +33,8 @@ BASE = [
     "CRM_TASK_VIEW",
     "CRM_TASK_CREATE",
     "CRM_SEARCH_ALL",
+    "CRM_ACTIVITY_VIEW",
+    "CRM_AUTOMATION_VIEW",
 ]
 CRM_VIEWS = [p for p in BASE if p.startswith("CRM_")]
 
@@ -58,9 +60,12 @@ async def build_world(factory: Factory) -> dict[str, uuid.UUID]:
         "Acme", contacts=[ids[n] for n in NAMES], primary_contact_id=ids["Private"]
     )
     ids["empty"] = factory.account("Empty")
+    stage = factory.stage("Won")
     for name in NAMES:
-        factory.lead(f"Lead of {name}", contact_id=ids[name])
+        lead = factory.lead(f"Lead of {name}", contact_id=ids[name], stage_id=stage)
         factory.task(f"Task of {name}", contact_id=ids[name])
+        factory.stage_change(lead, None, stage)  # a lead's timeline items (issue 22)
+        factory.automation_run(lead)
     await factory.save()
     return ids
 
@@ -124,6 +129,29 @@ async def test_lists_counts_search_and_nested_fields_show_only_visible_contacts(
     assert linked(leads, "subject") == {f"Lead of {name}": value for name, value in expected.items()}
     assert linked(tasks, "title") == {f"Task of {name}": value for name, value in expected.items()}
     assert {contact["firstName"] for contact in data["contactByPhone"]} == seen
+
+
+LEAD_TIMELINES = """{ leads(first: 50) { edges { node { subject timeline(first: 5) { totalCount edges { node {
+  kind node { ... on LeadStageChange { lead { contact { firstName } } } ... on AutomationRun { recordId } }
+} } } } } } }"""
+
+
+@pytest.mark.parametrize("who", CALLERS)
+async def test_lead_timelines_reach_contacts_only_through_the_row_rules(
+    http: httpx.AsyncClient, settings: Settings, tenant: str, world: dict[str, uuid.UUID], who: str
+) -> None:
+    """A lead's stage moves and runs are the lead's, seen with it; the contact a move leads back to is
+    seen only where the row rules show it."""
+    seen = CALLERS[who][1]
+    body = await caller(http, settings, tenant, who).execute(LEAD_TIMELINES)
+    for edge in body["data"]["leads"]["edges"]:
+        lead = edge["node"]
+        name = lead["subject"].removeprefix("Lead of ")
+        items = [item["node"] for item in lead["timeline"]["edges"]]
+        assert [item["kind"] for item in items] == ["AUTOMATION_RUN", "STAGE_CHANGE"]
+        assert lead["timeline"]["totalCount"] == 2
+        move = items[1]["node"]
+        assert move["lead"]["contact"] == ({"firstName": name} if name in seen else None)
 
 
 def lookups_query() -> str:

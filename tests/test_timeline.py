@@ -1,7 +1,8 @@
 """The activity timeline (issue 22): ``Contact.timeline``, ``Account.timeline``, ``Lead.timeline``.
 
 One stream, newest first, of a parent's tasks and appointments, communications, comments and
-documents; guarded by seed 000's CRM_ACTIVITY_VIEW, each item still under its own read permission.
+documents, and a lead's stage moves and automation runs; guarded by seed 000's CRM_ACTIVITY_VIEW,
+each item still under its own read permission.
 """
 
 from __future__ import annotations
