@@ -6,13 +6,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
+import pytest
+
 from automation_support import action, create_automation, runs
-from conftest import Client, token_for
+from conftest import CONECRM_PROFILES, SECRET, Client, token_for
 from factories import Factory, gid
 from gateway.backends.lead_workflow import VEHICLE_UTM_COLUMNS
 from gateway.backends.records import Entity
 from gateway.backends.rest.conecrm.bodies import body_for
 from gateway.backends.sql import tables as t
+from resolvers.common.ids import decode_global_id
+from servers import threaded_server
+from simulators.conecrm import create_app as create_simulator
 from simulators.conecrm import records
 from simulators.conecrm.store import Store
 from simulators.faults import Faults
@@ -370,16 +376,80 @@ async def test_routed_milestones_and_their_setters_read_back_from_conecrm(
     ]
 
 
-async def test_routed_a_copy_is_not_served_and_nothing_is_written(
+async def test_routed_a_copy_is_made_by_conecrms_own_copy(
     conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
 ) -> None:
-    lead = records.lead("agent", subject="Original")
-    conecrm_sim[2].put(factory.tenant, "lead", lead)
-    contact = gid("Contact", uuid.uuid4())
-    response = await conecrm_client.post(
-        COPY, {"id": gid("Lead", uuid.UUID(lead["id"])), "input": {"contactId": contact}}
+    first, second = factory.contact("Ada", "Lovelace"), factory.contact("Grace", "Hopper")
+    await factory.save()
+    franchise = "0190a000-0000-7000-8000-0000000000f1"
+    lead = records.lead(
+        "agent",
+        subject="Original",
+        category="New",
+        contact=records.ref(str(first)),
+        franchise=records.ref(franchise),
+        thirdPartyIds=[{"systemName": "DMS", "thirdPartyId": "42"}],
     )
-    body = response.json()
-    assert response.status_code == 200 and body["data"]["leadCopy"] is None
-    assert body["errors"][0]["extensions"]["code"] == "CAPABILITY_NOT_SERVED"
-    assert faults.calls("POST", "/api/lead") == 0 and len(conecrm_sim[2].all(factory.tenant, "lead")) == 1
+    conecrm_sim[2].put(factory.tenant, "lead", lead)
+    original = gid("Lead", uuid.UUID(lead["id"]))
+    given = {"contactId": gid("Contact", second), "subject": "The copy"}
+    payload = await mutate(conecrm_client, COPY, "leadCopy", id=original, input=given)
+    assert payload["errors"] == [] and payload["lead"]["subject"] == "The copy"
+    assert faults.calls("POST", f"/api/lead/{lead['id']}/copy") == 1
+    assert faults.calls("POST", "/api/lead") == 0  # ConeCRM's copy, not a create
+    copy = conecrm_sim[2].get(factory.tenant, "lead", str(decode(payload["lead"]["id"])))
+    assert copy is not None and copy["id"] != lead["id"]
+    assert copy["contact"] == {"id": str(second)} and copy["account"] is None
+    assert (copy["category"], copy["franchise"], copy["thirdPartyIds"]) == ("New", {"id": franchise}, [])
+    assert conecrm_sim[2].get(factory.tenant, "lead", lead["id"])["subject"] == "Original"  # type: ignore[index]
+
+
+async def test_routed_bad_copies_answer_not_found_before_conecrm_is_asked(
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    contact = factory.contact("Ada", "Lovelace")
+    await factory.save()
+    lead = records.lead("agent", subject="Original", contact=records.ref(str(contact)))
+    conecrm_sim[2].put(factory.tenant, "lead", lead)
+    unknown_lead = gid("Lead", uuid.uuid4())
+    given = {"contactId": gid("Contact", contact)}
+    missing = await mutate(conecrm_client, COPY, "leadCopy", id=unknown_lead, input=given)
+    assert [code for _, code, _ in codes(missing)] == ["NOT_FOUND"]
+    unknown = {"contactId": gid("Contact", uuid.uuid4())}
+    original = gid("Lead", uuid.UUID(lead["id"]))
+    no_contact = await mutate(conecrm_client, COPY, "leadCopy", id=original, input=unknown)
+    assert [(field, code) for field, code, _ in codes(no_contact)] == [(["input", "contactId"], "NOT_FOUND")]
+    assert [entry.path for entry in faults.log if entry.path.endswith("/copy")] == []
+    assert len(conecrm_sim[2].all(factory.tenant, "lead")) == 1
+
+
+@pytest.mark.parametrize("profile", CONECRM_PROFILES)
+def test_the_simulators_copy_refuses_what_copyleaddata_does_not_define(profile: str, settings: Any) -> None:
+    """Straight to a simulator of its own (the suite's checks every body against the contract first)."""
+    app = create_simulator(SECRET, profile_name=profile)
+    contact, lead = records.contact(), records.lead("agent", subject="Original")
+    app.store.put("acme", "contact", contact)  # type: ignore[attr-defined]
+    app.store.put("acme", "lead", lead)  # type: ignore[attr-defined]
+    named = {"contact": {"id": contact["id"], "firstName": "Ada"}}
+    with threaded_server(app) as base:
+        headers = {"Authorization": f"Bearer {token_for(settings, 'acme')}"}
+        with httpx.Client(base_url=base, headers=headers) as http:
+            path = f"/api/lead/{lead['id']}/copy"
+            refused = [
+                http.post(path, json={"subject": "x"}),  # contact is required
+                http.post(path, json={"contact": {"id": contact["id"], "shoeSize": 9}}),  # no such member
+                http.post(path, json={**named, "stage": {"id": contact["id"]}}),  # not in CopyLeadData
+                http.post(path, json={"contact": {"id": str(uuid.uuid4())}}),  # no such contact
+            ]
+            gone = http.post(f"/api/lead/{uuid.uuid4()}/copy", json=named)
+            made = http.post(path, json={**named, "subject": None})
+    for answer in refused:
+        assert answer.status_code == 400 and answer.json()["message"] == "Form validation failed"
+    assert gone.status_code == 404
+    assert made.status_code == 200 and made.json()["subject"] == "Original"
+    assert made.json()["contact"] == {"id": contact["id"]}
+    assert len(app.store.all("acme", "lead")) == 2  # type: ignore[attr-defined]
+
+
+def decode(global_id: str) -> uuid.UUID:
+    return decode_global_id(global_id)[1]

@@ -3,7 +3,10 @@ dealer milestones of Connection and Lead, each a date with the user who set it."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+from uuid import UUID
 
 # LeadCreateRequest makeStr, modelStr, yearStr, trimStr, utmCampaign, utmSource (l. 16282-16297)
 VEHICLE_UTM_COLUMNS = ("make_str", "model_str", "year_str", "trim_str", "utm_campaign", "utm_source")
@@ -43,3 +46,12 @@ ORIGINAL_DATE_COLUMNS = frozenset(
 )
 NEW_DATE_COLUMNS = tuple(m.date_column for m in MILESTONES if m.date_column not in ORIGINAL_DATE_COLUMNS)
 SETTER_COLUMNS = tuple(m.by_column for m in MILESTONES)
+
+
+@runtime_checkable
+class LeadCopier(Protocol):
+    """A writer whose system copies a lead itself (seed 004 POST /api/lead/{lead}/copy, CopyLeadData):
+    ``values`` holds what the copy changes (contact_id, account_id, subject, department_id,
+    franchise_id); the answer is the copy's id."""
+
+    async def copy_lead(self, original_id: UUID, values: Mapping[str, Any]) -> UUID: ...

@@ -29,6 +29,7 @@ from gateway.backends.base import (
     RecordWriter,
 )
 from gateway.backends.errors import InvalidValue
+from gateway.backends.lead_workflow import LeadCopier
 from gateway.backends.records import CommunicationQueueEntryRecord, Detail, Entity, Relation
 from gateway.backends.routing import (
     CHILD_PARENTS,
@@ -93,6 +94,16 @@ class RoutedWriter(RoutedReads):
         values = await self._parents_translated(entity, values)
         record_id = await (await self.writer_for(entity)).insert(entity, values, actor)
         self.owner_entities[record_id] = entity
+        return record_id
+
+    async def copy_lead(self, original_id: UUID, values: Mapping[str, Any]) -> UUID:
+        """A copy made by the system that holds leads, where it copies them itself (``LeadCopier``)."""
+        writer = await self.writer_for(Entity.LEAD)
+        if not isinstance(writer, LeadCopier):
+            raise self.not_served(Capability.LEAD_COPY, Entity.LEAD)
+        values = await self._parents_translated(Entity.LEAD, values)
+        record_id = await writer.copy_lead(original_id, values)
+        self.owner_entities[record_id] = Entity.LEAD
         return record_id
 
     async def update(

@@ -18,11 +18,12 @@ from uuid import UUID
 
 import strawberry
 
-from gateway.backends.base import Capability, CapabilityNotServed
+from gateway.backends.base import Capability, CapabilityNotServed, RecordWriter
+from gateway.backends.lead_workflow import LeadCopier
 from gateway.backends.records import Entity, Relation
 from resolvers.common.fields import optional_field as _f
 from resolvers.common.mutations import WritePlan, current_record, insert_planned, write_plan
-from resolvers.common.references import RefField
+from resolvers.common.references import RefField, require_refs
 from resolvers.common.validation import required_if_given
 from resolvers.leads.errors import REQUIRED_CODE
 from resolvers.leads.inputs import LEAD_COLUMNS, LEAD_REFS
@@ -56,12 +57,20 @@ def copy_plan(input: LeadCopyInput) -> WritePlan:
     return plan
 
 
-def refuse_routed(info: strawberry.Info) -> None:
-    """Leads served by an upstream are copied there or not at all: the gateway does not call
-    ConeCRM's copy (docs/graph.md), and a create there would not be the seed's copy."""
-    route = info.context.upstream_routes.get(Entity.LEAD)
-    if route is not None:
-        raise CapabilityNotServed(Capability.LEAD_COPY, str(getattr(route, "system", "The leads upstream")))
+def copied_upstream(info: strawberry.Info) -> bool:
+    """Leads served by an upstream are copied there, by its own copy, or not at all: a create there
+    would not be the seed's copy."""
+    return info.context.upstream_routes.get(Entity.LEAD) is not None
+
+
+async def upstream_copy(writer: RecordWriter, original_id: UUID, plan: WritePlan, not_found: Any) -> UUID:
+    """The copy made by the leads' upstream (seed 004 POST /api/lead/{lead}/copy), the original and the
+    references checked there first so that a wrong ID answers NOT_FOUND, as in SQL."""
+    await current_record(writer, Entity.LEAD, original_id, not_found)
+    await require_refs(writer, plan.refs)
+    if not isinstance(writer, LeadCopier):
+        raise CapabilityNotServed(Capability.LEAD_COPY, "The leads upstream")
+    return await writer.copy_lead(original_id, plan.values)
 
 
 async def insert_copy(writer: Any, original_id: UUID, plan: WritePlan, actor: str, not_found: Any) -> UUID:

@@ -24,7 +24,7 @@ from resolvers.common.mutations import IdempotencyKey, WritePlan, create_once
 from resolvers.common.permissions import requires
 from resolvers.common.references import Ref, decode_ref, decode_ref_list, require_refs
 from resolvers.common.validation import storable_instant
-from resolvers.leads.copy import LeadCopyInput, copy_plan, insert_copy, refuse_routed
+from resolvers.leads.copy import LeadCopyInput, copied_upstream, copy_plan, insert_copy, upstream_copy
 from resolvers.leads.errors import REQUIRED_CODE
 from resolvers.leads.inputs import LEAD_ASSIGNEES, LEAD_COLUMNS, LEAD_REFS, LeadCreateInput, LeadUpdateInput
 from resolvers.leads.milestones import LeadMilestone
@@ -134,13 +134,15 @@ class LeadCrud(WithCustomFieldValues):
         async def run(
             info: strawberry.Info, id: strawberry.ID, input: LeadCopyInput, idempotency_key: str | None
         ) -> Any:
-            refuse_routed(info)
             original_id = decode_id_of(id, "Lead")
             plan = copy_plan(input)
             if plan.problems:
                 return payload(lead=None, errors=plan.problems)
+            upstream = copied_upstream(info)
 
             async def copy(writer: RecordWriter) -> UUID:
+                if upstream:
+                    return await upstream_copy(writer, original_id, plan, self.not_found())
                 return await insert_copy(writer, original_id, plan, info.context.actor, self.not_found())
 
             request = (original_id, input)

@@ -65,6 +65,35 @@ NULLABLE_LEAD = {
     "leadHandlingInstructions",
     "customFieldValues",
 }
+# CopyLeadData (l. 16306-16956): whole Contact, Account, Department and Franchise objects, each of
+# which names its record by ``id``; required: contact.
+COPY_LEAD_BODY = {
+    "contact": "contact",
+    "account": "account",
+    "subject": STRING,
+    "department": "department",
+    "franchise": "franchise",
+}
+COPY_LEAD_REQUIRED = ("contact",)
+NULLABLE_COPY_LEAD = {"account", "subject", "department", "franchise"}
+_BASE_RECORD = (
+    *("id", "dateCreated", "createdBy", "dateModified", "modifiedBy", "isDeleted"),
+    *("dateDeleted", "deletedBy", "dtype"),
+)
+# The members of those objects (BaseCustomer l. 12423-12485 with Contact l. 12529-12742 and Account
+# l. 12018-12422; Department l. 16957-16990; Franchise l. 13148-13160 over BaseRecord).
+_CUSTOMER_MEMBERS = ("id", *CUSTOMER_BODY, "thirdPartyIds")
+OBJECT_MEMBERS = {
+    "contact": frozenset(
+        (
+            *_CUSTOMER_MEMBERS,
+            *("firstName", "lastName", "companyName", "civility", "preferredMethodOfContact", "accounts"),
+        )
+    ),
+    "account": frozenset((*_CUSTOMER_MEMBERS, "name", "primaryContact", "contacts")),
+    "department": frozenset(("id", "name", "franchise", "pipeline")),
+    "franchise": frozenset((*_BASE_RECORD, "name", "code", "isActive")),
+}
 # TaskRequest (l. 15626-15662); required: assignee, title.
 TASK_BODY = {
     "type": STRING,
@@ -136,6 +165,11 @@ def _type_problem(kind: str, value: Any) -> str | None:
             for item in value
         )
         return None if ok else 'must be a list of {"field": {"id": UUID}, "value": string}'
+    if kind in OBJECT_MEMBERS:
+        if not isinstance(value, dict) or not _is_uuid(value.get("id")):
+            return f'must be a {kind} object with its "id" (UUID)'
+        unknown = sorted(set(value) - OBJECT_MEMBERS[kind])
+        return f"has members its schema does not define: {', '.join(unknown)}" if unknown else None
     raise AssertionError(kind)
 
 

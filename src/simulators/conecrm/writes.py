@@ -1,5 +1,5 @@
 """The simulator's writes (seed 004): accounts POST/PATCH/DELETE (l. 1089, 2562, 2044), leads POST
-(l. 6628), tasks POST/PATCH/DELETE (l. 9864, 10906, 10789) and stages (l. 9307-9760).
+(l. 6628) and their copy (l. 7557), tasks POST/PATCH/DELETE (l. 9864, 10906, 10789) and stages (l. 9307-9760).
 
 Bodies are checked member by member against the seed (``records.check``); each refusal uses the
 envelope the seed gives that operation: accounts and stages 400 ``{error}`` (their 400 has no schema,
@@ -120,19 +120,24 @@ def _lead_refused(request: Request, problems: dict[str, str]) -> JSONResponse:
     return JSONResponse({"errors": errors, "message": "Form validation failed"}, status_code=400)
 
 
+async def _lead_body(
+    request: Request, tenant: str, members: dict[str, str], required: tuple[str, ...], nullable: set[str]
+) -> dict[str, Any]:
+    """The body if the seed defines it and the contact and account it names exist; else BodyProblem."""
+    body = records.check(await json_body(request), members, required=required, nullable=nullable)
+    for name in ("contact", "account"):
+        wanted = (body.get(name) or {}).get("id")
+        if wanted and store(request).get(tenant, name, wanted) is None:
+            raise BodyProblem({name: f"{name} {wanted} not found"})
+    return body
+
+
 async def lead_create(request: Request, tenant: str) -> Response:
     db = store(request)
     try:
-        body = records.check(
-            await json_body(request),
-            records.LEAD_BODY,
-            required=records.LEAD_REQUIRED,
-            nullable=records.NULLABLE_LEAD,
+        body = await _lead_body(
+            request, tenant, records.LEAD_BODY, records.LEAD_REQUIRED, records.NULLABLE_LEAD
         )
-        for name in ("contact", "account"):
-            wanted = (body.get(name) or {}).get("id")
-            if wanted and db.get(tenant, name, wanted) is None:
-                raise BodyProblem({name: f"{name} {wanted} not found"})
     except BodyProblem as problem:
         return _lead_refused(request, problem.problems)
     copied = ("subject", "description", "category", "customerInitiated", "leadHandlingInstructions")
@@ -143,6 +148,36 @@ async def lead_create(request: Request, tenant: str) -> Response:
         **{name: records.ref(body[name]["id"]) for name in ("source", "franchise")},
     )
     return JSONResponse(db.put(tenant, "lead", lead))
+
+
+# Written by the copy itself (BaseRecord) or naming the original elsewhere (its third-party ids).
+_NOT_COPIED = (
+    *("id", "dateCreated", "createdBy", "dateModified", "modifiedBy", "isDeleted"),
+    *("dateDeleted", "deletedBy", "thirdPartyIds"),
+)
+
+
+async def lead_copy(request: Request, tenant: str) -> Response:
+    # POST /api/lead/{lead}/copy (l. 7557-8352): CopyLeadData -> 200 Lead; 400 {errors, message}; 404.
+    db = store(request)
+    original = db.get(tenant, "lead", request.path_params["lead"])
+    if original is None or original["isDeleted"]:
+        return error(404, "Lead not found")
+    try:
+        body = await _lead_body(
+            request, tenant, records.COPY_LEAD_BODY, records.COPY_LEAD_REQUIRED, records.NULLABLE_COPY_LEAD
+        )
+    except BodyProblem as problem:
+        return _lead_refused(request, problem.problems)
+    copy = {name: value for name, value in original.items() if name not in _NOT_COPIED}
+    # "will use original if not provided": subject, department, franchise (a Lead has no department
+    # member, l. 12743-13050, so none is kept); the account is the body's own.
+    copy |= {name: records.ref((body.get(name) or {}).get("id")) for name in ("contact", "account")}
+    if body.get("subject"):
+        copy["subject"] = body["subject"]
+    if body.get("franchise"):
+        copy["franchise"] = records.ref(body["franchise"]["id"])
+    return JSONResponse(db.put(tenant, "lead", records.lead(actor(request), **copy)))
 
 
 async def open_leads(request: Request, tenant: str) -> Response:
@@ -283,6 +318,7 @@ WRITE_ROUTES = [
     ("PATCH", "/api/account/{account}", account_update),
     ("DELETE", "/api/account/{account}", account_delete),
     ("POST", "/api/lead", lead_create),
+    ("POST", "/api/lead/{lead}/copy", lead_copy),
     ("GET", "/api/contact/{contact}/lead/open", open_leads),
     ("POST", "/api/task", task_create),
     ("PATCH", "/api/task/{task}", task_update),

@@ -15,6 +15,7 @@ PATHS: dict[tuple[Entity, str], str] = {
     (Entity.ACCOUNT, "PATCH"): "/api/account/{id}",
     (Entity.ACCOUNT, "DELETE"): "/api/account/{id}",
     (Entity.LEAD, "POST"): "/api/lead",
+    (Entity.LEAD, "COPY"): "/api/lead/{id}/copy",
     (Entity.EVENT, "POST"): "/api/task",
     (Entity.EVENT, "PATCH"): "/api/task/{id}",
     (Entity.EVENT, "DELETE"): "/api/task/{id}",
@@ -140,6 +141,26 @@ def _paths(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
             body[head] = None if plain is None else {"id": plain}
         else:
             body[head] = plain
+    return body
+
+
+# CopyLeadData (l. 16949-16956): each object named by its id; account, subject, department and
+# franchise may be left out (the original's are used, the account excepted).
+COPY_MEMBERS = {
+    "contact_id": "contact",
+    "account_id": "account",
+    "subject": "subject",
+    "department_id": "department",
+    "franchise_id": "franchise",
+}
+
+
+def copy_body(values: Mapping[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for name, member in COPY_MEMBERS.items():
+        value = values.get(name)
+        if value is not None:
+            body[member] = value if name == "subject" else {"id": str(value)}
     return body
 
 

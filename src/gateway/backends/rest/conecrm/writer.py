@@ -1,10 +1,11 @@
 """Writes ConeCRM's API offers (seed 004); every other write raises ``UpstreamUnsupported``.
 
-Supported: accounts POST/PATCH/DELETE, leads POST, tasks POST/PATCH/DELETE, stages POST/PATCH/DELETE.
-ConeCRM has no contact create/update, no lead update/delete, no restore and no versions. Each write
-is one HTTP call that commits on its own: a mutation that fails after it cannot roll it back. A POST
-or PATCH is sent once (the client never retries them); an expected version is checked against the
-record read just before (ConeCRM has none of its own, so a concurrent change in between is not seen).
+Supported: accounts POST/PATCH/DELETE, leads POST and their copy, tasks POST/PATCH/DELETE, stages
+POST/PATCH/DELETE. ConeCRM has no contact create/update, no lead update/delete, no restore and no
+versions. Each write is one HTTP call that commits on its own: a mutation that fails after it cannot
+roll it back. A POST or PATCH is sent once (the client never retries them); an expected version is
+checked against the record read just before (ConeCRM has none of its own, so a concurrent change in
+between is not seen).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from gateway.backends.base import EntityWriter
 from gateway.backends.errors import InvalidValue
 from gateway.backends.reads_through import ReadsThrough
 from gateway.backends.records import Detail, Entity, Relation
-from gateway.backends.rest.conecrm.bodies import PATHS, body_for, customer_fields
+from gateway.backends.rest.conecrm.bodies import PATHS, body_for, copy_body, customer_fields
 from gateway.backends.rest.conecrm.rules import rule
 from gateway.backends.rest.errors import UpstreamRejected, UpstreamUnsupported
 
@@ -55,14 +56,22 @@ class ConeCrmWriter(ReadsThrough):
                 "UPSTREAM_VALIDATION_FAILED",
                 f"{self.system} needs an assignee for a task (TaskRequest)",
             )
-        answer = await self.api.call("POST", path, json=body)
+        return self._created_id(await self.api.call("POST", path, json=body))
+
+    async def copy_lead(self, original_id: UUID, values: Mapping[str, Any]) -> UUID:
+        """POST /api/lead/{lead}/copy (seed 004 l. 7557): ConeCRM makes the copy."""
+        path = PATHS[(Entity.LEAD, "COPY")].format(id=original_id)
+        return self._created_id(await self.api.call("POST", path, json=copy_body(values)))
+
+    def _created_id(self, answer: Any) -> UUID:
         try:
-            self._created.add(UUID(str(answer["id"])))
-            return UUID(str(answer["id"]))
+            created = UUID(str(answer["id"]))
         except (TypeError, KeyError, ValueError):
             raise UpstreamRejected(
                 self.system, "UPSTREAM_BAD_ANSWER", f"{self.system} did not say what it created"
             ) from None
+        self._created.add(created)
+        return created
 
     async def update(
         self, entity: Entity, id: UUID, values: Mapping[str, Any], actor: str, expected_version: int | None
