@@ -560,24 +560,7 @@ async def test_timelines_of_a_page_cost_one_statement_per_source_at_every_size(
         assert {tuple(error["path"][-1:]) for error in body["errors"]} == {("timeline",)}
         assert len(body["data"]["contacts"]["edges"]) == 10
         return
-    counts = {}
-    for n, k in ((100, 1), (100, 10), (100, 50), (10, 50)):
-        with statements_executed(app) as statements:
-            body = await client.execute(TIMELINES, {"n": n, "k": k})
-        counts[n, k] = len(statements)
-        edges = body["data"]["contacts"]["edges"]
-        assert len(edges) == n
-        for edge in edges:
-            timeline = edge["node"]["timeline"]
-            assert len(timeline["edges"]) == k and timeline["totalCount"] == 51
-            assert timeline["pageInfo"]["hasNextPage"] is True
-            assert {item["node"]["kind"] for item in timeline["edges"]} <= {"EVENT", "COMMENT", "DOCUMENT"}
-        if k == 50:
-            assert {item["node"]["kind"] for item in edges[0]["node"]["timeline"]["edges"]} == {
-                "EVENT",
-                "COMMENT",
-                "DOCUMENT",
-            }
+    counts = await _timeline_costs(client, app, TIMELINES, "contacts", 100, {"EVENT", "COMMENT", "DOCUMENT"})
     print(f"\ntimeline statement counts (contacts, page size): {counts}")
     assert len(set(counts.values())) == 1, counts
     # The contacts; the three sources' pages (one wave); their totalCounts (one statement per source,
@@ -764,24 +747,36 @@ async def test_lead_timelines_cost_one_statement_per_source_at_every_size(
         # Routed to ConeCRM, a lead's events come from its query builder (tasks only): refused whole.
         body = (await client.post(LEAD_TIMELINES, {"n": 5, "k": 5})).json()
         if "errors" not in body:  # the `objects` reading serves every kind of event
+            edges = body["data"]["leads"]["edges"]
+            assert len(edges) == 5 and all(edge["node"]["timeline"]["totalCount"] == 51 for edge in edges)
             return
         assert {error["extensions"]["code"] for error in body["errors"]} == {"UPSTREAM_UNSUPPORTED"}
         return
+    kinds = {"EVENT", "STAGE_CHANGE", "AUTOMATION_RUN"}
+    counts = await _timeline_costs(client, app, LEAD_TIMELINES, "leads", 50, kinds)
+    print(f"\nlead timeline statement counts (leads, page size): {counts}")
+    assert len(set(counts.values())) == 1, counts
+    # The leads; the four sources' pages (one wave); their totalCounts (one statement per source).
+    assert counts[50, 50] == 6
+
+
+async def _timeline_costs(
+    client: Client, app: Any, query: str, root: str, parents: int, kinds: set[str]
+) -> dict[tuple[int, int], int]:
+    """The statements of a page of ``parents`` (and of a tenth of them) with timelines of 1, 10 and 50
+    items, each parent having 51 items of ``kinds``; every page checked."""
     counts = {}
-    for n, k in ((50, 1), (50, 10), (50, 50), (5, 50)):
+    for n, k in ((parents, 1), (parents, 10), (parents, 50), (parents // 10, 50)):
         with statements_executed(app) as statements:
-            body = await client.execute(LEAD_TIMELINES, {"n": n, "k": k})
+            body = await client.execute(query, {"n": n, "k": k})
         counts[n, k] = len(statements)
-        edges = body["data"]["leads"]["edges"]
+        edges = body["data"][root]["edges"]
         assert len(edges) == n
         for edge in edges:
             timeline = edge["node"]["timeline"]
             assert len(timeline["edges"]) == k and timeline["totalCount"] == 51
             assert timeline["pageInfo"]["hasNextPage"] is True
+            assert {item["node"]["kind"] for item in timeline["edges"]} <= kinds
         if k == 50:
-            kinds = {item["node"]["kind"] for item in edges[0]["node"]["timeline"]["edges"]}
-            assert kinds == {"EVENT", "STAGE_CHANGE", "AUTOMATION_RUN"}
-    print(f"\nlead timeline statement counts (leads, page size): {counts}")
-    assert len(set(counts.values())) == 1, counts
-    # The leads; the four sources' pages (one wave); their totalCounts (one statement per source).
-    assert counts[50, 50] == 6
+            assert {item["node"]["kind"] for item in edges[0]["node"]["timeline"]["edges"]} == kinds
+    return counts
