@@ -715,18 +715,7 @@ async def test_organization_links_cost_the_same_for_10_and_100_rows(
     assert counts[100] == 8
 
 
-LEAD_TIMELINES = """
-query($n: Int!, $k: Int!) {
-  leads(first: $n) { edges { node {
-    id
-    timeline(first: $k) {
-      totalCount
-      pageInfo { hasNextPage }
-      edges { node { kind node { id } } }
-    }
-  } } }
-}
-"""
+LEAD_TIMELINES = TIMELINES.replace("contacts(first: $n)", "leads(first: $n)")
 
 
 async def test_lead_timelines_cost_one_statement_per_source_at_every_size(
