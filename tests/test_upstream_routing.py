@@ -247,6 +247,7 @@ def write(tmp_path: Path, text: str) -> str:
     [
         ("[routes\nContact = 1", "is not valid TOML"),
         ('[routes]\nWidget = "sql"\n' + UPSTREAM, "'Widget' is not an entity"),
+        ('[routes]\nAutomationRun = "cone"\n' + UPSTREAM, "'AutomationRun' is the gateway's own record"),
         ('[routes]\nContact = "nowhere"\n' + UPSTREAM, "names 'nowhere', which is neither 'sql'"),
         (
             UPSTREAM.replace('kind = "conecrm"', 'kind = "salesforce"'),
@@ -260,6 +261,7 @@ def write(tmp_path: Path, text: str) -> str:
     ids=[
         "bad-toml",
         "unknown-entity",
+        "gateway-own-entity",
         "unknown-upstream",
         "bad-kind",
         "missing-env",

@@ -33,6 +33,8 @@ SQL = "sql"
 CONNECTOR_KINDS = ("conecrm", "crmcom", "akixi")
 # Names a routing file may use for an entity type: the graph's type names, plus Task for Event.
 ROUTE_NAMES: dict[str, Entity] = {entity.value: entity for entity in Entity} | {"Task": Entity.EVENT}
+# The gateway's own records (a lead's stage moves, the automation run log): no upstream holds them.
+UNROUTABLE = frozenset({Entity.LEAD_STAGE_CHANGE, Entity.AUTOMATION_RUN})
 _ENV_REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
@@ -125,6 +127,8 @@ def _entity(name: str, source: str) -> Entity:
     if name not in ROUTE_NAMES:
         known = ", ".join(sorted(ROUTE_NAMES))
         raise SettingsError(f"CRM_GATEWAY_BACKENDS: {source}: [routes] {name!r} is not an entity ({known})")
+    if ROUTE_NAMES[name] in UNROUTABLE:
+        raise SettingsError(f"CRM_GATEWAY_BACKENDS: {source}: [routes] {name!r} is the gateway's own record")
     return ROUTE_NAMES[name]
 
 
