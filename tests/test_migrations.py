@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from conftest import POSTGRES_URL, postgres_admin
+from gateway.backends.sql import tables as t
+from gateway.backends.sql.migrate import alembic_config
+from gateway.backends.sql.rls import TENANT_SETTING
 from gateway.backends.sql.tables import SEARCH_INDEX_OBJECTS, metadata
 
 
@@ -33,3 +47,69 @@ async def test_migrated_database_matches_the_table_definitions(engine: Any) -> N
             )
         )
     assert differences == [], "tables.py changed without a migration: " + repr(differences)
+
+
+EVENT_ID, LEAD_ID, STAGE_ID, RUN_ID = (uuid.UUID(int=n) for n in (1, 2, 3, 4))
+MOVED_AT = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+async def test_0020_keeps_the_moves_and_runs_recorded_before_it(dialect: str, tmp_path: Path) -> None:
+    """The lead.stageChanged events become stage moves and each run is dated by its start, every
+    tenant's (on PostgreSQL migrated by a table owner that is no superuser: FORCE binds it)."""
+    if dialect == "sqlite":
+        await _upgrade_with_old_rows(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+        return
+    name = f"crm_mig_{uuid.uuid4().hex[:10]}"
+    admin = make_url(POSTGRES_URL).render_as_string(hide_password=False)
+    role = f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS'
+    await postgres_admin(admin, role, f'CREATE DATABASE "{name}" OWNER "{name}"')
+    try:
+        url = make_url(admin).set(database=name, username=name).render_as_string(hide_password=False)
+        await _upgrade_with_old_rows(url)
+    finally:
+        await postgres_admin(admin, f'DROP DATABASE "{name}" WITH (FORCE)', f'DROP ROLE "{name}"')
+
+
+async def _upgrade_with_old_rows(url: str) -> None:
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0017")
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await _as_tenant(connection)
+            event = {"trigger": "lead.stageChanged", "entity": "lead", "record_id": LEAD_ID}
+            data = json.dumps({"fromStageId": None, "toStageId": str(STAGE_ID)})
+            event |= {"data": data, "chain_id": EVENT_ID, "depth": 0, "actor": "ann", "occurred_at": MOVED_AT}
+            await connection.execute(sa.insert(t.automation_events).values(id=EVENT_ID, tenant="t1", **event))
+            run = {name: event[name] for name in ("trigger", "entity", "record_id", "depth")}
+            run |= {
+                "automation_id": EVENT_ID,
+                "automation_name": "A",
+                "event_id": EVENT_ID,
+                "status": "SKIPPED",
+            }
+            run |= {"actions": "[]", "started_at": MOVED_AT, "finished_at": MOVED_AT}
+            values = {"id": RUN_ID, "tenant": "t1", **run}
+            await connection.execute(sa.insert(_runs_before_0020()).values(values))
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+        async with engine.begin() as connection:
+            await _as_tenant(connection)
+            moves = (await connection.execute(sa.select(t.lead_stage_changes))).mappings().all()
+            dated = (await connection.execute(sa.select(t.automation_runs.c.date_created))).scalars().all()
+    finally:
+        await engine.dispose()
+    assert [
+        (m["id"], m["lead_id"], m["from_stage_id"], m["to_stage_id"], m["created_by"]) for m in moves
+    ] == [(EVENT_ID, LEAD_ID, None, STAGE_ID, "ann")]
+    assert [m["date_created"] for m in moves] == [MOVED_AT] and dated == [MOVED_AT]
+
+
+def _runs_before_0020() -> Any:
+    """``automation_runs`` as it was before 0020 (without ``date_created``)."""
+    columns = (sa.column(c.name, c.type) for c in t.automation_runs.c if c.name != "date_created")
+    return sa.table("automation_runs", *columns)
+
+
+async def _as_tenant(connection: Any) -> None:
+    if connection.dialect.name == "postgresql":
+        await connection.execute(sa.text(f"SELECT set_config('{TENANT_SETTING}', 't1', true)"))

@@ -11,6 +11,9 @@ events, recorded while an automation listened); from now on every move is record
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -49,11 +52,12 @@ def upgrade() -> None:
         "lead_stage_changes",
         ["tenant", "lead_id", "date_created", "id"],
     )
-    enable_tenant_rls("lead_stage_changes")
-    _copy_recorded_moves()
     with op.batch_alter_table("automation_runs") as batch:
         batch.add_column(sa.Column("date_created", UtcDateTime(timezone=True), nullable=True))
-    op.execute("UPDATE automation_runs SET date_created = started_at")
+    with _as_owner("automation_events", "automation_runs"):
+        _copy_recorded_moves()
+        op.execute("UPDATE automation_runs SET date_created = started_at")
+    enable_tenant_rls("lead_stage_changes")
     with op.batch_alter_table("automation_runs") as batch:
         batch.alter_column("date_created", existing_type=UtcDateTime(timezone=True), nullable=False)
     op.create_index(
@@ -61,6 +65,18 @@ def upgrade() -> None:
         "automation_runs",
         ["tenant", "record_id", "date_created", "id"],
     )
+
+
+@contextmanager
+def _as_owner(*tables: str) -> Iterator[None]:
+    """Every tenant's rows for the data steps: FORCE binds the tables' owner (who runs migrations) to
+    the tenant policy, and no tenant is set here, so it is lifted for the steps and put back after."""
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for table in tables if postgresql else ():
+        op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+    yield
+    for table in tables if postgresql else ():
+        op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
 
 
 def _copy_recorded_moves() -> None:
@@ -80,9 +96,11 @@ def _copy_recorded_moves() -> None:
         return
     moves = sa.table(
         "lead_stage_changes",
-        *(sa.column(name) for name in ("id", "tenant", "date_created", "created_by", "lead_id")),
-        sa.column("from_stage_id", sa.Uuid()),
-        sa.column("to_stage_id", sa.Uuid()),
+        sa.column("id", sa.Uuid()),
+        sa.column("tenant", sa.String()),
+        sa.column("date_created", UtcDateTime(timezone=True)),
+        sa.column("created_by", sa.String()),
+        *(sa.column(name, sa.Uuid()) for name in ("lead_id", "from_stage_id", "to_stage_id")),
     )
     op.get_bind().execute(sa.insert(moves), [_move(row) for row in rows])
 
