@@ -20,6 +20,7 @@ from conftest import Client, token_for
 from crmcom_env import PASSWORD, Simulator, cost
 from factories import gid
 from gateway.settings import Settings
+from test_profile_photos import REFUSED, Refused
 
 ROUTES = {"Contact": "crmcom", "Communication": "crmcom", "CommunicationQueueEntry": "crmcom"}
 API = "/crmapi/rest/v2/"
@@ -115,29 +116,17 @@ async def test_a_routed_photo_is_added_viewed_downloaded_replaced_and_removed(
     assert (await crm_client.http.get(path, headers=auth)).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("name", "content_type", "size", "code", "seed_code"),
-    [
-        ("notes.txt", "text/plain", 10, "INVALID", "CRM1106"),
-        ("logo.svg", "image/svg+xml", 10, "INVALID", "CRM1106"),
-        ("empty.png", "image/png", 0, "REQUIRED", "CRM1109"),
-        ("big.png", "image/png", MAX_BYTES + 1, "TOO_LARGE", None),
-    ],
-)
+@pytest.mark.parametrize("refused", REFUSED, ids=lambda refused: refused.name)
 async def test_a_refused_file_never_reaches_crmcom(
-    crm_client: Client,
-    simulator: Simulator,
-    tenant: str,
-    name: str,
-    content_type: str,
-    size: int,
-    code: str,
-    seed_code: str | None,
+    crm_client: Client, simulator: Simulator, tenant: str, refused: Refused
 ) -> None:
     crm_id, contact = a_contact(simulator, tenant)
-    body = await add_photo(crm_client, contact, b"x" * size, name=name, content_type=content_type)
-    result = body["data"]["contactProfilePhotoAdd"]
-    assert [(e["field"], e["code"], e["seedCode"]) for e in result["errors"]] == [(["file"], code, seed_code)]
+    content = refused.content(MAX_BYTES)
+    body = await add_photo(crm_client, contact, content, refused.name, refused.content_type)
+    errors = body["data"]["contactProfilePhotoAdd"]["errors"]
+    assert [(e["field"], e["code"], e["seedCode"]) for e in errors] == [
+        (["file"], refused.code, refused.seed_code)
+    ]
     assert (adds(simulator), crm_id in simulator.store.org(tenant).photos) == (0, False)
 
 

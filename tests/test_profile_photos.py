@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -67,6 +68,21 @@ class PhotoStore(Store):
         return await photo_rows(self.engine, self.tenant)
 
 
+@dataclass
+class World:
+    """The served gateway (``http``), what it keeps (``store``), an administrator's token, the data."""
+
+    http: httpx.AsyncClient
+    store: PhotoStore
+    admin: str
+    factory: Factory
+
+
+@pytest.fixture
+def world(http: httpx.AsyncClient, store: PhotoStore, admin: str, factory: Factory) -> World:  # noqa: F811
+    return World(http, store, admin, factory)
+
+
 @pytest.fixture
 async def store(doc_settings: Settings, engine: Any, tenant: str, temp_dir: Any) -> PhotoStore:  # noqa: F811
     return PhotoStore(doc_settings, engine, tenant, temp_dir, await stored_files(doc_settings))
@@ -112,112 +128,114 @@ def errors_of(body: dict[str, Any], field: str) -> list[tuple[Any, ...]]:
 
 
 async def test_a_photo_is_added_viewed_downloaded_replaced_and_removed(
-    http: httpx.AsyncClient,  # noqa: F811
-    store: PhotoStore,
-    admin: str,  # noqa: F811
-    factory: Factory,
+    world: World,
 ) -> None:
-    contact = await a_contact(factory)
-    assert (await graphql(http, admin, VIEW, id=contact))["data"] == {"contact": {"profilePhoto": None}}
+    contact = await a_contact(world.factory)
+    assert (await graphql(world.http, world.admin, VIEW, id=contact))["data"] == {
+        "contact": {"profilePhoto": None}
+    }
 
-    added = (await add_photo(http, admin, contact, PNG))["data"]["contactProfilePhotoAdd"]
+    added = (await add_photo(world.http, world.admin, contact, PNG))["data"]["contactProfilePhotoAdd"]
     path = f"/contacts/{contact}/profile-photo"
     photo = {"fileName": "me.png", "contentType": "image/png", "size": len(PNG), "downloadPath": path}
     assert added == {"contact": {"id": contact, "profilePhoto": photo}, "errors": []}
-    assert (await graphql(http, admin, VIEW, id=contact))["data"] == {"contact": {"profilePhoto": photo}}
-    download = await http.get(path, headers=bearer(admin))
+    assert (await graphql(world.http, world.admin, VIEW, id=contact))["data"] == {
+        "contact": {"profilePhoto": photo}
+    }
+    download = await world.http.get(path, headers=bearer(world.admin))
     assert (download.status_code, download.content) == (200, PNG)
     assert download.headers["content-type"] == "image/png"
     assert download.headers["cache-control"] == "private, no-store"
-    assert len(await store.files()) == len(store.before) + 1
+    assert len(await world.store.files()) == len(world.store.before) + 1
 
-    replaced = await add_photo(http, admin, contact, JPEG, name="new.jpg", content_type="image/jpeg")
+    replaced = await add_photo(
+        world.http, world.admin, contact, JPEG, name="new.jpg", content_type="image/jpeg"
+    )
     assert replaced["data"]["contactProfilePhotoAdd"]["contact"]["profilePhoto"]["fileName"] == "new.jpg"
-    assert (await http.get(path, headers=bearer(admin))).content == JPEG
-    assert len(await store.files()) == len(store.before) + 1  # the replaced photo's file is gone
-    assert await store.rows() == 1
+    assert (await world.http.get(path, headers=bearer(world.admin))).content == JPEG
+    assert len(await world.store.files()) == len(world.store.before) + 1  # the replaced photo's file is gone
+    assert await world.store.rows() == 1
 
-    removed = await graphql(http, admin, REMOVE, input={"contactId": contact})
+    removed = await graphql(world.http, world.admin, REMOVE, input={"contactId": contact})
     assert removed["data"]["contactProfilePhotoRemove"] == {
         "contact": {"id": contact, "profilePhoto": None},
         "errors": [],
     }
-    assert (await http.get(path, headers=bearer(admin))).status_code == 404
-    again = await graphql(http, admin, REMOVE, input={"contactId": contact})
+    assert (await world.http.get(path, headers=bearer(world.admin))).status_code == 404
+    again = await graphql(world.http, world.admin, REMOVE, input={"contactId": contact})
     assert again["data"]["contactProfilePhotoRemove"]["errors"] == []  # nothing to remove: no change
-    await store.assert_nothing_kept()
+    await world.store.assert_nothing_kept()
 
 
-@pytest.mark.parametrize(
-    ("name", "content_type", "size", "code", "seed_code"),
-    [
-        ("notes.txt", "text/plain", 10, "INVALID", "CRM1106"),  # a document type, but not an image
-        ("cv.pdf", "application/pdf", 10, "INVALID", "CRM1106"),
-        ("logo.svg", "image/svg+xml", 10, "INVALID", "CRM1106"),  # may carry scripts
-        ("setup.exe", "application/x-msdownload", 10, "INVALID", "CRM1106"),
-        ("empty.png", "image/png", 0, "REQUIRED", "CRM1109"),
-        ("big.png", "image/png", MAX_BYTES + 1, "TOO_LARGE", None),
-    ],
-)
-async def test_a_refused_file_answers_its_code_and_keeps_nothing(
-    http: httpx.AsyncClient,  # noqa: F811
-    store: PhotoStore,
-    admin: str,  # noqa: F811
-    factory: Factory,
-    name: str,
-    content_type: str,
-    size: int,
-    code: str,
-    seed_code: str | None,
-) -> None:
-    contact = await a_contact(factory)
-    body = await add_photo(http, admin, contact, b"x" * size, name=name, content_type=content_type)
-    assert errors_of(body, "contactProfilePhotoAdd") == [(["file"], code, seed_code)]
-    await store.assert_nothing_kept()
+@dataclass(frozen=True)
+class Refused:
+    """A file ``contactProfilePhotoAdd`` refuses, and the code and seed code it answers."""
+
+    name: str
+    content_type: str
+    size: int | None  # None: one byte past the limit
+    code: str
+    seed_code: str | None = "CRM1106"
+
+    def content(self, limit: int) -> bytes:
+        return b"x" * (limit + 1 if self.size is None else self.size)
+
+
+REFUSED = [
+    Refused("notes.txt", "text/plain", 10, "INVALID"),  # a document type, but not an image
+    Refused("cv.pdf", "application/pdf", 10, "INVALID"),
+    Refused("logo.svg", "image/svg+xml", 10, "INVALID"),  # may carry scripts
+    Refused("setup.exe", "application/x-msdownload", 10, "INVALID"),
+    Refused("empty.png", "image/png", 0, "REQUIRED", "CRM1109"),
+    Refused("big.png", "image/png", None, "TOO_LARGE", None),
+]
+
+
+@pytest.mark.parametrize("refused", REFUSED, ids=lambda refused: refused.name)
+async def test_a_refused_file_answers_its_code_and_keeps_nothing(world: World, refused: Refused) -> None:
+    contact = await a_contact(world.factory)
+    content = refused.content(MAX_BYTES)
+    body = await add_photo(world.http, world.admin, contact, content, refused.name, refused.content_type)
+    assert errors_of(body, "contactProfilePhotoAdd") == [(["file"], refused.code, refused.seed_code)]
+    await world.store.assert_nothing_kept()
 
 
 async def test_a_missing_file_is_refused_with_crm1109(
-    http: httpx.AsyncClient,  # noqa: F811
-    store: PhotoStore,
-    admin: str,  # noqa: F811
-    factory: Factory,
+    world: World,
 ) -> None:
-    contact = await a_contact(factory)
-    body = await graphql(http, admin, ADD, input={"contactId": contact}, file="not a file")
+    contact = await a_contact(world.factory)
+    body = await graphql(world.http, world.admin, ADD, input={"contactId": contact}, file="not a file")
     assert errors_of(body, "contactProfilePhotoAdd") == [(["file"], "REQUIRED", "CRM1109")]
-    await store.assert_nothing_kept()
+    await world.store.assert_nothing_kept()
 
 
 async def test_unknown_foreign_and_hidden_contacts_are_not_found(
-    http: httpx.AsyncClient,  # noqa: F811
-    store: PhotoStore,
-    admin: str,  # noqa: F811
-    factory: Factory,
+    world: World,
 ) -> None:
-    foreign = Factory(factory.engine, f"o{uuid.uuid4().hex[:12]}")
+    foreign = Factory(world.factory.engine, f"o{uuid.uuid4().hex[:12]}")
     foreign_contact = foreign.contact("Other", "Tenant")
     await foreign.save()
-    hidden = await a_contact(factory, private=True)
+    hidden = await a_contact(world.factory, private=True)
     writer = token_for(
-        store.settings, store.tenant, subject="writer", permissions=["CUST_READ", "CUST_WRITE"]
+        world.store.settings, world.store.tenant, subject="writer", permissions=["CUST_READ", "CUST_WRITE"]
     )
     cases = [
-        (admin, gid("Contact", uuid.uuid4())),
-        (admin, gid("Contact", foreign_contact)),
+        (world.admin, gid("Contact", uuid.uuid4())),
+        (world.admin, gid("Contact", foreign_contact)),
         (writer, hidden),  # hidden by the contact's row rules
     ]
     for token, contact in cases:
-        added = await add_photo(http, token, contact, PNG)
+        added = await add_photo(world.http, token, contact, PNG)
         assert errors_of(added, "contactProfilePhotoAdd") == [
             (["input", "contactId"], "NOT_FOUND", "CUST1102")
         ]
-        removed = await graphql(http, token, REMOVE, input={"contactId": contact})
+        removed = await graphql(world.http, token, REMOVE, input={"contactId": contact})
         assert errors_of(removed, "contactProfilePhotoRemove") == [
             (["input", "contactId"], "NOT_FOUND", "CUST1102")
         ]
-    not_a_contact = await add_photo(http, admin, gid("Account", uuid.uuid4()), PNG)
+    not_a_contact = await add_photo(world.http, world.admin, gid("Account", uuid.uuid4()), PNG)
     assert not_a_contact["errors"][0]["extensions"]["code"] == "INVALID_ID"
-    await store.assert_nothing_kept()
+    await world.store.assert_nothing_kept()
 
 
 async def test_changing_a_photo_needs_cust_write(
@@ -238,15 +256,14 @@ async def test_changing_a_photo_needs_cust_write(
 
 
 async def test_download_checks_authentication_permission_tenant_and_row_rules(
-    http: httpx.AsyncClient,  # noqa: F811
-    store: PhotoStore,
-    admin: str,  # noqa: F811
-    factory: Factory,
+    world: World,
 ) -> None:
-    public, private = await a_contact(factory), await a_contact(factory, private=True)
+    public, private = await a_contact(world.factory), await a_contact(world.factory, private=True)
     for contact in (public, private):
-        assert (await add_photo(http, admin, contact, PNG))["data"]["contactProfilePhotoAdd"]["errors"] == []
-    settings, tenant = store.settings, store.tenant
+        assert (await add_photo(world.http, world.admin, contact, PNG))["data"]["contactProfilePhotoAdd"][
+            "errors"
+        ] == []
+    settings, tenant = world.store.settings, world.store.tenant
     cases = [
         (["CUST_READ"], public, tenant, 200),
         (["CRM_DOC_VIEW"], public, tenant, 403),  # no CUST_READ
@@ -256,19 +273,19 @@ async def test_download_checks_authentication_permission_tenant_and_row_rules(
     ]
     for permissions, contact, of_tenant, expected in cases:
         token = token_for(settings, of_tenant, subject="reader", permissions=permissions)
-        response = await http.get(f"/contacts/{contact}/profile-photo", headers=bearer(token))
+        response = await world.http.get(f"/contacts/{contact}/profile-photo", headers=bearer(token))
         assert response.status_code == expected, (permissions, contact, response.text)
         if expected != 200:
             assert PNG not in response.content
             assert response.json()["errors"][0]["extensions"]["code"] in ("FORBIDDEN", "NOT_FOUND")
     hidden = token_for(settings, tenant, subject="reader", permissions=["CUST_READ"])
-    assert (await graphql(http, hidden, VIEW, id=private))["data"] == {"contact": None}
-    assert (await http.get(f"/contacts/{public}/profile-photo")).status_code == 401
+    assert (await graphql(world.http, hidden, VIEW, id=private))["data"] == {"contact": None}
+    assert (await world.http.get(f"/contacts/{public}/profile-photo")).status_code == 401
     for garbage in ("nope", gid("Account", uuid.uuid4()), gid("Contact", uuid.uuid4())):
         assert (
-            await http.get(f"/contacts/{garbage}/profile-photo", headers=bearer(admin))
+            await world.http.get(f"/contacts/{garbage}/profile-photo", headers=bearer(world.admin))
         ).status_code == 404
-    deleting = await http.delete(f"/contacts/{public}/profile-photo", headers=bearer(admin))
+    deleting = await world.http.delete(f"/contacts/{public}/profile-photo", headers=bearer(world.admin))
     assert (deleting.status_code, deleting.headers["allow"]) == (405, "GET, HEAD")
 
 
@@ -276,19 +293,16 @@ PAGE = "query($n: Int!) { contacts(first: $n) { nodes { id profilePhoto { fileNa
 
 
 async def test_photos_of_a_page_cost_one_statement_whatever_its_size(
-    http: httpx.AsyncClient,  # noqa: F811
-    store: PhotoStore,
-    admin: str,  # noqa: F811
-    factory: Factory,
+    world: World,
 ) -> None:
-    contacts = [factory.contact(f"P{i:02d}", "Page") for i in range(20)]
-    await factory.save()
+    contacts = [world.factory.contact(f"P{i:02d}", "Page") for i in range(20)]
+    await world.factory.save()
     for contact in contacts[::2]:
-        await add_photo(http, admin, gid("Contact", contact), PNG)
+        await add_photo(world.http, world.admin, gid("Contact", contact), PNG)
 
     async def cost(size: int) -> tuple[int, int]:
-        response = await http.post(
-            "/graphql", json={"query": PAGE, "variables": {"n": size}}, headers=bearer(admin)
+        response = await world.http.post(
+            "/graphql", json={"query": PAGE, "variables": {"n": size}}, headers=bearer(world.admin)
         )
         body = response.json()
         nodes = body["data"]["contacts"]["nodes"]
@@ -297,7 +311,7 @@ async def test_photos_of_a_page_cost_one_statement_whatever_its_size(
 
     small, large = await cost(2), await cost(20)
     plain = {"query": PAGE.replace(" profilePhoto { fileName size }", ""), "variables": {"n": 20}}
-    without = (await http.post("/graphql", json=plain, headers=bearer(admin))).json()
+    without = (await world.http.post("/graphql", json=plain, headers=bearer(world.admin))).json()
     without = without["extensions"]["cost"]["sqlStatements"]
     assert (small[0], large[1]) == (large[0], 10)
     assert large[0] == without + 1  # one statement for every photo of the page

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
+from gateway.backends.errors import Rejected
 from gateway.backends.photos import NewProfilePhoto, ProfilePhotoRecord
 from gateway.backends.sql import tables as t
 from gateway.ids import utcnow, uuid7
@@ -75,7 +76,11 @@ class SqlPhotoWrites:
             "content_type": photo.content_type, "size": photo.size, "storage_key": storage_key,
             "date_created": utcnow(), "created_by": actor,
         }  # fmt: skip
-        await self._run(sa.insert(PHOTOS).values(values))
+        try:
+            await self._run(sa.insert(PHOTOS).values(values))
+        except sa.exc.IntegrityError:  # another request's photo for this contact committed meanwhile
+            message = "The contact's profile photo was changed at the same time; try again."
+            raise Rejected("CONFLICT", message, field="input") from None
         return replaced
 
     async def remove_profile_photo(self, contact_id: UUID) -> ProfilePhotoRecord | None:
