@@ -52,6 +52,7 @@ mutation($input: ContactProfilePhotoRemoveInput!) {
 }
 """
 VIEW = "query($id: ID!) { contact(id: $id) { profilePhoto { fileName contentType size downloadPath } } }"
+NODE = "query($id: ID!) { node(id: $id) { ... on Contact { profilePhoto { fileName } } } }"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 JPEG = b"\xff\xd8\xff\xe0" + b"jpeg bytes" * 100
 
@@ -142,6 +143,8 @@ async def test_a_photo_is_added_viewed_downloaded_replaced_and_removed(
     assert (await graphql(world.http, world.admin, VIEW, id=contact))["data"] == {
         "contact": {"profilePhoto": photo}
     }
+    by_node = await graphql(world.http, world.admin, NODE, id=contact)
+    assert by_node["data"] == {"node": {"profilePhoto": {"fileName": "me.png"}}}
     download = await world.http.get(path, headers=bearer(world.admin))
     assert (download.status_code, download.content) == (200, PNG)
     assert download.headers["content-type"] == "image/png"
