@@ -19,6 +19,8 @@ import pytest
 from conftest import Client, token_for
 from crmcom_env import PASSWORD, Simulator, cost
 from factories import gid
+from gateway.backends.rest.crmcom.photos import photo_record
+from gateway.backends.rest.errors import UpstreamBadResponse
 from gateway.settings import Settings
 from test_profile_photos import REFUSED, Refused
 
@@ -242,3 +244,13 @@ async def test_the_simulator_serves_the_seeds_photo_methods(
     assert (removed["status"]["code"], removed["data"]) == ("OK", None)  # "Not applicable" (line 3998)
     empty = (await api.get(API + "contact_information/profile_photo/view", params=form)).json()["data"]
     assert not any((empty or {}).values())
+
+
+@pytest.mark.parametrize(
+    "url", ["https://elsewhere.example/crm/Image?id=1", "//elsewhere.example/x", "crm/Image?id=1"]
+)
+def test_a_photo_url_that_is_no_path_on_the_server_is_a_bad_response(url: str) -> None:
+    """The token goes only to the configured server: an upstream answer naming another host is refused."""
+    with pytest.raises(UpstreamBadResponse):
+        photo_record("crmcom", uuid.uuid4(), {"file_name": "a.jpg", "file_content_url": url})
+    assert photo_record("crmcom", uuid.uuid4(), {"file_content_url": None}) is None  # no photo
