@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,7 +29,9 @@ from test_documents import (  # noqa: F401 - fixtures: the served gateway and it
     admin,
     base,
     bearer,
+    broken_storage,
     doc_settings,
+    gateway_of,
     http,
     s3_endpoint,
     stored_files,
@@ -318,3 +321,16 @@ async def test_photos_of_a_page_cost_one_statement_whatever_its_size(
     without = without["extensions"]["cost"]["sqlStatements"]
     assert (small[0], large[1]) == (large[0], 10)
     assert large[0] == without + 1  # one statement for every photo of the page
+
+
+async def test_a_failing_store_answers_storage_unavailable_and_keeps_no_photo(
+    world: World, tmp_path: Path
+) -> None:
+    broken = broken_storage(world.store.settings, tmp_path)
+    contact = await a_contact(world.factory)
+    async with gateway_of(broken) as broken_gateway:
+        body = await add_photo(broken_gateway, token_for(broken, world.store.tenant), contact, PNG)
+    assert body["data"] == {"contactProfilePhotoAdd": None}
+    extensions = body["errors"][0]["extensions"]
+    assert (extensions["code"], extensions["seedCode"]) == ("STORAGE_UNAVAILABLE", "CRM1108")
+    assert await world.store.rows() == 0
