@@ -1,6 +1,6 @@
 """The CRM.COM simulator's own contract over real HTTP: login and tokens, the {status, data} envelope and
-its codes, fields_set, organisations kept apart, and contact_information with its set actions and
-profile photo (seed 003)."""
+its codes, fields_set, organisations kept apart, and contact_information with its set actions (seed
+003; the profile photo's methods are in ``test_crmcom_photos.py``)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ async def _contact_call(api: httpx.AsyncClient, method: str, body: dict[str, Any
     return answer["data"]  # type: ignore[no-any-return]
 
 
-async def test_contact_information_sets_and_photo(api: httpx.AsyncClient, simulator: Simulator) -> None:
+async def test_contact_information_sets(api: httpx.AsyncClient, simulator: Simulator) -> None:
     token = await _login(api, simulator, "org-d")
     created = await _contact_call(
         api,
@@ -125,14 +125,6 @@ async def test_contact_information_sets_and_photo(api: httpx.AsyncClient, simula
     assert _status(await api.post("contact_information/update", json=missing)) == "NOT_FOUND"
     listed = await api.get("contact_information/list", params={"token": token, "phone_number": "99849996"})
     assert [c["id"] for c in listed.json()["data"]] == [created["id"]]
-    await _contact_call(
-        api, "profile_photo/add", {**identifier, "file_name": "ada.jpg", "content_type": "image/jpeg"}
-    )
-    view = {"token": token, "contact_information_identifier": f"id={created['id']}"}
-    photo = (await api.get("contact_information/profile_photo/view", params=view)).json()["data"]
-    assert photo["file_name"].endswith("_ada.jpg")
-    await _contact_call(api, "profile_photo/remove", identifier)
-    assert _status(await api.get("contact_information/profile_photo/view", params=view)) == "NOT_FOUND"
 
 
 async def test_the_demo_simulator_serves_a_demo_user() -> None:

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -577,23 +578,35 @@ async def test_uploading_needs_crm_doc_upload_and_read_access_to_the_owner(
     await store.assert_nothing_kept()
 
 
-async def test_a_failing_store_answers_storage_unavailable_and_keeps_no_row(
-    doc_settings: Settings, engine: Any, factory: Factory, tenant: str, tmp_path: Path
-) -> None:
+def broken_storage(doc_settings: Settings, tmp_path: Path) -> Settings:
+    """Settings whose storage fails every write: a directory under a file, or a bucket that is not there."""
     not_a_directory = tmp_path / "file"
     not_a_directory.write_text("")
-    broken = doc_settings.model_copy(
+    return doc_settings.model_copy(
         update={"documents_dir": str(not_a_directory / "documents"), "documents_s3_bucket": "no-such-bucket"}
     )
-    owner = await a_contact(factory)
-    app = create_app(broken)
+
+
+@asynccontextmanager
+async def gateway_of(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a gateway app made for ``settings`` alone (its engine disposed at the end)."""
+    app = create_app(settings)
     try:
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://gateway"
         ) as http:
-            response = await upload(http, token_for(broken, tenant), owner, b"%PDF")
+            yield http
     finally:
         await app.state.engine.dispose()
+
+
+async def test_a_failing_store_answers_storage_unavailable_and_keeps_no_row(
+    doc_settings: Settings, engine: Any, factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    broken = broken_storage(doc_settings, tmp_path)
+    owner = await a_contact(factory)
+    async with gateway_of(broken) as http:
+        response = await upload(http, token_for(broken, tenant), owner, b"%PDF")
     body = response.json()
     assert body["data"] == {"documentUpload": None}
     assert (body["errors"][0]["extensions"]["code"], body["errors"][0]["extensions"]["seedCode"]) == (

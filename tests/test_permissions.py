@@ -240,6 +240,14 @@ MUTATIONS: dict[str, tuple[str, str]] = {  # mutation: (call, permission it need
     "documentUpload": (f'documentUpload(input: {{ownerId: "{CONTACT}"}}, file: "none")', "CRM_DOC_UPLOAD"),
     "documentUpdate": (f'documentUpdate(id: "{DOCUMENT}", input: {{description: "d"}})', "CRM_DOC_UPLOAD"),
     "documentRemove": (f'documentRemove(id: "{DOCUMENT}")', "CRM_DOC_REMOVE"),
+    "contactProfilePhotoAdd": (
+        f'contactProfilePhotoAdd(input: {{contactId: "{CONTACT}"}}, file: "none")',
+        "CUST_WRITE",
+    ),
+    "contactProfilePhotoRemove": (
+        f'contactProfilePhotoRemove(input: {{contactId: "{CONTACT}"}})',
+        "CUST_WRITE",
+    ),
 }
 # Errors that show the permission check passed: an area no backend serves here (CAPABILITY_NOT_SERVED),
 # or the made-up id of the operation above, looked up in the gateway's own store (NOT_FOUND).

@@ -18,7 +18,7 @@ from gateway import documents
 from gateway.backends.rest.upstreams import Upstreams
 from gateway.backends.sql.engine import create_engine
 from gateway.backends.sql.rls import role_escapes_rls
-from gateway.downloads import DocumentDownloads
+from gateway.downloads import DocumentDownloads, ProfilePhotoDownloads
 from gateway.graphiql import asset_routes
 from gateway.health import Readiness, liveness
 from gateway.http import GraphQLView
@@ -81,6 +81,7 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/graphql", ObservedEndpoint(view.strawberry)),
         # A document's bytes, streamed after the same checks as every read of it (docs/documents.md).
         Route("/documents/{id}", downloads),  # GET and HEAD; it refuses the others as JSON
+        Route("/contacts/{id}/profile-photo", ProfilePhotoDownloads(view, storage)),
         Route("/healthz", liveness),
         Route("/readyz", readiness.respond),
         Route("/metrics", metrics_endpoint),

@@ -18,6 +18,7 @@ from loaders.base import (
     EntityByIdLoader,
     fill_together,
 )
+from loaders.photos import PHOTO_LOADERS, ProfilePhotoByContactLoader
 
 _MODULES = (accounts, communications, contacts, documents, leads, people, tags, tasks, users)
 
@@ -59,6 +60,9 @@ class Loaders:
 
     def child_count(self, relation: Relation) -> ChildCountByParentLoader:
         return self._get("count", relation, COUNTS)  # type: ignore[no-any-return]
+
+    def profile_photos(self) -> ProfilePhotoByContactLoader:
+        return self._get("photos", None, PHOTO_LOADERS)  # type: ignore[no-any-return]
 
     def details(self, detail: Detail) -> DetailsByOwnerLoader:
         loader = self._made.get(("details", detail))

@@ -24,6 +24,7 @@ from resolvers.communications.queries import CommunicationQuery
 from resolvers.communications.queue import CommunicationQueueMutation
 from resolvers.communications.subscriptions import CommunicationSubscription
 from resolvers.contacts.mutations import ContactMutation
+from resolvers.contacts.photo_mutations import ContactProfilePhotoMutation
 from resolvers.contacts.queries import ContactQuery
 from resolvers.customization.automations import AutomationMutation
 from resolvers.customization.mutations import CustomizationMutation
@@ -97,6 +98,7 @@ class Mutation(
     OccasionMutation,
     ContactRelationMutation,
     DocumentMutation,
+    ContactProfilePhotoMutation,
     FranchiseMutation,
     DepartmentMutation,
     UserMutation,

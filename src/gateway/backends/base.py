@@ -52,6 +52,7 @@ class Capability(Enum):
     AUTOMATION_RUNS = "automation runs"
     LEAD_COPY = "lead copy"
     SEARCH = "ranked search"
+    PROFILE_PHOTOS = "profile photos"
 
 
 class CapabilityNotServed(GatewayError):

@@ -29,6 +29,7 @@ from resolvers.contacts.depth import (
 from resolvers.contacts.enums import ContactKind, ContactLanguage, ContactLifeCycleState
 from resolvers.contacts.permissions import ContactPermission
 from resolvers.contacts.person import Person
+from resolvers.contacts.photo import ProfilePhoto, profile_photo_of
 from resolvers.lists import (
     ACCOUNT_LIST,
     COMMENT_LIST,
@@ -77,6 +78,12 @@ class Contact(Person):
     )
     def permissions(self, info: strawberry.Info) -> list[ContactPermission]:
         return details_now(info, Detail.PERMISSIONS, self.record.id, ContactPermission)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        description="The profile photo (seed 003 profile_photo/view); null when the contact has none."
+    )
+    async def profile_photo(self, info: strawberry.Info) -> ProfilePhoto | None:
+        return await profile_photo_of(info, self.record.id)  # type: ignore[no-any-return]
 
     # --- Seed 003 contact_information in depth (issue 21) ---
     life_cycle_state: ContactLifeCycleState | None = strawberry.field(

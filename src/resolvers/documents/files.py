@@ -27,8 +27,11 @@ class CheckedFile:
     size: int
 
 
-def checked_file(upload: Any, settings: Settings) -> CheckedFile | UserError:
-    """The upload as a ``CheckedFile``, or why it is refused (CRM1109, CRM1106, too large)."""
+def checked_file(
+    upload: Any, settings: Settings, allowed: tuple[str, ...] | None = None
+) -> CheckedFile | UserError:
+    """The upload as a ``CheckedFile``, or why it is refused (CRM1109, CRM1106, too large); ``allowed``
+    media types (patterns) narrow the configured document types (profile photos: images only)."""
     source = getattr(upload, "file", None)
     if source is None or not hasattr(upload, "filename"):  # e.g. a string sent in JSON variables
         return missing_attachment()
@@ -39,11 +42,15 @@ def checked_file(upload: Any, settings: Settings) -> CheckedFile | UserError:
         return too_large(settings.documents_max_bytes)
     name = safe_name(upload.filename)
     content_type = media_type(getattr(upload, "content_type", None), name)
-    if not any(fnmatchcase(content_type, allowed) for allowed in settings.document_types):
+    if not _allowed(content_type, settings.document_types) or not _allowed(content_type, allowed):
         return unsupported_type(content_type)
     source.seek(0)
     extension = PurePosixPath(name).suffix.lstrip(".").lower()[:32] or None
     return CheckedFile(source, name, extension, content_type, size)
+
+
+def _allowed(content_type: str, patterns: tuple[str, ...] | None) -> bool:
+    return patterns is None or any(fnmatchcase(content_type, pattern) for pattern in patterns)
 
 
 def _size(upload: Any, source: BinaryIO) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -30,6 +31,7 @@ from resolvers.documents.inputs import DOCUMENT_COLUMNS, DocumentUpdateInput, Do
 from resolvers.documents.types import Document
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 OWNERS = {"Contact": Entity.CONTACT, "Account": Entity.ACCOUNT}
 
 
@@ -66,7 +68,7 @@ RemovePayload = payload_type(
 )
 
 
-def _storage(info: strawberry.Info) -> BlobStorage:
+def file_storage(info: strawberry.Info) -> BlobStorage:
     storage = info.context.storage
     if storage is None:
         raise StorageUnavailable("This gateway keeps no documents (no storage is configured).")
@@ -101,9 +103,6 @@ async def _stored(
     owner_id: UUID,
     description: str | None,
 ) -> UUID:
-    """The file saved under ``key``, then its row: the file is deleted again unless the row commits
-    (errors, a cancelled request, a lost database), so neither is ever left without the other."""
-    storage = _storage(info)
     values = {
         "owner_id": owner_id,
         "owner_type": owner_type,
@@ -118,25 +117,34 @@ async def _stored(
     async def insert(writer: RecordWriter) -> UUID:
         return await writer.insert(Entity.DOCUMENT, values, info.context.actor)
 
+    return await stored_then(info, key, file, insert)
+
+
+async def stored_then(
+    info: strawberry.Info, key: str, file: CheckedFile, write: Callable[[RecordWriter], Awaitable[T]]
+) -> T:
+    """The file saved under ``key``, then ``write`` in a transaction: the file is deleted again unless
+    that commits (errors, a cancelled request, a lost database), so neither is left without the other."""
+    storage = file_storage(info)
     try:
         await storage.save(key, file.source, file.size, file.content_type)
-        record_id, errors = await in_transaction(info, insert)
+        result, errors = await in_transaction(info, write)
     except CommitOutcomeUnknown:
         # The row may have committed: its file stays (a file without a row is the lesser harm).
-        log.warning("document file %s kept: whether its row committed is unknown", key)
+        log.warning("stored file %s kept: whether its row committed is unknown", key)
         raise
     except BaseException as failure:
-        await _forget(storage, key)
+        await forget_file(storage, key)
         if isinstance(failure, StorageError):
-            raise StorageUnavailable("The document could not be saved.", seedCode="CRM1108") from None
+            raise StorageUnavailable("The file could not be saved.", seedCode="CRM1108") from None
         raise
-    if record_id is None:  # an insert refused with errors: nothing committed
-        await _forget(storage, key)
+    if errors:  # refused with errors: nothing committed
+        await forget_file(storage, key)
         raise UserErrors(errors)
-    return record_id
+    return result  # type: ignore[return-value]
 
 
-async def _forget(storage: BlobStorage, key: str) -> None:
+async def forget_file(storage: BlobStorage, key: str) -> None:
     """Delete a file even while the request is being cancelled; log (never raise) a failure."""
     try:
         await asyncio.shield(storage.delete(key))
@@ -165,7 +173,7 @@ async def remove(info: strawberry.Info, id: strawberry.ID, expected_version: int
     if key is None:
         return RemovePayload(deleted_id=None, errors=errors)
     try:
-        await _storage(info).delete(key)  # after the commit: a file is never gone while its row stays
+        await file_storage(info).delete(key)  # after the commit: a file is never gone while its row stays
     except StorageError:
         log.exception("document %s was removed but its file (%s) was not deleted", record_id, key)
     log.info("%s: document %s removed", REMOVED, record_id)

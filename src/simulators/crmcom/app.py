@@ -27,9 +27,10 @@ from starlette.routing import Route
 from simulators.contract import Contract, ContractViolation, check
 from simulators.crmcom import codes
 from simulators.crmcom.contacts import CONTACT_ROUTES
-from simulators.crmcom.handlers import ApiError, Call, Json
+from simulators.crmcom.handlers import ApiError, Call, FilePart, Json
 from simulators.crmcom.messages import COMMUNICATION_ROUTES
 from simulators.crmcom.params import ALLOWED
+from simulators.crmcom.photos import PHOTO_ROUTES, SERVLET, image_servlet
 from simulators.crmcom.profiles import DEFAULT, PROFILES, Profile
 from simulators.crmcom.queue import QUEUE_ROUTES
 from simulators.crmcom.store import CrmcomStore
@@ -46,9 +47,10 @@ class CrmcomSimulator(FaultMiddleware):
         self, store: CrmcomStore, faults: Faults, profile: Profile = DEFAULT, contract: Contract | None = None
     ) -> None:
         routes = [Route(PREFIX + "/authentication/token", _login, methods=["POST"])]
-        for path, method, handler in (*CONTACT_ROUTES, *COMMUNICATION_ROUTES, *QUEUE_ROUTES):
+        for path, method, handler in (*CONTACT_ROUTES, *PHOTO_ROUTES, *COMMUNICATION_ROUTES, *QUEUE_ROUTES):
             endpoint = _endpoint(store, path, handler, profile, contract)
             routes.append(Route(f"{PREFIX}/{path}", endpoint, methods=[method]))
+        routes.append(Route(SERVLET, image_servlet(store), methods=["GET"]))
         routes.append(Route("/_simulator/seed", _seed_endpoint(store), methods=["POST"]))
         app = Starlette(routes=routes)
         app.state.store, app.state.profile = store, profile
@@ -88,7 +90,12 @@ def _endpoint(
         try:
             call = await Call.read(request, store, allowed)
             if contract is not None:
-                check(contract, "request", path, {k: v for k, v in call.params.items() if k != "token"})
+                check(
+                    contract,
+                    "request",
+                    path,
+                    {k: _described(v) for k, v in call.params.items() if k != "token"},
+                )
             data = profile.render(call.project(await handler(call)))
             if contract is not None:
                 check(contract, "response", path, data)
@@ -100,6 +107,13 @@ def _endpoint(
             return JSONResponse(body, status_code=422)
 
     return endpoint
+
+
+def _described(value: Any) -> Any:
+    """A form's file part as the contract sees it: its name, media type and size (not its bytes)."""
+    if isinstance(value, FilePart):
+        return {"filename": value.filename, "content_type": value.content_type, "size": len(value.content)}
+    return value
 
 
 async def _login(request: Request) -> JSONResponse:

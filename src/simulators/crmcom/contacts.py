@@ -1,5 +1,5 @@
-"""contact_information/show, list, create, update (with the address/phone/email set actions) and the
-profile photo (seed 003)."""
+"""contact_information/show, list, create, update (with the address/phone/email set actions), seed 003;
+the profile photo is in ``photos``."""
 
 from __future__ import annotations
 
@@ -105,36 +105,9 @@ def _apply_action(current: list[Json], item: Any, key: str, name: str, creating:
         found.update(values)
 
 
-async def photo_view(call: Call) -> Json:
-    record = await show(call)
-    photo = call.org.photos.get(record["id"])
-    if photo is None:
-        raise ApiError(codes.NOT_FOUND, "the contact information has no profile photo")
-    return photo
-
-
-async def photo_add(call: Call) -> Json:
-    """The seed's method is a multipart/form-data post; the simulator takes the file name and type in
-    the JSON body instead (an assumption: the gateway does not upload photos)."""
-    record = await show(call)
-    file_name = call.text("file_name", mandatory=True)
-    photo = {"file_name": f"{record['id']}_{file_name}", "content_type": call.text("content_type")}
-    call.org.photos[record["id"]] = photo
-    return record
-
-
-async def photo_remove(call: Call) -> Json:
-    record = await show(call)
-    call.org.photos.pop(record["id"], None)
-    return record
-
-
 CONTACT_ROUTES = (
     ("contact_information/show", "GET", show),
     ("contact_information/list", "GET", list_contacts),
     ("contact_information/create", "POST", create),
     ("contact_information/update", "POST", update),
-    ("contact_information/profile_photo/view", "GET", photo_view),
-    ("contact_information/profile_photo/add", "POST", photo_add),
-    ("contact_information/profile_photo/remove", "POST", photo_remove),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from simulators.crmcom import codes
@@ -32,13 +33,7 @@ class Call:
         """The call's parameters, refusing a name the method's table in the seed does not list."""
         params: Json = dict(request.query_params)
         if request.method == "POST":
-            try:
-                body = await request.json()
-            except ValueError:
-                raise ApiError(codes.INVALID_VALUE, "the body is not JSON") from None
-            if not isinstance(body, dict):
-                raise ApiError(codes.INVALID_VALUE, "the body must be a JSON object")
-            params = body
+            params = await _form(request) if _is_form(request) else await _json_body(request)
         unknown = sorted(set(params) - allowed)
         if unknown:
             raise ApiError(codes.UNKNOWN_PARAMETER, f"unknown parameter: {', '.join(unknown)}")
@@ -116,6 +111,50 @@ class Call:
         offset = self.number("offset", default=0) or 0
         size = self.number("number_of_results")
         return rows[offset:] if size is None else rows[offset : offset + size]
+
+
+def _is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith("multipart/form-data")
+
+
+async def _json_body(request: Request) -> Json:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ApiError(codes.INVALID_VALUE, "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(codes.INVALID_VALUE, "the body must be a JSON object")
+    return body
+
+
+async def _form(request: Request) -> Json:
+    """A multipart/form-data post (RFC 1867, seed 003 line 3828): text fields and files, each once."""
+    try:
+        form = await request.form(max_files=1, max_fields=8)
+    except Exception:  # starlette's parser refuses a malformed or oversized form with its own errors
+        raise ApiError(codes.INVALID_VALUE, "the body is not a valid multipart form") from None
+    try:
+        names = [name for name, _ in form.multi_items()]
+        if len(names) != len(set(names)):
+            raise ApiError(codes.INVALID_VALUE, "a form field is given twice")
+        return {name: await _part(value) for name, value in form.items()}
+    finally:
+        await form.close()
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A form's file part, read whole (a simulator's files are small)."""
+
+    filename: str | None
+    content_type: str | None
+    content: bytes
+
+
+async def _part(value: Any) -> Any:
+    if isinstance(value, UploadFile):
+        return FilePart(value.filename, value.content_type, await value.read())
+    return value
 
 
 def _matches(record: Json, identifier: Json) -> bool:

@@ -45,11 +45,9 @@ ALLOWED: dict[str, frozenset[str]] = {
         # seed 003 lines 1325-2056 ("type" is a create parameter only: the update table has none)
         "contact_information/create": ("type", *CONTACT_WRITE),
         "contact_information/update": ("contact_information_identifier", *CONTACT_WRITE),
-        # seed 003 lines 3700-4031 (the photo is a multipart upload there; see contacts.photo_add)
+        # seed 003 lines 3709-3770, 3822-3889 (a multipart/form-data post with the file as "file")
         "contact_information/profile_photo/view": ("contact_information_identifier",),
-        "contact_information/profile_photo/add": (
-            "contact_information_identifier", "file_name", "content_type",
-        ),
+        "contact_information/profile_photo/add": ("contact_information_identifier", "file"),
         "contact_information/profile_photo/remove": ("contact_information_identifier",),
         # seed 001 lines 17-47, 51-103, 107-412, 421-717, 721-751, 755-805 (only set_as_viewed is named
         # in the excerpt: the others' names are read from their tables, see docs/upstreams/crmcom.md)
@@ -72,3 +70,5 @@ ALLOWED: dict[str, frozenset[str]] = {
         "communications/queue/get_pending_completed": (*QUEUE_SCOPE, "number"),
     }.items()
 }  # fmt: skip
+# seed 003 lines 3948-3994: remove lists the token and the identifier only (no fields_set: nothing answers)
+ALLOWED["contact_information/profile_photo/remove"] = frozenset(("token", "contact_information_identifier"))

@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import httpx
@@ -100,6 +101,8 @@ class UpstreamClient:
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
         """Send one logical call. GET/PUT/DELETE (and a POST/PATCH carrying ``idempotency_key``, sent as
         the ``Idempotency-Key`` header) may be retried; any other POST or PATCH is sent exactly once."""
@@ -107,7 +110,9 @@ class UpstreamClient:
         request_headers = dict(headers or {})
         if idempotency_key is not None:
             request_headers["Idempotency-Key"] = idempotency_key
-        request = self._http.build_request(method, path, params=params, json=json, headers=request_headers)
+        request = self._http.build_request(
+            method, path, params=params, json=json, headers=request_headers, data=data, files=files
+        )
         idempotent = method in IDEMPOTENT_METHODS or idempotency_key is not None
         try:
             async with asyncio.timeout(self.config.timeouts.total):
@@ -115,6 +120,35 @@ class UpstreamClient:
         except TimeoutError:
             self._log_failure(request, "total timeout")
             raise UpstreamTimeout(self.name, f"{self.name} did not answer in time") from None
+
+    @asynccontextmanager
+    async def stream(
+        self, url: str, *, cost: Cost, params: Mapping[str, Any]
+    ) -> AsyncIterator[httpx.Response]:
+        """One GET whose body is read as it arrives (a file: never held whole), through the breaker and
+        counted; not retried, since its body may be half sent. A 4xx answer is the caller's to read."""
+        if not self.breaker.allow():
+            raise UpstreamUnavailable(self.name, f"{self.name} is unavailable (circuit open)", circuit="open")
+        cost.count_upstream_call(self.name)
+        request = self._http.build_request("GET", url, params=params)
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.TimeoutException:
+            self._failed()
+            raise UpstreamTimeout(self.name, f"{self.name} did not answer in time") from None
+        except httpx.TransportError:
+            self._failed()
+            self._log_failure(request, "connection failed")
+            raise UpstreamUnavailable(self.name, f"{self.name} cannot be reached") from None
+        try:
+            if response.status_code >= 500:
+                self._failed()
+                self._log_failure(request, f"HTTP {response.status_code}")
+                raise UpstreamUnavailable(self.name, f"{self.name} answered HTTP {response.status_code}")
+            self._succeeded()
+            yield response
+        finally:
+            await response.aclose()
 
     async def _attempts(self, request: httpx.Request, idempotent: bool, cost: Cost) -> httpx.Response:
         attempts = self.config.retries.attempts

@@ -52,6 +52,7 @@ from gateway.backends.sql.paging import (
     sort_expressions,
     windowed_pages,
 )
+from gateway.backends.sql.photos import SqlPhotoReads
 from gateway.backends.sql.row_rules import (
     owned_rows,
     visible_contacts,
@@ -70,7 +71,7 @@ log = logging.getLogger("gateway.sql")
 IDS = "ids"  # the bound parameter of the id list in a cached statement (see ``SqlReader._cached``)
 
 
-class SqlReader:
+class SqlReader(SqlPhotoReads):
     def __init__(self, engine: AsyncEngine, tenant: str, access: RowAccess, cost: Cost) -> None:
         self.engine = for_tenant(engine, tenant)  # PostgreSQL's row-level security checks it too
         self._session_engine = for_tenant(engine, tenant, generic_plans=True)

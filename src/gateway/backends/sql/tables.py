@@ -931,6 +931,20 @@ documents = sa.Table(
     tenant_index("documents", "owner_id"),
 )
 
+# A contact's profile photo (seed 003 contact_information/profile_photo): at most one per contact, its
+# bytes in the document storage under ``storage_key`` like a document's.
+contact_profile_photos = sa.Table(
+    "contact_profile_photos",
+    metadata,
+    *authored_columns(),
+    sa.Column("contact_id", sa.Uuid, nullable=False),
+    sa.Column("file_name", NAME, nullable=False),
+    sa.Column("content_type", NAME, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("storage_key", NAME, nullable=False),
+    sa.UniqueConstraint("tenant", "contact_id"),
+)
+
 # The full-text search index's documents: one row per live contact, account and lead, kept by database
 # triggers (migration 0014), never by the writer. ``name`` is the full name (an exact match ranks first),
 # ``aliases`` the other names, ``channels`` the owner's e-mail addresses and phone digits (from the

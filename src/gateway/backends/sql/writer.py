@@ -15,6 +15,7 @@ from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.automation_events import AutomationEventSteps
 from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS, UNIQUE_VALUES
+from gateway.backends.sql.photos import SqlPhotoWrites
 from gateway.backends.sql.queue import QueueWriterSteps
 from gateway.backends.sql.reader import SqlReader
 from gateway.backends.sql.stage_changes import StageChangeSteps
@@ -22,7 +23,7 @@ from gateway.cost import Cost
 from gateway.ids import utcnow, uuid7
 
 
-class SqlWriter(AutomationEventSteps, StageChangeSteps, QueueWriterSteps, SqlReader):
+class SqlWriter(SqlPhotoWrites, AutomationEventSteps, StageChangeSteps, QueueWriterSteps, SqlReader):
     def __init__(self, connection: AsyncConnection, tenant: str, access: RowAccess, cost: Cost) -> None:
         super().__init__(connection.engine, tenant, access, cost)
         self._connection = connection

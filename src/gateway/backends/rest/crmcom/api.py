@@ -92,23 +92,40 @@ class CrmcomApi:
         """Sent once: CRM.COM has no idempotency key, so the client never retries a POST."""
         return await self._call("POST", method, dict(body))
 
-    async def _call(self, verb: str, method: str, values: dict[str, Any]) -> Any:
+    async def post_form(self, method: str, fields: Mapping[str, str], files: Mapping[str, Any]) -> Any:
+        """A multipart/form-data POST (RFC 1867; seed 003 line 3828), the token a field of the form;
+        sent once. ``files``: name -> (file name, binary file, media type)."""
+        return await self._call("FORM", method, dict(fields), files)
+
+    async def _call(
+        self, verb: str, method: str, values: dict[str, Any], files: Mapping[str, Any] | None = None
+    ) -> Any:
         token = await self.tokens.current(self.cost)
         try:
-            return await self._send(verb, method, values, token)
+            return await self._send(verb, method, values, token, files)
         except CrmcomError as error:
             if error.upstream_code not in TOKEN_CODES:
                 raise
         token = await self.tokens.renew(token, self.cost)
-        return await self._send(verb, method, values, token)
+        return await self._send(verb, method, values, token, files)
 
-    async def _send(self, verb: str, method: str, values: dict[str, Any], token: str) -> Any:
+    async def _send(
+        self, verb: str, method: str, values: dict[str, Any], token: str, files: Mapping[str, Any] | None
+    ) -> Any:
         values = {**values, "token": token}
         if verb == "GET":
             response = await self.client.request(verb, method, cost=self.cost, params=values)
+        elif verb == "FORM":
+            for _, source, _ in (files or {}).values():
+                source.seek(0)  # sent again after a token refusal: from the start
+            response = await self.client.request("POST", method, cost=self.cost, data=values, files=files)
         else:
             response = await self.client.request(verb, method, cost=self.cost, json=values)
         return read_envelope(self.client.name, method, response)
+
+    async def token(self) -> str:
+        """The current token, for a URL CRM.COM serves outside its Web API (the photo servlet)."""
+        return await self.tokens.current(self.cost)
 
 
 def read_envelope(system: str, method: str, response: httpx.Response) -> Any:

@@ -35,6 +35,7 @@ from gateway.backends.rest.crmcom import contacts, mapping
 from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
 from gateway.backends.rest.crmcom.fields import FIELDS, fields_for
 from gateway.backends.rest.crmcom.paging import Keep, Window, count_all, fetch_window
+from gateway.backends.rest.crmcom.photos import CrmcomPhotoReads
 from gateway.backends.rest.crmcom.plans import Plan, matches, plan_list
 from gateway.backends.rest.errors import UpstreamBadResponse, UpstreamError, UpstreamUnsupported
 from gateway.permissions import communication_visible
@@ -70,7 +71,7 @@ WHAT = {
 }
 
 
-class CrmcomBackend:
+class CrmcomBackend(CrmcomPhotoReads):
     def __init__(
         self, api: CrmcomApi, scope: RequestScope, serves_tenant: bool, max_concurrency: int
     ) -> None:

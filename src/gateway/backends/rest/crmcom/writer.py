@@ -19,6 +19,7 @@ from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.rest.crmcom import contacts
 from gateway.backends.rest.crmcom.api import is_not_found
 from gateway.backends.rest.crmcom.mapping import UDF_DATES, UDF_FLOATS, UDF_STRINGS, crm_id, graph_id
+from gateway.backends.rest.crmcom.photos import CrmcomPhotoWrites
 from gateway.backends.rest.errors import UpstreamError, UpstreamUnavailable, UpstreamUnsupported
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def communication_body(values: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-class CrmcomWriter(ReadsThrough):
+class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
     """Reads inside a transaction are the backend's (whole records); writes CRM.COM has no method for
     are refused."""
 
