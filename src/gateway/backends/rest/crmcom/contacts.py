@@ -23,11 +23,14 @@ from gateway.backends.records import (
     EmailRecord,
     PhoneRecord,
 )
-from gateway.backends.rest.crmcom.mapping import Json, graph_id, parse_time
+from gateway.backends.rest.crmcom import contact_depth
+from gateway.backends.rest.crmcom.mapping import Json, crm_id, graph_id, parse_time
 
 CONTACT_FIELDS = (
     "id", "type", "first_name", "middle_name", "last_name", "company_name", "title", "demographics",
     "preferred_language", "life_cycle_state", "addresses_set", "phones_set", "emails_set", "log_information",
+    "notes", "category", "owned_by_group", "privacy_level", "company_profile", "authorization_settings",
+    *contact_depth.UDFS,
 )  # fmt: skip
 ANSWER_SETS = {Detail.EMAILS: "emails_set", Detail.PHONES: "phones_set", Detail.ADDRESSES: "addresses_set"}
 REQUEST_SETS = {Detail.EMAILS: "email_set", Detail.PHONES: "phone_set", Detail.ADDRESSES: "address_set"}
@@ -65,6 +68,7 @@ def contact(record: Json, tenant: str) -> ContactRecord | None:
         province=first_address.get("district"),
         postal_code=first_address.get("postal_code"),
         country=_country(first_address),
+        **contact_depth.depth_values(record),
     )
 
 
@@ -130,9 +134,18 @@ def _language(value: Any) -> str | None:
 # --- writes -----------------------------------------------------------------------------------------
 
 
-def unwritten(values: Mapping[str, Any]) -> list[str]:
-    """The depth attributes (issue 21) a write gives, which this connector does not send yet."""
-    return sorted(name for name in CONTACT_DEPTH_FIELDS if values.get(name) not in (None, {}))
+def unwritten(values: Mapping[str, Any], *, updating: bool) -> list[str]:
+    """The depth columns a write gives that seed 003's create/update cannot take (``life_cycle_state``
+    is answered, L217, but is a parameter of neither table), and a ``language`` that is not a seed code."""
+    names = [
+        name
+        for name in CONTACT_DEPTH_FIELDS - contact_depth.WRITTEN
+        if name in values and (updating or values[name] is not None)
+    ]
+    language = values.get("language")
+    if language is not None and language not in contact_depth.LANGUAGES:
+        names.append("language")
+    return sorted(names)
 
 
 def create_body(values: Mapping[str, Any]) -> Json:
@@ -140,13 +153,52 @@ def create_body(values: Mapping[str, Any]) -> Json:
     body |= {name: values[name] for name in PLAIN if values.get(name) is not None}
     if values.get("civility"):
         body["title"] = values["civility"]
-    return body
+    if values.get("language") is not None and values.get("preferred_language") is None:
+        body["preferred_language"] = values["language"]
+    return body | contact_depth.depth_body(values, None)
+
+
+def update_body(values: Mapping[str, Any], current: Json) -> Json:
+    """Seed 003's update has no ``type`` (L2633-3350); a given null clears the member (L2635)."""
+    body: Json = {name: values[name] for name in PLAIN if name in values}
+    if "civility" in values:
+        body["title"] = values["civility"]
+    if values.get("language") is not None and "preferred_language" not in values:
+        body["preferred_language"] = values["language"]
+    held = contact_depth.depth_values(current)["udfs"]
+    return body | contact_depth.depth_body(values, held)
 
 
 def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]]) -> list[Json]:
-    """Seed 003's actions that turn the current set into ``items``: remove what is gone, add what is new."""
-    wanted = [_request_item(detail, item) for item in items]
+    """Seed 003's actions (L3378-3402) that turn the current set into ``items``. Items that carry the
+    ``id`` of a current item (per-item changes) are kept, or sent as ``update`` naming that item by id
+    when they changed; items without one are added; current items not among them are removed. A list of
+    items none of which has an id (a whole-list replacement) is matched on type and value instead."""
     have = [item for item in current.get(ANSWER_SETS[detail]) or [] if isinstance(item, dict)]
+    if not any(item.get("id") for item in items):
+        return _replaced(detail, have, items)
+    owner = graph_id(current.get("id")) or uuid.UUID(int=0)
+    as_rows = dict(zip(details(detail, owner, current), have, strict=True))
+    held = {record.id: (answer, _request_item(detail, vars(record))) for record, answer in as_rows.items()}
+    identifier = IDENTIFIERS[detail]
+    kept = {item["id"] for item in items if item.get("id") in held}
+    actions: list[Json] = [
+        {"action": "remove", identifier: {"id": answer["id"]}}
+        for item_id, (answer, _) in held.items()
+        if item_id not in kept and answer.get("id")
+    ]
+    for item in items:
+        wanted = _request_item(detail, item)
+        if item.get("id") not in held:
+            actions.append({"action": "add", **wanted})
+        elif wanted != held[item["id"]][1]:
+            actions.append({"action": "update", identifier: {"id": crm_id(item["id"])}, **wanted})
+    return actions
+
+
+def _replaced(detail: Detail, have: list[Json], items: Sequence[Mapping[str, Any]]) -> list[Json]:
+    """Whole-list replacement: remove what is gone, add what is new (matched on type and value)."""
+    wanted = [_request_item(detail, item) for item in items]
     key = _key(detail)
     actions = [
         {"action": "remove", IDENTIFIERS[detail]: {"id": item["id"]}}
@@ -160,12 +212,13 @@ def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]
 
 
 def _request_item(detail: Detail, item: Mapping[str, Any]) -> Json:
-    """An item of a request set: only the members seed 003 defines, strings as strings, nulls left out."""
+    """An item of a request set: only the members seed 003 defines, strings as strings, nulls left out;
+    a country as ``country_identifier`` (L2153 ``{"two_character_code": "CY"}``, L2373 ``{"name": ...}``)."""
     if detail is Detail.EMAILS:
         return {"type": kind(item.get("type")) or "PERSONAL", "email_address": item["email"]}
     if detail is Detail.PHONES:
         phone_type = "MOBILE" if item.get("mode") == "MOBILE" else kind(item.get("type")) or "LANDLINE"
-        return {"type": phone_type, "number": item["number"]}
+        return {"type": phone_type, "number": item["number"]} | _country_identifier(item.get("country_code"))
     address = {
         "type": kind(item.get("type")) or "HOME",
         "street_name": item.get("line1"),
@@ -174,7 +227,17 @@ def _request_item(detail: Detail, item: Mapping[str, Any]) -> Json:
         "district": item.get("state"),
         "postal_code": item.get("zip"),
     }
-    return {key: value for key, value in address.items() if value is not None}
+    kept = {key: value for key, value in address.items() if value is not None}
+    return kept | _country_identifier(item.get("country"))
+
+
+def _country_identifier(country: Any) -> Json:
+    if not country:
+        return {}
+    text = str(country).strip()
+    if len(text) == 2 and text.isalpha():
+        return {"country_identifier": {"two_character_code": text.upper()}}
+    return {"country_identifier": {"name": text.upper()}}
 
 
 def _key(detail: Detail) -> Any:

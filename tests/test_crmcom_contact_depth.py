@@ -1,0 +1,319 @@
+"""Contact depth routed to CRM.COM (seed 003): every depth member written with create/update in the
+seed's request shapes and read back from show; per-item set actions sent as the seed's ``action``
+items; list filters by identifier numbers; the sensitive numbers masked on every path; bad input
+refused with a code and nothing kept. Runs against the simulator over real HTTP, under each profile,
+with every call checked against ``tests/contracts/crmcom``."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from conftest import Client, token_for
+from crmcom_env import Simulator
+from factories import gid
+from resolvers.common.ids import decode_global_id
+from test_contact_depth import (
+    CREATE,
+    FULL,
+    LIST,
+    MASKED,
+    NODE,
+    READ,
+    SENSITIVE,
+    UPDATE,
+    WITHOUT_SENSITIVE,
+)
+from test_contact_depth import PERSON as SQL_PERSON
+
+ROUTES = {"Contact": "crmcom", "Communication": "crmcom", "CommunicationQueueEntry": "crmcom"}
+# Seed 003's first create example (L2081-2140) as the graph's input.
+PERSON: dict[str, Any] = {
+    "firstName": "Louis",
+    "lastName": "Kozior",
+    "gender": "FEMALE",
+    "category": "Contact Category",
+    "ownedByGroup": "Main Group",
+    "privacyLevel": "Regular Customers",
+    "notes": "Family",
+    "preferredLanguage": "ENG",
+    "demographics": SQL_PERSON["demographics"],  # seed 003 L2120-2140 in the graph's form
+    "consent": {"sendDirectMarketingMaterial": True, "sendAffiliateMarketingMaterial": False},
+    "udfs": {
+        "string1": "udf string 1",
+        "string16": "udf string 16",
+        "float8": 80.0,
+        "date8": "2014-05-05T15:49:59+00:00",
+    },
+}
+# The second example (L2310-2360): a company.
+COMPANY_INPUT: dict[str, Any] = {
+    "kind": "COMPANY",
+    "companyName": "Koziors",
+    "companyProfile": {
+        "profileYear": 1999,
+        "annualTurnover": 1999.0,
+        "establishedDate": "1999-05-05",
+        "numberOfEmployees": 4,
+        "registrationNumber": "KZ126591",
+        "vatRegistrationNumber": "126591",
+        "vatRegisteredBy": "Manager",
+        "vatRegistrationDate": "2000-05-05",
+        "taxReferenceNumber": "126591",
+        "registeredInCountry": "CY",
+        "industry": "Interior Design",
+        "industrySector": "GOVERNMENTAL",
+    },
+}
+
+
+@pytest.fixture
+def crm_routes() -> dict[str, str]:
+    return ROUTES
+
+
+def _stored(simulator: Simulator, tenant: str, node_id: str) -> dict[str, Any]:
+    return simulator.store.org(tenant).contacts[_crm_id(node_id)]  # type: ignore[no-any-return]
+
+
+def _crm_id(node_id: str) -> str:
+    return decode_global_id(node_id)[1].hex.upper()
+
+
+async def _create(client: Client, input: dict[str, Any]) -> dict[str, Any]:
+    payload = (await client.execute(CREATE, {"input": input}))["data"]["contactCreate"]
+    assert payload["errors"] == [], payload
+    return payload["contact"]  # type: ignore[no-any-return]
+
+
+async def test_every_depth_member_is_written_in_the_seeds_shapes_and_read_back(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    created = await _create(crm_client, PERSON)
+    read = (await crm_client.execute(READ, {"id": created["id"]}))["data"]["contact"]
+    assert read == created
+    gender = await crm_client.execute(
+        "query($id: ID!) { contact(id: $id) { gender } }", {"id": created["id"]}
+    )
+    assert gender["data"]["contact"]["gender"] == "FEMALE" and read["preferredLanguage"] == "ENG"
+    assert read["lifeCycleState"] == "MARKETING"  # CRM.COM's own for a new contact (L2224)
+    assert (read["category"], read["ownedByGroup"], read["privacyLevel"]) == (
+        "Contact Category",
+        "Main Group",
+        "Regular Customers",
+    )
+    assert read["notes"] == "Family" and read["demographics"] == PERSON["demographics"]
+    consent = read["consent"]
+    assert (consent["sendDirectMarketingMaterial"], consent["sendAffiliateMarketingMaterial"]) == (
+        True,
+        False,
+    )
+    assert consent["directMarketingChangedBy"] == "gateway"  # CRM.COM records the token's user
+    assert consent["directMarketingChangedAt"] is not None
+    assert read["udfs"] == {
+        "string1": "udf string 1",
+        "string16": "udf string 16",
+        "float1": None,
+        "float8": 80.0,
+        "date1": None,
+        "date8": "2014-05-05T15:49:59+00:00",
+    }
+    stored = _stored(simulator, tenant, created["id"])
+    assert stored["demographics"]["date_of_birth"] == {"month": 5, "day": 12, "year": 1981}
+    assert stored["demographics"]["name_day"] == {"month": 8, "day": 18}
+    assert stored["demographics"]["passport_issued_by_country"]["name"] == "GREECE"
+    assert stored["privacy_level"]["number"] == "8" and stored["udf_date_8"] == "2014-05-05T15:49:59"
+    assert simulator.calls("contact_information/create", "POST") == 1
+
+
+async def test_a_company_profile_round_trips(crm_client: Client, simulator: Simulator, tenant: str) -> None:
+    created = await _create(crm_client, COMPANY_INPUT)
+    read = (await crm_client.execute(READ, {"id": created["id"]}))["data"]["contact"]
+    assert read["companyProfile"] == COMPANY_INPUT["companyProfile"]
+    stored = _stored(simulator, tenant, created["id"])["company_profile"]
+    assert stored["industry_sector"]["alternative_code"] == "GOV"
+    assert stored["vat_registration_date"] == "2000-05-05T00:00:00"
+
+
+async def test_an_update_sends_what_it_gives_and_null_clears(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    created = await _create(crm_client, PERSON)
+    change = {
+        "notes": None,
+        "category": "Clients",
+        "demographics": {"passportNumber": "ZZ998877", "industry": None},
+        "consent": {"sendDirectMarketingMaterial": False},
+        "udfs": {"string1": None, "float1": 10.5},
+    }
+    updated = (await crm_client.execute(UPDATE, {"id": created["id"], "input": change}))["data"]
+    contact = updated["contactUpdate"]["contact"]
+    assert updated["contactUpdate"]["errors"] == []
+    assert contact["notes"] is None and contact["category"] == "Clients"
+    assert contact["demographics"] == {
+        **PERSON["demographics"],
+        "passportNumber": "ZZ998877",
+        "industry": None,
+    }
+    assert contact["consent"]["sendDirectMarketingMaterial"] is False
+    assert contact["consent"]["sendAffiliateMarketingMaterial"] is False  # untouched
+    assert contact["udfs"]["string1"] is None and contact["udfs"]["float1"] == 10.5
+    assert contact["udfs"]["string16"] == "udf string 16"
+    assert _stored(simulator, tenant, created["id"])["category"]["code"] == "CLS"
+
+
+@pytest.mark.parametrize(
+    ("input", "code"),
+    [
+        ({"category": "No such category"}, "CRMCOM_NOT_FOUND"),
+        ({"demographics": {"countryOfResidence": "ZZ"}}, "CRMCOM_NOT_FOUND"),
+        ({"companyProfile": {"registrationNumber": "X1"}}, "CRMCOM_INVALID_VALUE"),  # a PERSON (L1962)
+        ({"lifeCycleState": "FINANCIAL"}, "UPSTREAM_UNSUPPORTED"),  # in no table of create/update
+        ({"language": "Klingon"}, "UPSTREAM_UNSUPPORTED"),  # not one of the seed's codes
+    ],
+)
+async def test_what_crmcom_refuses_is_an_error_with_a_code_and_nothing_is_kept(
+    crm_client: Client, simulator: Simulator, tenant: str, input: dict[str, Any], code: str
+) -> None:
+    person = {
+        "firstName": "Grace",
+        "lastName": "Hopper",
+        "demographics": {"socialSecurityNumber": "SS445566"},
+    }
+    response = await crm_client.post(CREATE, {"input": {**person, **input}})
+    body = response.json()
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code], body
+    assert "SS445566" not in response.text
+    assert simulator.store.org(tenant).contacts == {}
+    created = await _create(crm_client, person)
+    before = dict(_stored(simulator, tenant, created["id"]))
+    response = await crm_client.post(UPDATE, {"id": created["id"], "input": input})
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == [code]
+    assert _stored(simulator, tenant, created["id"]) == before and "SS445566" not in response.text
+
+
+async def test_an_update_of_a_contact_crmcom_does_not_have_is_not_found(crm_client: Client) -> None:
+    missing = gid("Contact", uuid.uuid4())
+    body = await crm_client.execute(UPDATE, {"id": missing, "input": {"notes": "x"}})
+    assert [e["code"] for e in body["data"]["contactUpdate"]["errors"]] == ["NOT_FOUND"]
+
+
+ITEMS = """mutation($id: ID!, $input: ContactUpdateInput!) {
+  contactUpdate(id: $id, input: $input) {
+    contact { phones { itemId number countryCode } emails { itemId email } } errors { field code }
+  }
+}"""
+
+
+def _sent(simulator: Simulator, set_name: str) -> list[dict[str, Any]]:
+    bodies = simulator.contracts.sent("contact_information/update")
+    return [item for body in bodies for item in body.get(set_name, [])]
+
+
+async def test_per_item_changes_are_sent_as_the_seeds_actions_keeping_item_ids(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    ada = simulator.store.add_contact(
+        tenant,
+        first_name="Ada",
+        last_name="Lovelace",
+        phones_set=[
+            {"id": "A" * 32, "type": "LANDLINE", "number": "+35722114455"},
+            {"id": "B" * 32, "type": "MOBILE", "number": "+35799123456"},
+        ],
+        emails_set=[{"id": "C" * 32, "type": "PERSONAL", "email": "ada@example.com"}],
+    )
+    node = gid("Contact", uuid.UUID(hex=ada))
+    landline, mobile = str(uuid.UUID(hex="A" * 32)), str(uuid.UUID(hex="B" * 32))
+    change = {
+        "phoneItems": [
+            {
+                "action": "UPDATE",
+                "itemId": landline,
+                "phone": {"number": "+35722998877", "countryCode": "CY"},
+            },
+            {"action": "REMOVE", "itemId": mobile},
+        ],
+        "emailItems": [{"action": "ADD", "email": {"email": "ada@two.example", "type": "Business"}}],
+    }
+    payload = (await crm_client.execute(ITEMS, {"id": node, "input": change}))["data"]["contactUpdate"]
+    assert payload["errors"] == []
+    assert payload["contact"]["phones"] == [
+        {"itemId": landline, "number": "+35722998877", "countryCode": "CY"}
+    ]
+    assert [e["email"] for e in payload["contact"]["emails"]] == ["ada@example.com", "ada@two.example"]
+    assert payload["contact"]["emails"][0]["itemId"] == str(uuid.UUID(hex="C" * 32))
+    assert _sent(simulator, "phone_set") == [
+        {"action": "remove", "phone_identifier": {"id": "B" * 32}},
+        {
+            "action": "update",
+            "phone_identifier": {"id": "A" * 32},
+            "type": "LANDLINE",
+            "number": "+35722998877",
+            "country_identifier": {"two_character_code": "CY"},
+        },
+    ]
+    assert _sent(simulator, "email_set") == [
+        {"action": "add", "type": "BUSINESS", "email_address": "ada@two.example"}
+    ]
+    stored = simulator.store.org(tenant).contacts[ada]
+    assert stored["phones_set"][0]["country"]["name"] == "CYPRUS"
+    assert stored["emails_set"][1]["state"] == "Active"  # added items are active (L1327)
+
+
+async def test_an_unknown_item_is_not_found_and_nothing_is_sent(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    ada = simulator.store.add_contact(tenant, first_name="Ada", last_name="Lovelace")
+    change = {"phoneItems": [{"action": "REMOVE", "itemId": str(uuid.uuid4())}]}
+    body = await crm_client.execute(ITEMS, {"id": gid("Contact", uuid.UUID(hex=ada)), "input": change})
+    assert [e["code"] for e in body["data"]["contactUpdate"]["errors"]] == ["NOT_FOUND"]
+    assert simulator.calls("contact_information/update", "POST") == 0
+
+
+NESTED = f"""query($id: ID!) {{ communication(id: $id) {{ contact {{ {SENSITIVE} }} }} }}"""
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "parameter"),
+    [
+        ("idNumber", "AB112234", "id_number"),
+        ("passportNumber", "CD112234", "passport_number"),
+        ("socialSecurityNumber", "EF112234", "social_security_number"),
+        ("vatRegistrationNumber", "126591", "vat_registration_number"),
+    ],
+)
+async def test_contacts_are_listed_by_identifier_numbers_with_crmcoms_list_parameters(
+    crm_client: Client, simulator: Simulator, field: str, value: str, parameter: str
+) -> None:
+    person = await _create(crm_client, PERSON)
+    company = await _create(crm_client, COMPANY_INPUT)
+    await _create(crm_client, {"firstName": "Bob", "lastName": "Builder", "demographics": {"idNumber": "X1"}})
+    body = await crm_client.execute(LIST, {"filter": {field: {"eq": value}}})
+    wanted = company if field == "vatRegistrationNumber" else person
+    assert [c["id"] for c in body["data"]["contacts"]["nodes"]] == [wanted["id"]]
+    [query] = simulator.contracts.sent("contact_information/list")
+    assert query[parameter] == value
+
+
+async def test_sensitive_numbers_stay_masked_on_every_routed_path_without_the_permission(
+    crm_client: Client, simulator: Simulator, tenant: str, settings: Any
+) -> None:
+    created = await _create(crm_client, {**PERSON, "emails": [{"email": "louis@example.com"}]})
+    call = simulator.store.add_communication(tenant, _crm_id(created["id"]), subject="Hello")
+    permissions = {"masked": WITHOUT_SENSITIVE, "full": [*WITHOUT_SENSITIVE, "CUST_SENSITIVE_VIEW"]}
+    for kind, held in permissions.items():
+        caller = Client(crm_client.http, token_for(settings, tenant, permissions=held))
+        expected = MASKED if kind == "masked" else FULL
+        listed = await caller.execute(LIST, {"filter": {"email": {"eq": "louis@example.com"}}})
+        assert [node["demographics"] for node in listed["data"]["contacts"]["nodes"]] == [expected], kind
+        node = await caller.execute(NODE, {"id": created["id"]})
+        assert node["data"]["node"]["demographics"] == expected, kind
+        nested = await caller.execute(NESTED, {"id": gid("Communication", uuid.UUID(hex=call))})
+        assert nested["data"]["communication"]["contact"]["demographics"] == expected, kind
+    masked = Client(crm_client.http, token_for(settings, tenant, permissions=WITHOUT_SENSITIVE))
+    refused = (await masked.post(LIST, {"filter": {"idNumber": {"eq": "AB112234"}}})).json()
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+    assert simulator.calls("contact_information/list") == 2  # one per caller: the refused filter sent none
