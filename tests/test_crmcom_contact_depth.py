@@ -317,3 +317,65 @@ async def test_sensitive_numbers_stay_masked_on_every_routed_path_without_the_pe
     refused = (await masked.post(LIST, {"filter": {"idNumber": {"eq": "AB112234"}}})).json()
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
     assert simulator.calls("contact_information/list") == 2  # one per caller: the refused filter sent none
+
+
+ADDRESS = {
+    "type": "BUSINESS",
+    "line1": "Latisa",
+    "city": "Nicosia",
+    "state": "Nicosia",
+    "zip": "7060",
+    "country": "CY",
+    "careOf": "Maria Kyriacou",
+    "floor": 2,
+    "apartmentNumber": "204",
+    "municipality": "NA Nicosia",
+    "poBox": "986547",
+    "poBoxPostalCode": "986547-1",
+    "notes": "To be reviewed",
+}
+ITEM_FIELDS = """mutation($input: ContactCreateInput!) { contactCreate(input: $input) {
+  contact { id addresses { type line1 city state zip country careOf floor apartmentNumber municipality poBox
+    poBoxPostalCode notes itemState } }
+  errors { code }
+} }"""
+
+
+async def test_an_address_items_seed_fields_round_trip(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    """Seed 003's update example's address (L3380-3396) with its care_of and notes (L2156-2157)."""
+    input = {"firstName": "Ellen", "lastName": "Leon", "addresses": [ADDRESS]}
+    payload = (await crm_client.execute(ITEM_FIELDS, {"input": input}))["data"]["contactCreate"]
+    assert payload["errors"] == []
+    assert payload["contact"]["addresses"] == [{**ADDRESS, "itemState": "ACTIVE"}]
+    [stored] = _stored(simulator, tenant, payload["contact"]["id"])["addresses_set"]
+    assert (stored["care_of"], stored["floor"], stored["country"]["name"]) == ("Maria Kyriacou", 2, "CYPRUS")
+
+
+async def test_phone_and_email_items_show_crmcoms_notes_and_state_but_cannot_send_notes(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    ada = simulator.store.add_contact(
+        tenant,
+        first_name="Ada",
+        last_name="Lovelace",
+        phones_set=[{"id": "A" * 32, "type": "LANDLINE", "number": "988321236448", "notes": "Honduras"}],
+        emails_set=[{"id": "C" * 32, "type": "PERSONAL", "email": "ada@example.com", "state": "Inactive"}],
+    )
+    node = gid("Contact", uuid.UUID(hex=ada))
+    read = await crm_client.execute(
+        "query($id: ID!) { contact(id: $id) { phones { notes itemState } emails { notes itemState } } }",
+        {"id": node},
+    )
+    assert read["data"]["contact"] == {
+        "phones": [{"notes": "Honduras", "itemState": "ACTIVE"}],
+        "emails": [{"notes": None, "itemState": "INACTIVE"}],
+    }
+    change = {"emailItems": [{"action": "ADD", "email": {"email": "ada@two.example", "notes": "new"}}]}
+    response = await crm_client.post(ITEMS, {"id": node, "input": change})
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["UPSTREAM_UNSUPPORTED"]
+    assert simulator.calls("contact_information/update", "POST") == 0
+    kept = {"phoneItems": [{"action": "ADD", "phone": {"number": "+35722114455"}}]}
+    payload = (await crm_client.execute(ITEMS, {"id": node, "input": kept}))["data"]["contactUpdate"]
+    assert payload["errors"] == [] and len(payload["contact"]["phones"]) == 2  # the notes shown stay

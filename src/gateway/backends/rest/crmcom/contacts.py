@@ -40,6 +40,28 @@ IDENTIFIERS = {
     Detail.ADDRESSES: "address_identifier",
 }
 PLAIN = ("first_name", "middle_name", "last_name", "company_name")
+# Address item members kept as they are (L219-270, request L2141-2157); notes too (L2157).
+ADDRESS_EXTRAS = (
+    "care_of",
+    "floor",
+    "apartment_number",
+    "municipality",
+    "po_box",
+    "po_box_postal_code",
+    "notes",
+)
+
+
+# The graph's address types (resolvers.common.details.AddressType); seed 003 shows HOME and BUSINESS.
+ADDRESS_TYPES = frozenset(
+    ("HOME", "OFFICE", "BUSINESS", "SHIPPING", "PO_BOX", "PERMANENT", "TEMPORARY", "RESIDENTIAL")
+)
+
+
+class Unsendable(Exception):
+    """A change seed 003's requests have no member for (a phone's or an e-mail's notes)."""
+
+
 EPOCH = datetime.fromtimestamp(0, UTC)
 
 
@@ -86,7 +108,14 @@ def _email(owner_id: UUID, position: int, item: Json) -> EmailRecord:
     return EmailRecord(
         id=_item_id(owner_id, position, item), owner_id=owner_id, position=position,
         email=str(item.get("email") or ""), type=item.get("type"), is_primary=position == 0,
+        notes=item.get("notes"), item_state=_state(item),
     )  # fmt: skip
+
+
+def _state(item: Json) -> str:
+    """An item's ``state`` ("Active", "Inactive": L300, L661) as the graph's ACTIVE / INACTIVE."""
+    state = str(item.get("state") or "Active").upper()
+    return state if state in ("ACTIVE", "INACTIVE") else "ACTIVE"
 
 
 def kind(value: Any) -> str | None:
@@ -100,16 +129,25 @@ def _phone(owner_id: UUID, position: int, item: Json) -> PhoneRecord:
         id=_item_id(owner_id, position, item), owner_id=owner_id, position=position,
         mode="MOBILE" if kind(item.get("type")) == "MOBILE" else "PHONE",
         number=str(item.get("number") or ""), type=item.get("type"), country_code=_country(item),
-        is_primary=position == 0,
+        is_primary=position == 0, notes=item.get("notes"), item_state=_state(item),
     )  # fmt: skip
 
 
 def _address(owner_id: UUID, position: int, item: Json) -> AddressRecord:
     return AddressRecord(
-        id=_item_id(owner_id, position, item), owner_id=owner_id, position=position, type=item.get("type"),
+        id=_item_id(owner_id, position, item), owner_id=owner_id, position=position, type=_address_type(item),
         line1=_street(item), line2=item.get("area"), city=item.get("town_city"), state=item.get("district"),
         zip=item.get("postal_code"), country=_country(item), is_primary=position == 0,
+        notes=item.get("notes"), item_state=_state(item),
+        floor=item["floor"] if type(item.get("floor")) is int else None,
+        **{name: item.get(name) for name in ADDRESS_EXTRAS if name not in ("floor", "notes")},
     )  # fmt: skip
+
+
+def _address_type(item: Json) -> str | None:
+    """ "Home" / "HOME" (L267, L3511) as the graph's address type; a type it has no value for as none."""
+    code = kind(item.get("type"))
+    return code if code in ADDRESS_TYPES else None
 
 
 def _street(item: Json) -> str | None:
@@ -189,11 +227,23 @@ def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]
     ]
     for item in items:
         wanted = _request_item(detail, item)
-        if item.get("id") not in held:
-            actions.append({"action": "add", **wanted})
-        elif wanted != held[item["id"]][1]:
-            actions.append({"action": "update", identifier: {"id": crm_id(item["id"])}, **wanted})
+        before = held[item["id"]][1] if item.get("id") in held else None
+        if before is None:
+            actions.append({"action": "add", **_sendable(detail, wanted, {})})
+        elif wanted != before:
+            changed = _sendable(detail, wanted, before)
+            actions.append({"action": "update", identifier: {"id": crm_id(item["id"])}, **changed})
     return actions
+
+
+def _sendable(detail: Detail, wanted: Json, before: Json) -> Json:
+    """Seed 003's phone and e-mail items carry no notes in a request (L2188-2199, L3397-3402): notes
+    CRM.COM shows are kept, a change to them cannot be sent."""
+    if detail is Detail.ADDRESSES:
+        return wanted
+    if wanted.get("notes") != before.get("notes"):
+        raise Unsendable(f"CRM.COM's {REQUEST_SETS[detail]} items take no notes")
+    return {key: value for key, value in wanted.items() if key != "notes"}
 
 
 def _replaced(detail: Detail, have: list[Json], items: Sequence[Mapping[str, Any]]) -> list[Json]:
@@ -206,7 +256,9 @@ def _replaced(detail: Detail, have: list[Json], items: Sequence[Mapping[str, Any
         if all(_answer_key(detail, item) != key(w) for w in wanted) and item.get("id")
     ]
     actions += [
-        {"action": "add", **w} for w in wanted if all(key(w) != _answer_key(detail, item) for item in have)
+        {"action": "add", **_sendable(detail, w, {})}
+        for w in wanted
+        if all(key(w) != _answer_key(detail, item) for item in have)
     ]
     return actions
 
@@ -214,11 +266,13 @@ def _replaced(detail: Detail, have: list[Json], items: Sequence[Mapping[str, Any
 def _request_item(detail: Detail, item: Mapping[str, Any]) -> Json:
     """An item of a request set: only the members seed 003 defines, strings as strings, nulls left out;
     a country as ``country_identifier`` (L2153 ``{"two_character_code": "CY"}``, L2373 ``{"name": ...}``)."""
+    notes = {"notes": item["notes"]} if item.get("notes") is not None else {}
     if detail is Detail.EMAILS:
-        return {"type": kind(item.get("type")) or "PERSONAL", "email_address": item["email"]}
+        return {"type": kind(item.get("type")) or "PERSONAL", "email_address": item["email"], **notes}
     if detail is Detail.PHONES:
         phone_type = "MOBILE" if item.get("mode") == "MOBILE" else kind(item.get("type")) or "LANDLINE"
-        return {"type": phone_type, "number": item["number"]} | _country_identifier(item.get("country_code"))
+        sent = {"type": phone_type, "number": item["number"], **notes}
+        return sent | _country_identifier(item.get("country_code"))
     address = {
         "type": kind(item.get("type")) or "HOME",
         "street_name": item.get("line1"),
@@ -226,6 +280,7 @@ def _request_item(detail: Detail, item: Mapping[str, Any]) -> Json:
         "town_city": item.get("city"),
         "district": item.get("state"),
         "postal_code": item.get("zip"),
+        **{name: item.get(name) for name in ADDRESS_EXTRAS},
     }
     kept = {key: value for key, value in address.items() if value is not None}
     return kept | _country_identifier(item.get("country"))

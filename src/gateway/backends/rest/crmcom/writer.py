@@ -221,7 +221,10 @@ class CrmcomWriter(ReadsThrough):
         current = await self.backend.contact_json(owner_id)
         if current is None:
             raise UpstreamUnsupported(self.system, "CRM.COM has no such contact information")
-        actions = contacts.set_actions(detail, current, items)
+        try:
+            actions = contacts.set_actions(detail, current, items)
+        except contacts.Unsendable as refused:
+            raise UpstreamUnsupported(self.system, str(refused)) from None
         if actions:
             self.backend.forget_lists()
             body = {
