@@ -112,6 +112,10 @@ async def test_every_depth_member_is_written_in_the_seeds_shapes_and_read_back(
     )
     assert consent["directMarketingChangedBy"] == "gateway"  # CRM.COM records the token's user
     assert consent["directMarketingChangedAt"] is not None
+    audit = await crm_client.execute(
+        "query($id: ID!) { contact(id: $id) { createdBy modifiedBy } }", {"id": created["id"]}
+    )
+    assert audit["data"]["contact"] == {"createdBy": "gateway", "modifiedBy": "gateway"}  # L200-212
     assert read["udfs"] == {
         "string1": "udf string 1",
         "string16": "udf string 16",
@@ -207,6 +211,12 @@ ITEMS = """mutation($id: ID!, $input: ContactUpdateInput!) {
 }"""
 
 
+def _ada(simulator: Simulator, tenant: str, phones: list[Any], emails: list[Any]) -> str:
+    return simulator.store.add_contact(
+        tenant, first_name="Ada", last_name="Lovelace", phones_set=phones, emails_set=emails
+    )
+
+
 def _sent(simulator: Simulator, set_name: str) -> list[dict[str, Any]]:
     bodies = simulator.contracts.sent("contact_information/update")
     return [item for body in bodies for item in body.get(set_name, [])]
@@ -215,16 +225,11 @@ def _sent(simulator: Simulator, set_name: str) -> list[dict[str, Any]]:
 async def test_per_item_changes_are_sent_as_the_seeds_actions_keeping_item_ids(
     crm_client: Client, simulator: Simulator, tenant: str
 ) -> None:
-    ada = simulator.store.add_contact(
-        tenant,
-        first_name="Ada",
-        last_name="Lovelace",
-        phones_set=[
-            {"id": "A" * 32, "type": "LANDLINE", "number": "+35722114455"},
-            {"id": "B" * 32, "type": "MOBILE", "number": "+35799123456"},
-        ],
-        emails_set=[{"id": "C" * 32, "type": "PERSONAL", "email": "ada@example.com"}],
-    )
+    phones = [
+        {"id": "A" * 32, "type": "LANDLINE", "number": "+35722114455"},
+        {"id": "B" * 32, "type": "MOBILE", "number": "+35799123456"},
+    ]
+    ada = _ada(simulator, tenant, phones, [{"id": "C" * 32, "type": "PERSONAL", "email": "ada@example.com"}])
     node = gid("Contact", uuid.UUID(hex=ada))
     landline, mobile = str(uuid.UUID(hex="A" * 32)), str(uuid.UUID(hex="B" * 32))
     change = {
@@ -356,13 +361,9 @@ async def test_an_address_items_seed_fields_round_trip(
 async def test_phone_and_email_items_show_crmcoms_notes_and_state_but_cannot_send_notes(
     crm_client: Client, simulator: Simulator, tenant: str
 ) -> None:
-    ada = simulator.store.add_contact(
-        tenant,
-        first_name="Ada",
-        last_name="Lovelace",
-        phones_set=[{"id": "A" * 32, "type": "LANDLINE", "number": "988321236448", "notes": "Honduras"}],
-        emails_set=[{"id": "C" * 32, "type": "PERSONAL", "email": "ada@example.com", "state": "Inactive"}],
-    )
+    phones = [{"id": "A" * 32, "type": "LANDLINE", "number": "988321236448", "notes": "Honduras"}]
+    emails = [{"id": "C" * 32, "type": "PERSONAL", "email": "ada@example.com", "state": "Inactive"}]
+    ada = _ada(simulator, tenant, phones, emails)
     node = gid("Contact", uuid.UUID(hex=ada))
     read = await crm_client.execute(
         "query($id: ID!) { contact(id: $id) { phones { notes itemState } emails { notes itemState } } }",

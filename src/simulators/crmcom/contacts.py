@@ -74,7 +74,10 @@ async def create(call: Call) -> Json:
     apply_depth(call, record)
     _apply_sets(call, record, creating=True)
     contact_id = call.store.add_contact(call.organisation, **record)
-    return call.org.contacts[contact_id]
+    created = call.org.contacts[contact_id]
+    user = _user(call)
+    created["log_information"] |= {"created_by_user": user, "updated_by_user": user}
+    return created
 
 
 async def update(call: Call) -> Json:
@@ -91,10 +94,19 @@ async def update(call: Call) -> Json:
     record["name"] = record.get("company_name") or " ".join(
         filter(None, (record.get("first_name"), record.get("last_name")))
     )
-    record["log_information"] = {**record["log_information"], "updated_date": now_text()}
+    record["log_information"] = {
+        **record["log_information"],
+        "updated_date": now_text(),
+        "updated_by_user": _user(call),
+    }
     stored.clear()
     stored.update(record)
     return stored
+
+
+def _user(call: Call) -> Json:
+    """The token's user as log_information shows users (L200-212)."""
+    return {"person_name": call.user(), "username": call.user(), "id": "1"}
 
 
 def _apply_sets(call: Call, record: Json, *, creating: bool) -> None:

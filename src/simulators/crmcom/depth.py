@@ -118,7 +118,7 @@ def _consent(call: Call, record: Json) -> None:
         settings = record.setdefault("authorization_settings", {})
         user = call.user()
         settings[flag] = None if value is None else bool(value)
-        settings[f"{prefix}_setting_updated_by_user"] = {"person_name": user, "id": "1", "username": user}
+        settings[f"{prefix}_setting_updated_by_user"] = {"person_name": user, "username": user, "id": "1"}
         settings[f"{prefix}_setting_updated_date"] = now_text()
 
 

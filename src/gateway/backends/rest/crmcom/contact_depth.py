@@ -138,13 +138,18 @@ def _udfs(record: Json) -> dict[str, Any]:
     return udfs
 
 
+def username(user: Any) -> str | None:
+    """A user object (``{"person_name", "username", "id"}``, L200-212) as the name the graph shows."""
+    user = _object(user)
+    return _text(user.get("username")) or _text(user.get("person_name"))
+
+
 def _consent(settings: Json) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for flag, prefix in CONSENT.items():
         given = settings.get(flag)
-        user = _object(settings.get(f"{prefix}_setting_updated_by_user"))
         values[flag] = bool(given) if isinstance(given, bool | int) else None
-        values[f"{prefix}_changed_by"] = _text(user.get("username")) or _text(user.get("person_name"))
+        values[f"{prefix}_changed_by"] = username(settings.get(f"{prefix}_setting_updated_by_user"))
         values[f"{prefix}_changed_at"] = parse_time(settings.get(f"{prefix}_setting_updated_date"))
     return values
 

@@ -77,6 +77,8 @@ def contact(record: Json, tenant: str) -> ContactRecord | None:
         tenant=tenant,
         date_created=parse_time(log.get("created_date")) or EPOCH,
         date_modified=parse_time(log.get("updated_date")),
+        created_by=contact_depth.username(log.get("created_by_user")),
+        modified_by=contact_depth.username(log.get("updated_by_user")),
         kind="COMPANY" if record.get("type") == "COMPANY" else "PERSON",
         first_name=record.get("first_name"),
         middle_name=record.get("middle_name"),
