@@ -380,3 +380,62 @@ async def test_phone_and_email_items_show_crmcoms_notes_and_state_but_cannot_sen
     kept = {"phoneItems": [{"action": "ADD", "phone": {"number": "+35722114455"}}]}
     payload = (await crm_client.execute(ITEMS, {"id": node, "input": kept}))["data"]["contactUpdate"]
     assert payload["errors"] == [] and len(payload["contact"]["phones"]) == 2  # the notes shown stay
+
+
+RELATION_CREATE = """mutation($input: ContactRelationCreateInput!) {
+  contactRelationCreate(input: $input) {
+    contactRelation { id type notes relatedContact { id } } errors { code }
+  }
+}"""
+RELATIONS = """query($id: ID!) { contact(id: $id) {
+  relations(first: 10) { totalCount nodes { type notes relatedContact { firstName } } }
+} }"""
+
+
+@pytest.mark.parametrize("crm_routes", [{**ROUTES, "ContactRelation": "crmcom"}])
+async def test_relations_are_read_from_relation_set_and_added_through_it(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    ada = simulator.store.add_contact(tenant, first_name="Ada", last_name="Lovelace")
+    bob = simulator.store.add_contact(tenant, first_name="Bob", last_name="Byron")
+    node, bob_node = (gid("Contact", uuid.UUID(hex=i)) for i in (ada, bob))
+    input = {"contactId": node, "relatedContactId": bob_node, "type": "Family Member"}
+    created = (await crm_client.execute(RELATION_CREATE, {"input": input}))["data"]["contactRelationCreate"]
+    assert created["errors"] == []
+    assert created["contactRelation"]["type"] == "FAMILY_MEMBER"
+    assert created["contactRelation"]["relatedContact"] == {"id": bob_node}
+    [sent] = simulator.contracts.sent("contact_information/update")
+    assert sent["relation_set"] == [
+        {"action": "add", "type": "FAMILY_MEMBER", "contact_information_identifier": {"id": bob}}
+    ]
+    read = (await crm_client.execute(RELATIONS, {"id": node}))["data"]["contact"]["relations"]
+    assert read == {
+        "totalCount": 1,
+        "nodes": [{"type": "FAMILY_MEMBER", "notes": None, "relatedContact": {"firstName": "Bob"}}],
+    }
+    stored = simulator.store.org(tenant).contacts[ada]["relation_set"]
+    assert stored[0]["contact"]["first_name"] == "Bob"
+    refused = await crm_client.post(RELATION_CREATE, {"input": {**input, "notes": "Brother"}})
+    assert [e["extensions"]["code"] for e in refused.json()["errors"]] == ["UPSTREAM_UNSUPPORTED"]
+    assert len(simulator.store.org(tenant).contacts[ada]["relation_set"]) == 1
+    relation = created["contactRelation"]["id"]
+    for mutation in (
+        'mutation($id: ID!) { contactRelationUpdate(id: $id, input: {type: "X"}) { errors { code } } }',
+        "mutation($id: ID!) { contactRelationDelete(id: $id) { errors { code } } }",
+    ):
+        answer = (await crm_client.post(mutation, {"id": relation})).json()
+        assert [e["extensions"]["code"] for e in answer["errors"]] == ["UPSTREAM_UNSUPPORTED"], answer
+
+
+@pytest.mark.parametrize("crm_routes", [{**ROUTES, "ContactRelation": "crmcom"}])
+async def test_a_relation_crmcom_shows_by_its_display_type_reads_as_the_code(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    bob = simulator.store.add_contact(tenant, first_name="Bob", last_name="Byron")
+    related = {"id": bob, "first_name": "Bob", "last_name": "Byron", "type": "PERSON"}
+    shown = [{"id": "5" * 32, "type": "Family Member", "contact": related, "notes": None}]  # L139-175
+    ada = simulator.store.add_contact(tenant, first_name="Ada", last_name="Lovelace", relation_set=shown)
+    body = await crm_client.execute(RELATIONS, {"id": gid("Contact", uuid.UUID(hex=ada))})
+    assert body["data"]["contact"]["relations"]["nodes"] == [
+        {"type": "FAMILY_MEMBER", "notes": None, "relatedContact": {"firstName": "Bob"}}
+    ]

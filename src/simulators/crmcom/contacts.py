@@ -73,6 +73,7 @@ async def create(call: Call) -> Json:
     record = {"type": kind, "life_cycle_state": "MARKETING", **values}
     apply_depth(call, record)
     _apply_sets(call, record, creating=True)
+    _add_relations(call, record, creating=True)
     contact_id = call.store.add_contact(call.organisation, **record)
     created = call.org.contacts[contact_id]
     user = _user(call)
@@ -91,6 +92,7 @@ async def update(call: Call) -> Json:
         raise ApiError(codes.MANDATORY_FIELD_MISSING, "first_name and last_name are mandatory for a PERSON")
     apply_depth(call, record)
     _apply_sets(call, record, creating=False)
+    _add_relations(call, record, creating=False)
     record["name"] = record.get("company_name") or " ".join(
         filter(None, (record.get("first_name"), record.get("last_name")))
     )
@@ -102,6 +104,49 @@ async def update(call: Call) -> Json:
     stored.clear()
     stored.update(record)
     return stored
+
+
+# What an answer shows of a related contact (L141-170).
+RELATED = (
+    "last_name", "life_cycle_state", "middle_name", "company_profile", "title", "type", "first_name", "name",
+    "id", "company_name", "demographics",
+)  # fmt: skip
+
+
+def _add_relations(call: Call, record: Json, *, creating: bool) -> None:
+    """relation_set items ``{type, contact_information_identifier}`` (L2200-2205), ``"action": "add"``
+    in an update; the seed shows no other action and no relation identifier, so none is taken. The
+    identifier may name the contact by any field it shows, its demographics' ``id_number`` too (L2203)."""
+    items = call.params.get("relation_set") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ApiError(codes.INVALID_VALUE, "relation_set must be a list of objects")
+    for item in items:
+        allowed = {"type", "contact_information_identifier"} | (set() if creating else {"action"})
+        if set(item) - allowed:
+            raise ApiError(
+                codes.UNKNOWN_PARAMETER, "relation_set items take type and contact_information_identifier"
+            )
+        if not creating and item.get("action") != "add":
+            raise ApiError(codes.INVALID_VALUE, "relation_set: the action must be add")
+        kind = item.get("type")
+        if not isinstance(kind, str) or not kind:
+            raise ApiError(codes.MANDATORY_FIELD_MISSING, "relation_set: type is mandatory")
+        related = _related(call, item.get("contact_information_identifier"))
+        summary = {key: related.get(key) for key in RELATED}
+        record.setdefault("relation_set", []).append(
+            {"id": new_id(), "type": kind, "contact": summary, "notes": None}
+        )
+
+
+def _related(call: Call, identifier: Any) -> Json:
+    if not isinstance(identifier, dict) or len(identifier) != 1:
+        raise ApiError(codes.INVALID_VALUE, "relation_set: contact_information_identifier names one field")
+    [(field, value)] = identifier.items()
+    for contact in call.org.contacts.values():
+        held = contact.get(field, (contact.get("demographics") or {}).get(field))
+        if held is not None and str(held).upper() == str(value).upper():
+            return contact
+    raise ApiError(codes.NOT_FOUND, "relation_set: no contact information matches the identifier")
 
 
 def _user(call: Call) -> Json:

@@ -30,6 +30,7 @@ CONTACT_FIELDS = (
     "id", "type", "first_name", "middle_name", "last_name", "company_name", "title", "demographics",
     "preferred_language", "life_cycle_state", "addresses_set", "phones_set", "emails_set", "log_information",
     "notes", "category", "owned_by_group", "privacy_level", "company_profile", "authorization_settings",
+    "relation_set",
     *contact_depth.UDFS,
 )  # fmt: skip
 ANSWER_SETS = {Detail.EMAILS: "emails_set", Detail.PHONES: "phones_set", Detail.ADDRESSES: "addresses_set"}

@@ -15,7 +15,7 @@ from gateway.backends.base import QueueEvent
 from gateway.backends.query import AllOf, Condition, ListQuery, Op, PageRequest
 from gateway.backends.reads_through import ReadsThrough
 from gateway.backends.records import Detail, Entity, Relation
-from gateway.backends.rest.crmcom import contacts
+from gateway.backends.rest.crmcom import contacts, relations
 from gateway.backends.rest.crmcom.api import CrmcomError, is_not_found
 from gateway.backends.rest.crmcom.mapping import (
     UDF_DATES,
@@ -100,6 +100,8 @@ class CrmcomWriter(ReadsThrough):
         self.backend.forget_lists()
         if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
             return await self._queued_entry(values)
+        if entity is Entity.CONTACT_RELATION:
+            return await self._added_relation(values)
         if entity is Entity.CONTACT:
             self._refuse_unwritten(values, updating=False)
             data = await self.backend.api.post("contact_information/create", contacts.create_body(values))
@@ -108,6 +110,23 @@ class CrmcomWriter(ReadsThrough):
             raise UpstreamUnsupported(self.system, f"CRM.COM cannot create {entity.value} records")
         data = await self.backend.api.post("communications/create", communication_body(values))
         return self._created_id(data)
+
+    async def _added_relation(self, values: Mapping[str, Any]) -> UUID:
+        """relation_set's ``add`` on the contact (seed 003 L2200-2205); the answer names the new one."""
+        owner = values["contact_id"]
+        current = await self.backend.contact_json(owner)
+        if current is None:
+            raise CrmcomError(self.system, "NOT_FOUND", "contact_information/show")
+        try:
+            body = relations.added(values)
+        except relations.Unsendable as refused:
+            raise UpstreamUnsupported(self.system, str(refused)) from None
+        data = await self.backend.api.post("contact_information/update", body)
+        created = relations.new_relation(current, data)
+        if created is None:
+            raise UpstreamUnavailable(self.system, "CRM.COM's update answered no new relation")
+        self.backend.remember_contact(owner, data)
+        return created
 
     def _created_id(self, data: Any) -> UUID:
         created = graph_id(data.get("id")) if isinstance(data, dict) else None
