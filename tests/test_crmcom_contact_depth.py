@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import Client, token_for
-from crmcom_env import Simulator
+from crmcom_env import Simulator, cost
 from factories import gid
 from resolvers.common.ids import decode_global_id
 from test_contact_depth import (
@@ -439,3 +439,25 @@ async def test_a_relation_crmcom_shows_by_its_display_type_reads_as_the_code(
     assert body["data"]["contact"]["relations"]["nodes"] == [
         {"type": "FAMILY_MEMBER", "notes": None, "relatedContact": {"firstName": "Bob"}}
     ]
+
+
+PAGE_DEPTH = f"""query($filter: ContactFilter) {{ contacts(first: 20, filter: $filter) {{
+  nodes {{ {SENSITIVE} udfs {{ string1 }} consent {{ sendDirectMarketingMaterial }} emails {{ itemId }} }}
+}} }}"""
+
+
+@pytest.mark.parametrize("size", [2, 12])
+async def test_a_page_of_routed_contacts_with_their_depth_is_one_list_call(
+    crm_client: Client, simulator: Simulator, tenant: str, size: int
+) -> None:
+    """The depth and the sets come with each contact of the list answer: no call per contact."""
+    for n in range(size):
+        email = [{"id": f"{n:032X}", "type": "PERSONAL", "email": "team@example.com"}]
+        simulator.store.add_contact(
+            tenant, first_name=f"P{n}", last_name="Team", emails_set=email, udf_string_1="u"
+        )
+    await crm_client.execute("{ me { subject } }")
+    body = await crm_client.execute(PAGE_DEPTH, {"filter": {"email": {"eq": "team@example.com"}}})
+    assert len(body["data"]["contacts"]["nodes"]) == size
+    assert {node["udfs"]["string1"] for node in body["data"]["contacts"]["nodes"]} == {"u"}
+    assert cost(body)["upstreamCallsBySystem"] == {"crmcom": 2}  # the login, then one list call
