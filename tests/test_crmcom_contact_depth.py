@@ -461,3 +461,21 @@ async def test_a_page_of_routed_contacts_with_their_depth_is_one_list_call(
     assert len(body["data"]["contacts"]["nodes"]) == size
     assert {node["udfs"]["string1"] for node in body["data"]["contacts"]["nodes"]} == {"u"}
     assert cost(body)["upstreamCallsBySystem"] == {"crmcom": 2}  # the login, then one list call
+
+
+async def test_a_create_with_three_sets_reads_the_contact_once_before_writing_them(
+    crm_client: Client, simulator: Simulator
+) -> None:
+    """Each set's update answers the whole contact (L3414-3706): the next set starts from it."""
+    input = {
+        "firstName": "Ellen",
+        "lastName": "Leon",
+        "emails": [{"email": "ellen@example.com"}],
+        "phones": [{"number": "+35722114455"}],
+        "addresses": [{"line1": "Piccadilly Avenue", "city": "Oxford"}],
+    }
+    payload = (await crm_client.execute(ITEM_FIELDS, {"input": input}))["data"]["contactCreate"]
+    assert payload["errors"] == []
+    assert simulator.calls("contact_information/create", "POST") == 1
+    assert simulator.calls("contact_information/update", "POST") == 3
+    assert simulator.calls("contact_information/show") == 2  # before the first set, and the answer's

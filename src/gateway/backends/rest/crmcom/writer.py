@@ -250,8 +250,10 @@ class CrmcomWriter(ReadsThrough):
                 "contact_information_identifier": {"id": crm_id(owner_id)},
                 contacts.REQUEST_SETS[detail]: actions,
             }
-            await self.backend.api.post("contact_information/update", body)
-            self.backend.forget_contact(owner_id)  # read again when next asked
+            self.backend.forget_contact(owner_id)
+            answer = await self.backend.api.post("contact_information/update", body)
+            if isinstance(answer, dict) and graph_id(answer.get("id")) == owner_id:
+                self.backend.remember_contact(owner_id, answer)  # the whole record, as it now is
 
     async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
         """Nothing to record: the poller publishes what CRM.COM's queue shows changed."""
