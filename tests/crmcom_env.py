@@ -70,6 +70,7 @@ def simulator(crmcom: Simulator) -> Iterator[Simulator]:
     crmcom.faults.clear()
     crmcom.faults.log.clear()
     violations, crmcom.contracts.violations = crmcom.contracts.violations, []
+    crmcom.contracts.requests.clear()
     crmcom.contracts.enabled = True
     assert violations == [], "the connector sent, or the simulator answered, outside the seeds' contract"
 

@@ -458,3 +458,37 @@ async def test_the_query_builder_filters_by_identifier_numbers_with_the_same_per
     refused = (await viewer.post(QUERY_BUILDER, {"query": rule})).json()
     assert refused["data"]["contacts"] is None
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+
+
+ITEM_FIELDS = """mutation($input: ContactCreateInput!) { contactCreate(input: $input) {
+  contact { addresses { careOf floor apartmentNumber municipality poBox poBoxPostalCode notes itemState }
+    phones { notes itemState } emails { notes itemState } }
+  errors { code }
+} }"""
+
+
+async def test_the_seeds_set_item_fields_are_kept_and_items_are_added_active(client: Client) -> None:
+    """Seed 003's address item members (L2141-2157) and every item's notes and state (L300, L405)."""
+    address = {
+        "careOf": "Maria Kyriacou",
+        "floor": 2,
+        "apartmentNumber": "202",
+        "municipality": "Aglanjia",
+        "poBox": "70022",
+        "poBoxPostalCode": "AG70022",
+        "notes": "To be reviewed",
+    }
+    input = {
+        "firstName": "Louis",
+        "lastName": "Kozior",
+        "addresses": [address],
+        "phones": [{"number": "+35722114455", "notes": "office"}],
+        "emails": [{"email": "louis@example.com", "notes": "personal"}],
+    }
+    payload = (await client.execute(ITEM_FIELDS, {"input": input}))["data"]["contactCreate"]
+    assert payload["errors"] == []
+    assert payload["contact"] == {
+        "addresses": [{**address, "itemState": "ACTIVE"}],
+        "phones": [{"notes": "office", "itemState": "ACTIVE"}],
+        "emails": [{"notes": "personal", "itemState": "ACTIVE"}],
+    }

@@ -47,8 +47,15 @@ class Contracts:
     vendor: str  # "crmcom" or "akixi": the folder of its schemas
     violations: list[str] = field(default_factory=list)
     enabled: bool = True  # a test that sends bad bodies on purpose, straight to the simulator, turns it off
+    requests: list[tuple[str, Any]] = field(default_factory=list)  # (method, parameters) as received
+
+    def sent(self, method: str) -> list[Any]:
+        """The parameters of each call of ``method`` the simulator received (token left out)."""
+        return [payload for name, payload in self.requests if name == method]
 
     def __call__(self, direction: str, method: str, payload: Any) -> None:
+        if direction == "request":
+            self.requests.append((method, payload))
         if not self.enabled:
             return
         name = crmcom_schema(direction, method) if self.vendor == "crmcom" else f"{method}.{direction}"

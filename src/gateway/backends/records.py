@@ -345,6 +345,8 @@ class EmailRecord:
     email: str
     type: str | None = None
     is_primary: bool = False
+    notes: str | None = None
+    item_state: str = "ACTIVE"  # seed 003 item state: ACTIVE / INACTIVE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -358,6 +360,8 @@ class PhoneRecord:
     country_code: str | None = None
     extension: str | None = None
     is_primary: bool = False
+    notes: str | None = None
+    item_state: str = "ACTIVE"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -375,6 +379,14 @@ class AddressRecord:
     zip: str | None = None
     country: str | None = None
     is_primary: bool = False
+    care_of: str | None = None
+    floor: int | None = None
+    apartment_number: str | None = None
+    municipality: str | None = None
+    po_box: str | None = None
+    po_box_postal_code: str | None = None
+    notes: str | None = None
+    item_state: str = "ACTIVE"
 
 
 @dataclass(frozen=True, kw_only=True)

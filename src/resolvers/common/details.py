@@ -36,6 +36,12 @@ class AddressType(Enum):
     RESIDENTIAL = strawberry.enum_value("RESIDENTIAL", description="Residential address.")
 
 
+@strawberry.enum(description="Whether a set item is in use (seed 003 item `state`: Active / Inactive).")
+class SetItemState(Enum):
+    ACTIVE = strawberry.enum_value("ACTIVE", description="In use; every item is added active.")
+    INACTIVE = strawberry.enum_value("INACTIVE", description="Kept, no longer in use (set upstream).")
+
+
 @strawberry.type(description="An e-mail address.")
 class Email:
     record: Private[Any]
@@ -49,6 +55,8 @@ class Email:
     email: str = strawberry.field(description="The address, normalised.")
     type: str | None = strawberry.field(description='Free-form label, e.g. "Work Email".')
     is_primary: bool = strawberry.field(description="The primary address to write to.")
+    notes: str | None = strawberry.field(description="Notes on the item (seed 003).")
+    item_state: SetItemState = strawberry.field(description="Active or inactive (seed 003 item state).")
 
 
 @strawberry.type(description="A phone, mobile or fax number.")
@@ -67,6 +75,8 @@ class Phone:
     country_code: str | None = strawberry.field(description="ISO country the number was given for, e.g. US.")
     extension: str | None = strawberry.field(description="Extension to dial after the number.")
     is_primary: bool = strawberry.field(description="The primary number to call.")
+    notes: str | None = strawberry.field(description="Notes on the item (seed 003).")
+    item_state: SetItemState = strawberry.field(description="Active or inactive (seed 003 item state).")
 
     @strawberry.field(description="The country dialing code of the number, e.g. 1 or 44 (seed 000 Voice).")
     def country_dialing_code(self) -> int | None:
@@ -93,6 +103,14 @@ class Address:
     zip: str | None = strawberry.field(description="ZIP or postal code.")
     country: str | None = strawberry.field(description="Country.")
     is_primary: bool = strawberry.field(description="The primary address.")
+    care_of: str | None = strawberry.field(description="In care of (seed 003 care_of).")
+    floor: int | None = strawberry.field(description="Floor.")
+    apartment_number: str | None = strawberry.field(description="Apartment number.")
+    municipality: str | None = strawberry.field(description="Municipality.")
+    po_box: str | None = strawberry.field(description="Post office box.")
+    po_box_postal_code: str | None = strawberry.field(description="Postal code of the post office box.")
+    notes: str | None = strawberry.field(description="Notes on the item (seed 003).")
+    item_state: SetItemState = strawberry.field(description="Active or inactive (seed 003 item state).")
 
 
 @strawberry.type(description="The record's identifier in another system (seed 004 ThirdPartyId).")
@@ -108,6 +126,7 @@ class EmailInput:
     email: str = strawberry.field(description="The address; validated and normalised.")
     type: str | None = strawberry.field(default=None, description="Free-form label.")
     is_primary: bool = strawberry.field(default=False, description="Whether this is the primary address.")
+    notes: str | None = strawberry.field(default=None, description="Notes on the item.")
 
 
 @strawberry.input(description="A phone number to store; it is validated and stored in E.164 form.")
@@ -120,6 +139,7 @@ class PhoneInput:
     type: str | None = strawberry.field(default=None, description="Free-form label.")
     extension: str | None = strawberry.field(default=None, description="Extension.")
     is_primary: bool = strawberry.field(default=False, description="Whether this is the primary number.")
+    notes: str | None = strawberry.field(default=None, description="Notes on the item.")
 
 
 @strawberry.input(description="A postal address to store.")
@@ -134,6 +154,15 @@ class AddressInput:
     zip: str | None = strawberry.field(default=None, description="ZIP or postal code.")
     country: str | None = strawberry.field(default=None, description="Country.")
     is_primary: bool = strawberry.field(default=False, description="Whether this is the primary address.")
+    care_of: str | None = strawberry.field(default=None, description="In care of.")
+    floor: int | None = strawberry.field(default=None, description="Floor.")
+    apartment_number: str | None = strawberry.field(default=None, description="Apartment number.")
+    municipality: str | None = strawberry.field(default=None, description="Municipality.")
+    po_box: str | None = strawberry.field(default=None, description="Post office box.")
+    po_box_postal_code: str | None = strawberry.field(
+        default=None, description="Postal code of the post office box."
+    )
+    notes: str | None = strawberry.field(default=None, description="Notes on the item.")
 
 
 @strawberry.input(description="An identifier of the record in another system.")
@@ -143,12 +172,19 @@ class ThirdPartyIdInput:
     metadata: str | None = strawberry.field(default=None, description="Free-form metadata.")
 
 
+# "All addresses, phones and emails which are added on the contact information are added as active"
+# (seed 003 L1327, L2635).
+ADDED = {"item_state": "ACTIVE"}
+
+
 def email_rows(items: list[EmailInput], path: list[str]) -> tuple[list[dict[str, Any]], list[UserError]]:
     rows, problems = [], []
     for index, item in enumerate(items):
         email, found = normalised_email(item.email, [*path, str(index), "email"])
         problems += found
-        rows.append({"email": email, "type": item.type, "is_primary": item.is_primary})
+        rows.append(
+            {"email": email, "type": item.type, "is_primary": item.is_primary, "notes": item.notes, **ADDED}
+        )
     return rows, problems
 
 
@@ -165,6 +201,8 @@ def phone_rows(items: list[PhoneInput], path: list[str]) -> tuple[list[dict[str,
                 "country_code": item.country_code.upper() if item.country_code else None,
                 "extension": item.extension,
                 "is_primary": item.is_primary,
+                "notes": item.notes,
+                **ADDED,
             }
         )
     return rows, problems
@@ -173,6 +211,7 @@ def phone_rows(items: list[PhoneInput], path: list[str]) -> tuple[list[dict[str,
 def address_rows(items: list[AddressInput]) -> list[dict[str, Any]]:
     return [
         {name: (value.value if isinstance(value, Enum) else value) for name, value in vars(item).items()}
+        | ADDED
         for item in items
     ]
 

@@ -48,6 +48,10 @@ class Call:
     def org(self) -> Organisation:
         return self.store.org(self.organisation)
 
+    def user(self) -> str:
+        """The username the call's token was issued to (answers record who set a consent flag)."""
+        return self.store.token_users.get(str(self.params.get("token")), "")
+
     def identifier(self, name: str, *, mandatory: bool = True) -> Json | None:
         """``<name>_identifier``: an object in a body, ``field=value`` in a query string."""
         value = self.params.get(f"{name}_identifier")

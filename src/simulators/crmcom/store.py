@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from simulators.crmcom.catalogues import default_catalogues
+
 Json = dict[str, Any]
 
 
@@ -33,12 +35,15 @@ class Organisation:
     queue: dict[str, Json] = field(default_factory=dict)
     photos: dict[str, Json] = field(default_factory=dict)
     next_number: int = 1
+    # Countries, industries, categories, groups, privacy levels that identifiers name (seed 003).
+    catalogues: dict[str, list[Json]] = field(default_factory=default_catalogues)
 
 
 @dataclass
 class CrmcomStore:
     users: dict[tuple[str, str], str] = field(default_factory=dict)  # (organisation, username) -> password
     tokens: dict[str, str] = field(default_factory=dict)  # token -> organisation
+    token_users: dict[str, str] = field(default_factory=dict)  # token -> username
     organisations: dict[str, Organisation] = field(default_factory=dict)
 
     def org(self, name: str) -> Organisation:
@@ -53,6 +58,7 @@ class CrmcomStore:
             return None
         token = secrets.token_hex(16)
         self.tokens[token] = organisation
+        self.token_users[token] = username
         return token
 
     def expire_tokens(self) -> None:
@@ -68,13 +74,18 @@ class CrmcomStore:
             "last_name": None,
             "name": None,
             "life_cycle_state": "FINANCIAL",
+            **CONTACT_NULLS,
             "addresses_set": [],
             "phones_set": [],
             "emails_set": [],
             "log_information": _log(),
         }
         record.update(values)
-        record["name"] = record["name"] or " ".join(filter(None, (record["first_name"], record["last_name"])))
+        record["name"] = (
+            record["name"]
+            or record.get("company_name")
+            or " ".join(filter(None, (record["first_name"], record["last_name"])))
+        )
         self.org(organisation).contacts[contact_id] = record
         return contact_id
 
@@ -140,6 +151,17 @@ class CrmcomStore:
         entry.update(values, life_cycle_state=state)
         entry["log_information"] = {**entry["log_information"], "updated_date": now_text()}
         return entry
+
+
+# Members every answer shows (seed 003 show L66-430), null until set; organizational_unit is 0 in every
+# example (L104, L588, L3450) and no method sets it.
+CONTACT_NULLS: Json = {
+    "middle_name": None, "company_name": None, "title": None, "preferred_language": None, "notes": None,
+    "category": None, "owned_by_group": None, "privacy_level": None, "organizational_unit": 0,
+    "demographics": None, "company_profile": None, "relation_set": [],
+    **{f"udf_{kind}_{n}": None for kind, count in (("string", 16), ("float", 8), ("date", 8))
+       for n in range(1, count + 1)},
+}  # fmt: skip
 
 
 def _log() -> Json:

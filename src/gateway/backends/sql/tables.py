@@ -343,6 +343,9 @@ emails = sa.Table(
     sa.Column("email", NAME, nullable=False),
     sa.Column("type", sa.String(64), nullable=True),
     sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
+    # seed 003 e-mail item (L405-427): notes, and its state (Active / Inactive)
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("item_state", sa.String(16), nullable=False, server_default=sa.text("'ACTIVE'")),
     tenant_index("emails", "owner_id"),
     tenant_index("emails", "email"),
 )
@@ -360,6 +363,9 @@ phones = sa.Table(
     sa.Column("country_code", sa.String(2), nullable=True),
     sa.Column("extension", sa.String(16), nullable=True),
     sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
+    # seed 003 phone item (L298-333): notes, and its state (Active / Inactive)
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("item_state", sa.String(16), nullable=False, server_default=sa.text("'ACTIVE'")),
     tenant_index("phones", "owner_id"),
     tenant_index("phones", "number"),
 )
@@ -381,6 +387,15 @@ addresses = sa.Table(
     sa.Column("zip", sa.String(32), nullable=True),
     sa.Column("country", NAME, nullable=True),
     sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
+    # seed 003 address item (L219-270, request L2141-2157)
+    sa.Column("care_of", NAME, nullable=True),
+    sa.Column("floor", sa.Integer, nullable=True),
+    sa.Column("apartment_number", sa.String(64), nullable=True),
+    sa.Column("municipality", NAME, nullable=True),
+    sa.Column("po_box", sa.String(64), nullable=True),
+    sa.Column("po_box_postal_code", sa.String(64), nullable=True),
+    sa.Column("notes", sa.Text, nullable=True),
+    sa.Column("item_state", sa.String(16), nullable=False, server_default=sa.text("'ACTIVE'")),
     tenant_index("addresses", "owner_id"),
 )
 

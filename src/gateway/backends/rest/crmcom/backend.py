@@ -31,12 +31,12 @@ from gateway.backends.records import (
     Relation,
 )
 from gateway.backends.rest.connector import RequestScope
-from gateway.backends.rest.crmcom import contacts, mapping
+from gateway.backends.rest.crmcom import contacts, mapping, relations
 from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
 from gateway.backends.rest.crmcom.fields import FIELDS, fields_for
 from gateway.backends.rest.crmcom.paging import Keep, Window, count_all, fetch_window
 from gateway.backends.rest.crmcom.photos import CrmcomPhotoReads
-from gateway.backends.rest.crmcom.plans import Plan, matches, plan_list
+from gateway.backends.rest.crmcom.plans import Plan, flat, matches, plan_list
 from gateway.backends.rest.errors import UpstreamBadResponse, UpstreamError, UpstreamUnsupported
 from gateway.permissions import communication_visible
 from gateway.selection import Selection
@@ -61,7 +61,8 @@ BUILD: dict[Entity, Callable[[dict[str, Any], str], AuditedRecord | None]] = {
     Entity.COMMUNICATION: mapping.communication,
     Entity.COMMUNICATION_QUEUE_ENTRY: mapping.queue_entry,
 }
-ENTITIES = frozenset(SHOW)
+# Relations are read with their contact (relation_set) and added through it: ``relations``.
+ENTITIES = frozenset({*SHOW, Entity.CONTACT_RELATION})
 ListKey = tuple[Entity, tuple[tuple[str, str], ...]]
 PAGED = frozenset({Entity.CONTACT})  # the one list with paging parameters (seed 003 lines 520-542)
 WHAT = {
@@ -122,8 +123,22 @@ class CrmcomBackend(CrmcomPhotoReads):
     async def get_many(
         self, entity: Entity, ids: Sequence[UUID], *, include_deleted: bool = False
     ) -> Mapping[UUID, AuditedRecord]:
+        if entity is Entity.CONTACT_RELATION:
+            return self._known_relations(ids)
         records = await self._show_all(entity, [{"id": mapping.crm_id(i)} for i in dict.fromkeys(ids)])
         return {record.id: record for record in await self._visible(records)}
+
+    def _known_relations(self, ids: Sequence[UUID]) -> dict[UUID, AuditedRecord]:
+        """CRM.COM has no method that reads a relation by id: those of the contacts read in this request
+        (a relation just added, or listed with its contact); any other is refused, not reported missing."""
+        wanted = set(ids)
+        found = [r for json in self._contact_json.values() for r in relations.relations(json, self.tenant)]
+        known: dict[UUID, AuditedRecord] = {record.id: record for record in found if record.id in wanted}
+        if len(known) < len(wanted):
+            raise UpstreamUnsupported(
+                self.api.client.name, "CRM.COM reads relations only with their contact (Contact.relations)"
+            )
+        return known
 
     async def _show_all(self, entity: Entity, identifiers: list[dict[str, str]]) -> list[AuditedRecord]:
         self._check(entity)
@@ -236,6 +251,10 @@ class CrmcomBackend(CrmcomPhotoReads):
     def forget_contact(self, contact_id: UUID) -> None:
         self._contact_json.pop(contact_id, None)
 
+    def remember_contact(self, contact_id: UUID, record: dict[str, Any]) -> None:
+        """A whole record CRM.COM answered a write with: the contact as it now is."""
+        self._contact_json[contact_id] = record
+
     async def count(self, entity: Entity, query: ListQuery) -> int:
         """CRM.COM has no count: the list is read, contacts page by page (``paging.COUNT_PAGE`` rows per
         call), communications and queue entries whole (the same call as their page, once per request)."""
@@ -262,6 +281,8 @@ class CrmcomBackend(CrmcomPhotoReads):
         """Contact communications: one communications/list call per contact (CRM.COM has no batch form),
         concurrently up to ``max_concurrency``; the parents are visible contacts, so only the media rule
         applies. Queue entries of a communication: queue/list by the communication's media and contact."""
+        if relation is Relation.CONTACT_RELATIONS:
+            return await self._relation_pages(parent_ids, query)
         entity, queries = await self._per_parent(relation, parent_ids, query)
         pages = await asyncio.gather(*(self._page(entity, q, self._media_rule) for q in queries))
         return dict(zip(parent_ids, pages, strict=True))
@@ -269,9 +290,33 @@ class CrmcomBackend(CrmcomPhotoReads):
     async def counts_by_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
     ) -> Mapping[UUID, int]:
+        if relation is Relation.CONTACT_RELATIONS:
+            pages = await self._relation_pages(parent_ids, query, counting=True)
+            return {parent: len(page.rows) for parent, page in pages.items()}
         entity, queries = await self._per_parent(relation, parent_ids, query)
         counts = await asyncio.gather(*(self._count(entity, q, self._media_rule) for q in queries))
         return dict(zip(parent_ids, counts, strict=True))
+
+    async def _relation_pages(
+        self, parent_ids: Sequence[UUID], query: ListQuery, *, counting: bool = False
+    ) -> dict[UUID, Page[AuditedRecord]]:
+        """A contact's relations: its relation_set, from the contact read for it (one show per contact
+        not read yet), in CRM.COM's order; filtered here on the conditions a fetched record can check."""
+        if not self.holds_contacts:
+            raise UpstreamUnsupported(self.api.client.name, "relations are read with CRM.COM contacts only")
+        if query.page.after is not None or query.page.before is not None or query.search:
+            raise UpstreamUnsupported(self.api.client.name, "CRM.COM relations come in one page")
+        conditions = list(flat(query.filter))
+        missing = [parent for parent in dict.fromkeys(parent_ids) if parent not in self._contact_json]
+        await self.get_many(Entity.CONTACT, missing)
+        pages: dict[UUID, Page[AuditedRecord]] = {}
+        for parent in parent_ids:
+            found = relations.relations(self._contact_json.get(parent, {}), self.tenant)
+            rows: list[AuditedRecord] = [r for r in found if matches(r, conditions)]
+            size = len(rows) if counting else query.page.size or len(rows)
+            keys = [(r.date_created.isoformat(), n) for n, r in enumerate(rows[:size])]
+            pages[parent] = Page(rows[:size], keys, len(rows) > size, False)
+        return pages
 
     async def _per_parent(
         self, relation: Relation, parent_ids: Sequence[UUID], query: ListQuery
@@ -324,6 +369,8 @@ class CrmcomBackend(CrmcomPhotoReads):
         return [r for r in records if _contact(r) in visible]
 
     def _check(self, entity: Entity) -> None:
+        if entity is Entity.CONTACT_RELATION:
+            raise UpstreamUnsupported(self.api.client.name, "CRM.COM lists relations only with their contact")
         if entity not in ENTITIES:
             raise UpstreamUnsupported(self.api.client.name, f"CRM.COM does not hold {entity.value} records")
 

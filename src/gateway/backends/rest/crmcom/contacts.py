@@ -23,11 +23,15 @@ from gateway.backends.records import (
     EmailRecord,
     PhoneRecord,
 )
-from gateway.backends.rest.crmcom.mapping import Json, graph_id, parse_time
+from gateway.backends.rest.crmcom import contact_depth
+from gateway.backends.rest.crmcom.mapping import Json, crm_id, graph_id, parse_time
 
 CONTACT_FIELDS = (
     "id", "type", "first_name", "middle_name", "last_name", "company_name", "title", "demographics",
     "preferred_language", "life_cycle_state", "addresses_set", "phones_set", "emails_set", "log_information",
+    "notes", "category", "owned_by_group", "privacy_level", "company_profile", "authorization_settings",
+    "relation_set",
+    *contact_depth.UDFS,
 )  # fmt: skip
 ANSWER_SETS = {Detail.EMAILS: "emails_set", Detail.PHONES: "phones_set", Detail.ADDRESSES: "addresses_set"}
 REQUEST_SETS = {Detail.EMAILS: "email_set", Detail.PHONES: "phone_set", Detail.ADDRESSES: "address_set"}
@@ -37,6 +41,28 @@ IDENTIFIERS = {
     Detail.ADDRESSES: "address_identifier",
 }
 PLAIN = ("first_name", "middle_name", "last_name", "company_name")
+# Address item members kept as they are (L219-270, request L2141-2157); notes too (L2157).
+ADDRESS_EXTRAS = (
+    "care_of",
+    "floor",
+    "apartment_number",
+    "municipality",
+    "po_box",
+    "po_box_postal_code",
+    "notes",
+)
+
+
+# The graph's address types (resolvers.common.details.AddressType); seed 003 shows HOME and BUSINESS.
+ADDRESS_TYPES = frozenset(
+    ("HOME", "OFFICE", "BUSINESS", "SHIPPING", "PO_BOX", "PERMANENT", "TEMPORARY", "RESIDENTIAL")
+)
+
+
+class Unsendable(Exception):
+    """A change seed 003's requests have no member for (a phone's or an e-mail's notes)."""
+
+
 EPOCH = datetime.fromtimestamp(0, UTC)
 
 
@@ -52,6 +78,8 @@ def contact(record: Json, tenant: str) -> ContactRecord | None:
         tenant=tenant,
         date_created=parse_time(log.get("created_date")) or EPOCH,
         date_modified=parse_time(log.get("updated_date")),
+        created_by=contact_depth.username(log.get("created_by_user")),
+        modified_by=contact_depth.username(log.get("updated_by_user")),
         kind="COMPANY" if record.get("type") == "COMPANY" else "PERSON",
         first_name=record.get("first_name"),
         middle_name=record.get("middle_name"),
@@ -65,6 +93,7 @@ def contact(record: Json, tenant: str) -> ContactRecord | None:
         province=first_address.get("district"),
         postal_code=first_address.get("postal_code"),
         country=_country(first_address),
+        **contact_depth.depth_values(record),
     )
 
 
@@ -82,7 +111,14 @@ def _email(owner_id: UUID, position: int, item: Json) -> EmailRecord:
     return EmailRecord(
         id=_item_id(owner_id, position, item), owner_id=owner_id, position=position,
         email=str(item.get("email") or ""), type=item.get("type"), is_primary=position == 0,
+        notes=item.get("notes"), item_state=_state(item),
     )  # fmt: skip
+
+
+def _state(item: Json) -> str:
+    """An item's ``state`` ("Active", "Inactive": L300, L661) as the graph's ACTIVE / INACTIVE."""
+    state = str(item.get("state") or "Active").upper()
+    return state if state in ("ACTIVE", "INACTIVE") else "ACTIVE"
 
 
 def kind(value: Any) -> str | None:
@@ -96,16 +132,25 @@ def _phone(owner_id: UUID, position: int, item: Json) -> PhoneRecord:
         id=_item_id(owner_id, position, item), owner_id=owner_id, position=position,
         mode="MOBILE" if kind(item.get("type")) == "MOBILE" else "PHONE",
         number=str(item.get("number") or ""), type=item.get("type"), country_code=_country(item),
-        is_primary=position == 0,
+        is_primary=position == 0, notes=item.get("notes"), item_state=_state(item),
     )  # fmt: skip
 
 
 def _address(owner_id: UUID, position: int, item: Json) -> AddressRecord:
     return AddressRecord(
-        id=_item_id(owner_id, position, item), owner_id=owner_id, position=position, type=item.get("type"),
+        id=_item_id(owner_id, position, item), owner_id=owner_id, position=position, type=_address_type(item),
         line1=_street(item), line2=item.get("area"), city=item.get("town_city"), state=item.get("district"),
         zip=item.get("postal_code"), country=_country(item), is_primary=position == 0,
+        notes=item.get("notes"), item_state=_state(item),
+        floor=item["floor"] if type(item.get("floor")) is int else None,
+        **{name: item.get(name) for name in ADDRESS_EXTRAS if name not in ("floor", "notes")},
     )  # fmt: skip
+
+
+def _address_type(item: Json) -> str | None:
+    """ "Home" / "HOME" (L267, L3511) as the graph's address type; a type it has no value for as none."""
+    code = kind(item.get("type"))
+    return code if code in ADDRESS_TYPES else None
 
 
 def _street(item: Json) -> str | None:
@@ -130,9 +175,18 @@ def _language(value: Any) -> str | None:
 # --- writes -----------------------------------------------------------------------------------------
 
 
-def unwritten(values: Mapping[str, Any]) -> list[str]:
-    """The depth attributes (issue 21) a write gives, which this connector does not send yet."""
-    return sorted(name for name in CONTACT_DEPTH_FIELDS if values.get(name) not in (None, {}))
+def unwritten(values: Mapping[str, Any], *, updating: bool) -> list[str]:
+    """The depth columns a write gives that seed 003's create/update cannot take (``life_cycle_state``
+    is answered, L217, but is a parameter of neither table), and a ``language`` that is not a seed code."""
+    names = [
+        name
+        for name in CONTACT_DEPTH_FIELDS - contact_depth.WRITTEN
+        if name in values and (updating or values[name] is not None)
+    ]
+    language = values.get("language")
+    if language is not None and language not in contact_depth.LANGUAGES:
+        names.append("language")
+    return sorted(names)
 
 
 def create_body(values: Mapping[str, Any]) -> Json:
@@ -140,13 +194,64 @@ def create_body(values: Mapping[str, Any]) -> Json:
     body |= {name: values[name] for name in PLAIN if values.get(name) is not None}
     if values.get("civility"):
         body["title"] = values["civility"]
-    return body
+    if values.get("language") is not None and values.get("preferred_language") is None:
+        body["preferred_language"] = values["language"]
+    return body | contact_depth.depth_body(values, None)
+
+
+def update_body(values: Mapping[str, Any], current: Json) -> Json:
+    """Seed 003's update has no ``type`` (L2633-3350); a given null clears the member (L2635)."""
+    body: Json = {name: values[name] for name in PLAIN if name in values}
+    if "civility" in values:
+        body["title"] = values["civility"]
+    if values.get("language") is not None and "preferred_language" not in values:
+        body["preferred_language"] = values["language"]
+    held = contact_depth.depth_values(current)["udfs"]
+    return body | contact_depth.depth_body(values, held)
 
 
 def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]]) -> list[Json]:
-    """Seed 003's actions that turn the current set into ``items``: remove what is gone, add what is new."""
-    wanted = [_request_item(detail, item) for item in items]
+    """Seed 003's actions (L3378-3402) that turn the current set into ``items``. Items that carry the
+    ``id`` of a current item (per-item changes) are kept, or sent as ``update`` naming that item by id
+    when they changed; items without one are added; current items not among them are removed. A list of
+    items none of which has an id (a whole-list replacement) is matched on type and value instead."""
     have = [item for item in current.get(ANSWER_SETS[detail]) or [] if isinstance(item, dict)]
+    if not any(item.get("id") for item in items):
+        return _replaced(detail, have, items)
+    owner = graph_id(current.get("id")) or uuid.UUID(int=0)
+    as_rows = dict(zip(details(detail, owner, current), have, strict=True))
+    held = {record.id: (answer, _request_item(detail, vars(record))) for record, answer in as_rows.items()}
+    identifier = IDENTIFIERS[detail]
+    kept = {item["id"] for item in items if item.get("id") in held}
+    actions: list[Json] = [
+        {"action": "remove", identifier: {"id": answer["id"]}}
+        for item_id, (answer, _) in held.items()
+        if item_id not in kept and answer.get("id")
+    ]
+    for item in items:
+        wanted = _request_item(detail, item)
+        before = held[item["id"]][1] if item.get("id") in held else None
+        if before is None:
+            actions.append({"action": "add", **_sendable(detail, wanted, {})})
+        elif wanted != before:
+            changed = _sendable(detail, wanted, before)
+            actions.append({"action": "update", identifier: {"id": crm_id(item["id"])}, **changed})
+    return actions
+
+
+def _sendable(detail: Detail, wanted: Json, before: Json) -> Json:
+    """Seed 003's phone and e-mail items carry no notes in a request (L2188-2199, L3397-3402): notes
+    CRM.COM shows are kept, a change to them cannot be sent."""
+    if detail is Detail.ADDRESSES:
+        return wanted
+    if wanted.get("notes") != before.get("notes"):
+        raise Unsendable(f"CRM.COM's {REQUEST_SETS[detail]} items take no notes")
+    return {key: value for key, value in wanted.items() if key != "notes"}
+
+
+def _replaced(detail: Detail, have: list[Json], items: Sequence[Mapping[str, Any]]) -> list[Json]:
+    """Whole-list replacement: remove what is gone, add what is new (matched on type and value)."""
+    wanted = [_request_item(detail, item) for item in items]
     key = _key(detail)
     actions = [
         {"action": "remove", IDENTIFIERS[detail]: {"id": item["id"]}}
@@ -154,18 +259,23 @@ def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]
         if all(_answer_key(detail, item) != key(w) for w in wanted) and item.get("id")
     ]
     actions += [
-        {"action": "add", **w} for w in wanted if all(key(w) != _answer_key(detail, item) for item in have)
+        {"action": "add", **_sendable(detail, w, {})}
+        for w in wanted
+        if all(key(w) != _answer_key(detail, item) for item in have)
     ]
     return actions
 
 
 def _request_item(detail: Detail, item: Mapping[str, Any]) -> Json:
-    """An item of a request set: only the members seed 003 defines, strings as strings, nulls left out."""
+    """An item of a request set: only the members seed 003 defines, strings as strings, nulls left out;
+    a country as ``country_identifier`` (L2153 ``{"two_character_code": "CY"}``, L2373 ``{"name": ...}``)."""
+    notes = {"notes": item["notes"]} if item.get("notes") is not None else {}
     if detail is Detail.EMAILS:
-        return {"type": kind(item.get("type")) or "PERSONAL", "email_address": item["email"]}
+        return {"type": kind(item.get("type")) or "PERSONAL", "email_address": item["email"], **notes}
     if detail is Detail.PHONES:
         phone_type = "MOBILE" if item.get("mode") == "MOBILE" else kind(item.get("type")) or "LANDLINE"
-        return {"type": phone_type, "number": item["number"]}
+        sent = {"type": phone_type, "number": item["number"], **notes}
+        return sent | _country_identifier(item.get("country_code"))
     address = {
         "type": kind(item.get("type")) or "HOME",
         "street_name": item.get("line1"),
@@ -173,8 +283,19 @@ def _request_item(detail: Detail, item: Mapping[str, Any]) -> Json:
         "town_city": item.get("city"),
         "district": item.get("state"),
         "postal_code": item.get("zip"),
+        **{name: item.get(name) for name in ADDRESS_EXTRAS},
     }
-    return {key: value for key, value in address.items() if value is not None}
+    kept = {key: value for key, value in address.items() if value is not None}
+    return kept | _country_identifier(item.get("country"))
+
+
+def _country_identifier(country: Any) -> Json:
+    if not country:
+        return {}
+    text = str(country).strip()
+    if len(text) == 2 and text.isalpha():
+        return {"country_identifier": {"two_character_code": text.upper()}}
+    return {"country_identifier": {"name": text.upper()}}
 
 
 def _key(detail: Detail) -> Any:

@@ -67,6 +67,14 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def seed_date(value: date | datetime) -> str:
+    """A seed "Date" parameter in the seeds' only form, "2014-05-05T15:49:59" (seed 003 line 2232), UTC."""
+    if isinstance(value, datetime):
+        moment = value.astimezone(UTC) if value.tzinfo else value
+        return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{value.isoformat()}T00:00:00"
+
+
 def _date(value: Any) -> date | None:
     parsed = parse_time(value)
     return parsed.date() if parsed else None

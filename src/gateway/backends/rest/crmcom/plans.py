@@ -32,7 +32,15 @@ QUEUE_PARAMS = {
     "contact_id": "contact_information_identifier",
     "life_cycle_state": "life_cycle_state",
 }
-CONTACT_PARAMS = {"email": "email_address", "phone": "phone_number"}  # seed 003's semi-optional ones
+# seed 003's semi-optional list parameters (L452-500): any of them, several together
+CONTACT_PARAMS = {
+    "email": "email_address",
+    "phone": "phone_number",
+    "id_number": "id_number",
+    "passport_number": "passport_number",
+    "social_security_number": "social_security_number",
+    "vat_registration_number": "vat_registration_number",
+}
 PARAMS = {
     Entity.COMMUNICATION: COMMUNICATION_PARAMS,
     Entity.COMMUNICATION_QUEUE_ENTRY: QUEUE_PARAMS,
@@ -142,7 +150,8 @@ def _check_scope(entity: Entity, plan: Plan) -> None:
         raise InvalidFilter("CRM.COM lists communications only by contact or category: filter on one of them")
     if entity is Entity.CONTACT and not plan.params:
         raise InvalidFilter(
-            "CRM.COM lists contact information only by e-mail address or phone: filter on one"
+            "CRM.COM lists contact information only by e-mail address, phone, id number, passport, "
+            "social security or VAT registration number (eq): filter on one"
         )
     if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
         scopes = {"communication_queue_external_system_identifier", "media"} & set(plan.params)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -16,9 +15,16 @@ from gateway.backends.base import QueueEvent
 from gateway.backends.query import AllOf, Condition, ListQuery, Op, PageRequest
 from gateway.backends.reads_through import ReadsThrough
 from gateway.backends.records import Detail, Entity, Relation
-from gateway.backends.rest.crmcom import contacts
-from gateway.backends.rest.crmcom.api import is_not_found
-from gateway.backends.rest.crmcom.mapping import UDF_DATES, UDF_FLOATS, UDF_STRINGS, crm_id, graph_id
+from gateway.backends.rest.crmcom import contacts, relations
+from gateway.backends.rest.crmcom.api import CrmcomError, is_not_found
+from gateway.backends.rest.crmcom.mapping import (
+    UDF_DATES,
+    UDF_FLOATS,
+    UDF_STRINGS,
+    crm_id,
+    graph_id,
+    seed_date,
+)
 from gateway.backends.rest.crmcom.photos import CrmcomPhotoWrites
 from gateway.backends.rest.errors import UpstreamError, UpstreamUnavailable, UpstreamUnsupported
 
@@ -53,14 +59,6 @@ QUEUE_METHODS = {
 MEDIA_OUT = {"FACE_TO_FACE": "F2F"}
 
 
-def seed_date(value: date | datetime) -> str:
-    """A seed "Date" parameter in the seeds' only form, "2014-05-05T15:49:59" (seed 003 line 2232), UTC."""
-    if isinstance(value, datetime):
-        moment = value.astimezone(UTC) if value.tzinfo else value
-        return moment.strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{value.isoformat()}T00:00:00"
-
-
 def communication_body(values: Mapping[str, Any]) -> dict[str, Any]:
     """The graph's columns as communications/create or update parameters: only what seed 001 defines,
     in its types (unknown columns and nulls are not sent)."""
@@ -72,6 +70,14 @@ def communication_body(values: Mapping[str, Any]) -> dict[str, Any]:
         if values.get(column) is not None:
             body[parameter] = {"id": crm_id(values[column])}
     return body
+
+
+class _ValueRefused(Exception):
+    """CRM.COM's NOT_FOUND for a value an update names (not for the contact itself)."""
+
+    def __init__(self, error: UpstreamError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
@@ -95,14 +101,33 @@ class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
         self.backend.forget_lists()
         if entity is Entity.COMMUNICATION_QUEUE_ENTRY:
             return await self._queued_entry(values)
+        if entity is Entity.CONTACT_RELATION:
+            return await self._added_relation(values)
         if entity is Entity.CONTACT:
-            self._refuse_unwritten(values)
+            self._refuse_unwritten(values, updating=False)
             data = await self.backend.api.post("contact_information/create", contacts.create_body(values))
             return self._created_id(data)
         if entity is not Entity.COMMUNICATION:
             raise UpstreamUnsupported(self.system, f"CRM.COM cannot create {entity.value} records")
         data = await self.backend.api.post("communications/create", communication_body(values))
         return self._created_id(data)
+
+    async def _added_relation(self, values: Mapping[str, Any]) -> UUID:
+        """relation_set's ``add`` on the contact (seed 003 L2200-2205); the answer names the new one."""
+        owner = values["contact_id"]
+        current = await self.backend.contact_json(owner)
+        if current is None:
+            raise CrmcomError(self.system, "NOT_FOUND", "contact_information/show")
+        try:
+            body = relations.added(values)
+        except relations.Unsendable as refused:
+            raise UpstreamUnsupported(self.system, str(refused)) from None
+        data = await self.backend.api.post("contact_information/update", body)
+        created = relations.new_relation(current, data)
+        if created is None:
+            raise UpstreamUnavailable(self.system, "CRM.COM's update answered no new relation")
+        self.backend.remember_contact(owner, data)
+        return created
 
     def _created_id(self, data: Any) -> UUID:
         created = graph_id(data.get("id")) if isinstance(data, dict) else None
@@ -138,6 +163,8 @@ class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
                 await self._update_contact(id, values)
             else:
                 raise UpstreamUnsupported(self.system, f"CRM.COM cannot change {entity.value} records")
+        except _ValueRefused as refused:
+            raise refused.error from None
         except UpstreamError as error:
             if is_not_found(error):
                 return False
@@ -172,23 +199,32 @@ class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
         """CRM.COM checks its own values when the call is made; nothing to check ahead of it."""
         return None
 
-    def _refuse_unwritten(self, values: Mapping[str, Any]) -> None:
-        names = contacts.unwritten(values)
+    def _refuse_unwritten(self, values: Mapping[str, Any], *, updating: bool) -> None:
+        names = contacts.unwritten(values, updating=updating)
         if names:
             listed = ", ".join(names)
-            raise UpstreamUnsupported(self.system, f"the CRM.COM connector does not write {listed} yet")
+            raise UpstreamUnsupported(self.system, f"CRM.COM's contact_information cannot take {listed}")
 
     async def _update_contact(self, id: UUID, values: Mapping[str, Any]) -> None:
-        """Seed 003's update has no ``type`` parameter (lines 2633-3350): a contact's kind is not changed."""
-        self._refuse_unwritten(values)
-        body = contacts.create_body(values)
-        del body["type"]
-        if "kind" in values and values["kind"] is not None:
-            current = await self.backend.contact_json(id)
-            if current is not None and current.get("type") not in (None, values["kind"]):
-                raise UpstreamUnsupported(self.system, "CRM.COM cannot change a contact's type")
+        """Seed 003's update has no ``type`` parameter (lines 2633-3350): a contact's kind is not changed.
+        A NOT_FOUND answer is the contact's only when the contact is gone: an unknown category, group,
+        privacy level, country or industry is CRM.COM's refusal of that value."""
+        self._refuse_unwritten(values, updating=True)
+        current = await self.backend.contact_json(id)
+        if current is None:
+            raise CrmcomError(self.system, "NOT_FOUND", "contact_information/show")
+        if values.get("kind") is not None and current.get("type") not in (None, values["kind"]):
+            raise UpstreamUnsupported(self.system, "CRM.COM cannot change a contact's type")
+        body = contacts.update_body(values, current)
+        if not body:
+            return  # nothing CRM.COM keeps changes (the sets follow as their own update)
         identifier = {"contact_information_identifier": {"id": crm_id(id)}}
-        await self.backend.api.post("contact_information/update", identifier | body)
+        try:
+            await self.backend.api.post("contact_information/update", identifier | body)
+        except UpstreamError as error:
+            raise _ValueRefused(error) if is_not_found(error) else error from None
+        finally:
+            self.backend.forget_contact(id)
 
     async def replace_details(
         self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
@@ -205,15 +241,20 @@ class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
         current = await self.backend.contact_json(owner_id)
         if current is None:
             raise UpstreamUnsupported(self.system, "CRM.COM has no such contact information")
-        actions = contacts.set_actions(detail, current, items)
+        try:
+            actions = contacts.set_actions(detail, current, items)
+        except contacts.Unsendable as refused:
+            raise UpstreamUnsupported(self.system, str(refused)) from None
         if actions:
             self.backend.forget_lists()
             body = {
                 "contact_information_identifier": {"id": crm_id(owner_id)},
                 contacts.REQUEST_SETS[detail]: actions,
             }
-            await self.backend.api.post("contact_information/update", body)
-            self.backend.forget_contact(owner_id)  # read again when next asked
+            self.backend.forget_contact(owner_id)
+            answer = await self.backend.api.post("contact_information/update", body)
+            if isinstance(answer, dict) and graph_id(answer.get("id")) == owner_id:
+                self.backend.remember_contact(owner_id, answer)  # the whole record, as it now is
 
     async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
         """Nothing to record: the poller publishes what CRM.COM's queue shows changed."""
