@@ -64,6 +64,13 @@ class ConeCrmReader:
         self._stages: list[tuple[AuditedRecord, dict[str, Any]]] | None = None
         self.plain = PlainLists(self._plain_call, self._accepted_at, self.system)
 
+    def customer_json(self, record_id: UUID) -> dict[str, Any]:
+        """A contact's or account's JSON as read in this request (empty when not read)."""
+        return self._customers.get(record_id, {})
+
+    def forget_customer(self, record_id: UUID) -> None:
+        self._customers.pop(record_id, None)
+
     # -- the read primitives ------------------------------------------------------------------------
 
     async def _filter(
