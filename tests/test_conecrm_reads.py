@@ -116,6 +116,20 @@ async def test_details_come_from_the_customer_json(
     assert cost(body)["upstreamCalls"] == 1
 
 
+async def test_web_addresses_of_a_conecrm_contact_are_kept_in_sql(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str
+) -> None:
+    """Seed 004's customers have no web address member (BaseCustomer l. 12468-12485): seed 000's URLs of
+    a ConeCRM contact are the gateway's own data, like its row rules, read from SQL in one statement."""
+    contact = factory.contact("Ada", "Lovelace")
+    factory.url(contact, "https://ada.example", is_primary=True)
+    await factory.save()
+    query = "query($id: ID!) { contact(id: $id) { firstName urls { address } } }"
+    body = await client_for(*gateway, tenant).execute(query, {"id": gid("Contact", contact)})
+    assert body["data"]["contact"] == {"firstName": "Ada", "urls": [{"address": "https://ada.example"}]}
+    assert (cost(body)["upstreamCalls"], cost(body)["sqlStatements"]) == (1, 1)
+
+
 async def test_contact_by_phone_asks_conecrm_phone_lookup(
     gateway: tuple[Settings, httpx.AsyncClient],
     conecrm_sim: tuple[str, Faults],

@@ -299,8 +299,10 @@ class ConeCrmReader:
         return {parent: len(grouped.get(parent, [])) for parent in parent_ids}
 
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
-        if detail is Detail.PERMISSIONS:
-            # Row rules are the gateway's own data about the contact (seed 000), kept in SQL.
+        if detail in (Detail.PERMISSIONS, Detail.URLS):
+            # Row rules and web addresses are seed 000's data about a contact or account, which seed 004
+            # has no member for (BaseCustomer l. 12468-12485): the gateway keeps them in SQL, as it does
+            # occasions and relations.
             return await self.scope.sql.details(detail, owner_ids) if self.scope.sql is not None else {}
         if detail is Detail.COMMUNICATION_REFERENCES:
             return {}
