@@ -202,6 +202,27 @@ async def test_row_rules_hide_conecrm_contacts(
     assert body["data"]["contact"] is None
 
 
+async def test_a_plain_list_page_reads_on_past_rows_the_row_rules_hide(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str
+) -> None:
+    """A page read by offset keeps reading windows while the row rules hide its rows; its cursor is the
+    offset of the last row shown, so the next page starts after it."""
+    contacts = [factory.contact(f"R{i}", "Hidden") for i in range(6)]
+    for hidden in contacts[:4]:
+        factory.contact_permission(hidden, owner_only=True)  # created by "factory", not by the caller
+    await factory.save()
+    reader = client_for(*gateway, tenant, permissions=["CUST_READ", "CRM_SEARCH_ALL"])
+    query = """query($after: String) { contacts(first: 1, after: $after) {
+        pageInfo { hasNextPage endCursor } edges { node { id } } } }"""
+    first = await reader.execute(query)
+    second = await reader.execute(query, {"after": first["data"]["contacts"]["pageInfo"]["endCursor"]})
+    assert [e["node"]["id"] for e in first["data"]["contacts"]["edges"]] == [gid("Contact", contacts[4])]
+    assert first["data"]["contacts"]["pageInfo"]["hasNextPage"] is True
+    assert cost(first)["upstreamCallsBySystem"] == {"conecrm": 3}  # windows of 2: rows 0-1, 2-3, 4-5
+    assert [e["node"]["id"] for e in second["data"]["contacts"]["edges"]] == [gid("Contact", contacts[5])]
+    assert second["data"]["contacts"]["pageInfo"]["hasNextPage"] is False
+
+
 async def test_the_simulator_refuses_missing_and_bad_tokens(conecrm_sim: tuple[str, Faults]) -> None:
     query = {"query": {"combinator": "and", "rules": []}}
     async with httpx.AsyncClient(base_url=conecrm_sim[0]) as http:
