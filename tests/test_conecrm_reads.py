@@ -34,7 +34,7 @@ async def gateway(
     """A gateway routed to the simulator that has learned its catalog (``GET /api/filters``, once per
     upstream: ``test_the_catalog_is_learned_once``), so the tests below count only their own calls."""
     async with routed_gateway(database_url, routing_file(tmp_path, conecrm_sim[0])) as pair:
-        warm = await client_for(*pair, "warm-up").execute("{ contacts(first: 1) { edges { node { id } } } }")
+        warm = await client_for(*pair, "warm-up").execute("{ leads(first: 1) { edges { node { id } } } }")
         assert cost(warm)["upstreamCalls"] == 2, warm
         faults.log.clear()
         yield pair
@@ -47,8 +47,8 @@ async def test_the_catalog_is_learned_once(
     ``GET /api/filters`` on its first read and keeps the answer for the next requests."""
     async with routed_gateway(database_url, routing_file(tmp_path, conecrm_sim[0])) as pair:
         client = client_for(*pair, tenant)
-        first = await client.execute("{ contacts { totalCount } }")
-        second = await client.execute("{ contacts { totalCount } }")
+        first = await client.execute("{ leads { totalCount } }")
+        second = await client.execute("{ leads { totalCount } }")
     assert cost(first)["upstreamCalls"] == cost(second)["upstreamCalls"] + 1
     assert faults.calls("GET", "/api/filters") == 1
 
@@ -114,6 +114,20 @@ async def test_details_come_from_the_customer_json(
         "phones": [{"number": "+15145550123", "mode": "PHONE"}],
     }
     assert cost(body)["upstreamCalls"] == 1
+
+
+async def test_web_addresses_of_a_conecrm_contact_are_kept_in_sql(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str
+) -> None:
+    """Seed 004's customers have no web address member (BaseCustomer l. 12468-12485): seed 000's URLs of
+    a ConeCRM contact are the gateway's own data, like its row rules, read from SQL in one statement."""
+    contact = factory.contact("Ada", "Lovelace")
+    factory.url(contact, "https://ada.example", is_primary=True)
+    await factory.save()
+    query = "query($id: ID!) { contact(id: $id) { firstName urls { address } } }"
+    body = await client_for(*gateway, tenant).execute(query, {"id": gid("Contact", contact)})
+    assert body["data"]["contact"] == {"firstName": "Ada", "urls": [{"address": "https://ada.example"}]}
+    assert (cost(body)["upstreamCalls"], cost(body)["sqlStatements"]) == (1, 1)
 
 
 async def test_contact_by_phone_asks_conecrm_phone_lookup(
@@ -188,6 +202,27 @@ async def test_row_rules_hide_conecrm_contacts(
     assert body["data"]["contact"] is None
 
 
+async def test_a_plain_list_page_reads_on_past_rows_the_row_rules_hide(
+    gateway: tuple[Settings, httpx.AsyncClient], factory: Factory, tenant: str
+) -> None:
+    """A page read by offset keeps reading windows while the row rules hide its rows; its cursor is the
+    offset of the last row shown, so the next page starts after it."""
+    contacts = [factory.contact(f"R{i}", "Hidden") for i in range(6)]
+    for hidden in contacts[:4]:
+        factory.contact_permission(hidden, owner_only=True)  # created by "factory", not by the caller
+    await factory.save()
+    reader = client_for(*gateway, tenant, permissions=["CUST_READ", "CRM_SEARCH_ALL"])
+    query = """query($after: String) { contacts(first: 1, after: $after) {
+        pageInfo { hasNextPage endCursor } edges { node { id } } } }"""
+    first = await reader.execute(query)
+    second = await reader.execute(query, {"after": first["data"]["contacts"]["pageInfo"]["endCursor"]})
+    assert [e["node"]["id"] for e in first["data"]["contacts"]["edges"]] == [gid("Contact", contacts[4])]
+    assert first["data"]["contacts"]["pageInfo"]["hasNextPage"] is True
+    assert cost(first)["upstreamCallsBySystem"] == {"conecrm": 3}  # windows of 2: rows 0-1, 2-3, 4-5
+    assert [e["node"]["id"] for e in second["data"]["contacts"]["edges"]] == [gid("Contact", contacts[5])]
+    assert second["data"]["contacts"]["pageInfo"]["hasNextPage"] is False
+
+
 async def test_the_simulator_refuses_missing_and_bad_tokens(conecrm_sim: tuple[str, Faults]) -> None:
     query = {"query": {"combinator": "and", "rules": []}}
     async with httpx.AsyncClient(base_url=conecrm_sim[0]) as http:
@@ -241,20 +276,81 @@ async def test_events_are_served_where_conecrm_holds_them_and_refused_by_name_wh
         assert "tasks only" in error["message"] and body["data"]["events"] is None
 
 
-async def test_one_query_builder_answer_is_capped(
+PAGE = """query($first: Int, $after: String, $last: Int, $before: String) {
+  contacts(first: $first, after: $after, last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { id } }
+  }
+}"""
+
+
+async def test_lists_page_past_one_query_builder_answer(
     database_url: str, conecrm_sim: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
 ) -> None:
-    """The query builder has no limit: an answer with more records than ``options.max_matches`` is an
-    error on the field naming the cap, not an unbounded read; within the cap the list is served."""
-    for i in range(4):
-        factory.contact(f"C{i}", "Capped")
+    """The query builder has no limit, so one answer is capped (``options.max_matches``, here 3). A
+    contact list of 11, more than three such answers, still pages forward and back, one plain-list call
+    per page (``GET /api/contact`` pages by offset), and its count reads the list in windows of 3;
+    a list only the query builder can serve (a filter) is refused past the cap, never cut short."""
+    ids = [factory.contact(f"C{i:02d}", "Paged") for i in range(11)]
+    for name in ("Initech", "Acme", "Globex", "Umbrella"):
+        factory.account(name)
     await factory.save()
-    routing = routing_file(tmp_path, conecrm_sim[0], options="max_matches = 3")
-    async with routed_gateway(database_url, routing) as pair:
+    async with routed_gateway(
+        database_url, routing_file(tmp_path, conecrm_sim[0], options="max_matches = 3")
+    ) as pair:
         client = client_for(*pair, tenant)
-        over = (await client.post("{ contacts(first: 1) { edges { node { id } } } }")).json()
-        within = await client.execute('{ contacts(filter: {firstName: {eq: "C1"}}) { totalCount } }')
+        seen, after, calls = [], None, []
+        while True:
+            body = await client.execute(PAGE, {"first": 4, "after": after})
+            page = body["data"]["contacts"]
+            assert page["totalCount"] == 11 and page["pageInfo"]["hasPreviousPage"] == (after is not None)
+            seen += [edge["node"]["id"] for edge in page["edges"]]
+            calls.append(cost(body)["upstreamCallsBySystem"]["conecrm"])
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        back = await client.execute(PAGE, {"last": 4, "before": page["pageInfo"]["startCursor"]})
+        accounts = await client.execute(
+            "{ accounts(first: 2, orderBy: [{field: NAME, direction: DESC}])"
+            " { totalCount edges { node { name } } } }"
+        )
+        over = (await client.post('{ contacts(filter: {lastName: {eq: "Paged"}}) { totalCount } }')).json()
+        within = await client.execute('{ contacts(filter: {firstName: {eq: "C01"}}) { totalCount } }')
+    assert seen == [gid("Contact", c) for c in ids]
+    # each page: one GET /api/contact for its rows, and four windows of 3 for the count of 11
+    assert calls == [5, 5, 5]
+    assert [e["node"]["id"] for e in back["data"]["contacts"]["edges"]] == [
+        gid("Contact", c) for c in ids[4:8]
+    ]
+    assert back["data"]["contacts"]["pageInfo"]["hasPreviousPage"] is True
+    assert accounts["data"]["accounts"] == {
+        "totalCount": 4,
+        "edges": [{"node": {"name": "Umbrella"}}, {"node": {"name": "Initech"}}],
+    }
     [error] = over["errors"]
-    assert (error["path"], error["extensions"]["code"]) == (["contacts"], "UPSTREAM_UNSUPPORTED")
+    assert (error["path"], error["extensions"]["code"]) == (["contacts"], "UPSTREAM_LIMIT_EXCEEDED")
     assert error["extensions"]["limit"] == 3 and "max_matches" in error["message"]
     assert within["data"]["contacts"] == {"totalCount": 1}
+
+
+async def test_a_count_past_its_windows_is_refused(
+    database_url: str, conecrm_sim: tuple[str, Faults], factory: Factory, tenant: str, tmp_path: Path
+) -> None:
+    """Contacts have no total in seed 004: a count reads at most ten windows of ``options.max_matches``
+    rows; a list longer than that is refused with the cap, while its pages are still served."""
+    for i in range(11):
+        factory.contact(f"C{i:02d}", "Counted")
+    await factory.save()
+    async with routed_gateway(
+        database_url, routing_file(tmp_path, conecrm_sim[0], options="max_matches = 1")
+    ) as pair:
+        body = (
+            await client_for(*pair, tenant).post(
+                "{ contacts(first: 2) { totalCount edges { node { id } } } }"
+            )
+        ).json()
+    [error] = body["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (
+        ["contacts", "totalCount"],
+        "UPSTREAM_LIMIT_EXCEEDED",
+    )
+    assert error["extensions"]["limit"] == 10

@@ -12,6 +12,9 @@ can do instead):
   test_media_rule_hides_emails_and_sms_on_every_path list communications without a contact or category
   (seed 001 communications/list needs one) or filter on the life cycle state (no such parameter);
 - test_referring_to_*: the gateway does not read CRM.COM's referring_to.
+
+test_nested_communications_cost_does_not_grow_with_rows is its own here: its SQL statements stay
+constant, but seed 001 has no batch form, so it counts CRM.COM's calls per contact exactly.
 """
 
 from __future__ import annotations
@@ -27,13 +30,15 @@ from conftest import Client
 from crmcom_env import Simulator
 from simulators.crmcom import CrmcomStore
 from test_communications import (  # noqa: F401  (collected here, with this module's fixtures)
+    NESTED,
+    _nested_data,
     test_communication_by_id_and_by_number,
     test_communication_needs_exactly_one_of_id_and_number,
     test_communications_need_the_area_permission,
-    test_nested_communications_cost_does_not_grow_with_rows,
     test_node_resolves_communications_and_settings,
     test_other_tenants_communications_are_invisible,
 )
+from test_nested_cost import statements_executed
 
 
 class CrmcomCommsFactory(CommsFactory):
@@ -100,6 +105,33 @@ class CrmcomCommsFactory(CommsFactory):
         assert system is not None
         entry = self.store.add_queue_entry(self.tenant, communication_id.hex, system, **values)
         return uuid.UUID(hex=entry)
+
+
+async def test_nested_communications_cost_does_not_grow_with_rows(
+    app: Any, client: Client, comms: CrmcomCommsFactory
+) -> None:
+    """Contacts (in SQL) with communications and queue entries (in CRM.COM): the SQL statements do not
+    grow with the rows, and neither does anything else but CRM.COM's calls, which seed 001 makes one
+    per parent: communications/list takes one contact (or one category) and nothing that names several
+    (seed 001 lines 63-83), and queue/list one external system or one media, narrowed by one contact
+    (lines 920-988), neither with paging. So each contact costs one communications/list (its page and
+    its totalCount share it) and one queue/list for its communications' entries (one media here)."""
+    await _nested_data(comms, 3)
+    await client.execute(NESTED)  # logs in once: the calls below are the reads alone
+    with statements_executed(app) as few:
+        small = await client.execute(NESTED)
+    await _nested_data(comms, 9)
+    with statements_executed(app) as many:
+        large = await client.execute(NESTED)
+    assert len(many) == len(few) == small["extensions"]["cost"]["sqlStatements"]
+    assert small["extensions"]["cost"]["upstreamCallsBySystem"] == {"crmcom": 2 * 3}
+    assert large["extensions"]["cost"]["upstreamCallsBySystem"] == {"crmcom": 2 * 12}
+    contacts = large["data"]["contacts"]["edges"]
+    assert len(contacts) == 12
+    first = contacts[0]["node"]["communications"]
+    assert first["totalCount"] == 4
+    assert [e["node"]["subject"] for e in first["edges"]] == ["0-0", "0-1", "0-2"]
+    assert first["edges"][0]["node"]["queueEntries"]["totalCount"] == 1
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from conftest import Client
+from conftest import ROUTED_URLS, Client
 from factories import Factory, gid
 
 NESTED = """
@@ -83,10 +83,15 @@ async def _big_dataset(factory: Factory) -> dict[uuid.UUID, dict[str, Any]]:
 
 
 async def test_statement_count_does_not_grow_with_the_page(
-    client: Client, factory: Factory, app: Any
+    client: Client, factory: Factory, app: Any, database_url: str
 ) -> None:
+    """Routed to ConeCRM, what must not grow is the upstream calls (ConeCRM's filter catalog, learned
+    once per upstream, is asked before counting)."""
     expected = await _big_dataset(factory)
-    counts = {}
+    routed = database_url in ROUTED_URLS
+    if routed:
+        await client.execute(NESTED, {"n": 1})
+    counts, calls = {}, {}
     texts = {}
     for n in (10, 100):
         with statements_executed(app) as statements:
@@ -94,6 +99,7 @@ async def test_statement_count_does_not_grow_with_the_page(
         reported = body["extensions"]["cost"]["sqlStatements"]
         assert reported == len(statements), statements
         counts[n] = reported
+        calls[n] = body["extensions"]["cost"].get("upstreamCallsBySystem")
         # The root page writes its LIMIT into the SQL (generic plans, reader._row_limit): set it aside.
         texts[n] = sorted(re.sub(r"LIMIT \d+\s*$", "LIMIT n", statement) for statement in statements)
 
@@ -120,6 +126,11 @@ async def test_statement_count_does_not_grow_with_the_page(
 
     print(f"\nnested query statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
     assert counts[10] == counts[100]
+    if routed:
+        # Contacts (a plain list), their accounts and leads, the accounts' contacts, the leads' tasks: one
+        # ConeCRM call each; stages and the tasks' assignees are SQL's.
+        assert calls[10] == calls[100] == {"conecrm": 5}, calls
+        return
     # One statement per relation level (gateway/backends/sql/waves.py): the contacts; their accounts
     # and leads; the accounts' contacts, the leads' stages and tasks; the tasks' assignees.
     assert counts[100] == 4
@@ -283,7 +294,9 @@ async def test_nested_link_table_lists_page_and_count_per_parent(client: Client,
     assert small  # built for its links
 
 
-async def test_nested_total_counts_cost_one_statement_per_level(client: Client, factory: Factory) -> None:
+async def test_nested_total_counts_cost_one_statement_per_level(
+    client: Client, factory: Factory, database_url: str
+) -> None:
     for i in range(4):
         contact = factory.contact(f"C{i}", "Counted")
         for j in range(i + 1):
@@ -291,19 +304,24 @@ async def test_nested_total_counts_cost_one_statement_per_level(client: Client, 
             for k in range(j + 1):
                 factory.task(f"T{i}.{j}.{k}", lead_id=lead)
     await factory.save()
-    body = await client.execute(
-        """{ contacts { totalCount edges { node { firstName
+    query = """{ contacts { totalCount edges { node { firstName
               leads(first: 2) { totalCount edges { node { subject tasks(first: 1) { totalCount } } } }
         } } } }"""
-    )
+    routed = database_url in ROUTED_URLS
+    if routed:
+        await client.execute(query)  # ConeCRM's filter catalog: learned once, not counted
+    body = await client.execute(query)
     contacts = body["data"]["contacts"]
     assert contacts["totalCount"] == 4
     for i, edge in enumerate(contacts["edges"]):
         leads = edge["node"]["leads"]
         assert leads["totalCount"] == i + 1
         assert [lead["node"]["tasks"]["totalCount"] for lead in leads["edges"]] == [1, 2][: i + 1]
-    # contacts page + count, leads page + count, tasks page + count.
-    assert body["extensions"]["cost"]["sqlStatements"] == 6
+    # contacts page + count, leads page + count, tasks page + count (routed: one ConeCRM call each).
+    cost = body["extensions"]["cost"]
+    assert (cost.get("upstreamCallsBySystem"), cost["sqlStatements"]) == (
+        ({"conecrm": 6}, 0) if routed else (None, 6)
+    )
 
 
 DETAILS = """
@@ -442,7 +460,7 @@ query($n: Int!) {
 
 
 async def test_people_fields_cost_the_same_for_10_and_100_contacts(
-    client: Client, factory: Factory, app: Any
+    client: Client, factory: Factory, app: Any, database_url: str
 ) -> None:
     """Seed 000 URLs, occasions and relations (issue 19) batch per level like every nested list."""
     contacts = [factory.contact(f"P{i:03d}", "People") for i in range(100)]
@@ -456,11 +474,15 @@ async def test_people_fields_cost_the_same_for_10_and_100_contacts(
         factory.contact_relation(contact, related_contact_id=neighbour, is_key=i % 2 == 0)
         factory.contact_relation(contact, "EMPLOYEE", related_account_id=accounts[i // 2], is_key=True)
     await factory.save()
-    counts = {}
+    routed = database_url in ROUTED_URLS
+    if routed:
+        await client.execute(PEOPLE, {"n": 1})  # ConeCRM's filter catalog: learned once, not counted
+    counts, calls = {}, {}
     for n in (10, 100):
         with statements_executed(app) as statements:
             body = await client.execute(PEOPLE, {"n": n})
         counts[n] = body["extensions"]["cost"]["sqlStatements"]
+        calls[n] = body["extensions"]["cost"].get("upstreamCallsBySystem")
         assert counts[n] == len(statements)
         edges = body["data"]["contacts"]["edges"]
         assert len(edges) == n
@@ -475,6 +497,9 @@ async def test_people_fields_cost_the_same_for_10_and_100_contacts(
             assert node["keyOrganizations"] == [{"id": gid("Account", accounts[i // 2])}]
     print(f"\npeople fields statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
     assert counts[10] == counts[100]
+    if routed:
+        assert calls[10] == calls[100], calls  # the contacts, then the key and related records by id
+        return
     # A handful of statements by level (waves.py): the contacts; their details, occasions and relations;
     # then the links of those rows and the derived key lists' targets, each level in one or two waves.
     assert counts[100] == 5
@@ -644,9 +669,8 @@ async def test_a_contact_page_with_all_of_seed_000s_lists_costs_the_same_at_10_a
                 f"c{i}-{j}.pdf" for j in range(i % 3)
             ]
             assert [o["node"]["label"] for o in node["occasions"]["edges"]] == [f"B{i}"]
-            # Seed 000 URLs are kept for the gateway's own contacts only: ConeCRM has none.
-            own = app.state.upstreams is None
-            assert node["urls"] == ([{"address": f"https://w{i}.example"}] if own else [])
+            # Seed 000 URLs (seed 004 has no member for them) are the gateway's, for ConeCRM's contacts too.
+            assert node["urls"] == [{"address": f"https://w{i}.example"}]
             relations = [r["node"] for r in node["relations"]["edges"]]
             assert [r["type"] for r in relations] == ["FAMILY_MEMBER", "EMPLOYEE"]
             assert relations[1]["relatedAccount"] == {"name": f"Org {i:03d}"}
@@ -657,7 +681,7 @@ async def test_a_contact_page_with_all_of_seed_000s_lists_costs_the_same_at_10_a
                 "comments": {"totalCount": 1, "edges": [{"node": {"text": f"Org note {i}"}}]},
                 "documents": {"totalCount": 1, "nodes": [{"name": f"a{i}.pdf"}]},
                 "occasions": {"edges": [{"node": {"label": f"F{i}"}}]},
-                "urls": [{"address": f"https://org{i}.example"}] if own else [],
+                "urls": [{"address": f"https://org{i}.example"}],
                 "relations": {"edges": [{"node": {"type": "EMPLOYEE"}}]},
             }
     print(f"\nseed 000 lists statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")

@@ -120,13 +120,17 @@ def _paged_list(
         found = [record for record in found if matches(record, rule)]
     found = [record for record in found if record["id"] != params.get("exclude")]
     if params.get("sortField"):
-        sortable = set(fields.OWN_FIELDS[kind]) - {"id"}
+        # The record's own fields, and dateCreated, which the parameter's description names for both lists
+        # (l. 106, l. 4431) although Contact and Account have no such member: their creation time is the
+        # one their UUID7 id carries (l. 12471), so they sort by id.
+        sortable = set(fields.OWN_FIELDS[kind]) - {"id"} | {"dateCreated"}
         if params["sortField"] not in sortable:
             raise BadQuery(f"cannot sort by {params['sortField']!r}")
         direction = params.get("sortDirection", "ASC")
         if direction not in ("ASC", "DESC"):
             raise BadQuery("sortDirection is ASC or DESC")
-        found.sort(key=sort_key(params["sortField"]), reverse=direction == "DESC")
+        by = "id" if params["sortField"] == "dateCreated" else params["sortField"]
+        found.sort(key=sort_key(by), reverse=direction == "DESC")
     return found
 
 

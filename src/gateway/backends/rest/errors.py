@@ -65,6 +65,14 @@ class UpstreamUnsupported(UpstreamError):
     code = "UPSTREAM_UNSUPPORTED"
 
 
+class UpstreamLimitExceeded(UpstreamError):
+    """The list or count needs more of the upstream than it can serve within the configured cap (e.g. a
+    ConeCRM query-builder answer, which has no limit, over ``options.max_matches``); ``limit`` says the
+    cap. Refused rather than answered short."""
+
+    code = "UPSTREAM_LIMIT_EXCEEDED"
+
+
 class UpstreamNotConfigured(UpstreamError):
     """No upstream of this kind in the routing file, or not one open to the caller's tenant."""
 

@@ -68,13 +68,13 @@ def cut(entity: Entity, records: list[AuditedRecord], query: ListQuery) -> Page[
     keys = sort_keys(query.order)
     return Page(
         rows=rows,
-        keys=[tuple(_plain(value) for value in key_of(entity, row, keys)) for row in rows],
+        keys=[tuple(plain_value(value) for value in key_of(entity, row, keys)) for row in rows],
         has_next=more if not query.page.backwards else query.page.before is not None,
         has_previous=more if query.page.backwards else query.page.after is not None,
     )
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, UUID):

@@ -32,8 +32,9 @@ from gateway.backends.rest.conecrm.api import ConeCrmApi
 from gateway.backends.rest.conecrm.details import customer_details
 from gateway.backends.rest.conecrm.mapping import PARENT_PATHS, UnreadableRecord, path_values, to_record
 from gateway.backends.rest.conecrm.paging import cut, keyset_rules, past
+from gateway.backends.rest.conecrm.plain import PlainLists, countable, plain_sort, serves_page
 from gateway.backends.rest.conecrm.rules import Rule, compile_filter, group, rule, rule_fields, search_rules
-from gateway.backends.rest.errors import UpstreamRejected, UpstreamUnsupported
+from gateway.backends.rest.errors import UpstreamLimitExceeded, UpstreamRejected, UpstreamUnsupported
 
 log = logging.getLogger(__name__)
 LIVE = rule("isDeleted", "=", False)  # only where ConeCRM offers the field (seed 004 BaseRecord)
@@ -61,6 +62,14 @@ class ConeCrmReader:
         self.system = api.system
         self._customers: dict[UUID, dict[str, Any]] = {}  # JSON seen in this request, for details
         self._stages: list[tuple[AuditedRecord, dict[str, Any]]] | None = None
+        self.plain = PlainLists(self._plain_call, self._accepted_at, self.system)
+
+    def customer_json(self, record_id: UUID) -> dict[str, Any]:
+        """A contact's or account's JSON as read in this request (empty when not read)."""
+        return self._customers.get(record_id, {})
+
+    def forget_customer(self, record_id: UUID) -> None:
+        self._customers.pop(record_id, None)
 
     # -- the read primitives ------------------------------------------------------------------------
 
@@ -92,12 +101,18 @@ class ConeCrmReader:
         cap = self.api.max_matches
         if len(data) > cap:
             # The query builder has no limit (seed 004 l. 11961-11996): what one answer may hold is capped.
-            raise UpstreamUnsupported(
+            raise UpstreamLimitExceeded(
                 self.system,
                 f"{self.system} matched more than {cap} {name} records in one query-builder answer "
-                "(it has no limit): narrow the filter, or raise options.max_matches",
+                "(it has no limit or paging): narrow the filter, or raise options.max_matches",
                 limit=cap,
             )
+        return await self._accepted(entity, data, live=live)
+
+    async def _accepted(
+        self, entity: Entity, data: list[Any], *, live: bool = True
+    ) -> list[tuple[AuditedRecord, dict[str, Any]]]:
+        """The records of an answer the caller may see: the tenant's, not deleted, row rules applied."""
         found = [(self._read(entity, item), item) for item in data if self._ours(item)]
         if live:
             found = [(record, item) for record, item in found if not record.is_deleted]
@@ -106,6 +121,14 @@ class ConeCrmReader:
         if entity is Entity.CONTACT:
             found = await self._visible_contacts(found)
         return found
+
+    async def _accepted_at(self, entity: Entity, data: list[Any]) -> list[tuple[int, AuditedRecord]]:
+        """``_accepted`` for a plain list's window: each kept record with its place in the answer."""
+        place = {id(item): n for n, item in enumerate(data)}
+        return [(place[id(item)], record) for record, item in await self._accepted(entity, data)]
+
+    async def _plain_call(self, method: str, path: str, params: dict[str, Any]) -> Any:
+        return await self.api.call(method, path, params=params)
 
     async def _stage_list(self) -> list[tuple[AuditedRecord, dict[str, Any]]]:
         """Stages have no query-builder entity in seed 004: ``GET /api/stage`` (l. 9307) lists them all,
@@ -202,11 +225,16 @@ class ConeCrmReader:
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
         await self._servable(entity, query)
+        sort = plain_sort(entity, query)
+        if sort is not None and serves_page(query.page):
+            return await self.plain.page(entity, query, sort)
         found = await self._past_cursor(entity, self._where(entity, query), query)
         return cut(entity, [record for record, _ in found], query)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         await self._servable(entity, query)
+        if countable(entity, query):
+            return await self.plain.count(entity, self.api.max_matches)
         return len(await self._filter(entity, self._where(entity, query)))
 
     async def _children(
@@ -271,8 +299,10 @@ class ConeCrmReader:
         return {parent: len(grouped.get(parent, [])) for parent in parent_ids}
 
     async def details(self, detail: Detail, owner_ids: Sequence[UUID]) -> Mapping[UUID, list[Any]]:
-        if detail is Detail.PERMISSIONS:
-            # Row rules are the gateway's own data about the contact (seed 000), kept in SQL.
+        if detail in (Detail.PERMISSIONS, Detail.URLS):
+            # Row rules and web addresses are seed 000's data about a contact or account, which seed 004
+            # has no member for (BaseCustomer l. 12468-12485): the gateway keeps them in SQL, as it does
+            # occasions and relations.
             return await self.scope.sql.details(detail, owner_ids) if self.scope.sql is not None else {}
         if detail is Detail.COMMUNICATION_REFERENCES:
             return {}

@@ -20,6 +20,7 @@ from gateway.backends.errors import InvalidValue
 from gateway.backends.reads_through import ReadsThrough
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.rest.conecrm.bodies import PATHS, body_for, copy_body, customer_fields
+from gateway.backends.rest.conecrm.mapping import path_values
 from gateway.backends.rest.conecrm.rules import rule
 from gateway.backends.rest.errors import UpstreamRejected, UpstreamUnsupported
 
@@ -156,17 +157,63 @@ class ConeCrmWriter(ReadsThrough):
         page = await self.backend._filter(Entity.LEAD, [rule("stage.id", "=", id)])
         return bool(page)
 
+    # An account's contacts are its ``contacts`` list (Account l. 12422; ConeCRM keeps Contact.accounts,
+    # l. 12742, as the other side): a link or unlink is one ``PATCH /api/account/{account}`` with the
+    # whole list (AccountRequest ``contacts``, l. 2980-3050), after reading the account. The ids are
+    # ConeCRM's: where the account lives elsewhere, the routed writer has translated it already.
+
     async def link(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        account, contact = self._account_and_contact(relation, parent_id, child_id)
+        members = await self._members(account)
+        if contact in members:
+            return False
+        if not await self.backend.get_many(Entity.CONTACT, [contact]):
+            raise UpstreamRejected(self.system, "UPSTREAM_NOT_FOUND", f"{self.system} has no such contact")
+        await self._set_members(account, [*members, contact])
+        return True
+
+    async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
+        account, contact = self._account_and_contact(relation, parent_id, child_id)
+        members = await self._members(account)
+        if contact not in members:
+            return False
+        await self._set_members(account, [member for member in members if member != contact])
+        return True
+
+    async def linked_ids(self, relation: Relation, parent_id: UUID) -> set[UUID]:
+        if relation is Relation.ACCOUNT_CONTACTS:
+            return set(await self._members(parent_id))
+        if relation is Relation.CONTACT_ACCOUNTS:
+            customer = await self._customer(Entity.CONTACT, parent_id)
+            return {UUID(str(v)) for v in path_values(customer, "accounts.id") if v}
         raise self._unsupported(f"change {relation.value}")
+
+    def _account_and_contact(self, relation: Relation, parent_id: UUID, child_id: UUID) -> tuple[UUID, UUID]:
+        if relation is Relation.ACCOUNT_CONTACTS:
+            return parent_id, child_id
+        if relation is Relation.CONTACT_ACCOUNTS:
+            return child_id, parent_id
+        raise self._unsupported(f"change {relation.value}")
+
+    async def _customer(self, entity: Entity, record_id: UUID) -> dict[str, Any]:
+        """The record's JSON as ConeCRM answers it now (read again: a link may have changed it)."""
+        self.backend.forget_customer(record_id)
+        if not await self.backend.get_many(entity, [record_id]):
+            missing = f"{self.system} has no such {entity.value}"
+            raise UpstreamRejected(self.system, "UPSTREAM_NOT_FOUND", missing)
+        return self.backend.customer_json(record_id)
+
+    async def _members(self, account: UUID) -> list[UUID]:
+        customer = await self._customer(Entity.ACCOUNT, account)
+        return [UUID(str(v)) for v in dict.fromkeys(path_values(customer, "contacts.id")) if v]
+
+    async def _set_members(self, account: UUID, members: list[UUID]) -> None:
+        body = {"contacts": [{"id": str(member)} for member in members]}
+        await self.api.call("PATCH", PATHS[(Entity.ACCOUNT, "PATCH")].format(id=account), json=body)
+        self.backend.forget_customer(account)
 
     async def purge(self, entity: Entity, id: UUID, expected_version: int | None) -> bool:
         raise self._unsupported(f"purge {entity.value} records")
-
-    async def unlink(self, relation: Relation, parent_id: UUID, child_id: UUID) -> bool:
-        raise self._unsupported(f"change {relation.value}")
-
-    async def linked_ids(self, relation: Relation, parent_id: UUID) -> set[UUID]:
-        raise self._unsupported(f"change {relation.value}")
 
 
 @asynccontextmanager
