@@ -315,6 +315,30 @@ async def test_a_leads_custom_field_values_are_sent_to_conecrm_by_field_id(
     assert faults.calls("POST", "/api/account") == 0
 
 
+LEADS_BY_QUERY = "query($q: QueryBuilderQuery) { leads(query: $q) { totalCount } }"
+
+
+async def test_a_custom_field_defined_after_the_catalog_was_learned_filters_at_once(
+    conecrm_client: Client, factory: Factory
+) -> None:
+    """The connector learns GET /api/filters once per upstream for minutes, for every tenant; a tenant's
+    custom fields are its own and change at any time, so their rules go to ConeCRM's query builder,
+    which judges them, rather than being refused against the learned catalog."""
+    factory.lead("Car")
+    await factory.save()
+    warm = await conecrm_client.execute(
+        LEADS_BY_QUERY, {"q": {"rules": [{"field": "subject", "operator": "notNull"}]}}
+    )
+    assert warm["data"]["leads"]["totalCount"] == 1  # the catalog is learned now
+    define = """mutation { customFieldCreate(input: {entity: "lead", fieldName: "budget", fieldType: NUMBER})
+        { errors { code } } }"""
+    assert (await conecrm_client.execute(define))["data"]["customFieldCreate"]["errors"] == []
+    by_budget = {"rules": [{"field": "customFields.budget", "operator": "null"}]}
+    assert (await conecrm_client.execute(LEADS_BY_QUERY, {"q": by_budget}))["data"]["leads"][
+        "totalCount"
+    ] == 1
+
+
 async def test_a_refused_lead_says_why_whether_errors_is_a_list_or_an_object(
     conecrm_sim: tuple[str, Faults, Store], database_url: str, tenant: str
 ) -> None:
