@@ -42,6 +42,7 @@ CONTRACT_INDEX = json.loads((CONTRACTS / "index.json").read_text())
 # (method route, violation) of every body a simulator refused as off-contract in this session.
 VIOLATIONS: list[tuple[str, str]] = []
 CHECKED: list[str] = []  # every route whose body was checked (to show the check runs)
+SIMULATORS: dict[str, Any] = {}  # base URL -> the simulator's app, for what its store keeps aside
 
 
 def contract(file: str) -> jsonschema.Draft202012Validator:
@@ -88,6 +89,7 @@ def serve_simulator(profile: str = "lists") -> Iterator[tuple[str, Faults, Store
     before = len(VIOLATIONS)
     app = create_simulator(SECRET, profile_name=profile, faults=faults, inspect=check_against_contract)
     with threaded_server(app) as base:
+        SIMULATORS[base] = app
         yield base, faults, app.store  # type: ignore[attr-defined]
     assert VIOLATIONS[before:] == [], "bodies sent to ConeCRM off seed 004's contract"
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from conecrm_support import (
+    SIMULATORS,
     client_for,
     resetting_server,
     routed_gateway,
@@ -272,6 +273,70 @@ async def test_a_lead_is_created_once_with_the_seeds_required_members_and_reads_
         "query($id: ID!) { lead(id: $id) { subject contact { lastName } } }", {"id": lead["id"]}
     )
     assert again["data"]["lead"] == {"subject": "Engines", "contact": {"lastName": "Lovelace"}}
+
+
+LEAD_WITH_VALUES = """mutation($input: LeadCreateInput!) { leadCreate(input: $input) {
+    lead { id } errors { field code } } }"""
+
+
+async def test_a_leads_custom_field_values_are_sent_to_conecrm_by_field_id(
+    conecrm_client: Client, faults: Faults, factory: Factory, conecrm_sim: tuple[str, Faults, Store]
+) -> None:
+    """LeadCreateRequest carries ``customFieldValues: [{field: {id}, value: "string"}]`` (seed 004
+    l. 16267-16305): the graph's values, named by field name and checked against ConeCRM's definitions,
+    reach ConeCRM by its field ids as text; contacts and accounts have no such member, so theirs are
+    refused before any write."""
+    contact = factory.contact("Ada", "Lovelace")
+    await factory.save()
+    define = """mutation { customFieldCreate(input: {entity: "lead", fieldName: "budget", fieldType: NUMBER})
+        { customField { id } errors { code } } }"""
+    field_id = (await conecrm_client.execute(define))["data"]["customFieldCreate"]["customField"]["id"]
+    values = [{"fieldName": "budget", "value": "25000"}]
+    lead_input = {"subject": "Engines", "contactId": gid("Contact", contact), "customFieldValues": values}
+    created = (await conecrm_client.execute(LEAD_WITH_VALUES, {"input": lead_input}))["data"]["leadCreate"]
+    assert created["errors"] == [] and created["lead"] is not None
+    kept = SIMULATORS[conecrm_sim[0]].app.state.tenants.of(factory.tenant).lead_custom_values
+    assert kept == {_uuid(created["lead"]["id"]): [{"field": {"id": field_id}, "value": "25000"}]}
+    # A value its definition refuses never reaches ConeCRM.
+    faults.log.clear()
+    bad = {**lead_input, "customFieldValues": [{"fieldName": "budget", "value": "lots"}]}
+    refused = (await conecrm_client.execute(LEAD_WITH_VALUES, {"input": bad}))["data"]["leadCreate"]
+    assert refused["errors"] == [{"field": ["input", "customFieldValues", "0"], "code": "INVALID"}]
+    assert faults.calls("POST", "/api/lead") == 0
+    tier = define.replace(
+        '"lead", fieldName: "budget", fieldType: NUMBER', '"account", fieldName: "t", fieldType: STRING'
+    )
+    assert (await conecrm_client.execute(tier))["data"]["customFieldCreate"]["errors"] == []
+    account = """mutation { accountCreate(input: {name: "Acme",
+        customFieldValues: [{fieldName: "t", value: "gold"}]}) { account { id } errors { field code } } }"""
+    no_member = (await conecrm_client.execute(account))["data"]["accountCreate"]
+    assert no_member["account"] is None
+    assert no_member["errors"] == [{"field": ["input", "customFieldValues"], "code": "INVALID"}]
+    assert faults.calls("POST", "/api/account") == 0
+
+
+LEADS_BY_QUERY = "query($q: QueryBuilderQuery) { leads(query: $q) { totalCount } }"
+
+
+async def test_a_custom_field_defined_after_the_catalog_was_learned_filters_at_once(
+    conecrm_client: Client, factory: Factory
+) -> None:
+    """The connector learns GET /api/filters once per upstream for minutes, for every tenant; a tenant's
+    custom fields are its own and change at any time, so their rules go to ConeCRM's query builder,
+    which judges them, rather than being refused against the learned catalog."""
+    factory.lead("Car")
+    await factory.save()
+    warm = await conecrm_client.execute(
+        LEADS_BY_QUERY, {"q": {"rules": [{"field": "subject", "operator": "notNull"}]}}
+    )
+    assert warm["data"]["leads"]["totalCount"] == 1  # the catalog is learned now
+    define = """mutation { customFieldCreate(input: {entity: "lead", fieldName: "budget", fieldType: NUMBER})
+        { errors { code } } }"""
+    assert (await conecrm_client.execute(define))["data"]["customFieldCreate"]["errors"] == []
+    by_budget = {"rules": [{"field": "customFields.budget", "operator": "null"}]}
+    assert (await conecrm_client.execute(LEADS_BY_QUERY, {"q": by_budget}))["data"]["leads"][
+        "totalCount"
+    ] == 1
 
 
 async def test_a_refused_lead_says_why_whether_errors_is_a_list_or_an_object(

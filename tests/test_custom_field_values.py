@@ -3,11 +3,16 @@ orderings on both databases, through /graphql."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from conftest import Client
+from factories import Factory, gid
+from gateway.backends.sql.custom_fields import sqlite_index
 
 ERRORS = "errors { field code message }"
 VALUES = "customFields { fieldName fieldType value text number boolean date dateTime definition { id } }"
@@ -109,6 +114,31 @@ async def test_a_lead_takes_values_by_field_id_as_seed_004_sends_them(client: Cl
     payload = (await client.execute(mutation))["data"]["leadCreate"]
     assert payload["errors"] == []
     assert by_name(payload["lead"])["budget"]["number"] == 25000
+
+
+async def test_nested_lists_filter_on_custom_fields_each_by_its_own_name(
+    client: Client, factory: Factory
+) -> None:
+    """A contact's leads filtered by two fields in turn: the statement of each names its own field (the
+    name is inlined when it runs, so a cached statement of one field never answers for the other)."""
+    await define(client, "lead", "budget", "NUMBER")
+    await define(client, "lead", "score", "NUMBER")
+    contact = gid("Contact", factory.contact("Ada", "Lovelace"))
+    await factory.save()
+    for subject, budget, score in (("Cheap", "10", "90"), ("Dear", "900", "5")):
+        values = f'[{{fieldName: "budget", value: "{budget}"}}, {{fieldName: "score", value: "{score}"}}]'
+        mutation = (
+            f'mutation {{ leadCreate(input: {{subject: "{subject}", contactId: "{contact}", '
+            f"customFieldValues: {values}}}) {{ {ERRORS} }} }}"
+        )
+        assert (await client.execute(mutation))["data"]["leadCreate"]["errors"] == []
+    for name, expected in (("budget", ["Dear"]), ("score", ["Cheap"]), ("budget", ["Dear"])):
+        query = (
+            f'{{ contacts {{ nodes {{ leads(filter: {{customFields: [{{fieldName: "{name}", '
+            f"number: {{gt: 50}}}}]}}) {{ nodes {{ subject }} }} }} }} }}"
+        )
+        [found] = (await client.execute(query))["data"]["contacts"]["nodes"]
+        assert [lead["subject"] for lead in found["leads"]["nodes"]] == expected, name
 
 
 async def test_accounts_carry_values_too(client: Client) -> None:
@@ -307,13 +337,54 @@ async def test_a_bulk_create_refuses_only_the_rows_whose_values_do_not_fit(clien
 
 
 async def test_postgresql_answers_equality_on_any_field_from_the_gin_index(engine: Any) -> None:
+    if engine.dialect.name != "postgresql":
+        return  # SQLite: an index per definition (the next test)
     async with engine.connect() as connection:
-        if engine.dialect.name == "postgresql":
-            await connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
-            plan = await connection.execute(
-                sa.text("""EXPLAIN SELECT id FROM contacts WHERE custom_fields @> '{"tier": "GOLD"}'""")
-            )
-            assert "ix_contacts_custom_fields" in " ".join(row[0] for row in plan)
-        else:  # SQLite: no index on the values (docs/customization.md says why)
-            indexes = await connection.execute(sa.text("PRAGMA index_list(contacts)"))
-            assert not [row for row in indexes if "custom_fields" in row[1]]
+        await connection.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        plan = await connection.execute(
+            sa.text("""EXPLAIN SELECT id FROM contacts WHERE custom_fields @> '{"tier": "GOLD"}'""")
+        )
+        assert "ix_contacts_custom_fields" in " ".join(row[0] for row in plan)
+
+
+@contextmanager
+def statements_sent(app: Any) -> Iterator[list[tuple[str, Any]]]:
+    """Every (statement, parameters) the app sends on its engine while the block runs."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(app.state.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_sqlite_filters_a_custom_field_through_the_index_its_definition_made(
+    client: Client, app: Any, engine: Any
+) -> None:
+    """On SQLite each definition gets an expression index on (tenant, its typed read): the list's own
+    statement, as the app sends it, is planned on that index for equality and ranges alike."""
+    await _three_contacts(client)
+    async with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            return  # PostgreSQL: the GIN index (the test above)
+        listed = {row[1] for row in await connection.execute(sa.text("PRAGMA index_list(contacts)"))}
+        types = {"shoeSize": "number", "tier": "enum", "vip": "boolean", "birthday": "date"}
+        types |= {"lastVisit": "datetime", "nickname": "string"}
+        for name, field_type in types.items():  # the database is shared: other tests' indexes are there
+            statement = sqlite_index("contacts", name, field_type)
+            assert statement is not None and statement.split()[5] in listed, name
+        for condition, expected in (
+            ('{fieldName: "shoeSize", number: {eq: 44}}', ["Large"]),
+            ('{fieldName: "shoeSize", number: {gt: 10}}', ["Large"]),
+            ('{fieldName: "tier", text: {eq: "SILVER"}}', ["Small"]),
+        ):
+            with statements_sent(app) as sent:
+                assert await _filtered(client, condition) == expected
+            [(statement, parameters)] = [(s, p) for s, p in sent if "json_quote('" in s and "LIMIT" in s]
+            plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            details = " ".join(str(row[3]) for row in plan)
+            assert "USING INDEX ix_contacts_cf_" in details and "<expr>" in details, (condition, details)

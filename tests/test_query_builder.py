@@ -9,9 +9,11 @@ import httpx
 import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType
 
+from comms_factory import CommsFactory
 from conftest import Client, token_for
 from factories import Factory, gid
 from gateway.backends.filter_catalog import OPERATORS
+from gateway.backends.sql import tables as t
 from gateway.settings import Settings
 from resolvers.schema import schema
 
@@ -130,6 +132,11 @@ async def test_a_query_nested_too_deep_is_refused(client: Client) -> None:
     assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID_FILTER"]
 
 
+# Not entity lists: the automations' run log (read by automation and status) and the ranked search
+# (its hits are of several types, found by text).
+NOT_ENTITY_LISTS = {"automationRuns", "search"}
+
+
 def _connection_roots() -> list[str]:
     query_type = schema._schema.query_type
     assert query_type is not None
@@ -148,47 +155,85 @@ def test_every_root_list_takes_a_query_next_to_its_filter() -> None:
     )
     query_type = schema._schema.query_type
     assert query_type is not None
-    # Not entity lists: the automations' run log (read by automation and status) and the ranked search
-    # (its hits are of several types, found by text).
-    for name in set(roots) - {"automationRuns", "search"}:
+    for name in set(roots) - NOT_ENTITY_LISTS:
         arguments = query_type.fields[name].args
         assert "filter" in arguments and str(arguments["query"].type) == "QueryBuilderQuery", name
 
 
-@pytest.mark.parametrize(
-    ("root", "field", "value"),
-    [
-        ("accounts", "name", "Acme"),
-        ("leads", "subject", "Car"),
-        ("tasks", "title", "Call"),
-        ("events", "title", "Call"),
-        ("stages", "name", "New"),
-        ("users", "username", "agent"),
-        ("communications", "subject", "Hello"),
-        ("communicationCategories", "name", "none"),
-        ("communicationTemplates", "name", "none"),
-        ("communicationQueueExternalSystems", "name", "none"),
-        ("communicationQueueEntries", "lifeCycleState", "PENDING"),
-    ],
-)
-async def test_each_root_list_runs_its_query(
-    client: Client, factory: Factory, root: str, field: str, value: str
-) -> None:
-    factory.account("Acme")
-    factory.account("Other")
-    factory.lead("Car")
-    factory.lead("Boat")
-    factory.task("Call")
-    factory.stage("New")
-    factory.user("agent")
-    await factory.save()
+# Per root list: a rule that one row of those ``_every_kind`` builds matches and the others do not.
+ROOT_CASES = {
+    "contacts": ("lastName", "Lovelace"),
+    "accounts": ("name", "Acme"),
+    "leads": ("subject", "Car"),
+    "tasks": ("title", "Call"),
+    "events": ("title", "Call"),
+    "stages": ("name", "New"),
+    "users": ("username", "agent"),
+    "franchises": ("name", "North"),
+    "departments": ("name", "Sales"),
+    "roles": ("name", "Manager"),
+    "securityGroups": ("name", "Night shift"),
+    "userSettings": ("language", "fr"),
+    "tags": ("value", "VIP"),
+    "communications": ("subject", "Hello"),
+    "communicationCategories": ("name", "Billing"),
+    "communicationTemplates": ("name", "Welcome"),
+    "communicationQueueExternalSystems": ("name", "Mailer"),
+    "communicationQueueEntries": ("lifeCycleState", "REJECTED"),
+}
+
+
+def test_every_root_list_has_a_case_below() -> None:
+    assert set(ROOT_CASES) == set(_connection_roots()) - NOT_ENTITY_LISTS
+
+
+async def _every_kind(engine: Any, tenant: str) -> None:
+    """Two rows of every root list's kind (a second user's settings, a second tag, ...)."""
+    rows = CommsFactory(engine, tenant)
+    ada, bob = rows.contact("Ada", "Lovelace"), rows.contact("Bob", "Babbage")
+    rows.account("Acme")
+    rows.account("Other")
+    rows.lead("Car")
+    rows.lead("Boat")
+    rows.task("Call")
+    rows.task("Write")
+    rows.stage("New")
+    rows.stage("Won", 1)
+    agent, other = rows.user("agent"), rows.user("other")
+    rows.franchise("North")
+    rows.franchise("South")
+    rows.department("Sales")
+    rows.department("Service")
+    rows.role("Manager")
+    rows.role("Clerk")
+    rows.security_group("Night shift")
+    rows.security_group("Day shift")
+    rows._audited(t.user_settings, {"user_id": agent, "language": "fr"})
+    rows._audited(t.user_settings, {"user_id": other, "language": "en"})
+    rows.tag("VIP")
+    rows.tag("Prospect")
+    rows.category("Billing")
+    rows.category("Support")
+    rows.template("Welcome")
+    rows.template("Reminder")
+    mailer = rows.external_system("Mailer")
+    rows.external_system("Texter")
+    hello, bye = rows.communication(ada, "Hello"), rows.communication(bob, "Bye")
+    rows.queue_entry(hello, ada, mailer, life_cycle_state="REJECTED", error_code="E1", error_description="x")
+    rows.queue_entry(bye, bob, mailer)
+    await rows.save()
+
+
+@pytest.mark.parametrize("root", sorted(ROOT_CASES))
+async def test_each_root_list_runs_its_query(client: Client, engine: Any, tenant: str, root: str) -> None:
+    await _every_kind(engine, tenant)
+    field, value = ROOT_CASES[root]
     query = f"query($q: QueryBuilderQuery) {{ {root}(query: $q) {{ totalCount }} }}"
     every = (await client.execute(query, {"q": where()}))["data"][root]["totalCount"]
-    matching = (await client.execute(query, {"q": where(rule(field, "=", value))}))["data"][root][
-        "totalCount"
-    ]
-    expected = 0 if value in ("none", "PENDING", "Hello") else 1
-    assert matching == expected and every >= matching
+    matching = await client.execute(query, {"q": where(rule(field, "=", value))})
+    negated = await client.execute(query, {"q": where(rule(field, "=", value), negated=True)})
+    assert matching["data"][root]["totalCount"] == 1 and every >= 2
+    assert negated["data"][root]["totalCount"] == every - 1
 
 
 async def test_another_tenant_finds_nothing_with_the_same_query(

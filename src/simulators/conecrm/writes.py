@@ -138,6 +138,11 @@ async def lead_create(request: Request, tenant: str) -> Response:
         body = await _lead_body(
             request, tenant, records.LEAD_BODY, records.LEAD_REQUIRED, records.NULLABLE_LEAD
         )
+        fields = request.app.state.tenants.of(tenant).custom_fields
+        for item in body.get("customFieldValues") or []:
+            known = fields.get(str(item.get("field", {}).get("id")))
+            if known is None or known["entity"] != "lead":
+                raise BodyProblem({"customFieldValues": f"no custom field {item.get('field')} of leads"})
     except BodyProblem as problem:
         return _lead_refused(request, problem.problems)
     copied = ("subject", "description", "category", "customerInitiated", "leadHandlingInstructions")
@@ -147,6 +152,8 @@ async def lead_create(request: Request, tenant: str) -> Response:
         **{name: records.ref((body.get(name) or {}).get("id")) for name in ("contact", "account")},
         **{name: records.ref(body[name]["id"]) for name in ("source", "franchise")},
     )
+    if body.get("customFieldValues"):
+        request.app.state.tenants.of(tenant).lead_custom_values[lead["id"]] = body["customFieldValues"]
     return JSONResponse(db.put(tenant, "lead", lead))
 
 

@@ -8,19 +8,24 @@ rather than failing a cast.
 
 PostgreSQL (jsonb): ``custom_fields -> 'name'`` read with ``jsonb_typeof`` guards; equality is
 ``custom_fields @> '{"name": value}'``, which the GIN index (jsonb_path_ops) answers. SQLite (JSON text):
-``json_extract`` with ``json_type`` guards. Sort keys compare the raw JSON values, which both databases
-order by kind and then by value (PostgreSQL's jsonb order; SQLite's numbers before text).
+``json_extract`` with ``json_type`` guards, the field's name inlined (a literal rendered at execution, so
+the statement cache stays per shape): each definition has an expression index on (tenant, its typed
+read, date_created, id) (``sqlite_index``), which answers equality and ranges on the field. Sort keys
+compare the raw JSON values, which both databases order by kind and then by value (PostgreSQL's jsonb
+order; SQLite's numbers before text).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -90,9 +95,10 @@ class _SortKey(FunctionElement[Any]):
 
 
 class _Contains(FunctionElement[Any]):
-    """custom_fields contains {name: value} (PostgreSQL's ``@>``); elsewhere an equality."""
+    """custom_fields contains {name: value} (PostgreSQL's ``@>``); elsewhere an equality. Untyped: typed
+    Boolean, SQLite would get ``(read = value) = 1``, which its planner cannot match to the field's index."""
 
-    type = sa.Boolean()
+    type = sa.types.NullType()
     inherit_cache = True
 
 
@@ -126,7 +132,10 @@ def _args(element: Any, compiler: Any, *indexes: int, **kw: Any) -> list[str]:
     return [compiler.process(clauses[i], **kw) for i in (indexes or range(len(clauses)))]
 
 
-def _sqlite_path(name: str) -> str:
+def _sqlite_path(element: Any, compiler: Any, **kw: Any) -> str:
+    """The JSON path of the element's field: its name as a literal (rendered when the statement runs,
+    so cached SQL is shared by every name), for SQLite to match the expression of the field's index."""
+    name = compiler.process(element.clauses.clauses[1], **{**kw, "literal_execute": True})
     return f"'$.' || json_quote({name})"
 
 
@@ -139,8 +148,8 @@ def _read_pg(element: _Read, compiler: Any, **kw: Any) -> str:
 
 @compiles(_Read)
 def _read_sqlite(element: _Read, compiler: Any, **kw: Any) -> str:
-    column, name = _args(element, compiler, **kw)
-    path = _sqlite_path(name)
+    (column,) = _args(element, compiler, 0, **kw)
+    path = _sqlite_path(element, compiler, **kw)
     kinds = ", ".join(f"'{kind}'" for kind in element.sqlite_types)
     return f"CASE WHEN json_type({column}, {path}) IN ({kinds}) THEN json_extract({column}, {path}) END"
 
@@ -153,8 +162,8 @@ def _raw_pg(element: _Raw, compiler: Any, **kw: Any) -> str:
 
 @compiles(_Raw)
 def _raw_sqlite(element: _Raw, compiler: Any, **kw: Any) -> str:
-    column, name = _args(element, compiler, **kw)
-    return f"json_extract({column}, {_sqlite_path(name)})"
+    (column,) = _args(element, compiler, 0, **kw)
+    return f"json_extract({column}, {_sqlite_path(element, compiler, **kw)})"
 
 
 @compiles(_SortKey, "postgresql")
@@ -165,8 +174,8 @@ def _sort_pg(element: _SortKey, compiler: Any, **kw: Any) -> str:
 
 @compiles(_SortKey)
 def _sort_sqlite(element: _SortKey, compiler: Any, **kw: Any) -> str:
-    column, name = _args(element, compiler, **kw)
-    return f"coalesce(json_extract({column}, {_sqlite_path(name)}), {_SQLITE_FLOOR!r})"
+    (column,) = _args(element, compiler, 0, **kw)
+    return f"coalesce(json_extract({column}, {_sqlite_path(element, compiler, **kw)}), {_SQLITE_FLOOR!r})"
 
 
 @compiles(_Contains, "postgresql")
@@ -209,6 +218,26 @@ def value_expression(table: sa.Table, name: str, sample: Any) -> Any:
     if isinstance(sample, int | float):
         return _Number(column, _name(name))
     return _Text(column, _name(name))
+
+
+# The read each definition type's filters use (``value_expression`` picks by the filter value's kind: the
+# values of string, enum, date and datetime fields are text).
+_READ_OF_TYPE: dict[str, type[_Read]] = {"number": _Number, "boolean": _Boolean}
+_INDEXABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+
+
+def sqlite_index(table: str, name: str, field_type: str) -> str | None:
+    """SQLite's ``CREATE INDEX`` for one custom field's values: (tenant, the typed read its filters
+    compile to, then the lists' default order), so SQLite's planner matches a filter's expression to it
+    and, for equality, needs no sort either (else it prefers the order's own index and reads every row of
+    the tenant); None for a name the graph would not accept (nothing to index, never inlined in DDL)."""
+    if not _INDEXABLE_NAME.fullmatch(name):
+        return None
+    read = _READ_OF_TYPE.get(field_type, _Text)(sa.column("custom_fields"), _name(name))
+    expression = read.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
+    digest = hashlib.sha256(f"{name}:{read.jsonb_type}".encode()).hexdigest()[:16]
+    columns = f"tenant, {expression}, date_created, id"
+    return f"CREATE INDEX IF NOT EXISTS ix_{table}_cf_{digest} ON {table} ({columns})"
 
 
 def presence_expression(table: sa.Table, name: str) -> Any:

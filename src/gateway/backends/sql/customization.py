@@ -27,7 +27,7 @@ from gateway.backends.errors import Rejected
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.automation_dispatch import AutomationRunSteps
 from gateway.backends.sql.automations import AutomationSteps
-from gateway.backends.sql.custom_fields import presence_expression
+from gateway.backends.sql.custom_fields import presence_expression, sqlite_index
 from gateway.backends.sql.customization_rows import (
     as_id,
     catalogued_entity,
@@ -59,7 +59,7 @@ class SqlCustomization(SavedFilterSteps, AutomationSteps, AutomationRunSteps):
     async def create_custom_field(self, change: CustomFieldChange) -> CustomField:
         row = {"id": uuid7(), "tenant": self.tenant, "date_created": utcnow(), "created_by": self.actor}
         row |= _definition(change.entity, change.field_name, change.field_type, change.options)
-        await self._unique_field(sa.insert(FIELDS).values(row))
+        await self._unique_field(sa.insert(FIELDS).values(row), row)
         return _custom_field(row)
 
     async def update_custom_field(self, field_id: str, change: CustomFieldChange) -> CustomField:
@@ -75,7 +75,7 @@ class SqlCustomization(SavedFilterSteps, AutomationSteps, AutomationRunSteps):
         )
         await self._refuse_reshaping_used(current, values)
         values |= {"date_modified": utcnow(), "modified_by": self.actor}
-        await self._unique_field(sa.update(FIELDS).where(*self._field(field_id)).values(values))
+        await self._unique_field(sa.update(FIELDS).where(*self._field(field_id)).values(values), values)
         return _custom_field({**current, **values})
 
     async def delete_custom_field(self, field_id: str) -> None:
@@ -101,10 +101,19 @@ class SqlCustomization(SavedFilterSteps, AutomationSteps, AutomationRunSteps):
     def _field(self, field_id: str) -> list[Any]:
         return [FIELDS.c.tenant == self.tenant, FIELDS.c.id == as_id(field_id, "custom field")]
 
-    async def _unique_field(self, statement: sa.Executable) -> None:
+    async def _unique_field(self, statement: sa.Executable, definition: dict[str, Any]) -> None:
+        """The definition's write and, on SQLite, its values' index (``custom_fields.sqlite_index``: an
+        index per name and type, shared by the tenants that define it; PostgreSQL's GIN index serves
+        every field), in one transaction."""
+        table = VALUE_TABLES.get(definition["entity"])
+        index = None
+        if table is not None and self.engine.dialect.name == "sqlite":
+            index = sqlite_index(table.name, definition["field_name"], definition["field_type"])
         try:
             async with self.transaction() as connection:
                 await self.run(connection, statement)
+                if index is not None:
+                    await self.run(connection, sa.text(index))
         except sa.exc.IntegrityError:
             message = "A custom field with this name already exists for the entity."
             raise invalid("fieldName", message) from None

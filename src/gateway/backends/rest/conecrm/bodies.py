@@ -122,9 +122,10 @@ def body_for(entity: Entity, values: Mapping[str, Any], *, creating: bool) -> di
 
 def _paths(entity: Entity, values: Mapping[str, Any]) -> dict[str, Any]:
     body: dict[str, Any] = {}
-    if values.get("custom_fields"):
-        # ConeCRM names a value's field by its id; the gateway's values are by name (docs/customization.md).
-        raise InvalidValue("custom_field_values", "is not written to ConeCRM by the gateway yet")
+    if values.get("custom_fields") and entity is not Entity.LEAD:
+        # Only LeadCreateRequest has customFieldValues (seed 004 l. 16302): ConeCRM's contact, account
+        # and task bodies have no member for them. A lead's are sent by the writer (by field id).
+        raise InvalidValue("custom_field_values", "has no member in ConeCRM's body (seed 004)")
     for name, value in values.items():
         if (entity, name) in NO_MEMBER and value is not None:
             raise InvalidValue(name, "has no member in ConeCRM's body (seed 004), so it cannot be kept there")

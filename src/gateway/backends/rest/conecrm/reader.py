@@ -38,6 +38,7 @@ from gateway.backends.rest.errors import UpstreamLimitExceeded, UpstreamRejected
 
 log = logging.getLogger(__name__)
 LIVE = rule("isDeleted", "=", False)  # only where ConeCRM offers the field (seed 004 BaseRecord)
+CUSTOM_FIELD_PREFIX = "customFields."  # the query builder's name of a custom field (seed 004)
 # Relations whose link ConeCRM may not filter on: (parent entity, the parent's member list, child entity).
 LINK_LISTS = {
     Relation.ACCOUNT_CONTACTS: (Entity.ACCOUNT, "contacts", Entity.CONTACT),
@@ -89,7 +90,9 @@ class ConeCrmReader:
         if live and catalog.filterable(entity, "isDeleted"):
             rules = [LIVE, *rules]
         for field in rule_fields(rules):
-            if not catalog.filterable(entity, field):
+            # Custom fields are the tenant's own and change at any time: ConeCRM's query builder judges
+            # them (an unknown one is its 400), not a catalog learned for every tenant minutes ago.
+            if not field.startswith(CUSTOM_FIELD_PREFIX) and not catalog.filterable(entity, field):
                 raise UpstreamUnsupported(
                     self.system, f"{self.system} cannot filter {name} records on {field}"
                 )

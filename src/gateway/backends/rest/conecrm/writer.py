@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from gateway.backends.base import EntityWriter
+from gateway.backends.custom_values import as_text
 from gateway.backends.errors import InvalidValue
 from gateway.backends.reads_through import ReadsThrough
 from gateway.backends.records import Detail, Entity, Relation
 from gateway.backends.rest.conecrm.bodies import PATHS, body_for, copy_body, customer_fields
+from gateway.backends.rest.conecrm.customization import ConeCrmCustomization
 from gateway.backends.rest.conecrm.mapping import path_values
 from gateway.backends.rest.conecrm.rules import rule
 from gateway.backends.rest.errors import UpstreamRejected, UpstreamUnsupported
@@ -51,6 +53,8 @@ class ConeCrmWriter(ReadsThrough):
                     f"{self.system} needs a contact for a lead (LeadCreateRequest)",
                 )
             body.update(self._lead_references(values))
+            if values.get("custom_fields"):
+                body["customFieldValues"] = await self._custom_field_values(values["custom_fields"])
         if entity is Entity.EVENT and not body.get("assignee"):
             raise UpstreamRejected(
                 self.system,
@@ -92,6 +96,18 @@ class ConeCrmWriter(ReadsThrough):
             body = body_for(entity, {**whole, **values}, creating=False)
         await self.api.call("PATCH", path.format(id=id), json=body)
         return True
+
+    async def _custom_field_values(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """LeadCreateRequest ``customFieldValues`` (seed 004 l. 16302-16305): each value as text, its field
+        by ConeCRM's id. The graph's values are by field name, checked against ConeCRM's own definitions
+        (its customization serves the request when it is configured); one GET maps the names to ids."""
+        definitions = await ConeCrmCustomization(self.api).custom_fields("lead")
+        ids = {d.field_name: d.id for d in definitions if d.field_name and d.id}
+        missing = sorted(name for name in values if name not in ids)
+        if missing:  # a definition deleted in ConeCRM since the values were checked
+            problem = f"{', '.join(missing)}: no such custom field in {self.system}"
+            raise InvalidValue("custom_field_values", problem)
+        return [{"field": {"id": ids[name]}, "value": as_text(value)} for name, value in values.items()]
 
     def _lead_references(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """LeadCreateRequest requires department, source and franchise (seed 004 l. 16280-16301): the
