@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from automation_support import action, create_automation, lead, move, runs
 from conftest import SECRET, Client, token_for
@@ -20,6 +21,7 @@ from factories import Factory, gid
 from gateway.backends.access import RowAccess
 from gateway.backends.records import Entity
 from gateway.backends.sql.store import SqlBackend
+from gateway.backends.sql.tables import automation_dispatch
 from gateway.cost import Cost
 from gateway.settings import load_settings
 from servers import gateway_server
@@ -68,8 +70,18 @@ async def _settled(client: Client, expected: int) -> dict[str, Any]:
         await asyncio.sleep(0.1)
 
 
+async def _work_list_empty(engine: Any, tenant: str) -> None:
+    waiting = sa.select(sa.func.count()).where(automation_dispatch.c.tenant == tenant)
+    async with asyncio.timeout(60):
+        while True:
+            async with engine.connect() as connection:
+                if not (await connection.execute(waiting)).scalar():
+                    return
+            await asyncio.sleep(0.05)
+
+
 async def test_moves_sent_to_both_processes_each_create_one_task(
-    servers: tuple[str, str], world: dict[str, Any], tenant: str
+    servers: tuple[str, str], world: dict[str, Any], tenant: str, engine: Any
 ) -> None:
     async with callers(servers, tenant) as (first, second):
         await create_automation(first, "lead.stageChanged", [action("1", "createTask", title="Call back")])
@@ -82,6 +94,8 @@ async def test_moves_sent_to_both_processes_each_create_one_task(
             *(move((second, first)[i % 2], lead_id, stages[2]) for i, lead_id in enumerate(leads))
         )
         log = await _settled(first, 2 * LEADS)
+        await _work_list_empty(engine, tenant)
+        log = await runs(first, first=100)
         assert log["totalCount"] == 2 * LEADS
         assert {run["status"] for run in log["nodes"]} == {"SUCCEEDED"}
         tasks = [(await lead(second, lead_id))["tasks"]["totalCount"] for lead_id in leads]
@@ -100,7 +114,9 @@ async def test_events_no_request_ran_are_swept_once_by_the_two_processes(
             async with sql.transaction() as writer:
                 await writer.update(Entity.LEAD, lead_id, {"stage_id": world["stages"][1]}, "test", None)
         log = await _settled(first, LEADS)
-        await asyncio.sleep(0.5)  # a second run of any event would have been logged by now
+        # A run takes its event off the work list in the transaction that logs it: once the list is
+        # empty, no second run of any event can still come.
+        await _work_list_empty(engine, tenant)
         assert (await runs(second, first=100))["totalCount"] == LEADS
         assert sorted(run["recordId"] for run in log["nodes"]) == sorted(
             gid("Lead", i) for i in world["leads"]

@@ -157,7 +157,7 @@ async def test_an_e_mail_sent_by_an_automation_is_queued_for_its_external_system
     await create_automation(client, STAGE_CHANGED, nodes)
     async with app.state.view.pubsub.subscribe(tenant_channel(tenant), 10) as subscription:
         await move(client, world["lead"], world["stages"][1])
-        announced = [await asyncio.wait_for(anext(subscription), 10) for _ in range(2)]
+        announced = [await asyncio.wait_for(anext(subscription), 60) for _ in range(2)]
     assert sorted(message["type"] for message in announced) == ["communicationCreated", "queue"]
     (run,) = (await runs(client))["nodes"]
     query = f"""{{ node(id: "{run["actions"][0]["recordId"]}") {{ ... on Communication {{
