@@ -24,6 +24,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def demo_documents(folder: Path) -> dict[str, str]:
+    """``--demo`` stores its documents' files: in the test's folder, not in the checkout's var/."""
+    return {"CRM_GATEWAY_DOCUMENTS_DIR": str(folder / "documents")}
+
+
 @contextmanager
 def gateway_server(folder: Path, env: dict[str, str], *args: str) -> Iterator[str]:
     """``crm-gateway serve --demo [args]`` with ``env`` on a free port; yields its base URL."""
@@ -35,7 +40,10 @@ def gateway_server(folder: Path, env: dict[str, str], *args: str) -> Iterator[st
     with (
         log.open("w") as output,
         subprocess.Popen(
-            command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
+            command,
+            env={**os.environ, **demo_documents(folder), **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
         ) as process,
     ):
         try:

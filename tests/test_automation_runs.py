@@ -157,7 +157,7 @@ async def test_an_e_mail_sent_by_an_automation_is_queued_for_its_external_system
     await create_automation(client, STAGE_CHANGED, nodes)
     async with app.state.view.pubsub.subscribe(tenant_channel(tenant), 10) as subscription:
         await move(client, world["lead"], world["stages"][1])
-        announced = [await asyncio.wait_for(anext(subscription), 10) for _ in range(2)]
+        announced = [await asyncio.wait_for(anext(subscription), 60) for _ in range(2)]
     assert sorted(message["type"] for message in announced) == ["communicationCreated", "queue"]
     (run,) = (await runs(client))["nodes"]
     query = f"""{{ node(id: "{run["actions"][0]["recordId"]}") {{ ... on Communication {{
@@ -613,15 +613,7 @@ async def test_two_runners_racing_for_the_same_events_run_each_once(
 ) -> None:
     engine = app.state.engine
     await create_automation(client, STAGE_CHANGED, [action("1", "createTask", title="Raced")])
-    stages = [factory.stage("New"), factory.stage("Next")]
-    leads = [factory.lead(f"Deal {number}", stage_id=stages[0]) for number in range(8)]
-    await factory.save()
-    sql = SqlBackend(engine, tenant, RowAccess.unrestricted("test"), Cost())
-    events = []
-    for lead_id in leads:  # writes whose process has not run their events yet
-        async with sql.transaction() as writer:
-            await writer.update(Entity.LEAD, lead_id, {"stage_id": stages[1]}, "test", None)
-            events += writer.recorded_automation_events
+    leads, events = await _recorded_lead_moves(engine, factory, tenant, 8)  # their process has not run them
     runners = [AutomationRunner(engine, settings) for _ in range(2)]
     await asyncio.gather(
         *(runner.run_recorded(tenant, events) for runner in runners), *(r.sweep() for r in runners)
@@ -629,6 +621,70 @@ async def test_two_runners_racing_for_the_same_events_run_each_once(
     assert (await runs(client))["totalCount"] == len(leads)
     tasks = [(await lead(client, gid("Lead", lead_id)))["tasks"]["totalCount"] for lead_id in leads]
     assert tasks == [1] * len(leads)
+
+
+async def _recorded_lead_moves(
+    engine: Any, factory: Any, tenant: str, count: int
+) -> tuple[list[Any], list[Any]]:
+    """Leads moved to a stage, whose trigger events are recorded and not run yet: their ids, the events'."""
+    stages = [factory.stage("New"), factory.stage("Next")]
+    leads = [factory.lead(f"Deal {number}", stage_id=stages[0]) for number in range(count)]
+    await factory.save()
+    sql = SqlBackend(engine, tenant, RowAccess.unrestricted("test"), Cost())
+    events = []
+    for lead_id in leads:
+        async with sql.transaction() as writer:
+            await writer.update(Entity.LEAD, lead_id, {"stage_id": stages[1]}, "test", None)
+            events += writer.recorded_automation_events
+    return leads, events
+
+
+async def _events(engine: Any, tenant: str) -> dict[Any, bool]:
+    """The tenant's event rows: id -> whether it ran."""
+    query = sa.select(t.automation_events.c.id, t.automation_events.c.processed_at.is_not(None))
+    async with engine.connect() as connection:
+        rows = (await connection.execute(query.where(t.automation_events.c.tenant == tenant))).all()
+    return {row[0]: row[1] for row in rows}
+
+
+async def test_events_that_ran_before_the_retention_are_pruned_and_the_run_log_stays(
+    app: Any, client: Client, factory: Any, tenant: str, settings: Settings, engine: Any
+) -> None:
+    await create_automation(client, STAGE_CHANGED, [action("1", "createTask", title="Pruned")])
+    _, ran = await _recorded_lead_moves(app.state.engine, factory, tenant, 3)
+    day = settings.model_copy(update={"automation_event_retention_seconds": 86_400})
+    runners = [AutomationRunner(app.state.engine, day) for _ in range(2)]
+    await runners[0].run_recorded(tenant, ran)
+    runners[1].tenants.add(tenant)
+    _, waiting = await _recorded_lead_moves(app.state.engine, factory, tenant, 1)  # not run: kept
+    events = t.automation_events
+    async with engine.begin() as connection:  # two of the runs, and the waiting event, two days back
+        aged = [*ran[:2], *waiting]
+        back = utcnow() - timedelta(days=2)
+        await connection.execute(sa.update(events).where(events.c.id.in_(aged)).values(occurred_at=back))
+        ran_back = sa.update(events).where(events.c.id.in_(ran[:2])).values(processed_at=back)
+        await connection.execute(ran_back)
+    pruned = await asyncio.gather(*(runner.prune() for runner in runners))  # two processes at once
+    assert sum(pruned) == 2
+    assert await _events(engine, tenant) == {ran[2]: True, waiting[0]: False}
+    assert (await runs(client))["totalCount"] == 3
+
+
+async def test_the_background_loop_prunes_what_it_ran(
+    app: Any, client: Client, factory: Any, tenant: str, settings: Settings, engine: Any
+) -> None:
+    await create_automation(client, STAGE_CHANGED, [action("1", "createTask", title="Swept")])
+    await _recorded_lead_moves(app.state.engine, factory, tenant, 2)
+    quick = {"automation_poll_seconds": 0.05, "automation_event_retention_seconds": 0.2}
+    runner = AutomationRunner(app.state.engine, settings.model_copy(update=quick))
+    loop = asyncio.create_task(runner.run_forever())
+    try:
+        async with asyncio.timeout(60):  # run by the sweep, then pruned once older than 0.2 s
+            while (await runs(client))["totalCount"] < 2 or await _events(engine, tenant):
+                await asyncio.sleep(0.05)
+    finally:
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
 
 
 async def test_with_conecrm_serving_automations_there_is_no_run_log_to_read(

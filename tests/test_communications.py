@@ -229,6 +229,26 @@ async def test_referring_to_leaves_out_what_the_caller_may_not_read(
     assert body["data"]["communication"]["referringTo"] == [{"__typename": "Lead"}]
 
 
+async def test_a_reference_of_an_unknown_type_is_a_clear_error_not_an_internal_one(
+    client: Client, comms: CommsFactory
+) -> None:
+    """A row written outside the gateway may name a type in another spelling ('LEAD', not 'Lead')."""
+    ada = comms.contact("Ada", "Lovelace")
+    lead = comms.lead("Deal", contact_id=ada)
+    odd = comms.communication(ada, "Odd", refers_to=(("LEAD", lead), ("Lead", lead)))
+    await comms.save()
+    response = await client.post(
+        "query($id: ID!) { communication(id: $id) { subject referringTo { __typename } } }",
+        {"id": gid("Communication", odd)},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "UNKNOWN_REFERENCE_TYPE", "targetTypes": ["LEAD"]}
+    assert error["path"] == ["communication", "referringTo"]
+    assert "LEAD" in error["message"] and body["data"] == {"communication": None}
+
+
 NESTED = """
 query {
   contacts(first: 50) { edges { node {

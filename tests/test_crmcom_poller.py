@@ -112,11 +112,16 @@ async def test_changes_in_crmcom_arrive_once_even_across_a_restart(
 
 
 async def _first_poll_done(crmcom: Simulator, polls_before: int) -> None:
-    """The first poll only records what is there: a change made before it ends is never announced. A
-    poll reads queue/list once per medium, one poll after the other, so once the second has begun the
-    first is over (a server slow to start under a loaded run otherwise polls after the change)."""
+    """The first poll only records what is there: a change made before it ends is never announced (a
+    server slow to start under a loaded run otherwise polls after the change)."""
+    await _polls_done(crmcom, polls_before, 1)
+
+
+async def _polls_done(crmcom: Simulator, calls_before: int, polls: int) -> None:
+    """``polls`` whole polls ran after ``calls_before`` queue/list calls. A poll reads queue/list once per
+    medium, one poll after the other, so once the next has begun the ones before it are over."""
     async with asyncio.timeout(60):
-        while crmcom.calls(QUEUE_LIST) <= polls_before + len(COMMUNICATION_MEDIA):
+        while crmcom.calls(QUEUE_LIST) <= calls_before + polls * len(COMMUNICATION_MEDIA):
             await asyncio.sleep(0.05)
 
 
@@ -131,8 +136,9 @@ async def _first_changes(server: str, world: World, crmcom: Simulator) -> str:
             "firstName": "Ada"
         }
         # No second COMPLETED however many polls pass: the next events are the next changes.
+        calls = crmcom.calls(QUEUE_LIST)
         fresh = world.queue("Fresh")
-        await asyncio.sleep(1)  # several polls: gives a duplicate every chance (no timing is asserted)
+        await _polls_done(crmcom, calls, 3)  # it saw "Fresh" enqueued; a duplicate had every chance
         crmcom.store.set_queue_state(world.tenant, fresh, "REJECTED", error_code="E1")
         enqueued, rejected = await _next_event(ws), await _next_event(ws)
         assert [_summary(enqueued), _summary(rejected)] == [("ENQUEUED", "Fresh"), ("REJECTED", "Fresh")]

@@ -72,13 +72,44 @@ async def test_a_new_key_creates_anew_after_the_delete(client: Client, area: str
     assert fresh["errors"] == [] and fresh[area]["id"] != first[area]["id"]
 
 
-async def test_replay_of_a_contact_the_caller_may_not_see_answers_not_found(
+@BY_AREA
+async def test_another_caller_with_the_same_key_creates_its_own_record(
+    client: Client, settings: Any, tenant: str, area: str
+) -> None:
+    """Keys are per caller: B's key is B's, even when A used the same string first."""
+    first = await _create_with_key(client, area, "k-5")
+    other = Client(
+        client.http, token_for(settings, tenant, subject="someone-else", permissions=["CRM_ALL", "CUST_ALL"])
+    )
+    theirs = await _create_with_key(other, area, "k-5")
+    assert theirs["errors"] == [] and theirs[area]["id"] != first[area]["id"]
+    assert await _create_with_key(other, area, "k-5") == theirs  # B's replay: B's record
+    assert await _create_with_key(client, area, "k-5") == first  # A's replay: still A's
+
+
+async def test_another_callers_key_with_a_different_input_is_no_reuse(
     client: Client, settings: Any, tenant: str
 ) -> None:
     private = {**AREAS["contact"], "permissions": [{"ownerOnly": True}]}
-    first = await _call(client, _create("contact"), input=private, key="k-5")
+    first = await _call(client, _create("contact"), input=private, key="k-6")
     assert first["errors"] == []
     other = Client(client.http, token_for(settings, tenant, subject="someone-else", permissions=["CUST_ALL"]))
-    replay = await _call(other, _create("contact"), input=private, key="k-5")
+    grace = {"firstName": "Grace", "lastName": "Hopper"}
+    theirs = await _call(other, _create("contact"), input=grace, key="k-6")
+    assert theirs["errors"] == [] and theirs["contact"]["id"] != first["contact"]["id"]
+
+
+async def test_a_replay_of_a_contact_the_caller_may_no_longer_see_answers_not_found(
+    client: Client, settings: Any, tenant: str
+) -> None:
+    """Since the create, another user put a row rule on the contact that its creator does not meet."""
+    token = token_for(settings, tenant, subject="k8", permissions=["CUST_READ", "CUST_WRITE"])
+    creator = Client(client.http, token)
+    first = await _create_with_key(creator, "contact", "k-8")
+    assert first["errors"] == []
+    rule = '{permissions: [{permission: "CUST_DELETE"}]}'
+    guard = f"mutation($id: ID!) {{ contactUpdate(id: $id, input: {rule}) {{ {ERRORS} }} }}"
+    assert (await _call(client, guard, id=first["contact"]["id"]))["errors"] == []
+    replay = await _create_with_key(creator, "contact", "k-8")
     assert replay["contact"] is None
     assert [(e["field"], e["code"]) for e in replay["errors"]] == [(["idempotencyKey"], "NOT_FOUND")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,18 +90,10 @@ def test_metrics_count_operations_statuses_and_error_codes(server: str, token: s
 
 async def test_websockets_subscriptions_and_published_events_are_measured(server: str, token: str) -> None:
     contact = _post(server, FIRST_CONTACT, token).json()["data"]["contacts"]["edges"][0]["node"]["id"]
-    note = {"contactId": contact, "direction": "INCOMING", "media": "PHONE", "subject": "Hi", "content": "-"}
     before = scrape(server)
     async with authenticated(server, token) as ws:
         await ws.subscribe("c", CREATED, {"contact": contact})
-        for _ in range(50):  # until the subscription is live: then an event reaches it
-            created = _post(server, NOTE, token, {"input": note}).json()["data"]["communicationCreate"]
-            assert created["errors"] == []
-            try:
-                await ws.next_of("c", timeout=0.5)
-                break
-            except TimeoutError:
-                continue
+        await _until_delivered(ws, "c", server, token, contact)
         during = scrape(server)
     assert value(during, "crm_gateway_websocket_connections") == 1
     assert value(during, "crm_gateway_subscriptions_active") == 1
@@ -113,9 +106,51 @@ async def test_websockets_subscriptions_and_published_events_are_measured(server
     assert value(after, "crm_gateway_subscriptions_active") == 0
 
 
+async def test_websocket_queries_and_mutations_are_timed_and_subscriptions_are_not(
+    server: str, token: str
+) -> None:
+    timed = "crm_gateway_request_duration_seconds_count"
+    contact = _post(server, FIRST_CONTACT, token).json()["data"]["contacts"]["edges"][0]["node"]["id"]
+    before = scrape(server)
+    async with authenticated(server, token) as ws:
+        await ws.subscribe("s", "subscription OverSocketListening" + CREATED[12:], {"contact": contact})
+        await ws.subscribe("q", "query OverSocket { me { subject } }")
+        assert (await ws.next_of("q"))["type"] == "next"
+        assert (await ws.next_of("q"))["type"] == "complete"
+        await ws.subscribe("m", "mutation OverSocketNote" + NOTE[8:], {"input": _note(contact)})
+        assert (await ws.next_of("m"))["payload"]["data"]["communicationCreate"]["errors"] == []
+        assert (await ws.next_of("m"))["type"] == "complete"
+        await _until_delivered(ws, "s", server, token, contact)  # the subscription runs, untimed
+        await ws.complete("s")
+        after = scrape(server)
+    for operation in ("OverSocket", "OverSocketNote"):
+        assert value(after, timed, operation=operation, transport="websocket") == 1
+        assert value(after, timed, operation=operation, transport="http") == 0
+    assert value(after, timed, operation="OverSocketListening") == 0
+    assert value(after, timed, transport="websocket") == value(before, timed, transport="websocket") + 2
+
+
+async def _until_delivered(ws: Any, operation_id: str, server: str, token: str, contact: str) -> None:
+    """Notes until one reaches the subscription (it listens a moment after its ``subscribe``)."""
+    async with asyncio.timeout(60):
+        while True:
+            created = _post(server, NOTE, token, {"input": _note(contact)}).json()["data"]
+            assert created["communicationCreate"]["errors"] == []
+            try:
+                await ws.next_of(operation_id, timeout=1)
+                return
+            except TimeoutError:
+                continue
+
+
+def _note(contact: str) -> dict[str, str]:
+    return {"contactId": contact, "direction": "INCOMING", "media": "PHONE", "subject": "Hi", "content": "-"}
+
+
 async def _settled(base: str, name: str, wanted: float) -> list[Any]:
     """A scrape once ``name`` reads ``wanted`` (the server notices a closed socket a moment later)."""
-    for _ in range(100):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         samples = scrape(base)
         if value(samples, name) == wanted:
             return samples

@@ -24,7 +24,7 @@ from factories import assert_clean_error
 from gateway.app import create_app
 from gateway.ratelimit import MemoryBuckets
 from gateway.settings import Settings, load_settings
-from servers import free_port, wait_until_healthy
+from servers import demo_documents, free_port, wait_until_healthy
 
 ME = "{ me { subject } }"
 SLOW_REFILL = 0.001  # tokens per second
@@ -158,6 +158,7 @@ def running_server(tmp_path: Path, **settings: str) -> Iterator[str]:
         **os.environ,
         "CRM_GATEWAY_JWT_SECRET": SECRET,
         "CRM_GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'server.db'}",
+        **demo_documents(tmp_path),
         **{f"CRM_GATEWAY_{name.upper()}": value for name, value in settings.items()},
     }
     command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--demo"]

@@ -128,7 +128,7 @@ async def test_through_sentinel_replicas_share_rate_limits_and_events(sentinel_u
         assert [decision.allowed for decision in decisions] == [True, True, False]  # one bucket for both
         async with receiver.subscribe("crm-gateway:events:t", buffer=10) as subscription:
             await sender.publish("crm-gateway:events:t", {"type": "queue", "sequence": 1})
-            assert await asyncio.wait_for(anext(subscription), 10) == {"type": "queue", "sequence": 1}
+            assert await asyncio.wait_for(anext(subscription), 60) == {"type": "queue", "sequence": 1}
     finally:
         for closable in (*limiters, sender, receiver):
             await closable.close()

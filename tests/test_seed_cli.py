@@ -309,3 +309,55 @@ def test_token_without_permissions_warns_that_it_reads_nothing(tmp_path: Path) -
 def test_token_with_permissions_prints_no_warning(tmp_path: Path) -> None:
     done = run_cli("token", "--sub", "u", "--tenant", "acme", "--permission", "CRM_ALL", cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+SHOWCASE_TABLES = (
+    "roles",
+    "user_roles",
+    "tags",
+    "tag_assignments",
+    "comments",
+    "documents",
+    "contact_relations",
+    "occasions",
+    "custom_fields",
+)
+
+
+def _showcase_counts(database: Path) -> dict[str, int]:
+    counts = {table: scalar(database, f"SELECT count(*) FROM {table}") for table in SHOWCASE_TABLES}
+    counts["contacts"] = scalar(database, "SELECT count(*) FROM contacts")
+    counts["valued"] = scalar(database, "SELECT count(*) FROM contacts WHERE custom_fields <> '{}'")
+    return counts
+
+
+def test_the_demo_shows_every_part_of_the_model_once(tmp_path: Path) -> None:
+    """What ``serve --demo`` seeds: a second start adds nothing, and the documents' files are stored."""
+    from gateway.cli import _seed_demo_if_empty
+    from gateway.storage import create_storage
+
+    url = sqlite_url(tmp_path / "crm.db")
+    assert run_cli("db", "upgrade", "--database-url", url, cwd=tmp_path).returncode == 0
+    settings = load_settings(database_url=url, jwt_secret=SECRET, documents_dir=str(tmp_path / "files"))
+    first = asyncio.run(_seed_demo_if_empty(url, settings))
+    assert first is not None and first.contacts == 200
+    counts = _showcase_counts(tmp_path / "crm.db")
+    assert all(counts.values()), counts  # a few rows of each
+    assert asyncio.run(_seed_demo_if_empty(url, settings)) is None
+    assert _showcase_counts(tmp_path / "crm.db") == counts
+    keys = [row[0] for row in _rows(tmp_path / "crm.db", "SELECT storage_key FROM documents")]
+    assert len(keys) == counts["documents"] == len(list((tmp_path / "files" / "demo").iterdir()))
+
+    async def first_file() -> bytes:
+        storage = create_storage(settings)
+        try:
+            return b"".join([chunk async for chunk in storage.read(keys[0])])
+        finally:
+            await storage.close()
+
+    assert asyncio.run(first_file()).startswith(b"Meeting notes")
+
+
+def _rows(database: Path, query: str) -> list[Any]:
+    with closing(sqlite3.connect(database)) as connection:
+        return connection.execute(query).fetchall()

@@ -81,7 +81,7 @@ async def test_sigterm_finishes_requests_in_flight_and_tells_subscribers_to_reco
         process.send_signal(signal.SIGTERM)
         await _until(lambda: not _accepts(base))  # no new connections, the slow request still running
         with pytest.raises(ConnectionClosed) as closed:
-            await ws.receive(timeout=10)
+            await ws.receive(timeout=60)
         response = await slow
     assert response.status_code == 200, response.text
     assert "errors" not in response.json()
@@ -99,7 +99,7 @@ def _accepts(base: str) -> bool:
     return True
 
 
-async def _until(condition: object, timeout: float = 10) -> None:
+async def _until(condition: object, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
         if time.monotonic() > deadline:
@@ -112,9 +112,10 @@ class _SlowRounds(QueuePoller):
 
     def __init__(self) -> None:
         self.poll_seconds = 60.0
-        self.rounds_finished = 0
+        self.rounds_started = self.rounds_finished = 0
 
     async def _poll_tenants(self) -> None:
+        self.rounds_started += 1
         await asyncio.sleep(0.3)
         self.rounds_finished += 1
 
@@ -129,7 +130,7 @@ async def test_a_stopping_poller_finishes_its_round_within_the_deadline(
 ) -> None:
     poller = _SlowRounds()
     task = asyncio.create_task(poller.run())
-    await asyncio.sleep(0.1)
+    await _until(lambda: poller.rounds_started == 1)  # stopped during its round, not before it
     await stop_background([task], timeout=deadline)
     assert poller.rounds_finished == rounds_finished
     assert task.cancelled()

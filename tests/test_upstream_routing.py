@@ -103,7 +103,7 @@ class FakeWriter:
     async def replace_details(self, detail: Detail, owner: UUID, items: Any) -> None:
         self.backend.written.append(("details", detail, owner))
 
-    async def remembered_create(self, operation: str, key: str) -> None:
+    async def remembered_create(self, caller: str, operation: str, key: str) -> None:
         self.backend.written.append(("remembered", operation))
 
     async def existing_ids(self, entity: Entity, ids: Sequence[UUID]) -> set[UUID]:
@@ -206,7 +206,7 @@ async def test_writer_sends_each_write_to_its_system_and_keeps_idempotency_in_sq
     sql, conecrm = FakeBackend(), FakeBackend()
     backend = routed(sql, {Entity.CONTACT: conecrm}, {Entity.CONTACT: "ConeCRM"})
     async with backend.transaction() as writer:
-        await writer.remembered_create("contactCreate", "key")
+        await writer.remembered_create("tester", "contactCreate", "key")
         contact = await writer.insert(Entity.CONTACT, {}, "tester")
         await writer.replace_details(Detail.EMAILS, contact, [])
         await writer.insert(Entity.STAGE, {}, "tester")

@@ -25,7 +25,7 @@ from servers import gateway_server
 
 PROTOCOL = "graphql-transport-ws"
 ME = "{ me { subject tenant { key } } }"
-TIMEOUT = 15
+TIMEOUT = 60  # generous: only a failing run waits this long
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from datetime import timedelta
 from typing import TypeVar
 from uuid import UUID
@@ -23,7 +24,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from alembic.util import CommandError as AlembicError
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from gateway.apikeys import ApiKey, ApiKeyError, ApiKeyStore, IssuedKey, unknown_permissions
 from gateway.auth import TENANT_PATTERN, mint_token
@@ -35,8 +36,10 @@ from gateway.graphiql.page import offer_demo_token
 from gateway.observability.multiprocess import metrics_directory
 from gateway.permissions import BY_NAME
 from gateway.seed import SeedSummary, seed_tenant
+from gateway.seed.showcase import has_showcase, seed_showcase
 from gateway.settings import Environment, Settings, SettingsError, load_settings
 from gateway.shutdown import exit_zero_after_sigterm, server_options
+from gateway.storage import create_storage
 
 T = TypeVar("T")
 
@@ -258,16 +261,23 @@ async def _seed_tenant(url: str, tenant: str, contacts: int, progress: bool) -> 
         await engine.dispose()
 
 
-async def _seed_demo_if_empty(url: str) -> SeedSummary | None:
-    engine = create_engine(url)
+async def _seed_demo_if_empty(url: str, settings: Settings) -> SeedSummary | None:
+    engine, storage = create_engine(url), create_storage(settings)
     try:
         c = tables.contacts.c
         async with for_tenant(engine, DEMO_TENANT).connect() as conn:
             found = await conn.scalar(sa.select(c.id).where(c.tenant == DEMO_TENANT).limit(1))
-        if found is not None:
-            return None
-        return await seed_tenant(engine, DEMO_TENANT, DEMO_CONTACTS, progress=False)
+        summary = None
+        if found is None:
+            summary = await seed_tenant(engine, DEMO_TENANT, DEMO_CONTACTS, progress=False)
+        if not await has_showcase(engine, DEMO_TENANT):  # also a demo seeded before it existed
+            # Tags, comments, documents, ... for GraphiQL. An IntegrityError: another process starting
+            # at the same time added them first (tags are unique).
+            with suppress(IntegrityError):
+                await seed_showcase(engine, DEMO_TENANT, storage)
+        return summary
     finally:
+        await storage.close()
         await engine.dispose()
 
 
@@ -280,7 +290,7 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.env is Environment.PRODUCTION:
         # The app checks again as it starts; checking here first turns a refusal into a plain message.
         _database_step(url, lambda: asyncio.run(_check_database_role(settings)))
-    if args.demo and _database_step(url, lambda: asyncio.run(_seed_demo_if_empty(url))):
+    if args.demo and _database_step(url, lambda: asyncio.run(_seed_demo_if_empty(url, settings))):
         print(f"seeded tenant {DEMO_TENANT!r} with {DEMO_CONTACTS} contacts")
     print(f"GraphiQL: http://{host}:{port}/graphql")
     # A 30-day all-permissions token belongs in a developer's terminal, not in production logs.

@@ -77,6 +77,12 @@ class ExecutionTimeout(GatewayError):
     code = "TIMEOUT"
 
 
+class UnknownReferenceType(GatewayError):
+    """A stored reference names a type the graph does not know (a row written outside the gateway)."""
+
+    code = "UNKNOWN_REFERENCE_TYPE"
+
+
 class MaskUnexpectedErrors(SchemaExtension):
     """Replaces unexpected exceptions by "Internal error" and a request id that is also in the log.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from contextlib import AbstractAsyncContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
@@ -47,7 +48,9 @@ from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
 from gateway.graphiql import graphiql_page
 from gateway.media import mark_request_error, negotiate_into, shape_result, typed_send
+from gateway.observability.middleware import websocket_operation_finished
 from gateway.observability.pubsub import ObservedPubSub
+from gateway.observability.request import Observation, current
 from gateway.outages import RETRY_AFTER_SECONDS, is_retryable, outage_error
 from gateway.persisted import PersistedQueries, Refusal
 from gateway.pubsub import PubSub, create_pubsub
@@ -100,6 +103,17 @@ class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
         """
         assert isinstance(self.view, StrawberryView) and isinstance(self.context, WebSocketContext)
         context = self.view.operation_context(self.context)
+        observation = Observation(request_id=context.request_id, websocket=True)
+        current.set(observation)  # this operation's task has a context of its own
+        started = time.perf_counter()
+        try:
+            await self._run_operation(operation, context)
+        finally:
+            websocket_operation_finished(observation, time.perf_counter() - started)
+
+    async def _run_operation(
+        self, operation: Operation[RequestContext, None], context: RequestContext
+    ) -> None:
         try:
             result_source = await self.schema.stream(
                 operation.query,

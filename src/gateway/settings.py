@@ -132,6 +132,8 @@ class Settings(BaseSettings):
     automation_poll_seconds: float = Field(default=2.0, gt=0, le=3_600)
     automation_lease_seconds: float = Field(default=60.0, gt=0, le=86_400)
     automation_max_chain_depth: int = Field(default=5, ge=1, le=100)
+    # How long an event is kept once it ran (its run log rows stay); older ones are pruned in the sweeps.
+    automation_event_retention_seconds: float = Field(default=7 * 86_400, gt=0, le=10 * 365 * 86_400)
     # Documents (docs/documents.md): where uploaded files are kept, how large and of which types.
     documents_storage: Literal["local", "s3"] = "local"
     documents_dir: str = str(DATA_DIR / "documents")

@@ -10,6 +10,9 @@ One event is one transaction: for each enabled automation listening to the trigg
 (conditions judged on the triggering record, actions in a savepoint each) and its run is logged. An
 action's writes record trigger events one step deeper in the event's causal chain; at
 ``automation_max_chain_depth`` steps the runs are logged SKIPPED with CHAIN_LIMIT instead.
+
+The background loop also prunes events that ran longer than ``automation_event_retention_seconds``
+ago, for the tenants whose events the process ran (``prune``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -42,6 +47,8 @@ from gateway.shutdown import in_rounds
 log = logging.getLogger(__name__)
 RUNNER = "automation-runner"
 BATCH = 20
+PRUNE_BATCH = 1_000
+PRUNE_EVERY_SECONDS = 600.0  # or a tenth of the retention, when that is shorter
 MAX_ATTEMPTS = 5  # an event whose run failed this often (not its actions: the run itself) is given up
 RECORD_ENTITIES = {"lead": Entity.LEAD, "event": Entity.EVENT, "communication": Entity.COMMUNICATION}
 
@@ -53,6 +60,9 @@ class AutomationRunner:
         self.lease = settings.automation_lease_seconds
         self.poll = settings.automation_poll_seconds
         self.max_depth = settings.automation_max_chain_depth
+        self.retention = settings.automation_event_retention_seconds
+        self.tenants: set[str] = set()  # whose events this process ran: the ones it prunes
+        self._pruned_at = time.monotonic()
 
     async def run_recorded(self, tenant: str, event_ids: list[UUID], cost: Cost | None = None) -> None:
         """Run these events (recorded by a committed transaction) and the events their actions record;
@@ -83,11 +93,30 @@ class AutomationRunner:
         try:
             while await self.sweep():
                 pass
+            if time.monotonic() - self._pruned_at >= min(self.retention / 10, PRUNE_EVERY_SECONDS):
+                await self.prune()
         except Exception as error:  # a failed sweep (e.g. the database is away) is tried again
             log.warning("automation sweep failed: %s", type(error).__name__)
 
+    async def prune(self) -> int:
+        """Delete the events that ran longer than the retention ago, of each tenant whose events this
+        process ran (row-level security: one tenant per transaction); how many went. Any number of
+        processes may prune at once: a row another one deleted first is simply not deleted again."""
+        self._pruned_at = time.monotonic()
+        cutoff = utcnow() - timedelta(seconds=self.retention)
+        pruned = 0
+        for tenant in sorted(self.tenants):
+            sql = SqlBackend(self.engine, tenant, RowAccess.unrestricted(RUNNER), Cost())
+            removed = PRUNE_BATCH
+            while removed == PRUNE_BATCH:  # in batches: no long lock on a large backlog
+                async with sql.transaction() as writer:
+                    removed = await DispatchSteps(writer).prune(cutoff, PRUNE_BATCH)
+                pruned += removed
+        return pruned
+
     async def run_claim(self, claim: Claim, cost: Cost | None = None) -> list[UUID]:
         """Run one claimed event in one transaction; the events its actions recorded."""
+        self.tenants.add(claim.tenant)
         sql = SqlBackend(self.engine, claim.tenant, RowAccess.unrestricted(RUNNER), cost or Cost())
         try:
             async with sql.transaction() as writer:

@@ -246,9 +246,13 @@ class Counters(Protocol):
 
 
 class IdempotencyMemory(Protocol):
-    async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None: ...
+    """Keys are the caller's own: another caller's same key is another create (tenant, caller, operation)."""
 
-    async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None: ...
+    async def remembered_create(self, caller: str, operation: str, key: str) -> tuple[str, UUID] | None: ...
+
+    async def remember_create(
+        self, caller: str, operation: str, key: str, request_hash: str, record_id: UUID
+    ) -> None: ...
 
 
 # -- what a request sees -----------------------------------------------------------------------------------

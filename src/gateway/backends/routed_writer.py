@@ -167,11 +167,13 @@ class RoutedWriter(RoutedReads):
     async def purge(self, entity: Entity, id: UUID, expected_version: int | None) -> bool:
         return await (await self.writer_for(entity)).purge(entity, id, expected_version)
 
-    async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None:
-        return await self.sql_writer.remembered_create(operation, key)
+    async def remembered_create(self, caller: str, operation: str, key: str) -> tuple[str, UUID] | None:
+        return await self.sql_writer.remembered_create(caller, operation, key)
 
-    async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None:
-        await self.sql_writer.remember_create(operation, key, request_hash, record_id)
+    async def remember_create(
+        self, caller: str, operation: str, key: str, request_hash: str, record_id: UUID
+    ) -> None:
+        await self.sql_writer.remember_create(caller, operation, key, request_hash, record_id)
 
     async def next_counter(self, name: str, increment: int = 1) -> int:
         return await self.sql_writer.next_counter(name, increment)

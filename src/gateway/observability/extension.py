@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import get_operation_ast
+from graphql import OperationType, get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from gateway.observability import metrics, tracing
@@ -27,16 +27,28 @@ class ObserveOperation(SchemaExtension):
             if span is not None:
                 span.set_attribute("graphql.operation.name", label)
 
+    def on_execute(self) -> Iterator[None]:
+        # Known before a subscription's events flow (``on_operation`` ends only when the stream does).
+        observation = current.get()
+        if observation is not None and observation.websocket and self._is_subscription():
+            observation.subscription = True
+        yield
+
     def _observation(self) -> Observation:
         context = self.execution_context.context
         observation = current.get()
-        if observation is None:  # a WebSocket operation: one observation each
+        if observation is None:  # outside a request or a WebSocket operation (a test's direct run)
             observation = Observation(request_id=getattr(context, "request_id", "-"))
             current.set(observation)
         principal = getattr(context, "principal", None)
         if principal is not None:
             observation.tenant, observation.subject = principal.tenant, principal.subject
         return observation
+
+    def _is_subscription(self) -> bool:
+        document, name = self.execution_context.graphql_document, self.execution_context.operation_name
+        definition = None if document is None else get_operation_ast(document, name)
+        return definition is not None and definition.operation is OperationType.SUBSCRIPTION
 
     def _label(self) -> str:
         document = self.execution_context.graphql_document

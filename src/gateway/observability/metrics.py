@@ -43,8 +43,9 @@ graphql_errors = Counter(
 sql_statements = Counter("crm_gateway_sql_statements", "SQL statements run for /graphql requests.")
 request_duration = Histogram(
     "crm_gateway_request_duration_seconds",
-    "Time from receiving a /graphql request to its last byte, by operation name.",
-    ["operation"],
+    "Time from receiving a /graphql request (or a WebSocket query or mutation) to its last byte, by "
+    "operation name and transport.",
+    ["operation", "transport"],
     buckets=LATENCY_BUCKETS,
 )
 request_sql_statements = Histogram(

@@ -58,7 +58,7 @@ def _finished(observation: Observation, watch: ResponseWatch, scope: Scope, seco
     codes = watch.error_codes()
     for code in codes:
         metrics.graphql_errors.labels(code).inc()
-    metrics.request_duration.labels(operation).observe(seconds)
+    metrics.request_duration.labels(operation, "http").observe(seconds)
     cost = scope.get("gateway.cost")
     sql = upstream = 0
     if cost is not None:  # requests refused before execution have no cost
@@ -72,6 +72,14 @@ def _finished(observation: Observation, watch: ResponseWatch, scope: Scope, seco
         method, milliseconds = scope.get("method", "-"), extra["duration_ms"]
         line = "%s %s %d %.1f ms (request %s)"
         log.info(line, method, operation, watch.status, milliseconds, observation.request_id, extra=extra)
+
+
+def websocket_operation_finished(observation: Observation, seconds: float) -> None:
+    """A query or mutation sent over a WebSocket, from its ``subscribe`` message to its ``complete``.
+    A subscription is not timed: how long it runs is how long its client listens, not a latency."""
+    if not observation.subscription:
+        operation = _operation_label(observation.operations)
+        metrics.request_duration.labels(operation, "websocket").observe(seconds)
 
 
 def _operation_label(operations: list[str]) -> str:

@@ -18,6 +18,8 @@ class Observation:
     subject: str | None = None
     # The label of each operation the request ran (``metrics.operation_names``), in order.
     operations: list[str] = field(default_factory=list)
+    websocket: bool = False  # one operation of a WebSocket
+    subscription: bool = False  # that operation is a subscription (not timed: it lasts as long as it listens)
 
     def fields(self) -> dict[str, object]:
         """The log fields of this request."""

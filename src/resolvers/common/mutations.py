@@ -98,9 +98,10 @@ async def create_once(
         message = f"The idempotency key must have 1 to {MAX_IDEMPOTENCY_KEY} characters."
         return None, [error(["idempotencyKey"], message, UserErrorCode.INVALID)]
     request_hash = hashlib.sha256(repr(input).encode()).hexdigest()
+    caller = info.context.principal.subject  # keys are per caller: B's key is not a replay of A's
 
     async def work(writer: RecordWriter) -> UUID:
-        seen = await writer.remembered_create(operation, key)
+        seen = await writer.remembered_create(caller, operation, key)
         if seen is not None:
             if seen[0] != request_hash:
                 message = "This idempotency key was already used with a different input."
@@ -108,7 +109,7 @@ async def create_once(
             await _require_replayable(writer, entity, seen[1])
             return seen[1]
         record_id = await create(writer)
-        await writer.remember_create(operation, key, request_hash, record_id)
+        await writer.remember_create(caller, operation, key, request_hash, record_id)
         return record_id
 
     try:

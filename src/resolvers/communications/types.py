@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from gateway.backends.records import Detail, Entity, Relation
+from gateway.errors import UnknownReferenceType
 from resolvers.common.base import BaseRecord
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
@@ -126,6 +127,12 @@ class Communication(BaseRecord):
     @uses_columns("id")
     async def referring_to(self, info: strawberry.Info) -> list[Node]:
         references = await info.context.loaders.details(Detail.COMMUNICATION_REFERENCES).load(self.record.id)
+        unknown = sorted({ref.target_type for ref in references} - REFERRING_TO_TYPES.keys())
+        if unknown:  # a row written outside the gateway: say so instead of failing inside
+            raise UnknownReferenceType(
+                f"This communication refers to records of an unknown type: {', '.join(unknown)}.",
+                targetTypes=unknown,
+            )
         readable = [
             (REFERRING_TO_TYPES[reference.target_type], reference.target_id)
             for reference in references

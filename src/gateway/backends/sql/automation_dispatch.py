@@ -124,6 +124,17 @@ class DispatchSteps:
         )
         return [automation_from_row(row) for row in (await self.writer._run(statement)).mappings()]
 
+    async def prune(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to ``limit`` of the tenant's events that ran before ``cutoff``; how many went.
+        An event runs after it occurs, so ``occurred_at`` bounds the read by the tenant's index."""
+        tenant = EVENTS.c.tenant == self.writer.tenant
+        old = (
+            sa.select(EVENTS.c.id)
+            .where(tenant, EVENTS.c.occurred_at < cutoff, EVENTS.c.processed_at < cutoff)
+            .limit(limit)
+        )
+        return int((await self.writer._run(sa.delete(EVENTS).where(tenant, EVENTS.c.id.in_(old)))).rowcount)
+
     async def finish(self, event_id: UUID, runs: list[AutomationRun]) -> None:
         if runs:
             await self.writer._run(

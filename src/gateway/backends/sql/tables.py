@@ -503,10 +503,13 @@ events = sa.Table(
     tenant_index("events", "lead_id"),
 )
 
+# A key is its caller's own (migration 0021): another caller's same key is another create, never a
+# replay of the first caller's record. Keys kept before 0021 have the caller "".
 idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,
     sa.Column("tenant", TENANT, primary_key=True),
+    sa.Column("caller", NAME, primary_key=True, server_default=""),
     sa.Column("operation", sa.String(64), primary_key=True),
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("request_hash", sa.String(64), nullable=False),

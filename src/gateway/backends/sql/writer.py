@@ -186,17 +186,23 @@ class SqlWriter(SqlPhotoWrites, AutomationEventSteps, StageChangeSteps, QueueWri
         statement = sa.select(table.c.id).where(*self._visible(table), table.c.id.in_(list(ids)))
         return set((await self._run(statement)).scalars().all())
 
-    async def remembered_create(self, operation: str, key: str) -> tuple[str, UUID] | None:
+    async def remembered_create(self, caller: str, operation: str, key: str) -> tuple[str, UUID] | None:
         keys = t.idempotency_keys
         statement = sa.select(keys.c.request_hash, keys.c.record_id).where(
-            keys.c.tenant == self.tenant, keys.c.operation == operation, keys.c.key == key
+            keys.c.tenant == self.tenant,
+            keys.c.caller == caller,
+            keys.c.operation == operation,
+            keys.c.key == key,
         )
         row = (await self._run(statement)).first()
         return (row[0], row[1]) if row else None
 
-    async def remember_create(self, operation: str, key: str, request_hash: str, record_id: UUID) -> None:
+    async def remember_create(
+        self, caller: str, operation: str, key: str, request_hash: str, record_id: UUID
+    ) -> None:
         row = {
             "tenant": self.tenant,
+            "caller": caller,
             "operation": operation,
             "key": key,
             "request_hash": request_hash,
