@@ -38,6 +38,12 @@ def _declared_here(dialect: str) -> Any:
     return include
 
 
+# SQLite's per-definition custom field indexes (custom_fields.py, ix_<table>_cf_<digest>) are made when a
+# definition is, by any earlier test sharing this database; SQLAlchemy cannot reflect expression
+# indexes on SQLite and warns (an error under filterwarnings), and they are not tables.py's to declare.
+@pytest.mark.filterwarnings(
+    r"ignore:Skipped unsupported reflection of expression-based index ix_\w+_cf_:sqlalchemy.exc.SAWarning"
+)
 async def test_migrated_database_matches_the_table_definitions(engine: Any) -> None:
     async with engine.connect() as connection:
         differences = await connection.run_sync(

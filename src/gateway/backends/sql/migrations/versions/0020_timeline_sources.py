@@ -1,7 +1,7 @@
 """timeline sources: every lead stage move the gateway writes, and the run log dated like other rows
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-07 14:30:00
 
 ``lead_stage_changes`` starts with the moves the trigger event log already holds (``lead.stageChanged``
@@ -21,7 +21,7 @@ import gateway.backends.sql.types
 from gateway.backends.sql.rls import disable_tenant_rls, enable_tenant_rls
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """custom field value indexes on SQLite: one expression index per custom field already defined
 
 Revision ID: 0022
-Revises: 0017
+Revises: 0021
 Create Date: 2026-12-07 14:40:00
 
 PostgreSQL's GIN index (0012) serves every field. SQLite needs an expression index per field name and
@@ -18,7 +18,7 @@ from alembic import op
 from gateway.backends.sql.custom_fields import sqlite_index
 
 revision = "0022"
-down_revision = "0017"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
