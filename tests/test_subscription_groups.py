@@ -33,6 +33,7 @@ from test_subscriptions import (
     _event,
     _token,
     _world,
+    tight_server,  # noqa: F401  (a fixture: a buffer of 2 events per subscription)
 )
 from ws_client import WsClient, authenticated
 
@@ -218,21 +219,18 @@ async def test_resuming_with_after_joins_the_group_and_receives_the_missed_event
     assert executed == 1  # Event 3; the missed ones came from the group
 
 
-@pytest.fixture(scope="module")
-def tight_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server with a buffer of 2 events per subscription."""
-    folder = tmp_path_factory.mktemp("tight-groups")
-    with gateway_server(folder, _env(database_url, folder, CRM_GATEWAY_SUBSCRIPTION_BUFFER="2")) as base:
-        yield base
-
-
 async def test_members_whose_buffer_overflows_catch_up_from_the_log_in_order(
-    tight_server: str, engine: Any, tenant: str
+    tight_server: str,  # noqa: F811  (the fixture imported above)
+    engine: Any,
+    tenant: str,
 ) -> None:
     acme = Tenant(tight_server, tenant, await _world(engine, tenant))
     entries = [acme.send(f"Queued {index}") for index in range(4)]
     await _quiet(tight_server)
-    async with authenticated(tight_server, acme.token) as one, authenticated(tight_server, acme.token) as two:
+    async with (
+        authenticated(tight_server, acme.token) as one,
+        authenticated(tight_server, acme.token) as two,
+    ):
         for ws in (one, two):
             await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
             await ws.events("q", 4)  # the four ENQUEUED events, replayed: the subscription is live
