@@ -20,7 +20,8 @@ from graphql import parse
 
 from comms_factory import CommsFactory
 from factories import gid
-from gateway.multiplex import resume_variable
+from gateway.auth import Principal
+from gateway.multiplex import Group, GroupKey, RecentPayloads, resume_variable
 from metrics_support import scrape, value
 from servers import gateway_server
 from test_subscriptions import (
@@ -269,3 +270,40 @@ def test_only_a_variable_that_sets_nothing_but_after_is_left_out_of_the_group_ke
     document: str, resume: str | None
 ) -> None:
     assert resume_variable(parse(document), None) == resume
+
+
+def _group() -> Group:
+    return Group(GroupKey(Principal("tester", "acme"), "subscription { x }", None, "{}"))
+
+
+async def test_recent_payloads_are_produced_once_until_the_count_or_size_bound_drops_them() -> None:
+    recent, group, produced = RecentPayloads(entries=2, max_bytes=10), _group(), []
+
+    async def produce(text: str) -> str:
+        produced.append(text)
+        return text
+
+    first = recent.task(group, 1, lambda: produce("aaaa"))
+    assert recent.task(group, 1, lambda: produce("not again")) is first
+    assert await first == "aaaa"
+    assert await recent.task(group, 2, lambda: produce("bbbbbbbb")) == "bbbbbbbb"  # 12 bytes: 1 goes
+    assert await recent.task(group, 1, lambda: produce("cc")) == "cc"
+    await recent.task(group, 3, lambda: produce("d"))  # 3 entries: the oldest (2) goes
+    assert await recent.task(group, 2, lambda: produce("e")) == "e"
+    recent.forget(group)  # the group ended
+    assert await recent.task(group, 3, lambda: produce("f")) == "f"
+    assert produced == ["aaaa", "bbbbbbbb", "cc", "d", "e", "f"]
+
+
+async def test_a_failed_payload_is_produced_again_by_the_next_member() -> None:
+    recent, group = RecentPayloads(), _group()
+
+    async def fail() -> str:
+        raise ConnectionError("the database went away")
+
+    async def succeed() -> str:
+        return "payload"
+
+    with pytest.raises(ConnectionError):
+        await recent.task(group, 1, fail)
+    assert await recent.task(group, 1, succeed) == "payload"

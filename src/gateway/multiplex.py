@@ -47,7 +47,9 @@ from gateway.observability import metrics
 
 log = logging.getLogger(__name__)
 RESUME_ARGUMENT = "after"  # a subscription field's cursor: where a stream starts, never what it holds
-PAYLOADS_PER_GROUP = 256  # recent payloads a group keeps for members a little behind the others
+# Recent payloads kept for members a little behind the others, over all the groups of a process.
+RECENT_PAYLOADS = 4096
+RECENT_PAYLOAD_BYTES = 16 * 1024 * 1024
 Build = Callable[[Any], Awaitable[Any]]  # the event's root value, loaded with a context (None: not shown)
 Produce = Callable[[], Awaitable[str | None]]
 Send = Callable[[orjson.Fragment], Awaitable[None]]  # a `next` message with this payload, to one socket
@@ -62,29 +64,59 @@ class GroupKey:
 
 
 class Group:
-    """The members' count and the payloads of recent positions, each produced once."""
+    """Subscriptions that share each event's payload; it lives as long as one of them does."""
 
     def __init__(self, key: GroupKey) -> None:
         self.key = key
         self.members = 0
-        self._payloads: OrderedDict[int, asyncio.Task[str | None]] = OrderedDict()
 
-    def payload(self, position: int, produce: Produce) -> asyncio.Task[str | None]:
-        task = self._payloads.get(position)
-        if task is None:
-            # A context of its own: the event's execution is nobody's request (observation, tracing).
-            task = asyncio.get_running_loop().create_task(_run(produce), context=contextvars.Context())
-            self._payloads[position] = task
-            task.add_done_callback(lambda done: self._forget_failed(position, done))
-            if len(self._payloads) > PAYLOADS_PER_GROUP:
-                self._payloads.popitem(last=False)
+
+class RecentPayloads:
+    """Each group's payloads of recent positions, produced once; the oldest go past a count or size.
+
+    A member that asks for a position no longer kept produces it again: correct, only costlier.
+    """
+
+    def __init__(self, entries: int = RECENT_PAYLOADS, max_bytes: int = RECENT_PAYLOAD_BYTES) -> None:
+        self.entries, self.max_bytes = entries, max_bytes
+        self._tasks: OrderedDict[tuple[Group, int], asyncio.Task[str | None]] = OrderedDict()
+        self._sizes: dict[tuple[Group, int], int] = {}
+        self._bytes = 0
+
+    def task(self, group: Group, position: int, produce: Produce) -> asyncio.Task[str | None]:
+        key = (group, position)
+        task = self._tasks.get(key)
+        if task is not None:
+            self._tasks.move_to_end(key)
+            return task
+        # A context of its own: the event's execution is nobody's request (observation, tracing).
+        task = asyncio.get_running_loop().create_task(_run(produce), context=contextvars.Context())
+        self._tasks[key] = task
+        task.add_done_callback(lambda done: self._done(key, done))
+        self._trim()
         return task
 
-    def _forget_failed(self, position: int, task: asyncio.Task[str | None]) -> None:
-        """A failed load (e.g. the database went away) is tried again by the next member."""
-        failed = task.cancelled() or task.exception() is not None
-        if failed and self._payloads.get(position) is task:
-            del self._payloads[position]
+    def forget(self, group: Group) -> None:
+        for key in [key for key in self._tasks if key[0] is group]:
+            self._drop(key)
+
+    def _done(self, key: tuple[Group, int], task: asyncio.Task[str | None]) -> None:
+        if self._tasks.get(key) is not task:
+            return  # dropped already
+        if task.cancelled() or task.exception() is not None:
+            self._drop(key)  # e.g. the database went away: the next member tries again
+            return
+        self._sizes[key] = len(task.result() or "")
+        self._bytes += self._sizes[key]
+        self._trim()
+
+    def _trim(self) -> None:
+        while self._tasks and (len(self._tasks) > self.entries or self._bytes > self.max_bytes):
+            self._drop(next(iter(self._tasks)))
+
+    def _drop(self, key: tuple[Group, int]) -> None:
+        del self._tasks[key]
+        self._bytes -= self._sizes.pop(key, 0)
 
 
 async def _run(produce: Produce) -> str | None:
@@ -98,6 +130,7 @@ class Multiplexer:
         self.schema = schema
         self.encode = encode
         self._groups: dict[GroupKey, Group] = {}
+        self.recent = RecentPayloads()
 
     def join(self, key: GroupKey) -> Group:
         group = self._groups.get(key)
@@ -111,6 +144,7 @@ class Multiplexer:
         group.members -= 1
         if group.members == 0 and self._groups.get(group.key) is group:
             del self._groups[group.key]
+            self.recent.forget(group)
             metrics.subscription_groups.dec()
 
     def delivery(
@@ -158,7 +192,7 @@ class LiveDelivery:
         """Send the event at ``position``: its group's payload, produced by the first member to ask."""
         self.join()
         assert self._group is not None
-        task = self._group.payload(position, lambda: self._produce(build))
+        task = self.multiplexer.recent.task(self._group, position, lambda: self._produce(build))
         # Shielded: a member that leaves must not cancel the payload the others wait for.
         payload = await asyncio.shield(task)
         if payload is not None:
