@@ -23,9 +23,11 @@ from factories import gid
 from gateway.auth import Principal
 from gateway.multiplex import Group, GroupKey, RecentPayloads, resume_variable
 from metrics_support import scrape, value
+from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, encode_event_cursor
 from servers import gateway_server
 from test_subscriptions import (
     CLAIM,
+    CREATED_AFTER,
     FROM_START,
     QUEUE_UPDATED,
     SET_ID_NUMBER,
@@ -114,6 +116,30 @@ async def test_identical_subscribers_get_identical_payloads_from_one_load_per_ev
     assert executed == 3  # once per event, not once per subscriber
     assert ran == sum(per_event) and all(count > 0 for count in per_event)
     await _until_metric(base, GROUPS, 0)  # the group ends with its last member
+
+
+async def test_timeline_subscribers_of_one_contact_share_each_communications_load(acme: Tenant) -> None:
+    base, first = acme.base, encode_event_cursor(0, CREATED_CURSOR_PREFIX)
+    start = {"contact": acme.world["ada"], "after": first}
+    executions = _metric(base, EXECUTIONS)
+    async with authenticated(base, acme.token) as one, authenticated(base, acme.token) as two:
+        for ws in (one, two):
+            await ws.subscribe("c", CREATED_AFTER, start)  # from the tenant's first communication
+        await _until_metric(base, GROUPS, 1)
+        acme.note("First")
+        acme.note("Bob's", contact="bob")
+        acme.note("Second")
+        received = [await _payloads(ws, "c", 2) for ws in (one, two)]
+        for ws in (one, two):
+            await ws.nothing_more("c", 0.5)
+    assert received[0] == received[1]
+    assert [p["data"]["communicationCreated"]["communication"]["subject"] for p in received[0]] == [
+        "First",
+        "Second",
+    ]
+    # Once per communication for both: Bob's counts when it arrived live (loaded, then not Ada's), not
+    # when the replay, which reads Ada's only, found it.
+    assert _metric(base, EXECUTIONS) - executions in (2, 3)
 
 
 async def test_subscribers_of_other_rights_rules_tenants_or_variables_are_not_grouped(
