@@ -1,13 +1,19 @@
-"""Subscription fan-out benchmark: N WebSocket subscribers on one gateway process, M queue events.
+"""Subscription fan-out benchmark: N WebSocket subscribers on G gateway processes, M queue events.
 
     .venv/bin/python bench/subscriptions.py --subscribers 1000 --events 50
+    .venv/bin/python bench/subscriptions.py --subscribers 1000 --events 50 --gateways 2 \
+        --redis-url redis://127.0.0.1:6379/0 --database-url postgresql+asyncpg://postgres@127.0.0.1/bench
 
-Starts ``crm-gateway serve`` (uvicorn, SQLite in a temporary folder), opens N graphql-transport-ws
-connections that each subscribe to ``communicationQueueUpdated`` (spread over ``--client-processes``
-processes so that the clients do not all share one core), then creates M queued communications over
-HTTP, one after another. Each event carries ``occurredAt`` (written in the mutation's transaction, just
+Starts ``--gateways`` ``crm-gateway serve`` processes (uvicorn; sharing Redis when there are several)
+on one database (a temporary SQLite file unless ``--database-url`` names one, which is migrated),
+opens N graphql-transport-ws connections spread over the gateways that each subscribe to
+``communicationQueueUpdated`` (the clients run in ``--client-processes`` processes so that they do not
+all share one core), then creates M queued communications over HTTP on the first gateway, one after
+another. Every subscriber holds the same token and operation, so each gateway serves them as one group
+(docs/subscriptions.md). Each event carries ``occurredAt`` (written in the mutation's transaction, just
 before it commits); latency is the time from then to the subscriber's receipt. Reports latency p50/p99,
-events lost (expected N x M deliveries minus those received) and delivery throughput.
+events lost (expected N x M deliveries minus those received) and delivery throughput. Each run works in
+a tenant of its own, so runs on one database or Redis do not see each other's events.
 """
 
 from __future__ import annotations
@@ -17,16 +23,20 @@ import asyncio
 import json
 import multiprocessing
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +50,7 @@ from gateway.settings import load_settings  # noqa: E402
 from resolvers.common.ids import encode_global_id  # noqa: E402
 
 SECRET = "bench-secret-" + "x" * 40
-TENANT = "bench"
+TENANT = f"bench-{uuid.uuid4().hex[:8]}"
 SUBSCRIPTION = "subscription { communicationQueueUpdated { kind occurredAt entry { id lifeCycleState } } }"
 CREATE = """mutation($input: CommunicationCreateInput!) {
   communicationCreate(input: $input) { errors { code } }
@@ -91,7 +101,7 @@ async def _subscriber(
 
 
 def _client_process(
-    url: str,
+    urls: list[str],
     token: str,
     count: int,
     expected: int,
@@ -107,7 +117,8 @@ def _client_process(
         counter: list[int] = [0]
         latencies: list[float] = []
         tasks = []
-        for _ in range(count):
+        for index in range(count):
+            url = urls[index % len(urls)]  # spread over the gateways
             tasks.append(
                 asyncio.create_task(_subscriber(url, token, ready, counter, count, latencies, expected, stop))
             )
@@ -125,27 +136,39 @@ def _client_process(
 
 def _prepare(database_url: str, base: str, token: str) -> dict[str, str]:
     """An external system (no mutation creates one: inserted directly) and a contact (over GraphQL)."""
-    engine = sa.create_engine(database_url.replace("+aiosqlite", ""))
     system_id = uuid7()
-    with engine.begin() as connection:
-        connection.execute(
-            sa.insert(t.communication_queue_external_systems).values(
-                id=system_id,
-                tenant=TENANT,
-                date_created=utcnow(),
-                created_by="bench",
-                version=1,
-                is_deleted=False,
-                name="Bench SMS gateway",
-            )
-        )
-    engine.dispose()
+    asyncio.run(_insert_system(database_url, system_id))
     headers = {"Authorization": f"Bearer {token}"}
     body = httpx.post(f"{base}/graphql", json={"query": CONTACT}, headers=headers).json()
     return {
         "system": encode_global_id("CommunicationQueueExternalSystem", system_id),
         "contact": body["data"]["contactCreate"]["contact"]["id"],
     }
+
+
+async def _insert_system(database_url: str, system_id: Any) -> None:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(t.communication_queue_external_systems).values(
+                    id=system_id,
+                    tenant=TENANT,
+                    date_created=utcnow(),
+                    created_by="bench",
+                    version=1,
+                    is_deleted=False,
+                    name="Bench SMS gateway",
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -160,12 +183,15 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=50)
     parser.add_argument("--client-processes", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--gateways", type=int, default=1, help="gateway processes (more than 1: Redis)")
     parser.add_argument("--redis-url", help="publish through Redis (CRM_GATEWAY_REDIS_URL), not in-process")
+    parser.add_argument("--database-url", help="the database (migrated here); default: a temporary SQLite")
     args = parser.parse_args()
+    if args.gateways > 1 and not args.redis_url:
+        parser.error("--gateways above 1 needs --redis-url: events reach the other gateways through Redis")
 
     folder = Path(tempfile.mkdtemp(prefix="crm-bench-"))
-    database_url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    database_url = args.database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     upgrade(database_url)
     env = {
         **os.environ,
@@ -177,19 +203,18 @@ def main() -> None:
     }
     if args.redis_url:
         env["CRM_GATEWAY_REDIS_URL"] = args.redis_url
-    base = f"http://127.0.0.1:{args.port}"
-    server = _start_server(args.port, env, folder)
+    ports = [_free_port() for _ in range(args.gateways)]
+    servers = [_start_server(port, env, folder, index) for index, port in enumerate(ports)]
     try:
-        _run(args, base, database_url)
+        _run(args, [f"http://127.0.0.1:{port}" for port in ports], database_url)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
 
 
-def _start_server(port: int, env: dict[str, str], folder: Path) -> Any:
-    import subprocess
-
-    log = (folder / "server.log").open("w")
+def _start_server(port: int, env: dict[str, str], folder: Path, index: int) -> Any:
+    log = (folder / f"server-{index}.log").open("w")
     command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     for _ in range(300):
@@ -198,20 +223,21 @@ def _start_server(port: int, env: dict[str, str], folder: Path) -> Any:
                 return process
         except httpx.TransportError:
             time.sleep(0.1)
-    raise SystemExit(f"the gateway did not start; see {folder / 'server.log'}")
+    raise SystemExit(f"the gateway did not start; see {folder / f'server-{index}.log'}")
 
 
-def _run(args: argparse.Namespace, base: str, database_url: str) -> None:
+def _run(args: argparse.Namespace, bases: list[str], database_url: str) -> None:
     token = _token()
+    base = bases[0]
     ids = _prepare(database_url, base, token)
-    url = base.replace("http://", "ws://") + "/graphql"
+    urls = [each.replace("http://", "ws://") + "/graphql" for each in bases]
     context = multiprocessing.get_context("spawn")
     ready, results, go = context.Queue(), context.Queue(), context.Event()
     shares = [args.subscribers // args.client_processes] * args.client_processes
     shares[0] += args.subscribers - sum(shares)
     workers = [
         context.Process(
-            target=_client_process, args=(url, token, share, args.events, ready, go, results, 120.0)
+            target=_client_process, args=(urls, token, share, args.events, ready, go, results, 120.0)
         )
         for share in shares
         if share
@@ -219,7 +245,7 @@ def _run(args: argparse.Namespace, base: str, database_url: str) -> None:
     for worker in workers:
         worker.start()
     subscribed = sum(ready.get(timeout=300) for _ in workers)
-    print(f"{subscribed} subscribers connected and subscribed")
+    print(f"{subscribed} subscribers connected and subscribed to {len(bases)} gateway(s)")
     time.sleep(1)  # let the last subscriptions reach the pub/sub
     go.set()
     input = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from gateway.apikeys import ApiKeyStore
@@ -21,6 +21,9 @@ from gateway.pubsub import Message, PubSub, tenant_channel
 from gateway.settings import Settings
 from gateway.storage.base import BlobStorage
 from loaders import Loaders
+
+if TYPE_CHECKING:
+    from gateway.multiplex import LiveDelivery
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ class RequestContext:
     # Runs the automation events a committed mutation recorded (None: nothing runs automations here).
     automations: AutomationDispatch | None = None
     storage: BlobStorage | None = None  # where documents' bytes are (gateway.storage); None: no uploads
+    # A WebSocket operation's way to its subscription group (gateway.multiplex); None elsewhere.
+    live: LiveDelivery | None = None
 
     @property
     def customization(self) -> Customization:

@@ -48,6 +48,7 @@ from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
 from gateway.graphiql import graphiql_page
 from gateway.media import mark_request_error, negotiate_into, shape_result, typed_send
+from gateway.multiplex import LiveDelivery, Multiplexer
 from gateway.observability.middleware import websocket_operation_finished
 from gateway.observability.pubsub import ObservedPubSub
 from gateway.observability.request import Observation, current
@@ -114,6 +115,7 @@ class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
     async def _run_operation(
         self, operation: Operation[RequestContext, None], context: RequestContext
     ) -> None:
+        live = context.live = self._live(operation)
         try:
             result_source = await self.schema.stream(
                 operation.query,
@@ -133,6 +135,24 @@ class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
                 await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
             raise
+        finally:
+            live.leave()
+
+    def _live(self, operation: Operation[RequestContext, None]) -> LiveDelivery:
+        """How a subscription's events reach this socket: its group's payloads (gateway.multiplex)."""
+        assert isinstance(self.view, StrawberryView) and isinstance(self.context, WebSocketContext)
+        socket, view = self.context, self.view
+
+        async def send(payload: Any) -> None:
+            await operation.send_operation_message({"id": operation.id, "type": "next", "payload": payload})
+
+        return view.multiplexer.delivery(
+            socket.principal,
+            (operation.query, operation.operation_name, operation.variables),
+            send,
+            lambda: view.operation_context(socket),
+            _read_session,
+        )
 
     async def handle_subscribe(self, message: Any) -> None:
         """Over the cap, this operation gets an ``error`` with a code; the running ones go on."""
@@ -207,6 +227,7 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.pubsub = pubsub
         self.upstreams = upstreams  # None without a routing file
         self.automations = AutomationRunner(engine, settings, pubsub)  # its loop: create_app's lifespan
+        self.multiplexer = Multiplexer(schema, self.encode_json)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,

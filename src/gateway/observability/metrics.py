@@ -68,6 +68,18 @@ websocket_connections = Gauge(
 subscriptions_active = Gauge(
     "crm_gateway_subscriptions_active", "Subscriptions listening for events.", multiprocess_mode="livesum"
 )
+subscription_groups = Gauge(
+    "crm_gateway_subscription_groups",
+    "Groups of subscriptions that share each event's load and payload (gateway.multiplex).",
+    multiprocess_mode="livesum",
+)
+subscription_event_executions = Counter(
+    "crm_gateway_subscription_event_executions",
+    "Subscription events loaded, completed and encoded: once per group and event.",
+)
+subscription_sql_statements = Counter(
+    "crm_gateway_subscription_sql_statements", "SQL statements run to load and complete subscription events."
+)
 pubsub_published = Counter("crm_gateway_pubsub_published", "Subscription events published.")
 pubsub_publish_failures = Counter(
     "crm_gateway_pubsub_publish_failures", "Subscription events whose publishing failed."

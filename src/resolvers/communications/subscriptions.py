@@ -1,19 +1,22 @@
 """Live subscriptions: communication queue events and a contact's new communications.
 
-A published message names what happened by id only. Each subscriber loads the entry or communication
-through its own tenant-scoped, row-ruled backend, so every event is checked against the subscriber's
+A published message names what happened by id only. The entry or communication is loaded through the
+subscriber's tenant-scoped, row-ruled backend, so every event is checked against the subscriber's
 tenant and permissions at the moment it is delivered: an entry it may not read does not arrive.
+
+Each subscriber's stream here decides which positions (queue sequences, communication numbers) it
+delivers and in what order: after ``after``, live, gaps filled from the log. What a position holds is
+loaded, completed and encoded once for all subscribers of its group (``gateway.multiplex``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
@@ -21,7 +24,9 @@ import strawberry
 
 from gateway.backends.query import AllOf, Condition, FilterExpr, ListQuery, Op, PageRequest
 from gateway.backends.records import CommunicationQueueEntryRecord, Entity
+from gateway.context import RequestContext
 from gateway.errors import GatewayError, InvalidCursor
+from gateway.multiplex import Build
 from gateway.outages import outage_error
 from gateway.permissions import CRM_COMMUNICATION_VIEW, CRM_QUEUE_VIEW, visible_media
 from gateway.pubsub import QUEUE_EVENT, RESYNC_TYPE, Message, tenant_channel
@@ -35,8 +40,6 @@ from resolvers.communications.types import Communication, CommunicationQueueEntr
 
 ENTRY = Entity.COMMUNICATION_QUEUE_ENTRY
 REPLAY_PAGE = 500
-SHARED_LOADS = 4096  # recent per-event loads kept for the other subscribers of the same event
-_SHARED_LOADS: OrderedDict[tuple[Any, ...], asyncio.Future[Any]] = OrderedDict()
 CURSOR_PREFIX = "queue-event:"
 CREATED_CURSOR_PREFIX = "communication-number:"
 T = TypeVar("T")
@@ -99,10 +102,9 @@ class RequireForSubscription(RequirePermission):
 
 
 async def _visible_entry(
-    info: strawberry.Info, entry_id: UUID, condition: FilterExpr | None
+    context: RequestContext, entry_id: UUID, condition: FilterExpr | None
 ) -> CommunicationQueueEntryRecord | None:
     """The entry when the subscriber may read it and it matches the filter, else None."""
-    context = info.context
     conditions: tuple[FilterExpr, ...] = (Condition("id", Op.EQ, entry_id),)
     if condition is not None:
         conditions += (condition,)
@@ -112,7 +114,7 @@ async def _visible_entry(
         return None
     entry = rows[0]
     assert isinstance(entry, CommunicationQueueEntryRecord)
-    access = context.backend.access
+    access = context.backend.access  # type: ignore[attr-defined]  # every backend serving a request has it
     if not access.admin and entry.media not in visible_media(access.permissions):
         return None  # CRM_VIEW_EMAIL / CRM_VIEW_SMS: what the media rule hides from queries
     if not await context.backend.get_many(Entity.CONTACT, [entry.contact_id]):
@@ -120,37 +122,15 @@ async def _visible_entry(
     return entry
 
 
-def _shared_visible_entry(
-    info: strawberry.Info, sequence: int, entry_id: UUID, condition: FilterExpr | None
-) -> asyncio.Future[CommunicationQueueEntryRecord | None]:
-    """One load per event for all the subscribers of a process that read with the same rights and filter.
-
-    A thousand subscribers of one user then cost one query per event, not a thousand; subscribers with
-    other rights (or another tenant) have keys of their own, so nobody sees what their rules hide.
-    """
-    backend = info.context.backend
-    key = (backend.tenant, backend.access, sequence, repr(condition))
-    load = _SHARED_LOADS.get(key)
-    if load is None:
-        load = _SHARED_LOADS[key] = asyncio.ensure_future(_visible_entry(info, entry_id, condition))
-        load.add_done_callback(lambda done: _forget_failed(key, done))
-        if len(_SHARED_LOADS) > SHARED_LOADS:
-            _SHARED_LOADS.popitem(last=False)
-    return load
-
-
-def _forget_failed(key: tuple[Any, ...], load: asyncio.Future[Any]) -> None:
-    """A failed load (e.g. a dropped database connection) is tried again by the next subscriber."""
-    if load.cancelled() or load.exception() is not None:
-        _SHARED_LOADS.pop(key, None)
-
-
 async def _queue_event(
-    info: strawberry.Info, sequence: int, kind: str, entry_id: UUID, occurred_at: dt.datetime, condition: Any
+    sequence: int,
+    kind: str,
+    entry_id: UUID,
+    occurred_at: dt.datetime,
+    condition: FilterExpr | None,
+    context: RequestContext,
 ) -> CommunicationQueueEvent | None:
-    info.context.loaders.clear()  # each event reads current data, not what an earlier one cached
-    # Shielded: a subscriber that leaves must not cancel the load the others wait for.
-    entry = await asyncio.shield(_shared_visible_entry(info, sequence, entry_id, condition))
+    entry = await _visible_entry(context, entry_id, condition)
     if entry is None:
         return None
     return CommunicationQueueEvent(
@@ -159,6 +139,24 @@ async def _queue_event(
         occurred_at=occurred_at,
         entry=node_from_record(ENTRY, entry),
     )
+
+
+async def _delivered(info: strawberry.Info, events: AsyncIterator[tuple[int, Build]]) -> AsyncIterator[Any]:
+    """On a WebSocket, each position goes out as its group's payload (``gateway.multiplex``) and nothing
+    is yielded; elsewhere (no group), the events are yielded for graphql-core to complete one by one."""
+    live = info.context.live
+    if live is None:
+        async for _, build in events:
+            info.context.loaders.clear()  # each event reads current data, not what an earlier one cached
+            if (event := await build(info.context)) is not None:
+                yield event
+        return
+    live.join()
+    try:
+        async for position, build in events:
+            await live.deliver(position, build)
+    finally:
+        live.leave()
 
 
 async def _told_outages(events: AsyncIterator[T]) -> AsyncIterator[T]:
@@ -201,7 +199,7 @@ class CommunicationSubscription:
             str | None, strawberry.argument(description="Replay the events after this event cursor first.")
         ] = None,
     ) -> AsyncGenerator[CommunicationQueueEvent | None, None]:
-        async for event in _told_outages(_queue_updates(info, filter, after)):
+        async for event in _told_outages(_delivered(info, _queue_updates(info, filter, after))):
             yield event
 
     @strawberry.subscription(
@@ -220,13 +218,13 @@ class CommunicationSubscription:
             strawberry.argument(description="Replay the communications after this event cursor first."),
         ] = None,
     ) -> AsyncGenerator[CommunicationCreatedEvent | None, None]:
-        async for event in _told_outages(_created(info, contact_id, after)):
+        async for event in _told_outages(_delivered(info, _created(info, contact_id, after))):
             yield event
 
 
 async def _queue_updates(
     info: strawberry.Info, filter: CommunicationQueueEntryFilter | None, after: str | None
-) -> AsyncIterator[CommunicationQueueEvent]:
+) -> AsyncIterator[tuple[int, Build]]:
     condition = compile_filter(filter)
     replay_from = decode_event_cursor(after) if after is not None else None
     backend = info.context.backend
@@ -235,10 +233,9 @@ async def _queue_updates(
         # stream stays gapless and in order even when publishes cross or one was lost.
         latest = await backend.latest_queue_event_sequence()
         last = _resume_point(replay_from, latest, "event log")
-        async for sequence, found in _loaded(info, _replay(info, last, upto=latest), condition):  # missed
+        async for sequence, build in _loadable(_replay(info, last, upto=latest), condition):  # missed
             last = sequence
-            if found is not None:
-                yield found
+            yield sequence, build
         async for message in stream:
             if message.get("type") == RESYNC_TYPE:  # perhaps some were missed: read the log
                 events = _replay(info, last, upto=await backend.latest_queue_event_sequence())
@@ -246,10 +243,9 @@ async def _queue_updates(
                 events = _with_gap_filled(info, last, message)
             else:
                 continue  # not a queue event, or delivered already
-            async for sequence, found in _loaded(info, events, condition):
+            async for sequence, build in _loadable(events, condition):
                 last = sequence
-                if found is not None:
-                    yield found
+                yield sequence, build
 
 
 def _resume_point(replay_from: int | None, latest: int, log: str) -> int:
@@ -259,17 +255,17 @@ def _resume_point(replay_from: int | None, latest: int, log: str) -> int:
     return latest if replay_from is None else replay_from
 
 
-async def _loaded(
-    info: strawberry.Info, events: AsyncIterator[tuple[int, str, UUID, dt.datetime]], condition: Any
-) -> AsyncIterator[tuple[int, CommunicationQueueEvent | None]]:
-    """Each event's sequence, with the event as the subscriber sees it (None: not for its eyes)."""
-    async for event in events:
-        yield event[0], await _queue_event(info, *event, condition)
+async def _loadable(
+    events: AsyncIterator[tuple[int, str, UUID, dt.datetime]], condition: FilterExpr | None
+) -> AsyncIterator[tuple[int, Build]]:
+    """Each event's sequence, with how to load it as a subscriber sees it (None: not for its eyes)."""
+    async for sequence, kind, entry_id, occurred_at in events:
+        yield sequence, partial(_queue_event, sequence, kind, entry_id, occurred_at, condition)
 
 
 async def _created(
     info: strawberry.Info, contact_id: strawberry.ID, after: str | None
-) -> AsyncIterator[CommunicationCreatedEvent]:
+) -> AsyncIterator[tuple[int, Build]]:
     contact = decode_id_of(contact_id, "Contact")
     replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
     backend = info.context.backend
@@ -293,45 +289,47 @@ async def _created(
             last = max(last, upto)
             if live is not None:
                 last = int(live["number"])
-                if (found := await _live_communication(info, contact, live)) is not None:
-                    yield _created_event(last, found)
+                yield last, partial(_live_communication, contact, live)
 
 
-async def _live_communication(info: strawberry.Info, contact: UUID, message: Message) -> Any:
+async def _live_communication(
+    contact: UUID, message: Message, context: RequestContext
+) -> CommunicationCreatedEvent | None:
     if message.get("contactId") != str(contact):
         return None
-    return await _visible_communication(info, UUID(message["communicationId"]))
+    backend = context.backend
+    communication_id = UUID(message["communicationId"])
+    record = (await backend.get_many(Entity.COMMUNICATION, [communication_id])).get(communication_id)
+    if record is None or not await backend.get_many(Entity.CONTACT, [record.contact_id]):  # type: ignore[attr-defined]
+        return None
+    return _created_event(int(message["number"]), node_from_record(Entity.COMMUNICATION, record))
 
 
 async def _numbered(
     info: strawberry.Info, contact: UUID, after: int, upto: int
-) -> AsyncIterator[CommunicationCreatedEvent]:
+) -> AsyncIterator[tuple[int, Build]]:
     """The contact's communications numbered after ``after`` up to ``upto``, in number (= commit) order."""
     backend = info.context.backend
     while after < upto:
-        info.context.loaders.clear()
         missed = await backend.communications_numbered_after(contact, after, upto, REPLAY_PAGE)
         # Only the counter's decimal numbers have a place in the order; imported ones do not.
         numbered = [record for record in missed if record.number.isdigit()]
         for record in numbered:
-            yield _created_event(int(record.number), node_from_record(Entity.COMMUNICATION, record))
+            event = _created_event(int(record.number), node_from_record(Entity.COMMUNICATION, record))
+            yield int(record.number), partial(_loaded, event)
         numbers = [int(record.number) for record in numbered]
         after = max(numbers) if len(missed) == REPLAY_PAGE and numbers else upto
+
+
+async def _loaded(event: CommunicationCreatedEvent, _context: RequestContext) -> CommunicationCreatedEvent:
+    """A replayed communication: read from the log already, with the subscriber's rules."""
+    return event
 
 
 def _created_event(number: int, communication: Any) -> CommunicationCreatedEvent:
     return CommunicationCreatedEvent(
         cursor=encode_event_cursor(number, CREATED_CURSOR_PREFIX), communication=communication
     )
-
-
-async def _visible_communication(info: strawberry.Info, communication_id: UUID) -> Any:
-    info.context.loaders.clear()
-    backend = info.context.backend
-    record = (await backend.get_many(Entity.COMMUNICATION, [communication_id])).get(communication_id)
-    if record is None or not await backend.get_many(Entity.CONTACT, [record.contact_id]):  # type: ignore[attr-defined]
-        return None
-    return node_from_record(Entity.COMMUNICATION, record)
 
 
 async def _with_gap_filled(

@@ -1,0 +1,273 @@
+"""Multiplexed subscriptions: subscribers that would receive the same bytes share one load per event.
+
+Subscribers whose operation (document and operation name), variables and caller are the same form a
+group. The caller (``Principal``: tenant, subject, permissions) is all that decides what a subscriber
+may see: the row rules (``RowAccess.for_principal``, whose owner-only rules compare a contact's
+creator with the subject), the media rules and the masked fields all derive from it. For each event a
+group loads what it names, completes the selection once (Strawberry's ``Schema.execute`` with the
+event as root value) and encodes the ``next`` payload once; every member sends those bytes.
+
+Each member still runs its own event stream (``resolvers.communications.subscriptions``): its own
+pub/sub buffer, ``after`` replay, gap filling and catching up from the log. Only the payload of a
+position (a queue event's sequence, a communication's number) is shared, so a member that joins late,
+resumes with ``after`` or falls behind receives every event once, in order, and never holds up the
+others. The ``after`` variable is left out of the group key: it says where a member's stream starts,
+never what an event's payload holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    OperationType,
+    VariableNode,
+    Visitor,
+    get_operation_ast,
+    parse,
+    visit,
+)
+from strawberry import Schema
+from strawberry.types.graphql import OperationType as StrawberryOperationType
+
+from gateway import documents
+from gateway.auth import Principal
+from gateway.observability import metrics
+
+log = logging.getLogger(__name__)
+RESUME_ARGUMENT = "after"  # a subscription field's cursor: where a stream starts, never what it holds
+# Recent payloads kept for members a little behind the others, over all the groups of a process.
+RECENT_PAYLOADS = 4096
+RECENT_PAYLOAD_BYTES = 16 * 1024 * 1024
+Build = Callable[[Any], Awaitable[Any]]  # the event's root value, loaded with a context (None: not shown)
+Produce = Callable[[], Awaitable[str | None]]
+Send = Callable[[orjson.Fragment], Awaitable[None]]  # a `next` message with this payload, to one socket
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    principal: Principal
+    query: str
+    operation_name: str | None
+    variables: str  # canonical JSON, without the variable that only sets ``after``
+
+
+class Group:
+    """Subscriptions that share each event's payload; it lives as long as one of them does."""
+
+    def __init__(self, key: GroupKey) -> None:
+        self.key = key
+        self.members = 0
+
+
+class RecentPayloads:
+    """Each group's payloads of recent positions, produced once; the oldest go past a count or size.
+
+    A member that asks for a position no longer kept produces it again: correct, only costlier.
+    """
+
+    def __init__(self, entries: int = RECENT_PAYLOADS, max_bytes: int = RECENT_PAYLOAD_BYTES) -> None:
+        self.entries, self.max_bytes = entries, max_bytes
+        self._tasks: OrderedDict[tuple[Group, int], asyncio.Task[str | None]] = OrderedDict()
+        self._sizes: dict[tuple[Group, int], int] = {}
+        self._bytes = 0
+
+    def task(self, group: Group, position: int, produce: Produce) -> asyncio.Task[str | None]:
+        key = (group, position)
+        task = self._tasks.get(key)
+        if task is not None:
+            self._tasks.move_to_end(key)
+            return task
+        # A context of its own: the event's execution is nobody's request (observation, tracing).
+        task = asyncio.get_running_loop().create_task(_run(produce), context=contextvars.Context())
+        self._tasks[key] = task
+        task.add_done_callback(lambda done: self._done(key, done))
+        self._trim()
+        return task
+
+    def forget(self, group: Group) -> None:
+        for key in [key for key in self._tasks if key[0] is group]:
+            self._drop(key)
+
+    def _done(self, key: tuple[Group, int], task: asyncio.Task[str | None]) -> None:
+        if self._tasks.get(key) is not task:
+            return  # dropped already
+        if task.cancelled() or task.exception() is not None:
+            self._drop(key)  # e.g. the database went away: the next member tries again
+            return
+        self._sizes[key] = len(task.result() or "")
+        self._bytes += self._sizes[key]
+        self._trim()
+
+    def _trim(self) -> None:
+        while self._tasks and (len(self._tasks) > self.entries or self._bytes > self.max_bytes):
+            self._drop(next(iter(self._tasks)))
+
+    def _drop(self, key: tuple[Group, int]) -> None:
+        del self._tasks[key]
+        self._bytes -= self._sizes.pop(key, 0)
+
+
+async def _run(produce: Produce) -> str | None:
+    return await produce()
+
+
+class Multiplexer:
+    """The groups of one process; a member's ``LiveDelivery`` joins one when its stream starts."""
+
+    def __init__(self, schema: Schema, encode: Callable[[object], str]) -> None:
+        self.schema = schema
+        self.encode = encode
+        self._groups: dict[GroupKey, Group] = {}
+        self.recent = RecentPayloads()
+
+    def join(self, key: GroupKey) -> Group:
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = Group(key)
+            metrics.subscription_groups.inc()
+        group.members += 1
+        return group
+
+    def leave(self, group: Group) -> None:
+        group.members -= 1
+        if group.members == 0 and self._groups.get(group.key) is group:
+            del self._groups[group.key]
+            self.recent.forget(group)
+            metrics.subscription_groups.dec()
+
+    def delivery(
+        self,
+        principal: Principal,
+        operation: tuple[str, str | None, dict[str, Any] | None],
+        send: Send,
+        new_context: Callable[[], Any],
+        read_session: Callable[[Any], AbstractAsyncContextManager[Any]] = lambda _backend: nullcontext(),
+    ) -> LiveDelivery:
+        return LiveDelivery(self, principal, operation, send, new_context, read_session)
+
+
+class LiveDelivery:
+    """One subscription operation on a socket: delivers positions through its group's payloads."""
+
+    def __init__(
+        self,
+        multiplexer: Multiplexer,
+        principal: Principal,
+        operation: tuple[str, str | None, dict[str, Any] | None],
+        send: Send,
+        new_context: Callable[[], Any],
+        read_session: Callable[[Any], AbstractAsyncContextManager[Any]],
+    ) -> None:
+        self.multiplexer = multiplexer
+        self.principal = principal
+        self.query, self.operation_name, variables = operation
+        self.variables = dict(variables or {})
+        self._send = send
+        self._new_context = new_context
+        self._read_session = read_session
+        self._group: Group | None = None
+
+    def join(self) -> None:
+        if self._group is None:
+            self._group = self.multiplexer.join(self._key())
+
+    def leave(self) -> None:
+        if self._group is not None:
+            self.multiplexer.leave(self._group)
+            self._group = None
+
+    async def deliver(self, position: int, build: Build) -> None:
+        """Send the event at ``position``: its group's payload, produced by the first member to ask."""
+        self.join()
+        assert self._group is not None
+        task = self.multiplexer.recent.task(self._group, position, lambda: self._produce(build))
+        # Shielded: a member that leaves must not cancel the payload the others wait for.
+        payload = await asyncio.shield(task)
+        if payload is not None:
+            await self._send(orjson.Fragment(payload))
+
+    async def _produce(self, build: Build) -> str | None:
+        """Load the event with a fresh context of this member's caller, complete it, encode it."""
+        context = self._new_context()
+        metrics.subscription_event_executions.inc()
+        async with self._read_session(context.backend):
+            root = await build(context)
+            if root is None:
+                return None  # not for this group's eyes, or filtered out
+            result = await self.multiplexer.schema.execute(
+                self.query,
+                variable_values=self.variables,
+                context_value=context,
+                root_value=root,
+                operation_name=self.operation_name,
+                allowed_operation_types=(StrawberryOperationType.SUBSCRIPTION,),
+            )
+        metrics.subscription_sql_statements.inc(context.cost.sql_statements)
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [error.formatted for error in result.errors]
+        if result.extensions:
+            payload["extensions"] = result.extensions
+        return self.multiplexer.encode(payload)
+
+    def _key(self) -> GroupKey:
+        resume = resume_variable(_document(self.query), self.operation_name)
+        shared = {name: value for name, value in self.variables.items() if name != resume}
+        return GroupKey(self.principal, self.query, self.operation_name, _canonical(shared))
+
+
+def _document(query: str) -> DocumentNode:
+    """The parsed document: Strawberry parsed it into ``gateway.documents`` before the stream began."""
+    cached = documents.parsed.get(query)
+    return cached[1] if cached is not None else parse(query)
+
+
+def _canonical(variables: Mapping[str, Any]) -> str:
+    return json.dumps(variables, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def resume_variable(document: DocumentNode, operation_name: str | None) -> str | None:
+    """The variable that sets the subscription field's ``after`` and nothing else, if there is one."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.SUBSCRIPTION:
+        return None
+    fields = [node for node in operation.selection_set.selections if isinstance(node, FieldNode)]
+    if len(fields) != 1:
+        return None
+    argument = next((a for a in fields[0].arguments or () if a.name.value == RESUME_ARGUMENT), None)
+    if argument is None or not isinstance(argument.value, VariableNode):
+        return None
+    name = argument.value.name.value
+    return name if _uses(document, name) == 1 else None
+
+
+def _uses(document: DocumentNode, name: str) -> int:
+    """How often ``$name`` is used in ``document`` (its definitions left out)."""
+    counter = _VariableUses(name)
+    visit(document, counter)
+    return counter.count
+
+
+class _VariableUses(Visitor):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name, self.count = name, 0
+
+    def enter_variable_definition(self, *_: Any) -> Any:
+        return self.SKIP
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        if node.name.value == self.name:
+            self.count += 1
