@@ -71,6 +71,16 @@ class WsClient:
             found.append(message["payload"]["data"])
         return found
 
+    async def nothing_more(self, operation_id: str, seconds: float = 1.0) -> None:
+        """No message of this operation arrives within ``seconds``: a quiet period, which under load can
+        only miss a late duplicate (never fail a correct run); a fence (a later event comes next) is the
+        stronger check where the test can send one."""
+        try:
+            message = await self.next_of(operation_id, timeout=seconds)
+        except TimeoutError:
+            return
+        raise AssertionError(f"unexpected message: {message}")
+
 
 @asynccontextmanager
 async def ws_client(base: str) -> AsyncIterator[WsClient]:
