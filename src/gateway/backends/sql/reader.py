@@ -12,6 +12,7 @@ from operator import itemgetter
 from typing import Any, TypeVar, overload
 from uuid import UUID
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -64,6 +65,7 @@ from gateway.backends.sql.waves import Combined, Wave, combinable, combine, para
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
 from gateway.permissions import receivable_media, visible_media
+from gateway.planner.plan import ConnectionPlan
 
 S = TypeVar("S")
 log = logging.getLogger("gateway.sql")
@@ -302,6 +304,14 @@ class SqlReader:
         omitted = omitted_columns(table, query.columns)
         shape = _RowShape.of(ENTITY_RECORDS[entity], tuple(result.keys()), len(keys), omitted)
         return _to_page(shape, result.all(), query)
+
+    async def read_trees(self, plans: Sequence[ConnectionPlan]) -> list[Any]:
+        """Each root list's planned subtree as decoded JSON, one statement each (``gateway.planner``).
+        Every statement is built before the first runs: one the planner cannot build runs none."""
+        from gateway.planner.sql import TreeStatement  # the planner builds on this module
+
+        statements = [TreeStatement(self).statement(plan) for plan in plans]
+        return [orjson.loads((await self._run(statement)).scalar_one()) for statement in statements]
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         table = ENTITY_TABLES[entity]

@@ -1,0 +1,123 @@
+"""The JSON of a planned statement, shaped into the response the resolvers would give.
+
+The statement returns column values as the database holds them; what the resolvers compute from
+them (global ids, cursors, date-times as Strawberry prints them, SQLite's 0/1 booleans) is computed
+here with the resolvers' own functions, so the two answers are the same strings.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway.planner.plan import COUNT, KEYS, ROWS, ConnectionPlan, Constant, Leaf, LinkPlan, ObjectPlan, slot
+from resolvers.common.cursor import encode_cursor
+from resolvers.common.ids import encode_global_id
+
+
+def connection(plan: ConnectionPlan, value: dict[str, Any]) -> dict[str, Any]:
+    rows = value[ROWS]
+    size = plan.query.page.size
+    has_next = len(rows) > size
+    rows = rows[:size]
+    cursors = [_cursor(plan, row) for row in rows] if plan.needs_keys else []
+    node = plan.node
+    out: dict[str, Any] = {}
+    for key, (name, part) in plan.fields:
+        if name == "__typename":
+            out[key] = part.value
+        elif name == "totalCount":
+            out[key] = value[COUNT]
+        elif name == "nodes":
+            assert node is not None
+            out[key] = [obj(node, row) for row in rows]
+        elif name == "edges":
+            out[key] = [_edge(part, node, row, cursors[i] if cursors else None) for i, row in enumerate(rows)]
+        else:
+            out[key] = _page_info(part, plan, has_next, cursors)
+    return out
+
+
+def _edge(parts: list[tuple[str, Any]], node: ObjectPlan | None, row: Any, cursor: str | None) -> Any:
+    edge: dict[str, Any] = {}
+    for key, part in parts:
+        if isinstance(part, Constant):
+            edge[key] = part.value
+        elif part == "cursor":
+            edge[key] = cursor
+        else:
+            assert node is not None
+            edge[key] = obj(node, row)
+    return edge
+
+
+def _page_info(
+    parts: list[tuple[str, Any]], plan: ConnectionPlan, has_next: bool, cursors: list[str]
+) -> dict[str, Any]:
+    values = {
+        "hasNextPage": has_next,
+        "hasPreviousPage": plan.query.page.after is not None,
+        "startCursor": cursors[0] if cursors else None,
+        "endCursor": cursors[-1] if cursors else None,
+    }
+    return {key: part.value if isinstance(part, Constant) else values[part] for key, part in parts}
+
+
+def obj(plan: ObjectPlan, row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for index, (key, part) in enumerate(plan.fields):
+        if isinstance(part, Constant):
+            out[key] = part.value
+            continue
+        value = row[slot(index)]
+        if isinstance(part, Leaf):
+            out[key] = _leaf(part.kind, value, plan.type_name)
+        elif isinstance(part, LinkPlan):
+            out[key] = obj(part.node, value) if value is not None else None
+        else:
+            out[key] = connection(part, value)
+    return out
+
+
+def _leaf(kind: str, value: Any, type_name: str) -> Any:
+    if value is None:
+        return None
+    if kind == "id":
+        return encode_global_id(type_name, uuid.UUID(value))
+    if kind == "datetime":
+        return _datetime(value).isoformat()
+    if kind == "bool":
+        return bool(value)
+    return value
+
+
+def _datetime(value: str) -> datetime:
+    if value in _INFINITE:  # asyncpg sends datetime.min and .max as PostgreSQL's infinities
+        return _INFINITE[value]
+    found = datetime.fromisoformat(value)
+    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+_INFINITE = {
+    "-infinity": datetime.min.replace(tzinfo=UTC),
+    "infinity": datetime.max.replace(tzinfo=UTC),
+}
+
+
+def _cursor(plan: ConnectionPlan, row: dict[str, Any]) -> str:
+    keys = tuple(_key(kind, value) for kind, value in zip(plan.key_kinds, row[KEYS], strict=True))
+    return encode_cursor(plan.query.order, keys)
+
+
+def _key(kind: str, value: Any) -> Any:
+    """A sort key as ``paging.plain_key`` gives it to the resolvers' cursors."""
+    if value is None:
+        return None
+    if kind == "datetime":
+        return _datetime(value).isoformat()
+    if kind == "id":
+        return str(uuid.UUID(value))
+    if kind == "bool":
+        return bool(value)
+    return value

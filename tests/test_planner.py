@@ -1,0 +1,249 @@
+"""The query planner (``CRM_GATEWAY_PLANNER``): covered operations answer with one statement per root
+field, and every operation, covered or not, answers exactly as the resolvers do (data, errors, paths)."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conftest import Client, token_for
+from factories import Factory
+from gateway.app import create_app
+from gateway.settings import Settings
+from test_nested_cost import statements_executed
+
+ACCOUNTS = """
+query($n: Int!) {
+  accounts(first: $n) {
+    totalCount
+    edges { cursor node {
+      id name city isActive dateCreated
+      contacts(first: 5) { totalCount edges { node { id firstName lastName kind } } }
+      leads(first: 5) { edges { node { id subject status priority stage { id name } } } }
+    } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+
+TASKS = """
+query($n: Int!) {
+  tasks(first: $n) {
+    edges { node {
+      id title start taskDone kind __typename
+      lead { id subject status }
+      contact { id firstName lastName }
+      assignee { id username firstname lastname }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+CONTACTS_DEEP = """
+query($n: Int!, $after: String, $leadsAfter: String) {
+  first: contacts(first: $n, after: $after, orderBy: [{field: LAST_NAME, direction: DESC}]) {
+    __typename
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }
+    edges { __typename cursor node {
+      __typename id lastName optOut version dateModified
+      leads(first: 2, after: $leadsAfter, filter: {priority: {gte: 1}}, orderBy: [{field: PRIORITY}]) {
+        totalCount
+        pageInfo { hasNextPage hasPreviousPage endCursor }
+        nodes { id subject priority tasks(first: 2) { nodes { id title } } }
+      }
+      tasks(first: 3) { edges { cursor node { title assignee { username } } } }
+    } }
+  }
+  leads(first: 3, filter: {status: {in: [OPEN, WON]}}, orderBy: [{field: DUE_DATE, direction: DESC}]) {
+    edges { cursor node { id subject dueDate account { name } contact { lastName } } }
+  }
+}
+"""
+
+
+def _bench_operations() -> Any:
+    """``bench/operations.py``, whose Q4 and Q5 the planner must serve (the suite measures them)."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "operations.py"
+    spec = importlib.util.spec_from_file_location("bench_operations", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCH = _bench_operations()
+COVERED = {
+    "accounts": ACCOUNTS,
+    "tasks": TASKS,
+    "bench-q4": BENCH.GATEWAY_ACCOUNTS,
+    "bench-q5": BENCH.GATEWAY_TASKS,
+}
+
+# Outside the covered subset: each is answered by the resolvers, with the planner on as off.
+FALLBACK = {
+    "computed field": "{ contacts(first: 3) { nodes { id displayName } } }",
+    "detail list": "{ accounts(first: 3) { nodes { name emails { email } } } }",
+    "fragment": "{ leads(first: 3) { nodes { ...L } } } fragment L on Lead { subject }",
+    "directive": "query($s: Boolean!) { leads(first: 3) { nodes { subject @include(if: $s) } } }",
+    "backward page": "{ leads(last: 2) { nodes { subject } } }",
+    "other root": "{ stages(first: 3) { nodes { name } } }",
+    "bad cursor": '{ leads(first: 2, after: "nope") { nodes { subject } } }',
+    "page too large": "{ leads(first: 1000) { nodes { subject } } }",
+}
+
+
+@pytest.fixture(scope="session")
+async def planner_off(settings: Settings) -> AsyncIterator[Any]:
+    """The same database behind an app with the planner switched off."""
+    application = create_app(settings.model_copy(update={"planner": False}))
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def off_http(planner_off: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=planner_off)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        yield client
+
+
+async def _world(factory: Factory, size: int = 6) -> dict[str, Any]:
+    users = [factory.user(f"agent{i}", firstname=f"A{i}") for i in range(3)]
+    stages = [factory.stage(f"Stage {i}", i) for i in range(3)]
+    contacts = [factory.contact(f"F{i}", f"L{i % 4}", opt_out=i % 2 == 0) for i in range(size)]
+    private = factory.contact("Private", "Person", created_by="someone-else")
+    factory.contact_permission(private, owner_only=True)
+    gated = factory.contact("Gated", "Person")
+    factory.contact_permission(gated, "CRM_ADMIN")
+    for i in range(size):
+        account = factory.account(f"Acc {i}", city=None if i % 3 else "Paris", contacts=contacts[i : i + 2])
+        for j in range(i % 4):
+            lead = factory.lead(
+                f"Lead {i}.{j}",
+                contact_id=[contacts[i], private, gated][j % 3],
+                account_id=account,
+                stage_id=stages[j % 3] if j else None,
+                priority=j or None,
+                status=["OPEN", "WON", "LOST"][j % 3],
+            )
+            factory.task(f"Task {i}.{j}", lead_id=lead, contact_id=contacts[i], assignee_id=users[j % 3])
+            factory.event(f"Meeting {i}.{j}", "APPOINTMENT", lead_id=lead, contact_id=contacts[i])
+        factory.lead(f"Deleted {i}", account_id=account, contact_id=contacts[i], is_deleted=True)
+    factory.task("Lonely task")
+    await factory.save()
+    return {"contacts": contacts, "private": private}
+
+
+async def _both(
+    client: Client, off_http: httpx.AsyncClient, app: Any, query: str, variables: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    with statements_executed(app) as statements:
+        planned = (await client.post(query, variables)).json()
+    resolved = (await Client(off_http, client.token).post(query, variables)).json()
+    for body in (planned, resolved):
+        body.pop("extensions", None)
+    return planned, resolved, statements
+
+
+def _json_statements(statements: list[str]) -> int:
+    return sum("json_build_object" in s or "json_object(" in s for s in statements)
+
+
+@pytest.mark.parametrize("page", [2, 6])
+@pytest.mark.parametrize("name", sorted(COVERED))
+async def test_covered_shapes_answer_as_the_resolvers_with_one_statement(
+    client: Client, off_http: httpx.AsyncClient, app: Any, factory: Factory, name: str, page: int
+) -> None:
+    await _world(factory)
+    variables = {"n": page, "first": page}
+    planned, resolved, statements = await _both(client, off_http, app, COVERED[name], variables)
+    assert "errors" not in planned, planned
+    assert planned == resolved
+    assert statements == [s for s in statements if "json" in s]  # that one statement, whatever the page
+    assert _json_statements(statements) == 1
+
+
+async def test_nested_filters_orders_cursors_and_counts_answer_as_the_resolvers(
+    client: Client, off_http: httpx.AsyncClient, app: Any, factory: Factory
+) -> None:
+    await _world(factory, size=8)
+    variables: dict[str, Any] = {"n": 3, "after": None, "leadsAfter": None}
+    planned, resolved, statements = await _both(client, off_http, app, CONTACTS_DEEP, variables)
+    assert "errors" not in planned, planned
+    assert planned == resolved
+    assert _json_statements(statements) == 2  # one per root field
+    # The next page of each level, after the cursors both answers gave.
+    first = planned["data"]["first"]
+    variables["after"] = first["pageInfo"]["endCursor"]
+    variables["leadsAfter"] = first["edges"][0]["node"]["leads"]["pageInfo"]["endCursor"]
+    planned, resolved, statements = await _both(client, off_http, app, CONTACTS_DEEP, variables)
+    assert "errors" not in planned, planned
+    assert planned == resolved
+    assert planned["data"]["first"]["pageInfo"]["hasPreviousPage"] is True
+    assert _json_statements(statements) == 2
+
+
+@pytest.mark.parametrize("name", sorted(FALLBACK))
+async def test_what_the_planner_does_not_cover_is_answered_by_the_resolvers(
+    client: Client, off_http: httpx.AsyncClient, app: Any, factory: Factory, name: str
+) -> None:
+    await _world(factory)
+    planned, resolved, statements = await _both(client, off_http, app, FALLBACK[name], {"s": True})
+    assert planned == resolved
+    assert _json_statements(statements) == 0
+
+
+@pytest.mark.parametrize(
+    "permissions",
+    [["CUST_READ", "CUST_ORGANIZATION_VIEW"], ["CUST_ORGANIZATION_VIEW", "CRM_LEAD_VIEW"], ["CRM_TASK_VIEW"]],
+    ids=["no-leads", "no-contacts", "tasks-only"],
+)
+async def test_missing_permissions_answer_forbidden_at_the_same_paths(
+    client: Client,
+    off_http: httpx.AsyncClient,
+    app: Any,
+    factory: Factory,
+    settings: Settings,
+    tenant: str,
+    permissions: list[str],
+) -> None:
+    await _world(factory)
+    caller = Client(client.http, token_for(settings, tenant, permissions=permissions))
+    for query in (ACCOUNTS, TASKS):
+        planned, resolved, statements = await _both(caller, off_http, app, query, {"n": 3})
+        assert planned == resolved
+        if "errors" in planned:  # a FORBIDDEN field: the resolvers answered
+            assert {e["extensions"]["code"] for e in planned["errors"]} == {"FORBIDDEN"}
+            assert _json_statements(statements) == 0
+
+
+async def test_row_rules_hide_the_same_contacts(
+    client: Client, off_http: httpx.AsyncClient, app: Any, factory: Factory, settings: Settings, tenant: str
+) -> None:
+    await _world(factory)
+    query = """{ leads(first: 20) { totalCount nodes { subject contact { firstName } } }
+                 contacts(first: 20) { totalCount nodes { firstName } } }"""
+    permissions = ["CRM_LEAD_VIEW", "CUST_READ", "CUST_ORGANIZATION_VIEW"]  # no *_ALL: row rules apply
+    caller = Client(client.http, token_for(settings, tenant, subject="plain", permissions=permissions))
+    planned, resolved, statements = await _both(caller, off_http, app, query, {})
+    assert planned == resolved
+    assert _json_statements(statements) == 2
+    names = {node["firstName"] for node in planned["data"]["contacts"]["nodes"]}
+    assert "Private" not in names
+
+
+async def test_another_tenant_sees_nothing(
+    other_client: Client, off_http: httpx.AsyncClient, app: Any, factory: Factory
+) -> None:
+    await _world(factory)
+    planned, resolved, statements = await _both(other_client, off_http, app, ACCOUNTS, {"n": 5})
+    assert planned == resolved
+    assert planned["data"]["accounts"]["totalCount"] == 0
+    assert _json_statements(statements) == 1
