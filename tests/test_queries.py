@@ -441,7 +441,9 @@ async def test_me_without_tenant_row_or_user(client: Client, settings: Any, tena
 # -- single links -----------------------------------------------------------------------------------
 
 
-async def test_single_links_are_batched_and_null_when_missing(client: Client, factory: Factory) -> None:
+async def test_single_links_are_batched_and_null_when_missing(
+    client: Client, off_client: Client, factory: Factory
+) -> None:
     users = [factory.user(f"user{i}") for i in range(3)]
     contacts = [factory.contact(f"C{i}", "Linked") for i in range(3)]
     gone = factory.contact("Gone", "Deleted", is_deleted=True)
@@ -457,11 +459,14 @@ async def test_single_links_are_batched_and_null_when_missing(client: Client, fa
         )
         factory.task(f"T{i}", lead_id=lead, assignee_id=users[i % 3] if i != 4 else None)
     await factory.save()
-    body = await client.execute(
-        "{ leads { edges { node { subject contact { firstName } account { name } stage { name } } } } }"
-    )
-    # The list, then one batched load each of contacts, accounts and stages, sent as one statement.
+    query = "{ leads { edges { node { subject contact { firstName } account { name } stage { name } } } } }"
+    body = await off_client.execute(query)
+    # The resolvers: the list, then one batched load each of contacts, accounts and stages, sent as
+    # one statement. The planner: one statement for all.
     assert body["extensions"]["cost"]["sqlStatements"] == 2
+    planned = await client.execute(query)
+    assert planned["data"] == body["data"]
+    assert planned["extensions"]["cost"]["sqlStatements"] == 1
     leads = [edge["node"] for edge in body["data"]["leads"]["edges"]]
     assert leads == [
         {
@@ -486,7 +491,7 @@ async def test_single_links_are_batched_and_null_when_missing(client: Client, fa
         },
         {"subject": "L5", "contact": None, "account": None, "stage": {"name": "S1"}},
     ]
-    body = await client.execute(
+    body = await off_client.execute(
         "{ tasks { edges { node { title assignee { username } lead { subject } } } } }"
     )
     assert body["extensions"]["cost"]["sqlStatements"] == 2  # the list, then assignees and leads

@@ -60,7 +60,7 @@ class TreeStatement:
 
     def connection(self, plan: ConnectionPlan, parent: Any) -> Any:
         query = plan.query
-        if query.page.backwards or query.search or (plan.node is None and plan.needs_keys):
+        if query.page.backwards or query.search:
             raise Unplannable("backward pages, search")
         table = ENTITY_TABLES[plan.entity]
         source, conditions = self._source(plan, parent)
