@@ -11,10 +11,12 @@ from typing import Any
 import httpx
 import pytest
 from graphql import OperationDefinitionNode, parse
+from hypothesis import strategies as st
 
 from conftest import Client, token_for
 from factories import Factory
 from gateway.settings import Settings
+from test_fuzz import collect
 from test_nested_cost import statements_executed
 
 ACCOUNTS = """
@@ -256,3 +258,92 @@ async def test_another_tenant_sees_nothing(other_client: Client, both: Both, fac
     assert planned == resolved
     assert planned["data"]["accounts"]["totalCount"] == 0
     assert _json_statements(statements) == 1
+
+
+# --- generated selections of the covered subset -----------------------------------------------------
+# Each type's plain fields, single links and nested lists (with their order fields), as the walk covers
+# them; the generator composes them into documents and both apps must answer each the same way.
+_FIELDS = {
+    "Contact": ["id", "firstName", "lastName", "kind", "optOut", "dateCreated", "version", "city"],
+    "Account": ["id", "name", "city", "isActive", "dateModified"],
+    "Lead": ["id", "subject", "status", "priority", "dueDate", "isQualified"],
+    "Task": ["id", "title", "start", "taskDone", "kind", "__typename"],
+    "Stage": ["id", "name", "position"],
+    "User": ["id", "username", "firstname", "isActive"],
+}
+_LINKS = {"Lead": {"stage": "Stage", "contact": "Contact", "account": "Account"}}
+_LINKS["Task"] = {"lead": "Lead", "contact": "Contact", "assignee": "User"}
+_LISTS = {
+    "Contact": {"leads": "Lead", "tasks": "Task", "accounts": "Account"},
+    "Account": {"contacts": "Contact", "leads": "Lead"},
+    "Lead": {"tasks": "Task"},
+}
+_ORDERS = {
+    "Contact": ["DATE_CREATED", "FIRST_NAME", "LAST_NAME", "CITY"],
+    "Account": ["NAME", "CITY", "DATE_MODIFIED"],
+    "Lead": ["PRIORITY", "DUE_DATE", "SUBJECT"],
+    "Task": ["START", "TITLE"],
+}
+_ROOTS = {"contacts": "Contact", "accounts": "Account", "leads": "Lead", "tasks": "Task"}
+
+
+@st.composite
+def _object(draw: st.DrawFn, type_name: str, depth: int) -> str:
+    parts = draw(st.lists(st.sampled_from(_FIELDS[type_name]), min_size=1, max_size=4, unique=True))
+    if depth < 2:
+        for name, target in _LINKS.get(type_name, {}).items():
+            if draw(st.booleans()):
+                parts.append(f"{name} {{ {draw(_object(target, depth + 1))} }}")
+        for name, target in _LISTS.get(type_name, {}).items():
+            if draw(st.integers(0, 3)) == 0:
+                parts.append(f"{name}{draw(_arguments(target))} {draw(_connection(target, depth + 1))}")
+    return " ".join(parts)
+
+
+@st.composite
+def _arguments(draw: st.DrawFn, type_name: str) -> str:
+    given = [f"first: {draw(st.sampled_from([0, 1, 2, 5]))}"]
+    if draw(st.booleans()):
+        field = draw(st.sampled_from(_ORDERS[type_name]))
+        direction = draw(st.sampled_from(["ASC", "DESC"]))
+        given.append(f"orderBy: [{{field: {field}, direction: {direction}}}]")
+    return f"({', '.join(given)})"
+
+
+@st.composite
+def _connection(draw: st.DrawFn, type_name: str, depth: int) -> str:
+    parts = []
+    if draw(st.booleans()):
+        parts.append("totalCount")
+    if draw(st.booleans()):
+        names = ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor"]
+        info = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+        parts.append(f"pageInfo {{ {' '.join(info)} }}")
+    node = draw(_object(type_name, depth))
+    if draw(st.booleans()):
+        parts.append(f"nodes {{ {node} }}")
+    else:
+        cursor = "cursor " if draw(st.booleans()) else ""
+        parts.append(f"edges {{ {cursor}node {{ {node} }} }}")
+    return f"{{ {' '.join(parts)} }}"
+
+
+@st.composite
+def _document(draw: st.DrawFn) -> str:
+    root = draw(st.sampled_from(sorted(_ROOTS)))
+    type_name = _ROOTS[root]
+    return f"{{ {root}{draw(_arguments(type_name))} {draw(_connection(type_name, 0))} }}"
+
+
+GENERATED = collect(_document(), 25)
+
+
+async def test_generated_selections_of_the_covered_subset_answer_as_the_resolvers(
+    client: Client, both: Both, factory: Factory
+) -> None:
+    await _world(factory, size=8)
+    for query in GENERATED:
+        planned, resolved, statements = await both(client, query, {})
+        assert "errors" not in planned, (query, planned)
+        assert planned == resolved, query
+        assert _json_statements(statements) == 1, query
