@@ -11,13 +11,14 @@ uniquely (``p0``, ``p1``, ...); the levels below correlate to those names.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from gateway.backends.sql.mapping import ENTITY_TABLES, RELATIONS
 from gateway.backends.sql.paging import keyset_predicate, order_by, sort_expressions
+from gateway.backends.sql.reader import SqlReader, row_limit
 from gateway.backends.sql.types import UtcDateTime
 from gateway.planner.plan import (
     COUNT,
@@ -31,9 +32,6 @@ from gateway.planner.plan import (
     Unplannable,
     slot,
 )
-
-if TYPE_CHECKING:
-    from gateway.backends.sql.reader import SqlReader
 
 # The SQL types a leaf of each kind may read: anything else is left to the resolvers.
 _LEAF_TYPES: dict[str, tuple[type[Any], ...]] = {
@@ -79,7 +77,7 @@ class TreeStatement:
             .select_from(source)
             .where(*paged)
             .order_by(*order_by(keys, False))
-            .limit(query.page.size + 1)
+            .limit(row_limit(query.page.size + 1))  # in the SQL text: see reader.row_limit
         )
         level = self._correlated(inner, parent).subquery(next(self._names))
         pairs = self._pairs(node, level)

@@ -298,7 +298,7 @@ class SqlReader:
             )
             .where(*conditions)
             .order_by(*order_by(keys, backwards))
-            .limit(_row_limit(query.page.size + 1))
+            .limit(row_limit(query.page.size + 1))
         )
         result = await self._run(statement)
         omitted = omitted_columns(table, query.columns)
@@ -400,7 +400,7 @@ class SqlReader:
             sa.select(contacts)
             .where(*self._visible(contacts), contacts.c.id.in_(owners))
             .order_by(contacts.c.date_created, contacts.c.id)
-            .limit(_row_limit(100))
+            .limit(row_limit(100))
         )
         rows = (await self._run(statement)).mappings().all()
         return [record_from_mapping(ContactRecord, row) for row in rows]
@@ -429,7 +429,7 @@ class SqlReader:
             sa.select(events.c.sequence, events.c.kind, events.c.entry_id, events.c.occurred_at)
             .where(events.c.tenant == self.tenant, events.c.sequence > sequence)
             .order_by(events.c.sequence)
-            .limit(_row_limit(limit))
+            .limit(row_limit(limit))
         )
         rows = (await self._run(statement)).all()
         return [QueueEvent(int(row[0]), row[1], row[2], row[3]) for row in rows]
@@ -452,7 +452,7 @@ class SqlReader:
                 sa.not_(_number_above(table.c.number, upto)),
             )
             .order_by(sa.func.length(table.c.number), table.c.number)
-            .limit(_row_limit(limit))
+            .limit(row_limit(limit))
         )
         rows = (await self._run(statement)).mappings().all()
         return [record_from_mapping(CommunicationRecord, row) for row in rows]
@@ -465,7 +465,7 @@ class SqlReader:
         return int((await self._run(statement)).scalar_one_or_none() or 0)
 
 
-def _row_limit(rows: int) -> Any:
+def row_limit(rows: int) -> Any:
     """A LIMIT written into the SQL text rather than bound: a session's reads use generic plans
     (``engine.for_tenant``), and a generic plan knows a bound LIMIT only as 10% of the table's rows,
     which on a large tenant can turn the index walk of a page into a scan and a sort."""
