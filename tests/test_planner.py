@@ -347,3 +347,28 @@ async def test_generated_selections_of_the_covered_subset_answer_as_the_resolver
         assert "errors" not in planned, (query, planned)
         assert planned == resolved, query
         assert _json_statements(statements) == 1, query
+
+
+async def test_a_kept_plan_serves_only_callers_it_was_made_for(
+    client: Client, both: Both, factory: Factory, settings: Settings, tenant: str
+) -> None:
+    await _world(factory)
+    query = "{ contacts(first: 20) { nodes { firstName leads { nodes { subject } } } } }"
+    readers = ["CUST_READ", "CRM_LEAD_VIEW"]
+    callers = [
+        client,  # CRM_ALL: an administrator, whom row rules do not restrict
+        Client(client.http, token_for(settings, tenant, subject="someone-else", permissions=readers)),
+        Client(client.http, token_for(settings, tenant, subject="plain", permissions=readers)),
+        Client(client.http, token_for(settings, tenant, subject="plain", permissions=["CUST_READ"])),
+    ]
+    answers = []
+    for caller in callers * 2:  # the second time round, from the kept plans
+        planned, resolved, _ = await both(caller, query, {})
+        assert planned == resolved
+        answers.append(planned)
+    names = [{node["firstName"] for node in a["data"]["contacts"]["nodes"]} for a in answers[:3]]
+    assert {"Private", "Gated"} <= names[0]
+    assert "Private" in names[1] and "Gated" not in names[1]  # its creator sees the private one
+    assert not {"Private", "Gated"} & names[2]
+    assert {e["extensions"]["code"] for e in answers[3]["errors"]} == {"FORBIDDEN"}
+    assert answers[:4] == answers[4:]

@@ -132,7 +132,8 @@ class TreeStatement:
                 raise Unplannable(f"{table.name} has no column {name}")
             column = table.c[name]
             allowed = _LEAF_TYPES.get(kinds.get(name, "id" if name == "id" else "fk"), (sa.Uuid,))
-            if not isinstance(column.type, allowed):
+            # A BigInteger may not fit GraphQL's 32-bit Int: the resolvers report that, so they serve it.
+            if not isinstance(column.type, allowed) or isinstance(column.type, sa.BigInteger):
                 raise Unplannable(f"{table.name}.{name} is a {column.type}")
             found.append(column)
         return found

@@ -14,14 +14,17 @@ upstream issue asking for one); ``pyproject.toml`` bounds strawberry-graphql and
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Hashable
 from typing import Any
 
+import orjson
 from graphql import ExecutionResult, get_operation_ast, get_variable_values
 from graphql.execution.values import VariableValues
 from strawberry.extensions import SchemaExtension
 
-from gateway.planner.plan import Unplannable
+from gateway import documents
+from gateway.documents import BoundedCache
+from gateway.planner.plan import ConnectionPlan, Unplannable
 from resolvers.planner import shape
 from resolvers.planner.walk import plan_operation
 
@@ -41,26 +44,76 @@ class PlannedQueries(SchemaExtension):
         execution = self.execution_context
         request = execution.context
         settings = getattr(request, "settings", None)
-        read_trees = getattr(getattr(request, "backend", None), "read_trees", None)
-        if settings is None or not settings.planner or read_trees is None or request.upstream_routes:
+        backend: Any = getattr(request, "backend", None)
+        if settings is None or not settings.planner or request.upstream_routes:
             return None
+        if not hasattr(backend, "tree_statements"):  # the SQL backend alone serves planned statements
+            return None
+        planned = self._planned(backend, _cache_key(execution, backend, settings))
+        if planned is None:
+            return None
+        plans, statements = planned
+        try:
+            trees = await backend.run_trees(statements)
+            return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
+        except Exception:  # the resolvers meet the same fault and report it as they do
+            log.warning("a planned operation failed; the resolvers answer instead", exc_info=True)
+            return None
+
+    def _planned(self, backend: Any, key: Hashable | None) -> _Planned | None:
+        """The operation's plans and statements, kept across requests by ``key`` (None: not planned)."""
+        found = _PLANNED.get(key) if key is not None else None
+        if found is None:
+            found = self._plan(backend)
+            if key is not None:
+                _PLANNED.put(key, found, _weight(key))
+        return found if found is not _UNPLANNABLE else None
+
+    def _plan(self, backend: Any) -> Any:
+        execution = self.execution_context
         document = execution.graphql_document
         operation = get_operation_ast(document, execution.operation_name) if document else None
         if operation is None:
-            return None
+            return _UNPLANNABLE
         graphql_schema = execution.schema._schema
         variables = get_variable_values(
             graphql_schema, operation.variable_definitions or (), execution.variables or {}
         )
         if not isinstance(variables, VariableValues):  # the resolvers report the bad values
-            return None
+            return _UNPLANNABLE
         try:
-            plans = plan_operation(execution.schema, graphql_schema, operation, variables, request)
-            trees = await read_trees([plan for _, plan in plans])
-            return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
+            plans = plan_operation(execution.schema, graphql_schema, operation, variables, execution.context)
+            return plans, backend.tree_statements([plan for _, plan in plans])
         except Unplannable as reason:
             log.debug("planner: %s", reason)
-            return None
-        except Exception:  # the resolvers meet the same fault and report it as they do
-            log.warning("a planned operation failed; the resolvers answer instead", exc_info=True)
-            return None
+            return _UNPLANNABLE
+
+
+_Planned = tuple[list[tuple[str, ConnectionPlan]], tuple[Any, ...]]
+_UNPLANNABLE: Any = ()  # kept too: an operation the planner does not cover is walked once
+# (schema, text, operation, variables, caller, settings) -> plans and statements, or _UNPLANNABLE.
+_PLANNED: BoundedCache[Hashable, Any] = BoundedCache()
+
+
+def _cache_key(execution: Any, backend: Any, settings: Any) -> Hashable | None:
+    """Everything a plan depends on: the document and its variable values, the caller (permissions,
+    tenant, row rules), the dialect and the settings (page sizes). None: not kept (a long text, or
+    variables that are not plain JSON, such as uploads)."""
+    query = execution.query
+    if not documents.cacheable(query):
+        return None
+    try:
+        variables = orjson.dumps(execution.variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    if len(variables) > 4_096:
+        return None
+    principal = execution.context.principal
+    caller = (principal.tenant, frozenset(principal.permissions), backend.tree_scope())
+    return (id(execution.schema), query, execution.operation_name, variables, caller, id(settings))
+
+
+def _weight(key: Any) -> int:
+    # The text's estimate (what its parsed document weighs) twice over: the plans and the SQLAlchemy
+    # statements built from it are of the same order as the parsed document.
+    return 2 * documents.text_weight(key[1]) + len(key[3])

@@ -305,12 +305,19 @@ class SqlReader:
         shape = _RowShape.of(ENTITY_RECORDS[entity], tuple(result.keys()), len(keys), omitted)
         return _to_page(shape, result.all(), query)
 
-    async def read_trees(self, plans: Sequence[ConnectionPlan]) -> list[Any]:
-        """Each root list's planned subtree as decoded JSON, one statement each (``gateway.planner``).
-        Every statement is built before the first runs: one the planner cannot build runs none."""
+    def tree_statements(self, plans: Sequence[ConnectionPlan]) -> tuple[Any, ...]:
+        """The statement of each root list's planned subtree (``gateway.planner``); raises
+        ``Unplannable`` for one it cannot build. They depend on the plans and ``tree_scope()`` only."""
         from gateway.planner.sql import TreeStatement  # the planner builds on this module
 
-        statements = [TreeStatement(self).statement(plan) for plan in plans]
+        return tuple(TreeStatement(self).statement(plan) for plan in plans)
+
+    def tree_scope(self) -> tuple[Any, ...]:
+        """What a planned statement depends on besides its plan: the caller and the dialect."""
+        return (self.tenant, self.access, self.engine.dialect.name)
+
+    async def run_trees(self, statements: Sequence[Any]) -> list[Any]:
+        """Each planned statement's JSON, decoded; one statement each, counted like any other."""
         return [orjson.loads((await self._run(statement)).scalar_one()) for statement in statements]
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
