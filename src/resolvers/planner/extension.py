@@ -110,7 +110,8 @@ def _cache_key(execution: Any, backend: Any, settings: Any) -> Hashable | None:
         return None
     principal = execution.context.principal
     caller = (principal.tenant, frozenset(principal.permissions), backend.tree_scope())
-    return (id(execution.schema), query, execution.operation_name, variables, caller, id(settings))
+    paging = (settings.max_page_size, settings.default_page_size)  # what the walk reads of them
+    return (execution.schema, query, execution.operation_name, variables, caller, paging)
 
 
 def _weight(key: Any) -> int:
