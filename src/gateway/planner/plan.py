@@ -36,6 +36,18 @@ class Leaf:
     kind: str
 
 
+@dataclass
+class Computed:
+    """A field computed in Python from columns of the row: ``function`` is its resolver, called on an
+    object whose ``record`` holds ``columns`` (and nothing else: reading more fails, and the resolvers
+    answer). ``kinds`` is filled by ``sql.py``: how each column's JSON value decodes."""
+
+    columns: tuple[str, ...]
+    function: Any
+    result: str  # the GraphQL type's kind: "str", "int" or "bool"
+    kinds: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Constant:
     """A value known at planning (``__typename``)."""
@@ -53,9 +65,8 @@ class ObjectPlan:
     def columns(self) -> list[str]:
         names = ["id"]
         for _, part in self.fields:
-            column = getattr(part, "column", None)
-            if column is not None and column not in names:
-                names.append(column)
+            wanted = part.columns if isinstance(part, Computed) else (getattr(part, "column", None),)
+            names += [column for column in wanted if column is not None and column not in names]
         return names
 
 

@@ -24,6 +24,7 @@ from gateway.planner.plan import (
     COUNT,
     KEYS,
     ROWS,
+    Computed,
     ConnectionPlan,
     Constant,
     Leaf,
@@ -35,6 +36,7 @@ from gateway.planner.plan import (
 
 # The SQL types a leaf of each kind may read: anything else is left to the resolvers.
 _LEAF_TYPES: dict[str, tuple[type[Any], ...]] = {
+    "computed": (sa.String, sa.Integer, sa.Boolean),  # the Python types a record holds for them
     "id": (sa.Uuid,),
     "str": (sa.String,),
     "enum": (sa.String,),
@@ -108,6 +110,12 @@ class TreeStatement:
         for index, (_, part) in enumerate(node.fields):
             if isinstance(part, Leaf):
                 pairs.append((slot(index), level.c[part.column]))
+            elif isinstance(part, Computed):
+                table_columns = [level.c[name] for name in part.columns]
+                if not all(isinstance(c.type, _LEAF_TYPES["computed"]) for c in table_columns):
+                    raise Unplannable("a computed field reading columns of other types")
+                part.kinds = [_computed_kind(column.type) for column in table_columns]
+                pairs.append((slot(index), self._array(table_columns)))
             elif isinstance(part, LinkPlan):
                 pairs.append((slot(index), self._nested(self._link(part, level))))
             elif isinstance(part, ConnectionPlan):
@@ -126,6 +134,9 @@ class TreeStatement:
 
     def _columns(self, table: sa.Table, node: ObjectPlan) -> list[Any]:
         kinds = {leaf.column: leaf.kind for _, leaf in node.fields if isinstance(leaf, Leaf)}
+        for _, part in node.fields:
+            if isinstance(part, Computed):
+                kinds.update((name, kinds.get(name, "computed")) for name in part.columns)
         found = []
         for name in node.columns():
             if name not in table.c:
@@ -148,7 +159,9 @@ class TreeStatement:
         return sa.func.json_build_object(*flat) if self.postgresql else sa.func.json_object(*flat)
 
     def _keys(self, level: Any, count: int) -> Any:
-        values = [level.c[f"_k{i}"] for i in range(count)]
+        return self._array([level.c[f"_k{i}"] for i in range(count)])
+
+    def _array(self, values: list[Any]) -> Any:
         return sa.func.json_build_array(*values) if self.postgresql else sa.func.json_array(*values)
 
     def _agg(self, row: Any, position: Any) -> Any:
@@ -164,6 +177,10 @@ class TreeStatement:
             value = value.scalar_subquery()
         # SQLite embeds a subquery's JSON as a string unless told it is JSON.
         return value if self.postgresql else sa.func.json(value)
+
+
+def _computed_kind(sql_type: Any) -> str:
+    return "bool" if isinstance(sql_type, sa.Boolean) else "plain"
 
 
 def _kind_of(sql_type: Any) -> str:

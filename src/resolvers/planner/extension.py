@@ -49,15 +49,22 @@ class PlannedQueries(SchemaExtension):
             return None
         if not hasattr(backend, "tree_statements"):  # the SQL backend alone serves planned statements
             return None
-        planned = self._planned(backend, _cache_key(execution, backend, settings))
+        key = _cache_key(execution, backend, settings)
+        planned = self._planned(backend, key)
         if planned is None:
             return None
         plans, statements = planned
         try:
             trees = await backend.run_trees(statements)
-            return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
         except Exception:  # the resolvers meet the same fault and report it as they do
-            log.warning("a planned operation failed; the resolvers answer instead", exc_info=True)
+            log.warning("a planned statement failed; the resolvers answer instead", exc_info=True)
+            return None
+        try:
+            return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
+        except Exception:  # a computed field that reads more than it declared, or returns another type
+            log.warning("a planned answer could not be shaped; the resolvers answer", exc_info=True)
+            if key is not None:
+                _PLANNED.put(key, _UNPLANNABLE, _weight(key))  # not planned again
             return None
 
     def _planned(self, backend: Any, key: Hashable | None) -> _Planned | None:

@@ -9,9 +9,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
-from gateway.planner.plan import COUNT, KEYS, ROWS, ConnectionPlan, Constant, Leaf, LinkPlan, ObjectPlan, slot
+from gateway.planner.plan import (
+    COUNT,
+    KEYS,
+    ROWS,
+    Computed,
+    ConnectionPlan,
+    Constant,
+    Leaf,
+    LinkPlan,
+    ObjectPlan,
+    slot,
+)
 from resolvers.common.cursor import encode_cursor
 from resolvers.common.ids import encode_global_id
 
@@ -73,11 +85,36 @@ def obj(plan: ObjectPlan, row: dict[str, Any]) -> dict[str, Any]:
         value = row[slot(index)]
         if isinstance(part, Leaf):
             out[key] = _leaf(part.kind, value, plan.type_name)
+        elif isinstance(part, Computed):
+            out[key] = _computed(part, value)
         elif isinstance(part, LinkPlan):
             out[key] = obj(part.node, value) if value is not None else None
         else:
             out[key] = connection(part, value)
     return out
+
+
+class _Row:
+    """What a computed field's resolver reads: ``self.record``, holding the columns it declared."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record: SimpleNamespace) -> None:
+        self.record = record
+
+
+_RESULTS = {"str": str, "int": int, "bool": bool}
+
+
+def _computed(part: Computed, values: list[Any]) -> Any:
+    held = {
+        name: bool(value) if kind == "bool" and value is not None else value
+        for name, kind, value in zip(part.columns, part.kinds, values, strict=True)
+    }
+    result = part.function(_Row(SimpleNamespace(**held)))
+    if type(result) is not _RESULTS[part.result]:  # a value GraphQL would coerce: the resolvers answer
+        raise TypeError(f"{part.function.__qualname__} returned {type(result).__name__}")
+    return result
 
 
 def _leaf(kind: str, value: Any, type_name: str) -> Any:

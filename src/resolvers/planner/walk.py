@@ -13,6 +13,7 @@ page sizes and cursors are checked in one place; an error there means the resolv
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -36,7 +37,16 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from gateway.backends.query import Condition, Op
-from gateway.planner.plan import ConnectionPlan, Constant, Leaf, LinkPlan, ObjectPlan, Unplannable
+from gateway.planner.plan import (
+    Computed,
+    ConnectionPlan,
+    Constant,
+    Leaf,
+    LinkPlan,
+    ObjectPlan,
+    Unplannable,
+)
+from resolvers.common.columns import declared_columns
 from resolvers.common.listspec import Link, ListSpec, list_query
 from resolvers.common.node import NODE_TYPES, Node
 from resolvers.common.permissions import RequirePermission
@@ -286,7 +296,21 @@ class _Walk:
             if NODE_TYPES[target.name].entity is not link.target or NODE_TYPES[target.name].kind:
                 raise Unplannable("a link to another entity")
             return LinkPlan(link.attribute, link.target, self.object(target, node))
-        raise Unplannable(f"computed field {object_type.name}.{name}")
+        return _computed(field, node, function)
+
+
+def _computed(field: GraphQLField, node: FieldNode, function: Any) -> Computed:
+    """A resolver of ``self`` alone that declares the columns it reads (``@uses_columns``) and returns
+    a string, integer or boolean (``Contact.displayName``): called on those columns by the shaping."""
+    columns = declared_columns(function)
+    if columns is None or node.arguments or node.selection_set or inspect.iscoroutinefunction(function):
+        raise Unplannable(f"computed field {node.name.value}")
+    if list(inspect.signature(function).parameters) != ["self"]:
+        raise Unplannable("a computed field that reads the request")
+    kind = _leaf_kind(field)
+    if kind not in ("str", "int", "bool"):
+        raise Unplannable("a computed field of another type")
+    return Computed(tuple(sorted(columns)), function, result=kind)
 
 
 def _leaf_kind(field: GraphQLField) -> str:
