@@ -12,24 +12,13 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from gateway.planner.plan import (
-    COUNT,
-    KEYS,
-    ROWS,
-    Computed,
-    ConnectionPlan,
-    Constant,
-    Leaf,
-    LinkPlan,
-    ObjectPlan,
-    slot,
-)
+from gateway.planner import plan as planned
 from resolvers.common.cursor import encode_cursor
 from resolvers.common.ids import encode_global_id
 
 
-def connection(plan: ConnectionPlan, value: dict[str, Any]) -> dict[str, Any]:
-    rows = value[ROWS]
+def connection(plan: planned.ConnectionPlan, value: dict[str, Any]) -> dict[str, Any]:
+    rows = value[planned.ROWS]
     size = plan.query.page.size
     has_next = len(rows) > size
     rows = rows[:size]
@@ -40,7 +29,7 @@ def connection(plan: ConnectionPlan, value: dict[str, Any]) -> dict[str, Any]:
         if name == "__typename":
             out[key] = part.value
         elif name == "totalCount":
-            out[key] = value[COUNT]
+            out[key] = value[planned.COUNT]
         elif name == "nodes":
             assert node is not None
             out[key] = [obj(node, row) for row in rows]
@@ -51,10 +40,10 @@ def connection(plan: ConnectionPlan, value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _edge(parts: list[tuple[str, Any]], node: ObjectPlan | None, row: Any, cursor: str | None) -> Any:
+def _edge(parts: list[tuple[str, Any]], node: planned.ObjectPlan | None, row: Any, cursor: str | None) -> Any:
     edge: dict[str, Any] = {}
     for key, part in parts:
-        if isinstance(part, Constant):
+        if isinstance(part, planned.Constant):
             edge[key] = part.value
         elif part == "cursor":
             edge[key] = cursor
@@ -65,7 +54,7 @@ def _edge(parts: list[tuple[str, Any]], node: ObjectPlan | None, row: Any, curso
 
 
 def _page_info(
-    parts: list[tuple[str, Any]], plan: ConnectionPlan, has_next: bool, cursors: list[str]
+    parts: list[tuple[str, Any]], plan: planned.ConnectionPlan, has_next: bool, cursors: list[str]
 ) -> dict[str, Any]:
     values = {
         "hasNextPage": has_next,
@@ -73,21 +62,21 @@ def _page_info(
         "startCursor": cursors[0] if cursors else None,
         "endCursor": cursors[-1] if cursors else None,
     }
-    return {key: part.value if isinstance(part, Constant) else values[part] for key, part in parts}
+    return {key: part.value if isinstance(part, planned.Constant) else values[part] for key, part in parts}
 
 
-def obj(plan: ObjectPlan, row: dict[str, Any]) -> dict[str, Any]:
+def obj(plan: planned.ObjectPlan, row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for index, (key, part) in enumerate(plan.fields):
-        if isinstance(part, Constant):
+        if isinstance(part, planned.Constant):
             out[key] = part.value
             continue
-        value = row[slot(index)]
-        if isinstance(part, Leaf):
+        value = row[planned.slot(index)]
+        if isinstance(part, planned.Leaf):
             out[key] = _leaf(part.kind, value, plan.type_name)
-        elif isinstance(part, Computed):
+        elif isinstance(part, planned.Computed):
             out[key] = _computed(part, value)
-        elif isinstance(part, LinkPlan):
+        elif isinstance(part, planned.LinkPlan):
             out[key] = obj(part.node, value) if value is not None else None
         else:
             out[key] = connection(part, value)
@@ -106,7 +95,7 @@ class _Row:
 _RESULTS = {"str": str, "int": int, "bool": bool}
 
 
-def _computed(part: Computed, values: list[Any]) -> Any:
+def _computed(part: planned.Computed, values: list[Any]) -> Any:
     held = {
         name: bool(value) if kind == "bool" and value is not None else value
         for name, kind, value in zip(part.columns, part.kinds, values, strict=True)
@@ -142,8 +131,8 @@ _INFINITE = {
 }
 
 
-def _cursor(plan: ConnectionPlan, row: dict[str, Any]) -> str:
-    keys = tuple(_key(kind, value) for kind, value in zip(plan.key_kinds, row[KEYS], strict=True))
+def _cursor(plan: planned.ConnectionPlan, row: dict[str, Any]) -> str:
+    keys = tuple(_key(kind, value) for kind, value in zip(plan.key_kinds, row[planned.KEYS], strict=True))
     return encode_cursor(plan.query.order, keys)
 
 

@@ -37,15 +37,7 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from gateway.backends.query import Condition, Op
-from gateway.planner.plan import (
-    Computed,
-    ConnectionPlan,
-    Constant,
-    Leaf,
-    LinkPlan,
-    ObjectPlan,
-    Unplannable,
-)
+from gateway.planner import plan as planned
 from resolvers.common.columns import declared_columns
 from resolvers.common.listspec import Link, ListSpec, list_query
 from resolvers.common.node import NODE_TYPES, Node
@@ -78,18 +70,18 @@ def plan_operation(
     operation: OperationDefinitionNode,
     variables: VariableValues,
     context: Any,
-) -> list[tuple[str, ConnectionPlan]]:
+) -> list[tuple[str, planned.ConnectionPlan]]:
     """(response key, plan) for each root field, in order."""
     if operation.operation.value != "query" or operation.directives:
-        raise Unplannable("not a plain query")
+        raise planned.Unplannable("not a plain query")
     walk = _Walk(schema, graphql_schema, variables, context)
     query_type = graphql_schema.query_type
     assert query_type is not None
-    plans: list[tuple[str, ConnectionPlan]] = []
+    plans: list[tuple[str, planned.ConnectionPlan]] = []
     for node in _fields(operation):
         spec = ROOTS.get(node.name.value)
         if spec is None:
-            raise Unplannable(f"root field {node.name.value}")
+            raise planned.Unplannable(f"root field {node.name.value}")
         field = query_type.fields[node.name.value]
         plans.append((_key(node), walk.connection(field, node, spec, None)))
     _unique([key for key, _ in plans])
@@ -101,7 +93,7 @@ def _fields(parent: Any) -> list[FieldNode]:
     found = []
     for selection in selections:
         if not isinstance(selection, FieldNode) or selection.directives:
-            raise Unplannable("fragments and directives")
+            raise planned.Unplannable("fragments and directives")
         found.append(selection)
     return found
 
@@ -112,7 +104,7 @@ def _key(node: FieldNode) -> str:
 
 def _unique(keys: list[str]) -> None:
     if len(set(keys)) != len(keys):
-        raise Unplannable("a response key selected twice")  # graphql-core would merge the selections
+        raise planned.Unplannable("a response key selected twice")  # graphql-core would merge the selections
 
 
 class _Walk:
@@ -132,23 +124,23 @@ class _Walk:
     def definition(self, field: GraphQLField) -> StrawberryField:
         definition = (field.extensions or {}).get(DEFINITION)
         if not isinstance(definition, StrawberryField):
-            raise Unplannable("not a Strawberry field")
+            raise planned.Unplannable("not a Strawberry field")
         extensions = definition.extensions
         if extensions:
             gate = extensions[0]
             if len(extensions) != 1 or not isinstance(gate, RequirePermission):
-                raise Unplannable("a field extension other than one permission")
+                raise planned.Unplannable("a field extension other than one permission")
             if not self.principal.has(gate.permission):
-                raise Unplannable("a permission the caller lacks: the resolvers answer FORBIDDEN")
+                raise planned.Unplannable("a permission the caller lacks: the resolvers answer FORBIDDEN")
         return definition
 
     def connection(
         self, field: GraphQLField, node: FieldNode, spec: ListSpec, relation: Any
-    ) -> ConnectionPlan:
+    ) -> planned.ConnectionPlan:
         definition = self.definition(field)
         arguments = get_argument_values(field, node, self.variables)
         if set(arguments) - _LIST_ARGUMENTS - {k for k, v in arguments.items() if v is None}:
-            raise Unplannable("arguments besides first, after, filter and orderBy")
+            raise planned.Unplannable("arguments besides first, after, filter and orderBy")
         converted = self._convert(definition, arguments)
         paging = {"first": arguments.get("first"), "after": arguments.get("after")}
         paging |= {"last": None, "before": None}
@@ -162,12 +154,12 @@ class _Walk:
                 None,
             )
         except Exception as error:  # the resolvers report it, with its code and path
-            raise Unplannable(f"arguments refused: {error}") from None
+            raise planned.Unplannable(f"arguments refused: {error}") from None
         if any(key.field.startswith("customFields.") for key in query.order):
-            raise Unplannable("custom field order")
+            raise planned.Unplannable("custom field order")
         connection_type = get_named_type(field.type)
         assert isinstance(connection_type, GraphQLObjectType)
-        plan = ConnectionPlan(spec.entity, relation, query, connection_type.name)
+        plan = planned.ConnectionPlan(spec.entity, relation, query, connection_type.name)
         self._connection_fields(plan, connection_type, node, spec)
         return plan
 
@@ -181,17 +173,21 @@ class _Walk:
         try:
             return convert_arguments(wanted, used, registry, self.schema.config)
         except Exception as error:
-            raise Unplannable(f"arguments refused: {error}") from None
+            raise planned.Unplannable(f"arguments refused: {error}") from None
 
     def _connection_fields(
-        self, plan: ConnectionPlan, connection_type: GraphQLObjectType, node: FieldNode, spec: ListSpec
+        self,
+        plan: planned.ConnectionPlan,
+        connection_type: GraphQLObjectType,
+        node: FieldNode,
+        spec: ListSpec,
     ) -> None:
         keys = []
         for child in _fields(node):
             name, key = child.name.value, _key(child)
             keys.append(key)
             if name == "__typename":
-                plan.fields.append((key, ("__typename", Constant(connection_type.name))))
+                plan.fields.append((key, ("__typename", planned.Constant(connection_type.name))))
             elif name == "totalCount":
                 plan.needs_count = True
                 plan.fields.append((key, ("totalCount", None)))
@@ -203,11 +199,15 @@ class _Walk:
             elif name == "pageInfo":
                 plan.fields.append((key, ("pageInfo", self._page_info(plan, child))))
             else:
-                raise Unplannable(f"connection field {name}")
+                raise planned.Unplannable(f"connection field {name}")
         _unique(keys)
 
     def _edges(
-        self, plan: ConnectionPlan, connection_type: GraphQLObjectType, node: FieldNode, spec: ListSpec
+        self,
+        plan: planned.ConnectionPlan,
+        connection_type: GraphQLObjectType,
+        node: FieldNode,
+        spec: ListSpec,
     ) -> list[tuple[str, Any]]:
         edge_type = get_named_type(connection_type.fields["edges"].type)
         assert isinstance(edge_type, GraphQLObjectType)
@@ -215,7 +215,7 @@ class _Walk:
         for child in _fields(node):
             name = child.name.value
             if name == "__typename":
-                parts.append((_key(child), Constant(edge_type.name)))
+                parts.append((_key(child), planned.Constant(edge_type.name)))
             elif name == "cursor":
                 plan.needs_keys = True
                 parts.append((_key(child), "cursor"))
@@ -223,27 +223,29 @@ class _Walk:
                 self._node(plan, edge_type.fields[name], child, spec)
                 parts.append((_key(child), "node"))
             else:
-                raise Unplannable(f"edge field {name}")
+                raise planned.Unplannable(f"edge field {name}")
         _unique([key for key, _ in parts])
         return parts
 
-    def _page_info(self, plan: ConnectionPlan, node: FieldNode) -> list[tuple[str, Any]]:
+    def _page_info(self, plan: planned.ConnectionPlan, node: FieldNode) -> list[tuple[str, Any]]:
         parts: list[tuple[str, Any]] = []
         for child in _fields(node):
             name = child.name.value
             if name == "__typename":
-                parts.append((_key(child), Constant("PageInfo")))
+                parts.append((_key(child), planned.Constant("PageInfo")))
             elif name in ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"):
                 plan.needs_keys = plan.needs_keys or name.endswith("Cursor")
                 parts.append((_key(child), name))
             else:
-                raise Unplannable(f"pageInfo field {name}")
+                raise planned.Unplannable(f"pageInfo field {name}")
         _unique([key for key, _ in parts])
         return parts
 
-    def _node(self, plan: ConnectionPlan, field: GraphQLField, node: FieldNode, spec: ListSpec) -> None:
+    def _node(
+        self, plan: planned.ConnectionPlan, field: GraphQLField, node: FieldNode, spec: ListSpec
+    ) -> None:
         if plan.node is not None:
-            raise Unplannable("a list's rows selected twice (edges and nodes)")
+            raise planned.Unplannable("a list's rows selected twice (edges and nodes)")
         plan.node = self.object(self._row_type(get_named_type(field.type), spec), node)
 
     def _row_type(self, named: Any, spec: ListSpec) -> GraphQLObjectType:
@@ -251,20 +253,20 @@ class _Walk:
         if isinstance(named, GraphQLInterfaceType):
             scope = spec.scope
             if not (isinstance(scope, Condition) and scope.field == "kind" and scope.op is Op.EQ):
-                raise Unplannable("rows of several types")
+                raise planned.Unplannable("rows of several types")
             names = [n for n, t in NODE_TYPES.items() if t.entity is spec.entity and t.kind == scope.value]
             if len(names) != 1:
-                raise Unplannable("no single row type")
+                raise planned.Unplannable("no single row type")
             named = self.graphql_schema.type_map[names[0]]
         if not isinstance(named, GraphQLObjectType) or NODE_TYPES.get(named.name) is None:
-            raise Unplannable("rows that are no node")
+            raise planned.Unplannable("rows that are no node")
         if NODE_TYPES[named.name].entity is not spec.entity:
-            raise Unplannable("rows of another entity")
+            raise planned.Unplannable("rows of another entity")
         return named
 
-    def object(self, object_type: GraphQLObjectType, node: FieldNode) -> ObjectPlan:
+    def object(self, object_type: GraphQLObjectType, node: FieldNode) -> planned.ObjectPlan:
         entity = NODE_TYPES[object_type.name].entity
-        plan = ObjectPlan(entity, object_type.name)
+        plan = planned.ObjectPlan(entity, object_type.name)
         for child in _fields(node):
             plan.fields.append((_key(child), self._part(object_type, entity, child)))
         _unique([key for key, _ in plan.fields])
@@ -273,17 +275,17 @@ class _Walk:
     def _part(self, object_type: GraphQLObjectType, entity: Any, node: FieldNode) -> Any:
         name = node.name.value
         if name == "__typename":
-            return Constant(object_type.name)
+            return planned.Constant(object_type.name)
         field = object_type.fields[name]
         definition = self.definition(field)
         resolver = definition.base_resolver
         if resolver is None:
             if node.arguments or node.selection_set:
-                raise Unplannable("a plain field with arguments")
-            return Leaf(definition.python_name, _leaf_kind(field))
+                raise planned.Unplannable("a plain field with arguments")
+            return planned.Leaf(definition.python_name, _leaf_kind(field))
         function = resolver.wrapped_func
         if _NODE_ID is not None and function is _NODE_ID.base_resolver.wrapped_func:
-            return Leaf("id", "id")
+            return planned.Leaf("id", "id")
         nested = NESTED.get(function)  # type: ignore[arg-type]
         if nested is not None:
             spec, relation = nested
@@ -292,39 +294,39 @@ class _Walk:
         if link is not None and not node.arguments:
             target = get_named_type(field.type)
             if not isinstance(target, GraphQLObjectType) or NODE_TYPES.get(target.name) is None:
-                raise Unplannable("a link to no single node type")
+                raise planned.Unplannable("a link to no single node type")
             if NODE_TYPES[target.name].entity is not link.target or NODE_TYPES[target.name].kind:
-                raise Unplannable("a link to another entity")
-            return LinkPlan(link.attribute, link.target, self.object(target, node))
+                raise planned.Unplannable("a link to another entity")
+            return planned.LinkPlan(link.attribute, link.target, self.object(target, node))
         return _computed(field, node, function)
 
 
-def _computed(field: GraphQLField, node: FieldNode, function: Any) -> Computed:
+def _computed(field: GraphQLField, node: FieldNode, function: Any) -> planned.Computed:
     """A resolver of ``self`` alone that declares the columns it reads (``@uses_columns``) and returns
     a string, integer or boolean (``Contact.displayName``): called on those columns by the shaping."""
     columns = declared_columns(function)
     if columns is None or node.arguments or node.selection_set or inspect.iscoroutinefunction(function):
-        raise Unplannable(f"computed field {node.name.value}")
+        raise planned.Unplannable(f"computed field {node.name.value}")
     if list(inspect.signature(function).parameters) != ["self"]:
-        raise Unplannable("a computed field that reads the request")
+        raise planned.Unplannable("a computed field that reads the request")
     kind = _leaf_kind(field)
     if kind not in ("str", "int", "bool"):
-        raise Unplannable("a computed field of another type")
-    return Computed(tuple(sorted(columns)), function, result=kind)
+        raise planned.Unplannable("a computed field of another type")
+    return planned.Computed(tuple(sorted(columns)), function, result=kind)
 
 
 def _leaf_kind(field: GraphQLField) -> str:
     if is_list_type(get_nullable_type(field.type)):
-        raise Unplannable("a list of values")
+        raise planned.Unplannable("a list of values")
     named = get_named_type(field.type)
     if isinstance(named, GraphQLEnumType):
         # Served as stored only where each value's name is what the column holds.
         if all(getattr(value.value, "value", value.value) == name for name, value in named.values.items()):
             return "enum"
-        raise Unplannable(f"enum {named.name} named unlike its values")
+        raise planned.Unplannable(f"enum {named.name} named unlike its values")
     kind = _SCALARS.get(named.name)
     if kind is None:
-        raise Unplannable(f"scalar {named.name}")
+        raise planned.Unplannable(f"scalar {named.name}")
     return kind
 
 
