@@ -88,7 +88,11 @@ COVERED = {
     "counts only": "query($n: Int!) { contacts(first: $n) { totalCount } tasks { totalCount } }",
     "accounts": ACCOUNTS,
     "tasks": TASKS,
+    "bench-q1": BENCH.GATEWAY_LIST,
     "bench-q4": BENCH.GATEWAY_ACCOUNTS,
+    "details": "query($n: Int!) { contacts(first: $n) { nodes { firstName emails { email type isPrimary } "
+    "phones { number mode isPrimary } permissions { ownerOnly permission } "
+    "accounts { nodes { name emails { email } } } } } }",
     "bench-q5": BENCH.GATEWAY_TASKS,
 }
 
@@ -96,7 +100,7 @@ COVERED = {
 FALLBACK = {
     "computed float": "{ contacts(first: 3) { nodes { id createdDateLong } } }",
     "computed with arguments": "{ contacts(first: 3) { nodes { id timeline(first: 2) { totalCount } } } }",
-    "detail list": "{ accounts(first: 3) { nodes { name emails { email } } } }",
+    "detail item id": "{ accounts(first: 3) { nodes { name emails { itemId email } } } }",
     "fragment": "{ leads(first: 3) { nodes { ...L } } } fragment L on Lead { subject }",
     "directive": "query($s: Boolean!) { leads(first: 3) { nodes { subject @include(if: $s) } } }",
     "backward page": "{ leads(last: 2) { nodes { subject } } }",
@@ -114,12 +118,22 @@ FALLBACK = {
 async def _world(factory: Factory, size: int = 6) -> dict[str, Any]:
     users = [factory.user(f"agent{i}", firstname=f"A{i}") for i in range(3)]
     stages = [factory.stage(f"Stage {i}", i) for i in range(3)]
-    contacts = [factory.contact(f"F{i}", f"L{i % 4}", opt_out=i % 2 == 0) for i in range(size)]
+    contacts = [
+        factory.contact(
+            f"F{i}",
+            f"L{i % 4}",
+            opt_out=i % 2 == 0,
+            emails=[f"f{i}.{j}@example.com" for j in range(i % 3)],
+            phones=["+14155550100"] * (i % 2),
+        )
+        for i in range(size)
+    ]
     private = factory.contact("Private", "Person", created_by="someone-else")
     factory.contact_permission(private, owner_only=True)
     gated = factory.contact("Gated", "Person")
     factory.contact_permission(gated, "CRM_ADMIN")
-    factory.account("Shared", contacts=[private, gated, contacts[0]])
+    factory.account("Shared", contacts=[private, gated, contacts[0]], emails=["shared@example.com"])
+    factory.contact_permission(contacts[1], "CUST_READ")
     for i in range(size):
         account = factory.account(f"Acc {i}", city=None if i % 3 else "Paris", contacts=contacts[i : i + 2])
         for j in range(i % 4):
@@ -269,8 +283,11 @@ async def test_another_tenant_sees_nothing(other_client: Client, both: Both, fac
 # Each type's plain fields, single links and nested lists (with their order fields), as the walk covers
 # them; the generator composes them into documents and both apps must answer each the same way.
 _FIELDS = {
-    "Contact": ["id", "firstName", "lastName", "kind", "optOut", "dateCreated", "displayName", "inactive"],
-    "Account": ["id", "name", "city", "isActive", "dateModified"],
+    "Contact": [
+        *("id", "firstName", "lastName", "kind", "optOut", "dateCreated", "displayName", "inactive"),
+        *("phones { number mode isPrimary }", "permissions { ownerOnly permission }"),
+    ],
+    "Account": ["id", "name", "city", "isActive", "dateModified", "emails { email type isPrimary }"],
     "Lead": ["id", "subject", "status", "priority", "dueDate", "isQualified"],
     "Task": ["id", "title", "start", "taskDone", "kind", "__typename"],
     "Stage": ["id", "name", "position"],

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.backends.query import ListQuery
-from gateway.backends.records import Entity, Relation
+from gateway.backends.records import Detail, Entity, Relation
 
 KEYS = "_k"  # a row's sort-key values, for its cursor
 ROWS = "r"  # a connection's rows (its page size + 1: the extra one tells whether a next page exists)
@@ -57,7 +57,7 @@ class Constant:
 
 @dataclass
 class ObjectPlan:
-    entity: Entity
+    entity: Entity | None  # None for the rows of a detail list (e-mails, phones ...)
     type_name: str
     # (response key, part), in selection order; part: Leaf | Constant | LinkPlan | ConnectionPlan
     fields: list[tuple[str, Any]] = field(default_factory=list)
@@ -76,6 +76,14 @@ class LinkPlan:
 
     column: str
     target: Entity
+    node: ObjectPlan
+
+
+@dataclass
+class DetailPlan:
+    """An owner's detail list (``Contact.emails``): every row of ``detail`` it owns, in stored order."""
+
+    detail: Detail
     node: ObjectPlan
 
 

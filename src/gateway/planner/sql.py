@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from gateway.backends.sql.mapping import ENTITY_TABLES, RELATIONS
+from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, RELATIONS
 from gateway.backends.sql.paging import keyset_predicate, order_by, sort_expressions
 from gateway.backends.sql.reader import SqlReader, row_limit
 from gateway.backends.sql.types import UtcDateTime
@@ -27,6 +27,7 @@ from gateway.planner.plan import (
     Computed,
     ConnectionPlan,
     Constant,
+    DetailPlan,
     Leaf,
     LinkPlan,
     ObjectPlan,
@@ -118,6 +119,8 @@ class TreeStatement:
                 pairs.append((slot(index), self._array(table_columns)))
             elif isinstance(part, LinkPlan):
                 pairs.append((slot(index), self._nested(self._link(part, level))))
+            elif isinstance(part, DetailPlan):
+                pairs.append((slot(index), self._nested(self._details(part, level))))
             elif isinstance(part, ConnectionPlan):
                 pairs.append((slot(index), self._nested(self.connection(part, level))))
             elif not isinstance(part, Constant):
@@ -131,6 +134,20 @@ class TreeStatement:
         )
         level = self._correlated(inner, parent).subquery(next(self._names))
         return sa.select(self.row(link.node, level)).select_from(level).scalar_subquery()
+
+    def _details(self, part: DetailPlan, parent: Any) -> Any:
+        """As ``SqlReader.details`` reads them: the tenant's rows of the owner, by position (else date
+        of creation), then id."""
+        table = DETAIL_TABLES[part.detail]
+        order = [table.c.position if "position" in table.c else table.c.date_created, table.c.id]
+        numbered = sa.func.row_number().over(order_by=order)
+        inner = (
+            sa.select(*self._columns(table, part.node), numbered.label("_n"))
+            .where(table.c.tenant == self.reader.tenant, table.c.owner_id == parent.c.id)
+            .order_by(*order)
+        )
+        level = self._correlated(inner, parent).subquery(next(self._names))
+        return sa.select(self._agg(self.row(part.node, level), level.c["_n"])).select_from(level)
 
     def _columns(self, table: sa.Table, node: ObjectPlan) -> list[Any]:
         kinds = {leaf.column: leaf.kind for _, leaf in node.fields if isinstance(leaf, Leaf)}

@@ -76,6 +76,8 @@ def obj(plan: planned.ObjectPlan, row: dict[str, Any]) -> dict[str, Any]:
             out[key] = _leaf(part.kind, value, plan.type_name)
         elif isinstance(part, planned.Computed):
             out[key] = _computed(part, value)
+        elif isinstance(part, planned.DetailPlan):
+            out[key] = [obj(part.node, item) for item in value]
         elif isinstance(part, planned.LinkPlan):
             out[key] = obj(part.node, value) if value is not None else None
         else:

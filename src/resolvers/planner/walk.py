@@ -265,7 +265,8 @@ class _Walk:
         return named
 
     def object(self, object_type: GraphQLObjectType, node: FieldNode) -> planned.ObjectPlan:
-        entity = NODE_TYPES[object_type.name].entity
+        found = NODE_TYPES.get(object_type.name)
+        entity = found.entity if found is not None else None  # None: the row of a detail list
         plan = planned.ObjectPlan(entity, object_type.name)
         for child in _fields(node):
             plan.fields.append((_key(child), self._part(object_type, entity, child)))
@@ -290,6 +291,9 @@ class _Walk:
         if nested is not None:
             spec, relation = nested
             return self.connection(field, node, spec, relation)
+        detail = _details().get((entity, name))
+        if detail is not None and not node.arguments:
+            return self._detail(field, node, detail)
         link = _links().get((entity, name))
         if link is not None and not node.arguments:
             target = get_named_type(field.type)
@@ -299,6 +303,13 @@ class _Walk:
                 raise planned.Unplannable("a link to another entity")
             return planned.LinkPlan(link.attribute, link.target, self.object(target, node))
         return _computed(field, node, function)
+
+    def _detail(self, field: GraphQLField, node: FieldNode, detail: Any) -> planned.DetailPlan:
+        nullable = get_nullable_type(field.type)
+        rows = get_named_type(field.type)
+        if not is_list_type(nullable) or not isinstance(rows, GraphQLObjectType) or rows.name in NODE_TYPES:
+            raise planned.Unplannable("a detail list of another shape")
+        return planned.DetailPlan(detail, self.object(rows, node))
 
 
 def _computed(field: GraphQLField, node: FieldNode, function: Any) -> planned.Computed:
@@ -330,9 +341,19 @@ def _leaf_kind(field: GraphQLField) -> str:
     return kind
 
 
+@cache
+def _details() -> dict[tuple[Any, str], Any]:
+    """Detail lists by (entity, GraphQL field name): the ones every list of that entity prefetches
+    (``ListSpec.details``), whose resolvers all read the owner's rows of that detail."""
+    return {(spec.entity, name): detail for spec in _specs() for name, detail in spec.details}
+
+
 @cache  # after the schema is built: the nested lists register themselves then
 def _links() -> dict[tuple[Any, str], Link]:
     """Single links by (entity, GraphQL field name): the ones every list of that entity prefetches
     (``ListSpec.links``), whose resolvers all read the linked row by the record's attribute."""
-    specs = [CONTACT_LIST, ACCOUNT_LIST, LEAD_LIST, EVENT_LIST, TASK_LIST, *(s for s, _ in NESTED.values())]
-    return {(spec.entity, link.field): link for spec in specs for link in spec.links}
+    return {(spec.entity, link.field): link for spec in _specs() for link in spec.links}
+
+
+def _specs() -> list[ListSpec]:
+    return [CONTACT_LIST, ACCOUNT_LIST, LEAD_LIST, EVENT_LIST, TASK_LIST, *(s for s, _ in NESTED.values())]
