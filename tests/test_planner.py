@@ -111,6 +111,10 @@ FALLBACK = {
     "same field twice": "{ leads(first: 2) { nodes { subject subject } } }",
     "rows of several kinds": "{ accounts(first: 2) { nodes { events { nodes { title } } } } }",
     "custom fields": "{ leads(first: 2) { nodes { customFields { name } } } }",
+    "nested page too large": "{ contacts(first: 2) { nodes { leads(first: 1000) { totalCount } } } }",
+    "cursor of another order": "{ leads(first: 2, orderBy: [{field: SUBJECT}], "
+    'after: "WyJkYXRlX2NyZWF0ZWQrIixbIjIwMjYtMDEtMDFUMDA6MDA6MDArMDA6MDAiLCJ4Il1d") { nodes { subject } } }',
+    "filter naming a bad id": '{ contacts(first: 2, filter: {tags: {in: ["x"]}}) { totalCount } }',
     "mixed roots": "{ leads(first: 1) { nodes { subject } } stages(first: 1) { nodes { name } } }",
 }
 
