@@ -160,6 +160,12 @@ async def _world(factory: Factory, size: int = 6) -> dict[str, Any]:
 Both = Callable[[Client, str, dict[str, Any]], Awaitable[tuple[dict[str, Any], dict[str, Any], list[str]]]]
 
 
+@pytest.fixture(autouse=True)
+def _planner_on(settings: Settings) -> None:
+    if not settings.planner:
+        pytest.skip("the planner is switched off for this run (CRM_GATEWAY_PLANNER=false)")
+
+
 @pytest.fixture
 def both(app: Any, planner_off: Any, off_http: httpx.AsyncClient) -> Both:
     """Sends a query as a caller with the planner on and off: (planned body, resolved body, the
