@@ -115,6 +115,9 @@ FALLBACK = {
     "cursor of another order": "{ leads(first: 2, orderBy: [{field: SUBJECT}], "
     'after: "WyJkYXRlX2NyZWF0ZWQrIixbIjIwMjYtMDEtMDFUMDA6MDA6MDArMDA6MDAiLCJ4Il1d") { nodes { subject } } }',
     "filter naming a bad id": '{ contacts(first: 2, filter: {tags: {in: ["x"]}}) { totalCount } }',
+    "too many fields for one object": "{ contacts(first: 2) { nodes { "
+    + " ".join(f"f{i}: firstName" for i in range(51))
+    + " } } }",
     "mixed roots": "{ leads(first: 1) { nodes { subject } } stages(first: 1) { nodes { name } } }",
 }
 

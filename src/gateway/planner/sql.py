@@ -170,6 +170,8 @@ class TreeStatement:
         return select.correlate(parent) if parent is not None else select
 
     def _object(self, pairs: list[tuple[str, Any]]) -> Any:
+        if len(pairs) > _MAX_PAIRS:
+            raise Unplannable(f"an object of {len(pairs)} fields")
         flat: list[Any] = []
         for name, value in pairs:  # the names are the planner's own slots: safe as literals
             flat += [sa.literal_column(f"'{name}'"), value]
@@ -194,6 +196,10 @@ class TreeStatement:
             value = value.scalar_subquery()
         # SQLite embeds a subquery's JSON as a string unless told it is JSON.
         return value if self.postgresql else sa.func.json(value)
+
+
+# PostgreSQL functions take at most 100 arguments (FUNC_MAX_ARGS), json_build_object two per field.
+_MAX_PAIRS = 50
 
 
 def _computed_kind(sql_type: Any) -> str:
