@@ -420,3 +420,15 @@ async def test_a_computed_field_reading_more_than_it_declares_is_left_to_the_res
         planned, resolved, statements = await both(client, query, {})
         assert planned == resolved  # the resolvers' answer (their partial records refuse the read too)
     assert _json_statements(statements) == 0
+
+
+@pytest.mark.parametrize("name", ["bench-q4", "bench-q5"])
+async def test_the_new_shapes_cost_the_resolvers_the_same_statements_at_two_page_sizes(
+    off_client: Client, factory: Factory, name: str
+) -> None:
+    await _world(factory, size=8)
+    counts = set()
+    for page in (4, 8):  # both pages hold rows with every relation (leads with stages from the third on)
+        body = await off_client.execute(COVERED[name], {"first": page})
+        counts.add(body["extensions"]["cost"]["sqlStatements"])
+    assert counts == {3 if name == "bench-q4" else 2}  # the page; its relations, one statement a level
