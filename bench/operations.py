@@ -1,4 +1,4 @@
-"""The reference operations (Q1, Q2, Q3, M1, M2) as GraphQL documents for each system under test.
+"""The reference operations (Q1-Q5, M1, M2) as GraphQL documents for each system under test.
 
 The three systems expose the same rows and fields under different names: the gateway's own graph,
 the plain-resolver baseline (``bench/baselines/naive.py``, the gateway's names where it can) and
@@ -60,6 +60,35 @@ query ContactDetail($id: ID!) {
       assignees(first: 5) { edges { node { id displayName } } } } } }
     events(first: 10) { edges { node { id kind title start assignee { id displayName } } } }
     communications(first: 10) { edges { node { id number direction subject } } }
+  }
+}
+"""
+
+# Q4 and Q5: list shapes rooted elsewhere than ``contacts`` (issue 25), as a new user would write them:
+# accounts with their contacts and leads, tasks with their lead, contact and assignee.
+GATEWAY_ACCOUNTS = """
+query AccountList($first: Int!) {
+  accounts(first: $first) {
+    edges { cursor node {
+      id name city
+      contacts(first: 5) { edges { node { id firstName lastName companyName } } }
+      leads(first: 5) { edges { node { id subject status stage { id name } } } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+GATEWAY_TASKS = """
+query TaskList($first: Int!) {
+  tasks(first: $first) {
+    edges { cursor node {
+      id title start
+      lead { id subject status }
+      contact { id firstName lastName }
+      assignee { id username firstname lastname }
+    } }
+    pageInfo { hasNextPage endCursor }
   }
 }
 """
@@ -158,11 +187,55 @@ query ContactDetail($tenant: String!, $id: UUID!) {
 }
 """
 
-QUERIES = {
-    GATEWAY: {"list": GATEWAY_LIST, "detail": GATEWAY_DETAIL},
-    NAIVE: {"list": NAIVE_LIST, "detail": NAIVE_DETAIL},
-    POSTGRAPHILE: {"list": POSTGRAPHILE_LIST, "detail": POSTGRAPHILE_DETAIL},
+POSTGRAPHILE_ACCOUNTS = """
+query AccountList($tenant: String!, $first: Int!) {
+  allAccounts(first: $first, orderBy: [DATE_CREATED_ASC, ID_ASC],
+    condition: {tenant: $tenant, isDeleted: false}) {
+    edges { cursor node {
+      id name city
+      accountContactsByAccountId(first: 5, condition: {tenant: $tenant}) {
+        nodes { contactByContactId { id firstName lastName companyName } } }
+      leadsByAccountId(first: 5, orderBy: [DATE_CREATED_ASC, ID_ASC],
+        condition: {tenant: $tenant, isDeleted: false}) {
+        nodes { id subject status stageByStageId { id name } } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
 }
+"""
+
+POSTGRAPHILE_TASKS = """
+query TaskList($tenant: String!, $first: Int!) {
+  allEvents(first: $first, orderBy: [DATE_CREATED_ASC, ID_ASC],
+    condition: {tenant: $tenant, kind: "TASK", isDeleted: false}) {
+    edges { cursor node {
+      id title start
+      leadByLeadId { id subject status }
+      contactByContactId { id firstName lastName }
+      userByAssigneeId { id username firstname lastname }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# The plain-resolver baseline has no root lists of accounts or tasks: Q4 and Q5 skip it.
+QUERIES = {
+    GATEWAY: {
+        "list": GATEWAY_LIST,
+        "detail": GATEWAY_DETAIL,
+        "accounts": GATEWAY_ACCOUNTS,
+        "tasks": GATEWAY_TASKS,
+    },
+    NAIVE: {"list": NAIVE_LIST, "detail": NAIVE_DETAIL},
+    POSTGRAPHILE: {
+        "list": POSTGRAPHILE_LIST,
+        "detail": POSTGRAPHILE_DETAIL,
+        "accounts": POSTGRAPHILE_ACCOUNTS,
+        "tasks": POSTGRAPHILE_TASKS,
+    },
+}
+LIST_DOCUMENTS = ("accounts", "tasks")  # Q4 and Q5: a page of the root list, first: N
 
 # Only the end cursor: used once to walk far into the list for Q3, cheap on every system.
 CURSOR_WALK = {

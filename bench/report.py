@@ -25,6 +25,8 @@ OPERATIONS = {
     "tasks(5) + assignee",
     "Q2": "one contact in full detail (every relation)",
     "Q3": "Q1's selection, first: 50, after a cursor ~5,000 rows into the list",
+    "Q4": "account list page: accounts(first: N) with contacts(5) and leads(5) + stage",
+    "Q5": "task list page: tasks(first: N) with lead, contact and assignee",
     "M1": "contactCreate (fresh input per request)",
     "M2": "leadMoveToStage (alternating stages over 200 leads)",
 }
@@ -247,7 +249,8 @@ def chart(all_results: list[dict[str, Any]]) -> None:
 
 
 def _throughput(axis: Any, found: dict[Key, dict[str, Any]], database: str) -> None:
-    cases = [("Q1", 10), ("Q1", 50), ("Q1", 200), ("Q2", None), ("Q3", 50), ("M1", None), ("M2", None)]
+    cases = [("Q1", 10), ("Q1", 50), ("Q1", 200), ("Q2", None), ("Q3", 50), ("Q4", 50), ("Q5", 50)]
+    cases += [("M1", None), ("M2", None)]
     width = 0.8 / len(SYSTEMS)
     for offset, system in enumerate(SYSTEMS):
         values = [(found.get((system, op, size, 8)) or {}).get("throughput", 0.0) for op, size in cases]

@@ -84,9 +84,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup-seconds", type=float, default=1.0)
     parser.add_argument("--concurrency", default="1,8", help="comma-separated (default: 1,8)")
     parser.add_argument("--page-sizes", default="10,50,200", help="Q1 page sizes (default: 10,50,200)")
+    parser.add_argument("--list-page-sizes", default="10,50", help="Q4 and Q5 page sizes (default: 10,50)")
     parser.add_argument("--far", type=int, default=5_000, help="Q3 starts after this many rows")
     parser.add_argument("--systems", default=",".join(ops.SYSTEMS), help="which to measure")
-    parser.add_argument("--operations", default="Q1,Q2,Q3,M1,M2", help="which to measure (default: all)")
+    parser.add_argument(
+        "--operations", default="Q1,Q2,Q3,Q4,Q5,M1,M2", help="which to measure (default: all)"
+    )
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="a superuser URL")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="what gateway-2w's workers share")
     return parser.parse_args(argv)
@@ -206,6 +209,9 @@ def median_round(measured: list[Measurement]) -> Measurement:
 def cases(name: str, args: argparse.Namespace) -> list[Case]:
     found = [Case("Q1", "list", size) for size in map(int, args.page_sizes.split(","))]
     found += [Case("Q2", "detail", None), Case("Q3", "list", 50)]
+    for operation, document in zip(("Q4", "Q5"), ops.LIST_DOCUMENTS, strict=True):
+        if document in ops.QUERIES[ops.dialect(name)]:
+            found += [Case(operation, document, size) for size in map(int, args.list_page_sizes.split(","))]
     if name == ops.GATEWAY:  # the baselines are read-only; writes are measured on one process only
         found += [Case("M1", ops.GATEWAY_CREATE, None), Case("M2", ops.GATEWAY_MOVE, None)]
     wanted = args.operations.split(",")

@@ -243,6 +243,10 @@ def gateway_env(**extra: str) -> dict[str, str]:
         CRM_GATEWAY_LOG_LEVEL="WARNING",
         CRM_GATEWAY_MAX_PAGE_SIZE="200",
     )
+    # The one setting passed through: ``CRM_GATEWAY_PLANNER=0 python -m bench.run`` measures the
+    # resolvers without the query planner, for an A/B run of the same cases.
+    if "CRM_GATEWAY_PLANNER" in os.environ:
+        env["CRM_GATEWAY_PLANNER"] = os.environ["CRM_GATEWAY_PLANNER"]
     env.update(extra)
     return env
 

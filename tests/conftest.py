@@ -196,6 +196,18 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
     await application.state.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+async def planner_off(settings: Settings) -> AsyncIterator[Any]:
+    """The same database behind an app with the query planner switched off (``CRM_GATEWAY_PLANNER``):
+    what the resolvers answer, for tests that compare or that count the resolvers' statements."""
+    application = create_app(settings.model_copy(update={"planner": False}))
+    yield application
+    upstreams = application.state.view.strawberry.upstreams
+    if upstreams is not None:
+        await upstreams.aclose()
+    await application.state.engine.dispose()
+
+
 # -- The core query tests routed to ConeCRM, under each simulator profile ----------------------------
 # Modules in CONECRM_MODULES also run as ``sqlite-conecrm-lists`` and ``sqlite-conecrm-objects``:
 # contacts, accounts, leads and tasks live in the ConeCRM simulator (served over real HTTP, with the
@@ -490,6 +502,19 @@ def token_for(
 @pytest.fixture
 def client(http: httpx.AsyncClient, settings: Settings, tenant: str) -> Client:
     return Client(http, token_for(settings, tenant))
+
+
+@pytest.fixture
+async def off_http(planner_off: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=planner_off)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+        yield client
+
+
+@pytest.fixture
+def off_client(off_http: httpx.AsyncClient, client: Client) -> Client:
+    """``client``'s caller, answered by the resolvers alone (the planner off)."""
+    return Client(off_http, client.token)
 
 
 @pytest.fixture

@@ -12,12 +12,14 @@ import gc
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from conftest import Client, token_for
 from factories import Factory, gid
+from gateway.settings import Settings
 from resolvers.common import compiled
 from resolvers.schema import schema
 
@@ -44,6 +46,13 @@ def graphql_core_completions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[s
 
     monkeypatch.setattr(compiled, "_COMPLETE_OBJECT", counting)
     yield completed
+
+
+@pytest.fixture
+def client(off_http: httpx.AsyncClient, settings: Settings, tenant: str) -> Client:
+    """These tests compare the compiled completion with graphql-core's: the query planner, which would
+    answer the covered ones without either, stays off (``CRM_GATEWAY_PLANNER``)."""
+    return Client(off_http, token_for(settings, tenant))
 
 
 async def _both(client: Client, query: str, variables: dict[str, Any] | None = None) -> tuple[Any, Any]:

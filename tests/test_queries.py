@@ -7,6 +7,7 @@ from typing import Any
 
 from conftest import ROUTED_URLS, Client, token_for
 from factories import Factory, error_code, gid
+from gateway.settings import Settings
 
 
 def names(connection: dict[str, Any], field: str = "firstName") -> list[Any]:
@@ -463,7 +464,7 @@ async def test_me_without_tenant_row_or_user(client: Client, settings: Any, tena
 
 
 async def test_single_links_are_batched_and_null_when_missing(
-    client: Client, factory: Factory, database_url: str
+    client: Client, off_client: Client, factory: Factory, settings: Settings, database_url: str
 ) -> None:
     users = [factory.user(f"user{i}") for i in range(3)]
     contacts = [factory.contact(f"C{i}", "Linked") for i in range(3)]
@@ -480,14 +481,15 @@ async def test_single_links_are_batched_and_null_when_missing(
         )
         factory.task(f"T{i}", lead_id=lead, assignee_id=users[i % 3] if i != 4 else None)
     await factory.save()
-    body = await _warmed(
-        client,
-        database_url,
-        "{ leads { edges { node { subject contact { firstName } account { name } stage { name } } } } }",
-    )
-    # The list, then one batched load each of contacts, accounts and stages, sent as one statement
-    # (routed: the list, the contacts and the accounts, one ConeCRM call each; stages stay in SQL).
+    query = "{ leads { edges { node { subject contact { firstName } account { name } stage { name } } } } }"
+    body = await _warmed(off_client, database_url, query)
+    # The resolvers: the list, then one batched load each of contacts, accounts and stages, sent as one
+    # statement (routed: the list, the contacts and the accounts, one ConeCRM call each; stages stay in
+    # SQL). The planner: one statement for all (it serves no routed entity).
     _cost(body, database_url, sql=2, conecrm=3)
+    planned = await _warmed(client, database_url, query)
+    assert planned["data"] == body["data"]
+    _cost(planned, database_url, sql=1 if settings.planner else 2, conecrm=3)
     leads = [edge["node"] for edge in body["data"]["leads"]["edges"]]
     assert leads == [
         {
@@ -512,7 +514,7 @@ async def test_single_links_are_batched_and_null_when_missing(
         },
         {"subject": "L5", "contact": None, "account": None, "stage": {"name": "S1"}},
     ]
-    body = await client.execute(
+    body = await off_client.execute(
         "{ tasks { edges { node { title assignee { username } lead { subject } } } } }"
     )
     _cost(body, database_url, sql=2, conecrm=2)  # the list, then assignees and leads

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     log_level: str = "INFO"
     redis_url: str | None = Field(default=None, repr=False)
+    # Serve covered queries with one JSON-building statement per root field (gateway/planner).
+    planner: bool = True
     apq: bool = True
     apq_cache_size: int = Field(default=1000, ge=1, le=1_000_000)
     apq_ttl_seconds: int = Field(default=86_400, ge=1, le=365 * 86_400)

@@ -42,6 +42,7 @@ from resolvers.organization.mutations import RoleMutation, SecurityGroupMutation
 from resolvers.organization.queries import OrganizationQuery
 from resolvers.organization.settings import MySettingsMutation
 from resolvers.permissions.queries import PermissionQuery
+from resolvers.planner.extension import PlannedQueries
 from resolvers.relations.mutations import ContactRelationMutation
 from resolvers.relations.queries import ContactRelationQuery
 from resolvers.search.queries import SearchQuery
@@ -123,7 +124,14 @@ schema = strawberry.Schema(
     types=[*EVENT_TYPES, LeadStageChange],  # reached through `Node` only (`TimelineItem.node`)
     # OperationLimits enforces the caller's limits and reports extensions.cost (counts and estimate);
     # ObserveOperation names the operation for metrics and logs (and traces it), around all the others.
-    extensions=[ObserveOperation, MaskUnexpectedErrors, OperationLimits, HideSuggestions, SelectionHints],
+    extensions=[
+        ObserveOperation,
+        MaskUnexpectedErrors,
+        OperationLimits,
+        HideSuggestions,
+        SelectionHints,
+        PlannedQueries,  # last: after the limits have refused what they refuse
+    ],
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
     # Completes plain subtrees in one pass instead of field by field (docs/performance.md).

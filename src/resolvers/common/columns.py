@@ -64,6 +64,11 @@ def uses_columns(*names: str) -> Callable[[F], F]:
     return register
 
 
+def declared_columns(resolver: Callable[..., Any]) -> frozenset[str] | None:
+    """The record attributes ``resolver`` declares it reads, if it declares them."""
+    return _DECLARED.get(resolver)
+
+
 def with_columns(
     info: Any,
     spec: ListSpec,

@@ -12,6 +12,7 @@ from operator import itemgetter
 from typing import Any, TypeVar, overload
 from uuid import UUID
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -65,6 +66,7 @@ from gateway.backends.sql.waves import Combined, Wave, combinable, combine, para
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
 from gateway.permissions import receivable_media, visible_media
+from gateway.planner.plan import ConnectionPlan
 
 S = TypeVar("S")
 log = logging.getLogger("gateway.sql")
@@ -297,12 +299,27 @@ class SqlReader(SqlPhotoReads):
             )
             .where(*conditions)
             .order_by(*order_by(keys, backwards))
-            .limit(_row_limit(query.page.size + 1))
+            .limit(row_limit(query.page.size + 1))
         )
         result = await self._run(statement)
         omitted = omitted_columns(table, query.columns)
         shape = _RowShape.of(ENTITY_RECORDS[entity], tuple(result.keys()), len(keys), omitted)
         return _to_page(shape, result.all(), query)
+
+    def tree_statements(self, plans: Sequence[ConnectionPlan]) -> tuple[Any, ...]:
+        """The statement of each root list's planned subtree (``gateway.planner``); raises
+        ``Unplannable`` for one it cannot build. They depend on the plans and ``tree_scope()`` only."""
+        from gateway.planner.sql import TreeStatement  # the planner builds on this module
+
+        return tuple(TreeStatement(self).statement(plan) for plan in plans)
+
+    def tree_scope(self) -> tuple[Any, ...]:
+        """What a planned statement depends on besides its plan: the caller and the dialect."""
+        return (self.tenant, self.access, self.engine.dialect.name)
+
+    async def run_trees(self, statements: Sequence[Any]) -> list[Any]:
+        """Each planned statement's JSON, decoded; one statement each, counted like any other."""
+        return [orjson.loads((await self._run(statement)).scalar_one()) for statement in statements]
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         table = ENTITY_TABLES[entity]
@@ -391,7 +408,7 @@ class SqlReader(SqlPhotoReads):
             sa.select(contacts)
             .where(*self._visible(contacts), contacts.c.id.in_(owners))
             .order_by(contacts.c.date_created, contacts.c.id)
-            .limit(_row_limit(100))
+            .limit(row_limit(100))
         )
         rows = (await self._run(statement)).mappings().all()
         return [record_from_mapping(ContactRecord, row) for row in rows]
@@ -420,7 +437,7 @@ class SqlReader(SqlPhotoReads):
             sa.select(events.c.sequence, events.c.kind, events.c.entry_id, events.c.occurred_at)
             .where(events.c.tenant == self.tenant, events.c.sequence > sequence)
             .order_by(events.c.sequence)
-            .limit(_row_limit(limit))
+            .limit(row_limit(limit))
         )
         rows = (await self._run(statement)).all()
         return [QueueEvent(int(row[0]), row[1], row[2], row[3]) for row in rows]
@@ -443,7 +460,7 @@ class SqlReader(SqlPhotoReads):
                 sa.not_(_number_above(table.c.number, upto)),
             )
             .order_by(sa.func.length(table.c.number), table.c.number)
-            .limit(_row_limit(limit))
+            .limit(row_limit(limit))
         )
         rows = (await self._run(statement)).mappings().all()
         return [record_from_mapping(CommunicationRecord, row) for row in rows]
@@ -456,7 +473,7 @@ class SqlReader(SqlPhotoReads):
         return int((await self._run(statement)).scalar_one_or_none() or 0)
 
 
-def _row_limit(rows: int) -> Any:
+def row_limit(rows: int) -> Any:
     """A LIMIT written into the SQL text rather than bound: a session's reads use generic plans
     (``engine.for_tenant``), and a generic plan knows a bound LIMIT only as 10% of the table's rows,
     which on a large tenant can turn the index walk of a page into a scan and a sort."""

@@ -1,0 +1,127 @@
+"""Serves covered query operations with one statement per root field (``CRM_GATEWAY_PLANNER``).
+
+A Strawberry schema extension, on public surfaces: after parsing, validation and the operation limits
+(which run earlier in ``on_execute``), it plans the operation; when every root field is covered it
+sets ``execution_context.result``, which makes Strawberry skip graphql-core's execution, as the
+cost limit does. Anything not covered, and any failure of the planned statement, leaves the operation
+to the resolvers unchanged.
+
+The one internal read is ``strawberry.Schema._schema`` (the graphql-core schema Strawberry built),
+which ``gateway.limits`` reads as well: Strawberry documents no public accessor for it (I found no
+upstream issue asking for one); ``pyproject.toml`` bounds strawberry-graphql and graphql-core for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Hashable
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult, get_operation_ast, get_variable_values
+from graphql.execution.values import VariableValues
+from strawberry.extensions import SchemaExtension
+
+from gateway import documents
+from gateway.documents import BoundedCache
+from gateway.planner.plan import ConnectionPlan, Unplannable
+from resolvers.planner import shape
+from resolvers.planner.walk import plan_operation
+
+log = logging.getLogger("gateway.planner")
+
+
+class PlannedQueries(SchemaExtension):
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if context.result is None:
+            data = await self._serve()
+            if data is not None:
+                context.result = ExecutionResult(data=data)
+        yield
+
+    async def _serve(self) -> dict[str, Any] | None:
+        execution = self.execution_context
+        request = execution.context
+        settings = getattr(request, "settings", None)
+        backend: Any = getattr(request, "backend", None)
+        if settings is None or not settings.planner or request.upstream_routes:
+            return None
+        if not hasattr(backend, "tree_statements"):  # the SQL backend alone serves planned statements
+            return None
+        key = _cache_key(execution, backend, settings)
+        planned = self._planned(backend, key)
+        if planned is None:
+            return None
+        plans, statements = planned
+        try:
+            trees = await backend.run_trees(statements)
+        except Exception:  # the resolvers meet the same fault and report it as they do
+            log.warning("a planned statement failed; the resolvers answer instead", exc_info=True)
+            return None
+        try:
+            return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
+        except Exception:  # a computed field that reads more than it declared, or returns another type
+            log.warning("a planned answer could not be shaped; the resolvers answer", exc_info=True)
+            if key is not None:
+                _PLANNED.put(key, _UNPLANNABLE, _weight(key))  # not planned again
+            return None
+
+    def _planned(self, backend: Any, key: Hashable | None) -> _Planned | None:
+        """The operation's plans and statements, kept across requests by ``key`` (None: not planned)."""
+        found = _PLANNED.get(key) if key is not None else None
+        if found is None:
+            found = self._plan(backend)
+            if key is not None:
+                _PLANNED.put(key, found, _weight(key))
+        return found if found is not _UNPLANNABLE else None
+
+    def _plan(self, backend: Any) -> Any:
+        execution = self.execution_context
+        document = execution.graphql_document
+        operation = get_operation_ast(document, execution.operation_name) if document else None
+        if operation is None:
+            return _UNPLANNABLE
+        graphql_schema = execution.schema._schema
+        variables = get_variable_values(
+            graphql_schema, operation.variable_definitions or (), execution.variables or {}
+        )
+        if not isinstance(variables, VariableValues):  # the resolvers report the bad values
+            return _UNPLANNABLE
+        try:
+            plans = plan_operation(execution.schema, graphql_schema, operation, variables, execution.context)
+            return plans, backend.tree_statements([plan for _, plan in plans])
+        except Unplannable as reason:
+            log.debug("planner: %s", reason)
+            return _UNPLANNABLE
+
+
+_Planned = tuple[list[tuple[str, ConnectionPlan]], tuple[Any, ...]]
+_UNPLANNABLE: Any = ()  # kept too: an operation the planner does not cover is walked once
+# (schema, text, operation, variables, caller, settings) -> plans and statements, or _UNPLANNABLE.
+_PLANNED: BoundedCache[Hashable, Any] = BoundedCache()
+
+
+def _cache_key(execution: Any, backend: Any, settings: Any) -> Hashable | None:
+    """Everything a plan depends on: the document and its variable values, the caller (permissions,
+    tenant, row rules), the dialect and the settings (page sizes). None: not kept (a long text, or
+    variables that are not plain JSON, such as uploads)."""
+    query = execution.query
+    if not documents.cacheable(query):
+        return None
+    try:
+        variables = orjson.dumps(execution.variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    if len(variables) > 4_096:
+        return None
+    principal = execution.context.principal
+    caller = (principal.tenant, frozenset(principal.permissions), backend.tree_scope())
+    paging = (settings.max_page_size, settings.default_page_size)  # what the walk reads of them
+    return (execution.schema, query, execution.operation_name, variables, caller, paging)
+
+
+def _weight(key: Any) -> int:
+    # The text's estimate (what its parsed document weighs) twice over: the plans and the SQLAlchemy
+    # statements built from it are of the same order as the parsed document.
+    return 2 * documents.text_weight(key[1]) + len(key[3])
