@@ -257,3 +257,23 @@ async def test_akixi_over_the_budget_is_refused_before_any_call(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_count_the_connector_reads_in_windows_costs_its_most_windows() -> None:
+    """ConeCRM has no contact total (seed 004): a count reads the plain list in up to ten windows, and
+    the estimate says so rather than one call."""
+    windowed = {Entity.CONTACT: UpstreamRoute("cone", batches=True, count_calls=10)}
+    assert estimate("{ contacts(first: 3) { totalCount nodes { id } } }", windowed) == 1 + 10
+    assert estimate("{ contacts(first: 3) { nodes { id } } }", windowed) == 1
+
+
+def test_the_conecrm_connector_declares_its_windowed_contact_count() -> None:
+    from types import SimpleNamespace
+
+    from gateway.backends.rest.conecrm import ConeCrmConnector
+    from gateway.backends.rest.conecrm.plain import MAX_COUNT_WINDOWS
+    from gateway.backends.rest.upstreams import _count_calls
+
+    connector = ConeCrmConnector(SimpleNamespace(config=SimpleNamespace(options={})))  # type: ignore[arg-type]
+    assert _count_calls(connector, Entity.CONTACT) == MAX_COUNT_WINDOWS
+    assert _count_calls(connector, Entity.ACCOUNT) == 1  # the account list answers its total

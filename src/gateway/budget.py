@@ -4,7 +4,9 @@ runs, refused over ``CRM_GATEWAY_MAX_UPSTREAM_CALLS`` (UPSTREAM_BUDGET_EXCEEDED)
 A field whose type is an entity routed to an upstream (a list, a connection, a relation or a lookup by
 id) costs one call per level where the upstream loads in batches (the connector lists the entity in
 ``batches``), and otherwise one call per parent object (the parents estimated the way the node estimate
-does: page sizes multiplied down the tree). A connection asking for ``totalCount`` costs one more. The
+does: page sizes multiplied down the tree). A connection asking for ``totalCount`` costs one more, or
+what the connector says a count of that entity may take at most (``count_calls``: ConeCRM counts
+contacts in up to ten windows). The
 nested list whose parents live in another upstream also counts the call that reads the parents'
 third-party ids there (``gateway.backends.routing``). ``node``/``nodes`` cost what their ids name: one
 call per routed entity among them where the upstream loads in batches, else one per id (an id that
@@ -177,7 +179,8 @@ class _CallEstimator:
         route = self.routes.get(entity) if entity is not None else None
         if route is None or _is_connection_plumbing(parent):
             return Calls()  # not upstream data, or a connection's edges/nodes (counted on the connection)
-        calls = 1 + (1 if _is_connection(named) and _selects(node, "totalCount") else 0)
+        counted = _is_connection(named) and _selects(node, "totalCount")
+        calls = 1 + (route.count_calls if counted else 0)
         own = _per_level(calls, route.batches)
         return own + self._links(named, parent, route, calls)
 

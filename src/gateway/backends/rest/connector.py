@@ -34,7 +34,9 @@ class Connector(Protocol):
     Optional: ``batches: frozenset[Entity]``, the entities whose by-id loads and nested lists take one
     upstream call per level (a batch form such as ConeCRM's query-builder ``in`` rule). The upstream-call
     budget counts one call per level for those and one per parent for the others; without the attribute
-    every entity counts per parent. ``backend(scope)`` is called for every request, so it does no I/O.
+    every entity counts per parent. Optional: ``count_calls: Mapping[Entity, int]``, the most calls a
+    connection's ``totalCount`` of an entity may take (one where absent). ``backend(scope)`` is called
+    for every request, so it does no I/O.
     Optional too: ``background(routed, engine, pubsub)``, coroutines to run while the app does (CRM.COM's
     queue poller), given the entities the routing file sends to this upstream.
     """

@@ -32,6 +32,7 @@ class UpstreamRoute:
 
     system: str  # the upstream's name in the routing file (as in ``upstreamCallsBySystem``)
     batches: bool  # a nested list or by-id load costs one call per level, not one per parent
+    count_calls: int = 1  # the most calls a connection's totalCount of this entity may take
 
 
 class Upstreams:
@@ -39,7 +40,9 @@ class Upstreams:
         self.config = config
         self.connectors = dict(connectors)
         self.routes: dict[Entity, UpstreamRoute] = {
-            entity: UpstreamRoute(name, entity in _batched(self.connectors[name]))
+            entity: UpstreamRoute(
+                name, entity in _batched(self.connectors[name]), _count_calls(self.connectors[name], entity)
+            )
             for entity, name in config.routes.items()
             if name in self.connectors
         }
@@ -131,6 +134,11 @@ def _check_routes(config: BackendsConfig, connectors: Mapping[str, Connector]) -
                 f"CRM_GATEWAY_BACKENDS: [routes] {entity.value} = {name!r}, but the "
                 f"{config.upstreams[name].kind} connector holds {held}"
             )
+
+
+def _count_calls(connector: Connector, entity: Entity) -> int:
+    """The most calls a ``totalCount`` of ``entity`` takes there (``count_calls``; one by default)."""
+    return int(getattr(connector, "count_calls", {}).get(entity, 1))
 
 
 def _batched(connector: Connector) -> frozenset[Entity]:
