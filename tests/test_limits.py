@@ -414,13 +414,19 @@ def timeout_of(app: Any, seconds: float) -> Iterator[None]:
         settings.execution_timeout_seconds = default
 
 
-async def test_a_slow_query_times_out_with_504(database_url: str, factory: Factory, tenant: str) -> None:
+@pytest.mark.parametrize("planner", [True, False], ids=["planner", "resolvers"])
+async def test_a_slow_query_times_out_with_504(
+    database_url: str, factory: Factory, tenant: str, settings: Settings, planner: bool
+) -> None:
+    """The planner's one statement stalls after it ran, the resolvers' first of several: either way
+    the operation is cancelled at the timeout, and its connection is back in the pool before the 504."""
     await _seed_contacts_with_leads(factory, 20, 3)
     query = "{ contacts(first: 20) { edges { node { id leads(first: 5) { nodes { subject } } } } } }"
-    async with limited_app(database_url, tenant) as (app, client):
+    async with limited_app(database_url, tenant, planner=planner and settings.planner) as (app, client):
         await client.execute(query)  # connects and warms up: the stall below is then the only slowness
         with slow_after_first(app, "SELECT", STALL), timeout_of(app, TIMEOUT):
             response = await client.post(query)
+        assert app.state.engine.sync_engine.pool.checkedout() == 0
         body = assert_clean_error(response)
         assert response.status_code == 504
         assert code_of(body) == "TIMEOUT"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
+
 from conftest import Client, token_for
 from factories import Factory
 from test_nested_cost import statements_executed
@@ -39,20 +41,28 @@ def _stage_names(body: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def test_links_selected_through_fragments_are_prefetched_with_the_same_statements(
-    client: Client, factory: Factory, app: Any
+    client: Client, off_client: Client, factory: Factory, app: Any, planner_off: Any, settings: Any
 ) -> None:
+    """Prefetching is the resolvers' (the planner off); the planner answers the same, in one statement
+    where it covers the operation (fragments it leaves to the resolvers)."""
     await _leads_with_stages(factory)
-    results = {}
-    for name, query in (("plain", PLAIN), ("fragments", THROUGH_FRAGMENTS), ("no link", NO_LINK)):
-        with statements_executed(app) as statements:
-            body = await client.execute(query)
-        results[name] = (body, len(statements))
     expected = [(f"L{i}{j}", f"Stage {(i + j) % 3}") for i in range(4) for j in range(3)]
-    assert _stage_names(results["plain"][0]) == expected
-    assert _stage_names(results["fragments"][0]) == expected
-    # contacts, leads, stages; without `stage` in the selection no stage is read.
-    assert results["plain"][1] == results["fragments"][1] == 3
-    assert results["no link"][1] == 2
+    for caller, served_by in ((off_client, planner_off), (client, app)):
+        results = {}
+        for name, query in (("plain", PLAIN), ("fragments", THROUGH_FRAGMENTS), ("no link", NO_LINK)):
+            with statements_executed(served_by) as statements:
+                body = await caller.execute(query)
+            results[name] = (body, len(statements))
+        assert _stage_names(results["plain"][0]) == expected
+        assert _stage_names(results["fragments"][0]) == expected
+        if caller is client and settings.planner:
+            # One planned statement each; fragments are not planned: the resolvers prefetch them.
+            assert results["plain"][1] == results["no link"][1] == 1
+            assert results["fragments"][1] == 3
+            continue
+        # contacts, leads, stages; without `stage` in the selection no stage is read.
+        assert results["plain"][1] == results["fragments"][1] == 3
+        assert results["no link"][1] == 2
 
 
 async def test_a_link_the_caller_may_not_read_is_neither_prefetched_nor_returned(
@@ -70,21 +80,34 @@ async def test_a_link_the_caller_may_not_read_is_neither_prefetched_nor_returned
     assert len(statements) == 2  # contacts and leads only
 
 
+@pytest.mark.parametrize("planner", [True, False], ids=["planner", "resolvers"])
 async def test_a_plan_kept_from_another_caller_prefetches_only_what_this_caller_may_read(
-    client: Client, factory: Factory, app: Any, settings: Any, tenant: str
+    client: Client,
+    off_client: Client,
+    factory: Factory,
+    app: Any,
+    planner_off: Any,
+    settings: Any,
+    tenant: str,
+    planner: bool,
 ) -> None:
     """Prefetch plans are kept across requests (``prefetch._plan_of``), keyed by the caller's
-    permissions: one made for a caller who may read stages must not load them for one who may not."""
+    permissions: one made for a caller who may read stages must not load them for one who may not.
+    The planner keeps its plans by caller too (``resolvers/planner/extension.py``): the limited caller,
+    who gets a FORBIDDEN error for ``stage``, is left to the resolvers, and the first one keeps its plan."""
+    planner = planner and settings.planner  # CRM_GATEWAY_PLANNER=false: both run on the resolvers
+    caller, served_by = (client, app) if planner else (off_client, planner_off)
     await _leads_with_stages(factory)
-    await client.execute(PLAIN)  # a plan that prefetches stages
-    limited = Client(client.http, token_for(settings, tenant, permissions=["CUST_READ", "CRM_LEAD_VIEW"]))
-    with statements_executed(app) as statements:
+    await caller.execute(PLAIN)  # a plan that prefetches stages
+    limited = Client(caller.http, token_for(settings, tenant, permissions=["CUST_READ", "CRM_LEAD_VIEW"]))
+    with statements_executed(served_by) as statements:
         body = (await limited.post(PLAIN)).json()
     assert {error["extensions"]["code"] for error in body["errors"]} == {"FORBIDDEN"}
     assert len(statements) == 2  # contacts and leads: no stage statement
-    with statements_executed(app) as statements:
-        assert len(_stage_names(await client.execute(PLAIN))) == 12
-    assert len(statements) == 3  # and the first caller's plan still prefetches them
+    with statements_executed(served_by) as statements:
+        assert len(_stage_names(await caller.execute(PLAIN))) == 12
+    # the first caller's plan still prefetches them (the planner: still in its one statement)
+    assert len(statements) == (1 if planner else 3)
 
 
 NESTED_WITH_VARIABLES = """
@@ -95,10 +118,13 @@ query($first: Int!, $order: [LeadOrder!]) { contacts { edges { node {
 
 
 async def test_nested_pages_come_from_the_parent_level_with_literal_or_variable_arguments(
-    client: Client, factory: Factory, app: Any, monkeypatch: Any
+    off_client: Client, factory: Factory, planner_off: Any, monkeypatch: Any
 ) -> None:
-    """Each contact's leads page was loaded by the contacts level, so no nested resolver loads its own."""
+    """Each contact's leads page was loaded by the contacts level, so no nested resolver loads its own.
+    (The resolvers' prefetching, so the planner off; the planner's nested pages: tests/test_planner.py.)"""
     from resolvers.common import lists
+
+    client, app = off_client, planner_off
 
     await _leads_with_stages(factory)
     fallbacks: list[Any] = []

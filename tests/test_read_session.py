@@ -42,19 +42,27 @@ def checkouts(app: Any) -> Iterator[list[int]]:
 
 
 async def test_the_statements_of_a_query_share_one_connection(
-    client: Client, factory: Factory, app: Any
+    client: Client, off_client: Client, factory: Factory, app: Any, planner_off: Any, settings: Any
 ) -> None:
+    """The resolvers' statements (the planner off: a statement per level) share one connection; the
+    planner's one statement runs in the same read session, one checkout too."""
     user, stage = factory.user("agent"), factory.stage("New", 0)
     for i in range(3):
         contact = factory.contact(f"C{i}", "Shared", emails=[f"c{i}@example.com"])
         factory.lead(f"L{i}", contact_id=contact, stage_id=stage)
         factory.task(f"T{i}", contact_id=contact, assignee_id=user)
     await factory.save()
-    with checkouts(app) as seen:
-        body = await client.execute(LIST)
+    with checkouts(planner_off) as seen:
+        body = await off_client.execute(LIST)
     assert body["extensions"]["cost"]["sqlStatements"] >= 3  # a statement per level
     assert len(seen) == 1
     assert len(body["data"]["contacts"]["edges"]) == 3
+    with checkouts(app) as seen:
+        planned = await client.execute(LIST)
+    resolved = body["extensions"]["cost"]["sqlStatements"]
+    assert planned["extensions"]["cost"]["sqlStatements"] == (1 if settings.planner else resolved)
+    assert len(seen) == 1
+    assert planned["data"] == body["data"]
 
 
 async def test_the_operations_of_a_batch_give_their_connections_back(client: Client, app: Any) -> None:

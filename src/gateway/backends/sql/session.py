@@ -78,7 +78,7 @@ class SharedConnection:
             except Exception as error:
                 raise_as_sqlalchemy_would(connection, pooled.dbapi_connection, error, begin, [])
         except BaseException:
-            await asyncio.shield(_release(connection))
+            await _released(connection)
             raise
         return connection
 
@@ -86,7 +86,20 @@ class SharedConnection:
         """Give the connection back to the pool; its transaction, read-only, is rolled back."""
         connection, self._connection = self._connection, None
         if connection is not None:
-            await asyncio.shield(_release(connection))
+            await _released(connection)
+
+
+async def _released(connection: AsyncConnection) -> None:
+    """``_release``, finished even when the caller is cancelled meanwhile (a timed-out request): the
+    cancellation waits for it, so no request answers before its connection is back in the pool. A
+    release left running behind the answer could end after the engine was disposed, and leave its
+    connection open in the discarded pool (asyncpg's "unclosed connection" warning)."""
+    release = asyncio.ensure_future(_release(connection))
+    try:
+        await asyncio.shield(release)
+    except asyncio.CancelledError:
+        await asyncio.wait([release])  # a ROLLBACK and a close; cancelled again, it stops waiting
+        raise
 
 
 async def _release(connection: AsyncConnection) -> None:
