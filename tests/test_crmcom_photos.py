@@ -162,6 +162,20 @@ async def test_missing_file_unknown_contact_and_other_tenant_are_refused_with_co
     assert download.status_code == 403
 
 
+async def test_a_download_while_crmcom_cannot_answer_is_a_503_with_the_upstream_code(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    _, contact = a_contact(simulator, tenant)
+    await add_photo(crm_client, contact, PNG)
+    simulator.faults.fail(503)
+    download = await crm_client.http.get(
+        f"/contacts/{contact}/profile-photo", headers={"Authorization": f"Bearer {crm_client.token}"}
+    )
+    assert download.status_code == 503, download.text
+    assert download.json()["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert download.headers["retry-after"] == "10"
+
+
 PAGE = """query { contacts(first: 50, filter: {email: {eq: "team@example.com"}}) {
   nodes { firstName profilePhoto { fileName } }
 } }"""

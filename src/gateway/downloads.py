@@ -78,7 +78,12 @@ class CheckedDownloads:
         if not principal.has(self.permission):
             raise _forbidden(self.permission)
         backend, _ = self.view.strawberry.backend(principal, Cost(), request.headers.get("authorization"))
-        found = await self.find(request.path_params["id"], backend)
+        try:
+            found = await self.find(request.path_params["id"], backend)
+        except UpstreamError as error:  # the upstream keeping the contact or photo cannot answer now
+            log.error("request %s: %s cannot be looked up: %s", request_id, request.url.path, error)
+            message = "The system that keeps it cannot answer now; try again later."
+            raise Refused(503, error.code, message, {"Retry-After": "10"}) from None
         if found is None:
             raise Refused(404, "NOT_FOUND", self.not_found)
         headers = _headers(found, request_id)
