@@ -360,3 +360,17 @@ async def test_another_tenant_reaches_no_move_or_run(
     ids = [move, gid("AutomationRun", world["run"])]
     found = await other_client.execute("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
     assert found["data"]["nodes"] == [None, None]
+
+
+async def test_a_move_of_a_deleted_lead_is_gone_with_it(client: Client, comms: CommsFactory) -> None:
+    """A stage move exists while its lead does: once the lead is deleted, ``node`` finds no move."""
+    world = await _lead_world(comms)
+    await _move(client, world["deal"], world["won"])
+    body = await client.execute(LEAD_ITEMS, {"id": gid("Lead", world["deal"]), "first": 1})
+    move = body["data"]["lead"]["timeline"]["edges"][0]["node"]["node"]["id"]
+    deleted = await client.execute(
+        "mutation($id: ID!) { leadDelete(id: $id) { errors { code } } }", {"id": gid("Lead", world["deal"])}
+    )
+    assert deleted["data"]["leadDelete"]["errors"] == []
+    found = await client.execute("query($id: ID!) { node(id: $id) { id } }", {"id": move})
+    assert found["data"]["node"] is None

@@ -55,6 +55,7 @@ from gateway.backends.sql.paging import (
 )
 from gateway.backends.sql.photos import SqlPhotoReads
 from gateway.backends.sql.row_rules import (
+    live_owner,
     owned_rows,
     visible_contacts,
     visible_document_owners,
@@ -186,6 +187,8 @@ class SqlReader(SqlPhotoReads):
             conditions.append(sa.or_(table.c.direction != "INCOMING", table.c.media.in_(received)))
         if table is t.occasions or table is t.contact_relations:
             conditions += owned_rows(table, self.tenant, self.access)
+        if table is t.lead_stage_changes:  # a move exists while its lead does (node(id) included)
+            conditions.append(live_owner(self.tenant, self.access, t.leads, table.c.lead_id))
         if table is t.documents:  # a document is seen where its owner is
             conditions.append(visible_document_owners(self.tenant, self.access))
         return conditions
