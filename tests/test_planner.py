@@ -119,6 +119,9 @@ FALLBACK = {
     + " ".join(f"f{i}: firstName" for i in range(51))
     + " } } }",
     "mixed roots": "{ leads(first: 1) { nodes { subject } } stages(first: 1) { nodes { name } } }",
+    "NUL in a filter": '{ contacts(first: 2, filter: {firstName: {eq: "a\\u0000b"}}) { totalCount } }',
+    "forged cursor": '{ leads(first: 2, after: "WyJkYXRlX2NyZWF0ZWQrIiwgWyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAw'
+    'IiwgIm5vdC1hLXV1aWQiXV0=") { nodes { subject } } }',
 }
 
 

@@ -24,6 +24,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway import documents
 from gateway.documents import BoundedCache
+from gateway.errors import GatewayError
 from gateway.planner.plan import ConnectionPlan, Unplannable
 from resolvers.planner import shape
 from resolvers.planner.walk import plan_operation
@@ -91,7 +92,7 @@ class PlannedQueries(SchemaExtension):
         try:
             plans = plan_operation(execution.schema, graphql_schema, operation, variables, execution.context)
             return plans, backend.tree_statements([plan for _, plan in plans])
-        except Unplannable as reason:
+        except (Unplannable, GatewayError) as reason:  # a bad value is the resolvers' to report, on its field
             log.debug("planner: %s", reason)
             return _UNPLANNABLE
 
