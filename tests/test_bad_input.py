@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 
 from conftest import SECRET, Client, token_for
 from factories import Factory, assert_clean_error, error_code, gid
-from gateway.auth import mint_token
+from gateway.auth import MAX_SUBJECT_LENGTH, mint_token
 
 
 def b64(raw: bytes | str) -> str:
@@ -464,3 +465,40 @@ async def test_an_expired_token_is_401(http: httpx.AsyncClient, settings: Any, t
 async def test_a_good_token_still_works(http: httpx.AsyncClient, settings: Any, tenant: str) -> None:
     client = Client(http, token_for(settings, tenant))
     assert (await client.execute("{ me { subject } }"))["data"]["me"]["subject"] == "tester"
+
+
+CREATE_CONTACT = """
+mutation($input: ContactCreateInput!) {
+  contactCreate(input: $input) { contact { lastName createdBy } errors { code message } }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["u" * (MAX_SUBJECT_LENGTH + 1), "a\x00b", "a\nb", "a\ud800b"],
+    ids=["too long", "NUL", "newline", "lone surrogate"],
+)
+async def test_a_subject_the_gateway_cannot_store_is_401_naming_the_limit(
+    http: httpx.AsyncClient, settings: Any, tenant: str, subject: str
+) -> None:
+    """``sub`` ends in created_by, owner and actor columns of 255 characters: a longer one, or one with
+    characters PostgreSQL or UTF-8 refuse, is refused when the caller authenticates, never an internal
+    error when the first write stores it."""
+    longest = "u" * MAX_SUBJECT_LENGTH
+    client = Client(http, token_for(settings, tenant, subject=longest))
+    created = await client.execute(CREATE_CONTACT, {"input": {"firstName": "Ada", "lastName": "Long"}})
+    assert created["data"]["contactCreate"] == {
+        "contact": {"lastName": "Long", "createdBy": longest},
+        "errors": [],
+    }
+
+    claims = _claims(sub=subject, tenant=tenant, permissions=["CRM_ALL", "CUST_ALL"], iat=int(time.time()))
+    token = jwt.encode(claims, SECRET, algorithm="HS256")
+    response = await Client(http, token).post(
+        CREATE_CONTACT, {"input": {"firstName": "Ada", "lastName": "Bad"}}
+    )
+    await _assert_unauthenticated(response, token)
+    assert f"'sub' must be at most {MAX_SUBJECT_LENGTH} characters" in response.json()["errors"][0]["message"]
+    count = await client.execute('{ contacts(filter: {lastName: {eq: "Bad"}}) { totalCount } }')
+    assert count["data"]["contacts"]["totalCount"] == 0

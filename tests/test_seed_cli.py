@@ -179,8 +179,16 @@ def test_token_is_accepted_by_authenticate_for_its_tenant(tmp_path: Path) -> Non
         (["token", "--sub", "u"], {}, "--tenant"),
         (["token", "--sub", "u", "--tenant", "acme\n"], {}, "not a tenant name"),
         (["token", "--sub", "u", "--tenant", "acme"], {"CRM_GATEWAY_MAX_PAGE_SIZE": "abc"}, "MAX_PAGE_SIZE"),
+        (["token", "--sub", "u" * 256, "--tenant", "acme"], {}, "at most 255 characters"),
     ],
-    ids=["negative-contacts", "tenant-with-space", "no-tenant", "tenant-with-newline", "bad-setting"],
+    ids=[
+        "negative-contacts",
+        "tenant-with-space",
+        "no-tenant",
+        "tenant-with-newline",
+        "bad-setting",
+        "long-sub",
+    ],
 )
 def test_bad_input_exits_2_with_a_message_and_no_traceback(
     tmp_path: Path, args: list[str], env: dict[str, str], mentions: str
