@@ -278,6 +278,36 @@ async def test_an_unknown_item_is_not_found_and_nothing_is_sent(
     assert simulator.calls("contact_information/update", "POST") == 0
 
 
+@pytest.mark.parametrize("action", ["UPDATE", "REMOVE", "REPLACE"])
+async def test_an_item_crmcom_showed_without_an_id_is_refused_before_anything_is_sent(
+    crm_client: Client, simulator: Simulator, tenant: str, action: str
+) -> None:
+    """Its item id in the graph is made up from its position; CRM.COM does not know it, so no update or
+    remove action can name it (L3397-3402): refused with a code, not sent under the made-up id."""
+    phones = [
+        {"type": "LANDLINE", "number": "+35722114455"},
+        {"id": "B" * 32, "type": "MOBILE", "number": "1"},
+    ]
+    ada = _ada(simulator, tenant, phones, [])
+    node = gid("Contact", uuid.UUID(hex=ada))
+    shown = await crm_client.execute(
+        "query($id: ID!) { contact(id: $id) { phones { itemId } } }", {"id": node}
+    )
+    item_id = shown["data"]["contact"]["phones"][0]["itemId"]
+    change = {
+        "UPDATE": {
+            "phoneItems": [{"action": "UPDATE", "itemId": item_id, "phone": {"number": "+35722998877"}}]
+        },
+        "REMOVE": {"phoneItems": [{"action": "REMOVE", "itemId": item_id}]},
+        "REPLACE": {"phones": [{"number": "+35799000000"}]},
+    }[action]
+    response = (await crm_client.post(ITEMS, {"id": node, "input": change})).json()
+    assert [e["extensions"]["code"] for e in response["errors"]] == ["UPSTREAM_UNSUPPORTED"]
+    assert "without an id" in response["errors"][0]["message"]
+    assert simulator.calls("contact_information/update", "POST") == 0
+    assert simulator.store.org(tenant).contacts[ada]["phones_set"] == phones
+
+
 NESTED = f"""query($id: ID!) {{ communication(id: $id) {{ contact {{ {SENSITIVE} }} }} }}"""
 
 

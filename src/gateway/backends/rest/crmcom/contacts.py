@@ -24,7 +24,7 @@ from gateway.backends.records import (
     PhoneRecord,
 )
 from gateway.backends.rest.crmcom import contact_depth
-from gateway.backends.rest.crmcom.mapping import Json, crm_id, graph_id, parse_time
+from gateway.backends.rest.crmcom.mapping import Json, graph_id, parse_time
 
 CONTACT_FIELDS = (
     "id", "type", "first_name", "middle_name", "last_name", "company_name", "title", "demographics",
@@ -224,9 +224,9 @@ def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]
     identifier = IDENTIFIERS[detail]
     kept = {item["id"] for item in items if item.get("id") in held}
     actions: list[Json] = [
-        {"action": "remove", identifier: {"id": answer["id"]}}
+        {"action": "remove", identifier: {"id": _named(detail, answer)}}
         for item_id, (answer, _) in held.items()
-        if item_id not in kept and answer.get("id")
+        if item_id not in kept
     ]
     for item in items:
         wanted = _request_item(detail, item)
@@ -235,8 +235,22 @@ def set_actions(detail: Detail, current: Json, items: Sequence[Mapping[str, Any]
             actions.append({"action": "add", **_sendable(detail, wanted, {})})
         elif wanted != before:
             changed = _sendable(detail, wanted, before)
-            actions.append({"action": "update", identifier: {"id": crm_id(item["id"])}, **changed})
+            named = _named(detail, held[item["id"]][0])
+            actions.append({"action": "update", identifier: {"id": named}, **changed})
     return actions
+
+
+def _named(detail: Detail, answer: Json) -> str:
+    """The id CRM.COM showed for an item, which its update and remove actions name it by (L3397-3402).
+    An item shown without one has an id in the graph made up from its position, which CRM.COM does not
+    know: changing or removing it is refused before anything is sent, never sent under that id."""
+    shown = answer.get("id")
+    if not isinstance(shown, str) or not shown:
+        raise Unsendable(
+            f"CRM.COM showed this {REQUEST_SETS[detail].removesuffix('_set')} item without an id, so no"
+            " update or remove action can name it"
+        )
+    return shown
 
 
 def _sendable(detail: Detail, wanted: Json, before: Json) -> Json:
@@ -254,9 +268,9 @@ def _replaced(detail: Detail, have: list[Json], items: Sequence[Mapping[str, Any
     wanted = [_request_item(detail, item) for item in items]
     key = _key(detail)
     actions = [
-        {"action": "remove", IDENTIFIERS[detail]: {"id": item["id"]}}
+        {"action": "remove", IDENTIFIERS[detail]: {"id": _named(detail, item)}}
         for item in have
-        if all(_answer_key(detail, item) != key(w) for w in wanted) and item.get("id")
+        if all(_answer_key(detail, item) != key(w) for w in wanted)
     ]
     actions += [
         {"action": "add", **_sendable(detail, w, {})}
