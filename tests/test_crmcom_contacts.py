@@ -111,6 +111,30 @@ async def test_create_and_update_become_set_actions(
     assert simulator.calls("contact_information/create", "POST") == 1
 
 
+async def test_an_update_shows_the_contact_once_and_answers_from_crmcoms_answer(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    """The show before the update gives the current UDFs; the update answers the whole contact as it now
+    is (L3414-3706), which the payload is read from: no second show."""
+    node = gid("Contact", uuid.UUID(hex=_ada(simulator, tenant)))
+    shows = simulator.calls("contact_information/show")
+    change = {"lastName": "King", "phones": [{"number": "+35722114455"}]}
+    body = await crm_client.execute(UPDATE, {"id": node, "input": change})
+    assert body["data"]["contactUpdate"] == {
+        "contact": {
+            "lastName": "King",
+            "emails": [{"email": "ada@example.com"}],
+            "phones": [{"number": "+35722114455"}],
+        },
+        "errors": [],
+    }
+    assert simulator.calls("contact_information/show") - shows == 1
+    assert simulator.calls("contact_information/update", "POST") == 2  # the members, then the phone_set
+    assert cost(body)["upstreamCallsBySystem"] == {"crmcom": 4}  # the login, show, and the two updates
+    read = await crm_client.execute(CONTACT, {"id": node})
+    assert read["data"]["contact"]["lastName"] == "King"
+
+
 ITEMS_UPDATE = """mutation($id: ID!, $input: ContactUpdateInput!) {
   contactUpdate(id: $id, input: $input) { contact { emails { itemId email } } errors { code } }
 }"""

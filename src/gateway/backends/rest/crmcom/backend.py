@@ -93,6 +93,7 @@ class CrmcomBackend(CrmcomPhotoReads):
         self.graph_parents = None
         self.names_graph_parents = True  # tells the routed backend not to translate these rows again
         self._contact_json: dict[UUID, dict[str, Any]] = {}
+        self._written: set[UUID] = set()  # contacts whose _contact_json is a write's answer (see get_many)
         self._communications: dict[UUID, CommunicationRecord] = {}  # read in this request (rules applied)
         # Whole lists read in this request, by method parameters (shared with ``whole_records`` copies,
         # emptied by every write).
@@ -125,8 +126,11 @@ class CrmcomBackend(CrmcomPhotoReads):
     ) -> Mapping[UUID, AuditedRecord]:
         if entity is Entity.CONTACT_RELATION:
             return self._known_relations(ids)
-        records = await self._show_all(entity, [{"id": mapping.crm_id(i)} for i in dict.fromkeys(ids)])
-        return {record.id: record for record in await self._visible(records)}
+        wanted = list(dict.fromkeys(ids))
+        written = self._written if entity is Entity.CONTACT else set()
+        answered = [self._build(entity, self._contact_json[i]) for i in wanted if i in written]
+        shown = await self._show_all(entity, [{"id": mapping.crm_id(i)} for i in wanted if i not in written])
+        return {record.id: record for record in await self._visible(answered + shown)}
 
     def _known_relations(self, ids: Sequence[UUID]) -> dict[UUID, AuditedRecord]:
         """CRM.COM has no method that reads a relation by id: those of the contacts read in this request
@@ -250,10 +254,13 @@ class CrmcomBackend(CrmcomPhotoReads):
 
     def forget_contact(self, contact_id: UUID) -> None:
         self._contact_json.pop(contact_id, None)
+        self._written.discard(contact_id)
 
     def remember_contact(self, contact_id: UUID, record: dict[str, Any]) -> None:
-        """A whole record CRM.COM answered a write with: the contact as it now is."""
+        """A whole record CRM.COM answered a write with: the contact as it now is, which this request's
+        reads of it (the mutation's payload) are answered from instead of showing it again."""
         self._contact_json[contact_id] = record
+        self._written.add(contact_id)
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         """CRM.COM has no count: the list is read, contacts page by page (``paging.COUNT_PAGE`` rows per

@@ -219,12 +219,12 @@ class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
         if not body:
             return  # nothing CRM.COM keeps changes (the sets follow as their own update)
         identifier = {"contact_information_identifier": {"id": crm_id(id)}}
+        self.backend.forget_contact(id)
         try:
-            await self.backend.api.post("contact_information/update", identifier | body)
+            answer = await self.backend.api.post("contact_information/update", identifier | body)
         except UpstreamError as error:
             raise _ValueRefused(error) if is_not_found(error) else error from None
-        finally:
-            self.backend.forget_contact(id)
+        self._remember_answer(id, answer)
 
     async def replace_details(
         self, detail: Detail, owner_id: UUID, items: Sequence[Mapping[str, Any]]
@@ -253,8 +253,13 @@ class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
             }
             self.backend.forget_contact(owner_id)
             answer = await self.backend.api.post("contact_information/update", body)
-            if isinstance(answer, dict) and graph_id(answer.get("id")) == owner_id:
-                self.backend.remember_contact(owner_id, answer)  # the whole record, as it now is
+            self._remember_answer(owner_id, answer)
+
+    def _remember_answer(self, contact_id: UUID, answer: Any) -> None:
+        """An update answers the whole contact as it now is (L3414-3706): what the mutation's payload,
+        or the next set's actions, read, without showing the contact again."""
+        if isinstance(answer, dict) and graph_id(answer.get("id")) == contact_id:
+            self.backend.remember_contact(contact_id, answer)
 
     async def record_queue_events(self, entry_ids: Sequence[UUID], kind: str) -> None:
         """Nothing to record: the poller publishes what CRM.COM's queue shows changed."""
