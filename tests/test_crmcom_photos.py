@@ -39,6 +39,7 @@ mutation($input: ContactProfilePhotoAddInput!, $file: Upload!) {
 REMOVE = """mutation($input: ContactProfilePhotoRemoveInput!) {
   contactProfilePhotoRemove(input: $input) { contact { profilePhoto { fileName } } errors { code seedCode } }
 }"""
+VIEW_METHOD = "contact_information/profile_photo/view"
 VIEW = "query($id: ID!) { contact(id: $id) { profilePhoto { fileName contentType size downloadPath } } }"
 
 
@@ -174,6 +175,33 @@ async def test_a_download_while_crmcom_cannot_answer_is_a_503_with_the_upstream_
     assert download.status_code == 503, download.text
     assert download.json()["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
     assert download.headers["retry-after"] == "10"
+
+
+async def test_a_token_that_expires_before_the_photo_stream_is_renewed_as_for_every_other_call(
+    crm_client: Client, simulator: Simulator, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token expires after the view named the image and before its servlet is asked for it: the
+    servlet refuses it (HTTP 404, not the Web API's TOKEN_EXPIRED), the view is asked again, which
+    renews the token as every Web API call does, and the image is streamed with the new one."""
+    _, contact = a_contact(simulator, tenant)
+    await add_photo(crm_client, contact, PNG)
+    inner, expired = simulator.app.app, []
+
+    async def expiring_before_the_servlet(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/crm/") and not expired:
+            simulator.store.expire_tokens()
+            expired.append(scope["path"])
+        await inner(scope, receive, send)
+
+    monkeypatch.setattr(simulator.app, "app", expiring_before_the_servlet)
+    logins, views = simulator.calls("authentication/token", "POST"), simulator.calls(VIEW_METHOD)
+    download = await crm_client.http.get(
+        f"/contacts/{contact}/profile-photo", headers={"Authorization": f"Bearer {crm_client.token}"}
+    )
+    assert (download.status_code, download.content) == (200, PNG), download.text
+    assert expired and simulator.calls("authentication/token", "POST") == logins + 1
+    # It named the image, then was asked again: refused for the expired token, and sent once more.
+    assert simulator.calls(VIEW_METHOD) - views == 3
 
 
 PAGE = """query { contacts(first: 50, filter: {email: {eq: "team@example.com"}}) {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -62,19 +63,37 @@ class CrmcomPhotoReads:
         return photo_record(self.api.client.name, contact_id, data)
 
     async def photo_content(self, photo: ProfilePhotoRecord) -> AsyncIterator[bytes]:
-        assert photo.content_url is not None
-        client = self.api.client
-        url = httpx.URL(client.config.base_url).copy_with(raw_path=photo.content_url.encode("ascii"))
-        params = {**dict(url.params), "token": await self.api.token()}  # "{file_content_url}&token=..."
-        async with client.stream(
-            str(url.copy_with(query=None)), cost=self.api.cost, params=params
-        ) as response:
+        """The image's bytes from CRM.COM's servlet. The servlet is outside the Web API and refuses a
+        token that expired since the view (here HTTP 404) without saying why: on a refusal the view is
+        asked again, which renews an expired token as every Web API call does (``CrmcomApi``), and the
+        image is asked for once more only when the token was renewed. No login for an image that is
+        simply gone."""
+        token = await self.api.token()
+        async with self._servlet(photo, token) as response:
+            if response.status_code == 200:
+                async for chunk in response.aiter_bytes():
+                    yield chunk
+                return
+            status = response.status_code
+        again = await self._view(photo.contact_id)
+        renewed = await self.api.token()
+        if again is None or renewed == token:
+            raise UpstreamUnavailable(self.api.client.name, f"CRM.COM answered HTTP {status} to the photo")
+        async with self._servlet(again, renewed) as response:
             if response.status_code != 200:
                 raise UpstreamUnavailable(
-                    client.name, f"CRM.COM answered HTTP {response.status_code} to the photo"
+                    self.api.client.name, f"CRM.COM answered HTTP {response.status_code} to the photo"
                 )
             async for chunk in response.aiter_bytes():
                 yield chunk
+
+    def _servlet(self, photo: ProfilePhotoRecord, token: str) -> AbstractAsyncContextManager[httpx.Response]:
+        """``{server}{file_content_url}&token={token}`` (L3810-3820), streamed."""
+        assert photo.content_url is not None
+        client = self.api.client
+        url = httpx.URL(client.config.base_url).copy_with(raw_path=photo.content_url.encode("ascii"))
+        params = {**dict(url.params), "token": token}
+        return client.stream(str(url.copy_with(query=None)), cost=self.api.cost, params=params)
 
 
 def photo_record(system: str, contact_id: UUID, data: Any) -> ProfilePhotoRecord | None:
