@@ -224,6 +224,38 @@ async def test_photos_of_a_page_cost_one_view_per_contact(
     assert cost(body)["upstreamCallsBySystem"] == {"crmcom": 1 + size}  # the list, and a view each
 
 
+async def test_a_photo_view_that_fails_nulls_that_contacts_photo_alone_with_its_error_and_path(
+    crm_client: Client, simulator: Simulator, tenant: str
+) -> None:
+    """One view per contact: a failure of one is that contact's ``profilePhoto`` null with its error and
+    path, as GraphQL answers a failed field; the other contacts' photos are answered."""
+    names = ("Ada", "Bob", "Cy")
+    ids = {
+        name: simulator.store.add_contact(
+            tenant,
+            first_name=name,
+            last_name="Team",
+            emails_set=[{"id": uuid.uuid4().hex, "email": "team@example.com"}],
+        )
+        for name in names
+    }
+    await add_photo(crm_client, gid("Contact", uuid.UUID(hex=ids["Ada"])), PNG)
+    photos = simulator.store.org(tenant).photos
+    photos[ids["Bob"]] = {**photos[ids["Ada"]], "image_id": "n\u00e9"}  # a URL that is no ASCII path
+    body = (await crm_client.post(PAGE)).json()
+    nodes = body["data"]["contacts"]["nodes"]
+    assert {node["firstName"]: node["profilePhoto"] for node in nodes} == {
+        "Ada": {"fileName": photos[ids["Ada"]]["file_name"]},
+        "Bob": None,
+        "Cy": None,
+    }
+    bob = [node["firstName"] for node in nodes].index("Bob")
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["contacts", "nodes", bob, "profilePhoto"], "UPSTREAM_BAD_RESPONSE")
+    ]
+    assert simulator.calls(VIEW_METHOD) == 1 + len(names)  # the add's payload, then one view each
+
+
 # -- the simulator itself ------------------------------------------------------------------------------
 
 

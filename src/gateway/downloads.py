@@ -159,6 +159,8 @@ class ProfilePhotoDownloads(CheckedDownloads):
         if contact_id not in await backend.get_many(Entity.CONTACT, [contact_id]):  # tenant, row rules
             return None
         photo = (await holder.profile_photos([contact_id])).get(contact_id)
+        if isinstance(photo, Exception):
+            raise photo
         if photo is None:
             return None
         if photo.storage_key is not None:

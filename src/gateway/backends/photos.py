@@ -30,6 +30,10 @@ class ProfilePhotoRecord:
     created_by: str | None = None
 
 
+# A contact's photo, or why it could not be read (an upstream error, raised where it is used).
+PhotoOrFailure = ProfilePhotoRecord | Exception
+
+
 @dataclass(frozen=True)
 class NewProfilePhoto:
     """A checked upload: ``size`` bytes of an image type, read from ``source``."""
@@ -45,8 +49,10 @@ class ProfilePhotos(Protocol):
     # True: the system keeps the bytes and serves them (``photo_content``); False: the gateway's storage.
     upstream_photos: bool
 
-    async def profile_photos(self, contact_ids: Sequence[UUID]) -> Mapping[UUID, ProfilePhotoRecord]:
-        """The photos of those contacts that have one, in one call where the system allows it."""
+    async def profile_photos(self, contact_ids: Sequence[UUID]) -> Mapping[UUID, PhotoOrFailure]:
+        """The photos of those contacts that have one, in one call where the system allows it. Where
+        the system is asked per contact (CRM.COM), a contact whose photo could not be read maps to
+        that failure, for that contact alone."""
         ...
 
     def photo_content(self, photo: ProfilePhotoRecord) -> AsyncIterator[bytes]:

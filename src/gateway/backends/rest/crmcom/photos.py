@@ -22,7 +22,7 @@ from uuid import UUID
 
 import httpx
 
-from gateway.backends.photos import NewProfilePhoto, ProfilePhotoRecord
+from gateway.backends.photos import NewProfilePhoto, PhotoOrFailure, ProfilePhotoRecord
 from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
 from gateway.backends.rest.crmcom.mapping import crm_id
 from gateway.backends.rest.errors import UpstreamBadResponse, UpstreamError, UpstreamUnavailable
@@ -44,12 +44,21 @@ class CrmcomPhotoReads:
     holds_contacts: bool
     _slots: asyncio.Semaphore
 
-    async def profile_photos(self, contact_ids: Sequence[UUID]) -> Mapping[UUID, ProfilePhotoRecord]:
+    async def profile_photos(self, contact_ids: Sequence[UUID]) -> Mapping[UUID, PhotoOrFailure]:
+        """One view per contact: a view that fails is that contact's failure, not the others'."""
         if not self.holds_contacts or not self.serves_tenant:
             return {}
         wanted = list(dict.fromkeys(contact_ids))
-        found = await asyncio.gather(*(self._view(contact_id) for contact_id in wanted))
-        return {photo.contact_id: photo for photo in found if photo is not None}
+        found = await asyncio.gather(*(self._view_or_failure(contact_id) for contact_id in wanted))
+        return {
+            contact_id: photo for contact_id, photo in zip(wanted, found, strict=True) if photo is not None
+        }
+
+    async def _view_or_failure(self, contact_id: UUID) -> PhotoOrFailure | None:
+        try:
+            return await self._view(contact_id)
+        except UpstreamError as error:
+            return error
 
     async def _view(self, contact_id: UUID) -> ProfilePhotoRecord | None:
         params = {"contact_information_identifier": f"id={crm_id(contact_id)}"}
