@@ -508,4 +508,4 @@ async def test_a_create_with_three_sets_reads_the_contact_once_before_writing_th
     assert payload["errors"] == []
     assert simulator.calls("contact_information/create", "POST") == 1
     assert simulator.calls("contact_information/update", "POST") == 3
-    assert simulator.calls("contact_information/show") == 1  # before the first set (the payload: the last answer)
+    assert simulator.calls("contact_information/show") == 1  # before the first set, none after
