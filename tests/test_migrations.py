@@ -22,6 +22,7 @@ from gateway.backends.sql import tables as t
 from gateway.backends.sql.migrate import alembic_config
 from gateway.backends.sql.rls import TENANT_SETTING
 from gateway.backends.sql.tables import SEARCH_INDEX_OBJECTS, metadata
+from gateway.backends.sql.types import UtcDateTime
 
 
 def _declared_here(dialect: str) -> Any:
@@ -116,6 +117,107 @@ def _runs_before_0020() -> Any:
     return sa.table("automation_runs", *columns)
 
 
-async def _as_tenant(connection: Any) -> None:
+async def _as_tenant(connection: Any, tenant: str = "t1") -> None:
     if connection.dialect.name == "postgresql":
-        await connection.execute(sa.text(f"SELECT set_config('{TENANT_SETTING}', 't1', true)"))
+        await connection.execute(sa.text(f"SELECT set_config('{TENANT_SETTING}', '{tenant}', true)"))
+
+
+CONTACT_ID, GONE_ID, ACCOUNT_ID = (uuid.UUID(int=n) for n in (11, 12, 13))
+SEARCHABLE = [
+    (ACCOUNT_ID, "t2", "ACCOUNT", "Analytical Engines", ""),
+    (CONTACT_ID, "t1", "CONTACT", "Ada Lovelace", "ada@example.com 442071234567"),
+]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+async def test_0023_indexes_the_records_0014_left_out(dialect: str, tmp_path: Path) -> None:
+    """Records written before 0014 are searchable after the migrations, every tenant's, on PostgreSQL
+    migrated by a table owner that is no superuser too (FORCE bound 0014's backfill: it indexed none)."""
+    if dialect == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+        await _write_before_search(url)
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+        assert await _search_index(url) == SEARCHABLE
+        return
+    name = f"crm_mig_{uuid.uuid4().hex[:10]}"
+    admin = make_url(POSTGRES_URL).render_as_string(hide_password=False)
+    role = f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS'
+    await postgres_admin(admin, role, f'CREATE DATABASE "{name}" OWNER "{name}"')
+    try:
+        url = make_url(admin).set(database=name, username=name).render_as_string(hide_password=False)
+        await _write_before_search(url)
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "0014")
+        assert await _search_index(url) == []  # what 0023 mends
+        await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+        assert await _search_index(url) == SEARCHABLE
+        found = "SELECT id FROM search_documents WHERE document @@ to_tsquery('simple', 'lovelace & 4420:*')"
+        assert await _search_index(url, found) == [(CONTACT_ID,)]
+    finally:
+        await postgres_admin(admin, f'DROP DATABASE "{name}" WITH (FORCE)', f'DROP ROLE "{name}"')
+
+
+async def _write_before_search(url: str) -> None:
+    """At 0013, as each tenant writes: a contact with an e-mail and a phone, a deleted contact (t1), and
+    an account (t2)."""
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0013")
+
+    def table(name: str, *columns: str, **typed: Any) -> Any:
+        ids = {c: sa.Uuid() for c in columns if c in ("id", "owner_id")}
+        plain = (sa.column(c) for c in columns if c not in ids)
+        return sa.table(name, *plain, *(sa.column(c, k) for c, k in (ids | typed).items()))
+
+    dated = {"date_created": UtcDateTime(timezone=True)}
+    contacts = table(
+        "contacts",
+        "id",
+        "tenant",
+        "first_name",
+        "last_name",
+        "is_deleted",
+        **dated,
+        languages_spoken=sa.JSON(),
+    )
+    person = {"tenant": "t1", "last_name": "Lovelace", "date_created": MOVED_AT, "languages_spoken": []}
+    owned = {"tenant": "t1", "owner_id": CONTACT_ID, "position": 0}
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await _as_tenant(connection)
+            await connection.execute(
+                sa.insert(contacts),
+                [
+                    {**person, "id": CONTACT_ID, "first_name": "Ada", "is_deleted": False},
+                    {**person, "id": GONE_ID, "first_name": "Gone", "is_deleted": True},
+                ],
+            )
+            emails = table("emails", "id", "tenant", "owner_id", "position", "email")
+            await connection.execute(
+                sa.insert(emails).values(id=uuid.uuid4(), email="ada@example.com", **owned)
+            )
+            phones = table("phones", "id", "tenant", "owner_id", "position", "mode", "number")
+            phone = {"id": uuid.uuid4(), "mode": "LANDLINE", "number": "+44 20 7123 4567"}
+            await connection.execute(sa.insert(phones).values(**phone, **owned))
+        async with engine.begin() as connection:
+            await _as_tenant(connection, "t2")
+            accounts = table("accounts", "id", "tenant", "name", **dated)
+            account = {
+                "id": ACCOUNT_ID,
+                "tenant": "t2",
+                "name": "Analytical Engines",
+                "date_created": MOVED_AT,
+            }
+            await connection.execute(sa.insert(accounts).values(account))
+    finally:
+        await engine.dispose()
+
+
+async def _search_index(
+    url: str, query: str = "SELECT id, tenant, kind, name, channels FROM search_documents ORDER BY kind"
+) -> list[tuple[Any, ...]]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = (await connection.execute(sa.text(query))).all()
+    finally:
+        await engine.dispose()
+    return [(uuid.UUID(str(row[0])), *row[1:]) for row in rows]

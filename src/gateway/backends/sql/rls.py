@@ -10,6 +10,9 @@ tenant column has the policy, unless it is listed in ``RLS_EXEMPT_TABLES``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -59,6 +62,19 @@ def disable_tenant_rls(table: str) -> None:
     op.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
     op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
     op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+
+
+@contextmanager
+def every_tenants_rows(*tables: str) -> Iterator[None]:
+    """In a migration's data step: every tenant's rows of ``tables``. FORCE binds the tables' owner (who
+    runs the migrations, when it is no superuser) to the tenant policy, and no tenant is set there, so
+    the step would see no row: FORCE is lifted for the step and put back after. A no-op on SQLite."""
+    postgresql = _on_postgresql()
+    for table in tables if postgresql else ():
+        op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+    yield
+    for table in tables if postgresql else ():
+        op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
 
 
 def _on_postgresql() -> bool:

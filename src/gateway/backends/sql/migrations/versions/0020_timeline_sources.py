@@ -11,14 +11,11 @@ events, recorded while an automation listened); from now on every move is record
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from alembic import op
 
 import gateway.backends.sql.types
-from gateway.backends.sql.rls import disable_tenant_rls, enable_tenant_rls
+from gateway.backends.sql.rls import disable_tenant_rls, enable_tenant_rls, every_tenants_rows
 
 revision = "0020"
 down_revision = "0019"
@@ -54,7 +51,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("automation_runs") as batch:
         batch.add_column(sa.Column("date_created", UtcDateTime(timezone=True), nullable=True))
-    with _as_owner("automation_events", "automation_runs"):
+    with every_tenants_rows("automation_events", "automation_runs"):
         _copy_recorded_moves()
         op.execute("UPDATE automation_runs SET date_created = started_at")
     enable_tenant_rls("lead_stage_changes")
@@ -65,18 +62,6 @@ def upgrade() -> None:
         "automation_runs",
         ["tenant", "record_id", "date_created", "id"],
     )
-
-
-@contextmanager
-def _as_owner(*tables: str) -> Iterator[None]:
-    """Every tenant's rows for the data steps: FORCE binds the tables' owner (who runs migrations) to
-    the tenant policy, and no tenant is set here, so it is lifted for the steps and put back after."""
-    postgresql = op.get_bind().dialect.name == "postgresql"
-    for table in tables if postgresql else ():
-        op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
-    yield
-    for table in tables if postgresql else ():
-        op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
 
 
 def _copy_recorded_moves() -> None:
