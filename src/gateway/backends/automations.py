@@ -49,9 +49,11 @@ class AutomationEvent:
     occurred_at: datetime
 
 
-@dataclass(frozen=True)
-class AutomationRun:
-    id: UUID
+@dataclass(frozen=True, kw_only=True)
+class AutomationRunFields:
+    """What the run log says of a run, beside its actions: shared by ``AutomationRun`` and the
+    timeline's ``records.AutomationRunRecord`` (the same row read as a record)."""
+
     automation_id: UUID
     automation_name: str
     event_id: UUID
@@ -60,11 +62,16 @@ class AutomationRun:
     record_id: UUID
     depth: int
     status: str  # SUCCEEDED, FAILED, SKIPPED
-    reason: str | None  # the error code of a failure, or why it was skipped
-    message: str | None
-    actions: list[dict[str, str | None]]  # the actions done, in order: node, action, recordId
+    reason: str | None = None  # the error code of a failure, or why it was skipped
+    message: str | None = None
     started_at: datetime
     finished_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutomationRun(AutomationRunFields):
+    id: UUID
+    actions: list[dict[str, str | None]]  # the actions done, in order: node, action, recordId
 
 
 @dataclass(frozen=True)

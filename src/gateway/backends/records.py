@@ -12,6 +12,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import UUID
 
+from gateway.backends.automations import AutomationRunFields
+
 # The per-tenant counter that numbers communications (seed 001 `number`), in commit order.
 COMMUNICATION_NUMBER_COUNTER = "communication_number"
 
@@ -578,23 +580,11 @@ class LeadStageChangeRecord(AuditedRecord):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AutomationRunRecord(AuditedRecord):
+class AutomationRunRecord(AuditedRecord, AutomationRunFields):
     """A row of the automations' run log (``gateway.backends.automations.AutomationRun``) read as a
     record: ``date_created`` is its start, ``actions`` the JSON text of the actions done."""
 
-    automation_id: UUID
-    automation_name: str
-    event_id: UUID
-    trigger: str
-    entity: str
-    record_id: UUID
-    depth: int
-    status: str
-    reason: str | None = None
-    message: str | None = None
     actions: str = "[]"
-    started_at: datetime
-    finished_at: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
