@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,13 +69,19 @@ async def test_0020_keeps_the_moves_and_runs_recorded_before_it(dialect: str, tm
     if dialect == "sqlite":
         await _upgrade_with_old_rows(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
         return
+    async with _owned_database() as url:
+        await _upgrade_with_old_rows(url)
+
+
+@asynccontextmanager
+async def _owned_database() -> AsyncIterator[str]:
+    """A scratch PostgreSQL database owned by a role that is no superuser (the deployment's case)."""
     name = f"crm_mig_{uuid.uuid4().hex[:10]}"
     admin = make_url(POSTGRES_URL).render_as_string(hide_password=False)
     role = f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS'
     await postgres_admin(admin, role, f'CREATE DATABASE "{name}" OWNER "{name}"')
     try:
-        url = make_url(admin).set(database=name, username=name).render_as_string(hide_password=False)
-        await _upgrade_with_old_rows(url)
+        yield make_url(admin).set(database=name, username=name).render_as_string(hide_password=False)
     finally:
         await postgres_admin(admin, f'DROP DATABASE "{name}" WITH (FORCE)', f'DROP ROLE "{name}"')
 
@@ -139,12 +147,7 @@ async def test_0023_indexes_the_records_0014_left_out(dialect: str, tmp_path: Pa
         await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
         assert await _search_index(url) == SEARCHABLE
         return
-    name = f"crm_mig_{uuid.uuid4().hex[:10]}"
-    admin = make_url(POSTGRES_URL).render_as_string(hide_password=False)
-    role = f'CREATE ROLE "{name}" LOGIN NOSUPERUSER NOBYPASSRLS'
-    await postgres_admin(admin, role, f'CREATE DATABASE "{name}" OWNER "{name}"')
-    try:
-        url = make_url(admin).set(database=name, username=name).render_as_string(hide_password=False)
+    async with _owned_database() as url:
         await _write_before_search(url)
         await asyncio.to_thread(command.upgrade, alembic_config(url), "0014")
         assert await _search_index(url) == []  # what 0023 mends
@@ -152,8 +155,6 @@ async def test_0023_indexes_the_records_0014_left_out(dialect: str, tmp_path: Pa
         assert await _search_index(url) == SEARCHABLE
         found = "SELECT id FROM search_documents WHERE document @@ to_tsquery('simple', 'lovelace & 4420:*')"
         assert await _search_index(url, found) == [(CONTACT_ID,)]
-    finally:
-        await postgres_admin(admin, f'DROP DATABASE "{name}" WITH (FORCE)', f'DROP ROLE "{name}"')
 
 
 async def _write_before_search(url: str) -> None:
