@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType, get_named_type
+from graphql.pyutils import Path
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 from strawberry.types.nodes import SelectedField, Selection
@@ -66,7 +67,7 @@ def field_key(info: strawberry.Info) -> tuple[int, tuple[tuple[str, str | None],
     without list indices (each key with its parent type, since fragments on two types of an
     interface may use one response key for two fields). Every row of a page gives the same key."""
     keys = []
-    path = info.path
+    path: Path | None = info.path
     while path is not None:
         if isinstance(path.key, str):
             keys.append((path.key, path.typename))
