@@ -195,8 +195,8 @@ def _without_request_ids(body: Any) -> Any:
 async def test_every_field_of_every_root_list_answers_as_with_whole_records(
     client: Client, whole_records: Any
 ) -> None:
-    """Data and errors alike. (Not the statement counts: the root lists of one request run at the
-    same time, and how their reads meet in waves depends on timing, whatever they select.)"""
+    """Data and errors alike. (Not the statement counts: aliases of one list that read different
+    columns are different queries, while whole records make them one.)"""
     requests = _root_requests()
     assert len(requests) >= 10  # contacts, accounts, leads, events, stages, users, communications ...
     await _answer_alike(client, requests, whole_records, _data_and_errors)
