@@ -517,7 +517,7 @@ async def test_single_links_are_batched_and_null_when_missing(
     body = await off_client.execute(
         "{ tasks { edges { node { title assignee { username } lead { subject } } } } }"
     )
-    _cost(body, database_url, sql=2, conecrm=2)  # the list, then assignees and leads
+    _cost(body, database_url, sql=3, conecrm=2)  # the list, then the assignees, then the leads
     tasks = [edge["node"] for edge in body["data"]["tasks"]["edges"]]
     assert tasks == [
         {
