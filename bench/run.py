@@ -97,6 +97,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    missing = report.missing_extra()
+    if missing:  # checked before minutes of measuring, not when the report draws its chart
+        print(
+            f"bench.run needs {', '.join(missing)} (the bench extra): {report.INSTALL_HINT}", file=sys.stderr
+        )
+        return 2
     command = "python -m bench.run " + shlex.join(sys.argv[1:] if argv is None else argv)
     dataset = systems.prepare_dataset(args.database, args.contacts, args.postgres_url)
     fixtures = asyncio.run(load_fixtures(dataset))

@@ -248,7 +248,7 @@ _TASKS_ONLY = (
     " follow-ups no other read, so they are not served (a list of events of any kind is UPSTREAM_UNSUPPORTED)"
 )
 CONECRM_SEED_GAPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "test_detail_lists_of_several_kinds_load_with_one_statement": (
+    "test_detail_lists_load_with_one_statement_per_kind": (
         "asserts the stored order of a contact's phones, which seed 004 cannot keep: a customer's numbers"
         " are the fields homePhone, workPhone, mobilePhone (BaseCustomer l. 12468-12485), no list (and it"
         " counts SQL statements, where routed e-mails and phones come with the contact records)",

@@ -103,7 +103,7 @@ async def test_a_communication_finds_its_sql_contact_through_the_third_party_id(
     assert body["data"]["communications"] == {
         "edges": [{"node": {"subject": "Call 0", "contact": {"firstName": "L0"}}}]
     }
-    # Not one lookup per communication: the nodes alone (one root field, so no timing-dependent waves
+    # Not one lookup per communication: the nodes alone (one root field, so no timing-dependent batches
     # with the other root list) cost the same for one communication as for all four.
     one, four = [
         await crm_client.execute(NODES_WITH_CONTACT, {"ids": [gid("Communication", c) for c in ids]})

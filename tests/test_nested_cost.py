@@ -143,10 +143,10 @@ async def test_statement_count_does_not_grow_with_the_page(
         # ConeCRM call each; stages and the tasks' assignees are SQL's.
         assert calls[10] == calls[100] == {"conecrm": 5}, calls
         return
-    # The planner: one statement for the root field. The resolvers: one statement per relation level
-    # (gateway/backends/sql/waves.py): the contacts; their accounts and leads; the accounts' contacts,
-    # the leads' stages and tasks; the tasks' assignees.
-    assert counts[100] == (1 if planner else 4)
+    # The planner: one statement for the root field. The resolvers: one batched statement per relation,
+    # whatever the page size: the contacts; their accounts; their leads; the accounts' contacts; the
+    # leads' stages; the leads' tasks; the tasks' assignees.
+    assert counts[100] == (1 if planner else 7)
     if app.state.engine.dialect.name == "postgresql" and not planner:
         # Id lists travel as one array parameter: the same SQL whatever the number of parents, so
         # asyncpg prepares each statement once per connection. (SQLite expands lists: nothing to prepare.
@@ -190,10 +190,10 @@ async def test_documents_of_a_page_cost_the_same_statements_at_10_and_100_rows(
             assert account["node"]["documents"] == {"totalCount": 1, "nodes": [{"name": f"a{i}.pdf"}]}
     print(f"\ndocuments statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
     assert counts[10] == counts[100]
-    # The contacts; their documents' pages with their accounts (one wave); the documents' counts; the
-    # accounts' documents; their counts (counts go on their own, as for every nested totalCount).
+    # The contacts; their documents' pages; their accounts; the documents' counts; the accounts'
+    # documents; their counts: one batched statement each, whatever the page size.
     # Routed to ConeCRM, contacts and accounts are upstream calls: the four document statements remain.
-    assert counts[100] == (5 if app.state.upstreams is None else 4)
+    assert counts[100] == (6 if app.state.upstreams is None else 4)
 
 
 async def test_nested_pages_are_per_parent(client: Client, factory: Factory) -> None:
@@ -355,7 +355,7 @@ query($id: ID!) {
 """
 
 
-async def test_detail_lists_of_several_kinds_load_with_one_statement(
+async def test_detail_lists_load_with_one_statement_per_kind(
     client: Client, factory: Factory, app: Any
 ) -> None:
     ada = factory.contact("Ada", "Lists")
@@ -399,10 +399,9 @@ async def test_detail_lists_of_several_kinds_load_with_one_statement(
         "emails": [{"email": "ada@one.test"}, {"email": "ada@two.test"}],
         "phones": [{"number": "+15145550101"}, {"number": "+15145550102"}],
     }
-    # The page, the contact, then one statement for all their details: the page's three kinds and
-    # the contact's two load in the same turn (the contact's are among the page's), not one per kind.
-    assert body["extensions"]["cost"]["sqlStatements"] == len(statements) == 3, statements
-    assert sum("UNION ALL" in statement for statement in statements) == 1
+    # The page, the contact, then one statement per kind for all their details: the page's three kinds
+    # and the contact's two load in the same turn (the contact's are among the page's), not one per owner.
+    assert body["extensions"]["cost"]["sqlStatements"] == len(statements) == 5, statements
 
 
 TAGGED = """
@@ -471,7 +470,7 @@ async def test_tags_and_comments_keep_the_statement_count_flat(
     print(f"\ntags and comments statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
     assert calls[10] == calls[100]
     if routed:
-        assert max(counts.values()) <= 7, counts
+        assert max(counts.values()) <= 8, counts
     else:
         assert counts[10] == counts[100]
 
@@ -535,9 +534,9 @@ async def test_people_fields_cost_the_same_for_10_and_100_contacts(
     if routed:
         assert calls[10] == calls[100], calls  # the contacts, then the key and related records by id
         return
-    # A handful of statements by level (waves.py): the contacts; their details, occasions and relations;
-    # then the links of those rows and the derived key lists' targets, each level in one or two waves.
-    assert counts[100] == 5
+    # A handful of batched statements, whatever the page size: the contacts; their details,
+    # occasions and relations; then the links of those rows and the derived key lists' targets.
+    assert counts[100] == 8
 
 
 CUSTOM_FIELDS = """
@@ -623,9 +622,9 @@ async def test_timelines_of_a_page_cost_one_statement_per_source_at_every_size(
     counts = await _timeline_costs(client, app, TIMELINES, "contacts", 100, {"EVENT", "COMMENT", "DOCUMENT"})
     print(f"\ntimeline statement counts (contacts, page size): {counts}")
     assert len(set(counts.values())) == 1, counts
-    # The contacts; the three sources' pages (one wave); their totalCounts (one statement per source,
-    # as every nested totalCount): communications have no rows here but are still read and counted.
-    assert counts[100, 50] == 6
+    # The contacts; then each source's pages and its totalCount, one batched statement each whatever the
+    # page size: communications have no rows here but are still read and counted.
+    assert counts[100, 50] == 9
 
 
 WHOLE_PEOPLE = """
@@ -770,8 +769,9 @@ async def test_organization_links_cost_the_same_for_10_and_100_rows(
             assert department["node"]["franchise"]["name"] == "F" + department["node"]["name"][1:]
     print(f"\norganization statement counts: N=10 -> {counts[10]}, N=100 -> {counts[100]}")
     assert counts[10] == counts[100]
-    # The two root pages, then each nested level's pages and counts (none of these rows is routed).
-    assert counts[100] == 8
+    # The two root pages, then each nested list's pages and counts, one batched statement each (none of
+    # these rows is routed).
+    assert counts[100] == 10
 
 
 LEAD_TIMELINES = TIMELINES.replace("contacts(first: $n)", "leads(first: $n)")
@@ -804,8 +804,8 @@ async def test_lead_timelines_cost_one_statement_per_source_at_every_size(
     counts = await _timeline_costs(client, app, LEAD_TIMELINES, "leads", 50, kinds)
     print(f"\nlead timeline statement counts (leads, page size): {counts}")
     assert len(set(counts.values())) == 1, counts
-    # The leads; the four sources' pages (one wave); their totalCounts (one statement per source).
-    assert counts[50, 50] == 6
+    # The leads; then each source's pages and its totalCount, one batched statement each.
+    assert counts[50, 50] == 9
 
 
 async def _timeline_costs(

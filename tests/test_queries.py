@@ -114,9 +114,9 @@ async def test_nodes_keeps_order_and_answers_null_for_unknown_ids(
         {"__typename": "Contact", "id": ids[4]},
         {"__typename": "Contact", "id": ids[5]},
     ]
-    # Contacts, accounts and leads by id, each type batched, and the three sent as one statement (routed:
-    # one ConeCRM call each).
-    _cost(body, database_url, sql=1, conecrm=3)
+    # Contacts, accounts and leads by id, each type batched into one statement (routed: one ConeCRM call
+    # each), however many ids of each.
+    _cost(body, database_url, sql=3, conecrm=3)
 
 
 # -- contacts ---------------------------------------------------------------------------------------
@@ -483,13 +483,13 @@ async def test_single_links_are_batched_and_null_when_missing(
     await factory.save()
     query = "{ leads { edges { node { subject contact { firstName } account { name } stage { name } } } } }"
     body = await _warmed(off_client, database_url, query)
-    # The resolvers: the list, then one batched load each of contacts, accounts and stages, sent as one
-    # statement (routed: the list, the contacts and the accounts, one ConeCRM call each; stages stay in
-    # SQL). The planner: one statement for all (it serves no routed entity).
-    _cost(body, database_url, sql=2, conecrm=3)
+    # The resolvers: the list, then one batched statement each for contacts, accounts and stages (routed:
+    # the list, the contacts and the accounts, one ConeCRM call each; stages stay in SQL). The planner:
+    # one statement for all (it serves no routed entity).
+    _cost(body, database_url, sql=4, conecrm=3)
     planned = await _warmed(client, database_url, query)
     assert planned["data"] == body["data"]
-    _cost(planned, database_url, sql=1 if settings.planner else 2, conecrm=3)
+    _cost(planned, database_url, sql=1 if settings.planner else 4, conecrm=3)
     leads = [edge["node"] for edge in body["data"]["leads"]["edges"]]
     assert leads == [
         {
@@ -517,7 +517,7 @@ async def test_single_links_are_batched_and_null_when_missing(
     body = await off_client.execute(
         "{ tasks { edges { node { title assignee { username } lead { subject } } } } }"
     )
-    _cost(body, database_url, sql=2, conecrm=2)  # the list, then assignees and leads
+    _cost(body, database_url, sql=3, conecrm=2)  # the list, then the assignees, then the leads
     tasks = [edge["node"] for edge in body["data"]["tasks"]["edges"]]
     assert tasks == [
         {

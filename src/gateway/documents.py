@@ -113,7 +113,7 @@ MAX_KEYED_TEXT = 1_000  # a longer string variable (a search text, say) is not w
 
 def scalar_variables_key(values: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
     """Variable values as a hashable key, for work that depends on the document and its variables
-    only (cost estimates, prefetch plans); None unless every value is a short scalar or an enum.
+    only (cost estimates); None unless every value is a short scalar or an enum.
     Lists and input objects (a bulk mutation's inputs) are not kept as keys: they may be large, and
     the operations that repeat most (list pages, a record by id) do not have them. Values are tagged
     with their type, since ``1``, ``1.0`` and ``True`` are equal keys in Python."""

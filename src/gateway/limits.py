@@ -50,6 +50,7 @@ from gateway.errors import (
     MaxDepthExceeded,
     MaxTokensExceeded,
 )
+from gateway.internals import graphql_schema
 from gateway.settings import Settings
 
 # Detail lists (emails, phones, addresses, third-party ids, ...) have no paging argument; a contact has a
@@ -120,7 +121,7 @@ class OperationLimits(SchemaExtension):
         document = self.execution_context.graphql_document
         if settings is not None and document is not None:
             estimate = estimate_nodes(
-                self.execution_context.schema._schema,
+                graphql_schema(self.execution_context.schema),
                 document,
                 self.execution_context.operation_name,
                 self.execution_context.variables or {},
@@ -147,7 +148,7 @@ class OperationLimits(SchemaExtension):
 
         context = self.execution_context
         calls = estimate_upstream_calls(
-            context.schema._schema,
+            graphql_schema(context.schema),
             document,
             context.operation_name,
             context.variables or {},

@@ -25,6 +25,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from gateway.internals import graphql_schema
+
 Selection = dict[str, frozenset[str]]  # GraphQL type name -> the field names selected on it
 
 
@@ -56,7 +58,7 @@ class SelectionHints(SchemaExtension):
         apis = getattr(context, "upstream_apis", None)
         document = self.execution_context.graphql_document
         if apis and document is not None and getattr(context, "selection_hints", False):
-            schema = self.execution_context.schema._schema
+            schema = graphql_schema(self.execution_context.schema)
             selection = selected_fields(schema, document, self.execution_context.operation_name)
             for api in apis.values():
                 if (use := getattr(api, "use_selection", None)) is not None:

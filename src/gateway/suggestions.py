@@ -3,7 +3,7 @@ and types of a schema whose introspection is off.
 
 graphql-core (3.3) leaves every suggestion out when asked (``hide_suggestions``) in validation, in the
 coercion of variables and arguments, and in enum parsing. Strawberry does not ask, so validation runs
-here first in production, and ``CompilingExecutor.build`` asks for execution. Editing the messages
+here first in production, and ``internals.SuggestionFreeExecution`` asks for execution. Editing the messages
 afterwards missed some: a suggestion is not always at the end ("... Did you mean 'x'? Found: ...").
 """
 
@@ -15,6 +15,8 @@ from graphql import validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from gateway import internals  # its execution context reads hides_suggestions: a module, not a name
 
 # Strawberry adds these to the rules of every validation (strawberry.schema.schema.validate_document).
 _STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
@@ -40,6 +42,6 @@ class HideSuggestions(SchemaExtension):
             assert document is not None
             rules = (*context.validation_rules, *_STRAWBERRY_RULES)
             context.pre_execution_errors = validate(
-                context.schema._schema, document, rules, hide_suggestions=True
+                internals.graphql_schema(context.schema), document, rules, hide_suggestions=True
             )
         yield

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
-from uuid import UUID
 
 from gateway.backends.base import RecordReader
 from gateway.backends.query import ListQuery, Page
@@ -16,7 +14,6 @@ from loaders.base import (
     DetailKindsLoader,
     DetailsByOwnerLoader,
     EntityByIdLoader,
-    fill_together,
 )
 from loaders.photos import PHOTO_LOADERS, ProfilePhotoByContactLoader
 
@@ -73,18 +70,6 @@ class Loaders:
                 together = self._made[("details", None)] = DetailKindsLoader(self.backend)
             loader = self._made[("details", detail)] = DETAILS[detail](self.backend, together)
         return loader  # type: ignore[no-any-return]
-
-    async def fill_details(self, details: Sequence[Detail], owners: Sequence[UUID]) -> None:
-        """Load these detail lists of these owners that are not loaded yet, all kinds with one
-        backend call (as the loaders' shared ``DetailKindsLoader`` would), without a future per key."""
-        kinds = {self.details(detail): detail for detail in details}
-
-        async def load(wanted: list[tuple[Any, list[Any]]]) -> None:
-            found = await self.backend.details_of_kinds({kinds[loader]: owners for loader, owners in wanted})
-            for loader, missing in wanted:
-                loader.remember(missing, [found[kinds[loader]].get(owner, []) for owner in missing])
-
-        await fill_together([(loader, owners) for loader in kinds], load)
 
     async def page(self, entity: Entity, query: ListQuery) -> Page[AuditedRecord]:
         """A root list page: one statement, nothing to batch."""

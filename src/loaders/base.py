@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asyncio import Future, get_running_loop
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -21,13 +21,12 @@ V = TypeVar("V")
 
 class _Remembering(DataLoader[K, V]):
     """A loader that keeps what its batches returned, so that a resolver can use a value loaded
-    earlier in the request (see ``resolvers/common/prefetch.py``) without awaiting a settled future."""
+    earlier in the request without awaiting a settled future."""
 
     def __init__(self, backend: RecordReader) -> None:
         super().__init__()
         self.backend = backend
         self._loaded: dict[K, V] = {}
-        self._filling: dict[K, Future[None]] = {}  # keys a ``fill`` in flight loads
 
     def remember(self, keys: Sequence[K], results: list[V]) -> list[V]:
         self._loaded.update(zip(keys, results, strict=True))
@@ -39,71 +38,13 @@ class _Remembering(DataLoader[K, V]):
             return True, self._loaded[key]
         return False, None
 
-    def _split(self, keys: Sequence[Any]) -> tuple[list[Any], set[Future[None]]]:
-        """(the distinct keys of ``keys`` neither loaded nor being filled, the fills in flight that
-        load the others): two prefetches of one operation (a page and ``contact(id:)``) that want the
-        same keys load them once."""
-        missing: list[Any] = []
-        in_flight: set[Future[None]] = set()
-        for key in dict.fromkeys(keys):
-            if key in self._loaded:
-                continue
-            batch = self._filling.get(key)
-            if batch is None:
-                missing.append(key)
-            else:
-                in_flight.add(batch)
-        return missing, in_flight
-
-    async def fill(self, keys: Sequence[K]) -> None:
-        """Load the keys not loaded yet with one batch, as ``load_many`` would, but without a future
-        per key: prefetching (``prefetch.py``) knows every key of a level at once and wants the
-        values, not awaitables. A page of 50 contacts made ~300 futures this way, each with its
-        callbacks through the event loop. A failed batch leaves its keys unloaded (their resolvers
-        then load them themselves and report the error at their own paths)."""
-
-        async def load(wanted: list[tuple[_Remembering[Any, Any], list[Any]]]) -> None:
-            await self.batch_load_fn(wanted[0][1])
-
-        await fill_together([(self, keys)], load)
-
     def load(self, key: K) -> Future[V]:
-        """A settled future for a key a batch (or ``fill``) loaded already; else DataLoader's."""
+        """A settled future for a key a batch loaded already; else DataLoader's."""
         if key in self._loaded:
             settled: Future[V] = get_running_loop().create_future()
             settled.set_result(self._loaded[key])
             return settled
         return super().load(key)
-
-
-async def fill_together(
-    parts: Sequence[tuple[_Remembering[Any, Any], Sequence[Any]]],
-    load: Callable[[list[tuple[_Remembering[Any, Any], list[Any]]]], Awaitable[None]],
-) -> None:
-    """Fill several loaders with one call of ``load``, given each loader's keys that are neither
-    loaded nor being filled (``load`` remembers their values); then wait for the fills in flight that
-    load the other keys. ``fill`` is the case of one loader; ``Loaders.fill_details`` fills the detail
-    lists of every kind with one backend call."""
-    wanted: list[tuple[_Remembering[Any, Any], list[Any]]] = []
-    in_flight: set[Future[None]] = set()
-    for loader, keys in parts:
-        missing, others = loader._split(keys)
-        in_flight |= others
-        if missing:
-            wanted.append((loader, missing))
-    batch: Future[None] = get_running_loop().create_future()
-    for loader, missing in wanted:
-        loader._filling.update(dict.fromkeys(missing, batch))
-    try:
-        if wanted:
-            await load(wanted)
-    finally:
-        for loader, missing in wanted:
-            for key in missing:
-                loader._filling.pop(key, None)
-        batch.set_result(None)
-    for other in in_flight:
-        await other
 
 
 class EntityByIdLoader(_Remembering[UUID, AuditedRecord | None]):

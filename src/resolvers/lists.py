@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from resolvers.tasks.types import EventConnection
     from resolvers.users.types import DepartmentConnection, FranchiseConnection, UserConnection
 
-# The contact and account a lead or an event is with, prefetched with the page when selected.
+# The contact and account a lead or an event is with (the planner joins them; columns.py reads them).
 _CUSTOMER_LINKS = (
     Link("contact", Entity.CONTACT, "contact_id"),
     Link("account", Entity.ACCOUNT, "account_id"),
@@ -226,9 +226,3 @@ DOCUMENT_LIST = ListSpec(
     DocumentFilter,
     DocumentOrder,
 )
-
-# What ``contact(id:)``, ``lead(id:)`` ... prefetch for the object they return (``prefetch_object``).
-OBJECT_SPECS: dict[Entity, ListSpec] = {
-    spec.entity: spec
-    for spec in (CONTACT_LIST, ACCOUNT_LIST, LEAD_LIST, EVENT_LIST, STAGE_LIST, USER_LIST, COMMUNICATION_LIST)
-}

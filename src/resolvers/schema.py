@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from gateway.errors import MaskUnexpectedErrors
+from gateway.internals import SuggestionFreeExecution
 from gateway.limits import OperationLimits
 from gateway.observability.extension import ObserveOperation
 from gateway.selection import SelectionHints
@@ -16,8 +17,6 @@ from resolvers.accounts.queries import AccountQuery
 from resolvers.apikeys.mutations import ApiKeyMutation
 from resolvers.apikeys.queries import ApiKeyQuery
 from resolvers.comments.mutations import CommentMutation
-from resolvers.common import fastpath
-from resolvers.common.compiled import CompilingExecutor
 from resolvers.common.node_queries import NodeQuery
 from resolvers.communications.mutations import CommunicationMutation
 from resolvers.communications.queries import CommunicationQuery
@@ -134,7 +133,6 @@ schema = strawberry.Schema(
     ],
     # The view refuses batches over CRM_GATEWAY_MAX_BATCH_OPERATIONS first; this is Strawberry's ceiling.
     config=StrawberryConfig(batching_config={"max_operations": MAX_BATCH_CEILING}),
-    # Completes plain subtrees in one pass instead of field by field (docs/performance.md).
-    execution_context_class=CompilingExecutor,
+    # No "Did you mean ...?" in coercion errors in production (gateway/suggestions.py).
+    execution_context_class=SuggestionFreeExecution,
 )
-fastpath.install(schema)  # direct resolvers for the hottest fields (docs/performance.md)

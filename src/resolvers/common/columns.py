@@ -25,24 +25,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields, replace
 from typing import Any, TypeVar
 
-from graphql import (
-    FieldNode,
-    FragmentSpreadNode,
-    GraphQLInterfaceType,
-    GraphQLObjectType,
-    GraphQLOutputType,
-    GraphQLSchema,
-    GraphQLUnionType,
-    InlineFragmentNode,
-    SelectionSetNode,
-    get_named_type,
-)
+import strawberry
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, GraphQLUnionType, get_named_type
+from graphql.pyutils import Path
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
+from strawberry.types.nodes import SelectedField, Selection
 
 from gateway.backends.query import ListQuery
 from gateway.backends.records import ENTITY_RECORDS
 from gateway.documents import HeldCache
-from resolvers.common.fastpath import DEFINITION
+from gateway.internals import graphql_schema
 from resolvers.common.listspec import ListSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,24 +62,31 @@ def declared_columns(resolver: Callable[..., Any]) -> frozenset[str] | None:
     return _DECLARED.get(resolver)
 
 
-def with_columns(
-    info: Any,
-    spec: ListSpec,
-    query: ListQuery,
-    nodes: Sequence[FieldNode],
-    connection_type: GraphQLOutputType,
-) -> ListQuery:
-    """``query`` asking for the columns the rows of these connection field nodes read.
+def field_key(info: strawberry.Info) -> tuple[int, tuple[tuple[str, str | None], ...]]:
+    """The field being resolved within its operation: the operation's id and the response path
+    without list indices (each key with its parent type, since fragments on two types of an
+    interface may use one response key for two fields). Every row of a page gives the same key."""
+    keys = []
+    path: Path | None = info.path
+    while path is not None:
+        if isinstance(path.key, str):
+            keys.append((path.key, path.typename))
+        path = path.prev
+    return id(info.operation), tuple(keys)
+
+
+def with_columns(info: strawberry.Info, spec: ListSpec, query: ListQuery) -> ListQuery:
+    """``query`` asking for the columns the rows of the connection being resolved read.
 
     Worked out once per list and document, not per request: the answer depends on nothing else (not
-    on variables, see ``selection_columns``, nor on the caller). The entry holds the nodes, so their
-    ids in its key cannot be reused by another document's nodes while it exists."""
-    held = (spec, *nodes)
-    entry = _BY_SELECTION.get(held)
+    on variables, see ``selection_columns``, nor on the caller). The entry holds the operation, so its
+    id in its key cannot be reused by another document's while it exists."""
+    held = (spec, info.operation)
+    path = field_key(info)[1]
+    entry = _BY_SELECTION.get(held, path)
     if entry is None:
-        raw = info._raw_info
-        entry = (selection_columns(spec, nodes, connection_type, raw.fragments, raw.schema),)
-        _BY_SELECTION.put(held, (), entry)
+        entry = (selection_columns(spec, info.selected_fields, info.schema),)
+        _BY_SELECTION.put(held, path, entry)
     columns = entry[0]
     return replace(query, columns=columns) if columns != query.columns else query
 
@@ -94,52 +94,56 @@ def with_columns(
 _BY_SELECTION: HeldCache[tuple[frozenset[str] | None]] = HeldCache(4096)
 
 
-def response_key(node: FieldNode) -> str:
-    return node.alias.value if node.alias is not None else node.name.value
-
-
 def selection_columns(
-    spec: ListSpec,
-    connection_nodes: Sequence[FieldNode],
-    connection_type: GraphQLOutputType,
-    fragments: dict[str, Any],
-    schema: GraphQLSchema,
+    spec: ListSpec, connection_fields: Sequence[Selection], schema: strawberry.Schema
 ) -> frozenset[str] | None:
     """The record attributes the rows of a connection's selection read; None: any of them.
 
     Directives are not looked at: a field under ``@skip`` counts as read, so the answer is the same
     whatever the variables, and a superset of what is resolved."""
-    row_types = _row_types(connection_type, schema)
+    row_types = _row_types(spec, graphql_schema(schema))
     if not row_types:
         return None
     links = {link.field: link.attribute for link in spec.links}
     details = {name for name, _ in spec.details}
     record_fields = {f.name for f in fields(ENTITY_RECORDS[spec.entity])}
     wanted = set(_ALWAYS & record_fields)
-    for node in row_fields(connection_nodes, fragments):
-        name = node.name.value
+    for selected in row_fields(connection_fields):
+        name = selected.name
         if name.startswith("__"):
             continue
         for row_type in row_types:
-            field = row_type.fields.get(name)
+            field = _fields_by_name(schema, row_type.name).get(name)
             if field is None:
                 continue  # a field of another type of the interface, under its own fragment
-            read = _reads(field.extensions or {}, name, links, details)
+            read = _reads(field, name, links, details)
             if read is None:
                 return None
             wanted |= read
     return frozenset(wanted)
 
 
+def _fields_by_name(schema: strawberry.Schema, type_name: str) -> dict[str, StrawberryField]:
+    """The Strawberry fields of an object type by GraphQL name (the schema does not change)."""
+    found = _FIELDS.get(type_name)
+    if found is None:
+        definition = schema.get_type_by_name(type_name)
+        if not isinstance(definition, StrawberryObjectDefinition):
+            return {}
+        convert = schema.config.name_converter.get_graphql_name
+        found = _FIELDS[type_name] = {convert(field): field for field in definition.fields}
+    return found
+
+
+_FIELDS: dict[str, dict[str, StrawberryField]] = {}
+
+
 def _reads(
-    extensions: dict[str, Any], name: str, links: dict[str, str], details: set[str]
+    field: StrawberryField, name: str, links: dict[str, str], details: set[str]
 ) -> frozenset[str] | None:
-    definition = extensions.get(DEFINITION)
-    if not isinstance(definition, StrawberryField):
-        return None
-    resolver = definition.base_resolver
+    resolver = field.base_resolver
     if resolver is None:
-        return frozenset({definition.python_name})
+        return frozenset({field.python_name})
     function = resolver.wrapped_func
     if name in links:
         return frozenset({links[name]})
@@ -148,9 +152,9 @@ def _reads(
     return _DECLARED.get(function)  # type: ignore[arg-type]
 
 
-def _row_types(connection_type: GraphQLOutputType, schema: GraphQLSchema) -> list[GraphQLObjectType]:
-    """The object types a connection's rows may be: its node type, or every type of its interface."""
-    connection = get_named_type(connection_type)
+def _row_types(spec: ListSpec, schema: GraphQLSchema) -> list[GraphQLObjectType]:
+    """The object types a list's rows may be: its node type, or every type of its interface."""
+    connection = schema.get_type(spec.resolved_connection.__strawberry_definition__.name)
     edges = getattr(connection, "fields", {}).get("edges")
     node = getattr(get_named_type(edges.type), "fields", {}).get("node") if edges is not None else None
     row = get_named_type(node.type) if node is not None else None
@@ -161,28 +165,22 @@ def _row_types(connection_type: GraphQLOutputType, schema: GraphQLSchema) -> lis
     return []
 
 
-def row_fields(nodes: Iterable[FieldNode], fragments: dict[str, Any]) -> Iterable[FieldNode]:
+def row_fields(connection_fields: Iterable[Selection]) -> Iterable[SelectedField]:
     """The fields selected on the rows of a connection (``edges.node`` and ``nodes``)."""
-    for connection in nodes:
-        for edges in fields_of(connection.selection_set, fragments, ("edges", "nodes")):
-            if edges.name.value == "nodes":
-                yield from fields_of(edges.selection_set, fragments, None)
+    for connection in fields_of(connection_fields, None):
+        for edges in fields_of(connection.selections, ("edges", "nodes")):
+            if edges.name == "nodes":
+                yield from fields_of(edges.selections, None)
                 continue
-            for node in fields_of(edges.selection_set, fragments, ("node",)):
-                yield from fields_of(node.selection_set, fragments, None)
+            for node in fields_of(edges.selections, ("node",)):
+                yield from fields_of(node.selections, None)
 
 
-def fields_of(
-    selection_set: SelectionSetNode | None, fragments: dict[str, Any], only: tuple[str, ...] | None
-) -> Iterable[FieldNode]:
-    """The fields of a selection set, through inline fragments and fragment spreads."""
-    if selection_set is None:
-        return
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if only is None or selection.name.value in only:
+def fields_of(selections: Iterable[Selection], only: tuple[str, ...] | None) -> Iterable[SelectedField]:
+    """The fields of a selection, through inline fragments and fragment spreads."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if only is None or selection.name in only:
                 yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from fields_of(selection.selection_set, fragments, only)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value in fragments:
-            yield from fields_of(fragments[selection.name.value].selection_set, fragments, only)
+        else:
+            yield from fields_of(selection.selections, only)

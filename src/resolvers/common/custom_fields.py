@@ -127,8 +127,8 @@ def custom_fields_field(entity: Entity) -> Any:
 
     @uses_columns("custom_fields")
     def resolve(root: Any, info: strawberry.Info) -> list[CustomFieldValue]:
-        # Once read (a root list starts the read with its page), the values are a plain list: a page's
-        # rows then complete in one pass (common/compiled.py) rather than one awaitable each.
+        # Once read (a root list starts the read with its page), the values are a plain list rather
+        # than one awaitable per row.
         read = definitions_read(info, entity)
         if read.done() and read.exception() is None:
             return values(root.record, read.result())

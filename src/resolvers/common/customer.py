@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 
 def details_now(info: strawberry.Info, detail: Detail, owner_id: Any, cls: type[T]) -> Any:
-    """An owner's detail list when the list page prefetched it (``prefetch.py``), else an awaitable."""
+    """An owner's detail list when this request loaded it already, else an awaitable."""
     found, records = info.context.loaders.details(detail).loaded(owner_id)
     if not found:
         return detail_objects(info, detail, owner_id, cls)

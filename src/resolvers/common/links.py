@@ -19,7 +19,7 @@ async def load_node(info: strawberry.Info, entity: Entity, record_id: UUID | Non
 
 
 def link(info: strawberry.Info, entity: Entity, record_id: UUID | None) -> Any:
-    """The linked object when its record is already loaded in this request (see ``prefetch.py``),
+    """The linked object when its record is already loaded in this request,
     else an awaitable of it."""
     if record_id is None:
         return None

@@ -13,13 +13,12 @@ from gateway.backends.query import AllOf, FilterExpr, ListQuery
 from gateway.backends.records import Relation
 from gateway.permissions import CRM_SEARCH_ALL
 from resolvers.common.arguments import AFTER, BEFORE, FIRST, LAST
-from resolvers.common.columns import PARENT_ID_READERS, with_columns
+from resolvers.common.columns import PARENT_ID_READERS, field_key, with_columns
 from resolvers.common.connection import build_connection
 from resolvers.common.custom_fields import ENTITY_NAMES, definitions_read
-from resolvers.common.listspec import MAX_SEARCH_LENGTH, Link, ListSpec, list_query
+from resolvers.common.listspec import MAX_SEARCH_LENGTH, NESTED, Link, ListSpec, list_query
 from resolvers.common.node import node_from_record
 from resolvers.common.permissions import reads, require
-from resolvers.common.prefetch import NESTED, prefetch_rows
 from resolvers.common.query_builder import QueryArgument, QueryBuilderQuery, as_document, builder_filter
 
 __all__ = ["MAX_SEARCH_LENGTH", "Link", "ListSpec", "list_query", "nested_list", "root_list"]
@@ -56,11 +55,10 @@ async def _root_connection(
     search: str | None,
     builder: QueryBuilderQuery | None = None,
 ) -> Any:
-    raw = info._raw_info
     query = list_query(info, spec, paging, filter, order_by, search)
     if builder is not None:
         query = with_filter(query, await builder_filter(info, spec.entity, as_document(builder)))
-    return await root_page(info, spec, with_columns(info, spec, query, raw.field_nodes, raw.return_type))
+    return await root_page(info, spec, with_columns(info, spec, query))
 
 
 def with_filter(query: ListQuery, expr: FilterExpr) -> ListQuery:
@@ -70,12 +68,11 @@ def with_filter(query: ListQuery, expr: FilterExpr) -> ListQuery:
 
 
 async def root_page(info: strawberry.Info, spec: ListSpec, query: ListQuery) -> Any:
-    """The connection of a root list's page for this query, its rows' relations prefetched."""
+    """The connection of a root list's page for this query."""
     loaders = info.context.loaders
     if spec.entity in ENTITY_NAMES and query.columns is not None and "custom_fields" in query.columns:
         definitions_read(info, spec.entity)  # the rows' customFields read them: along with the page
     page = await loaders.page(spec.entity, query)
-    await prefetch_rows(info, spec, page.rows)
     return _connection(spec, page, query, lambda: loaders.count(spec.entity, query))
 
 
@@ -125,8 +122,7 @@ def searchable_root_list(spec: ListSpec, description: str) -> Any:
 def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
     """A list under a parent, batched for all parents, e.g. ``Contact.leads(first: 5)``.
 
-    Returns the connection itself when the parent level prefetched this page (``prefetch.py``), else
-    an awaitable of it."""
+    Returns the connection itself when this request loaded the page already, else an awaitable of it."""
     filter_arg, order_arg = _arguments(spec)
 
     def resolve(
@@ -143,10 +139,7 @@ def nested_list(spec: ListSpec, relation: Relation, description: str) -> Any:
         if queries is None:
             paging = {"first": first, "after": after, "last": last, "before": before}
             query = list_query(info, spec, paging, filter, order_by, None)
-            raw = info._raw_info
-            queries = _remember_queries(
-                info, with_columns(info, spec, query, raw.field_nodes, raw.return_type)
-            )
+            queries = _remember_queries(info, with_columns(info, spec, query))
         parent = root.record.id
         found, page = info.context.loaders.children(relation).loaded((parent, queries[0]))
         if found:
@@ -165,24 +158,23 @@ _Queries = tuple[ListQuery, ListQuery]
 def _nested_queries(info: strawberry.Info) -> _Queries | None:
     """The queries an earlier row worked out for this field, if any.
 
-    Every row of a page resolves a nested list with the same field node and variables, so with the
-    same arguments: the query is worked out once per field and operation, not once per row. The entry
-    holds the node and variables it was made for; checking them by identity keeps two operations of
-    one batch (one context, maybe one document) apart.
+    Every row of a page resolves a nested list with the same field (its response path without list
+    indices) and variables, so with the same arguments: the query is worked out once per field and
+    operation, not once per row. The entry holds the operation and variables it was made for;
+    checking them by identity keeps two operations of one batch (one context, maybe one document) apart.
     """
-    raw = info._raw_info
-    node, variables = raw.field_nodes[0], raw.variable_values
-    entry = info.context.loaders.memo.get(("nested-query", id(node), id(variables)))
-    if entry is None or entry[0] is not node or entry[1] is not variables:
+    operation, variables = info.operation, info.variable_values
+    entry = info.context.loaders.memo.get(("nested-query", *field_key(info), id(variables)))
+    if entry is None or entry[0] is not operation or entry[1] is not variables:
         return None
     return entry[2]  # type: ignore[no-any-return]
 
 
 def _remember_queries(info: strawberry.Info, query: ListQuery) -> _Queries:
-    raw = info._raw_info
-    node, variables = raw.field_nodes[0], raw.variable_values
+    operation, variables = info.operation, info.variable_values
     queries = (query, dataclasses.replace(query, page=type(query.page)(), columns=None))
-    info.context.loaders.memo[("nested-query", id(node), id(variables))] = (node, variables, queries)
+    memo = info.context.loaders.memo
+    memo[("nested-query", *field_key(info), id(variables))] = (operation, variables, queries)
     return queries
 
 
@@ -190,7 +182,6 @@ async def _load_nested(
     info: strawberry.Info, spec: ListSpec, relation: Relation, parent: Any, queries: _Queries
 ) -> Any:
     page = await info.context.loaders.children(relation).load((parent, queries[0]))
-    await prefetch_rows(info, spec, page.rows)
     return _nested_connection(info, spec, relation, parent, queries, page)
 
 

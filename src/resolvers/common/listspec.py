@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import strawberry
 
 from gateway.backends.query import AllOf, AnyOf, Condition, FilterExpr, ListQuery, NoneOf, OrderKey
-from gateway.backends.records import Detail, Entity
+from gateway.backends.records import Detail, Entity, Relation
 from resolvers.common.connection import page_request
 from resolvers.common.filters import compile_filter
 from resolvers.common.ordering import order_keys
@@ -31,7 +32,7 @@ class Link:
 @dataclass(frozen=True)
 class ListSpec:
     """A list's entity, its connection type, its filter and order inputs; the rows' links and detail
-    lists (by GraphQL field name) that a page prefetches when the selection asks for them."""
+    lists (by GraphQL field name), which the planner joins and whose columns a page reads."""
 
     entity: Entity
     connection: Any  # the concrete connection class, or a lazy annotation of it
@@ -50,6 +51,10 @@ class ListSpec:
             module = importlib.import_module(reference.module, reference.package)
             return getattr(module, connection.__origin__.__forward_arg__)  # type: ignore[no-any-return]
         return connection  # type: ignore[no-any-return]
+
+
+# Nested list resolvers -> what they list (``lists.nested_list`` registers them; the planner reads it).
+NESTED: dict[Callable[..., Any], tuple[ListSpec, Relation]] = {}
 
 
 def list_query(

@@ -6,14 +6,14 @@ sets ``execution_context.result``, which makes Strawberry skip graphql-core's ex
 cost limit does. Anything not covered, and any failure of the planned statement, leaves the operation
 to the resolvers unchanged.
 
-The one internal read is ``strawberry.Schema._schema`` (the graphql-core schema Strawberry built),
-which ``gateway.limits`` reads as well: Strawberry documents no public accessor for it (I found no
-upstream issue asking for one); ``pyproject.toml`` bounds strawberry-graphql and graphql-core for it.
+The one internal read, the graphql-core schema Strawberry built, goes through ``gateway.internals``.
+A plan whose statement fails is left to the resolvers for ``RETRY_FAILED_AFTER`` seconds.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Hashable
 from typing import Any
 
@@ -25,6 +25,7 @@ from strawberry.extensions import SchemaExtension
 from gateway import documents
 from gateway.documents import BoundedCache
 from gateway.errors import GatewayError
+from gateway.internals import graphql_schema as internal_graphql_schema
 from gateway.planner.plan import ConnectionPlan, Unplannable
 from resolvers.planner import shape
 from resolvers.planner.walk import plan_operation
@@ -59,6 +60,8 @@ class PlannedQueries(SchemaExtension):
             trees = await backend.run_trees(statements)
         except Exception:  # the resolvers meet the same fault and report it as they do
             log.warning("a planned statement failed; the resolvers answer instead", exc_info=True)
+            if key is not None:  # not sent again with every request, but again once a while has passed
+                _PLANNED.put(key, _Failed(time.monotonic() + RETRY_FAILED_AFTER), _weight(key))
             return None
         try:
             return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
@@ -71,6 +74,10 @@ class PlannedQueries(SchemaExtension):
     def _planned(self, backend: Any, key: Hashable | None) -> _Planned | None:
         """The operation's plans and statements, kept across requests by ``key`` (None: not planned)."""
         found = _PLANNED.get(key) if key is not None else None
+        if isinstance(found, _Failed):
+            if found.until > time.monotonic():
+                return None
+            found = None
         if found is None:
             found = self._plan(backend)
             if key is not None:
@@ -83,7 +90,7 @@ class PlannedQueries(SchemaExtension):
         operation = get_operation_ast(document, execution.operation_name) if document else None
         if operation is None:
             return _UNPLANNABLE
-        graphql_schema = execution.schema._schema
+        graphql_schema = internal_graphql_schema(execution.schema)
         variables = get_variable_values(
             graphql_schema, operation.variable_definitions or (), execution.variables or {}
         )
@@ -98,6 +105,19 @@ class PlannedQueries(SchemaExtension):
 
 
 _Planned = tuple[list[tuple[str, ConnectionPlan]], tuple[Any, ...]]
+# Seconds during which a plan whose statement failed is left to the resolvers: a statement the database
+# refuses would otherwise be sent, and fail, before the resolvers answer each request; a passing fault
+# (an outage) does not disable the plan for good.
+RETRY_FAILED_AFTER = 60.0
+
+
+class _Failed:
+    __slots__ = ("until",)
+
+    def __init__(self, until: float) -> None:
+        self.until = until
+
+
 _UNPLANNABLE: Any = ()  # kept too: an operation the planner does not cover is walked once
 # (schema, text, operation, variables, caller, settings) -> plans and statements, or _UNPLANNABLE.
 _PLANNED: BoundedCache[Hashable, Any] = BoundedCache()

@@ -39,10 +39,9 @@ from strawberry.types.field import StrawberryField
 from gateway.backends.query import Condition, Op
 from gateway.planner import plan as planned
 from resolvers.common.columns import declared_columns
-from resolvers.common.listspec import Link, ListSpec, list_query
+from resolvers.common.listspec import NESTED, Link, ListSpec, list_query
 from resolvers.common.node import NODE_TYPES, Node
 from resolvers.common.permissions import RequirePermission
-from resolvers.common.prefetch import NESTED
 from resolvers.lists import ACCOUNT_LIST, CONTACT_LIST, EVENT_LIST, LEAD_LIST, TASK_LIST
 
 DEFINITION = "strawberry-definition"  # where Strawberry keeps a GraphQLField's StrawberryField

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gateway.backends.sql.rls import TENANT_SETTING
+from gateway.internals import raise_as_cursor_would
 from gateway.settings import DatabasePooler, load_settings
 
 TENANT_OPTION = "crm_gateway_tenant"
@@ -24,9 +25,9 @@ SET_TENANT = f"SELECT set_config('{TENANT_SETTING}', $1, true)"
 GENERIC_PLANS_OPTION = "crm_gateway_generic_plans"
 SET_TENANT_WITH_GENERIC_PLANS = f"{SET_TENANT}, set_config('plan_cache_mode', 'force_generic_plan', true)"
 
-# asyncpg keeps prepared statements of up to 15 KiB by default; the combined statement of a level
-# (waves.py) is ~30 KiB of SQL for a contact in full, and a statement prepared anew is planned anew
-# by PostgreSQL (1-3 ms for that one). The cache still holds at most 100 statements per connection.
+# asyncpg keeps prepared statements of up to 15 KiB by default; a planned statement (gateway/planner)
+# of a deep query is longer, and a statement prepared anew is planned anew by PostgreSQL (1-3 ms for
+# a large one). The cache still holds at most 100 statements per connection.
 MAX_CACHED_STATEMENT_BYTES = 1 << 20
 
 
@@ -190,7 +191,7 @@ def _set_tenant(connection: Connection) -> None:
         cursor.execute(statement, (tenant,))
     except Exception as error:
         # SQLAlchemy's own handling: wraps the driver error and invalidates a dropped connection.
-        connection._handle_dbapi_exception(error, statement, (tenant,), cursor, None)  # type: ignore[arg-type]
+        raise_as_cursor_would(connection, error, statement, (tenant,), cursor)
     finally:
         cursor.close()
 

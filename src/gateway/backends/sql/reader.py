@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -36,7 +35,6 @@ from gateway.backends.records import (
 )
 from gateway.backends.search import SearchHit, SearchPage, search_terms
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.direct import DirectRead, Rows, direct_read
 from gateway.backends.sql.engine import for_tenant
 from gateway.backends.sql.filters import compile_filter
 from gateway.backends.sql.mapping import (
@@ -63,14 +61,12 @@ from gateway.backends.sql.row_rules import (
 )
 from gateway.backends.sql.search import DOCS, FullText, hits_statement, matching_ids
 from gateway.backends.sql.session import SharedConnection, run_alone
-from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
 from gateway.permissions import receivable_media, visible_media
 from gateway.planner.plan import ConnectionPlan
 
 S = TypeVar("S")
-log = logging.getLogger("gateway.sql")
 IDS = "ids"  # the bound parameter of the id list in a cached statement (see ``SqlReader._cached``)
 
 
@@ -83,7 +79,6 @@ class SqlReader(SqlPhotoReads):
         self.cost = cost
         self._connection: AsyncConnection | None = None
         self._shared: SharedConnection | None = None
-        self._wave: Wave | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[None]:
@@ -101,73 +96,19 @@ class SqlReader(SqlPhotoReads):
             shared.users -= 1
             if not shared.users:
                 self._shared = None
-                wave, self._wave = self._wave, None
-                if wave is not None:  # nothing of the session's may outlive it (a timed-out request)
-                    await wave.close()
                 await shared.close()
 
     async def _run(self, statement: sa.Executable) -> Any:
         return await self._run_with(statement, None)
 
     async def _run_with(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
-        """Runs a statement; in a session, the cached ones (by id list, given ``parameters``) join
-        the wave of reads of their level and go to the database with it (see ``waves.py``)."""
-        if parameters is not None and self._shared is not None and combinable(statement):
-            if self._wave is None:
-                self._wave = Wave(self._send_wave)
-            return await self._wave.submit(statement, parameters)  # type: ignore[arg-type]
-        return await self._run_alone(statement, parameters)
-
-    async def _run_alone(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
+        """Runs a statement: on the transaction's connection, the session's, or one of its own."""
         self.cost.sql_statements += 1
         if self._connection is not None:
             return await self._connection.execute(statement, parameters)
         if self._shared is not None:
-            return await self._shared.execute(statement, parameters, self._direct(statement, parameters))
+            return await self._shared.execute(statement, parameters)
         return await run_alone(self.engine, statement, parameters)
-
-    async def _send_wave(self, wave: list[Any]) -> None:
-        """Settles each read of the wave: one statement for all, or each on its own when alone or
-        when the combined one failed (then each read gets its own outcome)."""
-        if len(wave) > 1:
-            statements = tuple(read.statement for read in wave)
-            parameters = {
-                parameter_name(name, index): value
-                for index, read in enumerate(wave)
-                for name, value in read.parameters.items()
-            }
-            try:
-                combined = self._combined(statements, tuple(tuple(read.parameters) for read in wave))
-                rows = (await self._run_alone(combined.statement, parameters)).all()
-            except Exception:
-                log.warning("a combined read failed; its statements run one by one", exc_info=True)
-            else:
-                for read, keys, found in zip(wave, combined.keys, combined.split(rows), strict=True):
-                    _settle(read.future, result=Rows(keys, found))
-                return
-        for read in wave:
-            try:
-                _settle(read.future, result=await self._run_alone(read.statement, read.parameters))
-            except Exception as error:
-                _settle(read.future, error=error)
-
-    def _combined(self, statements: tuple[Any, ...], variable: tuple[tuple[str, ...], ...]) -> Combined:
-        """The statements as one, built once per sequence of statements (which are cached themselves)."""
-        found = _COMBINED.get(statements)
-        if found is None:
-            if len(_COMBINED) > 512:
-                _COMBINED.clear()
-            found = _COMBINED[statements] = combine(statements, variable)
-        return found
-
-    def _direct(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> DirectRead | None:
-        """The compiled form of a cached statement (the only ones run with ``parameters``), for asyncpg."""
-        if parameters is None or self.engine.dialect.driver != "asyncpg":
-            return None
-        found = _DIRECT_READS.get(statement, _UNKNOWN)
-        if found is _UNKNOWN:
-            found = _DIRECT_READS[statement] = direct_read(self.engine.dialect, statement, tuple(parameters))
-        return found  # type: ignore[return-value]
 
     def _visible(self, table: sa.Table, include_deleted: bool = False) -> list[Any]:
         """The caller's rows of ``table``: its tenant's, live ones only by default, row rules applied."""
@@ -218,8 +159,6 @@ class SqlReader(SqlPhotoReads):
         if found is None:
             if len(_STATEMENTS) > 512:  # a few shapes per entity; this only bounds the worst case
                 _STATEMENTS.clear()
-                _DIRECT_READS.clear()
-                _COMBINED.clear()
             found = _STATEMENTS[cache_key] = build()
         return found  # type: ignore[no-any-return]
 
@@ -399,7 +338,7 @@ class SqlReader(SqlPhotoReads):
     async def details_of_kinds(
         self, wanted: Mapping[Detail, Sequence[UUID]]
     ) -> dict[Detail, Mapping[UUID, list[Any]]]:
-        """Several kinds of details at once: in a session their statements go out as one (waves.py)."""
+        """Several kinds of details at once, their statements run concurrently."""
         kinds = list(wanted)
         found = await asyncio.gather(*(self.details(kind, wanted[kind]) for kind in kinds))
         return dict(zip(kinds, found, strict=True))
@@ -577,21 +516,6 @@ def _picker(indexes: list[int]) -> Callable[[Sequence[Any]], Sequence[Any]]:
 
 
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
-# The statements of _STATEMENTS in asyncpg's form (None: not runnable straight on the driver), by
-# statement object: a statement's hash is its identity.
-_DIRECT_READS: dict[Any, DirectRead | None] = {}
-_UNKNOWN = object()
-# Sequences of _STATEMENTS sent together as one (waves.py), by the statements' identities.
-_COMBINED: dict[tuple[Any, ...], Combined] = {}
-
-
-def _settle(future: Any, result: Any = None, error: BaseException | None = None) -> None:
-    if future.done():  # the load awaiting it was cancelled (a timed-out request)
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
 
 
 def _records(record_class: type[Any], result: Any) -> list[Any]:

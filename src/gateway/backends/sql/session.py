@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.backends.sql.direct import DirectRead, raise_as_sqlalchemy_would
 from gateway.backends.sql.engine import SESSION_BEGINS_OPTION, session_began, session_begin
+from gateway.internals import raise_as_sqlalchemy_would
 
 
 class SharedConnection:
@@ -32,22 +32,14 @@ class SharedConnection:
         self._closed = False
         self.users = 0  # sessions using it; the reader closes it when the last one ends
 
-    async def execute(
-        self,
-        statement: sa.Executable,
-        parameters: dict[str, Any] | None = None,
-        direct: DirectRead | None = None,
-    ) -> Any:
-        """The statement's result, fully fetched; run straight on the driver when ``direct`` is its
-        compiled form (see ``direct.py``)."""
+    async def execute(self, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> Any:
+        """The statement's result, fully fetched."""
         async with self._lock:
             if self._closed:
                 return await run_alone(self.engine, statement, parameters)
             if self._connection is None:
                 self._connection = await self._open()
             try:
-                if direct is not None:
-                    return await direct.run(self._connection, parameters)
                 result = await self._connection.execute(statement, parameters)
                 return result.freeze()()
             except BaseException:

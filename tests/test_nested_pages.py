@@ -1,7 +1,6 @@
-"""What a page's rows select (single links, detail lists, nested pages) is prefetched with the page.
-
-The field resolvers then answer from the loaded values (``resolvers/common/prefetch.py``); what the
-caller sees and the statements sent must be the same as when each field loads on its own.
+"""What a page's rows select (single links, nested pages) loads with one batched statement per field,
+on the resolvers (the planner off) and in the planner's one statement, with the same answers and
+the same permission checks.
 """
 
 from __future__ import annotations
@@ -40,11 +39,11 @@ def _stage_names(body: dict[str, Any]) -> list[tuple[str, str]]:
     )
 
 
-async def test_links_selected_through_fragments_are_prefetched_with_the_same_statements(
+async def test_links_selected_through_fragments_load_with_the_same_statements(
     client: Client, off_client: Client, factory: Factory, app: Any, planner_off: Any, settings: Any
 ) -> None:
-    """Prefetching is the resolvers' (the planner off); the planner answers the same, in one statement
-    where it covers the operation (fragments it leaves to the resolvers)."""
+    """The resolvers (the planner off) batch each field for all rows; the planner answers the same, in
+    one statement where it covers the operation (fragments it leaves to the resolvers)."""
     await _leads_with_stages(factory)
     expected = [(f"L{i}{j}", f"Stage {(i + j) % 3}") for i in range(4) for j in range(3)]
     for caller, served_by in ((off_client, planner_off), (client, app)):
@@ -56,7 +55,7 @@ async def test_links_selected_through_fragments_are_prefetched_with_the_same_sta
         assert _stage_names(results["plain"][0]) == expected
         assert _stage_names(results["fragments"][0]) == expected
         if caller is client and settings.planner:
-            # One planned statement each; fragments are not planned: the resolvers prefetch them.
+            # One planned statement each; fragments are not planned: the resolvers load them.
             assert results["plain"][1] == results["no link"][1] == 1
             assert results["fragments"][1] == 3
             continue
@@ -65,7 +64,7 @@ async def test_links_selected_through_fragments_are_prefetched_with_the_same_sta
         assert results["no link"][1] == 2
 
 
-async def test_a_link_the_caller_may_not_read_is_neither_prefetched_nor_returned(
+async def test_a_link_the_caller_may_not_read_is_neither_loaded_nor_returned(
     client: Client, factory: Factory, app: Any, settings: Any, tenant: str
 ) -> None:
     await _leads_with_stages(factory)
@@ -81,7 +80,7 @@ async def test_a_link_the_caller_may_not_read_is_neither_prefetched_nor_returned
 
 
 @pytest.mark.parametrize("planner", [True, False], ids=["planner", "resolvers"])
-async def test_a_plan_kept_from_another_caller_prefetches_only_what_this_caller_may_read(
+async def test_a_plan_kept_from_another_caller_loads_only_what_this_caller_may_read(
     client: Client,
     off_client: Client,
     factory: Factory,
@@ -91,14 +90,14 @@ async def test_a_plan_kept_from_another_caller_prefetches_only_what_this_caller_
     tenant: str,
     planner: bool,
 ) -> None:
-    """Prefetch plans are kept across requests (``prefetch._plan_of``), keyed by the caller's
-    permissions: one made for a caller who may read stages must not load them for one who may not.
-    The planner keeps its plans by caller too (``resolvers/planner/extension.py``): the limited caller,
-    who gets a FORBIDDEN error for ``stage``, is left to the resolvers, and the first one keeps its plan."""
+    """The planner keeps its plans across requests by caller (``resolvers/planner/extension.py``): one
+    made for a caller who may read stages must not load them for one who may not. The limited caller,
+    who gets a FORBIDDEN error for ``stage``, is left to the resolvers, and the first one keeps its plan.
+    The resolvers (the planner off) decide per request and load stages for the first caller only."""
     planner = planner and settings.planner  # CRM_GATEWAY_PLANNER=false: both run on the resolvers
     caller, served_by = (client, app) if planner else (off_client, planner_off)
     await _leads_with_stages(factory)
-    await caller.execute(PLAIN)  # a plan that prefetches stages
+    await caller.execute(PLAIN)  # a plan that loads stages
     limited = Client(caller.http, token_for(settings, tenant, permissions=["CUST_READ", "CRM_LEAD_VIEW"]))
     with statements_executed(served_by) as statements:
         body = (await limited.post(PLAIN)).json()
@@ -106,7 +105,7 @@ async def test_a_plan_kept_from_another_caller_prefetches_only_what_this_caller_
     assert len(statements) == 2  # contacts and leads: no stage statement
     with statements_executed(served_by) as statements:
         assert len(_stage_names(await caller.execute(PLAIN))) == 12
-    # the first caller's plan still prefetches them (the planner: still in its one statement)
+    # the first caller's plan still loads them (the planner: still in its one statement)
     assert len(statements) == (1 if planner else 3)
 
 
@@ -117,24 +116,15 @@ query($first: Int!, $order: [LeadOrder!]) { contacts { edges { node {
 """
 
 
-async def test_nested_pages_come_from_the_parent_level_with_literal_or_variable_arguments(
-    off_client: Client, factory: Factory, planner_off: Any, monkeypatch: Any
+async def test_nested_pages_load_in_one_statement_with_literal_or_variable_arguments(
+    off_client: Client, factory: Factory, planner_off: Any
 ) -> None:
-    """Each contact's leads page was loaded by the contacts level, so no nested resolver loads its own.
-    (The resolvers' prefetching, so the planner off; the planner's nested pages: tests/test_planner.py.)"""
-    from resolvers.common import lists
-
+    """The contacts' leads pages load with one statement for all contacts, their arguments worked out
+    once per field (``lists._nested_queries``), from literals or variables. (The resolvers, so the
+    planner off; the planner's nested pages: tests/test_planner.py.)"""
     client, app = off_client, planner_off
 
     await _leads_with_stages(factory)
-    fallbacks: list[Any] = []
-    load_nested = lists._load_nested
-
-    def counting(*args: Any) -> Any:
-        fallbacks.append(args)
-        return load_nested(*args)
-
-    monkeypatch.setattr(lists, "_load_nested", counting)
     order = [{"field": "SUBJECT", "direction": "DESC"}]
     with statements_executed(app) as statements:
         body = await client.execute(NESTED_WITH_VARIABLES, {"first": 2, "order": order})
@@ -143,9 +133,9 @@ async def test_nested_pages_come_from_the_parent_level_with_literal_or_variable_
         for c in body["data"]["contacts"]["edges"]
     ]
     assert sorted(subjects) == [[f"L{i}2", f"L{i}1"] for i in range(4)]
-    assert len(statements) == 3 and fallbacks == []
+    assert len(statements) == 3  # contacts, leads, stages
 
-    # Plans are kept per variable values: another page size is another plan, as prefetched.
+    # Another page size from the same document: its own query, still one statement for all contacts.
     with statements_executed(app) as statements:
         body = await client.execute(NESTED_WITH_VARIABLES, {"first": 1, "order": None})
     subjects = [
@@ -153,9 +143,9 @@ async def test_nested_pages_come_from_the_parent_level_with_literal_or_variable_
         for c in body["data"]["contacts"]["edges"]
     ]
     assert sorted(subjects) == [[f"L{i}0"] for i in range(4)]
-    assert len(statements) == 3 and fallbacks == []
+    assert len(statements) == 3  # contacts, leads, stages
 
-    # A page size the caller may not ask for is not prefetched: the field reports its own error.
+    # A page size the caller may not ask for: each field reports its own error.
     response = await client.post(NESTED_WITH_VARIABLES, {"first": 100_000})
     errors = response.json()["errors"]
     assert errors and all(error["extensions"]["code"] == "INVALID_PAGE_SIZE" for error in errors)

@@ -1,0 +1,83 @@
+"""Every use of a Strawberry, graphql-core or SQLAlchemy internal, in one place, each with its reason.
+
+The rest of the gateway uses documented surfaces only. What follows has no public equivalent today;
+``pyproject.toml`` bounds strawberry-graphql (<0.342) and graphql-core (<3.4) for it, and SQLAlchemy
+is 2.x. When one of these moves, this module is the one to change (tests that fail first:
+tests/test_production_mode.py, tests/test_read_session.py, tests/test_database_outage.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import strawberry
+from graphql import GraphQLSchema
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from gateway import suggestions  # which reads graphql_schema: a module, not a name
+
+
+def graphql_schema(schema: strawberry.Schema) -> GraphQLSchema:
+    """The graphql-core schema Strawberry built (``Schema._schema``).
+
+    Validation without suggestions, the cost estimate, the upstream budget, the selection hints and
+    the planner run graphql-core's public functions on it; Strawberry documents no accessor (no
+    upstream issue asks for one; strawberry.Info.schema reads ``_strawberry_schema`` the other way)."""
+    return schema._schema
+
+
+class SuggestionFreeExecution(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, leaving "Did you mean ...?" out of coercion errors in production.
+
+    graphql-core's ``ExecutionContext.build`` takes ``hide_suggestions`` (public), but Strawberry
+    neither passes it nor exports the context class it builds on (``strawberry.schema.schema``), and
+    its own context must stay: it hands resolvers the coerced variables as a plain dict. Passed as the
+    schema's ``execution_context_class`` (a public parameter)."""
+
+    @classmethod
+    def build(
+        cls,
+        schema: Any,
+        document: Any,
+        root_value: Any = None,
+        context_value: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        if suggestions.hides_suggestions(context_value):
+            kwargs["hide_suggestions"] = True
+        return super().build(schema, document, root_value, context_value, *args, **kwargs)
+
+
+def raise_as_sqlalchemy_would(
+    connection: AsyncConnection, adapted: Any, error: Exception, sql: str, arguments: list[Any]
+) -> NoReturn:
+    """The error SQLAlchemy raises for a statement sent straight to asyncpg: asyncpg's exception
+    becomes the DBAPI error of SQLAlchemy's adapter (``_handle_exception``), then a
+    ``sqlalchemy.exc.DBAPIError`` (``Connection._handle_dbapi_exception``), and a dropped connection is
+    invalidated rather than given back to the pool.
+
+    Only a read session's ``BEGIN; SELECT set_config(...)`` goes to the driver this way: a simple query
+    holding two statements, which SQLAlchemy's asyncpg dialect (prepared statements) cannot send, and
+    one round trip less per request (backends/sql/session.py). SQLAlchemy has no public way to wrap
+    a driver error it did not raise itself."""
+    sync = connection.sync_connection
+    assert sync is not None
+    try:
+        adapted._handle_exception(error)  # raises the translated error
+    except Exception as dbapi_error:
+        sync._handle_dbapi_exception(dbapi_error, sql, tuple(arguments), None, None)  # type: ignore[arg-type]
+    raise error  # not reached: both calls above raise
+
+
+def raise_as_cursor_would(
+    connection: Connection, error: Exception, sql: str, arguments: tuple[Any, ...], cursor: Any
+) -> None:
+    """SQLAlchemy's handling of a DBAPI error raised by a cursor it did not run the statement on
+    (``Connection._handle_dbapi_exception``): wrapped as ``DBAPIError``, a dropped connection invalidated.
+
+    The tenant's ``set_config`` runs in the engine's ``begin`` listener on the raw cursor, so that it is
+    neither counted as a statement nor seen by statement listeners (backends/sql/engine.py)."""
+    connection._handle_dbapi_exception(error, sql, arguments, cursor, None)  # type: ignore[arg-type]
