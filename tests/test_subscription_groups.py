@@ -21,9 +21,10 @@ from graphql import parse
 from comms_factory import CommsFactory
 from factories import gid
 from gateway.auth import Principal
-from gateway.multiplex import Group, GroupKey, RecentPayloads, resume_variable
+from gateway.multiplex import Group, GroupKey, LiveDelivery, Multiplexer, RecentPayloads, resume_variable
 from metrics_support import scrape, value
 from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, encode_event_cursor
+from resolvers.schema import schema
 from servers import gateway_server
 from test_subscriptions import (
     CLAIM,
@@ -137,9 +138,29 @@ async def test_timeline_subscribers_of_one_contact_share_each_communications_loa
         "First",
         "Second",
     ]
-    # Once per communication for both: Bob's counts when it arrived live (loaded, then not Ada's), not
-    # when the replay, which reads Ada's only, found it.
-    assert _metric(base, EXECUTIONS) - executions in (2, 3)
+    # Once per communication of Ada's for both; Bob's is passed over before any load.
+    assert _metric(base, EXECUTIONS) - executions == 2
+
+
+async def test_another_contacts_communications_cost_a_timeline_group_nothing(acme: Tenant) -> None:
+    base = acme.base
+    async with authenticated(base, acme.token) as one, authenticated(base, acme.token) as two:
+        for ws in (one, two):
+            await ws.subscribe("c", CREATED_AFTER, {"contact": acme.world["ada"]})  # live only
+        await _until_metric(base, GROUPS, 1)
+        executions, statements = _metric(base, EXECUTIONS), _metric(base, STATEMENTS)
+        for index in range(3):
+            acme.note(f"Bob's {index}", contact="bob")
+        acme.note("Ada's")
+        received = [await _payloads(ws, "c", 1) for ws in (one, two)]
+        for ws in (one, two):
+            await ws.nothing_more("c", 0.5)
+        executed, ran = _metric(base, EXECUTIONS) - executions, _metric(base, STATEMENTS) - statements
+    assert received[0] == received[1]
+    assert received[0][0]["data"]["communicationCreated"]["communication"]["subject"] == "Ada's"
+    # Bob's three took no execution (no context, session or load): only Ada's was loaded, once.
+    assert executed == 1
+    assert ran == received[0][0]["extensions"]["cost"]["sqlStatements"]
 
 
 async def test_subscribers_of_other_rights_rules_tenants_or_variables_are_not_grouped(
@@ -302,6 +323,29 @@ def _group() -> Group:
     return Group(GroupKey(Principal("tester", "acme"), "subscription { x }", None, "{}"))
 
 
+def test_members_forwarding_other_upstream_credentials_are_not_grouped() -> None:
+    """With upstream routing a group's loads forward one member's token: only members holding the same
+    one share a group. Without routing (nothing forwarded) the caller alone decides."""
+    multiplexer, caller = Multiplexer(schema, str), Principal("tester", "acme", frozenset({"CRM_ALL"}))
+    operation = ("subscription { communicationQueueUpdated { kind } }", None, None)
+
+    def member(credentials: str | None) -> LiveDelivery:
+        delivery = multiplexer.delivery(caller, operation, _no_send, lambda: None, credentials=credentials)
+        delivery.join()
+        return delivery
+
+    alice, alice_again, other_token = member("Bearer a.b.c"), member("Bearer a.b.c"), member("Bearer x.y.z")
+    unrouted = [member(None), member(None)]
+    groups = [each._group for each in (alice, alice_again, other_token, *unrouted)]
+    assert groups[0] is groups[1] and groups[3] is groups[4]
+    assert len({id(group) for group in groups}) == 3
+    assert all("a.b.c" not in repr(group.key) for group in groups)  # a digest, not the token
+
+
+async def _no_send(_payload: object) -> None:
+    return None
+
+
 async def test_recent_payloads_are_produced_once_until_the_count_or_size_bound_drops_them() -> None:
     recent, group, produced = RecentPayloads(entries=2, max_bytes=10), _group(), []
 
@@ -333,3 +377,21 @@ async def test_a_failed_payload_is_produced_again_by_the_next_member() -> None:
     with pytest.raises(ConnectionError):
         await recent.task(group, 1, fail)
     assert await recent.task(group, 1, succeed) == "payload"
+
+
+async def test_recent_payloads_weigh_what_they_hold_once_produced_within_their_own_bytes() -> None:
+    """RecentPayloads is a ``BoundedCache`` with a byte bound of its own (not the document caches'): a
+    payload weighs nothing while produced, then its length; one heavier than the bound is not kept."""
+    recent, group, produced = RecentPayloads(entries=10, max_bytes=6), _group(), []
+
+    async def produce(text: str) -> str:
+        produced.append(text)
+        return text
+
+    pending = recent.task(group, 1, lambda: produce("aaaa"))
+    assert recent.task(group, 1, lambda: produce("again")) is pending  # weighs 0 while produced
+    await pending
+    await recent.task(group, 2, lambda: produce("bbbbbbbbbb"))  # 10 bytes: heavier than the bound
+    await recent.task(group, 2, lambda: produce("bb"))  # so produced again; 4 + 2 = 6 fit
+    await recent.task(group, 1, lambda: produce("kept?"))
+    assert produced == ["aaaa", "bbbbbbbbbb", "bb"]

@@ -289,14 +289,11 @@ async def _created(
             last = max(last, upto)
             if live is not None:
                 last = int(live["number"])
-                yield last, partial(_live_communication, contact, live)
+                if live.get("contactId") == str(contact):  # another contact's costs no load, no context
+                    yield last, partial(_live_communication, live)
 
 
-async def _live_communication(
-    contact: UUID, message: Message, context: RequestContext
-) -> CommunicationCreatedEvent | None:
-    if message.get("contactId") != str(contact):
-        return None
+async def _live_communication(message: Message, context: RequestContext) -> CommunicationCreatedEvent | None:
     backend = context.backend
     communication_id = UUID(message["communicationId"])
     record = (await backend.get_many(Entity.COMMUNICATION, [communication_id])).get(communication_id)
