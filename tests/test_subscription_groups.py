@@ -22,6 +22,7 @@ from comms_factory import CommsFactory
 from factories import gid
 from gateway.auth import Principal
 from gateway.multiplex import Group, GroupKey, LiveDelivery, Multiplexer, RecentPayloads, resume_variable
+from gateway.pubsub import COMMUNICATION_CREATED, QUEUE_EVENT, RESYNC, LocalPubSub, tenant_channel
 from metrics_support import scrape, value
 from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, encode_event_cursor
 from resolvers.schema import schema
@@ -395,3 +396,23 @@ async def test_recent_payloads_weigh_what_they_hold_once_produced_within_their_o
     await recent.task(group, 2, lambda: produce("bb"))  # so produced again; 4 + 2 = 6 fit
     await recent.task(group, 1, lambda: produce("kept?"))
     assert produced == ["aaaa", "bbbbbbbbbb", "bb"]
+
+
+async def test_a_stream_is_offered_only_the_message_types_it_subscribed_to_and_resync() -> None:
+    """A queue subscriber is neither queued nor woken for the tenant's new communications (nor a
+    timeline subscriber for queue events): each member's stream wakes once per event it serves."""
+    pubsub, channel = LocalPubSub(), tenant_channel("acme")
+    async with (
+        pubsub.subscribe(channel, 10, frozenset({QUEUE_EVENT})) as queue,
+        pubsub.subscribe(channel, 10) as everything,
+    ):
+        for message in ({"type": COMMUNICATION_CREATED, "number": 1}, {"type": QUEUE_EVENT}, RESYNC):
+            await pubsub.publish(channel, message)
+        assert [await anext(queue) for _ in range(2)] == [{"type": QUEUE_EVENT}, RESYNC]
+        assert [(await anext(everything))["type"] for _ in range(3)] == [
+            COMMUNICATION_CREATED,
+            QUEUE_EVENT,
+            RESYNC["type"],
+        ]
+        with pytest.raises(TimeoutError):  # nothing else was queued for it
+            await asyncio.wait_for(anext(queue), 0.1)
