@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from graphql import parse
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from comms_factory import CommsFactory
 from factories import gid
@@ -416,3 +418,20 @@ async def test_a_stream_is_offered_only_the_message_types_it_subscribed_to_and_r
         ]
         with pytest.raises(TimeoutError):  # nothing else was queued for it
             await asyncio.wait_for(anext(queue), 0.1)
+
+
+@pytest.mark.parametrize("setting", [None, "false"], ids=["default", "off"])
+async def test_websocket_compression_is_negotiated_unless_turned_off(
+    setting: str | None, database_url: str, tmp_path: Any
+) -> None:
+    """Per-message deflate costs each socket's every message a compression of its own (a quarter of a
+    delivery's CPU in bench/subscriptions.py): ``CRM_GATEWAY_WS_COMPRESSION=false`` declines it."""
+    extra = {} if setting is None else {"CRM_GATEWAY_WS_COMPRESSION": setting}
+    with gateway_server(tmp_path, _env(database_url, tmp_path, **extra)) as base:
+        url = base.replace("http://", "ws://") + "/graphql"
+        async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+            negotiated = ws.response.headers.get("Sec-WebSocket-Extensions")
+    if setting is None:
+        assert negotiated is not None and negotiated.startswith("permessage-deflate")
+    else:
+        assert negotiated is None
