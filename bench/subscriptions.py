@@ -11,8 +11,10 @@ opens N graphql-transport-ws connections spread over the gateways that each subs
 all share one core), then creates M queued communications over HTTP on the first gateway, one after
 another. Every subscriber holds the same token and operation, so each gateway serves them as one group
 (docs/subscriptions.md). Each event carries ``occurredAt`` (written in the mutation's transaction, just
-before it commits); latency is the time from then to the subscriber's receipt. Reports latency p50/p99,
-events lost (expected N x M deliveries minus those received) and delivery throughput. Each run works in
+before it commits); latency is the time from then to the subscriber's receipt (one machine, one clock).
+Reports latency p50/p99, deliveries lost (per subscriber, the expected events whose cursor never
+arrived) and duplicated (copies of a cursor it had), delivery throughput, and the gateway processes'
+CPU time over the run per event and per delivery (``--cprofile DIR`` profiles them). Each run works in
 a tenant of its own, so runs on one database or Redis do not see each other's events.
 """
 
