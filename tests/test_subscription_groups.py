@@ -17,13 +17,17 @@ from typing import Any
 
 import pytest
 from graphql import parse
+from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from comms_factory import CommsFactory
 from factories import gid
 from gateway.auth import Principal
-from gateway.multiplex import Group, GroupKey, RecentPayloads, resume_variable
+from gateway.multiplex import Group, GroupKey, LiveDelivery, Multiplexer, RecentPayloads, resume_variable
+from gateway.pubsub import COMMUNICATION_CREATED, QUEUE_EVENT, RESYNC, LocalPubSub, tenant_channel
 from metrics_support import scrape, value
 from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, encode_event_cursor
+from resolvers.schema import schema
 from servers import gateway_server
 from test_subscriptions import (
     CLAIM,
@@ -137,9 +141,29 @@ async def test_timeline_subscribers_of_one_contact_share_each_communications_loa
         "First",
         "Second",
     ]
-    # Once per communication for both: Bob's counts when it arrived live (loaded, then not Ada's), not
-    # when the replay, which reads Ada's only, found it.
-    assert _metric(base, EXECUTIONS) - executions in (2, 3)
+    # Once per communication of Ada's for both; Bob's is passed over before any load.
+    assert _metric(base, EXECUTIONS) - executions == 2
+
+
+async def test_another_contacts_communications_cost_a_timeline_group_nothing(acme: Tenant) -> None:
+    base = acme.base
+    async with authenticated(base, acme.token) as one, authenticated(base, acme.token) as two:
+        for ws in (one, two):
+            await ws.subscribe("c", CREATED_AFTER, {"contact": acme.world["ada"]})  # live only
+        await _until_metric(base, GROUPS, 1)
+        executions, statements = _metric(base, EXECUTIONS), _metric(base, STATEMENTS)
+        for index in range(3):
+            acme.note(f"Bob's {index}", contact="bob")
+        acme.note("Ada's")
+        received = [await _payloads(ws, "c", 1) for ws in (one, two)]
+        for ws in (one, two):
+            await ws.nothing_more("c", 0.5)
+        executed, ran = _metric(base, EXECUTIONS) - executions, _metric(base, STATEMENTS) - statements
+    assert received[0] == received[1]
+    assert received[0][0]["data"]["communicationCreated"]["communication"]["subject"] == "Ada's"
+    # Bob's three took no execution (no context, session or load): only Ada's was loaded, once.
+    assert executed == 1
+    assert ran == received[0][0]["extensions"]["cost"]["sqlStatements"]
 
 
 async def test_subscribers_of_other_rights_rules_tenants_or_variables_are_not_grouped(
@@ -302,6 +326,29 @@ def _group() -> Group:
     return Group(GroupKey(Principal("tester", "acme"), "subscription { x }", None, "{}"))
 
 
+def test_members_forwarding_other_upstream_credentials_are_not_grouped() -> None:
+    """With upstream routing a group's loads forward one member's token: only members holding the same
+    one share a group. Without routing (nothing forwarded) the caller alone decides."""
+    multiplexer, caller = Multiplexer(schema, str), Principal("tester", "acme", frozenset({"CRM_ALL"}))
+    operation = ("subscription { communicationQueueUpdated { kind } }", None, None)
+
+    def member(credentials: str | None) -> LiveDelivery:
+        delivery = multiplexer.delivery(caller, operation, _no_send, lambda: None, credentials=credentials)
+        delivery.join()
+        return delivery
+
+    alice, alice_again, other_token = member("Bearer a.b.c"), member("Bearer a.b.c"), member("Bearer x.y.z")
+    unrouted = [member(None), member(None)]
+    groups = [each._group for each in (alice, alice_again, other_token, *unrouted)]
+    assert groups[0] is groups[1] and groups[3] is groups[4]
+    assert len({id(group) for group in groups}) == 3
+    assert all("a.b.c" not in repr(group.key) for group in groups)  # a digest, not the token
+
+
+async def _no_send(_payload: object) -> None:
+    return None
+
+
 async def test_recent_payloads_are_produced_once_until_the_count_or_size_bound_drops_them() -> None:
     recent, group, produced = RecentPayloads(entries=2, max_bytes=10), _group(), []
 
@@ -333,3 +380,58 @@ async def test_a_failed_payload_is_produced_again_by_the_next_member() -> None:
     with pytest.raises(ConnectionError):
         await recent.task(group, 1, fail)
     assert await recent.task(group, 1, succeed) == "payload"
+
+
+async def test_recent_payloads_weigh_what_they_hold_once_produced_within_their_own_bytes() -> None:
+    """RecentPayloads is a ``BoundedCache`` with a byte bound of its own (not the document caches'): a
+    payload weighs nothing while produced, then its length; one heavier than the bound is not kept."""
+    recent, group, produced = RecentPayloads(entries=10, max_bytes=6), _group(), []
+
+    async def produce(text: str) -> str:
+        produced.append(text)
+        return text
+
+    pending = recent.task(group, 1, lambda: produce("aaaa"))
+    assert recent.task(group, 1, lambda: produce("again")) is pending  # weighs 0 while produced
+    await pending
+    await recent.task(group, 2, lambda: produce("bbbbbbbbbb"))  # 10 bytes: heavier than the bound
+    await recent.task(group, 2, lambda: produce("bb"))  # so produced again; 4 + 2 = 6 fit
+    await recent.task(group, 1, lambda: produce("kept?"))
+    assert produced == ["aaaa", "bbbbbbbbbb", "bb"]
+
+
+async def test_a_stream_is_offered_only_the_message_types_it_subscribed_to_and_resync() -> None:
+    """A queue subscriber is neither queued nor woken for the tenant's new communications (nor a
+    timeline subscriber for queue events): each member's stream wakes once per event it serves."""
+    pubsub, channel = LocalPubSub(), tenant_channel("acme")
+    async with (
+        pubsub.subscribe(channel, 10, frozenset({QUEUE_EVENT})) as queue,
+        pubsub.subscribe(channel, 10) as everything,
+    ):
+        for message in ({"type": COMMUNICATION_CREATED, "number": 1}, {"type": QUEUE_EVENT}, RESYNC):
+            await pubsub.publish(channel, message)
+        assert [await anext(queue) for _ in range(2)] == [{"type": QUEUE_EVENT}, RESYNC]
+        assert [(await anext(everything))["type"] for _ in range(3)] == [
+            COMMUNICATION_CREATED,
+            QUEUE_EVENT,
+            RESYNC["type"],
+        ]
+        with pytest.raises(TimeoutError):  # nothing else was queued for it
+            await asyncio.wait_for(anext(queue), 0.1)
+
+
+@pytest.mark.parametrize("setting", [None, "false"], ids=["default", "off"])
+async def test_websocket_compression_is_negotiated_unless_turned_off(
+    setting: str | None, database_url: str, tmp_path: Any
+) -> None:
+    """Per-message deflate costs each socket's every message a compression of its own (a quarter of a
+    delivery's CPU in bench/subscriptions.py): ``CRM_GATEWAY_WS_COMPRESSION=false`` declines it."""
+    extra = {} if setting is None else {"CRM_GATEWAY_WS_COMPRESSION": setting}
+    with gateway_server(tmp_path, _env(database_url, tmp_path, **extra)) as base:
+        url = base.replace("http://", "ws://") + "/graphql"
+        async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
+            negotiated = ws.response.headers.get("Sec-WebSocket-Extensions")
+    if setting is None:
+        assert negotiated is not None and negotiated.startswith("permessage-deflate")
+    else:
+        assert negotiated is None

@@ -16,7 +16,7 @@ document it holds; texts over a length are not kept at all (``configure``, from 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -61,10 +61,12 @@ def held_weight(node: object) -> int:
 
 
 class BoundedCache(Generic[K, V]):
-    """A least-recently-used map of at most ``size`` entries weighing at most the budget's bytes."""
+    """A least-recently-used map of at most ``size`` entries weighing at most ``max_bytes`` (default:
+    the budget's bytes, read as each entry is put)."""
 
-    def __init__(self, size: int = MAX_ENTRIES) -> None:
+    def __init__(self, size: int = MAX_ENTRIES, max_bytes: int | None = None) -> None:
         self.size = size
+        self.max_bytes = max_bytes
         self.weight = 0
         self._entries: OrderedDict[K, tuple[V, int]] = OrderedDict()
 
@@ -75,18 +77,34 @@ class BoundedCache(Generic[K, V]):
         self._entries.move_to_end(key)
         return entry[0]
 
+    def peek(self, key: K) -> V | None:
+        """The entry, without making it the most recently used."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry[0]
+
     def put(self, key: K, value: V, weight: int = 0) -> None:
-        """Keeps ``value``, evicting the least recently used entries to stay within both bounds; an
-        entry heavier than the longest text kept (or than the whole budget) is not kept."""
-        if weight > min(BUDGET.max_text * BYTES_PER_CHARACTER, BUDGET.cache_bytes):
+        """Keeps ``value`` in place of what ``key`` held, evicting the least recently used entries to stay
+        within both bounds; an entry heavier than the longest text kept (or than the whole budget) is
+        not kept."""
+        self.pop(key)
+        max_bytes = BUDGET.cache_bytes if self.max_bytes is None else self.max_bytes
+        longest = BUDGET.max_text * BYTES_PER_CHARACTER if self.max_bytes is None else max_bytes
+        if weight > min(longest, max_bytes):
             return
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self.weight -= old[1]
         self._entries[key] = (value, weight)
         self.weight += weight
-        while len(self._entries) > self.size or self.weight > BUDGET.cache_bytes:
+        while len(self._entries) > self.size or self.weight > max_bytes:
             self.weight -= self._entries.popitem(last=False)[1][1]
+
+    def pop(self, key: K) -> V | None:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return None
+        self.weight -= entry[1]
+        return entry[0]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._entries)
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -146,12 +146,16 @@ class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
         async def send(payload: Any) -> None:
             await operation.send_operation_message({"id": operation.id, "type": "next", "payload": payload})
 
+        # With upstream routing, a group's loads forward the caller's token: only members holding the
+        # same one share them.
+        forwarded = None if view.upstreams is None else _payload_credentials(socket.connection_params)[0]
         return view.multiplexer.delivery(
             socket.principal,
             (operation.query, operation.operation_name, operation.variables),
             send,
             lambda: view.operation_context(socket),
             _read_session,
+            forwarded,
         )
 
     async def handle_subscribe(self, message: Any) -> None:

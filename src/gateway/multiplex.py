@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
@@ -43,6 +43,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from gateway import documents
 from gateway.auth import Principal
+from gateway.documents import BoundedCache
 from gateway.observability import metrics
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ class GroupKey:
     query: str
     operation_name: str | None
     variables: str  # canonical JSON, without the variable that only sets ``after``
+    # A digest of the credentials an upstream-routed load forwards (the caller's token), "" when the
+    # loads forward none: members whose upstream calls would carry other credentials do not share.
+    credentials: str = ""
 
 
 class Group:
@@ -74,49 +78,37 @@ class Group:
 class RecentPayloads:
     """Each group's payloads of recent positions, produced once; the oldest go past a count or size.
 
-    A member that asks for a position no longer kept produces it again: correct, only costlier.
+    A member that asks for a position no longer kept produces it again: correct, only costlier. A
+    payload weighs nothing until it is produced, then its length.
     """
 
     def __init__(self, entries: int = RECENT_PAYLOADS, max_bytes: int = RECENT_PAYLOAD_BYTES) -> None:
-        self.entries, self.max_bytes = entries, max_bytes
-        self._tasks: OrderedDict[tuple[Group, int], asyncio.Task[str | None]] = OrderedDict()
-        self._sizes: dict[tuple[Group, int], int] = {}
-        self._bytes = 0
+        self._tasks: BoundedCache[tuple[Group, int], asyncio.Task[str | None]] = BoundedCache(
+            entries, max_bytes
+        )
 
     def task(self, group: Group, position: int, produce: Produce) -> asyncio.Task[str | None]:
         key = (group, position)
         task = self._tasks.get(key)
         if task is not None:
-            self._tasks.move_to_end(key)
             return task
         # A context of its own: the event's execution is nobody's request (observation, tracing).
         task = asyncio.get_running_loop().create_task(_run(produce), context=contextvars.Context())
-        self._tasks[key] = task
+        self._tasks.put(key, task)
         task.add_done_callback(lambda done: self._done(key, done))
-        self._trim()
         return task
 
     def forget(self, group: Group) -> None:
         for key in [key for key in self._tasks if key[0] is group]:
-            self._drop(key)
+            self._tasks.pop(key)
 
     def _done(self, key: tuple[Group, int], task: asyncio.Task[str | None]) -> None:
-        if self._tasks.get(key) is not task:
+        if self._tasks.peek(key) is not task:
             return  # dropped already
         if task.cancelled() or task.exception() is not None:
-            self._drop(key)  # e.g. the database went away: the next member tries again
+            self._tasks.pop(key)  # e.g. the database went away: the next member tries again
             return
-        self._sizes[key] = len(task.result() or "")
-        self._bytes += self._sizes[key]
-        self._trim()
-
-    def _trim(self) -> None:
-        while self._tasks and (len(self._tasks) > self.entries or self._bytes > self.max_bytes):
-            self._drop(next(iter(self._tasks)))
-
-    def _drop(self, key: tuple[Group, int]) -> None:
-        del self._tasks[key]
-        self._bytes -= self._sizes.pop(key, 0)
+        self._tasks.put(key, task, len(task.result() or ""))
 
 
 async def _run(produce: Produce) -> str | None:
@@ -154,8 +146,11 @@ class Multiplexer:
         send: Send,
         new_context: Callable[[], Any],
         read_session: Callable[[Any], AbstractAsyncContextManager[Any]] = lambda _backend: nullcontext(),
+        credentials: str | None = None,
     ) -> LiveDelivery:
-        return LiveDelivery(self, principal, operation, send, new_context, read_session)
+        """``credentials``: what the member's loads forward to upstreams (None: nothing is forwarded)."""
+        digest = "" if credentials is None else hashlib.sha256(credentials.encode()).hexdigest()
+        return LiveDelivery(self, principal, operation, send, new_context, read_session, digest)
 
 
 class LiveDelivery:
@@ -169,8 +164,10 @@ class LiveDelivery:
         send: Send,
         new_context: Callable[[], Any],
         read_session: Callable[[Any], AbstractAsyncContextManager[Any]],
+        credentials: str = "",
     ) -> None:
         self.multiplexer = multiplexer
+        self.credentials = credentials
         self.principal = principal
         self.query, self.operation_name, variables = operation
         self.variables = dict(variables or {})
@@ -193,8 +190,9 @@ class LiveDelivery:
         self.join()
         assert self._group is not None
         task = self.multiplexer.recent.task(self._group, position, lambda: self._produce(build))
-        # Shielded: a member that leaves must not cancel the payload the others wait for.
-        payload = await asyncio.shield(task)
+        # Shielded: a member that leaves must not cancel the payload the others wait for (a payload
+        # produced already is taken as it is: no wait, no shield).
+        payload = task.result() if task.done() else await asyncio.shield(task)
         if payload is not None:
             await self._send(orjson.Fragment(payload))
 
@@ -225,7 +223,8 @@ class LiveDelivery:
     def _key(self) -> GroupKey:
         resume = resume_variable(_document(self.query), self.operation_name)
         shared = {name: value for name, value in self.variables.items() if name != resume}
-        return GroupKey(self.principal, self.query, self.operation_name, _canonical(shared))
+        variables = _canonical(shared)
+        return GroupKey(self.principal, self.query, self.operation_name, variables, self.credentials)
 
 
 def _document(query: str) -> DocumentNode:

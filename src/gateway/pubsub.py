@@ -74,10 +74,15 @@ def tenant_channel(tenant: str) -> str:
 
 
 class Subscription:
-    """One subscriber's bounded queue of messages; iterate it to receive them."""
+    """One subscriber's bounded queue of messages; iterate it to receive them.
 
-    def __init__(self, buffer: int) -> None:
+    ``types``: the message types it receives (``RESYNC`` always), None for all. A subscriber of one
+    kind of event is then neither queued nor woken for the tenant's other kinds.
+    """
+
+    def __init__(self, buffer: int, types: frozenset[str] | None = None) -> None:
         self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=max(buffer, 1))
+        self.types = None if types is None else types | {RESYNC_TYPE}
 
     def offer(self, message: Message) -> None:
         """Queue a message; on a full buffer what is queued is dropped for one ``RESYNC``.
@@ -102,8 +107,11 @@ class Subscription:
 class PubSub(Protocol):
     async def publish(self, channel: str, message: Message) -> None: ...
 
-    def subscribe(self, channel: str, buffer: int) -> contextlib.AbstractAsyncContextManager[Subscription]:
-        """Subscribed once entered: a message published after that is delivered to it."""
+    def subscribe(
+        self, channel: str, buffer: int, types: frozenset[str] | None = None
+    ) -> contextlib.AbstractAsyncContextManager[Subscription]:
+        """Subscribed once entered: a message published after that (of ``types``, or any when None) is
+        delivered to it."""
         ...
 
     async def close(self) -> None: ...
@@ -119,8 +127,10 @@ class LocalPubSub:
         self.deliver(channel, message)
 
     def deliver(self, channel: str, message: Message) -> None:
+        kind = message.get("type")
         for subscription in list(self._subscribers.get(channel, ())):
-            subscription.offer(message)
+            if subscription.types is None or kind in subscription.types:
+                subscription.offer(message)
 
     def deliver_everywhere(self, message: Message) -> None:
         for channel in list(self._subscribers):
@@ -130,8 +140,10 @@ class LocalPubSub:
         return bool(self._subscribers.get(channel))
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str, buffer: int) -> AsyncIterator[Subscription]:
-        subscription = Subscription(buffer)
+    async def subscribe(
+        self, channel: str, buffer: int, types: frozenset[str] | None = None
+    ) -> AsyncIterator[Subscription]:
+        subscription = Subscription(buffer, types)
         self._subscribers[channel].add(subscription)
         try:
             yield subscription
@@ -189,8 +201,10 @@ class RedisFanOut:
                     self._owed.discard(channel)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str, buffer: int) -> AsyncIterator[Subscription]:
-        async with self._local.subscribe(channel, buffer) as subscription:
+    async def subscribe(
+        self, channel: str, buffer: int, types: frozenset[str] | None = None
+    ) -> AsyncIterator[Subscription]:
+        async with self._local.subscribe(channel, buffer, types) as subscription:
             await self._ensure_subscribed(channel)
             try:
                 yield subscription

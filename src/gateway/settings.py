@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     subscription_buffer: int = Field(default=1000, ge=1, le=1_000_000)
     ws_ping_seconds: float = Field(default=15.0, gt=0, le=3_600)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=10_000)
+    # Whether WebSockets may negotiate permessage-deflate. Each socket compresses each message itself
+    # (its own compression context): ~25 us of the ~100 us a subscription delivery costs the process
+    # (bench/subscriptions.py, docs/subscriptions.md); off, payloads go uncompressed.
+    ws_compression: bool = True
     # Upstream REST backends (docs/upstreams/routing.md): the routing file, and the most upstream calls
     # one request may be estimated to make before it is refused (UPSTREAM_BUDGET_EXCEEDED).
     backends: str | None = None

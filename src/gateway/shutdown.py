@@ -31,6 +31,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "access_log": False,
         # uvicorn's own lines go through the gateway's handler: its format (text or JSON), redacted.
         "log_config": None,
+        "ws_per_message_deflate": settings.ws_compression,
     }
 
 

@@ -29,8 +29,10 @@ class ObservedPubSub:
         metrics.pubsub_published.inc()
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str, buffer: int) -> AsyncIterator[Subscription]:
-        async with self.inner.subscribe(channel, buffer) as subscription:
+    async def subscribe(
+        self, channel: str, buffer: int, types: frozenset[str] | None = None
+    ) -> AsyncIterator[Subscription]:
+        async with self.inner.subscribe(channel, buffer, types) as subscription:
             metrics.subscriptions_active.inc()
             try:
                 yield cast(Subscription, _Timed(subscription))  # all of a Subscription passes through
