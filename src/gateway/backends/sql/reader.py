@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -62,7 +63,7 @@ from gateway.backends.sql.row_rules import (
     visible_owners,
 )
 from gateway.backends.sql.search import DOCS, FullText, hits_statement, matching_ids
-from gateway.backends.sql.session import SharedConnection, run_alone
+from gateway.backends.sql.session import DriverStatement, SharedConnection, driver_statement, run_alone, run_on
 from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
@@ -118,10 +119,12 @@ class SqlReader(SqlPhotoReads):
             return await self._wave.submit(statement, parameters)  # type: ignore[arg-type]
         return await self._run_alone(statement, parameters)
 
-    async def _run_alone(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
+    async def _run_alone(
+        self, statement: sa.Executable | DriverStatement, parameters: dict[str, Any] | None
+    ) -> Any:
         self.cost.sql_statements += 1
         if self._connection is not None:
-            return await self._connection.execute(statement, parameters)
+            return await run_on(self._connection, statement, parameters)
         if self._shared is not None:
             return await self._shared.execute(statement, parameters, self._direct(statement, parameters))
         return await run_alone(self.engine, statement, parameters)
@@ -321,8 +324,19 @@ class SqlReader(SqlPhotoReads):
         return (self.tenant, self.access, self.engine.dialect.name)
 
     async def run_trees(self, statements: Sequence[Any]) -> list[Any]:
-        """Each planned statement's JSON, decoded; one statement each, counted like any other."""
-        return [orjson.loads((await self._run(statement)).scalar_one()) for statement in statements]
+        """Each planned statement's JSON, decoded; one statement each, counted like any other.
+
+        A planned statement binds every value it uses, so it is compiled once into the driver's text
+        and arguments (``session.DriverStatement``), kept as long as the statement is (the plan cache's).
+        """
+        trees = []
+        for statement in statements:
+            driver = _DRIVER_STATEMENTS.get(statement)
+            if driver is None:
+                driver = _DRIVER_STATEMENTS[statement] = driver_statement(statement, self.engine.dialect)
+            ((tree,),) = await self._run_alone(driver, None)
+            trees.append(orjson.loads(tree))
+        return trees
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         table = ENTITY_TABLES[entity]
@@ -581,6 +595,9 @@ _STATEMENTS: dict[tuple[Any, ...], Any] = {}
 # statement object: a statement's hash is its identity.
 _DIRECT_READS: dict[Any, DirectRead | None] = {}
 _UNKNOWN = object()
+# The planned statements (kept by the planner's bounded cache) in the driver's form, for as long as
+# the statement itself lives.
+_DRIVER_STATEMENTS: weakref.WeakKeyDictionary[Any, DriverStatement] = weakref.WeakKeyDictionary()
 # Sequences of _STATEMENTS sent together as one (waves.py), by the statements' identities.
 _COMBINED: dict[tuple[Any, ...], Combined] = {}
 
