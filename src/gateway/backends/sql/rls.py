@@ -11,7 +11,6 @@ tenant column has the policy, unless it is listed in ``RLS_EXEMPT_TABLES``.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 TENANT_SETTING = "crm_gateway.tenant"
@@ -44,6 +43,8 @@ def enable_tenant_rls(table: str, column: str = "tenant") -> None:
     FORCE makes the policy bind the table owner too; only superusers and BYPASSRLS roles escape it,
     which is why the gateway refuses (in production) to run as one. A no-op on SQLite.
     """
+    from alembic import op  # migrations only: the serving process never imports Alembic (~10 MiB)
+
     if not _on_postgresql():
         return
     matches = f"{column} = current_setting('{TENANT_SETTING}', true)"
@@ -54,6 +55,8 @@ def enable_tenant_rls(table: str, column: str = "tenant") -> None:
 
 def disable_tenant_rls(table: str) -> None:
     """The reverse of ``enable_tenant_rls``, for downgrades."""
+    from alembic import op
+
     if not _on_postgresql():
         return
     op.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
@@ -62,6 +65,8 @@ def disable_tenant_rls(table: str) -> None:
 
 
 def _on_postgresql() -> bool:
+    from alembic import op
+
     return bool(op.get_bind().dialect.name == "postgresql")
 
 
