@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import difflib
 import json
+import multiprocessing
 import os
 import socket
 import sys

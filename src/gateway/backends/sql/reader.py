@@ -63,7 +63,13 @@ from gateway.backends.sql.row_rules import (
     visible_owners,
 )
 from gateway.backends.sql.search import DOCS, FullText, hits_statement, matching_ids
-from gateway.backends.sql.session import DriverStatement, SharedConnection, driver_statement, run_alone, run_on
+from gateway.backends.sql.session import (
+    DriverStatement,
+    SharedConnection,
+    driver_statement,
+    run_alone,
+    run_on,
+)
 from gateway.backends.sql.waves import Combined, Wave, combinable, combine, parameter_name
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
@@ -126,7 +132,8 @@ class SqlReader(SqlPhotoReads):
         if self._connection is not None:
             return await run_on(self._connection, statement, parameters)
         if self._shared is not None:
-            return await self._shared.execute(statement, parameters, self._direct(statement, parameters))
+            direct = None if isinstance(statement, DriverStatement) else self._direct(statement, parameters)
+            return await self._shared.execute(statement, parameters, direct)
         return await run_alone(self.engine, statement, parameters)
 
     async def _send_wave(self, wave: list[Any]) -> None:

@@ -45,7 +45,7 @@ class DriverStatement:
     arguments: tuple[Any, ...] | Mapping[str, Any]
 
 
-def driver_statement(statement: sa.Executable, dialect: Dialect) -> DriverStatement:
+def driver_statement(statement: sa.ClauseElement, dialect: Dialect) -> DriverStatement:
     """``statement`` as ``execute`` would send it on ``dialect``: the text and values of SQLAlchemy's
     expanded state (literal-rendered values in the text, lists expanded), each value through the bind
     processor of its parameter's type, as ``execute`` applies them. Public API only
