@@ -129,8 +129,10 @@ class SqlReader(SqlPhotoReads):
         self, statement: sa.Executable | DriverStatement, parameters: dict[str, Any] | None
     ) -> Any:
         self.cost.sql_statements += 1
-        if self._connection is not None:
-            return await run_on(self._connection, statement, parameters)
+        if self._connection is not None:  # a writer's transaction: its result as SQLAlchemy gives it
+            if isinstance(statement, DriverStatement):
+                return await run_on(self._connection, statement, parameters)
+            return await self._connection.execute(statement, parameters)
         if self._shared is not None:
             direct = None if isinstance(statement, DriverStatement) else self._direct(statement, parameters)
             return await self._shared.execute(statement, parameters, direct)
