@@ -10,13 +10,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from conftest import APP_ROLE, SECRET, Client, token_for
 from factories import BASE_TIME, Factory
+from gateway.app import create_app
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.reader import row_limit
 from gateway.backends.sql.session import DriverStatement, driver_statement, run_alone
+from gateway.settings import load_settings
+from pgbouncer import pgbouncer, require_pgbouncer, through
 
 
 @contextmanager
@@ -101,3 +106,47 @@ def test_a_driver_statement_of_a_named_dialect_keeps_the_names() -> None:
     assert isinstance(driver, DriverStatement)
     assert isinstance(driver.arguments, dict)
     assert sorted(driver.arguments.values(), key=str) == sorted(["acme", when], key=str)
+
+
+PLANNED_LIST = "{ contacts(first: 5) { totalCount edges { node { lastName } } } }"
+
+
+async def _alternate_tenants_on_one_connection(url: str, owner_engine: Any, pooler: str) -> None:
+    """Two tenants' planned reads, one after the other on the app's one pooled connection: each sees
+    its own rows only, and neither's tenant stays on the connection for the other's statement."""
+    tenants = [f"d{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    for tenant in tenants:
+        seeded = Factory(owner_engine, tenant)
+        seeded.contact("Ada", f"Of-{tenant}")
+        await seeded.save()
+    settings = load_settings(database_url=url, jwt_secret=SECRET, database_pooler=pooler)
+    application = create_app(settings)
+    try:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            clients = [Client(http, token_for(settings, tenant)) for tenant in tenants]
+            for _ in range(3):
+                for tenant, client in zip(tenants, clients, strict=True):
+                    body = await client.execute(PLANNED_LIST)
+                    assert body["extensions"]["cost"]["sqlStatements"] == 1  # the planned statement
+                    edges = body["data"]["contacts"]["edges"]
+                    assert [edge["node"]["lastName"] for edge in edges] == [f"Of-{tenant}"]
+                    assert body["data"]["contacts"]["totalCount"] == 1
+        pool = application.state.engine.sync_engine.pool
+        assert pool.checkedout() == 0 and pool.checkedin() == 1  # every read on the same connection
+    finally:
+        await application.state.engine.dispose()
+
+
+async def test_planned_reads_of_two_tenants_on_one_pooled_connection_see_their_own(
+    postgres_url: str, owner_engine: Any
+) -> None:
+    await _alternate_tenants_on_one_connection(postgres_url, owner_engine, "none")
+
+
+async def test_planned_reads_of_two_tenants_through_one_pgbouncer_server_connection_see_their_own(
+    postgres_url: str, owner_engine: Any, tmp_path: Any
+) -> None:
+    require_pgbouncer()
+    with pgbouncer(postgres_url, [APP_ROLE], tmp_path, pool_size=1) as port:
+        await _alternate_tenants_on_one_connection(through(postgres_url, port), owner_engine, "transaction")
