@@ -14,8 +14,6 @@ from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -59,7 +57,10 @@ class Readiness:
 
     @cached_property
     def head(self) -> set[str]:
-        """The revisions the shipped migrations end at (read once: they do not change while running)."""
+        """The revisions the shipped migrations end at (read once: they do not change while running).
+        Alembic is imported at the first readiness check, not with the app (see ``migrate.py``)."""
+        from alembic.script import ScriptDirectory
+
         url = self.engine.url.render_as_string(hide_password=True)
         return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
@@ -88,6 +89,8 @@ class Readiness:
 
 
 def _current_heads(connection: sa.Connection) -> tuple[str, ...]:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_heads()
 
 

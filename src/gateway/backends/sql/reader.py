@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -60,7 +61,13 @@ from gateway.backends.sql.row_rules import (
     visible_owners,
 )
 from gateway.backends.sql.search import DOCS, FullText, hits_statement, matching_ids
-from gateway.backends.sql.session import SharedConnection, run_alone
+from gateway.backends.sql.session import (
+    DriverStatement,
+    SharedConnection,
+    driver_statement,
+    run_alone,
+    run_on,
+)
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
 from gateway.permissions import receivable_media, visible_media
@@ -101,10 +108,14 @@ class SqlReader(SqlPhotoReads):
     async def _run(self, statement: sa.Executable) -> Any:
         return await self._run_with(statement, None)
 
-    async def _run_with(self, statement: sa.Executable, parameters: dict[str, Any] | None) -> Any:
+    async def _run_with(
+        self, statement: sa.Executable | DriverStatement, parameters: dict[str, Any] | None
+    ) -> Any:
         """Runs a statement: on the transaction's connection, the session's, or one of its own."""
         self.cost.sql_statements += 1
-        if self._connection is not None:
+        if self._connection is not None:  # a writer's transaction: its result as SQLAlchemy gives it
+            if isinstance(statement, DriverStatement):
+                return await run_on(self._connection, statement, parameters)
             return await self._connection.execute(statement, parameters)
         if self._shared is not None:
             return await self._shared.execute(statement, parameters)
@@ -260,8 +271,19 @@ class SqlReader(SqlPhotoReads):
         return (self.tenant, self.access, self.engine.dialect.name)
 
     async def run_trees(self, statements: Sequence[Any]) -> list[Any]:
-        """Each planned statement's JSON, decoded; one statement each, counted like any other."""
-        return [orjson.loads((await self._run(statement)).scalar_one()) for statement in statements]
+        """Each planned statement's JSON, decoded; one statement each, counted like any other.
+
+        A planned statement binds every value it uses, so it is compiled once into the driver's text
+        and arguments (``session.DriverStatement``), kept as long as the statement is (the plan cache's).
+        """
+        trees = []
+        for statement in statements:
+            driver = _DRIVER_STATEMENTS.get(statement)
+            if driver is None:
+                driver = _DRIVER_STATEMENTS[statement] = driver_statement(statement, self.engine.dialect)
+            ((tree,),) = await self._run_with(driver, None)
+            trees.append(orjson.loads(tree))
+        return trees
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         table = ENTITY_TABLES[entity]
@@ -516,6 +538,9 @@ def _picker(indexes: list[int]) -> Callable[[Sequence[Any]], Sequence[Any]]:
 
 
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
+# The planned statements (kept by the planner's bounded cache) in the driver's form, for as long as
+# the statement itself lives.
+_DRIVER_STATEMENTS: weakref.WeakKeyDictionary[Any, DriverStatement] = weakref.WeakKeyDictionary()
 
 
 def _records(record_class: type[Any], result: Any) -> list[Any]:

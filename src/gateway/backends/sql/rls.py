@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from alembic import op
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 TENANT_SETTING = "crm_gateway.tenant"
@@ -47,6 +46,8 @@ def enable_tenant_rls(table: str, column: str = "tenant") -> None:
     FORCE makes the policy bind the table owner too; only superusers and BYPASSRLS roles escape it,
     which is why the gateway refuses (in production) to run as one. A no-op on SQLite.
     """
+    from alembic import op  # migrations only: the serving process never imports Alembic (~10 MiB)
+
     if not _on_postgresql():
         return
     matches = f"{column} = current_setting('{TENANT_SETTING}', true)"
@@ -57,6 +58,8 @@ def enable_tenant_rls(table: str, column: str = "tenant") -> None:
 
 def disable_tenant_rls(table: str) -> None:
     """The reverse of ``enable_tenant_rls``, for downgrades."""
+    from alembic import op
+
     if not _on_postgresql():
         return
     op.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
@@ -78,6 +81,8 @@ def every_tenants_rows(*tables: str) -> Iterator[None]:
 
 
 def _on_postgresql() -> bool:
+    from alembic import op
+
     return bool(op.get_bind().dialect.name == "postgresql")
 
 

@@ -1,0 +1,49 @@
+"""``serve`` migrates in a child process (``cli._prepare_database(migrate_elsewhere=True)``): the server
+never imports Alembic, whose modules would stay resident for its whole life, and a failing migration
+still stops it with the plain message ``db upgrade`` gives."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+PREPARE = """
+import sys
+from gateway import cli
+try:
+    cli._prepare_database(sys.argv[1], migrate_elsewhere=True)
+except cli.CommandError as error:
+    print("refused:", error)
+import gateway.app, gateway.health  # what serve imports besides
+print("alembic imported:", any(name.split(".")[0] == "alembic" for name in sys.modules))
+"""
+
+
+def _prepare(url: str) -> str:
+    done = subprocess.run([sys.executable, "-c", PREPARE, url], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_serve_migrates_in_a_child_and_never_imports_alembic(tmp_path: Path) -> None:
+    database = tmp_path / "serve.db"
+    out = _prepare(f"sqlite+aiosqlite:///{database}")
+    assert "refused" not in out
+    assert "alembic imported: False" in out
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert {"contacts", "leads", "accounts"} <= tables
+    assert revision
+
+
+def test_a_migration_the_child_cannot_run_stops_serve_with_the_reason(tmp_path: Path) -> None:
+    database = tmp_path / "unknown.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version VALUES ('not_a_revision')")
+    out = _prepare(f"sqlite+aiosqlite:///{database}")
+    assert "refused: database error:" in out
+    assert "not_a_revision" in out
