@@ -72,6 +72,8 @@ def every_tenants_rows(*tables: str) -> Iterator[None]:
     """In a migration's data step: every tenant's rows of ``tables``. FORCE binds the tables' owner (who
     runs the migrations, when it is no superuser) to the tenant policy, and no tenant is set there, so
     the step would see no row: FORCE is lifted for the step and put back after. A no-op on SQLite."""
+    from alembic import op
+
     postgresql = _on_postgresql()
     for table in tables if postgresql else ():
         op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
