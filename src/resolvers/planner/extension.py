@@ -26,7 +26,6 @@ from gateway import documents
 from gateway.documents import BoundedCache
 from gateway.errors import GatewayError
 from gateway.planner.plan import ConnectionPlan, Unplannable
-from resolvers.planner import shape
 from resolvers.planner.walk import plan_operation
 
 log = logging.getLogger("gateway.planner")
@@ -56,17 +55,11 @@ class PlannedQueries(SchemaExtension):
             return None
         plans, statements = planned
         try:
-            trees = await backend.run_trees(statements)
+            trees = await backend.run_trees(statements)  # each root field's response JSON, parsed
         except Exception:  # the resolvers meet the same fault and report it as they do
             log.warning("a planned statement failed; the resolvers answer instead", exc_info=True)
             return None
-        try:
-            return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
-        except Exception:  # a computed field that reads more than it declared, or returns another type
-            log.warning("a planned answer could not be shaped; the resolvers answer", exc_info=True)
-            if key is not None:
-                _PLANNED.put(key, _UNPLANNABLE, _weight(key))  # not planned again
-            return None
+        return {key: tree for (key, _), tree in zip(plans, trees, strict=True)}
 
     def _planned(self, backend: Any, key: Hashable | None) -> _Planned | None:
         """The operation's plans and statements, kept across requests by ``key`` (None: not planned)."""

@@ -4,7 +4,7 @@ Covered: root ``contacts``, ``accounts``, ``leads`` and ``tasks`` with ``first``
 ``orderBy``; below them plain columns (strings, integers, booleans, date-times, enums stored by name),
 ``id``, ``__typename``, single links (``Lead.stage``) and nested lists with the same arguments,
 ``edges { cursor node }``, ``nodes``, ``pageInfo`` and ``totalCount``. Anything else (fragments,
-directives, computed fields, detail lists, custom fields, backward pages, search, a permission the
+directives, computed fields without an SQL twin, custom fields, backward pages, search, a permission the
 caller lacks, arguments the resolvers would refuse) leaves the operation to the resolvers.
 
 The arguments become a list query through the resolvers' own ``list_query``, so filter permissions,
@@ -313,17 +313,21 @@ class _Walk:
 
 
 def _computed(field: GraphQLField, node: FieldNode, function: Any) -> planned.Computed:
-    """A resolver of ``self`` alone that declares the columns it reads (``@uses_columns``) and returns
-    a string, integer or boolean (``Contact.displayName``): called on those columns by the shaping."""
+    """A resolver of ``self`` alone that declares the columns it reads (``@uses_columns``), returns a
+    string, integer or boolean (``Contact.displayName``) and has an SQL twin (``in_sql``) reading
+    only those columns: the statement computes it."""
     columns = declared_columns(function)
-    if columns is None or node.arguments or node.selection_set or inspect.iscoroutinefunction(function):
+    twin = planned.twin_of(function)
+    if columns is None or twin is None or node.arguments or node.selection_set:
         raise planned.Unplannable(f"computed field {node.name.value}")
-    if list(inspect.signature(function).parameters) != ["self"]:
+    if inspect.iscoroutinefunction(function) or list(inspect.signature(function).parameters) != ["self"]:
         raise planned.Unplannable("a computed field that reads the request")
+    if not planned.twin_columns(twin) <= columns:
+        raise planned.Unplannable("an SQL twin reading columns its resolver does not declare")
     kind = _leaf_kind(field)
     if kind not in ("str", "int", "bool"):
         raise planned.Unplannable("a computed field of another type")
-    return planned.Computed(tuple(sorted(columns)), function, result=kind)
+    return planned.Computed(tuple(sorted(planned.twin_columns(twin))), twin, result=kind)
 
 
 def _leaf_kind(field: GraphQLField) -> str:
