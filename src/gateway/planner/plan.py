@@ -74,6 +74,11 @@ def in_sql(twin: Any) -> Callable[[F], F]:
     return register
 
 
+def declared_twins() -> dict[Callable[..., Any], Any]:
+    """Every resolver's SQL twin (for the test that compares each with its resolver)."""
+    return dict(_TWINS)
+
+
 def twin_of(resolver: Callable[..., Any]) -> Any:
     """The SQL twin ``resolver`` declares, or None."""
     return _TWINS.get(resolver)

@@ -10,7 +10,7 @@ uniquely (``p0``, ``p1``, ...); the levels below correlate to those names.
 The statement also computes what the resolvers compute from the columns, as the same strings:
 global ids (``resolvers/common/ids.py``), cursors (``resolvers/common/cursor.py``), date-times as
 Strawberry prints a UTC ``datetime`` (``isoformat``), ``pageInfo``, booleans and the computed fields'
-SQL twins (``plan.in_sql``). On PostgreSQL these are SQL (``_Postgres``: tests in
+SQL twins (``plan.in_sql``). On PostgreSQL these are SQL (``PostgresValues``: tests in
 ``tests/test_planner.py`` and ``tests/test_planner_sql.py`` pin them to the Python functions); on
 SQLite the statement calls the Python functions themselves, registered on each connection
 (``sqlite_functions``).
@@ -65,7 +65,7 @@ class TreeStatement:
     def __init__(self, reader: SqlReader) -> None:
         self.reader = reader
         self.postgresql = reader.engine.dialect.name == "postgresql"
-        self.sql: _Postgres | _Sqlite = _Postgres() if self.postgresql else _Sqlite()
+        self.sql = values_sql(reader.engine.dialect.name)
         self._names = (f"p{i}" for i in itertools.count())
 
     def statement(self, plan: ConnectionPlan) -> sa.Select[Any]:
@@ -173,7 +173,7 @@ class TreeStatement:
         if isinstance(part, Leaf):
             return self._leaf(part, node.type_name, level.c[part.column])
         if isinstance(part, Computed):
-            value = self._twin(part.twin, level)
+            value = twin_sql(part.twin, level.c)
             return self.sql.boolean(value) if part.result == "bool" else value
         if isinstance(part, LinkPlan):
             return self._nested(self._link(part, level))
@@ -191,31 +191,6 @@ class TreeStatement:
         if leaf.kind == "bool":
             return self.sql.boolean(column)
         return column
-
-    def _twin(self, twin: Any, level: Any) -> Any:
-        """A computed field's SQL twin (``plan.in_sql``) over the row's columns."""
-        if isinstance(twin, Column):
-            if not isinstance(level.c[twin.name].type, _LEAF_TYPES["computed"]):
-                raise Unplannable("an SQL twin reading a column of another type")
-            return level.c[twin.name]
-        if isinstance(twin, Text):
-            return _text(twin.value)
-        if isinstance(twin, FirstOf):
-            *firsts, last = [self._twin(part, level) for part in twin.parts]
-            return sa.func.coalesce(*(sa.func.nullif(part, _text("")) for part in firsts), last)
-        if isinstance(twin, Joined):
-            # Each non-empty part after the separator, then the first separator cut off.
-            separator = _text(twin.separator)
-            parts = [
-                sa.func.coalesce(
-                    separator.concat(sa.func.nullif(self._twin(part, level), _text(""))), _text("")
-                )
-                for part in twin.parts
-            ]
-            return sa.func.substr(_concat(parts), _int(len(twin.separator) + 1))
-        if isinstance(twin, Not):
-            return sa.case((self._twin(twin.part, level), sa.false()), else_=sa.true())
-        raise Unplannable(f"an SQL twin of {twin!r}")
 
     def _link(self, link: LinkPlan, parent: Any) -> Any:
         table = ENTITY_TABLES[link.target]
@@ -275,7 +250,7 @@ class TreeStatement:
         return value if self.postgresql else sa.func.json(value)
 
 
-class _Postgres:
+class PostgresValues:
     """The response's values computed by PostgreSQL, as the Python functions give them."""
 
     def agg(self, row: Any, position: Any, where: Any) -> Any:
@@ -297,11 +272,11 @@ class _Postgres:
 
     def base64url(self, text: Any, length: int | None = None) -> Any:
         """``base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")``: PostgreSQL's base64 pads
-        with '=' and wraps lines at 76 characters (57 bytes; unless ``length``, the text's length in
-        bytes when known, fits in one line); both go, and '+/' become '-_' (``replace`` is several
-        times cheaper than ``translate``)."""
+        with '=' and ends every 76 characters (57 bytes) with a newline, the last line's too; both
+        go (the newlines unless ``length``, the text's length in bytes when known, is below 57), and
+        '+/' become '-_' (``replace`` is several times cheaper than ``translate``)."""
         encoded = sa.func.encode(sa.func.convert_to(text, _text("UTF8")), _text("base64"))
-        if length is None or length > 57:
+        if length is None or length >= 57:
             encoded = sa.func.replace(encoded, sa.literal_column("E'\\n'"), _text(""))
         encoded = sa.func.rtrim(encoded, _text("="))
         return sa.func.replace(sa.func.replace(encoded, _text("+"), _text("-")), _text("/"), _text("_"))
@@ -344,7 +319,7 @@ class _Postgres:
         return key
 
 
-class _Sqlite:
+class SqliteValues:
     """SQLite has no base64 and stores UUIDs, date-times and booleans its own way: the statement calls
     the resolvers' Python functions, registered on each connection (``sqlite_functions``)."""
 
@@ -376,6 +351,33 @@ class _Sqlite:
     def cursor(self, signature: str, keys: list[tuple[Any, str]]) -> Any:
         kinds = ",".join(kind for _, kind in keys)
         return sa.func.crm_cursor(_text(signature), _text(kinds), *(key for key, _ in keys))
+
+
+def values_sql(dialect_name: str) -> PostgresValues | SqliteValues:
+    """How a dialect's statement computes the response's values (global ids, date-times, cursors)."""
+    return PostgresValues() if dialect_name == "postgresql" else SqliteValues()
+
+
+def twin_sql(twin: Any, columns: Any) -> Any:
+    """A computed field's SQL twin (``plan.in_sql``) over ``columns`` (the row's, by name)."""
+    if isinstance(twin, Column):
+        return columns[twin.name]
+    if isinstance(twin, Text):
+        return _text(twin.value)
+    if isinstance(twin, FirstOf):
+        *firsts, last = [twin_sql(part, columns) for part in twin.parts]
+        return sa.func.coalesce(*(sa.func.nullif(part, _text("")) for part in firsts), last)
+    if isinstance(twin, Joined):
+        # Each non-empty part after the separator, then the first separator cut off.
+        separator = _text(twin.separator)
+        parts = [
+            sa.func.coalesce(separator.concat(sa.func.nullif(twin_sql(part, columns), _text(""))), _text(""))
+            for part in twin.parts
+        ]
+        return sa.func.substr(_concat(parts), _int(len(twin.separator) + 1))
+    if isinstance(twin, Not):
+        return sa.case((twin_sql(twin.part, columns), sa.false()), else_=sa.true())
+    raise Unplannable(f"an SQL twin of {twin!r}")
 
 
 _MAX = datetime.max.replace(tzinfo=UTC).isoformat()
