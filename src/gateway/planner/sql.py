@@ -139,11 +139,12 @@ class TreeStatement:
     def _page_info(self, parts: list[tuple[str, Any]], plan: ConnectionPlan, level: Any, cursor: Any) -> Any:
         position = level.c["_n"]
         size = plan.query.page.size
+        on_page = position <= _int(size)
         values = {
             "hasNextPage": lambda: self.sql.boolean(sa.func.count() > _int(size)),
             "hasPreviousPage": lambda: self.sql.constant(plan.query.page.after is not None),
-            "startCursor": lambda: sa.func.max(sa.case((position == _int(1), cursor))),
-            "endCursor": lambda: self.sql.last(cursor, position, position <= _int(size)),
+            "startCursor": lambda: sa.func.max(sa.case((sa.and_(position == _int(1), on_page), cursor))),
+            "endCursor": lambda: self.sql.last(cursor, position, on_page),
         }
         return self._object(
             [
