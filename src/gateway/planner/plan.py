@@ -93,10 +93,43 @@ class ConnectionPlan:
     relation: Relation | None  # None for a root list
     query: ListQuery
     type_name: str
-    node: ObjectPlan | None = None
+    node: ObjectPlan | VariantPlan | None = None
     # (response key, part): ("edges", [(key, "cursor" | "node" | Constant)]), ("nodes", None),
     # ("pageInfo", [(key, name | Constant)]), ("totalCount", None), ("__typename", Constant)
     fields: list[tuple[str, tuple[str, Any]]] = field(default_factory=list)
     needs_keys: bool = False
     needs_count: bool = False
     key_kinds: list[str] = field(default_factory=list)  # filled by sql.py: how each sort key decodes
+
+
+@dataclass
+class VariantPlan:
+    """The rows of an interface whose types share a table (``Event``: ``Task``, ``Appointment``,
+    ``FollowUp``): the value of ``column`` picks each row's type and so its object plan (fields
+    collected for that type). A row of a kind in ``nulls`` answers null (``task(id:)`` given an
+    appointment's id); a kind in neither is the resolvers' to answer."""
+
+    entity: Entity
+    column: str
+    variants: dict[str, ObjectPlan]
+    nulls: frozenset[str] = frozenset()
+
+    def flat(self) -> ObjectPlan:
+        """One object plan reading every variant's columns (and ``column``): the level's columns."""
+        fields: list[tuple[str, Any]] = [("", Leaf(self.column, "str"))]
+        for variant in self.variants.values():
+            fields += variant.fields
+        return ObjectPlan(self.entity, "", fields)
+
+
+@dataclass
+class ObjectRootPlan:
+    """A root field by id (``contact(id:)``): the visible row of ``entity`` with this id, or null."""
+
+    entity: Entity
+    record_id: Any  # uuid.UUID
+    node: ObjectPlan | VariantPlan
+
+
+VARIANT = "t"  # a variant row's value of its plan's column
+VALUE = "v"  # a variant row's object, or an object root's (null when absent)

@@ -24,6 +24,8 @@ from gateway.planner.plan import (
     COUNT,
     KEYS,
     ROWS,
+    VALUE,
+    VARIANT,
     Computed,
     ConnectionPlan,
     Constant,
@@ -31,7 +33,9 @@ from gateway.planner.plan import (
     Leaf,
     LinkPlan,
     ObjectPlan,
+    ObjectRootPlan,
     Unplannable,
+    VariantPlan,
     slot,
 )
 
@@ -56,6 +60,7 @@ class TreeStatement:
         self._names = (f"p{i}" for i in itertools.count())
 
     def statement(self, plan: ConnectionPlan) -> sa.Select[Any]:
+        self._check_depth(plan)
         tree = self.connection(plan, None)
         return sa.select(sa.cast(tree, sa.Text) if self.postgresql else tree)
 
@@ -73,7 +78,7 @@ class TreeStatement:
         numbered = sa.func.row_number().over(order_by=order_by(keys, False))
         inner = (
             sa.select(
-                *self._columns(table, node),
+                *self._columns(table, _flat(node)),
                 *(expr.label(f"_k{i}") for i, (expr, _) in enumerate(keys)),
                 numbered.label("_n"),
             )
@@ -83,7 +88,7 @@ class TreeStatement:
             .limit(row_limit(query.page.size + 1))  # in the SQL text: see reader.row_limit
         )
         level = self._correlated(inner, parent).subquery(next(self._names))
-        pairs = self._pairs(node, level)
+        pairs = self._row_pairs(node, level)
         if plan.needs_keys:
             pairs.append((KEYS, self._keys(level, len(keys))))
         row = self._object(pairs)
@@ -92,6 +97,33 @@ class TreeStatement:
             counted = sa.select(sa.func.count()).select_from(source).where(*conditions)
             parts.append((COUNT, self._correlated(counted, parent).scalar_subquery()))
         return self._object(parts)
+
+    def root_object_statement(self, plan: ObjectRootPlan) -> sa.Select[Any]:
+        """A lookup by id: ``{VALUE: the row's object}``, null when no visible row has the id."""
+        self._check_depth(plan)
+        table = ENTITY_TABLES[plan.entity]
+        inner = sa.select(*self._columns(table, _flat(plan.node))).where(
+            *self.reader._visible(table), table.c.id == plan.record_id
+        )
+        level = inner.subquery(next(self._names))
+        found = sa.select(self._object(self._row_pairs(plan.node, level))).select_from(level)
+        tree = self._object([(VALUE, self._nested(found))])
+        return sa.select(sa.cast(tree, sa.Text) if self.postgresql else tree)
+
+    def _check_depth(self, plan: Any) -> None:
+        """SQLite's parser refuses statements nested past its stack (``parser stack overflow``, at
+        four levels of lists): deeper trees are left to the resolvers there. PostgreSQL has no such
+        limit below the operation limits."""
+        if not self.postgresql and _depth(plan) > _SQLITE_MAX_DEPTH:
+            raise Unplannable(f"more than {_SQLITE_MAX_DEPTH} levels on SQLite")
+
+    def _row_pairs(self, node: ObjectPlan | VariantPlan, level: Any) -> list[tuple[str, Any]]:
+        """A row's pairs; for rows of several types, its kind and the object of its kind's plan."""
+        if isinstance(node, ObjectPlan):
+            return self._pairs(node, level)
+        kind = level.c[node.column]
+        branches = [(kind == value, self.row(variant, level)) for value, variant in node.variants.items()]
+        return [(VARIANT, kind), (VALUE, self._nested(sa.case(*branches)))]
 
     def _source(self, plan: ConnectionPlan, parent: Any) -> tuple[Any, list[Any]]:
         reader = self.reader
@@ -200,6 +232,27 @@ class TreeStatement:
 
 # PostgreSQL functions take at most 100 arguments (FUNC_MAX_ARGS), json_build_object two per field.
 _MAX_PAIRS = 50
+
+
+_SQLITE_MAX_DEPTH = 7
+
+
+def _depth(part: Any) -> int:
+    """How deep a plan's statement nests, roughly as SQLite's parser counts it: a list nests two
+    subqueries (its rows, their aggregate), a link, a detail list or a lookup's row one."""
+    if isinstance(part, VariantPlan):
+        return max(_depth(variant) for variant in part.variants.values())
+    if isinstance(part, ObjectPlan):
+        return max((_depth(child) for _, child in part.fields), default=0)
+    if isinstance(part, ConnectionPlan):
+        return 2 + (_depth(part.node) if part.node is not None else 0)
+    if isinstance(part, (LinkPlan, DetailPlan, ObjectRootPlan)):
+        return 1 + _depth(part.node)
+    return 0
+
+
+def _flat(node: ObjectPlan | VariantPlan) -> ObjectPlan:
+    return node.flat() if isinstance(node, VariantPlan) else node
 
 
 def _computed_kind(sql_type: Any) -> str:

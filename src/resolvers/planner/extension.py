@@ -25,7 +25,7 @@ from strawberry.extensions import SchemaExtension
 from gateway import documents
 from gateway.documents import BoundedCache
 from gateway.errors import GatewayError
-from gateway.planner.plan import ConnectionPlan, Unplannable
+from gateway.planner.plan import ConnectionPlan, ObjectRootPlan, Unplannable
 from resolvers.planner import shape
 from resolvers.planner.walk import plan_operation
 
@@ -61,7 +61,7 @@ class PlannedQueries(SchemaExtension):
             log.warning("a planned statement failed; the resolvers answer instead", exc_info=True)
             return None
         try:
-            return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
+            return {key: shape.root(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
         except Exception:  # a computed field that reads more than it declared, or returns another type
             log.warning("a planned answer could not be shaped; the resolvers answer", exc_info=True)
             if key is not None:
@@ -81,7 +81,7 @@ class PlannedQueries(SchemaExtension):
         execution = self.execution_context
         document = execution.graphql_document
         operation = get_operation_ast(document, execution.operation_name) if document else None
-        if operation is None:
+        if document is None or operation is None:
             return _UNPLANNABLE
         graphql_schema = execution.schema._schema
         variables = get_variable_values(
@@ -90,14 +90,16 @@ class PlannedQueries(SchemaExtension):
         if not isinstance(variables, VariableValues):  # the resolvers report the bad values
             return _UNPLANNABLE
         try:
-            plans = plan_operation(execution.schema, graphql_schema, operation, variables, execution.context)
+            plans = plan_operation(
+                execution.schema, graphql_schema, document, operation, variables, execution.context
+            )
             return plans, backend.tree_statements([plan for _, plan in plans])
         except (Unplannable, GatewayError) as reason:  # a bad value is the resolvers' to report, on its field
             log.debug("planner: %s", reason)
             return _UNPLANNABLE
 
 
-_Planned = tuple[list[tuple[str, ConnectionPlan]], tuple[Any, ...]]
+_Planned = tuple[list[tuple[str, ConnectionPlan | ObjectRootPlan]], tuple[Any, ...]]
 _UNPLANNABLE: Any = ()  # kept too: an operation the planner does not cover is walked once
 # (schema, text, operation, variables, caller, settings) -> plans and statements, or _UNPLANNABLE.
 _PLANNED: BoundedCache[Hashable, Any] = BoundedCache()

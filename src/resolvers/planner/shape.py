@@ -32,7 +32,7 @@ def connection(plan: planned.ConnectionPlan, value: dict[str, Any]) -> dict[str,
             out[key] = value[planned.COUNT]
         elif name == "nodes":
             assert node is not None
-            out[key] = [obj(node, row) for row in rows]
+            out[key] = [row_object(node, row) for row in rows]
         elif name == "edges":
             out[key] = [_edge(part, node, row, cursors[i] if cursors else None) for i, row in enumerate(rows)]
         else:
@@ -40,7 +40,7 @@ def connection(plan: planned.ConnectionPlan, value: dict[str, Any]) -> dict[str,
     return out
 
 
-def _edge(parts: list[tuple[str, Any]], node: planned.ObjectPlan | None, row: Any, cursor: str | None) -> Any:
+def _edge(parts: list[tuple[str, Any]], node: _Rows | None, row: Any, cursor: str | None) -> Any:
     edge: dict[str, Any] = {}
     for key, part in parts:
         if isinstance(part, planned.Constant):
@@ -49,7 +49,7 @@ def _edge(parts: list[tuple[str, Any]], node: planned.ObjectPlan | None, row: An
             edge[key] = cursor
         else:
             assert node is not None
-            edge[key] = obj(node, row)
+            edge[key] = row_object(node, row)
     return edge
 
 
@@ -63,6 +63,36 @@ def _page_info(
         "endCursor": cursors[-1] if cursors else None,
     }
     return {key: part.value if isinstance(part, planned.Constant) else values[part] for key, part in parts}
+
+
+def root(plan: planned.ConnectionPlan | planned.ObjectRootPlan, value: dict[str, Any]) -> Any:
+    """A root field's answer from its statement's JSON."""
+    if isinstance(plan, planned.ObjectRootPlan):
+        return root_object(plan, value)
+    return connection(plan, value)
+
+
+def root_object(plan: planned.ObjectRootPlan, value: dict[str, Any]) -> dict[str, Any] | None:
+    """A lookup by id: its object, or null when no visible row has that id."""
+    row = value[planned.VALUE]
+    return row_object(plan.node, row) if row is not None else None
+
+
+_Rows = planned.ObjectPlan | planned.VariantPlan
+
+
+def row_object(plan: _Rows, row: dict[str, Any]) -> dict[str, Any] | None:
+    """A row's object; for rows of several types, the one its kind names (null for a kind the
+    lookup does not answer; a kind no type has is the resolvers' to report)."""
+    if isinstance(plan, planned.ObjectPlan):
+        return obj(plan, row)
+    kind = row[planned.VARIANT]
+    variant = plan.variants.get(kind)
+    if variant is not None:
+        return obj(variant, row[planned.VALUE])
+    if kind in plan.nulls:
+        return None
+    raise LookupError(f"no type for a row of kind {kind!r}")
 
 
 def obj(plan: planned.ObjectPlan, row: dict[str, Any]) -> dict[str, Any]:
