@@ -454,7 +454,24 @@ def _object(draw: st.DrawFn, type_name: str, depth: int) -> str:
         for name, target in _LISTS.get(type_name, {}).items():
             if draw(st.integers(0, 3)) == 0:
                 parts.append(f"{name}{draw(_arguments(target))} {draw(_connection(target, depth + 1))}")
-    return " ".join(parts)
+    if draw(st.booleans()):
+        parts.append("... on Node { id }")
+    return " ".join(draw(_wrapped(type_name, part)) for part in parts)
+
+
+@st.composite
+def _wrapped(draw: st.DrawFn, type_name: str, part: str) -> str:
+    """A selection as it is, or in an inline fragment (on its type, or untyped) that ``@skip`` or
+    ``@include`` may drop."""
+    how = draw(st.sampled_from(["plain", "plain", "on type", "untyped", "skip", "include"]))
+    flag = "true" if draw(st.booleans()) else "false"
+    return {
+        "plain": part,
+        "on type": f"... on {type_name} {{ {part} }}",
+        "untyped": f"... {{ {part} }}",
+        "skip": f"... on {type_name} @skip(if: {flag}) {{ {part} }}",
+        "include": f"... @include(if: {flag}) {{ {part} }}",
+    }[how]
 
 
 @st.composite
@@ -492,7 +509,7 @@ def _document(draw: st.DrawFn) -> str:
     return f"{{ {root}{draw(_arguments(type_name))} {draw(_connection(type_name, 0))} }}"
 
 
-GENERATED = collect(_document(), 25)
+GENERATED = collect(_document(), 30)
 
 
 async def test_generated_selections_of_the_covered_subset_answer_as_the_resolvers(
