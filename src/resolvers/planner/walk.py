@@ -1,11 +1,15 @@
-"""Walks a query operation into one ``ConnectionPlan`` per root field, or raises ``Unplannable``.
+"""Walks a query operation into one plan per root field, or raises ``Unplannable``.
 
-Covered: root ``contacts``, ``accounts``, ``leads`` and ``tasks`` with ``first``/``after``/``filter``/
-``orderBy``; below them plain columns (strings, integers, booleans, date-times, enums stored by name),
-``id``, ``__typename``, single links (``Lead.stage``) and nested lists with the same arguments,
-``edges { cursor node }``, ``nodes``, ``pageInfo`` and ``totalCount``. Anything else (fragments,
-directives, computed fields, detail lists, custom fields, backward pages, search, a permission the
-caller lacks, arguments the resolvers would refuse) leaves the operation to the resolvers.
+Covered: root ``contacts``, ``accounts``, ``leads``, ``tasks`` and ``events`` with ``first``/``after``/
+``filter``/``orderBy``, and the lookups ``contact(id:)``, ``account(id:)``, ``lead(id:)``, ``task(id:)``,
+``event(id:)``; below them plain columns (strings, integers, booleans, date-times, enums stored by name),
+``id``, ``__typename``, single links (``Lead.stage``), detail lists, computed fields that declare their
+columns, and nested lists with the same arguments, ``edges { cursor node }``, ``nodes``, ``pageInfo``
+and ``totalCount``; rows of several types sharing a table (events) by their kind. Selections are
+collected as graphql-core's executor collects them (``graphql.execution.collect_fields``: fragments
+whose type matches, ``@skip``/``@include``, merged response keys). Anything else (``@defer``, other
+directives, custom fields, backward pages, search, a permission the caller lacks, arguments or ids the
+resolvers would refuse) leaves the operation to the resolvers.
 
 The arguments become a list query through the resolvers' own ``list_query``, so filter permissions,
 page sizes and cursors are checked in one place; an error there means the resolvers answer instead.
