@@ -665,6 +665,23 @@ async def test_lookups_of_ids_that_answer_null_or_an_error(
         assert _json_statements(statements) == 1
 
 
+async def test_one_plan_serves_every_id_and_a_refused_id_does_not_stop_it(
+    client: Client, both: Both, factory: Factory
+) -> None:
+    """The id is bound when the statement runs: ids the lookup refuses, in between, are the
+    resolvers' to answer and leave the kept plan to the next valid one."""
+    world = await _world(factory)
+    contacts = [gid("Contact", c) for c in world["contacts"]]
+    values: list[Any] = [None, "nope", contacts[0], gid("Lead", uuid7()), 7, contacts[1], contacts[2]]
+    served = []
+    for value in values:
+        planned, resolved, statements = await both(client, BENCH.GATEWAY_DETAIL, {"id": value})
+        assert planned == resolved, value
+        served.append(_json_statements(statements))
+    assert served == [0, 0, 1, 0, 0, 1, 1]
+    assert [planned["data"]["contact"]["firstName"]] == ["F2"]
+
+
 async def test_lookups_of_rows_the_caller_cannot_see_answer_null(
     client: Client, other_client: Client, both: Both, factory: Factory, settings: Settings, tenant: str
 ) -> None:

@@ -124,10 +124,16 @@ class VariantPlan:
 
 @dataclass
 class ObjectRootPlan:
-    """A root field by id (``contact(id:)``): the visible row of ``entity`` with this id, or null."""
+    """A root field by id (``contact(id:)``): the visible row of ``entity`` with the id bound to
+    ``parameter`` when the statement runs, or null. The plan does not depend on the id's value, so
+    one plan serves every id: the id comes from the GraphQL ``variable`` (else the ``literal``) and
+    must name one of ``type_names`` (else the resolvers answer, with their error)."""
 
     entity: Entity
-    record_id: Any  # uuid.UUID
+    parameter: str
+    type_names: tuple[str, ...]
+    variable: str | None
+    literal: str | None
     node: ObjectPlan | VariantPlan
 
 

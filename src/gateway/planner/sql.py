@@ -103,7 +103,7 @@ class TreeStatement:
         self._check_depth(plan)
         table = ENTITY_TABLES[plan.entity]
         inner = sa.select(*self._columns(table, _flat(plan.node))).where(
-            *self.reader._visible(table), table.c.id == plan.record_id
+            *self.reader._visible(table), table.c.id == sa.bindparam(plan.parameter, type_=sa.Uuid)
         )
         level = inner.subquery(next(self._names))
         found = sa.select(self._object(self._row_pairs(plan.node, level))).select_from(level)

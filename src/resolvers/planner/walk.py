@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -35,6 +36,9 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
+    StringValueNode,
+    VariableDefinitionNode,
+    VariableNode,
     Visitor,
     get_argument_values,
     get_named_type,
@@ -122,10 +126,57 @@ def plan_operation(
         if spec is not None:
             plans.append((key, walk.connection(field, details, spec, None)))
         elif name in ROOT_OBJECTS:
-            plans.append((key, walk.root_object(field, details, *ROOT_OBJECTS[name])))
+            parameter = f"lookup_{len(plans)}"
+            plans.append((key, walk.root_object(field, details, *ROOT_OBJECTS[name], parameter)))
         else:
             raise planned.Unplannable(f"root field {name}")
     return plans
+
+
+def bind(
+    plans: list[tuple[str, planned.ConnectionPlan | planned.ObjectRootPlan]], variables: dict[str, Any]
+) -> list[dict[str, Any] | None] | None:
+    """Each plan's bound values for this request (a lookup's id), or None when an id is not one the
+    lookup takes (malformed, of another type, missing): the resolvers answer it, with their error."""
+    bound: list[dict[str, Any] | None] = []
+    for _, plan in plans:
+        if not isinstance(plan, planned.ObjectRootPlan):
+            bound.append(None)
+            continue
+        value = plan.literal if plan.variable is None else variables.get(plan.variable)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # as GraphQL's ID takes an integer
+        if not isinstance(value, str):
+            return None
+        try:
+            bound.append({plan.parameter: decode_id_of(value, *plan.type_names)})
+        except Exception:
+            return None
+    return bound
+
+
+def lookup_variables(document: DocumentNode, operation: OperationDefinitionNode) -> frozenset[str]:
+    """The variables used only as the id of a root lookup (``contact(id: $id)``): a plan does not
+    depend on their values (``bind`` supplies them per request), so one plan serves every id."""
+    counter = _VariableUses()
+    visit(document, counter)
+    as_ids: Counter[str] = Counter()
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode) and selection.name.value in ROOT_OBJECTS:
+            for argument in selection.arguments or ():
+                if argument.name.value == "id" and isinstance(argument.value, VariableNode):
+                    as_ids[argument.value.name.value] += 1
+    return frozenset(name for name, count in as_ids.items() if counter.uses[name] == count)
+
+
+class _VariableUses(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.uses: Counter[str] = Counter()
+
+    def enter_variable(self, node: VariableNode, _key: Any, parent: Any, *_: Any) -> None:
+        if not isinstance(parent, VariableDefinitionNode):
+            self.uses[node.name.value] += 1
 
 
 class _Directives(Visitor):
@@ -185,30 +236,37 @@ class _Walk:
         return definition
 
     def root_object(
-        self, field: GraphQLField, details: FieldDetailsList, entity: Any, type_names: tuple[str, ...]
+        self,
+        field: GraphQLField,
+        details: FieldDetailsList,
+        entity: Any,
+        type_names: tuple[str, ...],
+        parameter: str,
     ) -> planned.ObjectRootPlan:
         """``contact(id:)`` and the like, as ``lookups.node_by_id`` answers them: an id of another type
-        is its error (the resolvers report it); a row of another kind of the same table is null."""
+        is its error (the resolvers report it: ``bind`` refuses it); a row of another kind of the same
+        table is null. The plan holds where the id comes from, not its value."""
         self.definition(field)
         if set(field.args) != {"id"}:
             raise planned.Unplannable("a lookup by more than its id")
-        arguments = get_argument_values(field, details[0].node, self.variables)
-        try:
-            record_id = decode_id_of(arguments["id"], *type_names)
-        except Exception as error:  # the resolvers report it, with its code and path
-            raise planned.Unplannable(f"id refused: {error}") from None
+        [argument] = [a for a in details[0].node.arguments or () if a.name.value == "id"]
+        value = argument.value
+        variable = value.name.value if isinstance(value, VariableNode) else None
+        literal = value.value if isinstance(value, StringValueNode) else None
+        if variable is None and literal is None:
+            raise planned.Unplannable("an id that is no string")
         types = [(NODE_TYPES[name].kind, self._type(name)) for name in type_names]
         if any(NODE_TYPES[name].entity is not entity for name in type_names):
             raise planned.Unplannable("a lookup of several entities")
         if types[0][0] is None:
             if len(types) != 1:
                 raise planned.Unplannable("several types without kinds")
-            return planned.ObjectRootPlan(entity, record_id, self.object(types[0][1], details))
-        others = {t.kind for t in NODE_TYPES.values() if t.entity is entity and t.kind} - {
-            kind for kind, _ in types
-        }
-        variants = dataclasses.replace(self._variants(types, details), nulls=frozenset(others))
-        return planned.ObjectRootPlan(entity, record_id, variants)
+            node: Any = self.object(types[0][1], details)
+        else:
+            others = {t.kind for t in NODE_TYPES.values() if t.entity is entity and t.kind}
+            others -= {kind for kind, _ in types}
+            node = dataclasses.replace(self._variants(types, details), nulls=frozenset(others))
+        return planned.ObjectRootPlan(entity, parameter, type_names, variable, literal, node)
 
     def connection(
         self, field: GraphQLField, details: FieldDetailsList, spec: ListSpec, relation: Any

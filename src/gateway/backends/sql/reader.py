@@ -325,9 +325,17 @@ class SqlReader(SqlPhotoReads):
         """What a planned statement depends on besides its plan: the caller and the dialect."""
         return (self.tenant, self.access, self.engine.dialect.name)
 
-    async def run_trees(self, statements: Sequence[Any]) -> list[Any]:
-        """Each planned statement's JSON, decoded; one statement each, counted like any other."""
-        return [orjson.loads((await self._run(statement)).scalar_one()) for statement in statements]
+    async def run_trees(
+        self, statements: Sequence[Any], parameters: Sequence[dict[str, Any] | None] | None = None
+    ) -> list[Any]:
+        """Each planned statement's JSON, decoded (given its bound values, e.g. a lookup's id); one
+        statement each, counted like any other."""
+        bound = parameters or [None] * len(statements)
+        trees = []
+        for statement, values in zip(statements, bound, strict=True):
+            [(tree,)] = (await self._run_alone(statement, values)).all()  # a Result, or direct Rows
+            trees.append(orjson.loads(tree))
+        return trees
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         table = ENTITY_TABLES[entity]
