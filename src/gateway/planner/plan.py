@@ -158,9 +158,44 @@ class ConnectionPlan:
     relation: Relation | None  # None for a root list
     query: ListQuery
     type_name: str
-    node: ObjectPlan | None = None
+    node: ObjectPlan | VariantPlan | None = None
     # (response key, part): ("edges", [(key, "cursor" | "node" | Constant)]), ("nodes", None),
     # ("pageInfo", [(key, name | Constant)]), ("totalCount", None), ("__typename", Constant)
     fields: list[tuple[str, tuple[str, Any]]] = field(default_factory=list)
     needs_keys: bool = False
     needs_count: bool = False
+
+
+@dataclass
+class VariantPlan:
+    """The rows of an interface whose types share a table (``Event``: ``Task``, ``Appointment``,
+    ``FollowUp``): the value of ``column`` picks each row's type and so its object plan (fields
+    collected for that type). A row of a kind in ``nulls`` answers null (``task(id:)`` given an
+    appointment's id); a kind in neither is the resolvers' to answer."""
+
+    entity: Entity
+    column: str
+    variants: dict[str, ObjectPlan]
+    nulls: frozenset[str] = frozenset()
+
+    def flat(self) -> ObjectPlan:
+        """One object plan reading every variant's columns (and ``column``): the level's columns."""
+        fields: list[tuple[str, Any]] = [("", Leaf(self.column, "str"))]
+        for variant in self.variants.values():
+            fields += variant.fields
+        return ObjectPlan(self.entity, "", fields)
+
+
+@dataclass
+class ObjectRootPlan:
+    """A root field by id (``contact(id:)``): the visible row of ``entity`` with the id bound to
+    ``parameter`` when the statement runs, or null. The plan does not depend on the id's value, so
+    one plan serves every id: the id comes from the GraphQL ``variable`` (else the ``literal``) and
+    must name one of ``type_names`` (else the resolvers answer, with their error)."""
+
+    entity: Entity
+    parameter: str
+    type_names: tuple[str, ...]
+    variable: str | None
+    literal: str | None
+    node: ObjectPlan | VariantPlan

@@ -1,5 +1,6 @@
-"""One statement per root list that returns the root field's response JSON itself (PostgreSQL
-``json_build_object`` and ``json_agg``; SQLite ``json_object`` and ``json_group_array``).
+"""One statement per root field (a list, or a lookup by id) that returns the root field's response
+JSON itself (PostgreSQL ``json_build_object`` and ``json_agg``; SQLite ``json_object`` and
+``json_group_array``).
 
 Each level of the tree is a derived table of the rows the resolvers would read: the same visibility
 (tenant, live rows, row rules), filter, order and keyset conditions, built by the reader's own
@@ -9,8 +10,9 @@ uniquely (``p0``, ``p1``, ...); the levels below correlate to those names.
 
 The statement also computes what the resolvers compute from the columns, as the same strings:
 global ids (``resolvers/common/ids.py``), cursors (``resolvers/common/cursor.py``), date-times as
-Strawberry prints a UTC ``datetime`` (``isoformat``), ``pageInfo``, booleans and the computed fields'
-SQL twins (``plan.in_sql``). On PostgreSQL these are SQL (``PostgresValues``: tests in
+Strawberry prints a UTC ``datetime`` (``isoformat``), ``pageInfo``, booleans, the computed fields'
+SQL twins (``plan.in_sql``) and, for rows of several types sharing a table (events), each row's object
+by its kind. On PostgreSQL these are SQL (``PostgresValues``: tests in
 ``tests/test_planner.py`` and ``tests/test_planner_sql.py`` pin them to the Python functions); on
 SQLite the statement calls the Python functions themselves, registered on each connection
 (``sqlite_functions``).
@@ -43,8 +45,10 @@ from gateway.planner.plan import (
     LinkPlan,
     Not,
     ObjectPlan,
+    ObjectRootPlan,
     Text,
     Unplannable,
+    VariantPlan,
 )
 
 # The SQL types a leaf of each kind may read: anything else is left to the resolvers.
@@ -70,8 +74,30 @@ class TreeStatement:
 
     def statement(self, plan: ConnectionPlan) -> sa.Select[Any]:
         """The root field's response JSON, as text (no JSON decoding by the driver)."""
+        self._check_depth(plan)
         tree = self.connection(plan, None)
         return sa.select(sa.cast(tree.scalar_subquery(), sa.Text)) if self.postgresql else tree
+
+    def root_object_statement(self, plan: ObjectRootPlan) -> sa.Select[Any]:
+        """A lookup by id: the row's object as response JSON, ``null`` when no visible row has the id
+        (or its kind is one the lookup answers null for). The id is bound when the statement runs
+        (``plan.parameter``), so the statement serves every id."""
+        self._check_depth(plan)
+        table = ENTITY_TABLES[plan.entity]
+        inner = sa.select(*self._columns(table, _flat(plan.node))).where(
+            *self.reader._visible(table), table.c.id == sa.bindparam(plan.parameter, type_=sa.Uuid)
+        )
+        level = inner.subquery(next(self._names))
+        found = sa.select(self.row_json(plan.node, level)).select_from(level).scalar_subquery()
+        text = sa.cast(found, sa.Text) if self.postgresql else found
+        return sa.select(sa.func.coalesce(text, _text("null")))
+
+    def _check_depth(self, plan: Any) -> None:
+        """SQLite's parser refuses statements nested past its stack (``parser stack overflow``):
+        deeper trees are left to the resolvers there. PostgreSQL has no such limit below the
+        operation limits."""
+        if not self.postgresql and _depth(plan) > _SQLITE_MAX_DEPTH:
+            raise Unplannable(f"more than {_SQLITE_MAX_DEPTH} levels on SQLite")
 
     def connection(self, plan: ConnectionPlan, parent: Any) -> sa.Select[Any]:
         """The connection's response JSON: one row, one column."""
@@ -90,7 +116,7 @@ class TreeStatement:
         numbered = sa.func.row_number().over(order_by=order_by(keys, False))
         inner = (
             sa.select(
-                *self._columns(table, node),
+                *self._columns(table, _flat(node)),
                 *(expr.label(f"_k{i}") for i, (expr, _) in enumerate(keys)),
                 numbered.label("_n"),
             )
@@ -117,7 +143,7 @@ class TreeStatement:
                 pairs.append((key, self._correlated(counted, parent).scalar_subquery()))
             elif name == "nodes":
                 reads_rows = True
-                pairs.append((key, self.sql.agg(self.object_json(node, level), position, on_page)))
+                pairs.append((key, self.sql.agg(self.row_json(node, level), position, on_page)))
             elif name == "edges":
                 reads_rows = True
                 edge = self._object([(k, self._edge_part(p, node, level, cursor)) for k, p in part])
@@ -129,12 +155,12 @@ class TreeStatement:
         # An aggregate over the level answers one row even for no rows; without one, none is read.
         return found.select_from(level) if reads_rows else found
 
-    def _edge_part(self, part: Any, node: ObjectPlan, level: Any, cursor: Any) -> Any:
+    def _edge_part(self, part: Any, node: ObjectPlan | VariantPlan, level: Any, cursor: Any) -> Any:
         if isinstance(part, Constant):
             return _text(part.value)
         if part == "cursor":
             return cursor
-        return self.object_json(node, level)
+        return self.row_json(node, level)
 
     def _page_info(self, parts: list[tuple[str, Any]], plan: ConnectionPlan, level: Any, cursor: Any) -> Any:
         position = level.c["_n"]
@@ -162,6 +188,22 @@ class TreeStatement:
             raise Unplannable("a relation of another entity")
         source, _, conditions = reader._related(plan.relation, spec.parent_column == parent.c.id, plan.query)
         return source, conditions
+
+    def row_json(self, node: ObjectPlan | VariantPlan, level: Any) -> Any:
+        """A row's response JSON; for rows of several types sharing a table, the object of the type
+        its kind names (as ``node_from_record`` picks it), null for a kind in ``node.nulls``. A kind
+        no type has makes the statement fail (a JSON text that is none), so the resolvers answer,
+        with their error, as for any failed statement."""
+        if isinstance(node, ObjectPlan):
+            return self.object_json(node, level)
+        kind = level.c[node.column]
+        branches: list[tuple[Any, Any]] = [
+            (kind == _text(value), self.object_json(variant, level))
+            for value, variant in node.variants.items()
+        ]
+        branches += [(kind == _text(value), sa.null()) for value in sorted(node.nulls)]
+        unknown = _text("no GraphQL type for kind ").concat(kind)  # never JSON: it starts with "no "
+        return self._nested(sa.case(*branches, else_=self.sql.json(unknown)))
 
     def object_json(self, node: ObjectPlan, level: Any) -> Any:
         """One object's response JSON from the row of ``level`` (a derived table holding the columns
@@ -271,6 +313,10 @@ class PostgresValues:
     def constant(self, value: bool) -> Any:
         return sa.true() if value else sa.false()
 
+    def json(self, text: Any) -> Any:
+        """``text`` read as JSON (an error when it is none)."""
+        return sa.cast(text, postgresql.JSON)
+
     def base64url(self, text: Any, length: int | None = None) -> Any:
         """``base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")``: PostgreSQL's base64 pads
         with '=' and ends every 76 characters (57 bytes) with a newline, the last line's too; both
@@ -342,6 +388,9 @@ class SqliteValues:
 
     def constant(self, value: bool) -> Any:
         return sa.func.json(_text("true" if value else "false"))
+
+    def json(self, text: Any) -> Any:
+        return sa.func.json(text)
 
     def global_id(self, type_name: str, column: Any) -> Any:
         return sa.func.crm_global_id(_text(type_name), column)
@@ -447,6 +496,26 @@ def _concat(parts: list[Any]) -> Any:
 
 # PostgreSQL functions take at most 100 arguments (FUNC_MAX_ARGS), json_build_object two per field.
 _MAX_PAIRS = 50
+
+_SQLITE_MAX_DEPTH = 7
+
+
+def _depth(part: Any) -> int:
+    """How deep a plan's statement nests, roughly as SQLite's parser counts it: a list nests two
+    subqueries (its rows, their aggregate), a link, a detail list or a lookup's row one."""
+    if isinstance(part, VariantPlan):
+        return max(_depth(variant) for variant in part.variants.values())
+    if isinstance(part, ObjectPlan):
+        return max((_depth(child) for _, child in part.fields), default=0)
+    if isinstance(part, ConnectionPlan):
+        return 2 + (_depth(part.node) if part.node is not None else 0)
+    if isinstance(part, LinkPlan | DetailPlan | ObjectRootPlan):
+        return 1 + _depth(part.node)
+    return 0
+
+
+def _flat(node: ObjectPlan | VariantPlan) -> ObjectPlan:
+    return node.flat() if isinstance(node, VariantPlan) else node
 
 
 def _kind_of(sql_type: Any) -> str:

@@ -67,7 +67,7 @@ from gateway.backends.sql.waves import Combined, Wave, combinable, combine, para
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
 from gateway.permissions import receivable_media, visible_media
-from gateway.planner.plan import ConnectionPlan
+from gateway.planner.plan import ConnectionPlan, ObjectRootPlan
 
 S = TypeVar("S")
 log = logging.getLogger("gateway.sql")
@@ -309,20 +309,33 @@ class SqlReader(SqlPhotoReads):
         shape = _RowShape.of(ENTITY_RECORDS[entity], tuple(result.keys()), len(keys), omitted)
         return _to_page(shape, result.all(), query)
 
-    def tree_statements(self, plans: Sequence[ConnectionPlan]) -> tuple[Any, ...]:
-        """The statement of each root list's planned subtree (``gateway.planner``); raises
+    def tree_statements(self, plans: Sequence[ConnectionPlan | ObjectRootPlan]) -> tuple[Any, ...]:
+        """The statement of each root field's planned subtree (``gateway.planner``); raises
         ``Unplannable`` for one it cannot build. They depend on the plans and ``tree_scope()`` only."""
         from gateway.planner.sql import TreeStatement  # the planner builds on this module
 
-        return tuple(TreeStatement(self).statement(plan) for plan in plans)
+        return tuple(
+            TreeStatement(self).root_object_statement(plan)
+            if isinstance(plan, ObjectRootPlan)
+            else TreeStatement(self).statement(plan)
+            for plan in plans
+        )
 
     def tree_scope(self) -> tuple[Any, ...]:
         """What a planned statement depends on besides its plan: the caller and the dialect."""
         return (self.tenant, self.access, self.engine.dialect.name)
 
-    async def run_trees(self, statements: Sequence[Any]) -> list[Any]:
-        """Each planned statement's JSON, decoded; one statement each, counted like any other."""
-        return [orjson.loads((await self._run(statement)).scalar_one()) for statement in statements]
+    async def run_trees(
+        self, statements: Sequence[Any], parameters: Sequence[dict[str, Any] | None] | None = None
+    ) -> list[Any]:
+        """Each planned statement's JSON, decoded (given its bound values, e.g. a lookup's id); one
+        statement each, counted like any other."""
+        bound = parameters or [None] * len(statements)
+        trees = []
+        for statement, values in zip(statements, bound, strict=True):
+            [(tree,)] = (await self._run_alone(statement, values)).all()  # a Result, or direct Rows
+            trees.append(orjson.loads(tree))
+        return trees
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
         table = ENTITY_TABLES[entity]
