@@ -88,8 +88,8 @@ def _bench_operations() -> Any:
 
 BENCH = _bench_operations()
 COVERED = {
-    "empty page": "{ leads(first: 0) { totalCount pageInfo { hasNextPage startCursor endCursor } "
-    "edges { cursor } } }",
+    "empty page": "{ leads(first: 0) { totalCount "
+    "pageInfo { hasNextPage startCursor endCursor } edges { cursor } } }",
     "counts only": "query($n: Int!) { contacts(first: $n) { totalCount } tasks { totalCount } }",
     "accounts": ACCOUNTS,
     "tasks": TASKS,

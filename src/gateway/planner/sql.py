@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import orjson
@@ -317,21 +318,34 @@ class PostgresValues:
         """``text`` read as JSON (an error when it is none)."""
         return sa.cast(text, postgresql.JSON)
 
-    def base64url(self, text: Any, length: int | None = None) -> Any:
+    def base64url(self, text: Any) -> Any:
         """``base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")``: PostgreSQL's base64 pads
         with '=' and ends every 76 characters (57 bytes) with a newline, the last line's too; both
-        go (the newlines unless ``length``, the text's length in bytes when known, is below 57), and
-        '+/' become '-_' (``replace`` is several times cheaper than ``translate``)."""
+        go, and '+/' become '-_' (``replace`` is several times cheaper than ``translate``)."""
         encoded = sa.func.encode(sa.func.convert_to(text, _text("UTF8")), _text("base64"))
-        if length is None or length >= 57:
-            encoded = sa.func.replace(encoded, sa.literal_column("E'\\n'"), _text(""))
-        encoded = sa.func.rtrim(encoded, _text("="))
+        encoded = sa.func.rtrim(sa.func.replace(encoded, sa.literal_column("E'\\n'"), _text("")), _text("="))
         return sa.func.replace(sa.func.replace(encoded, _text("+"), _text("-")), _text("/"), _text("_"))
 
     def global_id(self, type_name: str, column: Any) -> Any:
-        """``encode_global_id``: base64url of ``<type>:<uuid>`` (a UUID's text is the same in both)."""
-        prefix = f"{type_name}:"
-        return self.base64url(_text(prefix).concat(sa.cast(column, sa.Text)), len(prefix.encode()) + 36)
+        """``encode_global_id``: base64url of ``<type>:<uuid>`` (a UUID's text is the same in both).
+        A page holds hundreds of ids: what the text's length and possible bytes rule out is not
+        done (each ``replace`` costs about as much as the encoding itself)."""
+        prefix = f"{type_name}:".encode()
+        encoded = sa.func.encode(
+            sa.func.convert_to(_text(type_name + ":").concat(sa.cast(column, sa.Text)), _text("UTF8")),
+            _text("base64"),
+        )
+        size = len(prefix) + 36
+        if size >= 57:
+            encoded = sa.func.replace(encoded, sa.literal_column("E'\\n'"), _text(""))
+        if size % 3:
+            encoded = sa.func.rtrim(encoded, _text("="))
+        sextets = _uuid_text_sextets(prefix)
+        if 62 in sextets:
+            encoded = sa.func.replace(encoded, _text("+"), _text("-"))
+        if 63 in sextets:
+            encoded = sa.func.replace(encoded, _text("/"), _text("_"))
+        return encoded
 
     def datetime(self, column: Any) -> Any:
         """``isoformat()`` of the UTC datetime the resolvers read: microseconds only when not zero,
@@ -401,6 +415,23 @@ class SqliteValues:
     def cursor(self, signature: str, keys: list[tuple[Any, str]]) -> Any:
         kinds = ",".join(kind for _, kind in keys)
         return sa.func.crm_cursor(_text(signature), _text(kinds), *(key for key, _ in keys))
+
+
+@cache
+def _uuid_text_sextets(prefix: bytes) -> frozenset[int]:
+    """Every 6-bit group base64 can meet in ``prefix`` followed by any UUID's text (lower-case hex
+    digits, dashes at 8, 13, 18 and 23): 62 and 63 are the characters base64url replaces."""
+    hexdigits = set(b"0123456789abcdef")
+    choices = [{byte} for byte in prefix] + [
+        {ord("-")} if i in (8, 13, 18, 23) else hexdigits for i in range(36)
+    ]
+    found: set[int] = set()
+    for start in range(0, len(choices), 3):
+        group = choices[start : start + 3]
+        for combination in itertools.product(*group):
+            value = int.from_bytes(bytes(combination).ljust(3, b"\0"), "big")
+            found.update((value >> (18 - 6 * i)) & 63 for i in range(len(group) + 1))
+    return frozenset(found)
 
 
 def values_sql(dialect_name: str) -> PostgresValues | SqliteValues:
