@@ -61,7 +61,7 @@ from gateway.backends.query import Condition, Op
 from gateway.backends.records import Entity
 from gateway.planner import plan as planned
 from resolvers.common.columns import declared_columns
-from resolvers.common.ids import decode_id_of
+from resolvers.common.ids import InvalidId, decode_id_of
 from resolvers.common.listspec import Link, ListSpec, list_query
 from resolvers.common.node import NODE_TYPES, Node
 from resolvers.common.permissions import RequirePermission
@@ -150,7 +150,7 @@ def bind(
             return None
         try:
             bound.append({plan.parameter: decode_id_of(value, *plan.type_names)})
-        except Exception:
+        except InvalidId:
             return None
     return bound
 
