@@ -1,4 +1,4 @@
-"""The query planner's SQL half: a backend-neutral plan of a root list's subtree (``plan.py``) and the
+"""The query planner's SQL half: a backend-neutral plan of a root field's subtree (``plan.py``) and the
 one statement that returns its response JSON (``sql.py``).
 
 The GraphQL half, which walks an operation into these plans and serves their answers,

@@ -1,4 +1,5 @@
-"""What the planner asks of the SQL backend: a root list's subtree, in backend terms.
+"""What the planner asks of the SQL backend: a root field's subtree (a list, or a lookup by id), in
+backend terms.
 
 The GraphQL walk (``resolvers/planner/walk.py``) builds these; ``sql.py`` compiles one into a single
 statement that returns the root field's response JSON itself (response keys, global ids, cursors,
@@ -124,7 +125,8 @@ class Constant:
 class ObjectPlan:
     entity: Entity | None  # None for the rows of a detail list (e-mails, phones ...)
     type_name: str
-    # (response key, part), in selection order; part: Leaf | Constant | LinkPlan | ConnectionPlan
+    # (response key, part), in selection order; part: Leaf | Computed | Constant | LinkPlan |
+    # DetailPlan | ConnectionPlan
     fields: list[tuple[str, Any]] = field(default_factory=list)
 
     def columns(self) -> list[str]:
