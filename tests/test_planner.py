@@ -430,12 +430,17 @@ _FIELDS = {
     "Task": ["id", "title", "start", "taskDone", "kind", "__typename"],
     "Stage": ["id", "name", "position"],
     "User": ["id", "username", "firstname", "isActive", "displayName"],
+    "Event": [
+        *("id", "kind", "title", "start", "taskDone", "__typename"),
+        *("... on Appointment { url noShow }", "... on FollowUp { fromAutomation title }"),
+    ],
 }
 _LINKS = {"Lead": {"stage": "Stage", "contact": "Contact", "account": "Account"}}
 _LINKS["Task"] = {"lead": "Lead", "contact": "Contact", "assignee": "User"}
+_LINKS["Event"] = _LINKS["Task"]
 _LISTS = {
-    "Contact": {"leads": "Lead", "tasks": "Task", "accounts": "Account"},
-    "Account": {"contacts": "Contact", "leads": "Lead"},
+    "Contact": {"leads": "Lead", "tasks": "Task", "accounts": "Account", "events": "Event"},
+    "Account": {"contacts": "Contact", "leads": "Lead", "events": "Event"},
     "Lead": {"tasks": "Task"},
 }
 _ORDERS = {
@@ -443,8 +448,10 @@ _ORDERS = {
     "Account": ["NAME", "CITY", "DATE_MODIFIED"],
     "Lead": ["PRIORITY", "DUE_DATE", "SUBJECT"],
     "Task": ["START", "TITLE"],
+    "Event": ["START", "END", "TITLE"],
 }
-_ROOTS = {"contacts": "Contact", "accounts": "Account", "leads": "Lead", "tasks": "Task"}
+_ROOTS = {"contacts": "Contact", "accounts": "Account", "leads": "Lead", "tasks": "Task", "events": "Event"}
+_LOOKUPS = {"contact": "Contact", "account": "Account", "lead": "Lead"}
 
 
 @st.composite
@@ -507,6 +514,9 @@ def _connection(draw: st.DrawFn, type_name: str, depth: int) -> str:
 
 @st.composite
 def _document(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 3)) == 0:  # a lookup by id, of the id the test gives for its type
+        lookup = draw(st.sampled_from(sorted(_LOOKUPS)))
+        return f"query($id: ID!) {{ {lookup}(id: $id) {{ {draw(_object(_LOOKUPS[lookup], 0))} }} }}"
     root = draw(st.sampled_from(sorted(_ROOTS)))
     type_name = _ROOTS[root]
     return f"{{ {root}{draw(_arguments(type_name))} {draw(_connection(type_name, 0))} }}"
@@ -518,9 +528,12 @@ GENERATED = collect(_document(), 30)
 async def test_generated_selections_of_the_covered_subset_answer_as_the_resolvers(
     client: Client, both: Both, factory: Factory
 ) -> None:
-    await _world(factory, size=8)
+    world = await _world(factory, size=8)
+    ids = {**await _ids(client), "Contact": gid("Contact", world["contacts"][3])}
     for query in GENERATED:
-        planned, resolved, statements = await both(client, query, {})
+        lookup = next((name for name in _LOOKUPS if f"{name}(id: $id)" in query), None)
+        variables = {"id": ids[_LOOKUPS[lookup]]} if lookup else {}
+        planned, resolved, statements = await both(client, query, variables)
         assert "errors" not in planned, (query, planned)
         assert planned == resolved, query
         assert _json_statements(statements) == 1, query
