@@ -356,7 +356,7 @@ query($id: ID!) {
 
 
 async def test_detail_lists_load_with_one_statement_per_kind(
-    client: Client, factory: Factory, app: Any
+    client: Client, off_client: Client, factory: Factory, app: Any, planner_off: Any, settings: Settings
 ) -> None:
     ada = factory.contact("Ada", "Lists")
     bob = factory.contact("Bob", "Lists")
@@ -370,9 +370,13 @@ async def test_detail_lists_load_with_one_statement_per_kind(
     factory.contact_permission(bob, "CRM_ALL")
     await factory.save()
 
-    with statements_executed(app) as statements:
-        body = await client.execute(DETAILS, {"id": gid("Contact", ada)})
+    with statements_executed(planner_off) as statements:  # the resolvers' batching
+        body = await off_client.execute(DETAILS, {"id": gid("Contact", ada)})
     assert "errors" not in body, body
+    with statements_executed(app) as planned_statements:  # the planner: one statement per root field
+        planned = await client.execute(DETAILS, {"id": gid("Contact", ada)})
+    assert planned["data"] == body["data"]
+    assert len(planned_statements) == (2 if settings.planner else len(statements))
     rows = [edge["node"] for edge in body["data"]["contacts"]["edges"]]
     assert rows == [
         {

@@ -1,30 +1,99 @@
-"""What the planner asks of the SQL backend: a root list's subtree, in backend terms.
+"""What the planner asks of the SQL backend: a root field's subtree (a list, or a lookup by id), in
+backend terms.
 
 The GraphQL walk (``resolvers/planner/walk.py``) builds these; ``sql.py`` compiles one into a single
-statement that returns the subtree as JSON; ``resolvers/planner/shape.py`` turns that JSON into the
-response. Each row's JSON names its values by slot (``slot(i)`` for the i-th field of an object plan,
-``KEYS`` for the row's sort keys), so both halves agree without sharing response keys.
+statement that returns the root field's response JSON itself (response keys, global ids, cursors,
+``pageInfo``, date-times as Strawberry prints them), so the gateway only parses it.
+
+A computed field is served by its *SQL twin*: a small backend-neutral expression (``Column``,
+``Text``, ``FirstOf``, ``Joined``, ``Not``) declared next to its Python resolver with ``in_sql``;
+``tests/test_planner_sql.py`` pins each twin equal to its resolver on both databases.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from gateway.backends.query import ListQuery
 from gateway.backends.records import Detail, Entity, Relation
 
-KEYS = "_k"  # a row's sort-key values, for its cursor
-ROWS = "r"  # a connection's rows (its page size + 1: the extra one tells whether a next page exists)
-COUNT = "c"  # a connection's totalCount
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Unplannable(Exception):
     """The planner does not cover this: the operation runs through the resolvers instead."""
 
 
-def slot(index: int) -> str:
-    return f"f{index}"
+# --- SQL twins of computed fields: what the statement computes instead of the Python resolver -------
+@dataclass(frozen=True)
+class Column:
+    """A column of the row (the resolver's ``self.record.<name>``)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Text:
+    value: str
+
+
+@dataclass(frozen=True)
+class FirstOf:
+    """Python's ``a or b or c`` of strings: the first that is neither None nor empty, else the last."""
+
+    parts: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Python's ``separator.join(part for part in parts if part)``."""
+
+    separator: str
+    parts: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    """Python's ``not value`` of a boolean (None counts as false)."""
+
+    part: Any
+
+
+_TWINS: dict[Callable[..., Any], Any] = {}
+
+
+def in_sql(twin: Any) -> Callable[[F], F]:
+    """Declare a computed field's SQL twin: the expression ``sql.py`` compiles instead of calling the
+    resolver. It must answer what the resolver answers for every row (a test compares the two)."""
+
+    def register(resolver: F) -> F:
+        _TWINS[resolver] = twin
+        return resolver
+
+    return register
+
+
+def declared_twins() -> dict[Callable[..., Any], Any]:
+    """Every resolver's SQL twin (for the test that compares each with its resolver)."""
+    return dict(_TWINS)
+
+
+def twin_of(resolver: Callable[..., Any]) -> Any:
+    """The SQL twin ``resolver`` declares, or None."""
+    return _TWINS.get(resolver)
+
+
+def twin_columns(twin: Any) -> set[str]:
+    """The columns a twin reads."""
+    if isinstance(twin, Column):
+        return {twin.name}
+    if isinstance(twin, FirstOf | Joined):
+        return set().union(*(twin_columns(part) for part in twin.parts))
+    if isinstance(twin, Not):
+        return twin_columns(twin.part)
+    return set()
 
 
 @dataclass(frozen=True)
@@ -36,16 +105,13 @@ class Leaf:
     kind: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Computed:
-    """A field computed in Python from columns of the row: ``function`` is its resolver, called on an
-    object whose ``record`` holds ``columns`` (and nothing else: reading more fails, and the resolvers
-    answer). ``kinds`` is filled by ``sql.py``: how each column's JSON value decodes."""
+    """A field computed from columns of the row by its SQL twin (``in_sql``)."""
 
     columns: tuple[str, ...]
-    function: Any
+    twin: Any
     result: str  # the GraphQL type's kind: "str", "int" or "bool"
-    kinds: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -59,7 +125,8 @@ class Constant:
 class ObjectPlan:
     entity: Entity | None  # None for the rows of a detail list (e-mails, phones ...)
     type_name: str
-    # (response key, part), in selection order; part: Leaf | Constant | LinkPlan | ConnectionPlan
+    # (response key, part), in selection order; part: Leaf | Computed | Constant | LinkPlan |
+    # DetailPlan | ConnectionPlan
     fields: list[tuple[str, Any]] = field(default_factory=list)
 
     def columns(self) -> list[str]:
@@ -93,10 +160,44 @@ class ConnectionPlan:
     relation: Relation | None  # None for a root list
     query: ListQuery
     type_name: str
-    node: ObjectPlan | None = None
+    node: ObjectPlan | VariantPlan | None = None
     # (response key, part): ("edges", [(key, "cursor" | "node" | Constant)]), ("nodes", None),
     # ("pageInfo", [(key, name | Constant)]), ("totalCount", None), ("__typename", Constant)
     fields: list[tuple[str, tuple[str, Any]]] = field(default_factory=list)
     needs_keys: bool = False
     needs_count: bool = False
-    key_kinds: list[str] = field(default_factory=list)  # filled by sql.py: how each sort key decodes
+
+
+@dataclass
+class VariantPlan:
+    """The rows of an interface whose types share a table (``Event``: ``Task``, ``Appointment``,
+    ``FollowUp``): the value of ``column`` picks each row's type and so its object plan (fields
+    collected for that type). A row of a kind in ``nulls`` answers null (``task(id:)`` given an
+    appointment's id); a kind in neither is the resolvers' to answer."""
+
+    entity: Entity
+    column: str
+    variants: dict[str, ObjectPlan]
+    nulls: frozenset[str] = frozenset()
+
+    def flat(self) -> ObjectPlan:
+        """One object plan reading every variant's columns (and ``column``): the level's columns."""
+        fields: list[tuple[str, Any]] = [("", Leaf(self.column, "str"))]
+        for variant in self.variants.values():
+            fields += variant.fields
+        return ObjectPlan(self.entity, "", fields)
+
+
+@dataclass
+class ObjectRootPlan:
+    """A root field by id (``contact(id:)``): the visible row of ``entity`` with the id bound to
+    ``parameter`` when the statement runs, or null. The plan does not depend on the id's value, so
+    one plan serves every id: the id comes from the GraphQL ``variable`` (else the ``literal``) and
+    must name one of ``type_names`` (else the resolvers answer, with their error)."""
+
+    entity: Entity
+    parameter: str
+    type_names: tuple[str, ...]
+    variable: str | None
+    literal: str | None
+    node: ObjectPlan | VariantPlan

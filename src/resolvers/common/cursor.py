@@ -20,7 +20,13 @@ def order_signature(order: tuple[OrderKey, ...]) -> str:
 
 
 def encode_cursor(order: tuple[OrderKey, ...], keys: tuple[Any, ...]) -> str:
-    raw = orjson.dumps([order_signature(order), keys])
+    return encode_signed_cursor(order_signature(order), keys)
+
+
+def encode_signed_cursor(signature: str, keys: tuple[Any, ...]) -> str:
+    """The cursor of ``keys`` in the ordering of ``signature`` (the query planner's statement builds
+    the same text in SQL on PostgreSQL: ``gateway/planner/sql.py``)."""
+    raw = orjson.dumps([signature, keys])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

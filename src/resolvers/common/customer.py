@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import strawberry
 
 from gateway.backends.records import Detail, Entity
+from gateway.planner.plan import Column, in_sql
 from resolvers.common.base import BaseRecord
 from resolvers.common.columns import uses_columns
 from resolvers.common.details import Address, Email, Phone, ThirdPartyId
@@ -76,6 +77,7 @@ class BaseCustomer(BaseRecord):
     # --- Seed 000 (issue 19): clientId, createdDateLong; ContactCommunication url, preferred, assistant
     @strawberry.field(description="The tenant it belongs to (seed 000 clientId: the platform account).")
     @uses_columns("tenant")
+    @in_sql(Column("tenant"))
     def client_id(self) -> str:
         return self.record.tenant  # type: ignore[no-any-return]
 

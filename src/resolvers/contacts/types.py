@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.backends.records import Detail, Entity, Relation
+from gateway.planner.plan import Column, FirstOf, Joined, Not, Text, in_sql
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
 from resolvers.common.custom_fields import custom_fields_field
@@ -61,6 +62,15 @@ class Contact(Person):
 
     @strawberry.field(description="Preferred name or first and last name; the company name for companies.")
     @uses_columns("preferred_name", "first_name", "last_name", "company_name")
+    @in_sql(
+        FirstOf(
+            (
+                Joined(" ", (FirstOf((Column("preferred_name"), Column("first_name"))), Column("last_name"))),
+                Column("company_name"),
+                Text(""),
+            )
+        )
+    )
     def display_name(self) -> str:
         record = self.record
         person = " ".join(
@@ -70,6 +80,7 @@ class Contact(Person):
 
     @strawberry.field(description="True for an inactive contact (seed 000 `inactive`).")
     @uses_columns("is_active")
+    @in_sql(Not(Column("is_active")))
     def inactive(self) -> bool:
         return not self.record.is_active
 

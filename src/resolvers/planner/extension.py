@@ -26,9 +26,8 @@ from gateway import documents
 from gateway.documents import BoundedCache
 from gateway.errors import GatewayError
 from gateway.internals import graphql_schema as internal_graphql_schema
-from gateway.planner.plan import ConnectionPlan, Unplannable
-from resolvers.planner import shape
-from resolvers.planner.walk import plan_operation
+from gateway.planner.plan import ConnectionPlan, ObjectRootPlan, Unplannable
+from resolvers.planner.walk import bind, lookup_variables, plan_operation
 
 log = logging.getLogger("gateway.planner")
 
@@ -56,20 +55,17 @@ class PlannedQueries(SchemaExtension):
         if planned is None:
             return None
         plans, statements = planned
+        parameters = bind(plans, execution.variables or {})
+        if parameters is None:  # an id the lookup does not take: the resolvers report it
+            return None
         try:
-            trees = await backend.run_trees(statements)
+            trees = await backend.run_trees(statements, parameters)  # each root field's response JSON
         except Exception:  # the resolvers meet the same fault and report it as they do
             log.warning("a planned statement failed; the resolvers answer instead", exc_info=True)
             if key is not None:  # not sent again with every request, but again once a while has passed
                 _PLANNED.put(key, _Failed(time.monotonic() + RETRY_FAILED_AFTER), _weight(key))
             return None
-        try:
-            return {key: shape.connection(plan, tree) for (key, plan), tree in zip(plans, trees, strict=True)}
-        except Exception:  # a computed field that reads more than it declared, or returns another type
-            log.warning("a planned answer could not be shaped; the resolvers answer", exc_info=True)
-            if key is not None:
-                _PLANNED.put(key, _UNPLANNABLE, _weight(key))  # not planned again
-            return None
+        return {key: tree for (key, _), tree in zip(plans, trees, strict=True)}
 
     def _planned(self, backend: Any, key: Hashable | None) -> _Planned | None:
         """The operation's plans and statements, kept across requests by ``key`` (None: not planned)."""
@@ -80,6 +76,8 @@ class PlannedQueries(SchemaExtension):
             found = None
         if found is None:
             found = self._plan(backend)
+            if found is _INVALID:  # this request's variables: not the operation's, so not kept
+                return None
             if key is not None:
                 _PLANNED.put(key, found, _weight(key))
         return found if found is not _UNPLANNABLE else None
@@ -88,23 +86,25 @@ class PlannedQueries(SchemaExtension):
         execution = self.execution_context
         document = execution.graphql_document
         operation = get_operation_ast(document, execution.operation_name) if document else None
-        if operation is None:
+        if document is None or operation is None:
             return _UNPLANNABLE
         graphql_schema = internal_graphql_schema(execution.schema)
         variables = get_variable_values(
             graphql_schema, operation.variable_definitions or (), execution.variables or {}
         )
         if not isinstance(variables, VariableValues):  # the resolvers report the bad values
-            return _UNPLANNABLE
+            return _INVALID
         try:
-            plans = plan_operation(execution.schema, graphql_schema, operation, variables, execution.context)
+            plans = plan_operation(
+                execution.schema, graphql_schema, document, operation, variables, execution.context
+            )
             return plans, backend.tree_statements([plan for _, plan in plans])
         except (Unplannable, GatewayError) as reason:  # a bad value is the resolvers' to report, on its field
             log.debug("planner: %s", reason)
             return _UNPLANNABLE
 
 
-_Planned = tuple[list[tuple[str, ConnectionPlan]], tuple[Any, ...]]
+_Planned = tuple[list[tuple[str, ConnectionPlan | ObjectRootPlan]], tuple[Any, ...]]
 # Seconds during which a plan whose statement failed is left to the resolvers: a statement the database
 # refuses would otherwise be sent, and fail, before the resolvers answer each request; a passing fault
 # (an outage) does not disable the plan for good.
@@ -119,6 +119,7 @@ class _Failed:
 
 
 _UNPLANNABLE: Any = ()  # kept too: an operation the planner does not cover is walked once
+_INVALID: Any = object()  # variables the resolvers refuse: another request's may be fine (not kept)
 # (schema, text, operation, variables, caller, settings) -> plans and statements, or _UNPLANNABLE.
 _PLANNED: BoundedCache[Hashable, Any] = BoundedCache()
 
@@ -130,8 +131,12 @@ def _cache_key(execution: Any, backend: Any, settings: Any) -> Hashable | None:
     query = execution.query
     if not documents.cacheable(query):
         return None
+    given = execution.variables or {}
+    ids = _lookup_variables(execution)
+    if ids:  # one plan for every id a lookup is given (``walk.bind`` binds it per request)
+        given = {name: _ANY_ID if name in ids else value for name, value in given.items()}
     try:
-        variables = orjson.dumps(execution.variables or {}, option=orjson.OPT_SORT_KEYS)
+        variables = orjson.dumps(given, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         return None
     if len(variables) > 4_096:
@@ -140,6 +145,22 @@ def _cache_key(execution: Any, backend: Any, settings: Any) -> Hashable | None:
     caller = (principal.tenant, frozenset(principal.permissions), backend.tree_scope())
     paging = (settings.max_page_size, settings.default_page_size)  # what the walk reads of them
     return (execution.schema, query, execution.operation_name, variables, caller, paging)
+
+
+def _lookup_variables(execution: Any) -> frozenset[str]:
+    """``walk.lookup_variables`` of the operation, kept by its text and name."""
+    key = (execution.query, execution.operation_name)
+    found = _LOOKUPS.get(key)
+    if found is None:
+        document = execution.graphql_document
+        operation = get_operation_ast(document, execution.operation_name) if document else None
+        found = lookup_variables(document, operation) if operation is not None else frozenset()
+        _LOOKUPS.put(key, found, documents.text_weight(execution.query))
+    return found
+
+
+_ANY_ID = "<a lookup's id>"
+_LOOKUPS: BoundedCache[tuple[str, str | None], frozenset[str]] = BoundedCache()
 
 
 def _weight(key: Any) -> int:

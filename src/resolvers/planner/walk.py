@@ -1,11 +1,15 @@
-"""Walks a query operation into one ``ConnectionPlan`` per root field, or raises ``Unplannable``.
+"""Walks a query operation into one plan per root field, or raises ``Unplannable``.
 
-Covered: root ``contacts``, ``accounts``, ``leads`` and ``tasks`` with ``first``/``after``/``filter``/
-``orderBy``; below them plain columns (strings, integers, booleans, date-times, enums stored by name),
-``id``, ``__typename``, single links (``Lead.stage``) and nested lists with the same arguments,
-``edges { cursor node }``, ``nodes``, ``pageInfo`` and ``totalCount``. Anything else (fragments,
-directives, computed fields, detail lists, custom fields, backward pages, search, a permission the
-caller lacks, arguments the resolvers would refuse) leaves the operation to the resolvers.
+Covered: root ``contacts``, ``accounts``, ``leads``, ``tasks`` and ``events`` with ``first``/``after``/
+``filter``/``orderBy``, and the lookups ``contact(id:)``, ``account(id:)``, ``lead(id:)``, ``task(id:)``,
+``event(id:)``; below them plain columns (strings, integers, booleans, date-times, enums stored by name),
+``id``, ``__typename``, single links (``Lead.stage``), detail lists, computed fields with an SQL twin
+(``in_sql``), and nested lists with the same arguments, ``edges { cursor node }``, ``nodes``,
+``pageInfo`` and ``totalCount``; rows of several types sharing a table (events) by their kind. Selections are
+collected as graphql-core's executor collects them (``graphql.execution.collect_fields``: fragments
+whose type matches, ``@skip``/``@include``, merged response keys). Anything else (``@defer``, other
+directives, custom fields, backward pages, search, a permission the caller lacks, arguments or ids the
+resolvers would refuse) leaves the operation to the resolvers.
 
 The arguments become a list query through the resolvers' own ``list_query``, so filter permissions,
 page sizes and cursors are checked in one place; an error there means the resolvers answer instead.
@@ -13,32 +17,51 @@ page sizes and cursors are checked in one place; an error there means the resolv
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import strawberry
 from graphql import (
+    DirectiveNode,
+    DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
+    StringValueNode,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
     get_argument_values,
     get_named_type,
     get_nullable_type,
     is_list_type,
+    visit,
+)
+from graphql.execution.collect_fields import (
+    CollectedFields,
+    FieldDetailsList,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
 )
 from graphql.execution.values import VariableValues
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
 from gateway.backends.query import Condition, Op
+from gateway.backends.records import Entity
 from gateway.planner import plan as planned
 from resolvers.common.columns import declared_columns
+from resolvers.common.ids import InvalidId, decode_id_of
 from resolvers.common.listspec import NESTED, Link, ListSpec, list_query
 from resolvers.common.node import NODE_TYPES, Node
 from resolvers.common.permissions import RequirePermission
@@ -50,6 +73,15 @@ ROOTS: dict[str, ListSpec] = {
     "accounts": ACCOUNT_LIST,
     "leads": LEAD_LIST,
     "tasks": TASK_LIST,
+    "events": EVENT_LIST,
+}
+# Root lookups by id (``lookups.node_by_id``): the entity and the types its ids may name.
+ROOT_OBJECTS: dict[str, tuple[Entity, tuple[str, ...]]] = {
+    "contact": (Entity.CONTACT, ("Contact",)),
+    "account": (Entity.ACCOUNT, ("Account",)),
+    "lead": (Entity.LEAD, ("Lead",)),
+    "task": (Entity.EVENT, ("Task",)),
+    "event": (Entity.EVENT, ("Task", "Appointment", "FollowUp")),
 }
 _SCALARS = {"String": "str", "Int": "int", "Boolean": "bool", "DateTime": "datetime"}
 _LIST_ARGUMENTS = {"first", "after", "filter", "orderBy"}
@@ -66,44 +98,96 @@ class _Caller:
 def plan_operation(
     schema: strawberry.Schema,
     graphql_schema: GraphQLSchema,
+    document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: VariableValues,
     context: Any,
-) -> list[tuple[str, planned.ConnectionPlan]]:
+) -> list[tuple[str, planned.ConnectionPlan | planned.ObjectRootPlan]]:
     """(response key, plan) for each root field, in order."""
     if operation.operation.value != "query" or operation.directives:
         raise planned.Unplannable("not a plain query")
-    walk = _Walk(schema, graphql_schema, variables, context)
+    visit(document, _Directives())
+    fragments: dict[str, FragmentDetails] = {}
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            if definition.variable_definitions:  # experimental fragment arguments
+                raise planned.Unplannable("a fragment with variables")
+            fragments[definition.name.value] = FragmentDetails(definition)
+    walk = _Walk(schema, graphql_schema, operation, fragments, variables, context)
     query_type = graphql_schema.query_type
     assert query_type is not None
-    plans: list[tuple[str, planned.ConnectionPlan]] = []
-    for node in _fields(operation):
-        spec = ROOTS.get(node.name.value)
-        if spec is None:
-            raise planned.Unplannable(f"root field {node.name.value}")
-        field = query_type.fields[node.name.value]
-        plans.append((_key(node), walk.connection(field, node, spec, None)))
-    _unique([key for key, _ in plans])
+    collected = collect_fields(graphql_schema, fragments, variables, query_type, operation)
+    plans: list[tuple[str, planned.ConnectionPlan | planned.ObjectRootPlan]] = []
+    for key, details in walk.grouped(collected):
+        name = details[0].node.name.value
+        field = query_type.fields[name]
+        spec = ROOTS.get(name)
+        if spec is not None:
+            plans.append((key, walk.connection(field, details, spec, None)))
+        elif name in ROOT_OBJECTS:
+            parameter = f"lookup_{len(plans)}"
+            plans.append((key, walk.root_object(field, details, *ROOT_OBJECTS[name], parameter)))
+        else:
+            raise planned.Unplannable(f"root field {name}")
     return plans
 
 
-def _fields(parent: Any) -> list[FieldNode]:
-    selections = parent.selection_set.selections if parent.selection_set else ()
-    found = []
-    for selection in selections:
-        if not isinstance(selection, FieldNode) or selection.directives:
-            raise planned.Unplannable("fragments and directives")
-        found.append(selection)
-    return found
+def bind(
+    plans: list[tuple[str, planned.ConnectionPlan | planned.ObjectRootPlan]], variables: dict[str, Any]
+) -> list[dict[str, Any] | None] | None:
+    """Each plan's bound values for this request (a lookup's id), or None when an id is not one the
+    lookup takes (malformed, of another type, missing): the resolvers answer it, with their error."""
+    bound: list[dict[str, Any] | None] = []
+    for _, plan in plans:
+        if not isinstance(plan, planned.ObjectRootPlan):
+            bound.append(None)
+            continue
+        value = plan.literal if plan.variable is None else variables.get(plan.variable)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # as GraphQL's ID takes an integer
+        if not isinstance(value, str):
+            return None
+        try:
+            bound.append({plan.parameter: decode_id_of(value, *plan.type_names)})
+        except InvalidId:
+            return None
+    return bound
 
 
-def _key(node: FieldNode) -> str:
-    return node.alias.value if node.alias else node.name.value
+def lookup_variables(document: DocumentNode, operation: OperationDefinitionNode) -> frozenset[str]:
+    """The variables used only as the id of a root lookup (``contact(id: $id)``): a plan does not
+    depend on their values (``bind`` supplies them per request), so one plan serves every id."""
+    counter = _VariableUses()
+    visit(document, counter)
+    as_ids: Counter[str] = Counter()
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode) and selection.name.value in ROOT_OBJECTS:
+            for argument in selection.arguments or ():
+                if argument.name.value == "id" and isinstance(argument.value, VariableNode):
+                    as_ids[argument.value.name.value] += 1
+    return frozenset(name for name, count in as_ids.items() if counter.uses[name] == count)
 
 
-def _unique(keys: list[str]) -> None:
-    if len(set(keys)) != len(keys):
-        raise planned.Unplannable("a response key selected twice")  # graphql-core would merge the selections
+class _VariableUses(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.uses: Counter[str] = Counter()
+
+    def enter_variable(self, node: VariableNode, _key: Any, parent: Any, *_: Any) -> None:
+        if not isinstance(parent, VariableDefinitionNode):
+            self.uses[node.name.value] += 1
+
+
+class _Directives(Visitor):
+    """Only ``@skip`` and ``@include`` are planned (``collect_fields`` applies them); ``@defer``,
+    ``@stream`` and anything else leave the operation to the resolvers."""
+
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+        if node.name.value not in ("skip", "include"):
+            raise planned.Unplannable(f"directive @{node.name.value}")
+
+
+Fields = list[tuple[str, FieldDetailsList]]  # (response key, the field nodes merged under it)
 
 
 class _Walk:
@@ -111,14 +195,31 @@ class _Walk:
         self,
         schema: strawberry.Schema,
         graphql_schema: GraphQLSchema,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDetails],
         variables: VariableValues,
         context: Any,
     ) -> None:
         self.schema = schema
         self.graphql_schema = graphql_schema
+        self.operation = operation
+        self.fragments = fragments
         self.variables = variables
         self.context = context
         self.principal = context.principal
+
+    def grouped(self, collected: CollectedFields) -> Fields:
+        """The response keys in order, each with its merged field nodes, as graphql-core collects them
+        (fragments whose type matches, ``@skip``/``@include`` applied, same keys merged)."""
+        if collected.new_defer_usages:
+            raise planned.Unplannable("@defer")
+        return list(collected.grouped_field_set.items())
+
+    def subfields(self, parent_type: GraphQLObjectType, details: FieldDetailsList) -> Fields:
+        collected = collect_subfields(
+            self.graphql_schema, self.fragments, self.variables, self.operation, parent_type, details
+        )
+        return self.grouped(collected)
 
     def definition(self, field: GraphQLField) -> StrawberryField:
         definition = (field.extensions or {}).get(DEFINITION)
@@ -133,11 +234,44 @@ class _Walk:
                 raise planned.Unplannable("a permission the caller lacks: the resolvers answer FORBIDDEN")
         return definition
 
+    def root_object(
+        self,
+        field: GraphQLField,
+        details: FieldDetailsList,
+        entity: Any,
+        type_names: tuple[str, ...],
+        parameter: str,
+    ) -> planned.ObjectRootPlan:
+        """``contact(id:)`` and the like, as ``lookups.node_by_id`` answers them: an id of another type
+        is its error (the resolvers report it: ``bind`` refuses it); a row of another kind of the same
+        table is null. The plan holds where the id comes from, not its value."""
+        self.definition(field)
+        if set(field.args) != {"id"}:
+            raise planned.Unplannable("a lookup by more than its id")
+        [argument] = [a for a in details[0].node.arguments or () if a.name.value == "id"]
+        value = argument.value
+        variable = value.name.value if isinstance(value, VariableNode) else None
+        literal = value.value if isinstance(value, StringValueNode) else None
+        if variable is None and literal is None:
+            raise planned.Unplannable("an id that is no string")
+        types = [(NODE_TYPES[name].kind, self._type(name)) for name in type_names]
+        if any(NODE_TYPES[name].entity is not entity for name in type_names):
+            raise planned.Unplannable("a lookup of several entities")
+        if types[0][0] is None:
+            if len(types) != 1:
+                raise planned.Unplannable("several types without kinds")
+            node: Any = self.object(types[0][1], details)
+        else:
+            others = {t.kind for t in NODE_TYPES.values() if t.entity is entity and t.kind}
+            others -= {kind for kind, _ in types}
+            node = dataclasses.replace(self._variants(types, details), nulls=frozenset(others))
+        return planned.ObjectRootPlan(entity, parameter, type_names, variable, literal, node)
+
     def connection(
-        self, field: GraphQLField, node: FieldNode, spec: ListSpec, relation: Any
+        self, field: GraphQLField, details: FieldDetailsList, spec: ListSpec, relation: Any
     ) -> planned.ConnectionPlan:
         definition = self.definition(field)
-        arguments = get_argument_values(field, node, self.variables)
+        arguments = get_argument_values(field, details[0].node, self.variables)
         if set(arguments) - _LIST_ARGUMENTS - {k for k, v in arguments.items() if v is None}:
             raise planned.Unplannable("arguments besides first, after, filter and orderBy")
         converted = self._convert(definition, arguments)
@@ -159,7 +293,7 @@ class _Walk:
         connection_type = get_named_type(field.type)
         assert isinstance(connection_type, GraphQLObjectType)
         plan = planned.ConnectionPlan(spec.entity, relation, query, connection_type.name)
-        self._connection_fields(plan, connection_type, node, spec)
+        self._connection_fields(plan, connection_type, details, spec)
         return plan
 
     def _convert(self, definition: StrawberryField, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -178,101 +312,130 @@ class _Walk:
         self,
         plan: planned.ConnectionPlan,
         connection_type: GraphQLObjectType,
-        node: FieldNode,
+        details: FieldDetailsList,
         spec: ListSpec,
     ) -> None:
-        keys = []
-        for child in _fields(node):
-            name, key = child.name.value, _key(child)
-            keys.append(key)
+        for key, children in self.subfields(connection_type, details):
+            name = children[0].node.name.value
             if name == "__typename":
                 plan.fields.append((key, ("__typename", planned.Constant(connection_type.name))))
             elif name == "totalCount":
                 plan.needs_count = True
                 plan.fields.append((key, ("totalCount", None)))
             elif name == "nodes":
-                self._node(plan, connection_type.fields[name], child, spec)
+                self._node(plan, connection_type.fields[name], children, spec)
                 plan.fields.append((key, ("nodes", None)))
             elif name == "edges":
-                plan.fields.append((key, ("edges", self._edges(plan, connection_type, child, spec))))
+                plan.fields.append((key, ("edges", self._edges(plan, connection_type, children, spec))))
             elif name == "pageInfo":
-                plan.fields.append((key, ("pageInfo", self._page_info(plan, child))))
+                info_type = get_named_type(connection_type.fields[name].type)
+                assert isinstance(info_type, GraphQLObjectType)
+                plan.fields.append((key, ("pageInfo", self._page_info(plan, info_type, children))))
             else:
                 raise planned.Unplannable(f"connection field {name}")
-        _unique(keys)
 
     def _edges(
         self,
         plan: planned.ConnectionPlan,
         connection_type: GraphQLObjectType,
-        node: FieldNode,
+        details: FieldDetailsList,
         spec: ListSpec,
     ) -> list[tuple[str, Any]]:
         edge_type = get_named_type(connection_type.fields["edges"].type)
         assert isinstance(edge_type, GraphQLObjectType)
         parts: list[tuple[str, Any]] = []
-        for child in _fields(node):
-            name = child.name.value
+        for key, children in self.subfields(edge_type, details):
+            name = children[0].node.name.value
             if name == "__typename":
-                parts.append((_key(child), planned.Constant(edge_type.name)))
+                parts.append((key, planned.Constant(edge_type.name)))
             elif name == "cursor":
                 plan.needs_keys = True
-                parts.append((_key(child), "cursor"))
+                parts.append((key, "cursor"))
             elif name == "node":
-                self._node(plan, edge_type.fields[name], child, spec)
-                parts.append((_key(child), "node"))
+                self._node(plan, edge_type.fields[name], children, spec)
+                parts.append((key, "node"))
             else:
                 raise planned.Unplannable(f"edge field {name}")
-        _unique([key for key, _ in parts])
         return parts
 
-    def _page_info(self, plan: planned.ConnectionPlan, node: FieldNode) -> list[tuple[str, Any]]:
+    def _page_info(
+        self, plan: planned.ConnectionPlan, info_type: GraphQLObjectType, details: FieldDetailsList
+    ) -> list[tuple[str, Any]]:
         parts: list[tuple[str, Any]] = []
-        for child in _fields(node):
-            name = child.name.value
+        for key, children in self.subfields(info_type, details):
+            name = children[0].node.name.value
             if name == "__typename":
-                parts.append((_key(child), planned.Constant("PageInfo")))
+                parts.append((key, planned.Constant(info_type.name)))
             elif name in ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor"):
                 plan.needs_keys = plan.needs_keys or name.endswith("Cursor")
-                parts.append((_key(child), name))
+                parts.append((key, name))
             else:
                 raise planned.Unplannable(f"pageInfo field {name}")
-        _unique([key for key, _ in parts])
         return parts
 
     def _node(
-        self, plan: planned.ConnectionPlan, field: GraphQLField, node: FieldNode, spec: ListSpec
+        self, plan: planned.ConnectionPlan, field: GraphQLField, details: FieldDetailsList, spec: ListSpec
     ) -> None:
         if plan.node is not None:
             raise planned.Unplannable("a list's rows selected twice (edges and nodes)")
-        plan.node = self.object(self._row_type(get_named_type(field.type), spec), node)
+        types = self._row_types(get_named_type(field.type), spec)
+        if len(types) == 1:
+            plan.node = self.object(types[0][1], details)
+        else:
+            plan.node = self._variants(types, details)
 
-    def _row_type(self, named: Any, spec: ListSpec) -> GraphQLObjectType:
-        """The object type of a list's rows: an interface only where the list is scoped to one kind."""
+    def _row_types(self, named: Any, spec: ListSpec) -> list[tuple[str | None, GraphQLObjectType]]:
+        """(kind, object type) of a list's rows: an interface's rows are told apart by their kind
+        (``node_from_record``), within the list's scope."""
         if isinstance(named, GraphQLInterfaceType):
             scope = spec.scope
-            if not (isinstance(scope, Condition) and scope.field == "kind" and scope.op is Op.EQ):
-                raise planned.Unplannable("rows of several types")
-            names = [n for n, t in NODE_TYPES.items() if t.entity is spec.entity and t.kind == scope.value]
-            if len(names) != 1:
-                raise planned.Unplannable("no single row type")
-            named = self.graphql_schema.type_map[names[0]]
+            kinds = None
+            if isinstance(scope, Condition) and scope.field == "kind" and scope.op is Op.EQ:
+                kinds = {scope.value}
+            elif scope is not None:
+                raise planned.Unplannable("rows of several types in another scope")
+            names = [
+                n
+                for n, t in NODE_TYPES.items()
+                if t.entity is spec.entity and t.kind is not None and (kinds is None or t.kind in kinds)
+            ]
+            if not names:
+                raise planned.Unplannable("no row type")
+            types = [(NODE_TYPES[n].kind, self._type(n)) for n in names]
+            if not all(self.graphql_schema.is_sub_type(named, t) for _, t in types):
+                raise planned.Unplannable("rows of a type outside the interface")
+            return types
         if not isinstance(named, GraphQLObjectType) or NODE_TYPES.get(named.name) is None:
             raise planned.Unplannable("rows that are no node")
         if NODE_TYPES[named.name].entity is not spec.entity:
             raise planned.Unplannable("rows of another entity")
-        return named
+        return [(NODE_TYPES[named.name].kind, named)]
 
-    def object(self, object_type: GraphQLObjectType, node: FieldNode) -> planned.ObjectPlan:
+    def _type(self, name: str) -> GraphQLObjectType:
+        found = self.graphql_schema.type_map[name]
+        assert isinstance(found, GraphQLObjectType)
+        return found
+
+    def _variants(
+        self, types: list[tuple[str | None, GraphQLObjectType]], details: FieldDetailsList
+    ) -> planned.VariantPlan:
+        """Each type's fields, collected for it (a fragment on one type applies to its rows only)."""
+        entity = NODE_TYPES[types[0][1].name].entity
+        variants = {kind: self.object(row_type, details) for kind, row_type in types if kind is not None}
+        if len(variants) != len(types):
+            raise planned.Unplannable("rows of several types without kinds")
+        return planned.VariantPlan(entity, "kind", variants)
+
+    def object(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> planned.ObjectPlan:
         found = NODE_TYPES.get(object_type.name)
         entity = found.entity if found is not None else None  # None: the row of a detail list
         plan = planned.ObjectPlan(entity, object_type.name)
-        for child in _fields(node):
-            plan.fields.append((_key(child), self._part(object_type, entity, child)))
-        _unique([key for key, _ in plan.fields])
+        for key, children in self.subfields(object_type, details):
+            plan.fields.append((key, self._part(object_type, entity, children)))
         return plan
 
-    def _part(self, object_type: GraphQLObjectType, entity: Any, node: FieldNode) -> Any:
+    def _part(self, object_type: GraphQLObjectType, entity: Any, details: FieldDetailsList) -> Any:
+        node = details[0].node
         name = node.name.value
         if name == "__typename":
             return planned.Constant(object_type.name)
@@ -280,7 +443,7 @@ class _Walk:
         definition = self.definition(field)
         resolver = definition.base_resolver
         if resolver is None:
-            if node.arguments or node.selection_set:
+            if node.arguments or any(d.node.selection_set for d in details):
                 raise planned.Unplannable("a plain field with arguments")
             return planned.Leaf(definition.python_name, _leaf_kind(field))
         function = resolver.wrapped_func
@@ -289,10 +452,10 @@ class _Walk:
         nested = NESTED.get(function)  # type: ignore[arg-type]
         if nested is not None:
             spec, relation = nested
-            return self.connection(field, node, spec, relation)
+            return self.connection(field, details, spec, relation)
         detail = _details().get((entity, name))
         if detail is not None and not node.arguments:
-            return self._detail(field, node, detail)
+            return self._detail(field, details, detail)
         link = _links().get((entity, name))
         if link is not None and not node.arguments:
             target = get_named_type(field.type)
@@ -300,29 +463,33 @@ class _Walk:
                 raise planned.Unplannable("a link to no single node type")
             if NODE_TYPES[target.name].entity is not link.target or NODE_TYPES[target.name].kind:
                 raise planned.Unplannable("a link to another entity")
-            return planned.LinkPlan(link.attribute, link.target, self.object(target, node))
+            return planned.LinkPlan(link.attribute, link.target, self.object(target, details))
         return _computed(field, node, function)
 
-    def _detail(self, field: GraphQLField, node: FieldNode, detail: Any) -> planned.DetailPlan:
+    def _detail(self, field: GraphQLField, details: FieldDetailsList, detail: Any) -> planned.DetailPlan:
         nullable = get_nullable_type(field.type)
         rows = get_named_type(field.type)
         if not is_list_type(nullable) or not isinstance(rows, GraphQLObjectType) or rows.name in NODE_TYPES:
             raise planned.Unplannable("a detail list of another shape")
-        return planned.DetailPlan(detail, self.object(rows, node))
+        return planned.DetailPlan(detail, self.object(rows, details))
 
 
 def _computed(field: GraphQLField, node: FieldNode, function: Any) -> planned.Computed:
-    """A resolver of ``self`` alone that declares the columns it reads (``@uses_columns``) and returns
-    a string, integer or boolean (``Contact.displayName``): called on those columns by the shaping."""
+    """A resolver of ``self`` alone that declares the columns it reads (``@uses_columns``), returns a
+    string, integer or boolean (``Contact.displayName``) and has an SQL twin (``in_sql``) reading
+    only those columns: the statement computes it."""
     columns = declared_columns(function)
-    if columns is None or node.arguments or node.selection_set or inspect.iscoroutinefunction(function):
+    twin = planned.twin_of(function)
+    if columns is None or twin is None or node.arguments or node.selection_set:
         raise planned.Unplannable(f"computed field {node.name.value}")
-    if list(inspect.signature(function).parameters) != ["self"]:
+    if inspect.iscoroutinefunction(function) or list(inspect.signature(function).parameters) != ["self"]:
         raise planned.Unplannable("a computed field that reads the request")
+    if not planned.twin_columns(twin) <= columns:
+        raise planned.Unplannable("an SQL twin reading columns its resolver does not declare")
     kind = _leaf_kind(field)
     if kind not in ("str", "int", "bool"):
         raise planned.Unplannable("a computed field of another type")
-    return planned.Computed(tuple(sorted(columns)), function, result=kind)
+    return planned.Computed(tuple(sorted(planned.twin_columns(twin))), twin, result=kind)
 
 
 def _leaf_kind(field: GraphQLField) -> str:

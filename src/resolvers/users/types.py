@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.backends.records import Entity, Relation
+from gateway.planner.plan import Column, FirstOf, Joined, in_sql
 from resolvers.common.base import BaseRecord
 from resolvers.common.columns import uses_columns
 from resolvers.common.connection import Connection
@@ -43,6 +44,7 @@ class User(BaseRecord):
 
     @strawberry.field(description="First and last name, else the user name.")
     @uses_columns("firstname", "lastname", "username")
+    @in_sql(FirstOf((Joined(" ", (Column("firstname"), Column("lastname"))), Column("username"))))
     def display_name(self) -> str:
         record = self.record  # ~250 assignees on a list page: no generator, no join
         first, last = record.firstname, record.lastname

@@ -201,7 +201,14 @@ def _sqlite_engine(database_url: str, database: str | None) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(database_url, connect_args={"timeout": 30})
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "connect", _sqlite_functions)
     return engine
+
+
+def _sqlite_functions(dbapi_connection: Any, _record: Any) -> None:
+    from gateway.planner.sql import sqlite_functions  # the planner builds on this module
+
+    sqlite_functions(dbapi_connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -71,7 +71,7 @@ from gateway.backends.sql.session import (
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
 from gateway.permissions import receivable_media, visible_media
-from gateway.planner.plan import ConnectionPlan
+from gateway.planner.plan import ConnectionPlan, ObjectRootPlan
 
 S = TypeVar("S")
 IDS = "ids"  # the bound parameter of the id list in a cached statement (see ``SqlReader._cached``)
@@ -259,29 +259,43 @@ class SqlReader(SqlPhotoReads):
         shape = _RowShape.of(ENTITY_RECORDS[entity], tuple(result.keys()), len(keys), omitted)
         return _to_page(shape, result.all(), query)
 
-    def tree_statements(self, plans: Sequence[ConnectionPlan]) -> tuple[Any, ...]:
-        """The statement of each root list's planned subtree (``gateway.planner``); raises
+    def tree_statements(self, plans: Sequence[ConnectionPlan | ObjectRootPlan]) -> tuple[Any, ...]:
+        """The statement of each root field's planned subtree (``gateway.planner``); raises
         ``Unplannable`` for one it cannot build. They depend on the plans and ``tree_scope()`` only."""
         from gateway.planner.sql import TreeStatement  # the planner builds on this module
 
-        return tuple(TreeStatement(self).statement(plan) for plan in plans)
+        return tuple(
+            TreeStatement(self).root_object_statement(plan)
+            if isinstance(plan, ObjectRootPlan)
+            else TreeStatement(self).statement(plan)
+            for plan in plans
+        )
 
     def tree_scope(self) -> tuple[Any, ...]:
         """What a planned statement depends on besides its plan: the caller and the dialect."""
         return (self.tenant, self.access, self.engine.dialect.name)
 
-    async def run_trees(self, statements: Sequence[Any]) -> list[Any]:
-        """Each planned statement's JSON, decoded; one statement each, counted like any other.
+    async def run_trees(
+        self, statements: Sequence[Any], parameters: Sequence[dict[str, Any] | None] | None = None
+    ) -> list[Any]:
+        """Each planned statement's JSON, decoded (given its values bound per request, e.g. a lookup's
+        id); one statement each, counted like any other.
 
-        A planned statement binds every value it uses, so it is compiled once into the driver's text
-        and arguments (``session.DriverStatement``), kept as long as the statement is (the plan cache's).
+        A planned statement with no value bound per request (a list's) binds every value it uses, so
+        it is compiled once into the driver's text and arguments (``session.DriverStatement``), kept as
+        long as the statement is (the plan cache's); a lookup's goes through SQLAlchemy with its id.
         """
+        bound = parameters or [None] * len(statements)
         trees = []
-        for statement in statements:
-            driver = _DRIVER_STATEMENTS.get(statement)
-            if driver is None:
-                driver = _DRIVER_STATEMENTS[statement] = driver_statement(statement, self.engine.dialect)
-            ((tree,),) = await self._run_with(driver, None)
+        for statement, values in zip(statements, bound, strict=True):
+            if values is None:
+                driver = _DRIVER_STATEMENTS.get(statement)
+                if driver is None:
+                    driver = _DRIVER_STATEMENTS[statement] = driver_statement(statement, self.engine.dialect)
+                rows = await self._run_with(driver, None)
+            else:
+                rows = (await self._run_with(statement, values)).all()
+            [(tree,)] = rows
             trees.append(orjson.loads(tree))
         return trees
 
