@@ -20,13 +20,14 @@ QUERY = "{ contacts(first: 5) { nodes { id firstName } } }"
 
 
 class Refusal:
-    """SQLite's ``json_group_array``, which the planned statement aggregates rows with and no resolver
-    uses, replaced on each connection by a function that fails: SQLite refuses the statement."""
+    """``crm_global_id``, the function the planned statement encodes global ids with on SQLite
+    (``gateway/planner/sql.py`` ``sqlite_functions``) and no resolver calls, replaced on each connection
+    by one that fails: SQLite refuses the statement while it runs."""
 
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, _value: Any) -> None:
+    def __call__(self, _type_name: Any, _record_id: Any) -> None:
         self.calls += 1
         raise ValueError("refused")
 
@@ -35,7 +36,7 @@ class Refusal:
 async def refusing(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Refusal]]:
     if not settings.database_url.startswith("sqlite"):
         pytest.skip(
-            "the refusal is an SQLite aggregate registered per connection; PostgreSQL has no such hook"
+            "the refusal is an SQLite function registered per connection; PostgreSQL has no such hook"
         )
     if not settings.planner:
         pytest.skip("CRM_GATEWAY_PLANNER=false: there is no planned statement to refuse")
@@ -44,7 +45,7 @@ async def refusing(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient,
     engine = application.state.engine
 
     def register(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.create_function("json_group_array", 1, refused)  # SQLAlchemy's aiosqlite adapter
+        dbapi_connection.create_function("crm_global_id", 2, refused)  # SQLAlchemy's aiosqlite adapter
 
     event.listen(engine.sync_engine, "connect", register)
     async with httpx.AsyncClient(

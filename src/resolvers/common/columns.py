@@ -78,11 +78,14 @@ def field_key(info: strawberry.Info) -> tuple[int, tuple[tuple[str, str | None],
 def with_columns(info: strawberry.Info, spec: ListSpec, query: ListQuery) -> ListQuery:
     """``query`` asking for the columns the rows of the connection being resolved read.
 
-    Worked out once per list and document, not per request: the answer depends on nothing else (not
-    on variables, see ``selection_columns``, nor on the caller). The entry holds the operation, so its
-    id in its key cannot be reused by another document's while it exists."""
+    Worked out once per list, document and values of its Boolean variables, not per request: the
+    selection Strawberry gives leaves out what ``@skip``/``@include`` drop, and those take Booleans
+    only (so the variables' other values, and the caller, change nothing). The entry holds the
+    operation, so its id in its key cannot be reused by another document's while it exists."""
     held = (spec, info.operation)
-    path = field_key(info)[1]
+    variables = info.variable_values or {}
+    switches = tuple(sorted((name, value) for name, value in variables.items() if isinstance(value, bool)))
+    path = (field_key(info)[1], switches)
     entry = _BY_SELECTION.get(held, path)
     if entry is None:
         entry = (selection_columns(spec, info.selected_fields, info.schema),)
@@ -99,8 +102,7 @@ def selection_columns(
 ) -> frozenset[str] | None:
     """The record attributes the rows of a connection's selection read; None: any of them.
 
-    Directives are not looked at: a field under ``@skip`` counts as read, so the answer is the same
-    whatever the variables, and a superset of what is resolved."""
+    ``connection_fields`` is the selection as Strawberry gives it, ``@skip``/``@include`` applied."""
     row_types = _row_types(spec, graphql_schema(schema))
     if not row_types:
         return None
