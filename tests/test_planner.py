@@ -935,3 +935,40 @@ async def test_an_event_of_a_kind_no_type_has_is_the_resolvers_error(
         planned, resolved, _ = await both(client, query, variables)
         assert planned == resolved, query
         assert planned["errors"], query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ __schema { queryType { name } } }",
+        '{ __type(name: "Contact") { name } contacts(first: 1) { totalCount } }',
+        "{ __typename contacts(first: 1) { totalCount } }",
+    ],
+)
+async def test_introspection_roots_are_the_resolvers(client: Client, both: Both, query: str) -> None:
+    """Root fields the query type does not declare (introspection's ``__schema``/``__type``,
+    ``__typename``) leave the operation to the resolvers; planning one was a KeyError answered as
+    the whole operation's error, with no code."""
+    planned, resolved, statements = await both(client, query, {})
+    assert "errors" not in planned, planned
+    assert planned == resolved
+    assert _json_statements(statements) == 0
+
+
+async def test_a_fault_of_the_planner_leaves_the_operation_to_the_resolvers(
+    client: Client, both: Both, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug in the walk (a fault no query can cause on purpose, hence the stand-in) must not reach
+    the caller: the resolvers answer, as they did before the planner."""
+    from resolvers.planner import extension
+
+    def broken(*_args: Any) -> Any:
+        raise RuntimeError("a planner bug")
+
+    monkeypatch.setattr(extension, "plan_operation", broken)
+    await _world(factory)
+    query = "{ accounts(first: 3) { totalCount nodes { name } } }"
+    planned, resolved, statements = await both(client, "query Broken " + query, {})
+    assert "errors" not in planned, planned
+    assert planned == resolved
+    assert _json_statements(statements) == 0

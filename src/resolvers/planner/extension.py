@@ -102,6 +102,9 @@ class PlannedQueries(SchemaExtension):
         except (Unplannable, GatewayError) as reason:  # a bad value is the resolvers' to report, on its field
             log.debug("planner: %s", reason)
             return _UNPLANNABLE
+        except Exception:  # a fault of the planner's own: the resolvers answer, as they did before it
+            log.warning("the planner failed on an operation; the resolvers answer it", exc_info=True)
+            return _UNPLANNABLE
 
 
 _Planned = tuple[list[tuple[str, ConnectionPlan | ObjectRootPlan]], tuple[Any, ...]]

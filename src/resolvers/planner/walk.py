@@ -120,7 +120,9 @@ def plan_operation(
     plans: list[tuple[str, planned.ConnectionPlan | planned.ObjectRootPlan]] = []
     for key, details in walk.grouped(collected):
         name = details[0].node.name.value
-        field = query_type.fields[name]
+        field = query_type.fields.get(name)
+        if field is None:  # an introspection field (__schema, __type): not the planner's
+            raise planned.Unplannable(f"root field {name}")
         spec = ROOTS.get(name)
         if spec is not None:
             plans.append((key, walk.connection(field, details, spec, None)))
