@@ -28,6 +28,14 @@ MAX_SUBJECT_LENGTH = 255  # the columns that store it (created_by, owner, actor 
 # Characters no database column takes or no log line should carry: C0/C1 controls (PostgreSQL refuses
 # NUL) and lone surrogates (not encodable as UTF-8), which JSON's \u escapes can put in a claim.
 UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+SUBJECT_RULE = f"at most {MAX_SUBJECT_LENGTH} characters, none of them control characters"
+
+
+def storable_subject(subject: str) -> bool:
+    """Whether a token's subject fits where it is stored (``SUBJECT_RULE``)."""
+    return len(subject) <= MAX_SUBJECT_LENGTH and UNSTORABLE.search(subject) is None
+
+
 # Verified tokens are remembered (signature and claims checked once), each until it expires but at
 # most this long, so that a key the identity provider withdraws stops working within this window,
 # as with its JWKS cache. Bounded: the cache is emptied when it holds this many tokens.
@@ -140,13 +148,10 @@ class Authenticator:
         subject, tenant = claims["sub"], _claim(claims, tenant_claim)
         if not isinstance(subject, str) or not subject:
             raise AuthenticationError("invalid token: 'sub' must be a non-empty string")
-        if len(subject) > MAX_SUBJECT_LENGTH or UNSTORABLE.search(subject):
+        if not storable_subject(subject):
             # Stored as who created, changed or owns a record: refused here, not cut (two long subjects
             # sharing a prefix would become one owner) nor failing the first write as an internal error.
-            raise AuthenticationError(
-                f"invalid token: 'sub' must be at most {MAX_SUBJECT_LENGTH} characters, none of them"
-                " control characters"
-            )
+            raise AuthenticationError(f"invalid token: 'sub' must be {SUBJECT_RULE}")
         if tenant is None:
             raise AuthenticationError(f'invalid token: Token is missing the "{tenant_claim}" claim')
         if not isinstance(tenant, str) or not TENANT_PATTERN.fullmatch(tenant):
@@ -202,10 +207,8 @@ def mint_token(
     """A development token signed with the shared secret, with the configured claim names."""
     if not TENANT_PATTERN.fullmatch(tenant):
         raise ValueError("tenant must be letters, digits, '.', '_' or '-' (at most 64)")
-    if len(subject) > MAX_SUBJECT_LENGTH or UNSTORABLE.search(subject):
-        raise ValueError(
-            f"subject must be at most {MAX_SUBJECT_LENGTH} characters, none of them control characters"
-        )
+    if not storable_subject(subject):
+        raise ValueError(f"subject must be {SUBJECT_RULE}")
     if not settings.accepts_shared_secret:
         raise ValueError("tokens can only be minted when CRM_GATEWAY_JWT_ALGORITHMS includes HS256")
     now = utcnow()

@@ -126,7 +126,7 @@ class CrmcomWriter(CrmcomPhotoWrites, ReadsThrough):
         created = relations.new_relation(current, data)
         if created is None:
             raise UpstreamUnavailable(self.system, "CRM.COM's update answered no new relation")
-        self.backend.remember_contact(owner, data)
+        self._remember_answer(owner, data)
         return created
 
     def _created_id(self, data: Any) -> UUID:
