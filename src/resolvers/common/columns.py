@@ -79,9 +79,11 @@ def with_columns(info: strawberry.Info, spec: ListSpec, query: ListQuery) -> Lis
     """``query`` asking for the columns the rows of the connection being resolved read.
 
     Worked out once per list, document and values of its Boolean variables, not per request: the
-    selection Strawberry gives leaves out what ``@skip``/``@include`` drop, and those take Booleans
-    only (so the variables' other values, and the caller, change nothing). The entry holds the
-    operation, so its id in its key cannot be reused by another document's while it exists."""
+    selection Strawberry gives is built from the field nodes graphql-core collected for this field,
+    which leave out what ``@skip``/``@include`` drop (one response key can stand for different fields
+    under different directives), and those take Booleans only (so the variables' other values, and
+    the caller, change nothing). The entry holds the operation, so its id in its key cannot be reused
+    by another document's while it exists."""
     held = (spec, info.operation)
     variables = info.variable_values or {}
     switches = tuple(sorted((name, value) for name, value in variables.items() if isinstance(value, bool)))

@@ -511,14 +511,14 @@ def _leaf_kind(field: GraphQLField) -> str:
 
 @cache
 def _details() -> dict[tuple[Any, str], Any]:
-    """Detail lists by (entity, GraphQL field name): the ones every list of that entity prefetches
+    """Detail lists by (entity, GraphQL field name): the ones every list of that entity declares
     (``ListSpec.details``), whose resolvers all read the owner's rows of that detail."""
     return {(spec.entity, name): detail for spec in _specs() for name, detail in spec.details}
 
 
 @cache  # after the schema is built: the nested lists register themselves then
 def _links() -> dict[tuple[Any, str], Link]:
-    """Single links by (entity, GraphQL field name): the ones every list of that entity prefetches
+    """Single links by (entity, GraphQL field name): the ones every list of that entity declares
     (``ListSpec.links``), whose resolvers all read the linked row by the record's attribute."""
     return {(spec.entity, link.field): link for spec in _specs() for link in spec.links}
 

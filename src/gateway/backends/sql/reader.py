@@ -374,7 +374,8 @@ class SqlReader(SqlPhotoReads):
     async def details_of_kinds(
         self, wanted: Mapping[Detail, Sequence[UUID]]
     ) -> dict[Detail, Mapping[UUID, list[Any]]]:
-        """Several kinds of details at once, their statements run concurrently."""
+        """Several kinds of details at once: one statement per kind, sent one after another on the
+        session's connection (its lock orders them)."""
         kinds = list(wanted)
         found = await asyncio.gather(*(self.details(kind, wanted[kind]) for kind in kinds))
         return dict(zip(kinds, found, strict=True))
