@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +115,14 @@ class Page:
 @asynccontextmanager
 async def browser_page(executable: str) -> AsyncIterator[Page]:
     """A fresh headless Chromium (its own profile) and one tab recording network and errors."""
-    with tempfile.TemporaryDirectory(prefix="cdp-") as profile:
+    # Chromium's helper processes (crash handler, GPU, renderers) may still write into the profile for
+    # a moment after the browser exits: the whole process group is stopped, and a file written after
+    # that does not fail the test (the profile is thrown away).
+    with tempfile.TemporaryDirectory(prefix="cdp-", ignore_cleanup_errors=True) as profile:
         command = [executable, *FLAGS, f"--user-data-dir={profile}", "about:blank"]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             port = await _debugging_port(Path(profile), process)
             target = await _page_target(port)
@@ -128,12 +135,18 @@ async def browser_page(executable: str) -> AsyncIterator[Page]:
                 finally:
                     await page.close()
         finally:
-            process.terminate()
+            _signal_group(process, signal.SIGTERM)
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
                 process.wait()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signal_number: int) -> None:
+    """Signals the browser and every process it started (its own session: ``start_new_session``)."""
+    with suppress(ProcessLookupError):  # all of them gone already
+        os.killpg(process.pid, signal_number)
 
 
 async def _debugging_port(profile: Path, process: subprocess.Popen[bytes]) -> int:
