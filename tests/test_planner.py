@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from hypothesis import strategies as st
+from sqlalchemy import event
 
 from conftest import Client, token_for
 from factories import Factory, gid
@@ -770,6 +771,31 @@ async def test_q2_rows_do_not_grow_its_statements(client: Client, both: Both, fa
         assert planned == resolved
         counts.add(len(statements))
     assert counts == {1}
+
+
+async def test_lookups_are_sent_as_their_compiled_driver_statement(
+    app: Any, client: Client, factory: Factory
+) -> None:
+    """A lookup's statement is compiled once, like a list's: each id goes into its slot of the kept
+    driver arguments (``DriverStatement.bound``), not through ``execute``, which worked the
+    statement out again (cache key, parameters) at every request: ``exec_driver_sql`` runs no
+    SQLAlchemy compiled statement (the cursor event's ``context.compiled`` is None)."""
+    world = await _world(factory)
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, _parameters: Any, context: Any, *_: Any) -> None:
+        sent.append((statement, context.compiled))
+
+    sync_engine = app.state.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", record)
+    try:
+        for contact in world["contacts"][:3]:
+            body = await client.post(BENCH.GATEWAY_DETAIL, {"id": gid("Contact", contact)})
+            assert body.json()["data"]["contact"]["id"] == gid("Contact", contact)
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)
+    planned = [compiled for statement, compiled in sent if "json" in statement]
+    assert planned == [None, None, None]
 
 
 @pytest.mark.parametrize(

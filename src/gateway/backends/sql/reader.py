@@ -281,20 +281,18 @@ class SqlReader(SqlPhotoReads):
         """Each planned statement's JSON, decoded (given its values bound per request, e.g. a lookup's
         id); one statement each, counted like any other.
 
-        A planned statement with no value bound per request (a list's) binds every value it uses, so
-        it is compiled once into the driver's text and arguments (``session.DriverStatement``), kept as
-        long as the statement is (the plan cache's); a lookup's goes through SQLAlchemy with its id.
+        A planned statement is compiled once into the driver's text and arguments
+        (``session.DriverStatement``), kept as long as the statement is (the plan cache's); the values
+        bound per request (a lookup's id) go into its slots at each run.
         """
         bound = parameters or [None] * len(statements)
         trees = []
         for statement, values in zip(statements, bound, strict=True):
-            if values is None:
-                driver = _DRIVER_STATEMENTS.get(statement)
-                if driver is None:
-                    driver = _DRIVER_STATEMENTS[statement] = driver_statement(statement, self.engine.dialect)
-                rows = await self._run_with(driver, None)
-            else:
-                rows = (await self._run_with(statement, values)).all()
+            driver = _DRIVER_STATEMENTS.get(statement)
+            if driver is None:
+                driver = driver_statement(statement, self.engine.dialect, values or ())
+                _DRIVER_STATEMENTS[statement] = driver
+            rows = await self._run_with(driver, values)
             [(tree,)] = rows
             trees.append(orjson.loads(tree))
         return trees

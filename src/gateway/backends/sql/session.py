@@ -15,7 +15,7 @@ connection of its own, as before.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +29,9 @@ from gateway.internals import raise_as_sqlalchemy_would
 
 @dataclass(frozen=True, slots=True)
 class DriverStatement:
-    """A statement whose every value is bound already, compiled once into the driver's SQL text and
-    arguments (``driver_statement``) and run with ``exec_driver_sql``.
+    """A statement compiled once into the driver's SQL text and arguments (``driver_statement``) and
+    run with ``exec_driver_sql``; its values are bound already, but for its *slots*: the bind
+    parameters given per run (a lookup's id), put in their places of the arguments at each run.
 
     A planned statement (``gateway.planner``) is built once per operation and caller and kept, but
     ``execute`` worked it out again at every run: its cache key (a walk of the whole statement), the
@@ -43,26 +44,56 @@ class DriverStatement:
 
     sql: str
     arguments: tuple[Any, ...] | Mapping[str, Any]
+    # (parameter name, its index or key in ``arguments``, the bind processor of its type or None)
+    slots: tuple[tuple[str, Any, Any], ...] = ()
+
+    def bound(self, values: Mapping[str, Any] | None) -> tuple[Any, ...] | Mapping[str, Any]:
+        """The driver's arguments with ``values`` in the slots (each through its bind processor)."""
+        if not self.slots:
+            return self.arguments
+        if values is None:
+            raise ValueError("a statement with per-run parameters run without their values")
+        arguments: Any = dict(self.arguments) if isinstance(self.arguments, Mapping) else list(self.arguments)
+        for name, place, process in self.slots:
+            value = values[name]
+            arguments[place] = value if process is None else process(value)
+        return arguments if isinstance(arguments, dict) else tuple(arguments)
 
 
-def driver_statement(statement: sa.ClauseElement, dialect: Dialect) -> DriverStatement:
+def driver_statement(
+    statement: sa.ClauseElement, dialect: Dialect, per_run: Collection[str] = ()
+) -> DriverStatement:
     """``statement`` as ``execute`` would send it on ``dialect``: the text and values of SQLAlchemy's
     expanded state (literal-rendered values in the text, lists expanded), each value through the bind
-    processor of its parameter's type, as ``execute`` applies them. Public API only
-    (``construct_expanded_state``, ``SQLCompiler.binds``, ``TypeEngine.dialect_impl``)."""
+    processor of its parameter's type, as ``execute`` applies them. The bind parameters named in
+    ``per_run`` become slots, filled at each run (``DriverStatement.bound``); they must be plain values
+    (not lists to expand). Public API only (``construct_expanded_state``, ``SQLCompiler.binds``,
+    ``TypeEngine.dialect_impl``)."""
     compiled: Any = statement.compile(dialect=dialect)
-    state = compiled.construct_expanded_state(escape_names=False)  # the names execution uses
+    placeholders = dict.fromkeys(per_run)  # a value is required of each; the slots replace it
+    state = compiled.construct_expanded_state(placeholders or None, escape_names=False)  # execution's names
     values = state.parameters
 
-    def bound(name: str) -> Any:
+    def processor(name: str) -> Any:
         process = state.processors.get(name)  # those of the expanded lists' elements
         if process is None and (parameter := compiled.binds.get(name)) is not None:
             process = parameter.type.dialect_impl(dialect).bind_processor(dialect)
+        return process
+
+    def bound(name: str) -> Any:
+        process = processor(name)
         return values[name] if process is None else process(values[name])
 
     if state.positiontup is None:  # a dialect with named parameters
-        return DriverStatement(state.statement, {name: bound(name) for name in values})
-    return DriverStatement(state.statement, tuple(bound(name) for name in state.positiontup))
+        arguments: Any = {name: bound(name) for name in values}
+        places: list[tuple[str, Any]] = [(name, name) for name in per_run]
+    else:
+        arguments = tuple(None if name in placeholders else bound(name) for name in state.positiontup)
+        places = [(name, i) for i, name in enumerate(state.positiontup) if name in placeholders]
+    if {name for name, _ in places} != set(placeholders):
+        raise ValueError(f"per-run parameters the statement does not send as such: {sorted(placeholders)}")
+    slots = tuple((name, place, processor(name)) for name, place in places)
+    return DriverStatement(state.statement, arguments, slots)
 
 
 async def run_on(
@@ -70,7 +101,7 @@ async def run_on(
 ) -> Any:
     """The statement's result on ``connection``, fully fetched (a ``DriverStatement``'s rows)."""
     if isinstance(statement, DriverStatement):
-        return (await connection.exec_driver_sql(statement.sql, statement.arguments)).all()
+        return (await connection.exec_driver_sql(statement.sql, statement.bound(parameters))).all()
     result = await connection.execute(statement, parameters)
     return result.freeze()()
 
