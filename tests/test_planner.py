@@ -798,6 +798,21 @@ async def test_lookups_are_sent_as_their_compiled_driver_statement(
     assert planned == [None, None, None]
 
 
+async def test_a_lookup_s_default_id_is_planned_like_a_sent_one(
+    client: Client, both: Both, factory: Factory
+) -> None:
+    """``$id`` with a default, not sent, is the default as graphql-core coerces it: the plan serves
+    it (it fell back to the resolvers, since the raw variables hold no ``id``)."""
+    world = await _world(factory)
+    default, sent = (gid("Contact", c) for c in world["contacts"][1:3])
+    query = f'query($id: ID = "{default}") {{ contact(id: $id) {{ id firstName }} }}'
+    for variables, expected in [({}, default), ({"id": sent}, sent), ({}, default)]:
+        planned, resolved, statements = await both(client, query, variables)
+        assert planned == resolved
+        assert planned["data"]["contact"]["id"] == expected
+        assert _json_statements(statements) == 1, variables
+
+
 @pytest.mark.parametrize(
     "value",
     [

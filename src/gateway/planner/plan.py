@@ -26,6 +26,7 @@ class Unplannable(Exception):
     """The planner does not cover this: the operation runs through the resolvers instead."""
 
 
+
 # --- SQL twins of computed fields: what the statement computes instead of the Python resolver -------
 @dataclass(frozen=True)
 class Column:
@@ -192,8 +193,9 @@ class VariantPlan:
 class ObjectRootPlan:
     """A root field by id (``contact(id:)``): the visible row of ``entity`` with the id bound to
     ``parameter`` when the statement runs, or null. The plan does not depend on the id's value, so
-    one plan serves every id: the id comes from the GraphQL ``variable`` (else the ``literal``) and
-    must name one of ``type_names`` (else the resolvers answer, with their error)."""
+    one plan serves every id: the id comes from the GraphQL ``variable`` (else the ``literal``: the
+    argument's, or the variable's default when it is not sent) and must name one of ``type_names``
+    (else the resolvers answer, with their error)."""
 
     entity: Entity
     parameter: str

@@ -31,12 +31,13 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
-    StringValueNode,
     VariableDefinitionNode,
     VariableNode,
     Visitor,
@@ -44,6 +45,7 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     is_list_type,
+    value_from_ast,
     visit,
 )
 from graphql.execution.collect_fields import (
@@ -138,15 +140,22 @@ def bind(
     plans: list[tuple[str, planned.ConnectionPlan | planned.ObjectRootPlan]], variables: dict[str, Any]
 ) -> list[dict[str, Any] | None] | None:
     """Each plan's bound values for this request (a lookup's id), or None when an id is not one the
-    lookup takes (malformed, of another type, missing): the resolvers answer it, with their error."""
+    lookup takes (malformed, of another type, missing): the resolvers answer it, with their error.
+    A variable is coerced as graphql-core coerces it (``GraphQLID.parse_value``: an integer becomes
+    its text); one not sent takes its default, coerced when the plan was made."""
     bound: list[dict[str, Any] | None] = []
     for _, plan in plans:
         if not isinstance(plan, planned.ObjectRootPlan):
             bound.append(None)
             continue
-        value = plan.literal if plan.variable is None else variables.get(plan.variable)
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # as GraphQL's ID takes an integer
+        value: Any = plan.literal
+        if plan.variable is not None:
+            try:
+                value = GraphQLID.parse_value(variables[plan.variable])
+            except KeyError:
+                value = plan.literal  # the variable's default, if it has one
+            except GraphQLError:
+                return None
         if not isinstance(value, str):
             return None
         try:
@@ -251,11 +260,7 @@ class _Walk:
         if set(field.args) != {"id"}:
             raise planned.Unplannable("a lookup by more than its id")
         [argument] = [a for a in details[0].node.arguments or () if a.name.value == "id"]
-        value = argument.value
-        variable = value.name.value if isinstance(value, VariableNode) else None
-        literal = value.value if isinstance(value, StringValueNode) else None
-        if variable is None and literal is None:
-            raise planned.Unplannable("an id that is no string")
+        variable, literal = self._id_source(argument.value)
         types = [(NODE_TYPES[name].kind, self._type(name)) for name in type_names]
         if any(NODE_TYPES[name].entity is not entity for name in type_names):
             raise planned.Unplannable("a lookup of several entities")
@@ -268,6 +273,21 @@ class _Walk:
             others -= {kind for kind, _ in types}
             node = dataclasses.replace(self._variants(types, details), nulls=frozenset(others))
         return planned.ObjectRootPlan(entity, parameter, type_names, variable, literal, node)
+
+    def _id_source(self, value: Any) -> tuple[str | None, str | None]:
+        """(variable, literal) a lookup's id comes from: the variable, with its default as the literal
+        (used when the variable is not sent), or the literal; each coerced as graphql-core coerces an
+        ``ID`` (``value_from_ast``: a string or an integer's text)."""
+        variable = value.name.value if isinstance(value, VariableNode) else None
+        if variable is not None:
+            definitions = self.operation.variable_definitions or ()
+            default = next((d.default_value for d in definitions if d.variable.name.value == variable), None)
+            literal = value_from_ast(default, GraphQLID) if default is not None else None
+        else:
+            literal = value_from_ast(value, GraphQLID)
+            if not isinstance(literal, str):
+                raise planned.Unplannable("an id that is no string")
+        return variable, literal if isinstance(literal, str) else None
 
     def connection(
         self, field: GraphQLField, details: FieldDetailsList, spec: ListSpec, relation: Any
