@@ -26,6 +26,17 @@ class Unplannable(Exception):
     """The planner does not cover this: the operation runs through the resolvers instead."""
 
 
+class Unserved(Exception):
+    """A planned statement answered ``UNSERVED`` for a row it cannot answer: the resolvers answer
+    this request (with their error); the plan stays, for the next."""
+
+
+# What a planned statement answers in place of a row it cannot answer (an event of a kind no GraphQL
+# type has): the JSON string of one NUL character, which no data produces (PostgreSQL text holds no
+# NUL, and JSON escapes a backslash, so a text spelling it out reads "\\u0000"). A statement's text
+# holding it is the resolvers' to answer (``Unserved``): a false alarm would cost time, not answers.
+UNSERVED = '"\\u0000"'
+
 
 # --- SQL twins of computed fields: what the statement computes instead of the Python resolver -------
 @dataclass(frozen=True)

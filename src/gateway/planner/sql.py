@@ -35,6 +35,7 @@ from gateway.backends.sql.paging import keyset_predicate, order_by, sort_express
 from gateway.backends.sql.reader import SqlReader, row_limit
 from gateway.backends.sql.types import UtcDateTime
 from gateway.planner.plan import (
+    UNSERVED,
     Column,
     Computed,
     ConnectionPlan,
@@ -193,8 +194,8 @@ class TreeStatement:
     def row_json(self, node: ObjectPlan | VariantPlan, level: Any) -> Any:
         """A row's response JSON; for rows of several types sharing a table, the object of the type
         its kind names (as ``node_from_record`` picks it), null for a kind in ``node.nulls``. A kind
-        no type has makes the statement fail (a JSON text that is none), so the resolvers answer,
-        with their error, as for any failed statement."""
+        no type has answers ``UNSERVED``: the resolvers answer that request, with their error (it
+        made the statement fail once, which disabled the plan for every request for a while)."""
         if isinstance(node, ObjectPlan):
             return self.object_json(node, level)
         kind = level.c[node.column]
@@ -203,8 +204,7 @@ class TreeStatement:
             for value, variant in node.variants.items()
         ]
         branches += [(kind == _text(value), sa.null()) for value in sorted(node.nulls)]
-        unknown = _text("no GraphQL type for kind ").concat(kind)  # never JSON: it starts with "no "
-        return self._nested(sa.case(*branches, else_=self.sql.json(unknown)))
+        return self._nested(sa.case(*branches, else_=self.sql.json(_text(UNSERVED))))
 
     def object_json(self, node: ObjectPlan, level: Any) -> Any:
         """One object's response JSON from the row of ``level`` (a derived table holding the columns

@@ -7,7 +7,8 @@ cost limit does. Anything not covered, and any failure of the planned statement,
 to the resolvers unchanged.
 
 The one internal read, the graphql-core schema Strawberry built, goes through ``gateway.internals``.
-A plan whose statement fails is left to the resolvers for ``RETRY_FAILED_AFTER`` seconds.
+A plan whose statement fails is left to the resolvers for ``RETRY_FAILED_AFTER`` seconds; one whose
+statement answers a row it cannot answer (``plan.Unserved``) leaves that request alone to them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from gateway import documents
 from gateway.documents import BoundedCache
 from gateway.errors import GatewayError
 from gateway.internals import graphql_schema as internal_graphql_schema
-from gateway.planner.plan import ConnectionPlan, ObjectRootPlan, Unplannable
+from gateway.planner.plan import ConnectionPlan, ObjectRootPlan, Unplannable, Unserved
 from resolvers.planner.walk import bind, lookup_variables, plan_operation
 
 log = logging.getLogger("gateway.planner")
@@ -60,6 +61,9 @@ class PlannedQueries(SchemaExtension):
             return None
         try:
             trees = await backend.run_trees(statements, parameters)  # each root field's response JSON
+        except Unserved:  # this request's rows only (an event of an unknown kind): the plan stays
+            log.debug("planner: a row the statement cannot answer; the resolvers answer this request")
+            return None
         except Exception:  # the resolvers meet the same fault and report it as they do
             log.warning("a planned statement failed; the resolvers answer instead", exc_info=True)
             if key is not None:  # not sent again with every request, but again once a while has passed

@@ -71,7 +71,7 @@ from gateway.backends.sql.session import (
 from gateway.cost import Cost
 from gateway.errors import InvalidFilter
 from gateway.permissions import receivable_media, visible_media
-from gateway.planner.plan import ConnectionPlan, ObjectRootPlan
+from gateway.planner.plan import UNSERVED, ConnectionPlan, ObjectRootPlan, Unserved
 
 S = TypeVar("S")
 IDS = "ids"  # the bound parameter of the id list in a cached statement (see ``SqlReader._cached``)
@@ -279,7 +279,8 @@ class SqlReader(SqlPhotoReads):
         self, statements: Sequence[Any], parameters: Sequence[dict[str, Any] | None] | None = None
     ) -> list[Any]:
         """Each planned statement's JSON, decoded (given its values bound per request, e.g. a lookup's
-        id); one statement each, counted like any other.
+        id); one statement each, counted like any other. Raises ``Unserved`` when one answered a row
+        it cannot answer (``plan.UNSERVED``).
 
         A planned statement is compiled once into the driver's text and arguments
         (``session.DriverStatement``), kept as long as the statement is (the plan cache's); the values
@@ -294,6 +295,8 @@ class SqlReader(SqlPhotoReads):
                 _DRIVER_STATEMENTS[statement] = driver
             rows = await self._run_with(driver, values)
             [(tree,)] = rows
+            if UNSERVED in tree:
+                raise Unserved("a row the planned statement cannot answer")
             trees.append(orjson.loads(tree))
         return trees
 
