@@ -606,6 +606,33 @@ _TRICKY = [
 ]
 
 
+@pytest.mark.parametrize("first", [3, 100])
+async def test_the_end_cursor_is_one_row_s_cursor(
+    client: Client,
+    both: Both,
+    factory: Factory,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    first: int,
+) -> None:
+    """``endCursor`` of a full page (the row at the page size) and of the last page (the row no row
+    follows) is the resolvers'; the statement computes that row's cursor alone, not every row's to
+    keep the last (counted where the cursor is a Python function: SQLite's)."""
+    from resolvers.common import cursor
+
+    await _world(factory)
+    calls: list[Any] = []
+    encode = cursor.encode_signed_cursor
+    monkeypatch.setattr(cursor, "encode_signed_cursor", lambda *args: calls.append(args) or encode(*args))
+    query = "query($n: Int!) { contacts(first: $n) { pageInfo { endCursor hasNextPage } } }"
+    planned, resolved, statements = await both(client, query, {"n": first})
+    assert planned == resolved
+    assert planned["data"]["contacts"]["pageInfo"]["endCursor"]
+    assert _json_statements(statements) == 1
+    if settings.database_url.startswith("sqlite"):
+        assert len(calls) == 1 + 1  # the planned statement's one, and the resolvers' last row's
+
+
 async def _tricky_world(factory: Factory) -> None:
     """Rows whose sort keys and values hold what JSON escapes, nulls and date-times with and without
     microseconds; pairs of equal keys, so the id decides between them."""

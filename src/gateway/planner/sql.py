@@ -116,11 +116,15 @@ class TreeStatement:
         node = plan.node or ObjectPlan(plan.entity, plan.type_name)
         size = query.page.size
         numbered = sa.func.row_number().over(order_by=order_by(keys, False))
+        # Whether a row follows (before the limit): the page's last row is the one at the page size,
+        # or the one no row follows, so ``endCursor`` computes one cursor, not every row's.
+        follows = [sa.func.lead(_int(1)).over(order_by=order_by(keys, False)).label("_f")]
         inner = (
             sa.select(
                 *self._columns(table, _flat(node)),
                 *(expr.label(f"_k{i}") for i, (expr, _) in enumerate(keys)),
                 numbered.label("_n"),
+                *(follows if _selects_end_cursor(plan) else ()),
             )
             .select_from(source)
             .where(*paged)
@@ -172,7 +176,9 @@ class TreeStatement:
             "hasNextPage": lambda: self.sql.boolean(sa.func.count() > _int(size)),
             "hasPreviousPage": lambda: self.sql.constant(plan.query.page.after is not None),
             "startCursor": lambda: sa.func.max(sa.case((sa.and_(position == _int(1), on_page), cursor))),
-            "endCursor": lambda: self.sql.last(cursor, position, on_page),
+            "endCursor": lambda: sa.func.max(
+                sa.case((sa.and_(on_page, sa.or_(position == _int(size), level.c["_f"].is_(None))), cursor))
+            ),
         }
         return self._object(
             [
@@ -303,11 +309,6 @@ class PostgresValues:
             ordered = ordered.filter(where)
         return sa.func.coalesce(ordered, sa.literal_column("'[]'::json"))
 
-    def last(self, value: Any, position: Any, where: Any) -> Any:
-        """``value`` of the row with the highest ``position`` among those ``where`` holds."""
-        found = sa.func.array_agg(postgresql.aggregate_order_by(value, position.desc())).filter(where)
-        return sa.type_coerce(found, postgresql.ARRAY(sa.Text))[1]
-
     def boolean(self, value: Any) -> Any:
         return value
 
@@ -390,11 +391,6 @@ class SqliteValues:
         ordered: Any = sa.func.json_group_array(row)
         return ordered.filter(where) if where is not None else ordered
 
-    def last(self, value: Any, position: Any, where: Any) -> Any:
-        # The highest position's value: positions zero-padded before the value sort as numbers.
-        found = sa.func.max(sa.case((where, sa.func.printf(_text("%010d"), position).concat(value))))
-        return sa.func.substr(found, _int(11))
-
     def boolean(self, value: Any) -> Any:
         return sa.func.json(
             sa.case((value.is_(None), _text("null")), (value, _text("true")), else_=_text("false"))
@@ -468,7 +464,7 @@ _MIN = datetime.min.replace(tzinfo=UTC).isoformat()
 def sqlite_functions(dbapi_connection: Any) -> None:
     """Registers the functions ``_Sqlite`` calls on a new SQLite connection (the engine's ``connect``
     event): the resolvers' own ``encode_global_id`` and ``encode_cursor``."""
-    from resolvers.common.cursor import encode_signed_cursor  # resolvers build on the gateway
+    from resolvers.common import cursor as cursors  # resolvers build on the gateway
     from resolvers.common.ids import encode_global_id
 
     def global_id(type_name: str, value: str | None) -> str | None:
@@ -476,7 +472,7 @@ def sqlite_functions(dbapi_connection: Any) -> None:
 
     def cursor(signature: str, kinds: str, *keys: Any) -> str:
         plain = tuple(_sqlite_key(kind, key) for kind, key in zip(kinds.split(","), keys, strict=True))
-        return encode_signed_cursor(signature, plain)
+        return cursors.encode_signed_cursor(signature, plain)
 
     dbapi_connection.create_function("crm_global_id", 2, global_id, deterministic=True)
     dbapi_connection.create_function("crm_datetime", 1, _sqlite_datetime, deterministic=True)
@@ -543,6 +539,12 @@ def _depth(part: Any) -> int:
     if isinstance(part, LinkPlan | DetailPlan | ObjectRootPlan):
         return 1 + _depth(part.node)
     return 0
+
+
+def _selects_end_cursor(plan: ConnectionPlan) -> bool:
+    return any(
+        name == "pageInfo" and any(p == "endCursor" for _, p in part) for _, (name, part) in plan.fields
+    )
 
 
 def _flat(node: ObjectPlan | VariantPlan) -> ObjectPlan:
