@@ -54,6 +54,25 @@ def test_the_check_sees_imports_at_any_depth(tmp_path: Path) -> None:
     assert {"gateway.backends.rest.akixi", "httpx"} <= imported_modules(module)
 
 
+# The gateway is the layer below: nothing of it imports the resolvers or the loaders (the global-id and
+# cursor codecs the planner's statement computes too live in ``gateway.globalids``/``gateway.cursors``),
+# but for the composition root that assembles the app (the design: "only the app and the HTTP view
+# import the schema") and one exception, each with its reason.
+UPPER_LAYERS = ("resolvers", "loaders")
+GATEWAY_IMPORTS_ALLOWED = {
+    "gateway/http.py": "the HTTP view: serves the schema with a Loaders object per request",
+    "gateway/context.py": "the request context holds the request's Loaders",
+    "gateway/cli.py": "export-schema prints the schema",
+    "gateway/budget.py": "the upstream budget maps a node id's type name to its entity (NODE_TYPES)",
+}
+
+
+def test_the_gateway_imports_nothing_of_the_resolvers_or_loaders() -> None:
+    found = offending_imports(sorted((SRC / "gateway").rglob("*.py")), UPPER_LAYERS)
+    assert {path: modules for path, modules in found.items() if path not in GATEWAY_IMPORTS_ALLOWED} == {}
+    assert set(found) == set(GATEWAY_IMPORTS_ALLOWED), "an allowed import that went: drop its entry"
+
+
 # The simulators are second, independent readings of the seeds: a simulator that imported the gateway's
 # tables, settings or id helpers would agree with the connector by construction and prove nothing.
 GATEWAY_PARTS = ("gateway", "loaders", "resolvers")

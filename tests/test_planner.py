@@ -618,7 +618,7 @@ async def test_the_end_cursor_is_one_row_s_cursor(
     """``endCursor`` of a full page (the row at the page size) and of the last page (the row no row
     follows) is the resolvers'; the statement computes that row's cursor alone, not every row's to
     keep the last (counted where the cursor is a Python function: SQLite's)."""
-    from resolvers.common import cursor
+    from gateway import cursors as cursor
 
     await _world(factory)
     calls: list[Any] = []

@@ -44,6 +44,7 @@ from gateway.backends.records import Detail, Entity
 from gateway.backends.rest.config import ROUTE_NAMES
 from gateway.backends.rest.errors import UpstreamBudgetExceeded
 from gateway.backends.routing import DETAIL_OWNERS
+from gateway.globalids import decode_global_id
 from gateway.limits import (
     _Estimator,
     _field_definition,
@@ -186,7 +187,6 @@ class _CallEstimator:
 
     def _by_ids(self, node: FieldNode) -> Calls:
         """``node``/``nodes``: the ids' entities, loaded in batches per entity (or one by one)."""
-        from resolvers.common.ids import decode_global_id  # resolvers build on the gateway, not this way
         from resolvers.common.node import NODE_TYPES
 
         ids: list[Any] = []

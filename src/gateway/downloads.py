@@ -29,10 +29,10 @@ from gateway.backends.photos import photo_reads
 from gateway.backends.records import DocumentRecord, Entity
 from gateway.backends.rest.errors import UpstreamError
 from gateway.cost import Cost
+from gateway.globalids import InvalidId, decode_id_of
 from gateway.http import GraphQLView, Refused
 from gateway.permissions import CRM_DOC_VIEW, CUST_READ
 from gateway.storage import BlobStorage, StorageError
-from resolvers.common.ids import InvalidId, decode_id_of
 
 log = logging.getLogger("gateway.downloads")
 UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")

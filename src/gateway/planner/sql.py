@@ -9,7 +9,7 @@ derived table selects from the real table (the row rules correlate to it by name
 uniquely (``p0``, ``p1``, ...); the levels below correlate to those names.
 
 The statement also computes what the resolvers compute from the columns, as the same strings:
-global ids (``resolvers/common/ids.py``), cursors (``resolvers/common/cursor.py``), date-times as
+global ids (``gateway/globalids.py``), cursors (``gateway/cursors.py``), date-times as
 Strawberry prints a UTC ``datetime`` (``isoformat``), ``pageInfo``, booleans, the computed fields'
 SQL twins (``plan.in_sql``) and, for rows of several types sharing a table (events), each row's object
 by its kind. On PostgreSQL these are SQL (``PostgresValues``: tests in
@@ -30,10 +30,12 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from gateway import cursors
 from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, RELATIONS
 from gateway.backends.sql.paging import keyset_predicate, order_by, sort_expressions
 from gateway.backends.sql.reader import SqlReader, row_limit
 from gateway.backends.sql.types import UtcDateTime
+from gateway.globalids import encode_global_id
 from gateway.planner.plan import (
     UNSERVED,
     Column,
@@ -137,7 +139,8 @@ class TreeStatement:
         cursor = None
         if plan.needs_keys:
             cursor = self.sql.cursor(
-                _signature(query.order), [(level.c[f"_k{i}"], kind) for i, kind in enumerate(kinds)]
+                cursors.order_signature(query.order),
+                [(level.c[f"_k{i}"], kind) for i, kind in enumerate(kinds)],
             )
         pairs: list[tuple[str, Any]] = []
         reads_rows = False
@@ -383,7 +386,7 @@ class PostgresValues:
 
 class SqliteValues:
     """SQLite has no base64 and stores UUIDs, date-times and booleans its own way: the statement calls
-    the resolvers' Python functions, registered on each connection (``sqlite_functions``)."""
+    the Python functions the resolvers use, registered on each connection (``sqlite_functions``)."""
 
     def agg(self, row: Any, position: Any, where: Any) -> Any:
         # SQLite aggregates the derived table's rows in its order (ORDER BY ... LIMIT keeps it a
@@ -463,9 +466,7 @@ _MIN = datetime.min.replace(tzinfo=UTC).isoformat()
 
 def sqlite_functions(dbapi_connection: Any) -> None:
     """Registers the functions ``_Sqlite`` calls on a new SQLite connection (the engine's ``connect``
-    event): the resolvers' own ``encode_global_id`` and ``encode_cursor``."""
-    from resolvers.common import cursor as cursors  # resolvers build on the gateway
-    from resolvers.common.ids import encode_global_id
+    event): the gateway's own ``encode_global_id`` and ``encode_signed_cursor``."""
 
     def global_id(type_name: str, value: str | None) -> str | None:
         return None if value is None else encode_global_id(type_name, uuid.UUID(value))
@@ -497,12 +498,6 @@ def _sqlite_key(kind: str, value: Any) -> Any:
     if kind == "bool":
         return bool(value)
     return value
-
-
-def _signature(order: Any) -> str:
-    from resolvers.common.cursor import order_signature  # resolvers build on the gateway
-
-    return order_signature(order)
 
 
 def _text(value: str) -> Any:
