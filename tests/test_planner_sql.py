@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from gateway.backends.sql.mapping import ENTITY_TABLES
 from gateway.backends.sql.paging import DATETIME_FLOOR
 from gateway.backends.sql.types import UtcDateTime
-from gateway.planner.plan import declared_twins, twin_columns
+from gateway.planner import plan
+from gateway.planner.plan import Column, FirstOf, declared_twins, in_sql, twin_columns
 from gateway.planner.sql import twin_sql, values_sql
+from resolvers.common.columns import declared_columns
 from resolvers.common.cursor import encode_signed_cursor
 from resolvers.common.ids import encode_global_id
 from resolvers.contacts.types import Contact
@@ -128,3 +130,18 @@ async def test_each_sql_twin_answers_as_its_resolver(engine: Any, resolver: Any)
         expressions.append(values.boolean(value) if isinstance(answer, bool) else value)
         expected.append(answer)
     assert await _json_values(engine, expressions) == expected
+
+
+def test_a_resolver_with_an_sql_twin_reads_the_twin_s_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``@in_sql`` names the columns once: a resolver with a twin and no ``@uses_columns`` is declared
+    to read its twin's columns (a list then selects just those), and a declaration, where one is
+    still given, covers its twin's."""
+    monkeypatch.setattr(plan, "_TWINS", dict(plan._TWINS))  # the stand-in below is this test's alone
+
+    @in_sql(FirstOf((Column("city"), Column("country"))))
+    def place(self: Any) -> str:
+        return str(self.record.city or self.record.country)
+
+    assert declared_columns(place) == {"city", "country"}
+    for resolver, twin in declared_twins().items():
+        assert twin_columns(twin) <= (declared_columns(resolver) or set()), resolver

@@ -28,6 +28,7 @@ from comms_factory import CommsFactory
 from conftest import Client
 from gateway.backends.records import ColumnNotLoaded, LeadRecord, partial_record_class
 from gateway.backends.sql import tables as t
+from gateway.planner import plan
 from resolvers.common import columns
 from resolvers.schema import schema
 
@@ -250,8 +251,12 @@ async def test_a_page_selects_only_the_columns_its_rows_read(client: Client, eng
 
 
 @pytest.mark.usefixtures("world")
-async def test_a_field_without_a_declaration_reads_whole_records(client: Client, engine: Any) -> None:
-    """``columns`` knows nothing of a resolver nobody declared: its list reads every column."""
+async def test_a_field_without_a_declaration_reads_whole_records(
+    client: Client, engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``columns`` knows nothing of a resolver nobody declared (no ``@uses_columns``, no SQL twin):
+    its list reads every column."""
+    monkeypatch.setattr(plan, "_TWINS", {})  # a twin declares its columns too (and plans the field)
     statements: list[str] = []
 
     def capture(conn: Any, cursor: Any, statement: str, *args: Any) -> None:

@@ -121,9 +121,13 @@ class Leaf:
 class Computed:
     """A field computed from columns of the row by its SQL twin (``in_sql``)."""
 
-    columns: tuple[str, ...]
     twin: Any
     result: str  # the GraphQL type's kind: "str", "int" or "bool"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns its twin reads."""
+        return tuple(sorted(twin_columns(self.twin)))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ What a field reads:
 - a plain field (no resolver): the record attribute of its Python name;
 - ``id``, a nested list, a detail list of the list's spec: the record's id;
 - a link of the list's spec (``Lead.stage``): its record attribute (``stage_id``);
-- a resolver declared with ``@uses_columns(...)``: the names it declares.
+- a resolver declared with ``@uses_columns(...)``: the names it declares; one with an SQL twin
+  (``@in_sql``) and no such declaration: the columns its twin reads.
 
 Any other resolver may read anything: a selection with one asks for every column, as before. So a
 resolver without a declaration costs speed, never correctness, and a declaration that misses a
@@ -36,6 +37,7 @@ from gateway.backends.query import ListQuery
 from gateway.backends.records import ENTITY_RECORDS
 from gateway.documents import HeldCache
 from gateway.internals import graphql_schema
+from gateway.planner.plan import twin_columns, twin_of
 from resolvers.common.listspec import ListSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,8 +60,13 @@ def uses_columns(*names: str) -> Callable[[F], F]:
 
 
 def declared_columns(resolver: Callable[..., Any]) -> frozenset[str] | None:
-    """The record attributes ``resolver`` declares it reads, if it declares them."""
-    return _DECLARED.get(resolver)
+    """The record attributes ``resolver`` declares it reads, if it declares them: by ``uses_columns``,
+    else by its SQL twin (``@in_sql``), which reads what the resolver reads (a test compares them),
+    so a computed field with a twin names its columns once."""
+    found = _DECLARED.get(resolver)
+    if found is None and (twin := twin_of(resolver)) is not None:
+        found = frozenset(twin_columns(twin))
+    return found
 
 
 def field_key(info: strawberry.Info) -> tuple[int, tuple[tuple[str, str | None], ...]]:
@@ -153,7 +160,7 @@ def _reads(
         return frozenset({links[name]})
     if name == "id" or name in details or function in PARENT_ID_READERS:
         return frozenset({"id"})
-    return _DECLARED.get(function)  # type: ignore[arg-type]
+    return declared_columns(function)  # type: ignore[arg-type]
 
 
 def _row_types(spec: ListSpec, schema: GraphQLSchema) -> list[GraphQLObjectType]:

@@ -76,7 +76,6 @@ class BaseCustomer(BaseRecord):
 
     # --- Seed 000 (issue 19): clientId, createdDateLong; ContactCommunication url, preferred, assistant
     @strawberry.field(description="The tenant it belongs to (seed 000 clientId: the platform account).")
-    @uses_columns("tenant")
     @in_sql(Column("tenant"))
     def client_id(self) -> str:
         return self.record.tenant  # type: ignore[no-any-return]

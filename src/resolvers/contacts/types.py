@@ -61,7 +61,6 @@ class Contact(Person):
     opt_out: bool = strawberry.field(description="True when the contact opted out of all communication.")
 
     @strawberry.field(description="Preferred name or first and last name; the company name for companies.")
-    @uses_columns("preferred_name", "first_name", "last_name", "company_name")
     @in_sql(
         FirstOf(
             (
@@ -79,7 +78,6 @@ class Contact(Person):
         return person or record.company_name or ""
 
     @strawberry.field(description="True for an inactive contact (seed 000 `inactive`).")
-    @uses_columns("is_active")
     @in_sql(Not(Column("is_active")))
     def inactive(self) -> bool:
         return not self.record.is_active

@@ -511,7 +511,7 @@ def _computed(field: GraphQLField, node: FieldNode, function: Any) -> planned.Co
     kind = _leaf_kind(field)
     if kind not in ("str", "int", "bool"):
         raise planned.Unplannable("a computed field of another type")
-    return planned.Computed(tuple(sorted(planned.twin_columns(twin))), twin, result=kind)
+    return planned.Computed(twin, result=kind)
 
 
 def _leaf_kind(field: GraphQLField) -> str:

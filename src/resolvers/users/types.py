@@ -43,7 +43,6 @@ class User(BaseRecord):
     )
 
     @strawberry.field(description="First and last name, else the user name.")
-    @uses_columns("firstname", "lastname", "username")
     @in_sql(FirstOf((Joined(" ", (Column("firstname"), Column("lastname"))), Column("username"))))
     def display_name(self) -> str:
         record = self.record  # ~250 assignees on a list page: no generator, no join
