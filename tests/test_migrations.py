@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from conftest import POSTGRES_URL, postgres_admin
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.migrate import alembic_config
+from gateway.backends.sql.migrate import alembic_config, applied_revisions, shipped_heads
 from gateway.backends.sql.rls import TENANT_SETTING
 from gateway.backends.sql.tables import SEARCH_INDEX_OBJECTS, metadata
 from gateway.backends.sql.types import UtcDateTime
@@ -56,6 +57,26 @@ async def test_migrated_database_matches_the_table_definitions(engine: Any) -> N
             )
         )
     assert differences == [], "tables.py changed without a migration: " + repr(differences)
+
+
+def test_the_shipped_heads_read_without_alembic_are_alembic_s(tmp_path: Path) -> None:
+    script = ScriptDirectory.from_config(alembic_config(f"sqlite:///{tmp_path / 'unused.db'}"))
+    assert shipped_heads() == frozenset(script.get_heads())
+
+
+async def test_the_applied_revisions_read_with_plain_sql_are_alembic_s(engine: Any, tmp_path: Path) -> None:
+    empty = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    try:
+        for database in (engine, empty):  # migrated, and not migrated at all (no version table)
+            async with database.connect() as connection:
+                ours = await connection.run_sync(applied_revisions)
+                alembic_s = await connection.run_sync(
+                    lambda sync: MigrationContext.configure(sync).get_current_heads()
+                )
+            assert ours == frozenset(alembic_s)
+    finally:
+        await empty.dispose()
+    assert ours == frozenset()
 
 
 EVENT_ID, LEAD_ID, STAGE_ID, RUN_ID = (uuid.UUID(int=n) for n in (1, 2, 3, 4))

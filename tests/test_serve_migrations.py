@@ -1,6 +1,6 @@
 """``serve`` migrates in a child process (``cli._prepare_database(migrate_elsewhere=True)``): the server
-never imports Alembic, whose modules would stay resident for its whole life, and a failing migration
-still stops it with the plain message ``db upgrade`` gives."""
+never imports Alembic (nor does ``/readyz``), whose modules would stay resident for its whole life,
+and a failing migration still stops it with the plain message ``db upgrade`` gives."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ try:
 except cli.CommandError as error:
     print("refused:", error)
 import gateway.app, gateway.health  # what serve imports besides
+import asyncio
+from gateway.backends.sql.engine import create_engine
+from gateway.settings import load_settings
+async def ready():  # /readyz compares the database's revision with the shipped migrations' head
+    engine = create_engine(sys.argv[1])
+    readiness = gateway.health.Readiness(load_settings(jwt_secret="x" * 32), engine, None)
+    try:
+        print("ready:", (await readiness.respond(None)).status_code)
+    finally:
+        await engine.dispose()
+asyncio.run(ready())
 print("alembic imported:", any(name.split(".")[0] == "alembic" for name in sys.modules))
 """
 
@@ -31,6 +42,7 @@ def test_serve_migrates_in_a_child_and_never_imports_alembic(tmp_path: Path) -> 
     database = tmp_path / "serve.db"
     out = _prepare(f"sqlite+aiosqlite:///{database}")
     assert "refused" not in out
+    assert "ready: 200" in out
     assert "alembic imported: False" in out
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -11,14 +11,11 @@ import argparse
 import asyncio
 import difflib
 import json
-import multiprocessing
 import os
 import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from datetime import timedelta
 from typing import TypeVar
@@ -33,8 +30,8 @@ from gateway.auth import TENANT_PATTERN, mint_token
 from gateway.backends.rest.config import load_backends
 from gateway.backends.sql import tables
 from gateway.backends.sql.engine import create_engine, for_tenant
-from gateway.backends.sql.migrate import upgrade
 from gateway.graphiql.page import offer_demo_token
+from gateway.migrate import PROBE_TIMEOUT_SECONDS, database_reason, migrate_in_child, upgrade_or_reason
 from gateway.observability.multiprocess import metrics_directory
 from gateway.permissions import BY_NAME
 from gateway.seed import SeedSummary, seed_tenant
@@ -50,7 +47,6 @@ DEMO_CONTACTS = 200
 DEMO_SUBJECT = "demo-user"
 DEMO_PERMISSIONS = ["CRM_ALL", "CUST_ALL"]
 DEMO_TOKEN_LIFETIME = timedelta(days=30)
-PROBE_TIMEOUT_SECONDS = 10
 MAX_LIFETIME_HOURS = 24 * 366 * 10  # timedelta overflows long before a float does
 PORT_IN_USE = 1  # exit status when serve's port is taken (as for a worker that cannot bind it)
 
@@ -481,31 +477,11 @@ def _prepare_database(url: str, migrate_elsewhere: bool = False) -> None:
     try:
         asyncio.run(_probe(url))
     except Exception as error:  # whatever the driver raises, the answer is the same: not reachable
-        raise CommandError(f"cannot reach database: {_reason(error, url)} ({_safe_url(url)})", 1) from None
-    if not migrate_elsewhere:
-        reason = _upgrade(url)
-    else:
-        # spawn, not fork: a forked child would start with this process's modules and threads.
-        child = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            with child:
-                reason = child.submit(_upgrade, url).result()
-        except BrokenProcessPool:
-            reason = "the migration process ended before it finished"
+        unreachable = database_reason(error, url)
+        raise CommandError(f"cannot reach database: {unreachable} ({_safe_url(url)})", 1) from None
+    reason = migrate_in_child(url) if migrate_elsewhere else upgrade_or_reason(url)
     if reason is not None:
         raise CommandError(f"database error: {reason}", 1)
-
-
-def _upgrade(url: str) -> str | None:
-    """Migrates the database to the latest revision; why it could not, or None (a plain string, so
-    that a child process hands it back whatever the error's class)."""
-    from alembic.util import CommandError as AlembicError
-
-    try:
-        upgrade(url)
-    except (SQLAlchemyError, AlembicError, OSError) as error:
-        return _reason(error, url)
-    return None
 
 
 async def _probe(url: str) -> None:
@@ -521,21 +497,7 @@ def _database_step(url: str, step: Callable[[], T]) -> T:
     try:
         return step()
     except (SQLAlchemyError, OSError) as error:
-        raise CommandError(f"database error: {_reason(error, url)}", 1) from None
-
-
-def _reason(error: BaseException, url: str) -> str:
-    """The driver's own message, first line only, with the password blanked out if it appears."""
-    if isinstance(error, TimeoutError):
-        return f"no answer within {PROBE_TIMEOUT_SECONDS} s"
-    cause = getattr(error, "orig", None) or error
-    lines = str(cause).strip().splitlines()
-    text = lines[0] if lines else type(cause).__name__
-    try:
-        password = make_url(url).password
-    except ArgumentError:
-        password = None
-    return text.replace(str(password), "***") if password else text
+        raise CommandError(f"database error: {database_reason(error, url)}", 1) from None
 
 
 def _safe_url(url: str) -> str:

@@ -54,6 +54,10 @@ class RequestContext:
     storage: BlobStorage | None = None  # where documents' bytes are (gateway.storage); None: no uploads
     # A WebSocket operation's way to its subscription group (gateway.multiplex); None elsewhere.
     live: LiveDelivery | None = None
+    # Whether the planner may answer a root field with its JSON text (``gateway.jsontext.JsonText``)
+    # rather than decoded values: an HTTP request, whose response ``encode_json`` splices it; not what
+    # reads results as Python (in-process ``schema.execute``, the WebSocket multiplexer).
+    json_text_results: bool = False
 
     @property
     def customization(self) -> Customization:

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from gateway.backends.rest.upstreams import Upstreams
-from gateway.backends.sql.migrate import alembic_config
+from gateway.backends.sql.migrate import applied_revisions, shipped_heads
 from gateway.settings import Settings
 
 CHECK_TIMEOUT_SECONDS = 2.0  # a check that takes longer fails: a probe must answer promptly
@@ -56,13 +56,9 @@ class Readiness:
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @cached_property
-    def head(self) -> set[str]:
-        """The revisions the shipped migrations end at (read once: they do not change while running).
-        Alembic is imported at the first readiness check, not with the app (see ``migrate.py``)."""
-        from alembic.script import ScriptDirectory
-
-        url = self.engine.url.render_as_string(hide_password=True)
-        return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    def head(self) -> frozenset[str]:
+        """The revisions the shipped migrations end at (read once: they do not change while running)."""
+        return shipped_heads()
 
     async def _database(self) -> dict[str, Any]:
         async with self.engine.connect() as connection:
@@ -71,7 +67,7 @@ class Readiness:
 
     async def _migrations(self) -> dict[str, Any]:
         async with self.engine.connect() as connection:
-            current = set(await connection.run_sync(_current_heads))
+            current = await connection.run_sync(applied_revisions)
         if current != self.head:
             raise NotReady(
                 f"the database is at {sorted(current) or 'no revision'}; run crm-gateway db upgrade"
@@ -86,12 +82,6 @@ class Readiness:
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
-
-
-def _current_heads(connection: sa.Connection) -> tuple[str, ...]:
-    from alembic.runtime.migration import MigrationContext
-
-    return MigrationContext.configure(connection).get_current_heads()
 
 
 async def _run(check: Check) -> dict[str, Any]:

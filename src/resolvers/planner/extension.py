@@ -6,9 +6,11 @@ sets ``execution_context.result``, which makes Strawberry skip graphql-core's ex
 cost limit does. Anything not covered, and any failure of the planned statement, leaves the operation
 to the resolvers unchanged.
 
-The one internal read, the graphql-core schema Strawberry built, goes through ``gateway.internals``.
-A plan whose statement fails is left to the resolvers for ``RETRY_FAILED_AFTER`` seconds; one whose
-statement answers a row it cannot answer (``plan.Unserved``) leaves that request alone to them.
+A root field's answer is the statement's JSON text, which an HTTP response splices in as it is
+(``gateway.jsontext``); elsewhere it is decoded. The one internal read, the graphql-core schema
+Strawberry built, goes through ``gateway.internals``. A plan whose statement fails is left to the
+resolvers for ``RETRY_FAILED_AFTER`` seconds; one whose statement answers a row it cannot answer
+(``plan.Unserved``) leaves that request alone to them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from gateway import documents
 from gateway.documents import BoundedCache
 from gateway.errors import GatewayError
 from gateway.internals import graphql_schema as internal_graphql_schema
+from gateway.jsontext import JsonText
 from gateway.planner.plan import ConnectionPlan, ObjectRootPlan, Unplannable, Unserved
 from resolvers.planner.walk import bind, lookup_variables, plan_operation
 
@@ -59,8 +62,11 @@ class PlannedQueries(SchemaExtension):
         parameters = bind(plans, execution.variables or {})
         if parameters is None:  # an id the lookup does not take: the resolvers report it
             return None
+        # Spliced into the response as it is where the caller encodes it (HTTP), else decoded.
+        as_value = JsonText if getattr(request, "json_text_results", False) else orjson.loads
         try:
-            trees = await backend.run_trees(statements, parameters)  # each root field's response JSON
+            trees = await backend.run_trees(statements, parameters)  # each root field's response JSON text
+            values = [as_value(tree) for tree in trees]
         except Unserved:  # this request's rows only (an event of an unknown kind): the plan stays
             log.debug("planner: a row the statement cannot answer; the resolvers answer this request")
             return None
@@ -69,7 +75,7 @@ class PlannedQueries(SchemaExtension):
             if key is not None:  # not sent again with every request, but again once a while has passed
                 _PLANNED.put(key, _Failed(time.monotonic() + RETRY_FAILED_AFTER), _weight(key))
             return None
-        return {key: tree for (key, _), tree in zip(plans, trees, strict=True)}
+        return {key: value for (key, _), value in zip(plans, values, strict=True)}
 
     def _planned(self, backend: Any, key: Hashable | None) -> _Planned | None:
         """The operation's plans and statements, kept across requests by ``key`` (None: not planned)."""

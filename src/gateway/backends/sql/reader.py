@@ -12,7 +12,6 @@ from operator import itemgetter
 from typing import Any, TypeVar, overload
 from uuid import UUID
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -277,8 +276,8 @@ class SqlReader(SqlPhotoReads):
 
     async def run_trees(
         self, statements: Sequence[Any], parameters: Sequence[dict[str, Any] | None] | None = None
-    ) -> list[Any]:
-        """Each planned statement's JSON, decoded (given its values bound per request, e.g. a lookup's
+    ) -> list[str]:
+        """Each planned statement's JSON text (given its values bound per request, e.g. a lookup's
         id); one statement each, counted like any other. Raises ``Unserved`` when one answered a row
         it cannot answer (``plan.UNSERVED``).
 
@@ -297,7 +296,7 @@ class SqlReader(SqlPhotoReads):
             [(tree,)] = rows
             if UNSERVED in tree:
                 raise Unserved("a row the planned statement cannot answer")
-            trees.append(orjson.loads(tree))
+            trees.append(tree)
         return trees
 
     async def count(self, entity: Entity, query: ListQuery) -> int:
