@@ -40,7 +40,6 @@ from typing import Any
 import httpx
 import orjson
 import sqlalchemy as sa
-import uvloop
 from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import connect
 
@@ -146,10 +145,7 @@ def _client_process(
         await asyncio.gather(*pending, return_exceptions=True)
         return received, time.process_time() - cpu_before
 
-    # uvloop, as the gateway has: the clients share the machine's cores with the gateways, and the
-    # standard loop's per-message overhead (1,000 sockets) held up the gateways' deliveries. What is
-    # measured stays the same: the time a message is returned by ``recv``, minus ``occurredAt``.
-    results.put(uvloop.run(main()))
+    results.put(asyncio.run(main()))
 
 
 def _prepare(database_url: str, base: str, token: str) -> dict[str, str]:
