@@ -124,7 +124,7 @@ def _client_process(
 ) -> None:
     """One process of subscribers: reports when all are subscribed, then per subscriber what it got."""
 
-    async def main() -> list[dict[str, list[float]]]:
+    async def main() -> tuple[list[dict[str, list[float]]], float]:
         ready = asyncio.Event()
         counter: list[int] = [0]
         received: list[dict[str, list[float]]] = [{} for _ in range(count)]
@@ -138,11 +138,12 @@ def _client_process(
         await ready.wait()
         ready_queue.put(count)
         await asyncio.get_running_loop().run_in_executor(None, go.wait)
+        cpu_before = time.process_time()
         _, pending = await asyncio.wait(tasks, timeout=deadline_seconds)
         for task in pending:  # these did not receive every event in time: what they did receive counts
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-        return received
+        return received, time.process_time() - cpu_before
 
     results.put(asyncio.run(main()))
 
@@ -283,17 +284,25 @@ def _run(args: argparse.Namespace, servers: list[Any], bases: list[str], databas
             body = http.post("/graphql", json={"query": CREATE, "variables": {"input": input}}).json()
             assert body["data"]["communicationCreate"]["errors"] == [], body
     received: list[dict[str, list[float]]] = []
+    client_cpu = 0.0
     for _ in workers:
-        received += results.get(timeout=600)
+        each, seconds = results.get(timeout=600)
+        received += each
+        client_cpu += seconds
     elapsed = time.perf_counter() - started
     cpu = [_cpu_seconds(server.pid) - before for server, before in zip(servers, cpu_before, strict=True)]
     for worker in workers:
         worker.join()
-    _report(args.events, subscribed, received, elapsed, cpu)
+    _report(args.events, subscribed, received, elapsed, cpu, client_cpu)
 
 
 def _report(
-    events: int, subscribed: int, received: list[dict[str, list[float]]], elapsed: float, cpu: list[float]
+    events: int,
+    subscribed: int,
+    received: list[dict[str, list[float]]],
+    elapsed: float,
+    cpu: list[float],
+    client_cpu: float,
 ) -> None:
     expected = subscribed * events
     distinct = sum(len(each) for each in received)
@@ -315,6 +324,9 @@ def _report(
         f"gateway CPU: {per_gateway}; {sum(cpu) * 1000 / events:.1f} ms per event, "
         f"{sum(cpu) * 1e6 / max(distinct, 1):.0f} us per delivery"
     )
+    # The client processes share the cores: their CPU is what the gateways could not use meanwhile.
+    per_delivery = client_cpu * 1e6 / max(distinct, 1)
+    print(f"client CPU: {client_cpu * 1000:.0f} ms, {per_delivery:.0f} us per delivery")
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -26,7 +26,7 @@ from gateway.auth import Principal
 from gateway.multiplex import Group, GroupKey, LiveDelivery, Multiplexer, RecentPayloads, resume_variable
 from gateway.pubsub import COMMUNICATION_CREATED, QUEUE_EVENT, RESYNC, LocalPubSub, tenant_channel
 from metrics_support import scrape, value
-from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, encode_event_cursor
+from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, _in_own_task, encode_event_cursor
 from resolvers.schema import schema
 from servers import gateway_server
 from test_subscriptions import (
@@ -435,3 +435,29 @@ async def test_websocket_compression_is_negotiated_unless_turned_off(
         assert negotiated is not None and negotiated.startswith("permessage-deflate")
     else:
         assert negotiated is None
+
+
+async def test_a_members_delivery_task_ends_with_its_operation_and_raises_what_its_loop_raised() -> None:
+    """The delivery loop runs in a task of its own (its wake-ups skip Strawberry's stream): cancelling
+    the operation ends that task before the operation ends, and an outage in the loop reaches it."""
+    started, ended = asyncio.Event(), asyncio.Event()
+
+    async def delivering() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()  # a member waiting for its next message
+        finally:
+            ended.set()  # e.g. its pub/sub subscription closes
+
+    operation = asyncio.create_task(_in_own_task(delivering()))
+    await started.wait()
+    operation.cancel()  # the client completed the subscription, or the socket closed
+    with pytest.raises(asyncio.CancelledError):
+        await operation
+    assert ended.is_set()
+
+    async def losing_the_database() -> None:
+        raise ConnectionRefusedError("the database went away")
+
+    with pytest.raises(ConnectionRefusedError):
+        await _in_own_task(losing_the_database())
