@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -76,6 +77,29 @@ async def test_the_operations_of_a_batch_give_their_connections_back(client: Cli
     assert [len(item["data"]["contacts"]["edges"]) for item in response.json()] == [0, 0, 0]
     assert 1 <= len(seen) <= 3  # they run at the same time, so usually share one
     assert app.state.engine.sync_engine.pool.checkedout() == 0
+
+
+async def test_a_request_answers_before_its_read_session_ends(client: Client, app: Any) -> None:
+    """The session's end (a ROLLBACK on PostgreSQL) does not hold the answer back: the connection is
+    still out while the body is sent, and back in the pool once the request has ended."""
+    pool = app.state.engine.sync_engine.pool
+    out_while_answering: list[int] = []
+
+    async def watching(scope: Any, receive: Any, send: Any) -> None:
+        async def watched(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                out_while_answering.append(pool.checkedout())
+            await send(message)
+
+        await app(scope, receive, watched)
+
+    transport = httpx.ASGITransport(app=watching)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        watched_client = Client(http, client.token)
+        body = await watched_client.execute("{ contacts(first: 1) { edges { node { id } } } }")
+    assert body["extensions"]["cost"]["sqlStatements"] == 1
+    assert out_while_answering == [1]
+    assert pool.checkedout() == 0
 
 
 async def test_a_failed_statement_does_not_poison_the_next_one(engine: Any) -> None:

@@ -7,7 +7,7 @@ import json
 import logging
 import time
 import uuid
-from contextlib import AbstractAsyncContextManager, nullcontext, suppress
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -324,15 +324,24 @@ class StrawberryView(GraphQL[RequestContext, None]):
         """
         timeout = self.settings.execution_timeout_seconds
         context: RequestContext = kwargs["context"]
+        after_response: AsyncExitStack | None = kwargs["request"].scope.get(AFTER_RESPONSE_KEY)
         try:
-            async with asyncio.timeout(timeout), _read_session(context.backend):
-                result = await super().execute_single(*args, **kwargs)
+            async with asyncio.timeout(timeout) as deadline:
+                if after_response is None:
+                    async with _read_session(context.backend):
+                        result = await super().execute_single(*args, **kwargs)
+                else:  # the request's one operation: its session ends once the answer is sent
+                    await after_response.enter_async_context(_read_session(context.backend))
+                    result = await super().execute_single(*args, **kwargs)
+                    _raise_if_past(deadline)
             mark_request_error(kwargs["request"].scope, result, kwargs["sub_response"])  # 400 if asked
             if is_retryable(result.errors):  # an outage: 503, so that clients and balancers retry
                 kwargs["sub_response"].status_code = 503
                 kwargs["sub_response"].headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return result
         except TimeoutError:
+            if after_response is not None:  # ended now, as it would have been: stragglers run alone
+                await after_response.aclose()
             kwargs["sub_response"].status_code = 504
             log.warning("request %s timed out after %s s", context.request_id, timeout)
             error = ExecutionTimeout(
@@ -365,12 +374,26 @@ class StrawberryView(GraphQL[RequestContext, None]):
         return UNSET
 
 
+def _raise_if_past(deadline: asyncio.Timeout) -> None:
+    """``TimeoutError`` if the deadline has passed: an operation that blocked the event loop past it
+    (a stalled driver) finished without an ``await`` at which the timeout could cancel it. The end of
+    its read session, awaited inside the timeout before it moved after the answer, was that point."""
+    when = deadline.when()
+    if when is not None and asyncio.get_running_loop().time() >= when:
+        raise TimeoutError
+
+
 def _caller_token(authorization: str | None) -> str | None:
     """The caller's JWT, for upstreams that forward it; None for API-key (or anonymous) callers."""
     try:
         return bearer_token(authorization)
     except AuthenticationError:
         return None
+
+
+# The request's exit stack for what may end after its answer is sent: the read session of a request
+# that runs one operation (see ``GraphQLView._run``).
+AFTER_RESPONSE_KEY = "gateway.after_response"
 
 
 def _read_session(backend: Any) -> AbstractAsyncContextManager[Any]:
@@ -481,6 +504,13 @@ class GraphQLView:
             await form.close()
 
     async def _run(self, scope: Scope, body: bytes, send: Send, request_id: str) -> int:
+        """Strawberry's view on the (possibly rewritten) body; the status it answered.
+
+        A request of one operation ends its read session after the answer is sent, not before: the
+        session's end is a ``ROLLBACK``, a round trip whose answer the response does not need (the
+        transaction only read), so the client no longer waits for it. Its connection is still back
+        in the pool before the request's task ends (server shutdown waits for it).
+        """
         sent_body = False
         response = _ResponseRewriter(send, request_id)
 
@@ -491,7 +521,12 @@ class GraphQLView:
             sent_body = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.strawberry(scope, replay, response.send)
+        if scope["gateway.batch"]:  # each operation ends its session when it finishes (see execute_single)
+            await self.strawberry(scope, replay, response.send)
+            return response.status
+        async with AsyncExitStack() as after_response:
+            scope[AFTER_RESPONSE_KEY] = after_response
+            await self.strawberry(scope, replay, response.send)
         return response.status
 
     async def _respond(self, response: Response, scope: Scope, receive: Receive, send: Send) -> None:

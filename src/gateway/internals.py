@@ -1,9 +1,10 @@
-"""Every use of a Strawberry, graphql-core or SQLAlchemy internal, in one place, each with its reason.
+"""Every use of a Strawberry, graphql-core, SQLAlchemy or uvicorn internal, in one place, with its reason.
 
 The rest of the gateway uses documented surfaces only. What follows has no public equivalent today;
 ``pyproject.toml`` bounds strawberry-graphql (<0.342) and graphql-core (<3.4) for it, and SQLAlchemy
 is 2.x. When one of these moves, this module is the one to change (tests that fail first:
-tests/test_production_mode.py, tests/test_read_session.py, tests/test_database_outage.py).
+tests/test_production_mode.py, tests/test_read_session.py, tests/test_database_outage.py,
+tests/test_one_write_per_answer.py and tests/test_http_server.py for uvicorn's protocol).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from graphql import GraphQLSchema
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from gateway import suggestions  # which reads graphql_schema: a module, not a name
 
@@ -81,3 +83,61 @@ def raise_as_cursor_would(
     The tenant's ``set_config`` runs in the engine's ``begin`` listener on the raw cursor, so that it is
     neither counted as a statement nor seen by statement listeners (backends/sql/engine.py)."""
     connection._handle_dbapi_exception(error, sql, arguments, cursor, None)  # type: ignore[arg-type]
+
+
+class _OneWritePerAnswer:
+    """A transport that hands the socket a write together with the next one: a response's head and
+    its body go out in one ``send``, not two.
+
+    uvicorn writes the status line and headers when the app sends ``http.response.start`` and the body
+    on ``http.response.body``: two system calls, and two wake-ups of the client, per answer (Node's
+    server, PostGraphile's, sends a small answer in one). A write waits for the next one at most until
+    the event loop's current step ends; anything else the connection does (close, pausing reads, an
+    upgraded WebSocket's frames) first sends what waits, so bytes leave in the order written.
+    """
+
+    def __init__(self, transport: Any, loop: Any) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: bytes | None = None
+
+    def write(self, data: Any) -> None:
+        if self._held is None:
+            self._held = bytes(data)
+            self._loop.call_soon(self.flush)
+        else:
+            held, self._held = self._held, None
+            self._transport.write(held + data)
+
+    def flush(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and not self._transport.is_closing():
+            self._transport.write(held)
+
+    def writelines(self, chunks: Any) -> None:
+        self.flush()
+        self._transport.writelines(chunks)
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        self.flush()
+        return getattr(self._transport, name)
+
+
+class OneWritePerAnswerProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (the one it picks itself where httptools is installed), writing
+    through ``_OneWritePerAnswer``. Passed as uvicorn's ``http`` option (public: a protocol class),
+    but the class it extends is not documented API (``uvicorn.protocols.http.httptools_impl``);
+    uvicorn offers no other way to join the two writes. A WebSocket upgrade hands the same wrapped
+    transport to the WebSocket protocol, which is fine: every write goes through in order."""
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        wrapped: Any = _OneWritePerAnswer(transport, self.loop)  # a Transport by duck typing
+        super().connection_made(wrapped)

@@ -23,7 +23,10 @@ RESTART_CLOSE_CODE = 1012  # what uvicorn closes WebSockets with when it shuts d
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
-    """uvicorn's options for a gateway process: log level and format, and the shutdown deadline."""
+    """uvicorn's options for a gateway process: log level and format, the shutdown deadline, and its
+    HTTP protocol."""
+    from gateway.internals import OneWritePerAnswerProtocol  # Strawberry and SQLAlchemy: only serve needs it
+
     return {
         "log_level": settings.log_level.lower(),
         "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
@@ -32,6 +35,8 @@ def server_options(settings: Settings) -> dict[str, Any]:
         # uvicorn's own lines go through the gateway's handler: its format (text or JSON), redacted.
         "log_config": None,
         "ws_per_message_deflate": settings.ws_compression,
+        # httptools, as uvicorn would pick, but a small answer's head and body in one write.
+        "http": OneWritePerAnswerProtocol,
     }
 
 
