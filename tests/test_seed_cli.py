@@ -2,7 +2,8 @@
 
 The command runs in a subprocess, as a user would run it, against a SQLite file of the test's own
 (and, when configured, a scratch PostgreSQL database), with every ``CRM_GATEWAY_*`` variable of the
-surrounding environment removed so that only what a test sets reaches it.
+surrounding environment removed so that only what a test sets reaches it. Bad input, refused before
+any work, runs in the test's process (the ``cli`` fixture, the same bare environment).
 """
 
 from __future__ import annotations
@@ -191,11 +192,11 @@ def test_token_is_accepted_by_authenticate_for_its_tenant(tmp_path: Path) -> Non
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_no_traceback(
-    tmp_path: Path, args: list[str], env: dict[str, str], mentions: str
+    tmp_path: Path, cli: Any, args: list[str], env: dict[str, str], mentions: str
 ) -> None:
     database = tmp_path / "crm.db"
     extra = ["--database-url", sqlite_url(database)] if args[0] == "seed" else []
-    done = run_cli(*args, *extra, cwd=tmp_path, **env)
+    done = cli(*args, *extra, **env)
     assert (done.returncode, done.stdout) == (2, "")
     assert mentions in done.stderr
     assert "Traceback" not in done.stderr
