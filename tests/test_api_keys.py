@@ -235,9 +235,9 @@ async def test_the_cli_creates_lists_and_revokes_keys(
     ],
 )
 def test_the_cli_reports_bad_input_plainly(
-    sqlite_url: str, tmp_path: Path, args: list[str], status: int, mentions: str
+    sqlite_url: str, cli: Any, args: list[str], status: int, mentions: str
 ) -> None:
-    done = run_cli(*args, "--database-url", sqlite_url, cwd=tmp_path)
+    done = cli("api-key", *args, "--database-url", sqlite_url)
     assert done.returncode == status, done.stderr
     assert mentions in done.stderr
     assert "Traceback" not in done.stderr

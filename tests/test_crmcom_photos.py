@@ -204,6 +204,30 @@ async def test_a_token_that_expires_before_the_photo_stream_is_renewed_as_for_ev
     assert simulator.calls(VIEW_METHOD) - views == 3
 
 
+async def test_a_photo_removed_between_the_view_and_the_image_is_a_404_not_a_503(
+    crm_client: Client, simulator: Simulator, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The view named the image, then the photo was removed before its servlet was asked: the second
+    look finds no photo, so the download is the 404 of a contact without one, not an upstream fault."""
+    crm_id, contact = a_contact(simulator, tenant)
+    await add_photo(crm_client, contact, PNG)
+    inner = simulator.app.app
+
+    async def removing_before_the_servlet(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/crm/"):
+            simulator.store.org(tenant).photos.pop(crm_id, None)
+        await inner(scope, receive, send)
+
+    monkeypatch.setattr(simulator.app, "app", removing_before_the_servlet)
+    views = simulator.calls(VIEW_METHOD)
+    download = await crm_client.http.get(
+        f"/contacts/{contact}/profile-photo", headers={"Authorization": f"Bearer {crm_client.token}"}
+    )
+    assert download.status_code == 404, download.text
+    assert download.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert simulator.calls(VIEW_METHOD) - views == 2  # the view that named it and the second look
+
+
 PAGE = """query { contacts(first: 50, filter: {email: {eq: "team@example.com"}}) {
   nodes { firstName profilePhoto { fileName } }
 } }"""

@@ -2,7 +2,9 @@
 
 The command runs in a subprocess, as a user would run it, against a SQLite file of the test's own
 (and, when configured, a scratch PostgreSQL database), with every ``CRM_GATEWAY_*`` variable of the
-surrounding environment removed so that only what a test sets reaches it.
+surrounding environment removed so that only what a test sets reaches it. Bad input, refused before
+any work, and minting tokens run in the test's process (the ``cli`` fixture, the same bare
+environment); one token is minted by the subprocess too.
 """
 
 from __future__ import annotations
@@ -191,11 +193,11 @@ def test_token_is_accepted_by_authenticate_for_its_tenant(tmp_path: Path) -> Non
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_no_traceback(
-    tmp_path: Path, args: list[str], env: dict[str, str], mentions: str
+    tmp_path: Path, cli: Any, args: list[str], env: dict[str, str], mentions: str
 ) -> None:
     database = tmp_path / "crm.db"
     extra = ["--database-url", sqlite_url(database)] if args[0] == "seed" else []
-    done = run_cli(*args, *extra, cwd=tmp_path, **env)
+    done = cli(*args, *extra, **env)
     assert (done.returncode, done.stdout) == (2, "")
     assert mentions in done.stderr
     assert "Traceback" not in done.stderr
@@ -297,25 +299,25 @@ def test_serve_on_a_taken_port_exits_1_before_seeding_or_printing_a_token(
     assert not database.exists()  # nothing seeded
 
 
-def test_token_refuses_an_unknown_permission_and_suggests_close_names(tmp_path: Path) -> None:
+def test_token_refuses_an_unknown_permission_and_suggests_close_names(cli: Any) -> None:
     args = ["--permission", "CUST_READ", "--permission", "CUST_RAED", "--permission", "cust_write"]
-    done = run_cli("token", "--sub", "u", "--tenant", "acme", *args, cwd=tmp_path)
+    done = cli("token", "--sub", "u", "--tenant", "acme", *args)
     assert (done.returncode, done.stdout) == (2, "")
     assert "unknown permission 'CUST_RAED' (did you mean CUST_READ" in done.stderr
     assert "'cust_write' (did you mean CUST_WRITE" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_token_without_permissions_warns_that_it_reads_nothing(tmp_path: Path) -> None:
-    done = run_cli("token", "--sub", "u", "--tenant", "acme", cwd=tmp_path)
+def test_token_without_permissions_warns_that_it_reads_nothing(cli: Any) -> None:
+    done = cli("token", "--sub", "u", "--tenant", "acme", CRM_GATEWAY_JWT_SECRET=SECRET)
     assert done.returncode == 0, done.stderr
     assert "warning: no --permission given" in done.stderr
     principal = asyncio.run(authenticate(done.stdout.strip(), load_settings(jwt_secret=SECRET)))
     assert principal.permissions == frozenset()
 
 
-def test_token_with_permissions_prints_no_warning(tmp_path: Path) -> None:
-    done = run_cli("token", "--sub", "u", "--tenant", "acme", "--permission", "CRM_ALL", cwd=tmp_path)
+def test_token_with_permissions_prints_no_warning(cli: Any) -> None:
+    done = cli("token", "--sub", "u", "--tenant", "acme", "--permission", "CRM_ALL")
     assert (done.returncode, done.stderr) == (0, "")
 
 

@@ -4,6 +4,10 @@ The oracle is the same request with every list reading whole records: each field
 types, selected on its own (so no other field's columns can cover for it), must answer exactly the
 same, errors and statement counts included. A resolver that reads a column its declaration does not
 name answers ``ColumnNotLoaded`` here instead of its value.
+
+The planner reads no records (the whole-records switch changes nothing it answers), so the sweeps ask
+the resolvers (``off_client``) both ways, and the planner once, which must answer as they do. The
+statement tests ask both ways. So the module needs no second run with the planner off (``.ci/run``).
 """
 
 from __future__ import annotations
@@ -86,6 +90,12 @@ def fresh_columns() -> Iterator[None]:
 def _forget_columns() -> None:
     """Drop the column sets kept per document."""
     columns._BY_SELECTION.clear()
+
+
+@pytest.fixture(params=["planner", "resolvers"])
+def any_client(request: pytest.FixtureRequest) -> Client:
+    """``client`` (the query planner on) and ``off_client`` (the resolvers alone)."""
+    return request.getfixturevalue("client" if request.param == "planner" else "off_client")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -194,38 +204,44 @@ def _without_request_ids(body: Any) -> Any:
 
 @pytest.mark.usefixtures("world")
 async def test_every_field_of_every_root_list_answers_as_with_whole_records(
-    client: Client, whole_records: Any
+    client: Client, off_client: Client, whole_records: Any
 ) -> None:
     """Data and errors alike. (Not the statement counts: aliases of one list that read different
     columns are different queries, while whole records make them one.)"""
     requests = _root_requests()
     assert len(requests) >= 10  # contacts, accounts, leads, events, stages, users, communications ...
-    await _answer_alike(client, requests, whole_records, _data_and_errors)
+    await _answer_alike((client, off_client), requests, whole_records, _data_and_errors)
 
 
 @pytest.mark.usefixtures("world")
 async def test_every_field_of_every_nested_list_answers_as_with_whole_records(
-    client: Client, whole_records: Any
+    client: Client, off_client: Client, whole_records: Any
 ) -> None:
     """Data and errors. (Not statement counts: aliases of one nested list that read different columns
     are different queries, each batched for all parents, while whole records make them one.)"""
     requests = _nested_requests()
     assert len(requests) >= 15
-    await _answer_alike(client, requests, whole_records, _data_and_errors)
+    await _answer_alike((client, off_client), requests, whole_records, _data_and_errors)
 
 
-async def _answer_alike(client: Client, requests: list[str], whole_records: Any, compared: Any) -> None:
-    """Each request answers the same reading selected columns and then whole records, without errors."""
-    narrow = [compared((await client.post(request)).json()) for request in requests]
+async def _answer_alike(
+    clients: tuple[Client, Client], requests: list[str], whole_records: Any, compared: Any
+) -> None:
+    """Each request answers the same from the planner (where it serves it) and from the resolvers,
+    these reading selected columns and then whole records, without errors."""
+    planner, resolvers = clients
+    planned = [compared((await planner.post(request)).json()) for request in requests]
+    narrow = [compared((await resolvers.post(request)).json()) for request in requests]
     whole_records()
-    whole = [compared((await client.post(request)).json()) for request in requests]
-    for request, got, expected in zip(requests, narrow, whole, strict=True):
+    whole = [compared((await resolvers.post(request)).json()) for request in requests]
+    for request, got, expected, by_planner in zip(requests, narrow, whole, planned, strict=True):
         assert got == expected, request
+        assert by_planner == expected, request
     assert all("errors" not in body for body in whole), [body["errors"] for body in whole if "errors" in body]
 
 
 @pytest.mark.usefixtures("world")
-async def test_a_page_selects_only_the_columns_its_rows_read(client: Client, engine: Any) -> None:
+async def test_a_page_selects_only_the_columns_its_rows_read(any_client: Client, engine: Any) -> None:
     statements: list[str] = []
 
     def capture(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -235,7 +251,7 @@ async def test_a_page_selects_only_the_columns_its_rows_read(client: Client, eng
       leads(first: 5) { edges { node { subject stage { name } } } } } } } }"""
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", capture)
     try:
-        body = await client.execute(query)
+        body = await any_client.execute(query)
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", capture)
     leads = [edge["node"]["leads"] for edge in body["data"]["contacts"]["edges"]]
@@ -252,7 +268,7 @@ async def test_a_page_selects_only_the_columns_its_rows_read(client: Client, eng
 
 @pytest.mark.usefixtures("world")
 async def test_a_field_without_a_declaration_reads_whole_records(
-    client: Client, engine: Any, monkeypatch: pytest.MonkeyPatch
+    any_client: Client, engine: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``columns`` knows nothing of a resolver nobody declared (no ``@uses_columns``, no SQL twin):
     its list reads every column."""
@@ -266,7 +282,7 @@ async def test_a_field_without_a_declaration_reads_whole_records(
     columns._DECLARED.clear()  # as for a resolver added without a declaration
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", capture)
     try:
-        body = await client.execute("{ contacts(first: 5) { edges { node { displayName } } } }")
+        body = await any_client.execute("{ contacts(first: 5) { edges { node { displayName } } } }")
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", capture)
         columns._DECLARED.update(original)

@@ -15,12 +15,15 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from starlette.websockets import WebSocket
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+import gateway.http
 from conftest import SECRET, token_for
 from gateway.auth import mint_token
-from gateway.settings import load_settings
+from gateway.http import _payload_credentials as payload_credentials
+from gateway.settings import Settings, load_settings
 from servers import gateway_server
 
 PROTOCOL = "graphql-transport-ws"
@@ -189,3 +192,31 @@ async def test_operations_before_connection_init_are_refused(server: str) -> Non
         with pytest.raises(ConnectionClosed):
             await receive(ws)
         assert ws.close_code == 4401
+
+
+async def test_the_connection_init_credentials_are_read_once_for_the_socket_and_its_operations(
+    app: Any, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The payload's Authorization is read at connection_init, where it authenticates the caller; the
+    socket's backend, each operation's and the subscription group key take that reading, never their
+    own (one reading: they cannot disagree on what is forwarded)."""
+    view, reads = app.state.view.strawberry, []
+
+    def counted(payload: dict[str, Any]) -> tuple[str | None, str | None]:
+        reads.append(payload)
+        return payload_credentials(payload)
+
+    monkeypatch.setattr(gateway.http, "_payload_credentials", counted)
+    authorization = f"Bearer {token_for(settings, 'demo', subject='ws-user')}"
+    socket = await view.get_context(WebSocket({"type": "websocket", "headers": []}, _never, _never), None)
+    socket.connection_params = {"Authorization": authorization}
+    await view.on_ws_connect(socket)
+    operations = [view.operation_context(socket) for _ in range(2)]
+    assert len(reads) == 1
+    assert socket.authorization == authorization
+    assert [each.authorization for each in operations] == [authorization] * 2
+    assert {each.principal.subject for each in operations} == {"ws-user"}
+
+
+async def _never(*_: Any) -> Any:
+    raise AssertionError("the socket itself is not used")

@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.auth import AuthenticationError, JwksUnavailable, Principal
 from gateway.backends.base import CapabilityNotServed
-from gateway.backends.photos import photo_reads
+from gateway.backends.photos import PhotoGone, photo_reads
 from gateway.backends.records import DocumentRecord, Entity
 from gateway.backends.rest.errors import UpstreamError
 from gateway.cost import Cost
@@ -114,6 +114,9 @@ class CheckedDownloads:
         chunks = found.chunks()
         try:
             first = await anext(chunks, b"")
+        except PhotoGone as gone:
+            log.info("request %s: %s is gone: %s", request_id, found.what, gone)
+            raise Refused(404, "NOT_FOUND", self.not_found) from None
         except (StorageError, UpstreamError) as error:
             log.error("request %s: %s cannot be read: %s", request_id, found.what, error)
             raise Refused(503, "STORAGE_UNAVAILABLE", "The file cannot be read now.") from None

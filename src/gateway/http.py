@@ -85,6 +85,9 @@ class WebSocketContext(RequestContext):
     """The context of one WebSocket: anonymous until ``connection_init`` names the caller."""
 
     connection_params: dict[str, Any] = field(default_factory=dict)
+    # The payload's Authorization, read once at connection_init: what the socket's loads forward to
+    # upstreams and what its subscription groups are keyed by.
+    authorization: str | None = None
     refusal: str | None = None  # why connection_init was refused: the reason of the 4403 close
 
 
@@ -147,7 +150,7 @@ class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
 
         # With upstream routing, a group's loads forward the caller's token: only members holding the
         # same one share them.
-        forwarded = None if view.upstreams is None else _payload_credentials(socket.connection_params)[0]
+        forwarded = None if view.upstreams is None else socket.authorization
         return view.multiplexer.delivery(
             socket.principal,
             (operation.query, operation.operation_name, operation.variables),
@@ -274,11 +277,13 @@ class StrawberryView(GraphQL[RequestContext, None]):
 
     def operation_context(self, socket: WebSocketContext) -> WebSocketContext:
         """A context for one operation on a socket: the socket's caller, fresh loaders and cost."""
-        authorization = _payload_credentials(socket.connection_params)[0]
-        context = self._context(WebSocketContext, socket.principal, Cost(), socket.request_id, authorization)
+        context = self._context(
+            WebSocketContext, socket.principal, Cost(), socket.request_id, socket.authorization
+        )
         assert isinstance(context, WebSocketContext)
         context.selection_hints = True  # one operation per context
         context.connection_params = socket.connection_params
+        context.authorization = socket.authorization
         return context
 
     def _context(
@@ -362,13 +367,13 @@ class StrawberryView(GraphQL[RequestContext, None]):
         """Authenticate from the connection_init payload; a refusal closes the socket with 4403."""
         assert isinstance(context, WebSocketContext)
         try:
-            principal = await self.credentials.principal(*_payload_credentials(context.connection_params))
+            authorization, api_key = _payload_credentials(context.connection_params)
+            principal = await self.credentials.principal(authorization, api_key)
         except (AuthenticationError, JwksUnavailable) as error:
             log.info("WebSocket %s refused: %s", context.request_id, error)
             context.refusal = str(error)
             raise ConnectionRejectionError from None
-        context.principal = principal
-        authorization = _payload_credentials(context.connection_params)[0]
+        context.principal, context.authorization = principal, authorization
         context.backend, context.upstream_apis = self.backend(principal, context.cost, authorization)
         context.loaders = Loaders(context.backend)
         return UNSET

@@ -30,6 +30,11 @@ class ProfilePhotoRecord:
     created_by: str | None = None
 
 
+class PhotoGone(Exception):
+    """The photo went away between the look that named it and the read of its bytes (removed meanwhile):
+    a download answers 404, as when there was none, not a failure of the system that kept it."""
+
+
 # A contact's photo, or why it could not be read (an upstream error, raised where it is used).
 PhotoOrFailure = ProfilePhotoRecord | Exception
 

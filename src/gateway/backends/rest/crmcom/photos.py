@@ -22,7 +22,7 @@ from uuid import UUID
 
 import httpx
 
-from gateway.backends.photos import NewProfilePhoto, PhotoOrFailure, ProfilePhotoRecord
+from gateway.backends.photos import NewProfilePhoto, PhotoGone, PhotoOrFailure, ProfilePhotoRecord
 from gateway.backends.rest.crmcom.api import CrmcomApi, is_not_found
 from gateway.backends.rest.crmcom.mapping import crm_id
 from gateway.backends.rest.errors import UpstreamBadResponse, UpstreamError, UpstreamUnavailable
@@ -76,7 +76,7 @@ class CrmcomPhotoReads:
         token that expired since the view (here HTTP 404) without saying why: on a refusal the view is
         asked again, which renews an expired token as every Web API call does (``CrmcomApi``), and the
         image is asked for once more only when the token was renewed. No login for an image that is
-        simply gone."""
+        simply gone: a contact without a photo on the second look is ``PhotoGone``."""
         token = await self.api.token()
         async with self._servlet(photo, token) as response:
             if response.status_code == 200:
@@ -85,8 +85,10 @@ class CrmcomPhotoReads:
                 return
             status = response.status_code
         again = await self._view(photo.contact_id)
+        if again is None:  # removed since the view that named the image
+            raise PhotoGone(f"contact {photo.contact_id} has no profile photo any more")
         renewed = await self.api.token()
-        if again is None or renewed == token:
+        if renewed == token:
             raise UpstreamUnavailable(self.api.client.name, f"CRM.COM answered HTTP {status} to the photo")
         async with self._servlet(again, renewed) as response:
             if response.status_code != 200:
