@@ -9,6 +9,7 @@ tests/test_one_write_per_answer.py and tests/test_http_server.py for uvicorn's p
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NoReturn
 
 import strawberry
@@ -16,7 +17,6 @@ from graphql import GraphQLSchema
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from gateway import suggestions  # which reads graphql_schema: a module, not a name
 
@@ -85,6 +85,10 @@ def raise_as_cursor_would(
     connection._handle_dbapi_exception(error, sql, arguments, cursor, None)  # type: ignore[arg-type]
 
 
+# A write this long is a body's chunk, not a head: sent at once rather than copied and held.
+HELD_WRITE_LIMIT = 64 * 1024
+
+
 class _OneWritePerAnswer:
     """A transport that hands the socket a write together with the next one: a response's head and
     its body go out in one ``send``, not two.
@@ -103,6 +107,9 @@ class _OneWritePerAnswer:
 
     def write(self, data: Any) -> None:
         if self._held is None:
+            if len(data) >= HELD_WRITE_LIMIT:  # a body's big chunk: no head to join, and no copy of it
+                self._transport.write(data)
+                return
             self._held = bytes(data)
             self._loop.call_soon(self.flush)
         else:
@@ -131,13 +138,21 @@ class _OneWritePerAnswer:
         return getattr(self._transport, name)
 
 
-class OneWritePerAnswerProtocol(HttpToolsProtocol):
+@functools.cache
+def one_write_per_answer_protocol() -> type:
     """uvicorn's httptools protocol (the one it picks itself where httptools is installed), writing
     through ``_OneWritePerAnswer``. Passed as uvicorn's ``http`` option (public: a protocol class),
     but the class it extends is not documented API (``uvicorn.protocols.http.httptools_impl``);
     uvicorn offers no other way to join the two writes. A WebSocket upgrade hands the same wrapped
-    transport to the WebSocket protocol, which is fine: every write goes through in order."""
+    transport to the WebSocket protocol, which is fine: every write goes through in order.
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
-        wrapped: Any = _OneWritePerAnswer(transport, self.loop)  # a Transport by duck typing
-        super().connection_made(wrapped)
+    Built on first use: only ``serve`` needs uvicorn's protocol, not the migrations or the CLI's
+    other commands, which import this module through the SQL backend."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class OneWritePerAnswerProtocol(HttpToolsProtocol):
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            wrapped: Any = _OneWritePerAnswer(transport, self.loop)  # a Transport by duck typing
+            super().connection_made(wrapped)
+
+    return OneWritePerAnswerProtocol

@@ -25,7 +25,8 @@ RESTART_CLOSE_CODE = 1012  # what uvicorn closes WebSockets with when it shuts d
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for a gateway process: log level and format, the shutdown deadline, and its
     HTTP protocol."""
-    from gateway.internals import OneWritePerAnswerProtocol  # Strawberry and SQLAlchemy: only serve needs it
+    # Strawberry and SQLAlchemy: only serve needs them.
+    from gateway.internals import one_write_per_answer_protocol
 
     return {
         "log_level": settings.log_level.lower(),
@@ -36,7 +37,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "log_config": None,
         "ws_per_message_deflate": settings.ws_compression,
         # httptools, as uvicorn would pick, but a small answer's head and body in one write.
-        "http": OneWritePerAnswerProtocol,
+        "http": one_write_per_answer_protocol(),
     }
 
 
