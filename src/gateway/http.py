@@ -84,10 +84,11 @@ class Credentials:
 class WebSocketContext(RequestContext):
     """The context of one WebSocket: anonymous until ``connection_init`` names the caller."""
 
-    connection_params: dict[str, Any] = field(default_factory=dict)
+    # repr=False: both hold the caller's credentials, which a logged context must not show.
+    connection_params: dict[str, Any] = field(default_factory=dict, repr=False)
     # The payload's Authorization, read once at connection_init: what the socket's loads forward to
     # upstreams and what its subscription groups are keyed by.
-    authorization: str | None = None
+    authorization: str | None = field(default=None, repr=False)
     refusal: str | None = None  # why connection_init was refused: the reason of the 4403 close
 
 
@@ -379,6 +380,15 @@ class StrawberryView(GraphQL[RequestContext, None]):
         return UNSET
 
 
+async def _end_after_response(after_response: AsyncExitStack, request_id: str) -> None:
+    """End what waited for the answer (the read session). The answer is sent by now: a failure here
+    (a connection that could not be closed) is logged, not raised into uvicorn as an ASGI error."""
+    try:
+        await after_response.aclose()
+    except Exception:
+        log.warning("request %s: its read session did not end cleanly", request_id, exc_info=True)
+
+
 def _raise_if_past(deadline: asyncio.Timeout) -> None:
     """``TimeoutError`` if the deadline has passed: an operation that blocked the event loop past it
     (a stalled driver) finished without an ``await`` at which the timeout could cancel it. The end of
@@ -529,9 +539,12 @@ class GraphQLView:
         if scope["gateway.batch"]:  # each operation ends its session when it finishes (see execute_single)
             await self.strawberry(scope, replay, response.send)
             return response.status
-        async with AsyncExitStack() as after_response:
-            scope[AFTER_RESPONSE_KEY] = after_response
+        after_response = AsyncExitStack()
+        scope[AFTER_RESPONSE_KEY] = after_response
+        try:
             await self.strawberry(scope, replay, response.send)
+        finally:
+            await _end_after_response(after_response, request_id)
         return response.status
 
     async def _respond(self, response: Response, scope: Scope, receive: Receive, send: Send) -> None:
