@@ -86,7 +86,7 @@ def driver_statement(
 
     if state.positiontup is None:  # a dialect with named parameters
         arguments: Any = {name: bound(name) for name in values}
-        places: list[tuple[str, Any]] = [(name, name) for name in per_run]
+        places: list[tuple[str, Any]] = [(name, name) for name in per_run if name in values]
     else:
         arguments = tuple(None if name in placeholders else bound(name) for name in state.positiontup)
         places = [(name, i) for i, name in enumerate(state.positiontup) if name in placeholders]
