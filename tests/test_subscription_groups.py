@@ -441,8 +441,10 @@ async def test_a_members_delivery_task_ends_with_its_operation_and_raises_what_i
     """The delivery loop runs in a task of its own (its wake-ups skip Strawberry's stream): cancelling
     the operation ends that task before the operation ends, and an outage in the loop reaches it."""
     started, ended = asyncio.Event(), asyncio.Event()
+    delivered_in: list[asyncio.Task[Any] | None] = []
 
     async def delivering() -> None:
+        delivered_in.append(asyncio.current_task())
         started.set()
         try:
             await asyncio.Event().wait()  # a member waiting for its next message
@@ -451,6 +453,7 @@ async def test_a_members_delivery_task_ends_with_its_operation_and_raises_what_i
 
     operation = asyncio.create_task(_in_own_task(delivering()))
     await started.wait()
+    assert delivered_in[0] is not None and delivered_in[0] is not operation  # a task of its own
     operation.cancel()  # the client completed the subscription, or the socket closed
     with pytest.raises(asyncio.CancelledError):
         await operation

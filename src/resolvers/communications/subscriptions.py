@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import datetime as dt
 from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from enum import Enum
@@ -142,7 +143,9 @@ async def _queue_event(
     )
 
 
-async def _delivered(info: strawberry.Info, events: AsyncIterator[tuple[int, Build]]) -> AsyncIterator[Any]:
+async def _delivered(
+    info: strawberry.Info, events: AsyncGenerator[tuple[int, Build], None]
+) -> AsyncIterator[Any]:
     """On a WebSocket, each position goes out as its group's payload (``gateway.multiplex``) and nothing
     is yielded; elsewhere (no group), the events are yielded for graphql-core to complete one by one."""
     live = info.context.live
@@ -159,9 +162,12 @@ async def _delivered(info: strawberry.Info, events: AsyncIterator[tuple[int, Bui
         live.leave()
 
 
-async def _deliver_each(live: LiveDelivery, events: AsyncIterator[tuple[int, Build]]) -> None:
-    async for position, build in events:
-        await live.deliver(position, build)
+async def _deliver_each(live: LiveDelivery, events: AsyncGenerator[tuple[int, Build], None]) -> None:
+    # Closed here, in the member's task, when the loop ends or is cancelled: the events' generators
+    # leave their pub/sub subscription before the operation ends, not when the collector finds them.
+    async with contextlib.aclosing(events):
+        async for position, build in events:
+            await live.deliver(position, build)
 
 
 async def _in_own_task(delivering: Coroutine[Any, Any, None]) -> None:
@@ -247,7 +253,7 @@ class CommunicationSubscription:
 
 async def _queue_updates(
     info: strawberry.Info, filter: CommunicationQueueEntryFilter | None, after: str | None
-) -> AsyncIterator[tuple[int, Build]]:
+) -> AsyncGenerator[tuple[int, Build], None]:
     condition = compile_filter(filter)
     replay_from = decode_event_cursor(after) if after is not None else None
     backend = info.context.backend
@@ -295,8 +301,8 @@ def _live_queue_event(message: Message, condition: FilterExpr | None) -> Build:
     event is missing before it, without their generators: the path every live event takes).
 
     The message is read when the event is loaded, not here: every member of a group takes the same
-    message, but only the one that produces the group's payload loads it (the ids and the time parsed
-    per member were ~3% of a gateway's CPU per delivery, bench/findings.md)."""
+    message, but only the one that produces the group's payload loads it (py-spy put the ids and the
+    time parsed per member at ~3% of a gateway's CPU per delivery)."""
     return partial(_message_queue_event, message, condition)
 
 
@@ -310,7 +316,7 @@ async def _message_queue_event(
 
 async def _created(
     info: strawberry.Info, contact_id: strawberry.ID, after: str | None
-) -> AsyncIterator[tuple[int, Build]]:
+) -> AsyncGenerator[tuple[int, Build], None]:
     contact = decode_id_of(contact_id, "Contact")
     replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
     backend = info.context.backend
