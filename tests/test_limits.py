@@ -356,6 +356,7 @@ async def test_a_kept_estimate_follows_the_variables_and_the_limit(database_url:
         await refused(app, client.post(NESTED, {"n": 10}), 200, "COST_LIMIT_EXCEEDED")
 
 
+@pytest.mark.same_both_ways
 async def test_a_bulk_mutation_over_the_cost_limit_writes_nothing(database_url: str, tenant: str) -> None:
     rows = [{"firstName": f"R{i}", "lastName": "Bulk"} for i in range(10)]
     async with limited_app(database_url, tenant, max_estimated_nodes=20) as (app, client):
@@ -414,7 +415,10 @@ def timeout_of(app: Any, seconds: float) -> Iterator[None]:
         settings.execution_timeout_seconds = default
 
 
-@pytest.mark.parametrize("planner", [True, False], ids=["planner", "resolvers"])
+@pytest.mark.parametrize(
+    "planner",
+    [pytest.param(True, id="planner", marks=pytest.mark.same_both_ways), pytest.param(False, id="resolvers")],
+)
 async def test_a_slow_query_times_out_with_504(
     database_url: str, factory: Factory, tenant: str, settings: Settings, planner: bool
 ) -> None:
@@ -437,6 +441,7 @@ async def test_a_slow_query_times_out_with_504(
         assert len(again["data"]["contacts"]["edges"]) == 20
 
 
+@pytest.mark.same_both_ways
 async def test_a_mutation_cancelled_by_the_timeout_leaves_no_row(database_url: str, tenant: str) -> None:
     rows = [{"firstName": f"R{i}", "lastName": "Cancelled"} for i in range(20)]
     async with limited_app(database_url, tenant) as (app, client):

@@ -273,7 +273,9 @@ def _declared(type_name: str, field_name: str) -> str | None:
 
 
 ROOT_FIELDS = pytest.mark.parametrize(
-    ("kind", "name"), [("query", n) for n in QUERIES] + [("mutation", n) for n in MUTATIONS]
+    ("kind", "name"),
+    [("query", n) for n in QUERIES]
+    + [pytest.param("mutation", n, marks=pytest.mark.same_both_ways) for n in MUTATIONS],
 )
 
 
