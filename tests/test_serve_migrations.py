@@ -4,10 +4,13 @@ and a failing migration still stops it with the plain message ``db upgrade`` giv
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 PREPARE = """
 import sys
@@ -59,3 +62,28 @@ def test_a_migration_the_child_cannot_run_stops_serve_with_the_reason(tmp_path: 
     out = _prepare(f"sqlite+aiosqlite:///{database}")
     assert "refused: database error:" in out
     assert "not_a_revision" in out
+
+
+# Runs first in the migration child (``site`` imports it): records the child's whole command line, then
+# ends the process before it can answer, as a crash would.
+CRASHING_CHILD = """
+import json, os, sys
+with open({record!r}, "w") as record:
+    json.dump(sys.orig_argv, record)
+os._exit(3)
+"""
+
+
+def test_a_child_that_ends_without_answering_is_a_plain_reason_and_never_saw_the_url_in_its_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.migrate import migrate_in_child
+
+    record = tmp_path / "argv.json"
+    (tmp_path / "sitecustomize.py").write_text(CRASHING_CHILD.format(record=str(record)))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    url = "postgresql+asyncpg://someone:s3cret-pass@127.0.0.1:1/nowhere"
+    assert migrate_in_child(url) == "the migration process ended before it finished"
+    argv = json.loads(record.read_text())
+    assert argv[-2:] == ["-m", "gateway.migrate"]
+    assert not any("s3cret-pass" in argument or "someone" in argument for argument in argv)
