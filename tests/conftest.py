@@ -489,21 +489,29 @@ class CliRun:
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Any:
     """``crm-gateway ARGS`` run in this process with the settings of a bare environment: only
-    CRM_GATEWAY_JWT_SECRET and the given ones. For commands refused for their arguments or settings: a
-    subprocess costs its imports, ~2 s of CPU; what runs real work stays a subprocess, as a user runs it."""
+    CRM_GATEWAY_JWT_SECRET and the given ones, in an empty working directory. For commands refused for
+    their arguments or settings (or that only look a key up): a subprocess costs its imports, ~2 s of
+    CPU; what runs real work stays a subprocess, as a user runs it. The environment is restored
+    whole afterwards, including what a command wrote to ``os.environ`` itself."""
     from gateway.cli import main
 
     def run(*args: str, **env: str) -> CliRun:
-        with monkeypatch.context() as scoped:
-            for key in [key for key in os.environ if key.startswith("CRM_GATEWAY_")]:
-                scoped.delenv(key)
-            for key, value in {"CRM_GATEWAY_JWT_SECRET": SECRET, **env}.items():
-                scoped.setenv(key, value)
-            capsys.readouterr()
-            status = main(list(args))
-            out, err = capsys.readouterr()
+        saved = dict(os.environ)
+        try:
+            with monkeypatch.context() as scoped:
+                scoped.chdir(tmp_path)
+                for key in [key for key in os.environ if key.startswith("CRM_GATEWAY_")]:
+                    scoped.delenv(key)
+                for key, value in {"CRM_GATEWAY_JWT_SECRET": SECRET, **env}.items():
+                    scoped.setenv(key, value)
+                capsys.readouterr()
+                status = main(list(args))
+                out, err = capsys.readouterr()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
         return CliRun(status, out, err)
 
     return run
