@@ -119,6 +119,7 @@ query($first: Int!, $order: [LeadOrder!]) { contacts { edges { node {
 """
 
 
+@pytest.mark.same_both_ways  # asks the resolvers alone (off_client) in every pass
 async def test_nested_pages_load_in_one_statement_with_literal_or_variable_arguments(
     off_client: Client, factory: Factory, planner_off: Any
 ) -> None:
