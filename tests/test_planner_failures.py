@@ -91,3 +91,22 @@ async def test_a_refused_planned_statement_is_not_sent_again_until_the_retry_tim
     monkeypatch.setattr(extension, "RETRY_FAILED_AFTER", 60.0)
     marked = await sent()  # sent once more: its mark is set for a minute
     assert await sent() == await sent() == marked  # the resolvers answer without sending it again
+
+
+CREATE = "mutation($input: ContactCreateInput!) { contactCreate(input: $input) { contact { id } } }"
+
+
+async def test_mutations_take_no_entry_in_the_plan_cache_whatever_their_variables(
+    client: Client, settings: Settings
+) -> None:
+    """Every mutation sends new variables; the plan cache is keyed by them, so each took an entry
+    (unplannable) until the cache's byte budget was full: ~4 KB of the server's memory per request."""
+    before = len(extension._PLANNED)
+    for number in range(5):
+        person = {"firstName": f"Cached{number}", "lastName": "Never"}
+        body = await client.execute(CREATE, {"input": person})
+        assert body["data"]["contactCreate"]["contact"]["id"]
+    assert len(extension._PLANNED) == before
+    if settings.planner:
+        await client.execute(QUERY)  # a query is still planned and kept
+        assert len(extension._PLANNED) == before + 1

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Hashable
 from typing import Any
 
 import orjson
-from graphql import ExecutionResult, get_operation_ast, get_variable_values
+from graphql import ExecutionResult, OperationType, get_operation_ast, get_variable_values
 from graphql.execution.values import VariableValues
 from strawberry.extensions import SchemaExtension
 
@@ -53,6 +53,8 @@ class PlannedQueries(SchemaExtension):
         if settings is None or not settings.planner or request.upstream_routes:
             return None
         if not hasattr(backend, "tree_statements"):  # the SQL backend alone serves planned statements
+            return None
+        if not _is_query(execution):  # never planned; each new input would take a cache entry of its own
             return None
         key = _cache_key(execution, backend, settings)
         planned = self._planned(backend, key)
@@ -135,6 +137,15 @@ _UNPLANNABLE: Any = ()  # kept too: an operation the planner does not cover is w
 _INVALID: Any = object()  # variables the resolvers refuse: another request's may be fine (not kept)
 # (schema, text, operation, variables, caller, settings) -> plans and statements, or _UNPLANNABLE.
 _PLANNED: BoundedCache[Hashable, Any] = BoundedCache()
+
+
+def _is_query(execution: Any) -> bool:
+    """Whether the operation is a query: mutations and subscriptions are the resolvers' alone. Decided
+    before the plan's key, which holds the variables' values: every mutation sends new ones, and each
+    took an entry in ``_PLANNED`` (marked unplannable) until the cache's byte budget was full."""
+    document = execution.graphql_document
+    operation = get_operation_ast(document, execution.operation_name) if document is not None else None
+    return operation is not None and operation.operation is OperationType.QUERY
 
 
 def _cache_key(execution: Any, backend: Any, settings: Any) -> Hashable | None:
