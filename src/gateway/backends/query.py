@@ -88,6 +88,22 @@ class PageRequest:
 
 
 @dataclass(frozen=True)
+class PerRun:
+    """In a planned statement's ``PageRequest.after``: a cursor's sort key bound when the statement
+    runs (the bind parameter ``name``), so one statement serves every cursor (``gateway.planner``)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class CursorKey:
+    """A cursor's sort key, as decoded, given for a ``PerRun`` slot: the backend coerces it to its
+    sort key's type when the statement runs (``InvalidCursor`` when it cannot be one)."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
 class ListQuery:
     filter: FilterExpr | None = None
     order: tuple[OrderKey, ...] = ()

@@ -182,6 +182,9 @@ class ConnectionPlan:
     fields: list[tuple[str, tuple[str, Any]]] = field(default_factory=list)
     needs_keys: bool = False
     needs_count: bool = False
+    # A root list's ``after`` from a variable, bound per request: (the variable, the prefix of the bind
+    # parameters its keys go to). ``query.page.after`` then holds ``PerRun`` slots, not the keys.
+    cursor: tuple[str, str] | None = None
 
 
 @dataclass

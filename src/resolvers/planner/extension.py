@@ -27,11 +27,11 @@ from strawberry.extensions import SchemaExtension
 
 from gateway import documents
 from gateway.documents import BoundedCache
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, InvalidCursor
 from gateway.internals import graphql_schema as internal_graphql_schema
 from gateway.jsontext import JsonText
 from gateway.planner.plan import ConnectionPlan, ObjectRootPlan, Unplannable, Unserved
-from resolvers.planner.walk import bind, lookup_variables, plan_operation
+from resolvers.planner.walk import bind, cursor_variables, lookup_variables, plan_operation
 
 log = logging.getLogger("gateway.planner")
 
@@ -62,7 +62,7 @@ class PlannedQueries(SchemaExtension):
             return None
         plans, statements = planned
         parameters = bind(plans, execution.variables or {})
-        if parameters is None:  # an id the lookup does not take: the resolvers report it
+        if parameters is None:  # an id the lookup does not take, a bad cursor: the resolvers report it
             return None
         # Spliced into the response as it is where the caller encodes it (HTTP), else decoded.
         as_value = JsonText if getattr(request, "json_text_results", False) else orjson.loads
@@ -71,6 +71,8 @@ class PlannedQueries(SchemaExtension):
             values = [as_value(tree) for tree in trees]
         except Unserved:  # this request's rows only (an event of an unknown kind): the plan stays
             log.debug("planner: a row the statement cannot answer; the resolvers answer this request")
+            return None
+        except InvalidCursor:  # this request's cursor (a key not of its sort key's type): the plan stays
             return None
         except Exception:  # the resolvers meet the same fault and report it as they do
             log.warning("a planned statement failed; the resolvers answer instead", exc_info=True)
@@ -107,8 +109,9 @@ class PlannedQueries(SchemaExtension):
         if not isinstance(variables, VariableValues):  # the resolvers report the bad values
             return _INVALID
         try:
+            cursors = _per_request(execution)[1]
             plans = plan_operation(
-                execution.schema, graphql_schema, document, operation, variables, execution.context
+                execution.schema, graphql_schema, document, operation, variables, execution.context, cursors
             )
             return plans, backend.tree_statements([plan for _, plan in plans])
         except (Unplannable, GatewayError) as reason:  # a bad value is the resolvers' to report, on its field
@@ -156,9 +159,11 @@ def _cache_key(execution: Any, backend: Any, settings: Any) -> Hashable | None:
     if not documents.cacheable(query):
         return None
     given = execution.variables or {}
-    ids = _lookup_variables(execution)
+    ids, cursors = _per_request(execution)
     if ids:  # one plan for every id a lookup is given (``walk.bind`` binds it per request)
         given = {name: _ANY_ID if name in ids else value for name, value in given.items()}
+    if cursors:  # one plan for every cursor (bound per request), another for none (null, not sent)
+        given = {n: _A_CURSOR if n in cursors and isinstance(v, str) else v for n, v in given.items()}
     try:
         variables = orjson.dumps(given, option=orjson.OPT_SORT_KEYS)
     except TypeError:
@@ -171,20 +176,24 @@ def _cache_key(execution: Any, backend: Any, settings: Any) -> Hashable | None:
     return (execution.schema, query, execution.operation_name, variables, caller, paging)
 
 
-def _lookup_variables(execution: Any) -> frozenset[str]:
-    """``walk.lookup_variables`` of the operation, kept by its text and name."""
+def _per_request(execution: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The variables bound per request, not planned: ``walk.lookup_variables`` and
+    ``walk.cursor_variables`` of the operation, kept by its text and name."""
     key = (execution.query, execution.operation_name)
-    found = _LOOKUPS.get(key)
+    found = _PER_REQUEST.get(key)
     if found is None:
         document = execution.graphql_document
         operation = get_operation_ast(document, execution.operation_name) if document else None
-        found = lookup_variables(document, operation) if operation is not None else frozenset()
-        _LOOKUPS.put(key, found, documents.text_weight(execution.query))
+        found = (frozenset(), frozenset())
+        if operation is not None:
+            found = (lookup_variables(document, operation), cursor_variables(document, operation))
+        _PER_REQUEST.put(key, found, documents.text_weight(execution.query))
     return found
 
 
 _ANY_ID = "<a lookup's id>"
-_LOOKUPS: BoundedCache[tuple[str, str | None], frozenset[str]] = BoundedCache()
+_A_CURSOR = "<a cursor>"
+_PER_REQUEST: BoundedCache[tuple[str, str | None], tuple[frozenset[str], frozenset[str]]] = BoundedCache()
 
 
 def _weight(key: Any) -> int:

@@ -59,8 +59,10 @@ from graphql.execution.values import VariableValues
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
-from gateway.backends.query import Condition, Op
+from gateway.backends.query import Condition, CursorKey, Op, PerRun
 from gateway.backends.records import Entity
+from gateway.cursors import decode_cursor
+from gateway.errors import InvalidCursor
 from gateway.planner import plan as planned
 from resolvers.common.columns import declared_columns
 from resolvers.common.ids import InvalidId, decode_id_of
@@ -104,8 +106,10 @@ def plan_operation(
     operation: OperationDefinitionNode,
     variables: VariableValues,
     context: Any,
+    cursors: frozenset[str] = frozenset(),
 ) -> list[tuple[str, planned.ConnectionPlan | planned.ObjectRootPlan]]:
-    """(response key, plan) for each root field, in order."""
+    """(response key, plan) for each root field, in order. A root list's ``after`` given by one of
+    ``cursors`` (``cursor_variables``) is bound per request (``bind``), not planned with its value."""
     if operation.operation.value != "query" or operation.directives:
         raise planned.Unplannable("not a plain query")
     visit(document, _Directives())
@@ -115,7 +119,7 @@ def plan_operation(
             if definition.variable_definitions:  # experimental fragment arguments
                 raise planned.Unplannable("a fragment with variables")
             fragments[definition.name.value] = FragmentDetails(definition)
-    walk = _Walk(schema, graphql_schema, operation, fragments, variables, context)
+    walk = _Walk(schema, graphql_schema, operation, fragments, variables, context, cursors)
     query_type = graphql_schema.query_type
     assert query_type is not None
     collected = collect_fields(graphql_schema, fragments, variables, query_type, operation)
@@ -127,7 +131,7 @@ def plan_operation(
             raise planned.Unplannable(f"root field {name}")
         spec = ROOTS.get(name)
         if spec is not None:
-            plans.append((key, walk.connection(field, details, spec, None)))
+            plans.append((key, walk.connection(field, details, spec, None, f"after_{len(plans)}_")))
         elif name in ROOT_OBJECTS:
             parameter = f"lookup_{len(plans)}"
             plans.append((key, walk.root_object(field, details, *ROOT_OBJECTS[name], parameter)))
@@ -145,8 +149,14 @@ def bind(
     its text); one not sent takes its default, coerced when the plan was made."""
     bound: list[dict[str, Any] | None] = []
     for _, plan in plans:
-        if not isinstance(plan, planned.ObjectRootPlan):
-            bound.append(None)
+        if isinstance(plan, planned.ConnectionPlan):
+            if plan.cursor is None:
+                bound.append(None)
+                continue
+            keys = _cursor_keys(plan, plan.cursor[0], variables)
+            if keys is None:
+                return None
+            bound.append({f"{plan.cursor[1]}{i}": CursorKey(key) for i, key in enumerate(keys)})
             continue
         value: Any = plan.literal
         if plan.variable is not None:
@@ -165,18 +175,48 @@ def bind(
     return bound
 
 
+def _cursor_keys(
+    plan: planned.ConnectionPlan, variable: str, variables: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """The keys of the cursor ``variable`` holds, decoded as ``page_request`` decodes them (its
+    ordering, its length, plain values), or None when it is not one: the resolvers answer, with
+    their error. The backend coerces each key to its sort key's type when the statement runs."""
+    value = variables.get(variable)
+    if not isinstance(value, str):  # the plan's key holds a cursor's shape: a string was given
+        return None
+    try:
+        return decode_cursor(value, plan.query.order)
+    except InvalidCursor:
+        return None
+
+
+def cursor_variables(document: DocumentNode, operation: OperationDefinitionNode) -> frozenset[str]:
+    """The variables used only as the ``after`` of root lists (``contacts(after: $after)``), without
+    a default: a plan depends on whether a cursor is given, not on which (``bind`` binds its keys per
+    request), so one plan serves every page of a list walked page by page."""
+    defaults = {d.variable.name.value for d in operation.variable_definitions or () if d.default_value}
+    return _only_as(document, operation, set(ROOTS), "after") - defaults
+
+
 def lookup_variables(document: DocumentNode, operation: OperationDefinitionNode) -> frozenset[str]:
     """The variables used only as the id of a root lookup (``contact(id: $id)``): a plan does not
     depend on their values (``bind`` supplies them per request), so one plan serves every id."""
+    return _only_as(document, operation, set(ROOT_OBJECTS), "id")
+
+
+def _only_as(
+    document: DocumentNode, operation: OperationDefinitionNode, fields: set[str], name: str
+) -> frozenset[str]:
+    """The variables used nowhere but as the argument ``name`` of the root ``fields``."""
     counter = _VariableUses()
     visit(document, counter)
-    as_ids: Counter[str] = Counter()
+    used: Counter[str] = Counter()
     for selection in operation.selection_set.selections:
-        if isinstance(selection, FieldNode) and selection.name.value in ROOT_OBJECTS:
+        if isinstance(selection, FieldNode) and selection.name.value in fields:
             for argument in selection.arguments or ():
-                if argument.name.value == "id" and isinstance(argument.value, VariableNode):
-                    as_ids[argument.value.name.value] += 1
-    return frozenset(name for name, count in as_ids.items() if counter.uses[name] == count)
+                if argument.name.value == name and isinstance(argument.value, VariableNode):
+                    used[argument.value.name.value] += 1
+    return frozenset(variable for variable, count in used.items() if counter.uses[variable] == count)
 
 
 class _VariableUses(Visitor):
@@ -210,7 +250,9 @@ class _Walk:
         fragments: dict[str, FragmentDetails],
         variables: VariableValues,
         context: Any,
+        cursors: frozenset[str] = frozenset(),
     ) -> None:
+        self.cursors = cursors
         self.schema = schema
         self.graphql_schema = graphql_schema
         self.operation = operation
@@ -290,14 +332,22 @@ class _Walk:
         return variable, literal if isinstance(literal, str) else None
 
     def connection(
-        self, field: GraphQLField, details: FieldDetailsList, spec: ListSpec, relation: Any
+        self,
+        field: GraphQLField,
+        details: FieldDetailsList,
+        spec: ListSpec,
+        relation: Any,
+        cursor_parameter: str | None = None,
     ) -> planned.ConnectionPlan:
         definition = self.definition(field)
         arguments = get_argument_values(field, details[0].node, self.variables)
         if set(arguments) - _LIST_ARGUMENTS - {k for k, v in arguments.items() if v is None}:
             raise planned.Unplannable("arguments besides first, after, filter and orderBy")
         converted = self._convert(definition, arguments)
-        paging = {"first": arguments.get("first"), "after": arguments.get("after")}
+        cursor = self._per_request_cursor(details, arguments, cursor_parameter)
+        # A cursor bound per request is checked then (``bind``): the plan is every cursor's.
+        after = None if cursor is not None else arguments.get("after")
+        paging = {"first": arguments.get("first"), "after": after}
         paging |= {"last": None, "before": None}
         try:
             query = list_query(
@@ -312,11 +362,31 @@ class _Walk:
             raise planned.Unplannable(f"arguments refused: {error}") from None
         if any(key.field.startswith("customFields.") for key in query.order):
             raise planned.Unplannable("custom field order")
+        if cursor is not None:
+            slots = tuple(PerRun(f"{cursor[1]}{i}") for i in range(len(query.order) + 1))
+            query = dataclasses.replace(query, page=dataclasses.replace(query.page, after=slots))
         connection_type = get_named_type(field.type)
         assert isinstance(connection_type, GraphQLObjectType)
-        plan = planned.ConnectionPlan(spec.entity, relation, query, connection_type.name)
+        plan = planned.ConnectionPlan(spec.entity, relation, query, connection_type.name, cursor=cursor)
         self._connection_fields(plan, connection_type, details, spec)
         return plan
+
+    def _per_request_cursor(
+        self, details: FieldDetailsList, arguments: dict[str, Any], parameter: str | None
+    ) -> tuple[str, str] | None:
+        """(variable, parameter prefix) when the list's ``after`` is a cursor variable given a string
+        (``cursor_variables``; the plan's key holds only that shape), else None: planned as it is."""
+        if parameter is None or not isinstance(arguments.get("after"), str):
+            return None
+        for argument in details[0].node.arguments or ():
+            value = argument.value
+            if (
+                argument.name.value == "after"
+                and isinstance(value, VariableNode)
+                and value.name.value in self.cursors
+            ):
+                return value.name.value, parameter
+        return None
 
     def _convert(self, definition: StrawberryField, arguments: dict[str, Any]) -> dict[str, Any]:
         wanted = {k: v for k, v in arguments.items() if k in ("filter", "orderBy") and v is not None}

@@ -7,13 +7,14 @@ value sort first and keyset comparisons never meet NULL.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.backends.query import ListQuery, OrderKey, PageRequest
+from gateway.backends.query import CursorKey, ListQuery, OrderKey, PageRequest, PerRun
 from gateway.backends.sql.custom_fields import JsonScalar, cursor_value, custom_field_name
 from gateway.backends.sql.custom_fields import sort_key as custom_sort_key
 from gateway.backends.sql.types import UtcDateTime
@@ -145,6 +146,10 @@ def _beyond(keys: list[tuple[Any, bool]], values: list[Any], forward: bool) -> C
 def _coerce(keys: list[tuple[Any, bool]], values: tuple[Any, ...]) -> list[Any]:
     if len(values) != len(keys):
         raise InvalidCursor("cursor does not match this ordering")
+    if all(isinstance(value, PerRun) for value in values):  # bound per run (``per_run_values``)
+        return [
+            sa.bindparam(value.name, type_=expr.type) for (expr, _), value in zip(keys, values, strict=True)
+        ]
     try:
         return [_coerce_value(expr.type, value) for (expr, _), value in zip(keys, values, strict=True)]
     except (TypeError, ValueError) as error:
@@ -157,6 +162,19 @@ def _coerce_value(sql_type: Any, value: Any) -> Any:
             raise TypeError("not a storable string")
         return cursor_value(value)
     return coerce_cursor_value(sql_type.python_type, value)
+
+
+def per_run_values(values: Mapping[str, Any], types: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with each ``CursorKey`` coerced to the type of its bind parameter (``types``), as
+    ``keyset_predicate`` coerces a cursor's keys it is given: ``InvalidCursor`` when one cannot be."""
+    coerced = dict(values)
+    for name, value in values.items():
+        if isinstance(value, CursorKey):
+            try:
+                coerced[name] = _coerce_value(types[name], value.value)
+            except (TypeError, ValueError) as error:
+                raise InvalidCursor("cursor does not match this ordering") from error
+    return coerced
 
 
 def coerce_cursor_value(python_type: Any, value: Any) -> Any:

@@ -46,6 +46,7 @@ from gateway.backends.sql.paging import (
     keyset_predicate,
     omitted_columns,
     order_by,
+    per_run_values,
     plain_key,
     row_columns,
     sort_expressions,
@@ -283,15 +284,20 @@ class SqlReader(SqlPhotoReads):
 
         A planned statement is compiled once into the driver's text and arguments
         (``session.DriverStatement``), kept as long as the statement is (the plan cache's); the values
-        bound per request (a lookup's id) go into its slots at each run.
+        bound per request (a lookup's id, a cursor's keys) go into its slots at each run. A cursor's
+        key that is not one of its sort key's type raises ``InvalidCursor``, before any statement runs.
         """
         bound = parameters or [None] * len(statements)
-        trees = []
+        runs = []
         for statement, values in zip(statements, bound, strict=True):
             driver = _DRIVER_STATEMENTS.get(statement)
             if driver is None:
                 driver = driver_statement(statement, self.engine.dialect, values or ())
                 _DRIVER_STATEMENTS[statement] = driver
+            # A cursor's keys, coerced before any statement runs (a bad one: the resolvers answer all).
+            runs.append((driver, per_run_values(values, driver.slot_types) if values else values))
+        trees = []
+        for driver, values in runs:
             rows = await self._run_with(driver, values)
             [(tree,)] = rows
             if UNSERVED in tree:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +46,8 @@ class DriverStatement:
     arguments: tuple[Any, ...] | Mapping[str, Any]
     # (parameter name, its index or key in ``arguments``, the bind processor of its type or None)
     slots: tuple[tuple[str, Any, Any], ...] = ()
+    # The SQL type of each slot's parameter (a cursor's keys are coerced to it: ``paging.per_run_values``)
+    slot_types: Mapping[str, Any] = field(default_factory=dict)
 
     def bound(self, values: Mapping[str, Any] | None) -> tuple[Any, ...] | Mapping[str, Any]:
         """The driver's arguments with ``values`` in the slots (each through its bind processor)."""
@@ -93,7 +95,8 @@ def driver_statement(
     if {name for name, _ in places} != set(placeholders):
         raise ValueError(f"per-run parameters the statement does not send as such: {sorted(placeholders)}")
     slots = tuple((name, place, processor(name)) for name, place in places)
-    return DriverStatement(state.statement, arguments, slots)
+    types = {name: compiled.binds[name].type for name in placeholders}
+    return DriverStatement(state.statement, arguments, slots, types)
 
 
 async def run_on(
