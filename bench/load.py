@@ -45,6 +45,9 @@ def variables_for(spec: dict[str, Any], number: int, run: str) -> dict[str, Any]
     kind = spec["kind"]
     if kind == "fixed":
         return dict(spec["value"])
+    if kind == "cursors":  # a client walking pages: each request after another cursor of the list
+        cursors = spec["cursors"]
+        return {**spec["value"], "after": cursors[(spec["start"] + number) % len(cursors)]}
     if kind == "contact_create":
         email = f"bench-{run}-{number}@example.com"
         first, last = f"{CREATED_FIRST_NAME}{number}", f"{CREATED_LAST_NAME}{run}"

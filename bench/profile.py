@@ -27,7 +27,7 @@ DEFAULT_URL = "postgresql+asyncpg://crm_gateway_app@127.0.0.1:5432/crm_bench"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--operation", choices=["Q1", "Q2", "Q3"], default="Q1")
+    parser.add_argument("--operation", choices=["Q1", "Q2", "Q3", "Q3w"], default="Q1")
     parser.add_argument("--far", type=int, default=5_000, help="Q3 starts after this many rows")
     parser.add_argument("--first", type=int, default=50, help="Q1 page size")
     parser.add_argument("--query", help="profile this GraphQL document instead of an operation")
@@ -42,14 +42,17 @@ async def _contact_id(client: httpx.AsyncClient) -> str:
     return str(body["data"]["contacts"]["edges"][0]["node"]["id"])
 
 
-async def _walk(client: httpx.AsyncClient, far: int) -> str | None:
-    """The cursor after row ``far`` of the contact list, as bench.run's Q3 starts from."""
+async def _walk(client: httpx.AsyncClient, far: int) -> list[str]:
+    """The cursors of the contact list's first ``far`` rows, as bench.run's Q3 (after the last) and
+    Q3w (each in turn) use them."""
     cursor = None
+    found: list[str] = []
     for _ in range(far // 200):
         variables = {"first": 200, "after": cursor}
         body = await _post(client, {"query": ops.CURSOR_WALK[ops.GATEWAY], "variables": variables})
+        found += [edge["cursor"] for edge in body["data"]["contacts"]["edges"]]
         cursor = body["data"]["contacts"]["pageInfo"]["endCursor"]
-    return cursor
+    return found
 
 
 async def _post(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:
@@ -77,22 +80,32 @@ async def run(args: argparse.Namespace) -> None:
         httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers) as client,
     ):
         if args.query:
-            payload = {"query": args.query}
-        elif args.operation in ("Q1", "Q3"):
-            after = await _walk(client, args.far) if args.operation == "Q3" else None
-            payload = {"query": ops.GATEWAY_LIST, "variables": {"first": args.first, "after": after}}
+            payloads = [{"query": args.query}]
+        elif args.operation in ("Q1", "Q3", "Q3w"):
+            cursors = await _walk(client, args.far) if args.operation != "Q1" else [None]
+            # Q3w: a client walking the list, a cursor not sent before with each request (warm-up too)
+            afters = cursors[-1:] if args.operation == "Q3" else cursors
+            pages = [{"first": args.first, "after": after} for after in afters]
+            payloads = [{"query": ops.GATEWAY_LIST, "variables": variables} for variables in pages]
         else:
-            payload = {"query": ops.GATEWAY_DETAIL, "variables": {"id": await _contact_id(client)}}
-        for _ in range(5):
+            payloads = [{"query": ops.GATEWAY_DETAIL, "variables": {"id": await _contact_id(client)}}]
+        for payload in payloads[:5]:
             await _post(client, payload)
+        if args.operation == "Q3w":
+            payloads = payloads[5:]
         tune_garbage_collector()  # as `crm-gateway serve` does after start-up
         import gc
 
         gc.disable() if os.environ.get("NOGC") else None
-        await _measure(client, payload, args)
+        await _measure(client, payloads, args)
 
 
-async def _measure(client: httpx.AsyncClient, payload: dict[str, Any], args: argparse.Namespace) -> None:
+async def _measure(
+    client: httpx.AsyncClient, payloads: list[dict[str, Any]], args: argparse.Namespace
+) -> None:
+    from resolvers.planner import extension
+
+    plans = len(extension._PLANNED)
     profiler: Any = None
     if args.pyinstrument:
         from pyinstrument import Profiler
@@ -106,9 +119,9 @@ async def _measure(client: httpx.AsyncClient, payload: dict[str, Any], args: arg
         profiler.enable()
     times = []
     cpu_started = time.process_time()
-    for _ in range(args.requests):
+    for number in range(args.requests):
         started = time.perf_counter()
-        body = await _post(client, payload)
+        body = await _post(client, payloads[number % len(payloads)])
         times.append((time.perf_counter() - started) * 1000)
     cpu_ms = (time.process_time() - cpu_started) * 1000 / args.requests
     if args.cprofile:
@@ -121,7 +134,7 @@ async def _measure(client: httpx.AsyncClient, payload: dict[str, Any], args: arg
     print(
         f"{args.operation} first={args.first}: mean {statistics.mean(times):.1f} ms, "
         f"median {statistics.median(times):.1f} ms, CPU {cpu_ms:.1f} ms over {len(times)} requests; "
-        f"cost {cost}"
+        f"cost {cost}; plan cache +{len(extension._PLANNED) - plans} entries"
     )
 
 

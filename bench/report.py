@@ -26,6 +26,8 @@ OPERATIONS = {
     "tasks(5) + assignee",
     "Q2": "one contact in full detail (every relation)",
     "Q3": "Q1's selection, first: 50, after a cursor ~5,000 rows into the list",
+    "Q3w": "Q3 walking: Q1's selection, first: 50, each request after another cursor of the list's first "
+    "~5,000 rows (a client paging through it: cursors the server has not seen before)",
     "Q4": "account list page: accounts(first: N) with contacts(5) and leads(5) + stage",
     "Q5": "task list page: tasks(first: N) with lead, contact and assignee",
     "M1": "contactCreate (fresh input per request)",
@@ -118,7 +120,7 @@ def targets(results: dict[str, Any]) -> list[str]:
                 f"- Q1 (first: 50) throughput vs plain resolvers, concurrency {concurrency}: {ratio} "
                 "(target >= 10x on PostgreSQL)"
             )
-        for operation, size in (("Q1", 50), ("Q2", None), ("Q3", 50)):
+        for operation, size in (("Q1", 50), ("Q2", None), ("Q3", 50), ("Q3w", 50)):
             lines += _versus_postgraphile(found, operation, size, concurrency)
     q1, q3 = found.get(("gateway", "Q1", 50, 1)), found.get(("gateway", "Q3", 50, 1))
     if q1 and q3 and q1["p50_ms"] and q3["p50_ms"]:
@@ -260,7 +262,16 @@ def chart(all_results: list[dict[str, Any]]) -> None:
 
 
 def _throughput(axis: Any, found: dict[Key, dict[str, Any]], database: str) -> None:
-    cases = [("Q1", 10), ("Q1", 50), ("Q1", 200), ("Q2", None), ("Q3", 50), ("Q4", 50), ("Q5", 50)]
+    cases = [
+        ("Q1", 10),
+        ("Q1", 50),
+        ("Q1", 200),
+        ("Q2", None),
+        ("Q3", 50),
+        ("Q3w", 50),
+        ("Q4", 50),
+        ("Q5", 50),
+    ]
     cases += [("M1", None), ("M2", None)]
     width = 0.8 / len(SYSTEMS)
     for offset, system in enumerate(SYSTEMS):

@@ -88,7 +88,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--far", type=int, default=5_000, help="Q3 starts after this many rows")
     parser.add_argument("--systems", default=",".join(ops.SYSTEMS), help="which to measure")
     parser.add_argument(
-        "--operations", default="Q1,Q2,Q3,Q4,Q5,M1,M2", help="which to measure (default: all)"
+        "--operations", default="Q1,Q2,Q3,Q3w,Q4,Q5,M1,M2", help="which to measure (default: all)"
     )
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL, help="a superuser URL")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="what gateway-2w's workers share")
@@ -185,6 +185,7 @@ def measure_interleaved(
     by a fifth within minutes, and measuring one system after the other put that drift into the ratios.
     """
     cursors = {name: walk_far(server, name, args.far) for name, server in servers.items()}
+    walked = dict.fromkeys(servers, 0)  # Q3w measurements so far, per system: where the next one starts
     for case in cases(ops.GATEWAY, args):
         for concurrency in map(int, args.concurrency.split(",")):
             rounds: dict[str, list[Measurement]] = {}
@@ -192,7 +193,8 @@ def measure_interleaved(
                 for name, server in servers.items():
                     if case not in cases(name, args):
                         continue
-                    spec = _spec(server, name, case, fixtures, cursors[name], concurrency, args)
+                    spec = _spec(server, name, case, fixtures, cursors[name], concurrency, args, walked[name])
+                    walked[name] += case.operation == "Q3w"
                     rounds.setdefault(name, []).append(measure(server, name, case, concurrency, spec))
             for measured in rounds.values():
                 measurement = median_round(measured)
@@ -214,7 +216,7 @@ def median_round(measured: list[Measurement]) -> Measurement:
 
 def cases(name: str, args: argparse.Namespace) -> list[Case]:
     found = [Case("Q1", "list", size) for size in map(int, args.page_sizes.split(","))]
-    found += [Case("Q2", "detail", None), Case("Q3", "list", 50)]
+    found += [Case("Q2", "detail", None), Case("Q3", "list", 50), Case("Q3w", "list", 50)]
     for operation, document in zip(("Q4", "Q5"), ops.LIST_DOCUMENTS, strict=True):
         if document in ops.QUERIES[ops.dialect(name)]:
             found += [Case(operation, document, size) for size in map(int, args.list_page_sizes.split(","))]
@@ -229,21 +231,35 @@ def _spec(
     name: str,
     case: Case,
     fixtures: Fixtures,
-    cursor: str | None,
+    cursors: list[str],
     concurrency: int,
     args: argparse.Namespace,
+    walked: int = 0,
 ) -> dict[str, Any]:
     document = ops.QUERIES[ops.dialect(name)].get(case.document, case.document)
+    variables = _variables(name, case, fixtures, cursors[-1] if cursors else None)
+    if case.operation == "Q3w":
+        variables = {"kind": "cursors", "value": variables["value"], "cursors": cursors}
+        variables["start"] = _walk_start(len(cursors), walked, args)
     return {
         "url": server.graphql_url,
         "headers": server.headers,
         "query": document,
-        "variables": _variables(name, case, fixtures, cursor),
+        "variables": variables,
         "concurrency": concurrency,
         "seconds": args.seconds,
         "rounds": args.rounds,
         "warmup_seconds": args.warmup_seconds,
     }
+
+
+def _walk_start(cursors: int, walked: int, args: argparse.Namespace) -> int:
+    """Where the ``walked``-th Q3w measurement of a system starts in its list of cursors: each of
+    its measurements (rounds x concurrencies) in a part of the list of its own, so that a client walking
+    the list sends cursors the server has not seen yet (a server keeping something per cursor gains
+    nothing), and every system at the same place, so that they serve the same pages."""
+    measurements = max(1, args.rounds) * len(args.concurrency.split(","))
+    return (walked % measurements) * (cursors // measurements)
 
 
 def _variables(name: str, case: Case, fixtures: Fixtures, cursor: str | None) -> dict[str, Any]:
@@ -261,14 +277,16 @@ def _variables(name: str, case: Case, fixtures: Fixtures, cursor: str | None) ->
         )
     else:
         value["first"] = case.page_size
-        if case.operation == "Q3":
+        if case.operation in ("Q3", "Q3w"):  # Q3w: each request after another cursor (``_spec``)
             value["after"] = cursor
     return {"kind": "fixed", "value": value}
 
 
-def walk_far(server: Server, name: str, far: int) -> str | None:
-    """The cursor after row ``far`` of the list, reached by pages of 200 (once, before measuring)."""
+def walk_far(server: Server, name: str, far: int) -> list[str]:
+    """The cursors of the list's first ``far`` rows, in order, reached by pages of 200 (once, before
+    measuring): Q3 starts after the last; Q3w sends each of them in turn, a new one each request."""
     cursor: str | None = None
+    found: list[str] = []
     name = ops.dialect(name)
     extra = {"tenant": TENANT} if name == ops.POSTGRAPHILE else {}
     with httpx.Client(headers=server.headers, timeout=120) as client:
@@ -281,8 +299,9 @@ def walk_far(server: Server, name: str, far: int) -> str | None:
             if data.get("errors"):
                 raise SystemExit(f"{name}: walking the list failed: {data['errors']}")
             connection = next(iter(data["data"].values()))
+            found += [edge["cursor"] for edge in connection["edges"]]
             cursor = connection["pageInfo"]["endCursor"]
-    return cursor
+    return found
 
 
 def measure(server: Server, name: str, case: Case, concurrency: int, spec: dict[str, Any]) -> Measurement:
