@@ -20,12 +20,18 @@ from test_nested_cost import statements_executed
 
 WALK = """
 query($first: Int!, $after: String) {
-  contacts(first: $first, after: $after, orderBy: [{field: LAST_NAME}]) {
+  contacts(first: $first, after: $after, orderBy: ORDER) {
     edges { cursor node { id firstName lastName } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }
 """
+ORDERS = {  # sort keys of each type (a string, a date-time, a uuid) in each direction
+    "lastName": "[{field: LAST_NAME}]",
+    "dateCreated-desc": "[{field: DATE_CREATED, direction: DESC}]",
+    "default": "[]",
+}
+BY_NAME = WALK.replace("ORDER", ORDERS["lastName"])
 SIGNATURE = "lastName+"  # the cursor's ordering: ``cursors.order_signature`` of WALK's orderBy
 
 
@@ -46,7 +52,7 @@ def walk(app: Any, off_http: httpx.AsyncClient) -> Any:
     """Sends a query as a caller to the app (planner as configured) and with the planner off: (the
     app's body, the resolvers' body, the app's statements)."""
 
-    async def send(caller: Client, variables: dict[str, Any], query: str = WALK) -> Any:
+    async def send(caller: Client, variables: dict[str, Any], query: str = BY_NAME) -> Any:
         with statements_executed(app) as statements:
             body = _plain((await caller.post(query, variables)).json())
         resolved = _plain((await Client(off_http, caller.token).post(query, variables)).json())
@@ -62,18 +68,25 @@ async def _contacts(factory: Factory, count: int = 9) -> list[Any]:
     return ids
 
 
+@pytest.mark.parametrize("order", sorted(ORDERS))
 async def test_walking_pages_with_new_cursors_keeps_one_plan_and_answers_as_the_resolvers(
-    client: Client, walk: Any, factory: Factory, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    client: Client,
+    walk: Any,
+    factory: Factory,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    order: str,
 ) -> None:
     ids = await _contacts(factory)
+    query = WALK.replace("ORDER", ORDERS[order])
     monkeypatch.setattr(extension, "_PLANNED", BoundedCache())  # this test's plans alone (others fill it)
     before = len(extension._PLANNED)
-    body, resolved, statements = await walk(client, {"first": 2, "after": None})
+    body, resolved, statements = await walk(client, {"first": 2, "after": None}, query)
     assert body == resolved
     pages = [body]
     while body["data"]["contacts"]["pageInfo"]["hasNextPage"]:
         after = body["data"]["contacts"]["pageInfo"]["endCursor"]
-        body, resolved, statements = await walk(client, {"first": 2, "after": after})
+        body, resolved, statements = await walk(client, {"first": 2, "after": after}, query)
         assert body == resolved
         pages.append(body)
         if settings.planner:  # one statement per page
@@ -88,7 +101,7 @@ async def test_walking_pages_with_new_cursors_keeps_one_plan_and_answers_as_the_
     # Two plans: the first page (no cursor) and every other page (a cursor, whichever)
     assert len(extension._PLANNED) == before + (2 if settings.planner else 0)
     again, _, _ = await walk(
-        client, {"first": 3, "after": pages[1]["data"]["contacts"]["pageInfo"]["endCursor"]}
+        client, {"first": 3, "after": pages[1]["data"]["contacts"]["pageInfo"]["endCursor"]}, query
     )
     assert [e["node"]["firstName"] for e in again["data"]["contacts"]["edges"]] == [
         e["node"]["firstName"] for page in pages[2:4] for e in page["data"]["contacts"]["edges"]
