@@ -13,6 +13,8 @@ resolvers would refuse) leaves the operation to the resolvers.
 
 The arguments become a list query through the resolvers' own ``list_query``, so filter permissions,
 page sizes and cursors are checked in one place; an error there means the resolvers answer instead.
+A root list's cursor variable is the exception (``cursor_variables``): one plan serves every cursor,
+whose keys ``bind`` decodes per request with the same ``decode_cursor``.
 """
 
 from __future__ import annotations
@@ -143,10 +145,11 @@ def plan_operation(
 def bind(
     plans: list[tuple[str, planned.ConnectionPlan | planned.ObjectRootPlan]], variables: dict[str, Any]
 ) -> list[dict[str, Any] | None] | None:
-    """Each plan's bound values for this request (a lookup's id), or None when an id is not one the
-    lookup takes (malformed, of another type, missing): the resolvers answer it, with their error.
-    A variable is coerced as graphql-core coerces it (``GraphQLID.parse_value``: an integer becomes
-    its text); one not sent takes its default, coerced when the plan was made."""
+    """Each plan's bound values for this request (a lookup's id, a list's cursor keys), or None when
+    an id is not one the lookup takes (malformed, of another type, missing) or a cursor not one of
+    the list's ordering: the resolvers answer it, with their error. A lookup's variable is coerced
+    as graphql-core coerces it (``GraphQLID.parse_value``: an integer becomes its text); one not sent
+    takes its default, coerced when the plan was made."""
     bound: list[dict[str, Any] | None] = []
     for _, plan in plans:
         if isinstance(plan, planned.ConnectionPlan):
