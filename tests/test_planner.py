@@ -470,6 +470,33 @@ async def test_single_links_answer_null_for_rows_no_caller_sees_and_never_repeat
     ]
 
 
+async def test_a_link_every_type_of_a_list_reads_is_joined_once(
+    client: Client, both: Both, factory: Factory
+) -> None:
+    """A contact's events are tasks, appointments and follow-ups, each type with its ``assignee``:
+    on PostgreSQL the statement joins the users once for all of them, and each event gets its own
+    (or null)."""
+    first, second = factory.user("first"), factory.user("second")
+    contact = factory.contact("Has", "Events")
+    factory.task("Task", contact_id=contact, assignee_id=first)
+    factory.event("Meeting", "APPOINTMENT", contact_id=contact, assignee_id=second)
+    factory.event("Call back", "FOLLOW_UP", contact_id=contact)
+    await factory.save()
+    query = """query($id: ID!) { contact(id: $id) {
+        events(first: 5) { edges { node { kind title assignee { username } } } } } }"""
+    planned, resolved, statements = await both(client, query, {"id": gid("Contact", contact)})
+    assert planned == resolved
+    [statement] = [s for s in statements if "json_build_object" in s or "json_object(" in s]
+    nodes = [edge["node"] for edge in planned["data"]["contact"]["events"]["edges"]]
+    assert [(node["title"], node["assignee"]) for node in nodes] == [
+        ("Task", {"username": "first"}),
+        ("Meeting", {"username": "second"}),
+        ("Call back", None),
+    ]
+    if "json_build_object" in statement:  # PostgreSQL joins the links (SQLite: a subquery per object)
+        assert statement.count("FROM users") == 1
+
+
 # --- generated selections of the covered subset -----------------------------------------------------
 # Each type's plain fields, single links and nested lists (with their order fields), as the walk covers
 # them; the generator composes them into documents and both apps must answer each the same way.

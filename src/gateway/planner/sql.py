@@ -76,7 +76,7 @@ class TreeStatement:
         self.sql = values_sql(reader.engine.dialect.name)
         self._names = (f"p{i}" for i in itertools.count())
         # PostgreSQL: the single links read from each level's rows, as outer joins (``_link``).
-        self._joins: dict[Any, list[tuple[Any, Any]]] = {}
+        self._joins: dict[Any, list[tuple[Any, Any, tuple[str, str]]]] = {}
 
     def statement(self, plan: ConnectionPlan) -> sa.Select[Any]:
         """The root field's response JSON, as text (no JSON decoding by the driver)."""
@@ -265,16 +265,28 @@ class TreeStatement:
             level = self._correlated(inner, parent).subquery(next(self._names))
             found = sa.select(self.object_json(link.node, level)).select_from(level)
             return self._nested(found)
-        rows = sa.select(*columns).where(*self.reader._visible(table)).subquery(next(self._names))
-        self._joins.setdefault(parent, []).append((rows, rows.c.id == parent.c[link.column]))
+        rows = self._link_rows(parent, link.column, table, columns)
         return sa.case((rows.c.id.is_(None), sa.null()), else_=self.object_json(link.node, rows))
+
+    def _link_rows(self, parent: Any, column: str, table: sa.Table, columns: list[Any]) -> Any:
+        """The target's rows joined on ``parent.column``: one join per link of a level, even when
+        several objects read it (the types of a level's events each have ``assignee``), as long as
+        the join already selects the columns wanted."""
+        wanted = {c.name for c in columns}
+        joins = self._joins.setdefault(parent, [])
+        for rows, _on, key in joins:
+            if key == (column, table.name) and wanted <= set(rows.c.keys()):
+                return rows
+        rows = sa.select(*columns).where(*self.reader._visible(table)).subquery(next(self._names))
+        joins.append((rows, rows.c.id == parent.c[column], (column, table.name)))
+        return rows
 
     def _joined(self, level: Any) -> Any:
         """``level`` with the targets of the single links read from its rows (``_link``), and theirs."""
         found = level
         pending = list(self._joins.get(level, ()))
         while pending:
-            rows, on = pending.pop(0)
+            rows, on, _ = pending.pop(0)
             found = found.outerjoin(rows, on)
             pending += self._joins.get(rows, ())
         return found
