@@ -418,6 +418,85 @@ async def test_another_tenant_sees_nothing(other_client: Client, both: Both, fac
     assert _json_statements(statements) == 1
 
 
+async def test_single_links_answer_null_for_rows_no_caller_sees_and_never_repeat_a_row(
+    client: Client, both: Both, factory: Factory, engine: Any, settings: Settings, tenant: str
+) -> None:
+    """The single links of a page (PostgreSQL: outer joins on the page's rows): a null link, a link
+    to a deleted row, to another tenant's row or to a row a row rule hides answers null, and rows
+    sharing a target each answer once, in the page's order; a link in a link too."""
+    elsewhere = Factory(engine, f"o{uuid7().hex[:12]}")
+    foreign = elsewhere.lead("Foreign")
+    await elsewhere.save()
+    user = factory.user("agent", firstname="A")
+    gone_user = factory.user("gone", is_deleted=True)
+    private = factory.contact("Private", "Person", created_by="someone-else")
+    factory.contact_permission(private, owner_only=True)
+    shown = factory.contact("Shown", "Person")
+    stage = factory.stage("Won", 1)
+    lead = factory.lead("Shared", contact_id=private, stage_id=stage)
+    plain_lead = factory.lead("Plain", contact_id=shown)
+    gone_lead = factory.lead("Gone", is_deleted=True)
+    rows = [
+        ("t0 shared", {"lead_id": lead, "contact_id": private, "assignee_id": user}),
+        ("t1 shared", {"lead_id": lead, "contact_id": shown, "assignee_id": user}),
+        ("t2 nothing", {}),
+        ("t3 deleted", {"lead_id": gone_lead, "assignee_id": gone_user}),
+        ("t4 foreign", {"lead_id": foreign, "contact_id": shown}),
+        ("t5 plain", {"lead_id": plain_lead, "assignee_id": user}),
+    ]
+    for title, links in rows:
+        factory.task(title, **links)
+    await factory.save()
+    query = """{ tasks(first: 10) { edges { node { title
+        lead { subject stage { name } contact { firstName } } contact { firstName } assignee { username }
+    } } } }"""
+    # No *_ALL: the row rules apply (Private is its owner's).
+    permissions = ["CRM_LEAD_VIEW", "CRM_TASK_VIEW", "CRM_STAGE_VIEW", "CUST_READ", "CRM_USER_VIEW"]
+    caller = Client(client.http, token_for(settings, tenant, subject="plain", permissions=permissions))
+    planned, resolved, statements = await both(caller, query, {})
+    assert planned == resolved
+    assert _json_statements(statements) == 1
+    nodes = [edge["node"] for edge in planned["data"]["tasks"]["edges"]]
+    shared = {"subject": "Shared", "stage": {"name": "Won"}, "contact": None}
+    plain = {"subject": "Plain", "stage": None, "contact": {"firstName": "Shown"}}
+    agent = {"username": "agent"}
+    assert nodes == [
+        {"title": "t0 shared", "lead": shared, "contact": None, "assignee": agent},
+        {"title": "t1 shared", "lead": shared, "contact": {"firstName": "Shown"}, "assignee": agent},
+        {"title": "t2 nothing", "lead": None, "contact": None, "assignee": None},
+        {"title": "t3 deleted", "lead": None, "contact": None, "assignee": None},
+        {"title": "t4 foreign", "lead": None, "contact": {"firstName": "Shown"}, "assignee": None},
+        {"title": "t5 plain", "lead": plain, "contact": None, "assignee": agent},
+    ]
+
+
+async def test_a_link_every_type_of_a_list_reads_is_joined_once(
+    client: Client, both: Both, factory: Factory
+) -> None:
+    """A contact's events are tasks, appointments and follow-ups, each type with its ``assignee``:
+    on PostgreSQL the statement joins the users once for all of them, and each event gets its own
+    (or null)."""
+    first, second = factory.user("first"), factory.user("second")
+    contact = factory.contact("Has", "Events")
+    factory.task("Task", contact_id=contact, assignee_id=first)
+    factory.event("Meeting", "APPOINTMENT", contact_id=contact, assignee_id=second)
+    factory.event("Call back", "FOLLOW_UP", contact_id=contact)
+    await factory.save()
+    query = """query($id: ID!) { contact(id: $id) {
+        events(first: 5) { edges { node { kind title assignee { username } } } } } }"""
+    planned, resolved, statements = await both(client, query, {"id": gid("Contact", contact)})
+    assert planned == resolved
+    [statement] = [s for s in statements if "json_build_object" in s or "json_object(" in s]
+    nodes = [edge["node"] for edge in planned["data"]["contact"]["events"]["edges"]]
+    assert [(node["title"], node["assignee"]) for node in nodes] == [
+        ("Task", {"username": "first"}),
+        ("Meeting", {"username": "second"}),
+        ("Call back", None),
+    ]
+    if "json_build_object" in statement:  # PostgreSQL joins the links (SQLite: a subquery per object)
+        assert statement.count("FROM users") == 1
+
+
 # --- generated selections of the covered subset -----------------------------------------------------
 # Each type's plain fields, single links and nested lists (with their order fields), as the walk covers
 # them; the generator composes them into documents and both apps must answer each the same way.

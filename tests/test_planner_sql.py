@@ -55,7 +55,9 @@ async def test_global_ids_are_the_resolvers(engine: Any) -> None:
     values = values_sql(engine.dialect.name)
     # GraphQL names never make base64 meet '+' or '/' (the statement then leaves the replacements out);
     # these names do, at every position of a 3-byte group, so a wrong analysis shows.
-    odd = ["ab~", "a~", "~", "ab?", "?", "Zoë", "日本", "\x7f\x7f\x7f", "ÿÿÿ"]
+    # The statement casts an ASCII name's text to bytes as it is: a backslash (which that cast would
+    # read as an escape) or a non-ASCII name takes the encoding conversion.
+    odd = ["ab~", "a~", "~", "ab?", "?", "Zoë", "日本", "\x7f\x7f\x7f", "ÿÿÿ", "a\\b", "\\x41", "\\"]
     names = [
         "Contact",
         "User",
@@ -81,15 +83,21 @@ async def test_date_times_are_printed_as_strawberry_prints_them(engine: Any) -> 
     assert found == [*(m.isoformat() for m in MOMENTS), None]
 
 
-async def test_cursors_are_the_resolvers(engine: Any) -> None:
+@pytest.mark.parametrize(
+    "signature",
+    # Without a string key, an ASCII signature's cursor text is cast to bytes as it is; a backslash
+    # (an escape to that cast) or a non-ASCII signature takes the encoding conversion.
+    ["last_name-,first_name+", "a\\b+", "\\x41+", "zoë+"],
+)
+async def test_cursors_are_the_resolvers(engine: Any, signature: str) -> None:
     values = values_sql(engine.dialect.name)
-    signature = "last_name-,first_name+"
     ident = uuid.uuid4()
     keys: list[list[tuple[Any, str, Any]]] = [  # (bound value, kind, the value a cursor holds)
         [(text, "str", text) for text in TEXTS[1:]] + [(ident, "id", str(ident))],
         [(None, "str", None), (-(2**31), "int", -(2**31)), (0, "int", 0), (True, "bool", True)],
         [(False, "bool", False), *((m, "datetime", m.isoformat()) for m in MOMENTS)],
         [(None, "datetime", None), (None, "int", None), (None, "id", None)],
+        [(ident, "id", str(ident)), (7, "int", 7), (MOMENTS[0], "datetime", MOMENTS[0].isoformat())],
     ]
     types = {"str": sa.String, "int": sa.Integer, "bool": sa.Boolean, "datetime": UtcDateTime, "id": sa.Uuid}
     expressions = [
