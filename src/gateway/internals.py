@@ -4,7 +4,8 @@ The rest of the gateway uses documented surfaces only. What follows has no publi
 ``pyproject.toml`` bounds strawberry-graphql (<0.342), graphql-core (<3.4) and uvicorn (<0.56) for it,
 and SQLAlchemy is 2.x. When one of these moves, this module is the one to change (tests that fail first:
 tests/test_production_mode.py, tests/test_read_session.py, tests/test_database_outage.py,
-tests/test_one_write_per_answer.py and tests/test_http_server.py for uvicorn's protocol).
+tests/test_one_write_per_answer.py, tests/test_request_garbage.py for the executor's helpers and
+tests/test_http_server.py for uvicorn's protocol).
 """
 
 from __future__ import annotations
