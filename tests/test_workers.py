@@ -197,3 +197,46 @@ def test_workers_refuse_a_port_that_is_taken(tmp_path: Path, redis_url: str) -> 
     assert completed.returncode == 1, completed.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def _children(pid: int) -> set[int]:
+    return {
+        int(child)
+        for task in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in task.read_text().split()
+    }
+
+
+def _resident_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux's /proc")
+def test_serve_becomes_a_lean_supervisor_of_its_workers_and_nothing_else(
+    sqlite_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """``serve`` replaces itself with ``python -m gateway.workers`` (same pid) once it has bound the port:
+    no resource tracker beside the workers (multiprocessing's spawn started one, ~12 MiB) and no CLI
+    kept resident above them (~100 MiB). A SIGTERM to it stops every worker, and serve ends with 0."""
+    env = _env(sqlite_url, tmp_path, CRM_GATEWAY_REDIS_URL=redis_url)
+    port, log = free_port(), tmp_path / "server.log"
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--workers", "2"]
+    with (
+        log.open("w") as output,
+        subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT
+        ) as process,
+    ):
+        try:
+            pids = _worker_pids(log, 2)
+            assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+            assert _children(process.pid) == pids
+            assert _resident_mib(process.pid) < 40, _resident_mib(process.pid)
+            assert "gateway.workers" in Path(f"/proc/{process.pid}/cmdline").read_text()
+        finally:
+            process.terminate()
+            status = process.wait(timeout=60)
+    assert status == 0, log.read_text()
+    assert not any(map(_alive, pids))
+    assert "Traceback" not in log.read_text()

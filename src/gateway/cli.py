@@ -301,8 +301,7 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.workers > 1:
         # Each worker process builds its own app from the environment: hand it what the flags said.
         os.environ.update(CRM_GATEWAY_DATABASE_URL=url, CRM_GATEWAY_WORKERS=str(settings.workers))
-        with metrics_directory():  # the workers' metrics files, for this run only
-            return _serve_workers(settings, host, port)
+        return _serve_workers(settings, host, port)
     import uvicorn
 
     from gateway.app import worker_app  # the app pulls in the whole schema: only serve needs it
@@ -315,18 +314,21 @@ def _serve(args: argparse.Namespace) -> int:
 def _serve_workers(settings: Settings, host: str, port: int) -> int:
     # Linux spreads connections over SO_REUSEPORT sockets; macOS and the BSDs accept the option
     # but do not balance, so elsewhere the workers share one socket, as uvicorn has it.
+    # There this process becomes the workers' lean supervisor (exec), which makes the run's metrics
+    # directory itself.
     if sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT"):
         from gateway.workers import PortInUse, serve_workers
 
         try:
-            return serve_workers(settings.workers, host, port, settings.shutdown_timeout_seconds)
+            serve_workers(settings.workers, host, port, settings.shutdown_timeout_seconds)
         except PortInUse as error:
             raise CommandError(str(error), 1) from None
     import uvicorn
 
     app, workers = "gateway.app:worker_app", settings.workers
     exit_zero_after_sigterm()
-    uvicorn.run(app, factory=True, workers=workers, host=host, port=port, **server_options(settings))
+    with metrics_directory():  # the workers' metrics files, for this run only
+        uvicorn.run(app, factory=True, workers=workers, host=host, port=port, **server_options(settings))
     return 0
 
 

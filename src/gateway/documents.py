@@ -16,9 +16,8 @@ document it holds; texts over a length are not kept at all (``configure``, from 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from graphql import DocumentNode
@@ -125,28 +124,6 @@ def cacheable(query: str | None) -> bool:
     return query is not None and len(query) <= BUDGET.max_text
 
 
-_SCALARS = (str, int, float, bool, type(None), Enum)
-MAX_KEYED_TEXT = 1_000  # a longer string variable (a search text, say) is not worth a key
-
-
-def scalar_variables_key(values: Mapping[str, Any] | None) -> tuple[Any, ...] | None:
-    """Variable values as a hashable key, for work that depends on the document and its variables
-    only (cost estimates); None unless every value is a short scalar or an enum.
-    Lists and input objects (a bulk mutation's inputs) are not kept as keys: they may be large, and
-    the operations that repeat most (list pages, a record by id) do not have them. Values are tagged
-    with their type, since ``1``, ``1.0`` and ``True`` are equal keys in Python."""
-    if not values:
-        return ()
-    key = []
-    for name, value in values.items():
-        if isinstance(value, str) and len(value) > MAX_KEYED_TEXT:
-            return None
-        if not isinstance(value, _SCALARS):
-            return None
-        key.append((name, type(value), value))
-    return tuple(sorted(key, key=lambda item: item[0]))
-
-
 class HeldCache(Generic[V]):
     """A ``BoundedCache`` for values worked out from objects that are not hashable cheaply (document
     nodes, schemas, settings): keyed by their ids and a hashable rest, each entry holding the objects
@@ -164,6 +141,9 @@ class HeldCache(Generic[V]):
     def put(self, objects: tuple[Any, ...], rest: Hashable, value: V) -> None:
         weight = max(map(held_weight, objects), default=0)
         self._cache.put((tuple(map(id, objects)), rest), (objects, value), weight)
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     def clear(self) -> None:
         self._cache.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -17,7 +18,7 @@ from gateway.backends.sql.automation_events import AutomationEventSteps
 from gateway.backends.sql.mapping import DETAIL_TABLES, ENTITY_TABLES, REFERENCES, RELATIONS, UNIQUE_VALUES
 from gateway.backends.sql.photos import SqlPhotoWrites
 from gateway.backends.sql.queue import QueueWriterSteps
-from gateway.backends.sql.reader import SqlReader
+from gateway.backends.sql.reader import IDS, SqlReader
 from gateway.backends.sql.stage_changes import StageChangeSteps
 from gateway.cost import Cost
 from gateway.ids import utcnow, uuid7
@@ -47,7 +48,7 @@ class SqlWriter(SqlPhotoWrites, AutomationEventSteps, StageChangeSteps, QueueWri
     ) -> bool:
         table = ENTITY_TABLES[entity]
         _check_values(table, values)
-        changes = {**values, "date_modified": utcnow(), "modified_by": actor, "version": table.c.version + 1}
+        changes = {**values, "date_modified": utcnow(), "modified_by": actor, "version": _next_version(table)}
         move = await self.pending_stage_move(entity, id, values)
         trigger = await self.pending_update_trigger(entity, id, values, move)
         changed = await self._versioned_update(table, id, changes, expected_version, deleted=False)
@@ -64,7 +65,7 @@ class SqlWriter(SqlPhotoWrites, AutomationEventSteps, StageChangeSteps, QueueWri
             "is_deleted": deleted,
             "date_deleted": utcnow() if deleted else None,
             "deleted_by": actor if deleted else None,
-            "version": table.c.version + 1,
+            "version": _next_version(table),
         }
         return await self._versioned_update(table, id, changes, expected_version, deleted=not deleted)
 
@@ -183,8 +184,14 @@ class SqlWriter(SqlPhotoWrites, AutomationEventSteps, StageChangeSteps, QueueWri
         if not ids:
             return set()
         table = ENTITY_TABLES[entity]
-        statement = sa.select(table.c.id).where(*self._visible(table), table.c.id.in_(list(ids)))
-        return set((await self._run(statement)).scalars().all())
+        # Built once, the list bound at execution: ``in_(list)`` built per call cloned its bound
+        # parameter, and a cloned BindParameter holds itself (its ``_cloned_set``), a cycle per
+        # mutation that waited for the cyclic collector (bench/findings.md).
+        statement = self._cached(
+            ("existing_ids", entity),
+            lambda: sa.select(table.c.id).where(*self._visible(table), self._one_of(table.c.id)),
+        )
+        return set((await self._run_with(statement, {IDS: list(ids)})).scalars().all())
 
     async def remembered_create(self, caller: str, operation: str, key: str) -> tuple[str, UUID] | None:
         keys = t.idempotency_keys
@@ -227,3 +234,11 @@ def _check_values(table: sa.Table, values: Mapping[str, Any]) -> None:
             raise InvalidValue(name, "may not contain NUL characters")
         if value is None and not column.nullable:
             raise InvalidValue(name, "cannot be null")
+
+
+@functools.cache
+def _next_version(table: sa.Table) -> Any:
+    """``version + 1``, built once per table: built per write, its bound 1 was cloned while the UPDATE
+    compiled, and a cloned BindParameter holds itself (``_cloned_set``), a cycle per write that
+    waited for the cyclic collector."""
+    return table.c.version + 1
