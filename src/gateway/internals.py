@@ -10,12 +10,14 @@ tests/test_one_write_per_answer.py and tests/test_http_server.py for uvicorn's p
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 
 import strawberry
 from graphql import GraphQLSchema
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway import suggestions  # which reads graphql_schema: a module, not a name
@@ -156,3 +158,19 @@ def one_write_per_answer_protocol() -> type:
             super().connection_made(wrapped)
 
     return OneWritePerAnswerProtocol
+
+
+def websocket_text_sender(adapter: Any) -> Callable[[str], Awaitable[None]] | None:
+    """The Starlette ``WebSocket.send_text`` behind Strawberry's socket adapter (``ASGIWebSocketAdapter
+    .ws``, wrapped by ``gateway.ws_refusals.ExplainedRefusals``), None when it is not there.
+
+    A subscription group's driver writes parked members' ``next`` frames, encoded once around the
+    shared payload, with it (gateway.multiplex): Strawberry's public ``send_json`` takes a mapping and
+    encodes each message again. Strawberry's adapter catches ``WebSocketDisconnect`` on the way; the
+    driver treats any failed write as a lost socket. None: the member stays on its own stream (the
+    plain path, which tests/test_subscription_groups.py also runs)."""
+    inner = getattr(adapter, "inner", adapter)
+    socket = getattr(inner, "ws", None)
+    if not isinstance(socket, WebSocket):
+        return None
+    return socket.send_text
