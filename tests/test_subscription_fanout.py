@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from gateway.auth import Principal
-from gateway.multiplex import Build, Frames, LiveDelivery, Multiplexer
+from gateway.multiplex import Build, Frames, Group, LiveDelivery, Multiplexer
 from resolvers.communications.subscriptions import _deliver_each
 from resolvers.schema import schema
 from test_subscription_groups import _metric, _until_metric, acme, server  # noqa: F401  (fixtures)
@@ -167,15 +167,24 @@ async def test_members_in_step_are_parked_and_get_each_frame_from_the_drivers_on
     assert multiplexer._groups == {} and not group.parked and group.driver is None
 
 
-async def test_the_driver_leaving_hands_the_group_on_without_loss_or_duplicates() -> None:
-    multiplexer, log = Multiplexer(schema, str), Log()
-    sockets = [Socket(f"op{index}") for index in range(3)]
+async def _running_group(
+    log: Log, sockets: list[Socket], published: int
+) -> tuple[list[LiveDelivery], list[asyncio.Task[None]], Group]:
+    """Members on ``sockets`` that received ``published`` positions: one drives, the others are parked."""
+    multiplexer = Multiplexer(schema, str)
     members = [_member(multiplexer, socket) for socket in sockets]
     tasks = [_start(member, log) for member in members]
     await _settle()
-    await _publish(log, 3)
+    await _publish(log, published)
     group = members[0]._group
     assert group is not None and group.driver is not None
+    return members, tasks, group
+
+
+async def test_the_driver_leaving_hands_the_group_on_without_loss_or_duplicates() -> None:
+    log, sockets = Log(), [Socket(f"op{index}") for index in range(3)]
+    members, tasks, group = await _running_group(log, sockets, 3)
+    assert group.driver is not None
     first = members.index(group.driver)
     tasks[first].cancel()
     await _settle()
@@ -227,14 +236,8 @@ async def test_slow_or_failing_sockets_go_back_to_their_own_stream_in_order() ->
 
 
 async def test_a_parked_member_whose_operation_completed_gets_nothing_more() -> None:
-    multiplexer, log = Multiplexer(schema, str), Log()
-    sockets = [Socket("a"), Socket("b")]
-    members = [_member(multiplexer, socket) for socket in sockets]
-    tasks = [_start(member, log) for member in members]
-    await _settle()
-    await _publish(log, 2)
-    group = members[0]._group
-    assert group is not None and group.driver is not None
+    log, sockets = Log(), [Socket("a"), Socket("b")]
+    members, tasks, group = await _running_group(log, sockets, 2)
     parked = next(iter(group.parked))
     index = members.index(parked)
     sockets[index].open = False  # the client's `complete`: Strawberry forgets the operation at once
