@@ -75,6 +75,9 @@ class Socket:
         return '{"id":' + json.dumps(self.id) + ',"type":"next","payload":'
 
     async def own(self, payload: Any) -> None:  # the member's own path (Strawberry's, in the server)
+        if self.slow_once:
+            self.slow_once = False
+            await asyncio.sleep(0.05)
         self.frames.append(("own", self.head + orjson.dumps(payload).decode() + "}"))  # a Fragment
 
     async def write(self, text: str) -> None:  # the group path
@@ -233,6 +236,20 @@ async def test_slow_or_failing_sockets_go_back_to_their_own_stream_in_order() ->
     await _publish(log, 4)
     assert driver_socket.numbers() == _shown(8)
     assert slow.numbers() == failing.numbers() == _shown(8)  # they started from the log's beginning
+
+
+async def test_a_driver_whose_own_socket_is_slow_hands_the_group_to_a_parked_member() -> None:
+    log, sockets = Log(), [Socket(f"op{index}") for index in range(3)]
+    members, _, group = await _running_group(log, sockets, 2)
+    first = group.driver
+    assert first is not None and len(group.parked) == 2
+    sockets[members.index(first)].slow_once = True
+    log.publish()
+    for _ in range(10):
+        await asyncio.sleep(0.02)
+    assert group.driver is not None and group.driver is not first
+    await _publish(log, 5)
+    assert all(socket.numbers() == _shown(8) for socket in sockets)
 
 
 async def test_a_parked_member_whose_operation_completed_gets_nothing_more() -> None:

@@ -33,7 +33,6 @@ import contextvars
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
@@ -66,9 +65,6 @@ RECENT_PAYLOAD_BYTES = 16 * 1024 * 1024
 Build = Callable[[Any], Awaitable[Any]]  # the event's root value, loaded with a context (None: not shown)
 Produce = Callable[[], Awaitable[str | None]]
 Send = Callable[[orjson.Fragment], Awaitable[None]]  # a `next` message with this payload, to one socket
-# A parked member whose socket write took longer than this (it waited for the socket to drain) goes
-# back to its own stream, where only it waits for its socket.
-SLOW_WRITE_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -91,6 +87,37 @@ class GroupKey:
     credentials: str = ""
 
 
+class _Yields:
+    """Whether the task gave the event loop a turn since ``armed``: a socket write that did waited for
+    the socket to drain (uvicorn's send waits only then). Wall time would also count the process being
+    descheduled, which a loaded machine does often; a loop turn is what the other members wait for."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._handle: asyncio.Handle | None = None
+        self._ran = False
+
+    def arm(self) -> None:
+        self._ran = False
+        if self._handle is None:
+            self._handle = self._loop.call_soon(self._mark)
+
+    def _mark(self) -> None:
+        self._handle, self._ran = None, True
+
+    def ran(self) -> bool:
+        """Whether the loop turned since armed (then armed again)."""
+        ran, self._ran = self._ran, False
+        if ran:
+            self.arm()
+        return ran
+
+    def disarm(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+
 class Group:
     """Subscriptions that share each event's payload; it lives as long as one of them does."""
 
@@ -106,11 +133,12 @@ class Group:
         members = list(self.parked)
         # From here, a member in step with the driver has ``position`` already: it may park after it.
         self.last = position
-        failed_from, frames = 0, 0
+        failed_from, frames, yields = 0, 0, _Yields()
+        yields.arm()
         try:
             for index, member in enumerate(members):
                 failed_from = index
-                frames += await self._write(member, position, payload)
+                frames += await self._write(member, position, payload, yields)
         except BaseException:
             # The driver was cancelled mid-way: the members that did not get ``position`` resume
             # their own streams from their last one.
@@ -118,10 +146,11 @@ class Group:
                 member.unpark()
             raise
         finally:
+            yields.disarm()
             if frames:
                 metrics.subscription_fanout_frames.inc(frames)
 
-    async def _write(self, member: LiveDelivery, position: int, payload: str | None) -> int:
+    async def _write(self, member: LiveDelivery, position: int, payload: str | None, yields: _Yields) -> int:
         """Write ``position`` to a parked member (nothing when its payload is None): the frames written."""
         if member not in self.parked:
             return 0  # left or resumed meanwhile
@@ -130,14 +159,13 @@ class Group:
         if payload is None or not frames.is_open():
             member.last = position
             return 0
-        started = time.perf_counter()
         try:
             await frames.write(frames.head + payload + "}")
         except Exception:  # its socket is gone: its own stream meets that itself, and ends
             member.unpark()
             return 0
         member.last = position
-        if time.perf_counter() - started > SLOW_WRITE_SECONDS:
+        if yields.ran():
             member.unpark()  # it waited for its socket: on its own stream, only it waits
             metrics.subscription_unparked_slow.inc()
         return 1
@@ -280,16 +308,26 @@ class LiveDelivery:
         # Shielded: a member that leaves must not cancel the payload the others wait for (a payload
         # produced already is taken as it is: no wait, no shield).
         payload = task.result() if task.done() else await asyncio.shield(task)
-        started = time.perf_counter()
+        drives = self.frames is not None and (group.driver is None or group.driver is self)
+        waited = False
         if payload is not None:
-            await self._send(orjson.Fragment(payload))
+            if drives:  # whether its own socket holds the group up
+                yields = _Yields()
+                yields.arm()
+                try:
+                    await self._send(orjson.Fragment(payload))
+                    waited = yields.ran()
+                finally:
+                    yields.disarm()
+            else:
+                await self._send(orjson.Fragment(payload))
         self.last = position
         if self.frames is None:
             return
         if group.driver is None:
             group.driver = self
         if group.driver is self:
-            slow = time.perf_counter() - started > SLOW_WRITE_SECONDS
+            slow = waited and bool(group.parked)
             await group.fan_out(position, payload)
             if slow:  # its socket held the group up: a parked member drives on, this one goes its own way
                 group.driver_left(self)
