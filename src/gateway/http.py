@@ -33,7 +33,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.aio import aclosing
 
-from gateway import jsontext, safejson
+from gateway import internals, jsontext, safejson
 from gateway.apikeys import ApiKeyStore
 from gateway.auth import AuthenticationError, Authenticator, JwksUnavailable, Principal, bearer_token
 from gateway.automations.runner import AutomationRunner
@@ -47,7 +47,7 @@ from gateway.cost import Cost
 from gateway.errors import ExecutionTimeout
 from gateway.graphiql import graphiql_page
 from gateway.media import mark_request_error, negotiate_into, shape_result, typed_send
-from gateway.multiplex import LiveDelivery, Multiplexer
+from gateway.multiplex import Frames, LiveDelivery, Multiplexer
 from gateway.observability.middleware import websocket_operation_finished
 from gateway.observability.pubsub import ObservedPubSub
 from gateway.observability.request import Observation, current
@@ -63,6 +63,7 @@ from resolvers.schema import schema
 
 log = logging.getLogger("gateway.http")
 ANONYMOUS = Principal(subject="anonymous", tenant="-")
+NULL_PAYLOAD = "null}"  # how an encoded ``next`` message without a payload ends
 
 
 class Credentials:
@@ -159,7 +160,24 @@ class _TransportWsHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
             lambda: view.operation_context(socket),
             _read_session,
             forwarded,
+            self._frames(operation),
         )
+
+    def _frames(self, operation: Operation[RequestContext, None]) -> Frames | None:
+        """How a group's driver writes this operation's ``next`` messages: the bytes ``send`` above
+        writes (Strawberry's message, encoded by ``encode_json``), straight to the socket."""
+        write = internals.websocket_text_sender(self.websocket)
+        if write is None or not isinstance(self.view, StrawberryView):
+            return None
+        empty = self.view.encode_json({"id": operation.id, "type": "next", "payload": None})
+        if not empty.endswith(NULL_PAYLOAD):
+            return None
+        handler = self
+
+        def is_open() -> bool:  # what Operation.send_operation_message and cleanup_operation decide
+            return not operation.completed and handler.operations.get(operation.id) is operation
+
+        return Frames(empty.removesuffix(NULL_PAYLOAD), write, is_open)
 
     async def handle_subscribe(self, message: Any) -> None:
         """Over the cap, this operation gets an ``error`` with a code; the running ones go on."""

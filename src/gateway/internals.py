@@ -14,7 +14,7 @@ import asyncio
 import functools
 import inspect
 import weakref
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn
 
 import strawberry
@@ -22,6 +22,7 @@ from graphql import GraphQLResolveInfoHelpers, GraphQLSchema
 from graphql.pyutils import gather_with_cancel
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.websockets import WebSocket
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway import suggestions  # which reads graphql_schema: a module, not a name
@@ -204,3 +205,19 @@ def one_write_per_answer_protocol() -> type:
             super().connection_made(wrapped)
 
     return OneWritePerAnswerProtocol
+
+
+def websocket_text_sender(adapter: Any) -> Callable[[str], Awaitable[None]] | None:
+    """The Starlette ``WebSocket.send_text`` behind Strawberry's socket adapter (``ASGIWebSocketAdapter
+    .ws``, wrapped by ``gateway.ws_refusals.ExplainedRefusals``), None when it is not there.
+
+    A subscription group's driver writes parked members' ``next`` frames, encoded once around the
+    shared payload, with it (gateway.multiplex): Strawberry's public ``send_json`` takes a mapping and
+    encodes each message again. Strawberry's adapter catches ``WebSocketDisconnect`` on the way; the
+    driver treats any failed write as a lost socket. None: the member stays on its own stream (the
+    plain path, which tests/test_subscription_groups.py also runs)."""
+    inner = getattr(adapter, "inner", adapter)
+    socket = getattr(inner, "ws", None)
+    if not isinstance(socket, WebSocket):
+        return None
+    return socket.send_text

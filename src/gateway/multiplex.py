@@ -13,6 +13,17 @@ position (a queue event's sequence, a communication's number) is shared, so a me
 resumes with ``after`` or falls behind receives every event once, in order, and never holds up the
 others. The ``after`` variable is left out of the group key: it says where a member's stream starts,
 never what an event's payload holds.
+
+Group fan-out: once a member has delivered the same position as its group's driver (the member whose
+stream feeds the group), it is *in step*. It then parks: it leaves its own pub/sub subscription and
+its task sleeps, and the driver, after sending each position to its own socket, writes the same frame
+(the member's ``next`` message around the shared payload, built once per member) to every parked
+member's socket in one loop. A parked member costs no wake-up, no protocol handling and no encoding
+per event. It resumes its own stream (exactly as with ``after``: subscribe, read the log from its last
+position, then live) when its socket is slow or fails, or is promoted to driver when the driver
+leaves; its last position is always the last frame written to it, so nothing is lost or repeated.
+Positions are the same for every member of a group (same operation, variables and caller), which is
+what makes a frame meant for the driver right for a parked member.
 """
 
 from __future__ import annotations
@@ -57,6 +68,15 @@ Send = Callable[[orjson.Fragment], Awaitable[None]]  # a `next` message with thi
 
 
 @dataclass(frozen=True)
+class Frames:
+    """How the driver writes a parked member's ``next`` messages straight to its socket."""
+
+    head: str  # the member's ``next`` message up to its payload: ``{"id":"<id>","type":"next","payload":``
+    write: Callable[[str], Awaitable[None]]  # one text frame to the member's socket
+    is_open: Callable[[], bool]  # false once the operation completed (the client's ``complete`` too)
+
+
+@dataclass(frozen=True)
 class GroupKey:
     principal: Principal
     query: str
@@ -67,12 +87,97 @@ class GroupKey:
     credentials: str = ""
 
 
+class _Yields:
+    """Whether the task gave the event loop a turn since ``armed``: a socket write that did waited for
+    the socket to drain (uvicorn's send waits only then). Wall time would also count the process being
+    descheduled, which a loaded machine does often; a loop turn is what the other members wait for."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._handle: asyncio.Handle | None = None
+        self._ran = False
+
+    def arm(self) -> None:
+        self._ran = False
+        if self._handle is None:
+            self._handle = self._loop.call_soon(self._mark)
+
+    def _mark(self) -> None:
+        self._handle, self._ran = None, True
+
+    def ran(self) -> bool:
+        """Whether the loop turned since armed (then armed again)."""
+        ran, self._ran = self._ran, False
+        if ran:
+            self.arm()
+        return ran
+
+    def disarm(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+
 class Group:
     """Subscriptions that share each event's payload; it lives as long as one of them does."""
 
     def __init__(self, key: GroupKey) -> None:
         self.key = key
         self.members = 0
+        self.driver: LiveDelivery | None = None  # the member whose deliveries also reach the parked ones
+        self.last: int | None = None  # the last position the driver sent (then wrote to the parked)
+        self.parked: dict[LiveDelivery, None] = {}  # in step with the driver, in the order they parked
+
+    async def fan_out(self, position: int, payload: str | None) -> None:
+        """Write the driver's position ``position`` to every parked member (None: nothing to send)."""
+        members = list(self.parked)
+        # From here, a member in step with the driver has ``position`` already: it may park after it.
+        self.last = position
+        failed_from, frames, yields = 0, 0, _Yields()
+        yields.arm()
+        try:
+            for index, member in enumerate(members):
+                failed_from = index
+                frames += await self._write(member, position, payload, yields)
+        except BaseException:
+            # The driver was cancelled mid-way: the members that did not get ``position`` resume
+            # their own streams from their last one.
+            for member in members[failed_from:]:
+                member.unpark()
+            raise
+        finally:
+            yields.disarm()
+            if frames:
+                metrics.subscription_fanout_frames.inc(frames)
+
+    async def _write(self, member: LiveDelivery, position: int, payload: str | None, yields: _Yields) -> int:
+        """Write ``position`` to a parked member (nothing when its payload is None): the frames written."""
+        if member not in self.parked:
+            return 0  # left or resumed meanwhile
+        frames = member.frames
+        assert frames is not None
+        if payload is None or not frames.is_open():
+            member.last = position
+            return 0
+        try:
+            await frames.write(frames.head + payload + "}")
+        except Exception:  # its socket is gone: its own stream meets that itself, and ends
+            member.unpark()
+            return 0
+        member.last = position
+        if yields.ran():
+            member.unpark()  # it waited for its socket: on its own stream, only it waits
+            metrics.subscription_unparked_slow.inc()
+        return 1
+
+    def driver_left(self, driver: LiveDelivery) -> None:
+        if self.driver is not driver:
+            return
+        self.driver = None
+        if self.parked:  # the first parked member drives on from the group's last position
+            successor = next(iter(self.parked))
+            self.driver = successor
+            successor.unpark()
 
 
 class RecentPayloads:
@@ -147,10 +252,12 @@ class Multiplexer:
         new_context: Callable[[], Any],
         read_session: Callable[[Any], AbstractAsyncContextManager[Any]] = lambda _backend: nullcontext(),
         credentials: str | None = None,
+        frames: Frames | None = None,
     ) -> LiveDelivery:
-        """``credentials``: what the member's loads forward to upstreams (None: nothing is forwarded)."""
+        """``credentials``: what the member's loads forward to upstreams (None: nothing is forwarded).
+        ``frames``: how to write to the member's socket directly (None: it never parks)."""
         digest = "" if credentials is None else hashlib.sha256(credentials.encode()).hexdigest()
-        return LiveDelivery(self, principal, operation, send, new_context, read_session, digest)
+        return LiveDelivery(self, principal, operation, send, new_context, read_session, digest, frames)
 
 
 class LiveDelivery:
@@ -165,8 +272,12 @@ class LiveDelivery:
         new_context: Callable[[], Any],
         read_session: Callable[[Any], AbstractAsyncContextManager[Any]],
         credentials: str = "",
+        frames: Frames | None = None,
     ) -> None:
         self.multiplexer = multiplexer
+        self.frames = frames
+        self.last: int | None = None  # the last position sent to this member (by itself or the driver)
+        self._resume: asyncio.Future[int] | None = None  # set while parked: where to resume from
         self.credentials = credentials
         self.principal = principal
         self.query, self.operation_name, variables = operation
@@ -182,19 +293,80 @@ class LiveDelivery:
 
     def leave(self) -> None:
         if self._group is not None:
-            self.multiplexer.leave(self._group)
+            group = self._group
+            self.unpark()
+            group.driver_left(self)
+            self.multiplexer.leave(group)
             self._group = None
 
     async def deliver(self, position: int, build: Build) -> None:
         """Send the event at ``position``: its group's payload, produced by the first member to ask."""
         self.join()
-        assert self._group is not None
-        task = self.multiplexer.recent.task(self._group, position, lambda: self._produce(build))
+        group = self._group
+        assert group is not None
+        task = self.multiplexer.recent.task(group, position, lambda: self._produce(build))
         # Shielded: a member that leaves must not cancel the payload the others wait for (a payload
         # produced already is taken as it is: no wait, no shield).
         payload = task.result() if task.done() else await asyncio.shield(task)
+        drives = self.frames is not None and (group.driver is None or group.driver is self)
+        waited = False
         if payload is not None:
-            await self._send(orjson.Fragment(payload))
+            if drives:  # whether its own socket holds the group up
+                yields = _Yields()
+                yields.arm()
+                try:
+                    await self._send(orjson.Fragment(payload))
+                    waited = yields.ran()
+                finally:
+                    yields.disarm()
+            else:
+                await self._send(orjson.Fragment(payload))
+        self.last = position
+        if self.frames is None:
+            return
+        if group.driver is None:
+            group.driver = self
+        if group.driver is self:
+            slow = waited and bool(group.parked)
+            await group.fan_out(position, payload)
+            if slow:  # its socket held the group up: a parked member drives on, this one goes its own way
+                group.driver_left(self)
+
+    def in_step(self) -> bool:
+        """Whether the driver's next position is this member's next one: then it may park."""
+        group = self._group
+        return (
+            self.frames is not None
+            and group is not None
+            and group.driver is not None
+            and group.driver is not self
+            and self.last is not None
+            and group.last == self.last
+        )
+
+    def park(self) -> asyncio.Future[int]:
+        """Park in the group now (the driver's next frame is written to this member); await the
+        result for the position to resume the member's own stream from."""
+        group = self._group
+        assert group is not None and self.last is not None and self._resume is None
+        resume = self._resume = asyncio.get_running_loop().create_future()
+        group.parked[self] = None
+        metrics.subscription_parked.inc()
+        metrics.subscriptions_active.inc()  # its pub/sub subscription ends, the subscription does not
+        return resume
+
+    def unpark(self) -> None:
+        """Back to the member's own stream, from the last position written to it."""
+        resume, self._resume = self._resume, None
+        if resume is None:
+            return
+        metrics.subscription_parked.dec()
+        metrics.subscriptions_active.dec()
+        if self._group is not None:
+            self._group.parked.pop(self, None)
+        if not resume.done():
+            assert self.last is not None
+            resume.set_result(self.last)
 
     async def _produce(self, build: Build) -> str | None:
         """Load the event with a fresh context of this member's caller, complete it, encode it."""

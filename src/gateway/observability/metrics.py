@@ -73,6 +73,20 @@ subscription_groups = Gauge(
     "Groups of subscriptions that share each event's load and payload (gateway.multiplex).",
     multiprocess_mode="livesum",
 )
+subscription_parked = Gauge(
+    "crm_gateway_subscription_parked",
+    "Subscriptions in step with their group: its driver writes their frames (gateway.multiplex); "
+    "counted in crm_gateway_subscriptions_active too.",
+    multiprocess_mode="livesum",
+)
+subscription_fanout_frames = Counter(
+    "crm_gateway_subscription_fanout_frames",
+    "Subscription frames a group's driver wrote to parked members' sockets.",
+)
+subscription_unparked_slow = Counter(
+    "crm_gateway_subscription_unparked_slow",
+    "Parked subscriptions sent back to their own stream because their socket was slow to take a frame.",
+)
 subscription_event_executions = Counter(
     "crm_gateway_subscription_event_executions",
     "Subscription events loaded, completed and encoded: once per group and event.",

@@ -16,7 +16,7 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
-from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine
 from enum import Enum
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -144,13 +144,16 @@ async def _queue_event(
 
 
 async def _delivered(
-    info: strawberry.Info, events: AsyncGenerator[tuple[int, Build], None]
+    info: strawberry.Info, events: Callable[[int | None], AsyncGenerator[tuple[int, Build], None]]
 ) -> AsyncIterator[Any]:
     """On a WebSocket, each position goes out as its group's payload (``gateway.multiplex``) and nothing
-    is yielded; elsewhere (no group), the events are yielded for graphql-core to complete one by one."""
+    is yielded; elsewhere (no group), the events are yielded for graphql-core to complete one by one.
+
+    ``events(None)`` starts where the operation says (its ``after``), ``events(position)`` after that
+    position: where a member resumes its own stream after being parked in its group."""
     live = info.context.live
     if live is None:
-        async for _, build in events:
+        async for _, build in events(None):
             info.context.loaders.clear()  # each event reads current data, not what an earlier one cached
             if (event := await build(info.context)) is not None:
                 yield event
@@ -162,12 +165,31 @@ async def _delivered(
         live.leave()
 
 
-async def _deliver_each(live: LiveDelivery, events: AsyncGenerator[tuple[int, Build], None]) -> None:
-    # Closed here, in the member's task, when the loop ends or is cancelled: the events' generators
-    # leave their pub/sub subscription before the operation ends, not when the collector finds them.
-    async with contextlib.aclosing(events):
-        async for position, build in events:
-            await live.deliver(position, build)
+async def _deliver_each(
+    live: LiveDelivery, events: Callable[[int | None], AsyncGenerator[tuple[int, Build], None]]
+) -> None:
+    """The member's own stream until it is in step with its group's driver; then parked (no wake-up
+    per event) until resumed, from the last position written to it."""
+    resume: int | None = None
+    while True:
+        parked: asyncio.Future[int] | None = None
+        # Closed here, in the member's task, when the loop ends or is cancelled: the events' generators
+        # leave their pub/sub subscription before the operation ends, not when the collector finds them.
+        async with contextlib.aclosing(events(resume)) as stream:
+            async for position, build in stream:
+                if live.in_step():  # the driver has not sent this position yet: it will
+                    parked = live.park()
+                    break
+                await live.deliver(position, build)
+                if live.in_step():
+                    parked = live.park()
+                    break
+        if parked is None:
+            return
+        try:
+            resume = await parked
+        finally:
+            live.unpark()
 
 
 async def _in_own_task(delivering: Coroutine[Any, Any, None]) -> None:
@@ -228,7 +250,8 @@ class CommunicationSubscription:
             str | None, strawberry.argument(description="Replay the events after this event cursor first.")
         ] = None,
     ) -> AsyncGenerator[CommunicationQueueEvent | None, None]:
-        async for event in _told_outages(_delivered(info, _queue_updates(info, filter, after))):
+        events = partial(_queue_updates, info, filter, after)
+        async for event in _told_outages(_delivered(info, events)):
             yield event
 
     @strawberry.subscription(
@@ -247,15 +270,20 @@ class CommunicationSubscription:
             strawberry.argument(description="Replay the communications after this event cursor first."),
         ] = None,
     ) -> AsyncGenerator[CommunicationCreatedEvent | None, None]:
-        async for event in _told_outages(_delivered(info, _created(info, contact_id, after))):
+        events = partial(_created, info, contact_id, after)
+        async for event in _told_outages(_delivered(info, events)):
             yield event
 
 
 async def _queue_updates(
-    info: strawberry.Info, filter: CommunicationQueueEntryFilter | None, after: str | None
+    info: strawberry.Info,
+    filter: CommunicationQueueEntryFilter | None,
+    after: str | None,
+    resume: int | None = None,
 ) -> AsyncGenerator[tuple[int, Build], None]:
+    """The sequences after ``resume`` (a member resuming its own stream), else after ``after``."""
     condition = compile_filter(filter)
-    replay_from = decode_event_cursor(after) if after is not None else None
+    replay_from = resume if resume is not None else decode_event_cursor(after) if after is not None else None
     backend = info.context.backend
     async with _subscribe(info, QUEUE_EVENT) as stream:  # subscribed before the replay reads
         # Sequences commit in order, so every event up to the newest one seen is in the log: the
@@ -315,10 +343,14 @@ async def _message_queue_event(
 
 
 async def _created(
-    info: strawberry.Info, contact_id: strawberry.ID, after: str | None
+    info: strawberry.Info, contact_id: strawberry.ID, after: str | None, resume: int | None = None
 ) -> AsyncGenerator[tuple[int, Build], None]:
+    """The numbers after ``resume`` (a member resuming its own stream), else after ``after``."""
     contact = decode_id_of(contact_id, "Contact")
-    replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
+    if resume is not None:
+        replay_from: int | None = resume
+    else:
+        replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
     backend = info.context.backend
     async with _subscribe(info, COMMUNICATION_CREATED) as stream:  # subscribed before the replay reads
         latest = await backend.latest_communication_number()
