@@ -7,10 +7,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -20,6 +21,7 @@ from gateway.app import create_app
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.reader import row_limit
 from gateway.backends.sql.session import DriverStatement, driver_statement, run_alone
+from gateway.backends.sql.types import UtcDateTime
 from gateway.settings import load_settings
 from pgbouncer import pgbouncer, require_pgbouncer, through
 
@@ -106,6 +108,92 @@ def test_a_driver_statement_of_a_named_dialect_keeps_the_names() -> None:
     assert isinstance(driver, DriverStatement)
     assert isinstance(driver.arguments, dict)
     assert sorted(driver.arguments.values(), key=str) == sorted(["acme", when], key=str)
+
+
+# A planned lookup's shape: values bound per run (the tenant, a datetime through ``UtcDateTime``'s bind
+# processor) beside values bound once (an expanded list of UUIDs).
+EVENTS = sa.Table(
+    "events",
+    sa.MetaData(),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant", sa.String, nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+)
+EVENT_IDS = [uuid.UUID(int=n) for n in range(1, 4)]
+
+
+def _events_since() -> sa.Select[Any]:
+    c = EVENTS.c
+    return (
+        sa.select(c.id)
+        .where(c.tenant == sa.bindparam("tenant"), c.at > sa.bindparam("since", type_=c.at.type))
+        .where(c.id.in_(EVENT_IDS[:2]))
+        .order_by(c.id)
+    )
+
+
+@pytest.mark.parametrize("dialect", ["sqlite-named", "psycopg-pyformat"])
+def test_a_named_dialects_slots_take_the_values_of_each_run_through_their_bind_processors(
+    dialect: str,
+) -> None:
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    on = sqlite.dialect(paramstyle="named") if dialect == "sqlite-named" else psycopg.dialect()
+    since = datetime(2024, 5, 1, 14, tzinfo=timezone(timedelta(hours=2)))
+    driver = driver_statement(_events_since(), on, ["tenant", "since"])
+    assert isinstance(driver.arguments, dict) and [name for name, _, _ in driver.slots] == ["tenant", "since"]
+    assert {name: value for name, value in driver.arguments.items() if name not in ("tenant", "since")}
+    first, second = (driver.bound({"tenant": tenant, "since": since}) for tenant in ("acme", "beta"))
+    assert isinstance(first, dict) and isinstance(second, dict)
+    assert (first["tenant"], second["tenant"]) == ("acme", "beta")  # each run its own, by name
+    processed = UtcDateTime().dialect_impl(on).bind_processor(on)
+    assert first["since"] == (processed(since) if processed else since)
+    if dialect == "sqlite-named":  # SQLite's goes through a processor, to text in UTC
+        assert first["since"] == "2024-05-01 12:00:00.000000"
+    assert {k: v for k, v in first.items() if k not in ("tenant", "since")} == {
+        k: v for k, v in driver.arguments.items() if k not in ("tenant", "since")
+    }
+    with pytest.raises(ValueError, match="without their values"):
+        driver.bound(None)
+
+
+@pytest.mark.parametrize("per_run", [["tenant", "since", "nowhere"], ["tenant", "since", "id_1"]])
+@pytest.mark.parametrize("dialect", ["sqlite-named", "psycopg-pyformat"])
+def test_a_named_dialect_refuses_per_run_parameters_it_does_not_send_as_such(
+    dialect: str, per_run: list[str]
+) -> None:
+    # A name the statement lacks, or an expanded list's (sent as id_1_1, id_1_2): no slot could hold it.
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    on = sqlite.dialect(paramstyle="named") if dialect == "sqlite-named" else psycopg.dialect()
+    with pytest.raises(ValueError, match="does not send as such"):
+        driver_statement(_events_since(), on, per_run)
+
+
+def test_a_named_driver_statement_reads_what_execute_reads() -> None:
+    """Run for real on SQLite with named parameters (the stdlib driver takes them): each run's slots
+    select that run's rows."""
+    engine = sa.create_engine("sqlite://", paramstyle="named")
+    base = datetime(2024, 5, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        EVENTS.metadata.create_all(connection)
+        rows = [("acme", 0), ("acme", 2), ("beta", 3)]
+        connection.execute(
+            EVENTS.insert(),
+            [
+                {"id": id_, "tenant": tenant, "at": base + timedelta(hours=hours)}
+                for id_, (tenant, hours) in zip(EVENT_IDS, rows, strict=True)
+            ],
+        )
+        driver = driver_statement(_events_since(), engine.dialect, ["tenant", "since"])
+        for values in ({"tenant": "acme", "since": base}, {"tenant": "acme", "since": base - timedelta(1)}):
+            expected = connection.execute(_events_since(), values).scalars().all()
+            found = connection.exec_driver_sql(driver.sql, driver.bound(values)).scalars().all()
+            assert [uuid.UUID(hex=value) for value in found] == expected
+        assert len(expected) == 2  # the second run's earlier "since" reads both of acme's
+    engine.dispose()
 
 
 PLANNED_LIST = "{ contacts(first: 5) { totalCount edges { node { lastName } } } }"

@@ -455,6 +455,43 @@ async def test_a_mutation_cancelled_by_the_timeout_leaves_no_row(database_url: s
         assert count["data"]["contacts"]["totalCount"] == 0
 
 
+async def test_an_operation_that_blocks_the_loop_past_the_deadline_still_answers_504(
+    database_url: str, factory: Factory, tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The operation finishes, but it held the event loop (a stalled driver, a CPU-bound step) past
+    the deadline and awaited nothing after it, so the timeout never got to cancel it. Its read session
+    now ends after the answer is sent, outside the timeout: the deadline is checked as the operation
+    returns (``http._raise_if_past``), and the answer is the 504 a cancelled one gets."""
+    from strawberry.http.async_base_view import AsyncBaseHTTPView
+
+    await _seed_contacts_with_leads(factory, 2, 1)
+    query = "{ contacts(first: 2) { edges { node { id } } } }"
+    finished: list[Any] = []
+    run = AsyncBaseHTTPView.execute_single
+
+    async def blocking(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await run(self, *args, **kwargs)
+        if stalling:
+            finished.append(result)
+            time.sleep(STALL - TIMEOUT)  # past the deadline, without yielding to the loop
+        return result
+
+    stalling = False
+    monkeypatch.setattr(AsyncBaseHTTPView, "execute_single", blocking)
+    async with limited_app(database_url, tenant) as (app, client):
+        await client.execute(query)  # connects and warms up
+        stalling = True
+        with timeout_of(app, TIMEOUT):
+            response = await client.post(query)
+        stalling = False
+        assert finished and not finished[0].errors, "the operation itself must have finished"
+        assert response.status_code == 504, response.text
+        body = assert_clean_error(response)
+        assert code_of(body) == "TIMEOUT" and body["data"] is None
+        assert app.state.engine.sync_engine.pool.checkedout() == 0
+        assert len((await client.execute(query))["data"]["contacts"]["edges"]) == 2
+
+
 # --- settings -------------------------------------------------------------------------------------
 
 

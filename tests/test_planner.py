@@ -1096,6 +1096,25 @@ async def test_an_event_of_a_kind_no_type_has_is_the_resolvers_error(
     assert not [r for r in planner_logs if "SECRET-KIND" in r.getMessage() + str(r.exc_info)]
 
 
+async def test_an_unserved_requests_planned_statement_counts_in_its_cost(
+    client: Client, factory: Factory, app: Any, planner_off: Any, off_http: httpx.AsyncClient
+) -> None:
+    """The planned statement that answered ``UNSERVED`` did run: ``cost.sqlStatements`` counts it, then
+    the statements of the resolvers that answer the request instead, one more than the resolvers'
+    alone (the cost reports what the request ran on the database)."""
+    world = await _world(factory)
+    factory.event("Oddity", "SECRET-KIND", contact_id=world["contacts"][0])
+    await factory.save()
+    query = "{ events(first: 100) { nodes { __typename title } } }"
+    with statements_executed(app) as statements:
+        planned = (await client.post(query, {})).json()
+    resolved = (await Client(off_http, client.token).post(query, {})).json()
+    assert planned["errors"] and resolved["errors"]
+    assert _json_statements(statements) == 1  # the planned statement ran, once
+    cost, resolvers_cost = planned["extensions"]["cost"], resolved["extensions"]["cost"]
+    assert cost["sqlStatements"] == resolvers_cost["sqlStatements"] + 1
+
+
 @pytest.mark.parametrize(
     "query",
     [

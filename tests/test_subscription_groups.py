@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, ExitStack
 from typing import Any
 
 import pytest
@@ -422,12 +422,16 @@ async def test_a_stream_is_offered_only_the_message_types_it_subscribed_to_and_r
 
 @pytest.mark.parametrize("setting", [None, "false"], ids=["default", "off"])
 async def test_websocket_compression_is_negotiated_unless_turned_off(
-    setting: str | None, database_url: str, tmp_path: Any
+    setting: str | None, database_url: str, tmp_path: Any, request: pytest.FixtureRequest
 ) -> None:
     """Per-message deflate costs each socket's every message a compression of its own (a quarter of a
     delivery's CPU in bench/subscriptions.py): ``CRM_GATEWAY_WS_COMPRESSION=false`` declines it."""
-    extra = {} if setting is None else {"CRM_GATEWAY_WS_COMPRESSION": setting}
-    with gateway_server(tmp_path, _env(database_url, tmp_path, **extra)) as base:
+    with ExitStack() as stack:
+        if setting is None:  # the module's server leaves the setting at its default
+            base = request.getfixturevalue("server")
+        else:
+            env = _env(database_url, tmp_path, CRM_GATEWAY_WS_COMPRESSION=setting)
+            base = stack.enter_context(gateway_server(tmp_path, env))
         url = base.replace("http://", "ws://") + "/graphql"
         async with connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
             negotiated = ws.response.headers.get("Sec-WebSocket-Extensions")

@@ -374,23 +374,22 @@ async def test_a_bad_cursor_is_refused_with_a_code(acme: Tenant, cursor: str) ->
 
 
 async def test_an_event_whose_publish_never_arrived_is_filled_in_from_the_log(
-    acme: Tenant, database_url: str, tmp_path_factory: pytest.TempPathFactory
+    acme: Tenant, tight_server: str
 ) -> None:
-    """A second process without Redis: its events are committed but never reach this server's pub/sub.
+    """A second process without Redis (``tight_server``, whose limits play no part here): its events
+    are committed but never reach this server's pub/sub.
 
     The next event that does arrive shows the gap, and the subscriber reads the missing ones from the
     log, in order, before it.
     """
-    folder = tmp_path_factory.mktemp("unlinked")
-    with gateway_server(folder, _env(database_url, folder)) as unlinked:
-        elsewhere = Tenant(unlinked, acme.name, acme.world)
-        async with authenticated(acme.base, acme.token) as ws:
-            await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
-            acme.send("Warm-up")
-            await ws.events("q", 1)
-            lost = elsewhere.send("Published where nobody listens")
-            here = acme.send("Published here")
-            events = [_event(data) for data in await ws.events("q", 2)]
+    elsewhere = Tenant(tight_server, acme.name, acme.world)
+    async with authenticated(acme.base, acme.token) as ws:
+        await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
+        acme.send("Warm-up")
+        await ws.events("q", 1)
+        lost = elsewhere.send("Published where nobody listens")
+        here = acme.send("Published here")
+        events = [_event(data) for data in await ws.events("q", 2)]
     assert [(e["kind"], e["entry"]["id"]) for e in events] == [("ENQUEUED", lost), ("ENQUEUED", here)]
 
 
@@ -428,7 +427,8 @@ async def test_server_pings_arrive_on_an_idle_connection(acme: Tenant) -> None:
 
 @pytest.fixture(scope="module")
 def tight_server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server with a buffer of 2 events per subscription and 2 operations per connection."""
+    """A server with a buffer of 2 events per subscription and 2 operations per connection; like
+    ``server``, without Redis (a second process whose events never reach ``server``'s pub/sub)."""
     folder = tmp_path_factory.mktemp("tight")
     env = _env(
         database_url,

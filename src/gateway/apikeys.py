@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.auth import AuthenticationError, Principal
 from gateway.backends.sql.tables import api_keys
 from gateway.ids import utcnow, uuid7
-from gateway.permissions import BY_NAME
+from gateway.permissions import unknown_permissions
 
 KEY_PATTERN = re.compile(r"crmgw_([0-9a-f]{8})_([A-Za-z0-9_-]{43})")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -71,10 +71,6 @@ class IssuedKey:
 
 def hash_key(presented: str) -> str:
     return hashlib.sha256(presented.encode()).hexdigest()
-
-
-def unknown_permissions(permissions: Iterable[str]) -> list[str]:
-    return sorted({name for name in permissions if name not in BY_NAME})
 
 
 class ApiKeyStore:

@@ -18,27 +18,16 @@ import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
-
-from gateway.apikeys import ApiKey, ApiKeyError, ApiKeyStore, IssuedKey, unknown_permissions
-from gateway.auth import TENANT_PATTERN, mint_token
-from gateway.backends.rest.config import load_backends
-from gateway.backends.sql import tables
-from gateway.backends.sql.engine import create_engine, for_tenant
-from gateway.graphiql.page import offer_demo_token
-from gateway.migrate import PROBE_TIMEOUT_SECONDS, database_reason, migrate_in_child, upgrade_or_reason
-from gateway.observability.multiprocess import metrics_directory
-from gateway.permissions import BY_NAME
-from gateway.seed import SeedSummary, seed_tenant
-from gateway.seed.showcase import has_showcase, seed_showcase
-from gateway.settings import Environment, Settings, SettingsError, load_settings
-from gateway.shutdown import exit_zero_after_sigterm, server_options
-from gateway.storage import create_storage
+# Each command imports what it needs when it runs: ``--help``, a usage error or ``token`` need neither
+# SQLAlchemy nor Strawberry, and every process the CLI starts (``serve``'s worker processes, spawned,
+# import this module again) would otherwise pay for all of them first (tests/test_cli_imports.py).
+if TYPE_CHECKING:
+    from gateway.apikeys import ApiKey, ApiKeyStore, IssuedKey
+    from gateway.seed import SeedSummary
+    from gateway.settings import Settings
 
 T = TypeVar("T")
 
@@ -67,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 2
     try:
         return int(args.handler(args))
-    except SettingsError as error:
-        return _fail(str(error), 2)
     except CommandError as error:
         return _fail(str(error), error.status)
     except KeyboardInterrupt:
@@ -77,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (``| head``). Point stdout at /dev/null so the flush at exit is quiet too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as error:
+        from gateway.settings import SettingsError  # imported here: see the imports above
+
+        if isinstance(error, SettingsError):
+            return _fail(str(error), 2)
+        raise
 
 
 def _fail(message: str, status: int) -> int:
@@ -203,6 +196,8 @@ def _hours(value: str) -> float:
 
 
 def _tenant(value: str) -> str:
+    from gateway.auth import TENANT_PATTERN
+
     if not TENANT_PATTERN.fullmatch(value):
         raise argparse.ArgumentTypeError(
             f"{value!r} is not a tenant name: use letters, digits, '.', '_' or '-', "
@@ -225,6 +220,8 @@ def _text(value: str) -> str:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from gateway.settings import load_settings
+
     # Flags override the environment, and go through the same validation.
     flags = {name: getattr(args, name, None) for name in ("database_url", "workers")}
     return load_settings(**{name: value for name, value in flags.items() if value is not None})
@@ -252,6 +249,9 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 async def _seed_tenant(url: str, tenant: str, contacts: int, progress: bool) -> SeedSummary:
+    from gateway.backends.sql.engine import create_engine
+    from gateway.seed import seed_tenant
+
     engine = create_engine(url)
     try:
         return await seed_tenant(engine, tenant, contacts, progress=progress)
@@ -260,6 +260,15 @@ async def _seed_tenant(url: str, tenant: str, contacts: int, progress: bool) -> 
 
 
 async def _seed_demo_if_empty(url: str, settings: Settings) -> SeedSummary | None:
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    from gateway.backends.sql import tables
+    from gateway.backends.sql.engine import create_engine, for_tenant
+    from gateway.seed import seed_tenant
+    from gateway.seed.showcase import has_showcase, seed_showcase
+    from gateway.storage import create_storage
+
     engine, storage = create_engine(url), create_storage(settings)
     try:
         c = tables.contacts.c
@@ -280,6 +289,12 @@ async def _seed_demo_if_empty(url: str, settings: Settings) -> SeedSummary | Non
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from gateway.auth import mint_token
+    from gateway.backends.rest.config import load_backends
+    from gateway.graphiql.page import offer_demo_token
+    from gateway.settings import Environment
+    from gateway.shutdown import exit_zero_after_sigterm, server_options
+
     settings = _settings(args)
     url, host, port = settings.database_url, args.host or settings.host, args.port or settings.port
     _check_port_free(host, port)  # before seeding and printing a token that would lead nowhere
@@ -316,6 +331,9 @@ def _serve_workers(settings: Settings, host: str, port: int) -> int:
     # but do not balance, so elsewhere the workers share one socket, as uvicorn has it.
     # There this process becomes the workers' lean supervisor (exec), which makes the run's metrics
     # directory itself.
+    from gateway.observability.multiprocess import metrics_directory
+    from gateway.shutdown import exit_zero_after_sigterm, server_options
+
     if sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT"):
         from gateway.workers import PortInUse, serve_workers
 
@@ -351,6 +369,8 @@ def _simulate(args: argparse.Namespace) -> int:
         raise CommandError(str(error), 2) from None
     import uvicorn
 
+    from gateway.settings import load_settings
+
     # A simulator shares nothing with the gateway but its token secret: the one the gateway's settings
     # resolve (in development a generated one), so a gateway forwarding its callers' tokens is accepted.
     os.environ.setdefault("CRM_GATEWAY_JWT_SECRET", load_settings().resolved_jwt_secret())
@@ -369,6 +389,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 async def _check_database_role(settings: Settings) -> None:
     from gateway.app import check_database_role
+    from gateway.backends.sql.engine import create_engine
 
     engine = create_engine(settings.database_url)
     try:
@@ -385,6 +406,9 @@ def _export_schema(_args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
+    from gateway.auth import mint_token
+    from gateway.settings import load_settings
+
     settings = load_settings()
     _check_permission_names(args.permission)
     if not args.permission:
@@ -402,6 +426,8 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _check_permission_names(names: list[str]) -> None:
+    from gateway.permissions import BY_NAME, unknown_permissions
+
     problems = []
     for name in unknown_permissions(names):
         close = difflib.get_close_matches(name.upper(), BY_NAME, n=3, cutoff=0.6)
@@ -415,6 +441,8 @@ def _check_permission_names(names: list[str]) -> None:
 
 
 def _api_key_create(args: argparse.Namespace) -> int:
+    from gateway.apikeys import ApiKeyError
+
     async def create(store: ApiKeyStore) -> IssuedKey:
         return await store.create(args.tenant, args.name, args.permission, created_by="cli")
 
@@ -456,6 +484,9 @@ def _describe(key: ApiKey) -> str:
 
 
 def _with_key_store(args: argparse.Namespace, work: Callable[[ApiKeyStore], Awaitable[T]]) -> T:
+    from gateway.apikeys import ApiKeyStore
+    from gateway.backends.sql.engine import create_engine
+
     url = _settings(args).database_url
     _prepare_database(url)
 
@@ -474,28 +505,50 @@ def _prepare_database(url: str, migrate_elsewhere: bool = False) -> None:
 
     With ``migrate_elsewhere`` (``serve``) the migrations run in a child process: what they import
     (Alembic, Mako, the revision modules) and build would otherwise stay resident in the server for
-    its whole life, about 13 MiB of its ~130 at start.
+    its whole life, about 13 MiB of its ~130 at start. A database already at the shipped migrations'
+    heads (read as ``/readyz`` reads them, without Alembic) needs neither: Alembic would find nothing
+    to do, after ~0.8 s of CPU loading itself and every revision module.
     """
+    from gateway.backends.sql.migrate import shipped_heads
+    from gateway.migrate import database_reason, migrate_in_child, upgrade_or_reason
+
     try:
-        asyncio.run(_probe(url))
+        applied = asyncio.run(_probe(url))
     except Exception as error:  # whatever the driver raises, the answer is the same: not reachable
         unreachable = database_reason(error, url)
         raise CommandError(f"cannot reach database: {unreachable} ({_safe_url(url)})", 1) from None
+    if applied == shipped_heads():
+        return
     reason = migrate_in_child(url) if migrate_elsewhere else upgrade_or_reason(url)
     if reason is not None:
         raise CommandError(f"database error: {reason}", 1)
 
 
-async def _probe(url: str) -> None:
+async def _probe(url: str) -> frozenset[str] | None:
+    """Connects (or raises); the revisions the database is at, or None when they cannot be read."""
+    import sqlalchemy as sa
+
+    from gateway.backends.sql.engine import create_engine
+    from gateway.backends.sql.migrate import applied_revisions
+    from gateway.migrate import PROBE_TIMEOUT_SECONDS
+
     engine = create_engine(url)
     try:
         async with asyncio.timeout(PROBE_TIMEOUT_SECONDS), engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
+            try:
+                return await conn.run_sync(applied_revisions)
+            except sa.exc.SQLAlchemyError:  # e.g. a role that may not read it: Alembic will say
+                return None
     finally:
         await engine.dispose()
 
 
 def _database_step(url: str, step: Callable[[], T]) -> T:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gateway.migrate import database_reason
+
     try:
         return step()
     except (SQLAlchemyError, OSError) as error:
@@ -503,6 +556,9 @@ def _database_step(url: str, step: Callable[[], T]) -> T:
 
 
 def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

@@ -164,6 +164,11 @@ def _check_names() -> None:
 _check_names()
 
 
+def unknown_permissions(permissions: Iterable[str]) -> list[str]:
+    """The names in ``permissions`` that are not in the catalog, sorted, each once."""
+    return sorted({name for name in permissions if name not in BY_NAME})
+
+
 def grants(held: Iterable[str], needed: str) -> bool:
     """Whether a holder of ``held`` has ``needed``, directly or through its module's ``*_ALL``."""
     held = held if isinstance(held, frozenset | set) else frozenset(held)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.apikeys import ApiKeyError, unknown_permissions
-from gateway.permissions import CRM_ADMIN
+from gateway.apikeys import ApiKeyError
+from gateway.permissions import CRM_ADMIN, unknown_permissions
 from resolvers.apikeys.errors import api_key_not_found, from_store, not_an_api_key_id, permissions_not_held
 from resolvers.apikeys.inputs import ApiKeyCreateInput
 from resolvers.apikeys.queries import key_store

@@ -70,6 +70,9 @@ class PlannedQueries(SchemaExtension):
             trees = await backend.run_trees(statements, parameters)  # each root field's response JSON text
             values = [as_value(tree) for tree in trees]
         except Unserved:  # this request's rows only (an event of an unknown kind): the plan stays
+            # The planned statement did run: it stays in cost.sqlStatements, before the statements of
+            # the resolvers answering instead (the cost is what the request ran on the database;
+            # tests/test_planner.py test_an_unserved_requests_planned_statement_counts_in_its_cost).
             log.debug("planner: a row the statement cannot answer; the resolvers answer this request")
             return None
         except InvalidCursor:  # this request's cursor (a key not of its sort key's type): the plan stays
