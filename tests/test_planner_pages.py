@@ -4,9 +4,11 @@ bad cursor and caller answers as the resolvers do (the planner off: ``CRM_GATEWA
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from conftest import Client, token_for
@@ -135,6 +137,32 @@ async def test_bad_cursors_answer_as_the_resolvers_and_leave_the_plan_serving(
     assert error["extensions"]["code"] in ("INVALID_CURSOR", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED")
     assert _planned(statements) == 0  # the resolvers answered: no planned statement ran for it
     body, resolved, statements = await walk(client, {"first": 2, "after": good})
+    assert body == resolved and len(body["data"]["contacts"]["edges"]) == 2
+    assert _planned(statements) == (1 if settings.planner else 0)  # the plan still serves
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00"],  # valid text, outside datetime in UTC
+    ids=["before-year-1", "after-year-9999"],
+)
+async def test_a_date_time_key_out_of_range_in_utc_is_an_invalid_cursor_and_leaves_the_plan_serving(
+    client: Client, walk: Any, factory: Factory, settings: Settings, when: str
+) -> None:
+    """Such a key parses; only its conversion to UTC (the bind parameter's) overflows. It is the
+    request's own bad cursor, not a failure of the plan shared by every page of the list."""
+    await _contacts(factory, 4)
+    by_date = WALK.replace("ORDER", ORDERS["dateCreated-desc"])
+    first, _, _ = await walk(client, {"first": 2, "after": None}, by_date)
+    good = first["data"]["contacts"]["pageInfo"]["endCursor"]
+    signature, keys = orjson.loads(base64.urlsafe_b64decode(good + "=" * (-len(good) % 4)))
+    forged = encode_signed_cursor(signature, (when, *keys[1:]))
+    body, resolved, statements = await walk(client, {"first": 2, "after": forged}, by_date)
+    assert body == resolved
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_CURSOR"
+    assert _planned(statements) == 0
+    body, resolved, statements = await walk(client, {"first": 2, "after": good}, by_date)
     assert body == resolved and len(body["data"]["contacts"]["edges"]) == 2
     assert _planned(statements) == (1 if settings.planner else 0)  # the plan still serves
 

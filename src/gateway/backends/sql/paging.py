@@ -184,7 +184,7 @@ def coerce_cursor_value(python_type: Any, value: Any) -> Any:
     if python_type in (datetime, uuid.UUID) and not isinstance(value, str):
         raise TypeError("not a string")
     if python_type is datetime:
-        return datetime.fromisoformat(value)
+        return _in_utc_range(datetime.fromisoformat(value))
     if python_type is uuid.UUID:
         return uuid.UUID(value)
     if python_type is bool:
@@ -197,6 +197,17 @@ def coerce_cursor_value(python_type: Any, value: Any) -> Any:
         return value
     if not isinstance(value, str) or "\x00" in value:
         raise TypeError("not a storable string")
+    return value
+
+
+def _in_utc_range(value: datetime) -> datetime:
+    """``value`` when it has a UTC time (the bind parameter converts it, ``types.UtcDateTime``): a key
+    such as ``0001-01-01T00:00:00+01:00`` parses but overflows there, while the statement runs, where a
+    planned list's per-request key would fail the plan every page shares instead of this cursor."""
+    try:
+        (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("a date-time outside the UTC range") from error
     return value
 
 
