@@ -18,7 +18,7 @@ from graphql import parse
 from sqlalchemy.sql.elements import BindParameter
 
 from conftest import SECRET, Client
-from gateway import limits
+from gateway import internals, limits
 from gateway.context import RequestContext
 from gateway.internals import SuggestionFreeExecution, graphql_schema, weak_async_helpers
 from gateway.settings import load_settings
@@ -72,11 +72,23 @@ async def test_the_weak_helpers_still_reach_a_finished_execution_s_work() -> Non
         return 42
 
     assert await helpers.gather([answer()]) == [42]
+    ran: list[str] = []
+
+    async def work() -> None:
+        ran.append("work")
+
+    async def failing() -> None:
+        ran.append("failing")
+        raise RuntimeError("left behind")
+
     settled = asyncio.get_running_loop().create_future()
     settled.set_result(None)
-    helpers.track([answer(), settled, 1])  # settled in the background: no "never awaited" warning
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
+    helpers.track([work(), failing(), settled, 1])  # settled in the background, errors observed
+    assert len(internals._ORPHANED) == 1  # kept alive until settled (a task only the loop holds may go)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sorted(ran) == ["failing", "work"]
+    assert not internals._ORPHANED  # let go once settled; an unobserved error would warn (error here)
 
 
 BY_SHAPE = "query($n: Int!, $id: ID!) { contacts(first: $n) { nodes { id } } contact(id: $id) { id } }"
