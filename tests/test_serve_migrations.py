@@ -124,3 +124,18 @@ def test_a_database_elsewhere_is_migrated_in_the_child(
             connection.execute("INSERT INTO alembic_version VALUES (?)", (revision,))
     url = f"sqlite+aiosqlite:///{database}"
     assert _migrations_run_by(url, monkeypatch) == [url]
+
+
+def test_no_shipped_migrations_found_is_never_taken_for_a_database_at_their_heads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An install without its revision files (none found) and a database with an empty version table
+    are both "no revisions": Alembic, not the skip, must answer for that."""
+    from gateway.backends.sql import migrate
+
+    monkeypatch.setattr(migrate, "shipped_heads", frozenset)
+    database = tmp_path / "empty-version.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    url = f"sqlite+aiosqlite:///{database}"
+    assert _migrations_run_by(url, monkeypatch) == [url]

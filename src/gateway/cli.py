@@ -517,7 +517,8 @@ def _prepare_database(url: str, migrate_elsewhere: bool = False) -> None:
     except Exception as error:  # whatever the driver raises, the answer is the same: not reachable
         unreachable = database_reason(error, url)
         raise CommandError(f"cannot reach database: {unreachable} ({_safe_url(url)})", 1) from None
-    if applied == shipped_heads():
+    heads = shipped_heads()
+    if heads and applied == heads:  # none found (no revision files): Alembic says what is wrong
         return
     reason = migrate_in_child(url) if migrate_elsewhere else upgrade_or_reason(url)
     if reason is not None:
