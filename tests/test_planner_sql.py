@@ -153,3 +153,14 @@ def test_a_resolver_with_an_sql_twin_reads_the_twin_s_columns(monkeypatch: pytes
     assert declared_columns(place) == {"city", "country"}
     for resolver, twin in declared_twins().items():
         assert twin_columns(twin) <= (declared_columns(resolver) or set()), resolver
+
+
+def test_every_link_target_s_primary_key_is_its_id_alone() -> None:
+    """A planned single link outer-joins the target's rows on ``id`` (``TreeStatement._link``): with any
+    other key a parent row could meet several target rows and be repeated in its list."""
+    keyed_otherwise = {
+        entity: [column.name for column in table.primary_key]
+        for entity, table in ENTITY_TABLES.items()
+        if [column.name for column in table.primary_key] != ["id"]
+    }
+    assert keyed_otherwise == {}
