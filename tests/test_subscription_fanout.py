@@ -325,34 +325,21 @@ async def test_a_parked_member_whose_operation_completed_gets_nothing_more() -> 
     assert parked not in group.parked
 
 
-async def test_a_parked_member_whose_socket_takes_nothing_holds_up_nobody() -> None:
+@pytest.mark.parametrize("whose", ["parked", "driver"])
+async def test_a_socket_that_takes_nothing_holds_up_nobody(whose: str) -> None:
+    """The first parked member (all the others come after it in the driver's loop), or the driver."""
     log, sockets = Log(), [Socket(f"op{index}") for index in range(4)]
     members, _, group = await _running_group(log, sockets, 2)
-    stalled = next(iter(group.parked))  # the first in the driver's loop: all the others come after it
+    stalled = next(iter(group.parked)) if whose == "parked" else group.driver
+    assert stalled is not None
     index = members.index(stalled)
     sockets[index].stall()  # its peer stopped reading: a write would wait (for good, here)
     await _publish(log, 12)
     for other, socket in enumerate(sockets):
         if other != index:  # every event, at once, in order, while the stalled one waits
             assert socket.numbers() == _shown(14), other
-    assert sockets[index].numbers() == _shown(2) and stalled not in group.parked  # its own stream waits
-    sockets[index].drain()
-    await _publish(log, 2)
-    assert all(socket.numbers() == _shown(16) for socket in sockets)
-
-
-async def test_a_driver_whose_socket_takes_nothing_holds_up_nobody() -> None:
-    log, sockets = Log(), [Socket(f"op{index}") for index in range(4)]
-    members, _, group = await _running_group(log, sockets, 2)
-    first = group.driver
-    assert first is not None
-    index = members.index(first)
-    sockets[index].stall()
-    await _publish(log, 12)
-    for other, socket in enumerate(sockets):
-        if other != index:
-            assert socket.numbers() == _shown(14), other
-    assert group.driver is not first and sockets[index].numbers() == _shown(2)
+    assert sockets[index].numbers() == _shown(2)  # on its own stream, waiting for its socket alone
+    assert stalled not in group.parked and group.driver is not stalled
     sockets[index].drain()
     await _publish(log, 2)
     assert all(socket.numbers() == _shown(16) for socket in sockets)
@@ -386,14 +373,22 @@ async def test_an_error_of_the_driver_alone_hands_the_group_on() -> None:
     assert group.driver is not None and group.driver is not first
 
 
+async def _four_or_more(
+    count: int,
+) -> tuple[Log, list[Socket], list[LiveDelivery], list[asyncio.Task[None]], Group]:
+    """A running group of ``count`` members that received two positions: a driver, the others parked."""
+    log, sockets = Log(), [Socket(f"op{index}") for index in range(count)]
+    members, tasks, group = await _running_group(log, sockets, 2)
+    assert group.driver is not None and len(group.parked) == count - 1
+    return log, sockets, members, tasks, group
+
+
 async def test_parked_members_do_not_wait_for_a_successor_whose_stream_does_not_start(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(multiplex, "HANDOVER_SECONDS", 0.1)
-    log, sockets = Log(), [Socket(f"op{index}") for index in range(4)]
-    members, tasks, group = await _running_group(log, sockets, 2)
+    log, sockets, members, tasks, group = await _four_or_more(4)
     first, successor = group.driver, next(iter(group.parked))
-    assert first is not None
     log.hanging = 1  # the successor's subscribe never ends (Redis or the database too slow to answer)
     tasks[members.index(first)].cancel()
     await asyncio.sleep(0.3)
@@ -428,11 +423,8 @@ async def test_a_driver_cancelled_in_the_middle_of_its_loop_loses_and_repeats_no
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(multiplex, "FANOUT_BATCH", 2)
-    log, sockets = Log(), [Socket(f"op{index}") for index in range(6)]
-    members, tasks, group = await _running_group(log, sockets, 2)
-    first = group.driver
-    assert first is not None
-    index = members.index(first)
+    log, sockets, members, tasks, group = await _four_or_more(6)
+    index = members.index(group.driver)  # type: ignore[arg-type]
     victim = sockets[members.index(next(iter(group.parked)))]
 
     def cancel_the_driver() -> None:  # its loop stops at its next turn, after the second frame
