@@ -8,9 +8,10 @@ away is refused with PUBSUB_UNAVAILABLE; failed publishes are counted in /metric
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import AsyncExitStack, ExitStack
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from websockets.exceptions import ConnectionClosed
 from own_redis import OwnRedis, own_redis
 from resolvers.communications.subscriptions import CREATED_CURSOR_PREFIX, encode_event_cursor
 from servers import gateway_server
+from test_subscription_groups import _until_metric
 from test_subscriptions import CREATED_AFTER, FROM_START, QUEUE_UPDATED, Tenant, _env, _world
 from ws_client import WsClient, authenticated
 
@@ -108,6 +110,48 @@ async def test_subscribing_while_redis_is_away_is_refused_with_pubsub_unavailabl
     async with authenticated(reader, acme.token) as ws:
         await _subscribe_both(ws, acme)
         assert await _subjects(ws, 1) == (["Once Redis is back"], ["Once Redis is back"])
+
+
+async def test_parked_members_whose_driver_leaves_during_an_outage_lose_nothing(
+    servers: tuple[str, str], redis: OwnRedis, engine: Any, tenant: str
+) -> None:
+    """Parked group members (gateway.multiplex) have no pub/sub subscription of their own: when their
+    driver leaves while Redis is away, the one that drives on joins the process's subscription as the
+    open ones keep theirs (not PUBSUB_UNAVAILABLE), and they read the log meanwhile like every other."""
+    writer, reader = servers
+    acme = Tenant(writer, tenant, await _world(engine, tenant))
+    async with AsyncExitStack() as stack:
+        driver = await stack.enter_async_context(authenticated(reader, acme.token))
+        await driver.subscribe("q", QUEUE_UPDATED, FROM_START)
+        acme.send("Before")
+        sent = ["Before"]
+        await driver.events("q", 1)  # the only member: it drives
+        others = [await stack.enter_async_context(authenticated(reader, acme.token)) for _ in range(2)]
+        for ws in others:
+            await ws.subscribe("q", QUEUE_UPDATED, FROM_START)
+            await ws.events("q", 1)  # replayed on its own stream, then in step: it parks
+        await _until_metric(reader, "crm_gateway_subscription_parked", 2)
+        redis.stop()
+        try:
+            await asyncio.sleep(2.5)  # the reader's process notices (its read fails; about a second)
+            await driver.ws.close()  # the driver leaves while Redis is away: a parked member drives on
+            for index in range(2):
+                acme.send(f"During {index}")  # its publish fails: read from the log
+                sent.append(f"During {index}")
+            during = [await _queue_subjects(ws, 2) for ws in others]
+        finally:
+            redis.start()
+        sent.append("After")
+        acme.send("After")
+        after = [await _queue_subjects(ws, 1) for ws in others]
+        for ws in others:
+            await ws.nothing_more("q", 0.5)
+    assert during == [sent[1:3]] * 2 and after == [["After"]] * 2
+
+
+async def _queue_subjects(ws: WsClient, count: int) -> list[str]:
+    events = [data["communicationQueueUpdated"] for data in await ws.events("q", count)]
+    return [event["entry"]["communication"]["subject"] for event in events]
 
 
 def _send(acme: Tenant, phase: str) -> list[str]:

@@ -252,7 +252,8 @@ class StrawberryView(GraphQL[RequestContext, None]):
         self.pubsub = pubsub
         self.upstreams = upstreams  # None without a routing file
         self.automations = AutomationRunner(engine, settings, pubsub)  # its loop: create_app's lifespan
-        self.multiplexer = Multiplexer(schema, self.encode_json)
+        # During a pub/sub outage members keep their own subscriptions (gateway.pubsub reads the log).
+        self.multiplexer = Multiplexer(schema, self.encode_json, lambda: pubsub.connected)
 
     def parse_json(self, data: str | bytes) -> Any:
         """Strawberry reads ``.get`` of whatever JSON the body holds: ``null`` or ``5`` was an HTTP 500,

@@ -4,8 +4,9 @@ The rest of the gateway uses documented surfaces only. What follows has no publi
 ``pyproject.toml`` bounds strawberry-graphql (<0.342), graphql-core (<3.4) and uvicorn (<0.56) for it,
 and SQLAlchemy is 2.x. When one of these moves, this module is the one to change (tests that fail first:
 tests/test_production_mode.py, tests/test_read_session.py, tests/test_database_outage.py,
-tests/test_one_write_per_answer.py, tests/test_request_garbage.py for the executor's helpers and
-tests/test_http_server.py for uvicorn's protocol).
+tests/test_one_write_per_answer.py, tests/test_request_garbage.py for the executor's helpers,
+tests/test_http_server.py for uvicorn's protocol and tests/test_subscription_fanout.py for its
+WebSocket send).
 """
 
 from __future__ import annotations
@@ -221,3 +222,32 @@ def websocket_text_sender(adapter: Any) -> Callable[[str], Awaitable[None]] | No
     if not isinstance(socket, WebSocket):
         return None
     return socket.send_text
+
+
+# uvicorn's WebSocket protocol the gateway runs (``serve`` passes it as uvicorn's public ``ws`` option;
+# uvicorn 0.55's "auto" picks it too where ``websockets`` is installed): ``write_if_ready`` relies on
+# how its send waits.
+WEBSOCKET_PROTOCOL = "websockets-sansio"
+
+
+async def write_if_ready(write: Callable[[str], Awaitable[None]], text: str) -> bool:
+    """Write one text frame if the socket takes it without waiting: False when it would have waited,
+    and then nothing was written and the socket is as it was.
+
+    ``asyncio.timeout(0)`` (public) lets a write that does not suspend complete and cancels one that
+    does at its first suspension. That nothing is written then is uvicorn's, not documented: its
+    sans-I/O protocol's ``send`` (``uvicorn.protocols.websockets.websockets_sansio_impl``,
+    ``WEBSOCKET_PROTOCOL``) first awaits ``self.writable`` (cleared while the transport is paused,
+    its buffer over the high-water mark; set again when it drains or the connection is lost) and
+    then frames and writes the message without another await; Starlette's ``send_text`` and the
+    middleware on the way await nothing else. uvicorn's legacy ``websockets`` protocol writes first
+    and then drains, so a write cancelled there would have gone out (a duplicate when the member
+    resumes from its last position): the gateway runs the sans-I/O one (``server_options``).
+    tests/test_subscription_fanout.py checks both halves against the installed uvicorn: cancelled
+    while the transport is paused, nothing is written and a later send goes out whole."""
+    try:
+        async with asyncio.timeout(0):
+            await write(text)
+    except TimeoutError:
+        return False
+    return True

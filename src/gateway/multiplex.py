@@ -10,18 +10,30 @@ event as root value) and encodes the ``next`` payload once; every member sends t
 Each member still runs its own event stream (``resolvers.communications.subscriptions``): its own
 pub/sub buffer, ``after`` replay, gap filling and catching up from the log. Only the payload of a
 position (a queue event's sequence, a communication's number) is shared, so a member that joins late,
-resumes with ``after`` or falls behind receives every event once, in order, and never holds up the
-others. The ``after`` variable is left out of the group key: it says where a member's stream starts,
+resumes with ``after`` or falls behind receives every event once, in order, and does not hold up
+the others. The ``after`` variable is left out of the group key: it says where a member's stream starts,
 never what an event's payload holds.
 
 Group fan-out: once a member has delivered the same position as its group's driver (the member whose
 stream feeds the group), it is *in step*. It then parks: it leaves its own pub/sub subscription and
-its task sleeps, and the driver, after sending each position to its own socket, writes the same frame
-(the member's ``next`` message around the shared payload, built once per member) to every parked
-member's socket in one loop. A parked member costs no wake-up, no protocol handling and no encoding
-per event. It resumes its own stream (exactly as with ``after``: subscribe, read the log from its last
-position, then live) when its socket is slow or fails, or is promoted to driver when the driver
-leaves; its last position is always the last frame written to it, so nothing is lost or repeated.
+its task sleeps, and the driver writes each position's frame (the member's ``next`` message around the
+shared payload, built once per member) to every parked member's socket in one loop, then to its own.
+A parked member costs no wake-up, no protocol handling and no encoding per event.
+
+No socket holds the others up: every write of the loop (the driver's own frame too) is one that the
+socket takes at once. A write that would wait for the socket to drain is cancelled before it writes
+anything (``internals.write_if_ready``); that member resumes its own stream (exactly as with
+``after``: subscribe, read the log from its last position, then live) and only it waits for its
+socket; a driver whose own socket would wait hands the group to a parked member first. A member
+whose write fails resumes likewise (its own stream meets the lost socket and ends). Its last position
+is always the last frame written to it, so nothing is lost or repeated. Every ``FANOUT_BATCH`` frames
+the loop gives the event loop a turn, so a large group does not hold the worker for a whole event.
+
+When the driver leaves, the first parked member drives on; if its stream has not started within
+``HANDOVER_SECONDS`` (a slow subscribe or connect), the other parked members resume their own streams
+rather than wait behind it. When the driver's stream ends in an outage (database or pub/sub), every
+parked member ends with the same error at once, as each would have on a stream of its own. While the
+pub/sub reports an outage, members do not park (their own subscriptions carry them through it).
 Positions are the same for every member of a group (same operation, variables and caller), which is
 what makes a frame meant for the driver right for a parked member.
 """
@@ -52,7 +64,7 @@ from graphql import (
 from strawberry import Schema
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
-from gateway import documents
+from gateway import documents, internals
 from gateway.auth import Principal
 from gateway.documents import BoundedCache
 from gateway.observability import metrics
@@ -65,6 +77,9 @@ RECENT_PAYLOAD_BYTES = 16 * 1024 * 1024
 Build = Callable[[Any], Awaitable[Any]]  # the event's root value, loaded with a context (None: not shown)
 Produce = Callable[[], Awaitable[str | None]]
 Send = Callable[[orjson.Fragment], Awaitable[None]]  # a `next` message with this payload, to one socket
+Outage = Callable[[], BaseException]  # a fresh error for each parked member, when the driver's stream failed
+FANOUT_BATCH = 256  # frames the driver writes between turns it gives the event loop (~16 us each)
+HANDOVER_SECONDS = 2.0  # how long parked members wait for a successor whose own stream has not started
 
 
 @dataclass(frozen=True)
@@ -87,37 +102,6 @@ class GroupKey:
     credentials: str = ""
 
 
-class _Yields:
-    """Whether the task gave the event loop a turn since ``armed``: a socket write that did waited for
-    the socket to drain (uvicorn's send waits only then). Wall time would also count the process being
-    descheduled, which a loaded machine does often; a loop turn is what the other members wait for."""
-
-    def __init__(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._handle: asyncio.Handle | None = None
-        self._ran = False
-
-    def arm(self) -> None:
-        self._ran = False
-        if self._handle is None:
-            self._handle = self._loop.call_soon(self._mark)
-
-    def _mark(self) -> None:
-        self._handle, self._ran = None, True
-
-    def ran(self) -> bool:
-        """Whether the loop turned since armed (then armed again)."""
-        ran, self._ran = self._ran, False
-        if ran:
-            self.arm()
-        return ran
-
-    def disarm(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-
 class Group:
     """Subscriptions that share each event's payload; it lives as long as one of them does."""
 
@@ -127,57 +111,85 @@ class Group:
         self.driver: LiveDelivery | None = None  # the member whose deliveries also reach the parked ones
         self.last: int | None = None  # the last position the driver sent (then wrote to the parked)
         self.parked: dict[LiveDelivery, None] = {}  # in step with the driver, in the order they parked
+        self._waiting: asyncio.TimerHandle | None = None  # a successor's deadline to start its stream
 
     async def fan_out(self, position: int, payload: str | None) -> None:
         """Write the driver's position ``position`` to every parked member (None: nothing to send)."""
         members = list(self.parked)
         # From here, a member in step with the driver has ``position`` already: it may park after it.
         self.last = position
-        failed_from, frames, yields = 0, 0, _Yields()
-        yields.arm()
+        frames = 0
         try:
             for index, member in enumerate(members):
-                failed_from = index
-                frames += await self._write(member, position, payload, yields)
+                if index and not index % FANOUT_BATCH:
+                    await asyncio.sleep(0)  # a turn for the others: not a slow socket
+                frames += await self._write(member, position, payload)
         except BaseException:
             # The driver was cancelled mid-way: the members that did not get ``position`` resume
-            # their own streams from their last one.
-            for member in members[failed_from:]:
-                member.unpark()
+            # their own streams from their last one (a write cancelled while waiting wrote nothing).
+            for member in members:
+                if member.last is None or member.last < position:
+                    member.unpark()
             raise
         finally:
-            yields.disarm()
             if frames:
                 metrics.subscription_fanout_frames.inc(frames)
 
-    async def _write(self, member: LiveDelivery, position: int, payload: str | None, yields: _Yields) -> int:
+    async def _write(self, member: LiveDelivery, position: int, payload: str | None) -> int:
         """Write ``position`` to a parked member (nothing when its payload is None): the frames written."""
-        if member not in self.parked:
-            return 0  # left or resumed meanwhile
+        if member not in self.parked or (member.last is not None and member.last >= position):
+            return 0  # left or resumed meanwhile, or has it already
         frames = member.frames
         assert frames is not None
         if payload is None or not frames.is_open():
             member.last = position
             return 0
         try:
-            await frames.write(frames.head + payload + "}")
+            written = await internals.write_if_ready(frames.write, frames.head + payload + "}")
         except Exception:  # its socket is gone: its own stream meets that itself, and ends
             member.unpark()
             return 0
-        member.last = position
-        if yields.ran():
-            member.unpark()  # it waited for its socket: on its own stream, only it waits
+        if not written:  # its socket would have made the loop wait: nothing went out, only it waits
+            member.unpark()
             metrics.subscription_unparked_slow.inc()
+            return 0
+        member.last = position
         return 1
 
-    def driver_left(self, driver: LiveDelivery) -> None:
+    def driver_left(self, driver: LiveDelivery, outage: Outage | None = None) -> None:
+        """``outage``: the driver's stream failed in an outage, which every parked member gets at once."""
         if self.driver is not driver:
             return
         self.driver = None
+        self._stop_waiting()
+        if outage is not None:
+            for member in list(self.parked):
+                member.unpark(outage())
+            return
         if self.parked:  # the first parked member drives on from the group's last position
             successor = next(iter(self.parked))
             self.driver = successor
             successor.unpark()
+            loop = asyncio.get_running_loop()
+            self._waiting = loop.call_later(HANDOVER_SECONDS, self._release, successor)
+
+    def started(self, member: LiveDelivery) -> None:
+        """``member``'s own stream is live (subscribed, the log's end read)."""
+        if self.driver is member:
+            self._stop_waiting()
+
+    def _release(self, successor: LiveDelivery) -> None:
+        """The successor's stream did not start in time: the parked members go their own way."""
+        self._waiting = None
+        if self.driver is successor:
+            self.driver = None  # nobody parks behind it until a member delivers again
+            for member in list(self.parked):
+                member.unpark()
+
+    def _stop_waiting(self) -> None:
+        if self._waiting is not None:
+            self._waiting.cancel()
+            self._waiting = None
 
 
 class RecentPayloads:
@@ -223,9 +235,13 @@ async def _run(produce: Produce) -> str | None:
 class Multiplexer:
     """The groups of one process; a member's ``LiveDelivery`` joins one when its stream starts."""
 
-    def __init__(self, schema: Schema, encode: Callable[[object], str]) -> None:
+    def __init__(
+        self, schema: Schema, encode: Callable[[object], str], may_park: Callable[[], bool] = lambda: True
+    ) -> None:
+        """``may_park``: false while members should keep their own streams (a pub/sub outage)."""
         self.schema = schema
         self.encode = encode
+        self.may_park = may_park
         self._groups: dict[GroupKey, Group] = {}
         self.recent = RecentPayloads()
 
@@ -286,16 +302,19 @@ class LiveDelivery:
         self._new_context = new_context
         self._read_session = read_session
         self._group: Group | None = None
+        self._socket_failed = False
 
     def join(self) -> None:
         if self._group is None:
             self._group = self.multiplexer.join(self._key())
 
-    def leave(self) -> None:
+    def leave(self, outage: Outage | None = None) -> None:
+        """``outage``: the member's stream ended in an outage (parked members it drove end with it,
+        unless what failed was its own socket)."""
         if self._group is not None:
             group = self._group
             self.unpark()
-            group.driver_left(self)
+            group.driver_left(self, None if self._socket_failed else outage)
             self.multiplexer.leave(group)
             self._group = None
 
@@ -308,29 +327,42 @@ class LiveDelivery:
         # Shielded: a member that leaves must not cancel the payload the others wait for (a payload
         # produced already is taken as it is: no wait, no shield).
         payload = task.result() if task.done() else await asyncio.shield(task)
-        drives = self.frames is not None and (group.driver is None or group.driver is self)
-        waited = False
-        if payload is not None:
-            if drives:  # whether its own socket holds the group up
-                yields = _Yields()
-                yields.arm()
-                try:
-                    await self._send(orjson.Fragment(payload))
-                    waited = yields.ran()
-                finally:
-                    yields.disarm()
-            else:
-                await self._send(orjson.Fragment(payload))
-        self.last = position
-        if self.frames is None:
+        if self.frames is None or group.driver not in (None, self):
+            if payload is not None:
+                await self._send_own(payload)
+            self.last = position
             return
-        if group.driver is None:
-            group.driver = self
-        if group.driver is self:
-            slow = waited and bool(group.parked)
-            await group.fan_out(position, payload)
-            if slow:  # its socket held the group up: a parked member drives on, this one goes its own way
-                group.driver_left(self)
+        group.driver = self
+        await group.fan_out(position, payload)  # the parked members first: they never wait for this socket
+        if payload is not None and not await self._written_at_once(payload):
+            # Its socket would wait: a parked member drives on, and only this one waits for its socket.
+            group.driver_left(self)
+            await self._send_own(payload)
+        self.last = position
+
+    async def _send_own(self, payload: str) -> None:
+        try:
+            await self._send(orjson.Fragment(payload))
+        except Exception:
+            self._socket_failed = True  # its error is its own, whatever it looks like (an OSError)
+            raise
+
+    async def _written_at_once(self, payload: str) -> bool:
+        """The driver's own frame, written as the parked members' are: False when nothing was written
+        (its socket would wait, or failed: Strawberry's path then sends it or meets the failure)."""
+        frames = self.frames
+        assert frames is not None
+        if not frames.is_open():
+            return False
+        try:
+            return await internals.write_if_ready(frames.write, frames.head + payload + "}")
+        except Exception:
+            return False
+
+    def started(self) -> None:
+        """The member's own stream is live: subscribed, and where the log ends read."""
+        if self._group is not None:
+            self._group.started(self)
 
     def in_step(self) -> bool:
         """Whether the driver's next position is this member's next one: then it may park."""
@@ -338,6 +370,7 @@ class LiveDelivery:
         return (
             self.frames is not None
             and group is not None
+            and self.multiplexer.may_park()
             and group.driver is not None
             and group.driver is not self
             and self.last is not None
@@ -355,8 +388,9 @@ class LiveDelivery:
         metrics.subscriptions_active.inc()  # its pub/sub subscription ends, the subscription does not
         return resume
 
-    def unpark(self) -> None:
-        """Back to the member's own stream, from the last position written to it."""
+    def unpark(self, error: BaseException | None = None) -> None:
+        """Back to the member's own stream, from the last position written to it (``error``: the
+        member's stream ends with it instead)."""
         resume, self._resume = self._resume, None
         if resume is None:
             return
@@ -364,9 +398,13 @@ class LiveDelivery:
         metrics.subscriptions_active.dec()
         if self._group is not None:
             self._group.parked.pop(self, None)
-        if not resume.done():
-            assert self.last is not None
-            resume.set_result(self.last)
+        if resume.done():
+            return
+        if error is not None:
+            resume.set_exception(error)
+            return
+        assert self.last is not None
+        resume.set_result(self.last)
 
     async def _produce(self, build: Build) -> str | None:
         """Load the event with a fresh context of this member's caller, complete it, encode it."""

@@ -105,13 +105,19 @@ class Subscription:
 
 
 class PubSub(Protocol):
+    @property
+    def connected(self) -> bool:
+        """False while an outage is on: the existing subscriptions read the log meanwhile."""
+        ...
+
     async def publish(self, channel: str, message: Message) -> None: ...
 
     def subscribe(
-        self, channel: str, buffer: int, types: frozenset[str] | None = None
+        self, channel: str, buffer: int, types: frozenset[str] | None = None, resuming: bool = False
     ) -> contextlib.AbstractAsyncContextManager[Subscription]:
         """Subscribed once entered: a message published after that (of ``types``, or any when None) is
-        delivered to it."""
+        delivered to it. ``resuming``: a subscriber that was subscribed before (a parked group member,
+        gateway.multiplex) and is taken in during an outage as the existing subscriptions are."""
         ...
 
     async def close(self) -> None: ...
@@ -119,6 +125,8 @@ class PubSub(Protocol):
 
 class LocalPubSub:
     """In-process fan-out: what one process publishes reaches the subscribers of that process."""
+
+    connected = True  # in process: never out
 
     def __init__(self) -> None:
         self._subscribers: defaultdict[str, set[Subscription]] = defaultdict(set)
@@ -141,7 +149,7 @@ class LocalPubSub:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, channel: str, buffer: int, types: frozenset[str] | None = None
+        self, channel: str, buffer: int, types: frozenset[str] | None = None, resuming: bool = False
     ) -> AsyncIterator[Subscription]:
         subscription = Subscription(buffer, types)
         self._subscribers[channel].add(subscription)
@@ -180,6 +188,7 @@ class RedisFanOut:
         self.connected = True  # false from a lost connection until Redis confirms the subscriptions again
         self._owed: set[str] = set()  # channels whose publish failed: a RESYNC goes out once Redis is back
         self._repayer: asyncio.Task[None] | None = None
+        self._leaving: set[asyncio.Task[None]] = set()  # channels left once an outage is over
 
     async def publish(self, channel: str, message: Message) -> None:
         try:
@@ -202,24 +211,29 @@ class RedisFanOut:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, channel: str, buffer: int, types: frozenset[str] | None = None
+        self, channel: str, buffer: int, types: frozenset[str] | None = None, resuming: bool = False
     ) -> AsyncIterator[Subscription]:
         async with self._local.subscribe(channel, buffer, types) as subscription:
-            await self._ensure_subscribed(channel)
+            await self._ensure_subscribed(channel, resuming)
             try:
                 yield subscription
             finally:
                 await self._maybe_unsubscribe(channel)
 
-    async def _ensure_subscribed(self, channel: str) -> None:
+    async def _ensure_subscribed(self, channel: str, resuming: bool = False) -> None:
         """Subscribe the process to ``channel`` and wait for Redis to confirm it (so nothing slips by).
 
         Refused with PUBSUB_UNAVAILABLE while Redis is unreachable: the client retries, rather than
-        receiving an acknowledgement and then nothing.
+        receiving an acknowledgement and then nothing. A ``resuming`` subscriber (acknowledged long
+        ago, back from being parked in its group) joins a channel subscribed before the outage
+        instead: like the subscriptions that were open when it began, it reads the log every
+        ``OUTAGE_RESYNC_SECONDS`` and once more when Redis confirms the channel again.
         """
         async with self._lock:
             confirmed = self._confirmed.get(channel)
             if confirmed is not None and confirmed.is_set() and not self.connected:
+                if resuming:
+                    return
                 raise pubsub_unavailable()  # the channel's Redis subscription is down
             if confirmed is None:
                 confirmed = self._confirmed[channel] = asyncio.Event()
@@ -238,6 +252,8 @@ class RedisFanOut:
     async def _maybe_unsubscribe(self, channel: str) -> None:
         async with self._lock:
             if self._local.has_subscribers(channel) or channel not in self._confirmed:
+                return
+            if not self.connected:  # kept for members resuming during the outage; left once it is over
                 return
             del self._confirmed[channel]
             with contextlib.suppress(Exception):  # the connection may be gone; nothing to undo then
@@ -282,6 +298,10 @@ class RedisFanOut:
             return
         if confirmed.is_set():
             self._local.deliver(channel, RESYNC)
+            if not self._local.has_subscribers(channel):  # its last subscriber left during the outage
+                leaving = asyncio.get_running_loop().create_task(self._maybe_unsubscribe(channel))
+                self._leaving.add(leaving)
+                leaving.add_done_callback(self._leaving.discard)
         confirmed.set()
 
     async def close(self) -> None:

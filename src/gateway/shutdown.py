@@ -24,9 +24,9 @@ RESTART_CLOSE_CODE = 1012  # what uvicorn closes WebSockets with when it shuts d
 
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for a gateway process: log level and format, the shutdown deadline, and its
-    HTTP protocol."""
+    HTTP and WebSocket protocols."""
     # Strawberry and SQLAlchemy: only serve needs them.
-    from gateway.internals import one_write_per_answer_protocol
+    from gateway.internals import WEBSOCKET_PROTOCOL, one_write_per_answer_protocol
 
     return {
         "log_level": settings.log_level.lower(),
@@ -38,6 +38,8 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "ws_per_message_deflate": settings.ws_compression,
         # httptools, as uvicorn would pick, but a small answer's head and body in one write.
         "http": one_write_per_answer_protocol(),
+        # The one whose send waits for the socket before writing (internals.write_if_ready).
+        "ws": WEBSOCKET_PROTOCOL,
     }
 
 

@@ -85,7 +85,8 @@ subscription_fanout_frames = Counter(
 )
 subscription_unparked_slow = Counter(
     "crm_gateway_subscription_unparked_slow",
-    "Parked subscriptions sent back to their own stream because their socket was slow to take a frame.",
+    "Parked subscriptions sent back to their own stream because their socket's buffer was full when the "
+    "group's driver came to them (the driver does not wait for a socket).",
 )
 subscription_event_executions = Counter(
     "crm_gateway_subscription_event_executions",

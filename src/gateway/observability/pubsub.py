@@ -30,14 +30,18 @@ class ObservedPubSub:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, channel: str, buffer: int, types: frozenset[str] | None = None
+        self, channel: str, buffer: int, types: frozenset[str] | None = None, resuming: bool = False
     ) -> AsyncIterator[Subscription]:
-        async with self.inner.subscribe(channel, buffer, types) as subscription:
+        async with self.inner.subscribe(channel, buffer, types, resuming) as subscription:
             metrics.subscriptions_active.inc()
             try:
                 yield cast(Subscription, _Timed(subscription))  # all of a Subscription passes through
             finally:
                 metrics.subscriptions_active.dec()
+
+    @property
+    def connected(self) -> bool:
+        return self.inner.connected
 
     async def close(self) -> None:
         await self.inner.close()

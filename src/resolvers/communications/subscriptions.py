@@ -29,7 +29,13 @@ from gateway.backends.records import CommunicationQueueEntryRecord, Entity
 from gateway.context import RequestContext
 from gateway.errors import GatewayError, InvalidCursor
 from gateway.multiplex import Build, LiveDelivery
-from gateway.outages import outage_error
+from gateway.outages import (
+    DatabaseUnavailable,
+    PubSubUnavailable,
+    database_unavailable,
+    outage_error,
+    pubsub_unavailable,
+)
 from gateway.permissions import CRM_COMMUNICATION_VIEW, CRM_QUEUE_VIEW, visible_media
 from gateway.pubsub import QUEUE_EVENT, RESYNC_TYPE, Message, tenant_channel
 from resolvers.common.filters import compile_filter
@@ -161,8 +167,23 @@ async def _delivered(
     live.join()
     try:
         await _in_own_task(_deliver_each(live, events))
+    except Exception as error:
+        live.leave(_every_members(error))
+        raise
     finally:
         live.leave()
+
+
+def _every_members(error: Exception) -> Callable[[], GatewayError] | None:
+    """For an outage (the database's, the pub/sub's), a fresh error of the same code for each parked
+    member the leaving driver fed: each would have met it on a stream of its own, and at once. None for
+    anything else (e.g. the driver's own socket): the group is handed on."""
+    outage = outage_error(error) or error
+    if isinstance(outage, DatabaseUnavailable):
+        return database_unavailable
+    if isinstance(outage, PubSubUnavailable):
+        return pubsub_unavailable
+    return None
 
 
 async def _deliver_each(
@@ -221,13 +242,23 @@ async def _told_outages(events: AsyncIterator[T]) -> AsyncIterator[T]:
         raise outage from error
 
 
-def _subscribe(info: strawberry.Info, kind: str) -> Any:
-    """The tenant's messages of ``kind`` (and RESYNC): the other kinds do not even wake the stream."""
+def _subscribe(info: strawberry.Info, kind: str, resuming: bool) -> Any:
+    """The tenant's messages of ``kind`` (and RESYNC): the other kinds do not even wake the stream.
+
+    ``resuming``: a parked member going back to its own stream; during a pub/sub outage it joins the
+    process's subscription as the members that never parked keep theirs (gateway.pubsub)."""
     context = info.context
     if context.pubsub is None:
         raise GatewayError("Subscriptions are not available here.")
     channel = tenant_channel(context.principal.tenant)
-    return context.pubsub.subscribe(channel, context.settings.subscription_buffer, frozenset({kind}))
+    kinds = frozenset({kind})
+    return context.pubsub.subscribe(channel, context.settings.subscription_buffer, kinds, resuming=resuming)
+
+
+def _started(info: strawberry.Info) -> None:
+    """The stream is live (subscribed, the log's end read): a successor tells its group so."""
+    if info.context.live is not None:
+        info.context.live.started()
 
 
 @strawberry.type
@@ -285,10 +316,11 @@ async def _queue_updates(
     condition = compile_filter(filter)
     replay_from = resume if resume is not None else decode_event_cursor(after) if after is not None else None
     backend = info.context.backend
-    async with _subscribe(info, QUEUE_EVENT) as stream:  # subscribed before the replay reads
+    async with _subscribe(info, QUEUE_EVENT, resume is not None) as stream:  # before the replay reads
         # Sequences commit in order, so every event up to the newest one seen is in the log: the
         # stream stays gapless and in order even when publishes cross or one was lost.
         latest = await backend.latest_queue_event_sequence()
+        _started(info)
         last = _resume_point(replay_from, latest, "event log")
         async for sequence, build in _loadable(_replay(info, last, upto=latest), condition):  # missed
             last = sequence
@@ -352,8 +384,9 @@ async def _created(
     else:
         replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
     backend = info.context.backend
-    async with _subscribe(info, COMMUNICATION_CREATED) as stream:  # subscribed before the replay reads
+    async with _subscribe(info, COMMUNICATION_CREATED, resume is not None) as stream:  # before the replay
         latest = await backend.latest_communication_number()
+        _started(info)
         start = _resume_point(replay_from, latest, "communications")
         async for event in _numbered(info, contact, start, latest):  # missed ones
             yield event
