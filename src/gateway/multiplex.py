@@ -90,6 +90,10 @@ class Frames:
     write: Callable[[str], Awaitable[None]]  # one text frame to the member's socket
     is_open: Callable[[], bool]  # false once the operation completed (the client's ``complete`` too)
 
+    async def write_now(self, payload: str) -> bool:
+        """The ``next`` message of ``payload``, if the socket takes it at once (``write_if_ready``)."""
+        return await internals.write_if_ready(self.write, self.head + payload + "}")
+
 
 @dataclass(frozen=True)
 class GroupKey:
@@ -145,7 +149,7 @@ class Group:
             member.last = position
             return 0
         try:
-            written = await internals.write_if_ready(frames.write, frames.head + payload + "}")
+            written = await frames.write_now(payload)
         except Exception:  # its socket is gone: its own stream meets that itself, and ends
             member.unpark()
             return 0
@@ -355,7 +359,7 @@ class LiveDelivery:
         if not frames.is_open():
             return False
         try:
-            return await internals.write_if_ready(frames.write, frames.head + payload + "}")
+            return await frames.write_now(payload)
         except Exception:
             return False
 

@@ -255,6 +255,14 @@ def _subscribe(info: strawberry.Info, kind: str, resuming: bool) -> Any:
     return context.pubsub.subscribe(channel, context.settings.subscription_buffer, kinds, resuming=resuming)
 
 
+def _replay_from(resume: int | None, after: str | None, prefix: str) -> int | None:
+    """Where a stream's replay starts: after ``resume`` (a member resuming its own stream), else after
+    the operation's ``after`` cursor, else nowhere (live events only)."""
+    if resume is not None:
+        return resume
+    return decode_event_cursor(after, prefix) if after is not None else None
+
+
 def _started(info: strawberry.Info) -> None:
     """The stream is live (subscribed, the log's end read): a successor tells its group so."""
     if info.context.live is not None:
@@ -314,7 +322,7 @@ async def _queue_updates(
 ) -> AsyncGenerator[tuple[int, Build], None]:
     """The sequences after ``resume`` (a member resuming its own stream), else after ``after``."""
     condition = compile_filter(filter)
-    replay_from = resume if resume is not None else decode_event_cursor(after) if after is not None else None
+    replay_from = _replay_from(resume, after, CURSOR_PREFIX)
     backend = info.context.backend
     async with _subscribe(info, QUEUE_EVENT, resume is not None) as stream:  # before the replay reads
         # Sequences commit in order, so every event up to the newest one seen is in the log: the
@@ -379,10 +387,7 @@ async def _created(
 ) -> AsyncGenerator[tuple[int, Build], None]:
     """The numbers after ``resume`` (a member resuming its own stream), else after ``after``."""
     contact = decode_id_of(contact_id, "Contact")
-    if resume is not None:
-        replay_from: int | None = resume
-    else:
-        replay_from = decode_event_cursor(after, CREATED_CURSOR_PREFIX) if after is not None else None
+    replay_from = _replay_from(resume, after, CREATED_CURSOR_PREFIX)
     backend = info.context.backend
     async with _subscribe(info, COMMUNICATION_CREATED, resume is not None) as stream:  # before the replay
         latest = await backend.latest_communication_number()
