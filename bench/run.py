@@ -255,9 +255,11 @@ def _spec(
 
 def _walk_start(cursors: int, walked: int, args: argparse.Namespace) -> int:
     """Where the ``walked``-th Q3w measurement of a system starts in its list of cursors: each of
-    its measurements (rounds x concurrencies) in a part of the list of its own, so that a client walking
-    the list sends cursors the server has not seen yet (a server keeping something per cursor gains
-    nothing), and every system at the same place, so that they serve the same pages."""
+    its measurements (rounds x concurrencies) at the start of a part of the list of its own, so that a
+    client walking the list sends cursors the server has not seen yet (a server keeping something per
+    cursor gains little), and every system at the same place, so that they serve the same pages. A
+    measurement that sends more requests than its part holds runs on into the next part: those cursors
+    come again in the next measurement."""
     measurements = max(1, args.rounds) * len(args.concurrency.split(","))
     return (walked % measurements) * (cursors // measurements)
 

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 # Each command imports what it needs when it runs: ``--help``, a usage error or ``token`` need neither
-# SQLAlchemy nor Strawberry, and every process the CLI starts (``serve``'s worker processes, spawned,
-# import this module again) would otherwise pay for all of them first (tests/test_cli_imports.py).
+# SQLAlchemy nor Strawberry, and every process that imports this module again (off Linux, uvicorn's
+# spawned workers run the ``crm-gateway`` script first) would otherwise pay for all of them first
+# (tests/test_cli_imports.py).
 if TYPE_CHECKING:
     from gateway.apikeys import ApiKey, ApiKeyStore, IssuedKey
     from gateway.seed import SeedSummary
