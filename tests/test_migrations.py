@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from conftest import POSTGRES_URL, postgres_admin
+from conftest import NEEDS_POSTGRES, POSTGRES_URL, postgres_admin
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.migrate import alembic_config, applied_revisions, shipped_heads
 from gateway.backends.sql.rls import TENANT_SETTING
@@ -83,7 +83,7 @@ EVENT_ID, LEAD_ID, STAGE_ID, RUN_ID = (uuid.UUID(int=n) for n in (1, 2, 3, 4))
 MOVED_AT = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("dialect", ["sqlite", pytest.param("postgresql", marks=NEEDS_POSTGRES)])
 async def test_0020_keeps_the_moves_and_runs_recorded_before_it(dialect: str, tmp_path: Path) -> None:
     """The lead.stageChanged events become stage moves and each run is dated by its start, every
     tenant's (on PostgreSQL migrated by a table owner that is no superuser: FORCE binds it)."""
@@ -158,7 +158,7 @@ SEARCHABLE = [
 ]
 
 
-@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("dialect", ["sqlite", pytest.param("postgresql", marks=NEEDS_POSTGRES)])
 async def test_0023_indexes_the_records_0014_left_out(dialect: str, tmp_path: Path) -> None:
     """Records written before 0014 are searchable after the migrations, every tenant's, on PostgreSQL
     migrated by a table owner that is no superuser too (FORCE bound 0014's backfill: it indexed none)."""
